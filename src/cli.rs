@@ -1,0 +1,369 @@
+//! The command line: `naermiljo serve`, `naermiljo import …`, `naermiljo status`.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::app;
+use crate::config::Settings;
+use crate::domain::FacilityKind;
+use crate::import::{self, ImportError};
+use crate::store::{ImportBatch, ImportOutcome, Store, TableChange};
+
+/// The demo region: central Oslo, read from the shared data folder.
+pub const DEMO_PBF: &str = "oslo_fallback/oslo-center.osm.pbf";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "naermiljo",
+    version,
+    about = "Neighbourhood facilities and what a resident can reach on foot"
+)]
+pub struct Cli {
+    /// Folder for the store, the walking graph and the tiles.
+    #[arg(long, global = true, env = "NAERMILJO_DATA", default_value = "data")]
+    pub data: PathBuf,
+    /// Store URL: a SQLite path (default DATA/naermiljo.sqlite).
+    #[arg(long, global = true, env = "NAERMILJO_DB")]
+    pub db: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the map and the API.
+    Serve(ServeArgs),
+    /// Import a data file into the store (all or nothing).
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Show what the store holds.
+    Status,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[arg(long, env = "NAERMILJO_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Import the demo region (central Oslo, from NAERMILJO_SHARED_DATA) when the store is empty.
+    #[arg(long)]
+    pub demo: bool,
+    /// Where the shared real-data files live.
+    #[arg(long, env = "NAERMILJO_SHARED_DATA", default_value = "../shared/data")]
+    pub shared_data: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Facilities and addresses from an OpenStreetMap extract (.osm.pbf).
+    Osm {
+        file: PathBuf,
+        #[arg(long, default_value = "osm")]
+        source: String,
+    },
+    /// Addresses from Kartverket's "Matrikkelen adresse" CSV.
+    Addresses {
+        file: PathBuf,
+        /// Default: matrikkelen-KOMMUNENUMMER.
+        #[arg(long)]
+        source: Option<String>,
+    },
+    /// Facilities of one kind from a GeoJSON or CSV point file.
+    Facilities {
+        file: PathBuf,
+        #[arg(long, value_parser = parse_kind)]
+        kind: FacilityKind,
+        /// Property or column with a stable id (default: feature id, `id`, `orgnr` or `nsrid`).
+        #[arg(long)]
+        id_property: Option<String>,
+        #[arg(long, default_value = "name")]
+        name_property: String,
+        /// Default: the file name without extension.
+        #[arg(long)]
+        source: Option<String>,
+    },
+    /// District polygons from GeoJSON.
+    Districts {
+        file: PathBuf,
+        #[arg(long)]
+        name_property: String,
+        #[arg(long)]
+        id_property: Option<String>,
+        #[arg(long)]
+        population_property: Option<String>,
+        /// What kind of division: kommunedel, grunnkrets, bydel, …
+        #[arg(long, default_value = "district")]
+        level: String,
+        #[arg(long)]
+        source: Option<String>,
+    },
+}
+
+fn parse_kind(s: &str) -> Result<FacilityKind, String> {
+    FacilityKind::parse(s).ok_or_else(|| {
+        format!(
+            "unknown kind {s:?}; kinds: {}",
+            FacilityKind::ALL.map(|k| k.as_str()).join(", ")
+        )
+    })
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut settings = Settings::new(cli.data.clone());
+    settings.db = cli.db.clone();
+    match cli.command {
+        Command::Serve(args) => {
+            settings.listen = args.listen;
+            let started = Instant::now();
+            let store = app::open_store(&settings).await?;
+            if args.demo {
+                import_demo_if_empty(store.as_ref(), &args.shared_data).await?;
+            }
+            let state = app::build_state(&settings, store).await?;
+            let s = state.snapshot.load();
+            tracing::info!(
+                facilities = s.facilities.len(),
+                addresses = s.addresses.len(),
+                districts = s.districts.len(),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "snapshot ready"
+            );
+            drop(s);
+            app::serve(&settings, state).await
+        }
+        Command::Import(cmd) => {
+            let store = app::open_store(&settings).await?;
+            let report = import(store.as_ref(), cmd, &progress_bar()).await?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Status => {
+            let store = app::open_store(&settings).await?;
+            let counts = store.counts().await?;
+            println!(
+                "{}: {} facilities, {} addresses, {} districts (data version {})",
+                settings
+                    .sqlite_path()
+                    .map_err(anyhow::Error::msg)?
+                    .display(),
+                counts.facilities,
+                counts.addresses,
+                counts.districts,
+                store.data_version().await?
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn import_demo_if_empty(store: &dyn Store, shared: &Path) -> anyhow::Result<()> {
+    let counts = store.counts().await?;
+    if counts.facilities > 0 || counts.addresses > 0 {
+        return Ok(());
+    }
+    let pbf = shared.join(DEMO_PBF);
+    if !pbf.exists() {
+        eprintln!(
+            "The demo region is not imported and its file is missing: {}\n\
+             Set NAERMILJO_SHARED_DATA to the folder that holds {DEMO_PBF}, or import any OSM extract with\n  \
+             naermiljo import osm FILE.osm.pbf\n(Geofabrik publishes one per Norwegian county.) Serving an empty map meanwhile.",
+            pbf.display()
+        );
+        return Ok(());
+    }
+    eprintln!(
+        "Importing the demo region (central Oslo, © OpenStreetMap contributors) from {}",
+        pbf.display()
+    );
+    let report = import(
+        store,
+        ImportCommand::Osm {
+            file: pbf,
+            source: "osm".into(),
+        },
+        &progress_bar(),
+    )
+    .await?;
+    eprintln!("{report}");
+    Ok(())
+}
+
+/// A progress bar on stderr; indicatif hides it when stderr is not a terminal.
+pub fn progress_bar() -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {msg:<24} [{bar:30}] {bytes}/{total_bytes} {elapsed}",
+        )
+        .expect("a fixed, valid template")
+        .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// What an import did, printed at the end.
+#[derive(Debug)]
+pub struct ImportReport {
+    pub file: PathBuf,
+    pub outcome: ImportOutcome,
+    /// Rows read per facility kind.
+    pub kinds: BTreeMap<FacilityKind, u64>,
+    pub skipped: Vec<String>,
+    pub elapsed: Duration,
+}
+
+impl std::fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "Imported {} in {:.2} s (data version {})",
+            self.file.display(),
+            self.elapsed.as_secs_f64(),
+            self.outcome.data_version
+        )?;
+        let line = |f: &mut std::fmt::Formatter<'_>, what: &str, c: &Option<TableChange>| match c {
+            Some(c) => writeln!(
+                f,
+                "  {what:<11} {:>7} in file: {} new, {} updated, {} removed",
+                c.inserted + c.updated,
+                c.inserted,
+                c.updated,
+                c.removed
+            ),
+            None => Ok(()),
+        };
+        line(f, "facilities", &self.outcome.facilities)?;
+        for (kind, n) in &self.kinds {
+            writeln!(f, "    {:<18} {n:>6}", kind.as_str())?;
+        }
+        line(f, "addresses", &self.outcome.addresses)?;
+        line(f, "districts", &self.outcome.districts)?;
+        if !self.skipped.is_empty() {
+            writeln!(
+                f,
+                "  skipped {} objects without a usable position, e.g.:",
+                self.skipped.len()
+            )?;
+            for s in self.skipped.iter().take(5) {
+                writeln!(f, "    {s}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads a file completely, then applies it to the store in one transaction.
+pub async fn import(
+    store: &dyn Store,
+    cmd: ImportCommand,
+    progress: &ProgressBar,
+) -> Result<ImportReport, ImportError> {
+    let started = Instant::now();
+    let (file, batch, skipped) = tokio::task::block_in_place(|| read_import(cmd, progress))?;
+    let kinds = batch
+        .facilities
+        .iter()
+        .flatten()
+        .fold(BTreeMap::new(), |mut m, f| {
+            *m.entry(f.kind).or_insert(0) += 1;
+            m
+        });
+    progress.set_message("writing to the store");
+    let outcome = store.apply_import(batch).await?;
+    progress.finish_and_clear();
+    Ok(ImportReport {
+        file,
+        outcome,
+        kinds,
+        skipped,
+        elapsed: started.elapsed(),
+    })
+}
+
+fn read_import(
+    cmd: ImportCommand,
+    progress: &ProgressBar,
+) -> Result<(PathBuf, ImportBatch, Vec<String>), ImportError> {
+    progress.set_message("reading");
+    let file_name = |p: &Path| p.display().to_string();
+    Ok(match cmd {
+        ImportCommand::Osm { file, source } => {
+            let data = import::osm::read(&file, progress)?;
+            let batch = ImportBatch {
+                importer: "osm".into(),
+                source,
+                file: file_name(&file),
+                facilities: Some(data.facilities),
+                addresses: Some(data.addresses),
+                districts: None,
+            };
+            (file, batch, data.skipped)
+        }
+        ImportCommand::Addresses { file, source } => {
+            let data = import::addresses::read(&file, progress)?;
+            let source = source.unwrap_or_else(|| match data.municipalities.iter().next() {
+                Some(m) if data.municipalities.len() == 1 => format!("matrikkelen-{m}"),
+                _ => "matrikkelen".into(),
+            });
+            let batch = ImportBatch {
+                importer: "addresses".into(),
+                source,
+                file: file_name(&file),
+                addresses: Some(data.addresses),
+                ..Default::default()
+            };
+            (file, batch, Vec::new())
+        }
+        ImportCommand::Facilities {
+            file,
+            kind,
+            id_property,
+            name_property,
+            source,
+        } => {
+            let options = import::facilities::FacilityFileOptions {
+                kind,
+                id_property,
+                name_property,
+            };
+            let rows = import::facilities::read(&file, &options)?;
+            let batch = ImportBatch {
+                importer: "facilities".into(),
+                source: source.unwrap_or_else(|| import::default_source(&file)),
+                file: file_name(&file),
+                facilities: Some(rows),
+                ..Default::default()
+            };
+            (file, batch, Vec::new())
+        }
+        ImportCommand::Districts {
+            file,
+            name_property,
+            id_property,
+            population_property,
+            level,
+            source,
+        } => {
+            let options = import::districts::DistrictFileOptions {
+                name_property,
+                id_property,
+                population_property,
+                level,
+            };
+            let rows = import::districts::read(&file, &options)?;
+            let batch = ImportBatch {
+                importer: "districts".into(),
+                source: source.unwrap_or_else(|| import::default_source(&file)),
+                file: file_name(&file),
+                districts: Some(rows),
+                ..Default::default()
+            };
+            (file, batch, Vec::new())
+        }
+    })
+}

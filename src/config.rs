@@ -1,0 +1,65 @@
+//! Settings: parsed and validated, no I/O. `app.rs` turns them into a running service.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Request limits, named in the errors they cause.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// `limit` when a request gives none (OGC API – Features items).
+    pub default_limit: u64,
+    /// The largest `limit` served; larger requests are clamped to it, as OGC asks.
+    pub max_limit: u64,
+    /// The longest `q` accepted, in characters.
+    pub max_query_chars: usize,
+    pub search_default_limit: u64,
+    pub search_max_limit: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            default_limit: 100,
+            max_limit: 10_000,
+            max_query_chars: 200,
+            search_default_limit: 10,
+            search_max_limit: 50,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Folder of the embedded store, the walking graph and the tiles.
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    /// `sqlite://…` or a path; `None` means `data_dir/naermiljo.sqlite`.
+    pub db: Option<String>,
+    /// How often the server asks the store whether the data changed.
+    pub refresh_interval: Duration,
+    pub limits: Limits,
+}
+
+impl Settings {
+    pub fn new(data_dir: PathBuf) -> Settings {
+        Settings {
+            data_dir,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            db: None,
+            refresh_interval: Duration::from_secs(1),
+            limits: Limits::default(),
+        }
+    }
+
+    /// The SQLite file the settings point at.
+    pub fn sqlite_path(&self) -> Result<PathBuf, String> {
+        match self.db.as_deref() {
+            None => Ok(self.data_dir.join("naermiljo.sqlite")),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Err(
+                "the PostGIS backend is not built yet (issue #4); leave --db out to use the embedded store".into(),
+            ),
+            Some(url) => Ok(PathBuf::from(url.strip_prefix("sqlite://").unwrap_or(url))),
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! `ApiError`: every 4xx and 5xx as `application/problem+json` (RFC 9457).
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A query parameter has a value we cannot use.
+    #[error("invalid parameter {name}: {detail}")]
+    InvalidParameter { name: String, detail: String },
+    /// A query parameter this endpoint does not know (OGC API – Features asks for a 400).
+    #[error("unknown parameter {name}")]
+    UnknownParameter {
+        name: String,
+        allowed: &'static [&'static str],
+    },
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// Something failed on our side; the cause goes to the log, never to the client.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn invalid(name: &str, detail: impl Into<String>) -> ApiError {
+        ApiError::InvalidParameter {
+            name: name.to_string(),
+            detail: detail.into(),
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidParameter { .. } | ApiError::UnknownParameter { .. } => {
+                StatusCode::BAD_REQUEST
+            }
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// A problem+json response for a status and detail.
+pub fn problem(
+    status: StatusCode,
+    kind: &str,
+    title: &str,
+    detail: &str,
+    extra: serde_json::Value,
+) -> Response {
+    let mut body = json!({
+        "type": format!("/problems/{kind}"),
+        "title": title,
+        "status": status.as_u16(),
+        "detail": detail,
+    });
+    if let (Some(b), serde_json::Value::Object(extra)) = (body.as_object_mut(), extra) {
+        b.extend(extra);
+    }
+    let mut response = (status, body.to_string()).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    response
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        match self {
+            ApiError::InvalidParameter { name, detail } => problem(
+                status,
+                "invalid-parameter",
+                "Invalid parameter",
+                &format!("{name}: {detail}"),
+                json!({ "parameter": name }),
+            ),
+            ApiError::UnknownParameter { name, allowed } => problem(
+                status,
+                "unknown-parameter",
+                "Unknown parameter",
+                &format!(
+                    "{name:?} is not a parameter of this endpoint; it takes {}",
+                    allowed.join(", ")
+                ),
+                json!({ "parameter": name }),
+            ),
+            ApiError::NotFound(what) => problem(status, "not-found", "Not found", &what, json!({})),
+            ApiError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                problem(
+                    status,
+                    "internal",
+                    "Internal error",
+                    "internal error",
+                    json!({}),
+                )
+            }
+        }
+    }
+}
+
+/// Turns any error response that is not yet problem+json (axum's own 404 and 405, a
+/// rejected path) into one, so that clients can rely on the format.
+pub async fn ensure_problem_json(response: Response) -> Response {
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let (kind, detail) = match status {
+        StatusCode::NOT_FOUND => ("not-found", "no such resource".to_string()),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method-not-allowed",
+            "this resource does not take that method".into(),
+        ),
+        s if s.is_server_error() => ("internal", "internal error".into()),
+        s => (
+            "bad-request",
+            format!(
+                "the request was rejected ({})",
+                s.canonical_reason().unwrap_or("error")
+            ),
+        ),
+    };
+    let title = status.canonical_reason().unwrap_or("Error");
+    let mut out = problem(status, kind, title, &detail, json!({}));
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        out.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    out
+}

@@ -1,0 +1,491 @@
+//! OGC API – Features, Part 1: landing page, conformance, collections and items for
+//! `facilities`, `addresses` and `districts`, all answered from the snapshot.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::error::ApiError;
+use super::params::Params;
+use super::{AppState, BaseUrl};
+use crate::domain::{Bbox, KindFilter};
+use crate::index::Snapshot;
+use crate::index::search::fold;
+
+pub const GEO_JSON: &str = "application/geo+json";
+const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+const ITEMS_PARAMS: &[&str] = &["bbox", "limit", "offset", "kind", "q", "f"];
+const NO_PARAMS: &[&str] = &["f"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Collection {
+    Facilities,
+    Addresses,
+    Districts,
+}
+
+impl Collection {
+    pub const ALL: [Collection; 3] = [
+        Collection::Facilities,
+        Collection::Addresses,
+        Collection::Districts,
+    ];
+
+    fn parse(id: &str) -> Result<Collection, ApiError> {
+        Collection::ALL
+            .into_iter()
+            .find(|c| c.id() == id)
+            .ok_or_else(|| {
+                ApiError::NotFound(format!(
+                    "no collection {id:?}; there are facilities, addresses and districts"
+                ))
+            })
+    }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Collection::Facilities => "facilities",
+            Collection::Addresses => "addresses",
+            Collection::Districts => "districts",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Collection::Facilities => "Nærmiljøanlegg og møteplasser / Neighbourhood facilities",
+            Collection::Addresses => "Adresser / Addresses",
+            Collection::Districts => "Områder / Districts",
+        }
+    }
+
+    fn description(self) -> &'static str {
+        match self {
+            Collection::Facilities => {
+                "Schools, kindergartens, playgrounds, pitches, sports halls, libraries and other meeting places, \
+                 with their kind, name and district. Filter by kind with kind=school,kindergarten or kind=naermiljoanlegg."
+            }
+            Collection::Addresses => {
+                "Postal addresses (homes), with their grunnkrets and district."
+            }
+            Collection::Districts => {
+                "District polygons: imported kommunedeler, or, where none were imported, areas derived from the \
+                 addresses (grunnkrets or postcode) that cover every address of the district."
+            }
+        }
+    }
+}
+
+fn f_json(params: &Params) -> Result<(), ApiError> {
+    match params.get("f") {
+        None | Some("json") | Some("geojson") => Ok(()),
+        Some(other) => Err(ApiError::invalid(
+            "f",
+            format!("{other:?} is not offered; use f=json"),
+        )),
+    }
+}
+
+fn json_response(content_type: &'static str, body: &Value) -> Response {
+    let mut r = body.to_string().into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
+
+pub async fn get_landing(base: BaseUrl, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    f_json(&Params::parse(q.as_deref(), NO_PARAMS)?)?;
+    let b = &base.0;
+    Ok(json_response(
+        "application/json",
+        &json!({
+            "title": "naermiljo",
+            "description": "Neighbourhood facilities, activities and walking reach. Data © OpenStreetMap contributors, © Kartverket.",
+            "attribution": "© OpenStreetMap contributors, © Kartverket",
+            "links": [
+                { "href": format!("{b}/api"), "rel": "self", "type": "application/json", "title": "This document" },
+                { "href": format!("{b}/api/openapi.json"), "rel": "service-desc", "type": "application/vnd.oai.openapi+json;version=3.0", "title": "The API definition" },
+                { "href": format!("{b}/api/conformance"), "rel": "conformance", "type": "application/json", "title": "Conformance classes" },
+                { "href": format!("{b}/api/collections"), "rel": "data", "type": "application/json", "title": "Collections" },
+            ]
+        }),
+    ))
+}
+
+pub async fn get_conformance(RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    f_json(&Params::parse(q.as_deref(), NO_PARAMS)?)?;
+    Ok(json_response(
+        "application/json",
+        &json!({ "conformsTo": [
+            "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+            "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+            "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+        ]}),
+    ))
+}
+
+fn collection_json(c: Collection, snapshot: &Snapshot, base: &str) -> Value {
+    let extent = snapshot
+        .extent()
+        .map(|b| b.as_array().to_vec())
+        .unwrap_or_default();
+    json!({
+        "id": c.id(),
+        "title": c.title(),
+        "description": c.description(),
+        "itemType": "feature",
+        "crs": [CRS84],
+        "extent": { "spatial": { "bbox": [extent], "crs": CRS84 } },
+        "attribution": "© OpenStreetMap contributors, © Kartverket",
+        "links": [
+            { "href": format!("{base}/api/collections/{}", c.id()), "rel": "self", "type": "application/json" },
+            { "href": format!("{base}/api/collections/{}/items", c.id()), "rel": "items", "type": GEO_JSON },
+        ]
+    })
+}
+
+pub async fn list_collections(
+    State(state): State<AppState>,
+    base: BaseUrl,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    f_json(&Params::parse(q.as_deref(), NO_PARAMS)?)?;
+    let snapshot = state.snapshot.load();
+    let b = &base.0;
+    Ok(json_response(
+        "application/json",
+        &json!({
+            "links": [{ "href": format!("{b}/api/collections"), "rel": "self", "type": "application/json" }],
+            "collections": Collection::ALL.iter().map(|&c| collection_json(c, &snapshot, b)).collect::<Vec<_>>(),
+        }),
+    ))
+}
+
+pub async fn get_collection(
+    State(state): State<AppState>,
+    base: BaseUrl,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    let c = Collection::parse(&id)?;
+    f_json(&Params::parse(q.as_deref(), NO_PARAMS)?)?;
+    Ok(json_response(
+        "application/json",
+        &collection_json(c, &state.snapshot.load(), &base.0),
+    ))
+}
+
+fn point(p: crate::domain::LonLat) -> Value {
+    json!({ "type": "Point", "coordinates": [p.lon, p.lat] })
+}
+
+fn district_ref(s: &Snapshot, index: Option<u32>) -> (Value, Value) {
+    match index.map(|i| &s.districts[i as usize]) {
+        Some(d) => (Value::from(d.id.clone()), Value::from(d.name.clone())),
+        None => (Value::Null, Value::Null),
+    }
+}
+
+pub fn facility_feature(s: &Snapshot, i: u32) -> Value {
+    let f = &s.facilities[i as usize];
+    let (district_id, district) = district_ref(s, s.facility_district[i as usize]);
+    json!({
+        "type": "Feature",
+        "id": f.id,
+        "geometry": point(f.position),
+        "properties": {
+            "kind": f.kind,
+            "kind_label_nb": f.kind.label_nb(),
+            "kind_label_en": f.kind.label_en(),
+            "naermiljoanlegg": f.kind.is_naermiljoanlegg(),
+            "name": f.name,
+            "address": f.address,
+            "district_id": district_id,
+            "district": district,
+            "wheelchair": f.wheelchair,
+            "opening_hours": f.opening_hours,
+            "source": f.source.source,
+            "source_id": f.source.source_id,
+            "details": f.properties,
+        }
+    })
+}
+
+pub fn address_feature(s: &Snapshot, i: u32) -> Value {
+    let a = &s.addresses[i as usize];
+    let (district_id, district) = district_ref(s, s.address_district[i as usize]);
+    json!({
+        "type": "Feature",
+        "id": a.id,
+        "geometry": point(a.position),
+        "properties": {
+            "label": a.label(),
+            "street": a.street,
+            "number": a.number,
+            "postcode": a.postcode,
+            "city": a.city,
+            "municipality_code": a.municipality_code,
+            "grunnkrets_code": a.grunnkrets_code,
+            "grunnkrets_name": a.grunnkrets_name,
+            "district_id": district_id,
+            "district": district,
+            "source": a.source.source,
+            "source_id": a.source.source_id,
+        }
+    })
+}
+
+fn district_feature(s: &Snapshot, i: u32) -> Value {
+    let d = &s.districts[i as usize];
+    let rings = |ring: &geo::LineString<f64>| ring.0.iter().map(|c| [c.x, c.y]).collect::<Vec<_>>();
+    let coordinates: Vec<Vec<Vec<[f64; 2]>>> = d
+        .geometry
+        .0
+        .iter()
+        .map(|p| {
+            std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .map(rings)
+                .collect()
+        })
+        .collect();
+    json!({
+        "type": "Feature",
+        "id": d.id,
+        "geometry": { "type": "MultiPolygon", "coordinates": coordinates },
+        "properties": {
+            "name": d.name,
+            "level": d.level,
+            "population": d.population,
+            "derived": d.source.is_none(),
+            "source": d.source.as_ref().map(|s| s.source.clone()),
+            "source_id": d.source.as_ref().map(|s| s.source_id.clone()),
+        }
+    })
+}
+
+/// True when every word of the folded query occurs in the folded text.
+fn text_matches(words: &[String], text: &str) -> bool {
+    let folded = fold(text);
+    words.iter().all(|w| folded.contains(w.as_str()))
+}
+
+pub async fn list_items(
+    State(state): State<AppState>,
+    base: BaseUrl,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let c = Collection::parse(&id)?;
+    let params = Params::parse(raw.as_deref(), ITEMS_PARAMS)?;
+    f_json(&params)?;
+    let limits = &state.limits;
+    let limit = params
+        .integer("limit", limits.default_limit, 1)?
+        .min(limits.max_limit) as usize;
+    let offset = params.integer("offset", 0, 0)?.min(u32::MAX as u64) as usize;
+    let bbox = params.bbox()?;
+    let words: Vec<String> = params
+        .text("q", limits.max_query_chars)?
+        .map(|q| fold(q).split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default();
+    let kinds = match params.get("kind") {
+        None => None,
+        Some(_) if c != Collection::Facilities => {
+            return Err(ApiError::invalid(
+                "kind",
+                "only the facilities collection has kinds",
+            ));
+        }
+        Some(k) => Some(KindFilter::parse(k).map_err(|bad| {
+            ApiError::invalid(
+                "kind",
+                format!(
+                    "unknown kind {bad:?}; kinds are {} and naermiljoanlegg",
+                    all_kinds()
+                ),
+            )
+        })?),
+    };
+
+    let s = state.snapshot.load();
+    let matched: Vec<u32> = match c {
+        Collection::Facilities => {
+            let candidates = match &bbox {
+                Some(b) => s.facilities_in(b),
+                None => (0..s.facilities.len() as u32).collect(),
+            };
+            candidates
+                .into_iter()
+                .filter(|&i| {
+                    let f = &s.facilities[i as usize];
+                    kinds.as_ref().is_none_or(|k| k.matches(f.kind))
+                        && (words.is_empty()
+                            || text_matches(
+                                &words,
+                                &format!(
+                                    "{} {} {} {}",
+                                    f.name.as_deref().unwrap_or_default(),
+                                    f.address.as_deref().unwrap_or_default(),
+                                    f.kind.label_nb(),
+                                    f.kind.label_en()
+                                ),
+                            ))
+                })
+                .collect()
+        }
+        Collection::Addresses => {
+            let candidates = match &bbox {
+                Some(b) => s.addresses_in(b),
+                None => (0..s.addresses.len() as u32).collect(),
+            };
+            candidates
+                .into_iter()
+                .filter(|&i| {
+                    words.is_empty() || text_matches(&words, &s.addresses[i as usize].label())
+                })
+                .collect()
+        }
+        Collection::Districts => {
+            let candidates = match &bbox {
+                Some(b) => s
+                    .districts_in(b)
+                    .into_iter()
+                    .filter(|&i| district_meets(&s, i, b))
+                    .collect(),
+                None => (0..s.districts.len() as u32).collect::<Vec<_>>(),
+            };
+            candidates
+                .into_iter()
+                .filter(|&i| {
+                    words.is_empty() || text_matches(&words, &s.districts[i as usize].name)
+                })
+                .collect()
+        }
+    };
+
+    let page: Vec<u32> = matched.iter().skip(offset).take(limit).copied().collect();
+    let features: Vec<Value> = page
+        .iter()
+        .map(|&i| match c {
+            Collection::Facilities => facility_feature(&s, i),
+            Collection::Addresses => address_feature(&s, i),
+            Collection::Districts => district_feature(&s, i),
+        })
+        .collect();
+
+    let page_url = |offset: usize| {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        for key in ["bbox", "kind", "q"] {
+            if let Some(v) = params.get(key) {
+                pairs.push((key, v.to_string()));
+            }
+        }
+        pairs.push(("limit", limit.to_string()));
+        pairs.push(("offset", offset.to_string()));
+        let query = serde_urlencoded::to_string(&pairs).expect("pairs of strings always encode");
+        format!("{}/api/collections/{}/items?{query}", base.0, c.id())
+    };
+    let mut links = vec![
+        json!({ "href": page_url(offset), "rel": "self", "type": GEO_JSON }),
+        json!({ "href": format!("{}/api/collections/{}", base.0, c.id()), "rel": "collection", "type": "application/json" }),
+    ];
+    if offset + page.len() < matched.len() {
+        links.push(json!({ "href": page_url(offset + limit), "rel": "next", "type": GEO_JSON }));
+    }
+    if offset > 0 {
+        links.push(json!({ "href": page_url(offset.saturating_sub(limit)), "rel": "prev", "type": GEO_JSON }));
+    }
+    Ok(json_response(
+        GEO_JSON,
+        &json!({
+            "type": "FeatureCollection",
+            "numberMatched": matched.len(),
+            "numberReturned": features.len(),
+            "links": links,
+            "features": features,
+        }),
+    ))
+}
+
+/// True when district `i`'s polygon, not only its bounding box, meets `bbox`.
+fn district_meets(s: &Snapshot, i: u32, bbox: &Bbox) -> bool {
+    use geo::Intersects;
+    let rect = geo::Rect::new(
+        geo::Coord {
+            x: bbox.min_lon,
+            y: bbox.min_lat,
+        },
+        geo::Coord {
+            x: bbox.max_lon,
+            y: bbox.max_lat,
+        },
+    );
+    s.districts[i as usize].geometry.intersects(&rect)
+}
+
+fn all_kinds() -> String {
+    crate::domain::FacilityKind::ALL
+        .map(|k| k.as_str())
+        .join(", ")
+}
+
+pub async fn get_item(
+    State(state): State<AppState>,
+    base: BaseUrl,
+    Path((id, fid)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let c = Collection::parse(&id)?;
+    f_json(&Params::parse(raw.as_deref(), NO_PARAMS)?)?;
+    let s = state.snapshot.load();
+    let not_found = || ApiError::NotFound(format!("no item {fid:?} in {}", c.id()));
+    let mut feature = match c {
+        Collection::Facilities => {
+            let i = fid
+                .parse()
+                .ok()
+                .and_then(|n| s.facility(n))
+                .ok_or_else(not_found)?;
+            facility_feature(&s, i)
+        }
+        Collection::Addresses => {
+            let i = fid
+                .parse()
+                .ok()
+                .and_then(|n| s.address(n))
+                .ok_or_else(not_found)?;
+            address_feature(&s, i)
+        }
+        Collection::Districts => district_feature(&s, s.district(&fid).ok_or_else(not_found)?),
+    };
+    feature["links"] = json!([
+        { "href": format!("{}/api/collections/{}/items/{fid}", base.0, c.id()), "rel": "self", "type": GEO_JSON },
+        { "href": format!("{}/api/collections/{}", base.0, c.id()), "rel": "collection", "type": "application/json" },
+    ]);
+    Ok(json_response(GEO_JSON, &feature))
+}
+
+pub async fn search_addresses(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(raw.as_deref(), &["q", "limit"])?;
+    let limits = &state.limits;
+    let q = params
+        .text("q", limits.max_query_chars)?
+        .ok_or_else(|| ApiError::invalid("q", "give the start of an address, e.g. q=storgata 1"))?;
+    let limit = params
+        .integer("limit", limits.search_default_limit, 1)?
+        .min(limits.search_max_limit) as usize;
+    let s = state.snapshot.load();
+    let features: Vec<Value> = s
+        .search_addresses(q, limit)
+        .into_iter()
+        .map(|i| address_feature(&s, i))
+        .collect();
+    Ok(json_response(
+        GEO_JSON,
+        &json!({ "type": "FeatureCollection", "numberReturned": features.len(), "features": features }),
+    ))
+}

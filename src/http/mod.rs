@@ -1,0 +1,98 @@
+//! The HTTP API: `router()` and one file per resource. Handlers read the snapshot only;
+//! they never wait on the store.
+
+pub mod error;
+mod features;
+mod openapi;
+mod params;
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::config::Limits;
+use crate::index::SnapshotCell;
+use crate::store::Store;
+
+pub use features::Collection;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub snapshot: Arc<SnapshotCell>,
+    pub store: Arc<dyn Store>,
+    pub limits: Arc<Limits>,
+}
+
+/// The scheme and host the client used, for absolute links: `http://127.0.0.1:8080`.
+/// Honours `X-Forwarded-Proto` and `X-Forwarded-Host` from a reverse proxy.
+pub struct BaseUrl(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for BaseUrl {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let proto = header("x-forwarded-proto").unwrap_or_else(|| "http".into());
+        let host = header("x-forwarded-host")
+            .or_else(|| header("host"))
+            .or_else(|| parts.uri.authority().map(|a| a.to_string()))
+            .unwrap_or_else(|| "localhost".into());
+        Ok(BaseUrl(format!("{proto}://{host}")))
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(get_index))
+        .route("/healthz", get(get_health))
+        .route("/api", get(features::get_landing))
+        .route("/api/conformance", get(features::get_conformance))
+        .route("/api/collections", get(features::list_collections))
+        .route("/api/collections/{id}", get(features::get_collection))
+        .route("/api/collections/{id}/items", get(features::list_items))
+        .route("/api/collections/{id}/items/{fid}", get(features::get_item))
+        .route("/api/addresses/search", get(features::search_addresses))
+        .route("/api/openapi.json", get(openapi::get_openapi))
+        .layer(axum::middleware::map_response(error::ensure_problem_json))
+        .layer(CorsLayer::new().allow_origin(Any).allow_methods([
+            Method::GET,
+            Method::HEAD,
+            Method::OPTIONS,
+        ]))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn get_health(State(state): State<AppState>) -> Response {
+    let s = state.snapshot.load();
+    Json(serde_json::json!({
+        "status": "ok",
+        "data_version": s.data_version,
+        "facilities": s.facilities.len(),
+        "addresses": s.addresses.len(),
+        "districts": s.districts.len(),
+    }))
+    .into_response()
+}
+
+async fn get_index() -> Response {
+    let mut r = Html(include_str!("../../web/index.html")).into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r
+}

@@ -1,0 +1,108 @@
+//! The OpenAPI 3.0 document of the API, written by hand beside the routes it describes.
+//! A test checks that every route of `router()` is in it.
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+fn param(name: &str, location: &str, description: &str, schema: Value, required: bool) -> Value {
+    json!({ "name": name, "in": location, "description": description, "required": required, "schema": schema })
+}
+
+fn problem_responses() -> Value {
+    let problem = json!({ "description": "A problem (RFC 9457)", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } });
+    json!({ "400": problem.clone(), "404": problem.clone(), "500": problem })
+}
+
+fn ok(description: &str, media: &str, schema: Value) -> Value {
+    let mut r = problem_responses();
+    r["200"] = json!({ "description": description, "content": { media: { "schema": schema } } });
+    r
+}
+
+pub fn document() -> Value {
+    let collection_id = param(
+        "id",
+        "path",
+        "Collection: facilities, addresses or districts",
+        json!({ "type": "string", "enum": ["facilities", "addresses", "districts"] }),
+        true,
+    );
+    let f = param(
+        "f",
+        "query",
+        "Output format; only json",
+        json!({ "type": "string", "enum": ["json", "geojson"] }),
+        false,
+    );
+    let any_object = json!({ "type": "object" });
+    let feature_collection = json!({ "$ref": "#/components/schemas/FeatureCollection" });
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "naermiljo",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Neighbourhood facilities, addresses and districts as OGC API – Features, with address search. Coordinates are WGS84 lon/lat. Data © OpenStreetMap contributors, © Kartverket."
+        },
+        "paths": {
+            "/healthz": { "get": { "summary": "Liveness: 200 while the process can serve", "operationId": "getHealth", "responses": ok("Alive", "application/json", any_object.clone()) } },
+            "/api": { "get": { "summary": "Landing page", "operationId": "getLanding", "parameters": [f.clone()], "responses": ok("Links to the API's parts", "application/json", any_object.clone()) } },
+            "/api/conformance": { "get": { "summary": "Conformance classes", "operationId": "getConformance", "parameters": [f.clone()], "responses": ok("conformsTo", "application/json", any_object.clone()) } },
+            "/api/collections": { "get": { "summary": "The collections", "operationId": "listCollections", "parameters": [f.clone()], "responses": ok("Collections", "application/json", any_object.clone()) } },
+            "/api/collections/{id}": { "get": { "summary": "One collection", "operationId": "getCollection", "parameters": [collection_id.clone(), f.clone()], "responses": ok("The collection", "application/json", any_object.clone()) } },
+            "/api/collections/{id}/items": { "get": {
+                "summary": "Features of a collection, in id order, paged",
+                "operationId": "listItems",
+                "parameters": [
+                    collection_id.clone(),
+                    param("bbox", "query", "minlon,minlat,maxlon,maxlat in WGS84; edges included", json!({ "type": "array", "items": { "type": "number" }, "minItems": 4, "maxItems": 6 }), false),
+                    param("limit", "query", "Page size, 1 to 10000 (larger values are clamped to 10000)", json!({ "type": "integer", "minimum": 1, "default": 100 }), false),
+                    param("offset", "query", "Features to skip", json!({ "type": "integer", "minimum": 0, "default": 0 }), false),
+                    param("kind", "query", "Facilities only: comma-separated kinds, or naermiljoanlegg", json!({ "type": "string" }), false),
+                    param("q", "query", "Words that must all occur in the name or label (case, accents and æøå ignored), up to 200 characters", json!({ "type": "string", "maxLength": 200 }), false),
+                    f.clone(),
+                ],
+                "responses": ok("A page of features", "application/geo+json", feature_collection.clone())
+            } },
+            "/api/collections/{id}/items/{fid}": { "get": {
+                "summary": "One feature",
+                "operationId": "getItem",
+                "parameters": [collection_id, param("fid", "path", "Feature id", json!({ "type": "string" }), true), f],
+                "responses": ok("The feature", "application/geo+json", json!({ "$ref": "#/components/schemas/Feature" }))
+            } },
+            "/api/addresses/search": { "get": {
+                "summary": "Address autocomplete: tolerant of case, æøå written ae/o/a, prefixes and one typo per word",
+                "operationId": "searchAddresses",
+                "parameters": [
+                    param("q", "query", "The start of an address, up to 200 characters", json!({ "type": "string", "maxLength": 200 }), true),
+                    param("limit", "query", "Results, 1 to 50 (larger values are clamped)", json!({ "type": "integer", "minimum": 1, "default": 10 }), false),
+                ],
+                "responses": ok("Best matches first", "application/geo+json", feature_collection)
+            } },
+            "/api/openapi.json": { "get": { "summary": "This document", "operationId": "getOpenApi", "responses": ok("OpenAPI 3.0", "application/vnd.oai.openapi+json;version=3.0", any_object) } },
+            "/": { "get": { "summary": "The residents' page", "operationId": "getIndex", "responses": { "200": { "description": "HTML", "content": { "text/html": {} } } } } }
+        },
+        "components": { "schemas": {
+            "Problem": { "type": "object", "required": ["type", "title", "status"], "properties": {
+                "type": { "type": "string" }, "title": { "type": "string" }, "status": { "type": "integer" },
+                "detail": { "type": "string" }, "parameter": { "type": "string" } } },
+            "Feature": { "type": "object", "required": ["type", "geometry", "properties"], "properties": {
+                "type": { "type": "string", "enum": ["Feature"] }, "id": { "oneOf": [{ "type": "string" }, { "type": "integer" }] },
+                "geometry": { "type": "object" }, "properties": { "type": "object" } } },
+            "FeatureCollection": { "type": "object", "required": ["type", "features"], "properties": {
+                "type": { "type": "string", "enum": ["FeatureCollection"] },
+                "numberMatched": { "type": "integer" }, "numberReturned": { "type": "integer" },
+                "links": { "type": "array", "items": { "type": "object" } },
+                "features": { "type": "array", "items": { "$ref": "#/components/schemas/Feature" } } } }
+        } }
+    })
+}
+
+pub async fn get_openapi() -> Response {
+    let mut r = document().to_string().into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/vnd.oai.openapi+json;version=3.0"),
+    );
+    r
+}

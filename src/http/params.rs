@@ -1,0 +1,111 @@
+//! Query-string parsing with problem+json errors that name the parameter.
+
+use std::collections::HashMap;
+
+use super::error::ApiError;
+use crate::domain::Bbox;
+
+/// Query parameters, each at most once, all of them known to the endpoint.
+pub struct Params(HashMap<String, String>);
+
+impl Params {
+    pub fn parse(raw: Option<&str>, allowed: &'static [&'static str]) -> Result<Params, ApiError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or_default())
+            .map_err(|e| ApiError::invalid("query", format!("not a valid query string: {e}")))?;
+        let mut map = HashMap::new();
+        for (k, v) in pairs {
+            if !allowed.contains(&k.as_str()) {
+                return Err(ApiError::UnknownParameter { name: k, allowed });
+            }
+            if map.insert(k.clone(), v).is_some() {
+                return Err(ApiError::invalid(&k, "given more than once"));
+            }
+        }
+        Ok(Params(map))
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    /// A whole number in `min..`, or `default` when absent.
+    pub fn integer(&self, name: &str, default: u64, min: u64) -> Result<u64, ApiError> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(s) => {
+                let v: i128 = s
+                    .trim()
+                    .parse()
+                    .map_err(|_| ApiError::invalid(name, format!("{s:?} is not a whole number")))?;
+                if v < min as i128 {
+                    return Err(ApiError::invalid(
+                        name,
+                        format!("must be at least {min}, got {v}"),
+                    ));
+                }
+                Ok(u64::try_from(v).unwrap_or(u64::MAX))
+            }
+        }
+    }
+
+    /// Free text, at most `max_chars` characters.
+    pub fn text(&self, name: &str, max_chars: usize) -> Result<Option<&str>, ApiError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(s) if s.chars().count() > max_chars => Err(ApiError::invalid(
+                name,
+                format!("longer than {max_chars} characters"),
+            )),
+            Some(s) => Ok(Some(s.trim()).filter(|s| !s.is_empty())),
+        }
+    }
+
+    /// `bbox=minlon,minlat,maxlon,maxlat` in WGS84 (a 6-number 3D box is accepted, heights ignored).
+    pub fn bbox(&self) -> Result<Option<Bbox>, ApiError> {
+        let Some(s) = self.get("bbox") else {
+            return Ok(None);
+        };
+        let bad = |detail: String| ApiError::invalid("bbox", detail);
+        let numbers: Vec<f64> = s
+            .split(',')
+            .map(|p| p.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
+            .collect::<Option<_>>()
+            .ok_or_else(|| {
+                bad(format!(
+                    "{s:?} is not four numbers minlon,minlat,maxlon,maxlat"
+                ))
+            })?;
+        let [min_lon, min_lat, max_lon, max_lat] = match numbers[..] {
+            [a, b, c, d] => [a, b, c, d],
+            [a, b, _, d, e, _] => [a, b, d, e],
+            _ => {
+                return Err(bad(format!(
+                    "has {} numbers; expected minlon,minlat,maxlon,maxlat",
+                    numbers.len()
+                )));
+            }
+        };
+        if !(-180.0..=180.0).contains(&min_lon) || !(-180.0..=180.0).contains(&max_lon) {
+            return Err(bad("longitudes must lie within -180..180".into()));
+        }
+        if !(-90.0..=90.0).contains(&min_lat) || !(-90.0..=90.0).contains(&max_lat) {
+            return Err(bad("latitudes must lie within -90..90".into()));
+        }
+        if min_lat > max_lat {
+            return Err(bad(format!("minlat {min_lat} is above maxlat {max_lat}")));
+        }
+        if min_lon > max_lon {
+            // OGC reads this as a box across the antimeridian; no Norwegian municipality
+            // needs one, and it is far more often a mistake, so we say so.
+            return Err(bad(format!(
+                "minlon {min_lon} is east of maxlon {max_lon} (boxes across the antimeridian are not supported)"
+            )));
+        }
+        Ok(Some(Bbox {
+            min_lon,
+            min_lat,
+            max_lon,
+            max_lat,
+        }))
+    }
+}

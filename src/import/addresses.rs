@@ -1,0 +1,188 @@
+//! Kartverket's "Matrikkelen adresse" CSV, exactly as published on Geonorge:
+//! `;`-separated, UTF-8 with a byte-order mark, coordinates `Nord`/`Øst` in the UTM zone
+//! named per row by `EPSG-kode`.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use indicatif::ProgressBar;
+
+use super::projection::UtmToWgs84;
+use super::{ImportError, csv_error, find_column, read_file};
+use crate::domain::NewAddress;
+
+/// The columns the importer reads; any other column is ignored.
+const REQUIRED: [&str; 13] = [
+    "lokalid",
+    "kommunenummer",
+    "adressenavn",
+    "nummer",
+    "bokstav",
+    "adresseTekst",
+    "EPSG-kode",
+    "Nord",
+    "Øst",
+    "postnummer",
+    "poststed",
+    "grunnkretsnummer",
+    "grunnkretsnavn",
+];
+
+#[derive(Debug, Default)]
+pub struct MatrikkelData {
+    pub addresses: Vec<NewAddress>,
+    /// The municipality numbers seen, e.g. `{"3301"}`.
+    pub municipalities: BTreeSet<String>,
+}
+
+pub fn read(path: &Path, progress: &ProgressBar) -> Result<MatrikkelData, ImportError> {
+    let bytes = read_file(path)?;
+    let body = bytes
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(&bytes);
+    progress.set_length(body.len() as u64);
+
+    let mut csv = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .has_headers(true)
+        .from_reader(body);
+    let headers: Vec<String> = csv
+        .byte_headers()
+        .map_err(|e| csv_error(path, e))?
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).into_owned())
+        .collect();
+    if headers.len() < 2 {
+        return Err(ImportError::line(
+            path,
+            1,
+            "the header is not `;`-separated: expected Kartverket's Matrikkelen adresse CSV",
+        ));
+    }
+    let mut col = [0usize; REQUIRED.len()];
+    for (slot, name) in col.iter_mut().zip(REQUIRED) {
+        *slot = find_column(&headers, &[name]).ok_or_else(|| {
+            ImportError::line(
+                path,
+                1,
+                format!("missing column {name:?}: expected Kartverket's Matrikkelen adresse CSV"),
+            )
+        })?;
+    }
+    let [
+        lokalid,
+        kommune,
+        gate,
+        nummer,
+        bokstav,
+        tekst,
+        epsg,
+        nord,
+        ost,
+        postnr,
+        poststed,
+        gk_nr,
+        gk_navn,
+    ] = col;
+
+    let projection = UtmToWgs84::new();
+    let mut data = MatrikkelData::default();
+    let mut seen = std::collections::HashSet::new();
+    let mut record = csv::ByteRecord::new();
+    while csv
+        .read_byte_record(&mut record)
+        .map_err(|e| csv_error(path, e))?
+    {
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if line % 1024 == 0 {
+            progress.set_position(record.position().map(|p| p.byte()).unwrap_or(0));
+        }
+        let field = |i: usize| -> Result<&str, ImportError> {
+            let raw = record.get(i).unwrap_or_default();
+            std::str::from_utf8(raw).map(str::trim).map_err(|_| {
+                ImportError::line(
+                    path,
+                    line,
+                    format!("column {:?} is not valid UTF-8", headers[i]),
+                )
+            })
+        };
+        let optional = |i: usize| -> Result<Option<String>, ImportError> {
+            Ok(Some(field(i)?)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string))
+        };
+        let number_of = |i: usize| -> Result<f64, ImportError> {
+            let s = field(i)?;
+            s.replace(',', ".")
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| {
+                    ImportError::line(
+                        path,
+                        line,
+                        format!("column {:?} is {s:?}, not a number", headers[i]),
+                    )
+                })
+        };
+
+        let id = field(lokalid)?;
+        if id.is_empty() {
+            return Err(ImportError::line(path, line, "empty lokalid"));
+        }
+        if !seen.insert(id.to_string()) {
+            return Err(ImportError::line(
+                path,
+                line,
+                format!("lokalid {id} appears twice"),
+            ));
+        }
+        let code_text = field(epsg)?;
+        let code: u32 = code_text.parse().map_err(|_| {
+            ImportError::line(
+                path,
+                line,
+                format!("EPSG-kode {code_text:?} is not a number"),
+            )
+        })?;
+        let position = projection
+            .to_lonlat(code, number_of(ost)?, number_of(nord)?)
+            .map_err(|reason| ImportError::line(path, line, reason))?;
+
+        // A matrikkeladresse has no street name; its text (e.g. "19/1") is what residents see.
+        let (street, number) = match optional(gate)? {
+            Some(street) => (street, format!("{}{}", field(nummer)?, field(bokstav)?)),
+            None => (field(tekst)?.to_string(), String::new()),
+        };
+        if street.is_empty() {
+            return Err(ImportError::line(
+                path,
+                line,
+                "neither adressenavn nor adresseTekst is given",
+            ));
+        }
+        let municipality = optional(kommune)?;
+        if let Some(m) = &municipality {
+            data.municipalities.insert(m.clone());
+        }
+        data.addresses.push(NewAddress {
+            street,
+            number,
+            postcode: optional(postnr)?,
+            city: optional(poststed)?,
+            municipality_code: municipality,
+            grunnkrets_code: optional(gk_nr)?,
+            grunnkrets_name: optional(gk_navn)?,
+            position,
+            source_id: id.to_string(),
+        });
+    }
+    if data.addresses.is_empty() {
+        return Err(ImportError::file(
+            path,
+            "holds no addresses: refusing to replace the data with nothing",
+        ));
+    }
+    Ok(data)
+}

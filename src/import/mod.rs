@@ -1,0 +1,89 @@
+//! Importers: read a file completely, validate every row, then hand one [`ImportBatch`] to
+//! the store, which applies it in a single transaction.
+//!
+//! Reading never touches the store, so a file that fails anywhere (a truncated PBF, a bad
+//! row on line 9,000) leaves the store exactly as it was. Errors name the file, the line
+//! (or feature) and the reason.
+
+pub mod addresses;
+pub mod districts;
+pub mod facilities;
+pub mod osm;
+pub mod projection;
+
+use std::path::{Path, PathBuf};
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{}: {reason}", file.display())]
+    File { file: PathBuf, reason: String },
+    #[error("{}:{line}: {reason}", file.display())]
+    Line {
+        file: PathBuf,
+        line: u64,
+        reason: String,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ImportError {
+    pub fn file(file: &Path, reason: impl Into<String>) -> ImportError {
+        ImportError::File {
+            file: file.to_path_buf(),
+            reason: reason.into(),
+        }
+    }
+
+    pub fn line(file: &Path, line: u64, reason: impl Into<String>) -> ImportError {
+        ImportError::Line {
+            file: file.to_path_buf(),
+            line,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The default source name for a file: its name without folders and extensions, so that
+/// `barnehager.geojson` and `barnehager.csv` update the same rows.
+pub fn default_source(file: &Path) -> String {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    name.split('.').next().unwrap_or_default().to_string()
+}
+
+/// Reads a whole file, turning I/O errors into [`ImportError::File`].
+fn read_file(path: &Path) -> Result<Vec<u8>, ImportError> {
+    std::fs::read(path).map_err(|e| ImportError::file(path, format!("cannot read: {e}")))
+}
+
+/// Lower-case header names, for matching columns regardless of case.
+fn find_column(headers: &[String], names: &[&str]) -> Option<usize> {
+    headers
+        .iter()
+        .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
+}
+
+/// Splits a CSV line number out of a csv error, where it has one.
+fn csv_error(path: &Path, e: csv::Error) -> ImportError {
+    let line = e.position().map(|p| p.line());
+    let reason = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            format!("has {len} fields where the header has {expected_len}")
+        }
+        csv::ErrorKind::Utf8 { err, .. } => {
+            format!("not valid UTF-8 (field {}): {err}", err.field() + 1)
+        }
+        _ => e.to_string(),
+    };
+    match line {
+        Some(line) => ImportError::line(path, line, reason),
+        None => ImportError::file(path, reason),
+    }
+}

@@ -1,0 +1,364 @@
+//! Facilities and addresses from an OpenStreetMap PBF extract.
+//!
+//! One pass over the file keeps every node's position and every way's node list (a
+//! municipality's extract is a few hundred thousand nodes: tens of MB at most), and the
+//! tagged objects of interest. Ways and relations are then placed at a representative point:
+//! a point inside the polygon for closed ways and multipolygons, the middle vertex of an open
+//! way. Objects whose nodes all lie outside the extract are skipped and counted.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use geo::{Area, InteriorPoint};
+use indicatif::ProgressBar;
+use osmpbf::{BlobDecode, BlobReader, Element, RelMemberType};
+
+use super::ImportError;
+use crate::domain::{FacilityKind, LonLat, NewAddress, NewFacility};
+
+/// Tags copied into a facility's `properties`.
+const KEPT_TAGS: &[&str] = &[
+    "operator",
+    "website",
+    "contact:website",
+    "phone",
+    "contact:phone",
+    "email",
+    "sport",
+    "surface",
+    "lit",
+    "access",
+    "fee",
+    "capacity",
+    "isced:level",
+    "grades",
+    "min_age",
+    "max_age",
+    "description",
+    "ref",
+];
+
+#[derive(Debug, Default)]
+pub struct OsmData {
+    pub facilities: Vec<NewFacility>,
+    pub addresses: Vec<NewAddress>,
+    /// Tagged objects that could not be placed, with why (e.g. `way/12: no nodes in the extract`).
+    pub skipped: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum ObjType {
+    Node,
+    Way,
+    Relation,
+}
+
+impl ObjType {
+    fn as_str(self) -> &'static str {
+        match self {
+            ObjType::Node => "node",
+            ObjType::Way => "way",
+            ObjType::Relation => "relation",
+        }
+    }
+}
+
+/// An object with tags we want, before it has a position.
+struct Tagged {
+    kind: Option<FacilityKind>,
+    is_address: bool,
+    tags: BTreeMap<String, String>,
+}
+
+#[derive(Default)]
+struct Reader {
+    nodes: HashMap<i64, [f64; 2]>,
+    ways: HashMap<i64, Vec<i64>>,
+    /// Relation members: (type, id, role).
+    relations: HashMap<i64, Vec<(RelMemberType, i64, String)>>,
+    tagged: BTreeMap<(ObjType, i64), Tagged>,
+    elements: u64,
+}
+
+/// Which facility kind these tags describe, if any. `amenity` wins over `leisure`.
+pub fn facility_kind<'a>(
+    tags: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+) -> Option<FacilityKind> {
+    let get = |key: &str| tags.clone().find(|(k, _)| *k == key).map(|(_, v)| v);
+    let from_amenity = match get("amenity") {
+        Some("school") => Some(FacilityKind::School),
+        Some("kindergarten") => Some(FacilityKind::Kindergarten),
+        Some("library") => Some(FacilityKind::Library),
+        Some("community_centre") if get("community_centre") == Some("youth_centre") => {
+            Some(FacilityKind::YouthClub)
+        }
+        Some("community_centre") => Some(FacilityKind::CommunityCentre),
+        Some("arts_centre") => Some(FacilityKind::CultureHouse),
+        Some("youth_centre") => Some(FacilityKind::YouthClub),
+        _ => None,
+    };
+    from_amenity.or_else(|| match get("leisure") {
+        Some("playground") => Some(FacilityKind::Playground),
+        // Skateparks are often mapped as a pitch for skateboarding.
+        Some("pitch") if get("sport") == Some("skateboard") => Some(FacilityKind::Skatepark),
+        Some("pitch") => Some(FacilityKind::Pitch),
+        Some("sports_centre") | Some("sports_hall") => Some(FacilityKind::SportsHall),
+        Some("fitness_station") => Some(FacilityKind::FitnessStation),
+        Some("skatepark") => Some(FacilityKind::Skatepark),
+        Some("track") => Some(FacilityKind::Track),
+        Some("park") => Some(FacilityKind::Park),
+        _ => None,
+    })
+}
+
+fn is_address<'a>(mut tags: impl Iterator<Item = (&'a str, &'a str)>) -> bool {
+    tags.any(|(k, _)| k == "addr:housenumber")
+}
+
+impl Reader {
+    fn consider<'a>(
+        &mut self,
+        obj: ObjType,
+        id: i64,
+        tags: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+    ) {
+        let kind = facility_kind(tags.clone());
+        let is_address = is_address(tags.clone());
+        if kind.is_some() || is_address {
+            let tags = tags.map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            self.tagged.insert(
+                (obj, id),
+                Tagged {
+                    kind,
+                    is_address,
+                    tags,
+                },
+            );
+        }
+    }
+
+    fn element(&mut self, element: Element<'_>) {
+        self.elements += 1;
+        match element {
+            Element::Node(n) => {
+                self.nodes.insert(n.id(), [n.lon(), n.lat()]);
+                self.consider(ObjType::Node, n.id(), n.tags());
+            }
+            Element::DenseNode(n) => {
+                self.nodes.insert(n.id(), [n.lon(), n.lat()]);
+                self.consider(ObjType::Node, n.id(), n.tags());
+            }
+            Element::Way(w) => {
+                self.ways.insert(w.id(), w.refs().collect());
+                self.consider(ObjType::Way, w.id(), w.tags());
+            }
+            Element::Relation(r) => {
+                let members = r
+                    .members()
+                    .map(|m| {
+                        (
+                            m.member_type.clone(),
+                            m.member_id,
+                            m.role().unwrap_or_default().to_string(),
+                        )
+                    })
+                    .collect();
+                self.relations.insert(r.id(), members);
+                self.consider(ObjType::Relation, r.id(), r.tags());
+            }
+        }
+    }
+
+    fn way_coords(&self, way: i64) -> Vec<geo::Coord<f64>> {
+        self.ways
+            .get(&way)
+            .map(|refs| {
+                refs.iter()
+                    .filter_map(|r| self.nodes.get(r))
+                    .map(|&[x, y]| geo::Coord { x, y })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// A point that stands for the object: inside its area where it has one.
+    fn position(&self, obj: ObjType, id: i64) -> Option<LonLat> {
+        match obj {
+            ObjType::Node => self.nodes.get(&id).map(|&[lon, lat]| LonLat::new(lon, lat)),
+            ObjType::Way => {
+                let refs = self.ways.get(&id)?;
+                let coords = self.way_coords(id);
+                let closed =
+                    refs.len() >= 4 && refs.first() == refs.last() && coords.len() == refs.len();
+                representative(coords, closed)
+            }
+            ObjType::Relation => {
+                let members = self.relations.get(&id)?;
+                // The largest complete closed outer way stands for a multipolygon; failing
+                // that, any member way's or node's position.
+                let mut best: Option<(f64, geo::Polygon<f64>)> = None;
+                let mut any = Vec::new();
+                for (t, mid, role) in members {
+                    match t {
+                        RelMemberType::Way if role != "inner" => {
+                            let coords = self.way_coords(*mid);
+                            let refs = self.ways.get(mid).map(Vec::len).unwrap_or(0);
+                            if refs >= 4 && coords.len() == refs && coords.first() == coords.last()
+                            {
+                                let poly =
+                                    geo::Polygon::new(geo::LineString(coords.clone()), vec![]);
+                                let area = poly.unsigned_area();
+                                if best.as_ref().is_none_or(|(a, _)| area > *a) {
+                                    best = Some((area, poly));
+                                }
+                            }
+                            any.extend(coords);
+                        }
+                        RelMemberType::Node => {
+                            any.extend(self.nodes.get(mid).map(|&[x, y]| geo::Coord { x, y }));
+                        }
+                        _ => {}
+                    }
+                }
+                match best {
+                    Some((_, poly)) => poly.interior_point().map(|p| LonLat::new(p.x(), p.y())),
+                    None => representative(any, false),
+                }
+            }
+        }
+    }
+}
+
+fn representative(coords: Vec<geo::Coord<f64>>, closed: bool) -> Option<LonLat> {
+    if coords.is_empty() {
+        return None;
+    }
+    if closed {
+        let poly = geo::Polygon::new(geo::LineString(coords), vec![]);
+        return poly.interior_point().map(|p| LonLat::new(p.x(), p.y()));
+    }
+    let mid = coords[coords.len() / 2];
+    Some(LonLat::new(mid.x, mid.y))
+}
+
+fn one_line_address(tags: &BTreeMap<String, String>) -> Option<String> {
+    let street = tags.get("addr:street").or_else(|| tags.get("addr:place"))?;
+    let mut s = match tags.get("addr:housenumber") {
+        Some(n) => format!("{street} {n}"),
+        None => street.clone(),
+    };
+    match (tags.get("addr:postcode"), tags.get("addr:city")) {
+        (Some(p), Some(c)) => s.push_str(&format!(", {p} {c}")),
+        (Some(p), None) => s.push_str(&format!(", {p}")),
+        (None, Some(c)) => s.push_str(&format!(", {c}")),
+        (None, None) => {}
+    }
+    Some(s)
+}
+
+/// Reads the whole extract. Fails on a damaged or truncated file without returning anything.
+pub fn read(path: &Path, progress: &ProgressBar) -> Result<OsmData, ImportError> {
+    let damaged =
+        |e: osmpbf::Error| ImportError::file(path, format!("not a readable OSM PBF file: {e}"));
+    let size = std::fs::metadata(path)
+        .map_err(|e| ImportError::file(path, format!("cannot read: {e}")))?
+        .len();
+    progress.set_length(size);
+    let blobs = BlobReader::from_path(path).map_err(damaged)?;
+
+    let mut reader = Reader::default();
+    let mut saw_header = false;
+    for blob in blobs {
+        let blob = blob.map_err(damaged)?;
+        if let Some(offset) = blob.offset() {
+            progress.set_position(offset.0);
+        }
+        match blob.decode().map_err(damaged)? {
+            BlobDecode::OsmHeader(header) => {
+                if let Some(feature) = header
+                    .required_features()
+                    .iter()
+                    .find(|f| !matches!(f.as_str(), "OsmSchema-V0.6" | "DenseNodes"))
+                {
+                    return Err(ImportError::file(
+                        path,
+                        format!("needs the unsupported PBF feature {feature:?}"),
+                    ));
+                }
+                saw_header = true;
+            }
+            BlobDecode::OsmData(block) => {
+                if !saw_header {
+                    return Err(ImportError::file(
+                        path,
+                        "data before the OSM header: not a valid PBF file",
+                    ));
+                }
+                block.elements().for_each(|e| reader.element(e));
+            }
+            BlobDecode::Unknown(_) => {}
+        }
+    }
+    progress.set_position(size);
+    if !saw_header {
+        return Err(ImportError::file(
+            path,
+            "no OSM header: not an OSM PBF file",
+        ));
+    }
+    if reader.elements == 0 {
+        return Err(ImportError::file(
+            path,
+            "holds no OSM elements: refusing to replace the data with nothing",
+        ));
+    }
+
+    let mut data = OsmData::default();
+    for (&(obj, id), tagged) in &reader.tagged {
+        let source_id = format!("{}/{id}", obj.as_str());
+        let Some(position) = reader.position(obj, id).filter(LonLat::is_valid) else {
+            data.skipped
+                .push(format!("{source_id}: none of its nodes are in the extract"));
+            continue;
+        };
+        let tags = &tagged.tags;
+        if let Some(kind) = tagged.kind {
+            let mut properties = serde_json::Map::new();
+            for key in KEPT_TAGS {
+                if let Some(v) = tags.get(*key) {
+                    properties.insert(key.to_string(), v.clone().into());
+                }
+            }
+            data.facilities.push(NewFacility {
+                kind,
+                name: tags.get("name").cloned(),
+                position,
+                address: one_line_address(tags),
+                wheelchair: tags.get("wheelchair").cloned(),
+                opening_hours: tags.get("opening_hours").cloned(),
+                source_id: source_id.clone(),
+                properties,
+            });
+        }
+        if tagged.is_address {
+            let street = tags.get("addr:street").or_else(|| tags.get("addr:place"));
+            match (street, tags.get("addr:housenumber")) {
+                (Some(street), Some(number)) => data.addresses.push(NewAddress {
+                    street: street.clone(),
+                    number: number.clone(),
+                    postcode: tags.get("addr:postcode").cloned(),
+                    city: tags.get("addr:city").cloned(),
+                    municipality_code: None,
+                    grunnkrets_code: None,
+                    grunnkrets_name: None,
+                    position,
+                    source_id,
+                }),
+                _ => data.skipped.push(format!(
+                    "{source_id}: a house number without addr:street or addr:place"
+                )),
+            }
+        }
+    }
+    Ok(data)
+}

@@ -1,0 +1,197 @@
+//! The in-memory snapshot that answers every read: R-trees over facilities, addresses and
+//! districts, the address search index, and each point's district.
+//!
+//! A snapshot is immutable once built. [`SnapshotCell`] holds the current one; a reload
+//! builds a complete new snapshot beside it and swaps the pointer, so a request sees either
+//! the old data or the new, never a mix.
+
+mod districts;
+pub mod search;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{AABB, RTree};
+
+use crate::domain::{Address, Bbox, District, Facility};
+use crate::store::StoreContents;
+use search::AddressSearch;
+
+type PointEntry = GeomWithData<[f64; 2], u32>;
+type RectEntry = GeomWithData<Rectangle<[f64; 2]>, u32>;
+
+pub struct Snapshot {
+    pub data_version: i64,
+    pub facilities: Vec<Facility>,
+    pub addresses: Vec<Address>,
+    pub districts: Vec<District>,
+    /// District index (into `districts`) per facility, same order as `facilities`.
+    pub facility_district: Vec<Option<u32>>,
+    pub address_district: Vec<Option<u32>>,
+    facility_tree: RTree<PointEntry>,
+    address_tree: RTree<PointEntry>,
+    district_tree: RTree<RectEntry>,
+    facility_by_id: HashMap<i64, u32>,
+    address_by_id: HashMap<i64, u32>,
+    district_by_id: HashMap<String, u32>,
+    search: AddressSearch,
+}
+
+fn point_tree(points: impl Iterator<Item = [f64; 2]>) -> RTree<PointEntry> {
+    RTree::bulk_load(
+        points
+            .enumerate()
+            .map(|(i, p)| GeomWithData::new(p, i as u32))
+            .collect(),
+    )
+}
+
+fn envelope(b: &Bbox) -> AABB<[f64; 2]> {
+    AABB::from_corners([b.min_lon, b.min_lat], [b.max_lon, b.max_lat])
+}
+
+impl Snapshot {
+    /// Builds the snapshot from the store's rows. Districts come from the store when any
+    /// were imported; otherwise they are derived from the addresses (see `districts.rs`).
+    pub fn build(contents: StoreContents) -> Snapshot {
+        let StoreContents {
+            data_version,
+            facilities,
+            addresses,
+            districts,
+        } = contents;
+        let facility_tree = point_tree(facilities.iter().map(|f| f.position.as_array()));
+        let address_tree = point_tree(addresses.iter().map(|a| a.position.as_array()));
+        let search = AddressSearch::build(
+            addresses
+                .iter()
+                .map(|a| (a.street.as_str(), a.number.as_str(), a.label())),
+        );
+
+        let assigned = districts::assign(districts, &facilities, &addresses, &address_tree);
+        let district_tree = RTree::bulk_load(
+            assigned
+                .districts
+                .iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    GeomWithData::new(
+                        Rectangle::from_aabb(envelope(&districts::bbox_of(d))),
+                        i as u32,
+                    )
+                })
+                .collect(),
+        );
+
+        Snapshot {
+            data_version,
+            facility_by_id: facilities
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.id, i as u32))
+                .collect(),
+            address_by_id: addresses
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.id, i as u32))
+                .collect(),
+            district_by_id: assigned
+                .districts
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.id.clone(), i as u32))
+                .collect(),
+            facilities,
+            addresses,
+            districts: assigned.districts,
+            facility_district: assigned.facility_district,
+            address_district: assigned.address_district,
+            facility_tree,
+            address_tree,
+            district_tree,
+            search,
+        }
+    }
+
+    pub fn empty() -> Snapshot {
+        Snapshot::build(StoreContents::default())
+    }
+
+    /// Indices of facilities inside `bbox` (edges included), in id order.
+    pub fn facilities_in(&self, bbox: &Bbox) -> Vec<u32> {
+        sorted(
+            self.facility_tree
+                .locate_in_envelope(envelope(bbox))
+                .map(|e| e.data),
+        )
+    }
+
+    pub fn addresses_in(&self, bbox: &Bbox) -> Vec<u32> {
+        sorted(
+            self.address_tree
+                .locate_in_envelope(envelope(bbox))
+                .map(|e| e.data),
+        )
+    }
+
+    /// Indices of districts whose bounding box meets `bbox`, in id order.
+    pub fn districts_in(&self, bbox: &Bbox) -> Vec<u32> {
+        sorted(
+            self.district_tree
+                .locate_in_envelope_intersecting(envelope(bbox))
+                .map(|e| e.data),
+        )
+    }
+
+    pub fn facility(&self, id: i64) -> Option<u32> {
+        self.facility_by_id.get(&id).copied()
+    }
+
+    pub fn address(&self, id: i64) -> Option<u32> {
+        self.address_by_id.get(&id).copied()
+    }
+
+    pub fn district(&self, id: &str) -> Option<u32> {
+        self.district_by_id.get(id).copied()
+    }
+
+    /// Indices of the best address matches for `query`, best first.
+    pub fn search_addresses(&self, query: &str, limit: usize) -> Vec<u32> {
+        self.search.search(query, limit)
+    }
+
+    /// The extent of all facilities and addresses, for the collections' metadata.
+    pub fn extent(&self) -> Option<Bbox> {
+        Bbox::around(
+            self.facilities
+                .iter()
+                .map(|f| f.position)
+                .chain(self.addresses.iter().map(|a| a.position)),
+        )
+    }
+}
+
+fn sorted(it: impl Iterator<Item = u32>) -> Vec<u32> {
+    let mut v: Vec<u32> = it.collect();
+    v.sort_unstable();
+    v
+}
+
+/// The current snapshot, swapped whole on reload.
+pub struct SnapshotCell(ArcSwap<Snapshot>);
+
+impl SnapshotCell {
+    pub fn new(snapshot: Snapshot) -> SnapshotCell {
+        SnapshotCell(ArcSwap::from_pointee(snapshot))
+    }
+
+    pub fn load(&self) -> Arc<Snapshot> {
+        self.0.load_full()
+    }
+
+    pub fn replace(&self, snapshot: Snapshot) {
+        self.0.store(Arc::new(snapshot));
+    }
+}

@@ -1,0 +1,12 @@
+//! naermiljo: neighbourhood facilities, activities and what a resident can reach on foot.
+//!
+//! See ARCHITECTURE.md for the map of the code.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod import;
+pub mod index;
+pub mod store;

@@ -1,0 +1,94 @@
+//! The store: where facilities, addresses and districts persist.
+//!
+//! [`Store`] is the one interface; `sqlite.rs` is the embedded default. Reads for requests
+//! never come here: the server loads everything once into an [`crate::index::Snapshot`] and
+//! reloads when [`Store::data_version`] moves. The store is for imports, edits, and those loads.
+
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use async_trait::async_trait;
+use serde::Serialize;
+
+use crate::domain::{Address, District, Facility, NewAddress, NewDistrict, NewFacility};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored row {table}/{id} is corrupt: {reason}")]
+    Corrupt {
+        table: &'static str,
+        id: i64,
+        reason: String,
+    },
+    #[error("cannot open the store at {path}: {reason}")]
+    Open { path: String, reason: String },
+}
+
+/// Everything the snapshot needs, read in one consistent transaction.
+#[derive(Debug, Default)]
+pub struct StoreContents {
+    pub data_version: i64,
+    pub facilities: Vec<Facility>,
+    pub addresses: Vec<Address>,
+    pub districts: Vec<District>,
+}
+
+/// One import's rows for one source. Each table that is `Some` is synchronised with it:
+/// rows of that source are inserted or updated by `source_id`, and rows of that source
+/// missing from the batch are removed. A table that is `None` is left alone.
+#[derive(Debug, Default)]
+pub struct ImportBatch {
+    /// Which importer produced this (`osm`, `addresses`, `facilities`, `districts`).
+    pub importer: String,
+    pub source: String,
+    /// The file it was read from, for the import log.
+    pub file: String,
+    pub facilities: Option<Vec<NewFacility>>,
+    pub addresses: Option<Vec<NewAddress>>,
+    pub districts: Option<Vec<NewDistrict>>,
+}
+
+/// What an import did to one table.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TableChange {
+    pub inserted: u64,
+    pub updated: u64,
+    pub removed: u64,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportOutcome {
+    pub facilities: Option<TableChange>,
+    pub addresses: Option<TableChange>,
+    pub districts: Option<TableChange>,
+    pub data_version: i64,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub facilities: u64,
+    pub addresses: u64,
+    pub districts: u64,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Applies pending migrations. Safe to call on every start.
+    async fn migrate(&self) -> Result<(), StoreError>;
+
+    /// A number that grows with every committed write.
+    async fn data_version(&self) -> Result<i64, StoreError>;
+
+    /// All rows, from one consistent read.
+    async fn load(&self) -> Result<StoreContents, StoreError>;
+
+    async fn counts(&self) -> Result<Counts, StoreError>;
+
+    /// Applies one import in a single transaction: all of it, or nothing.
+    async fn apply_import(&self, batch: ImportBatch) -> Result<ImportOutcome, StoreError>;
+}
