@@ -264,7 +264,15 @@ pub async fn import(
     progress: &ProgressBar,
 ) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
-    let (file, batch, skipped) = tokio::task::block_in_place(|| read_import(cmd, progress))?;
+    // Reading and parsing is CPU work: off the async threads.
+    let reader_progress = progress.clone();
+    let (file, batch, skipped) =
+        tokio::task::spawn_blocking(move || read_import(cmd, &reader_progress))
+            .await
+            .map_err(|e| ImportError::File {
+                file: PathBuf::new(),
+                reason: format!("the reader failed: {e}"),
+            })??;
     let kinds = batch
         .facilities
         .iter()

@@ -32,6 +32,13 @@ impl LonLat {
     pub fn as_array(&self) -> [f64; 2] {
         [self.lon, self.lat]
     }
+
+    /// Rounded to 7 decimals (about 1 cm), the precision OSM stores: keeps `10.753255`
+    /// from printing as `10.753255000000001`.
+    pub fn rounded(self) -> LonLat {
+        let r = |v: f64| (v * 1e7).round() / 1e7;
+        LonLat::new(r(self.lon), r(self.lat))
+    }
 }
 
 /// An axis-aligned box in WGS84 degrees, `min_lon <= max_lon`, `min_lat <= max_lat`.

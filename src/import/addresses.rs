@@ -8,7 +8,7 @@ use std::path::Path;
 use indicatif::ProgressBar;
 
 use super::projection::UtmToWgs84;
-use super::{ImportError, csv_error, find_column, read_file};
+use super::{ImportError, Lines, csv_error, find_column, read_file};
 use crate::domain::NewAddress;
 
 /// The columns the importer reads; any other column is ignored.
@@ -48,7 +48,7 @@ pub fn read(path: &Path, progress: &ProgressBar) -> Result<MatrikkelData, Import
         .from_reader(body);
     let headers: Vec<String> = csv
         .byte_headers()
-        .map_err(|e| csv_error(path, e))?
+        .map_err(|e| csv_error(path, body, e))?
         .iter()
         .map(|h| String::from_utf8_lossy(h).into_owned())
         .collect();
@@ -89,11 +89,12 @@ pub fn read(path: &Path, progress: &ProgressBar) -> Result<MatrikkelData, Import
     let mut data = MatrikkelData::default();
     let mut seen = std::collections::HashSet::new();
     let mut record = csv::ByteRecord::new();
+    let mut lines = Lines::new(body);
     while csv
         .read_byte_record(&mut record)
-        .map_err(|e| csv_error(path, e))?
+        .map_err(|e| csv_error(path, body, e))?
     {
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = lines.at(record.position());
         if line % 1024 == 0 {
             progress.set_position(record.position().map(|p| p.byte()).unwrap_or(0));
         }
@@ -148,7 +149,8 @@ pub fn read(path: &Path, progress: &ProgressBar) -> Result<MatrikkelData, Import
         })?;
         let position = projection
             .to_lonlat(code, number_of(ost)?, number_of(nord)?)
-            .map_err(|reason| ImportError::line(path, line, reason))?;
+            .map_err(|reason| ImportError::line(path, line, reason))?
+            .rounded();
 
         // A matrikkeladresse has no street name; its text (e.g. "19/1") is what residents see.
         let (street, number) = match optional(gate)? {

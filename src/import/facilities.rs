@@ -10,7 +10,7 @@ use std::path::Path;
 
 use geo::InteriorPoint;
 
-use super::{ImportError, csv_error, find_column, read_file};
+use super::{ImportError, Lines, csv_error, find_column, read_file};
 use crate::domain::{FacilityKind, LonLat, NewFacility};
 
 const ID_FALLBACKS: [&str; 3] = ["id", "orgnr", "nsrid"];
@@ -128,7 +128,7 @@ fn read_geojson(
             geo::Geometry::try_from(&geometry).map_err(|e| at(format!("bad geometry: {e}")))?;
         let position = geometry
             .interior_point()
-            .map(|p| LonLat::new(p.x(), p.y()))
+            .map(|p| LonLat::new(p.x(), p.y()).rounded())
             .filter(LonLat::is_valid)
             .ok_or_else(|| at("geometry has no valid lon/lat position".into()))?;
         let text = |key: &str| properties.get(key).and_then(json_to_text);
@@ -180,7 +180,7 @@ fn read_csv(path: &Path, options: &FacilityFileOptions) -> Result<Vec<NewFacilit
         .from_reader(body);
     let headers: Vec<String> = csv
         .headers()
-        .map_err(|e| csv_error(path, e))?
+        .map_err(|e| csv_error(path, body, e))?
         .iter()
         .map(str::to_string)
         .collect();
@@ -204,9 +204,10 @@ fn read_csv(path: &Path, options: &FacilityFileOptions) -> Result<Vec<NewFacilit
 
     let mut seen = HashSet::new();
     let mut out = Vec::new();
+    let mut lines = Lines::new(body);
     for record in csv.records() {
-        let record = record.map_err(|e| csv_error(path, e))?;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let record = record.map_err(|e| csv_error(path, body, e))?;
+        let line = lines.at(record.position());
         let get = |i: usize| record.get(i).map(str::trim).filter(|s| !s.is_empty());
         let coordinate = |i: usize| -> Result<f64, ImportError> {
             let s = get(i).unwrap_or_default();

@@ -68,9 +68,44 @@ fn find_column(headers: &[String], names: &[&str]) -> Option<usize> {
         .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
 }
 
-/// Splits a CSV line number out of a csv error, where it has one.
-fn csv_error(path: &Path, e: csv::Error) -> ImportError {
-    let line = e.position().map(|p| p.line());
+/// Turns csv byte positions into the line numbers an editor shows. The csv crate's own
+/// line count is one short on CRLF files (Kartverket's), so lines are counted from bytes.
+pub(crate) struct Lines<'a> {
+    body: &'a [u8],
+    counted_to: usize,
+    newlines: u64,
+}
+
+impl<'a> Lines<'a> {
+    pub(crate) fn new(body: &'a [u8]) -> Self {
+        Lines {
+            body,
+            counted_to: 0,
+            newlines: 0,
+        }
+    }
+
+    /// The line of the record that starts at `position`. Positions must not go backwards
+    /// between calls, which holds for records read in order; the count is linear overall.
+    pub(crate) fn at(&mut self, position: Option<&csv::Position>) -> u64 {
+        let Some(p) = position else { return 0 };
+        // A record's position is just past the previous terminator: on a CRLF file that is
+        // the `\n` itself, which belongs to the line before, so it is counted too.
+        let end = (p.byte() as usize + 1).min(self.body.len());
+        if end > self.counted_to {
+            self.newlines += self.body[self.counted_to..end]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            self.counted_to = end;
+        }
+        self.newlines + 1
+    }
+}
+
+/// An [`ImportError`] for a csv error, with the line where it has one.
+fn csv_error(path: &Path, body: &[u8], e: csv::Error) -> ImportError {
+    let line = e.position().map(|p| Lines::new(body).at(Some(p)));
     let reason = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..

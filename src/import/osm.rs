@@ -316,7 +316,11 @@ pub fn read(path: &Path, progress: &ProgressBar) -> Result<OsmData, ImportError>
     let mut data = OsmData::default();
     for (&(obj, id), tagged) in &reader.tagged {
         let source_id = format!("{}/{id}", obj.as_str());
-        let Some(position) = reader.position(obj, id).filter(LonLat::is_valid) else {
+        let Some(position) = reader
+            .position(obj, id)
+            .map(LonLat::rounded)
+            .filter(LonLat::is_valid)
+        else {
             data.skipped
                 .push(format!("{source_id}: none of its nodes are in the extract"));
             continue;

@@ -3,8 +3,8 @@
 //!
 //! Imported districts are matched by point-in-polygon; where districts overlap (say both
 //! kommunedeler and grunnkretser were imported) the smallest one wins. Without an imported
-//! file, districts are derived from the addresses: by grunnkrets where the addresses carry
-//! one (Kartverket's file does), otherwise by postcode (OSM `addr:postcode`). A derived
+//! file, districts are derived from the addresses: by grunnkrets where an address carries
+//! one (Kartverket's file does), otherwise by its postcode (OSM `addr:postcode`). A derived
 //! district's polygon is the convex hull of its addresses widened by [`DERIVED_MARGIN_M`],
 //! so that it covers every one of them; derived hulls may overlap, so a facility takes the
 //! district of its nearest address rather than of a hull.
@@ -142,25 +142,24 @@ struct Group {
 }
 
 fn derive_from_addresses(addresses: &[Address]) -> (Vec<District>, Vec<Option<u32>>) {
-    let by_grunnkrets = addresses.iter().any(|a| a.grunnkrets_code.is_some());
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
     for (i, a) in addresses.iter().enumerate() {
-        let key = if by_grunnkrets {
-            a.grunnkrets_code.as_ref().map(|code| {
-                (
-                    format!("grunnkrets-{code}"),
-                    a.grunnkrets_name.clone().unwrap_or_else(|| code.clone()),
-                    "grunnkrets",
-                )
-            })
-        } else {
-            a.postcode.as_ref().map(|p| {
-                let name = match &a.city {
+        // Grunnkrets where the address has one (Kartverket's file), else the postcode (OSM).
+        let key = match (&a.grunnkrets_code, &a.postcode) {
+            (Some(code), _) => Some((
+                format!("grunnkrets-{code}"),
+                a.grunnkrets_name.clone().unwrap_or_else(|| code.clone()),
+                "grunnkrets",
+            )),
+            (None, Some(p)) => Some((
+                format!("postcode-{p}"),
+                match &a.city {
                     Some(city) => format!("{p} {city}"),
                     None => p.clone(),
-                };
-                (format!("postcode-{p}"), name, "postcode")
-            })
+                },
+                "postcode",
+            )),
+            (None, None) => None,
         };
         if let Some((id, name, level)) = key {
             groups

@@ -1,0 +1,178 @@
+//! Helpers shared by the suite: where the real data is, a fresh store, requests.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use naermiljo::cli::{ImportCommand, ImportReport};
+use naermiljo::config::Settings;
+use naermiljo::http::AppState;
+use naermiljo::store::{SqliteStore, Store};
+use tower::ServiceExt;
+
+/// A file under `NAERMILJO_SHARED_DATA` (default `../shared/data`); fails the test with a
+/// message saying where to put it when it is missing.
+pub fn shared(relative: &str) -> PathBuf {
+    let root = std::env::var("NAERMILJO_SHARED_DATA").unwrap_or_else(|_| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/data")
+            .to_string_lossy()
+            .into_owned()
+    });
+    let path = Path::new(&root).join(relative);
+    assert!(
+        path.exists(),
+        "missing test input {}: set NAERMILJO_SHARED_DATA to the folder holding {relative} (see ../shared/data/PROVENANCE.md)",
+        path.display()
+    );
+    path
+}
+
+pub fn oslo_pbf() -> PathBuf {
+    shared("oslo_fallback/oslo-center.osm.pbf")
+}
+
+pub fn elverum_csv() -> PathBuf {
+    shared("elverum_addresses/Basisdata_3420_Elverum_25833_MatrikkelenAdresse.csv")
+}
+
+/// Runs a command that the test setup installs (osmium-tool, proj-bin), failing clearly if absent.
+pub fn tool(program: &str, args: &[&str], stdin: Option<&str>) -> String {
+    use std::io::Write;
+    let mut cmd = Command::new(program);
+    cmd.args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    if stdin.is_some() {
+        cmd.stdin(std::process::Stdio::piped());
+    }
+    let mut child = cmd.spawn().unwrap_or_else(|e| {
+        panic!("cannot run {program} ({e}): install it with scripts/test (apt-get install osmium-tool proj-bin)")
+    });
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{program} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A fresh, migrated SQLite store in a temporary folder (kept alive by the returned guard).
+pub struct TestStore {
+    pub dir: tempfile::TempDir,
+    pub store: Arc<dyn Store>,
+}
+
+impl TestStore {
+    pub async fn new() -> TestStore {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("naermiljo.sqlite"))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        TestStore {
+            dir,
+            store: Arc::new(store),
+        }
+    }
+
+    pub async fn import(
+        &self,
+        cmd: ImportCommand,
+    ) -> Result<ImportReport, naermiljo::import::ImportError> {
+        naermiljo::cli::import(self.store.as_ref(), cmd, &indicatif::ProgressBar::hidden()).await
+    }
+
+    pub async fn state(&self) -> AppState {
+        naermiljo::app::build_state(
+            &Settings::new(self.dir.path().to_path_buf()),
+            self.store.clone(),
+        )
+        .await
+        .unwrap()
+    }
+
+    /// Everything the store holds, as comparable text: for "unchanged" assertions.
+    pub async fn dump(&self) -> String {
+        let c = self.store.load().await.unwrap();
+        format!(
+            "v{} {:?}\n{:?}\n{:?}",
+            c.data_version,
+            c.facilities,
+            c.addresses,
+            c.districts
+                .iter()
+                .map(|d| (&d.id, &d.name, &d.geometry))
+                .collect::<Vec<_>>()
+        )
+    }
+}
+
+pub fn osm(file: PathBuf) -> ImportCommand {
+    ImportCommand::Osm {
+        file,
+        source: "osm".into(),
+    }
+}
+
+pub fn addresses(file: PathBuf) -> ImportCommand {
+    ImportCommand::Addresses { file, source: None }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub body: serde_json::Value,
+}
+
+/// One GET through the router, as a client would see it.
+pub async fn get(state: &AppState, uri: &str) -> Reply {
+    let response = naermiljo::http::router(state.clone())
+        .oneshot(
+            Request::get(uri)
+                .header("host", "test.local")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+    Reply {
+        status,
+        content_type,
+        body,
+    }
+}
+
+/// Asserts a problem+json reply with `status`, and returns its detail.
+pub fn assert_problem(reply: &Reply, status: u16) -> String {
+    assert_eq!(reply.status.as_u16(), status, "body: {}", reply.body);
+    assert_eq!(reply.content_type, "application/problem+json");
+    assert_eq!(reply.body["status"], status);
+    assert!(
+        reply.body["type"]
+            .as_str()
+            .unwrap()
+            .starts_with("/problems/")
+    );
+    reply.body["detail"].as_str().unwrap().to_string()
+}

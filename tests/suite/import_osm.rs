@@ -1,0 +1,182 @@
+//! `naermiljo import osm` on the real central-Oslo extract, checked against osmium.
+
+use std::collections::BTreeMap;
+
+use naermiljo::domain::FacilityKind;
+
+use crate::common::{TestStore, oslo_pbf, osm, tool};
+
+/// Amenity values that make a facility; an object with one of these is never counted under
+/// its `leisure` tag.
+const FACILITY_AMENITIES: &str =
+    "amenity=school,kindergarten,library,community_centre,arts_centre,youth_centre";
+
+/// Objects osmium selects with `filters` (OR-ed), minus those matching `except`, as OPL lines.
+fn osmium_objects(filters: &[&str], except: Option<&str>) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let selected = dir.path().join("selected.opl");
+    let pbf = oslo_pbf();
+    let mut args = vec![
+        "tags-filter",
+        "-R",
+        "-O",
+        "-o",
+        selected.to_str().unwrap(),
+        pbf.to_str().unwrap(),
+    ];
+    args.extend(filters);
+    tool("osmium", &args, None);
+    let result = match except {
+        None => selected,
+        Some(expr) => {
+            let kept = dir.path().join("kept.opl");
+            tool(
+                "osmium",
+                &[
+                    "tags-filter",
+                    "-i",
+                    "-R",
+                    "-O",
+                    "-o",
+                    kept.to_str().unwrap(),
+                    selected.to_str().unwrap(),
+                    expr,
+                ],
+                None,
+            );
+            kept
+        }
+    };
+    std::fs::read_to_string(result)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Whether an OPL line (`n1 v1 … Tkey=value,key=value x… y…`) has a tag `key`.
+fn has_tag(opl: &str, key: &str) -> bool {
+    opl.split(' ')
+        .find_map(|field| field.strip_prefix('T'))
+        .is_some_and(|tags| {
+            tags.split(',')
+                .any(|t| t.split_once('=').is_some_and(|(k, _)| k == key))
+        })
+}
+
+#[tokio::test]
+async fn oslo_counts_match_osmium() {
+    let t = TestStore::new().await;
+    let report = t.import(osm(oslo_pbf())).await.unwrap();
+    assert!(
+        report.skipped.is_empty(),
+        "objects skipped: {:?}",
+        report.skipped
+    );
+
+    let contents = t.store.load().await.unwrap();
+    let mut ours: BTreeMap<FacilityKind, usize> = BTreeMap::new();
+    for f in &contents.facilities {
+        *ours.entry(f.kind).or_default() += 1;
+    }
+    let expected = [
+        (
+            FacilityKind::School,
+            osmium_objects(&["nwr/amenity=school"], None).len(),
+        ),
+        (
+            FacilityKind::Kindergarten,
+            osmium_objects(&["nwr/amenity=kindergarten"], None).len(),
+        ),
+        (
+            FacilityKind::Library,
+            osmium_objects(&["nwr/amenity=library"], None).len(),
+        ),
+        (
+            FacilityKind::Playground,
+            osmium_objects(
+                &["nwr/leisure=playground"],
+                Some(&format!("nwr/{FACILITY_AMENITIES}")),
+            )
+            .len(),
+        ),
+    ];
+    for (kind, n) in expected {
+        assert!(n > 0, "osmium found no {kind}: the oracle itself is broken");
+        assert_eq!(ours.get(&kind).copied().unwrap_or(0), n, "{kind}");
+    }
+
+    // Addresses: a house number with a street or a place name.
+    let with_number = osmium_objects(&["nwr/addr:housenumber"], None);
+    let expected_addresses = with_number
+        .iter()
+        .filter(|l| has_tag(l, "addr:street") || has_tag(l, "addr:place"))
+        .count();
+    assert!(expected_addresses > 10_000);
+    assert_eq!(contents.addresses.len(), expected_addresses);
+
+    // Every facility keeps where it came from, as osmium names it (n123 / w123 / r123).
+    let schools = osmium_objects(&["nwr/amenity=school"], None);
+    let osmium_ids: std::collections::BTreeSet<String> = schools
+        .iter()
+        .map(|l| l.split(' ').next().unwrap().to_string())
+        .collect();
+    let our_ids: std::collections::BTreeSet<String> = contents
+        .facilities
+        .iter()
+        .filter(|f| f.kind == FacilityKind::School)
+        .map(|f| {
+            let (t, id) = f.source.source_id.split_once('/').unwrap();
+            format!("{}{id}", &t[..1])
+        })
+        .collect();
+    assert_eq!(our_ids, osmium_ids);
+}
+
+#[tokio::test]
+async fn importing_twice_gives_the_same_rows_and_ids() {
+    let t = TestStore::new().await;
+    t.import(osm(oslo_pbf())).await.unwrap();
+    let first = t.store.load().await.unwrap();
+    let report = t.import(osm(oslo_pbf())).await.unwrap();
+    let second = t.store.load().await.unwrap();
+    assert_eq!(second.data_version, first.data_version + 1);
+    assert_eq!(first.facilities, second.facilities);
+    assert_eq!(first.addresses, second.addresses);
+    let f = report.outcome.facilities.unwrap();
+    assert_eq!(
+        (f.inserted, f.updated, f.removed),
+        (0, first.facilities.len() as u64, 0)
+    );
+}
+
+#[tokio::test]
+async fn a_truncated_pbf_fails_and_changes_nothing() {
+    let t = TestStore::new().await;
+    t.import(osm(oslo_pbf())).await.unwrap();
+    let before = t.dump().await;
+
+    let bytes = std::fs::read(oslo_pbf()).unwrap();
+    for cut in [bytes.len() / 2, bytes.len() - 10, 100, 0] {
+        let truncated = t.dir.path().join(format!("cut-{cut}.osm.pbf"));
+        std::fs::write(&truncated, &bytes[..cut]).unwrap();
+        let err = t
+            .import(osm(truncated.clone()))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&truncated.display().to_string()),
+            "error names the file: {err}"
+        );
+        assert_eq!(
+            t.dump().await,
+            before,
+            "store changed after failing on {cut} bytes"
+        );
+    }
+    let not_pbf = t.dir.path().join("notes.osm.pbf");
+    std::fs::write(&not_pbf, "this is not a PBF file at all").unwrap();
+    assert!(t.import(osm(not_pbf)).await.is_err());
+    assert_eq!(t.dump().await, before);
+}

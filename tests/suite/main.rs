@@ -1,0 +1,9 @@
+//! The integration suite: real SQLite files, the real OSM and Kartverket files from
+//! `NAERMILJO_SHARED_DATA`, and Debian's `osmium` and `cs2cs` as independent oracles.
+
+mod api;
+mod cli;
+mod common;
+mod import_addresses;
+mod import_files;
+mod import_osm;
