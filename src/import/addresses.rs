@@ -95,7 +95,7 @@ pub fn read(path: &Path, progress: &ProgressBar) -> Result<MatrikkelData, Import
         .map_err(|e| csv_error(path, body, e))?
     {
         let line = lines.at(record.position());
-        if line % 1024 == 0 {
+        if line.is_multiple_of(1024) {
             progress.set_position(record.position().map(|p| p.byte()).unwrap_or(0));
         }
         let field = |i: usize| -> Result<&str, ImportError> {

@@ -237,10 +237,12 @@ fn read_csv(path: &Path, options: &FacilityFileOptions) -> Result<Vec<NewFacilit
         }
         let mut properties = serde_json::Map::new();
         for (i, h) in headers.iter().enumerate() {
-            if ![lon, lat].contains(&i) && Some(i) != name && Some(i) != address {
-                if let Some(v) = get(i) {
-                    properties.insert(h.clone(), v.to_string().into());
-                }
+            if ![lon, lat].contains(&i)
+                && Some(i) != name
+                && Some(i) != address
+                && let Some(v) = get(i)
+            {
+                properties.insert(h.clone(), v.to_string().into());
             }
         }
         out.push(NewFacility {

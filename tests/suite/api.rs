@@ -1,1 +1,424 @@
-//! placeholder
+//! The HTTP API over the imported Oslo extract: OGC API – Features, search, errors.
+
+use std::collections::BTreeSet;
+
+use naermiljo::domain::Bbox;
+use naermiljo::http::AppState;
+use proptest::prelude::*;
+use tokio::sync::OnceCell;
+
+use crate::common::{TestStore, addresses, assert_problem, elverum_csv, get, oslo_pbf, osm};
+
+/// One store with Oslo (OSM) and Elverum (Kartverket) imported, shared by the read-only tests.
+async fn fixture() -> &'static (TestStore, AppState) {
+    static CELL: OnceCell<(TestStore, AppState)> = OnceCell::const_new();
+    CELL.get_or_init(|| async {
+        let t = TestStore::new().await;
+        t.import(osm(oslo_pbf())).await.unwrap();
+        t.import(addresses(elverum_csv())).await.unwrap();
+        let state = t.state().await;
+        (t, state)
+    })
+    .await
+}
+
+fn ids(body: &serde_json::Value) -> Vec<i64> {
+    body["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_i64().unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn landing_conformance_collections_and_openapi() {
+    let (_, state) = fixture().await;
+    let landing = get(state, "/api").await;
+    assert_eq!(landing.status, 200);
+    let rels: BTreeSet<&str> = landing.body["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["rel"].as_str().unwrap())
+        .collect();
+    assert!(
+        ["self", "service-desc", "conformance", "data"]
+            .iter()
+            .all(|r| rels.contains(r)),
+        "{rels:?}"
+    );
+
+    let conformance = get(state, "/api/conformance").await;
+    assert!(
+        conformance.body["conformsTo"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c.as_str().unwrap().ends_with("/conf/geojson"))
+    );
+
+    let collections = get(state, "/api/collections").await;
+    let names: Vec<&str> = collections.body["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["facilities", "addresses", "districts"]);
+    let extent = &collections.body["collections"][0]["extent"]["spatial"]["bbox"][0];
+    assert_eq!(extent.as_array().unwrap().len(), 4);
+
+    let one = get(state, "/api/collections/facilities").await;
+    assert_eq!(one.body["id"], "facilities");
+    assert!(
+        one.body["links"][1]["href"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://test.local/api/collections/facilities/items")
+    );
+
+    // Every route of the router is in the OpenAPI document.
+    let doc = get(state, "/api/openapi.json").await;
+    assert_eq!(doc.status, 200);
+    assert_eq!(doc.body["openapi"], "3.0.3");
+    for path in [
+        "/healthz",
+        "/api",
+        "/api/conformance",
+        "/api/collections",
+        "/api/collections/{id}",
+        "/api/collections/{id}/items",
+        "/api/collections/{id}/items/{fid}",
+        "/api/addresses/search",
+        "/api/openapi.json",
+        "/",
+    ] {
+        assert!(
+            doc.body["paths"].get(path).is_some(),
+            "{path} missing from openapi.json"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn items_page_through_everything_with_next_links() {
+    let (_, state) = fixture().await;
+    let s = state.snapshot.load();
+    let schools: BTreeSet<i64> = s
+        .facilities
+        .iter()
+        .filter(|f| f.kind.as_str() == "school")
+        .map(|f| f.id)
+        .collect();
+    let mut seen = BTreeSet::new();
+    let mut uri = "/api/collections/facilities/items?kind=school&limit=7".to_string();
+    let mut pages = 0;
+    loop {
+        let page = get(state, &uri).await;
+        assert_eq!(page.status, 200);
+        assert_eq!(page.content_type, "application/geo+json");
+        assert_eq!(page.body["numberMatched"], schools.len());
+        assert!(page.body["numberReturned"].as_u64().unwrap() <= 7);
+        for id in ids(&page.body) {
+            assert!(seen.insert(id), "{id} twice");
+        }
+        pages += 1;
+        let next = page.body["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["rel"] == "next");
+        match next {
+            Some(l) => {
+                uri = l["href"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("http://test.local")
+                    .to_string()
+            }
+            None => break,
+        }
+        if pages > 1 {
+            assert!(
+                page.body["links"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|l| l["rel"] == "prev")
+            );
+        }
+    }
+    assert_eq!(seen, schools);
+    assert_eq!(pages, schools.len().div_ceil(7));
+
+    // One item, with its district and source.
+    let first = *schools.iter().next().unwrap();
+    let item = get(state, &format!("/api/collections/facilities/items/{first}")).await;
+    assert_eq!(item.status, 200);
+    assert_eq!(item.body["properties"]["kind"], "school");
+    assert_eq!(item.body["properties"]["kind_label_nb"], "Skole");
+    assert_eq!(item.body["properties"]["source"], "osm");
+    assert!(
+        item.body["properties"]["district"].is_string(),
+        "derived from postcodes: {}",
+        item.body
+    );
+
+    // Group filter and free text.
+    let nma = get(
+        state,
+        "/api/collections/facilities/items?kind=naermiljoanlegg&limit=10000",
+    )
+    .await;
+    assert!(
+        nma.body["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["properties"]["naermiljoanlegg"] == true)
+    );
+    let q = get(
+        state,
+        "/api/collections/facilities/items?q=BIBLIOTEK&limit=100",
+    )
+    .await;
+    assert!(q.body["numberMatched"].as_u64().unwrap() >= 1);
+    let districts = get(state, "/api/collections/districts/items?limit=1").await;
+    assert_eq!(
+        districts.body["features"][0]["geometry"]["type"],
+        "MultiPolygon"
+    );
+}
+
+/// Brute force: every facility and address whose point lies in the box, edges included.
+fn brute_force(state: &AppState, b: &Bbox) -> (Vec<i64>, Vec<i64>) {
+    let s = state.snapshot.load();
+    let f = s
+        .facilities
+        .iter()
+        .filter(|f| b.contains(f.position))
+        .map(|f| f.id)
+        .collect();
+    let a = s
+        .addresses
+        .iter()
+        .filter(|a| b.contains(a.position))
+        .map(|a| a.id)
+        .collect();
+    (f, a)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #[test]
+    fn bbox_queries_equal_a_brute_force_scan(
+        lon in 10.70f64..10.80, lat in 59.89f64..59.95, w in 0.0f64..0.03, h in 0.0f64..0.02,
+    ) {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let (ok_f, ok_a) = rt.block_on(async {
+            let (_, state) = fixture().await;
+            let b = Bbox { min_lon: lon, min_lat: lat, max_lon: lon + w, max_lat: lat + h };
+            let (want_f, want_a) = brute_force(state, &b);
+            let bbox = format!("{},{},{},{}", b.min_lon, b.min_lat, b.max_lon, b.max_lat);
+            let f = get(state, &format!("/api/collections/facilities/items?limit=10000&bbox={bbox}")).await;
+            let a = get(state, &format!("/api/collections/addresses/items?limit=10000&bbox={bbox}")).await;
+            (ids(&f.body) == want_f && f.body["numberMatched"] == want_f.len(),
+             ids(&a.body) == want_a && a.body["numberMatched"] == want_a.len())
+        });
+        prop_assert!(ok_f, "facilities differ for box at {lon},{lat} size {w}x{h}");
+        prop_assert!(ok_a, "addresses differ for box at {lon},{lat} size {w}x{h}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bbox_brute_force_check_is_not_vacuous() {
+    // A box over central Oslo holds hundreds of addresses: the property above compares real sets.
+    let (_, state) = fixture().await;
+    let (f, a) = brute_force(
+        state,
+        &Bbox {
+            min_lon: 10.74,
+            min_lat: 59.91,
+            max_lon: 10.76,
+            max_lat: 59.92,
+        },
+    );
+    assert!(
+        f.len() > 10 && a.len() > 500,
+        "{} facilities, {} addresses",
+        f.len(),
+        a.len()
+    );
+}
+
+async fn labels(state: &AppState, q: &str) -> Vec<String> {
+    let reply = get(
+        state,
+        &format!("/api/addresses/search?limit=5&q={}", urlencode(q)),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.body["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["label"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("q", s)])
+        .unwrap()
+        .trim_start_matches("q=")
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn address_search_tolerates_case_letters_and_a_missing_letter() {
+    let (_, state) = fixture().await;
+    let s = state.snapshot.load();
+    // Real addresses of the data with ø and å in the street name, picked from the data.
+    let with_o = s
+        .addresses
+        .iter()
+        .find(|a| a.street.contains('ø') && a.street.len() > 8)
+        .unwrap();
+    let with_aa = s
+        .addresses
+        .iter()
+        .find(|a| a.street.contains('å') && a.street.len() > 8)
+        .unwrap();
+    for a in [with_o, with_aa] {
+        let exact = format!("{} {}", a.street, a.number);
+        let top = labels(state, &exact).await;
+        assert!(top[0].starts_with(&exact), "{exact}: {top:?}");
+
+        let upper_ascii = exact.to_uppercase().replace('Ø', "O").replace('Å', "AA");
+        assert!(
+            labels(state, &upper_ascii)
+                .await
+                .iter()
+                .any(|l| l.starts_with(&exact)),
+            "{upper_ascii}"
+        );
+
+        // One letter missing from the street name (not the first).
+        let mut street: Vec<char> = a.street.chars().collect();
+        street.remove(3);
+        let missing: String = street.into_iter().collect();
+        let typo = format!("{missing} {}", a.number);
+        assert!(
+            labels(state, &typo)
+                .await
+                .iter()
+                .any(|l| l.starts_with(&exact)),
+            "{typo}"
+        );
+    }
+    // A prefix finds the street.
+    let prefix: String = with_o.street.chars().take(5).collect();
+    assert!(!labels(state, &prefix).await.is_empty());
+    assert!(labels(state, "qqqqqqqq").await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_requests_are_problems() {
+    let (_, state) = fixture().await;
+    let items = "/api/collections/facilities/items";
+    let long_q = "a".repeat(10_000);
+    let cases: Vec<(String, u16, &str)> = vec![
+        (format!("{items}?bbox=1,2,3"), 400, "bbox"),
+        (format!("{items}?bbox=a,b,c,d"), 400, "bbox"),
+        (
+            format!("{items}?bbox=10.8,59.9,10.7,59.95"),
+            400,
+            "east of maxlon",
+        ),
+        (
+            format!("{items}?bbox=10.7,59.95,10.8,59.9"),
+            400,
+            "above maxlat",
+        ),
+        (format!("{items}?bbox=-200,0,10,10"), 400, "-180..180"),
+        (format!("{items}?bbox=0,-91,10,10"), 400, "-90..90"),
+        (format!("{items}?limit=0"), 400, "limit"),
+        (format!("{items}?limit=-1"), 400, "limit"),
+        (format!("{items}?limit=ten"), 400, "limit"),
+        (format!("{items}?offset=-5"), 400, "offset"),
+        (format!("{items}?kind=castle"), 400, "castle"),
+        (format!("{items}?q={long_q}"), 400, "longer than 200"),
+        (format!("{items}?limit=5&limit=6"), 400, "more than once"),
+        (format!("{items}?colour=red"), 400, "colour"),
+        (
+            "/api/collections/addresses/items?kind=school".into(),
+            400,
+            "only the facilities",
+        ),
+        (
+            format!("/api/addresses/search?q={long_q}"),
+            400,
+            "longer than 200",
+        ),
+        ("/api/addresses/search".into(), 400, "q"),
+        ("/api/collections/castles/items".into(), 404, "castles"),
+        ("/api/collections/castles".into(), 404, "castles"),
+        (format!("{items}/999999999"), 404, "999999999"),
+        (format!("{items}/not-a-number"), 404, "not-a-number"),
+        (
+            "/api/collections/districts/items/nowhere".into(),
+            404,
+            "nowhere",
+        ),
+        ("/no/such/page".into(), 404, ""),
+    ];
+    for (uri, status, needle) in cases {
+        let reply = get(state, &uri).await;
+        let detail = assert_problem(&reply, status);
+        assert!(detail.contains(needle), "{uri}: {detail}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_huge_limit_is_clamped_to_the_maximum() {
+    let (_, state) = fixture().await;
+    let reply = get(state, "/api/collections/addresses/items?limit=1000000000").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body["numberReturned"], 10_000);
+    let next = reply.body["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == "next")
+        .unwrap();
+    assert!(
+        next["href"]
+            .as_str()
+            .unwrap()
+            .contains("limit=10000&offset=10000"),
+        "{next}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reload_swaps_the_whole_snapshot() {
+    let t = TestStore::new().await;
+    t.import(osm(oslo_pbf())).await.unwrap();
+    let state = t.state().await;
+    let old = state.snapshot.load();
+    assert!(
+        !naermiljo::app::refresh(&state).await.unwrap(),
+        "nothing changed yet"
+    );
+
+    t.import(addresses(elverum_csv())).await.unwrap();
+    assert!(naermiljo::app::refresh(&state).await.unwrap());
+    let new = state.snapshot.load();
+    // A reader holding the old snapshot still sees all of the old data, and only it.
+    assert_eq!(old.addresses.len() + 10_871, new.addresses.len());
+    assert_eq!(old.search_addresses("Gobakkvegen 438", 1).len(), 0);
+    assert_eq!(new.search_addresses("Gobakkvegen 438", 1).len(), 1);
+    assert!(new.data_version > old.data_version);
+    let health = get(&state, "/healthz").await;
+    assert_eq!(health.body["addresses"], new.addresses.len());
+}

@@ -1,1 +1,259 @@
-//! placeholder
+//! The `naermiljo` binary as an operator runs it: exit codes, messages, a live server.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::{elverum_csv, oslo_pbf, shared};
+
+fn naermiljo(data: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_naermiljo"));
+    cmd.arg("--data")
+        .arg(data)
+        .env_remove("NAERMILJO_DB")
+        .env("RUST_LOG", "warn");
+    cmd
+}
+
+/// A server process on a free port; killed when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+    stderr: std::sync::mpsc::Receiver<String>,
+}
+
+impl Server {
+    fn start(mut cmd: Command, serve_args: &[&str]) -> Server {
+        let mut child = cmd
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(serve_args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Keep stderr drained (and collected) so the server never blocks on a full pipe.
+        let (tx, stderr) = std::sync::mpsc::channel();
+        let err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        // Readiness: the server prints its address once the socket is bound.
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        if line.is_empty() {
+            let status = child.wait().unwrap();
+            let said: Vec<String> = stderr.try_iter().collect();
+            panic!(
+                "the server exited ({status}) before listening:\n{}",
+                said.join("\n")
+            );
+        }
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        Server {
+            child,
+            addr,
+            stderr,
+        }
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        )
+        .unwrap();
+        let mut response = String::new();
+        s.read_to_string(&mut response).unwrap();
+        let status = response[9..12].parse().unwrap();
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        (status, body)
+    }
+
+    fn health(&self) -> serde_json::Value {
+        let (status, body) = self.get("/healthz");
+        assert_eq!(status, 200);
+        serde_json::from_str(&body).unwrap()
+    }
+
+    fn stderr_text(&self) -> String {
+        self.stderr.try_iter().collect::<Vec<_>>().join("\n")
+    }
+
+    /// Waits until the server has written `needle` to stderr; returns all it wrote.
+    fn wait_for_stderr(&self, needle: &str) -> String {
+        let mut said = String::new();
+        while !said.contains(needle) {
+            match self.stderr.recv_timeout(Duration::from_secs(10)) {
+                Ok(line) => said.push_str(&(line + "\n")),
+                Err(_) => panic!("the server never said {needle:?}; it said:\n{said}"),
+            }
+        }
+        said
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_bad_file_exits_non_zero_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("bad.csv");
+    let original = std::fs::read_to_string(elverum_csv()).unwrap();
+    let edited: String = original
+        .split_inclusive('\n')
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 7 {
+                l.replacen(";25833;", ";9999;", 1)
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    std::fs::write(&csv, edited).unwrap();
+    let out = naermiljo(dir.path())
+        .args(["import", "addresses"])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "error: {}:8: unknown EPSG code 9999",
+            csv.display()
+        )),
+        "{stderr}"
+    );
+
+    let out = naermiljo(dir.path())
+        .args(["import", "facilities", "x.csv", "--kind", "castle"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown kind \"castle\""));
+
+    let status = naermiljo(dir.path()).arg("status").output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&status.stdout).contains("0 facilities, 0 addresses"),
+        "nothing was imported"
+    );
+}
+
+#[test]
+fn a_running_server_follows_an_import_from_another_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = naermiljo(dir.path())
+        .args(["import", "osm"])
+        .arg(oslo_pbf())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        summary.contains("facilities") && summary.contains("addresses"),
+        "{summary}"
+    );
+
+    let server = Server::start(naermiljo(dir.path()), &[]);
+    let before = server.health();
+    assert!(before["facilities"].as_u64().unwrap() > 0);
+    let (status, page) = server.get("/");
+    assert_eq!(status, 200);
+    assert!(page.contains("© OpenStreetMap contributors") && page.contains("sentrale Oslo"));
+
+    let out = naermiljo(dir.path())
+        .args(["import", "addresses"])
+        .arg(elverum_csv())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The server polls the store's data version every second; give it a few.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = server.health();
+        if now["addresses"].as_u64() == Some(before["addresses"].as_u64().unwrap() + 10_871) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "snapshot never followed the import: {now}\n{}",
+            server.stderr_text()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn demo_mode_imports_once_or_says_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let nowhere = dir.path().join("no-shared-data");
+    let server = Server::start(
+        {
+            let mut c = naermiljo(&dir.path().join("empty"));
+            c.env("NAERMILJO_SHARED_DATA", &nowhere);
+            c
+        },
+        &["--demo"],
+    );
+    assert_eq!(server.health()["facilities"], 0);
+    let said = server.wait_for_stderr("naermiljo import osm FILE.osm.pbf");
+    assert!(said.contains("oslo_fallback/oslo-center.osm.pbf"), "{said}");
+    drop(server);
+
+    let shared_root = shared("oslo_fallback/oslo-center.osm.pbf")
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let data = dir.path().join("demo");
+    let server = Server::start(
+        {
+            let mut c = naermiljo(&data);
+            c.env("NAERMILJO_SHARED_DATA", &shared_root);
+            c
+        },
+        &["--demo"],
+    );
+    let first = server.health();
+    assert!(first["facilities"].as_u64().unwrap() > 500);
+    drop(server);
+    // Second start: already imported, nothing imported again.
+    let server = Server::start(
+        {
+            let mut c = naermiljo(&data);
+            c.env("NAERMILJO_SHARED_DATA", &shared_root);
+            c
+        },
+        &["--demo"],
+    );
+    assert_eq!(server.health()["data_version"], first["data_version"]);
+}
