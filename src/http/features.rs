@@ -175,95 +175,6 @@ pub async fn get_collection(
     ))
 }
 
-fn point(p: crate::domain::LonLat) -> Value {
-    json!({ "type": "Point", "coordinates": [p.lon, p.lat] })
-}
-
-fn district_ref(s: &Snapshot, index: Option<u32>) -> (Value, Value) {
-    match index.map(|i| &s.districts[i as usize]) {
-        Some(d) => (Value::from(d.id.clone()), Value::from(d.name.clone())),
-        None => (Value::Null, Value::Null),
-    }
-}
-
-pub fn facility_feature(s: &Snapshot, i: u32) -> Value {
-    let f = &s.facilities[i as usize];
-    let (district_id, district) = district_ref(s, s.facility_district[i as usize]);
-    json!({
-        "type": "Feature",
-        "id": f.id,
-        "geometry": point(f.position),
-        "properties": {
-            "kind": f.kind,
-            "kind_label_nb": f.kind.label_nb(),
-            "kind_label_en": f.kind.label_en(),
-            "naermiljoanlegg": f.kind.is_naermiljoanlegg(),
-            "name": f.name,
-            "address": f.address,
-            "district_id": district_id,
-            "district": district,
-            "wheelchair": f.wheelchair,
-            "opening_hours": f.opening_hours,
-            "source": f.source.source,
-            "source_id": f.source.source_id,
-            "details": f.properties,
-        }
-    })
-}
-
-pub fn address_feature(s: &Snapshot, i: u32) -> Value {
-    let a = &s.addresses[i as usize];
-    let (district_id, district) = district_ref(s, s.address_district[i as usize]);
-    json!({
-        "type": "Feature",
-        "id": a.id,
-        "geometry": point(a.position),
-        "properties": {
-            "label": a.label(),
-            "street": a.street,
-            "number": a.number,
-            "postcode": a.postcode,
-            "city": a.city,
-            "municipality_code": a.municipality_code,
-            "grunnkrets_code": a.grunnkrets_code,
-            "grunnkrets_name": a.grunnkrets_name,
-            "district_id": district_id,
-            "district": district,
-            "source": a.source.source,
-            "source_id": a.source.source_id,
-        }
-    })
-}
-
-fn district_feature(s: &Snapshot, i: u32) -> Value {
-    let d = &s.districts[i as usize];
-    let rings = |ring: &geo::LineString<f64>| ring.0.iter().map(|c| [c.x, c.y]).collect::<Vec<_>>();
-    let coordinates: Vec<Vec<Vec<[f64; 2]>>> = d
-        .geometry
-        .0
-        .iter()
-        .map(|p| {
-            std::iter::once(p.exterior())
-                .chain(p.interiors())
-                .map(rings)
-                .collect()
-        })
-        .collect();
-    json!({
-        "type": "Feature",
-        "id": d.id,
-        "geometry": { "type": "MultiPolygon", "coordinates": coordinates },
-        "properties": {
-            "name": d.name,
-            "level": d.level,
-            "population": d.population,
-            "derived": d.source.is_none(),
-            "source": d.source.as_ref().map(|s| s.source.clone()),
-            "source_id": d.source.as_ref().map(|s| s.source_id.clone()),
-        }
-    })
-}
-
 /// True when every word of the folded query occurs in the folded text.
 fn text_matches(words: &[String], text: &str) -> bool {
     let folded = fold(text);
@@ -365,14 +276,7 @@ pub async fn list_items(
     };
 
     let page: Vec<u32> = matched.iter().skip(offset).take(limit).copied().collect();
-    let features: Vec<Value> = page
-        .iter()
-        .map(|&i| match c {
-            Collection::Facilities => facility_feature(&s, i),
-            Collection::Addresses => address_feature(&s, i),
-            Collection::Districts => district_feature(&s, i),
-        })
-        .collect();
+    let features = page.iter().map(|&i| feature_json(&s, c, i));
 
     let page_url = |offset: usize| {
         let mut pairs: Vec<(&str, String)> = Vec::new();
@@ -396,16 +300,50 @@ pub async fn list_items(
     if offset > 0 {
         links.push(json!({ "href": page_url(offset.saturating_sub(limit)), "rel": "prev", "type": GEO_JSON }));
     }
-    Ok(json_response(
-        GEO_JSON,
-        &json!({
-            "type": "FeatureCollection",
-            "numberMatched": matched.len(),
-            "numberReturned": features.len(),
-            "links": links,
-            "features": features,
-        }),
+    Ok(feature_collection(
+        Some(matched.len()),
+        &links,
+        page.len(),
+        features,
     ))
+}
+
+/// The stored GeoJSON text of item `i` of collection `c`.
+fn feature_json(s: &Snapshot, c: Collection, i: u32) -> &str {
+    match c {
+        Collection::Facilities => s.facility_json(i),
+        Collection::Addresses => s.address_json(i),
+        Collection::Districts => s.district_json(i),
+    }
+}
+
+/// A FeatureCollection written around features already encoded as GeoJSON text.
+fn feature_collection<'a>(
+    matched: Option<usize>,
+    links: &[Value],
+    returned: usize,
+    features: impl Iterator<Item = &'a str>,
+) -> Response {
+    let mut body = String::with_capacity(256 + returned * 512);
+    body.push_str("{\"type\":\"FeatureCollection\",");
+    if let Some(n) = matched {
+        body.push_str(&format!("\"numberMatched\":{n},"));
+    }
+    body.push_str(&format!(
+        "\"numberReturned\":{returned},\"links\":{},\"features\":[",
+        Value::from(links.to_vec())
+    ));
+    for (k, f) in features.enumerate() {
+        if k > 0 {
+            body.push(',');
+        }
+        body.push_str(f);
+    }
+    body.push_str("]}");
+    let mut r = body.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(GEO_JSON));
+    r
 }
 
 /// True when district `i`'s polygon, not only its bounding box, meets `bbox`.
@@ -440,30 +378,23 @@ pub async fn get_item(
     f_json(&Params::parse(raw.as_deref(), NO_PARAMS)?)?;
     let s = state.snapshot.load();
     let not_found = || ApiError::NotFound(format!("no item {fid:?} in {}", c.id()));
-    let mut feature = match c {
-        Collection::Facilities => {
-            let i = fid
-                .parse()
-                .ok()
-                .and_then(|n| s.facility(n))
-                .ok_or_else(not_found)?;
-            facility_feature(&s, i)
-        }
-        Collection::Addresses => {
-            let i = fid
-                .parse()
-                .ok()
-                .and_then(|n| s.address(n))
-                .ok_or_else(not_found)?;
-            address_feature(&s, i)
-        }
-        Collection::Districts => district_feature(&s, s.district(&fid).ok_or_else(not_found)?),
-    };
-    feature["links"] = json!([
+    let index = match c {
+        Collection::Facilities => fid.parse().ok().and_then(|n| s.facility(n)),
+        Collection::Addresses => fid.parse().ok().and_then(|n| s.address(n)),
+        Collection::Districts => s.district(&fid),
+    }
+    .ok_or_else(not_found)?;
+    let links = json!([
         { "href": format!("{}/api/collections/{}/items/{fid}", base.0, c.id()), "rel": "self", "type": GEO_JSON },
         { "href": format!("{}/api/collections/{}", base.0, c.id()), "rel": "collection", "type": "application/json" },
     ]);
-    Ok(json_response(GEO_JSON, &feature))
+    // The stored text is one JSON object: the links go in before its closing brace.
+    let feature = feature_json(&s, c, index);
+    let body = format!("{},\"links\":{links}}}", &feature[..feature.len() - 1]);
+    let mut r = body.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(GEO_JSON));
+    Ok(r)
 }
 
 pub async fn search_addresses(
@@ -479,13 +410,11 @@ pub async fn search_addresses(
         .integer("limit", limits.search_default_limit, 1)?
         .min(limits.search_max_limit) as usize;
     let s = state.snapshot.load();
-    let features: Vec<Value> = s
-        .search_addresses(q, limit)
-        .into_iter()
-        .map(|i| address_feature(&s, i))
-        .collect();
-    Ok(json_response(
-        GEO_JSON,
-        &json!({ "type": "FeatureCollection", "numberReturned": features.len(), "features": features }),
+    let found = s.search_addresses(q, limit);
+    Ok(feature_collection(
+        None,
+        &[],
+        found.len(),
+        found.iter().map(|&i| s.address_json(i)),
     ))
 }

@@ -7,6 +7,7 @@
 
 mod districts;
 pub mod search;
+mod wire;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -37,6 +38,9 @@ pub struct Snapshot {
     address_by_id: HashMap<i64, u32>,
     district_by_id: HashMap<String, u32>,
     search: AddressSearch,
+    facility_json: Vec<Box<str>>,
+    address_json: Vec<Box<str>>,
+    district_json: Vec<Box<str>>,
 }
 
 fn point_tree(points: impl Iterator<Item = [f64; 2]>) -> RTree<PointEntry> {
@@ -85,7 +89,35 @@ impl Snapshot {
                 .collect(),
         );
 
+        let district_of = |i: Option<u32>| i.map(|i| &assigned.districts[i as usize]);
+        let facility_json = facilities
+            .iter()
+            .zip(&assigned.facility_district)
+            .map(|(f, &d)| wire::facility(f, district_of(d)))
+            .collect();
+        let address_json = addresses
+            .iter()
+            .zip(&assigned.address_district)
+            .map(|(a, &d)| wire::address(a, district_of(d)))
+            .collect();
+        let mut per_district = vec![(0usize, 0usize); assigned.districts.len()];
+        for d in assigned.address_district.iter().flatten() {
+            per_district[*d as usize].0 += 1;
+        }
+        for d in assigned.facility_district.iter().flatten() {
+            per_district[*d as usize].1 += 1;
+        }
+        let district_json = assigned
+            .districts
+            .iter()
+            .zip(&per_district)
+            .map(|(d, &(a, f))| wire::district(d, a, f))
+            .collect();
+
         Snapshot {
+            facility_json,
+            address_json,
+            district_json,
             data_version,
             facility_by_id: facilities
                 .iter()
@@ -155,6 +187,19 @@ impl Snapshot {
 
     pub fn district(&self, id: &str) -> Option<u32> {
         self.district_by_id.get(id).copied()
+    }
+
+    /// The GeoJSON Feature text of facility `index`.
+    pub fn facility_json(&self, index: u32) -> &str {
+        &self.facility_json[index as usize]
+    }
+
+    pub fn address_json(&self, index: u32) -> &str {
+        &self.address_json[index as usize]
+    }
+
+    pub fn district_json(&self, index: u32) -> &str {
+        &self.district_json[index as usize]
     }
 
     /// Indices of the best address matches for `query`, best first.

@@ -1,0 +1,100 @@
+//! Each feature's GeoJSON text, encoded once when a snapshot is built, so that a request
+//! only selects and concatenates. A snapshot never changes, so neither do these.
+
+use serde_json::{Value, json};
+
+use crate::domain::{Address, District, Facility, LonLat};
+
+fn point(p: LonLat) -> Value {
+    json!({ "type": "Point", "coordinates": [p.lon, p.lat] })
+}
+
+fn district_ref(d: Option<&District>) -> (Value, Value) {
+    match d {
+        Some(d) => (Value::from(d.id.clone()), Value::from(d.name.clone())),
+        None => (Value::Null, Value::Null),
+    }
+}
+
+pub(super) fn facility(f: &Facility, district: Option<&District>) -> Box<str> {
+    let (district_id, district) = district_ref(district);
+    json!({
+        "type": "Feature",
+        "id": f.id,
+        "geometry": point(f.position),
+        "properties": {
+            "kind": f.kind,
+            "kind_label_nb": f.kind.label_nb(),
+            "kind_label_en": f.kind.label_en(),
+            "naermiljoanlegg": f.kind.is_naermiljoanlegg(),
+            "name": f.name,
+            "address": f.address,
+            "district_id": district_id,
+            "district": district,
+            "wheelchair": f.wheelchair,
+            "opening_hours": f.opening_hours,
+            "source": f.source.source,
+            "source_id": f.source.source_id,
+            "details": f.properties,
+        }
+    })
+    .to_string()
+    .into()
+}
+
+pub(super) fn address(a: &Address, district: Option<&District>) -> Box<str> {
+    let (district_id, district) = district_ref(district);
+    json!({
+        "type": "Feature",
+        "id": a.id,
+        "geometry": point(a.position),
+        "properties": {
+            "label": a.label(),
+            "street": a.street,
+            "number": a.number,
+            "postcode": a.postcode,
+            "city": a.city,
+            "municipality_code": a.municipality_code,
+            "grunnkrets_code": a.grunnkrets_code,
+            "grunnkrets_name": a.grunnkrets_name,
+            "district_id": district_id,
+            "district": district,
+            "source": a.source.source,
+            "source_id": a.source.source_id,
+        }
+    })
+    .to_string()
+    .into()
+}
+
+pub(super) fn district(d: &District, addresses: usize, facilities: usize) -> Box<str> {
+    let ring = |ring: &geo::LineString<f64>| ring.0.iter().map(|c| [c.x, c.y]).collect::<Vec<_>>();
+    let coordinates: Vec<Vec<Vec<[f64; 2]>>> = d
+        .geometry
+        .0
+        .iter()
+        .map(|p| {
+            std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .map(ring)
+                .collect()
+        })
+        .collect();
+    json!({
+        "type": "Feature",
+        "id": d.id,
+        "geometry": { "type": "MultiPolygon", "coordinates": coordinates },
+        "properties": {
+            "name": d.name,
+            "level": d.level,
+            "population": d.population,
+            "addresses": addresses,
+            "facilities": facilities,
+            "derived": d.source.is_none(),
+            "source": d.source.as_ref().map(|s| s.source.clone()),
+            "source_id": d.source.as_ref().map(|s| s.source_id.clone()),
+        }
+    })
+    .to_string()
+    .into()
+}
