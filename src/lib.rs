@@ -9,4 +9,5 @@ pub mod domain;
 pub mod http;
 pub mod import;
 pub mod index;
+pub mod routing;
 pub mod store;
