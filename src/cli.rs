@@ -12,7 +12,9 @@ use crate::app;
 use crate::config::Settings;
 use crate::domain::FacilityKind;
 use crate::import::{self, ImportError};
-use crate::store::{ImportBatch, ImportOutcome, Store, TableChange};
+use crate::routing::{Profile, WalkGraph, export};
+use crate::store::{GraphBlob, ImportBatch, ImportOutcome, Store, TableChange};
+use anyhow::Context;
 
 /// The demo region: central Oslo, read from the shared data folder.
 pub const DEMO_PBF: &str = "oslo_fallback/oslo-center.osm.pbf";
@@ -41,8 +43,35 @@ pub enum Command {
     /// Import a data file into the store (all or nothing).
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Build only the walking graph from an OSM extract, leaving facilities and addresses.
+    BuildGraph {
+        file: PathBuf,
+        #[arg(long, default_value = "osm")]
+        source: String,
+    },
+    /// Write the walking graph as pgRouting-ready CSV or SQL (costs in seconds).
+    ExportGraph {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+        #[arg(long, default_value = "walk", value_parser = parse_profile)]
+        profile: Profile,
+        /// Default: standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
     /// Show what the store holds.
     Status,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Sql,
+}
+
+fn parse_profile(s: &str) -> Result<Profile, String> {
+    Profile::parse(s)
+        .ok_or_else(|| format!("unknown profile {s:?}; profiles: walk, slow, wheelchair"))
 }
 
 #[derive(Debug, Args)]
@@ -140,6 +169,66 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let report = import(store.as_ref(), cmd, &progress_bar()).await?;
             println!("{report}");
             Ok(())
+        }
+        Command::BuildGraph { file, source } => {
+            let store = app::open_store(&settings).await?;
+            let progress = progress_bar();
+            let reader_progress = progress.clone();
+            let reader_file = file.clone();
+            let data = tokio::task::spawn_blocking(move || {
+                import::osm::read(&reader_file, &reader_progress)
+            })
+            .await??;
+            let batch = ImportBatch {
+                importer: "build-graph".into(),
+                source,
+                file: file.display().to_string(),
+                walk_graph: Some(graph_blob(&data.walk_graph)),
+                ..Default::default()
+            };
+            let outcome = store.apply_import(batch).await?;
+            progress.finish_and_clear();
+            let (nodes, edges) = outcome.walk_graph.unwrap_or_default();
+            println!(
+                "walking graph: {nodes} nodes, {} segments (data version {})",
+                edges / 2,
+                outcome.data_version
+            );
+            Ok(())
+        }
+        Command::ExportGraph {
+            format,
+            profile,
+            output,
+        } => {
+            let store = app::open_store(&settings).await?;
+            let bytes = store.load().await?.walk_graph.ok_or_else(|| {
+                anyhow::anyhow!("no walking graph in the store: import an OSM extract first")
+            })?;
+            let graph = WalkGraph::from_bytes(&bytes).map_err(anyhow::Error::msg)?;
+            let format = match format {
+                ExportFormat::Csv => export::Format::Csv,
+                ExportFormat::Sql => export::Format::Sql,
+            };
+            let written = match output {
+                Some(path) => {
+                    let file = std::fs::File::create(&path)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    let mut w = std::io::BufWriter::new(file);
+                    export::write(&graph, profile, format, &mut w)
+                        .and_then(|()| std::io::Write::flush(&mut w))
+                }
+                None => {
+                    let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+                    export::write(&graph, profile, format, &mut w)
+                        .and_then(|()| std::io::Write::flush(&mut w))
+                }
+            };
+            match written {
+                // A reader that stopped early (`| head`) is not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => Ok(other?),
+            }
         }
         Command::Status => {
             let store = app::open_store(&settings).await?;
@@ -243,6 +332,9 @@ impl std::fmt::Display for ImportReport {
         }
         line(f, "addresses", &self.outcome.addresses)?;
         line(f, "districts", &self.outcome.districts)?;
+        if let Some((nodes, edges)) = self.outcome.walk_graph {
+            writeln!(f, "  walking graph {nodes} nodes, {} segments", edges / 2)?;
+        }
         if !self.skipped.is_empty() {
             writeln!(
                 f,
@@ -293,6 +385,14 @@ pub async fn import(
     })
 }
 
+fn graph_blob(g: &WalkGraph) -> GraphBlob {
+    GraphBlob {
+        nodes: g.node_count() as u64,
+        edges: g.edge_count() as u64,
+        data: g.to_bytes(),
+    }
+}
+
 fn read_import(
     cmd: ImportCommand,
     progress: &ProgressBar,
@@ -302,6 +402,8 @@ fn read_import(
     Ok(match cmd {
         ImportCommand::Osm { file, source } => {
             let data = import::osm::read(&file, progress)?;
+            let walk_graph =
+                (data.walk_graph.edge_count() > 0).then(|| graph_blob(&data.walk_graph));
             let batch = ImportBatch {
                 importer: "osm".into(),
                 source,
@@ -309,6 +411,7 @@ fn read_import(
                 facilities: Some(data.facilities),
                 addresses: Some(data.addresses),
                 districts: None,
+                walk_graph,
             };
             (file, batch, data.skipped)
         }

@@ -15,6 +15,12 @@ pub struct Limits {
     pub max_query_chars: usize,
     pub search_default_limit: u64,
     pub search_max_limit: u64,
+    /// The longest walk a reach or isochrone request may ask for, in minutes.
+    pub max_walk_minutes: u32,
+    /// The most isochrone bands in one request.
+    pub max_bands: usize,
+    /// An origin farther than this from every walkable segment is refused, in metres.
+    pub max_snap_m: f64,
 }
 
 impl Default for Limits {
@@ -25,6 +31,9 @@ impl Default for Limits {
             max_query_chars: 200,
             search_default_limit: 10,
             search_max_limit: 50,
+            max_walk_minutes: 60,
+            max_bands: 6,
+            max_snap_m: 500.0,
         }
     }
 }

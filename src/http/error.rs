@@ -19,6 +19,19 @@ pub enum ApiError {
     },
     #[error("not found: {0}")]
     NotFound(String),
+    /// A request beyond a configured limit (minutes, bands): its own problem type.
+    #[error("limit exceeded for {name}: {detail}")]
+    LimitExceeded {
+        name: String,
+        detail: String,
+        limit: u64,
+    },
+    /// A point the walking network does not reach.
+    #[error("outside coverage: {0}")]
+    OutsideCoverage(String),
+    /// The server lacks data the request needs (e.g. no walking network imported).
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     /// Something failed on our side; the cause goes to the log, never to the client.
     #[error("internal error: {0}")]
     Internal(String),
@@ -38,6 +51,9 @@ impl ApiError {
                 StatusCode::BAD_REQUEST
             }
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::LimitExceeded { .. } => StatusCode::BAD_REQUEST,
+            ApiError::OutsideCoverage(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -89,6 +105,27 @@ impl IntoResponse for ApiError {
                 json!({ "parameter": name }),
             ),
             ApiError::NotFound(what) => problem(status, "not-found", "Not found", &what, json!({})),
+            ApiError::LimitExceeded {
+                name,
+                detail,
+                limit,
+            } => problem(
+                status,
+                "limit-exceeded",
+                "Limit exceeded",
+                &format!("{name}: {detail}"),
+                json!({ "parameter": name, "limit": limit }),
+            ),
+            ApiError::OutsideCoverage(detail) => problem(
+                status,
+                "outside-coverage",
+                "Outside the walking network",
+                &detail,
+                json!({}),
+            ),
+            ApiError::Unavailable(detail) => {
+                problem(status, "unavailable", "Not available", &detail, json!({}))
+            }
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 problem(

@@ -5,6 +5,7 @@ pub mod error;
 mod features;
 mod openapi;
 mod params;
+mod reach;
 
 use std::sync::Arc;
 
@@ -66,6 +67,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/collections/{id}/items", get(features::list_items))
         .route("/api/collections/{id}/items/{fid}", get(features::get_item))
         .route("/api/addresses/search", get(features::search_addresses))
+        .route("/api/reach", get(reach::get_reach))
+        .route("/api/isochrone", get(reach::get_isochrone))
         .route("/api/openapi.json", get(openapi::get_openapi))
         .layer(axum::middleware::map_response(error::ensure_problem_json))
         .layer(CorsLayer::new().allow_origin(Any).allow_methods([

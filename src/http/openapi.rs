@@ -20,6 +20,14 @@ fn ok(description: &str, media: &str, schema: Value) -> Value {
     r
 }
 
+/// Adds the reach endpoints' own problems: outside the network (422), no network (503).
+fn with_coverage_problems(mut responses: Value) -> Value {
+    let problem = responses["400"].clone();
+    responses["422"] = problem.clone();
+    responses["503"] = problem;
+    responses
+}
+
 pub fn document() -> Value {
     let collection_id = param(
         "id",
@@ -78,6 +86,30 @@ pub fn document() -> Value {
                     param("limit", "query", "Results, 1 to 50 (larger values are clamped)", json!({ "type": "integer", "minimum": 1, "default": 10 }), false),
                 ],
                 "responses": ok("Best matches first", "application/geo+json", feature_collection)
+            } },
+            "/api/reach": { "get": {
+                "summary": "What can be reached on foot from a point: snapped origin, isochrone bands, facilities sorted by walking time",
+                "operationId": "getReach",
+                "parameters": [
+                    param("lon", "query", "Origin longitude (WGS84)", json!({ "type": "number", "minimum": -180, "maximum": 180 }), true),
+                    param("lat", "query", "Origin latitude (WGS84)", json!({ "type": "number", "minimum": -90, "maximum": 90 }), true),
+                    param("minutes", "query", "Walking time budget, 1 to 60", json!({ "type": "integer", "minimum": 1, "maximum": 60, "default": 15 }), false),
+                    param("bands", "query", "Isochrone bands in minutes, comma-separated, at most 6, each at most `minutes` (default 5,10,15 up to `minutes`)", json!({ "type": "string" }), false),
+                    param("profile", "query", "walk (5 km/h), slow (3.5 km/h) or wheelchair (4 km/h, no steps)", json!({ "type": "string", "enum": ["walk", "slow", "wheelchair"], "default": "walk" }), false),
+                    param("kind", "query", "Only facilities of these kinds (comma-separated, or naermiljoanlegg)", json!({ "type": "string" }), false),
+                ],
+                "responses": with_coverage_problems(ok("Origin, bands (largest first) and facilities with walk_seconds, walk_minutes and distance_m", "application/json", json!({ "type": "object" })))
+            } },
+            "/api/isochrone": { "get": {
+                "summary": "Isochrone polygons, one per band, largest first, each with a `minutes` property",
+                "operationId": "getIsochrone",
+                "parameters": [
+                    param("lon", "query", "Origin longitude (WGS84)", json!({ "type": "number" }), true),
+                    param("lat", "query", "Origin latitude (WGS84)", json!({ "type": "number" }), true),
+                    param("minutes", "query", "Bands in minutes, comma-separated, at most 6, each 1 to 60", json!({ "type": "string", "default": "5,10,15" }), false),
+                    param("profile", "query", "walk, slow or wheelchair", json!({ "type": "string", "enum": ["walk", "slow", "wheelchair"], "default": "walk" }), false),
+                ],
+                "responses": with_coverage_problems(ok("Band polygons", "application/geo+json", json!({ "$ref": "#/components/schemas/FeatureCollection" })))
             } },
             "/api/openapi.json": { "get": { "summary": "This document", "operationId": "getOpenApi", "responses": ok("OpenAPI 3.0", "application/vnd.oai.openapi+json;version=3.0", any_object) } },
             "/": { "get": { "summary": "The residents' page", "operationId": "getIndex", "responses": { "200": { "description": "HTML", "content": { "text/html": {} } } } } }

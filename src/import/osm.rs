@@ -15,6 +15,8 @@ use osmpbf::{BlobDecode, BlobReader, Element, RelMemberType};
 
 use super::ImportError;
 use crate::domain::{FacilityKind, LonLat, NewAddress, NewFacility};
+use crate::routing::build::{from_osm_ways, walk_flags};
+use crate::routing::{EdgeFlags, WalkGraph};
 
 /// Tags copied into a facility's `properties`.
 const KEPT_TAGS: &[&str] = &[
@@ -38,12 +40,14 @@ const KEPT_TAGS: &[&str] = &[
     "ref",
 ];
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct OsmData {
     pub facilities: Vec<NewFacility>,
     pub addresses: Vec<NewAddress>,
     /// Tagged objects that could not be placed, with why (e.g. `way/12: no nodes in the extract`).
     pub skipped: Vec<String>,
+    /// The pedestrian network of the extract.
+    pub walk_graph: WalkGraph,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -77,6 +81,8 @@ struct Reader {
     /// Relation members: (type, id, role).
     relations: HashMap<i64, Vec<(RelMemberType, i64, String)>>,
     tagged: BTreeMap<(ObjType, i64), Tagged>,
+    /// Walkable ways, in file order, with their flags.
+    walkways: Vec<(i64, EdgeFlags)>,
     elements: u64,
 }
 
@@ -150,6 +156,9 @@ impl Reader {
             }
             Element::Way(w) => {
                 self.ways.insert(w.id(), w.refs().collect());
+                if let Some(flags) = walk_flags(w.tags()) {
+                    self.walkways.push((w.id(), flags));
+                }
                 self.consider(ObjType::Way, w.id(), w.tags());
             }
             Element::Relation(r) => {
@@ -313,7 +322,17 @@ pub fn read(path: &Path, progress: &ProgressBar) -> Result<OsmData, ImportError>
         ));
     }
 
-    let mut data = OsmData::default();
+    let walkways: Vec<(Vec<i64>, EdgeFlags)> = reader
+        .walkways
+        .iter()
+        .filter_map(|(id, flags)| reader.ways.get(id).map(|refs| (refs.clone(), *flags)))
+        .collect();
+    let mut data = OsmData {
+        facilities: Vec::new(),
+        addresses: Vec::new(),
+        skipped: Vec::new(),
+        walk_graph: from_osm_ways(&reader.nodes, &walkways),
+    };
     for (&(obj, id), tagged) in &reader.tagged {
         let source_id = format!("{}/{id}", obj.as_str());
         let Some(position) = reader

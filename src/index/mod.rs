@@ -7,7 +7,10 @@
 
 mod districts;
 pub mod search;
+mod walk;
 mod wire;
+
+pub use walk::{FacilitySnap, WalkIndex};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,6 +20,7 @@ use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
 use crate::domain::{Address, Bbox, District, Facility};
+use crate::routing::WalkGraph;
 use crate::store::StoreContents;
 use search::AddressSearch;
 
@@ -25,6 +29,10 @@ type RectEntry = GeomWithData<Rectangle<[f64; 2]>, u32>;
 
 pub struct Snapshot {
     pub data_version: i64,
+    /// The walking network with every facility placed on it; `None` before an OSM import.
+    pub walk: Option<WalkIndex>,
+    /// Why the stored walking graph could not be loaded, if it could not.
+    pub walk_problem: Option<String>,
     pub facilities: Vec<Facility>,
     pub addresses: Vec<Address>,
     pub districts: Vec<District>,
@@ -65,7 +73,13 @@ impl Snapshot {
             facilities,
             addresses,
             districts,
+            walk_graph,
         } = contents;
+        let (walk, walk_problem) = match walk_graph.map(|bytes| WalkGraph::from_bytes(&bytes)) {
+            None => (None, None),
+            Some(Ok(graph)) => (Some(WalkIndex::new(graph, &facilities)), None),
+            Some(Err(problem)) => (None, Some(problem)),
+        };
         let facility_tree = point_tree(facilities.iter().map(|f| f.position.as_array()));
         let address_tree = point_tree(addresses.iter().map(|a| a.position.as_array()));
         let search = AddressSearch::build(
@@ -115,6 +129,8 @@ impl Snapshot {
             .collect();
 
         Snapshot {
+            walk,
+            walk_problem,
             facility_json,
             address_json,
             district_json,

@@ -88,7 +88,7 @@ pub fn from_osm_ways(nodes: &HashMap<i64, [f64; 2]>, ways: &[(Vec<i64>, EdgeFlag
             return Some(id);
         }
         let &[lon, lat] = nodes.get(&osm)?;
-        let id = builder.add_node(LonLat::new(lon, lat));
+        let id = builder.add_node(LonLat::new(lon, lat).rounded());
         ids.insert(osm, id);
         Some(id)
     };

@@ -12,7 +12,10 @@ use super::{NodeId, Profile, WalkGraph};
 
 /// Grid spacing in metres: fine enough to follow a street, coarse enough to be quick.
 pub const CELL_M: f64 = 20.0;
-/// How far the area reaches sideways from a reached edge, in grid cells.
+/// How far the area reaches sideways from a reached edge, in metres: enough for grid points
+/// on both sides of a street to join up, little enough not to bridge a block.
+const LATERAL_M: f64 = 1.25 * CELL_M;
+/// Grid points within [`LATERAL_M`] of a sample are at most this many cells from its nearest.
 const LATERAL_CELLS: i64 = 1;
 /// Vertices closer than this to the simplified line are dropped, in metres.
 const SIMPLIFY_M: f64 = 4.0;
@@ -69,7 +72,11 @@ pub fn bands(
                     continue;
                 }
                 let (gx, gy) = (x0 + i as f64 * CELL_M, y0 + j as f64 * CELL_M);
-                let total = t + (gx - x).hypot(gy - y) / speed;
+                let lateral = (gx - x).hypot(gy - y);
+                if lateral > LATERAL_M {
+                    continue;
+                }
+                let total = t + lateral / speed;
                 let cell = &mut grid[j as usize * nx + i as usize];
                 if -total > *cell {
                     *cell = -total;

@@ -10,8 +10,10 @@
 //! centred on the network, named as such wherever it is used.
 
 pub mod build;
+pub mod export;
 mod graph;
 pub mod isochrone;
+pub mod network;
 pub mod search;
 pub mod snap;
 #[cfg(test)]

@@ -36,6 +36,16 @@ pub struct StoreContents {
     pub facilities: Vec<Facility>,
     pub addresses: Vec<Address>,
     pub districts: Vec<District>,
+    /// The walking graph's bytes (`routing::WalkGraph::to_bytes`), when one was imported.
+    pub walk_graph: Option<Vec<u8>>,
+}
+
+/// A walking graph to store with an import.
+#[derive(Debug, Clone)]
+pub struct GraphBlob {
+    pub nodes: u64,
+    pub edges: u64,
+    pub data: Vec<u8>,
 }
 
 /// One import's rows for one source. Each table that is `Some` is synchronised with it:
@@ -51,6 +61,8 @@ pub struct ImportBatch {
     pub facilities: Option<Vec<NewFacility>>,
     pub addresses: Option<Vec<NewAddress>>,
     pub districts: Option<Vec<NewDistrict>>,
+    /// Replaces the walking graph when `Some`.
+    pub walk_graph: Option<GraphBlob>,
 }
 
 /// What an import did to one table.
@@ -66,6 +78,8 @@ pub struct ImportOutcome {
     pub facilities: Option<TableChange>,
     pub addresses: Option<TableChange>,
     pub districts: Option<TableChange>,
+    /// Nodes and directed edges of the walking graph stored, when one was.
+    pub walk_graph: Option<(u64, u64)>,
     pub data_version: i64,
 }
 

@@ -174,12 +174,17 @@ impl Store for SqliteStore {
                 }),
             });
         }
+        let walk_graph: Option<Vec<u8>> =
+            sqlx::query_scalar("SELECT data FROM graphs WHERE name = 'walk'")
+                .fetch_optional(&mut *tx)
+                .await?;
         tx.commit().await?;
         Ok(StoreContents {
             data_version,
             facilities,
             addresses,
             districts,
+            walk_graph,
         })
     }
 
@@ -221,6 +226,21 @@ impl Store for SqliteStore {
         if let Some(rows) = &batch.districts {
             outcome.districts =
                 Some(sync_districts(&mut tx, &batch.source, import_id, rows).await?);
+        }
+        if let Some(graph) = &batch.walk_graph {
+            sqlx::query(
+                "INSERT INTO graphs (name, source, nodes, edges, data, import_id) VALUES ('walk', ?, ?, ?, ?, ?)
+                 ON CONFLICT (name) DO UPDATE SET source = excluded.source, nodes = excluded.nodes,
+                 edges = excluded.edges, data = excluded.data, import_id = excluded.import_id",
+            )
+            .bind(&batch.source)
+            .bind(graph.nodes as i64)
+            .bind(graph.edges as i64)
+            .bind(&graph.data)
+            .bind(import_id)
+            .execute(&mut *tx)
+            .await?;
+            outcome.walk_graph = Some((graph.nodes, graph.edges));
         }
         outcome.data_version = sqlx::query_scalar(
             "UPDATE meta SET value = value + 1 WHERE key = 'data_version' RETURNING value",

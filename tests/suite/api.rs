@@ -91,6 +91,8 @@ async fn landing_conformance_collections_and_openapi() {
         "/api/collections/{id}/items",
         "/api/collections/{id}/items/{fid}",
         "/api/addresses/search",
+        "/api/reach",
+        "/api/isochrone",
         "/api/openapi.json",
         "/",
     ] {

@@ -7,3 +7,4 @@ mod common;
 mod import_addresses;
 mod import_files;
 mod import_osm;
+mod walking;

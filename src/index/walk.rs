@@ -1,0 +1,115 @@
+//! The walking network in the snapshot, with each facility placed on it once, so that a
+//! reach query only searches and reads off the facilities' segments.
+
+use crate::domain::{Facility, KindFilter, LonLat};
+use crate::routing::isochrone;
+use crate::routing::network::Network;
+use crate::routing::snap::Snapped;
+use crate::routing::{Profile, WalkGraph};
+
+/// A facility farther than this from every walkable segment is not reachable on foot, in metres.
+pub const MAX_FACILITY_SNAP_M: f64 = 500.0;
+
+/// Where a facility joins the network: on any segment, and on one without steps or other
+/// barriers (for the wheelchair profile). Most facilities have the same segment for both.
+#[derive(Debug, Clone, Copy)]
+pub struct FacilitySnap {
+    pub any: Option<Snapped>,
+    pub step_free: Option<Snapped>,
+}
+
+impl FacilitySnap {
+    pub fn for_profile(&self, profile: Profile) -> Option<&Snapped> {
+        match profile {
+            Profile::Wheelchair => self.step_free.as_ref(),
+            Profile::Walk | Profile::Slow => self.any.as_ref(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct WalkIndex {
+    pub network: Network,
+    /// Same order as the snapshot's facilities.
+    pub facility_snaps: Vec<FacilitySnap>,
+}
+
+impl WalkIndex {
+    pub fn new(graph: WalkGraph, facilities: &[Facility]) -> WalkIndex {
+        let network = Network::new(graph);
+        let facility_snaps = facilities
+            .iter()
+            .map(|f| FacilitySnap {
+                any: network.snap(f.position, Profile::Walk, MAX_FACILITY_SNAP_M),
+                step_free: network.snap(f.position, Profile::Wheelchair, MAX_FACILITY_SNAP_M),
+            })
+            .collect();
+        WalkIndex {
+            network,
+            facility_snaps,
+        }
+    }
+}
+
+/// What a resident reaches on foot from one point.
+#[derive(Debug)]
+pub struct Reach {
+    pub origin: Snapped,
+    /// (minutes, polygon in lon/lat), in the order asked.
+    pub bands: Vec<(u32, geo::MultiPolygon<f64>)>,
+    /// (facility index, walking seconds), quickest first.
+    pub facilities: Vec<(u32, f64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ReachError {
+    #[error("no walkable path within {max_m} m of ({lon}, {lat})")]
+    OutsideNetwork { lon: f64, lat: f64, max_m: f64 },
+}
+
+impl WalkIndex {
+    /// Searches from `origin` for `max_minutes`, with isochrone polygons for `band_minutes`
+    /// (each at most `max_minutes`) and the facilities (of `kinds`, when given) reached.
+    #[allow(clippy::too_many_arguments)]
+    pub fn reach(
+        &self,
+        facilities: &[Facility],
+        origin: LonLat,
+        profile: Profile,
+        max_minutes: u32,
+        band_minutes: &[u32],
+        kinds: Option<&KindFilter>,
+        max_snap_m: f64,
+    ) -> Result<Reach, ReachError> {
+        let snapped =
+            self.network
+                .snap(origin, profile, max_snap_m)
+                .ok_or(ReachError::OutsideNetwork {
+                    lon: origin.lon,
+                    lat: origin.lat,
+                    max_m: max_snap_m,
+                })?;
+        let max_s = max_minutes as f64 * 60.0;
+        self.network.with_search(|g, search| {
+            search.run(g, profile, &snapped.seeds(g, profile), max_s);
+            let mut reached: Vec<(u32, f64)> = facilities
+                .iter()
+                .zip(&self.facility_snaps)
+                .enumerate()
+                .filter(|(_, (f, _))| kinds.is_none_or(|k| k.matches(f.kind)))
+                .filter_map(|(i, (_, snap))| {
+                    let at = snap.for_profile(profile)?;
+                    let t = at.cost_from(g, profile, |n| search.cost_or_inf(n), Some(&snapped));
+                    (t <= max_s).then_some((i as u32, t))
+                })
+                .collect();
+            reached.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            let bands = isochrone::bands(g, search, profile, Some(&snapped), band_minutes);
+            Ok(Reach {
+                origin: snapped,
+                bands,
+                facilities: reached,
+            })
+        })
+    }
+}

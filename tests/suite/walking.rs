@@ -1,0 +1,363 @@
+//! Walking on the real Oslo network: our searches against petgraph's Dijkstra on the
+//! exported graph, isochrone polygons against the search, and the reach API.
+
+use std::collections::HashMap;
+
+use geo::{Contains, Distance, Euclidean};
+use naermiljo::http::AppState;
+use naermiljo::routing::export::{self, Format};
+use naermiljo::routing::search::{Search, Seed};
+use naermiljo::routing::{NodeId, Profile, WalkGraph, isochrone};
+use petgraph::graph::{NodeIndex, UnGraph};
+use tokio::sync::OnceCell;
+
+use crate::common::{TestStore, addresses, assert_problem, elverum_csv, get, oslo_pbf, osm};
+
+async fn fixture() -> &'static (TestStore, AppState) {
+    static CELL: OnceCell<(TestStore, AppState)> = OnceCell::const_new();
+    CELL.get_or_init(|| async {
+        let t = TestStore::new().await;
+        t.import(osm(oslo_pbf())).await.unwrap();
+        let state = t.state().await;
+        (t, state)
+    })
+    .await
+}
+
+/// A small deterministic generator, so failures name a reproducible origin.
+struct Lcg(u64);
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n
+    }
+}
+
+/// The exported CSV, read back into petgraph: the same graph through a second engine.
+fn petgraph_of(g: &WalkGraph, profile: Profile) -> UnGraph<(), f64> {
+    let mut csv = Vec::new();
+    export::write(g, profile, Format::Csv, &mut csv).unwrap();
+    let text = String::from_utf8(csv).unwrap();
+    let mut pg = UnGraph::<(), f64>::with_capacity(g.node_count(), g.edge_count() / 2);
+    for _ in 0..g.node_count() {
+        pg.add_node(());
+    }
+    let mut rows = 0;
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let (source, target): (usize, usize) = (f[1].parse().unwrap(), f[2].parse().unwrap());
+        let cost: f64 = f[3].parse().unwrap();
+        rows += 1;
+        if cost >= 0.0 {
+            pg.add_edge(NodeIndex::new(source - 1), NodeIndex::new(target - 1), cost);
+        }
+    }
+    assert_eq!(rows, g.edge_count() / 2, "one CSV row per segment");
+    pg
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ten_minute_searches_equal_petgraph_dijkstra() {
+    let (_, state) = fixture().await;
+    let s = state.snapshot.load();
+    let g = &s
+        .walk
+        .as_ref()
+        .expect("the Oslo import builds a walking graph")
+        .network
+        .graph;
+    assert!(g.node_count() > 50_000, "{} nodes", g.node_count());
+    let budget = 600.0;
+    let mut rng = Lcg(2026);
+    let mut search = Search::new(g.node_count());
+    let mut compared = 0;
+    for profile in [Profile::Walk, Profile::Wheelchair] {
+        let pg = petgraph_of(g, profile);
+        let origins = if profile == Profile::Walk { 50 } else { 10 };
+        for _ in 0..origins {
+            let origin = rng.below(g.node_count());
+            search.run(
+                g,
+                profile,
+                &[Seed {
+                    node: NodeId(origin as u32),
+                    cost_s: 0.0,
+                }],
+                budget,
+            );
+            let oracle =
+                petgraph::algo::dijkstra(&pg, NodeIndex::new(origin), None, |e| *e.weight());
+            let ours: HashMap<usize, f64> =
+                search.reached().map(|(n, c)| (n.0 as usize, c)).collect();
+            for (n, &c) in &ours {
+                let want = oracle
+                    .get(&NodeIndex::new(*n))
+                    .copied()
+                    .unwrap_or(f64::INFINITY);
+                assert!(
+                    (c - want).abs() < 1e-6,
+                    "{profile:?} from {origin} to {n}: ours {c}, petgraph {want}"
+                );
+            }
+            for (n, &want) in &oracle {
+                if want <= budget - 1e-6 {
+                    assert!(
+                        ours.contains_key(&n.index()),
+                        "{profile:?} from {origin}: {} missing ({want} s)",
+                        n.index()
+                    );
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert!(compared > 50_000, "only {compared} node costs compared");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn isochrones_hold_the_reached_nodes_and_little_else() {
+    let (_, state) = fixture().await;
+    let s = state.snapshot.load();
+    let walk = s.walk.as_ref().unwrap();
+    let g = &walk.network.graph;
+    let proj = *g.projection();
+    let tolerance_in = isochrone::CELL_M;
+    let tolerance_out = 2.0 * isochrone::CELL_M;
+    let mut rng = Lcg(7);
+    let mut checked_inside = 0;
+    for _ in 0..12 {
+        let a = &s.addresses[rng.below(s.addresses.len())];
+        let Ok(reach) = walk.reach(&[], a.position, Profile::Walk, 10, &[5, 10], None, 500.0)
+        else {
+            continue;
+        };
+        walk.network.with_search(|g, search| {
+            search.run(g, Profile::Walk, &reach.origin.seeds(g, Profile::Walk), 600.0);
+            for (minutes, polygon) in &reach.bands {
+                let limit = *minutes as f64 * 60.0;
+                let metres = geo::MultiPolygon(
+                    polygon.0.iter().map(|p| geo::MapCoords::map_coords(p, |c| {
+                        let [x, y] = proj.project(naermiljo::domain::LonLat::new(c.x, c.y));
+                        geo::Coord { x, y }
+                    })).collect(),
+                );
+                // Segments walked within the band, in metres, for the "little else" side.
+                let reached_segments: Vec<geo::Line<f64>> = g
+                    .segments()
+                    .filter(|&e| search.cost_or_inf(g.tail(e)).min(search.cost_or_inf(g.head(e))) <= limit)
+                    .map(|e| {
+                        let (p, q) = (proj.project(g.position(g.tail(e))), proj.project(g.position(g.head(e))));
+                        geo::Line::new(geo::coord! { x: p[0], y: p[1] }, geo::coord! { x: q[0], y: q[1] })
+                    })
+                    .collect();
+                for n in 0..g.node_count() as u32 {
+                    let [x, y] = proj.project(g.position(NodeId(n)));
+                    let point = geo::Point::new(x, y);
+                    let inside = metres.contains(&point);
+                    let cost = search.cost_or_inf(NodeId(n));
+                    if cost <= limit {
+                        checked_inside += 1;
+                        assert!(
+                            inside || Euclidean.distance(&metres, &point) <= tolerance_in,
+                            "node {n} reached in {cost:.0} s lies outside the {minutes}-minute band from {}",
+                            a.label()
+                        );
+                    } else if inside {
+                        let nearest = reached_segments.iter().map(|l| Euclidean.distance(l, &point)).fold(f64::INFINITY, f64::min);
+                        let near = nearest <= tolerance_out;
+                        assert!(
+                            near,
+                            "node {n} ({cost:.0} s) lies inside the {minutes}-minute band from {}, {nearest:.1} m from the nearest reached path",
+                            a.label()
+                        );
+                    }
+                }
+            }
+        });
+    }
+    assert!(
+        checked_inside > 10_000,
+        "only {checked_inside} reached nodes checked"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reach_lists_facilities_by_walking_time_as_petgraph_computes_them() {
+    let (_, state) = fixture().await;
+    let s = state.snapshot.load();
+    let walk = s.walk.as_ref().unwrap();
+    let g = &walk.network.graph;
+    let pg = petgraph_of(g, Profile::Walk);
+    let speed = Profile::Walk.speed_mps();
+    let mut rng = Lcg(99);
+    for _ in 0..5 {
+        // Start exactly at a node, so that the oracle starts at the same place.
+        let origin = NodeId(rng.below(g.node_count()) as u32);
+        let at = g.position(origin);
+        let reply = get(
+            state,
+            &format!("/api/reach?lon={}&lat={}&minutes=15", at.lon, at.lat),
+        )
+        .await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert!(
+            reply.body["origin"]["properties"]["snap_distance_m"]
+                .as_f64()
+                .unwrap()
+                < 0.01
+        );
+        let listed = reply.body["facilities"]["features"].as_array().unwrap();
+        let seconds: Vec<u64> = listed
+            .iter()
+            .map(|f| f["properties"]["walk_seconds"].as_u64().unwrap())
+            .collect();
+        assert!(
+            seconds.windows(2).all(|w| w[0] <= w[1]),
+            "sorted by walking time"
+        );
+        assert_eq!(reply.body["bands"]["features"].as_array().unwrap().len(), 3);
+
+        let oracle = petgraph::algo::dijkstra(&pg, NodeIndex::new(origin.0 as usize), None, |e| {
+            *e.weight()
+        });
+        let cost = |n: NodeId| {
+            oracle
+                .get(&NodeIndex::new(n.0 as usize))
+                .copied()
+                .unwrap_or(f64::INFINITY)
+        };
+        let mut expected: Vec<(i64, f64)> = s
+            .facilities
+            .iter()
+            .zip(&walk.facility_snaps)
+            .filter_map(|(f, snap)| {
+                let at = snap.any.as_ref()?;
+                let len = g.length_m(at.edge);
+                let t = (cost(g.tail(at.edge)) + at.fraction * len / speed)
+                    .min(cost(g.head(at.edge)) + (1.0 - at.fraction) * len / speed);
+                (t <= 900.0 - 0.5).then_some((f.id, t))
+            })
+            .collect();
+        expected.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let listed_ids: std::collections::HashMap<i64, u64> = listed
+            .iter()
+            .map(|f| {
+                (
+                    f["id"].as_i64().unwrap(),
+                    f["properties"]["walk_seconds"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        for (id, t) in &expected {
+            let got = listed_ids
+                .get(id)
+                .unwrap_or_else(|| panic!("facility {id} ({t:.1} s) missing"));
+            assert_eq!(*got, t.round() as u64, "facility {id}");
+        }
+        assert!(listed.len() >= expected.len() && listed.len() <= expected.len() + 3);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reach_limits_and_coverage_are_problems() {
+    let (_, state) = fixture().await;
+    let at = "lon=10.7522&lat=59.9139";
+    let cases = [
+        (
+            format!("/api/reach?{at}&minutes=61"),
+            400,
+            "/problems/limit-exceeded",
+        ),
+        (
+            format!("/api/reach?{at}&minutes=0"),
+            400,
+            "/problems/invalid-parameter",
+        ),
+        (
+            format!("/api/reach?{at}&bands=1,2,3,4,5,6,7"),
+            400,
+            "/problems/limit-exceeded",
+        ),
+        (
+            format!("/api/reach?{at}&minutes=10&bands=5,15"),
+            400,
+            "/problems/limit-exceeded",
+        ),
+        (
+            format!("/api/isochrone?{at}&minutes=5,10,15,20,25,30,35"),
+            400,
+            "/problems/limit-exceeded",
+        ),
+        (
+            format!("/api/isochrone?{at}&minutes=90"),
+            400,
+            "/problems/limit-exceeded",
+        ),
+        (
+            format!("/api/reach?{at}&profile=car"),
+            400,
+            "/problems/invalid-parameter",
+        ),
+        (
+            "/api/reach?lon=10.75".to_string(),
+            400,
+            "/problems/invalid-parameter",
+        ),
+        (
+            "/api/reach?lon=10.75&lat=95".to_string(),
+            400,
+            "/problems/invalid-parameter",
+        ),
+        (
+            "/api/reach?lon=11.5&lat=59.9".to_string(),
+            422,
+            "/problems/outside-coverage",
+        ),
+        (
+            "/api/isochrone?lon=10.72&lat=59.80".to_string(),
+            422,
+            "/problems/outside-coverage",
+        ),
+    ];
+    for (uri, status, kind) in cases {
+        let reply = get(state, &uri).await;
+        assert_problem(&reply, status);
+        assert_eq!(reply.body["type"], kind, "{uri}");
+    }
+
+    let iso = get(state, &format!("/api/isochrone?{at}&minutes=10,5")).await;
+    assert_eq!(iso.status, 200);
+    let minutes: Vec<u64> = iso.body["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["minutes"].as_u64().unwrap())
+        .collect();
+    assert_eq!(minutes, [10, 5], "largest band first");
+
+    // Only kindergartens when asked.
+    let k = get(state, &format!("/api/reach?{at}&kind=kindergarten")).await;
+    let kinds: Vec<&str> = k.body["facilities"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["kind"].as_str().unwrap())
+        .collect();
+    assert!(!kinds.is_empty() && kinds.iter().all(|k| *k == "kindergarten"));
+
+    // No network before an OSM import: a clear 503.
+    let t = TestStore::new().await;
+    t.import(addresses(elverum_csv())).await.unwrap();
+    let empty = t.state().await;
+    let reply = get(&empty, "/api/reach?lon=11.56&lat=60.88").await;
+    assert_problem(&reply, 503);
+    assert!(
+        reply.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("import an OSM extract")
+    );
+}
