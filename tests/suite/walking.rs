@@ -361,3 +361,140 @@ async fn reach_limits_and_coverage_are_problems() {
             .contains("import an OSM extract")
     );
 }
+
+/// A fresh database in the throwaway cluster that scripts/test starts.
+fn fresh_database() -> String {
+    let url = std::env::var("NAERMILJO_TEST_PG").unwrap_or_else(|_| {
+        panic!("NAERMILJO_TEST_PG is not set: run the tests with scripts/test, which starts a throwaway PostgreSQL 15 with pgRouting")
+    });
+    let name = format!(
+        "walk_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    crate::common::tool(
+        "psql",
+        &[
+            &url,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-qAtc",
+            &format!("CREATE DATABASE {name}"),
+        ],
+        None,
+    );
+    let (base, _) = url.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ten_minute_searches_equal_pgrouting_driving_distance() {
+    let (t, state) = fixture().await;
+    let s = state.snapshot.load();
+    let g = &s.walk.as_ref().unwrap().network.graph;
+    let db = fresh_database();
+    crate::common::tool(
+        "psql",
+        &[
+            &db,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-qAtc",
+            "CREATE EXTENSION pgrouting CASCADE",
+        ],
+        None,
+    );
+    let budget = 600.0;
+    let mut rng = Lcg(4242);
+    let mut compared = 0usize;
+    for (profile, origins) in [(Profile::Walk, 50), (Profile::Wheelchair, 10)] {
+        let sql = t.dir.path().join(format!("walk-{}.sql", profile.as_str()));
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&sql).unwrap());
+        export::write(g, profile, Format::Sql, &mut out).unwrap();
+        std::io::Write::flush(&mut out).unwrap();
+        drop(out);
+        crate::common::tool(
+            "psql",
+            &[
+                &db,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-q",
+                "-f",
+                sql.to_str().unwrap(),
+            ],
+            None,
+        );
+
+        let starts: Vec<usize> = (0..origins).map(|_| rng.below(g.node_count())).collect();
+        let ids: Vec<String> = starts.iter().map(|n| (n + 1).to_string()).collect();
+        let query = format!(
+            "SELECT from_v, node, agg_cost FROM pgr_drivingDistance(\
+             'SELECT id, source, target, cost, reverse_cost FROM walk_edges', ARRAY[{}]::bigint[], {budget}, directed => false)",
+            ids.join(",")
+        );
+        let rows = crate::common::tool(
+            "psql",
+            &[
+                &db,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-qAt",
+                "-F",
+                ",",
+                "-c",
+                &query,
+            ],
+            None,
+        );
+        let mut theirs: HashMap<usize, HashMap<usize, f64>> = HashMap::new();
+        for row in rows.lines() {
+            let f: Vec<&str> = row.split(',').collect();
+            let (from, node, cost): (usize, usize, f64) = (
+                f[0].parse().unwrap(),
+                f[1].parse().unwrap(),
+                f[2].parse().unwrap(),
+            );
+            theirs.entry(from - 1).or_default().insert(node - 1, cost);
+        }
+        let mut search = Search::new(g.node_count());
+        for &origin in &starts {
+            search.run(
+                g,
+                profile,
+                &[Seed {
+                    node: NodeId(origin as u32),
+                    cost_s: 0.0,
+                }],
+                budget,
+            );
+            let ours: HashMap<usize, f64> =
+                search.reached().map(|(n, c)| (n.0 as usize, c)).collect();
+            let pg = theirs.remove(&origin).unwrap_or_default();
+            for (n, c) in &pg {
+                let mine = ours.get(n).copied();
+                match mine {
+                    Some(m) => assert!(
+                        (m - c).abs() < 1e-6,
+                        "{profile:?} from {origin} to {n}: ours {m}, pgRouting {c}"
+                    ),
+                    None => assert!(
+                        *c > budget - 1e-6,
+                        "{profile:?} from {origin}: {n} ({c} s) missing"
+                    ),
+                }
+                compared += 1;
+            }
+            for (n, m) in &ours {
+                assert!(
+                    pg.contains_key(n) || *m > budget - 1e-6,
+                    "{profile:?} from {origin}: {n} ({m} s) not in pgRouting's result"
+                );
+            }
+        }
+    }
+    assert!(compared > 100_000, "only {compared} costs compared");
+}
