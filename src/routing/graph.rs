@@ -94,6 +94,8 @@ pub struct WalkGraph {
     /// The reverse of each directed edge (the same segment walked the other way).
     twin: Vec<EdgeId>,
     projection: LocalMetres,
+    /// Each node's position in `projection`'s metres, computed once at load.
+    xy: Vec<[f64; 2]>,
 }
 
 impl WalkGraph {
@@ -111,6 +113,11 @@ impl WalkGraph {
 
     pub fn projection(&self) -> &LocalMetres {
         &self.projection
+    }
+
+    /// Node `n` in local metres (see [`WalkGraph::projection`]).
+    pub fn xy(&self, n: NodeId) -> [f64; 2] {
+        self.xy[n.0 as usize]
     }
 
     /// Outgoing edges of `n`.
@@ -222,7 +229,9 @@ impl WalkGraph {
             return Err("walking graph blob is inconsistent".into());
         }
         let projection = LocalMetres::centred_on(centre(&positions));
+        let xy = positions.iter().map(|&p| projection.project(p)).collect();
         Ok(WalkGraph {
+            xy,
             positions,
             first_out,
             head,
@@ -338,7 +347,13 @@ impl GraphBuilder {
             twin[eb as usize] = EdgeId(ea);
         }
         let projection = LocalMetres::centred_on(centre(&self.positions));
+        let xy = self
+            .positions
+            .iter()
+            .map(|&p| projection.project(p))
+            .collect();
         WalkGraph {
+            xy,
             positions: self.positions,
             first_out,
             head,

@@ -12,11 +12,8 @@ use super::{NodeId, Profile, WalkGraph};
 
 /// Grid spacing in metres: fine enough to follow a street, coarse enough to be quick.
 pub const CELL_M: f64 = 20.0;
-/// How far the area reaches sideways from a reached edge, in metres: enough for grid points
-/// on both sides of a street to join up, little enough not to bridge a block.
-const LATERAL_M: f64 = 1.25 * CELL_M;
-/// Grid points within [`LATERAL_M`] of a sample are at most this many cells from its nearest.
-const LATERAL_CELLS: i64 = 1;
+/// Cells of margin around the reached area, so that contours close inside the grid.
+const MARGIN_CELLS: f64 = 3.0;
 /// Vertices closer than this to the simplified line are dropped, in metres.
 const SIMPLIFY_M: f64 = 4.0;
 /// Value of a grid point no edge reaches: below every threshold.
@@ -36,7 +33,6 @@ pub fn bands(
     let speed = profile.speed_mps();
     let proj = g.projection();
 
-    // The grid covers every reached node plus the part of an edge walkable past it.
     let reached: Vec<(NodeId, f64)> = search.reached().filter(|(_, c)| *c <= max_s).collect();
     if reached.is_empty() {
         return minutes
@@ -44,15 +40,18 @@ pub fn bands(
             .map(|&m| (m, geo::MultiPolygon(vec![])))
             .collect();
     }
-    let margin = (LATERAL_CELLS + 2) as f64 * CELL_M;
+    // The grid covers every reached node and the far ends of their edges (a partly walked
+    // edge ends within its own length).
+    let margin = MARGIN_CELLS * CELL_M;
     let (mut min_x, mut min_y, mut max_x, mut max_y) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-    for &(n, c) in &reached {
-        let [x, y] = proj.project(g.position(n));
-        let reach = (max_s - c) * speed; // can walk this far beyond n along an edge
-        min_x = min_x.min(x - reach);
-        min_y = min_y.min(y - reach);
-        max_x = max_x.max(x + reach);
-        max_y = max_y.max(y + reach);
+    for &(n, _) in &reached {
+        for m in std::iter::once(n).chain(g.edges_from(n).map(|e| g.head(e))) {
+            let [x, y] = g.xy(m);
+            min_x = min_x.min(x);
+            min_y = min_y.min(y);
+            max_x = max_x.max(x);
+            max_y = max_y.max(y);
+        }
     }
     let (x0, y0) = (min_x - margin, min_y - margin);
     let nx = (((max_x + margin - x0) / CELL_M).ceil() as usize).max(2);
@@ -60,28 +59,20 @@ pub fn bands(
     let mut grid = vec![UNREACHED; nx * ny];
 
     // Negated seconds, so that "at least -T" (what contour traces) means "within T".
+    // First each sample sets its nearest grid point; then one dilation step spreads every
+    // value to the four neighbouring points, so that the area reaches a little sideways
+    // from the path (at most half a cell's diagonal plus one cell, about 34 m).
+    let (per_cell, per_metre) = (1.0 / CELL_M, 1.0 / speed);
     let mut mark = |x: f64, y: f64, t: f64| {
-        let (ci, cj) = (
-            ((x - x0) / CELL_M).round() as i64,
-            ((y - y0) / CELL_M).round() as i64,
+        let (i, j) = (
+            ((x - x0) * per_cell).round() as usize,
+            ((y - y0) * per_cell).round() as usize,
         );
-        for dj in -LATERAL_CELLS..=LATERAL_CELLS {
-            for di in -LATERAL_CELLS..=LATERAL_CELLS {
-                let (i, j) = (ci + di, cj + dj);
-                if i < 0 || j < 0 || i >= nx as i64 || j >= ny as i64 {
-                    continue;
-                }
-                let (gx, gy) = (x0 + i as f64 * CELL_M, y0 + j as f64 * CELL_M);
-                let lateral = (gx - x).hypot(gy - y);
-                if lateral > LATERAL_M {
-                    continue;
-                }
-                let total = t + lateral / speed;
-                let cell = &mut grid[j as usize * nx + i as usize];
-                if -total > *cell {
-                    *cell = -total;
-                }
-            }
+        let (dx, dy) = (x0 + i as f64 * CELL_M - x, y0 + j as f64 * CELL_M - y);
+        let total = t + (dx * dx + dy * dy).sqrt() * per_metre;
+        let cell = &mut grid[j * nx + i];
+        if -total > *cell {
+            *cell = -total;
         }
     };
 
@@ -107,21 +98,23 @@ pub fn bands(
                             (1.0 - o.fraction) * len
                         }
                     });
-            let (a, b) = (proj.project(g.position(u)), proj.project(g.position(v)));
-            let steps = ((len / (CELL_M / 2.0)).ceil() as usize).max(1);
+            let (a, b) = (g.xy(u), g.xy(v));
+            let steps = ((len / CELL_M).ceil() as usize).max(1);
             for k in 0..=steps {
-                let s = len * k as f64 / steps as f64;
-                let mut t = (du + s / speed).min(dv + (len - s) / speed);
+                let f = k as f64 / steps as f64;
+                let s = len * f;
+                let mut t = (du + s * per_metre).min(dv + (len - s) * per_metre);
                 if let Some(s0) = on_origin_segment {
-                    t = t.min((s - s0).abs() / speed);
+                    t = t.min((s - s0).abs() * per_metre);
                 }
                 if t <= max_s {
-                    let f = s / len.max(f64::MIN_POSITIVE);
                     mark(a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1]), t);
                 }
             }
         }
     }
+
+    dilate(&mut grid, nx, ny, CELL_M / speed);
 
     let thresholds: Vec<f64> = minutes.iter().map(|&m| -(m as f64 * 60.0)).collect();
     // contour places value (i, j) at (i + 0.5, j + 0.5) cells from its origin.
@@ -145,4 +138,28 @@ pub fn bands(
             (m, lonlat)
         })
         .collect()
+}
+
+/// One step of spreading: each grid point takes the best of itself and its four neighbours
+/// less the time to walk one cell.
+fn dilate(grid: &mut [f64], nx: usize, ny: usize, step_s: f64) {
+    let source = grid.to_vec();
+    for j in 0..ny {
+        for i in 0..nx {
+            let mut best = source[j * nx + i];
+            if i > 0 {
+                best = best.max(source[j * nx + i - 1] - step_s);
+            }
+            if i + 1 < nx {
+                best = best.max(source[j * nx + i + 1] - step_s);
+            }
+            if j > 0 {
+                best = best.max(source[(j - 1) * nx + i] - step_s);
+            }
+            if j + 1 < ny {
+                best = best.max(source[(j + 1) * nx + i] - step_s);
+            }
+            grid[j * nx + i] = best;
+        }
+    }
 }
