@@ -3,6 +3,7 @@
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::AppState;
@@ -102,29 +103,143 @@ fn network(s: &Snapshot) -> Result<&WalkIndex, ApiError> {
     })
 }
 
+/// A MultiPolygon's GeoJSON coordinates, serialised straight from the geo type.
+struct Coordinates<'a>(&'a geo::MultiPolygon<f64>);
+
+impl Serialize for Coordinates<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Ring<'a>(&'a geo::LineString<f64>);
+        impl Serialize for Ring<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.0.iter().map(|c| [c.x, c.y]))
+            }
+        }
+        struct Rings<'a>(&'a geo::Polygon<f64>);
+        impl Serialize for Rings<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(
+                    std::iter::once(self.0.exterior())
+                        .chain(self.0.interiors())
+                        .map(Ring),
+                )
+            }
+        }
+        serializer.collect_seq(self.0.0.iter().map(Rings))
+    }
+}
+
+#[derive(Serialize)]
+struct Geometry<C> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    coordinates: C,
+}
+
+#[derive(Serialize)]
+struct BandFeature<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    geometry: Geometry<Coordinates<'a>>,
+    properties: BandProperties,
+}
+
+#[derive(Serialize)]
+struct BandProperties {
+    minutes: u32,
+    profile: &'static str,
+}
+
+#[derive(Serialize)]
+struct Collection<F> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "numberReturned")]
+    number_returned: usize,
+    features: Vec<F>,
+}
+
+impl<F> Collection<F> {
+    fn of(features: Vec<F>) -> Self {
+        Collection {
+            kind: "FeatureCollection",
+            number_returned: features.len(),
+            features,
+        }
+    }
+}
+
 /// Bands as GeoJSON features, the largest first so that a map draws the smaller on top.
-fn band_features(bands: &[(u32, geo::MultiPolygon<f64>)], profile: Profile) -> Vec<Value> {
-    bands
-        .iter()
-        .rev()
-        .map(|(m, poly)| {
-            let coordinates: Vec<Vec<Vec<[f64; 2]>>> = poly
-                .0
-                .iter()
-                .map(|p| {
-                    std::iter::once(p.exterior())
-                        .chain(p.interiors())
-                        .map(|r| r.0.iter().map(|c| [c.x, c.y]).collect())
-                        .collect()
-                })
-                .collect();
-            json!({
-                "type": "Feature",
-                "geometry": { "type": "MultiPolygon", "coordinates": coordinates },
-                "properties": { "minutes": m, "profile": profile.as_str() },
+fn band_features(
+    bands: &[(u32, geo::MultiPolygon<f64>)],
+    profile: Profile,
+) -> Collection<BandFeature<'_>> {
+    Collection::of(
+        bands
+            .iter()
+            .rev()
+            .map(|(m, poly)| BandFeature {
+                kind: "Feature",
+                geometry: Geometry {
+                    kind: "MultiPolygon",
+                    coordinates: Coordinates(poly),
+                },
+                properties: BandProperties {
+                    minutes: *m,
+                    profile: profile.as_str(),
+                },
             })
-        })
-        .collect()
+            .collect(),
+    )
+}
+
+#[derive(Serialize)]
+struct ReachedFacility<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: i64,
+    geometry: Geometry<[f64; 2]>,
+    properties: ReachedProperties<'a>,
+}
+
+#[derive(Serialize)]
+struct ReachedProperties<'a> {
+    kind: crate::domain::FacilityKind,
+    kind_label_nb: &'static str,
+    kind_label_en: &'static str,
+    name: Option<&'a str>,
+    address: Option<&'a str>,
+    district: Option<&'a str>,
+    wheelchair: Option<&'a str>,
+    walk_seconds: u64,
+    walk_minutes: u64,
+    distance_m: u64,
+}
+
+#[derive(Serialize)]
+struct ReachBody<'a> {
+    origin: Value,
+    profile: &'static str,
+    speed_kmh: f64,
+    minutes: u32,
+    bands: Collection<BandFeature<'a>>,
+    facilities: Collection<ReachedFacility<'a>>,
+    attribution: &'static str,
+}
+
+#[derive(Serialize)]
+struct IsochroneBody<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    origin: Value,
+    features: Vec<BandFeature<'a>>,
+}
+
+fn serialized(content_type: &'static str, body: &impl Serialize) -> Response {
+    let text = serde_json::to_string(body).expect("response bodies always serialise");
+    let mut r = text.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
 }
 
 fn origin_json(requested: LonLat, snapped: &crate::routing::snap::Snapped) -> Value {
@@ -136,13 +251,6 @@ fn origin_json(requested: LonLat, snapped: &crate::routing::snap::Snapped) -> Va
             "snap_distance_m": (snapped.distance_m * 10.0).round() / 10.0,
         }
     })
-}
-
-fn json_response(content_type: &'static str, body: &Value) -> Response {
-    let mut r = body.to_string().into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    r
 }
 
 pub async fn get_reach(
@@ -185,43 +293,46 @@ pub async fn get_reach(
         )
         .map_err(|e| ApiError::OutsideCoverage(e.to_string()))?;
     let speed = profile.speed_mps();
-    let facilities: Vec<Value> = reach
+    let facilities: Vec<ReachedFacility> = reach
         .facilities
         .iter()
         .map(|&(i, seconds)| {
             let f = &s.facilities[i as usize];
             let district =
-                s.facility_district[i as usize].map(|d| s.districts[d as usize].name.clone());
-            json!({
-                "type": "Feature",
-                "id": f.id,
-                "geometry": { "type": "Point", "coordinates": [f.position.lon, f.position.lat] },
-                "properties": {
-                    "kind": f.kind,
-                    "kind_label_nb": f.kind.label_nb(),
-                    "kind_label_en": f.kind.label_en(),
-                    "name": f.name,
-                    "address": f.address,
-                    "district": district,
-                    "wheelchair": f.wheelchair,
-                    "walk_seconds": seconds.round() as u64,
-                    "walk_minutes": (seconds / 60.0).ceil() as u64,
-                    "distance_m": (seconds * speed).round() as u64,
-                }
-            })
+                s.facility_district[i as usize].map(|d| s.districts[d as usize].name.as_str());
+            ReachedFacility {
+                kind: "Feature",
+                id: f.id,
+                geometry: Geometry {
+                    kind: "Point",
+                    coordinates: [f.position.lon, f.position.lat],
+                },
+                properties: ReachedProperties {
+                    kind: f.kind,
+                    kind_label_nb: f.kind.label_nb(),
+                    kind_label_en: f.kind.label_en(),
+                    name: f.name.as_deref(),
+                    address: f.address.as_deref(),
+                    district,
+                    wheelchair: f.wheelchair.as_deref(),
+                    walk_seconds: seconds.round() as u64,
+                    walk_minutes: (seconds / 60.0).ceil() as u64,
+                    distance_m: (seconds * speed).round() as u64,
+                },
+            }
         })
         .collect();
-    Ok(json_response(
+    Ok(serialized(
         "application/json",
-        &json!({
-            "origin": origin_json(at, &reach.origin),
-            "profile": profile.as_str(),
-            "speed_kmh": profile.speed_kmh(),
-            "minutes": minutes,
-            "bands": { "type": "FeatureCollection", "features": band_features(&reach.bands, profile) },
-            "facilities": { "type": "FeatureCollection", "numberReturned": facilities.len(), "features": facilities },
-            "attribution": "© OpenStreetMap contributors",
-        }),
+        &ReachBody {
+            origin: origin_json(at, &reach.origin),
+            profile: profile.as_str(),
+            speed_kmh: profile.speed_kmh(),
+            minutes,
+            bands: band_features(&reach.bands, profile),
+            facilities: Collection::of(facilities),
+            attribution: "© OpenStreetMap contributors",
+        },
     ))
 }
 
@@ -245,12 +356,12 @@ pub async fn get_isochrone(
     let reach = walk
         .reach(&[], at, profile, max, &bands, None, limits.max_snap_m)
         .map_err(|e| ApiError::OutsideCoverage(e.to_string()))?;
-    Ok(json_response(
+    Ok(serialized(
         super::features::GEO_JSON,
-        &json!({
-            "type": "FeatureCollection",
-            "origin": origin_json(at, &reach.origin),
-            "features": band_features(&reach.bands, profile),
-        }),
+        &IsochroneBody {
+            kind: "FeatureCollection",
+            origin: origin_json(at, &reach.origin),
+            features: band_features(&reach.bands, profile).features,
+        },
     ))
 }
