@@ -6,20 +6,33 @@ use std::time::Instant;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::config::Settings;
+use crate::config::{Backend, Settings};
 use crate::http::{AppState, router};
 use crate::index::{Snapshot, SnapshotCell};
-use crate::store::{SqliteStore, Store};
+use crate::store::{PostgisStore, SqliteStore, Store};
 
-/// Opens and migrates the store the settings name.
-pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
-    let path = settings.sqlite_path().map_err(anyhow::Error::msg)?;
-    let store = SqliteStore::open(&path).await?;
+/// Opens and migrates the store the settings name, saying plainly which one failed and how.
+/// `application` names this process to PostgreSQL (`pg_stat_activity.application_name`).
+pub async fn open_store(settings: &Settings, application: &str) -> anyhow::Result<Arc<dyn Store>> {
+    let backend = settings.backend();
+    let store: Arc<dyn Store> = match &backend {
+        Backend::Sqlite(path) => Arc::new(SqliteStore::open(path).await?),
+        Backend::Postgis(url) => {
+            let store = PostgisStore::connect(url, settings.db_pool_size, application)
+                .await
+                .with_context(|| format!("cannot connect to PostgreSQL at {backend}"))?;
+            tracing::info!(
+                pool = store.pool_size(),
+                "connected to PostgreSQL at {backend}"
+            );
+            Arc::new(store)
+        }
+    };
     store
         .migrate()
         .await
-        .with_context(|| format!("migrating {}", path.display()))?;
-    Ok(Arc::new(store))
+        .with_context(|| format!("cannot migrate the store at {backend}"))?;
+    Ok(store)
 }
 
 /// Builds the state a router serves: the store and a snapshot loaded from it.
@@ -63,11 +76,18 @@ pub async fn serve(settings: &Settings, state: AppState) -> anyhow::Result<()> {
     let refresher = {
         let state = state.clone();
         let every = settings.refresh_interval;
+        let changes = state.store.changes();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                tick.tick().await;
+                // A notification from another instance's write, or the next poll.
+                match &changes {
+                    Some(n) => tokio::select! { _ = tick.tick() => {}, _ = n.notified() => {} },
+                    None => {
+                        tick.tick().await;
+                    }
+                }
                 if let Err(e) = refresh(&state).await {
                     // Reads go on from the snapshot we have; the next tick tries again.
                     tracing::warn!(error = %format!("{e:#}"), "cannot refresh the snapshot");

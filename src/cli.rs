@@ -29,9 +29,17 @@ pub struct Cli {
     /// Folder for the store, the walking graph and the tiles.
     #[arg(long, global = true, env = "NAERMILJO_DATA", default_value = "data")]
     pub data: PathBuf,
-    /// Store URL: a SQLite path (default DATA/naermiljo.sqlite).
+    /// Store: `postgres://…` for PostGIS, or a SQLite path (default DATA/naermiljo.sqlite).
     #[arg(long, global = true, env = "NAERMILJO_DB")]
     pub db: Option<String>,
+    /// Most PostgreSQL connections per process (capped at the server's max_connections).
+    #[arg(
+        long,
+        global = true,
+        env = "NAERMILJO_DB_POOL_SIZE",
+        default_value_t = 8
+    )]
+    pub db_pool_size: u32,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -59,6 +67,8 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Apply the store's migrations and exit (servers and imports also do this at start).
+    Migrate,
     /// Show what the store holds.
     Status,
 }
@@ -144,11 +154,12 @@ fn parse_kind(s: &str) -> Result<FacilityKind, String> {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut settings = Settings::new(cli.data.clone());
     settings.db = cli.db.clone();
+    settings.db_pool_size = cli.db_pool_size;
     match cli.command {
         Command::Serve(args) => {
             settings.listen = args.listen;
             let started = Instant::now();
-            let store = app::open_store(&settings).await?;
+            let store = app::open_store(&settings, "naermiljo-serve").await?;
             if args.demo {
                 import_demo_if_empty(store.as_ref(), &args.shared_data).await?;
             }
@@ -165,13 +176,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app::serve(&settings, state).await
         }
         Command::Import(cmd) => {
-            let store = app::open_store(&settings).await?;
+            let store = app::open_store(&settings, "naermiljo-import").await?;
             let report = import(store.as_ref(), cmd, &progress_bar()).await?;
             println!("{report}");
             Ok(())
         }
         Command::BuildGraph { file, source } => {
-            let store = app::open_store(&settings).await?;
+            let store = app::open_store(&settings, "naermiljo-import").await?;
             let progress = progress_bar();
             let reader_progress = progress.clone();
             let reader_file = file.clone();
@@ -201,7 +212,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             profile,
             output,
         } => {
-            let store = app::open_store(&settings).await?;
+            let store = app::open_store(&settings, "naermiljo-export").await?;
             let bytes = store.load().await?.walk_graph.ok_or_else(|| {
                 anyhow::anyhow!("no walking graph in the store: import an OSM extract first")
             })?;
@@ -230,15 +241,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 other => Ok(other?),
             }
         }
+        Command::Migrate => {
+            app::open_store(&settings, "naermiljo-migrate").await?;
+            println!("{}: migrations applied", settings.backend());
+            Ok(())
+        }
         Command::Status => {
-            let store = app::open_store(&settings).await?;
+            let store = app::open_store(&settings, "naermiljo-status").await?;
             let counts = store.counts().await?;
             println!(
                 "{}: {} facilities, {} addresses, {} districts (data version {})",
-                settings
-                    .sqlite_path()
-                    .map_err(anyhow::Error::msg)?
-                    .display(),
+                settings.backend(),
                 counts.facilities,
                 counts.addresses,
                 counts.districts,

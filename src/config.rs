@@ -43,8 +43,10 @@ pub struct Settings {
     /// Folder of the embedded store, the walking graph and the tiles.
     pub data_dir: PathBuf,
     pub listen: SocketAddr,
-    /// `sqlite://…` or a path; `None` means `data_dir/naermiljo.sqlite`.
+    /// `postgres://…` for PostGIS; `sqlite://…` or a path; `None` means `data_dir/naermiljo.sqlite`.
     pub db: Option<String>,
+    /// Most connections to PostgreSQL per process (capped at what the server allows).
+    pub db_pool_size: u32,
     /// How often the server asks the store whether the data changed.
     pub refresh_interval: Duration,
     pub limits: Limits,
@@ -56,19 +58,39 @@ impl Settings {
             data_dir,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             db: None,
+            db_pool_size: 8,
             refresh_interval: Duration::from_secs(1),
             limits: Limits::default(),
         }
     }
 
-    /// The SQLite file the settings point at.
-    pub fn sqlite_path(&self) -> Result<PathBuf, String> {
+    /// Which store the settings name.
+    pub fn backend(&self) -> Backend {
         match self.db.as_deref() {
-            None => Ok(self.data_dir.join("naermiljo.sqlite")),
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Err(
-                "the PostGIS backend is not built yet (issue #4); leave --db out to use the embedded store".into(),
-            ),
-            Some(url) => Ok(PathBuf::from(url.strip_prefix("sqlite://").unwrap_or(url))),
+            None => Backend::Sqlite(self.data_dir.join("naermiljo.sqlite")),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Backend::Postgis(url.to_string())
+            }
+            Some(url) => {
+                Backend::Sqlite(PathBuf::from(url.strip_prefix("sqlite://").unwrap_or(url)))
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    /// The embedded store: one SQLite file.
+    Sqlite(PathBuf),
+    /// PostgreSQL with PostGIS, by URL.
+    Postgis(String),
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Backend::Sqlite(path) => write!(f, "{}", path.display()),
+            Backend::Postgis(url) => f.write_str(&crate::store::postgis::redact(url)),
         }
     }
 }

@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(get_index))
         .route("/healthz", get(get_health))
+        .route("/readyz", get(get_ready))
         .route("/api", get(features::get_landing))
         .route("/api/conformance", get(features::get_conformance))
         .route("/api/collections", get(features::list_collections))
@@ -91,6 +92,34 @@ async fn get_health(State(state): State<AppState>) -> Response {
         "districts": s.districts.len(),
     }))
     .into_response()
+}
+
+/// Ready when the store answers: a load balancer sends writes elsewhere while it does not.
+/// Reads keep being served from memory either way (see `/healthz`).
+async fn get_ready(State(state): State<AppState>) -> Response {
+    let ping = tokio::time::timeout(std::time::Duration::from_secs(2), state.store.ping()).await;
+    match ping {
+        Ok(Ok(())) => {
+            Json(serde_json::json!({ "status": "ready", "database": "up" })).into_response()
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "store not ready");
+            error::problem(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "database-unavailable",
+                "Database unavailable",
+                "the database does not answer; reads are served from memory, writes are refused",
+                serde_json::json!({ "database": "down" }),
+            )
+        }
+        Err(_) => error::problem(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "database-unavailable",
+            "Database unavailable",
+            "the database did not answer within 2 s; reads are served from memory, writes are refused",
+            serde_json::json!({ "database": "down" }),
+        ),
+    }
 }
 
 async fn get_index() -> Response {

@@ -4,8 +4,10 @@
 //! never come here: the server loads everything once into an [`crate::index::Snapshot`] and
 //! reloads when [`Store::data_version`] moves. The store is for imports, edits, and those loads.
 
+pub mod postgis;
 mod sqlite;
 
+pub use postgis::PostgisStore;
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -27,6 +29,47 @@ pub enum StoreError {
     },
     #[error("cannot open the store at {path}: {reason}")]
     Open { path: String, reason: String },
+    #[error("invalid import: {0}")]
+    Invalid(String),
+}
+
+impl ImportBatch {
+    /// Rejects a batch that names one source id twice in a table: which row would win is
+    /// not something a store should decide.
+    pub fn check(&self) -> Result<(), StoreError> {
+        fn unique<'a>(table: &str, ids: impl Iterator<Item = &'a str>) -> Result<(), StoreError> {
+            let mut seen = std::collections::HashSet::new();
+            for id in ids {
+                if !seen.insert(id) {
+                    return Err(StoreError::Invalid(format!(
+                        "{table}: source id {id:?} appears twice"
+                    )));
+                }
+            }
+            Ok(())
+        }
+        unique(
+            "facilities",
+            self.facilities
+                .iter()
+                .flatten()
+                .map(|r| r.source_id.as_str()),
+        )?;
+        unique(
+            "addresses",
+            self.addresses
+                .iter()
+                .flatten()
+                .map(|r| r.source_id.as_str()),
+        )?;
+        unique(
+            "districts",
+            self.districts
+                .iter()
+                .flatten()
+                .map(|r| r.source_id.as_str()),
+        )
+    }
 }
 
 /// Everything the snapshot needs, read in one consistent transaction.
@@ -97,6 +140,15 @@ pub trait Store: Send + Sync + 'static {
 
     /// A number that grows with every committed write.
     async fn data_version(&self) -> Result<i64, StoreError>;
+
+    /// Succeeds when the store answers now (for `/readyz`).
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Signalled when another process committed a write, where the backend can tell
+    /// (PostgreSQL's LISTEN/NOTIFY). Servers also poll [`Store::data_version`].
+    fn changes(&self) -> Option<std::sync::Arc<tokio::sync::Notify>> {
+        None
+    }
 
     /// All rows, from one consistent read.
     async fn load(&self) -> Result<StoreContents, StoreError>;

@@ -78,6 +78,11 @@ impl Store for SqliteStore {
         Ok(v)
     }
 
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     async fn load(&self) -> Result<StoreContents, StoreError> {
         // One read transaction: the three tables and the version come from the same moment.
         let mut tx = self.pool.begin().await?;
@@ -203,6 +208,7 @@ impl Store for SqliteStore {
     }
 
     async fn apply_import(&self, batch: ImportBatch) -> Result<ImportOutcome, StoreError> {
+        batch.check()?;
         let mut tx = self.pool.begin().await?;
         let import_id: i64 = sqlx::query_scalar(
             "INSERT INTO imports (importer, source, file, finished_at, summary)

@@ -106,18 +106,24 @@ impl TestStore {
 
     /// Everything the store holds, as comparable text: for "unchanged" assertions.
     pub async fn dump(&self) -> String {
-        let c = self.store.load().await.unwrap();
-        format!(
-            "v{} {:?}\n{:?}\n{:?}",
-            c.data_version,
-            c.facilities,
-            c.addresses,
-            c.districts
-                .iter()
-                .map(|d| (&d.id, &d.name, &d.geometry))
-                .collect::<Vec<_>>()
-        )
+        dump(self.store.as_ref()).await
     }
+}
+
+/// Everything a store holds, as comparable text.
+pub async fn dump(store: &dyn Store) -> String {
+    let c = store.load().await.unwrap();
+    format!(
+        "v{} {:?}\n{:?}\n{:?}\n{:?}",
+        c.data_version,
+        c.facilities,
+        c.addresses,
+        c.districts
+            .iter()
+            .map(|d| (&d.id, &d.name, &d.geometry))
+            .collect::<Vec<_>>(),
+        c.walk_graph.as_ref().map(|g| g.len())
+    )
 }
 
 pub fn osm(file: PathBuf) -> ImportCommand {
@@ -175,4 +181,45 @@ pub fn assert_problem(reply: &Reply, status: u16) -> String {
             .starts_with("/problems/")
     );
     reply.body["detail"].as_str().unwrap().to_string()
+}
+
+/// The throwaway PostgreSQL that scripts/test starts; fails with what to run when absent.
+pub fn test_pg_url() -> String {
+    std::env::var("NAERMILJO_TEST_PG").unwrap_or_else(|_| {
+        panic!("NAERMILJO_TEST_PG is not set: run the tests with scripts/test, which starts a throwaway PostgreSQL 15 with PostGIS")
+    })
+}
+
+/// A new, empty database in the test cluster; returns its URL.
+pub async fn fresh_pg_database(prefix: &str) -> String {
+    use sqlx::Connection;
+    let url = test_pg_url();
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let name = format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let (base, _) = url.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+impl TestStore {
+    /// A fresh, migrated PostGIS store in its own database of the test cluster.
+    pub async fn postgis() -> TestStore {
+        let url = fresh_pg_database("store").await;
+        let store = naermiljo::store::PostgisStore::connect(&url, 4, "naermiljo-test")
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        TestStore {
+            dir: tempfile::tempdir().unwrap(),
+            store: Arc::new(store),
+        }
+    }
 }

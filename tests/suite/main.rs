@@ -7,4 +7,5 @@ mod common;
 mod import_addresses;
 mod import_files;
 mod import_osm;
+mod store_contract;
 mod walking;

@@ -1,0 +1,294 @@
+//! One contract for every store backend: each test runs against SQLite and against PostGIS
+//! (a fresh database in the throwaway cluster per test).
+
+use std::future::Future;
+
+use naermiljo::domain::{FacilityKind, LonLat, NewAddress, NewDistrict, NewFacility};
+use std::sync::Arc;
+
+use naermiljo::store::{GraphBlob, ImportBatch, Store};
+
+use crate::common::{TestStore, addresses, dump, elverum_csv, oslo_pbf, osm};
+
+/// Runs `body` once per backend, naming the backend in any failure. The `TestStore` (and
+/// with it the SQLite file's folder) lives here, around the whole run of `body`.
+async fn each_backend<F, Fut>(body: F)
+where
+    F: Fn(Arc<dyn Store>, &'static str) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let sqlite = TestStore::new().await;
+    body(sqlite.store.clone(), "sqlite").await;
+    let postgis = TestStore::postgis().await;
+    body(postgis.store.clone(), "postgis").await;
+}
+
+fn facility(id: &str, lon: f64, lat: f64) -> NewFacility {
+    let mut properties = serde_json::Map::new();
+    properties.insert("operator".into(), "Drammen kommune".into());
+    NewFacility {
+        kind: FacilityKind::Playground,
+        name: Some(format!("Lekeplass {id}")),
+        position: LonLat::new(lon, lat),
+        address: Some("Bragernes torg 1".into()),
+        wheelchair: Some("limited".into()),
+        opening_hours: None,
+        source_id: id.into(),
+        properties,
+    }
+}
+
+fn address(id: &str, lon: f64, lat: f64) -> NewAddress {
+    NewAddress {
+        street: "Tollbugata".into(),
+        number: format!("{id}B"),
+        postcode: Some("3044".into()),
+        city: Some("DRAMMEN".into()),
+        municipality_code: Some("3301".into()),
+        grunnkrets_code: Some("33010101".into()),
+        grunnkrets_name: Some("Sentrum".into()),
+        position: LonLat::new(lon, lat),
+        source_id: id.into(),
+    }
+}
+
+fn district(id: &str) -> NewDistrict {
+    let ring = geo::LineString::from(vec![
+        (10.1, 59.7),
+        (10.3, 59.7),
+        (10.3, 59.8),
+        (10.1, 59.8),
+        (10.1, 59.7),
+    ]);
+    let hole = geo::LineString::from(vec![
+        (10.15, 59.72),
+        (10.2, 59.72),
+        (10.2, 59.75),
+        (10.15, 59.72),
+    ]);
+    NewDistrict {
+        name: format!("Område {id}"),
+        level: "kommunedel".into(),
+        geometry: geo::MultiPolygon(vec![geo::Polygon::new(ring, vec![hole])]),
+        population: Some(12_345),
+        source_id: id.into(),
+    }
+}
+
+fn batch(
+    source: &str,
+    f: Vec<NewFacility>,
+    a: Vec<NewAddress>,
+    d: Vec<NewDistrict>,
+) -> ImportBatch {
+    ImportBatch {
+        importer: "test".into(),
+        source: source.into(),
+        file: "contract".into(),
+        facilities: Some(f),
+        addresses: Some(a),
+        districts: Some(d),
+        walk_graph: Some(GraphBlob {
+            nodes: 3,
+            edges: 4,
+            data: vec![1, 2, 3, 255],
+        }),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_empty_store() {
+    each_backend(|store, backend| async move {
+        let c = store.load().await.unwrap();
+        assert_eq!(
+            (
+                c.data_version,
+                c.facilities.len(),
+                c.addresses.len(),
+                c.districts.len()
+            ),
+            (0, 0, 0, 0),
+            "{backend}"
+        );
+        assert!(c.walk_graph.is_none(), "{backend}");
+        store.ping().await.unwrap();
+        // Migrating again is harmless.
+        store.migrate().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rows_come_back_exactly_as_written() {
+    each_backend(|store, backend| async move {
+        let outcome = store
+            .apply_import(batch(
+                "a",
+                vec![
+                    facility("1", 10.2041234, 59.7431234),
+                    facility("2", -179.9999999, -89.9999999),
+                ],
+                vec![address("1", 10.2000001, 59.7400001)],
+                vec![district("k1")],
+            ))
+            .await
+            .unwrap();
+        assert_eq!(outcome.data_version, 1, "{backend}");
+        assert_eq!(outcome.facilities.unwrap().inserted, 2, "{backend}");
+        let c = store.load().await.unwrap();
+        assert_eq!(c.facilities.len(), 2);
+        let f = &c.facilities[0];
+        assert_eq!(
+            (f.position, f.kind, f.name.as_deref()),
+            (
+                LonLat::new(10.2041234, 59.7431234),
+                FacilityKind::Playground,
+                Some("Lekeplass 1")
+            ),
+            "{backend}"
+        );
+        assert_eq!(f.properties["operator"], "Drammen kommune", "{backend}");
+        assert_eq!(
+            (f.source.source.as_str(), f.source.source_id.as_str()),
+            ("a", "1")
+        );
+        assert_eq!(
+            c.facilities[1].position,
+            LonLat::new(-179.9999999, -89.9999999),
+            "{backend}"
+        );
+        let a = &c.addresses[0];
+        assert_eq!(
+            (a.label().as_str(), a.grunnkrets_code.as_deref()),
+            ("Tollbugata 1B, 3044 DRAMMEN", Some("33010101")),
+            "{backend}"
+        );
+        assert_eq!(
+            c.districts[0].geometry,
+            district("k1").geometry,
+            "{backend}: polygons with holes survive"
+        );
+        assert_eq!(c.districts[0].population, Some(12_345));
+        assert_eq!(
+            c.walk_graph.as_deref(),
+            Some(&[1u8, 2, 3, 255][..]),
+            "{backend}"
+        );
+        assert_eq!(store.counts().await.unwrap().facilities, 2);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn re_imports_update_in_place_and_remove_only_their_own_source() {
+    each_backend(|store, backend| async move {
+        store
+            .apply_import(batch(
+                "a",
+                vec![facility("1", 10.2, 59.7), facility("2", 10.3, 59.8)],
+                vec![],
+                vec![],
+            ))
+            .await
+            .unwrap();
+        store
+            .apply_import(batch("b", vec![facility("1", 10.4, 59.9)], vec![], vec![]))
+            .await
+            .unwrap();
+        let before = store.load().await.unwrap();
+        let id_of = |c: &naermiljo::store::StoreContents, source: &str, sid: &str| {
+            c.facilities
+                .iter()
+                .find(|f| f.source.source == source && f.source.source_id == sid)
+                .map(|f| f.id)
+        };
+        // Source a again: 1 moved, 2 gone, 3 new.
+        let o = store
+            .apply_import(batch(
+                "a",
+                vec![facility("1", 10.25, 59.75), facility("3", 10.1, 59.6)],
+                vec![],
+                vec![],
+            ))
+            .await
+            .unwrap();
+        let change = o.facilities.unwrap();
+        assert_eq!(
+            (change.inserted, change.updated, change.removed),
+            (1, 1, 1),
+            "{backend}"
+        );
+        let after = store.load().await.unwrap();
+        assert_eq!(
+            id_of(&after, "a", "1"),
+            id_of(&before, "a", "1"),
+            "{backend}: ids survive"
+        );
+        assert_eq!(id_of(&after, "a", "2"), None);
+        assert_eq!(
+            id_of(&after, "b", "1"),
+            id_of(&before, "b", "1"),
+            "{backend}: other sources untouched"
+        );
+        assert_eq!(after.data_version, before.data_version + 1);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failing_import_changes_nothing() {
+    each_backend(|store, backend| async move {
+        store
+            .apply_import(batch(
+                "a",
+                vec![facility("1", 10.2, 59.7)],
+                vec![address("1", 10.2, 59.7)],
+                vec![],
+            ))
+            .await
+            .unwrap();
+        let before = dump(store.as_ref()).await;
+        // Facilities are written first; the address after them breaks a constraint.
+        let bad = batch(
+            "a",
+            vec![facility("9", 10.3, 59.8)],
+            vec![address("1", 10.2, 95.0)],
+            vec![district("k")],
+        );
+        assert!(store.apply_import(bad).await.is_err(), "{backend}");
+        assert_eq!(dump(store.as_ref()).await, before, "{backend}");
+        // A batch naming one id twice is refused before anything is written.
+        let twice = batch(
+            "a",
+            vec![facility("1", 10.2, 59.7), facility("1", 10.3, 59.8)],
+            vec![],
+            vec![],
+        );
+        let err = store.apply_import(twice).await.unwrap_err().to_string();
+        assert!(err.contains("appears twice"), "{backend}: {err}");
+        assert_eq!(dump(store.as_ref()).await, before, "{backend}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_importers_give_the_same_rows_on_both_backends() {
+    let sqlite = TestStore::new().await;
+    let postgis = TestStore::postgis().await;
+    for t in [&sqlite, &postgis] {
+        t.import(osm(oslo_pbf())).await.unwrap();
+        t.import(addresses(elverum_csv())).await.unwrap();
+        // Idempotent on both.
+        let again = t.import(addresses(elverum_csv())).await.unwrap();
+        assert_eq!(again.outcome.addresses.unwrap().inserted, 0);
+    }
+    let (a, b) = (
+        sqlite.store.load().await.unwrap(),
+        postgis.store.load().await.unwrap(),
+    );
+    assert_eq!(a.data_version, b.data_version);
+    assert_eq!(a.facilities, b.facilities);
+    assert_eq!(a.addresses, b.addresses);
+    assert_eq!(a.walk_graph, b.walk_graph);
+    assert!(a.facilities.len() > 500 && a.addresses.len() > 20_000);
+}
