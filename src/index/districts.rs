@@ -48,7 +48,7 @@ pub(super) fn assign(
     stored: Vec<District>,
     facilities: &[Facility],
     addresses: &[Address],
-    address_tree: &RTree<GeomWithData<[f64; 2], u32>>,
+    address_tree: &super::PointTree,
 ) -> Assigned {
     if !stored.is_empty() {
         let locator = Locator::new(&stored);

@@ -39,8 +39,8 @@ pub struct Snapshot {
     /// District index (into `districts`) per facility, same order as `facilities`.
     pub facility_district: Vec<Option<u32>>,
     pub address_district: Vec<Option<u32>>,
-    facility_tree: RTree<PointEntry>,
-    address_tree: RTree<PointEntry>,
+    facility_tree: PointTree,
+    address_tree: PointTree,
     district_tree: RTree<RectEntry>,
     facility_by_id: HashMap<i64, u32>,
     address_by_id: HashMap<i64, u32>,
@@ -51,8 +51,22 @@ pub struct Snapshot {
     district_json: Vec<Box<str>>,
 }
 
-fn point_tree(points: impl Iterator<Item = [f64; 2]>) -> RTree<PointEntry> {
-    RTree::bulk_load(
+/// Wider nodes than rstar's default (6): the trees are bulk-loaded once and only queried,
+/// and a box query over a city block returns hundreds of points, so fewer, fuller nodes
+/// make a shallower tree that is quicker to walk.
+pub struct WideNodes;
+
+impl rstar::RTreeParams for WideNodes {
+    const MIN_SIZE: usize = 8;
+    const MAX_SIZE: usize = 24;
+    const REINSERTION_COUNT: usize = 4;
+    type DefaultInsertionStrategy = rstar::RStarInsertionStrategy;
+}
+
+pub type PointTree = RTree<PointEntry, WideNodes>;
+
+fn point_tree(points: impl Iterator<Item = [f64; 2]>) -> PointTree {
+    RTree::bulk_load_with_params(
         points
             .enumerate()
             .map(|(i, p)| GeomWithData::new(p, i as u32))

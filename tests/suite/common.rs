@@ -1,8 +1,11 @@
 //! Helpers shared by the suite: where the real data is, a fresh store, requests.
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -221,5 +224,111 @@ impl TestStore {
             dir: tempfile::tempdir().unwrap(),
             store: Arc::new(store),
         }
+    }
+}
+
+/// The binary under test, on a data folder, with the environment cleared of our settings.
+pub fn naermiljo(data: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_naermiljo"));
+    cmd.arg("--data")
+        .arg(data)
+        .env_remove("NAERMILJO_DB")
+        .env("RUST_LOG", "warn");
+    cmd
+}
+
+/// A server process on a free port; killed when dropped.
+pub struct Server {
+    child: Child,
+    pub addr: String,
+    stderr: std::sync::mpsc::Receiver<String>,
+}
+
+impl Server {
+    pub fn start(mut cmd: Command, serve_args: &[&str]) -> Server {
+        let mut child = cmd
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(serve_args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Keep stderr drained (and collected) so the server never blocks on a full pipe.
+        let (tx, stderr) = std::sync::mpsc::channel();
+        let err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        // Readiness: the server prints its address once the socket is bound.
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        if line.is_empty() {
+            let status = child.wait().unwrap();
+            let said: Vec<String> = stderr.try_iter().collect();
+            panic!(
+                "the server exited ({status}) before listening:\n{}",
+                said.join("\n")
+            );
+        }
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        Server {
+            child,
+            addr,
+            stderr,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> (u16, String) {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        )
+        .unwrap();
+        let mut response = String::new();
+        s.read_to_string(&mut response).unwrap();
+        let status = response[9..12].parse().unwrap();
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        (status, body)
+    }
+
+    pub fn health(&self) -> serde_json::Value {
+        let (status, body) = self.get("/healthz");
+        assert_eq!(status, 200);
+        serde_json::from_str(&body).unwrap()
+    }
+
+    pub fn stderr_text(&self) -> String {
+        self.stderr.try_iter().collect::<Vec<_>>().join("\n")
+    }
+
+    /// Waits until the server has written `needle` to stderr; returns all it wrote.
+    pub fn wait_for_stderr(&self, needle: &str) -> String {
+        let mut said = String::new();
+        while !said.contains(needle) {
+            match self.stderr.recv_timeout(Duration::from_secs(10)) {
+                Ok(line) => said.push_str(&(line + "\n")),
+                Err(_) => panic!("the server never said {needle:?}; it said:\n{said}"),
+            }
+        }
+        said
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

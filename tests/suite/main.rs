@@ -7,5 +7,6 @@ mod common;
 mod import_addresses;
 mod import_files;
 mod import_osm;
+mod postgis_ops;
 mod store_contract;
 mod walking;
