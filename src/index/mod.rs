@@ -91,7 +91,7 @@ impl Snapshot {
         } = contents;
         let (walk, walk_problem) = match walk_graph.map(|bytes| WalkGraph::from_bytes(&bytes)) {
             None => (None, None),
-            Some(Ok(graph)) => (Some(WalkIndex::new(graph, &facilities)), None),
+            Some(Ok(graph)) => (Some(WalkIndex::new(graph, &facilities, &addresses)), None),
             Some(Err(problem)) => (None, Some(problem)),
         };
         let facility_tree = point_tree(facilities.iter().map(|f| f.position.as_array()));

@@ -1,13 +1,14 @@
 //! The walking network in the snapshot, with each facility placed on it once, so that a
 //! reach query only searches and reads off the facilities' segments.
 
-use crate::domain::{Facility, KindFilter, LonLat};
+use crate::domain::{Address, Facility, KindFilter, LonLat};
 use crate::routing::isochrone;
 use crate::routing::network::Network;
 use crate::routing::snap::Snapped;
 use crate::routing::{Profile, WalkGraph};
 
-/// A facility farther than this from every walkable segment is not reachable on foot, in metres.
+/// A facility or address farther than this from every walkable segment is not reachable on
+/// foot, in metres.
 pub const MAX_FACILITY_SNAP_M: f64 = 500.0;
 
 /// Where a facility joins the network: on any segment, and on one without steps or other
@@ -32,10 +33,13 @@ pub struct WalkIndex {
     pub network: Network,
     /// Same order as the snapshot's facilities.
     pub facility_snaps: Vec<FacilitySnap>,
+    /// Where each address (a home) joins the network, same order as the snapshot's
+    /// addresses; `None` when no walkable segment is within [`MAX_FACILITY_SNAP_M`].
+    pub address_snaps: Vec<Option<Snapped>>,
 }
 
 impl WalkIndex {
-    pub fn new(graph: WalkGraph, facilities: &[Facility]) -> WalkIndex {
+    pub fn new(graph: WalkGraph, facilities: &[Facility], addresses: &[Address]) -> WalkIndex {
         let network = Network::new(graph);
         let facility_snaps = facilities
             .iter()
@@ -44,9 +48,14 @@ impl WalkIndex {
                 step_free: network.snap(f.position, Profile::Wheelchair, MAX_FACILITY_SNAP_M),
             })
             .collect();
+        let address_snaps = addresses
+            .iter()
+            .map(|a| network.snap(a.position, Profile::Walk, MAX_FACILITY_SNAP_M))
+            .collect();
         WalkIndex {
             network,
             facility_snaps,
+            address_snaps,
         }
     }
 }

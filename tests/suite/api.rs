@@ -424,3 +424,26 @@ async fn a_reload_swaps_the_whole_snapshot() {
     let health = get(&state, "/healthz").await;
     assert_eq!(health.body["addresses"], new.addresses.len());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn responses_are_compressed_and_open_to_other_origins() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+    let (_, state) = fixture().await;
+    for encoding in ["gzip", "br"] {
+        let response = naermiljo::http::router(state.clone())
+            .oneshot(
+                Request::get("/api/collections/addresses/items?limit=500")
+                    .header("accept-encoding", encoding)
+                    .header("origin", "https://www.drammen.kommune.no")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-encoding"], encoding);
+        assert_eq!(response.headers()["access-control-allow-origin"], "*");
+    }
+}

@@ -498,3 +498,53 @@ async fn ten_minute_searches_equal_pgrouting_driving_distance() {
     }
     assert!(compared > 100_000, "only {compared} costs compared");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn homes_and_facilities_are_placed_on_the_network_once() {
+    let (_, state) = fixture().await;
+    let s = state.snapshot.load();
+    let walk = s.walk.as_ref().unwrap();
+    assert_eq!(walk.address_snaps.len(), s.addresses.len());
+    assert_eq!(walk.facility_snaps.len(), s.facilities.len());
+    let placed = walk.address_snaps.iter().flatten().count();
+    // Central Oslo is densely walkable: every home is near a path (a few may not be).
+    assert!(
+        placed as f64 > 0.99 * s.addresses.len() as f64,
+        "{placed} of {} homes placed",
+        s.addresses.len()
+    );
+    for (a, snap) in s.addresses.iter().zip(&walk.address_snaps).step_by(97) {
+        let snap = snap.as_ref().unwrap();
+        assert!(
+            snap.distance_m <= 500.0 && (0.0..=1.0).contains(&snap.fraction),
+            "{}: {snap:?}",
+            a.label()
+        );
+        // The snapped point is no farther from the home than the segment's nearer end.
+        let g = &walk.network.graph;
+        let d = |p: naermiljo::domain::LonLat| {
+            let (x, y) = (
+                g.projection().project(p),
+                g.projection().project(a.position),
+            );
+            (x[0] - y[0]).hypot(x[1] - y[1])
+        };
+        let ends = d(g.position(g.tail(snap.edge))).min(d(g.position(g.head(snap.edge))));
+        assert!(
+            snap.distance_m <= ends + 1e-6,
+            "{}: snapped {} m, nearer end {ends} m",
+            a.label(),
+            snap.distance_m
+        );
+    }
+    // Wheelchair placements never sit on steps.
+    for snap in walk
+        .facility_snaps
+        .iter()
+        .filter_map(|f| f.step_free.as_ref())
+    {
+        assert!(
+            naermiljo::routing::Profile::Wheelchair.allows(walk.network.graph.flags(snap.edge))
+        );
+    }
+}
