@@ -67,10 +67,30 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Coverage per district: the share of addresses within a walk of a facility kind.
+    Coverage {
+        /// Facility kinds, comma-separated, or `naermiljoanlegg`.
+        #[arg(long)]
+        kind: String,
+        #[arg(long, default_value_t = 10)]
+        minutes: u32,
+        #[arg(long, default_value = "walk", value_parser = parse_profile)]
+        profile: Profile,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: CoverageFormat,
+    },
     /// Apply the store's migrations and exit (servers and imports also do this at start).
     Migrate,
     /// Show what the store holds.
     Status,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum CoverageFormat {
+    Csv,
+    Json,
+    /// The districts as GeoJSON polygons with their coverage as properties.
+    Geojson,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -241,6 +261,46 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 other => Ok(other?),
             }
         }
+        Command::Coverage {
+            kind,
+            minutes,
+            profile,
+            format,
+        } => {
+            let kinds = crate::domain::KindFilter::parse(&kind)
+                .map_err(|bad| anyhow::anyhow!("unknown kind {bad:?}"))?;
+            let store = app::open_store(&settings, "naermiljo-coverage").await?;
+            let progress = progress_bar();
+            progress.set_message("loading the snapshot");
+            let snapshot = crate::index::Snapshot::build(store.load().await?);
+            progress.set_message("walking from every facility");
+            let times = crate::coverage::address_times(&snapshot, &kinds, profile, &[], &[])?;
+            let table = crate::coverage::aggregate(&snapshot, &times, minutes, profile);
+            progress.finish_and_clear();
+            match format {
+                CoverageFormat::Csv => emit(&crate::coverage::to_csv(&table))?,
+                CoverageFormat::Json => emit(&(serde_json::to_string_pretty(&table)? + "\n"))?,
+                CoverageFormat::Geojson => {
+                    let features: Vec<serde_json::Value> = table
+                        .districts
+                        .iter()
+                        .filter_map(|row| {
+                            let i = snapshot.district(row.district_id.as_deref()?)?;
+                            let mut feature: serde_json::Value =
+                                serde_json::from_str(snapshot.district_json(i)).ok()?;
+                            feature["properties"]["coverage"] = serde_json::to_value(row).ok()?;
+                            Some(feature)
+                        })
+                        .collect();
+                    emit(
+                        &(serde_json::json!({ "type": "FeatureCollection", "features": features })
+                            .to_string()
+                            + "\n"),
+                    )?;
+                }
+            }
+            Ok(())
+        }
         Command::Migrate => {
             app::open_store(&settings, "naermiljo-migrate").await?;
             println!("{}: migrations applied", settings.backend());
@@ -396,6 +456,15 @@ pub async fn import(
         skipped,
         elapsed: started.elapsed(),
     })
+}
+
+/// Writes to standard output; a reader that stopped early (`| head`) is not an error.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 fn graph_blob(g: &WalkGraph) -> GraphBlob {

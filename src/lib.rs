@@ -5,6 +5,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod coverage;
 pub mod domain;
 pub mod http;
 pub mod import;

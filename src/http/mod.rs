@@ -1,6 +1,7 @@
 //! The HTTP API: `router()` and one file per resource. Handlers read the snapshot only;
 //! they never wait on the store.
 
+mod coverage;
 pub mod error;
 mod features;
 mod openapi;
@@ -9,6 +10,7 @@ mod reach;
 
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, header};
@@ -70,7 +72,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/addresses/search", get(features::search_addresses))
         .route("/api/reach", get(reach::get_reach))
         .route("/api/isochrone", get(reach::get_isochrone))
+        .route("/api/coverage", get(coverage::get_coverage))
+        .route("/api/coverage/gaps", get(coverage::get_gaps))
+        .route(
+            "/api/coverage/scenario",
+            axum::routing::post(coverage::post_scenario),
+        )
         .route("/api/openapi.json", get(openapi::get_openapi))
+        .layer(DefaultBodyLimit::max(64 * 1024))
         .layer(axum::middleware::map_response(error::ensure_problem_json))
         .layer(CorsLayer::new().allow_origin(Any).allow_methods([
             Method::GET,

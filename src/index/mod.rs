@@ -7,10 +7,10 @@
 
 mod districts;
 pub mod search;
-mod walk;
+pub mod walk;
 mod wire;
 
-pub use walk::{FacilitySnap, WalkIndex};
+pub use walk::{Placement, WalkIndex};
 
 use std::collections::HashMap;
 use std::sync::Arc;

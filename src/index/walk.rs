@@ -11,15 +11,15 @@ use crate::routing::{Profile, WalkGraph};
 /// foot, in metres.
 pub const MAX_FACILITY_SNAP_M: f64 = 500.0;
 
-/// Where a facility joins the network: on any segment, and on one without steps or other
-/// barriers (for the wheelchair profile). Most facilities have the same segment for both.
+/// Where a facility or a home joins the network: on any segment, and on one without steps
+/// or other barriers (for the wheelchair profile). Most have the same segment for both.
 #[derive(Debug, Clone, Copy)]
-pub struct FacilitySnap {
+pub struct Placement {
     pub any: Option<Snapped>,
     pub step_free: Option<Snapped>,
 }
 
-impl FacilitySnap {
+impl Placement {
     pub fn for_profile(&self, profile: Profile) -> Option<&Snapped> {
         match profile {
             Profile::Wheelchair => self.step_free.as_ref(),
@@ -32,26 +32,20 @@ impl FacilitySnap {
 pub struct WalkIndex {
     pub network: Network,
     /// Same order as the snapshot's facilities.
-    pub facility_snaps: Vec<FacilitySnap>,
-    /// Where each address (a home) joins the network, same order as the snapshot's
-    /// addresses; `None` when no walkable segment is within [`MAX_FACILITY_SNAP_M`].
-    pub address_snaps: Vec<Option<Snapped>>,
+    pub facility_snaps: Vec<Placement>,
+    /// Where each address (a home) joins the network, same order as the snapshot's addresses.
+    pub address_snaps: Vec<Placement>,
 }
 
 impl WalkIndex {
     pub fn new(graph: WalkGraph, facilities: &[Facility], addresses: &[Address]) -> WalkIndex {
         let network = Network::new(graph);
-        let facility_snaps = facilities
-            .iter()
-            .map(|f| FacilitySnap {
-                any: network.snap(f.position, Profile::Walk, MAX_FACILITY_SNAP_M),
-                step_free: network.snap(f.position, Profile::Wheelchair, MAX_FACILITY_SNAP_M),
-            })
-            .collect();
-        let address_snaps = addresses
-            .iter()
-            .map(|a| network.snap(a.position, Profile::Walk, MAX_FACILITY_SNAP_M))
-            .collect();
+        let place = |p: LonLat| Placement {
+            any: network.snap(p, Profile::Walk, MAX_FACILITY_SNAP_M),
+            step_free: network.snap(p, Profile::Wheelchair, MAX_FACILITY_SNAP_M),
+        };
+        let facility_snaps = facilities.iter().map(|f| place(f.position)).collect();
+        let address_snaps = addresses.iter().map(|a| place(a.position)).collect();
         WalkIndex {
             network,
             facility_snaps,

@@ -4,6 +4,7 @@
 mod api;
 mod cli;
 mod common;
+mod coverage;
 mod import_addresses;
 mod import_files;
 mod import_osm;

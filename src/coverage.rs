@@ -1,0 +1,277 @@
+//! Coverage for planners: for every address, the walking time to the nearest facility of the
+//! chosen kinds (one multi-source search over the graph, not one search per address), and
+//! per district the addresses covered within a time, their share, and the median and 90th
+//! percentile walking times. Scenarios add facilities at points or remove facilities by id
+//! without touching the stored data. No I/O here.
+
+use std::collections::HashMap;
+
+use crate::domain::{KindFilter, LonLat};
+use crate::index::{Placement, Snapshot, WalkIndex};
+use crate::routing::search::Seed;
+use crate::routing::snap::Snapped;
+use crate::routing::{EdgeId, Profile, WalkGraph};
+
+/// Walking times are computed up to this many seconds; an address farther from every
+/// facility counts as uncovered and its time as unknown ("more than an hour").
+pub const HORIZON_S: f64 = 3600.0;
+
+/// A facility that does not exist yet: a point a planner is trying out.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Proposed {
+    pub position: LonLat,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum CoverageError {
+    #[error("no walking network yet: import an OSM extract")]
+    NoNetwork,
+    #[error("a proposed facility at ({lon}, {lat}) is more than {max_m} m from any walkable path")]
+    ProposedOffNetwork { lon: f64, lat: f64, max_m: f64 },
+    #[error("no facility with id {0} to remove")]
+    UnknownFacility(i64),
+}
+
+/// Per address: seconds to the nearest chosen facility, `f64::INFINITY` when none is within
+/// [`HORIZON_S`] or the address is not on the network.
+pub fn address_times(
+    s: &Snapshot,
+    kinds: &KindFilter,
+    profile: Profile,
+    added: &[Proposed],
+    removed: &[i64],
+) -> Result<Vec<f64>, CoverageError> {
+    let walk = s.walk.as_ref().ok_or(CoverageError::NoNetwork)?;
+    for id in removed {
+        s.facility(*id).ok_or(CoverageError::UnknownFacility(*id))?;
+    }
+    let mut places: Vec<Snapped> = s
+        .facilities
+        .iter()
+        .zip(&walk.facility_snaps)
+        .filter(|(f, _)| kinds.matches(f.kind) && !removed.contains(&f.id))
+        .filter_map(|(_, p)| p.for_profile(profile).copied())
+        .collect();
+    for p in added {
+        let snapped = walk
+            .network
+            .snap(p.position, profile, crate::index::walk::MAX_FACILITY_SNAP_M)
+            .ok_or(CoverageError::ProposedOffNetwork {
+                lon: p.position.lon,
+                lat: p.position.lat,
+                max_m: crate::index::walk::MAX_FACILITY_SNAP_M,
+            })?;
+        places.push(snapped);
+    }
+    Ok(times_from(walk, &places, &walk.address_snaps, profile))
+}
+
+/// Seconds from the nearest of `sources` to each placement in `targets`.
+pub fn times_from(
+    walk: &WalkIndex,
+    sources: &[Snapped],
+    targets: &[Placement],
+    profile: Profile,
+) -> Vec<f64> {
+    walk.network.with_search(|g, search| {
+        let seeds: Vec<Seed> = sources.iter().flat_map(|s| s.seeds(g, profile)).collect();
+        search.run(g, profile, &seeds, HORIZON_S);
+        let on_segment = sources_by_segment(g, sources);
+        targets
+            .iter()
+            .map(|t| {
+                let Some(at) = t.for_profile(profile) else {
+                    return f64::INFINITY;
+                };
+                let mut best = at.cost_from(g, profile, |n| search.cost_or_inf(n), None);
+                // A source on the same segment is reached along it, not round by its ends.
+                let (key, f) = canonical(g, at);
+                if let Some(fractions) = on_segment.get(&key) {
+                    let len = g.length_m(EdgeId(key));
+                    for &sf in fractions {
+                        best = best.min((sf - f).abs() * len / profile.speed_mps());
+                    }
+                }
+                if best <= HORIZON_S {
+                    best
+                } else {
+                    f64::INFINITY
+                }
+            })
+            .collect()
+    })
+}
+
+/// A segment's lower directed edge id and the fraction along it.
+fn canonical(g: &WalkGraph, s: &Snapped) -> (u32, f64) {
+    let twin = g.twin(s.edge);
+    if s.edge < twin {
+        (s.edge.0, s.fraction)
+    } else {
+        (twin.0, 1.0 - s.fraction)
+    }
+}
+
+fn sources_by_segment(g: &WalkGraph, sources: &[Snapped]) -> HashMap<u32, Vec<f64>> {
+    let mut map: HashMap<u32, Vec<f64>> = HashMap::new();
+    for s in sources {
+        let (key, f) = canonical(g, s);
+        map.entry(key).or_default().push(f);
+    }
+    map
+}
+
+/// One district's coverage (or the whole area's, with `district` `None`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DistrictCoverage {
+    pub district_id: Option<String>,
+    pub district: Option<String>,
+    pub addresses: u64,
+    pub covered: u64,
+    /// `covered / addresses`, 0 for a district without addresses.
+    pub share: f64,
+    /// Median walking time in seconds; `None` when more than half are beyond the horizon.
+    pub median_s: Option<f64>,
+    pub p90_s: Option<f64>,
+    /// Residents, where a population was imported for the district.
+    pub population: Option<i64>,
+    /// `population × share`: residents are taken as spread evenly over the addresses.
+    pub residents_covered: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Coverage {
+    pub minutes: u32,
+    pub profile: &'static str,
+    pub districts: Vec<DistrictCoverage>,
+    pub total: DistrictCoverage,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let v = sorted[((sorted.len() - 1) as f64 * p).round() as usize];
+    v.is_finite().then_some((v * 10.0).round() / 10.0)
+}
+
+fn summarise(
+    id: Option<String>,
+    name: Option<String>,
+    population: Option<i64>,
+    times: &mut [f64],
+    limit_s: f64,
+) -> DistrictCoverage {
+    times.sort_by(f64::total_cmp);
+    let addresses = times.len() as u64;
+    let covered = times.iter().filter(|t| **t <= limit_s).count() as u64;
+    let share = if addresses == 0 {
+        0.0
+    } else {
+        covered as f64 / addresses as f64
+    };
+    DistrictCoverage {
+        district_id: id,
+        district: name,
+        addresses,
+        covered,
+        share,
+        median_s: percentile(times, 0.5),
+        p90_s: percentile(times, 0.9),
+        population,
+        residents_covered: population.map(|p| p as f64 * share),
+    }
+}
+
+/// Aggregates per-address times per district, in district order, then addresses without a
+/// district (if any) in a row of their own, and the total.
+pub fn aggregate(s: &Snapshot, times: &[f64], minutes: u32, profile: Profile) -> Coverage {
+    let limit_s = minutes as f64 * 60.0;
+    let mut per: Vec<Vec<f64>> = vec![Vec::new(); s.districts.len()];
+    let mut none = Vec::new();
+    for (i, &t) in times.iter().enumerate() {
+        match s.address_district[i] {
+            Some(d) => per[d as usize].push(t),
+            None => none.push(t),
+        }
+    }
+    let mut districts: Vec<DistrictCoverage> = s
+        .districts
+        .iter()
+        .zip(per.iter_mut())
+        .map(|(d, t)| {
+            summarise(
+                Some(d.id.clone()),
+                Some(d.name.clone()),
+                d.population,
+                t,
+                limit_s,
+            )
+        })
+        .collect();
+    if !none.is_empty() {
+        districts.push(summarise(None, None, None, &mut none, limit_s));
+    }
+    // A total population only when every district has one.
+    let population: Option<i64> = if s.districts.is_empty() {
+        None
+    } else {
+        s.districts.iter().map(|d| d.population).sum()
+    };
+    let mut all = times.to_vec();
+    let mut total = summarise(None, None, None, &mut all, limit_s);
+    total.population = population;
+    total.residents_covered =
+        population.map(|_| districts.iter().filter_map(|d| d.residents_covered).sum());
+    Coverage {
+        minutes,
+        profile: profile.as_str(),
+        districts,
+        total,
+    }
+}
+
+/// The coverage table as CSV, one row per district and a last row `total`.
+pub fn to_csv(c: &Coverage) -> String {
+    let mut out = String::from(
+        "district_id,district,addresses,covered,share,median_s,p90_s,population,residents_covered\n",
+    );
+    let field = |s: &str| {
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let opt = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_default();
+    for (d, total) in c
+        .districts
+        .iter()
+        .map(|d| (d, false))
+        .chain(std::iter::once((&c.total, true)))
+    {
+        out.push_str(&format!(
+            "{},{},{},{},{:.4},{},{},{},{}\n",
+            if total {
+                "total".to_string()
+            } else {
+                field(d.district_id.as_deref().unwrap_or(""))
+            },
+            if total {
+                String::new()
+            } else {
+                field(d.district.as_deref().unwrap_or("(no district)"))
+            },
+            d.addresses,
+            d.covered,
+            d.share,
+            opt(d.median_s),
+            opt(d.p90_s),
+            d.population.map(|p| p.to_string()).unwrap_or_default(),
+            d.residents_covered
+                .map(|r| format!("{r:.0}"))
+                .unwrap_or_default(),
+        ));
+    }
+    out
+}

@@ -1,0 +1,221 @@
+//! `GET /api/coverage`, `GET /api/coverage/gaps`, `POST /api/coverage/scenario`: coverage for
+//! planners, from the snapshot, changing nothing stored.
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::AppState;
+use super::error::ApiError;
+use super::params::Params;
+use crate::coverage::{self, CoverageError, Proposed};
+use crate::domain::{KindFilter, LonLat};
+use crate::routing::Profile;
+
+const COVERAGE_PARAMS: &[&str] = &["kind", "minutes", "profile", "format"];
+const GAPS_PARAMS: &[&str] = &["kind", "minutes", "profile", "limit"];
+/// The most facilities a scenario may add or remove.
+const MAX_SCENARIO_CHANGES: usize = 100;
+
+struct Question {
+    kinds: KindFilter,
+    minutes: u32,
+    profile: Profile,
+}
+
+fn question(
+    kind: Option<&str>,
+    minutes: Option<u32>,
+    profile: Option<&str>,
+    max_minutes: u32,
+) -> Result<Question, ApiError> {
+    let kind = kind.ok_or_else(|| {
+        ApiError::invalid(
+            "kind",
+            "required, e.g. kind=playground or kind=naermiljoanlegg",
+        )
+    })?;
+    let kinds = KindFilter::parse(kind)
+        .map_err(|bad| ApiError::invalid("kind", format!("unknown kind {bad:?}")))?;
+    let minutes = minutes.unwrap_or(10);
+    if minutes == 0 {
+        return Err(ApiError::invalid("minutes", "must be at least 1"));
+    }
+    if minutes > max_minutes {
+        return Err(ApiError::LimitExceeded {
+            name: "minutes".into(),
+            detail: format!("{minutes} minutes is more than the {max_minutes} minutes served"),
+            limit: max_minutes as u64,
+        });
+    }
+    let profile = match profile {
+        None => Profile::Walk,
+        Some(p) => Profile::parse(p).ok_or_else(|| {
+            ApiError::invalid("profile", format!("{p:?} is not walk, slow or wheelchair"))
+        })?,
+    };
+    Ok(Question {
+        kinds,
+        minutes,
+        profile,
+    })
+}
+
+fn query_question(params: &Params, max_minutes: u32) -> Result<Question, ApiError> {
+    let minutes = params.integer("minutes", 10, 0)?;
+    question(
+        params.get("kind"),
+        Some(minutes.min(u32::MAX as u64) as u32),
+        params.get("profile"),
+        max_minutes,
+    )
+}
+
+fn coverage_error(e: CoverageError) -> ApiError {
+    match e {
+        CoverageError::NoNetwork => ApiError::Unavailable(e.to_string()),
+        CoverageError::ProposedOffNetwork { .. } => ApiError::OutsideCoverage(e.to_string()),
+        CoverageError::UnknownFacility(_) => ApiError::invalid("remove", e.to_string()),
+    }
+}
+
+fn typed(content_type: &'static str, body: String) -> Response {
+    let mut r = body.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
+
+pub async fn get_coverage(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(raw.as_deref(), COVERAGE_PARAMS)?;
+    let q = query_question(&params, state.limits.max_walk_minutes)?;
+    let s = state.snapshot.load();
+    let times =
+        coverage::address_times(&s, &q.kinds, q.profile, &[], &[]).map_err(coverage_error)?;
+    let table = coverage::aggregate(&s, &times, q.minutes, q.profile);
+    match params.get("format").unwrap_or("json") {
+        "json" => Ok(typed(
+            "application/json",
+            serde_json::to_string(&table).expect("serialises"),
+        )),
+        "csv" => {
+            let mut r = typed("text/csv; charset=utf-8", coverage::to_csv(&table));
+            r.headers_mut().insert(
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"coverage.csv\""),
+            );
+            Ok(r)
+        }
+        other => Err(ApiError::invalid(
+            "format",
+            format!("{other:?} is not offered; use json or csv"),
+        )),
+    }
+}
+
+/// Addresses without the facility within the time: where the gaps are.
+pub async fn get_gaps(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(raw.as_deref(), GAPS_PARAMS)?;
+    let q = query_question(&params, state.limits.max_walk_minutes)?;
+    let limit = params
+        .integer("limit", state.limits.max_limit, 1)?
+        .min(state.limits.max_limit) as usize;
+    let s = state.snapshot.load();
+    let times =
+        coverage::address_times(&s, &q.kinds, q.profile, &[], &[]).map_err(coverage_error)?;
+    let limit_s = q.minutes as f64 * 60.0;
+    let gaps: Vec<usize> = (0..times.len()).filter(|&i| times[i] > limit_s).collect();
+    let features: Vec<serde_json::Value> = gaps
+        .iter()
+        .take(limit)
+        .map(|&i| {
+            let a = &s.addresses[i];
+            json!({
+                "type": "Feature",
+                "id": a.id,
+                "geometry": { "type": "Point", "coordinates": [a.position.lon, a.position.lat] },
+                "properties": {
+                    "label": a.label(),
+                    "district": s.address_district[i].map(|d| s.districts[d as usize].name.clone()),
+                    "walk_seconds": times[i].is_finite().then(|| times[i].round()),
+                }
+            })
+        })
+        .collect();
+    Ok(typed(
+        super::features::GEO_JSON,
+        json!({ "type": "FeatureCollection", "numberMatched": gaps.len(), "numberReturned": features.len(), "features": features })
+            .to_string(),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioRequest {
+    kind: String,
+    minutes: Option<u32>,
+    profile: Option<String>,
+    /// Points `[lon, lat]` where facilities would be added.
+    #[serde(default)]
+    add: Vec<[f64; 2]>,
+    /// Ids of facilities that would close.
+    #[serde(default)]
+    remove: Vec<i64>,
+}
+
+/// Before and after per district for facilities added and removed; nothing is stored.
+pub async fn post_scenario(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let request: ScenarioRequest = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::invalid("body", format!("not a scenario: {e}")))?;
+    let q = question(
+        Some(&request.kind),
+        request.minutes,
+        request.profile.as_deref(),
+        state.limits.max_walk_minutes,
+    )?;
+    if request.add.len() + request.remove.len() > MAX_SCENARIO_CHANGES {
+        return Err(ApiError::LimitExceeded {
+            name: "add/remove".into(),
+            detail: format!("more than {MAX_SCENARIO_CHANGES} changes in one scenario"),
+            limit: MAX_SCENARIO_CHANGES as u64,
+        });
+    }
+    let mut added = Vec::with_capacity(request.add.len());
+    for [lon, lat] in request.add {
+        let p = LonLat::new(lon, lat);
+        if !p.is_valid() {
+            return Err(ApiError::invalid(
+                "add",
+                format!("[{lon}, {lat}] is not a lon/lat position"),
+            ));
+        }
+        added.push(Proposed { position: p });
+    }
+    let s = state.snapshot.load();
+    let before =
+        coverage::address_times(&s, &q.kinds, q.profile, &[], &[]).map_err(coverage_error)?;
+    let after = coverage::address_times(&s, &q.kinds, q.profile, &added, &request.remove)
+        .map_err(coverage_error)?;
+    let changed = before.iter().zip(&after).filter(|(b, a)| b != a).count();
+    Ok(typed(
+        "application/json",
+        json!({
+            "before": coverage::aggregate(&s, &before, q.minutes, q.profile),
+            "after": coverage::aggregate(&s, &after, q.minutes, q.profile),
+            "addresses_changed": changed,
+        })
+        .to_string(),
+    ))
+}

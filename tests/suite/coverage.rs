@@ -1,0 +1,333 @@
+//! Coverage for planners: nearest-facility times for every address against independent
+//! searches, per-district sums, scenarios, and the API's errors.
+
+use naermiljo::coverage::{self, HORIZON_S, Proposed};
+use naermiljo::domain::{Address, Facility, FacilityKind, KindFilter, LonLat, SourceRef};
+use naermiljo::index::Snapshot;
+use naermiljo::routing::{EdgeFlags, GraphBuilder, LocalMetres, Profile};
+use naermiljo::store::StoreContents;
+
+use crate::common::{TestStore, assert_problem, get, oslo_pbf, osm};
+
+fn facility(id: i64, kind: FacilityKind, p: LonLat) -> Facility {
+    Facility {
+        id,
+        kind,
+        name: None,
+        position: p,
+        address: None,
+        wheelchair: None,
+        opening_hours: None,
+        source: SourceRef {
+            source: "t".into(),
+            source_id: id.to_string(),
+        },
+        properties: Default::default(),
+    }
+}
+
+fn address(id: i64, p: LonLat, postcode: &str) -> Address {
+    Address {
+        id,
+        street: "Veien".into(),
+        number: id.to_string(),
+        postcode: Some(postcode.into()),
+        city: None,
+        municipality_code: None,
+        grunnkrets_code: None,
+        grunnkrets_name: None,
+        position: p,
+        source: SourceRef {
+            source: "t".into(),
+            source_id: id.to_string(),
+        },
+    }
+}
+
+/// A 6 × 6 grid of streets 100 m apart, with a break, two playgrounds and homes on it.
+fn fixture_snapshot() -> Snapshot {
+    let proj = LocalMetres::centred_on(LonLat::new(10.2, 59.74));
+    let at = |x: f64, y: f64| proj.unproject([x, y]).rounded();
+    let mut b = GraphBuilder::default();
+    let mut ids = vec![];
+    for j in 0..6 {
+        for i in 0..6 {
+            ids.push(b.add_node(at(i as f64 * 100.0, j as f64 * 100.0)));
+        }
+    }
+    for j in 0..6 {
+        for i in 0..6 {
+            // A gap in the grid: no street between columns 2 and 3 on rows 0 to 3.
+            if i < 5 && !(i == 2 && j < 4) {
+                b.add_segment(ids[j * 6 + i], ids[j * 6 + i + 1], EdgeFlags::default());
+            }
+            if j < 5 {
+                b.add_segment(ids[j * 6 + i], ids[(j + 1) * 6 + i], EdgeFlags::default());
+            }
+        }
+    }
+    let graph = b.build();
+    let facilities = vec![
+        facility(1, FacilityKind::Playground, at(50.0, 3.0)),
+        facility(2, FacilityKind::Playground, at(500.0, 430.0)),
+        facility(3, FacilityKind::School, at(250.0, 0.0)),
+    ];
+    let mut addresses = Vec::new();
+    for k in 0..60 {
+        let (x, y) = ((k * 37 % 500) as f64 + 3.0, (k * 53 % 500) as f64);
+        // On a street: snap x or y to the grid.
+        let (x, y) = if k % 2 == 0 {
+            ((x / 100.0).round() * 100.0 + 2.0, y)
+        } else {
+            (x, (y / 100.0).round() * 100.0 + 2.0)
+        };
+        addresses.push(address(
+            k as i64 + 1,
+            at(x, y),
+            if x < 250.0 { "0001" } else { "0002" },
+        ));
+    }
+    Snapshot::build(StoreContents {
+        data_version: 1,
+        facilities,
+        addresses,
+        districts: vec![],
+        walk_graph: Some(graph.to_bytes()),
+    })
+}
+
+/// The time to the nearest `kinds` facility, by walking from the address itself with the
+/// reach search (another path through the code: origin snapped, facilities read off).
+fn brute_force(s: &Snapshot, kinds: &KindFilter, i: usize, profile: Profile) -> f64 {
+    let walk = s.walk.as_ref().unwrap();
+    let minutes = (HORIZON_S / 60.0) as u32;
+    match walk.reach(
+        &s.facilities,
+        s.addresses[i].position,
+        profile,
+        minutes,
+        &[1],
+        Some(kinds),
+        500.0,
+    ) {
+        Ok(r) => r
+            .facilities
+            .first()
+            .map(|(_, t)| *t)
+            .unwrap_or(f64::INFINITY),
+        Err(_) => f64::INFINITY,
+    }
+}
+
+fn check_against_brute_force(
+    s: &Snapshot,
+    kinds: &KindFilter,
+    profile: Profile,
+    step: usize,
+) -> usize {
+    let times = coverage::address_times(s, kinds, profile, &[], &[]).unwrap();
+    let mut compared = 0;
+    for i in (0..s.addresses.len()).step_by(step) {
+        let want = brute_force(s, kinds, i, profile);
+        let got = times[i];
+        assert!(
+            (got.is_infinite() && want.is_infinite()) || (got - want).abs() < 1e-6,
+            "{}: coverage {got} s, walking from the home {want} s",
+            s.addresses[i].label()
+        );
+        compared += 1;
+    }
+    compared
+}
+
+#[test]
+fn nearest_facility_times_on_a_fixture_grid() {
+    let s = fixture_snapshot();
+    let playgrounds = KindFilter::parse("playground").unwrap();
+    assert_eq!(
+        check_against_brute_force(&s, &playgrounds, Profile::Walk, 1),
+        60
+    );
+    let times = coverage::address_times(&s, &playgrounds, Profile::Walk, &[], &[]).unwrap();
+    assert!(
+        times.iter().all(|t| t.is_finite()),
+        "the grid is connected through row 4 and 5"
+    );
+    // Closing both playgrounds leaves every home uncovered, not at zero minutes.
+    let none = coverage::address_times(&s, &playgrounds, Profile::Walk, &[], &[1, 2]).unwrap();
+    assert!(none.iter().all(|t| t.is_infinite()));
+    let table = coverage::aggregate(&s, &none, 10, Profile::Walk);
+    assert_eq!((table.total.covered, table.total.median_s), (0, None));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nearest_facility_times_on_oslo_equal_walking_from_each_home() {
+    let t = TestStore::new().await;
+    t.import(osm(oslo_pbf())).await.unwrap();
+    let state = t.state().await;
+    let s = state.snapshot.load();
+    let mut compared = 0;
+    for (kind, profile) in [
+        ("playground", Profile::Walk),
+        ("library", Profile::Slow),
+        ("school,kindergarten", Profile::Wheelchair),
+    ] {
+        compared += check_against_brute_force(&s, &KindFilter::parse(kind).unwrap(), profile, 131);
+    }
+    assert!(compared >= 300, "{compared}");
+
+    // Sums add up, per district and in total.
+    let kinds = KindFilter::parse("library").unwrap();
+    let times = coverage::address_times(&s, &kinds, Profile::Walk, &[], &[]).unwrap();
+    let table = coverage::aggregate(&s, &times, 10, Profile::Walk);
+    let (a, c): (u64, u64) = table
+        .districts
+        .iter()
+        .fold((0, 0), |(a, c), d| (a + d.addresses, c + d.covered));
+    assert_eq!((a, c), (table.total.addresses, table.total.covered));
+    assert_eq!(table.total.addresses as usize, s.addresses.len());
+    let expected = times.iter().filter(|t| **t <= 600.0).count() as u64;
+    assert_eq!(table.total.covered, expected);
+    assert!(table.districts.iter().all(|d| d.covered <= d.addresses
+        && (d.share - d.covered as f64 / d.addresses.max(1) as f64).abs() < 1e-12));
+
+    // A scenario that adds facilities never lowers any share, and leaves the store alone.
+    let before_store = t.dump().await;
+    let mut x: u64 = 11;
+    for _ in 0..8 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let a = &s.addresses[(x >> 33) as usize % s.addresses.len()];
+        let after = coverage::address_times(
+            &s,
+            &kinds,
+            Profile::Walk,
+            &[Proposed {
+                position: a.position,
+            }],
+            &[],
+        )
+        .unwrap();
+        let after_table = coverage::aggregate(&s, &after, 10, Profile::Walk);
+        for (b, a2) in table.districts.iter().zip(&after_table.districts) {
+            assert!(
+                a2.covered >= b.covered,
+                "adding a library lowered {:?}",
+                b.district
+            );
+        }
+        assert!(after.iter().zip(&times).all(|(n, o)| n <= o));
+        assert!(after_table.total.covered > table.total.covered - 1);
+    }
+    assert_eq!(t.dump().await, before_store);
+
+    // Through HTTP: JSON equals the computation; CSV has a row per district and a total.
+    let reply = get(&state, "/api/coverage?kind=library&minutes=10").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body["total"]["covered"], table.total.covered);
+    let csv = naermiljo::coverage::to_csv(&table);
+    assert_eq!(csv.lines().count(), table.districts.len() + 2);
+    assert!(csv.lines().last().unwrap().starts_with("total,"));
+    let gaps = get(&state, "/api/coverage/gaps?kind=library&minutes=10&limit=5").await;
+    assert_eq!(
+        gaps.body["numberMatched"],
+        table.total.addresses - table.total.covered
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn coverage_requests_that_cannot_be_answered_are_problems() {
+    let t = TestStore::new().await;
+    t.import(osm(oslo_pbf())).await.unwrap();
+    let state = t.state().await;
+    for (uri, status, kind) in [
+        (
+            "/api/coverage?minutes=10",
+            400,
+            "/problems/invalid-parameter",
+        ),
+        (
+            "/api/coverage?kind=castle",
+            400,
+            "/problems/invalid-parameter",
+        ),
+        (
+            "/api/coverage?kind=school&minutes=61",
+            400,
+            "/problems/limit-exceeded",
+        ),
+        (
+            "/api/coverage?kind=school&profile=car",
+            400,
+            "/problems/invalid-parameter",
+        ),
+        (
+            "/api/coverage?kind=school&format=xlsx",
+            400,
+            "/problems/invalid-parameter",
+        ),
+    ] {
+        let reply = get(&state, uri).await;
+        assert_problem(&reply, status);
+        assert_eq!(reply.body["type"], kind, "{uri}");
+    }
+    let post = |body: &'static str| {
+        let state = state.clone();
+        async move {
+            use axum::body::Body;
+            use http_body_util::BodyExt;
+            use tower::ServiceExt;
+            let r = naermiljo::http::router(state)
+                .oneshot(
+                    axum::http::Request::post("/api/coverage/scenario")
+                        .body(Body::from(body))
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let bytes = r.into_body().collect().await.unwrap().to_bytes();
+            (
+                status,
+                serde_json::from_slice::<serde_json::Value>(&bytes).unwrap(),
+            )
+        }
+    };
+    let (status, body) =
+        post(r#"{"kind":"library","minutes":10,"add":[[10.7522,59.9139]],"remove":[]}"#).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body["after"]["total"]["covered"].as_u64() >= body["before"]["total"]["covered"].as_u64()
+    );
+    for (bad, status, kind) in [
+        (
+            r#"{"kind":"library","remove":[999999]}"#,
+            400,
+            "/problems/invalid-parameter",
+        ),
+        (
+            r#"{"kind":"library","add":[[11.5,59.9]]}"#,
+            422,
+            "/problems/outside-coverage",
+        ),
+        (
+            r#"{"kind":"library","add":[[200,59.9]]}"#,
+            400,
+            "/problems/invalid-parameter",
+        ),
+        (
+            r#"{"kind":"library","colour":"red"}"#,
+            400,
+            "/problems/invalid-parameter",
+        ),
+        (r#"not json"#, 400, "/problems/invalid-parameter"),
+    ] {
+        let (s, body) = post(bad).await;
+        assert_eq!(
+            (s, body["type"].as_str().unwrap()),
+            (status, kind),
+            "{bad}: {body}"
+        );
+    }
+}
