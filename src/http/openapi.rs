@@ -111,6 +111,43 @@ pub fn document() -> Value {
                 ],
                 "responses": with_coverage_problems(ok("Band polygons", "application/geo+json", json!({ "$ref": "#/components/schemas/FeatureCollection" })))
             } },
+            "/api/coverage": { "get": {
+                "summary": "Per district: addresses, covered within `minutes` of the nearest facility of `kind`, share, median and 90th-percentile walking seconds (residents where a population is known)",
+                "operationId": "getCoverage",
+                "parameters": [
+                    param("kind", "query", "Facility kinds, comma-separated, or naermiljoanlegg", json!({ "type": "string" }), true),
+                    param("minutes", "query", "Walking time, 1 to 60", json!({ "type": "integer", "minimum": 1, "maximum": 60, "default": 10 }), false),
+                    param("profile", "query", "walk, slow or wheelchair", json!({ "type": "string", "enum": ["walk", "slow", "wheelchair"], "default": "walk" }), false),
+                    param("format", "query", "json or csv (a download)", json!({ "type": "string", "enum": ["json", "csv"], "default": "json" }), false),
+                ],
+                "responses": with_coverage_problems(ok("The coverage table; CSV with format=csv", "application/json", json!({ "type": "object" })))
+            } },
+            "/api/coverage/gaps": { "get": {
+                "summary": "The addresses not covered: GeoJSON points with their walking seconds (null beyond an hour)",
+                "operationId": "getCoverageGaps",
+                "parameters": [
+                    param("kind", "query", "Facility kinds", json!({ "type": "string" }), true),
+                    param("minutes", "query", "Walking time, 1 to 60", json!({ "type": "integer", "default": 10 }), false),
+                    param("profile", "query", "walk, slow or wheelchair", json!({ "type": "string" }), false),
+                    param("limit", "query", "Most features returned (numberMatched counts all)", json!({ "type": "integer", "minimum": 1 }), false),
+                ],
+                "responses": with_coverage_problems(ok("Uncovered addresses", "application/geo+json", json!({ "$ref": "#/components/schemas/FeatureCollection" })))
+            } },
+            "/api/coverage/scenario": { "post": {
+                "summary": "Coverage before and after adding facilities at points and closing facilities by id; nothing is stored",
+                "operationId": "postCoverageScenario",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                    "type": "object", "required": ["kind"], "additionalProperties": false,
+                    "properties": {
+                        "kind": { "type": "string" }, "minutes": { "type": "integer", "minimum": 1, "maximum": 60 },
+                        "profile": { "type": "string", "enum": ["walk", "slow", "wheelchair"] },
+                        "add": { "type": "array", "items": { "type": "array", "items": { "type": "number" }, "minItems": 2, "maxItems": 2 } },
+                        "remove": { "type": "array", "items": { "type": "integer" } }
+                    } } } } },
+                "responses": with_coverage_problems(ok("before, after and addresses_changed", "application/json", json!({ "type": "object" })))
+            } },
+            "/readyz": { "get": { "summary": "Readiness: 200 when the database answers, 503 problem when it does not", "operationId": "getReady",
+                "responses": { "200": { "description": "Ready" }, "503": { "description": "Database unavailable", "content": { "application/problem+json": {} } } } } },
             "/api/openapi.json": { "get": { "summary": "This document", "operationId": "getOpenApi", "responses": ok("OpenAPI 3.0", "application/vnd.oai.openapi+json;version=3.0", any_object) } },
             "/": { "get": { "summary": "The residents' page", "operationId": "getIndex", "responses": { "200": { "description": "HTML", "content": { "text/html": {} } } } } }
         },

@@ -93,6 +93,10 @@ async fn landing_conformance_collections_and_openapi() {
         "/api/addresses/search",
         "/api/reach",
         "/api/isochrone",
+        "/api/coverage",
+        "/api/coverage/gaps",
+        "/api/coverage/scenario",
+        "/readyz",
         "/api/openapi.json",
         "/",
     ] {
