@@ -12,3 +12,4 @@ pub mod import;
 pub mod index;
 pub mod routing;
 pub mod store;
+pub mod tiles;

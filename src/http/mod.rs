@@ -7,6 +7,7 @@ mod features;
 mod openapi;
 mod params;
 mod reach;
+mod tiles;
 
 use std::sync::Arc;
 
@@ -79,6 +80,8 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(coverage::post_scenario),
         )
         .route("/api/openapi.json", get(openapi::get_openapi))
+        .route("/tiles/{file}", get(tiles::get_tilejson))
+        .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::get_tile))
         .layer(DefaultBodyLimit::max(64 * 1024))
         .layer(axum::middleware::map_response(error::ensure_problem_json))
         .layer(CorsLayer::new().allow_origin(Any).allow_methods([

@@ -10,4 +10,5 @@ mod import_files;
 mod import_osm;
 mod postgis_ops;
 mod store_contract;
+mod tiles;
 mod walking;

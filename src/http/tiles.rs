@@ -1,0 +1,112 @@
+//! `GET /tiles/{layer}.json` (TileJSON 3.0.0) and `GET /tiles/{layer}/{z}/{x}/{y}.mvt`,
+//! cut from the snapshot on request. A tile's ETag is a hash of its bytes, so it changes
+//! exactly when the tile does.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::error::ApiError;
+use super::{AppState, BaseUrl};
+use crate::tiles::{self, Layer, TileId};
+
+pub const MVT: &str = "application/vnd.mapbox-vector-tile";
+const CACHE: &str = "public, max-age=300";
+
+fn layer(name: &str) -> Result<Layer, ApiError> {
+    Layer::parse(name).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "no tile layer {name:?}; there are facilities, addresses and districts"
+        ))
+    })
+}
+
+fn number(name: &str, s: &str) -> Result<i64, ApiError> {
+    s.parse()
+        .map_err(|_| ApiError::invalid(name, format!("{s:?} is not a whole number")))
+}
+
+/// FNV-1a, 64 bits: a cheap, stable hash for ETags (not for security).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+pub async fn get_tile(
+    State(state): State<AppState>,
+    Path((name, z, x, y_file)): Path<(String, String, String, String)>,
+    request_headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let layer = layer(&name)?;
+    let y = y_file
+        .strip_suffix(".mvt")
+        .ok_or_else(|| ApiError::NotFound(format!("{y_file:?}: tiles end in .mvt")))?;
+    let id = TileId::new(number("z", &z)?, number("x", &x)?, number("y", y)?)
+        .map_err(|e| ApiError::invalid("z/x/y", e.to_string()))?;
+    let s = state.snapshot.load();
+    let Some(bytes) = tiles::encode(&s, layer, &id) else {
+        let mut r = StatusCode::NO_CONTENT.into_response();
+        r.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE));
+        return Ok(r);
+    };
+    let etag = format!("\"{:016x}\"", fnv1a(&bytes));
+    let etag_value = HeaderValue::from_str(&etag).expect("hex in quotes is a valid header");
+    let unchanged = request_headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut r = if unchanged {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        bytes.into_response()
+    };
+    let h = r.headers_mut();
+    if !unchanged {
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(MVT));
+    }
+    h.insert(header::ETAG, etag_value);
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE));
+    Ok(r)
+}
+
+pub async fn get_tilejson(
+    State(state): State<AppState>,
+    base: BaseUrl,
+    Path(file): Path<String>,
+) -> Result<Response, ApiError> {
+    let name = file
+        .strip_suffix(".json")
+        .ok_or_else(|| ApiError::NotFound(format!("no such resource {file:?}")))?;
+    let layer = layer(name)?;
+    let s = state.snapshot.load();
+    let bounds = s
+        .extent()
+        .map(|b| b.as_array().to_vec())
+        .unwrap_or_else(|| vec![-180.0, -85.0511, 180.0, 85.0511]);
+    let fields: serde_json::Map<String, serde_json::Value> = layer
+        .fields()
+        .iter()
+        .map(|(k, t)| (k.to_string(), json!(t)))
+        .collect();
+    let body = json!({
+        "tilejson": "3.0.0",
+        "name": layer.name(),
+        "tiles": [format!("{}/tiles/{}/{{z}}/{{x}}/{{y}}.mvt", base.0, layer.name())],
+        "minzoom": layer.min_zoom(),
+        "maxzoom": tiles::MAX_ZOOM,
+        "bounds": bounds,
+        "vector_layers": [{ "id": layer.name(), "fields": fields, "minzoom": layer.min_zoom(), "maxzoom": tiles::MAX_ZOOM }],
+        "attribution": "© OpenStreetMap contributors, © Kartverket",
+    });
+    let mut r = body.to_string().into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(r)
+}

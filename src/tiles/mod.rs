@@ -1,0 +1,307 @@
+//! Mapbox Vector Tiles (2.1) for the product's layers, cut from the in-memory snapshot:
+//! z/x/y maths in Web Mercator, points kept in the one tile that contains them, polygons
+//! clipped to the tile plus a buffer and simplified for the zoom. No I/O here.
+
+use geo::{BooleanOps, Orient, Simplify};
+use mvt::{GeomEncoder, GeomType, Tile};
+
+use crate::domain::{Bbox, LonLat};
+use crate::index::Snapshot;
+
+/// Tile units per side, as MVT 2.1 and MapLibre use by default.
+pub const EXTENT: u32 = 4096;
+/// How far polygons reach past the tile edge, in tile units.
+pub const BUFFER: f64 = 64.0;
+pub const MAX_ZOOM: u8 = 22;
+/// Address points start at this zoom: below it a tile would hold thousands of points that
+/// no one can tell apart.
+pub const ADDRESSES_MIN_ZOOM: u8 = 15;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TileId {
+    pub z: u8,
+    pub x: u32,
+    pub y: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TileError {
+    #[error("zoom {0} is outside 0..=22")]
+    Zoom(i64),
+    #[error("x {x} or y {y} is outside 0..{n} for zoom {z}")]
+    OutOfRange { z: u8, x: i64, y: i64, n: u64 },
+}
+
+impl TileId {
+    pub fn new(z: i64, x: i64, y: i64) -> Result<TileId, TileError> {
+        if !(0..=MAX_ZOOM as i64).contains(&z) {
+            return Err(TileError::Zoom(z));
+        }
+        let n = 1u64 << z;
+        if x < 0 || y < 0 || x as u64 >= n || y as u64 >= n {
+            return Err(TileError::OutOfRange {
+                z: z as u8,
+                x,
+                y,
+                n,
+            });
+        }
+        Ok(TileId {
+            z: z as u8,
+            x: x as u32,
+            y: y as u32,
+        })
+    }
+
+    fn n(&self) -> f64 {
+        (1u64 << self.z) as f64
+    }
+
+    /// The tile's bounds in lon/lat.
+    pub fn bounds(&self) -> Bbox {
+        let n = self.n();
+        let lon = |x: f64| x / n * 360.0 - 180.0;
+        let lat = |y: f64| {
+            (std::f64::consts::PI * (1.0 - 2.0 * y / n))
+                .sinh()
+                .atan()
+                .to_degrees()
+        };
+        Bbox {
+            min_lon: lon(self.x as f64),
+            max_lon: lon(self.x as f64 + 1.0),
+            min_lat: lat(self.y as f64 + 1.0),
+            max_lat: lat(self.y as f64),
+        }
+    }
+
+    /// `p` in this tile's units: (0, 0) is the north-west corner, (4096, 4096) the south-east.
+    pub fn to_tile(&self, p: LonLat) -> (f64, f64) {
+        let n = self.n();
+        let x = (p.lon + 180.0) / 360.0 * n;
+        let lat = p.lat.clamp(-85.051_128_78, 85.051_128_78).to_radians();
+        let y = (1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n;
+        (
+            (x - self.x as f64) * EXTENT as f64,
+            (y - self.y as f64) * EXTENT as f64,
+        )
+    }
+
+    /// The bounds grown by `units` tile units on every side, in lon/lat.
+    fn buffered_bounds(&self, units: f64) -> Bbox {
+        let b = self.bounds();
+        let dlon = (b.max_lon - b.min_lon) * units / EXTENT as f64;
+        let dlat = (b.max_lat - b.min_lat) * units / EXTENT as f64;
+        Bbox {
+            min_lon: b.min_lon - dlon,
+            max_lon: b.max_lon + dlon,
+            min_lat: b.min_lat - dlat,
+            max_lat: b.max_lat + dlat,
+        }
+    }
+}
+
+/// The layers served as tiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    Facilities,
+    Addresses,
+    Districts,
+}
+
+impl Layer {
+    pub const ALL: [Layer; 3] = [Layer::Facilities, Layer::Addresses, Layer::Districts];
+
+    pub fn parse(name: &str) -> Option<Layer> {
+        Layer::ALL.into_iter().find(|l| l.name() == name)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Layer::Facilities => "facilities",
+            Layer::Addresses => "addresses",
+            Layer::Districts => "districts",
+        }
+    }
+
+    pub fn min_zoom(self) -> u8 {
+        match self {
+            Layer::Addresses => ADDRESSES_MIN_ZOOM,
+            Layer::Facilities | Layer::Districts => 0,
+        }
+    }
+
+    /// The attributes each feature carries, for TileJSON's `vector_layers`.
+    pub fn fields(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Layer::Facilities => &[
+                ("id", "Number"),
+                ("name", "String"),
+                ("kind", "String"),
+                ("kind_label_nb", "String"),
+                ("kind_label_en", "String"),
+                ("district", "String"),
+            ],
+            Layer::Addresses => &[
+                ("id", "Number"),
+                ("label", "String"),
+                ("district", "String"),
+            ],
+            Layer::Districts => &[("id", "String"), ("name", "String"), ("level", "String")],
+        }
+    }
+}
+
+/// True when the point falls in the tile: west and north edges in, east and south out, so
+/// that every point is in exactly one tile of a zoom.
+fn owns(t: &TileId, p: LonLat) -> bool {
+    let (x, y) = t.to_tile(p);
+    (0.0..EXTENT as f64).contains(&x) && (0.0..EXTENT as f64).contains(&y)
+}
+
+/// The indices of the layer's points that belong to the tile, in id order.
+pub fn points_in(s: &Snapshot, layer: Layer, t: &TileId) -> Vec<u32> {
+    let candidates = match layer {
+        Layer::Facilities => s.facilities_in(&t.bounds()),
+        Layer::Addresses => s.addresses_in(&t.bounds()),
+        Layer::Districts => return Vec::new(),
+    };
+    let position = |i: u32| match layer {
+        Layer::Facilities => s.facilities[i as usize].position,
+        _ => s.addresses[i as usize].position,
+    };
+    candidates
+        .into_iter()
+        .filter(|&i| owns(t, position(i)))
+        .collect()
+}
+
+fn point_geometry(t: &TileId, p: LonLat) -> mvt::GeomData {
+    let (x, y) = t.to_tile(p);
+    GeomEncoder::new(GeomType::Point)
+        .point(x, y)
+        .and_then(|e| e.encode())
+        .expect("a point inside the tile always encodes")
+}
+
+/// Encodes one layer of one tile; `None` when the tile has nothing in it.
+pub fn encode(s: &Snapshot, layer: Layer, t: &TileId) -> Option<Vec<u8>> {
+    if t.z < layer.min_zoom() {
+        return None;
+    }
+    let mut tile = Tile::new(EXTENT);
+    let mut out = tile.create_layer(layer.name());
+    let district_name = |d: Option<u32>| d.map(|d| s.districts[d as usize].name.as_str());
+    match layer {
+        Layer::Facilities => {
+            for i in points_in(s, layer, t) {
+                let f = &s.facilities[i as usize];
+                let mut feature = out.into_feature(point_geometry(t, f.position));
+                feature.set_id(f.id as u64);
+                feature.add_tag_uint("id", f.id as u64);
+                if let Some(name) = &f.name {
+                    feature.add_tag_string("name", name);
+                }
+                feature.add_tag_string("kind", f.kind.as_str());
+                feature.add_tag_string("kind_label_nb", f.kind.label_nb());
+                feature.add_tag_string("kind_label_en", f.kind.label_en());
+                if let Some(d) = district_name(s.facility_district[i as usize]) {
+                    feature.add_tag_string("district", d);
+                }
+                out = feature.into_layer();
+            }
+        }
+        Layer::Addresses => {
+            for i in points_in(s, layer, t) {
+                let a = &s.addresses[i as usize];
+                let mut feature = out.into_feature(point_geometry(t, a.position));
+                feature.set_id(a.id as u64);
+                feature.add_tag_uint("id", a.id as u64);
+                feature.add_tag_string("label", &a.label());
+                if let Some(d) = district_name(s.address_district[i as usize]) {
+                    feature.add_tag_string("district", d);
+                }
+                out = feature.into_layer();
+            }
+        }
+        Layer::Districts => {
+            let clip_box = t.buffered_bounds(BUFFER);
+            let tile_rect = geo::Rect::new(
+                geo::coord! { x: -BUFFER, y: -BUFFER },
+                geo::coord! { x: EXTENT as f64 + BUFFER, y: EXTENT as f64 + BUFFER },
+            )
+            .to_polygon();
+            for (k, i) in s.districts_in(&clip_box).into_iter().enumerate() {
+                let d = &s.districts[i as usize];
+                let in_tile = geo::MapCoords::map_coords(&d.geometry, |c| {
+                    let (x, y) = t.to_tile(LonLat::new(c.x, c.y));
+                    geo::coord! { x: x, y: y }
+                });
+                // Simplify to half a tile unit, then cut to the tile and its buffer.
+                let clipped = in_tile
+                    .simplify(0.5)
+                    .intersection(&geo::MultiPolygon(vec![tile_rect.clone()]));
+                if clipped.0.is_empty() {
+                    continue;
+                }
+                let oriented = clipped.orient(geo::orient::Direction::Default);
+                let mut encoder = GeomEncoder::new(GeomType::Polygon);
+                for polygon in &oriented.0 {
+                    for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+                        // MVT rings are implicitly closed: leave out the repeated first point.
+                        for c in &ring.0[..ring.0.len().saturating_sub(1)] {
+                            encoder
+                                .add_point(c.x, c.y)
+                                .expect("finite tile coordinates");
+                        }
+                        encoder
+                            .complete_geom()
+                            .expect("a ring of three or more points");
+                    }
+                }
+                let Ok(geometry) = encoder.encode() else {
+                    continue;
+                };
+                let mut feature = out.into_feature(geometry);
+                feature.set_id(k as u64 + 1);
+                feature.add_tag_string("id", &d.id);
+                feature.add_tag_string("name", &d.name);
+                feature.add_tag_string("level", &d.level);
+                out = feature.into_layer();
+            }
+        }
+    }
+    if out.num_features() == 0 {
+        return None;
+    }
+    tile.add_layer(out).expect("a layer made by this tile");
+    Some(
+        tile.to_bytes()
+            .expect("writing a tile to memory cannot fail"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tile_maths() {
+        let t = TileId::new(0, 0, 0).unwrap();
+        let b = t.bounds();
+        assert!((b.min_lon + 180.0).abs() < 1e-9 && (b.max_lat - 85.0511287798).abs() < 1e-6);
+        let (x, y) = t.to_tile(LonLat::new(0.0, 0.0));
+        assert!((x - 2048.0).abs() < 1e-9 && (y - 2048.0).abs() < 1e-9);
+        // Oslo's city hall at zoom 14 is in tile 8680/4765, as slippy-map tools number it.
+        let oslo = LonLat::new(10.7336, 59.9117);
+        let t = TileId::new(14, 8680, 4765).unwrap();
+        let (x, y) = t.to_tile(oslo);
+        assert!(
+            (0.0..4096.0).contains(&x) && (0.0..4096.0).contains(&y),
+            "{x} {y}"
+        );
+        assert!(t.bounds().contains(oslo));
+        assert_eq!(TileId::new(23, 0, 0), Err(TileError::Zoom(23)));
+        assert!(TileId::new(2, 4, 0).is_err() && TileId::new(2, 0, -1).is_err());
+    }
+}
