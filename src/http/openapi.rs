@@ -148,6 +148,28 @@ pub fn document() -> Value {
             } },
             "/readyz": { "get": { "summary": "Readiness: 200 when the database answers, 503 problem when it does not", "operationId": "getReady",
                 "responses": { "200": { "description": "Ready" }, "503": { "description": "Database unavailable", "content": { "application/problem+json": {} } } } } },
+            "/tiles/{layer}/{z}/{x}/{y}.mvt": { "get": {
+                "summary": "A Mapbox Vector Tile (2.1) of facilities, addresses (zoom 15 and up) or districts; 204 when empty; ETag and 304",
+                "operationId": "getTile",
+                "parameters": [
+                    param("layer", "path", "facilities, addresses or districts", json!({ "type": "string", "enum": ["facilities", "addresses", "districts"] }), true),
+                    param("z", "path", "Zoom, 0 to 22", json!({ "type": "integer", "minimum": 0, "maximum": 22 }), true),
+                    param("x", "path", "Column, 0 to 2^z - 1", json!({ "type": "integer", "minimum": 0 }), true),
+                    param("y", "path", "Row, 0 to 2^z - 1", json!({ "type": "integer", "minimum": 0 }), true),
+                ],
+                "responses": {
+                    "200": { "description": "The tile", "content": { "application/vnd.mapbox-vector-tile": {} } },
+                    "204": { "description": "Nothing in this tile" },
+                    "304": { "description": "Unchanged since the ETag given in If-None-Match" },
+                    "400": problem_responses()["400"], "404": problem_responses()["404"]
+                }
+            } },
+            "/tiles/{layer}.json": { "get": {
+                "summary": "TileJSON 3.0.0 for a tile layer",
+                "operationId": "getTileJson",
+                "parameters": [param("layer", "path", "facilities, addresses or districts", json!({ "type": "string" }), true)],
+                "responses": ok("TileJSON", "application/json", json!({ "type": "object" }))
+            } },
             "/api/openapi.json": { "get": { "summary": "This document", "operationId": "getOpenApi", "responses": ok("OpenAPI 3.0", "application/vnd.oai.openapi+json;version=3.0", any_object) } },
             "/": { "get": { "summary": "The residents' page", "operationId": "getIndex", "responses": { "200": { "description": "HTML", "content": { "text/html": {} } } } } }
         },

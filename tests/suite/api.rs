@@ -97,6 +97,8 @@ async fn landing_conformance_collections_and_openapi() {
         "/api/coverage/gaps",
         "/api/coverage/scenario",
         "/readyz",
+        "/tiles/{layer}/{z}/{x}/{y}.mvt",
+        "/tiles/{layer}.json",
         "/api/openapi.json",
         "/",
     ] {
