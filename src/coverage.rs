@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use crate::domain::{KindFilter, LonLat};
+use crate::index::walk::Baseline;
 use crate::index::{Placement, Snapshot, WalkIndex};
 use crate::routing::search::Seed;
 use crate::routing::snap::Snapped;
@@ -34,6 +35,10 @@ pub enum CoverageError {
 
 /// Per address: seconds to the nearest chosen facility, `f64::INFINITY` when none is within
 /// [`HORIZON_S`] or the address is not on the network.
+///
+/// Without removals, this starts from the snapshot's cached baseline for the kinds and
+/// searches only from the added points, pruned where the existing facilities are nearer:
+/// a scenario costs what it changes. Removals search again from the remaining facilities.
 pub fn address_times(
     s: &Snapshot,
     kinds: &KindFilter,
@@ -45,13 +50,15 @@ pub fn address_times(
     for id in removed {
         s.facility(*id).ok_or(CoverageError::UnknownFacility(*id))?;
     }
-    let mut places: Vec<Snapped> = s
-        .facilities
-        .iter()
-        .zip(&walk.facility_snaps)
-        .filter(|(f, _)| kinds.matches(f.kind) && !removed.contains(&f.id))
-        .filter_map(|(_, p)| p.for_profile(profile).copied())
-        .collect();
+    let existing = |skip: &[i64]| -> Vec<Snapped> {
+        s.facilities
+            .iter()
+            .zip(&walk.facility_snaps)
+            .filter(|(f, _)| kinds.matches(f.kind) && !skip.contains(&f.id))
+            .filter_map(|(_, p)| p.for_profile(profile).copied())
+            .collect()
+    };
+    let mut new_places = Vec::with_capacity(added.len());
     for p in added {
         let snapped = walk
             .network
@@ -61,23 +68,54 @@ pub fn address_times(
                 lat: p.position.lat,
                 max_m: crate::index::walk::MAX_FACILITY_SNAP_M,
             })?;
-        places.push(snapped);
+        new_places.push(snapped);
     }
-    Ok(times_from(walk, &places, &walk.address_snaps, profile))
+    if !removed.is_empty() {
+        let mut places = existing(removed);
+        places.extend(new_places);
+        return Ok(times_from(walk, &places, &walk.address_snaps, profile, None).1);
+    }
+    let baseline = walk.baseline(kinds, profile, || {
+        let (node_costs, address_times) =
+            times_from(walk, &existing(&[]), &walk.address_snaps, profile, None);
+        Baseline {
+            node_costs,
+            address_times,
+        }
+    });
+    if new_places.is_empty() {
+        return Ok(baseline.address_times.clone());
+    }
+    let (_, improved) = times_from(
+        walk,
+        &new_places,
+        &walk.address_snaps,
+        profile,
+        Some(&baseline.node_costs),
+    );
+    Ok(baseline
+        .address_times
+        .iter()
+        .zip(improved)
+        .map(|(a, b)| a.min(b))
+        .collect())
 }
 
-/// Seconds from the nearest of `sources` to each placement in `targets`.
+/// Seconds from the nearest of `sources`: to every node, and to each placement in `targets`.
+/// With `bound`, the search only goes where it beats those node costs (see
+/// [`crate::routing::search::Search::run_below`]).
 pub fn times_from(
     walk: &WalkIndex,
     sources: &[Snapped],
     targets: &[Placement],
     profile: Profile,
-) -> Vec<f64> {
+    bound: Option<&[f64]>,
+) -> (Vec<f64>, Vec<f64>) {
     walk.network.with_search(|g, search| {
         let seeds: Vec<Seed> = sources.iter().flat_map(|s| s.seeds(g, profile)).collect();
-        search.run(g, profile, &seeds, HORIZON_S);
+        search.run_below(g, profile, &seeds, HORIZON_S, bound);
         let on_segment = sources_by_segment(g, sources);
-        targets
+        let times = targets
             .iter()
             .map(|t| {
                 let Some(at) = t.for_profile(profile) else {
@@ -98,7 +136,13 @@ pub fn times_from(
                     f64::INFINITY
                 }
             })
-            .collect()
+            .collect();
+        let nodes = if bound.is_none() {
+            search.costs()
+        } else {
+            Vec::new()
+        };
+        (nodes, times)
     })
 }
 

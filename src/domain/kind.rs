@@ -147,6 +147,11 @@ impl KindFilter {
         Ok(KindFilter(kinds))
     }
 
+    /// The kinds, sorted, each once.
+    pub fn kinds(&self) -> &[FacilityKind] {
+        &self.0
+    }
+
     pub fn matches(&self, kind: FacilityKind) -> bool {
         self.0.contains(&kind)
     }

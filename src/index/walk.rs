@@ -28,8 +28,22 @@ impl Placement {
     }
 }
 
+/// Walking times from all existing facilities of some kinds: to every node and to every
+/// address. Kept per snapshot, so that coverage tables and scenarios start from it.
+#[derive(Debug)]
+pub struct Baseline {
+    pub node_costs: Vec<f64>,
+    pub address_times: Vec<f64>,
+}
+
+type BaselineKey = (Vec<crate::domain::FacilityKind>, Profile);
+
+/// At most this many baselines are kept; a new one beyond it clears the lot.
+const MAX_BASELINES: usize = 64;
+
 #[derive(Debug)]
 pub struct WalkIndex {
+    baselines: std::sync::Mutex<std::collections::HashMap<BaselineKey, std::sync::Arc<Baseline>>>,
     pub network: Network,
     /// Same order as the snapshot's facilities.
     pub facility_snaps: Vec<Placement>,
@@ -38,6 +52,26 @@ pub struct WalkIndex {
 }
 
 impl WalkIndex {
+    /// The baseline for `kinds` and `profile`, computed by `compute` the first time.
+    pub fn baseline(
+        &self,
+        kinds: &KindFilter,
+        profile: Profile,
+        compute: impl FnOnce() -> Baseline,
+    ) -> std::sync::Arc<Baseline> {
+        let key = (kinds.kinds().to_vec(), profile);
+        if let Some(b) = self.baselines.lock().expect("baseline lock").get(&key) {
+            return b.clone();
+        }
+        let b = std::sync::Arc::new(compute());
+        let mut cache = self.baselines.lock().expect("baseline lock");
+        if cache.len() >= MAX_BASELINES {
+            cache.clear();
+        }
+        cache.insert(key, b.clone());
+        b
+    }
+
     pub fn new(graph: WalkGraph, facilities: &[Facility], addresses: &[Address]) -> WalkIndex {
         let network = Network::new(graph);
         let place = |p: LonLat| Placement {
@@ -47,6 +81,7 @@ impl WalkIndex {
         let facility_snaps = facilities.iter().map(|f| place(f.position)).collect();
         let address_snaps = addresses.iter().map(|a| place(a.position)).collect();
         WalkIndex {
+            baselines: Default::default(),
             network,
             facility_snaps,
             address_snaps,

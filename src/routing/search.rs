@@ -37,6 +37,21 @@ impl Search {
 
     /// Runs from `seeds` until every node within `max_s` seconds is settled.
     pub fn run(&mut self, g: &WalkGraph, profile: Profile, seeds: &[Seed], max_s: f64) {
+        self.run_below(g, profile, seeds, max_s, None);
+    }
+
+    /// Like [`Search::run`], but a node is only reached when this search gets there faster
+    /// than `bound[node]`: a search from new sources that stops where the old ones are
+    /// already nearer (exact for "what improves", since a path through a node the old
+    /// sources reach sooner can never beat them further on).
+    pub fn run_below(
+        &mut self,
+        g: &WalkGraph,
+        profile: Profile,
+        seeds: &[Seed],
+        max_s: f64,
+        bound: Option<&[f64]>,
+    ) {
         if self.dist.len() != g.node_count() {
             *self = Search::new(g.node_count());
         }
@@ -47,8 +62,11 @@ impl Search {
         self.heap.clear();
         self.max_s = max_s;
         let speed = profile.speed_mps();
+        let admits = |n: u32, cost: f64| bound.is_none_or(|b| cost < b[n as usize]);
         for s in seeds {
-            self.relax(s.node.0, s.cost_s);
+            if admits(s.node.0, s.cost_s) {
+                self.relax(s.node.0, s.cost_s);
+            }
         }
         while let Some(Reverse((bits, n))) = self.heap.pop() {
             let d = f64::from_bits(bits);
@@ -56,8 +74,9 @@ impl Search {
                 continue; // a stale entry: n was reached more cheaply since
             }
             for e in g.edges_from(NodeId(n)) {
-                if profile.allows(g.flags(e)) {
-                    self.relax(g.head(e).0, d + g.length_m(e) / speed);
+                let (head, cost) = (g.head(e).0, d + g.length_m(e) / speed);
+                if profile.allows(g.flags(e)) && admits(head, cost) {
+                    self.relax(head, cost);
                 }
             }
         }
@@ -89,6 +108,11 @@ impl Search {
         self.touched
             .iter()
             .map(|&n| (NodeId(n), self.dist[n as usize]))
+    }
+
+    /// Seconds to every node, +∞ where unreached: a copy, for keeping beyond this search.
+    pub fn costs(&self) -> Vec<f64> {
+        self.dist.clone()
     }
 
     pub fn max_s(&self) -> f64 {
