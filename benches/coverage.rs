@@ -90,6 +90,9 @@ async fn main() {
         stats(table)
     );
 
+    // Scenarios start from the cached baseline (computed once here) and search only from
+    // the added playground.
+    coverage::address_times(&s, &playground, Profile::Walk, &[], &[]).unwrap();
     let mut scenario = Vec::new();
     for k in 0..50 {
         let a = &s.addresses[k * 251 % s.addresses.len()];

@@ -27,13 +27,6 @@ fn number(name: &str, s: &str) -> Result<i64, ApiError> {
         .map_err(|_| ApiError::invalid(name, format!("{s:?} is not a whole number")))
 }
 
-/// FNV-1a, 64 bits: a cheap, stable hash for ETags (not for security).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 pub async fn get_tile(
     State(state): State<AppState>,
     Path((name, z, x, y_file)): Path<(String, String, String, String)>,
@@ -46,13 +39,13 @@ pub async fn get_tile(
     let id = TileId::new(number("z", &z)?, number("x", &x)?, number("y", y)?)
         .map_err(|e| ApiError::invalid("z/x/y", e.to_string()))?;
     let s = state.snapshot.load();
-    let Some(bytes) = tiles::encode(&s, layer, &id) else {
+    let Some(tile) = s.tile_cache.get_or_encode(&s, layer, &id) else {
         let mut r = StatusCode::NO_CONTENT.into_response();
         r.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE));
         return Ok(r);
     };
-    let etag = format!("\"{:016x}\"", fnv1a(&bytes));
+    let etag = tile.etag;
     let etag_value = HeaderValue::from_str(&etag).expect("hex in quotes is a valid header");
     let unchanged = request_headers
         .get(header::IF_NONE_MATCH)
@@ -61,7 +54,7 @@ pub async fn get_tile(
     let mut r = if unchanged {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        bytes.into_response()
+        tile.bytes.into_response()
     };
     let h = r.headers_mut();
     if !unchanged {

@@ -49,6 +49,8 @@ pub struct Snapshot {
     facility_json: Vec<Box<str>>,
     address_json: Vec<Box<str>>,
     district_json: Vec<Box<str>>,
+    /// Vector tiles cut from this snapshot so far.
+    pub tile_cache: crate::tiles::TileCache,
 }
 
 /// Wider nodes than rstar's default (6): the trees are bulk-loaded once and only queried,
@@ -143,6 +145,7 @@ impl Snapshot {
             .collect();
 
         Snapshot {
+            tile_cache: Default::default(),
             walk,
             walk_problem,
             facility_json,

@@ -102,7 +102,7 @@ impl TileId {
 }
 
 /// The layers served as tiles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Layer {
     Facilities,
     Addresses,
@@ -182,6 +182,64 @@ fn point_geometry(t: &TileId, p: LonLat) -> mvt::GeomData {
         .point(x, y)
         .and_then(|e| e.encode())
         .expect("a point inside the tile always encodes")
+}
+
+/// Encoded tiles of one snapshot, so that a tile is cut once per data version. Lives in the
+/// snapshot: a reload starts a new, empty cache, which is all the invalidation it needs.
+#[derive(Debug, Default)]
+pub struct TileCache {
+    inner: std::sync::Mutex<CacheInner>,
+}
+
+#[derive(Debug, Default)]
+struct CacheInner {
+    tiles: std::collections::HashMap<(Layer, TileId), Option<EncodedTile>>,
+    bytes: usize,
+}
+
+/// A tile's bytes and its ETag (a hash of the bytes, so it changes exactly when they do).
+#[derive(Debug, Clone)]
+pub struct EncodedTile {
+    pub bytes: bytes::Bytes,
+    pub etag: String,
+}
+
+/// FNV-1a, 64 bits: a cheap, stable hash for ETags (not for security).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The most bytes of tiles kept per snapshot; past it the cache starts again empty.
+const CACHE_MAX_BYTES: usize = 64 << 20;
+
+impl TileCache {
+    /// The tile from the cache, or encoded now and kept.
+    pub fn get_or_encode(&self, s: &Snapshot, layer: Layer, t: &TileId) -> Option<EncodedTile> {
+        if let Some(hit) = self
+            .inner
+            .lock()
+            .expect("tile cache lock")
+            .tiles
+            .get(&(layer, *t))
+        {
+            return hit.clone();
+        }
+        let tile = encode(s, layer, t).map(|b| EncodedTile {
+            etag: format!("\"{:016x}\"", fnv1a(&b)),
+            bytes: b.into(),
+        });
+        let mut inner = self.inner.lock().expect("tile cache lock");
+        let size = tile.as_ref().map_or(0, |b| b.bytes.len()) + 64;
+        if inner.bytes + size > CACHE_MAX_BYTES {
+            inner.tiles.clear();
+            inner.bytes = 0;
+        }
+        inner.bytes += size;
+        inner.tiles.insert((layer, *t), tile.clone());
+        tile
+    }
 }
 
 /// Encodes one layer of one tile; `None` when the tile has nothing in it.
