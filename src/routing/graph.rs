@@ -228,10 +228,23 @@ impl WalkGraph {
         if !valid {
             return Err("walking graph blob is inconsistent".into());
         }
+        Ok(WalkGraph::assemble(
+            positions, first_out, head, length_m, flags, twin,
+        ))
+    }
+
+    /// The graph from its arrays, with what is derived from them (projection, metres).
+    fn assemble(
+        positions: Vec<LonLat>,
+        first_out: Vec<u32>,
+        head: Vec<NodeId>,
+        length_m: Vec<f64>,
+        flags: Vec<EdgeFlags>,
+        twin: Vec<EdgeId>,
+    ) -> WalkGraph {
         let projection = LocalMetres::centred_on(centre(&positions));
         let xy = positions.iter().map(|&p| projection.project(p)).collect();
-        Ok(WalkGraph {
-            xy,
+        WalkGraph {
             positions,
             first_out,
             head,
@@ -239,7 +252,8 @@ impl WalkGraph {
             flags,
             twin,
             projection,
-        })
+            xy,
+        }
     }
 }
 
@@ -346,22 +360,7 @@ impl GraphBuilder {
             twin[ea as usize] = EdgeId(eb);
             twin[eb as usize] = EdgeId(ea);
         }
-        let projection = LocalMetres::centred_on(centre(&self.positions));
-        let xy = self
-            .positions
-            .iter()
-            .map(|&p| projection.project(p))
-            .collect();
-        WalkGraph {
-            xy,
-            positions: self.positions,
-            first_out,
-            head,
-            length_m,
-            flags,
-            twin,
-            projection,
-        }
+        WalkGraph::assemble(self.positions, first_out, head, length_m, flags, twin)
     }
 }
 

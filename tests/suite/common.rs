@@ -332,3 +332,16 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// One store with the Oslo extract imported, and its state, shared by the read-only tests
+/// of a test binary (they read only the snapshot, never the store, after the import).
+pub async fn oslo() -> &'static (TestStore, AppState) {
+    static CELL: tokio::sync::OnceCell<(TestStore, AppState)> = tokio::sync::OnceCell::const_new();
+    CELL.get_or_init(|| async {
+        let t = TestStore::new().await;
+        t.import(osm(oslo_pbf())).await.unwrap();
+        let state = t.state().await;
+        (t, state)
+    })
+    .await
+}

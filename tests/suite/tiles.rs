@@ -9,20 +9,12 @@ use http_body_util::BodyExt;
 use naermiljo::domain::LonLat;
 use naermiljo::http::AppState;
 use proptest::prelude::*;
-use tokio::sync::OnceCell;
 use tower::ServiceExt;
 
-use crate::common::{TestStore, assert_problem, get, oslo_pbf, osm};
+use crate::common::{TestStore, assert_problem, get};
 
 async fn fixture() -> &'static (TestStore, AppState) {
-    static CELL: OnceCell<(TestStore, AppState)> = OnceCell::const_new();
-    CELL.get_or_init(|| async {
-        let t = TestStore::new().await;
-        t.import(osm(oslo_pbf())).await.unwrap();
-        let state = t.state().await;
-        (t, state)
-    })
-    .await
+    crate::common::oslo().await
 }
 
 // --- A minimal protobuf / MVT reader -------------------------------------------------------

@@ -9,19 +9,11 @@ use naermiljo::routing::export::{self, Format};
 use naermiljo::routing::search::{Search, Seed};
 use naermiljo::routing::{NodeId, Profile, WalkGraph, isochrone};
 use petgraph::graph::{NodeIndex, UnGraph};
-use tokio::sync::OnceCell;
 
-use crate::common::{TestStore, addresses, assert_problem, elverum_csv, get, oslo_pbf, osm};
+use crate::common::{TestStore, addresses, assert_problem, elverum_csv, get};
 
 async fn fixture() -> &'static (TestStore, AppState) {
-    static CELL: OnceCell<(TestStore, AppState)> = OnceCell::const_new();
-    CELL.get_or_init(|| async {
-        let t = TestStore::new().await;
-        t.import(osm(oslo_pbf())).await.unwrap();
-        let state = t.state().await;
-        (t, state)
-    })
-    .await
+    crate::common::oslo().await
 }
 
 /// A small deterministic generator, so failures name a reproducible origin.
