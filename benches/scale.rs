@@ -83,7 +83,7 @@ fn main() {
 
     let homes = side * side * 26 / 100;
     let extent = side as f64 * spacing_m;
-    let mut point = |rnd: &mut dyn FnMut() -> u64| {
+    let point = |rnd: &mut dyn FnMut() -> u64| {
         let (u, v) = (
             (rnd() % 1_000_000) as f64 / 1e6,
             (rnd() % 1_000_000) as f64 / 1e6,
