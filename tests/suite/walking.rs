@@ -354,40 +354,12 @@ async fn reach_limits_and_coverage_are_problems() {
     );
 }
 
-/// A fresh database in the throwaway cluster that scripts/test starts.
-fn fresh_database() -> String {
-    let url = std::env::var("NAERMILJO_TEST_PG").unwrap_or_else(|_| {
-        panic!("NAERMILJO_TEST_PG is not set: run the tests with scripts/test, which starts a throwaway PostgreSQL 15 with pgRouting")
-    });
-    let name = format!(
-        "walk_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    crate::common::tool(
-        "psql",
-        &[
-            &url,
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-qAtc",
-            &format!("CREATE DATABASE {name}"),
-        ],
-        None,
-    );
-    let (base, _) = url.rsplit_once('/').unwrap();
-    format!("{base}/{name}")
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn ten_minute_searches_equal_pgrouting_driving_distance() {
     let (t, state) = fixture().await;
     let s = state.snapshot.load();
     let g = &s.walk.as_ref().unwrap().network.graph;
-    let db = fresh_database();
+    let db = crate::common::fresh_pg_database("walk").await;
     crate::common::tool(
         "psql",
         &[
