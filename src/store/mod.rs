@@ -116,6 +116,20 @@ pub struct TableChange {
     pub removed: u64,
 }
 
+impl TableChange {
+    /// From the rows a source had before, the rows the import removed (the ones it did not
+    /// touch) and the rows it wrote (unique by source id, which [`ImportBatch::check`]
+    /// guarantees): the rows present before and still there were updated, the rest are new.
+    pub fn from_counts(before: u64, removed: u64, written: u64) -> TableChange {
+        let updated = before.saturating_sub(removed);
+        TableChange {
+            inserted: written.saturating_sub(updated),
+            updated,
+            removed,
+        }
+    }
+}
+
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportOutcome {
     pub facilities: Option<TableChange>,

@@ -329,13 +329,15 @@ impl Store for PostgisStore {
     }
 }
 
-async fn before_and_prune(
+/// Removes the rows of `source` this import did not touch, and says what the import changed
+/// given the `before` rows the source had and the `written` rows it upserted.
+async fn prune(
     tx: &mut Transaction<'_, Postgres>,
     table: &'static str,
     source: &str,
     import_id: i64,
     before: i64,
-    distinct: u64,
+    written: usize,
 ) -> Result<TableChange, StoreError> {
     let removed = sqlx::query(sqlx::AssertSqlSafe(format!(
         "DELETE FROM {table} WHERE source = $1 AND import_id <> $2"
@@ -345,12 +347,11 @@ async fn before_and_prune(
     .execute(&mut **tx)
     .await?
     .rows_affected();
-    let updated = (before as u64).saturating_sub(removed);
-    Ok(TableChange {
-        inserted: distinct.saturating_sub(updated),
-        updated,
+    Ok(TableChange::from_counts(
+        before as u64,
         removed,
-    })
+        written as u64,
+    ))
 }
 
 async fn rows_of_source(
@@ -364,10 +365,6 @@ async fn rows_of_source(
     .bind(source)
     .fetch_one(&mut **tx)
     .await?)
-}
-
-fn distinct<'a>(ids: impl Iterator<Item = &'a str>) -> u64 {
-    ids.collect::<std::collections::HashSet<_>>().len() as u64
 }
 
 async fn sync_facilities(
@@ -402,15 +399,7 @@ async fn sync_facilities(
     .bind(rows.iter().map(|f| serde_json::Value::Object(f.properties.clone()).to_string()).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
-    before_and_prune(
-        tx,
-        "facilities",
-        source,
-        import_id,
-        before,
-        distinct(rows.iter().map(|r| r.source_id.as_str())),
-    )
-    .await
+    prune(tx, "facilities", source, import_id, before, rows.len()).await
 }
 
 async fn sync_addresses(
@@ -447,15 +436,7 @@ async fn sync_addresses(
     .bind(rows.iter().map(|a| a.position.lat).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
-    before_and_prune(
-        tx,
-        "addresses",
-        source,
-        import_id,
-        before,
-        distinct(rows.iter().map(|r| r.source_id.as_str())),
-    )
-    .await
+    prune(tx, "addresses", source, import_id, before, rows.len()).await
 }
 
 async fn sync_districts(
@@ -482,13 +463,5 @@ async fn sync_districts(
     .bind(rows.iter().map(|d| d.population).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
-    before_and_prune(
-        tx,
-        "districts",
-        source,
-        import_id,
-        before,
-        distinct(rows.iter().map(|r| r.source_id.as_str())),
-    )
-    .await
+    prune(tx, "districts", source, import_id, before, rows.len()).await
 }

@@ -1,7 +1,6 @@
 //! The embedded store: one SQLite file, WAL mode, so that a server keeps reading while an
 //! import in another process writes.
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -264,14 +263,15 @@ impl Store for SqliteStore {
     }
 }
 
-/// Counts rows of `source` before, then removes those this import did not touch.
-/// Returns (rows present before, rows removed).
-async fn count_and_prune(
+/// Removes the rows of `source` this import did not touch, and says what the import changed
+/// given the `before` rows the source had and the `written` rows it upserted.
+async fn prune(
     tx: &mut Transaction<'_, Sqlite>,
     table: &'static str,
     source: &str,
     import_id: i64,
     before: i64,
+    written: usize,
 ) -> Result<TableChange, StoreError> {
     let removed = sqlx::query(sqlx::AssertSqlSafe(format!(
         "DELETE FROM {table} WHERE source = ? AND import_id <> ?"
@@ -281,11 +281,11 @@ async fn count_and_prune(
     .execute(&mut **tx)
     .await?
     .rows_affected();
-    Ok(TableChange {
-        inserted: 0,
-        updated: (before as u64).saturating_sub(removed),
+    Ok(TableChange::from_counts(
+        before as u64,
         removed,
-    })
+        written as u64,
+    ))
 }
 
 async fn rows_of_source(
@@ -299,17 +299,6 @@ async fn rows_of_source(
     .bind(source)
     .fetch_one(&mut **tx)
     .await?)
-}
-
-fn distinct_ids<'a>(ids: impl Iterator<Item = &'a str>) -> u64 {
-    ids.collect::<HashSet<_>>().len() as u64
-}
-
-fn finish(change: TableChange, distinct: u64) -> TableChange {
-    TableChange {
-        inserted: distinct.saturating_sub(change.updated),
-        ..change
-    }
 }
 
 async fn sync_facilities(
@@ -343,11 +332,7 @@ async fn sync_facilities(
         );
         q.build().execute(&mut **tx).await?;
     }
-    let change = count_and_prune(tx, "facilities", source, import_id, before).await?;
-    Ok(finish(
-        change,
-        distinct_ids(rows.iter().map(|r| r.source_id.as_str())),
-    ))
+    prune(tx, "facilities", source, import_id, before, rows.len()).await
 }
 
 async fn sync_addresses(
@@ -384,11 +369,7 @@ async fn sync_addresses(
         );
         q.build().execute(&mut **tx).await?;
     }
-    let change = count_and_prune(tx, "addresses", source, import_id, before).await?;
-    Ok(finish(
-        change,
-        distinct_ids(rows.iter().map(|r| r.source_id.as_str())),
-    ))
+    prune(tx, "addresses", source, import_id, before, rows.len()).await
 }
 
 async fn sync_districts(
@@ -417,11 +398,7 @@ async fn sync_districts(
         );
         q.build().execute(&mut **tx).await?;
     }
-    let change = count_and_prune(tx, "districts", source, import_id, before).await?;
-    Ok(finish(
-        change,
-        distinct_ids(rows.iter().map(|r| r.source_id.as_str())),
-    ))
+    prune(tx, "districts", source, import_id, before, rows.len()).await
 }
 
 /// Little-endian WKB of a MultiPolygon, as PostGIS's `ST_AsBinary` writes it.
