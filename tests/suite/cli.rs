@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::common::{Server, elverum_csv, naermiljo, oslo_pbf, shared};
+use crate::common::{Server, elverum_csv, naermiljo, oslo_pbf, run_ok, shared};
 
 #[test]
 fn a_bad_file_exits_non_zero_naming_file_and_line() {
@@ -53,17 +53,11 @@ fn a_bad_file_exits_non_zero_naming_file_and_line() {
 #[test]
 fn a_running_server_follows_an_import_from_another_process() {
     let dir = tempfile::tempdir().unwrap();
-    let out = naermiljo(dir.path())
-        .args(["import", "osm"])
-        .arg(oslo_pbf())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let summary = String::from_utf8_lossy(&out.stdout);
+    let summary = run_ok({
+        let mut c = naermiljo(dir.path());
+        c.args(["import", "osm"]).arg(oslo_pbf());
+        c
+    });
     assert!(
         summary.contains("facilities") && summary.contains("addresses"),
         "{summary}"
@@ -76,16 +70,11 @@ fn a_running_server_follows_an_import_from_another_process() {
     assert_eq!(status, 200);
     assert!(page.contains("© OpenStreetMap contributors") && page.contains("sentrale Oslo"));
 
-    let out = naermiljo(dir.path())
-        .args(["import", "addresses"])
-        .arg(elverum_csv())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok({
+        let mut c = naermiljo(dir.path());
+        c.args(["import", "addresses"]).arg(elverum_csv());
+        c
+    });
     // The server polls the store's data version every second; give it a few.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {

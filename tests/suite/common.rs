@@ -345,3 +345,14 @@ pub async fn oslo() -> &'static (TestStore, AppState) {
     })
     .await
 }
+
+/// Runs a command that must succeed; returns its standard output, or fails with its errors.
+pub fn run_ok(mut c: Command) -> String {
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use naermiljo::store::{PostgisStore, Store};
 
-use crate::common::{Server, dump, elverum_csv, fresh_pg_database, naermiljo, oslo_pbf, shared};
+use crate::common::{
+    Server, dump, elverum_csv, fresh_pg_database, naermiljo, oslo_pbf, run_ok, shared,
+};
 
 fn on_db(url: &str, data: &std::path::Path) -> Command {
     let mut c = naermiljo(data);
@@ -17,16 +19,6 @@ fn on_db(url: &str, data: &std::path::Path) -> Command {
 
 fn kindergartens() -> PathBuf {
     shared("drammen/drammen_barnehager_3301.geojson")
-}
-
-fn run_ok(mut c: Command) -> String {
-    let out = c.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Polls `f` until it is true or `limit` passes; returns how long it took.
