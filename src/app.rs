@@ -6,8 +6,9 @@ use std::time::Instant;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
+use crate::basemap::Basemap;
 use crate::config::{Backend, Settings};
-use crate::http::{AppState, router};
+use crate::http::{AppState, Assets, router};
 use crate::index::{Snapshot, SnapshotCell};
 use crate::store::{PostgisStore, SqliteStore, Store};
 
@@ -38,11 +39,40 @@ pub async fn open_store(settings: &Settings, application: &str) -> anyhow::Resul
 /// Builds the state a router serves: the store and a snapshot loaded from it.
 pub async fn build_state(settings: &Settings, store: Arc<dyn Store>) -> anyhow::Result<AppState> {
     let snapshot = Snapshot::build(store.load().await.context("loading the store")?);
-    Ok(AppState {
+    let state = AppState {
         snapshot: Arc::new(SnapshotCell::new(snapshot)),
         store,
         limits: Arc::new(settings.limits.clone()),
-    })
+        basemap: Arc::new(arc_swap::ArcSwapOption::empty()),
+        assets: Arc::new(Assets {
+            web_dir: settings.web_dir.clone(),
+            styles_dir: settings.styles_dir.clone(),
+            basemap: settings.basemap.clone(),
+        }),
+    };
+    reopen_basemap(&state).await;
+    Ok(state)
+}
+
+/// Opens the basemap archive when it appeared or was rebuilt since it was last opened.
+/// A missing archive is not an error: the map then draws without a basemap.
+pub async fn reopen_basemap(state: &AppState) {
+    let path = &state.assets.basemap;
+    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let current = state.basemap.load();
+    if modified.is_none() || current.as_ref().is_some_and(|b| b.modified == modified) {
+        if modified.is_none() && current.is_some() {
+            state.basemap.store(None);
+        }
+        return;
+    }
+    match Basemap::open(path).await {
+        Ok(b) => {
+            tracing::info!(path = %path.display(), "basemap opened");
+            state.basemap.store(Some(Arc::new(b)));
+        }
+        Err(e) => tracing::warn!(error = %format!("{e:#}"), "cannot open the basemap"),
+    }
 }
 
 /// Rebuilds the snapshot when the store's data version moved. Returns whether it did.
@@ -88,6 +118,7 @@ pub async fn serve(settings: &Settings, state: AppState) -> anyhow::Result<()> {
                         tick.tick().await;
                     }
                 }
+                reopen_basemap(&state).await;
                 if let Err(e) = refresh(&state).await {
                     // Reads go on from the snapshot we have; the next tick tries again.
                     tracing::warn!(error = %format!("{e:#}"), "cannot refresh the snapshot");

@@ -40,6 +40,14 @@ pub struct Cli {
         default_value_t = 8
     )]
     pub db_pool_size: u32,
+    /// The basemap's PMTiles archive: written by `import osm` and `build-basemap`, served
+    /// by `serve` (default: tiles/basemap.pmtiles in the checkout).
+    #[arg(long, global = true, env = "NAERMILJO_BASEMAP")]
+    pub basemap: Option<PathBuf>,
+    /// The web pages' folder (default: web/ in the checkout; `npm ci --prefix web` fills
+    /// web/node_modules).
+    #[arg(long, global = true, env = "NAERMILJO_WEB_DIR")]
+    pub web_dir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -57,6 +65,8 @@ pub enum Command {
         #[arg(long, default_value = "osm")]
         source: String,
     },
+    /// Build only the basemap archive (PMTiles, zoom 10–16) from an OSM extract.
+    BuildBasemap { file: PathBuf },
     /// Write the walking graph as pgRouting-ready CSV or SQL (costs in seconds).
     ExportGraph {
         #[arg(long, value_enum, default_value = "csv")]
@@ -175,13 +185,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut settings = Settings::new(cli.data.clone());
     settings.db = cli.db.clone();
     settings.db_pool_size = cli.db_pool_size;
+    if let Some(path) = cli.basemap {
+        settings.basemap = path;
+    }
+    if let Some(dir) = cli.web_dir {
+        settings.web_dir = dir;
+    }
     match cli.command {
         Command::Serve(args) => {
             settings.listen = args.listen;
             let started = Instant::now();
             let store = app::open_store(&settings, "naermiljo-serve").await?;
             if args.demo {
-                import_demo_if_empty(store.as_ref(), &args.shared_data).await?;
+                import_demo_if_empty(store.as_ref(), &args.shared_data, &settings.basemap).await?;
             }
             let state = app::build_state(&settings, store).await?;
             let s = state.snapshot.load();
@@ -199,6 +215,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = app::open_store(&settings, "naermiljo-import").await?;
             let report = import(store.as_ref(), cmd, &progress_bar()).await?;
             println!("{report}");
+            if !report.basemap.is_empty() {
+                let built =
+                    write_basemap(&report.basemap, &settings.basemap).with_context(|| {
+                        format!(
+                            "the data was imported, but the basemap could not be written; \
+                         run `naermiljo build-basemap {}`",
+                            report.file.display()
+                        )
+                    })?;
+                println!("{built}");
+            }
+            Ok(())
+        }
+        Command::BuildBasemap { file } => {
+            let progress = progress_bar();
+            let reader_progress = progress.clone();
+            let reader_file = file.clone();
+            let data = tokio::task::spawn_blocking(move || {
+                import::osm::read(&reader_file, &reader_progress)
+            })
+            .await??;
+            progress.finish_and_clear();
+            let target = settings.basemap.clone();
+            let built = tokio::task::spawn_blocking(move || write_basemap(&data.basemap, &target))
+                .await??;
+            println!("{built}");
             Ok(())
         }
         Command::BuildGraph { file, source } => {
@@ -322,12 +364,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn import_demo_if_empty(store: &dyn Store, shared: &Path) -> anyhow::Result<()> {
+async fn import_demo_if_empty(
+    store: &dyn Store,
+    shared: &Path,
+    basemap: &Path,
+) -> anyhow::Result<()> {
     let counts = store.counts().await?;
+    let pbf = shared.join(DEMO_PBF);
     if counts.facilities > 0 || counts.addresses > 0 {
+        if !basemap.exists() && pbf.exists() {
+            eprintln!("Building the demo basemap from {}", pbf.display());
+            let data = import::osm::read(&pbf, &ProgressBar::hidden())?;
+            eprintln!("{}", write_basemap(&data.basemap, basemap)?);
+        }
         return Ok(());
     }
-    let pbf = shared.join(DEMO_PBF);
     if !pbf.exists() {
         eprintln!(
             "The demo region is not imported and its file is missing: {}\n\
@@ -351,7 +402,50 @@ async fn import_demo_if_empty(store: &dyn Store, shared: &Path) -> anyhow::Resul
     )
     .await?;
     eprintln!("{report}");
+    eprintln!("{}", write_basemap(&report.basemap, basemap)?);
     Ok(())
+}
+
+/// What a basemap build did, printed at the end.
+pub struct BasemapReport {
+    pub path: PathBuf,
+    pub tiles: usize,
+    pub bytes: u64,
+    pub features: usize,
+    pub elapsed: Duration,
+}
+
+impl std::fmt::Display for BasemapReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "basemap: {} features in {} tiles (zoom {}–{}), {:.1} MB, {:.2} s → {}",
+            self.features,
+            self.tiles,
+            crate::basemap::MIN_ZOOM,
+            crate::basemap::MAX_ZOOM,
+            self.bytes as f64 / 1e6,
+            self.elapsed.as_secs_f64(),
+            self.path.display()
+        )
+    }
+}
+
+/// Cuts the basemap into tiles and writes the archive (atomically) to `path`.
+pub fn write_basemap(
+    features: &[crate::basemap::MapFeature],
+    path: &Path,
+) -> anyhow::Result<BasemapReport> {
+    let started = Instant::now();
+    let cut = crate::basemap::cut(features);
+    crate::basemap::write_archive(path, &cut)?;
+    Ok(BasemapReport {
+        path: path.to_path_buf(),
+        tiles: cut.tiles.len(),
+        bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+        features: features.len(),
+        elapsed: started.elapsed(),
+    })
 }
 
 /// A progress bar on stderr; indicatif hides it when stderr is not a terminal.
@@ -377,6 +471,8 @@ pub struct ImportReport {
     pub kinds: BTreeMap<FacilityKind, u64>,
     pub skipped: Vec<String>,
     pub elapsed: Duration,
+    /// What the basemap draws, from an OSM import (empty for other files).
+    pub basemap: Vec<crate::basemap::MapFeature>,
 }
 
 impl std::fmt::Display for ImportReport {
@@ -431,7 +527,7 @@ pub async fn import(
     let started = Instant::now();
     // Reading and parsing is CPU work: off the async threads.
     let reader_progress = progress.clone();
-    let (file, batch, skipped) =
+    let (file, batch, skipped, basemap) =
         tokio::task::spawn_blocking(move || read_import(cmd, &reader_progress))
             .await
             .map_err(|e| ImportError::File {
@@ -455,6 +551,7 @@ pub async fn import(
         kinds,
         skipped,
         elapsed: started.elapsed(),
+        basemap,
     })
 }
 
@@ -478,7 +575,15 @@ fn graph_blob(g: &WalkGraph) -> GraphBlob {
 fn read_import(
     cmd: ImportCommand,
     progress: &ProgressBar,
-) -> Result<(PathBuf, ImportBatch, Vec<String>), ImportError> {
+) -> Result<
+    (
+        PathBuf,
+        ImportBatch,
+        Vec<String>,
+        Vec<crate::basemap::MapFeature>,
+    ),
+    ImportError,
+> {
     progress.set_message("reading");
     let file_name = |p: &Path| p.display().to_string();
     Ok(match cmd {
@@ -495,7 +600,7 @@ fn read_import(
                 districts: None,
                 walk_graph,
             };
-            (file, batch, data.skipped)
+            (file, batch, data.skipped, data.basemap)
         }
         ImportCommand::Addresses { file, source } => {
             let data = import::addresses::read(&file, progress)?;
@@ -510,7 +615,7 @@ fn read_import(
                 addresses: Some(data.addresses),
                 ..Default::default()
             };
-            (file, batch, Vec::new())
+            (file, batch, Vec::new(), Vec::new())
         }
         ImportCommand::Facilities {
             file,
@@ -532,7 +637,7 @@ fn read_import(
                 facilities: Some(rows),
                 ..Default::default()
             };
-            (file, batch, Vec::new())
+            (file, batch, Vec::new(), Vec::new())
         }
         ImportCommand::Districts {
             file,
@@ -556,7 +661,7 @@ fn read_import(
                 districts: Some(rows),
                 ..Default::default()
             };
-            (file, batch, Vec::new())
+            (file, batch, Vec::new(), Vec::new())
         }
     })
 }

@@ -50,7 +50,16 @@ pub struct Settings {
     /// How often the server asks the store whether the data changed.
     pub refresh_interval: Duration,
     pub limits: Limits,
+    /// The basemap's PMTiles archive (built by `import osm` and `build-basemap`).
+    pub basemap: PathBuf,
+    /// The web pages and their scripts (`web/`; npm packages in `web/node_modules`).
+    pub web_dir: PathBuf,
+    /// MapLibre style templates (`tiles/styles/NAME.json`).
+    pub styles_dir: PathBuf,
 }
+
+/// Where the checkout's folders are, for defaults that work from any working directory.
+pub const SOURCE_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
 impl Settings {
     pub fn new(data_dir: PathBuf) -> Settings {
@@ -61,6 +70,9 @@ impl Settings {
             db_pool_size: 8,
             refresh_interval: Duration::from_secs(1),
             limits: Limits::default(),
+            basemap: PathBuf::from(SOURCE_DIR).join("tiles/basemap.pmtiles"),
+            web_dir: PathBuf::from(SOURCE_DIR).join("web"),
+            styles_dir: PathBuf::from(SOURCE_DIR).join("tiles/styles"),
         }
     }
 

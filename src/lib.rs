@@ -3,6 +3,7 @@
 //! See ARCHITECTURE.md for the map of the code.
 
 pub mod app;
+pub mod basemap;
 pub mod cli;
 pub mod config;
 pub mod coverage;

@@ -8,14 +8,15 @@ mod openapi;
 mod params;
 mod reach;
 mod tiles;
+mod web;
 
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{FromRequestParts, State};
+use axum::http::Method;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Method, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use tower_http::compression::CompressionLayer;
@@ -33,6 +34,17 @@ pub struct AppState {
     pub snapshot: Arc<SnapshotCell>,
     pub store: Arc<dyn Store>,
     pub limits: Arc<Limits>,
+    /// The basemap archive, when one has been built; reopened when it is rebuilt.
+    pub basemap: Arc<arc_swap::ArcSwapOption<crate::basemap::Basemap>>,
+    pub assets: Arc<Assets>,
+}
+
+/// Files the server hands out as they are: pages, scripts, styles, the basemap.
+#[derive(Debug, Clone)]
+pub struct Assets {
+    pub web_dir: std::path::PathBuf,
+    pub styles_dir: std::path::PathBuf,
+    pub basemap: std::path::PathBuf,
 }
 
 /// The scheme and host the client used, for absolute links: `http://127.0.0.1:8080`.
@@ -60,8 +72,7 @@ impl<S: Send + Sync> FromRequestParts<S> for BaseUrl {
 }
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(get_index))
+    web::routes(&state.assets)
         .route("/healthz", get(get_health))
         .route("/readyz", get(get_ready))
         .route("/api", get(features::get_landing))
@@ -132,11 +143,4 @@ async fn get_ready(State(state): State<AppState>) -> Response {
             serde_json::json!({ "database": "down" }),
         ),
     }
-}
-
-async fn get_index() -> Response {
-    let mut r = Html(include_str!("../../web/index.html")).into_response();
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    r
 }

@@ -17,9 +17,80 @@ const CACHE: &str = "public, max-age=300";
 fn layer(name: &str) -> Result<Layer, ApiError> {
     Layer::parse(name).ok_or_else(|| {
         ApiError::NotFound(format!(
-            "no tile layer {name:?}; there are facilities, addresses and districts"
+            "no tile layer {name:?}; there are basemap, facilities, addresses and districts"
         ))
     })
+}
+
+fn no_basemap(state: &AppState) -> ApiError {
+    ApiError::NotFound(format!(
+        "no basemap has been built ({} is missing); run `naermiljo build-basemap FILE.osm.pbf` \
+         or import an OSM extract",
+        state.assets.basemap.display()
+    ))
+}
+
+/// A tile of the basemap archive, sent gzip-compressed as stored (decompressed for the rare
+/// client that does not accept gzip).
+async fn basemap_tile(
+    state: &AppState,
+    id: TileId,
+    request_headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let Some(basemap) = state.basemap.load_full() else {
+        return Err(no_basemap(state));
+    };
+    if id.z > crate::basemap::MAX_ZOOM {
+        return Err(ApiError::NotFound(format!(
+            "the basemap has zoom {}–{}; MapLibre overzooms zoom {} from it",
+            crate::basemap::MIN_ZOOM,
+            crate::basemap::MAX_ZOOM,
+            crate::basemap::MAX_ZOOM
+        )));
+    }
+    let tile = basemap
+        .tile_gzip(id.z, id.x, id.y)
+        .await
+        .map_err(|e| ApiError::Internal(format!("reading the basemap: {e:#}")))?;
+    let Some(gzipped) = tile else {
+        let mut r = StatusCode::NO_CONTENT.into_response();
+        r.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE));
+        return Ok(r);
+    };
+    let etag = format!("\"b{:016x}\"", tiles::fnv1a(&gzipped));
+    let unchanged = request_headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let accepts_gzip = request_headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    let mut r = if unchanged {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else if accepts_gzip {
+        let mut r = gzipped.into_response();
+        r.headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        r
+    } else {
+        let mut plain = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzipped[..]), &mut plain)
+            .map_err(|e| ApiError::Internal(format!("a damaged basemap tile: {e}")))?;
+        plain.into_response()
+    };
+    let h = r.headers_mut();
+    if !unchanged {
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(MVT));
+    }
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    h.insert(
+        header::ETAG,
+        HeaderValue::from_str(&etag).expect("hex in quotes is a valid header"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE));
+    Ok(r)
 }
 
 fn number(name: &str, s: &str) -> Result<i64, ApiError> {
@@ -32,12 +103,16 @@ pub async fn get_tile(
     Path((name, z, x, y_file)): Path<(String, String, String, String)>,
     request_headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let layer = layer(&name)?;
+    let basemap = name == "basemap";
+    let layer = if basemap { None } else { Some(layer(&name)?) };
     let y = y_file
         .strip_suffix(".mvt")
         .ok_or_else(|| ApiError::NotFound(format!("{y_file:?}: tiles end in .mvt")))?;
     let id = TileId::new(number("z", &z)?, number("x", &x)?, number("y", y)?)
         .map_err(|e| ApiError::invalid("z/x/y", e.to_string()))?;
+    let Some(layer) = layer else {
+        return basemap_tile(&state, id, &request_headers).await;
+    };
     let s = state.snapshot.load();
     let Some(tile) = s.tile_cache.get_or_encode(&s, layer, &id) else {
         let mut r = StatusCode::NO_CONTENT.into_response();
@@ -73,6 +148,22 @@ pub async fn get_tilejson(
     let name = file
         .strip_suffix(".json")
         .ok_or_else(|| ApiError::NotFound(format!("no such resource {file:?}")))?;
+    if name == "basemap" {
+        let Some(basemap) = state.basemap.load_full() else {
+            return Err(no_basemap(&state));
+        };
+        let body = json!({
+            "tilejson": "3.0.0",
+            "name": "basemap",
+            "tiles": [format!("{}/tiles/basemap/{{z}}/{{x}}/{{y}}.mvt", base.0)],
+            "minzoom": crate::basemap::MIN_ZOOM,
+            "maxzoom": crate::basemap::MAX_ZOOM,
+            "bounds": basemap.bounds(),
+            "vector_layers": crate::basemap::vector_layers(),
+            "attribution": crate::basemap::ATTRIBUTION,
+        });
+        return Ok(json_response(body));
+    }
     let layer = layer(name)?;
     let s = state.snapshot.load();
     let bounds = s
@@ -94,6 +185,10 @@ pub async fn get_tilejson(
         "vector_layers": [{ "id": layer.name(), "fields": fields, "minzoom": layer.min_zoom(), "maxzoom": tiles::MAX_ZOOM }],
         "attribution": "© OpenStreetMap contributors, © Kartverket",
     });
+    Ok(json_response(body))
+}
+
+fn json_response(body: serde_json::Value) -> Response {
     let mut r = body.to_string().into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -101,5 +196,5 @@ pub async fn get_tilejson(
     );
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    Ok(r)
+    r
 }

@@ -48,6 +48,8 @@ pub struct OsmData {
     pub skipped: Vec<String>,
     /// The pedestrian network of the extract.
     pub walk_graph: WalkGraph,
+    /// What the basemap draws, in lon/lat.
+    pub basemap: Vec<crate::basemap::MapFeature>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -83,6 +85,7 @@ struct Reader {
     tagged: BTreeMap<(ObjType, i64), Tagged>,
     /// Walkable ways, in file order, with their flags.
     walkways: Vec<(i64, EdgeFlags)>,
+    basemap: crate::basemap::Collector,
     elements: u64,
 }
 
@@ -148,14 +151,18 @@ impl Reader {
         match element {
             Element::Node(n) => {
                 self.nodes.insert(n.id(), [n.lon(), n.lat()]);
+                self.basemap.node(n.id(), n.tags());
                 self.consider(ObjType::Node, n.id(), n.tags());
             }
             Element::DenseNode(n) => {
                 self.nodes.insert(n.id(), [n.lon(), n.lat()]);
+                self.basemap.node(n.id(), n.tags());
                 self.consider(ObjType::Node, n.id(), n.tags());
             }
             Element::Way(w) => {
-                self.ways.insert(w.id(), w.refs().collect());
+                let refs: Vec<i64> = w.refs().collect();
+                self.basemap.way(w.id(), &refs, w.tags());
+                self.ways.insert(w.id(), refs);
                 if let Some(flags) = walk_flags(w.tags()) {
                     self.walkways.push((w.id(), flags));
                 }
@@ -173,6 +180,7 @@ impl Reader {
                     })
                     .collect();
                 self.relations.insert(r.id(), members);
+                self.basemap.relation(r.id(), r.tags());
                 self.consider(ObjType::Relation, r.id(), r.tags());
             }
         }
@@ -332,7 +340,10 @@ pub fn read(path: &Path, progress: &ProgressBar) -> Result<OsmData, ImportError>
         addresses: Vec::new(),
         skipped: Vec::new(),
         walk_graph: from_osm_ways(&reader.nodes, &walkways),
+        basemap: Vec::new(),
     };
+    data.basemap =
+        std::mem::take(&mut reader.basemap).finish(&reader.nodes, &reader.ways, &reader.relations);
     for (&(obj, id), tagged) in &reader.tagged {
         let source_id = format!("{}/{id}", obj.as_str());
         let Some(position) = reader

@@ -205,7 +205,7 @@ pub struct EncodedTile {
 }
 
 /// FNV-1a, 64 bits: a cheap, stable hash for ETags (not for security).
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3)
     })

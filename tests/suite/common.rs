@@ -99,12 +99,12 @@ impl TestStore {
     }
 
     pub async fn state(&self) -> AppState {
-        naermiljo::app::build_state(
-            &Settings::new(self.dir.path().to_path_buf()),
-            self.store.clone(),
-        )
-        .await
-        .unwrap()
+        let mut settings = Settings::new(self.dir.path().to_path_buf());
+        // Never the checkout's own tiles/basemap.pmtiles: a test sees only what it built.
+        settings.basemap = self.dir.path().join("basemap.pmtiles");
+        naermiljo::app::build_state(&settings, self.store.clone())
+            .await
+            .unwrap()
     }
 
     /// Everything the store holds, as comparable text: for "unchanged" assertions.

@@ -2,6 +2,7 @@
 //! `NAERMILJO_SHARED_DATA`, and Debian's `osmium` and `cs2cs` as independent oracles.
 
 mod api;
+mod basemap;
 mod cli;
 mod common;
 mod coverage;

@@ -75,22 +75,22 @@ fn packed(b: &[u8]) -> Vec<u32> {
 }
 
 #[derive(Debug)]
-struct DecodedFeature {
-    id: u64,
-    geom_type: u64,
+pub struct DecodedFeature {
+    pub id: u64,
+    pub geom_type: u64,
     /// Absolute tile coordinates of every vertex.
-    points: Vec<(i64, i64)>,
-    tags: HashMap<String, String>,
+    pub points: Vec<(i64, i64)>,
+    pub tags: HashMap<String, String>,
 }
 
 #[derive(Debug)]
-struct DecodedLayer {
-    name: String,
-    extent: u64,
-    features: Vec<DecodedFeature>,
+pub struct DecodedLayer {
+    pub name: String,
+    pub extent: u64,
+    pub features: Vec<DecodedFeature>,
 }
 
-fn decode(tile: &[u8]) -> Vec<DecodedLayer> {
+pub fn decode(tile: &[u8]) -> Vec<DecodedLayer> {
     let mut layers = Vec::new();
     let mut t = Pb { b: tile, i: 0 };
     while let Some((field, _, payload, _)) = t.next() {
@@ -182,7 +182,7 @@ fn tile_coords(z: u32, x: u32, y: u32, p: LonLat) -> (f64, f64) {
     ((fx - x as f64) * 4096.0, (fy - y as f64) * 4096.0)
 }
 
-fn tile_of(z: u32, p: LonLat) -> (u32, u32) {
+pub fn tile_of(z: u32, p: LonLat) -> (u32, u32) {
     let (x, y) = tile_coords(z, 0, 0, p);
     ((x / 4096.0).floor() as u32, (y / 4096.0).floor() as u32)
 }
@@ -192,9 +192,21 @@ async fn fetch(
     uri: &str,
     if_none_match: Option<&str>,
 ) -> (u16, axum::http::HeaderMap, Vec<u8>) {
+    match if_none_match {
+        Some(tag) => fetch_with(state, uri, &[("if-none-match", tag)]).await,
+        None => fetch_with(state, uri, &[]).await,
+    }
+}
+
+/// One GET with the given request headers: status, headers and the raw body.
+pub async fn fetch_with(
+    state: &AppState,
+    uri: &str,
+    request_headers: &[(&str, &str)],
+) -> (u16, axum::http::HeaderMap, Vec<u8>) {
     let mut req = Request::get(uri).header("host", "test.local");
-    if let Some(tag) = if_none_match {
-        req = req.header("if-none-match", tag);
+    for (k, v) in request_headers {
+        req = req.header(*k, *v);
     }
     let r = naermiljo::http::router(state.clone())
         .oneshot(req.body(Body::empty()).unwrap())
