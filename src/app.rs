@@ -108,6 +108,7 @@ pub async fn serve(settings: &Settings, state: AppState) -> anyhow::Result<()> {
         let every = settings.refresh_interval;
         let changes = state.store.changes();
         tokio::spawn(async move {
+            let mut last_purge: Option<Instant> = None;
             let mut tick = tokio::time::interval(every);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
@@ -119,6 +120,22 @@ pub async fn serve(settings: &Settings, state: AppState) -> anyhow::Result<()> {
                     }
                 }
                 reopen_basemap(&state).await;
+                // Offers of help are personal data: gone once their need has expired.
+                if last_purge.is_none_or(|t| t.elapsed() > std::time::Duration::from_secs(3600)) {
+                    let today = crate::domain::activity::today(jiff::Timestamp::now());
+                    match state.store.purge_expired_offers(&today.to_string()).await {
+                        Ok(n) => {
+                            last_purge = Some(Instant::now());
+                            if n > 0 {
+                                tracing::info!(
+                                    deleted = n,
+                                    "offers of help for expired needs deleted"
+                                );
+                            }
+                        }
+                        Err(e) => tracing::warn!(error = %e, "cannot delete expired offers yet"),
+                    }
+                }
                 if let Err(e) = refresh(&state).await {
                     // Reads go on from the snapshot we have; the next tick tries again.
                     tracing::warn!(error = %format!("{e:#}"), "cannot refresh the snapshot");

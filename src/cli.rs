@@ -89,10 +89,71 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "csv")]
         format: CoverageFormat,
     },
+    /// Organisations that keep activities and volunteer needs.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// API tokens for organisations' editors and administrators.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Write the demo region's example activities and volunteer needs (marked as examples),
+    /// generated from the imported facilities; does nothing when organisations exist.
+    DemoProgramme {
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// The newest writes made through the API (who, when, what), as JSON lines.
+    Audit {
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
     /// Apply the store's migrations and exit (servers and imports also do this at start).
     Migrate,
     /// Show what the store holds.
     Status,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Add an organisation; prints its id.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// volunteer_organisation, municipality, sports_club or business.
+        #[arg(long, value_parser = parse_org_kind)]
+        kind: crate::domain::activity::OrgKind,
+        /// A public contact: e-mail, phone or web page.
+        #[arg(long)]
+        contact: Option<String>,
+    },
+    /// List the organisations with their ids.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make a token; it is printed once and stored only as a hash.
+    Create {
+        #[arg(long)]
+        org: i64,
+        /// editor: its own organisation's items; admin: every item.
+        #[arg(long, value_parser = parse_role)]
+        role: crate::store::editing::Role,
+        #[arg(long)]
+        label: Option<String>,
+    },
+}
+
+fn parse_org_kind(s: &str) -> Result<crate::domain::activity::OrgKind, String> {
+    crate::domain::activity::OrgKind::parse(s).ok_or_else(|| {
+        format!(
+            "unknown kind {s:?}; kinds: volunteer_organisation, municipality, sports_club, business"
+        )
+    })
+}
+
+fn parse_role(s: &str) -> Result<crate::store::editing::Role, String> {
+    crate::store::editing::Role::parse(s)
+        .ok_or_else(|| format!("unknown role {s:?}; roles: editor, admin"))
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -343,6 +404,67 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Org(OrgCommand::Create {
+            name,
+            kind,
+            contact,
+        }) => {
+            let store = app::open_store(&settings, "naermiljo-org").await?;
+            let name = name.trim();
+            anyhow::ensure!(
+                (2..=120).contains(&name.chars().count()),
+                "--name must be 2–120 characters"
+            );
+            let id = store
+                .create_organisation(name, kind, contact.as_deref(), false)
+                .await
+                .with_context(|| {
+                    format!("cannot add the organisation {name:?} (is the name taken?)")
+                })?;
+            println!("{id}");
+            Ok(())
+        }
+        Command::Org(OrgCommand::List) => {
+            let store = app::open_store(&settings, "naermiljo-org").await?;
+            for o in store.load().await?.organisations {
+                println!(
+                    "{}\t{}\t{}{}",
+                    o.id,
+                    o.kind.as_str(),
+                    o.name,
+                    if o.example { "\t(example)" } else { "" }
+                );
+            }
+            Ok(())
+        }
+        Command::Token(TokenCommand::Create { org, role, label }) => {
+            let store = app::open_store(&settings, "naermiljo-token").await?;
+            let token = new_token()?;
+            let hash = crate::http::programme::token_sha256(&token);
+            store
+                .create_token(org, role, &hash, label.as_deref())
+                .await
+                .with_context(|| format!("cannot make a token for organisation {org}"))?;
+            eprintln!(
+                "A {} token for organisation {org}. It is shown only now; keep it secret.\n\
+                 Use it as `Authorization: Bearer TOKEN`.",
+                role.as_str()
+            );
+            println!("{token}");
+            Ok(())
+        }
+        Command::DemoProgramme { seed } => {
+            let store = app::open_store(&settings, "naermiljo-demo").await?;
+            println!("{}", write_demo_programme(store.as_ref(), seed).await?);
+            Ok(())
+        }
+        Command::Audit { limit } => {
+            let store = app::open_store(&settings, "naermiljo-audit").await?;
+            for row in store.audit_log(limit.clamp(1, 10_000)).await? {
+                println!("{}", serde_json::to_string(&row)?);
+            }
+            Ok(())
+        }
         Command::Migrate => {
             app::open_store(&settings, "naermiljo-migrate").await?;
             println!("{}: migrations applied", settings.backend());
@@ -403,7 +525,81 @@ async fn import_demo_if_empty(
     .await?;
     eprintln!("{report}");
     eprintln!("{}", write_basemap(&report.basemap, basemap)?);
+    eprintln!("{}", write_demo_programme(store, 2026).await?);
     Ok(())
+}
+
+/// A new API token: 32 random bytes from the operating system, hex, with a prefix that
+/// makes a leaked token easy to recognise.
+fn new_token() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(format!(
+        "nm_{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    ))
+}
+
+/// Writes the example organisations, activities and needs of [`crate::demo`] unless the
+/// store already has organisations. Returns what it did, in words.
+pub async fn write_demo_programme(store: &dyn Store, seed: u64) -> anyhow::Result<String> {
+    use crate::store::editing::{Actor, ItemCollection, ItemWrite, Role};
+    let contents = store.load().await?;
+    if !contents.organisations.is_empty() {
+        return Ok("organisations exist already: no examples written".into());
+    }
+    let snapshot = crate::index::Snapshot::build(contents);
+    let today = crate::domain::activity::today(jiff::Timestamp::now());
+    let demo = crate::demo::generate(&snapshot, seed, today);
+    let mut org_ids = Vec::new();
+    for (name, kind, contact) in crate::demo::ORGANISATIONS {
+        org_ids.push(
+            store
+                .create_organisation(name, kind, Some(contact), true)
+                .await?,
+        );
+    }
+    let system = |org_id| Actor {
+        token_id: None,
+        org_id,
+        role: Role::Admin,
+    };
+    for (org, doc) in &demo.activities {
+        let org_id = org_ids[*org];
+        store
+            .write_item(
+                ItemCollection::Activities,
+                &system(org_id),
+                ItemWrite::Create {
+                    org_id,
+                    example: true,
+                    doc: serde_json::to_value(doc)?,
+                    valid_until: None,
+                },
+            )
+            .await?;
+    }
+    for (org, doc) in &demo.needs {
+        let org_id = org_ids[*org];
+        store
+            .write_item(
+                ItemCollection::VolunteerNeeds,
+                &system(org_id),
+                ItemWrite::Create {
+                    org_id,
+                    example: true,
+                    doc: serde_json::to_value(doc)?,
+                    valid_until: Some(doc.valid_until.to_string()),
+                },
+            )
+            .await?;
+    }
+    Ok(format!(
+        "examples: {} organisations, {} activities, {} volunteer needs (seed {seed}; all marked as examples)",
+        org_ids.len(),
+        demo.activities.len(),
+        demo.needs.len()
+    ))
 }
 
 /// What a basemap build did, printed at the end.

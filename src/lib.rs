@@ -7,6 +7,7 @@ pub mod basemap;
 pub mod cli;
 pub mod config;
 pub mod coverage;
+pub mod demo;
 pub mod domain;
 pub mod http;
 pub mod import;

@@ -3,6 +3,7 @@
 //! No I/O here and no knowledge of axum or sqlx. Coordinates are WGS84 lon/lat
 //! (EPSG:4326, x = lon) everywhere in this module.
 
+pub mod activity;
 mod kind;
 
 pub use kind::{FacilityKind, KindFilter};

@@ -35,6 +35,26 @@ pub enum ApiError {
     /// Something failed on our side; the cause goes to the log, never to the client.
     #[error("internal error: {0}")]
     Internal(String),
+    /// No token, or one we do not know.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// A write without If-Match.
+    #[error("precondition required: {0}")]
+    PreconditionRequired(String),
+    /// A write whose If-Match is not the item's current version.
+    #[error("precondition failed: {detail}")]
+    PreconditionFailed {
+        detail: String,
+        current: Option<String>,
+    },
+    /// A written document with problems, field by field.
+    #[error("invalid body")]
+    InvalidBody(Vec<crate::domain::activity::FieldError>),
+    /// The store does not answer: writes are refused, reads go on from memory.
+    #[error("store unavailable: {0}")]
+    StoreDown(String),
 }
 
 impl ApiError {
@@ -55,6 +75,12 @@ impl ApiError {
             ApiError::OutsideCoverage(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::StoreDown(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }
@@ -125,6 +151,58 @@ impl IntoResponse for ApiError {
             ),
             ApiError::Unavailable(detail) => {
                 problem(status, "unavailable", "Not available", &detail, json!({}))
+            }
+            ApiError::Unauthorized(detail) => {
+                let mut r = problem(status, "unauthorized", "Unauthorized", &detail, json!({}));
+                r.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"naermiljo\""),
+                );
+                r
+            }
+            ApiError::Forbidden(detail) => {
+                problem(status, "forbidden", "Forbidden", &detail, json!({}))
+            }
+            ApiError::PreconditionRequired(detail) => problem(
+                status,
+                "precondition-required",
+                "If-Match required",
+                &detail,
+                json!({}),
+            ),
+            ApiError::PreconditionFailed { detail, current } => {
+                let mut r = problem(
+                    status,
+                    "stale-write",
+                    "The item changed",
+                    &detail,
+                    json!({ "current_etag": current }),
+                );
+                if let Some(tag) = current.and_then(|c| HeaderValue::from_str(&c).ok()) {
+                    r.headers_mut().insert(header::ETAG, tag);
+                }
+                r
+            }
+            ApiError::InvalidBody(errors) => problem(
+                status,
+                "invalid-body",
+                "Invalid document",
+                &errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.reason))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                json!({ "errors": errors }),
+            ),
+            ApiError::StoreDown(cause) => {
+                tracing::warn!(%cause, "write refused: the store is unavailable");
+                problem(
+                    status,
+                    "database-unavailable",
+                    "Database unavailable",
+                    "the database does not answer; reads go on from memory, writes are refused — try again shortly",
+                    json!({}),
+                )
             }
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");

@@ -6,6 +6,7 @@ pub mod error;
 mod features;
 mod openapi;
 mod params;
+pub mod programme;
 mod reach;
 mod tiles;
 mod web;
@@ -78,6 +79,44 @@ pub fn router(state: AppState) -> Router {
         .route("/api", get(features::get_landing))
         .route("/api/conformance", get(features::get_conformance))
         .route("/api/collections", get(features::list_collections))
+        .route(
+            "/api/collections/activities",
+            get(|s, b, _: axum::extract::RawQuery| {
+                programme::get_collection(s, b, axum::extract::Path("activities".to_string()))
+            }),
+        )
+        .route(
+            "/api/collections/volunteer-needs",
+            get(|s, b, _: axum::extract::RawQuery| {
+                programme::get_collection(s, b, axum::extract::Path("volunteer-needs".to_string()))
+            }),
+        )
+        .route(
+            "/api/collections/activities/items",
+            get(programme::list_activities).post(programme::post_activity),
+        )
+        .route(
+            "/api/collections/activities/items/{fid}",
+            get(programme::get_activity)
+                .put(programme::put_activity)
+                .patch(programme::patch_activity)
+                .delete(programme::delete_activity),
+        )
+        .route(
+            "/api/collections/volunteer-needs/items",
+            get(programme::list_needs).post(programme::post_need),
+        )
+        .route(
+            "/api/collections/volunteer-needs/items/{fid}",
+            get(programme::get_need)
+                .put(programme::put_need)
+                .patch(programme::patch_need)
+                .delete(programme::delete_need),
+        )
+        .route(
+            "/api/collections/volunteer-needs/items/{fid}/offers",
+            get(programme::get_offers).post(programme::post_offer),
+        )
         .route("/api/collections/{id}", get(features::get_collection))
         .route("/api/collections/{id}/items", get(features::list_items))
         .route("/api/collections/{id}/items/{fid}", get(features::get_item))

@@ -13,7 +13,20 @@ use crate::domain::{KindFilter, LonLat};
 use crate::index::{Snapshot, WalkIndex};
 use crate::routing::Profile;
 
-const REACH_PARAMS: &[&str] = &["lon", "lat", "minutes", "bands", "profile", "kind"];
+const REACH_PARAMS: &[&str] = &[
+    "lon",
+    "lat",
+    "minutes",
+    "bands",
+    "profile",
+    "kind",
+    "category",
+    "age",
+    "weekday",
+    "time_of_day",
+    "free",
+    "org",
+];
 const ISOCHRONE_PARAMS: &[&str] = &["lon", "lat", "minutes", "profile"];
 /// The bands drawn when a reach request names none (those up to its `minutes`, and it).
 const DEFAULT_BANDS: [u32; 3] = [5, 10, 15];
@@ -223,6 +236,10 @@ struct ReachBody<'a> {
     minutes: u32,
     bands: Collection<BandFeature<'a>>,
     facilities: Collection<ReachedFacility<'a>>,
+    /// Activities (filtered by category, age, weekday, time_of_day, free) with their next
+    /// session, and current volunteer needs, quickest first.
+    activities: Collection<Value>,
+    volunteer_needs: Collection<Value>,
     attribution: &'static str,
 }
 
@@ -255,6 +272,7 @@ fn origin_json(requested: LonLat, snapped: &crate::routing::snap::Snapped) -> Va
 
 pub async fn get_reach(
     State(state): State<AppState>,
+    base: super::BaseUrl,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref(), REACH_PARAMS)?;
@@ -279,11 +297,21 @@ pub async fn get_reach(
         .transpose()
         .map_err(|bad| ApiError::invalid("kind", format!("unknown kind {bad:?}")))?;
 
+    let activity_filter = super::programme::ActivityFilter::parse(&params)?;
     let s = state.snapshot.load();
     let walk = network(&s)?;
+    let programme = &s.programme;
+    let extra: Vec<crate::index::Placement> = programme
+        .activities
+        .snaps
+        .iter()
+        .chain(&programme.needs.snaps)
+        .copied()
+        .collect();
     let reach = walk
-        .reach(
+        .reach_with(
             &s.facilities,
+            &extra,
             at,
             profile,
             minutes,
@@ -322,9 +350,42 @@ pub async fn get_reach(
             }
         })
         .collect();
+    let now = jiff::Timestamp::now();
+    let today = crate::domain::activity::today(now);
+    let n_activities = programme.activities.len() as u32;
+    let timed = |mut f: Value, seconds: f64| {
+        f["properties"]["walk_seconds"] = json!(seconds.round() as u64);
+        f["properties"]["walk_minutes"] = json!((seconds / 60.0).ceil() as u64);
+        f["properties"]["distance_m"] = json!((seconds * speed).round() as u64);
+        f
+    };
+    let mut activities = Vec::new();
+    let mut needs = Vec::new();
+    for &(i, seconds) in &reach.extra {
+        if i < n_activities {
+            let a = &programme.activities.items[i as usize];
+            if activity_filter.matches(a.org_id, &a.doc) {
+                activities.push(timed(
+                    super::programme::activity_feature(&s, i, now, &base.0),
+                    seconds,
+                ));
+            }
+        } else {
+            let j = i - n_activities;
+            let n = &programme.needs.items[j as usize];
+            if n.doc.valid_until >= today && activity_filter.org.is_none_or(|o| o == n.org_id) {
+                needs.push(timed(
+                    super::programme::need_feature(&s, j, &base.0),
+                    seconds,
+                ));
+            }
+        }
+    }
     Ok(serialized(
         "application/json",
         &ReachBody {
+            activities: Collection::of(activities),
+            volunteer_needs: Collection::of(needs),
             origin: origin_json(at, &reach.origin),
             profile: profile.as_str(),
             speed_kmh: profile.speed_kmh(),

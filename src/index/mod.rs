@@ -6,6 +6,7 @@
 //! the old data or the new, never a mix.
 
 mod districts;
+pub mod programme;
 pub mod search;
 pub mod walk;
 mod wire;
@@ -19,7 +20,7 @@ use arc_swap::ArcSwap;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
-use crate::domain::{Address, Bbox, District, Facility};
+use crate::domain::{Address, Bbox, District, Facility, LonLat};
 use crate::routing::WalkGraph;
 use crate::store::StoreContents;
 use search::AddressSearch;
@@ -51,6 +52,8 @@ pub struct Snapshot {
     district_json: Vec<Box<str>>,
     /// Vector tiles cut from this snapshot so far.
     pub tile_cache: crate::tiles::TileCache,
+    /// Organisations, activities and volunteer needs.
+    pub programme: programme::Programme,
 }
 
 /// Wider nodes than rstar's default (6): the trees are bulk-loaded once and only queried,
@@ -67,7 +70,7 @@ impl rstar::RTreeParams for WideNodes {
 
 pub type PointTree = RTree<PointEntry, WideNodes>;
 
-fn point_tree(points: impl Iterator<Item = [f64; 2]>) -> PointTree {
+pub(crate) fn point_tree(points: impl Iterator<Item = [f64; 2]>) -> PointTree {
     RTree::bulk_load_with_params(
         points
             .enumerate()
@@ -76,7 +79,7 @@ fn point_tree(points: impl Iterator<Item = [f64; 2]>) -> PointTree {
     )
 }
 
-fn envelope(b: &Bbox) -> AABB<[f64; 2]> {
+pub(crate) fn envelope(b: &Bbox) -> AABB<[f64; 2]> {
     AABB::from_corners([b.min_lon, b.min_lat], [b.max_lon, b.max_lat])
 }
 
@@ -86,6 +89,9 @@ impl Snapshot {
     pub fn build(contents: StoreContents) -> Snapshot {
         let StoreContents {
             data_version,
+            organisations,
+            activities,
+            volunteer_needs,
             facilities,
             addresses,
             districts,
@@ -144,7 +150,21 @@ impl Snapshot {
             .map(|(d, &(a, f))| wire::district(d, a, f))
             .collect();
 
+        let facility_by_id: HashMap<i64, u32> = facilities
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.id, i as u32))
+            .collect();
+        let programme = programme::Programme::build(
+            organisations,
+            activities,
+            volunteer_needs,
+            &facilities,
+            &facility_by_id,
+            walk.as_ref(),
+        );
         Snapshot {
+            programme,
             tile_cache: Default::default(),
             walk,
             walk_problem,
@@ -152,11 +172,7 @@ impl Snapshot {
             address_json,
             district_json,
             data_version,
-            facility_by_id: facilities
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.id, i as u32))
-                .collect(),
+            facility_by_id,
             address_by_id: addresses
                 .iter()
                 .enumerate()
@@ -178,6 +194,23 @@ impl Snapshot {
             district_tree,
             search,
         }
+    }
+
+    /// Whether a point lies in the area this service covers: inside a district at the
+    /// municipality level when one was imported (`level` kommune or municipality), else
+    /// within the extent of the data.
+    pub fn service_area_contains(&self, p: LonLat) -> bool {
+        use geo::Contains;
+        let municipal: Vec<&District> = self
+            .districts
+            .iter()
+            .filter(|d| matches!(d.level.as_str(), "kommune" | "municipality"))
+            .collect();
+        if !municipal.is_empty() {
+            let point = geo::Point::new(p.lon, p.lat);
+            return municipal.iter().any(|d| d.geometry.contains(&point));
+        }
+        self.extent().is_some_and(|b| b.contains(p))
     }
 
     pub fn empty() -> Snapshot {
@@ -251,7 +284,7 @@ impl Snapshot {
     }
 }
 
-fn sorted(it: impl Iterator<Item = u32>) -> Vec<u32> {
+pub(crate) fn sorted(it: impl Iterator<Item = u32>) -> Vec<u32> {
     let mut v: Vec<u32> = it.collect();
     v.sort_unstable();
     v

@@ -72,6 +72,16 @@ impl WalkIndex {
         b
     }
 
+    /// A point placed on the network for every profile (`None` where it is too far).
+    pub fn place(&self, p: LonLat) -> Placement {
+        Placement {
+            any: self.network.snap(p, Profile::Walk, MAX_FACILITY_SNAP_M),
+            step_free: self
+                .network
+                .snap(p, Profile::Wheelchair, MAX_FACILITY_SNAP_M),
+        }
+    }
+
     pub fn new(graph: WalkGraph, facilities: &[Facility], addresses: &[Address]) -> WalkIndex {
         let network = Network::new(graph);
         let place = |p: LonLat| Placement {
@@ -97,6 +107,8 @@ pub struct Reach {
     pub bands: Vec<(u32, geo::MultiPolygon<f64>)>,
     /// (facility index, walking seconds), quickest first.
     pub facilities: Vec<(u32, f64)>,
+    /// (index into the `extra` placements asked for, walking seconds), quickest first.
+    pub extra: Vec<(u32, f64)>,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -112,6 +124,32 @@ impl WalkIndex {
     pub fn reach(
         &self,
         facilities: &[Facility],
+        origin: LonLat,
+        profile: Profile,
+        max_minutes: u32,
+        band_minutes: &[u32],
+        kinds: Option<&KindFilter>,
+        max_snap_m: f64,
+    ) -> Result<Reach, ReachError> {
+        self.reach_with(
+            facilities,
+            &[],
+            origin,
+            profile,
+            max_minutes,
+            band_minutes,
+            kinds,
+            max_snap_m,
+        )
+    }
+
+    /// As [`WalkIndex::reach`], and also the walking time to each of `extra` (activities and
+    /// volunteer needs placed on the network) reached within `max_minutes`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn reach_with(
+        &self,
+        facilities: &[Facility],
+        extra: &[Placement],
         origin: LonLat,
         profile: Profile,
         max_minutes: u32,
@@ -142,11 +180,22 @@ impl WalkIndex {
                 })
                 .collect();
             reached.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            let mut extra_reached: Vec<(u32, f64)> = extra
+                .iter()
+                .enumerate()
+                .filter_map(|(i, snap)| {
+                    let at = snap.for_profile(profile)?;
+                    let t = at.cost_from(g, profile, |n| search.cost_or_inf(n), Some(&snapped));
+                    (t <= max_s).then_some((i as u32, t))
+                })
+                .collect();
+            extra_reached.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
             let bands = isochrone::bands(g, search, profile, Some(&snapped), band_minutes);
             Ok(Reach {
                 origin: snapped,
                 bands,
                 facilities: reached,
+                extra: extra_reached,
             })
         })
     }

@@ -4,6 +4,7 @@
 //! never come here: the server loads everything once into an [`crate::index::Snapshot`] and
 //! reloads when [`Store::data_version`] moves. The store is for imports, edits, and those loads.
 
+pub mod editing;
 pub mod postgis;
 mod sqlite;
 
@@ -76,6 +77,9 @@ impl ImportBatch {
 #[derive(Debug, Default)]
 pub struct StoreContents {
     pub data_version: i64,
+    pub organisations: Vec<crate::domain::activity::Organisation>,
+    pub activities: Vec<crate::domain::activity::Activity>,
+    pub volunteer_needs: Vec<crate::domain::activity::VolunteerNeed>,
     pub facilities: Vec<Facility>,
     pub addresses: Vec<Address>,
     pub districts: Vec<District>,
@@ -148,7 +152,7 @@ pub struct Counts {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: editing::Editing + Send + Sync + 'static {
     /// Applies pending migrations. Safe to call on every start.
     async fn migrate(&self) -> Result<(), StoreError>;
 

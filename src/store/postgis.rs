@@ -243,9 +243,14 @@ impl Store for PostgisStore {
             sqlx::query_scalar("SELECT data FROM graphs WHERE name = 'walk'")
                 .fetch_optional(&mut *tx)
                 .await?;
+        let (organisations, activities, volunteer_needs) =
+            super::editing::load_editing!(tx, "::text");
         tx.commit().await?;
         Ok(StoreContents {
             data_version,
+            organisations,
+            activities,
+            volunteer_needs,
             facilities,
             addresses,
             districts,
@@ -464,4 +469,22 @@ async fn sync_districts(
     .execute(&mut **tx)
     .await?;
     prune(tx, "districts", source, import_id, before, rows.len()).await
+}
+
+super::editing::editing_impl!(PostgisStore, "::jsonb", "::text", "BEGIN", " FOR UPDATE");
+
+/// Bumps the data version inside a write's transaction and returns the new one.
+/// Listeners hear of it when the transaction commits.
+async fn bump(tx: &mut Transaction<'_, Postgres>) -> Result<i64, StoreError> {
+    let version: i64 = sqlx::query_scalar(
+        "UPDATE meta SET value = value + 1 WHERE key = 'data_version' RETURNING value",
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(CHANNEL)
+        .bind(version.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(version)
 }

@@ -182,9 +182,13 @@ impl Store for SqliteStore {
             sqlx::query_scalar("SELECT data FROM graphs WHERE name = 'walk'")
                 .fetch_optional(&mut *tx)
                 .await?;
+        let (organisations, activities, volunteer_needs) = super::editing::load_editing!(tx, "");
         tx.commit().await?;
         Ok(StoreContents {
             data_version,
+            organisations,
+            activities,
+            volunteer_needs,
             facilities,
             addresses,
             districts,
@@ -416,4 +420,16 @@ pub(crate) fn multipolygon_from_wkb(blob: &[u8]) -> Result<geo::MultiPolygon<f64
         geo::Geometry::Polygon(p) => Ok(geo::MultiPolygon(vec![p])),
         other => Err(format!("expected a (multi)polygon, found {other:?}")),
     }
+}
+
+super::editing::editing_impl!(SqliteStore, "", "", "BEGIN IMMEDIATE", "");
+
+/// Bumps the data version inside a write's transaction and returns the new one.
+async fn bump(tx: &mut Transaction<'_, Sqlite>) -> Result<i64, StoreError> {
+    let version: i64 = sqlx::query_scalar(
+        "UPDATE meta SET value = value + 1 WHERE key = 'data_version' RETURNING value",
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(version)
 }

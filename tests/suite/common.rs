@@ -286,13 +286,27 @@ impl Server {
     }
 
     pub fn get(&self, path: &str) -> (u16, String) {
+        self.send("GET", path, &[], "")
+    }
+
+    /// One request with extra header lines (`Name: value`) and a body.
+    pub fn send(&self, method: &str, path: &str, headers: &[&str], body: &str) -> (u16, String) {
         let mut s = TcpStream::connect(&self.addr).unwrap();
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
             self.addr
-        )
-        .unwrap();
+        );
+        for h in headers {
+            head.push_str(h);
+            head.push_str("\r\n");
+        }
+        if !body.is_empty() {
+            head.push_str(&format!(
+                "Content-Type: application/json\r\nContent-Length: {}\r\n",
+                body.len()
+            ));
+        }
+        write!(s, "{head}\r\n{body}").unwrap();
         let mut response = String::new();
         s.read_to_string(&mut response).unwrap();
         let status = response[9..12].parse().unwrap();

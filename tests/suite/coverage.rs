@@ -93,6 +93,7 @@ fn fixture_snapshot() -> Snapshot {
         addresses,
         districts: vec![],
         walk_graph: Some(graph.to_bytes()),
+        ..Default::default()
     })
 }
 

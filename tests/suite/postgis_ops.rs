@@ -203,6 +203,15 @@ async fn reads_go_on_while_the_database_is_down_and_writes_resume_after() {
         said.contains("cannot connect to PostgreSQL at postgres://postgres@127.0.0.1"),
         "{said}"
     );
+    // A write through the API: 503 problem, not a hang or a 500.
+    let (status, body) = server.send(
+        "POST",
+        "/api/collections/activities/items",
+        &["Authorization: Bearer nm_any"],
+        r#"{"title":"Kor"}"#,
+    );
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("/problems/database-unavailable"), "{body}");
 
     pg.pg_ctl("start");
     within(Duration::from_secs(10), "readiness comes back", || {

@@ -292,3 +292,64 @@ async fn the_importers_give_the_same_rows_on_both_backends() {
     assert_eq!(a.walk_graph, b.walk_graph);
     assert!(a.facilities.len() > 500 && a.addresses.len() > 20_000);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn editing_checks_owner_and_version_in_the_write() {
+    use naermiljo::domain::activity::{HelpOffer, OrgKind};
+    use naermiljo::store::editing::{Actor, ItemCollection, ItemWrite, Role, WriteOutcome};
+    each_backend(|store, backend| async move {
+        let a = store.create_organisation("Lag A", OrgKind::SportsClub, None, false).await.unwrap();
+        let b = store.create_organisation("Lag B", OrgKind::Business, Some("b@example.org"), true).await.unwrap();
+        assert!(store.create_organisation("Lag A", OrgKind::SportsClub, None, false).await.is_err(), "{backend}: names are unique");
+        let t = store.create_token(a, Role::Editor, "ab12", Some("x")).await.unwrap();
+        assert!(store.create_token(999, Role::Editor, "cd34", None).await.is_err(), "{backend}");
+        let editor_a = store.token("ab12").await.unwrap().expect("the token");
+        assert_eq!(editor_a, Actor { token_id: Some(t), org_id: a, role: Role::Editor });
+        assert_eq!(store.token("nope").await.unwrap(), None);
+        let editor_b = Actor { token_id: None, org_id: b, role: Role::Editor };
+        let doc = serde_json::json!({ "title": "Trenerhjelp", "place": { "lon": 10.2, "lat": 59.7 }, "time_commitment": "1 t", "valid_until": "2030-01-01" });
+        let created = store
+            .write_item(ItemCollection::VolunteerNeeds, &editor_a, ItemWrite::Create { org_id: a, example: false, doc: doc.clone(), valid_until: Some("2030-01-01".into()) })
+            .await
+            .unwrap();
+        let WriteOutcome::Done { id, version: 1, .. } = created else { panic!("{backend}: {created:?}") };
+        let replace = |expected_version| ItemWrite::Replace { id, expected_version, doc: doc.clone(), valid_until: Some("2030-01-01".into()) };
+        assert_eq!(store.write_item(ItemCollection::VolunteerNeeds, &editor_b, replace(1)).await.unwrap(), WriteOutcome::Forbidden, "{backend}");
+        assert_eq!(store.write_item(ItemCollection::VolunteerNeeds, &editor_a, replace(7)).await.unwrap(), WriteOutcome::Stale { current_version: 1 }, "{backend}");
+        assert_eq!(store.write_item(ItemCollection::Activities, &editor_a, replace(1)).await.unwrap(), WriteOutcome::NotFound, "{backend}");
+        // Two writers with the same version: one wins, one is stale.
+        let (x, y) = tokio::join!(
+            store.write_item(ItemCollection::VolunteerNeeds, &editor_a, replace(1)),
+            store.write_item(ItemCollection::VolunteerNeeds, &editor_a, replace(1)),
+        );
+        let mut outcomes = [x.unwrap(), y.unwrap()];
+        outcomes.sort_by_key(|o| matches!(o, WriteOutcome::Done { .. }));
+        assert_eq!(outcomes[0], WriteOutcome::Stale { current_version: 2 }, "{backend}");
+        assert!(matches!(outcomes[1], WriteOutcome::Done { version: 2, .. }), "{backend}");
+
+        let offer = HelpOffer { name: "Ola".into(), contact: "ola@example.org".into(), message: None };
+        assert!(store.add_offer(id, &offer, "2029-12-31").await.unwrap());
+        assert!(!store.add_offer(id, &offer, "2030-01-02").await.unwrap(), "{backend}: expired needs take no offers");
+        assert!(!store.add_offer(id + 100, &offer, "2029-12-31").await.unwrap());
+        assert_eq!(store.offers(id).await.unwrap().len(), 1);
+        assert_eq!(store.purge_expired_offers("2030-01-01").await.unwrap(), 0, "{backend}: valid through its last day");
+        assert_eq!(store.purge_expired_offers("2030-01-02").await.unwrap(), 1, "{backend}");
+
+        let contents = store.load().await.unwrap();
+        assert_eq!(contents.organisations.len(), 2);
+        assert!(contents.organisations[1].example);
+        assert_eq!(contents.volunteer_needs[0].version, 2);
+        assert_eq!(contents.volunteer_needs[0].doc.title, "Trenerhjelp");
+        let audit = store.audit_log(10).await.unwrap();
+        assert_eq!(audit.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(), ["replace", "create"], "{backend}");
+        assert_eq!(audit[0].token_id, Some(t));
+        assert_eq!(audit[0].before.as_ref().unwrap()["title"], "Trenerhjelp");
+        let before = store.data_version().await.unwrap();
+        assert_eq!(
+            store.write_item(ItemCollection::VolunteerNeeds, &editor_a, ItemWrite::Delete { id, expected_version: 2 }).await.unwrap(),
+            WriteOutcome::Done { id, version: 0, data_version: before + 1 },
+            "{backend}"
+        );
+    })
+    .await;
+}

@@ -1,0 +1,676 @@
+//! Organisations, activities and volunteer needs: the documents their owners write, how
+//! they are checked (`validate`), and when an activity next happens (`Schedule::next`).
+//!
+//! Times are local to Europe/Oslo: a session "Tuesday 18:00–19:30" stays at 18:00 across
+//! the change to and from summer time.
+
+use std::fmt;
+
+use jiff::civil::{Date, Time};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ZonedDateTime};
+use serde::{Deserialize, Serialize};
+
+use super::LonLat;
+
+/// The activity categories: a fixed list, so filters and the map legend stay meaningful.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Sport,
+    Outdoor,
+    Music,
+    ArtsCrafts,
+    Culture,
+    GamesTech,
+    YouthClub,
+    HomeworkHelp,
+    LanguageCafe,
+    Seniors,
+    Families,
+    MeetingPlace,
+}
+
+impl Category {
+    pub const ALL: [Category; 12] = [
+        Category::Sport,
+        Category::Outdoor,
+        Category::Music,
+        Category::ArtsCrafts,
+        Category::Culture,
+        Category::GamesTech,
+        Category::YouthClub,
+        Category::HomeworkHelp,
+        Category::LanguageCafe,
+        Category::Seniors,
+        Category::Families,
+        Category::MeetingPlace,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Sport => "sport",
+            Category::Outdoor => "outdoor",
+            Category::Music => "music",
+            Category::ArtsCrafts => "arts_crafts",
+            Category::Culture => "culture",
+            Category::GamesTech => "games_tech",
+            Category::YouthClub => "youth_club",
+            Category::HomeworkHelp => "homework_help",
+            Category::LanguageCafe => "language_cafe",
+            Category::Seniors => "seniors",
+            Category::Families => "families",
+            Category::MeetingPlace => "meeting_place",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    pub fn label_nb(self) -> &'static str {
+        match self {
+            Category::Sport => "Idrett",
+            Category::Outdoor => "Friluftsliv",
+            Category::Music => "Musikk",
+            Category::ArtsCrafts => "Kunst og håndverk",
+            Category::Culture => "Kultur",
+            Category::GamesTech => "Spill og teknologi",
+            Category::YouthClub => "Ungdomsklubb",
+            Category::HomeworkHelp => "Leksehjelp",
+            Category::LanguageCafe => "Språkkafé",
+            Category::Seniors => "Seniorer",
+            Category::Families => "Familier",
+            Category::MeetingPlace => "Møteplass",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Category::Sport => "Sport",
+            Category::Outdoor => "Outdoor",
+            Category::Music => "Music",
+            Category::ArtsCrafts => "Arts and crafts",
+            Category::Culture => "Culture",
+            Category::GamesTech => "Games and tech",
+            Category::YouthClub => "Youth club",
+            Category::HomeworkHelp => "Homework help",
+            Category::LanguageCafe => "Language café",
+            Category::Seniors => "Seniors",
+            Category::Families => "Families",
+            Category::MeetingPlace => "Meeting place",
+        }
+    }
+}
+
+/// Accessibility features an organiser can promise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Accessibility {
+    Wheelchair,
+    StepFree,
+    HearingLoop,
+    AccessibleToilet,
+    SignLanguage,
+    EasyLanguage,
+}
+
+/// Who runs activities and posts volunteer needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgKind {
+    VolunteerOrganisation,
+    Municipality,
+    SportsClub,
+    Business,
+}
+
+impl OrgKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgKind::VolunteerOrganisation => "volunteer_organisation",
+            OrgKind::Municipality => "municipality",
+            OrgKind::SportsClub => "sports_club",
+            OrgKind::Business => "business",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OrgKind> {
+        [
+            OrgKind::VolunteerOrganisation,
+            OrgKind::Municipality,
+            OrgKind::SportsClub,
+            OrgKind::Business,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Organisation {
+    pub id: i64,
+    pub name: String,
+    pub kind: OrgKind,
+    /// Public contact: an e-mail address, a phone number or a web page.
+    pub contact: Option<String>,
+    /// Made up for the demo region; never presented as real.
+    pub example: bool,
+}
+
+/// Where something happens: at a facility (it moves with the facility), or at a point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Place {
+    Facility { facility_id: i64 },
+    Point { lon: f64, lat: f64 },
+}
+
+/// A time of day, written `HH:MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ClockTime {
+    pub minutes: u16,
+}
+
+impl ClockTime {
+    pub fn parse(s: &str) -> Option<ClockTime> {
+        let (h, m) = s.split_once(':')?;
+        if h.len() != 2 || m.len() != 2 {
+            return None;
+        }
+        let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+        (h < 24 && m < 60).then_some(ClockTime {
+            minutes: h * 60 + m,
+        })
+    }
+
+    fn civil(self) -> Time {
+        Time::constant((self.minutes / 60) as i8, (self.minutes % 60) as i8, 0, 0)
+    }
+}
+
+impl fmt::Display for ClockTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}:{:02}", self.minutes / 60, self.minutes % 60)
+    }
+}
+
+impl Serialize for ClockTime {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ClockTime {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        ClockTime::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("{s:?} is not a time as HH:MM")))
+    }
+}
+
+/// One weekly session: weekday 1 = Monday … 7 = Sunday (ISO 8601), local times.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    pub weekday: u8,
+    pub start: ClockTime,
+    pub end: ClockTime,
+}
+
+/// Recurring weekly sessions between two dates, minus exception dates (holidays).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    pub sessions: Vec<Session>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_to: Option<Date>,
+    /// Dates on which no session takes place.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<Date>,
+}
+
+/// The time zone every schedule is written in.
+pub fn oslo() -> TimeZone {
+    TimeZone::get("Europe/Oslo").expect("the bundled time zone database has Europe/Oslo")
+}
+
+/// A session on a given date, as instants with Oslo's offset of that day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Occurrence {
+    pub start: ZonedDateTime,
+    pub end: ZonedDateTime,
+}
+
+impl Schedule {
+    /// The first session that has not started by `now` (within a year), skipping exception
+    /// dates and dates outside `valid_from..=valid_to`.
+    pub fn next(&self, now: Timestamp) -> Option<Occurrence> {
+        let tz = oslo();
+        let mut day = now.to_zoned_datetime(tz.clone()).date();
+        if let Some(from) = self.valid_from {
+            day = day.max(from);
+        }
+        for _ in 0..=366 {
+            if self.valid_to.is_some_and(|to| day > to) {
+                return None;
+            }
+            if !self.exceptions.contains(&day) {
+                let weekday = day.weekday().to_monday_one_offset() as u8;
+                let best = self
+                    .sessions
+                    .iter()
+                    .filter(|s| s.weekday == weekday)
+                    .filter_map(|s| {
+                        // A start in the spring-forward gap moves forward, as clocks do.
+                        let start = day
+                            .to_datetime(s.start.civil())
+                            .to_zoned_datetime(tz.clone())
+                            .ok()?;
+                        let end = day
+                            .to_datetime(s.end.civil())
+                            .to_zoned_datetime(tz.clone())
+                            .ok()?;
+                        (start.timestamp() >= now).then_some(Occurrence { start, end })
+                    })
+                    .min_by_key(|o| o.start.timestamp());
+                if best.is_some() {
+                    return best;
+                }
+            }
+            day = day.tomorrow().ok()?;
+        }
+        None
+    }
+}
+
+/// What an organisation writes about an activity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityDoc {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub category: Category,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_min: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_max: Option<u8>,
+    /// Price per session or per term in NOK; 0 is free of charge.
+    pub price_nok: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_note: Option<String>,
+    /// Languages spoken, as BCP 47 tags (`nb`, `en`, `ar`, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accessibility: Vec<Accessibility>,
+    pub place: Place,
+    pub schedule: Schedule,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signup_url: Option<String>,
+    /// A public contact for questions (e-mail, phone or web page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+}
+
+/// What an organisation writes about a volunteer need.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeedDoc {
+    /// What is needed, e.g. "Trenerassistent for G12".
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub place: Place,
+    /// E.g. "2 timer i uka, hele sesongen".
+    pub time_commitment: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skills: Vec<String>,
+    /// The last day the need is shown; offers of help are deleted after it.
+    pub valid_until: Date,
+}
+
+/// A stored activity or volunteer need: the document and what the store adds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item<D> {
+    pub id: i64,
+    pub org_id: i64,
+    /// Bumped by every write; the ETag is made from it.
+    pub version: i64,
+    pub example: bool,
+    pub updated_at: Timestamp,
+    pub doc: D,
+}
+
+pub type Activity = Item<ActivityDoc>;
+pub type VolunteerNeed = Item<NeedDoc>;
+
+/// One problem with a written document: which field, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub reason: String,
+}
+
+/// What validation needs to know about the world.
+pub trait PlaceCheck {
+    /// Whether a facility with this id exists.
+    fn facility_exists(&self, id: i64) -> bool;
+    /// Whether a point lies inside the municipality's area.
+    fn inside_area(&self, p: LonLat) -> bool;
+}
+
+fn text(errors: &mut Vec<FieldError>, field: &str, value: &str, min: usize, max: usize) {
+    let n = value.trim().chars().count();
+    if n < min || n > max {
+        errors.push(FieldError {
+            field: field.into(),
+            reason: format!("must be {min}–{max} characters (is {n})"),
+        });
+    }
+}
+
+fn optional_text(errors: &mut Vec<FieldError>, field: &str, value: &Option<String>, max: usize) {
+    if let Some(v) = value {
+        text(errors, field, v, 1, max);
+    }
+}
+
+fn check_url(errors: &mut Vec<FieldError>, field: &str, value: &Option<String>) {
+    if let Some(v) = value {
+        let ok = url::Url::parse(v)
+            .ok()
+            .is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+        if !ok || v.len() > 500 {
+            errors.push(FieldError {
+                field: field.into(),
+                reason: "must be an http(s) address such as https://example.no/påmelding".into(),
+            });
+        }
+    }
+}
+
+fn check_place(errors: &mut Vec<FieldError>, place: &Place, world: &dyn PlaceCheck) {
+    match place {
+        Place::Facility { facility_id } => {
+            if !world.facility_exists(*facility_id) {
+                errors.push(FieldError {
+                    field: "place.facility_id".into(),
+                    reason: format!("no facility {facility_id}"),
+                });
+            }
+        }
+        Place::Point { lon, lat } => {
+            let p = LonLat::new(*lon, *lat);
+            if !p.is_valid() {
+                errors.push(FieldError {
+                    field: "place".into(),
+                    reason: "lon must be -180..180 and lat -90..90".into(),
+                });
+            } else if !world.inside_area(p) {
+                errors.push(FieldError {
+                    field: "place".into(),
+                    reason: "is outside the municipality's area".into(),
+                });
+            }
+        }
+    }
+}
+
+impl ActivityDoc {
+    pub fn validate(&self, world: &dyn PlaceCheck) -> Vec<FieldError> {
+        let mut e = Vec::new();
+        text(&mut e, "title", &self.title, 3, 120);
+        optional_text(&mut e, "description", &self.description, 2000);
+        optional_text(&mut e, "price_note", &self.price_note, 200);
+        optional_text(&mut e, "contact", &self.contact, 200);
+        for (field, age) in [("age_min", self.age_min), ("age_max", self.age_max)] {
+            if age.is_some_and(|a| a > 120) {
+                e.push(FieldError {
+                    field: field.into(),
+                    reason: "must be 0–120".into(),
+                });
+            }
+        }
+        if let (Some(lo), Some(hi)) = (self.age_min, self.age_max)
+            && lo > hi
+        {
+            e.push(FieldError {
+                field: "age_max".into(),
+                reason: format!("is below age_min ({hi} < {lo})"),
+            });
+        }
+        if !(self.price_nok.is_finite() && (0.0..=100_000.0).contains(&self.price_nok)) {
+            e.push(FieldError {
+                field: "price_nok".into(),
+                reason: "must be 0 (free) to 100000".into(),
+            });
+        }
+        for (i, l) in self.languages.iter().enumerate() {
+            let ok = (2..=8).contains(&l.len())
+                && l.split('-')
+                    .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()));
+            if !ok {
+                e.push(FieldError {
+                    field: format!("languages[{i}]"),
+                    reason: format!("{l:?} is not a language tag such as nb or en"),
+                });
+            }
+        }
+        check_place(&mut e, &self.place, world);
+        check_url(&mut e, "signup_url", &self.signup_url);
+        let s = &self.schedule;
+        if s.sessions.is_empty() || s.sessions.len() > 14 {
+            e.push(FieldError {
+                field: "schedule.sessions".into(),
+                reason: "must list 1–14 weekly sessions".into(),
+            });
+        }
+        for (i, session) in s.sessions.iter().enumerate() {
+            if !(1..=7).contains(&session.weekday) {
+                e.push(FieldError {
+                    field: format!("schedule.sessions[{i}].weekday"),
+                    reason: "must be 1 (Monday) to 7 (Sunday)".into(),
+                });
+            }
+            if session.end <= session.start {
+                e.push(FieldError {
+                    field: format!("schedule.sessions[{i}].end"),
+                    reason: format!(
+                        "must be after the start ({} ≤ {})",
+                        session.end, session.start
+                    ),
+                });
+            }
+        }
+        if let (Some(from), Some(to)) = (s.valid_from, s.valid_to)
+            && to < from
+        {
+            e.push(FieldError {
+                field: "schedule.valid_to".into(),
+                reason: format!("is before valid_from ({to} < {from})"),
+            });
+        }
+        if s.exceptions.len() > 366 {
+            e.push(FieldError {
+                field: "schedule.exceptions".into(),
+                reason: "at most 366 dates".into(),
+            });
+        }
+        e
+    }
+
+    pub fn free(&self) -> bool {
+        self.price_nok == 0.0
+    }
+
+    /// Whether someone of `age` may join (an open range end admits everyone on that side).
+    pub fn admits_age(&self, age: u8) -> bool {
+        self.age_min.is_none_or(|lo| age >= lo) && self.age_max.is_none_or(|hi| age <= hi)
+    }
+}
+
+impl NeedDoc {
+    pub fn validate(&self, world: &dyn PlaceCheck, today: Date) -> Vec<FieldError> {
+        let mut e = Vec::new();
+        text(&mut e, "title", &self.title, 3, 120);
+        optional_text(&mut e, "description", &self.description, 2000);
+        text(&mut e, "time_commitment", &self.time_commitment, 2, 200);
+        if self.skills.len() > 20 {
+            e.push(FieldError {
+                field: "skills".into(),
+                reason: "at most 20 skills".into(),
+            });
+        }
+        for (i, s) in self.skills.iter().enumerate() {
+            text(&mut e, &format!("skills[{i}]"), s, 1, 80);
+        }
+        check_place(&mut e, &self.place, world);
+        if self.valid_until < today {
+            e.push(FieldError {
+                field: "valid_until".into(),
+                reason: format!("is in the past ({} < {today})", self.valid_until),
+            });
+        }
+        e
+    }
+}
+
+/// An offer of help: personal data, kept for the organisation only and never shown publicly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HelpOffer {
+    pub name: String,
+    /// An e-mail address or a phone number.
+    pub contact: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl HelpOffer {
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut e = Vec::new();
+        text(&mut e, "name", &self.name, 2, 100);
+        text(&mut e, "contact", &self.contact, 5, 200);
+        optional_text(&mut e, "message", &self.message, 1000);
+        e
+    }
+}
+
+/// Today's date in Oslo.
+pub fn today(now: Timestamp) -> Date {
+    now.to_zoned_datetime(oslo()).date()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn at(y: i16, mo: i8, d: i8, h: i8, mi: i8) -> Timestamp {
+        date(y, mo, d)
+            .at(h, mi, 0, 0)
+            .to_zoned_datetime(oslo())
+            .unwrap()
+            .timestamp()
+    }
+
+    fn weekly(weekday: u8, start: &str, end: &str) -> Schedule {
+        Schedule {
+            sessions: vec![Session {
+                weekday,
+                start: ClockTime::parse(start).unwrap(),
+                end: ClockTime::parse(end).unwrap(),
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn next_session_later_the_same_day_and_across_the_week() {
+        // 2026-11-24 is a Tuesday.
+        let s = weekly(2, "18:00", "19:30");
+        let next = s.next(at(2026, 11, 24, 17, 0)).unwrap();
+        assert_eq!(
+            next.start.to_string(),
+            "2026-11-24T18:00:00+01:00[Europe/Oslo]"
+        );
+        assert_eq!(next.end.datetime().time(), Time::constant(19, 30, 0, 0));
+        // Started already: the next one is a week later, across the week boundary.
+        let next = s.next(at(2026, 11, 24, 18, 1)).unwrap();
+        assert_eq!(next.start.date(), date(2026, 12, 1));
+        // Sunday evening to Monday morning.
+        let s = weekly(1, "08:00", "09:00");
+        assert_eq!(
+            s.next(at(2026, 11, 29, 23, 0)).unwrap().start.date(),
+            date(2026, 11, 30)
+        );
+    }
+
+    #[test]
+    fn holiday_exception_and_validity() {
+        let mut s = weekly(4, "17:00", "18:00");
+        // Thursday 2026-12-24 is an exception: the next is 2026-12-31.
+        s.exceptions = vec![date(2026, 12, 24)];
+        assert_eq!(
+            s.next(at(2026, 12, 23, 12, 0)).unwrap().start.date(),
+            date(2026, 12, 31)
+        );
+        s.valid_to = Some(date(2026, 12, 30));
+        assert_eq!(s.next(at(2026, 12, 23, 12, 0)), None);
+        s.valid_to = None;
+        s.valid_from = Some(date(2027, 1, 10));
+        assert_eq!(
+            s.next(at(2026, 12, 23, 12, 0)).unwrap().start.date(),
+            date(2027, 1, 14)
+        );
+    }
+
+    #[test]
+    fn daylight_saving_keeps_local_time() {
+        // Summer time starts Sunday 2027-03-28 at 02:00 (+01 → +02).
+        let s = weekly(7, "18:00", "19:00");
+        let before = s.next(at(2027, 3, 21, 19, 0)).unwrap();
+        assert_eq!(
+            before.start.to_string(),
+            "2027-03-28T18:00:00+02:00[Europe/Oslo]"
+        );
+        // A week earlier the same local time was an hour later in UTC.
+        let winter = s.next(at(2027, 3, 20, 12, 0)).unwrap();
+        assert_eq!(
+            winter.start.to_string(),
+            "2027-03-21T18:00:00+01:00[Europe/Oslo]"
+        );
+        assert_eq!(
+            before.start.timestamp().as_second() - winter.start.timestamp().as_second(),
+            7 * 86400 - 3600
+        );
+        // A session at 02:30 on that night does not exist; it moves to 03:30 as clocks do.
+        let gap = weekly(7, "02:30", "04:00")
+            .next(at(2027, 3, 27, 12, 0))
+            .unwrap();
+        assert_eq!(
+            gap.start.to_string(),
+            "2027-03-28T03:30:00+02:00[Europe/Oslo]"
+        );
+        // Back to winter time on 2027-10-31.
+        let autumn = weekly(7, "18:00", "19:00")
+            .next(at(2027, 10, 30, 12, 0))
+            .unwrap();
+        assert_eq!(
+            autumn.start.to_string(),
+            "2027-10-31T18:00:00+01:00[Europe/Oslo]"
+        );
+    }
+
+    #[test]
+    fn clock_times() {
+        assert_eq!(ClockTime::parse("07:05").unwrap().to_string(), "07:05");
+        for bad in ["7:05", "24:00", "12:60", "ab:cd", "1200", ""] {
+            assert_eq!(ClockTime::parse(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,592 @@
+//! Writes by organisations: organisations, API tokens, activities, volunteer needs, offers
+//! of help and the audit log. The SQL is the same on both stores but for JSON columns
+//! (`TEXT` on SQLite, `JSONB` on PostgreSQL); `editing_impl!` writes it once for both.
+//!
+//! Every item write happens in one transaction that checks the owner and the expected
+//! version of the row it changes, writes the audit row and bumps `data_version`, so that a
+//! stale or foreign write changes nothing.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+/// Which collection an item write is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ItemCollection {
+    Activities,
+    VolunteerNeeds,
+}
+
+impl ItemCollection {
+    pub fn table(self) -> &'static str {
+        match self {
+            ItemCollection::Activities => "activities",
+            ItemCollection::VolunteerNeeds => "volunteer_needs",
+        }
+    }
+
+    /// The collection's id in the API.
+    pub fn id(self) -> &'static str {
+        match self {
+            ItemCollection::Activities => "activities",
+            ItemCollection::VolunteerNeeds => "volunteer-needs",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Editor,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Editor => "editor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "editor" => Some(Role::Editor),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// Who writes: the token's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// `None` for the system itself (the demo generator).
+    pub token_id: Option<i64>,
+    pub org_id: i64,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone)]
+pub enum ItemWrite {
+    Create {
+        org_id: i64,
+        example: bool,
+        doc: serde_json::Value,
+        valid_until: Option<String>,
+    },
+    Replace {
+        id: i64,
+        expected_version: i64,
+        doc: serde_json::Value,
+        valid_until: Option<String>,
+    },
+    Delete {
+        id: i64,
+        expected_version: i64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// Written: the item's id and new version (0 after a delete), and the data version.
+    Done {
+        id: i64,
+        version: i64,
+        data_version: i64,
+    },
+    NotFound,
+    /// The row belongs to another organisation and the actor is an editor.
+    Forbidden,
+    /// The row's version is not the one the writer read.
+    Stale {
+        current_version: i64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredOffer {
+    pub id: i64,
+    pub need_id: i64,
+    pub name: String,
+    pub contact: String,
+    pub message: Option<String>,
+    pub created_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at_ms: i64,
+    pub token_id: Option<i64>,
+    pub org_id: Option<i64>,
+    pub role: Option<String>,
+    pub action: String,
+    pub collection: String,
+    pub item_id: i64,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+pub fn now_ms() -> i64 {
+    Timestamp::now().as_millisecond()
+}
+
+/// The writing half of a store (a supertrait of [`super::Store`]).
+#[async_trait::async_trait]
+pub trait Editing: Send + Sync {
+    async fn create_organisation(
+        &self,
+        name: &str,
+        kind: crate::domain::activity::OrgKind,
+        contact: Option<&str>,
+        example: bool,
+    ) -> Result<i64, super::StoreError>;
+
+    /// Stores a token's SHA-256 (hex) for an organisation and role.
+    async fn create_token(
+        &self,
+        org_id: i64,
+        role: Role,
+        sha256: &str,
+        label: Option<&str>,
+    ) -> Result<i64, super::StoreError>;
+
+    /// The actor a token (by its SHA-256) stands for, unless unknown or revoked.
+    async fn token(&self, sha256: &str) -> Result<Option<Actor>, super::StoreError>;
+
+    /// Creates, replaces or deletes an item, checking owner and version in the same
+    /// transaction, writing the audit row and bumping the data version.
+    async fn write_item(
+        &self,
+        collection: ItemCollection,
+        actor: &Actor,
+        write: ItemWrite,
+    ) -> Result<WriteOutcome, super::StoreError>;
+
+    /// Stores an offer of help; `false` when the need is unknown or expired (`today`
+    /// as `YYYY-MM-DD`, Oslo).
+    async fn add_offer(
+        &self,
+        need_id: i64,
+        offer: &crate::domain::activity::HelpOffer,
+        today: &str,
+    ) -> Result<bool, super::StoreError>;
+
+    async fn offers(&self, need_id: i64) -> Result<Vec<StoredOffer>, super::StoreError>;
+
+    /// Deletes the offers of needs whose `valid_until` is before `today`.
+    async fn purge_expired_offers(&self, today: &str) -> Result<u64, super::StoreError>;
+
+    /// The newest audit rows first.
+    async fn audit_log(&self, limit: i64) -> Result<Vec<AuditRow>, super::StoreError>;
+}
+
+/// Implements [`Editing`] for one store type. `$json` is the cast a JSON parameter needs
+/// (`""` or `"::jsonb"`), `$text` the cast that reads one as text.
+macro_rules! editing_impl {
+    ($store:ty, $json:literal, $text:literal, $begin_write:literal, $lock:literal) => {
+        #[async_trait::async_trait]
+        impl crate::store::editing::Editing for $store {
+        async fn create_organisation(
+            &self,
+            name: &str,
+            kind: crate::domain::activity::OrgKind,
+            contact: Option<&str>,
+            example: bool,
+        ) -> Result<i64, StoreError> {
+            let mut tx = self.pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO organisations (name, kind, contact, example, created_ms)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(name)
+            .bind(kind.as_str())
+            .bind(contact)
+            .bind(example)
+            .bind(crate::store::editing::now_ms())
+            .fetch_one(&mut *tx)
+            .await?;
+            let version = bump(&mut tx).await?;
+            tx.commit().await?;
+            let _ = version;
+            Ok(id)
+        }
+
+        async fn create_token(
+            &self,
+            org_id: i64,
+            role: crate::store::editing::Role,
+            sha256: &str,
+            label: Option<&str>,
+        ) -> Result<i64, StoreError> {
+            let exists: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM organisations WHERE id = $1")
+                    .bind(org_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            if exists.is_none() {
+                return Err(StoreError::Invalid(format!("no organisation {org_id}")));
+            }
+            Ok(sqlx::query_scalar(
+                "INSERT INTO api_tokens (org_id, role, sha256, label, created_ms)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(org_id)
+            .bind(role.as_str())
+            .bind(sha256)
+            .bind(label)
+            .bind(crate::store::editing::now_ms())
+            .fetch_one(&self.pool)
+            .await?)
+        }
+
+        async fn token(
+            &self,
+            sha256: &str,
+        ) -> Result<Option<crate::store::editing::Actor>, StoreError> {
+            let row = sqlx::query(
+                "SELECT id, org_id, role FROM api_tokens WHERE sha256 = $1 AND revoked_ms IS NULL",
+            )
+            .bind(sha256)
+            .fetch_optional(&self.pool)
+            .await?;
+            let Some(row) = row else { return Ok(None) };
+            let id: i64 = row.try_get("id")?;
+            let role: String = row.try_get("role")?;
+            Ok(Some(crate::store::editing::Actor {
+                token_id: Some(id),
+                org_id: row.try_get("org_id")?,
+                role: crate::store::editing::Role::parse(&role).ok_or_else(|| {
+                    StoreError::Corrupt {
+                        table: "api_tokens",
+                        id,
+                        reason: format!("role {role:?}"),
+                    }
+                })?,
+            }))
+        }
+
+        async fn write_item(
+            &self,
+            collection: crate::store::editing::ItemCollection,
+            actor: &crate::store::editing::Actor,
+            write: crate::store::editing::ItemWrite,
+        ) -> Result<crate::store::editing::WriteOutcome, StoreError> {
+            use crate::store::editing::{ItemWrite, Role, WriteOutcome};
+            let table = collection.table();
+            let now = crate::store::editing::now_ms();
+            // SQLite: take the write lock at BEGIN, so that two writers queue instead of
+            // both reading and then failing to upgrade. PostgreSQL: lock the row read.
+            let mut tx = self.pool.begin_with($begin_write).await?;
+            // The row as it is now, under this transaction: owner and version are checked
+            // against it, and it goes to the audit log as `before`.
+            let current = match &write {
+                ItemWrite::Create { .. } => None,
+                ItemWrite::Replace { id, .. } | ItemWrite::Delete { id, .. } => {
+                    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT org_id, version, doc{} AS doc FROM {table} WHERE id = $1{}",
+                        $text, $lock
+                    )))
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let Some(row) = row else {
+                        return Ok(WriteOutcome::NotFound);
+                    };
+                    let org_id: i64 = row.try_get("org_id")?;
+                    let version: i64 = row.try_get("version")?;
+                    let doc: String = row.try_get("doc")?;
+                    Some((org_id, version, doc))
+                }
+            };
+            if let Some((org_id, version, _)) = &current {
+                if actor.role == Role::Editor && *org_id != actor.org_id {
+                    return Ok(WriteOutcome::Forbidden);
+                }
+                let expected = match &write {
+                    ItemWrite::Replace {
+                        expected_version, ..
+                    }
+                    | ItemWrite::Delete {
+                        expected_version, ..
+                    } => *expected_version,
+                    ItemWrite::Create { .. } => unreachable!("creates have no current row"),
+                };
+                if *version != expected {
+                    return Ok(WriteOutcome::Stale {
+                        current_version: *version,
+                    });
+                }
+            }
+            let valid_until_column = collection == crate::store::editing::ItemCollection::VolunteerNeeds;
+            let (action, id, version, after) = match write {
+                ItemWrite::Create {
+                    org_id,
+                    example,
+                    doc,
+                    valid_until,
+                } => {
+                    if actor.role == Role::Editor && org_id != actor.org_id {
+                        return Ok(WriteOutcome::Forbidden);
+                    }
+                    let doc = doc.to_string();
+                    let id: i64 = if valid_until_column {
+                        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                            "INSERT INTO {table} (org_id, version, example, doc, valid_until, updated_ms)
+                             VALUES ($1, 1, $2, $3{}, $4, $5) RETURNING id",
+                            $json
+                        )))
+                        .bind(org_id)
+                        .bind(example)
+                        .bind(&doc)
+                        .bind(valid_until.unwrap_or_default())
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await?
+                    } else {
+                        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                            "INSERT INTO {table} (org_id, version, example, doc, updated_ms)
+                             VALUES ($1, 1, $2, $3{}, $4) RETURNING id",
+                            $json
+                        )))
+                        .bind(org_id)
+                        .bind(example)
+                        .bind(&doc)
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await?
+                    };
+                    ("create", id, 1, Some(doc))
+                }
+                ItemWrite::Replace {
+                    id,
+                    doc,
+                    valid_until,
+                    ..
+                } => {
+                    let doc = doc.to_string();
+                    let version: i64 = if valid_until_column {
+                        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                            "UPDATE {table} SET doc = $1{}, valid_until = $2, updated_ms = $3,
+                                    version = version + 1
+                             WHERE id = $4 RETURNING version",
+                            $json
+                        )))
+                        .bind(&doc)
+                        .bind(valid_until.unwrap_or_default())
+                        .bind(now)
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await?
+                    } else {
+                        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                            "UPDATE {table} SET doc = $1{}, updated_ms = $2, version = version + 1
+                             WHERE id = $3 RETURNING version",
+                            $json
+                        )))
+                        .bind(&doc)
+                        .bind(now)
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await?
+                    };
+                    ("replace", id, version, Some(doc))
+                }
+                ItemWrite::Delete { id, .. } => {
+                    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE id = $1")))
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    ("delete", id, 0, None)
+                }
+            };
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO audit_log (at_ms, token_id, org_id, role, action, collection, item_id, before, after)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8{json}, $9{json})",
+                json = $json
+            )))
+            .bind(now)
+            .bind(actor.token_id)
+            .bind(actor.org_id)
+            .bind(actor.role.as_str())
+            .bind(action)
+            .bind(collection.id())
+            .bind(id)
+            .bind(current.map(|(_, _, doc)| doc))
+            .bind(after)
+            .execute(&mut *tx)
+            .await?;
+            let data_version = bump(&mut tx).await?;
+            tx.commit().await?;
+            Ok(WriteOutcome::Done {
+                id,
+                version,
+                data_version,
+            })
+        }
+
+        async fn add_offer(
+            &self,
+            need_id: i64,
+            offer: &crate::domain::activity::HelpOffer,
+            today: &str,
+        ) -> Result<bool, StoreError> {
+            let inserted = sqlx::query(
+                "INSERT INTO help_offers (need_id, name, contact, message, created_ms)
+                 SELECT id, $2, $3, $4, $5 FROM volunteer_needs WHERE id = $1 AND valid_until >= $6",
+            )
+            .bind(need_id)
+            .bind(offer.name.trim())
+            .bind(offer.contact.trim())
+            .bind(offer.message.as_deref())
+            .bind(crate::store::editing::now_ms())
+            .bind(today)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+            Ok(inserted == 1)
+        }
+
+        async fn offers(
+            &self,
+            need_id: i64,
+        ) -> Result<Vec<crate::store::editing::StoredOffer>, StoreError> {
+            let rows = sqlx::query(
+                "SELECT id, need_id, name, contact, message, created_ms FROM help_offers
+                 WHERE need_id = $1 ORDER BY id",
+            )
+            .bind(need_id)
+            .fetch_all(&self.pool)
+            .await?;
+            rows.into_iter()
+                .map(|r| {
+                    Ok(crate::store::editing::StoredOffer {
+                        id: r.try_get("id")?,
+                        need_id: r.try_get("need_id")?,
+                        name: r.try_get("name")?,
+                        contact: r.try_get("contact")?,
+                        message: r.try_get("message")?,
+                        created_ms: r.try_get("created_ms")?,
+                    })
+                })
+                .collect()
+        }
+
+        async fn purge_expired_offers(&self, today: &str) -> Result<u64, StoreError> {
+            Ok(sqlx::query(
+                "DELETE FROM help_offers WHERE need_id IN
+                   (SELECT id FROM volunteer_needs WHERE valid_until < $1)",
+            )
+            .bind(today)
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+        }
+
+        async fn audit_log(
+            &self,
+            limit: i64,
+        ) -> Result<Vec<crate::store::editing::AuditRow>, StoreError> {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT id, at_ms, token_id, org_id, role, action, collection, item_id,
+                        before{t} AS before, after{t} AS after
+                 FROM audit_log ORDER BY id DESC LIMIT $1",
+                t = $text
+            )))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+            rows.into_iter()
+                .map(|r| {
+                    let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+                    Ok(crate::store::editing::AuditRow {
+                        id: r.try_get("id")?,
+                        at_ms: r.try_get("at_ms")?,
+                        token_id: r.try_get("token_id")?,
+                        org_id: r.try_get("org_id")?,
+                        role: r.try_get("role")?,
+                        action: r.try_get("action")?,
+                        collection: r.try_get("collection")?,
+                        item_id: r.try_get("item_id")?,
+                        before: json(r.try_get("before")?),
+                        after: json(r.try_get("after")?),
+                    })
+                })
+                .collect()
+        }
+        }
+    };
+}
+
+/// Reads organisations, activities and needs for the snapshot (same SQL on both stores).
+macro_rules! load_editing {
+    ($tx:expr, $text:literal) => {{
+        use crate::domain::activity::{Item, OrgKind, Organisation};
+        let corrupt = |table: &'static str, id: i64, reason: String| StoreError::Corrupt {
+            table,
+            id,
+            reason,
+        };
+        let mut organisations = Vec::new();
+        for r in sqlx::query("SELECT id, name, kind, contact, example FROM organisations ORDER BY id")
+            .fetch_all(&mut *$tx)
+            .await?
+        {
+            let id: i64 = r.try_get("id")?;
+            let kind: String = r.try_get("kind")?;
+            organisations.push(Organisation {
+                id,
+                name: r.try_get("name")?,
+                kind: OrgKind::parse(&kind)
+                    .ok_or_else(|| corrupt("organisations", id, format!("kind {kind:?}")))?,
+                contact: r.try_get("contact")?,
+                example: r.try_get("example")?,
+            });
+        }
+        let mut activities = Vec::new();
+        for r in sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id, org_id, version, example, doc{} AS doc, updated_ms FROM activities ORDER BY id",
+            $text
+        )))
+        .fetch_all(&mut *$tx)
+        .await?
+        {
+            let id: i64 = r.try_get("id")?;
+            let doc: String = r.try_get("doc")?;
+            activities.push(Item {
+                id,
+                org_id: r.try_get("org_id")?,
+                version: r.try_get("version")?,
+                example: r.try_get("example")?,
+                updated_at: jiff::Timestamp::from_millisecond(r.try_get("updated_ms")?)
+                    .map_err(|e| corrupt("activities", id, e.to_string()))?,
+                doc: serde_json::from_str(&doc)
+                    .map_err(|e| corrupt("activities", id, e.to_string()))?,
+            });
+        }
+        let mut needs = Vec::new();
+        for r in sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id, org_id, version, example, doc{} AS doc, updated_ms FROM volunteer_needs ORDER BY id",
+            $text
+        )))
+        .fetch_all(&mut *$tx)
+        .await?
+        {
+            let id: i64 = r.try_get("id")?;
+            let doc: String = r.try_get("doc")?;
+            needs.push(Item {
+                id,
+                org_id: r.try_get("org_id")?,
+                version: r.try_get("version")?,
+                example: r.try_get("example")?,
+                updated_at: jiff::Timestamp::from_millisecond(r.try_get("updated_ms")?)
+                    .map_err(|e| corrupt("volunteer_needs", id, e.to_string()))?,
+                doc: serde_json::from_str(&doc)
+                    .map_err(|e| corrupt("volunteer_needs", id, e.to_string()))?,
+            });
+        }
+        (organisations, activities, needs)
+    }};
+}
+
+pub(crate) use {editing_impl, load_editing};

@@ -1,0 +1,62 @@
+// Checks of the web page's plain modules and files that need no browser and no server.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { REPO } from './harness.mjs';
+import { parseState, serializeState } from '../../web/url-state.js';
+
+const KINDS = ['school', 'kindergarten', 'park'];
+const CATEGORIES = ['sport', 'music'];
+
+test('URL state survives a round trip and drops what it cannot read', () => {
+  const query = 'address=Thorvald+Meyers+gate+10,+0555+Oslo&point=10.759436,59.929261&minutes=10'
+    + '&profile=slow&kind=park,school&category=music&lang=en&center=10.75,59.92&zoom=14.5&contrast=high';
+  const s = parseState(query, { kinds: KINDS, categories: CATEGORIES });
+  assert.equal(s.address, 'Thorvald Meyers gate 10, 0555 Oslo');
+  assert.deepEqual(s.point, [10.759436, 59.929261]);
+  assert.equal(s.minutes, 10);
+  assert.equal(s.profile, 'slow');
+  assert.deepEqual([...s.kinds].sort(), ['park', 'school']);
+  assert.equal(s.category, 'music');
+  assert.equal(s.lang, 'en');
+  assert.equal(s.contrast, 'high');
+  assert.equal(serializeState(s), query);
+
+  const bad = parseState('point=500,1&minutes=abc&profile=run&kind=bogus&zoom=99&lang=../x&list=top&bbox=1,2,0,3',
+    { kinds: KINDS, categories: CATEGORIES });
+  assert.equal(bad.point, null);
+  assert.equal(bad.minutes, 15);
+  assert.equal(bad.profile, 'walk');
+  assert.equal(bad.kinds, null);
+  assert.equal(bad.zoom, null);
+  assert.equal(bad.lang, null);
+  assert.equal(bad.list, 'side');
+  assert.equal(bad.bbox, null);
+  assert.equal(serializeState(bad), '');
+
+  const none = parseState('kind=none', { kinds: KINDS });
+  assert.equal(none.kinds.size, 0);
+  assert.equal(serializeState(none), 'kind=none');
+
+  const embed = parseState('layers=bands&bbox=10.7,59.9,10.8,59.95&list=bottom', { kinds: KINDS });
+  assert.equal(serializeState(embed, { embed: true }), 'layers=bands&bbox=10.7,59.9,10.8,59.95&list=bottom');
+  assert.equal(serializeState(embed), '', 'embed-only parameters stay out of the site URL');
+});
+
+test('every language file has exactly the keys of nb.json, and languages.json names them', () => {
+  const dir = join(REPO, 'web/i18n');
+  const keys = (o, prefix = '') => Object.entries(o).flatMap(([k, v]) => (
+    v && typeof v === 'object' && !['one', 'other'].some((f) => f in v)
+      ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
+  const read = (f) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
+  const nb = keys(read('nb.json')).sort();
+  const languages = read('languages.json');
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json') && x !== 'languages.json')) {
+    assert.deepEqual(keys(read(f)).sort(), nb, f);
+    const code = f.replace('.json', '');
+    assert.ok(code in languages, `${f} is listed in languages.json`);
+  }
+});

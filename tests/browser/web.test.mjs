@@ -1,0 +1,355 @@
+// The residents' map (/) and the embeddable map (/embed) in a real browser (issue 7), and the
+// served styles (issue 5). One server and one Chromium for the whole file, a page per test.
+//
+//   npm ci --prefix web && node --test tests/browser/
+//
+// Screenshots of the main states go to target/screenshots/.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import {
+  axeViolations, launchBrowser, openPage, screenshotPath, settle, startServer, webRequire,
+} from './harness.mjs';
+
+const ADDRESS_TYPED = 'thorvald meyers gate 10';
+const ADDRESS = 'Thorvald Meyers gate 10, 0555 Oslo';
+
+let server;
+let browser;
+let origin;
+
+before(async () => {
+  server = await startServer();
+  origin = server.url;
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Every request stayed on the server, none failed, and the page logged no error. */
+function assertClean(p) {
+  assert.deepEqual(p.foreign(), [], 'requests to another origin');
+  assert.deepEqual(p.failures, [], 'failed requests');
+  assert.deepEqual(p.errors, [], 'errors in the page');
+}
+
+async function open(path, options) {
+  const p = await openPage(browser, origin, options);
+  await p.page.goto(`${origin}${path}`);
+  await settle(p.page);
+  return p;
+}
+
+/** Types an address and picks the first suggestion with the keyboard only. */
+async function pickAddress(page, typed = ADDRESS_TYPED) {
+  await page.keyboard.type(typed);
+  await page.waitForSelector('#address-options [role=option]', { state: 'visible' });
+  await page.keyboard.press('ArrowDown');
+  const active = await page.evaluate(() => {
+    const input = document.getElementById('address');
+    const id = input.getAttribute('aria-activedescendant');
+    return { expanded: input.getAttribute('aria-expanded'), id, text: id && document.getElementById(id).textContent };
+  });
+  assert.equal(active.expanded, 'true');
+  assert.ok(active.id, 'ArrowDown makes an option active (aria-activedescendant)');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.app.reach && document.querySelectorAll('.result').length > 0);
+  await page.evaluate(() => window.app.idle());
+  return active.text;
+}
+
+async function apiReach(point, { minutes = 15, profile = 'walk', kind } = {}) {
+  const q = new URLSearchParams({ lon: String(point[0]), lat: String(point[1]), minutes: String(minutes), profile });
+  if (kind) q.set('kind', kind);
+  const r = await fetch(`${origin}/api/reach?${q}`);
+  assert.equal(r.status, 200, `/api/reach?${q}`);
+  return r.json();
+}
+
+/** [id, walking minutes] of every list row, in list order. */
+const listed = (page) => page.$$eval('.result[data-id]', (rows) => rows.map((r) => [
+  Number(r.dataset.id), Number(r.querySelector('.result-minutes').dataset.minutes),
+]));
+
+const resultUrl = () => `/?address=${encodeURIComponent(ADDRESS)}&point=10.759436,59.929261`;
+
+test('the served styles validate, use only this server and draw their labels from served fonts', async () => {
+  const { validateStyleMin } = webRequire('@maplibre/maplibre-gl-style-spec');
+  for (const name of ['default', 'high-contrast']) {
+    const r = await fetch(`${origin}/styles/${name}.json`);
+    assert.equal(r.status, 200, `/styles/${name}.json`);
+    const text = await r.text();
+    assert.ok(!text.includes('{base}'), `${name}: {base} is replaced by the origin`);
+    const style = JSON.parse(text);
+    assert.deepEqual(validateStyleMin(style).map((e) => e.message), [], `${name} validates`);
+    assert.equal(style.glyphs, undefined, `${name}: no glyph server; labels come from font-faces`);
+    const urls = [
+      ...Object.values(style.sources).map((s) => s.url ?? s.tiles).flat(),
+      ...Object.values(style['font-faces']).flat().map((f) => (typeof f === 'string' ? f : f.url)),
+    ];
+    for (const u of urls) {
+      assert.ok(u.startsWith(`${origin}/`), `${name}: ${u} is on this server`);
+      const got = await fetch(u);
+      assert.equal(got.status, 200, u);
+      await got.arrayBuffer();
+    }
+  }
+  const basemap = await (await fetch(`${origin}/tiles/basemap.json`)).json();
+  assert.match(basemap.attribution ?? '', /© OpenStreetMap contributors/);
+  for (const u of basemap.tiles) assert.ok(u.startsWith(`${origin}/`), u);
+});
+
+test('keyboard only: search an address, get bands on the map and the list /api/reach gives', async (t) => {
+  const p = await open('/');
+  const { page } = p;
+  await page.screenshot({ path: screenshotPath('resident-start.png') });
+
+  // The first skip link leads to the search field.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), '#address');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'address');
+
+  const started = Date.now();
+  const picked = await pickAddress(page);
+  const toList = Date.now() - started;
+  assert.equal(picked, ADDRESS);
+  assert.equal(await page.inputValue('#address'), ADDRESS);
+  await page.waitForFunction(() => /forslag|Valgt/.test(document.getElementById('announcer').textContent));
+
+  // Bands on the map: the source holds 5, 10 and 15 minutes and the fill layer draws them.
+  const bands = await page.evaluate(async () => {
+    const data = await map.getSource('reach-bands').getData();
+    return {
+      minutes: data.features.map((f) => f.properties.minutes).sort((a, b) => a - b),
+      rendered: map.queryRenderedFeatures({ layers: ['reach-band-fill'] }).length,
+    };
+  });
+  assert.deepEqual(bands.minutes, [5, 10, 15]);
+  assert.ok(bands.rendered > 0, 'the bands are drawn');
+
+  // The list equals /api/reach for the same point: same places, same order, same minutes.
+  const point = await page.evaluate(() => window.app.state.point);
+  const api = await apiReach(point);
+  const expected = api.facilities.features.map((f) => [f.id, f.properties.walk_minutes]);
+  assert.ok(expected.length > 10, 'the demo address reaches places');
+  assert.deepEqual(await listed(page), expected);
+  // ... and the map shows exactly the listed places.
+  const onMap = await page.evaluate(async () => (await map.getSource('reach-facilities').getData()).features.map((f) => f.id));
+  assert.deepEqual(onMap, expected.map(([id]) => id));
+  assert.match(await page.textContent('#status'), new RegExp(`^${expected.length} steder innen 15 minutter`));
+
+  const timings = await page.evaluate(() => window.app.timings);
+  t.diagnostic(`address chosen to list shown: ${timings.chooseToListMs.toFixed(0)} ms (/api/reach ${timings.reachMs.toFixed(0)} ms); typing to list: ${toList} ms`);
+  await page.screenshot({ path: screenshotPath('resident-result.png') });
+  assertClean(p);
+  await p.close();
+});
+
+test('first load: map drawn, nothing from another origin, bytes downloaded', async (t) => {
+  const p = await openPage(browser, origin);
+  const { page } = p;
+  const responses = [];
+  p.context.on('requestfinished', async (r) => {
+    const sizes = await r.sizes().catch(() => null);
+    if (sizes) responses.push({ url: r.url(), bytes: sizes.responseBodySize + sizes.responseHeadersSize });
+  });
+  const t0 = Date.now();
+  await page.goto(`${origin}/`);
+  await settle(page);
+  const ms = Date.now() - t0;
+  // Labels are placed with the served Noto Sans (font-faces), not a system font.
+  await page.evaluate(() => map.jumpTo({ center: [10.7522, 59.9225], zoom: 16 }));
+  await page.evaluate(() => window.app.idle());
+  const labels = await page.evaluate(() => map.queryRenderedFeatures({ layers: ['road-label'] }).length);
+  assert.ok(labels > 0, 'street names are drawn');
+  assert.ok(p.requests.some((u) => u.includes('/fonts/noto-sans-latin-400-normal.woff2')), 'the label font comes from /fonts/');
+  // MapLibre registers each font-faces entry it uses as a FontFace; the woff2 files load.
+  const faces = await page.evaluate(() => [...document.fonts]
+    .filter((f) => f.family.startsWith('maplibre-gl-font-face')).map((f) => f.status));
+  assert.ok(faces.length >= 2 && faces.every((s) => s === 'loaded'), `map fonts: ${faces}`);
+  assert.ok(p.requests.some((u) => /\/tiles\/basemap\//.test(u)), 'basemap tiles come from this server');
+  const attribution = await page.textContent('.maplibregl-ctrl-attrib');
+  assert.match(attribution, /© OpenStreetMap contributors/);
+  assert.match(attribution, /© Kartverket/);
+  await page.screenshot({ path: screenshotPath('resident-labels-z16.png') });
+  const total = responses.reduce((a, r) => a + r.bytes, 0);
+  t.diagnostic(`navigation to idle map: ${ms} ms; ${responses.length} responses, ${(total / 1024).toFixed(0)} KiB on the wire`);
+  assertClean(p);
+  await p.close();
+});
+
+test('axe-core finds no WCAG 2.1 A/AA violation on /, /embed, a result and the embed dialog', async () => {
+  for (const path of ['/', '/embed', resultUrl(), `/embed?${resultUrl().slice(2)}&list=bottom`]) {
+    const p = await open(path);
+    assert.deepEqual(await axeViolations(p.page), [], path);
+    if (path === resultUrl()) {
+      await p.page.click('#filters > summary');
+      assert.deepEqual(await axeViolations(p.page), [], `${path} with the filters open`);
+      await p.page.click('#embed-open');
+      await p.page.waitForSelector('#embed-dialog[open]');
+      assert.deepEqual(await axeViolations(p.page), [], `${path} with the embed dialog open`);
+    }
+    assertClean(p);
+    await p.close();
+  }
+});
+
+test('a shared link reopens the same state', async () => {
+  const a = await open('/');
+  await a.page.click('#filters > summary');
+  await a.page.selectOption('#minutes', '10');
+  await a.page.check('#profiles input[value=slow]');
+  await a.page.uncheck('#kinds input[value=park]');
+  await a.page.focus('#address');
+  await pickAddress(a.page);
+  assert.equal(await a.page.evaluate(() => window.app.reach.profile), 'slow');
+  assert.equal(await a.page.evaluate(() => window.app.reach.minutes), 10);
+  assert.ok(!(await a.page.evaluate(() => window.app.reach.facilities.features.some((f) => f.properties.kind === 'park'))));
+  await a.page.click('.maplibregl-ctrl-zoom-in');
+  await a.page.evaluate(() => window.app.idle());
+  await a.page.waitForFunction(() => /zoom=/.test(location.search) && /kind=/.test(location.search));
+  const href = await a.page.evaluate(() => location.href);
+  const snapshot = (page) => page.evaluate(() => ({
+    address: document.getElementById('address').value,
+    minutes: document.getElementById('minutes').value,
+    profile: document.querySelector('#profiles input:checked').value,
+    kinds: [...document.querySelectorAll('#kinds input:checked')].map((i) => i.value),
+    center: map.getCenter().toArray().map((v) => v.toFixed(5)),
+    zoom: map.getZoom().toFixed(2),
+    status: document.getElementById('status').textContent,
+  }));
+  const before = await snapshot(a.page);
+  const rows = await listed(a.page);
+  assert.equal(before.profile, 'slow');
+  assert.ok(!before.kinds.includes('park'));
+  assertClean(a);
+  await a.close();
+
+  const b = await open(href.slice(origin.length));
+  await b.page.waitForFunction(() => document.querySelectorAll('.result').length > 0);
+  assert.deepEqual(await snapshot(b.page), before);
+  assert.deepEqual(await listed(b.page), rows);
+  const api = await apiReach(await b.page.evaluate(() => window.app.state.point), {
+    minutes: 10, profile: 'slow', kind: before.kinds.join(','),
+  });
+  assert.deepEqual(rows, api.facilities.features.map((f) => [f.id, f.properties.walk_minutes]));
+  assertClean(b);
+  await b.close();
+});
+
+test('the embed dialog writes iframe code that loads the same view', async () => {
+  const p = await open(resultUrl());
+  await p.page.click('#embed-open');
+  await p.page.waitForSelector('#embed-dialog[open]');
+  await p.page.check('input[name=embed-list][value=bottom]');
+  const code = await p.page.inputValue('#embed-code');
+  assert.match(code, /^<iframe title="[^"]+" src="http:\/\/127\.0\.0\.1:\d+\/embed\?[^"]*list=bottom[^"]*"/);
+  await p.page.screenshot({ path: screenshotPath('embed-dialog.png') });
+  const rows = await listed(p.page);
+  await p.page.keyboard.press('Escape');
+  await p.page.waitForSelector('#embed-dialog:not([open])', { state: 'attached' });
+  assert.equal(await p.page.evaluate(() => document.activeElement.id), 'embed-open', 'focus returns to the button');
+  assertClean(p);
+  await p.close();
+
+  // A stand-in for the municipality's web page.
+  const host = await openPage(browser, origin, { viewport: { width: 900, height: 700 } });
+  await host.page.setContent(`<!doctype html><html lang="nb"><head><title>Drammen kommune</title></head>
+    <body><h1>Nærmiljø</h1>${code}</body></html>`);
+  const frameHandle = await host.page.waitForSelector('iframe');
+  const frame = await frameHandle.contentFrame();
+  await settle(host.page, frame);
+  await frame.waitForFunction(() => document.querySelectorAll('.result').length > 0);
+  assert.equal(await frame.evaluate(() => document.body.dataset.mode), 'embed');
+  assert.equal(await frame.evaluate(() => document.body.dataset.list), 'bottom');
+  assert.deepEqual(await listed(frame), rows);
+  const drawn = await frame.evaluate(() => map.queryRenderedFeatures({ layers: ['reach-band-fill'] }).length);
+  assert.ok(drawn > 0, 'the iframe draws the bands');
+  await host.page.screenshot({ path: screenshotPath('embed-in-page.png') });
+  assertClean(host);
+  await host.close();
+});
+
+test('/embed reads layers, bbox, center, zoom and list', async () => {
+  const p = await open(`/embed?${resultUrl().slice(2)}&layers=facilities&list=none&center=10.7594,59.9293&zoom=14&bbox=10.72,59.90,10.78,59.94`);
+  const s = await p.page.evaluate(() => ({
+    bands: map.getLayoutProperty('reach-band-fill', 'visibility'),
+    facilities: map.getLayoutProperty('reach-facility', 'visibility'),
+    zoom: map.getZoom(),
+    center: map.getCenter().toArray(),
+    bounds: map.getMaxBounds()?.toArray(),
+    listOpen: document.getElementById('results-details').open,
+    header: !!document.querySelector('.site-header'),
+  }));
+  assert.equal(s.bands, 'none');
+  assert.equal(s.facilities, 'visible');
+  assert.equal(s.zoom, 14);
+  assert.deepEqual(s.center.map((v) => v.toFixed(4)), ['10.7594', '59.9293']);
+  assert.ok(s.bounds, 'bbox restricts the map');
+  assert.equal(s.listOpen, false, 'list=none keeps the list behind a button');
+  assert.equal(s.header, false, 'no site chrome');
+  await p.page.screenshot({ path: screenshotPath('embed-list-none.png') });
+  assertClean(p);
+  await p.close();
+});
+
+test('click on the map or use its centre; English; high contrast', async () => {
+  const p = await open('/?center=10.7594,59.9293&zoom=15');
+  const { page } = p;
+  const box = await page.locator('#map').boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForFunction(() => window.app.reach && document.querySelectorAll('.result').length > 0);
+  assert.equal(await page.inputValue('#address'), '');
+  assert.match(await page.textContent('#status'), /fra punkt 59,929\d*° N, 10,759\d*° Ø/);
+  const clicked = await page.evaluate(() => window.app.state.point);
+  assert.ok(Math.abs(clicked[0] - 10.7594) < 0.001 && Math.abs(clicked[1] - 59.9293) < 0.001, `${clicked}`);
+
+  // English, by the switch; the URL keeps it.
+  await page.click('#lang-list a[hreflang=en]');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  assert.equal(await page.textContent('#page-heading'), 'What can you reach on foot?');
+  assert.match(await page.textContent('#status'), /places within 15 minutes \(normal walk\) of point/);
+  assert.match(await page.evaluate(() => location.search), /lang=en/);
+  assert.equal(await page.getAttribute('.maplibregl-ctrl-zoom-in', 'aria-label'), 'Zoom in');
+
+  // High contrast: another style, the result stays.
+  await page.click('#contrast');
+  await page.waitForFunction(() => map.getStyle()?.metadata?.['naermiljo:theme'] === 'high-contrast');
+  await page.evaluate(() => window.app.idle());
+  assert.equal(await page.getAttribute('#contrast', 'aria-pressed'), 'true');
+  assert.match(await page.evaluate(() => location.search), /contrast=high/);
+  const bands = await page.evaluate(() => map.queryRenderedFeatures({ layers: ['reach-band-fill'] }).length);
+  assert.ok(bands > 0, 'bands survive the style switch');
+  await page.screenshot({ path: screenshotPath('resident-high-contrast-en.png') });
+
+  // The keyboard alternative to clicking: the map's centre.
+  await page.evaluate(() => map.jumpTo({ center: [10.7536, 59.9227] }));
+  await page.click('#use-center');
+  await page.waitForFunction(() => Math.abs(window.app.state.point[0] - 10.7536) < 1e-6 && window.app.reach);
+  assertClean(p);
+  await p.close();
+});
+
+test('320 px wide and 400 % zoom: no sideways scrolling, map and list usable', async () => {
+  for (const viewport of [{ width: 320, height: 640 }, { width: 320, height: 256 }]) {
+    const p = await open(resultUrl(), { viewport });
+    const m = await p.page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      map: document.getElementById('map').getBoundingClientRect().height,
+      rows: document.querySelectorAll('.result').length,
+    }));
+    assert.ok(m.scroll <= viewport.width, `page is ${m.scroll} px wide at ${viewport.width}×${viewport.height}`);
+    assert.ok(m.map >= 200, `map is ${m.map} px high`);
+    assert.ok(m.rows > 0);
+    if (viewport.height === 640) {
+      await p.page.screenshot({ path: screenshotPath('resident-320px.png'), fullPage: false });
+    }
+    assertClean(p);
+    await p.close();
+  }
+});

@@ -1,0 +1,912 @@
+//! Activities and volunteer needs: the authorisation matrix, validation of every field,
+//! optimistic concurrency, personal data kept out of public answers, JSON-LD, filters, and
+//! activities in `/api/reach`.
+
+use axum::body::Body;
+use axum::http::Request;
+use http_body_util::BodyExt;
+use naermiljo::domain::activity::OrgKind;
+use naermiljo::domain::{FacilityKind, LonLat, NewFacility};
+use naermiljo::http::AppState;
+use naermiljo::store::ImportBatch;
+use naermiljo::store::editing::Role;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use crate::common::TestStore;
+
+struct Reply {
+    status: u16,
+    headers: axum::http::HeaderMap,
+    body: Value,
+    text: String,
+}
+
+async fn send(
+    state: &AppState,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> Reply {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("host", "test.local");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let req = match body {
+        Some(b) => req
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .unwrap();
+    let r = naermiljo::http::router(state.clone())
+        .oneshot(req)
+        .await
+        .unwrap();
+    let (status, headers) = (r.status().as_u16(), r.headers().clone());
+    let bytes = r.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8_lossy(&bytes).to_string();
+    Reply {
+        status,
+        headers,
+        body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        text,
+    }
+}
+
+fn facility(id: &str, kind: FacilityKind, lon: f64, lat: f64) -> NewFacility {
+    NewFacility {
+        kind,
+        name: Some(format!("Anlegg {id}")),
+        position: LonLat::new(lon, lat),
+        address: None,
+        wheelchair: None,
+        opening_hours: None,
+        source_id: id.into(),
+        properties: Default::default(),
+    }
+}
+
+struct World {
+    t: TestStore,
+    state: AppState,
+    own: String,
+    other: String,
+    admin: String,
+    own_org: i64,
+    facility_id: i64,
+}
+
+async fn token(t: &TestStore, org: i64, role: Role) -> String {
+    let token = format!("nm_test_{org}_{}", role.as_str());
+    let hash = naermiljo::http::programme::token_sha256(&token);
+    t.store
+        .create_token(org, role, &hash, Some("test"))
+        .await
+        .unwrap();
+    token
+}
+
+/// Two facilities in Drammen (their box is the area served), three organisations with
+/// an editor each and an admin at the municipality.
+async fn world() -> World {
+    let t = TestStore::new().await;
+    t.store
+        .apply_import(ImportBatch {
+            importer: "test".into(),
+            source: "test".into(),
+            file: "inline".into(),
+            facilities: Some(vec![
+                facility("a", FacilityKind::Pitch, 10.19, 59.73),
+                facility("b", FacilityKind::Library, 10.22, 59.76),
+            ]),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let own_org = t
+        .store
+        .create_organisation(
+            "Strømsø IL",
+            OrgKind::SportsClub,
+            Some("post@stromso.example"),
+            false,
+        )
+        .await
+        .unwrap();
+    let other_org = t
+        .store
+        .create_organisation("Bragernes kor", OrgKind::VolunteerOrganisation, None, false)
+        .await
+        .unwrap();
+    let kommune = t
+        .store
+        .create_organisation("Drammen kommune", OrgKind::Municipality, None, false)
+        .await
+        .unwrap();
+    let own = token(&t, own_org, Role::Editor).await;
+    let other = token(&t, other_org, Role::Editor).await;
+    let admin = token(&t, kommune, Role::Admin).await;
+    let state = t.state().await;
+    let facility_id = state.snapshot.load().facilities[0].id;
+    World {
+        t,
+        state,
+        own,
+        other,
+        admin,
+        own_org,
+        facility_id,
+    }
+}
+
+fn activity_body(facility_id: i64) -> Value {
+    json!({
+        "title": "Fotballtrening",
+        "description": "For alle mellom 8 og 12.",
+        "category": "sport",
+        "age_min": 8,
+        "age_max": 12,
+        "price_nok": 0,
+        "languages": ["nb", "en"],
+        "accessibility": ["wheelchair"],
+        "place": { "facility_id": facility_id },
+        "schedule": { "sessions": [{ "weekday": 2, "start": "17:00", "end": "18:30" }],
+                      "exceptions": ["2026-12-29"] },
+        "signup_url": "https://stromso.example/pamelding",
+    })
+}
+
+fn in_days(days: i64) -> String {
+    let today = naermiljo::domain::activity::today(jiff::Timestamp::now());
+    today
+        .checked_add(jiff::Span::new().days(days))
+        .unwrap()
+        .to_string()
+}
+
+fn need_body() -> Value {
+    json!({
+        "title": "Trenerassistent",
+        "place": { "lon": 10.2, "lat": 59.74 },
+        "time_commitment": "2 timer i uka",
+        "skills": ["fotball"],
+        "valid_until": in_days(30),
+    })
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// What the editing tables hold, to show that a refused write changed nothing.
+async fn editing_dump(w: &World) -> String {
+    let c = w.t.store.load().await.unwrap();
+    let audit = w.t.store.audit_log(100_000).await.unwrap().len();
+    let mut offers = Vec::new();
+    for n in &c.volunteer_needs {
+        offers.push(w.t.store.offers(n.id).await.unwrap());
+    }
+    format!(
+        "{:?}\n{:?}\n{:?}\n{audit}\n{offers:?}",
+        c.organisations, c.activities, c.volunteer_needs
+    )
+}
+
+/// Creates an item owned by `own_org` (as the admin) and returns (id, etag).
+async fn seed(w: &World, collection: &str) -> (i64, String) {
+    let mut body = if collection == "activities" {
+        activity_body(w.facility_id)
+    } else {
+        need_body()
+    };
+    body["org_id"] = json!(w.own_org);
+    let r = send(
+        &w.state,
+        "POST",
+        &format!("/api/collections/{collection}/items"),
+        &[("authorization", &bearer(&w.admin))],
+        Some(body),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    (
+        r.body["id"].as_i64().unwrap(),
+        r.headers["etag"].to_str().unwrap().to_string(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn authorisation_matrix_and_refused_writes_change_nothing() {
+    let w = world().await;
+    let tokens: [(&str, Option<String>, [u16; 5]); 5] = [
+        // POST, PUT, PATCH, DELETE, GET offers
+        ("no token", None, [401, 401, 401, 401, 401]),
+        (
+            "bad token",
+            Some("nm_not_a_token".into()),
+            [401, 401, 401, 401, 401],
+        ),
+        (
+            "other organisation's editor",
+            Some(w.other.clone()),
+            [403, 403, 403, 403, 403],
+        ),
+        ("own editor", Some(w.own.clone()), [201, 200, 200, 204, 200]),
+        ("admin", Some(w.admin.clone()), [201, 200, 200, 204, 200]),
+    ];
+    for collection in ["activities", "volunteer-needs"] {
+        for (who, token, expected) in &tokens {
+            let auth = token.as_ref().map(|t| bearer(t));
+            for (k, method) in ["POST", "PUT", "PATCH", "DELETE", "OFFERS"]
+                .iter()
+                .enumerate()
+            {
+                if *method == "OFFERS" && collection == "activities" {
+                    continue;
+                }
+                let (id, etag) = seed(&w, collection).await;
+                let before = editing_dump(&w).await;
+                let mut headers: Vec<(&str, &str)> = vec![("if-match", etag.as_str())];
+                if let Some(a) = &auth {
+                    headers.push(("authorization", a.as_str()));
+                }
+                let mut body = if collection == "activities" {
+                    activity_body(w.facility_id)
+                } else {
+                    need_body()
+                };
+                body["title"] = json!("Endret tittel");
+                let (m, uri, body) = match *method {
+                    "POST" => {
+                        body["org_id"] = json!(w.own_org);
+                        (
+                            "POST",
+                            format!("/api/collections/{collection}/items"),
+                            Some(body),
+                        )
+                    }
+                    "PUT" => (
+                        "PUT",
+                        format!("/api/collections/{collection}/items/{id}"),
+                        Some(body),
+                    ),
+                    "PATCH" => (
+                        "PATCH",
+                        format!("/api/collections/{collection}/items/{id}"),
+                        Some(json!({ "title": "Endret tittel" })),
+                    ),
+                    "DELETE" => (
+                        "DELETE",
+                        format!("/api/collections/{collection}/items/{id}"),
+                        None,
+                    ),
+                    _ => (
+                        "GET",
+                        format!("/api/collections/{collection}/items/{id}/offers"),
+                        None,
+                    ),
+                };
+                let r = send(&w.state, m, &uri, &headers, body).await;
+                assert_eq!(
+                    r.status, expected[k],
+                    "{collection} {method} by {who}: {}",
+                    r.text
+                );
+                if r.status >= 400 {
+                    assert_eq!(
+                        r.headers["content-type"], "application/problem+json",
+                        "{who} {method}"
+                    );
+                    assert_eq!(
+                        editing_dump(&w).await,
+                        before,
+                        "a refused {method} by {who} changed something"
+                    );
+                    if r.status == 401 {
+                        assert!(
+                            r.headers["www-authenticate"]
+                                .to_str()
+                                .unwrap()
+                                .starts_with("Bearer")
+                        );
+                    }
+                } else if *method != "OFFERS" {
+                    assert_ne!(
+                        editing_dump(&w).await,
+                        before,
+                        "{method} by {who} wrote nothing"
+                    );
+                }
+            }
+        }
+    }
+    // Every accepted write is in the audit log with who made it.
+    let audit = w.t.store.audit_log(1000).await.unwrap();
+    assert!(audit.iter().any(|a| a.action == "delete"
+        && a.org_id == Some(w.own_org)
+        && a.role.as_deref() == Some("editor")));
+    assert!(audit.iter().any(|a| a.action == "replace"
+        && a.role.as_deref() == Some("admin")
+        && a.before.is_some()
+        && a.after.is_some()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_field_is_validated_and_bad_input_changes_nothing() {
+    let w = world().await;
+    let auth = bearer(&w.own);
+    let cases: Vec<(&str, Value, &str)> = vec![
+        ("activities", json!({ "title": "ab" }), "title"),
+        ("activities", json!({ "title": "x".repeat(121) }), "title"),
+        (
+            "activities",
+            json!({ "description": "x".repeat(2001) }),
+            "description",
+        ),
+        ("activities", json!({ "category": "dance" }), "body"),
+        (
+            "activities",
+            json!({ "age_min": 12, "age_max": 8 }),
+            "age_max",
+        ),
+        ("activities", json!({ "age_min": 130 }), "age_min"),
+        ("activities", json!({ "price_nok": -5 }), "price_nok"),
+        ("activities", json!({ "languages": ["n"] }), "languages[0]"),
+        (
+            "activities",
+            json!({ "place": { "facility_id": 999_999 } }),
+            "place.facility_id",
+        ),
+        (
+            "activities",
+            json!({ "place": { "lon": 11.5, "lat": 60.5 } }),
+            "place",
+        ),
+        (
+            "activities",
+            json!({ "place": { "lon": 200.0, "lat": 59.0 } }),
+            "place",
+        ),
+        (
+            "activities",
+            json!({ "schedule": { "sessions": [] } }),
+            "schedule.sessions",
+        ),
+        (
+            "activities",
+            json!({ "schedule": { "sessions": [{ "weekday": 8, "start": "17:00", "end": "18:00" }] } }),
+            "schedule.sessions[0].weekday",
+        ),
+        (
+            "activities",
+            json!({ "schedule": { "sessions": [{ "weekday": 1, "start": "25:00", "end": "18:00" }] } }),
+            "body",
+        ),
+        (
+            "activities",
+            json!({ "schedule": { "sessions": [{ "weekday": 1, "start": "18:00", "end": "17:00" }] } }),
+            "schedule.sessions[0].end",
+        ),
+        (
+            "activities",
+            json!({ "schedule": { "sessions": [{ "weekday": 1, "start": "17:00", "end": "18:00" }], "valid_from": "2027-02-01", "valid_to": "2027-01-01" } }),
+            "schedule.valid_to",
+        ),
+        (
+            "activities",
+            json!({ "schedule": { "sessions": [{ "weekday": 1, "start": "17:00", "end": "18:00" }], "valid_from": "2027-02-30" } }),
+            "body",
+        ),
+        (
+            "activities",
+            json!({ "signup_url": "ftp://example.no/x" }),
+            "signup_url",
+        ),
+        (
+            "activities",
+            json!({ "signup_url": "ikke en adresse" }),
+            "signup_url",
+        ),
+        ("activities", json!({ "colour": "red" }), "body"),
+        ("activities", json!({ "org_id": "abc" }), "org_id"),
+        (
+            "volunteer-needs",
+            json!({ "valid_until": "2020-01-01" }),
+            "valid_until",
+        ),
+        (
+            "volunteer-needs",
+            json!({ "time_commitment": "" }),
+            "time_commitment",
+        ),
+        (
+            "volunteer-needs",
+            json!({ "skills": ["x".repeat(81)] }),
+            "skills[0]",
+        ),
+        ("volunteer-needs", json!({ "title": "" }), "title"),
+    ];
+    let before = editing_dump(&w).await;
+    for (collection, change, field) in &cases {
+        let mut body = if *collection == "activities" {
+            activity_body(w.facility_id)
+        } else {
+            need_body()
+        };
+        for (k, v) in change.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let r = send(
+            &w.state,
+            "POST",
+            &format!("/api/collections/{collection}/items"),
+            &[("authorization", &auth)],
+            Some(body),
+        )
+        .await;
+        assert_eq!(r.status, 422, "{collection} {change}: {}", r.text);
+        assert_eq!(r.body["type"], "/problems/invalid-body");
+        let fields: Vec<&str> = r.body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert!(
+            fields.contains(field),
+            "{collection} {change}: expected {field}, got {fields:?} ({})",
+            r.text
+        );
+    }
+    // Not JSON, and not an object.
+    for raw in ["{", "[1,2]"] {
+        let req = Request::post("/api/collections/activities/items")
+            .header("host", "t")
+            .header("authorization", &auth)
+            .body(Body::from(raw))
+            .unwrap();
+        let r = naermiljo::http::router(w.state.clone())
+            .oneshot(req)
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 422, "{raw}");
+    }
+    assert_eq!(editing_dump(&w).await, before);
+
+    // If-Match: required (428), and a malformed one cannot match (412).
+    let (id, _) = seed(&w, "activities").await;
+    let before = editing_dump(&w).await;
+    let uri = format!("/api/collections/activities/items/{id}");
+    let r = send(
+        &w.state,
+        "PATCH",
+        &uri,
+        &[("authorization", &auth)],
+        Some(json!({ "title": "Ny" })),
+    )
+    .await;
+    assert_eq!(r.status, 428, "{}", r.text);
+    let r = send(
+        &w.state,
+        "PATCH",
+        &uri,
+        &[("authorization", &auth), ("if-match", "\"zzz\"")],
+        Some(json!({ "title": "Nytt navn" })),
+    )
+    .await;
+    assert_eq!(r.status, 412, "{}", r.text);
+    assert_eq!(editing_dump(&w).await, before);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_concurrent_edits_one_wins_the_other_gets_412() {
+    let w = world().await;
+    let (id, etag) = seed(&w, "activities").await;
+    let uri = format!("/api/collections/activities/items/{id}");
+    let own = bearer(&w.own);
+    let admin = bearer(&w.admin);
+    let ha = [("authorization", own.as_str()), ("if-match", etag.as_str())];
+    let hb = [
+        ("authorization", admin.as_str()),
+        ("if-match", etag.as_str()),
+    ];
+    let a = send(
+        &w.state,
+        "PATCH",
+        &uri,
+        &ha,
+        Some(json!({ "title": "Endret av laget" })),
+    );
+    let b = send(
+        &w.state,
+        "PATCH",
+        &uri,
+        &hb,
+        Some(json!({ "title": "Endret av kommunen" })),
+    );
+    let (a, b) = tokio::join!(a, b);
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [200, 412], "{} / {}", a.text, b.text);
+    let (winner, loser) = if a.status == 200 { (&a, &b) } else { (&b, &a) };
+    assert_eq!(loser.body["type"], "/problems/stale-write");
+    assert_eq!(
+        loser.headers["etag"], winner.headers["etag"],
+        "the 412 names the current version"
+    );
+    let now = send(&w.state, "GET", &uri, &[], None).await;
+    assert_eq!(
+        now.body["properties"]["title"],
+        winner.body["properties"]["title"]
+    );
+    assert_eq!(now.headers["etag"], winner.headers["etag"]);
+    // The loser reads again and its change then goes through.
+    let etag = now.headers["etag"].to_str().unwrap().to_string();
+    let auth = if a.status == 412 { own } else { admin };
+    let retry = send(
+        &w.state,
+        "PATCH",
+        &uri,
+        &[("authorization", &auth), ("if-match", &etag)],
+        Some(json!({ "title": "Endret etterpå" })),
+    )
+    .await;
+    assert_eq!(retry.status, 200, "{}", retry.text);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn offers_of_help_never_appear_in_public_answers() {
+    let w = world().await;
+    let (need, _) = seed(&w, "volunteer-needs").await;
+    seed(&w, "activities").await;
+    let name = "Kari Hemmeligsen";
+    let contact = "kari.hemmelig@example.no";
+    let r = send(
+        &w.state,
+        "POST",
+        &format!("/api/collections/volunteer-needs/items/{need}/offers"),
+        &[],
+        Some(json!({ "name": name, "contact": contact, "message": "Jeg kan tirsdager" })),
+    )
+    .await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    assert!(
+        !r.text.contains("Hemmelig") && !r.text.contains(contact),
+        "the reply echoes: {}",
+        r.text
+    );
+    // Bad offers: 422, unknown need: 404.
+    let r = send(
+        &w.state,
+        "POST",
+        &format!("/api/collections/volunteer-needs/items/{need}/offers"),
+        &[],
+        Some(json!({ "name": "K", "contact": "x" })),
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    let r = send(
+        &w.state,
+        "POST",
+        "/api/collections/volunteer-needs/items/999999/offers",
+        &[],
+        Some(json!({ "name": name, "contact": contact })),
+    )
+    .await;
+    assert_eq!(r.status, 404);
+
+    let s = w.state.snapshot.load();
+    let f = &s.facilities[0];
+    let public = [
+        "/api".to_string(),
+        "/api/collections".into(),
+        "/api/collections/volunteer-needs".into(),
+        "/api/collections/volunteer-needs/items".into(),
+        format!("/api/collections/volunteer-needs/items/{need}"),
+        "/api/collections/volunteer-needs/items?q=trener".into(),
+        "/api/collections/activities/items".into(),
+        "/api/collections/facilities/items".into(),
+        format!("/api/reach?lon={}&lat={}", f.position.lon, f.position.lat),
+        "/api/openapi.json".into(),
+        "/tiles/facilities.json".into(),
+    ];
+    for uri in &public {
+        let r = send(&w.state, "GET", uri, &[], None).await;
+        assert!(
+            !r.text.contains("Hemmelig")
+                && !r.text.contains(contact)
+                && !r.text.contains("tirsdager"),
+            "{uri} shows personal data: {}",
+            r.text
+        );
+    }
+    // The need's organisation sees the offer.
+    let r = send(
+        &w.state,
+        "GET",
+        &format!("/api/collections/volunteer-needs/items/{need}/offers"),
+        &[("authorization", &bearer(&w.own))],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["offers"][0]["name"], name);
+    assert_eq!(r.headers["cache-control"], "private, no-store");
+    // After the need expires, its offers are deleted.
+    let after_expiry = in_days(31);
+    assert_eq!(
+        w.t.store.purge_expired_offers(&after_expiry).await.unwrap(),
+        1
+    );
+    assert!(w.t.store.offers(need).await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn activities_filter_carry_next_session_and_json_ld() {
+    let w = world().await;
+    let (id, _) = seed(&w, "activities").await;
+    let auth = bearer(&w.own);
+    let mut concert = activity_body(w.facility_id);
+    concert["title"] = json!("Konsert");
+    concert["category"] = json!("music");
+    concert["price_nok"] = json!(150);
+    concert["age_min"] = Value::Null;
+    concert["age_max"] = Value::Null;
+    concert["schedule"] =
+        json!({ "sessions": [{ "weekday": 5, "start": "19:00", "end": "21:00" }] });
+    concert["place"] = json!({ "lon": 10.21, "lat": 59.75 });
+    let r = send(
+        &w.state,
+        "POST",
+        "/api/collections/activities/items",
+        &[("authorization", &auth)],
+        Some(concert),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let concert_id = r.body["id"].as_i64().unwrap();
+    assert!(
+        r.headers["location"]
+            .to_str()
+            .unwrap()
+            .ends_with(&format!("/items/{concert_id}"))
+    );
+
+    let titles = |q: &'static str| {
+        let state = w.state.clone();
+        async move {
+            let r = send(
+                &state,
+                "GET",
+                &format!("/api/collections/activities/items?{q}"),
+                &[],
+                None,
+            )
+            .await;
+            assert_eq!(r.status, 200, "{q}: {}", r.text);
+            let mut t: Vec<String> = r.body["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["properties"]["title"].as_str().unwrap().to_string())
+                .collect();
+            t.sort();
+            t
+        }
+    };
+    assert_eq!(titles("category=sport").await, ["Fotballtrening"]);
+    assert_eq!(
+        titles("category=music,sport").await,
+        ["Fotballtrening", "Konsert"]
+    );
+    assert_eq!(
+        titles("age=5").await,
+        ["Konsert"],
+        "8–12 does not admit 5; no limits admit all"
+    );
+    assert_eq!(titles("age=10").await, ["Fotballtrening", "Konsert"]);
+    assert_eq!(titles("weekday=fri").await, ["Konsert"]);
+    assert_eq!(
+        titles("weekday=2&time_of_day=evening").await,
+        ["Fotballtrening"]
+    );
+    assert_eq!(titles("time_of_day=morning").await, Vec::<String>::new());
+    assert_eq!(titles("free=true").await, ["Fotballtrening"]);
+    assert_eq!(
+        titles("bbox=10.205,59.745,10.215,59.755").await,
+        ["Konsert"]
+    );
+    assert_eq!(titles("q=fotball").await, ["Fotballtrening"]);
+    for bad in [
+        "category=dance",
+        "age=-1",
+        "weekday=8",
+        "time_of_day=noon",
+        "free=yes",
+        "colour=red",
+        "lon=10.2",
+    ] {
+        let r = send(
+            &w.state,
+            "GET",
+            &format!("/api/collections/activities/items?{bad}"),
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 400, "{bad}");
+        assert_eq!(r.headers["content-type"], "application/problem+json");
+    }
+
+    let r = send(
+        &w.state,
+        "GET",
+        &format!("/api/collections/activities/items/{id}"),
+        &[],
+        None,
+    )
+    .await;
+    let p = &r.body["properties"];
+    assert_eq!(p["organisation"]["name"], "Strømsø IL");
+    assert_eq!(p["facility"]["kind"], "pitch");
+    assert_eq!(p["free"], true);
+    let next = p["next_session"]["start"].as_str().unwrap();
+    // RFC 3339 with Oslo's offset, on a Tuesday at 17:00.
+    let start: jiff::Timestamp = next.parse().unwrap();
+    let local = start.to_zoned_datetime(naermiljo::domain::activity::oslo());
+    assert_eq!(
+        (
+            local.date().weekday().to_monday_one_offset(),
+            local.datetime().time().hour(),
+            local.datetime().time().minute()
+        ),
+        (2, 17, 0),
+        "{next}"
+    );
+    assert!(start > jiff::Timestamp::now());
+
+    let ld = send(
+        &w.state,
+        "GET",
+        &format!("/api/collections/activities/items/{id}?f=jsonld"),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(ld.headers["content-type"], "application/ld+json");
+    assert_eq!(ld.body["@type"], "SessionSeries");
+    assert_eq!(
+        ld.body["eventSchedule"][0]["byDay"],
+        "https://schema.org/Tuesday"
+    );
+    assert_eq!(
+        ld.body["eventSchedule"][0]["scheduleTimezone"],
+        "Europe/Oslo"
+    );
+    assert_eq!(ld.body["eventSchedule"][0]["exceptDate"][0], "2026-12-29");
+    assert_eq!(ld.body["isAccessibleForFree"], true);
+    assert_eq!(ld.body["organizer"]["name"], "Strømsø IL");
+    let negotiated = send(
+        &w.state,
+        "GET",
+        &format!("/api/collections/activities/items/{id}"),
+        &[("accept", "application/ld+json")],
+        None,
+    )
+    .await;
+    assert_eq!(negotiated.body, ld.body);
+    let collections = send(&w.state, "GET", "/api/collections", &[], None).await;
+    let ids: Vec<&str> = collections.body["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"activities") && ids.contains(&"volunteer-needs"),
+        "{ids:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reach_lists_demo_activities_with_the_walk_of_their_facility() {
+    let t = TestStore::new().await;
+    t.import(crate::common::osm(crate::common::oslo_pbf()))
+        .await
+        .unwrap();
+    let said = naermiljo::cli::write_demo_programme(t.store.as_ref(), 7)
+        .await
+        .unwrap();
+    assert!(said.contains("activities"), "{said}");
+    // Seeded: the same data and seed give the same examples.
+    let first: Vec<_> = t
+        .store
+        .load()
+        .await
+        .unwrap()
+        .activities
+        .into_iter()
+        .map(|a| a.doc)
+        .collect();
+    let again = TestStore::new().await;
+    again
+        .import(crate::common::osm(crate::common::oslo_pbf()))
+        .await
+        .unwrap();
+    naermiljo::cli::write_demo_programme(again.store.as_ref(), 7)
+        .await
+        .unwrap();
+    let second: Vec<_> = again
+        .store
+        .load()
+        .await
+        .unwrap()
+        .activities
+        .into_iter()
+        .map(|a| a.doc)
+        .collect();
+    assert_eq!(first, second);
+    assert!(first.len() > 50, "{} examples", first.len());
+
+    let state = t.state().await;
+    let r = send(
+        &state,
+        "GET",
+        "/api/reach?lon=10.7525&lat=59.9225&minutes=10",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let activities = r.body["activities"]["features"].as_array().unwrap();
+    assert!(!activities.is_empty());
+    let facility_seconds: std::collections::HashMap<i64, u64> = r.body["facilities"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_i64().unwrap(),
+                f["properties"]["walk_seconds"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut last = 0;
+    for a in activities {
+        let p = &a["properties"];
+        assert_eq!(p["example"], true);
+        assert!(p["description"].as_str().unwrap().starts_with("Eksempel"));
+        let secs = p["walk_seconds"].as_u64().unwrap();
+        assert!(secs >= last, "sorted by walking time");
+        last = secs;
+        assert!(secs <= 600);
+        let facility = p["facility"]["id"].as_i64().unwrap();
+        assert_eq!(
+            Some(&secs),
+            facility_seconds.get(&facility),
+            "an activity is as far as its facility"
+        );
+        assert!(p["next_session"]["start"].is_string());
+    }
+    // Filters apply to the activities in reach too.
+    let r = send(
+        &state,
+        "GET",
+        "/api/reach?lon=10.7525&lat=59.9225&minutes=10&category=sport",
+        &[],
+        None,
+    )
+    .await;
+    assert!(
+        r.body["activities"]["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["properties"]["category"] == "sport")
+    );
+}
