@@ -97,8 +97,14 @@ pub fn document() -> Value {
                     param("bands", "query", "Isochrone bands in minutes, comma-separated, at most 6, each at most `minutes` (default 5,10,15 up to `minutes`)", json!({ "type": "string" }), false),
                     param("profile", "query", "walk (5 km/h), slow (3.5 km/h) or wheelchair (4 km/h, no steps)", json!({ "type": "string", "enum": ["walk", "slow", "wheelchair"], "default": "walk" }), false),
                     param("kind", "query", "Only facilities of these kinds (comma-separated, or naermiljoanlegg)", json!({ "type": "string" }), false),
+                    param("category", "query", "Only activities of these categories (comma-separated)", json!({ "type": "string" }), false),
+                    param("age", "query", "Only activities that admit this age", json!({ "type": "integer" }), false),
+                    param("weekday", "query", "Only activities with a session on these weekdays (1–7 or mon…sun)", json!({ "type": "string" }), false),
+                    param("time_of_day", "query", "morning, afternoon or evening sessions", json!({ "type": "string" }), false),
+                    param("free", "query", "Only free (true) or paid (false) activities", json!({ "type": "boolean" }), false),
+                    param("org", "query", "Only this organisation's activities and needs", json!({ "type": "integer" }), false),
                 ],
-                "responses": with_coverage_problems(ok("Origin, bands (largest first) and facilities with walk_seconds, walk_minutes and distance_m", "application/json", json!({ "type": "object" })))
+                "responses": with_coverage_problems(ok("Origin, bands (largest first), facilities, activities (with next_session) and current volunteer needs, each with walk_seconds, walk_minutes and distance_m", "application/json", json!({ "type": "object" })))
             } },
             "/api/isochrone": { "get": {
                 "summary": "Isochrone polygons, one per band, largest first, each with a `minutes` property",
@@ -189,8 +195,154 @@ pub fn document() -> Value {
     })
 }
 
+/// The paths of activities, volunteer needs, styles and pages.
+fn programme_paths(doc: &mut Value) {
+    let problems = |codes: &[&str]| {
+        let problem = json!({ "description": "A problem (RFC 9457)", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } });
+        codes
+            .iter()
+            .map(|c| (c.to_string(), problem.clone()))
+            .collect::<serde_json::Map<_, _>>()
+    };
+    let write_problems = problems(&["401", "403", "404", "412", "422", "428", "503"]);
+    let feature = json!({ "$ref": "#/components/schemas/Feature" });
+    let fc = json!({ "$ref": "#/components/schemas/FeatureCollection" });
+    let q = |name: &str, description: &str, schema: Value| {
+        param(name, "query", description, schema, false)
+    };
+    let fid = param("fid", "path", "Item id", json!({ "type": "integer" }), true);
+    let if_match = param(
+        "If-Match",
+        "header",
+        "The ETag of the item as read (\"vN\"); required",
+        json!({ "type": "string" }),
+        true,
+    );
+    let bearer = json!([{ "bearer": [] }]);
+    let walk = [
+        q(
+            "lon",
+            "With lat: only items within a walk of this point, quickest first",
+            json!({ "type": "number" }),
+        ),
+        q("lat", "With lon", json!({ "type": "number" })),
+        q(
+            "minutes",
+            "Walking time for lon/lat (default 15, at most 60)",
+            json!({ "type": "integer" }),
+        ),
+        q(
+            "profile",
+            "walk, slow or wheelchair",
+            json!({ "type": "string", "enum": ["walk", "slow", "wheelchair"] }),
+        ),
+    ];
+    let mut activity_params = vec![
+        q(
+            "bbox",
+            "minlon,minlat,maxlon,maxlat",
+            json!({ "type": "string" }),
+        ),
+        q("limit", "Page size", json!({ "type": "integer" })),
+        q("offset", "Skip this many", json!({ "type": "integer" })),
+        q(
+            "q",
+            "Words in the title or description",
+            json!({ "type": "string" }),
+        ),
+        q(
+            "category",
+            "Comma-separated: sport, outdoor, music, arts_crafts, culture, games_tech, youth_club, homework_help, language_cafe, seniors, families, meeting_place",
+            json!({ "type": "string" }),
+        ),
+        q(
+            "age",
+            "Only activities that admit this age",
+            json!({ "type": "integer", "minimum": 0, "maximum": 120 }),
+        ),
+        q(
+            "weekday",
+            "Comma-separated 1–7 (Monday = 1) or mon…sun",
+            json!({ "type": "string" }),
+        ),
+        q(
+            "time_of_day",
+            "morning (before 12), afternoon (12–17), evening (from 17)",
+            json!({ "type": "string", "enum": ["morning", "afternoon", "evening"] }),
+        ),
+        q(
+            "free",
+            "Free of charge or not",
+            json!({ "type": "boolean" }),
+        ),
+        q("org", "Organisation id", json!({ "type": "integer" })),
+    ];
+    activity_params.extend(walk.iter().cloned());
+    let mut need_params = vec![
+        q(
+            "bbox",
+            "minlon,minlat,maxlon,maxlat",
+            json!({ "type": "string" }),
+        ),
+        q("limit", "Page size", json!({ "type": "integer" })),
+        q("offset", "Skip this many", json!({ "type": "integer" })),
+        q(
+            "q",
+            "Words in the title, description or skills",
+            json!({ "type": "string" }),
+        ),
+        q("org", "Organisation id", json!({ "type": "integer" })),
+    ];
+    need_params.extend(walk.iter().cloned());
+    let created = |what: &str| {
+        let mut r = write_problems.clone();
+        r.insert("201".into(), json!({ "description": format!("{what} created; Location and ETag headers"), "content": { "application/geo+json": { "schema": feature.clone() } } }));
+        r
+    };
+    let replaced = |what: &str| {
+        let mut r = write_problems.clone();
+        r.insert("200".into(), json!({ "description": format!("The {what} as stored now; ETag header"), "content": { "application/geo+json": { "schema": feature.clone() } } }));
+        r
+    };
+    let deleted = {
+        let mut r = write_problems.clone();
+        r.insert("204".into(), json!({ "description": "Deleted" }));
+        r
+    };
+    let paths = doc["paths"].as_object_mut().expect("paths is an object");
+    for (collection, what, params) in [
+        ("activities", "activity", activity_params),
+        ("volunteer-needs", "volunteer need", need_params),
+    ] {
+        paths.insert(format!("/api/collections/{collection}/items"), json!({
+            "get": { "summary": format!("List {collection}, filtered"), "operationId": format!("list-{collection}"), "parameters": params, "responses": ok("Items", "application/geo+json", fc.clone()) },
+            "post": { "summary": format!("Create a {what} (token: editor of the organisation, or admin); body: the document, or a GeoJSON Feature"), "operationId": format!("create-{collection}"), "security": bearer.clone(), "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object" } }, "application/geo+json": { "schema": feature.clone() } } }, "responses": created(what) },
+        }));
+        paths.insert(format!("/api/collections/{collection}/items/{{fid}}"), json!({
+            "get": { "summary": format!("One {what}; ETag header{}", if collection == "activities" { "; f=jsonld or Accept: application/ld+json for schema.org/OpenActive" } else { "" }), "operationId": format!("get-{collection}"), "parameters": [fid.clone(), q("f", "json or jsonld", json!({ "type": "string" }))], "responses": ok("The item", "application/geo+json", feature.clone()) },
+            "put": { "summary": format!("Replace a {what}"), "operationId": format!("replace-{collection}"), "security": bearer.clone(), "parameters": [fid.clone(), if_match.clone()], "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object" } } } }, "responses": replaced(what) },
+            "patch": { "summary": format!("Change fields of a {what} (JSON Merge Patch, RFC 7396)"), "operationId": format!("patch-{collection}"), "security": bearer.clone(), "parameters": [fid.clone(), if_match.clone()], "requestBody": { "required": true, "content": { "application/merge-patch+json": { "schema": { "type": "object" } } } }, "responses": replaced(what) },
+            "delete": { "summary": format!("Delete a {what}"), "operationId": format!("delete-{collection}"), "security": bearer.clone(), "parameters": [fid.clone(), if_match.clone()], "responses": deleted.clone() },
+        }));
+    }
+    paths.insert("/api/collections/volunteer-needs/items/{fid}/offers".into(), json!({
+        "post": { "summary": "Offer help (public): {name, contact, message?}; stored for the organisation only, deleted when the need expires", "operationId": "offerHelp", "parameters": [fid.clone()], "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["name", "contact"], "properties": { "name": { "type": "string" }, "contact": { "type": "string" }, "message": { "type": "string" } } } } } }, "responses": { "202": { "description": "Received" }, "404": { "description": "No current need" }, "422": { "description": "Invalid offer" } } },
+        "get": { "summary": "The offers of help for a need (token of the need's organisation, or admin)", "operationId": "listOffers", "security": bearer.clone(), "parameters": [fid], "responses": ok("Offers", "application/json", json!({ "type": "object" })) },
+    }));
+    paths.insert("/styles/{name}.json".into(), json!({ "get": { "summary": "MapLibre style: default or high-contrast; references only this server", "operationId": "getStyle", "parameters": [param("name", "path", "default or high-contrast", json!({ "type": "string" }), true)], "responses": ok("Style", "application/json", json!({ "type": "object" })) } }));
+    for (path, summary) in [
+        ("/embed", "The embeddable map"),
+        ("/planner", "The planners' page"),
+    ] {
+        paths.insert(path.into(), json!({ "get": { "summary": summary, "operationId": format!("get{}", &path[1..]), "responses": { "200": { "description": "HTML", "content": { "text/html": {} } } } } }));
+    }
+    doc["components"]["securitySchemes"] = json!({ "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from `naermiljo token create --org ID --role editor|admin`" } });
+}
+
 pub async fn get_openapi() -> Response {
-    let mut r = document().to_string().into_response();
+    let mut doc = document();
+    programme_paths(&mut doc);
+    let mut r = doc.to_string().into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/vnd.oai.openapi+json;version=3.0"),

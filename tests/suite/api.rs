@@ -65,7 +65,16 @@ async fn landing_conformance_collections_and_openapi() {
         .iter()
         .map(|c| c["id"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["facilities", "addresses", "districts"]);
+    assert_eq!(
+        names,
+        [
+            "facilities",
+            "addresses",
+            "districts",
+            "activities",
+            "volunteer-needs"
+        ]
+    );
     let extent = &collections.body["collections"][0]["extent"]["spatial"]["bbox"][0];
     assert_eq!(extent.as_array().unwrap().len(), 4);
 
@@ -101,6 +110,14 @@ async fn landing_conformance_collections_and_openapi() {
         "/tiles/{layer}.json",
         "/api/openapi.json",
         "/",
+        "/embed",
+        "/planner",
+        "/styles/{name}.json",
+        "/api/collections/activities/items",
+        "/api/collections/activities/items/{fid}",
+        "/api/collections/volunteer-needs/items",
+        "/api/collections/volunteer-needs/items/{fid}",
+        "/api/collections/volunteer-needs/items/{fid}/offers",
     ] {
         assert!(
             doc.body["paths"].get(path).is_some(),
