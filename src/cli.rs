@@ -217,6 +217,13 @@ pub enum ImportCommand {
         source: Option<String>,
     },
     /// District polygons from GeoJSON.
+    /// Residents per grunnkrets or kommune from an SSB StatBank CSV export (e.g. table
+    /// 04317); coverage then counts residents, not only addresses.
+    Population {
+        file: PathBuf,
+        #[arg(long, default_value = "ssb")]
+        source: String,
+    },
     Districts {
         file: PathBuf,
         #[arg(long)]
@@ -697,6 +704,9 @@ impl std::fmt::Display for ImportReport {
         }
         line(f, "addresses", &self.outcome.addresses)?;
         line(f, "districts", &self.outcome.districts)?;
+        if let Some((before, now)) = self.outcome.population {
+            writeln!(f, "  population  {now:>7} areas (this source had {before})")?;
+        }
         if let Some((nodes, edges)) = self.outcome.walk_graph {
             writeln!(f, "  walking graph {nodes} nodes, {} segments", edges / 2)?;
         }
@@ -795,6 +805,7 @@ fn read_import(
                 addresses: Some(data.addresses),
                 districts: None,
                 walk_graph,
+                population: None,
             };
             (file, batch, data.skipped, data.basemap)
         }
@@ -831,6 +842,17 @@ fn read_import(
                 source: source.unwrap_or_else(|| import::default_source(&file)),
                 file: file_name(&file),
                 facilities: Some(rows),
+                ..Default::default()
+            };
+            (file, batch, Vec::new(), Vec::new())
+        }
+        ImportCommand::Population { file, source } => {
+            let rows = import::population::read(&file)?;
+            let batch = ImportBatch {
+                importer: "population".into(),
+                source,
+                file: file_name(&file),
+                population: Some(rows),
                 ..Default::default()
             };
             (file, batch, Vec::new(), Vec::new())

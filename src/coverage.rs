@@ -179,8 +179,13 @@ pub struct DistrictCoverage {
     pub p90_s: Option<f64>,
     /// Residents, where a population was imported for the district.
     pub population: Option<i64>,
-    /// `population × share`: residents are taken as spread evenly over the addresses.
+    /// Residents within the walk: `population × resident_share` where SSB figures per
+    /// grunnkrets were imported, else `population × share` (residents spread evenly).
     pub residents_covered: Option<f64>,
+    /// The share of residents (not addresses) within the walk, where SSB figures per
+    /// grunnkrets were imported: each address weighs its grunnkrets' residents divided by
+    /// the grunnkrets' addresses.
+    pub resident_share: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -224,7 +229,22 @@ fn summarise(
         p90_s: percentile(times, 0.9),
         population,
         residents_covered: population.map(|p| p as f64 * share),
+        resident_share: None,
     }
+}
+
+/// Weighs a summary by residents: `weights` are (weight, walking time) of its addresses.
+fn weigh(mut d: DistrictCoverage, weights: &[(f64, f64)], limit_s: f64) -> DistrictCoverage {
+    let total: f64 = weights.iter().map(|w| w.0).sum();
+    if total <= 0.0 {
+        return d;
+    }
+    let covered: f64 = weights.iter().filter(|w| w.1 <= limit_s).map(|w| w.0).sum();
+    let share = covered / total;
+    d.resident_share = Some(share);
+    let population = *d.population.get_or_insert(total.round() as i64);
+    d.residents_covered = Some(population as f64 * share);
+    d
 }
 
 /// Aggregates per-address times per district, in district order, then addresses without a
@@ -239,18 +259,28 @@ pub fn aggregate(s: &Snapshot, times: &[f64], minutes: u32, profile: Profile) ->
             None => none.push(t),
         }
     }
+    let mut weighted: Vec<Vec<(f64, f64)>> = vec![Vec::new(); s.districts.len()];
+    if let Some(w) = &s.address_weight {
+        for (i, &t) in times.iter().enumerate() {
+            if let Some(d) = s.address_district[i] {
+                weighted[d as usize].push((w[i], t));
+            }
+        }
+    }
     let mut districts: Vec<DistrictCoverage> = s
         .districts
         .iter()
         .zip(per.iter_mut())
-        .map(|(d, t)| {
-            summarise(
+        .zip(&weighted)
+        .map(|((d, t), w)| {
+            let row = summarise(
                 Some(d.id.clone()),
                 Some(d.name.clone()),
                 d.population,
                 t,
                 limit_s,
-            )
+            );
+            weigh(row, w, limit_s)
         })
         .collect();
     if !none.is_empty() {
@@ -267,6 +297,10 @@ pub fn aggregate(s: &Snapshot, times: &[f64], minutes: u32, profile: Profile) ->
     total.population = population;
     total.residents_covered =
         population.map(|_| districts.iter().filter_map(|d| d.residents_covered).sum());
+    if let Some(w) = &s.address_weight {
+        let pairs: Vec<(f64, f64)> = w.iter().copied().zip(times.iter().copied()).collect();
+        total = weigh(total, &pairs, limit_s);
+    }
     Coverage {
         minutes,
         profile: profile.as_str(),
@@ -278,7 +312,7 @@ pub fn aggregate(s: &Snapshot, times: &[f64], minutes: u32, profile: Profile) ->
 /// The coverage table as CSV, one row per district and a last row `total`.
 pub fn to_csv(c: &Coverage) -> String {
     let mut out = String::from(
-        "district_id,district,addresses,covered,share,median_s,p90_s,population,residents_covered\n",
+        "district_id,district,addresses,covered,share,median_s,p90_s,population,residents_covered,resident_share\n",
     );
     let field = |s: &str| {
         if s.contains([',', '"', '\n']) {
@@ -295,7 +329,7 @@ pub fn to_csv(c: &Coverage) -> String {
         .chain(std::iter::once((&c.total, true)))
     {
         out.push_str(&format!(
-            "{},{},{},{},{:.4},{},{},{},{}\n",
+            "{},{},{},{},{:.4},{},{},{},{},{}\n",
             if total {
                 "total".to_string()
             } else {
@@ -314,6 +348,9 @@ pub fn to_csv(c: &Coverage) -> String {
             d.population.map(|p| p.to_string()).unwrap_or_default(),
             d.residents_covered
                 .map(|r| format!("{r:.0}"))
+                .unwrap_or_default(),
+            d.resident_share
+                .map(|r| format!("{r:.4}"))
                 .unwrap_or_default(),
         ));
     }

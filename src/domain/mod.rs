@@ -199,6 +199,15 @@ pub struct District {
     pub source: Option<SourceRef>,
 }
 
+/// Residents of an area (a grunnkrets or a kommune, by its SSB code) in a given year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaPopulation {
+    pub code: String,
+    pub name: Option<String>,
+    pub year: Option<i32>,
+    pub persons: i64,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewDistrict {
     pub name: String,

@@ -9,6 +9,7 @@ pub mod addresses;
 pub mod districts;
 pub mod facilities;
 pub mod osm;
+pub mod population;
 pub mod projection;
 
 use std::path::{Path, PathBuf};

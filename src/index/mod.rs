@@ -54,6 +54,9 @@ pub struct Snapshot {
     pub tile_cache: crate::tiles::TileCache,
     /// Organisations, activities and volunteer needs.
     pub programme: programme::Programme,
+    /// Residents per address (same order as `addresses`) where SSB population figures were
+    /// imported; addresses outside any grunnkrets with a figure weigh 0.
+    pub address_weight: Option<Vec<f64>>,
 }
 
 /// Wider nodes than rstar's default (6): the trees are bulk-loaded once and only queried,
@@ -96,6 +99,7 @@ impl Snapshot {
             addresses,
             districts,
             walk_graph,
+            population,
         } = contents;
         let (walk, walk_problem) = match walk_graph.map(|bytes| WalkGraph::from_bytes(&bytes)) {
             None => (None, None),
@@ -110,7 +114,16 @@ impl Snapshot {
                 .map(|a| (a.street.as_str(), a.number.as_str(), a.label())),
         );
 
-        let assigned = districts::assign(districts, &facilities, &addresses, &address_tree);
+        let mut assigned = districts::assign(districts, &facilities, &addresses, &address_tree);
+        for d in &mut assigned.districts {
+            if d.population.is_none() {
+                let code = d.id.strip_prefix("grunnkrets-").unwrap_or(&d.id);
+                d.population = population
+                    .iter()
+                    .find(|p| p.code == code)
+                    .map(|p| p.persons);
+            }
+        }
         let district_tree = RTree::bulk_load(
             assigned
                 .districts
@@ -150,6 +163,28 @@ impl Snapshot {
             .map(|(d, &(a, f))| wire::district(d, a, f))
             .collect();
 
+        // Residents per address: a grunnkrets' residents spread evenly over its addresses.
+        let by_code: HashMap<&str, i64> = population
+            .iter()
+            .map(|p| (p.code.as_str(), p.persons))
+            .collect();
+        let address_weight = (!by_code.is_empty()).then(|| {
+            let mut per_code: HashMap<&str, u32> = HashMap::new();
+            for a in &addresses {
+                if let Some(c) = &a.grunnkrets_code {
+                    *per_code.entry(c.as_str()).or_default() += 1;
+                }
+            }
+            addresses
+                .iter()
+                .map(|a| {
+                    a.grunnkrets_code
+                        .as_deref()
+                        .and_then(|c| Some(*by_code.get(c)? as f64 / per_code[c] as f64))
+                        .unwrap_or(0.0)
+                })
+                .collect::<Vec<f64>>()
+        });
         let facility_by_id: HashMap<i64, u32> = facilities
             .iter()
             .enumerate()
@@ -164,6 +199,7 @@ impl Snapshot {
             walk.as_ref(),
         );
         Snapshot {
+            address_weight,
             programme,
             tile_cache: Default::default(),
             walk,

@@ -85,6 +85,7 @@ pub struct StoreContents {
     pub districts: Vec<District>,
     /// The walking graph's bytes (`routing::WalkGraph::to_bytes`), when one was imported.
     pub walk_graph: Option<Vec<u8>>,
+    pub population: Vec<crate::domain::AreaPopulation>,
 }
 
 /// A walking graph to store with an import.
@@ -110,6 +111,8 @@ pub struct ImportBatch {
     pub districts: Option<Vec<NewDistrict>>,
     /// Replaces the walking graph when `Some`.
     pub walk_graph: Option<GraphBlob>,
+    /// Replaces the population figures of this source.
+    pub population: Option<Vec<crate::domain::AreaPopulation>>,
 }
 
 /// What an import did to one table.
@@ -141,6 +144,8 @@ pub struct ImportOutcome {
     pub districts: Option<TableChange>,
     /// Nodes and directed edges of the walking graph stored, when one was.
     pub walk_graph: Option<(u64, u64)>,
+    /// Areas with a population figure from this source: (before, now).
+    pub population: Option<(u64, u64)>,
     pub data_version: i64,
 }
 

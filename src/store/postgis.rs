@@ -243,6 +243,18 @@ impl Store for PostgisStore {
             sqlx::query_scalar("SELECT data FROM graphs WHERE name = 'walk'")
                 .fetch_optional(&mut *tx)
                 .await?;
+        let mut population = Vec::new();
+        for r in sqlx::query("SELECT code, name, year, persons FROM population ORDER BY code")
+            .fetch_all(&mut *tx)
+            .await?
+        {
+            population.push(crate::domain::AreaPopulation {
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+                year: r.try_get("year")?,
+                persons: r.try_get("persons")?,
+            });
+        }
         let (organisations, activities, volunteer_needs) =
             super::editing::load_editing!(tx, "::text");
         tx.commit().await?;
@@ -255,6 +267,7 @@ impl Store for PostgisStore {
             addresses,
             districts,
             walk_graph,
+            population,
         })
     }
 
@@ -296,6 +309,35 @@ impl Store for PostgisStore {
         if let Some(rows) = &batch.districts {
             outcome.districts =
                 Some(sync_districts(&mut tx, &batch.source, import_id, rows).await?);
+        }
+        if let Some(rows) = &batch.population {
+            let before: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM population WHERE source = $1")
+                    .bind(&batch.source)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            sqlx::query("DELETE FROM population WHERE source = $1")
+                .bind(&batch.source)
+                .execute(&mut *tx)
+                .await?;
+            for r in rows {
+                // A code another source had is taken over by this one.
+                sqlx::query(
+                    "INSERT INTO population (code, name, year, persons, source, import_id)
+                     VALUES ($1, $2, $3, $4, $5, $6)
+                     ON CONFLICT (code) DO UPDATE SET name = excluded.name, year = excluded.year,
+                       persons = excluded.persons, source = excluded.source, import_id = excluded.import_id",
+                )
+                .bind(&r.code)
+                .bind(&r.name)
+                .bind(r.year)
+                .bind(r.persons)
+                .bind(&batch.source)
+                .bind(import_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            outcome.population = Some((before as u64, rows.len() as u64));
         }
         if let Some(graph) = &batch.walk_graph {
             sqlx::query(

@@ -126,7 +126,7 @@ pub async fn dump(store: &dyn Store) -> String {
             .map(|d| (&d.id, &d.name, &d.geometry))
             .collect::<Vec<_>>(),
         c.walk_graph.as_ref().map(|g| g.len())
-    )
+    ) + &format!("\n{:?}", c.population)
 }
 
 pub fn osm(file: PathBuf) -> ImportCommand {

@@ -10,6 +10,7 @@ mod coverage;
 mod import_addresses;
 mod import_files;
 mod import_osm;
+mod population;
 mod postgis_ops;
 mod store_contract;
 mod tiles;

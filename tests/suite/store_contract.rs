@@ -88,6 +88,12 @@ fn batch(
         facilities: Some(f),
         addresses: Some(a),
         districts: Some(d),
+        population: Some(vec![naermiljo::domain::AreaPopulation {
+            code: format!("3301{:04}", source.len()),
+            name: Some("Bragernes".into()),
+            year: Some(2024),
+            persons: 1234,
+        }]),
         walk_graph: Some(GraphBlob {
             nodes: 3,
             edges: 4,
