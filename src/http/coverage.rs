@@ -20,10 +20,10 @@ const GAPS_PARAMS: &[&str] = &["kind", "minutes", "profile", "limit"];
 /// The most facilities a scenario may add or remove.
 const MAX_SCENARIO_CHANGES: usize = 100;
 
-struct Question {
-    kinds: KindFilter,
-    minutes: u32,
-    profile: Profile,
+pub(super) struct Question {
+    pub kinds: KindFilter,
+    pub minutes: u32,
+    pub profile: Profile,
 }
 
 fn question(
@@ -64,7 +64,7 @@ fn question(
     })
 }
 
-fn query_question(params: &Params, max_minutes: u32) -> Result<Question, ApiError> {
+pub(super) fn query_question(params: &Params, max_minutes: u32) -> Result<Question, ApiError> {
     let minutes = params.integer("minutes", 10, 0)?;
     question(
         params.get("kind"),
@@ -74,7 +74,7 @@ fn query_question(params: &Params, max_minutes: u32) -> Result<Question, ApiErro
     )
 }
 
-fn coverage_error(e: CoverageError) -> ApiError {
+pub(super) fn coverage_error(e: CoverageError) -> ApiError {
     match e {
         CoverageError::NoNetwork => ApiError::Unavailable(e.to_string()),
         CoverageError::ProposedOffNetwork { .. } => ApiError::OutsideCoverage(e.to_string()),

@@ -2,12 +2,13 @@
 //! cut from the snapshot on request. A tile's ETag is a hash of its bytes, so it changes
 //! exactly when the tile does.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::error::ApiError;
+use super::params::Params;
 use super::{AppState, BaseUrl};
 use crate::tiles::{self, Layer, TileId};
 
@@ -98,19 +99,69 @@ fn number(name: &str, s: &str) -> Result<i64, ApiError> {
         .map_err(|_| ApiError::invalid(name, format!("{s:?} is not a whole number")))
 }
 
+/// The coverage layer: H3 hexagons of homes with their walk to the nearest `kind`.
+fn coverage_tile(state: &AppState, id: TileId, raw: Option<&str>) -> Result<Response, ApiError> {
+    let params = Params::parse(raw, COVERAGE_TILE_PARAMS)?;
+    if params.get("kind").is_none() {
+        return Err(ApiError::invalid(
+            "kind",
+            "required: the facility kind(s) to walk to",
+        ));
+    }
+    let q = super::coverage::query_question(&params, state.limits.max_walk_minutes)?;
+    let s = state.snapshot.load();
+    let res = tiles::hexagons::resolution_for_zoom(id.z);
+    let key = format!("{:?}|{}|{}|{res}", q.kinds, q.profile.as_str(), q.minutes);
+    let mut failed = None;
+    let hexes = s.hex_cache.get_or_make(key, || {
+        match crate::coverage::address_times(&s, &q.kinds, q.profile, &[], &[]) {
+            Ok(times) => {
+                let positions: Vec<crate::domain::LonLat> =
+                    s.addresses.iter().map(|a| a.position).collect();
+                tiles::hexagons::hexagons(&positions, &times, q.minutes as f64 * 60.0, res)
+            }
+            Err(e) => {
+                failed = Some(e);
+                Vec::new()
+            }
+        }
+    });
+    if let Some(e) = failed {
+        return Err(super::coverage::coverage_error(e));
+    }
+    let mut r = match tiles::hexagons::encode(&hexes, &id) {
+        Some(bytes) => {
+            let mut r = bytes.into_response();
+            r.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(MVT));
+            r
+        }
+        None => StatusCode::NO_CONTENT.into_response(),
+    };
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(r)
+}
+
+const COVERAGE_TILE_PARAMS: &[&str] = &["kind", "minutes", "profile"];
+
 pub async fn get_tile(
     State(state): State<AppState>,
     Path((name, z, x, y_file)): Path<(String, String, String, String)>,
+    RawQuery(raw): RawQuery,
     request_headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let basemap = name == "basemap";
-    let layer = if basemap { None } else { Some(layer(&name)?) };
+    let special = name == "basemap" || name == "coverage";
+    let layer = if special { None } else { Some(layer(&name)?) };
     let y = y_file
         .strip_suffix(".mvt")
         .ok_or_else(|| ApiError::NotFound(format!("{y_file:?}: tiles end in .mvt")))?;
     let id = TileId::new(number("z", &z)?, number("x", &x)?, number("y", y)?)
         .map_err(|e| ApiError::invalid("z/x/y", e.to_string()))?;
     let Some(layer) = layer else {
+        if name == "coverage" {
+            return coverage_tile(&state, id, raw.as_deref());
+        }
         return basemap_tile(&state, id, &request_headers).await;
     };
     let s = state.snapshot.load();
@@ -144,10 +195,38 @@ pub async fn get_tilejson(
     State(state): State<AppState>,
     base: BaseUrl,
     Path(file): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let name = file
         .strip_suffix(".json")
         .ok_or_else(|| ApiError::NotFound(format!("no such resource {file:?}")))?;
+    if name == "coverage" {
+        let params = Params::parse(raw.as_deref(), COVERAGE_TILE_PARAMS)?;
+        if params.get("kind").is_none() {
+            return Err(ApiError::invalid(
+                "kind",
+                "required: the facility kind(s) to walk to",
+            ));
+        }
+        super::coverage::query_question(&params, state.limits.max_walk_minutes)?;
+        let s = state.snapshot.load();
+        let fields: serde_json::Map<String, serde_json::Value> = tiles::hexagons::FIELDS
+            .iter()
+            .map(|(k, t)| (k.to_string(), json!(t)))
+            .collect();
+        let body = json!({
+            "tilejson": "3.0.0",
+            "name": "coverage",
+            "description": "Homes on H3 hexagons with the walk to the nearest facility of the kind asked for",
+            "tiles": [format!("{}/tiles/coverage/{{z}}/{{x}}/{{y}}.mvt?{}", base.0, raw.as_deref().unwrap_or(""))],
+            "minzoom": 10,
+            "maxzoom": 16,
+            "bounds": s.extent().map(|b| b.as_array().to_vec()).unwrap_or_else(|| vec![-180.0, -85.0511, 180.0, 85.0511]),
+            "vector_layers": [{ "id": "coverage", "fields": fields, "minzoom": 10, "maxzoom": 16 }],
+            "attribution": "© OpenStreetMap contributors, © Kartverket",
+        });
+        return Ok(json_response(body));
+    }
     if name == "basemap" {
         let Some(basemap) = state.basemap.load_full() else {
             return Err(no_basemap(&state));

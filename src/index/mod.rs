@@ -52,6 +52,8 @@ pub struct Snapshot {
     district_json: Vec<Box<str>>,
     /// Vector tiles cut from this snapshot so far.
     pub tile_cache: crate::tiles::TileCache,
+    /// Coverage hexagons computed from this snapshot so far.
+    pub hex_cache: crate::tiles::hexagons::HexCache,
     /// Organisations, activities and volunteer needs.
     pub programme: programme::Programme,
     /// Residents per address (same order as `addresses`) where SSB population figures were
@@ -202,6 +204,7 @@ impl Snapshot {
             address_weight,
             programme,
             tile_cache: Default::default(),
+            hex_cache: Default::default(),
             walk,
             walk_problem,
             facility_json,

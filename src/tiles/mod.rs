@@ -2,6 +2,8 @@
 //! z/x/y maths in Web Mercator, points kept in the one tile that contains them, polygons
 //! clipped to the tile plus a buffer and simplified for the zoom. No I/O here.
 
+pub mod hexagons;
+
 use geo::{BooleanOps, Orient, Simplify};
 use mvt::{GeomEncoder, GeomType, Tile};
 
@@ -88,7 +90,7 @@ impl TileId {
     }
 
     /// The bounds grown by `units` tile units on every side, in lon/lat.
-    fn buffered_bounds(&self, units: f64) -> Bbox {
+    pub(crate) fn buffered_bounds(&self, units: f64) -> Bbox {
         let b = self.bounds();
         let dlon = (b.max_lon - b.min_lon) * units / EXTENT as f64;
         let dlat = (b.max_lat - b.min_lat) * units / EXTENT as f64;

@@ -361,3 +361,56 @@ async fn tilejson_and_bad_tile_requests() {
         assert_problem(&get(state, uri).await, status);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn coverage_hexagons_count_the_homes_in_them() {
+    let (_, state) = fixture().await;
+    let s = state.snapshot.load();
+    let kinds = naermiljo::domain::KindFilter::parse("school").unwrap();
+    let times =
+        naermiljo::coverage::address_times(&s, &kinds, naermiljo::routing::Profile::Walk, &[], &[])
+            .unwrap();
+    for (z, res) in [(14u32, h3o::Resolution::Nine), (12, h3o::Resolution::Eight)] {
+        let (x, y) = tile_of(z, LonLat::new(10.7525, 59.9225));
+        let (status, headers, body) = fetch(
+            state,
+            &format!("/tiles/coverage/{z}/{x}/{y}.mvt?kind=school&minutes=10"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            headers["content-type"],
+            "application/vnd.mapbox-vector-tile"
+        );
+        let layers = decode(&body);
+        assert_eq!(layers[0].name, "coverage");
+        assert!(!layers[0].features.is_empty());
+        for f in &layers[0].features {
+            let cell: h3o::CellIndex = f.tags["h3"].parse().unwrap();
+            assert_eq!(cell.resolution(), res);
+            let mine: Vec<usize> = (0..s.addresses.len())
+                .filter(|&i| {
+                    let p = s.addresses[i].position;
+                    h3o::LatLng::new(p.lat, p.lon).unwrap().to_cell(res) == cell
+                })
+                .collect();
+            assert_eq!(f.tags["addresses"], mine.len().to_string(), "{cell}");
+            let covered = mine.iter().filter(|&&i| times[i] <= 600.0).count();
+            assert_eq!(f.tags["covered"], covered.to_string(), "{cell}");
+            assert_eq!(f.tags["uncovered"], (mine.len() - covered).to_string());
+        }
+    }
+    let r = get(state, "/tiles/coverage/14/8680/4765.mvt").await;
+    assert_problem(&r, 400);
+    let r = get(state, "/tiles/coverage/14/8680/4765.mvt?kind=castle").await;
+    assert_problem(&r, 400);
+    let tj = get(state, "/tiles/coverage.json?kind=school&minutes=10").await;
+    assert_eq!(tj.status, 200);
+    assert!(
+        tj.body["tiles"][0]
+            .as_str()
+            .unwrap()
+            .ends_with("/tiles/coverage/{z}/{x}/{y}.mvt?kind=school&minutes=10")
+    );
+}
