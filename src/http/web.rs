@@ -45,6 +45,7 @@ pub fn routes(assets: &Assets) -> Router<AppState> {
             "/static",
             tower::ServiceBuilder::new()
                 .layer(revalidate)
+                .layer(axum::middleware::from_fn(pages_only))
                 .service(ServeDir::new(&assets.web_dir)),
         )
         .nest_service(
@@ -59,6 +60,22 @@ pub fn routes(assets: &Assets) -> Router<AppState> {
                 .layer(long_cache)
                 .service(ServeDir::new(assets.web_dir.join(FONT_FILES))),
         )
+}
+
+/// `/static` hands out the pages' own files, not the npm folder, tools or package files
+/// that sit beside them in `web/` (MapLibre and the font have their own routes).
+async fn pages_only(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = request.uri().path();
+    let hidden = [
+        "/node_modules",
+        "/tools",
+        "/package.json",
+        "/package-lock.json",
+    ];
+    if hidden.iter().any(|h| path.starts_with(h)) {
+        return ApiError::NotFound(format!("no such file {path:?}")).into_response();
+    }
+    next.run(request).await
 }
 
 async fn page(State(state): State<AppState>, file: &'static str) -> Result<Response, ApiError> {

@@ -126,7 +126,7 @@ const BENIGN_CONSOLE = [/GPU stall due to ReadPixels/, /GL Driver Message/];
  * A fresh context and page that records every request (page, workers, frames) and every
  * error. `check()` asserts that all requests stayed on `origin` and nothing failed.
  */
-export async function openPage(browser, origin, { viewport = { width: 1280, height: 800 }, ...options } = {}) {
+export async function openPage(browser, origin, { viewport = { width: 1024, height: 640 }, ...options } = {}) {
   // Reduced motion: the map jumps instead of flying, which keeps the tests short.
   const context = await browser.newContext({
     viewport, locale: 'nb-NO', timezoneId: 'Europe/Oslo', reducedMotion: 'reduce', ...options,

@@ -179,3 +179,47 @@ async fn basemap_is_served_gzipped_with_etag_and_clear_errors() {
     let (status, _, _) = crate::tiles::fetch_with(&state, "/tiles/basemap/12/0/0.mvt", &[]).await;
     assert_eq!(status, 204);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_styles_and_fonts_come_from_this_server() {
+    let t = TestStore::new().await;
+    let state = t.state().await;
+    for (uri, status) in [
+        ("/styles/default.json", 200),
+        ("/styles/high-contrast.json", 200),
+        ("/styles/neon.json", 404),
+        ("/styles/..%2Fsecret.json", 404),
+        ("/static/node_modules/maplibre-gl/package.json", 404),
+        ("/static/package.json", 404),
+        ("/static/../Cargo.toml", 404),
+    ] {
+        let (got, headers, body) = crate::tiles::fetch_with(&state, uri, &[]).await;
+        assert_eq!(got, status, "{uri}: {}", String::from_utf8_lossy(&body));
+        if status == 200 {
+            assert_eq!(headers["content-type"], "application/json");
+            // Every URL in a style is this server's, as the client named it.
+            let text = String::from_utf8(body).unwrap();
+            assert!(!text.contains("{base}"), "{uri}");
+            let style: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let mut urls = Vec::new();
+            collect_urls(&style, &mut urls);
+            assert!(!urls.is_empty());
+            for u in urls {
+                assert!(u.starts_with("http://test.local/"), "{uri} names {u}");
+            }
+        } else {
+            assert_eq!(headers["content-type"], "application/problem+json", "{uri}");
+        }
+    }
+}
+
+fn collect_urls(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) if s.contains("://") || s.starts_with('/') => {
+            out.push(s.clone())
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| collect_urls(x, out)),
+        serde_json::Value::Object(o) => o.values().for_each(|x| collect_urls(x, out)),
+        _ => {}
+    }
+}

@@ -1,0 +1,121 @@
+// Strings and formats. Every visible string lives in /static/i18n/{lang}.json; a language is
+// added by dropping in its file (nn.json) and naming it in languages.json.
+
+const DEFAULT_LANG = 'nb';
+let strings = {};
+let lang = DEFAULT_LANG;
+let locale = 'nb-NO';
+let languages = { nb: 'Norsk (bokmål)' };
+
+/** The languages offered: `{ code: name in that language }`, from languages.json. */
+export async function loadLanguages() {
+  try {
+    const r = await fetch('/static/i18n/languages.json');
+    if (r.ok) languages = await r.json();
+  } catch {
+    // keep the default: Bokmål only
+  }
+  return languages;
+}
+
+export function availableLanguages() {
+  return languages;
+}
+
+/**
+ * Loads a language file; falls back to Bokmål when there is none. A file dropped in without
+ * an entry in languages.json still works by URL (?lang=nn) and then appears in the switch.
+ */
+export async function setLanguage(code) {
+  const wanted = /^[a-z]{2,3}$/.test(code ?? '') ? code : DEFAULT_LANG;
+  let r = await fetch(`/static/i18n/${wanted}.json`);
+  if (!r.ok && wanted !== DEFAULT_LANG) r = await fetch(`/static/i18n/${DEFAULT_LANG}.json`);
+  if (!r.ok) throw new Error(`language file ${wanted}.json: HTTP ${r.status}`);
+  strings = await r.json();
+  lang = strings._meta?.code ?? wanted;
+  if (!Object.hasOwn(languages, lang)) languages = { ...languages, [lang]: strings._meta?.name ?? lang };
+  locale = strings._meta?.locale ?? 'nb-NO';
+  document.documentElement.lang = strings._meta?.html_lang ?? lang;
+  return lang;
+}
+
+export const currentLanguage = () => lang;
+export const defaultLanguage = DEFAULT_LANG;
+
+function lookup(key) {
+  let v = strings;
+  for (const part of key.split('.')) {
+    if (v == null || typeof v !== 'object') return undefined;
+    v = v[part];
+  }
+  return v;
+}
+
+/**
+ * The string for `key`, with `{name}` placeholders filled from `vars`. A key whose value is an
+ * object of plural forms (`one`, `other`, …) picks the form for `vars.count`.
+ */
+export function t(key, vars = {}) {
+  let v = lookup(key);
+  if (v && typeof v === 'object') {
+    const form = new Intl.PluralRules(locale).select(vars.count ?? 0);
+    v = v[form] ?? v.other;
+  }
+  if (typeof v !== 'string') {
+    console.warn(`missing string ${lang}:${key}`);
+    return key;
+  }
+  return v.replace(/\{(\w+)\}/g, (m, name) => {
+    const x = vars[name];
+    if (x === undefined) return m;
+    return typeof x === 'number' ? formatNumber(x) : String(x);
+  });
+}
+
+/** True when the language file has the key (used for optional strings such as kind labels). */
+export const has = (key) => typeof lookup(key) === 'string';
+
+/** Fills `[data-i18n]` (text) and `[data-i18n-attr="attr:key;attr:key"]` under `root`. */
+export function applyStatic(root = document) {
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-attr]')) {
+    for (const pair of el.dataset.i18nAttr.split(';')) {
+      const [attr, key] = pair.split(':').map((s) => s.trim());
+      if (attr && key) el.setAttribute(attr, t(key));
+    }
+  }
+}
+
+export const formatNumber = (n, options) => new Intl.NumberFormat(locale, options).format(n);
+
+/** 350 m, 1,2 km (Norwegian decimal comma in nb and nn). */
+export function formatDistance(m) {
+  if (m < 1000) return `${formatNumber(Math.round(m / 10) * 10)} m`;
+  return `${formatNumber(m / 1000, { maximumFractionDigits: 1 })} km`;
+}
+
+/** Coordinates as 59,92930° N, 10,75944° Ø (five decimals: about a metre). */
+export function formatPoint(lon, lat) {
+  const f = (v) => formatNumber(Math.abs(v), { minimumFractionDigits: 5, maximumFractionDigits: 5 });
+  return t('point.coordinates', {
+    lat: f(lat), lon: f(lon),
+    ns: lat >= 0 ? t('point.north') : t('point.south'),
+    ew: lon >= 0 ? t('point.east') : t('point.west'),
+  });
+}
+
+/** A date and time in Norway's time zone: «tirsdag 3. desember kl. 18:00». */
+export function formatDateTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return new Intl.DateTimeFormat(locale, {
+    weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit',
+    timeZone: 'Europe/Oslo',
+  }).format(d);
+}
+
+/** A time of day in Norway's time zone: 18:00. */
+export function formatTime(date) {
+  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Oslo' })
+    .format(date);
+}

@@ -1,0 +1,348 @@
+// Writes tiles/styles/default.json and tiles/styles/high-contrast.json from one description,
+// so that the two themes draw the same layers and differ only in colours and widths.
+//
+//   node web/tools/make-styles.mjs        (from the repository root)
+//
+// The server replaces every "{base}" with the request's origin when it serves /styles/{name}.json.
+// No "glyphs" key: MapLibre draws the labels locally from the fonts named in "font-faces",
+// which the server hosts at /fonts/ (the @fontsource/noto-sans woff2 files).
+
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const out = (name) => fileURLToPath(new URL(`../../tiles/styles/${name}.json`, import.meta.url));
+
+// Unicode ranges of the two @fontsource subsets (copied from @fontsource/noto-sans/400.css).
+const LATIN = ['U+0000-00FF', 'U+0131', 'U+0152-0153', 'U+02BB-02BC', 'U+02C6', 'U+02DA', 'U+02DC',
+  'U+0304', 'U+0308', 'U+0329', 'U+2000-206F', 'U+20AC', 'U+2122', 'U+2191', 'U+2193', 'U+2212',
+  'U+2215', 'U+FEFF', 'U+FFFD'];
+const LATIN_EXT = ['U+0100-02BA', 'U+02BD-02C5', 'U+02C7-02CC', 'U+02CE-02D7', 'U+02DD-02FF',
+  'U+1D00-1DBF', 'U+1E00-1E9F', 'U+1EF2-1EFF', 'U+2020', 'U+20A0-20AB', 'U+20AD-20C0', 'U+2113',
+  'U+2C60-2C7F', 'U+A720-A7FF'];
+const face = (weight) => [
+  { url: `{base}/fonts/noto-sans-latin-${weight}-normal.woff2`, 'unicode-range': LATIN },
+  { url: `{base}/fonts/noto-sans-latin-ext-${weight}-normal.woff2`, 'unicode-range': LATIN_EXT },
+];
+const REGULAR = ['Noto Sans Regular'];
+const BOLD = ['Noto Sans Bold'];
+
+const THEMES = {
+  default: {
+    name: 'Nærmiljø – standard',
+    background: '#f5f3ee',
+    landuse: {
+      residential: '#ece8e1', commercial: '#efe5df', retail: '#efe5df', industrial: '#e7e3ea',
+      railway: '#e6e2dd', construction: '#e8e5da', farmland: '#eef0da', other: '#ebe8e2',
+    },
+    green: {
+      park: '#d3e8c4', forest: '#c3dcb0', grass: '#dbecce', meadow: '#dbecce', garden: '#dbecce',
+      allotments: '#e0ebcf', cemetery: '#d2e0c9', wetland: '#d6e8df', sand: '#f2e9cf',
+      beach: '#f2e9cf', rock: '#e3e0db', pitch: '#c6e2bd', playground: '#d9eecd',
+    },
+    pitchOutline: '#9cc48f',
+    water: '#b3d4e8', waterLine: '#8fbcd9', waterLabel: '#2f5f80',
+    building: '#dfdbd4', buildingOutline: '#c9c3ba',
+    road: {
+      motorway: '#f6c98a', trunk: '#f8d69b', primary: '#fbe4a8', secondary: '#fff3c9',
+      tertiary: '#ffffff', minor: '#ffffff', service: '#ffffff', pedestrian: '#f3f0ea',
+    },
+    casing: '#c2bbae', casingMajor: '#c9a063', bridgeCasing: '#8c8477',
+    path: '#8a7f70', track: '#9a7d55', steps: '#8a5a44',
+    rail: '#8f8a84', railDash: '#ffffff', tram: '#9b8f99',
+    widthScale: 1,
+    label: '#3d3b38', labelMinor: '#5b5852', halo: 'rgba(255,255,255,0.9)', haloWidth: 1.4,
+    place: '#2b2a28', placeMinor: '#55524c', textScale: 1,
+    facility: {
+      school: '#1f5fa8', kindergarten: '#7a3fa0', playground: '#b8430c', pitch: '#0f7446',
+      skatepark: '#0f7446', fitness_station: '#0f7446', track: '#0f7446', sports_hall: '#0c6c84',
+      library: '#9d174d', culture_house: '#9d174d', youth_club: '#9a4a06',
+      community_centre: '#9a4a06', park: '#4a6f10',
+    },
+    facilityDefault: '#555555', facilityStroke: '#ffffff', facilityStrokeWidth: 1.5,
+  },
+  'high-contrast': {
+    name: 'Nærmiljø – høy kontrast',
+    background: '#ffffff',
+    landuse: {
+      residential: '#ffffff', commercial: '#ffffff', retail: '#ffffff', industrial: '#ffffff',
+      railway: '#ffffff', construction: '#ffffff', farmland: '#ffffff', other: '#ffffff',
+    },
+    green: {
+      park: '#b9e0a0', forest: '#9fd080', grass: '#c8e8b4', meadow: '#c8e8b4', garden: '#c8e8b4',
+      allotments: '#c8e8b4', cemetery: '#b9e0a0', wetland: '#b9e0a0', sand: '#f5e6a8',
+      beach: '#f5e6a8', rock: '#d9d9d9', pitch: '#9fd080', playground: '#c8e8b4',
+    },
+    pitchOutline: '#2d5a1b',
+    water: '#74a9e0', waterLine: '#2b6cb0', waterLabel: '#062f5f',
+    building: '#d4d4d4', buildingOutline: '#4d4d4d',
+    road: {
+      motorway: '#ffd23f', trunk: '#ffd23f', primary: '#ffe680', secondary: '#ffffff',
+      tertiary: '#ffffff', minor: '#ffffff', service: '#ffffff', pedestrian: '#ffffff',
+    },
+    casing: '#000000', casingMajor: '#000000', bridgeCasing: '#000000',
+    path: '#000000', track: '#3d2a10', steps: '#000000',
+    rail: '#000000', railDash: '#ffffff', tram: '#000000',
+    widthScale: 1.35,
+    label: '#000000', labelMinor: '#000000', halo: '#ffffff', haloWidth: 2.2,
+    place: '#000000', placeMinor: '#000000', textScale: 1.2,
+    facility: {
+      school: '#003d99', kindergarten: '#5a1a80', playground: '#8f2a00', pitch: '#005c2e',
+      skatepark: '#005c2e', fitness_station: '#005c2e', track: '#005c2e', sports_hall: '#004d61',
+      library: '#7a0033', culture_house: '#7a0033', youth_club: '#6b3300',
+      community_centre: '#6b3300', park: '#2f4d00',
+    },
+    facilityDefault: '#000000', facilityStroke: '#ffffff', facilityStrokeWidth: 2.5,
+  },
+};
+
+const get = (p) => ['get', p];
+const cls = get('class');
+const matchClass = (table, fallback) => ['match', cls, ...Object.entries(table).flat(), fallback];
+const isTrue = (p) => ['==', ['get', p], true];
+const notTrue = (p) => ['!=', ['get', p], true];
+const inClass = (...values) => ['in', cls, ['literal', values]];
+const name = ['coalesce', get('name'), ''];
+
+// Road widths in pixels at zoom 10, 13, 16 and 18 (fills; casings add to them).
+const ROAD_WIDTHS = {
+  motorway: [1.6, 3.5, 11, 26], trunk: [1.4, 3.2, 10, 24], primary: [1.2, 3, 9.5, 22],
+  secondary: [1, 2.6, 8.5, 20], tertiary: [0.6, 2, 7.5, 18], minor: [0.3, 1.2, 5.5, 14],
+  service: [0.2, 0.6, 3, 8], pedestrian: [0.2, 0.8, 4, 10],
+};
+const ROAD_RANK = { motorway: 8, trunk: 7, primary: 6, secondary: 5, tertiary: 4, minor: 3, pedestrian: 2, service: 1 };
+const MAJOR = ['motorway', 'trunk', 'primary'];
+const CAR_ROADS = Object.keys(ROAD_WIDTHS);
+
+function roadWidth(t, extra) {
+  const stops = [10, 13, 16, 18];
+  const expr = ['interpolate', ['exponential', 1.5], ['zoom']];
+  stops.forEach((z, i) => {
+    const table = Object.fromEntries(Object.entries(ROAD_WIDTHS)
+      .map(([k, w]) => [k, +(w[i] * t.widthScale + (extra[i] ?? 0)).toFixed(2)]));
+    expr.push(z, matchClass(table, +(0.5 * t.widthScale).toFixed(2)));
+  });
+  return expr;
+}
+const CASING_EXTRA = [0.6, 1.2, 2.5, 4];
+
+function style(id, t) {
+  const layers = [];
+  const add = (l) => layers.push(l);
+
+  add({ id: 'background', type: 'background', paint: { 'background-color': t.background } });
+  add({
+    id: 'landuse', type: 'fill', source: 'basemap', 'source-layer': 'landuse',
+    filter: ['!', inClass(...Object.keys(t.green))],
+    paint: { 'fill-color': matchClass(t.landuse, t.landuse.other) },
+  });
+  add({
+    id: 'landuse-green', type: 'fill', source: 'basemap', 'source-layer': 'landuse',
+    filter: inClass(...Object.keys(t.green).filter((k) => k !== 'pitch' && k !== 'playground')),
+    paint: { 'fill-color': matchClass(t.green, t.green.park) },
+  });
+  add({
+    id: 'landuse-pitch', type: 'fill', source: 'basemap', 'source-layer': 'landuse',
+    filter: inClass('pitch', 'playground'),
+    paint: { 'fill-color': matchClass(t.green, t.green.pitch), 'fill-outline-color': t.pitchOutline },
+  });
+  add({
+    id: 'water', type: 'fill', source: 'basemap', 'source-layer': 'water',
+    paint: { 'fill-color': t.water },
+  });
+  add({
+    id: 'waterway', type: 'line', source: 'basemap', 'source-layer': 'waterway',
+    layout: { 'line-cap': 'round', 'line-join': 'round' },
+    paint: {
+      'line-color': t.waterLine,
+      'line-width': ['interpolate', ['exponential', 1.4], ['zoom'],
+        10, matchClass({ river: 1.2, canal: 1.2 }, 0.4),
+        16, matchClass({ river: 8, canal: 6, stream: 2.5 }, 1.5)],
+    },
+  });
+  add({
+    id: 'building', type: 'fill', source: 'basemap', 'source-layer': 'building', minzoom: 14,
+    paint: {
+      'fill-color': t.building, 'fill-outline-color': t.buildingOutline,
+      'fill-opacity': ['interpolate', ['linear'], ['zoom'], 14, 0.4, 15, 1],
+    },
+  });
+
+  // Tunnels: thin and dashed, under everything else.
+  add({
+    id: 'road-tunnel', type: 'line', source: 'basemap', 'source-layer': 'road',
+    filter: ['all', isTrue('tunnel'), inClass(...CAR_ROADS)],
+    layout: { 'line-join': 'round' },
+    paint: {
+      'line-color': t.casing, 'line-dasharray': [2, 2],
+      'line-width': ['interpolate', ['linear'], ['zoom'], 12, 0.5, 16, 2],
+    },
+  });
+
+  // Paths, steps and tracks: dashed lines without casing.
+  add({
+    id: 'path', type: 'line', source: 'basemap', 'source-layer': 'road', minzoom: 14,
+    filter: ['all', notTrue('tunnel'), inClass('path', 'track')],
+    paint: {
+      'line-color': matchClass({ track: t.track }, t.path),
+      'line-dasharray': [3, 1.5],
+      'line-width': ['interpolate', ['linear'], ['zoom'], 14, 0.8 * t.widthScale, 18, 2.2 * t.widthScale],
+    },
+  });
+  add({
+    id: 'steps', type: 'line', source: 'basemap', 'source-layer': 'road', minzoom: 14,
+    filter: ['all', notTrue('tunnel'), inClass('steps')],
+    paint: {
+      'line-color': t.steps, 'line-dasharray': [0.6, 0.4],
+      'line-width': ['interpolate', ['linear'], ['zoom'], 14, 2 * t.widthScale, 18, 5 * t.widthScale],
+    },
+  });
+
+  const roadLayers = (suffix, filter, casingColor) => {
+    add({
+      id: `road-casing${suffix}`, type: 'line', source: 'basemap', 'source-layer': 'road',
+      filter,
+      layout: { 'line-cap': suffix ? 'butt' : 'round', 'line-join': 'round', 'line-sort-key': matchClass(ROAD_RANK, 0) },
+      paint: {
+        'line-color': casingColor ?? ['match', cls, MAJOR, t.casingMajor, t.casing],
+        'line-width': roadWidth(t, CASING_EXTRA),
+        'line-opacity': ['interpolate', ['linear'], ['zoom'], 10, 0.6, 13, 1],
+      },
+    });
+    add({
+      id: `road${suffix}`, type: 'line', source: 'basemap', 'source-layer': 'road',
+      filter,
+      layout: { 'line-cap': 'round', 'line-join': 'round', 'line-sort-key': matchClass(ROAD_RANK, 0) },
+      paint: { 'line-color': matchClass(t.road, '#ffffff'), 'line-width': roadWidth(t, []) },
+    });
+  };
+  roadLayers('', ['all', notTrue('tunnel'), notTrue('bridge'), inClass(...CAR_ROADS)]);
+
+  add({
+    id: 'rail', type: 'line', source: 'basemap', 'source-layer': 'rail',
+    filter: ['all', notTrue('tunnel'), ['!', inClass('subway')]],
+    paint: {
+      'line-color': matchClass({ tram: t.tram, light_rail: t.tram }, t.rail),
+      'line-width': ['interpolate', ['linear'], ['zoom'], 10, 0.6, 16, matchClass({ tram: 1.5 }, 3)],
+    },
+  });
+  add({
+    id: 'rail-dash', type: 'line', source: 'basemap', 'source-layer': 'rail', minzoom: 13,
+    filter: ['all', notTrue('tunnel'), inClass('rail', 'narrow_gauge')],
+    paint: {
+      'line-color': t.railDash, 'line-dasharray': [3, 3],
+      'line-width': ['interpolate', ['linear'], ['zoom'], 13, 0.6, 16, 1.5],
+    },
+  });
+
+  roadLayers('-bridge', ['all', isTrue('bridge'), notTrue('tunnel'), inClass(...CAR_ROADS)], t.bridgeCasing);
+
+  // Every facility, in the colour of its kind. The page hides these while a result is shown
+  // and draws the reachable ones from /api/reach instead.
+  add({
+    id: 'facilities', type: 'circle', source: 'facilities', 'source-layer': 'facilities', minzoom: 11,
+    paint: {
+      'circle-color': ['match', get('kind'), ...Object.entries(t.facility).flat(), t.facilityDefault],
+      'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 2.5, 14, 4.5, 17, 7],
+      'circle-stroke-color': t.facilityStroke,
+      'circle-stroke-width': t.facilityStrokeWidth,
+    },
+  });
+
+  const halo = { 'text-halo-color': t.halo, 'text-halo-width': t.haloWidth };
+  const scaled = (v) => (typeof v === 'number' ? +(v * t.textScale).toFixed(1)
+    : t.textScale === 1 ? v : ['*', v, t.textScale]);
+  const size = (pairs) => ['interpolate', ['linear'], ['zoom'], ...pairs.map((v, i) => (i % 2 ? scaled(v) : v))];
+  add({
+    id: 'waterway-label', type: 'symbol', source: 'basemap', 'source-layer': 'waterway', minzoom: 13,
+    filter: ['!=', name, ''],
+    layout: {
+      'symbol-placement': 'line', 'text-field': name, 'text-font': REGULAR,
+      'text-size': size([13, 10, 17, 13]), 'text-letter-spacing': 0.05,
+    },
+    paint: { 'text-color': t.waterLabel, ...halo },
+  });
+  add({
+    id: 'water-label', type: 'symbol', source: 'basemap', 'source-layer': 'water', minzoom: 12,
+    filter: ['!=', name, ''],
+    layout: {
+      'text-field': name, 'text-font': REGULAR, 'text-size': size([12, 11, 17, 14]),
+      'text-max-width': 7, 'text-letter-spacing': 0.05,
+    },
+    paint: { 'text-color': t.waterLabel, ...halo },
+  });
+  add({
+    id: 'road-label', type: 'symbol', source: 'basemap', 'source-layer': 'road', minzoom: 13,
+    filter: ['all', ['!=', name, ''], notTrue('tunnel')],
+    layout: {
+      'symbol-placement': 'line', 'text-field': name, 'text-font': REGULAR,
+      'text-size': size([13, matchClass({ motorway: 11, trunk: 11, primary: 11, secondary: 11 }, 10),
+        17, matchClass({ motorway: 14, trunk: 14, primary: 14, secondary: 14 }, 13)]),
+      'symbol-spacing': 300, 'text-max-angle': 30, 'text-padding': 2,
+      'symbol-sort-key': ['-', 0, matchClass(ROAD_RANK, 0)],
+    },
+    paint: { 'text-color': t.label, ...halo },
+  });
+  add({
+    id: 'facility-label', type: 'symbol', source: 'facilities', 'source-layer': 'facilities', minzoom: 15,
+    filter: ['!=', ['coalesce', get('name'), ''], ''],
+    layout: {
+      'text-field': get('name'), 'text-font': REGULAR, 'text-size': size([15, 11, 18, 13]),
+      'text-anchor': 'top', 'text-offset': [0, 0.8], 'text-max-width': 8, 'text-optional': true,
+    },
+    paint: { 'text-color': t.labelMinor, ...halo },
+  });
+  add({
+    id: 'place-minor', type: 'symbol', source: 'basemap', 'source-layer': 'place', minzoom: 12,
+    filter: inClass('suburb', 'quarter', 'neighbourhood', 'hamlet', 'locality', 'island'),
+    layout: {
+      'text-field': get('name'), 'text-font': BOLD,
+      'text-size': size([12, matchClass({ suburb: 12 }, 10.5), 16, matchClass({ suburb: 16 }, 14)]),
+      'text-transform': 'uppercase', 'text-letter-spacing': 0.08, 'text-max-width': 8,
+      'symbol-sort-key': matchClass({ suburb: 1, quarter: 2 }, 3),
+    },
+    paint: { 'text-color': t.placeMinor, ...halo },
+  });
+  add({
+    id: 'place-major', type: 'symbol', source: 'basemap', 'source-layer': 'place',
+    filter: inClass('city', 'town', 'village'),
+    layout: {
+      'text-field': get('name'), 'text-font': BOLD,
+      'text-size': size([10, matchClass({ city: 18, town: 15 }, 13), 16, matchClass({ city: 26, town: 21 }, 17)]),
+      'text-max-width': 8,
+    },
+    paint: { 'text-color': t.place, ...halo },
+  });
+
+  return {
+    version: 8,
+    name: t.name,
+    metadata: { 'naermiljo:theme': id, 'naermiljo:generator': 'web/tools/make-styles.mjs' },
+    center: [10.75, 59.92],
+    zoom: 13.5,
+    'font-faces': { 'Noto Sans Regular': face(400), 'Noto Sans Bold': face(700) },
+    sources: {
+      basemap: { type: 'vector', url: '{base}/tiles/basemap.json' },
+      facilities: { type: 'vector', url: '{base}/tiles/facilities.json' },
+    },
+    layers,
+  };
+}
+
+/** JSON with objects indented and arrays without objects (expressions, ranges) on one line. */
+function pretty(v, indent = '') {
+  const inner = `${indent}  `;
+  if (Array.isArray(v)) {
+    if (!v.some((x) => x && typeof x === 'object' && !Array.isArray(x))) return JSON.stringify(v).replace(/,/g, ', ');
+    return `[\n${v.map((x) => inner + pretty(x, inner)).join(',\n')}\n${indent}]`;
+  }
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v).map(([k, x]) => `${inner}${JSON.stringify(k)}: ${pretty(x, inner)}`);
+    return `{\n${entries.join(',\n')}\n${indent}}`;
+  }
+  return JSON.stringify(v);
+}
+
+for (const [id, t] of Object.entries(THEMES)) {
+  writeFileSync(out(id), `${pretty(style(id, t))}\n`);
+  console.log(`wrote tiles/styles/${id}.json`);
+}

@@ -1,0 +1,92 @@
+// The whole view lives in the URL, so that a link reopens it. Parameters:
+//
+//   address   the chosen address's label (shown in the search field)
+//   point     lon,lat of the chosen point (an address's position, or a click on the map)
+//   minutes   the longest walk, 5–60 (default 15); bands at 5, 10, 15 up to it
+//   profile   walk | slow | wheelchair (default walk)
+//   kind      facility kinds to show, comma-separated, or none (default: all)
+//   category  activity category (only once the API has activities)
+//   lang      nb | en | … (default nb)
+//   center    lon,lat of the map's centre; zoom: the map's zoom
+//   contrast  high: the high-contrast basemap
+// /embed also reads:
+//   layers    which of bands,facilities to draw (default both)
+//   bbox      minlon,minlat,maxlon,maxlat: the map cannot be moved outside it
+//   list      side | bottom | none (default side)
+
+export const MINUTE_CHOICES = [5, 10, 15, 20, 30];
+export const PROFILES = ['walk', 'slow', 'wheelchair'];
+export const LAYERS = ['bands', 'facilities'];
+export const LIST_PLACES = ['side', 'bottom', 'none'];
+
+const number = (s) => {
+  if (s == null || s.trim() === '') return null;
+  const v = Number(s);
+  return Number.isFinite(v) ? v : null;
+};
+
+function numbers(s, count) {
+  if (!s) return null;
+  const parts = s.split(',').map(number);
+  return parts.length === count && parts.every((v) => v !== null) ? parts : null;
+}
+
+const validLonLat = (p) => p && Math.abs(p[0]) <= 180 && Math.abs(p[1]) <= 90;
+
+/** Reads the state from a query string; anything invalid is dropped, not guessed at. */
+export function parseState(search, { kinds = [], categories = [] } = {}) {
+  const q = new URLSearchParams(search);
+  const point = numbers(q.get('point'), 2);
+  const center = numbers(q.get('center'), 2);
+  const zoom = number(q.get('zoom'));
+  const bbox = numbers(q.get('bbox'), 4);
+  const minutes = Math.round(number(q.get('minutes')) ?? 15);
+  const wantedKinds = q.get('kind') === 'none' ? []
+    : q.get('kind')?.split(',').map((s) => s.trim()).filter((k) => kinds.includes(k));
+  const layers = q.get('layers')?.split(',').map((s) => s.trim()).filter((l) => LAYERS.includes(l));
+  return {
+    address: point && validLonLat(point) ? (q.get('address')?.slice(0, 200) || null) : null,
+    point: validLonLat(point) ? point : null,
+    minutes: minutes >= 1 && minutes <= 60 ? minutes : 15,
+    profile: PROFILES.includes(q.get('profile')) ? q.get('profile') : 'walk',
+    kinds: wantedKinds && (wantedKinds.length || q.get('kind') === 'none') ? new Set(wantedKinds) : null, // null: every kind
+    category: categories.includes(q.get('category')) ? q.get('category') : null,
+    // Any language code: its file is /static/i18n/{lang}.json (Bokmål when there is none).
+    lang: /^[a-z]{2,3}$/.test(q.get('lang') ?? '') ? q.get('lang') : null,
+    center: validLonLat(center) ? center : null,
+    zoom: zoom !== null && zoom >= 0 && zoom <= 22 ? zoom : null,
+    contrast: q.get('contrast') === 'high' ? 'high' : null,
+    layers: layers ? new Set(layers) : new Set(LAYERS),
+    bbox: bbox && validLonLat(bbox.slice(0, 2)) && validLonLat(bbox.slice(2)) && bbox[0] < bbox[2] && bbox[1] < bbox[3] ? bbox : null,
+    list: LIST_PLACES.includes(q.get('list')) ? q.get('list') : 'side',
+  };
+}
+
+const fixed = (v, digits) => String(Number(v.toFixed(digits)));
+
+/**
+ * The query string for a state. `embed` adds the embed-only parameters; `view: false` leaves
+ * out centre and zoom (the receiving map then fits the result).
+ */
+export function serializeState(s, { embed = false, view = true, defaultLang = 'nb' } = {}) {
+  const q = new URLSearchParams();
+  if (s.point) {
+    if (s.address) q.set('address', s.address);
+    q.set('point', `${fixed(s.point[0], 6)},${fixed(s.point[1], 6)}`);
+  }
+  if (s.minutes !== 15) q.set('minutes', String(s.minutes));
+  if (s.profile !== 'walk') q.set('profile', s.profile);
+  if (s.kinds) q.set('kind', s.kinds.size ? [...s.kinds].sort().join(',') : 'none');
+  if (s.category) q.set('category', s.category);
+  if (s.lang && s.lang !== defaultLang) q.set('lang', s.lang);
+  if (view && s.center) q.set('center', `${fixed(s.center[0], 5)},${fixed(s.center[1], 5)}`);
+  if (view && s.zoom != null) q.set('zoom', fixed(s.zoom, 2));
+  if (s.contrast === 'high') q.set('contrast', 'high');
+  if (embed) {
+    if (s.layers && s.layers.size !== LAYERS.length) q.set('layers', LAYERS.filter((l) => s.layers.has(l)).join(','));
+    if (s.bbox) q.set('bbox', s.bbox.map((v) => fixed(v, 5)).join(','));
+    if (s.list && s.list !== 'side') q.set('list', s.list);
+  }
+  // URLSearchParams writes spaces as "+", and commas as %2C; keep commas readable.
+  return q.toString().replace(/%2C/gi, ',');
+}
