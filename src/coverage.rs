@@ -50,14 +50,6 @@ pub fn address_times(
     for id in removed {
         s.facility(*id).ok_or(CoverageError::UnknownFacility(*id))?;
     }
-    let existing = |skip: &[i64]| -> Vec<Snapped> {
-        s.facilities
-            .iter()
-            .zip(&walk.facility_snaps)
-            .filter(|(f, _)| kinds.matches(f.kind) && !skip.contains(&f.id))
-            .filter_map(|(_, p)| p.for_profile(profile).copied())
-            .collect()
-    };
     let mut new_places = Vec::with_capacity(added.len());
     for p in added {
         let snapped = walk
@@ -70,35 +62,231 @@ pub fn address_times(
             })?;
         new_places.push(snapped);
     }
-    if !removed.is_empty() {
-        let mut places = existing(removed);
-        places.extend(new_places);
-        return Ok(times_from(walk, &places, &walk.address_snaps, profile, None).1);
-    }
     let baseline = walk.baseline(kinds, profile, || {
-        let (node_costs, address_times) =
-            times_from(walk, &existing(&[]), &walk.address_snaps, profile, None);
+        let sources: Vec<(i64, Snapped)> = s
+            .facilities
+            .iter()
+            .zip(&walk.facility_snaps)
+            .filter(|(f, _)| kinds.matches(f.kind))
+            .filter_map(|(f, p)| Some((f.id, *p.for_profile(profile)?)))
+            .collect();
+        let (node_costs, labels) = labelled_costs(walk, &sources, profile);
+        let places: Vec<Snapped> = sources.iter().map(|(_, p)| *p).collect();
+        let address_times = target_times(walk, &places, &walk.address_snaps, profile, &node_costs);
         Baseline {
             node_costs,
             address_times,
+            labels,
+            sources,
         }
     });
+    // Closing facilities: repair only the nodes they were nearest to.
+    let (node_costs, times) = if removed.is_empty() {
+        (None, baseline.address_times.clone())
+    } else {
+        let (costs, times) = without_sources(walk, &baseline, removed, profile);
+        (Some(costs), times)
+    };
     if new_places.is_empty() {
-        return Ok(baseline.address_times.clone());
+        return Ok(times);
     }
-    let (_, improved) = times_from(
-        walk,
-        &new_places,
-        &walk.address_snaps,
-        profile,
-        Some(&baseline.node_costs),
-    );
-    Ok(baseline
-        .address_times
+    let bound = node_costs.as_deref().unwrap_or(&baseline.node_costs);
+    let (_, improved) = times_from(walk, &new_places, &walk.address_snaps, profile, Some(bound));
+    Ok(times.iter().zip(improved).map(|(a, b)| a.min(b)).collect())
+}
+
+/// Multi-source Dijkstra that also records which source reaches each node first.
+fn labelled_costs(
+    walk: &WalkIndex,
+    sources: &[(i64, Snapped)],
+    profile: Profile,
+) -> (Vec<f64>, Vec<u32>) {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    walk.network.with_search(|g, _| {
+        let n = g.node_count();
+        let mut cost = vec![f64::INFINITY; n];
+        let mut label = vec![u32::MAX; n];
+        let mut heap = BinaryHeap::new();
+        let speed = profile.speed_mps();
+        for (i, (_, p)) in sources.iter().enumerate() {
+            for seed in p.seeds(g, profile) {
+                let v = seed.node.0 as usize;
+                if seed.cost_s <= HORIZON_S && seed.cost_s < cost[v] {
+                    cost[v] = seed.cost_s;
+                    label[v] = i as u32;
+                    heap.push(Reverse((seed.cost_s.to_bits(), seed.node.0)));
+                }
+            }
+        }
+        while let Some(Reverse((bits, v))) = heap.pop() {
+            let d = f64::from_bits(bits);
+            if d > cost[v as usize] {
+                continue;
+            }
+            for e in g.edges_from(crate::routing::NodeId(v)) {
+                let w = g.head(e).0 as usize;
+                let c = d + g.length_m(e) / speed;
+                if profile.allows(g.flags(e)) && c <= HORIZON_S && c < cost[w] {
+                    cost[w] = c;
+                    label[w] = label[v as usize];
+                    heap.push(Reverse((c.to_bits(), w as u32)));
+                }
+            }
+        }
+        (cost, label)
+    })
+}
+
+/// Each target's time from node costs, with sources on the target's own segment reached
+/// along it.
+fn target_times(
+    walk: &WalkIndex,
+    sources: &[Snapped],
+    targets: &[Placement],
+    profile: Profile,
+    costs: &[f64],
+) -> Vec<f64> {
+    walk.network.with_search(|g, _| {
+        let on_segment = sources_by_segment(g, sources);
+        targets
+            .iter()
+            .map(|t| target_time(g, t, profile, |n| costs[n.0 as usize], &on_segment))
+            .collect()
+    })
+}
+
+fn target_time(
+    g: &WalkGraph,
+    t: &Placement,
+    profile: Profile,
+    cost_of: impl Fn(crate::routing::NodeId) -> f64,
+    on_segment: &HashMap<u32, Vec<f64>>,
+) -> f64 {
+    let Some(at) = t.for_profile(profile) else {
+        return f64::INFINITY;
+    };
+    let mut best = at.cost_from(g, profile, cost_of, None);
+    // A source on the same segment is reached along it, not round by its ends.
+    let (key, f) = canonical(g, at);
+    if let Some(fractions) = on_segment.get(&key) {
+        let len = g.length_m(EdgeId(key));
+        for &sf in fractions {
+            best = best.min((sf - f).abs() * len / profile.speed_mps());
+        }
+    }
+    if best <= HORIZON_S {
+        best
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// Node costs and address times with the facilities `removed` closed, from the baseline:
+/// only the nodes those facilities reached first are searched again, from the nodes around
+/// them (whose costs cannot change) and from remaining sources that lie among them.
+fn without_sources(
+    walk: &WalkIndex,
+    b: &Baseline,
+    removed: &[i64],
+    profile: Profile,
+) -> (Vec<f64>, Vec<f64>) {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let gone: Vec<bool> = b
+        .sources
         .iter()
-        .zip(improved)
-        .map(|(a, b)| a.min(b))
-        .collect())
+        .map(|(id, _)| removed.contains(id))
+        .collect();
+    walk.network.with_search(|g, _| {
+        let speed = profile.speed_mps();
+        let mut cost = b.node_costs.clone();
+        let mut affected = vec![false; cost.len()];
+        let mut region = Vec::new();
+        for (v, &l) in b.labels.iter().enumerate() {
+            if l != u32::MAX && gone[l as usize] {
+                affected[v] = true;
+                cost[v] = f64::INFINITY;
+                region.push(v as u32);
+            }
+        }
+        let mut heap = BinaryHeap::new();
+        let offer = |cost: &mut Vec<f64>, heap: &mut BinaryHeap<_>, v: usize, c: f64| {
+            if c <= HORIZON_S && c < cost[v] {
+                cost[v] = c;
+                heap.push(Reverse((c.to_bits(), v as u32)));
+            }
+        };
+        // From the edge of the region: walk in from every unaffected neighbour.
+        for &v in &region {
+            for e in g.edges_from(crate::routing::NodeId(v)) {
+                let u = g.head(e).0 as usize;
+                let back = g.twin(e);
+                if !affected[u] && cost[u].is_finite() && profile.allows(g.flags(back)) {
+                    let c = cost[u] + g.length_m(back) / speed;
+                    offer(&mut cost, &mut heap, v as usize, c);
+                }
+            }
+        }
+        // Remaining sources whose own seeds lie in the region.
+        for ((_, p), &closed) in b.sources.iter().zip(&gone) {
+            if closed {
+                continue;
+            }
+            for seed in p.seeds(g, profile) {
+                if affected[seed.node.0 as usize] {
+                    offer(&mut cost, &mut heap, seed.node.0 as usize, seed.cost_s);
+                }
+            }
+        }
+        while let Some(Reverse((bits, v))) = heap.pop() {
+            let d = f64::from_bits(bits);
+            if d > cost[v as usize] {
+                continue;
+            }
+            for e in g.edges_from(crate::routing::NodeId(v)) {
+                let w = g.head(e).0 as usize;
+                if affected[w] && profile.allows(g.flags(e)) {
+                    offer(&mut cost, &mut heap, w, d + g.length_m(e) / speed);
+                }
+            }
+        }
+        // Addresses next to the region, or on a closed facility's segment, are timed again.
+        let remaining: Vec<Snapped> = b
+            .sources
+            .iter()
+            .zip(&gone)
+            .filter(|(_, c)| !**c)
+            .map(|((_, p), _)| *p)
+            .collect();
+        let closed_segments: Vec<u32> = b
+            .sources
+            .iter()
+            .zip(&gone)
+            .filter(|(_, c)| **c)
+            .map(|((_, p), _)| canonical(g, p).0)
+            .collect();
+        let on_segment = sources_by_segment(g, &remaining);
+        let times = walk
+            .address_snaps
+            .iter()
+            .zip(&b.address_times)
+            .map(|(t, &old)| {
+                let Some(at) = t.for_profile(profile) else {
+                    return old;
+                };
+                let touched = affected[g.tail(at.edge).0 as usize]
+                    || affected[g.head(at.edge).0 as usize]
+                    || closed_segments.contains(&canonical(g, at).0);
+                if touched {
+                    target_time(g, t, profile, |n| cost[n.0 as usize], &on_segment)
+                } else {
+                    old
+                }
+            })
+            .collect();
+        (cost, times)
+    })
 }
 
 /// Seconds from the nearest of `sources`: to every node, and to each placement in `targets`.
@@ -117,25 +305,7 @@ pub fn times_from(
         let on_segment = sources_by_segment(g, sources);
         let times = targets
             .iter()
-            .map(|t| {
-                let Some(at) = t.for_profile(profile) else {
-                    return f64::INFINITY;
-                };
-                let mut best = at.cost_from(g, profile, |n| search.cost_or_inf(n), None);
-                // A source on the same segment is reached along it, not round by its ends.
-                let (key, f) = canonical(g, at);
-                if let Some(fractions) = on_segment.get(&key) {
-                    let len = g.length_m(EdgeId(key));
-                    for &sf in fractions {
-                        best = best.min((sf - f).abs() * len / profile.speed_mps());
-                    }
-                }
-                if best <= HORIZON_S {
-                    best
-                } else {
-                    f64::INFINITY
-                }
-            })
+            .map(|t| target_time(g, t, profile, |n| search.cost_or_inf(n), &on_segment))
             .collect();
         let nodes = if bound.is_none() {
             search.costs()

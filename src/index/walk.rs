@@ -34,6 +34,11 @@ impl Placement {
 pub struct Baseline {
     pub node_costs: Vec<f64>,
     pub address_times: Vec<f64>,
+    /// Per node, the index (into `sources`) of the source that reaches it first;
+    /// `u32::MAX` where none does within the horizon.
+    pub labels: Vec<u32>,
+    /// The facilities searched from, as (facility id, placement), in label order.
+    pub sources: Vec<(i64, crate::routing::snap::Snapped)>,
 }
 
 type BaselineKey = (Vec<crate::domain::FacilityKind>, Profile);

@@ -223,6 +223,63 @@ async fn nearest_facility_times_on_oslo_equal_walking_from_each_home() {
     }
     assert_eq!(t.dump().await, before_store);
 
+    // Closing facilities repairs only what they served: it equals a full search from the
+    // facilities that remain (with and without a proposed one added as well).
+    let walk = s.walk.as_ref().unwrap();
+    for (kind, profile) in [
+        ("playground", Profile::Walk),
+        ("school", Profile::Wheelchair),
+    ] {
+        let kinds = KindFilter::parse(kind).unwrap();
+        let ids: Vec<i64> = s
+            .facilities
+            .iter()
+            .filter(|f| kinds.matches(f.kind))
+            .map(|f| f.id)
+            .collect();
+        let base = coverage::address_times(&s, &kinds, profile, &[], &[]).unwrap();
+        for round in 0..6 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let removed: Vec<i64> = (0..1 + round % 3)
+                .map(|k| ids[((x >> 33) as usize + k * 7) % ids.len()])
+                .collect();
+            let added: Vec<Proposed> = if round % 2 == 1 {
+                vec![Proposed {
+                    position: s.addresses[(x >> 20) as usize % s.addresses.len()].position,
+                }]
+            } else {
+                vec![]
+            };
+            let got = coverage::address_times(&s, &kinds, profile, &added, &removed).unwrap();
+            let mut sources: Vec<naermiljo::routing::snap::Snapped> = s
+                .facilities
+                .iter()
+                .zip(&walk.facility_snaps)
+                .filter(|(f, _)| kinds.matches(f.kind) && !removed.contains(&f.id))
+                .filter_map(|(_, p)| p.for_profile(profile).copied())
+                .collect();
+            for p in &added {
+                sources.push(walk.network.snap(p.position, profile, 500.0).unwrap());
+            }
+            let (_, want) =
+                coverage::times_from(walk, &sources, &walk.address_snaps, profile, None);
+            for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+                assert!(
+                    g == w || (g - w).abs() < 1e-9,
+                    "{kind} {profile:?} removing {removed:?}: address {i}: {g} vs {w}"
+                );
+            }
+            if added.is_empty() {
+                assert!(
+                    got.iter().zip(&base).all(|(n, o)| n >= o),
+                    "closing never brings a home nearer"
+                );
+            }
+        }
+    }
+
     // Through HTTP: JSON equals the computation; CSV has a row per district and a total.
     let reply = get(&state, "/api/coverage?kind=library&minutes=10").await;
     assert_eq!(reply.status, 200);
