@@ -98,6 +98,18 @@ async fn main() {
         "all addresses × each of the 13 kinds       {}",
         stats(all_kinds)
     );
+    let mut all_parallel = Vec::new();
+    for _ in 0..10 {
+        let started = Instant::now();
+        std::hint::black_box(
+            coverage::times_per_kind(&s, &FacilityKind::ALL, Profile::Walk).unwrap(),
+        );
+        all_parallel.push(started.elapsed());
+    }
+    println!(
+        "all 13 kinds, searches on every core       {}",
+        stats(all_parallel)
+    );
 
     let mut table = Vec::new();
     let times = coverage::address_times(&s, &playground, Profile::Walk, &[], &[]).unwrap();

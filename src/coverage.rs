@@ -95,6 +95,44 @@ pub fn address_times(
     Ok(times.iter().zip(improved).map(|(a, b)| a.min(b)).collect())
 }
 
+/// Every address's time to the nearest facility of each of `kinds`, one search per kind,
+/// the searches spread over the machine's cores (each borrows its own search buffers).
+/// Uncached: for the planners' overview of every kind at once, and the benchmark.
+pub fn times_per_kind(
+    s: &Snapshot,
+    kinds: &[crate::domain::FacilityKind],
+    profile: Profile,
+) -> Result<Vec<Vec<f64>>, CoverageError> {
+    let walk = s.walk.as_ref().ok_or(CoverageError::NoNetwork)?;
+    let sources: Vec<Vec<Snapped>> = kinds
+        .iter()
+        .map(|k| {
+            s.facilities
+                .iter()
+                .zip(&walk.facility_snaps)
+                .filter(|(f, _)| f.kind == *k)
+                .filter_map(|(_, p)| p.for_profile(profile).copied())
+                .collect()
+        })
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(kinds.len().max(1));
+    let mut out: Vec<Vec<f64>> = vec![Vec::new(); kinds.len()];
+    std::thread::scope(|scope| {
+        let chunk = kinds.len().div_ceil(threads).max(1);
+        for (slots, places) in out.chunks_mut(chunk).zip(sources.chunks(chunk)) {
+            scope.spawn(move || {
+                for (slot, places) in slots.iter_mut().zip(places) {
+                    *slot = times_from(walk, places, &walk.address_snaps, profile, None).1;
+                }
+            });
+        }
+    });
+    Ok(out)
+}
+
 /// Multi-source Dijkstra that also records which source reaches each node first.
 fn labelled_costs(
     walk: &WalkIndex,

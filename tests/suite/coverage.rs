@@ -280,6 +280,26 @@ async fn nearest_facility_times_on_oslo_equal_walking_from_each_home() {
         }
     }
 
+    // Every kind at once, over all cores, equals each kind on its own.
+    let kinds_list = [
+        FacilityKind::Playground,
+        FacilityKind::School,
+        FacilityKind::Library,
+        FacilityKind::Track,
+    ];
+    let per_kind = coverage::times_per_kind(&s, &kinds_list, Profile::Slow).unwrap();
+    for (k, got) in kinds_list.iter().zip(&per_kind) {
+        let want = coverage::address_times(
+            &s,
+            &KindFilter::parse(k.as_str()).unwrap(),
+            Profile::Slow,
+            &[],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(got, &want, "{k:?}");
+    }
+
     // Through HTTP: JSON equals the computation; CSV has a row per district and a total.
     let reply = get(&state, "/api/coverage?kind=library&minutes=10").await;
     assert_eq!(reply.status, 200);
