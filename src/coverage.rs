@@ -133,6 +133,25 @@ pub fn times_per_kind(
     Ok(out)
 }
 
+/// Every address's time to the nearest activity of `categories` (activities at a facility
+/// start from the facility's placement; those whose place is gone are left out).
+pub fn activity_times(
+    s: &Snapshot,
+    categories: &[crate::domain::activity::Category],
+    profile: Profile,
+) -> Result<Vec<f64>, CoverageError> {
+    let walk = s.walk.as_ref().ok_or(CoverageError::NoNetwork)?;
+    let p = &s.programme.activities;
+    let sources: Vec<Snapped> = p
+        .items
+        .iter()
+        .zip(&p.snaps)
+        .filter(|(a, _)| categories.contains(&a.doc.category))
+        .filter_map(|(_, snap)| snap.for_profile(profile).copied())
+        .collect();
+    Ok(times_from(walk, &sources, &walk.address_snaps, profile, None).1)
+}
+
 /// Multi-source Dijkstra that also records which source reaches each node first.
 fn labelled_costs(
     walk: &WalkIndex,

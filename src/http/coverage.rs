@@ -15,15 +15,39 @@ use crate::coverage::{self, CoverageError, Proposed};
 use crate::domain::{KindFilter, LonLat};
 use crate::routing::Profile;
 
-const COVERAGE_PARAMS: &[&str] = &["kind", "minutes", "profile", "format"];
-const GAPS_PARAMS: &[&str] = &["kind", "minutes", "profile", "limit"];
+const COVERAGE_PARAMS: &[&str] = &["kind", "category", "minutes", "profile", "format"];
+const GAPS_PARAMS: &[&str] = &["kind", "category", "minutes", "profile", "limit"];
 /// The most facilities a scenario may add or remove.
 const MAX_SCENARIO_CHANGES: usize = 100;
 
 pub(super) struct Question {
     pub kinds: KindFilter,
+    /// Walk to activities of these categories instead of facilities of `kinds`.
+    pub categories: Option<Vec<crate::domain::activity::Category>>,
     pub minutes: u32,
     pub profile: Profile,
+}
+
+impl Question {
+    /// Every address's walking time for this question.
+    pub fn times(&self, s: &crate::index::Snapshot) -> Result<Vec<f64>, ApiError> {
+        match &self.categories {
+            Some(c) => coverage::activity_times(s, c, self.profile),
+            None => coverage::address_times(s, &self.kinds, self.profile, &[], &[]),
+        }
+        .map_err(coverage_error)
+    }
+
+    /// A key that tells questions apart, for caches.
+    pub fn key(&self) -> String {
+        format!(
+            "{:?}|{:?}|{}|{}",
+            self.kinds,
+            self.categories,
+            self.profile.as_str(),
+            self.minutes
+        )
+    }
 }
 
 fn question(
@@ -35,7 +59,7 @@ fn question(
     let kind = kind.ok_or_else(|| {
         ApiError::invalid(
             "kind",
-            "required, e.g. kind=playground or kind=naermiljoanlegg",
+            "required, e.g. kind=playground or kind=naermiljoanlegg (or category=sport for activities)",
         )
     })?;
     let kinds = KindFilter::parse(kind)
@@ -59,6 +83,7 @@ fn question(
     };
     Ok(Question {
         kinds,
+        categories: None,
         minutes,
         profile,
     })
@@ -66,12 +91,37 @@ fn question(
 
 pub(super) fn query_question(params: &Params, max_minutes: u32) -> Result<Question, ApiError> {
     let minutes = params.integer("minutes", 10, 0)?;
-    question(
-        params.get("kind"),
+    let categories = match (params.get("category"), params.get("kind")) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                "category",
+                "give kind or category, not both",
+            ));
+        }
+        (Some(c), None) => Some(
+            c.split(',')
+                .map(|x| {
+                    crate::domain::activity::Category::parse(x.trim()).ok_or_else(|| {
+                        ApiError::invalid("category", format!("unknown category {x:?}"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        (None, _) => None,
+    };
+    let kind = if categories.is_some() {
+        Some("school")
+    } else {
+        params.get("kind")
+    };
+    let mut q = question(
+        kind,
         Some(minutes.min(u32::MAX as u64) as u32),
         params.get("profile"),
         max_minutes,
-    )
+    )?;
+    q.categories = categories;
+    Ok(q)
 }
 
 pub(super) fn coverage_error(e: CoverageError) -> ApiError {
@@ -96,8 +146,7 @@ pub async fn get_coverage(
     let params = Params::parse(raw.as_deref(), COVERAGE_PARAMS)?;
     let q = query_question(&params, state.limits.max_walk_minutes)?;
     let s = state.snapshot.load();
-    let times =
-        coverage::address_times(&s, &q.kinds, q.profile, &[], &[]).map_err(coverage_error)?;
+    let times = q.times(&s)?;
     let table = coverage::aggregate(&s, &times, q.minutes, q.profile);
     match params.get("format").unwrap_or("json") {
         "json" => Ok(typed(
@@ -130,8 +179,7 @@ pub async fn get_gaps(
         .integer("limit", state.limits.max_limit, 1)?
         .min(state.limits.max_limit) as usize;
     let s = state.snapshot.load();
-    let times =
-        coverage::address_times(&s, &q.kinds, q.profile, &[], &[]).map_err(coverage_error)?;
+    let times = q.times(&s)?;
     let limit_s = q.minutes as f64 * 60.0;
     let gaps: Vec<usize> = (0..times.len()).filter(|&i| times[i] > limit_s).collect();
     let features: Vec<serde_json::Value> = gaps

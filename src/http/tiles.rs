@@ -102,32 +102,24 @@ fn number(name: &str, s: &str) -> Result<i64, ApiError> {
 /// The coverage layer: H3 hexagons of homes with their walk to the nearest `kind`.
 fn coverage_tile(state: &AppState, id: TileId, raw: Option<&str>) -> Result<Response, ApiError> {
     let params = Params::parse(raw, COVERAGE_TILE_PARAMS)?;
-    if params.get("kind").is_none() {
-        return Err(ApiError::invalid(
-            "kind",
-            "required: the facility kind(s) to walk to",
-        ));
-    }
     let q = super::coverage::query_question(&params, state.limits.max_walk_minutes)?;
     let s = state.snapshot.load();
     let res = tiles::hexagons::resolution_for_zoom(id.z);
-    let key = format!("{:?}|{}|{}|{res}", q.kinds, q.profile.as_str(), q.minutes);
+    let key = format!("{}|{res}", q.key());
     let mut failed = None;
-    let hexes = s.hex_cache.get_or_make(key, || {
-        match crate::coverage::address_times(&s, &q.kinds, q.profile, &[], &[]) {
-            Ok(times) => {
-                let positions: Vec<crate::domain::LonLat> =
-                    s.addresses.iter().map(|a| a.position).collect();
-                tiles::hexagons::hexagons(&positions, &times, q.minutes as f64 * 60.0, res)
-            }
-            Err(e) => {
-                failed = Some(e);
-                Vec::new()
-            }
+    let hexes = s.hex_cache.get_or_make(key, || match q.times(&s) {
+        Ok(times) => {
+            let positions: Vec<crate::domain::LonLat> =
+                s.addresses.iter().map(|a| a.position).collect();
+            tiles::hexagons::hexagons(&positions, &times, q.minutes as f64 * 60.0, res)
+        }
+        Err(e) => {
+            failed = Some(e);
+            Vec::new()
         }
     });
     if let Some(e) = failed {
-        return Err(super::coverage::coverage_error(e));
+        return Err(e);
     }
     let mut r = match tiles::hexagons::encode(&hexes, &id) {
         Some(bytes) => {
@@ -143,7 +135,7 @@ fn coverage_tile(state: &AppState, id: TileId, raw: Option<&str>) -> Result<Resp
     Ok(r)
 }
 
-const COVERAGE_TILE_PARAMS: &[&str] = &["kind", "minutes", "profile"];
+const COVERAGE_TILE_PARAMS: &[&str] = &["kind", "category", "minutes", "profile"];
 
 pub async fn get_tile(
     State(state): State<AppState>,
@@ -202,12 +194,6 @@ pub async fn get_tilejson(
         .ok_or_else(|| ApiError::NotFound(format!("no such resource {file:?}")))?;
     if name == "coverage" {
         let params = Params::parse(raw.as_deref(), COVERAGE_TILE_PARAMS)?;
-        if params.get("kind").is_none() {
-            return Err(ApiError::invalid(
-                "kind",
-                "required: the facility kind(s) to walk to",
-            ));
-        }
         super::coverage::query_question(&params, state.limits.max_walk_minutes)?;
         let s = state.snapshot.load();
         let fields: serde_json::Map<String, serde_json::Value> = tiles::hexagons::FIELDS

@@ -893,6 +893,71 @@ async fn reach_lists_demo_activities_with_the_walk_of_their_facility() {
         );
         assert!(p["next_session"]["start"].is_string());
     }
+    // Coverage for an activity category: each home's walk to the nearest sport activity
+    // equals walking from the home itself.
+    let r = send(
+        &state,
+        "GET",
+        "/api/coverage?category=sport&minutes=10",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let s = state.snapshot.load();
+    let walk = s.walk.as_ref().unwrap();
+    let cats = [naermiljo::domain::activity::Category::Sport];
+    let times =
+        naermiljo::coverage::activity_times(&s, &cats, naermiljo::routing::Profile::Walk).unwrap();
+    assert_eq!(
+        r.body["total"]["covered"],
+        times.iter().filter(|t| **t <= 600.0).count()
+    );
+    let sport: Vec<naermiljo::index::Placement> = s
+        .programme
+        .activities
+        .items
+        .iter()
+        .zip(&s.programme.activities.snaps)
+        .filter(|(a, _)| a.doc.category == cats[0])
+        .map(|(_, p)| *p)
+        .collect();
+    assert!(!sport.is_empty());
+    let mut compared = 0;
+    for i in (0..s.addresses.len()).step_by(211) {
+        let Ok(reach) = walk.reach_with(
+            &[],
+            &sport,
+            s.addresses[i].position,
+            naermiljo::routing::Profile::Walk,
+            60,
+            &[],
+            None,
+            500.0,
+        ) else {
+            continue;
+        };
+        let nearest = reach.extra.first().map(|e| e.1).unwrap_or(f64::INFINITY);
+        assert!(
+            (nearest - times[i]).abs() < 1e-6 || (nearest.is_infinite() && times[i].is_infinite()),
+            "address {i}: {nearest} vs {}",
+            times[i]
+        );
+        compared += 1;
+    }
+    assert!(compared > 30, "{compared}");
+    let r = send(
+        &state,
+        "GET",
+        "/api/coverage?category=sport&kind=school",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    let r = send(&state, "GET", "/api/coverage?category=dance", &[], None).await;
+    assert_eq!(r.status, 400);
+
     // Filters apply to the activities in reach too.
     let r = send(
         &state,
