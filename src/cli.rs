@@ -80,8 +80,15 @@ pub enum Command {
     /// Coverage per district: the share of addresses within a walk of a facility kind.
     Coverage {
         /// Facility kinds, comma-separated, or `naermiljoanlegg`.
+        #[arg(
+            long,
+            required_unless_present = "category",
+            conflicts_with = "category"
+        )]
+        kind: Option<String>,
+        /// Activity categories instead of facility kinds (e.g. `sport,music`).
         #[arg(long)]
-        kind: String,
+        category: Option<String>,
         #[arg(long, default_value_t = 10)]
         minutes: u32,
         #[arg(long, default_value = "walk", value_parser = parse_profile)]
@@ -373,18 +380,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Coverage {
             kind,
+            category,
             minutes,
             profile,
             format,
         } => {
-            let kinds = crate::domain::KindFilter::parse(&kind)
+            let categories = category
+                .map(|c| {
+                    c.split(',')
+                        .map(|x| {
+                            crate::domain::activity::Category::parse(x.trim())
+                                .ok_or_else(|| anyhow::anyhow!("unknown category {x:?}"))
+                        })
+                        .collect::<anyhow::Result<Vec<_>>>()
+                })
+                .transpose()?;
+            let kinds = crate::domain::KindFilter::parse(kind.as_deref().unwrap_or("school"))
                 .map_err(|bad| anyhow::anyhow!("unknown kind {bad:?}"))?;
             let store = app::open_store(&settings, "naermiljo-coverage").await?;
             let progress = progress_bar();
             progress.set_message("loading the snapshot");
             let snapshot = crate::index::Snapshot::build(store.load().await?);
             progress.set_message("walking from every facility");
-            let times = crate::coverage::address_times(&snapshot, &kinds, profile, &[], &[])?;
+            let times = match &categories {
+                Some(c) => crate::coverage::activity_times(&snapshot, c, profile)?,
+                None => crate::coverage::address_times(&snapshot, &kinds, profile, &[], &[])?,
+            };
             let table = crate::coverage::aggregate(&snapshot, &times, minutes, profile);
             progress.finish_and_clear();
             match format {

@@ -257,7 +257,8 @@ pub fn write_archive(path: &Path, tiles: &Cut) -> anyhow::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let tmp = path.with_extension("pmtiles.tmp");
+    // Unique per process: two imports at once must not write into one temporary file.
+    let tmp = path.with_extension(format!("pmtiles.{}.tmp", std::process::id()));
     let file =
         std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
     let [min_lon, min_lat, max_lon, max_lat] = tiles.bounds;

@@ -68,7 +68,12 @@ fn a_running_server_follows_an_import_from_another_process() {
     assert!(before["facilities"].as_u64().unwrap() > 0);
     let (status, page) = server.get("/");
     assert_eq!(status, 200);
-    assert!(page.contains("© OpenStreetMap contributors") && page.contains("sentrale Oslo"));
+    // The residents' map: MapLibre from this server, with the data's attribution.
+    assert!(
+        page.contains("/vendor/maplibre-gl/maplibre-gl.mjs"),
+        "{page}"
+    );
+    assert!(page.contains("OpenStreetMap contributors"), "{page}");
 
     run_ok({
         let mut c = naermiljo(dir.path());

@@ -232,6 +232,8 @@ pub fn naermiljo(data: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_naermiljo"));
     cmd.arg("--data")
         .arg(data)
+        // Never the checkout's own tiles/basemap.pmtiles: each test its own archive.
+        .env("NAERMILJO_BASEMAP", data.join("basemap.pmtiles"))
         .env_remove("NAERMILJO_DB")
         .env("RUST_LOG", "warn");
     cmd
