@@ -20,6 +20,10 @@ enum Obj {
 #[derive(Default)]
 pub struct Collector {
     wanted: Vec<(Obj, i64, Class, Option<String>)>,
+    /// `natural=coastline` ways, for the sea.
+    coast: Vec<i64>,
+    /// The extract's bounding box from its header, where the sea is cut.
+    pub bounds: Option<super::coast::Bounds>,
 }
 
 fn name_of<'a>(tags: impl Iterator<Item = (&'a str, &'a str)>) -> Option<String> {
@@ -48,6 +52,12 @@ impl Collector {
         tags: impl Iterator<Item = (&'a str, &'a str)> + Clone,
     ) {
         let closed = refs.len() >= 4 && refs.first() == refs.last();
+        if tags
+            .clone()
+            .any(|(k, v)| k == "natural" && v == "coastline")
+        {
+            self.coast.push(id);
+        }
         if let Some(class) = classify(tags.clone(), closed).filter(|c| c.shape() != Shape::Point) {
             self.wanted.push((Obj::Way, id, class, name_of(tags)));
         }
@@ -78,7 +88,41 @@ impl Collector {
         relations: &HashMap<i64, Vec<(RelMemberType, i64, String)>>,
     ) -> Vec<MapFeature> {
         let coord = |n: &i64| nodes.get(n).map(|&[x, y]| Coord { x, y });
-        let mut out = Vec::with_capacity(self.wanted.len());
+        let mut out = Vec::with_capacity(self.wanted.len() + 1);
+        if let Some(bounds) = self.bounds {
+            let coast_ways: Vec<Vec<i64>> = self
+                .coast
+                .iter()
+                .filter_map(|w| ways.get(w).cloned())
+                .collect();
+            // A chain with a node missing from the extract is split there.
+            let lines: Vec<Vec<Coord<f64>>> = super::coast::chains(coast_ways)
+                .into_iter()
+                .flat_map(|chain| {
+                    let mut parts = vec![Vec::new()];
+                    for n in &chain {
+                        match coord(n) {
+                            Some(c) => parts.last_mut().expect("one part").push(c),
+                            None => parts.push(Vec::new()),
+                        }
+                    }
+                    parts.into_iter().filter(|p| p.len() >= 2)
+                })
+                .collect();
+            if let Some(sea) = super::coast::sea(&lines, &bounds) {
+                out.push(MapFeature {
+                    class: Class {
+                        layer: super::MapLayer::Water,
+                        class: "sea",
+                        min_zoom: super::MIN_ZOOM,
+                        bridge: false,
+                        tunnel: false,
+                    },
+                    name: None,
+                    geometry: sea.into(),
+                });
+            }
+        }
         for (obj, id, class, name) in self.wanted {
             let geometry: Option<geo::Geometry<f64>> = match (obj, class.shape()) {
                 (Obj::Node, _) => coord(&id).map(|c| Point(c).into()),

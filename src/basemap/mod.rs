@@ -6,6 +6,7 @@
 //! so the basemap always shows the data's own area. MapLibre overzooms beyond zoom 16.
 
 mod assemble;
+pub mod coast;
 mod cut;
 
 pub use assemble::Collector;

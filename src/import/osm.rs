@@ -303,6 +303,18 @@ pub fn read(path: &Path, progress: &ProgressBar) -> Result<OsmData, ImportError>
                     ));
                 }
                 saw_header = true;
+                if let Some(b) = header.bbox() {
+                    reader.basemap.bounds = Some(crate::basemap::coast::Bounds {
+                        min: geo::Coord {
+                            x: b.left.min(b.right),
+                            y: b.top.min(b.bottom),
+                        },
+                        max: geo::Coord {
+                            x: b.left.max(b.right),
+                            y: b.top.max(b.bottom),
+                        },
+                    });
+                }
             }
             BlobDecode::OsmData(block) => {
                 if !saw_header {

@@ -92,6 +92,36 @@ async fn basemap_archive_holds_roads_water_and_names() {
         "{classes:?}"
     );
 
+    // The sea (from coastlines: OSM has no sea polygons) in the harbour, not inland.
+    let classes_at = |p: LonLat| {
+        let reader = &reader;
+        async move {
+            let (x, y) = tile_of(14, p);
+            let bytes = reader
+                .get_tile_decompressed(TileCoord::new(14, x, y).unwrap())
+                .await
+                .unwrap()
+                .unwrap_or_default();
+            decode(&bytes)
+                .into_iter()
+                .filter(|l| l.name == "water")
+                .flat_map(|l| l.features.into_iter().map(|f| f.tags["class"].clone()))
+                .collect::<BTreeSet<String>>()
+        }
+    };
+    let pipervika = LonLat {
+        lon: 10.7305,
+        lat: 59.9085,
+    };
+    assert!(
+        classes_at(pipervika).await.contains("sea"),
+        "no sea in Pipervika"
+    );
+    assert!(
+        !classes_at(AKERSELVA).await.contains("sea"),
+        "sea at Grünerløkka"
+    );
+
     // Zoom 10: one tile for the whole extract, main roads only, no houses.
     let (x, y) = tile_of(10, AKERSELVA);
     let low = decode(
