@@ -243,9 +243,7 @@ pub fn sea(lines: &[Vec<Coord<f64>>], b: &Bounds) -> Option<MultiPolygon<f64>> {
             } else {
                 *p.last().expect("two points")
             };
-            let Some(edge) = b.nearest_edge(c, reach) else {
-                return None;
-            };
+            let edge = b.nearest_edge(c, reach)?;
             if edge != c {
                 if end == 0 {
                     p.insert(0, edge);
