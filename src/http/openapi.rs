@@ -118,10 +118,11 @@ pub fn document() -> Value {
                 "responses": with_coverage_problems(ok("Band polygons", "application/geo+json", json!({ "$ref": "#/components/schemas/FeatureCollection" })))
             } },
             "/api/coverage": { "get": {
-                "summary": "Per district: addresses, covered within `minutes` of the nearest facility of `kind`, share, median and 90th-percentile walking seconds (residents where a population is known)",
+                "summary": "Per district: addresses, covered within `minutes` of the nearest facility of `kind` (or activity of `category`), share, median and 90th-percentile walking seconds; residents, residents_covered and resident_share where SSB figures were imported",
                 "operationId": "getCoverage",
                 "parameters": [
-                    param("kind", "query", "Facility kinds, comma-separated, or naermiljoanlegg", json!({ "type": "string" }), true),
+                    param("kind", "query", "Facility kinds, comma-separated, or naermiljoanlegg (this or category)", json!({ "type": "string" }), false),
+                    param("category", "query", "Activity categories instead of facility kinds, comma-separated", json!({ "type": "string" }), false),
                     param("minutes", "query", "Walking time, 1 to 60", json!({ "type": "integer", "minimum": 1, "maximum": 60, "default": 10 }), false),
                     param("profile", "query", "walk, slow or wheelchair", json!({ "type": "string", "enum": ["walk", "slow", "wheelchair"], "default": "walk" }), false),
                     param("format", "query", "json or csv (a download)", json!({ "type": "string", "enum": ["json", "csv"], "default": "json" }), false),
@@ -132,7 +133,8 @@ pub fn document() -> Value {
                 "summary": "The addresses not covered: GeoJSON points with their walking seconds (null beyond an hour)",
                 "operationId": "getCoverageGaps",
                 "parameters": [
-                    param("kind", "query", "Facility kinds", json!({ "type": "string" }), true),
+                    param("kind", "query", "Facility kinds (this or category)", json!({ "type": "string" }), false),
+                    param("category", "query", "Activity categories instead of facility kinds", json!({ "type": "string" }), false),
                     param("minutes", "query", "Walking time, 1 to 60", json!({ "type": "integer", "default": 10 }), false),
                     param("profile", "query", "walk, slow or wheelchair", json!({ "type": "string" }), false),
                     param("limit", "query", "Most features returned (numberMatched counts all)", json!({ "type": "integer", "minimum": 1 }), false),
