@@ -5,10 +5,12 @@
 import { MapLibreMap, NavigationControl, AttributionControl, ScaleControl, LngLatBounds } from 'maplibre-gl';
 import {
   loadLanguages, setLanguage, currentLanguage, availableLanguages, defaultLanguage, t, has,
-  applyStatic, formatDistance, formatPoint, formatDateTime,
+  applyStatic, formatDistance, formatPoint, weekdayName,
 } from './i18n.js';
 import { Combobox } from './combobox.js';
 import { parseState, serializeState, MINUTE_CHOICES, PROFILES, LAYERS } from './url-state.js';
+import { activityRow, needRow, groupByPlace, categoryLabel } from './programme.js';
+import { openHelpForm, relabelHelpForm } from './help-form.js';
 
 const mode = document.body.dataset.mode === 'embed' ? 'embed' : 'site';
 const $ = (id) => document.getElementById(id);
@@ -30,6 +32,7 @@ const OVERLAY = {
     bandLineWidth: ['step', ['get', 'minutes'], 2.5, 6, 2, 11, 1.6],
     origin: '#b3123c', originStroke: '#ffffff', selected: '#111111', facilityStroke: '#ffffff',
     label: '#222222', halo: 'rgba(255,255,255,0.92)',
+    activityFill: '#ffffff', activityStroke: '#5b1a8c', need: '#ffd400', needStroke: '#1b1b1b',
   },
   'high-contrast': {
     bandFill: '#1a1aa6', bandOpacity: 0.16,
@@ -37,6 +40,7 @@ const OVERLAY = {
     bandLineWidth: ['step', ['get', 'minutes'], 4, 6, 3, 11, 2.2],
     origin: '#c8003c', originStroke: '#000000', selected: '#000000', facilityStroke: '#000000',
     label: '#000000', halo: '#ffffff',
+    activityFill: '#ffffff', activityStroke: '#000000', need: '#ffd400', needStroke: '#000000',
   },
 };
 const TILE_FACILITY_LAYERS = ['facilities', 'facility-label'];
@@ -48,27 +52,38 @@ let state;
 let reach = null; // the last /api/reach body
 let reachError = null;
 let reachController = null;
-let selectedId = null;
 let kindColours = {};
 let collections = [];
-const overlayData = { bands: EMPTY, facilities: EMPTY, origin: EMPTY };
+const overlayData = { bands: EMPTY, facilities: EMPTY, origin: EMPTY, activities: EMPTY, needs: EMPTY };
+// Map point id → the ids of the activities (needs) that share it, in list order.
+let activityPoints = new Map();
+let needPoints = new Map();
+// What is selected: { type: 'facility' | 'activity' | 'need', id }.
+let selectedItem = null;
+// The overlay sources, with the key of overlayData each shows.
+const OVERLAY_SOURCES = [['reach-bands', 'bands'], ['reach-facilities', 'facilities'], ['origin', 'origin'],
+  ['reach-activities', 'activities'], ['reach-needs', 'needs']];
 const timings = {};
 
 let resolveReady;
 const ready = new Promise((ok) => { resolveReady = ok; });
-window.app = { ready, mode, timings, get state() { return state; }, get reach() { return reach; } };
+let reachQueryShown = null; // the query of the result on show
+window.app = {
+  ready, mode, timings, get state() { return state; }, get reach() { return reach; },
+  get reachQuery() { return reachQueryShown; },
+};
 
 function styleUrl() {
   return `/styles/${state.contrast === 'high' ? 'high-contrast' : 'default'}.json`;
 }
 
 function writeUrl() {
-  const query = serializeState(state, { embed: mode === 'embed', defaultLang: defaultLanguage });
+  const query = serializeState(state, { embed: mode === 'embed', layers: true, defaultLang: defaultLanguage });
   const url = `${location.pathname}${query ? `?${query}` : ''}`;
   if (url !== `${location.pathname}${location.search}`) history.replaceState(null, '', url);
   const big = $('open-full');
   if (big) {
-    const q = serializeState(state, { defaultLang: defaultLanguage });
+    const q = serializeState(state, { layers: true, defaultLang: defaultLanguage });
     big.href = `/${q ? `?${q}` : ''}`;
   }
   for (const a of document.querySelectorAll('#lang-list a')) a.href = languageHref(a.hreflang);
@@ -76,7 +91,7 @@ function writeUrl() {
 }
 
 function languageHref(code) {
-  const q = serializeState({ ...state, lang: code }, { embed: mode === 'embed', defaultLang: defaultLanguage });
+  const q = serializeState({ ...state, lang: code }, { embed: mode === 'embed', layers: true, defaultLang: defaultLanguage });
   return `${location.pathname}${q ? `?${q}` : ''}`;
 }
 
@@ -129,10 +144,15 @@ function withOverlay(_previous, next) {
     'reach-bands': { type: 'geojson', data: overlayData.bands },
     'reach-facilities': { type: 'geojson', data: overlayData.facilities },
     origin: { type: 'geojson', data: overlayData.origin },
+    'reach-activities': { type: 'geojson', data: overlayData.activities },
+    'reach-needs': { type: 'geojson', data: overlayData.needs },
   };
   const visible = (on) => ({ visibility: on ? 'visible' : 'none' });
   const bandsOn = state.layers.has('bands');
   const facilitiesOn = state.layers.has('facilities');
+  const activitiesOn = state.layers.has('activities');
+  const needsOn = state.layers.has('volunteers');
+  const isSelected = ['boolean', ['feature-state', 'selected'], false];
   const under = [
     {
       id: 'reach-band-fill', type: 'fill', source: 'reach-bands', layout: visible(bandsOn),
@@ -162,6 +182,36 @@ function withOverlay(_previous, next) {
         'text-optional': true,
       },
       paint: { 'text-color': o.label, 'text-halo-color': o.halo, 'text-halo-width': 1.6 },
+    },
+    // Activities: rings (the facilities are filled dots); a number when several share a place.
+    {
+      id: 'reach-activity', type: 'circle', source: 'reach-activities', layout: visible(activitiesOn),
+      paint: {
+        'circle-color': o.activityFill,
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 5, 14, 8, 17, 11],
+        'circle-stroke-color': ['case', isSelected, o.selected, o.activityStroke],
+        'circle-stroke-width': ['case', isSelected, 5, 3],
+      },
+    },
+    {
+      id: 'reach-activity-count', type: 'symbol', source: 'reach-activities', filter: ['>', ['get', 'count'], 1],
+      layout: {
+        ...visible(activitiesOn),
+        'text-field': ['to-string', ['get', 'count']], 'text-font': ['Noto Sans Bold'],
+        'text-size': ['interpolate', ['linear'], ['zoom'], 11, 8, 14, 11, 17, 13],
+        'text-allow-overlap': true, 'text-ignore-placement': true,
+      },
+      paint: { 'text-color': o.activityStroke },
+    },
+    // Volunteer needs: yellow dots with a dark rim.
+    {
+      id: 'reach-need', type: 'circle', source: 'reach-needs', layout: visible(needsOn),
+      paint: {
+        'circle-color': o.need,
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 6, 14, 9, 17, 12],
+        'circle-stroke-color': ['case', isSelected, o.selected, o.needStroke],
+        'circle-stroke-width': ['case', isSelected, 5, 2.5],
+      },
     },
     {
       id: 'origin', type: 'circle', source: 'origin',
@@ -218,19 +268,32 @@ function applyTileFacilityState() {
   for (const id of ['reach-facility', 'reach-facility-label']) {
     if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', state.layers.has('facilities') ? 'visible' : 'none');
   }
+  for (const id of ['reach-activity', 'reach-activity-count']) {
+    if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', state.layers.has('activities') ? 'visible' : 'none');
+  }
+  if (map.getLayer('reach-need')) map.setLayoutProperty('reach-need', 'visibility', state.layers.has('volunteers') ? 'visible' : 'none');
 }
 
 function pushOverlayData() {
-  for (const [source, key] of [['reach-bands', 'bands'], ['reach-facilities', 'facilities'], ['origin', 'origin']]) {
-    map?.getSource(source)?.setData(overlayData[key]);
-  }
-  if (selectedId != null) setSelected(selectedId);
+  for (const [source, key] of OVERLAY_SOURCES) map?.getSource(source)?.setData(overlayData[key]);
+  setSelected(selectedItem);
 }
 
-function setSelected(id) {
+/** Marks the selected item's point on the map (a facility, or the point an activity shares). */
+function setSelected(item) {
   if (!map?.getSource('reach-facilities')) return;
-  map.removeFeatureState({ source: 'reach-facilities' });
-  if (id != null) map.setFeatureState({ source: 'reach-facilities', id }, { selected: true });
+  for (const source of ['reach-facilities', 'reach-activities', 'reach-needs']) {
+    if (map.getSource(source)) map.removeFeatureState({ source });
+  }
+  if (!item) return;
+  if (item.type === 'facility') {
+    map.setFeatureState({ source: 'reach-facilities', id: item.id }, { selected: true });
+    return;
+  }
+  const [source, points] = item.type === 'activity' ? ['reach-activities', activityPoints] : ['reach-needs', needPoints];
+  for (const [pointId, ids] of points) {
+    if (ids.includes(item.id) && map.getSource(source)) map.setFeatureState({ source, id: pointId }, { selected: true });
+  }
 }
 
 function createMap() {
@@ -302,15 +365,20 @@ function createMap() {
   });
   map.on('click', (e) => {
     const box = [[e.point.x - 6, e.point.y - 6], [e.point.x + 6, e.point.y + 6]];
-    const hit = map.getLayer('reach-facility') ? map.queryRenderedFeatures(box, { layers: ['reach-facility'] }) : [];
+    const layers = ['reach-need', 'reach-activity', 'reach-facility'].filter((l) => map.getLayer(l));
+    const hit = layers.length ? map.queryRenderedFeatures(box, { layers }) : [];
     if (hit.length) {
-      selectFacility(hit[0].id, { from: 'map' });
+      const top = hit[0];
+      if (top.layer.id === 'reach-facility') selectFacility(top.id, { from: 'map' });
+      else selectProgramme(top.layer.id === 'reach-need' ? 'need' : 'activity', top.id, { from: 'map' });
       return;
     }
     choosePoint({ lon: e.lngLat.lng, lat: e.lngLat.lat, address: null });
   });
-  map.on('mouseenter', 'reach-facility', () => { map.getCanvas().style.cursor = 'pointer'; });
-  map.on('mouseleave', 'reach-facility', () => { map.getCanvas().style.cursor = ''; });
+  for (const layer of ['reach-facility', 'reach-activity', 'reach-need']) {
+    map.on('mouseenter', layer, () => { map.getCanvas().style.cursor = 'pointer'; });
+    map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = ''; });
+  }
   map.on('error', (e) => console.error('map:', e.error?.message ?? e));
   return map;
 }
@@ -329,7 +397,7 @@ function choosePoint({ lon, lat, address }, { fit = true } = {}) {
   state.point = [lon, lat];
   state.address = address;
   if (!address) $('address').value = '';
-  selectedId = null;
+  selectedItem = null;
   overlayData.origin = {
     type: 'FeatureCollection',
     features: [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [lon, lat] } }],
@@ -345,6 +413,11 @@ function reachQuery() {
     minutes: String(state.minutes), profile: state.profile,
   });
   if (state.kinds && state.kinds.size) q.set('kind', [...state.kinds].sort().join(','));
+  // The activity filters: the API filters the activities (not the places and the needs).
+  if (state.category) q.set('category', state.category);
+  if (state.age != null) q.set('age', String(state.age));
+  if (state.weekday != null) q.set('weekday', String(state.weekday));
+  if (state.free) q.set('free', 'true');
   return q.toString().replace(/%2C/gi, ',');
 }
 
@@ -355,8 +428,9 @@ async function refreshReach({ fit = false } = {}) {
   const started = performance.now();
   setStatus(t('status.loading'), { busy: true });
   let body;
+  const query = reachQuery();
   try {
-    const r = await fetch(`/api/reach?${reachQuery()}`, { signal: controller.signal });
+    const r = await fetch(`/api/reach?${query}`, { signal: controller.signal });
     body = await r.json().catch(() => null);
     if (!r.ok) {
       const type = body?.type ?? '';
@@ -370,6 +444,7 @@ async function refreshReach({ fit = false } = {}) {
     reachError = e.key ?? 'status.failed';
     overlayData.bands = EMPTY;
     overlayData.facilities = EMPTY;
+    setProgrammeData();
     pushOverlayData();
     applyTileFacilityState();
     renderList();
@@ -378,9 +453,11 @@ async function refreshReach({ fit = false } = {}) {
     return;
   }
   reach = body;
+  reachQueryShown = query;
   reachError = null;
   overlayData.bands = body.bands ?? EMPTY;
   overlayData.facilities = shownFacilities();
+  setProgrammeData();
   pushOverlayData();
   applyTileFacilityState();
   renderList();
@@ -390,6 +467,16 @@ async function refreshReach({ fit = false } = {}) {
   if (timings.chosenAt) timings.chooseToListMs = timings.listRenderedAt - timings.chosenAt;
   setStatus(resultSummary());
   if (fit) styleLoaded.then(fitToResult);
+}
+
+/** The activities and volunteer needs of the result as map points (shared places grouped). */
+function setProgrammeData() {
+  const a = groupByPlace(reach?.activities?.features ?? []);
+  const n = groupByPlace(reach?.volunteer_needs?.features ?? []);
+  overlayData.activities = a.geojson;
+  overlayData.needs = n.geojson;
+  activityPoints = a.members;
+  needPoints = n.members;
 }
 
 /** The reached facilities that pass the kind filter (the API filters too; an empty set shows none). */
@@ -427,10 +514,18 @@ function kindLabel(kind) {
 
 function resultSummary() {
   const count = shownFacilities().features.length;
-  return t('status.result', {
+  const places = t('status.result', {
     count, minutes: state.minutes, place: placeName(), profile: t(`profile.${state.profile}.short`),
   });
+  if (!hasProgramme()) return places;
+  const parts = [];
+  if (state.layers.has('activities')) parts.push(t('status.activities', { count: reach.activities.features.length }));
+  if (state.layers.has('volunteers')) parts.push(t('status.volunteers', { count: reach.volunteer_needs.features.length }));
+  return parts.length ? `${places} ${t('status.programme', { items: parts.join(t('status.and')) })}` : places;
 }
+
+/** True when the API gives activities and volunteer needs (issue 6). */
+const hasProgramme = () => Array.isArray(reach?.activities?.features) && Array.isArray(reach?.volunteer_needs?.features);
 
 function setStatus(text, { busy = false } = {}) {
   const el = $('status');
@@ -468,10 +563,20 @@ function renderList() {
   const zero = features.filter((f) => f.properties.walk_seconds <= 0);
   if (zero.length) groups[0].items.unshift(...zero);
 
-  const nodes = groups.map(({ lower: lo, upper, items }) => {
+  const programme = hasProgramme();
+  const nodes = [];
+  if (programme) nodes.push(...programmeSections());
+  const places = document.createElement('section');
+  places.className = 'list-section';
+  const placesHeading = document.createElement('h3');
+  placesHeading.id = 'list-places';
+  placesHeading.tabIndex = -1;
+  placesHeading.textContent = t('list.places', { count: features.length });
+  places.append(placesHeading);
+  places.append(...groups.map(({ lower: lo, upper, items }) => {
     const section = document.createElement('section');
     section.className = 'band-group';
-    const h = document.createElement('h3');
+    const h = document.createElement('h4');
     h.id = `band-${upper}`;
     h.textContent = lo === 0
       ? t('list.band_first', { upper, count: items.length })
@@ -490,16 +595,117 @@ function renderList() {
     for (const f of items) ol.append(facilityItem(f));
     section.append(ol);
     return section;
-  });
-
-  const activities = Array.isArray(reach.activities) ? reach.activities.filter((a) => {
-    const p = a.properties ?? a;
-    return !state.category || p.category === state.category;
-  }) : [];
-  if (activities.length) nodes.push(activitySection(activities));
+  }));
+  nodes.push(places);
+  if (programme) nodes.unshift(listNav(nodes));
   holder.replaceChildren(...nodes);
   $('result-count').textContent = t('list.count', { count: features.length });
-  if (selectedId != null) markSelected(selectedId, false);
+  if (selectedItem) markSelected(selectedItem, false);
+}
+
+/** Links to the list's parts (activities, volunteer needs, places): the list is long. */
+function listNav(sections) {
+  const nav = document.createElement('nav');
+  nav.className = 'list-nav';
+  nav.setAttribute('aria-label', t('list.nav'));
+  const ul = document.createElement('ul');
+  for (const section of sections) {
+    const h = section.querySelector('h3');
+    if (!h) continue;
+    const li = document.createElement('li');
+    const a = document.createElement('a');
+    a.href = `#${h.id}`;
+    a.textContent = h.textContent;
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      const target = document.getElementById(h.id);
+      target?.scrollIntoView({ block: 'start' });
+      target?.focus({ preventScroll: true });
+    });
+    li.append(a);
+    ul.append(li);
+  }
+  nav.append(ul);
+  return nav;
+}
+
+/** The activities and the volunteer needs of the result, each its own part of the list. */
+function programmeSections() {
+  const out = [];
+  if (state.layers.has('activities')) {
+    const features = reach.activities.features;
+    const section = document.createElement('section');
+    section.className = 'list-section list-activities';
+    const h = document.createElement('h3');
+    h.id = 'list-activities';
+    h.tabIndex = -1;
+    h.textContent = t('list.activities', { count: features.length });
+    section.append(h);
+    const filters = activityFilterSummary();
+    if (filters) {
+      const p = document.createElement('p');
+      p.className = 'hint list-filters';
+      p.textContent = t('list.filtered', { filters });
+      section.append(p);
+    }
+    if (features.length) {
+      const ol = document.createElement('ol');
+      ol.className = 'result-list';
+      ol.setAttribute('aria-labelledby', h.id);
+      for (const f of features) {
+        ol.append(activityRow(f, { onSelect: (id) => selectProgramme('activity', id, { from: 'list' }) }));
+      }
+      section.append(ol);
+    } else {
+      const p = document.createElement('p');
+      p.className = 'empty';
+      p.textContent = t(filters ? 'list.activities_none_filtered' : 'list.activities_none');
+      section.append(p);
+    }
+    out.push(section);
+  }
+  if (state.layers.has('volunteers')) {
+    const features = reach.volunteer_needs.features;
+    const section = document.createElement('section');
+    section.className = 'list-section list-volunteers';
+    const h = document.createElement('h3');
+    h.id = 'list-volunteers';
+    h.tabIndex = -1;
+    h.textContent = t('list.volunteers', { count: features.length });
+    const intro = document.createElement('p');
+    intro.className = 'hint';
+    intro.textContent = t('list.volunteers_intro');
+    section.append(h, intro);
+    if (features.length) {
+      const ol = document.createElement('ol');
+      ol.className = 'result-list';
+      ol.setAttribute('aria-labelledby', h.id);
+      for (const f of features) {
+        ol.append(needRow(f, {
+          onSelect: (id) => selectProgramme('need', id, { from: 'list' }),
+          onHelp: (need, button) => openHelpForm(need, button),
+        }));
+      }
+      section.append(ol);
+    } else {
+      const p = document.createElement('p');
+      p.className = 'empty';
+      p.textContent = t('list.volunteers_none');
+      section.append(p);
+    }
+    out.push(section);
+  }
+  return out;
+}
+
+/** The activity filters in force, as words («Musikk, 10 år, tirsdag, gratis»), or ''. */
+function activityFilterSummary() {
+  const parts = [];
+  if (state.category) parts.push(has(`categories.${state.category}`) ? t(`categories.${state.category}`) : state.category);
+  if (state.age != null) parts.push(t('filters.age_value', { age: String(state.age) }));
+  if (state.weekday != null) parts.push(weekdayName(state.weekday));
+  if (state.free) parts.push(t('filters.free_value'));
+  return parts.join(', ');
 }
 
 function facilityItem(f) {
@@ -533,56 +739,23 @@ function facilityItem(f) {
   return li;
 }
 
-/** Activities, once /api/reach returns them (issue 6): title, category, next session, minutes. */
-function activitySection(activities) {
-  const section = document.createElement('section');
-  section.className = 'band-group';
-  const h = document.createElement('h3');
-  h.id = 'activities-heading';
-  h.textContent = t('list.activities', { count: activities.length });
-  const ol = document.createElement('ol');
-  ol.className = 'result-list';
-  ol.setAttribute('aria-labelledby', h.id);
-  for (const a of activities) {
-    const p = a.properties ?? a;
-    const li = document.createElement('li');
-    li.className = 'result';
-    const body = document.createElement('span');
-    body.className = 'result-body';
-    const cat = document.createElement('span');
-    cat.className = 'result-kind';
-    cat.textContent = has(`categories.${p.category}`) ? t(`categories.${p.category}`) : (p.category ?? '');
-    const title = document.createElement('span');
-    title.className = 'result-title';
-    title.textContent = p.title ?? '';
-    const meta = document.createElement('span');
-    meta.className = 'result-meta';
-    meta.textContent = p.next_session ? t('list.next_session', { when: formatDateTime(p.next_session) }) : '';
-    body.append(cat, title, meta);
-    const minutes = document.createElement('span');
-    minutes.className = 'result-minutes';
-    if (p.walk_minutes != null) minutes.textContent = t('list.minutes', { count: p.walk_minutes });
-    li.append(body, minutes);
-    ol.append(li);
-  }
-  section.append(h, ol);
-  return section;
-}
+const ROW_ATTRIBUTE = { facility: 'data-id', activity: 'data-activity-id', need: 'data-need-id' };
 
-function markSelected(id, scroll) {
+/** Highlights the rows of `item` (or of several items: `ids`); returns the first row. */
+function markSelected(item, scroll, ids = [item.id]) {
   for (const li of document.querySelectorAll('.result.selected')) li.classList.remove('selected');
-  const li = document.querySelector(`.result[data-id="${CSS.escape(String(id))}"]`);
-  if (!li) return null;
-  li.classList.add('selected');
-  if (scroll) li.scrollIntoView({ block: 'nearest' });
-  return li;
+  const rows = ids.map((id) => document.querySelector(`.result[${ROW_ATTRIBUTE[item.type]}="${CSS.escape(String(id))}"]`))
+    .filter(Boolean);
+  for (const li of rows) li.classList.add('selected');
+  if (scroll && rows[0]) rows[0].scrollIntoView({ block: 'nearest' });
+  return rows[0] ?? null;
 }
 
 function selectFacility(id, { from }) {
-  selectedId = id;
-  setSelected(id);
+  selectedItem = { type: 'facility', id };
+  setSelected(selectedItem);
   const f = reach?.facilities?.features.find((x) => x.id === id);
-  const li = markSelected(id, true);
+  const li = markSelected(selectedItem, true);
   if (from === 'list' && f) {
     map.easeTo({ center: f.geometry.coordinates, zoom: Math.max(map.getZoom(), 16) });
   }
@@ -591,6 +764,36 @@ function selectFacility(id, { from }) {
     const p = f.properties;
     announce(t('list.selected', {
       name: p.name || kindLabel(p.kind), kind: kindLabel(p.kind), minutes: p.walk_minutes,
+    }));
+  }
+}
+
+/**
+ * Selects an activity or a volunteer need. From the list: its id (the map goes to its point).
+ * From the map: the id of a point, which several activities may share (all their rows are
+ * marked, and focus goes to the first).
+ */
+function selectProgramme(type, id, { from }) {
+  const features = (type === 'activity' ? reach?.activities : reach?.volunteer_needs)?.features ?? [];
+  const points = type === 'activity' ? activityPoints : needPoints;
+  const ids = from === 'map' ? (points.get(id) ?? []) : [id];
+  if (!ids.length) return;
+  selectedItem = { type, id: ids[0] };
+  setSelected(selectedItem);
+  const li = markSelected(selectedItem, true, ids);
+  const items = ids.map((x) => features.find((f) => f.id === x)).filter(Boolean);
+  const first = items[0];
+  if (from === 'list' && first?.geometry) {
+    map.easeTo({ center: first.geometry.coordinates, zoom: Math.max(map.getZoom(), 16) });
+  }
+  if (from === 'map' && li) li.querySelector('.result-name, button')?.focus();
+  if (!first) return;
+  const p = first.properties;
+  if (items.length > 1) {
+    announce(t('list.selected_many', { count: items.length, titles: items.map((f) => f.properties.title).join(', ') }));
+  } else {
+    announce(t('list.selected', {
+      name: p.title, kind: type === 'activity' ? categoryLabel(p) : t('need.kind'), minutes: p.walk_minutes,
     }));
   }
 }
@@ -630,7 +833,24 @@ function renderLegend() {
     return li;
   }));
   kindsEl.hidden = !kindsEl.children.length;
-  $('legend').hidden = bandsEl.hidden && kindsEl.hidden;
+
+  // Activities (rings) and volunteer needs (yellow dots), when the result has them.
+  const programmeEl = $('legend-programme');
+  const entries = [];
+  if (programmeEl && hasProgramme()) {
+    if (state.layers.has('activities')) entries.push(['legend-activity', t('legend.activity')]);
+    if (state.layers.has('volunteers')) entries.push(['legend-need', t('legend.volunteer')]);
+  }
+  programmeEl?.replaceChildren(...entries.map(([className, text]) => {
+    const li = document.createElement('li');
+    const mark = document.createElement('span');
+    mark.className = className;
+    mark.setAttribute('aria-hidden', 'true');
+    li.append(mark, document.createTextNode(text));
+    return li;
+  }));
+  if (programmeEl) programmeEl.hidden = !entries.length;
+  $('legend').hidden = bandsEl.hidden && kindsEl.hidden && (programmeEl?.hidden ?? true);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -701,6 +921,26 @@ function buildFilters() {
     }));
     category.value = state.category ?? '';
   }
+  const weekday = $('weekday');
+  if (weekday) {
+    const all = document.createElement('option');
+    all.value = '';
+    all.textContent = t('filters.weekday_all');
+    weekday.replaceChildren(all, ...[1, 2, 3, 4, 5, 6, 7].map((d) => {
+      const o = document.createElement('option');
+      o.value = String(d);
+      const name = weekdayName(d);
+      o.textContent = name.charAt(0).toLocaleUpperCase(document.documentElement.lang) + name.slice(1);
+      return o;
+    }));
+    weekday.value = state.weekday != null ? String(state.weekday) : '';
+  }
+  if ($('age')) {
+    // Keep what is being typed; show the state's age otherwise.
+    if (document.activeElement !== $('age')) $('age').value = state.age != null ? String(state.age) : '';
+    markAgeError(false);
+  }
+  if ($('free')) $('free').checked = state.free;
 
   const layers = $('layers');
   if (layers) {
@@ -718,6 +958,17 @@ function buildFilters() {
       return label;
     }));
   }
+}
+
+/** The age field's error: shown under the field, announced, and tied to it. */
+function markAgeError(on) {
+  const input = $('age');
+  const error = $('age-error');
+  if (!input || !error) return;
+  error.textContent = on ? t('filters.age_error') : '';
+  if (on) input.setAttribute('aria-invalid', 'true');
+  else input.removeAttribute('aria-invalid');
+  input.setAttribute('aria-describedby', on ? 'age-error age-hint' : 'age-hint');
 }
 
 function updateKindSummary() {
@@ -755,16 +1006,49 @@ function wireControls() {
     for (const i of document.querySelectorAll('#kinds input')) i.checked = false;
     kindsChanged();
   });
+  const activityFilterChanged = () => {
+    writeUrl();
+    if (state.point) refreshReach();
+  };
   $('category')?.addEventListener('change', (e) => {
     state.category = e.target.value || null;
-    writeUrl();
-    renderList();
+    activityFilterChanged();
+  });
+  $('weekday')?.addEventListener('change', (e) => {
+    state.weekday = e.target.value ? Number(e.target.value) : null;
+    activityFilterChanged();
+  });
+  $('free')?.addEventListener('change', (e) => {
+    state.free = e.target.checked;
+    activityFilterChanged();
+  });
+  // The age applies when it is a whole number 0–120 (on change, or a moment after typing).
+  let ageTimer;
+  const ageChanged = () => {
+    clearTimeout(ageTimer);
+    const text = $('age').value.trim();
+    const age = text === '' ? null : Number(text);
+    if (age !== null && !(Number.isInteger(age) && age >= 0 && age <= 120)) {
+      markAgeError(true);
+      return;
+    }
+    markAgeError(false);
+    if (age === state.age) return;
+    state.age = age;
+    activityFilterChanged();
+  };
+  $('age')?.addEventListener('change', ageChanged);
+  $('age')?.addEventListener('input', () => {
+    clearTimeout(ageTimer);
+    ageTimer = setTimeout(ageChanged, 600);
   });
   $('layers')?.addEventListener('change', () => {
     state.layers = new Set([...document.querySelectorAll('#layers input:checked')].map((i) => i.value));
     writeUrl();
     applyTileFacilityState();
+    renderList();
     renderLegend();
+    if (reach) setStatus(resultSummary());
   });
   $('use-center').addEventListener('click', () => {
     const c = map.getCenter();
@@ -842,6 +1126,7 @@ async function switchLanguage(code) {
   buildFilters();
   renderLanguages();
   relabelMapControls();
+  relabelHelpForm();
   renderList();
   renderLegend();
   if (reach) setStatus(resultSummary());
@@ -904,9 +1189,13 @@ async function detectCollections() {
   } catch {
     collections = [];
   }
-  // Activity filters appear only when there are activities to filter (issue 6).
+  // Activity filters and layers appear only when there are activities to filter (issue 6).
   const activities = $('activity-filters');
   if (activities) activities.hidden = !collections.includes('activities');
+  for (const [layer, collection] of [['activities', 'activities'], ['volunteers', 'volunteer-needs']]) {
+    const box = document.querySelector(`#layers input[value=${layer}]`)?.closest('label');
+    if (box) box.hidden = !collections.includes(collection);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -119,3 +119,53 @@ export function formatTime(date) {
   return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Oslo' })
     .format(date);
 }
+
+/** The parts of a moment in Norway's time zone, named as in the language file's templates. */
+function osloParts(date, options) {
+  const parts = new Intl.DateTimeFormat(locale, { ...options, timeZone: 'Europe/Oslo', hourCycle: 'h23' })
+    .formatToParts(date);
+  return Object.fromEntries(parts.filter((p) => p.type !== 'literal').map((p) => [p.type, p.value]));
+}
+
+/**
+ * When a session starts, in Norway's time zone and the language's own pattern
+ * (`time.session`): «tirsdag 1. desember kl. 17.00», "Tuesday 1 December at 17:00".
+ */
+export function formatSession(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const p = osloParts(d, { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' });
+  return t('time.session', { weekday: p.weekday, day: p.day, month: p.month, hour: p.hour, minute: p.minute });
+}
+
+/** A time of day in Norway's time zone by the language's pattern (`time.clock`): 17.00. */
+export function formatClock(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const p = osloParts(d, { hour: '2-digit', minute: '2-digit' });
+  return t('time.clock', { hour: p.hour, minute: p.minute });
+}
+
+/** "HH:MM" of a weekly schedule (already Oslo time) by the language's pattern: 17.30. */
+export function formatClockText(hhmm) {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(hhmm ?? '');
+  return m ? t('time.clock', { hour: m[1].padStart(2, '0'), minute: m[2] }) : (hhmm ?? '');
+}
+
+/** A calendar date (YYYY-MM-DD) by the language's pattern (`time.date`): 15. februar 2027. */
+export function formatDate(ymd) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd ?? '');
+  if (!m) return ymd ?? '';
+  // Noon UTC is the same calendar day in Oslo.
+  const p = osloParts(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], 12)), { day: 'numeric', month: 'long', year: 'numeric' });
+  return t('time.date', { day: p.day, month: p.month, year: p.year });
+}
+
+/** The name of a weekday, 1 = Monday … 7 = Sunday, in the current language. */
+export function weekdayName(n) {
+  // 2024-01-01 was a Monday.
+  return osloParts(new Date(Date.UTC(2024, 0, n, 12)), { weekday: 'long' }).weekday;
+}
+
+/** «a, b og c» / "a, b and c". */
+export const formatList = (items) => new Intl.ListFormat(locale, { type: 'conjunction' }).format(items);

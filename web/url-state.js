@@ -5,18 +5,21 @@
 //   minutes   the longest walk, 5–60 (default 15); bands at 5, 10, 15 up to it
 //   profile   walk | slow | wheelchair (default walk)
 //   kind      facility kinds to show, comma-separated, or none (default: all)
-//   category  activity category (only once the API has activities)
+//   category  activity category (sport, music, …; default: all)
+//   age       an age 0–120: only activities open to it
+//   weekday   1–7 (Monday = 1): only activities with a session that day
+//   free      true: only activities free of charge
 //   lang      nb | en | … (default nb)
 //   center    lon,lat of the map's centre; zoom: the map's zoom
 //   contrast  high: the high-contrast basemap
-// /embed also reads:
-//   layers    which of bands,facilities to draw (default both)
+// /embed also reads (and / writes `layers` too, for its "Vis i kartet" switches):
+//   layers    which of bands,facilities,activities,volunteers to draw (default all)
 //   bbox      minlon,minlat,maxlon,maxlat: the map cannot be moved outside it
 //   list      side | bottom | none (default side)
 
 export const MINUTE_CHOICES = [5, 10, 15, 20, 30];
 export const PROFILES = ['walk', 'slow', 'wheelchair'];
-export const LAYERS = ['bands', 'facilities'];
+export const LAYERS = ['bands', 'facilities', 'activities', 'volunteers'];
 export const LIST_PLACES = ['side', 'bottom', 'none'];
 
 const number = (s) => {
@@ -43,7 +46,10 @@ export function parseState(search, { kinds = [], categories = [] } = {}) {
   const minutes = Math.round(number(q.get('minutes')) ?? 15);
   const wantedKinds = q.get('kind') === 'none' ? []
     : q.get('kind')?.split(',').map((s) => s.trim()).filter((k) => kinds.includes(k));
-  const layers = q.get('layers')?.split(',').map((s) => s.trim()).filter((l) => LAYERS.includes(l));
+  const layers = q.get('layers') === 'none' ? []
+    : q.get('layers')?.split(',').map((s) => s.trim()).filter((l) => LAYERS.includes(l));
+  const age = number(q.get('age'));
+  const weekday = number(q.get('weekday'));
   return {
     address: point && validLonLat(point) ? (q.get('address')?.slice(0, 200) || null) : null,
     point: validLonLat(point) ? point : null,
@@ -51,6 +57,9 @@ export function parseState(search, { kinds = [], categories = [] } = {}) {
     profile: PROFILES.includes(q.get('profile')) ? q.get('profile') : 'walk',
     kinds: wantedKinds && (wantedKinds.length || q.get('kind') === 'none') ? new Set(wantedKinds) : null, // null: every kind
     category: categories.includes(q.get('category')) ? q.get('category') : null,
+    age: Number.isInteger(age) && age >= 0 && age <= 120 ? age : null,
+    weekday: Number.isInteger(weekday) && weekday >= 1 && weekday <= 7 ? weekday : null,
+    free: q.get('free') === 'true',
     // Any language code: its file is /static/i18n/{lang}.json (Bokmål when there is none).
     lang: /^[a-z]{2,3}$/.test(q.get('lang') ?? '') ? q.get('lang') : null,
     center: validLonLat(center) ? center : null,
@@ -65,10 +74,12 @@ export function parseState(search, { kinds = [], categories = [] } = {}) {
 const fixed = (v, digits) => String(Number(v.toFixed(digits)));
 
 /**
- * The query string for a state. `embed` adds the embed-only parameters; `view: false` leaves
- * out centre and zoom (the receiving map then fits the result).
+ * The query string for a state. `embed` adds the embed-only parameters (and `layers`);
+ * `layers: true` writes `layers` without the other embed parameters (the site page, which has
+ * the same switches); `view: false` leaves out centre and zoom (the receiving map then fits
+ * the result).
  */
-export function serializeState(s, { embed = false, view = true, defaultLang = 'nb' } = {}) {
+export function serializeState(s, { embed = false, layers = false, view = true, defaultLang = 'nb' } = {}) {
   const q = new URLSearchParams();
   if (s.point) {
     if (s.address) q.set('address', s.address);
@@ -78,12 +89,17 @@ export function serializeState(s, { embed = false, view = true, defaultLang = 'n
   if (s.profile !== 'walk') q.set('profile', s.profile);
   if (s.kinds) q.set('kind', s.kinds.size ? [...s.kinds].sort().join(',') : 'none');
   if (s.category) q.set('category', s.category);
+  if (s.age != null) q.set('age', String(s.age));
+  if (s.weekday != null) q.set('weekday', String(s.weekday));
+  if (s.free) q.set('free', 'true');
   if (s.lang && s.lang !== defaultLang) q.set('lang', s.lang);
   if (view && s.center) q.set('center', `${fixed(s.center[0], 5)},${fixed(s.center[1], 5)}`);
   if (view && s.zoom != null) q.set('zoom', fixed(s.zoom, 2));
   if (s.contrast === 'high') q.set('contrast', 'high');
+  if ((embed || layers) && s.layers && s.layers.size !== LAYERS.length) {
+    q.set('layers', LAYERS.filter((l) => s.layers.has(l)).join(',') || 'none');
+  }
   if (embed) {
-    if (s.layers && s.layers.size !== LAYERS.length) q.set('layers', LAYERS.filter((l) => s.layers.has(l)).join(','));
     if (s.bbox) q.set('bbox', s.bbox.map((v) => fixed(v, 5)).join(','));
     if (s.list && s.list !== 'side') q.set('list', s.list);
   }

@@ -60,3 +60,24 @@ test('every language file has exactly the keys of nb.json, and languages.json na
     assert.ok(code in languages, `${f} is listed in languages.json`);
   }
 });
+
+test('URL state: activity filters and layers', () => {
+  const query = 'point=10.75,59.92&category=sport&age=10&weekday=2&free=true';
+  const s = parseState(query, { kinds: KINDS, categories: CATEGORIES });
+  assert.equal(s.age, 10);
+  assert.equal(s.weekday, 2);
+  assert.equal(s.free, true);
+  assert.equal(serializeState(s), query);
+  assert.equal(serializeState(s, { embed: true }), query, '/embed takes the same filters');
+
+  const bad = parseState('age=-1&weekday=8&free=yes', { categories: CATEGORIES });
+  assert.deepEqual([bad.age, bad.weekday, bad.free], [null, null, false]);
+  assert.equal(parseState('age=10.5').age, null);
+  assert.equal(parseState('age=0').age, 0, 'a baby has an age');
+
+  const layers = parseState('layers=bands,activities');
+  assert.deepEqual([...layers.layers], ['bands', 'activities']);
+  assert.equal(serializeState(layers, { layers: true }), 'layers=bands,activities', 'the site page keeps its switches');
+  assert.equal(serializeState(parseState('layers=none'), { layers: true }), 'layers=none');
+  assert.equal(serializeState(parseState(''), { layers: true }), '', 'all layers: no parameter');
+});

@@ -158,11 +158,11 @@ test('keyboard only: search an address, get bands on the map and the list /api/r
   await page.screenshot({ path: screenshotPath('resident-result.png') });
 
   // A place in the list, chosen with the keyboard, is marked on the map.
-  await page.focus('.result .result-name');
+  await page.focus('.result[data-id] .result-name');
   await page.keyboard.press('Enter');
-  await page.waitForSelector('.result.selected');
+  await page.waitForSelector('.result[data-id].selected');
   const marked = await page.evaluate(() => {
-    const id = Number(document.querySelector('.result.selected').dataset.id);
+    const id = Number(document.querySelector('.result[data-id].selected').dataset.id);
     return map.getFeatureState({ source: 'reach-facilities', id }).selected;
   });
   assert.equal(marked, true);
@@ -379,6 +379,255 @@ test('320 px wide and 400 % zoom: no sideways scrolling, map and list usable', a
     assert.ok(m.canvas <= viewport.width, `map is ${m.canvas} px wide`);
     assert.ok(m.rows > 0);
     if (viewport.height === 640) await p.page.screenshot({ path: screenshotPath('resident-320px.png') });
+  }
+  assertClean(p);
+  await p.close();
+});
+
+// ---------------------------------------------------------------------------------------------
+// Activities and volunteer needs (issues 6 and 7), with the demo's example data
+
+const WEEKDAYS_NB = ['søndag', 'mandag', 'tirsdag', 'onsdag', 'torsdag', 'fredag', 'lørdag'];
+const MONTHS_NB = ['januar', 'februar', 'mars', 'april', 'mai', 'juni', 'juli', 'august', 'september',
+  'oktober', 'november', 'desember'];
+const WEEKDAYS_EN = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS_EN = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September',
+  'October', 'November', 'December'];
+
+/**
+ * How a session start the API gives (RFC 3339 with Oslo's offset, e.g.
+ * 2026-12-01T17:00:00+01:00) reads in the list. Worked out from the string's own Oslo wall-clock
+ * digits, not with Intl: «tirsdag 1. desember kl. 17.00», "Tuesday 1 December at 17:00".
+ */
+function sessionText(iso, lang = 'nb') {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):\d{2}([+-]\d{2}:\d{2})$/.exec(iso);
+  assert.ok(m, `next_session ${iso} is RFC 3339 with an offset`);
+  assert.ok(['+01:00', '+02:00'].includes(m[6]), `${iso} has Oslo's offset`);
+  const weekday = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])).getUTCDay();
+  return lang === 'en'
+    ? `${WEEKDAYS_EN[weekday]} ${+m[3]} ${MONTHS_EN[+m[2] - 1]} at ${m[4]}:${m[5]}`
+    : `${WEEKDAYS_NB[weekday]} ${+m[3]}. ${MONTHS_NB[+m[2] - 1]} kl. ${m[4]}.${m[5]}`;
+}
+
+async function apiGet(path, params) {
+  const q = new URLSearchParams(params);
+  const r = await fetch(`${origin}${path}?${q}`);
+  assert.equal(r.status, 200, `${path}?${q}`);
+  return r.json();
+}
+
+/** [id, title, walking minutes] of every activity (or volunteer need) row, in list order. */
+const programmeRows = (frame, kind = 'activity') => frame.$$eval(`.result[data-${kind}-id]`, (rows, k) => rows.map((r) => [
+  Number(r.dataset[`${k}Id`]), r.querySelector('.result-name, .result-title').textContent,
+  Number(r.querySelector('.result-minutes').dataset.minutes),
+]), kind);
+
+test('activities: filters in the URL and the API query; the list equals /api/reach, next sessions in Oslo time', async () => {
+  const p = await open(resultUrl(), { viewport: { width: 1280, height: 900 } });
+  const { page } = p;
+  await page.waitForFunction(() => window.app.reach?.activities && document.querySelectorAll('.result[data-activity-id]').length > 0);
+  await page.click('#filters > summary');
+  await page.waitForSelector('#activity-filters', { state: 'visible' });
+
+  // Category and age: by keyboard, as a resident would.
+  await page.focus('#category');
+  await page.selectOption('#category', 'sport');
+  // An age that is not one is said so, tied to the field, and not sent.
+  await page.fill('#age', '200');
+  await page.keyboard.press('Tab');
+  await page.waitForFunction(() => document.getElementById('age').getAttribute('aria-invalid') === 'true');
+  assert.match(await page.textContent('#age-error'), /mellom 0 og 120/);
+  assert.equal(await page.getAttribute('#age', 'aria-describedby'), 'age-error age-hint');
+  assert.doesNotMatch(await page.evaluate(() => location.search), /age=/);
+  await page.fill('#age', '10');
+  await page.keyboard.press('Tab');
+  await page.waitForFunction(() => /category=sport/.test(location.search) && /age=10/.test(location.search)
+    && /category=sport/.test(window.app.reachQuery) && /age=10/.test(window.app.reachQuery));
+  await page.evaluate(() => window.app.idle());
+  const point = await page.evaluate(() => window.app.state.point);
+  const params = { lon: String(point[0]), lat: String(point[1]), minutes: '15', profile: 'walk', category: 'sport', age: '10' };
+  const api = await apiGet('/api/reach', params);
+  const expected = api.activities.features;
+  assert.ok(expected.length >= 3, `the demo has sport for a 10-year-old near the address (${expected.length})`);
+  const unfiltered = await apiGet('/api/reach', { lon: params.lon, lat: params.lat, minutes: '15', profile: 'walk' });
+  assert.ok(expected.length < unfiltered.activities.features.length, 'the filters narrow the activities');
+  assert.deepEqual(await programmeRows(page), expected.map((f) => [f.id, f.properties.title, f.properties.walk_minutes]),
+    'the list: same activities, same order, same walking minutes as /api/reach');
+
+  // Each row: the next session in Norwegian, Oslo time, and the facts a resident needs.
+  const rows = await page.$$eval('.result[data-activity-id]', (els) => els.map((r) => ({
+    datetime: r.querySelector('time.next-session')?.dateTime ?? null,
+    when: r.querySelector('.result-when').textContent,
+    text: r.textContent,
+    badge: r.querySelector('.badge-example')?.firstChild?.textContent ?? null,
+  })));
+  for (const [i, f] of expected.entries()) {
+    const a = f.properties;
+    const row = rows[i];
+    assert.ok(a.next_session, `${a.title} has a next session`);
+    assert.equal(row.datetime, a.next_session.start);
+    const end = a.next_session.end.slice(11, 16).replace(':', '.');
+    assert.equal(row.when, `Neste gang: ${sessionText(a.next_session.start)}–${end}`);
+    assert.ok(row.text.includes(a.organisation.name), `${a.title}: organiser`);
+    assert.ok(row.text.includes(a.free ? 'Gratis' : 'kr'), `${a.title}: price`);
+    assert.ok(row.text.includes('Idrett'), `${a.title}: category`);
+    assert.equal(row.badge, a.example ? 'Eksempel' : null, `${a.title}: the example badge`);
+  }
+
+  // The map shows the same activities: points (shared places carry a count) for every row.
+  const onMap = await page.evaluate(async () => {
+    const data = await map.getSource('reach-activities').getData();
+    return {
+      total: data.features.reduce((n, f) => n + f.properties.count, 0),
+      rendered: map.queryRenderedFeatures({ layers: ['reach-activity'] }).length,
+    };
+  });
+  assert.equal(onMap.total, expected.length);
+  assert.ok(onMap.rendered > 0, 'activity points are drawn');
+
+  // A row shows its activity on the map and says so.
+  await page.click('.result[data-activity-id] .result-name');
+  await page.waitForFunction(() => /minutter å gå/.test(document.getElementById('announcer').textContent));
+  await page.evaluate(() => window.app.idle());
+  await page.click('#filters > summary'); // fold the filters: the list gets the room
+  await page.click('.result[data-activity-id] .result-details > summary');
+  await page.screenshot({ path: screenshotPath('resident-activities.png') });
+  assert.deepEqual(await axeViolations(page), [], 'axe with activities listed');
+
+  // Weekday and free of charge go to the API too.
+  await page.click('#filters > summary');
+  await page.selectOption('#weekday', '6');
+  await page.check('#free');
+  await page.waitForFunction(() => /weekday=6/.test(location.search) && /free=true/.test(location.search)
+    && /weekday=6/.test(window.app.reachQuery) && /free=true/.test(window.app.reachQuery));
+  const api2 = await apiGet('/api/reach', { ...params, weekday: '6', free: 'true' });
+  assert.ok(api2.activities.features.length > 0 && api2.activities.features.length < expected.length,
+    `free Saturday sport for a 10-year-old: ${api2.activities.features.length} of ${expected.length}`);
+  assert.deepEqual(await programmeRows(page), api2.activities.features.map((f) => [f.id, f.properties.title, f.properties.walk_minutes]));
+
+  // The link opens /embed with the same filters and activities (the site reads the same URL
+  // state: see unit.test.mjs and 'a shared link reopens the same state').
+  const search = await page.evaluate(() => location.search);
+  assertClean(p);
+  await p.close();
+  const path = `/embed${search}`;
+  const q = await open(path);
+  await q.page.waitForFunction(() => document.querySelectorAll('.result[data-activity-id], .list-activities .empty').length > 0);
+  assert.equal(await q.page.inputValue('#category'), 'sport', path);
+  assert.equal(await q.page.inputValue('#age'), '10', path);
+  assert.equal(await q.page.inputValue('#weekday'), '6', path);
+  assert.equal(await q.page.isChecked('#free'), true, path);
+  assert.deepEqual(await programmeRows(q.page), api2.activities.features.map((f) => [f.id, f.properties.title, f.properties.walk_minutes]), path);
+  assert.deepEqual(await axeViolations(q.page), [], 'axe on /embed with activities');
+  assertClean(q);
+  await q.close();
+});
+
+test('activities in English: the next session in English, Oslo time', async () => {
+  const p = await open(`${resultUrl()}&lang=en&category=music`);
+  await p.page.waitForFunction(() => document.querySelectorAll('.result[data-activity-id]').length > 0);
+  const point = await p.page.evaluate(() => window.app.state.point);
+  const api = await apiGet('/api/reach', { lon: String(point[0]), lat: String(point[1]), minutes: '15', category: 'music' });
+  const when = await p.page.$$eval('.result[data-activity-id] .result-when', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(when, api.activities.features.map((f) => {
+    const s = f.properties.next_session;
+    return `Next: ${sessionText(s.start, 'en')}–${s.end.slice(11, 16)}`;
+  }));
+  assert.equal(await p.page.$eval('.badge-example', (b) => b.firstChild.textContent), 'Example');
+  assertClean(p);
+  await p.close();
+});
+
+test('volunteer needs: their own layer and list; "Jeg kan hjelpe" posts an offer and never shows it again', async () => {
+  const p = await open(resultUrl(), { viewport: { width: 1280, height: 900 } });
+  const { page } = p;
+  // Every response the page receives, to look for the personal data afterwards.
+  const bodies = [];
+  p.context.on('response', async (r) => {
+    const body = await r.body().catch(() => null);
+    if (body) bodies.push({ url: r.url(), body });
+  });
+  await page.waitForFunction(() => document.querySelectorAll('.result[data-need-id]').length > 0);
+  const point = await page.evaluate(() => window.app.state.point);
+  const api = await apiGet('/api/reach', { lon: String(point[0]), lat: String(point[1]), minutes: '15' });
+  const needs = api.volunteer_needs.features;
+  assert.ok(needs.length > 0, 'the demo has volunteer needs near the address');
+  assert.deepEqual(await programmeRows(page, 'need'), needs.map((f) => [f.id, f.properties.title, f.properties.walk_minutes]));
+  const onMap = await page.evaluate(async () => (await map.getSource('reach-needs').getData()).features
+    .reduce((n, f) => n + f.properties.count, 0));
+  assert.equal(onMap, needs.length);
+  assert.equal(await page.$eval('.result[data-need-id] .badge-example', (b) => b.firstChild.textContent), 'Eksempel');
+
+  // The layer switch hides the needs on the map and in the list, and the URL keeps it.
+  await page.click('#filters > summary');
+  await page.uncheck('#layers input[value=volunteers]');
+  await page.waitForFunction(() => /layers=bands,facilities,activities(&|$)/.test(location.search));
+  assert.equal(await page.evaluate(() => map.getLayoutProperty('reach-need', 'visibility')), 'none');
+  assert.equal(await page.$('.list-volunteers'), null);
+  await page.check('#layers input[value=volunteers]');
+  await page.waitForFunction(() => !/layers=/.test(location.search) && document.querySelector('.list-volunteers'));
+  assert.equal(await page.evaluate(() => map.getLayoutProperty('reach-need', 'visibility')), 'visible');
+  await page.click('#filters > summary');
+
+  // The form opens from the keyboard; focus goes to its first field.
+  const need = needs[0];
+  await page.focus(`.result[data-need-id="${need.id}"] .help-button`);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#help-dialog[open]');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'help-name');
+  assert.match(await page.textContent('#help-need'), new RegExp(need.properties.title));
+  assert.deepEqual(await axeViolations(page), [], 'axe with the help form open');
+
+  // Sent empty: the errors are listed in an alert and tied to their fields; focus on the first.
+  await page.click('#help-send');
+  await page.waitForSelector('#help-errors:not([hidden])');
+  const invalid = await page.evaluate(() => ({
+    focus: document.activeElement.id,
+    role: document.getElementById('help-errors').getAttribute('role'),
+    items: document.querySelectorAll('#help-errors li').length,
+    name: [document.getElementById('help-name').getAttribute('aria-invalid'), document.getElementById('help-name').getAttribute('aria-describedby')],
+    contact: document.getElementById('help-contact').getAttribute('aria-invalid'),
+    message: document.getElementById('help-message').getAttribute('aria-invalid'),
+  }));
+  assert.deepEqual(invalid, {
+    focus: 'help-name', role: 'alert', items: 2, name: ['true', 'help-name-error help-name-hint'], contact: 'true', message: null,
+  });
+  assert.deepEqual(await axeViolations(page), [], 'axe with the form showing errors');
+
+  const name = 'Åsmund Testperson Hjelpevillig';
+  const contact = 'asmund.hjelpevillig@example.org';
+  const message = 'Jeg kan tirsdager.';
+  await page.fill('#help-name', name);
+  await page.fill('#help-contact', contact);
+  await page.fill('#help-message', message);
+  await page.screenshot({ path: screenshotPath('volunteer-form.png') });
+  const [request] = await Promise.all([
+    page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith(`/api/collections/volunteer-needs/items/${need.id}/offers`)),
+    page.click('#help-send'),
+  ]);
+  assert.deepEqual(request.postDataJSON(), { name, contact, message });
+  assert.equal((await request.response()).status(), 202);
+  await page.waitForSelector('#help-done:not([hidden])');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'help-done', 'focus moves to the thanks');
+  assert.match(await page.textContent('#help-done'), /Takk!/);
+  await page.screenshot({ path: screenshotPath('volunteer-thanks.png') });
+
+  // Nothing the resident wrote stays in the page …
+  const shown = await page.evaluate(() => document.body.innerText + [...document.querySelectorAll('input, textarea')].map((i) => i.value).join(' '));
+  for (const s of [name, contact, message]) assert.ok(!shown.includes(s), `the page does not show ${s}`);
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#help-dialog:not([open])', { state: 'attached' });
+  assert.equal(await page.evaluate(() => document.activeElement.classList.contains('help-button')), true, 'focus returns to the button');
+
+  // … and no response the page received carries it, also after the need is asked for again.
+  await page.click('#filters > summary');
+  await page.selectOption('#minutes', '20');
+  await page.waitForFunction(() => window.app.reach?.minutes === 20);
+  await page.evaluate(() => window.app.idle());
+  assert.ok(bodies.some((b) => b.url.includes('/api/reach')), 'responses were recorded');
+  for (const s of [name, contact, message]) {
+    const leaks = bodies.filter((b) => b.body.includes(Buffer.from(s))).map((b) => b.url);
+    assert.deepEqual(leaks, [], `responses that contain ${s}`);
   }
   assertClean(p);
   await p.close();
