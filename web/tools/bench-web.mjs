@@ -19,17 +19,21 @@ try {
   for (let i = 0; i < runs; i++) {
     // A fresh context each run: a cold cache, like a first visit.
     const p = await openPage(browser, server.url, { viewport: { width: 1280, height: 800 } });
-    const cdp = await p.context.newCDPSession(p.page);
-    await cdp.send('Network.enable');
+    // Every finished request of the page and its workers (MapLibre fetches tiles in a
+    // worker): response headers and the body as sent (compressed).
     let total = 0;
     let count = 0;
-    cdp.on('Network.loadingFinished', (e) => { total += e.encodedDataLength; count += 1; });
+    const pending = [];
+    p.context.on('requestfinished', (r) => {
+      pending.push(r.sizes().then((z) => { total += z.responseBodySize + z.responseHeadersSize; count += 1; }));
+    });
     await p.page.goto(`${server.url}/`);
     await p.page.waitForFunction(() => window.app?.ready && window.app?.map);
     await p.page.evaluate(() => window.app.ready);
     firstDraw.push(await p.page.evaluate(async () => { await window.app.idle(); return performance.now(); }));
     // Workers' requests finish on their own sessions' time; give the page a moment to be quiet.
     await p.page.waitForLoadState('networkidle');
+    await Promise.all(pending);
     bytes.push(total);
     responses.push(count);
 
