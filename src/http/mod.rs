@@ -93,25 +93,25 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/collections/activities/items",
-            get(programme::list_activities).post(programme::post_activity),
+            get(programme::list_activities).post(programme::post_item::<programme::Activities>),
         )
         .route(
             "/api/collections/activities/items/{fid}",
             get(programme::get_activity)
-                .put(programme::put_activity)
-                .patch(programme::patch_activity)
-                .delete(programme::delete_activity),
+                .put(programme::put_item::<programme::Activities>)
+                .patch(programme::patch_item::<programme::Activities>)
+                .delete(programme::delete_item::<programme::Activities>),
         )
         .route(
             "/api/collections/volunteer-needs/items",
-            get(programme::list_needs).post(programme::post_need),
+            get(programme::list_needs).post(programme::post_item::<programme::VolunteerNeeds>),
         )
         .route(
             "/api/collections/volunteer-needs/items/{fid}",
             get(programme::get_need)
-                .put(programme::put_need)
-                .patch(programme::patch_need)
-                .delete(programme::delete_need),
+                .put(programme::put_item::<programme::VolunteerNeeds>)
+                .patch(programme::patch_item::<programme::VolunteerNeeds>)
+                .delete(programme::delete_item::<programme::VolunteerNeeds>),
         )
         .route(
             "/api/collections/volunteer-needs/items/{fid}/offers",

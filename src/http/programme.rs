@@ -469,6 +469,32 @@ fn walk_times(
     Ok(reach.extra.into_iter().collect())
 }
 
+/// The items of `chosen` within the walk, quickest first, with their seconds.
+fn within_walk(
+    s: &Snapshot,
+    w: &WalkFrom,
+    snaps: &[crate::index::Placement],
+    max_snap_m: f64,
+    chosen: Vec<(u32, Option<f64>)>,
+) -> Result<Vec<(u32, Option<f64>)>, ApiError> {
+    let times = walk_times(s, w, snaps, max_snap_m)?;
+    let mut out: Vec<(u32, Option<f64>)> = chosen
+        .into_iter()
+        .filter_map(|(i, _)| times.get(&i).map(|t| (i, Some(*t))))
+        .collect();
+    out.sort_by(|a, b| {
+        a.1.unwrap_or(0.0)
+            .total_cmp(&b.1.unwrap_or(0.0))
+            .then(a.0.cmp(&b.0))
+    });
+    Ok(out)
+}
+
+fn add_walk(feature: &mut Value, seconds: f64) {
+    feature["properties"]["walk_seconds"] = json!(seconds.round() as u64);
+    feature["properties"]["walk_minutes"] = json!((seconds / 60.0).ceil() as u64);
+}
+
 fn page(
     base: &str,
     collection: &str,
@@ -542,16 +568,7 @@ pub async fn list_activities(
         .map(|i| (i, None))
         .collect();
     if let Some(w) = &walk {
-        let times = walk_times(&s, w, &p.snaps, limits.max_snap_m)?;
-        chosen = chosen
-            .into_iter()
-            .filter_map(|(i, _)| times.get(&i).map(|t| (i, Some(*t))))
-            .collect();
-        chosen.sort_by(|a, b| {
-            a.1.unwrap_or(0.0)
-                .total_cmp(&b.1.unwrap_or(0.0))
-                .then(a.0.cmp(&b.0))
-        });
+        chosen = within_walk(&s, w, &p.snaps, limits.max_snap_m, chosen)?;
     }
     let now = Timestamp::now();
     let features = chosen
@@ -559,8 +576,7 @@ pub async fn list_activities(
         .map(|(i, t)| {
             let mut f = activity_feature(&s, i, now, &base.0);
             if let Some(t) = t {
-                f["properties"]["walk_seconds"] = json!(t.round() as u64);
-                f["properties"]["walk_minutes"] = json!((t / 60.0).ceil() as u64);
+                add_walk(&mut f, t);
             }
             f
         })
@@ -625,24 +641,14 @@ pub async fn list_needs(
         .map(|i| (i, None))
         .collect();
     if let Some(w) = &walk {
-        let times = walk_times(&s, w, &p.snaps, limits.max_snap_m)?;
-        chosen = chosen
-            .into_iter()
-            .filter_map(|(i, _)| times.get(&i).map(|t| (i, Some(*t))))
-            .collect();
-        chosen.sort_by(|a, b| {
-            a.1.unwrap_or(0.0)
-                .total_cmp(&b.1.unwrap_or(0.0))
-                .then(a.0.cmp(&b.0))
-        });
+        chosen = within_walk(&s, w, &p.snaps, limits.max_snap_m, chosen)?;
     }
     let features = chosen
         .into_iter()
         .map(|(i, t)| {
             let mut f = need_feature(&s, i, &base.0);
             if let Some(t) = t {
-                f["properties"]["walk_seconds"] = json!(t.round() as u64);
-                f["properties"]["walk_minutes"] = json!((t / 60.0).ceil() as u64);
+                add_walk(&mut f, t);
             }
             f
         })
@@ -1138,109 +1144,58 @@ async fn delete(
     written(&state, c, outcome, &base, false).await
 }
 
-pub async fn post_activity(
+/// Which collection a write handler serves, as a type: `post_item::<Activities>`.
+pub trait Writable {
+    const COLLECTION: ItemCollection;
+}
+
+pub struct Activities;
+pub struct VolunteerNeeds;
+
+impl Writable for Activities {
+    const COLLECTION: ItemCollection = ItemCollection::Activities;
+}
+
+impl Writable for VolunteerNeeds {
+    const COLLECTION: ItemCollection = ItemCollection::VolunteerNeeds;
+}
+
+pub async fn post_item<C: Writable>(
     State(state): State<AppState>,
     base: BaseUrl,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    create(state, ItemCollection::Activities, headers, base.0, body).await
+    create(state, C::COLLECTION, headers, base.0, body).await
 }
-pub async fn put_activity(
+
+pub async fn put_item<C: Writable>(
     State(state): State<AppState>,
     base: BaseUrl,
     Path(fid): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    replace(
-        state,
-        ItemCollection::Activities,
-        fid,
-        headers,
-        base.0,
-        body,
-        false,
-    )
-    .await
+    replace(state, C::COLLECTION, fid, headers, base.0, body, false).await
 }
-pub async fn patch_activity(
+
+pub async fn patch_item<C: Writable>(
     State(state): State<AppState>,
     base: BaseUrl,
     Path(fid): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    replace(
-        state,
-        ItemCollection::Activities,
-        fid,
-        headers,
-        base.0,
-        body,
-        true,
-    )
-    .await
+    replace(state, C::COLLECTION, fid, headers, base.0, body, true).await
 }
-pub async fn delete_activity(
+
+pub async fn delete_item<C: Writable>(
     State(state): State<AppState>,
     base: BaseUrl,
     Path(fid): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    delete(state, ItemCollection::Activities, fid, headers, base.0).await
-}
-pub async fn post_need(
-    State(state): State<AppState>,
-    base: BaseUrl,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    create(state, ItemCollection::VolunteerNeeds, headers, base.0, body).await
-}
-pub async fn put_need(
-    State(state): State<AppState>,
-    base: BaseUrl,
-    Path(fid): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    replace(
-        state,
-        ItemCollection::VolunteerNeeds,
-        fid,
-        headers,
-        base.0,
-        body,
-        false,
-    )
-    .await
-}
-pub async fn patch_need(
-    State(state): State<AppState>,
-    base: BaseUrl,
-    Path(fid): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    replace(
-        state,
-        ItemCollection::VolunteerNeeds,
-        fid,
-        headers,
-        base.0,
-        body,
-        true,
-    )
-    .await
-}
-pub async fn delete_need(
-    State(state): State<AppState>,
-    base: BaseUrl,
-    Path(fid): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    delete(state, ItemCollection::VolunteerNeeds, fid, headers, base.0).await
+    delete(state, C::COLLECTION, fid, headers, base.0).await
 }
 
 /// `POST …/volunteer-needs/items/{id}/offers`: anyone may offer help. The reply never

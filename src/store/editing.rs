@@ -543,48 +543,35 @@ macro_rules! load_editing {
                 example: r.try_get("example")?,
             });
         }
-        let mut activities = Vec::new();
-        for r in sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT id, org_id, version, example, doc{} AS doc, updated_ms FROM activities ORDER BY id",
-            $text
-        )))
-        .fetch_all(&mut *$tx)
-        .await?
-        {
-            let id: i64 = r.try_get("id")?;
-            let doc: String = r.try_get("doc")?;
-            activities.push(Item {
-                id,
-                org_id: r.try_get("org_id")?,
-                version: r.try_get("version")?,
-                example: r.try_get("example")?,
-                updated_at: jiff::Timestamp::from_millisecond(r.try_get("updated_ms")?)
-                    .map_err(|e| corrupt("activities", id, e.to_string()))?,
-                doc: serde_json::from_str(&doc)
-                    .map_err(|e| corrupt("activities", id, e.to_string()))?,
-            });
+        // One table of items (activities or volunteer needs) with their documents.
+        macro_rules! items {
+            ($table:literal) => {{
+                let mut items = Vec::new();
+                for r in sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT id, org_id, version, example, doc{} AS doc, updated_ms FROM {} ORDER BY id",
+                    $text, $table
+                )))
+                .fetch_all(&mut *$tx)
+                .await?
+                {
+                    let id: i64 = r.try_get("id")?;
+                    let doc: String = r.try_get("doc")?;
+                    items.push(Item {
+                        id,
+                        org_id: r.try_get("org_id")?,
+                        version: r.try_get("version")?,
+                        example: r.try_get("example")?,
+                        updated_at: jiff::Timestamp::from_millisecond(r.try_get("updated_ms")?)
+                            .map_err(|e| corrupt($table, id, e.to_string()))?,
+                        doc: serde_json::from_str(&doc)
+                            .map_err(|e| corrupt($table, id, e.to_string()))?,
+                    });
+                }
+                items
+            }};
         }
-        let mut needs = Vec::new();
-        for r in sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT id, org_id, version, example, doc{} AS doc, updated_ms FROM volunteer_needs ORDER BY id",
-            $text
-        )))
-        .fetch_all(&mut *$tx)
-        .await?
-        {
-            let id: i64 = r.try_get("id")?;
-            let doc: String = r.try_get("doc")?;
-            needs.push(Item {
-                id,
-                org_id: r.try_get("org_id")?,
-                version: r.try_get("version")?,
-                example: r.try_get("example")?,
-                updated_at: jiff::Timestamp::from_millisecond(r.try_get("updated_ms")?)
-                    .map_err(|e| corrupt("volunteer_needs", id, e.to_string()))?,
-                doc: serde_json::from_str(&doc)
-                    .map_err(|e| corrupt("volunteer_needs", id, e.to_string()))?,
-            });
-        }
+        let activities = items!("activities");
+        let needs = items!("volunteer_needs");
         (organisations, activities, needs)
     }};
 }
