@@ -103,6 +103,7 @@ pub fn document() -> Value {
                     param("time_of_day", "query", "morning, afternoon or evening sessions", json!({ "type": "string" }), false),
                     param("free", "query", "Only free (true) or paid (false) activities", json!({ "type": "boolean" }), false),
                     param("org", "query", "Only this organisation's activities and needs", json!({ "type": "integer" }), false),
+                    param("accessibility", "query", "Only activities promising all of these (comma-separated)", json!({ "type": "string" }), false),
                 ],
                 "responses": with_coverage_problems(ok("Origin, bands (largest first), facilities, activities (with next_session) and current volunteer needs, each with walk_seconds, walk_minutes and distance_m", "application/json", json!({ "type": "object" })))
             } },
@@ -278,6 +279,11 @@ fn programme_paths(doc: &mut Value) {
             json!({ "type": "boolean" }),
         ),
         q("org", "Organisation id", json!({ "type": "integer" })),
+        q(
+            "accessibility",
+            "Comma-separated features every activity must promise: wheelchair, step_free, hearing_loop, accessible_toilet, sign_language, easy_language",
+            json!({ "type": "string" }),
+        ),
     ];
     activity_params.extend(walk.iter().cloned());
     let mut need_params = vec![

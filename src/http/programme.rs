@@ -37,6 +37,7 @@ const ACTIVITY_PARAMS: &[&str] = &[
     "time_of_day",
     "free",
     "org",
+    "accessibility",
     "lon",
     "lat",
     "minutes",
@@ -76,6 +77,8 @@ pub struct ActivityFilter {
     pub time_of_day: Option<(u16, u16)>,
     pub free: Option<bool>,
     pub org: Option<i64>,
+    /// Only activities that promise every one of these.
+    pub accessibility: Option<Vec<crate::domain::activity::Accessibility>>,
 }
 
 impl ActivityFilter {
@@ -148,7 +151,25 @@ impl ActivityFilter {
                 )),
             })
             .transpose()?;
+        let accessibility = params
+            .get("accessibility")
+            .map(|s| {
+                s.split(',')
+                    .map(|a| {
+                        serde_json::from_value(json!(a.trim())).map_err(|_| {
+                            ApiError::invalid(
+                                "accessibility",
+                                format!(
+                                    "unknown feature {a:?}; features: wheelchair, step_free, hearing_loop, accessible_toilet, sign_language, easy_language"
+                                ),
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?;
         Ok(ActivityFilter {
+            accessibility,
             categories,
             age,
             weekdays,
@@ -166,6 +187,10 @@ impl ActivityFilter {
                 .is_none_or(|c| c.contains(&a.category))
             && self.age.is_none_or(|age| a.admits_age(age))
             && self.free.is_none_or(|f| f == a.free())
+            && self
+                .accessibility
+                .as_ref()
+                .is_none_or(|need| need.iter().all(|x| a.accessibility.contains(x)))
             && (self.weekdays.is_none() && self.time_of_day.is_none()
                 || a.schedule.sessions.iter().any(|s| {
                     self.weekdays

@@ -26,6 +26,7 @@ const REACH_PARAMS: &[&str] = &[
     "time_of_day",
     "free",
     "org",
+    "accessibility",
 ];
 const ISOCHRONE_PARAMS: &[&str] = &["lon", "lat", "minutes", "profile"];
 /// The bands drawn when a reach request names none (those up to its `minutes`, and it).

@@ -660,6 +660,7 @@ async fn activities_filter_carry_next_session_and_json_ld() {
     concert["schedule"] =
         json!({ "sessions": [{ "weekday": 5, "start": "19:00", "end": "21:00" }] });
     concert["place"] = json!({ "lon": 10.21, "lat": 59.75 });
+    concert["accessibility"] = json!(["hearing_loop"]);
     let r = send(
         &w.state,
         "POST",
@@ -717,6 +718,12 @@ async fn activities_filter_carry_next_session_and_json_ld() {
     );
     assert_eq!(titles("time_of_day=morning").await, Vec::<String>::new());
     assert_eq!(titles("free=true").await, ["Fotballtrening"]);
+    assert_eq!(titles("accessibility=wheelchair").await, ["Fotballtrening"]);
+    assert_eq!(titles("accessibility=hearing_loop").await, ["Konsert"]);
+    assert_eq!(
+        titles("accessibility=wheelchair,hearing_loop").await,
+        Vec::<String>::new()
+    );
     assert_eq!(
         titles("bbox=10.205,59.745,10.215,59.755").await,
         ["Konsert"]
@@ -728,6 +735,7 @@ async fn activities_filter_carry_next_session_and_json_ld() {
         "weekday=8",
         "time_of_day=noon",
         "free=yes",
+        "accessibility=stairs",
         "colour=red",
         "lon=10.2",
     ] {
