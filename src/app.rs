@@ -77,11 +77,27 @@ pub async fn reopen_basemap(state: &AppState) {
 
 /// Rebuilds the snapshot when the store's data version moved. Returns whether it did.
 pub async fn refresh(state: &AppState) -> anyhow::Result<bool> {
-    let current = state.snapshot.load().data_version;
-    if state.store.data_version().await? == current {
+    let current = state.snapshot.load();
+    if state.store.data_version().await? == current.data_version {
         return Ok(false);
     }
     let started = Instant::now();
+    // An edit of the programme (no import since this snapshot's): keep the imported data,
+    // rebuild only organisations, activities and needs.
+    let programme = state.store.load_programme().await?;
+    if programme.base_version == current.base.base_version {
+        let base = current.base.clone();
+        drop(current);
+        let version = programme.data_version;
+        state.snapshot.replace(Snapshot::with_base(base, programme));
+        tracing::info!(
+            data_version = version,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "programme reloaded"
+        );
+        return Ok(true);
+    }
+    drop(current);
     let contents = state.store.load().await?;
     // The snapshot build is CPU work: keep it off the threads that answer requests.
     let snapshot = tokio::task::spawn_blocking(move || Snapshot::build(contents)).await?;

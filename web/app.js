@@ -8,7 +8,9 @@ import {
   applyStatic, formatDistance, formatPoint, weekdayName,
 } from './i18n.js';
 import { Combobox } from './combobox.js';
-import { parseState, serializeState, MINUTE_CHOICES, PROFILES, LAYERS } from './url-state.js';
+import {
+  parseState, serializeState, MINUTE_CHOICES, PROFILES, LAYERS, TIMES_OF_DAY, ACCESSIBILITY,
+} from './url-state.js';
 import { activityRow, needRow, groupByPlace, categoryLabel } from './programme.js';
 import { openHelpForm, relabelHelpForm } from './help-form.js';
 
@@ -418,6 +420,8 @@ function reachQuery() {
   if (state.age != null) q.set('age', String(state.age));
   if (state.weekday != null) q.set('weekday', String(state.weekday));
   if (state.free) q.set('free', 'true');
+  if (state.timeOfDay) q.set('time_of_day', state.timeOfDay);
+  if (state.accessibility.length) q.set('accessibility', state.accessibility.join(','));
   return q.toString().replace(/%2C/gi, ',');
 }
 
@@ -704,7 +708,9 @@ function activityFilterSummary() {
   if (state.category) parts.push(has(`categories.${state.category}`) ? t(`categories.${state.category}`) : state.category);
   if (state.age != null) parts.push(t('filters.age_value', { age: String(state.age) }));
   if (state.weekday != null) parts.push(weekdayName(state.weekday));
+  if (state.timeOfDay) parts.push(t(`filters.time_of_day_value.${state.timeOfDay}`));
   if (state.free) parts.push(t('filters.free_value'));
+  for (const a of state.accessibility) parts.push(t(`accessibility.${a}`));
   return parts.join(', ');
 }
 
@@ -941,6 +947,35 @@ function buildFilters() {
     markAgeError(false);
   }
   if ($('free')) $('free').checked = state.free;
+  const timeOfDay = $('time-of-day');
+  if (timeOfDay) {
+    const all = document.createElement('option');
+    all.value = '';
+    all.textContent = t('filters.time_of_day_all');
+    timeOfDay.replaceChildren(all, ...TIMES_OF_DAY.map((d) => {
+      const o = document.createElement('option');
+      o.value = d;
+      o.textContent = t(`filters.time_of_day_option.${d}`);
+      return o;
+    }));
+    timeOfDay.value = state.timeOfDay ?? '';
+  }
+  const access = $('access');
+  if (access) {
+    access.replaceChildren(...ACCESSIBILITY.map((a) => {
+      const label = document.createElement('label');
+      label.className = 'choice';
+      const input = document.createElement('input');
+      input.type = 'checkbox';
+      input.name = 'accessibility';
+      input.value = a;
+      input.checked = state.accessibility.includes(a);
+      const text = document.createElement('span');
+      text.textContent = t(`filters.access.${a}`);
+      label.append(input, text);
+      return label;
+    }));
+  }
 
   const layers = $('layers');
   if (layers) {
@@ -1020,6 +1055,15 @@ function wireControls() {
   });
   $('free')?.addEventListener('change', (e) => {
     state.free = e.target.checked;
+    activityFilterChanged();
+  });
+  $('time-of-day')?.addEventListener('change', (e) => {
+    state.timeOfDay = e.target.value || null;
+    activityFilterChanged();
+  });
+  $('access')?.addEventListener('change', () => {
+    const chosen = new Set([...document.querySelectorAll('#access input:checked')].map((i) => i.value));
+    state.accessibility = ACCESSIBILITY.filter((a) => chosen.has(a));
     activityFilterChanged();
   });
   // The age applies when it is a whole number 0–120 (on change, or a moment after typing).

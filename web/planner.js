@@ -13,6 +13,7 @@
 //   lang      nb | en (default nb)
 //   center    lon,lat; zoom: the map's view
 //   hex=1     the coverage hexagons are shown
+//   contrast=high  the high-contrast basemap, with stronger district outlines and labels
 //   scenario=1, add=lon,lat;lon,lat, remove=id,id   scenario mode and its changes
 //   sort      column:asc|desc (default district:asc)
 
@@ -41,6 +42,27 @@ const CLASSES = [
   { below: Infinity, colour: '#4575b4' },
 ];
 const NO_DATA = '#bdbdbd';
+
+// What the page draws on the basemap, per theme (the high-contrast one: black outlines and
+// text, wider lines, bigger labels with a solid halo).
+const THEME = {
+  default: {
+    districtLine: '#2f2f2f', districtLineWidth: ['interpolate', ['linear'], ['zoom'], 11, 0.6, 15, 1.6],
+    label: '#111111', labelHalo: 'rgba(255,255,255,0.95)', labelHaloWidth: 1.8,
+    labelSize: ['interpolate', ['linear'], ['zoom'], 11, 11, 15, 13],
+    fillOpacity: 0.5, hexLine: '#2a0054', hexLineWidth: 0.6,
+    facility: '#123b5e', facilityStroke: '#ffffff', closed: '#a50f15',
+  },
+  'high-contrast': {
+    districtLine: '#000000', districtLineWidth: ['interpolate', ['linear'], ['zoom'], 11, 1.6, 15, 3.2],
+    label: '#000000', labelHalo: '#ffffff', labelHaloWidth: 2.6,
+    labelSize: ['interpolate', ['linear'], ['zoom'], 11, 12.5, 15, 15],
+    fillOpacity: 0.6, hexLine: '#000000', hexLineWidth: 1,
+    facility: '#000000', facilityStroke: '#ffffff', closed: '#8a0010',
+  },
+};
+const theme = () => THEME[state.contrast === 'high' ? 'high-contrast' : 'default'];
+const styleUrl = () => `/styles/${state.contrast === 'high' ? 'high-contrast' : 'default'}.json`;
 
 // ---------------------------------------------------------------------------------------------
 // Strings and formats
@@ -158,6 +180,7 @@ function parseUrl(search) {
     center: validLonLat(center) ? center : null,
     zoom: Number.isFinite(zoom) && zoom >= 0 && zoom <= 22 ? zoom : null,
     hex: q.get('hex') === '1',
+    contrast: q.get('contrast') === 'high' ? 'high' : null,
     scenario: q.get('scenario') === '1',
     add: add.slice(0, MAX_CHANGES),
     remove: [...new Set(remove)].slice(0, MAX_CHANGES),
@@ -177,6 +200,7 @@ function serialize(s, { lang = s.lang } = {}) {
   if (s.center) q.set('center', `${fixed(s.center[0], 5)},${fixed(s.center[1], 5)}`);
   if (s.zoom != null) q.set('zoom', fixed(s.zoom, 2));
   if (s.hex) q.set('hex', '1');
+  if (s.contrast === 'high') q.set('contrast', 'high');
   if (s.scenario) q.set('scenario', '1');
   const add = proposals.map((p) => `${fixed(p.lngLat[0], 6)},${fixed(p.lngLat[1], 6)}`);
   if (add.length) q.set('add', add.join(';'));
@@ -189,7 +213,10 @@ function writeUrl() {
   const query = serialize(state);
   const url = `${location.pathname}${query ? `?${query}` : ''}`;
   if (url !== `${location.pathname}${location.search}`) history.replaceState(null, '', url);
-  $('residents-link').href = state.lang !== DEFAULT.lang ? `/?lang=${state.lang}` : '/';
+  const residents = new URLSearchParams();
+  if (state.lang !== DEFAULT.lang) residents.set('lang', state.lang);
+  if (state.contrast === 'high') residents.set('contrast', 'high');
+  $('residents-link').href = `/${residents.size ? `?${residents}` : ''}`;
   for (const a of document.querySelectorAll('#lang-list a')) {
     const q = serialize(state, { lang: a.hreflang });
     a.href = `${location.pathname}${q ? `?${q}` : ''}`;
@@ -949,7 +976,7 @@ function applyHexVisibility() {
   const v = state.hex ? 'visible' : 'none';
   map.setLayoutProperty('pl-hex-fill', 'visibility', v);
   map.setLayoutProperty('pl-hex-line', 'visibility', v);
-  map.setPaintProperty('pl-district-fill', 'fill-opacity', state.hex ? 0.18 : 0.5);
+  map.setPaintProperty('pl-district-fill', 'fill-opacity', state.hex ? 0.18 : theme().fillOpacity);
   map.setPaintProperty('pl-district-pattern', 'fill-opacity', state.hex ? 0.3 : 1);
 }
 
@@ -970,6 +997,8 @@ function patternImage(kind) {
 }
 
 function addOverlay() {
+  if (map.getSource('pl-districts')) return; // already on this style
+  const o = theme();
   const layers = map.getStyle().layers;
   const firstSymbol = layers.find((l) => l.type === 'symbol')?.id;
   for (const id of ['facilities', 'facility-label']) {
@@ -985,7 +1014,7 @@ function addOverlay() {
   const clsColour = ['match', ['get', 'cls'], ...CLASSES.flatMap((c, i) => [i, c.colour]), NO_DATA];
   map.addLayer({
     id: 'pl-district-fill', type: 'fill', source: 'pl-districts',
-    paint: { 'fill-color': clsColour, 'fill-opacity': 0.5 },
+    paint: { 'fill-color': clsColour, 'fill-opacity': o.fillOpacity },
   }, firstSymbol);
   map.addLayer({
     id: 'pl-district-pattern', type: 'fill', source: 'pl-districts',
@@ -1005,18 +1034,18 @@ function addOverlay() {
     id: 'pl-hex-line', type: 'line', source: 'pl-hex', 'source-layer': 'coverage',
     filter: ['>', ['get', 'uncovered'], 0],
     layout: { visibility: 'none' },
-    paint: { 'line-color': '#2a0054', 'line-width': 0.6 },
+    paint: { 'line-color': o.hexLine, 'line-width': o.hexLineWidth },
   }, firstSymbol);
   map.addLayer({
     id: 'pl-district-line', type: 'line', source: 'pl-districts',
-    paint: { 'line-color': '#2f2f2f', 'line-width': ['interpolate', ['linear'], ['zoom'], 11, 0.6, 15, 1.6] },
+    paint: { 'line-color': o.districtLine, 'line-width': o.districtLineWidth },
   }, firstSymbol);
   map.addLayer({
     id: 'pl-facility', type: 'circle', source: 'pl-facilities',
     paint: {
       'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 3, 14, 5.5, 17, 8],
-      'circle-color': ['case', ['get', 'closed'], '#ffffff', '#123b5e'],
-      'circle-stroke-color': ['case', ['get', 'closed'], '#a50f15', '#ffffff'],
+      'circle-color': ['case', ['get', 'closed'], '#ffffff', o.facility],
+      'circle-stroke-color': ['case', ['get', 'closed'], o.closed, o.facilityStroke],
       'circle-stroke-width': ['case', ['get', 'closed'], 3, 1.5],
     },
   });
@@ -1026,11 +1055,11 @@ function addOverlay() {
     layout: {
       'text-field': ['step', ['zoom'], ['get', 'label'], 15, ['get', 'label_long']],
       'text-font': ['Noto Sans Bold'],
-      'text-size': ['interpolate', ['linear'], ['zoom'], 11, 11, 15, 13],
+      'text-size': o.labelSize,
       'text-padding': 2,
       'text-max-width': 10,
     },
-    paint: { 'text-color': '#111111', 'text-halo-color': 'rgba(255,255,255,0.95)', 'text-halo-width': 1.8 },
+    paint: { 'text-color': o.label, 'text-halo-color': o.labelHalo, 'text-halo-width': o.labelHaloWidth },
   });
   map.addLayer({
     id: 'pl-facility-closed-label', type: 'symbol', source: 'pl-facilities',
@@ -1039,7 +1068,7 @@ function addOverlay() {
       'text-field': t('facility.closed_label'), 'text-font': ['Noto Sans Bold'], 'text-size': 11,
       'text-anchor': 'top', 'text-offset': [0, 0.8], 'text-allow-overlap': true,
     },
-    paint: { 'text-color': '#a50f15', 'text-halo-color': '#ffffff', 'text-halo-width': 1.5 },
+    paint: { 'text-color': o.closed, 'text-halo-color': '#ffffff', 'text-halo-width': o.labelHaloWidth },
   });
   map.addLayer({
     id: 'pl-facility-label', type: 'symbol', source: 'pl-facilities', minzoom: 15,
@@ -1048,7 +1077,7 @@ function addOverlay() {
       'text-field': ['get', 'name'], 'text-font': ['Noto Sans Regular'], 'text-size': 11,
       'text-anchor': 'top', 'text-offset': [0, 0.8], 'text-max-width': 8, 'text-optional': true,
     },
-    paint: { 'text-color': '#123b5e', 'text-halo-color': '#ffffff', 'text-halo-width': 1.5 },
+    paint: { 'text-color': o.facility, 'text-halo-color': '#ffffff', 'text-halo-width': o.labelHaloWidth },
   });
   pushFacilities();
   applyHexVisibility();
@@ -1068,7 +1097,7 @@ function districtBounds() {
 function createMap() {
   const options = {
     container: 'map',
-    style: '/styles/default.json',
+    style: styleUrl(),
     attributionControl: false,
     locale: {
       'NavigationControl.ZoomIn': t('map.zoom_in'),
@@ -1239,6 +1268,10 @@ function buildControls() {
     renderLegend();
   });
 
+  const contrast = $('contrast');
+  contrast.setAttribute('aria-pressed', String(state.contrast === 'high'));
+  contrast.addEventListener('click', () => setContrast(state.contrast === 'high' ? null : 'high'));
+
   $('scenario-toggle').addEventListener('click', () => setScenarioMode(!state.scenario));
   $('add-center').addEventListener('click', () => {
     const c = map.getCenter();
@@ -1279,6 +1312,22 @@ function buildControls() {
   }));
 }
 
+/** The high-contrast switch: the page's colours, the basemap, and the overlay drawn anew on it. */
+function setContrast(value) {
+  state.contrast = value;
+  $('contrast').setAttribute('aria-pressed', String(value === 'high'));
+  document.body.classList.toggle('high-contrast', value === 'high');
+  writeUrl();
+  if (!map) return;
+  styleReady = new Promise((ok) => map.once('style.load', ok)).then(() => {
+    addOverlay();
+    pushDistricts();
+  });
+  window.app.styleReady = styleReady;
+  map.setStyle(styleUrl(), { diff: false });
+  announce(t(value === 'high' ? 'layers.contrast_on' : 'layers.contrast_off'));
+}
+
 function questionChanged() {
   writeUrl();
   loadQuestion();
@@ -1288,6 +1337,9 @@ function questionChanged() {
 // Start
 
 async function start() {
+  if (!state.contrast && !new URLSearchParams(location.search).has('contrast')
+      && matchMedia('(prefers-contrast: more)').matches) state.contrast = 'high';
+  document.body.classList.toggle('high-contrast', state.contrast === 'high');
   state.lang = await loadStrings(state.lang);
   document.title = t('page.title');
   applyStatic();

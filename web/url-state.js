@@ -9,6 +9,10 @@
 //   age       an age 0–120: only activities open to it
 //   weekday   1–7 (Monday = 1): only activities with a session that day
 //   free      true: only activities free of charge
+//   time_of_day  morning (before 12) | afternoon (12–17) | evening (from 17): only activities
+//             with a session starting then (on the chosen weekday, if one is chosen)
+//   accessibility  features, comma-separated (wheelchair, step_free, hearing_loop,
+//             accessible_toilet, sign_language, easy_language): only activities promising all
 //   lang      nb | en | … (default nb)
 //   center    lon,lat of the map's centre; zoom: the map's zoom
 //   contrast  high: the high-contrast basemap
@@ -21,6 +25,10 @@ export const MINUTE_CHOICES = [5, 10, 15, 20, 30];
 export const PROFILES = ['walk', 'slow', 'wheelchair'];
 export const LAYERS = ['bands', 'facilities', 'activities', 'volunteers'];
 export const LIST_PLACES = ['side', 'bottom', 'none'];
+// The activity filters of src/http/programme.rs (ActivityFilter), in its order.
+export const TIMES_OF_DAY = ['morning', 'afternoon', 'evening'];
+export const ACCESSIBILITY = ['wheelchair', 'step_free', 'hearing_loop', 'accessible_toilet',
+  'sign_language', 'easy_language'];
 
 const number = (s) => {
   if (s == null || s.trim() === '') return null;
@@ -50,6 +58,7 @@ export function parseState(search, { kinds = [], categories = [] } = {}) {
     : q.get('layers')?.split(',').map((s) => s.trim()).filter((l) => LAYERS.includes(l));
   const age = number(q.get('age'));
   const weekday = number(q.get('weekday'));
+  const access = new Set(q.get('accessibility')?.split(',').map((a) => a.trim()));
   return {
     address: point && validLonLat(point) ? (q.get('address')?.slice(0, 200) || null) : null,
     point: validLonLat(point) ? point : null,
@@ -60,6 +69,9 @@ export function parseState(search, { kinds = [], categories = [] } = {}) {
     age: Number.isInteger(age) && age >= 0 && age <= 120 ? age : null,
     weekday: Number.isInteger(weekday) && weekday >= 1 && weekday <= 7 ? weekday : null,
     free: q.get('free') === 'true',
+    timeOfDay: TIMES_OF_DAY.includes(q.get('time_of_day')) ? q.get('time_of_day') : null,
+    // Known features only, in a fixed order (so that the same choice is the same URL).
+    accessibility: ACCESSIBILITY.filter((a) => access.has(a)),
     // Any language code: its file is /static/i18n/{lang}.json (Bokmål when there is none).
     lang: /^[a-z]{2,3}$/.test(q.get('lang') ?? '') ? q.get('lang') : null,
     center: validLonLat(center) ? center : null,
@@ -92,6 +104,8 @@ export function serializeState(s, { embed = false, layers = false, view = true, 
   if (s.age != null) q.set('age', String(s.age));
   if (s.weekday != null) q.set('weekday', String(s.weekday));
   if (s.free) q.set('free', 'true');
+  if (s.timeOfDay) q.set('time_of_day', s.timeOfDay);
+  if (s.accessibility?.length) q.set('accessibility', s.accessibility.join(','));
   if (s.lang && s.lang !== defaultLang) q.set('lang', s.lang);
   if (view && s.center) q.set('center', `${fixed(s.center[0], 5)},${fixed(s.center[1], 5)}`);
   if (view && s.zoom != null) q.set('zoom', fixed(s.zoom, 2));

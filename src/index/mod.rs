@@ -23,13 +23,37 @@ use rstar::{AABB, RTree};
 use crate::domain::{Address, Bbox, District, Facility, LonLat};
 use crate::routing::WalkGraph;
 use crate::store::StoreContents;
+use crate::store::editing::ProgrammeContents;
 use search::AddressSearch;
 
 type PointEntry = GeomWithData<[f64; 2], u32>;
 type RectEntry = GeomWithData<Rectangle<[f64; 2]>, u32>;
 
+/// What a server answers from, swapped whole on reload: the imported data ([`Base`],
+/// shared between snapshots until the next import) and the organisations' programme
+/// (rebuilt alone after an edit). Derefs to the base, so `s.facilities` reads through.
 pub struct Snapshot {
+    /// The store's data version this snapshot was built from.
     pub data_version: i64,
+    pub base: Arc<Base>,
+    /// Organisations, activities and volunteer needs.
+    pub programme: programme::Programme,
+    /// Coverage hexagons computed from this snapshot so far (they may follow activities).
+    pub hex_cache: crate::tiles::hexagons::HexCache,
+}
+
+impl std::ops::Deref for Snapshot {
+    type Target = Base;
+
+    fn deref(&self) -> &Base {
+        &self.base
+    }
+}
+
+/// The imported data and everything derived from it.
+pub struct Base {
+    /// The store's version of the import this was built from.
+    pub base_version: i64,
     /// The walking network with every facility placed on it; `None` before an OSM import.
     pub walk: Option<WalkIndex>,
     /// Why the stored walking graph could not be loaded, if it could not.
@@ -50,12 +74,8 @@ pub struct Snapshot {
     facility_json: Vec<Box<str>>,
     address_json: Vec<Box<str>>,
     district_json: Vec<Box<str>>,
-    /// Vector tiles cut from this snapshot so far.
+    /// Vector tiles cut from this data so far.
     pub tile_cache: crate::tiles::TileCache,
-    /// Coverage hexagons computed from this snapshot so far.
-    pub hex_cache: crate::tiles::hexagons::HexCache,
-    /// Organisations, activities and volunteer needs.
-    pub programme: programme::Programme,
     /// Residents per address (same order as `addresses`) where SSB population figures were
     /// imported; addresses outside any grunnkrets with a figure weigh 0.
     pub address_weight: Option<Vec<f64>>,
@@ -94,6 +114,7 @@ impl Snapshot {
     pub fn build(contents: StoreContents) -> Snapshot {
         let StoreContents {
             data_version,
+            base_version,
             organisations,
             activities,
             volunteer_needs,
@@ -192,25 +213,15 @@ impl Snapshot {
             .enumerate()
             .map(|(i, f)| (f.id, i as u32))
             .collect();
-        let programme = programme::Programme::build(
-            organisations,
-            activities,
-            volunteer_needs,
-            &facilities,
-            &facility_by_id,
-            walk.as_ref(),
-        );
-        Snapshot {
+        let base = Arc::new(Base {
+            base_version,
             address_weight,
-            programme,
             tile_cache: Default::default(),
-            hex_cache: Default::default(),
             walk,
             walk_problem,
             facility_json,
             address_json,
             district_json,
-            data_version,
             facility_by_id,
             address_by_id: addresses
                 .iter()
@@ -232,9 +243,43 @@ impl Snapshot {
             address_tree,
             district_tree,
             search,
+        });
+        Snapshot::with_base(
+            base,
+            ProgrammeContents {
+                data_version,
+                base_version,
+                organisations,
+                activities,
+                volunteer_needs,
+            },
+        )
+    }
+
+    /// A snapshot of `base` with a new programme: what an edit costs to reload.
+    pub fn with_base(base: Arc<Base>, p: ProgrammeContents) -> Snapshot {
+        let programme = programme::Programme::build(
+            p.organisations,
+            p.activities,
+            p.volunteer_needs,
+            &base.facilities,
+            &base.facility_by_id,
+            base.walk.as_ref(),
+        );
+        Snapshot {
+            data_version: p.data_version,
+            base,
+            programme,
+            hex_cache: Default::default(),
         }
     }
 
+    pub fn empty() -> Snapshot {
+        Snapshot::build(StoreContents::default())
+    }
+}
+
+impl Base {
     /// Whether a point lies in the area this service covers: inside a district at the
     /// municipality level when one was imported (`level` kommune or municipality), else
     /// within the extent of the data.
@@ -250,10 +295,6 @@ impl Snapshot {
             return municipal.iter().any(|d| d.geometry.contains(&point));
         }
         self.extent().is_some_and(|b| b.contains(p))
-    }
-
-    pub fn empty() -> Snapshot {
-        Snapshot::build(StoreContents::default())
     }
 
     /// Indices of facilities inside `bbox` (edges included), in id order.
@@ -341,7 +382,16 @@ impl SnapshotCell {
         self.0.load_full()
     }
 
+    /// Swaps in `snapshot` unless a newer one is already in place (two reloads racing, e.g.
+    /// the poller and a write's own reload, must not put older data back).
     pub fn replace(&self, snapshot: Snapshot) {
-        self.0.store(Arc::new(snapshot));
+        let new = Arc::new(snapshot);
+        self.0.rcu(|current| {
+            if new.data_version >= current.data_version {
+                new.clone()
+            } else {
+                current.clone()
+            }
+        });
     }
 }

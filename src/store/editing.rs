@@ -179,12 +179,26 @@ pub trait Editing: Send + Sync {
 
     /// The newest audit rows first.
     async fn audit_log(&self, limit: i64) -> Result<Vec<AuditRow>, super::StoreError>;
+
+    /// Only organisations, activities and volunteer needs, with both versions: what a
+    /// server reloads after an edit when no import came in between.
+    async fn load_programme(&self) -> Result<ProgrammeContents, super::StoreError>;
+}
+
+/// What [`Editing::load_programme`] reads, from one moment of the store.
+#[derive(Debug, Default)]
+pub struct ProgrammeContents {
+    pub data_version: i64,
+    pub base_version: i64,
+    pub organisations: Vec<crate::domain::activity::Organisation>,
+    pub activities: Vec<crate::domain::activity::Activity>,
+    pub volunteer_needs: Vec<crate::domain::activity::VolunteerNeed>,
 }
 
 /// Implements [`Editing`] for one store type. `$json` is the cast a JSON parameter needs
 /// (`""` or `"::jsonb"`), `$text` the cast that reads one as text.
 macro_rules! editing_impl {
-    ($store:ty, $json:literal, $text:literal, $begin_write:literal, $lock:literal) => {
+    ($store:ty, $json:literal, $text:literal, $begin_write:literal, $lock:literal, $begin_read:literal) => {
         #[async_trait::async_trait]
         impl crate::store::editing::Editing for $store {
         async fn create_organisation(
@@ -481,6 +495,32 @@ macro_rules! editing_impl {
             .execute(&self.pool)
             .await?
             .rows_affected())
+        }
+
+        async fn load_programme(
+            &self,
+        ) -> Result<crate::store::editing::ProgrammeContents, StoreError> {
+            // Every table and both versions from one moment.
+            let mut tx = self.pool.begin_with($begin_read).await?;
+            let version = |key: &'static str| {
+                sqlx::query_scalar::<_, i64>(if key == "data_version" {
+                    "SELECT value FROM meta WHERE key = 'data_version'"
+                } else {
+                    "SELECT value FROM meta WHERE key = 'base_version'"
+                })
+            };
+            let data_version = version("data_version").fetch_one(&mut *tx).await?;
+            let base_version = version("base_version").fetch_one(&mut *tx).await?;
+            let (organisations, activities, volunteer_needs) =
+                crate::store::editing::load_editing!(tx, $text);
+            tx.commit().await?;
+            Ok(crate::store::editing::ProgrammeContents {
+                data_version,
+                base_version,
+                organisations,
+                activities,
+                volunteer_needs,
+            })
         }
 
         async fn audit_log(

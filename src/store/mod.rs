@@ -77,6 +77,8 @@ impl ImportBatch {
 #[derive(Debug, Default)]
 pub struct StoreContents {
     pub data_version: i64,
+    /// The data version of the last import (edits of the programme leave it alone).
+    pub base_version: i64,
     pub organisations: Vec<crate::domain::activity::Organisation>,
     pub activities: Vec<crate::domain::activity::Activity>,
     pub volunteer_needs: Vec<crate::domain::activity::VolunteerNeed>,

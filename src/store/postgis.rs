@@ -255,11 +255,16 @@ impl Store for PostgisStore {
                 persons: r.try_get("persons")?,
             });
         }
+        let base_version: i64 =
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'base_version'")
+                .fetch_one(&mut *tx)
+                .await?;
         let (organisations, activities, volunteer_needs) =
             super::editing::load_editing!(tx, "::text");
         tx.commit().await?;
         Ok(StoreContents {
             data_version,
+            base_version,
             organisations,
             activities,
             volunteer_needs,
@@ -359,6 +364,9 @@ impl Store for PostgisStore {
         )
         .fetch_one(&mut *tx)
         .await?;
+        sqlx::query("UPDATE meta SET value = (SELECT value FROM meta WHERE key = 'data_version') WHERE key = 'base_version'")
+            .execute(&mut *tx)
+            .await?;
         let summary = serde_json::to_string(&outcome).expect("an outcome always serialises");
         sqlx::query("UPDATE imports SET summary = $1::jsonb WHERE id = $2")
             .bind(summary)
@@ -513,7 +521,14 @@ async fn sync_districts(
     prune(tx, "districts", source, import_id, before, rows.len()).await
 }
 
-super::editing::editing_impl!(PostgisStore, "::jsonb", "::text", "BEGIN", " FOR UPDATE");
+super::editing::editing_impl!(
+    PostgisStore,
+    "::jsonb",
+    "::text",
+    "BEGIN",
+    " FOR UPDATE",
+    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+);
 
 /// Bumps the data version inside a write's transaction and returns the new one.
 /// Listeners hear of it when the transaction commits.

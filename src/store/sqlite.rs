@@ -194,10 +194,15 @@ impl Store for SqliteStore {
                 persons: r.try_get("persons")?,
             });
         }
+        let base_version: i64 =
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'base_version'")
+                .fetch_one(&mut *tx)
+                .await?;
         let (organisations, activities, volunteer_needs) = super::editing::load_editing!(tx, "");
         tx.commit().await?;
         Ok(StoreContents {
             data_version,
+            base_version,
             organisations,
             activities,
             volunteer_needs,
@@ -298,6 +303,9 @@ impl Store for SqliteStore {
         )
         .fetch_one(&mut *tx)
         .await?;
+        sqlx::query("UPDATE meta SET value = (SELECT value FROM meta WHERE key = 'data_version') WHERE key = 'base_version'")
+            .execute(&mut *tx)
+            .await?;
         let summary = serde_json::to_string(&outcome).expect("an outcome always serialises");
         sqlx::query("UPDATE imports SET summary = ? WHERE id = ?")
             .bind(summary)
@@ -464,7 +472,7 @@ pub(crate) fn multipolygon_from_wkb(blob: &[u8]) -> Result<geo::MultiPolygon<f64
     }
 }
 
-super::editing::editing_impl!(SqliteStore, "", "", "BEGIN IMMEDIATE", "");
+super::editing::editing_impl!(SqliteStore, "", "", "BEGIN IMMEDIATE", "", "BEGIN");
 
 /// Bumps the data version inside a write's transaction and returns the new one.
 async fn bump(tx: &mut Transaction<'_, Sqlite>) -> Result<i64, StoreError> {

@@ -1,6 +1,6 @@
 // The planners' page (/planner, issue 8 point 5) in a real browser: the table equals
 // /api/coverage, sorting by keyboard, scenario mode agrees with POST /api/coverage/scenario,
-// URL state, English, the hexagon layer, 320 px reflow, axe, and no request off the server.
+// URL state, English, the hexagon layer, high contrast, 320 px reflow, axe, and no request off the server.
 //
 //   NAERMILJO_BIN=target/debug/naermiljo node --test tests/browser/planner.test.mjs
 //
@@ -56,6 +56,20 @@ const tableRows = (page, keys = ['share']) => page.$$eval('#table-body tr', (trs
   }
   return row;
 }), keys);
+
+/** What the high-contrast switch changes, read from the page and its map. */
+const contrastState = (page) => page.evaluate(() => ({
+  style: window.app.map.getStyle()?.metadata?.['naermiljo:theme'],
+  line: window.app.map.getPaintProperty('pl-district-line', 'line-color'),
+  lineWidth: window.app.map.getPaintProperty('pl-district-line', 'line-width').at(-1),
+  label: window.app.map.getPaintProperty('pl-district-label', 'text-color'),
+  halo: window.app.map.getPaintProperty('pl-district-label', 'text-halo-color'),
+  pressed: document.getElementById('contrast').getAttribute('aria-pressed'),
+  body: document.body.classList.contains('high-contrast'),
+}));
+const HIGH_CONTRAST = {
+  style: 'high-contrast', line: '#000000', lineWidth: 3.2, label: '#000000', halo: '#ffffff', pressed: 'true', body: true,
+};
 
 test('the table equals /api/coverage, sorts by keyboard, links its CSV, and passes axe', async () => {
   const p = await open('/planner?kind=school&minutes=10', { viewport: { width: 1280, height: 900 } });
@@ -124,6 +138,22 @@ test('the table equals /api/coverage, sorts by keyboard, links its CSV, and pass
   assert.equal(lines.length, expected.districts.length + 2, 'a header, the districts and the total');
   assert.match(lines.at(-1), /^total,/);
 
+  // High contrast, by keyboard: the high-contrast basemap, black and wider district outlines,
+  // black labels on a solid halo, and the URL keeps it. (A link that opens it, and axe in that
+  // mode: 'URL state, English, …' below.)
+  await page.focus('#contrast');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.app.map.getStyle()?.metadata?.['naermiljo:theme'] === 'high-contrast'
+    && window.app.map.getLayer('pl-district-label'));
+  await page.evaluate(() => window.app.idle());
+  assert.deepEqual(await contrastState(page), HIGH_CONTRAST);
+  assert.ok(await page.evaluate(() => window.app.map.queryRenderedFeatures({ layers: ['pl-district-label'] }).length > 0),
+    'district labels are placed on the high-contrast map');
+  assert.match(await page.evaluate(() => location.search), /contrast=high/);
+  assert.match(await page.$eval('#residents-link', (a) => a.getAttribute('href')), /contrast=high/);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: screenshotPath('planner-high-contrast.png') });
+
   assertClean(p);
   await p.close();
 });
@@ -191,12 +221,13 @@ test('scenario mode: a proposed facility raises coverage as the scenario API say
   await p.close();
 });
 
-test('URL state, English, the gap hexagons and a 320 px wide screen', async () => {
+test('URL state, English, high contrast, the gap hexagons and a 320 px wide screen', async () => {
   const gaps = await api('/api/coverage/gaps?kind=naermiljoanlegg&minutes=5&profile=wheelchair&limit=1');
   const [lon, lat] = gaps.features[0].geometry.coordinates;
-  const p = await open(`/planner?kind=naermiljoanlegg&minutes=5&profile=wheelchair&lang=en&hex=1&center=${lon},${lat}&zoom=15`,
+  const p = await open(`/planner?kind=naermiljoanlegg&minutes=5&profile=wheelchair&lang=en&hex=1&contrast=high&center=${lon},${lat}&zoom=15`,
     { viewport: { width: 320, height: 640 } });
   const { page } = p;
+  assert.deepEqual(await contrastState(page), HIGH_CONTRAST, 'contrast=high opens in high contrast');
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
   assert.equal(await page.$eval('h1', (h) => h.textContent), 'Who lives within walking distance?');
   assert.equal(await page.$eval('#kind', (s) => s.value), 'naermiljoanlegg');
@@ -212,7 +243,7 @@ test('URL state, English, the gap hexagons and a 320 px wide screen', async () =
   await page.press('#minutes', 'Enter');
   await page.waitForFunction(() => window.app.coverage?.minutes === 15);
   const search = await page.evaluate(() => location.search);
-  for (const part of ['kind=naermiljoanlegg', 'minutes=15', 'profile=wheelchair', 'lang=en', 'hex=1', 'center=', 'zoom=']) {
+  for (const part of ['kind=naermiljoanlegg', 'minutes=15', 'profile=wheelchair', 'lang=en', 'hex=1', 'contrast=high', 'center=', 'zoom=']) {
     assert.ok(search.includes(part), `${part} in ${search}`);
   }
   const nb = await page.$eval('#lang-list a[hreflang=nb]', (a) => a.getAttribute('href'));
@@ -220,7 +251,7 @@ test('URL state, English, the gap hexagons and a 320 px wide screen', async () =
   await page.locator('#map').scrollIntoViewIfNeeded();
   await page.evaluate(() => window.app.idle());
   await page.screenshot({ path: screenshotPath('planner-320.png'), fullPage: false });
-  assert.deepEqual(await axeViolations(page), [], 'axe at 320 px in English');
+  assert.deepEqual(await axeViolations(page), [], 'axe at 320 px in English, in high contrast');
   assertClean(p);
   await p.close();
 });

@@ -81,3 +81,19 @@ test('URL state: activity filters and layers', () => {
   assert.equal(serializeState(parseState('layers=none'), { layers: true }), 'layers=none');
   assert.equal(serializeState(parseState(''), { layers: true }), '', 'all layers: no parameter');
 });
+
+test('URL state: time of day and accessibility', () => {
+  const query = 'point=10.75,59.92&weekday=2&time_of_day=evening&accessibility=wheelchair,hearing_loop';
+  const s = parseState(query);
+  assert.equal(s.timeOfDay, 'evening');
+  assert.deepEqual(s.accessibility, ['wheelchair', 'hearing_loop']);
+  assert.equal(serializeState(s), query);
+  assert.equal(serializeState(s, { embed: true }), query, '/embed takes them too');
+
+  // Known features only, in the API's order; an unknown time of day is dropped.
+  const messy = parseState('time_of_day=night&accessibility=easy_language,bogus,,wheelchair,wheelchair');
+  assert.equal(messy.timeOfDay, null);
+  assert.deepEqual(messy.accessibility, ['wheelchair', 'easy_language']);
+  assert.equal(serializeState(messy), 'accessibility=wheelchair,easy_language');
+  assert.deepEqual(parseState('').accessibility, []);
+});

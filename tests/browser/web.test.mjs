@@ -538,6 +538,71 @@ test('activities in English: the next session in English, Oslo time', async () =
   await p.close();
 });
 
+test('activities by time of day and accessibility: the list equals /api/reach, the URL, /embed and the embed code keep them', async () => {
+  // Between the demo's two wheelchair-accessible activities (a morning and an evening one).
+  const point = [10.764, 59.911];
+  const p = await open(`/?point=${point.join(',')}`, { viewport: { width: 1280, height: 900 } });
+  const { page } = p;
+  await page.waitForFunction(() => document.querySelectorAll('.result[data-activity-id]').length > 0);
+  await page.click('#filters > summary');
+  await page.waitForSelector('#access', { state: 'visible' });
+  const base = { lon: String(point[0]), lat: String(point[1]), minutes: '15', profile: 'walk' };
+  const rowsOf = (api) => api.activities.features.map((f) => [f.id, f.properties.title, f.properties.walk_minutes]);
+  /** Waits until the page shows the result of exactly these filters; its list is the API's. */
+  const shows = async (params, search) => {
+    const query = new URLSearchParams({ ...base, ...params }).toString().replace(/%2C/gi, ',');
+    await page.waitForFunction((q) => window.app.reachQuery === q, query);
+    assert.match(await page.evaluate(() => location.search), search, 'the URL keeps the filters');
+    const api = await apiGet('/api/reach', { ...base, ...params });
+    assert.deepEqual(await programmeRows(page), rowsOf(api), `the list for ${query}`);
+    return api;
+  };
+
+  const all = await apiGet('/api/reach', base);
+  await page.focus('#time-of-day');
+  await page.selectOption('#time-of-day', 'evening');
+  const evening = await shows({ time_of_day: 'evening' }, /[?&]time_of_day=evening(&|$)/);
+  assert.ok(evening.activities.features.length > 1 && evening.activities.features.length < all.activities.features.length,
+    `evening narrows the activities: ${evening.activities.features.length} of ${all.activities.features.length}`);
+
+  // The checkboxes are named by their labels and reached by keyboard.
+  const wheelchair = page.getByRole('checkbox', { name: 'Rullestol' });
+  await wheelchair.focus();
+  await page.keyboard.press('Space');
+  const both = await shows({ time_of_day: 'evening', accessibility: 'wheelchair' }, /time_of_day=evening&accessibility=wheelchair(&|$)/);
+  assert.ok(both.activities.features.length >= 1 && both.activities.features.length < evening.activities.features.length,
+    `wheelchair-accessible evening activities: ${both.activities.features.length}`);
+  assert.ok(both.activities.features.every((f) => f.properties.accessibility.includes('wheelchair')));
+  assert.match(await page.textContent('.list-filters'), /kveld, tilgjengelig med rullestol/);
+
+  // Every listed feature must be promised: none promises both of these.
+  await page.getByRole('checkbox', { name: 'Trinnfri adkomst' }).check();
+  const none = await shows({ time_of_day: 'evening', accessibility: 'wheelchair,step_free' }, /accessibility=wheelchair,step_free(&|$)/);
+  assert.equal(none.activities.features.length, 0);
+  assert.match(await page.textContent('.list-activities .empty'), /passer filtrene/);
+  await page.getByRole('checkbox', { name: 'Trinnfri adkomst' }).uncheck();
+  await shows({ time_of_day: 'evening', accessibility: 'wheelchair' }, /time_of_day=evening&accessibility=wheelchair(&|$)/);
+  assert.deepEqual(await axeViolations(page, { context: '#filters' }), [], 'axe on the filters panel');
+
+  // The embed dialog's code carries them.
+  await page.click('#embed-open');
+  await page.waitForSelector('#embed-dialog[open]');
+  assert.match(await page.inputValue('#embed-code'), /\/embed\?[^"]*time_of_day=evening&amp;accessibility=wheelchair/);
+  await page.keyboard.press('Escape');
+  const search = await page.evaluate(() => location.search);
+  assertClean(p);
+  await p.close();
+
+  // The URL reopens them, on /embed too.
+  const q = await open(`/embed${search}`);
+  await q.page.waitForFunction(() => document.querySelectorAll('.result[data-activity-id]').length > 0);
+  assert.equal(await q.page.inputValue('#time-of-day'), 'evening');
+  assert.deepEqual(await q.page.$$eval('#access input:checked', (els) => els.map((e) => e.value)), ['wheelchair']);
+  assert.deepEqual(await programmeRows(q.page), rowsOf(both), `/embed${search}`);
+  assertClean(q);
+  await q.close();
+});
+
 test('volunteer needs: their own layer and list; "Jeg kan hjelpe" posts an offer and never shows it again', async () => {
   const p = await open(resultUrl(), { viewport: { width: 1280, height: 900 } });
   const { page } = p;
@@ -593,6 +658,55 @@ test('volunteer needs: their own layer and list; "Jeg kan hjelpe" posts an offer
     focus: 'help-name', role: 'alert', items: 2, name: ['true', 'help-name-error help-name-hint'], contact: 'true', message: null,
   });
   assert.deepEqual(await axeViolations(page), [], 'axe with the form showing errors');
+
+  // The server's own 422: a contact that passes the page's check but not the server's (Rust's
+  // trim also drops U+0085 NEXT LINE, JavaScript's does not). Its field error is shown like the
+  // page's own, and focus goes to that field.
+  const offersUrl = `/api/collections/volunteer-needs/items/${need.id}/offers`;
+  const fieldState = () => page.evaluate(() => ({
+    focus: document.activeElement.id,
+    items: [...document.querySelectorAll('#help-errors li')].map((li) => li.textContent),
+    invalid: ['name', 'contact', 'message'].filter((n) => document.getElementById(`help-${n}`).getAttribute('aria-invalid') === 'true'),
+    contactError: document.getElementById('help-contact-error').textContent,
+    describedBy: document.getElementById('help-contact').getAttribute('aria-describedby'),
+  }));
+  await page.fill('#help-name', 'Kari Nordmann');
+  await page.fill('#help-contact', 'ab\u0085\u0085\u0085');
+  assert.deepEqual(await page.$$('#help-errors li'), [], 'the page itself finds nothing wrong any more');
+  const [rejected] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(offersUrl)),
+    page.click('#help-send'),
+  ]);
+  assert.equal(rejected.status(), 422);
+  assert.match(rejected.headers()['content-type'], /problem\+json/);
+  assert.deepEqual((await rejected.json()).errors.map((e) => e.field), ['contact']);
+  await page.waitForFunction(() => document.getElementById('help-contact').getAttribute('aria-invalid') === 'true');
+  const serverError = 'Skriv e-postadressen eller telefonnummeret ditt (5–200 tegn).';
+  assert.deepEqual(await fieldState(), {
+    focus: 'help-contact', items: [serverError], invalid: ['contact'], contactError: serverError,
+    describedBy: 'help-contact-error help-contact-hint',
+  });
+  assert.equal(await page.isVisible('#help-done'), false, 'no thanks for an offer that was not taken');
+
+  // The need is gone meanwhile (a 404, faked here): said plainly, no field blamed, focus on Send.
+  await page.fill('#help-contact', 'kari@example.org');
+  await page.route(`**${offersUrl}`, (route) => route.fulfill({
+    status: 404, contentType: 'application/problem+json',
+    body: JSON.stringify({ type: 'https://naermiljo.example/problems/not-found', title: 'Not Found', status: 404 }),
+  }), { times: 1 });
+  await page.click('#help-send');
+  await page.waitForFunction(() => /finnes ikke lenger/.test(document.getElementById('help-errors').textContent));
+  assert.deepEqual(await fieldState(), {
+    focus: 'help-send', items: ['Dette behovet finnes ikke lenger. Takk for at du ville hjelpe!'], invalid: [],
+    contactError: '', describedBy: 'help-contact-hint',
+  });
+  assert.equal(await page.getAttribute('#help-errors', 'role'), 'alert');
+  await page.unroute(`**${offersUrl}`);
+  // Both were expected: the browser's log of them and the test harness's record of them go.
+  const expectedFailure = (s) => s.includes(offersUrl) && /HTTP (422|404)/.test(s);
+  assert.equal(p.failures.filter(expectedFailure).length, 2, p.failures.join('\n'));
+  p.failures.splice(0, p.failures.length, ...p.failures.filter((f) => !expectedFailure(f)));
+  p.errors.splice(0, p.errors.length, ...p.errors.filter((e) => !/status of (422|404)/.test(e)));
 
   const name = 'Åsmund Testperson Hjelpevillig';
   const contact = 'asmund.hjelpevillig@example.org';
