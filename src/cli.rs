@@ -148,6 +148,10 @@ pub enum TokenCommand {
         #[arg(long)]
         label: Option<String>,
     },
+    /// List the tokens (id, organisation, role, label; never the tokens themselves).
+    List,
+    /// Revoke a token by its id (from `token list`): it stops working at once.
+    Revoke { id: i64 },
 }
 
 fn parse_org_kind(s: &str) -> Result<crate::domain::activity::OrgKind, String> {
@@ -469,16 +473,39 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = app::open_store(&settings, "naermiljo-token").await?;
             let token = new_token()?;
             let hash = crate::http::programme::token_sha256(&token);
-            store
+            let id = store
                 .create_token(org, role, &hash, label.as_deref())
                 .await
                 .with_context(|| format!("cannot make a token for organisation {org}"))?;
             eprintln!(
-                "A {} token for organisation {org}. It is shown only now; keep it secret.\n\
-                 Use it as `Authorization: Bearer TOKEN`.",
+                "Token {id}: {} for organisation {org}. It is shown only now; keep it secret.\n\
+                 Use it as `Authorization: Bearer TOKEN`; revoke it with `naermiljo token revoke {id}`.",
                 role.as_str()
             );
             println!("{token}");
+            Ok(())
+        }
+        Command::Token(TokenCommand::List) => {
+            let store = app::open_store(&settings, "naermiljo-token").await?;
+            for t in store.tokens().await? {
+                println!(
+                    "{}\torg {}\t{}\t{}{}",
+                    t.id,
+                    t.org_id,
+                    t.role,
+                    t.label.as_deref().unwrap_or("-"),
+                    if t.revoked { "\trevoked" } else { "" }
+                );
+            }
+            Ok(())
+        }
+        Command::Token(TokenCommand::Revoke { id }) => {
+            let store = app::open_store(&settings, "naermiljo-token").await?;
+            anyhow::ensure!(
+                store.revoke_token(id).await?,
+                "no token {id} to revoke (see `naermiljo token list`)"
+            );
+            println!("token {id} revoked");
             Ok(())
         }
         Command::DemoProgramme { seed } => {

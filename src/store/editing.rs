@@ -154,6 +154,12 @@ pub trait Editing: Send + Sync {
     /// The actor a token (by its SHA-256) stands for, unless unknown or revoked.
     async fn token(&self, sha256: &str) -> Result<Option<Actor>, super::StoreError>;
 
+    /// Every token: (id, organisation, role, label, revoked), never the hashes.
+    async fn tokens(&self) -> Result<Vec<TokenInfo>, super::StoreError>;
+
+    /// Revokes a token; `false` when there is no such token or it was revoked already.
+    async fn revoke_token(&self, id: i64) -> Result<bool, super::StoreError>;
+
     /// Creates, replaces or deletes an item, checking owner and version in the same
     /// transaction, writing the audit row and bumping the data version.
     async fn write_item(
@@ -183,6 +189,16 @@ pub trait Editing: Send + Sync {
     /// Only organisations, activities and volunteer needs, with both versions: what a
     /// server reloads after an edit when no import came in between.
     async fn load_programme(&self) -> Result<ProgrammeContents, super::StoreError>;
+}
+
+/// A token as listed: who it is for, never its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub org_id: i64,
+    pub role: String,
+    pub label: Option<String>,
+    pub revoked: bool,
 }
 
 /// What [`Editing::load_programme`] reads, from one moment of the store.
@@ -278,6 +294,37 @@ macro_rules! editing_impl {
                     }
                 })?,
             }))
+        }
+
+        async fn tokens(&self) -> Result<Vec<crate::store::editing::TokenInfo>, StoreError> {
+            let rows = sqlx::query(
+                "SELECT id, org_id, role, label, revoked_ms FROM api_tokens ORDER BY id",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            rows.into_iter()
+                .map(|r| {
+                    Ok(crate::store::editing::TokenInfo {
+                        id: r.try_get("id")?,
+                        org_id: r.try_get("org_id")?,
+                        role: r.try_get("role")?,
+                        label: r.try_get("label")?,
+                        revoked: r.try_get::<Option<i64>, _>("revoked_ms")?.is_some(),
+                    })
+                })
+                .collect()
+        }
+
+        async fn revoke_token(&self, id: i64) -> Result<bool, StoreError> {
+            Ok(sqlx::query(
+                "UPDATE api_tokens SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL",
+            )
+            .bind(crate::store::editing::now_ms())
+            .bind(id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected()
+                == 1)
         }
 
         async fn write_item(

@@ -142,3 +142,72 @@ fn demo_mode_imports_once_or_says_what_is_missing() {
     );
     assert_eq!(server.health()["data_version"], first["data_version"]);
 }
+
+#[test]
+fn tokens_are_made_listed_and_revoked_from_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = run_ok({
+        let mut c = naermiljo(dir.path());
+        c.args([
+            "org",
+            "create",
+            "--name",
+            "Strømsø IL",
+            "--kind",
+            "sports_club",
+        ]);
+        c
+    });
+    let org = org.trim();
+    let bad = naermiljo(dir.path())
+        .args(["org", "create", "--name", "X Y", "--kind", "castle"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown kind \"castle\""));
+    let token = run_ok({
+        let mut c = naermiljo(dir.path());
+        c.args([
+            "token",
+            "create",
+            "--org",
+            org,
+            "--role",
+            "editor",
+            "--label",
+            "nettskjema",
+        ]);
+        c
+    });
+    let token = token.trim().to_string();
+    assert!(token.starts_with("nm_") && token.len() == 67, "{token}");
+    let listed = run_ok({
+        let mut c = naermiljo(dir.path());
+        c.args(["token", "list"]);
+        c
+    });
+    assert!(
+        listed.contains("editor\tnettskjema") && !listed.contains(&token[3..]),
+        "{listed}"
+    );
+    let id = listed.split('\t').next().unwrap().to_string();
+
+    let server = Server::start(naermiljo(dir.path()), &[]);
+    let offers = "/api/collections/volunteer-needs/items/1/offers";
+    let auth = format!("Authorization: Bearer {token}");
+    // A known token reaches the handler (no such need: 404); after revoking, 401.
+    assert_eq!(server.send("GET", offers, &[&auth], "").0, 404);
+    run_ok({
+        let mut c = naermiljo(dir.path());
+        c.args(["token", "revoke", &id]);
+        c
+    });
+    let (status, body) = server.send("GET", offers, &[&auth], "");
+    assert_eq!(status, 401, "{body}");
+    let again = naermiljo(dir.path())
+        .args(["token", "revoke", &id])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains(&format!("no token {id} to revoke")));
+}
