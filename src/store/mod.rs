@@ -6,6 +6,7 @@
 
 pub mod editing;
 pub mod postgis;
+mod rows;
 mod sqlite;
 
 pub use postgis::PostgisStore;

@@ -11,10 +11,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 
 use super::{Counts, ImportBatch, ImportOutcome, Store, StoreContents, StoreError, TableChange};
-use crate::domain::{
-    Address, District, Facility, FacilityKind, LonLat, NewAddress, NewDistrict, NewFacility,
-    SourceRef,
-};
+use crate::domain::{NewAddress, NewDistrict, NewFacility};
 
 /// Rows per multi-row INSERT: stays well under SQLite's 32,766 bound parameters.
 const ROWS_PER_STATEMENT: usize = 1000;
@@ -90,110 +87,16 @@ impl Store for SqliteStore {
                 .fetch_one(&mut *tx)
                 .await?;
 
-        let rows = sqlx::query(
-            "SELECT id, source, source_id, kind, name, lon, lat, address, wheelchair, opening_hours, properties
+        let (facilities, addresses, districts, walk_graph, population) =
+            super::rows::load_rows!(
+                tx,
+                "SELECT id, source, source_id, kind, name, lon, lat, address, wheelchair, opening_hours, properties
              FROM facilities ORDER BY id",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut facilities = Vec::with_capacity(rows.len());
-        for r in rows {
-            let id: i64 = r.try_get("id")?;
-            let kind: String = r.try_get("kind")?;
-            let kind = FacilityKind::parse(&kind).ok_or_else(|| StoreError::Corrupt {
-                table: "facilities",
-                id,
-                reason: format!("unknown kind {kind:?}"),
-            })?;
-            let properties: String = r.try_get("properties")?;
-            let properties =
-                serde_json::from_str(&properties).map_err(|e| StoreError::Corrupt {
-                    table: "facilities",
-                    id,
-                    reason: format!("properties: {e}"),
-                })?;
-            facilities.push(Facility {
-                id,
-                kind,
-                name: r.try_get("name")?,
-                position: LonLat::new(r.try_get("lon")?, r.try_get("lat")?),
-                address: r.try_get("address")?,
-                wheelchair: r.try_get("wheelchair")?,
-                opening_hours: r.try_get("opening_hours")?,
-                source: SourceRef {
-                    source: r.try_get("source")?,
-                    source_id: r.try_get("source_id")?,
-                },
-                properties,
-            });
-        }
-
-        let rows = sqlx::query(
-            "SELECT id, source, source_id, street, number, postcode, city, municipality_code,
+                "SELECT id, source, source_id, street, number, postcode, city, municipality_code,
                     grunnkrets_code, grunnkrets_name, lon, lat
              FROM addresses ORDER BY id",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut addresses = Vec::with_capacity(rows.len());
-        for r in rows {
-            addresses.push(Address {
-                id: r.try_get("id")?,
-                street: r.try_get("street")?,
-                number: r.try_get("number")?,
-                postcode: r.try_get("postcode")?,
-                city: r.try_get("city")?,
-                municipality_code: r.try_get("municipality_code")?,
-                grunnkrets_code: r.try_get("grunnkrets_code")?,
-                grunnkrets_name: r.try_get("grunnkrets_name")?,
-                position: LonLat::new(r.try_get("lon")?, r.try_get("lat")?),
-                source: SourceRef {
-                    source: r.try_get("source")?,
-                    source_id: r.try_get("source_id")?,
-                },
-            });
-        }
-
-        let rows = sqlx::query("SELECT id, source, source_id, name, level, geometry, population FROM districts ORDER BY id")
-            .fetch_all(&mut *tx)
-            .await?;
-        let mut districts = Vec::with_capacity(rows.len());
-        for r in rows {
-            let id: i64 = r.try_get("id")?;
-            let blob: Vec<u8> = r.try_get("geometry")?;
-            let geometry = multipolygon_from_wkb(&blob).map_err(|reason| StoreError::Corrupt {
-                table: "districts",
-                id,
-                reason,
-            })?;
-            districts.push(District {
-                id: id.to_string(),
-                name: r.try_get("name")?,
-                level: r.try_get("level")?,
-                geometry,
-                population: r.try_get("population")?,
-                source: Some(SourceRef {
-                    source: r.try_get("source")?,
-                    source_id: r.try_get("source_id")?,
-                }),
-            });
-        }
-        let walk_graph: Option<Vec<u8>> =
-            sqlx::query_scalar("SELECT data FROM graphs WHERE name = 'walk'")
-                .fetch_optional(&mut *tx)
-                .await?;
-        let mut population = Vec::new();
-        for r in sqlx::query("SELECT code, name, year, persons FROM population ORDER BY code")
-            .fetch_all(&mut *tx)
-            .await?
-        {
-            population.push(crate::domain::AreaPopulation {
-                code: r.try_get("code")?,
-                name: r.try_get("name")?,
-                year: r.try_get("year")?,
-                persons: r.try_get("persons")?,
-            });
-        }
+                "SELECT id, source, source_id, name, level, geometry AS wkb, population FROM districts ORDER BY id"
+            );
         let base_version: i64 =
             sqlx::query_scalar("SELECT value FROM meta WHERE key = 'base_version'")
                 .fetch_one(&mut *tx)
