@@ -220,33 +220,12 @@ impl Store for PostgisStore {
                 Some(sync_districts(&mut tx, &batch.source, import_id, rows).await?);
         }
         if let Some(rows) = &batch.population {
-            let before: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM population WHERE source = $1")
-                    .bind(&batch.source)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            sqlx::query("DELETE FROM population WHERE source = $1")
-                .bind(&batch.source)
-                .execute(&mut *tx)
-                .await?;
-            for r in rows {
-                // A code another source had is taken over by this one.
-                sqlx::query(
-                    "INSERT INTO population (code, name, year, persons, source, import_id)
-                     VALUES ($1, $2, $3, $4, $5, $6)
-                     ON CONFLICT (code) DO UPDATE SET name = excluded.name, year = excluded.year,
-                       persons = excluded.persons, source = excluded.source, import_id = excluded.import_id",
-                )
-                .bind(&r.code)
-                .bind(&r.name)
-                .bind(r.year)
-                .bind(r.persons)
-                .bind(&batch.source)
-                .bind(import_id)
-                .execute(&mut *tx)
-                .await?;
-            }
-            outcome.population = Some((before as u64, rows.len() as u64));
+            outcome.population = Some(super::rows::sync_population!(
+                tx,
+                &batch.source,
+                import_id,
+                rows
+            ));
         }
         if let Some(graph) = &batch.walk_graph {
             sqlx::query(
@@ -263,11 +242,8 @@ impl Store for PostgisStore {
             .await?;
             outcome.walk_graph = Some((graph.nodes, graph.edges));
         }
-        outcome.data_version = sqlx::query_scalar(
-            "UPDATE meta SET value = value + 1 WHERE key = 'data_version' RETURNING value",
-        )
-        .fetch_one(&mut *tx)
-        .await?;
+        outcome.data_version = bump(&mut tx).await?;
+        // An import changes the base data: servers rebuild their whole snapshot.
         sqlx::query("UPDATE meta SET value = (SELECT value FROM meta WHERE key = 'data_version') WHERE key = 'base_version'")
             .execute(&mut *tx)
             .await?;
@@ -275,12 +251,6 @@ impl Store for PostgisStore {
         sqlx::query("UPDATE imports SET summary = $1::jsonb WHERE id = $2")
             .bind(summary)
             .bind(import_id)
-            .execute(&mut *tx)
-            .await?;
-        // Delivered to listeners only when the transaction commits.
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(CHANNEL)
-            .bind(outcome.data_version.to_string())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;

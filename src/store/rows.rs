@@ -1,6 +1,8 @@
-//! Reading the imported tables into domain rows: the same on both stores once each has
-//! selected the same columns (positions as `lon`, `lat`; district geometry as WKB `wkb`;
-//! facility properties as JSON text). `load_rows!` writes it once for both.
+//! SQL that is the same on both stores, written once: `load_rows!` reads the imported
+//! tables into domain rows once each store has selected the same columns (positions as
+//! `lon`, `lat`; district geometry as WKB `wkb`; facility properties as JSON text), and
+//! `sync_population!` replaces a source's population figures. (SQLite takes `$1`
+//! placeholders as PostgreSQL does.)
 
 /// `(facilities, addresses, districts, walk_graph, population)` from a transaction `$tx`,
 /// given each backend's three SELECTs.
@@ -107,4 +109,36 @@ macro_rules! load_rows {
     }};
 }
 
-pub(crate) use load_rows;
+/// Replaces the population figures of `$source` in transaction `$tx` with `$rows`; a code
+/// another source had is taken over by this one. Evaluates to (rows before, rows now).
+macro_rules! sync_population {
+    ($tx:expr, $source:expr, $import_id:expr, $rows:expr) => {{
+        let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM population WHERE source = $1")
+            .bind($source)
+            .fetch_one(&mut *$tx)
+            .await?;
+        sqlx::query("DELETE FROM population WHERE source = $1")
+            .bind($source)
+            .execute(&mut *$tx)
+            .await?;
+        for r in $rows {
+            sqlx::query(
+                "INSERT INTO population (code, name, year, persons, source, import_id)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, year = excluded.year,
+                   persons = excluded.persons, source = excluded.source, import_id = excluded.import_id",
+            )
+            .bind(&r.code)
+            .bind(&r.name)
+            .bind(r.year)
+            .bind(r.persons)
+            .bind($source)
+            .bind($import_id)
+            .execute(&mut *$tx)
+            .await?;
+        }
+        (before as u64, $rows.len() as u64)
+    }};
+}
+
+pub(crate) use {load_rows, sync_population};

@@ -158,33 +158,12 @@ impl Store for SqliteStore {
                 Some(sync_districts(&mut tx, &batch.source, import_id, rows).await?);
         }
         if let Some(rows) = &batch.population {
-            let before: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM population WHERE source = ?")
-                    .bind(&batch.source)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            sqlx::query("DELETE FROM population WHERE source = ?")
-                .bind(&batch.source)
-                .execute(&mut *tx)
-                .await?;
-            for r in rows {
-                // A code another source had is taken over by this one.
-                sqlx::query(
-                    "INSERT INTO population (code, name, year, persons, source, import_id)
-                     VALUES (?, ?, ?, ?, ?, ?)
-                     ON CONFLICT (code) DO UPDATE SET name = excluded.name, year = excluded.year,
-                       persons = excluded.persons, source = excluded.source, import_id = excluded.import_id",
-                )
-                .bind(&r.code)
-                .bind(&r.name)
-                .bind(r.year)
-                .bind(r.persons)
-                .bind(&batch.source)
-                .bind(import_id)
-                .execute(&mut *tx)
-                .await?;
-            }
-            outcome.population = Some((before as u64, rows.len() as u64));
+            outcome.population = Some(super::rows::sync_population!(
+                tx,
+                &batch.source,
+                import_id,
+                rows
+            ));
         }
         if let Some(graph) = &batch.walk_graph {
             sqlx::query(
@@ -201,11 +180,8 @@ impl Store for SqliteStore {
             .await?;
             outcome.walk_graph = Some((graph.nodes, graph.edges));
         }
-        outcome.data_version = sqlx::query_scalar(
-            "UPDATE meta SET value = value + 1 WHERE key = 'data_version' RETURNING value",
-        )
-        .fetch_one(&mut *tx)
-        .await?;
+        outcome.data_version = bump(&mut tx).await?;
+        // An import changes the base data: servers rebuild their whole snapshot.
         sqlx::query("UPDATE meta SET value = (SELECT value FROM meta WHERE key = 'data_version') WHERE key = 'base_version'")
             .execute(&mut *tx)
             .await?;
