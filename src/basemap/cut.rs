@@ -6,14 +6,11 @@
 
 use std::collections::HashMap;
 
-use geo::{Area, BooleanOps, BoundingRect, MapCoords, Orient, Simplify};
+use geo::{Area, BooleanOps, BoundingRect, MapCoords, Simplify};
 use mvt::{GeomEncoder, GeomType, Tile};
 
 use super::{MAX_ZOOM, MIN_ZOOM, MapFeature, MapLayer};
-use crate::tiles::{EXTENT, TileId};
-
-/// How far lines and areas reach past the tile edge, in tile units.
-const BUFFER: f64 = 64.0;
+use crate::tiles::{BUFFER, EXTENT, TileId, buffered_rect, polygon_geometry};
 
 /// The archive's tiles, encoded (uncompressed MVT), and the data's bounds in lon/lat.
 pub struct Cut {
@@ -155,11 +152,7 @@ pub fn cut(features: &[MapFeature]) -> Cut {
 
 /// The part of `g` (tile units) inside the tile plus its buffer; `None` when nothing is.
 fn clip(g: geo::Geometry<f64>) -> Option<geo::Geometry<f64>> {
-    let rect = geo::Rect::new(
-        geo::coord! { x: -BUFFER, y: -BUFFER },
-        geo::coord! { x: EXTENT as f64 + BUFFER, y: EXTENT as f64 + BUFFER },
-    )
-    .to_polygon();
+    let rect = buffered_rect();
     let clipped: geo::Geometry<f64> = match g {
         geo::Geometry::LineString(l) => rect.clip(&geo::MultiLineString(vec![l]), false).into(),
         geo::Geometry::Polygon(p) => p.intersection(&rect).into(),
@@ -184,24 +177,6 @@ fn line_geometry(lines: &[&geo::LineString<f64>]) -> Option<mvt::GeomData> {
             encoder.add_point(c.x, c.y).ok()?;
         }
         encoder.complete_geom().ok()?;
-    }
-    encoder.encode().ok()
-}
-
-fn polygon_geometry(polygons: &[geo::Polygon<f64>]) -> Option<mvt::GeomData> {
-    let mut encoder = GeomEncoder::new(GeomType::Polygon);
-    for p in polygons {
-        let p = p.orient(geo::orient::Direction::Default);
-        for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
-            if ring.0.len() < 4 {
-                continue;
-            }
-            // MVT rings are implicitly closed: leave out the repeated first point.
-            for c in &ring.0[..ring.0.len() - 1] {
-                encoder.add_point(c.x, c.y).ok()?;
-            }
-            encoder.complete_geom().ok()?;
-        }
     }
     encoder.encode().ok()
 }

@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use geo::{BooleanOps, Orient};
+use geo::BooleanOps;
 use h3o::{CellIndex, LatLng, Resolution};
-use mvt::{GeomEncoder, GeomType, Tile};
+use mvt::Tile;
 
 use super::{EXTENT, TileId};
 use crate::domain::{Bbox, LonLat};
@@ -110,11 +110,7 @@ pub const FIELDS: &[(&str, &str)] = &[
 /// The `coverage` layer of one tile; `None` when no hexagon touches it.
 pub fn encode(hexes: &[Hexagon], t: &TileId) -> Option<Vec<u8>> {
     let area = t.buffered_bounds(super::BUFFER);
-    let rect = geo::Rect::new(
-        geo::coord! { x: -super::BUFFER, y: -super::BUFFER },
-        geo::coord! { x: EXTENT as f64 + super::BUFFER, y: EXTENT as f64 + super::BUFFER },
-    )
-    .to_polygon();
+    let rect = super::buffered_rect();
     let mut tile = Tile::new(EXTENT);
     let mut layer = tile.create_layer("coverage");
     for (k, h) in hexes.iter().enumerate() {
@@ -131,28 +127,9 @@ pub fn encode(hexes: &[Hexagon], t: &TileId) -> Option<Vec<u8>> {
             })
             .collect();
         let polygon = geo::Polygon::new(geo::LineString(ring), vec![]);
-        let clipped = polygon
-            .intersection(&rect)
-            .orient(geo::orient::Direction::Default);
-        let mut encoder = GeomEncoder::new(GeomType::Polygon);
-        for p in &clipped.0 {
-            let ring = &p.exterior().0;
-            if ring.len() < 4 {
-                continue;
-            }
-            for c in &ring[..ring.len() - 1] {
-                if encoder.add_point(c.x, c.y).is_err() {
-                    break;
-                }
-            }
-            let _ = encoder.complete_geom();
-        }
-        let Ok(geometry) = encoder.encode() else {
+        let Some(geometry) = super::polygon_geometry(&polygon.intersection(&rect).0) else {
             continue;
         };
-        if geometry.is_empty() {
-            continue;
-        }
         let mut f = layer.into_feature(geometry);
         f.set_id(k as u64 + 1);
         f.add_tag_string("h3", &h.cell.to_string());

@@ -244,6 +244,36 @@ impl TileCache {
     }
 }
 
+/// The tile plus its buffer on every side, in tile units: what lines and areas are clipped to.
+pub(crate) fn buffered_rect() -> geo::Polygon<f64> {
+    geo::Rect::new(
+        geo::coord! { x: -BUFFER, y: -BUFFER },
+        geo::coord! { x: EXTENT as f64 + BUFFER, y: EXTENT as f64 + BUFFER },
+    )
+    .to_polygon()
+}
+
+/// Polygons in tile units as one MVT geometry: oriented as MVT 2.1 wants (exterior rings
+/// positive by the surveyor's formula in tile coordinates), rings implicitly closed.
+/// `None` when nothing drawable is left.
+pub(crate) fn polygon_geometry(polygons: &[geo::Polygon<f64>]) -> Option<mvt::GeomData> {
+    let mut encoder = GeomEncoder::new(GeomType::Polygon);
+    for p in polygons {
+        let p = p.orient(geo::orient::Direction::Default);
+        for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+            if ring.0.len() < 4 {
+                continue;
+            }
+            // Leave out the repeated first point.
+            for c in &ring.0[..ring.0.len() - 1] {
+                encoder.add_point(c.x, c.y).ok()?;
+            }
+            encoder.complete_geom().ok()?;
+        }
+    }
+    encoder.encode().ok().filter(|g| !g.is_empty())
+}
+
 /// Encodes one layer of one tile; `None` when the tile has nothing in it.
 pub fn encode(s: &Snapshot, layer: Layer, t: &TileId) -> Option<Vec<u8>> {
     if t.z < layer.min_zoom() {
@@ -286,11 +316,7 @@ pub fn encode(s: &Snapshot, layer: Layer, t: &TileId) -> Option<Vec<u8>> {
         }
         Layer::Districts => {
             let clip_box = t.buffered_bounds(BUFFER);
-            let tile_rect = geo::Rect::new(
-                geo::coord! { x: -BUFFER, y: -BUFFER },
-                geo::coord! { x: EXTENT as f64 + BUFFER, y: EXTENT as f64 + BUFFER },
-            )
-            .to_polygon();
+            let tile_rect = buffered_rect();
             for (k, i) in s.districts_in(&clip_box).into_iter().enumerate() {
                 let d = &s.districts[i as usize];
                 let in_tile = geo::MapCoords::map_coords(&d.geometry, |c| {
@@ -301,25 +327,7 @@ pub fn encode(s: &Snapshot, layer: Layer, t: &TileId) -> Option<Vec<u8>> {
                 let clipped = in_tile
                     .simplify(0.5)
                     .intersection(&geo::MultiPolygon(vec![tile_rect.clone()]));
-                if clipped.0.is_empty() {
-                    continue;
-                }
-                let oriented = clipped.orient(geo::orient::Direction::Default);
-                let mut encoder = GeomEncoder::new(GeomType::Polygon);
-                for polygon in &oriented.0 {
-                    for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
-                        // MVT rings are implicitly closed: leave out the repeated first point.
-                        for c in &ring.0[..ring.0.len().saturating_sub(1)] {
-                            encoder
-                                .add_point(c.x, c.y)
-                                .expect("finite tile coordinates");
-                        }
-                        encoder
-                            .complete_geom()
-                            .expect("a ring of three or more points");
-                    }
-                }
-                let Ok(geometry) = encoder.encode() else {
+                let Some(geometry) = polygon_geometry(&clipped.0) else {
                     continue;
                 };
                 let mut feature = out.into_feature(geometry);
