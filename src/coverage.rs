@@ -152,47 +152,79 @@ pub fn activity_times(
     Ok(times_from(walk, &sources, &walk.address_snaps, profile, None).1)
 }
 
+/// Node costs being settled: costs, and a heap of (cost as ordered bits, node). Costs are
+/// ≥ 0, so their bit patterns order like the values.
+struct Frontier {
+    cost: Vec<f64>,
+    heap: std::collections::BinaryHeap<std::cmp::Reverse<(u64, u32)>>,
+}
+
+impl Frontier {
+    /// Lowers `v`'s cost to `c` when that is an improvement within the horizon.
+    fn offer(&mut self, v: usize, c: f64) -> bool {
+        if c <= HORIZON_S && c < self.cost[v] {
+            self.cost[v] = c;
+            self.heap.push(std::cmp::Reverse((c.to_bits(), v as u32)));
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Dijkstra from what has been offered, going from `v` to `w` only where
+    /// `enter(v, w)` agrees (it is asked before each improvement it would allow).
+    fn settle(
+        &mut self,
+        g: &WalkGraph,
+        profile: Profile,
+        mut enter: impl FnMut(usize, usize) -> bool,
+    ) {
+        let speed = profile.speed_mps();
+        while let Some(std::cmp::Reverse((bits, v))) = self.heap.pop() {
+            let d = f64::from_bits(bits);
+            if d > self.cost[v as usize] {
+                continue; // a stale entry: v was reached more cheaply since
+            }
+            for e in g.edges_from(crate::routing::NodeId(v)) {
+                let w = g.head(e).0 as usize;
+                let c = d + g.length_m(e) / speed;
+                if profile.allows(g.flags(e))
+                    && c <= HORIZON_S
+                    && c < self.cost[w]
+                    && enter(v as usize, w)
+                {
+                    self.offer(w, c);
+                }
+            }
+        }
+    }
+}
+
 /// Multi-source Dijkstra that also records which source reaches each node first.
 fn labelled_costs(
     walk: &WalkIndex,
     sources: &[(i64, Snapped)],
     profile: Profile,
 ) -> (Vec<f64>, Vec<u32>) {
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
-    walk.network.with_search(|g, _| {
-        let n = g.node_count();
-        let mut cost = vec![f64::INFINITY; n];
-        let mut label = vec![u32::MAX; n];
-        let mut heap = BinaryHeap::new();
-        let speed = profile.speed_mps();
-        for (i, (_, p)) in sources.iter().enumerate() {
-            for seed in p.seeds(g, profile) {
-                let v = seed.node.0 as usize;
-                if seed.cost_s <= HORIZON_S && seed.cost_s < cost[v] {
-                    cost[v] = seed.cost_s;
-                    label[v] = i as u32;
-                    heap.push(Reverse((seed.cost_s.to_bits(), seed.node.0)));
-                }
+    let g = &walk.network.graph;
+    let n = g.node_count();
+    let mut f = Frontier {
+        cost: vec![f64::INFINITY; n],
+        heap: Default::default(),
+    };
+    let mut label = vec![u32::MAX; n];
+    for (i, (_, p)) in sources.iter().enumerate() {
+        for seed in p.seeds(g, profile) {
+            if f.offer(seed.node.0 as usize, seed.cost_s) {
+                label[seed.node.0 as usize] = i as u32;
             }
         }
-        while let Some(Reverse((bits, v))) = heap.pop() {
-            let d = f64::from_bits(bits);
-            if d > cost[v as usize] {
-                continue;
-            }
-            for e in g.edges_from(crate::routing::NodeId(v)) {
-                let w = g.head(e).0 as usize;
-                let c = d + g.length_m(e) / speed;
-                if profile.allows(g.flags(e)) && c <= HORIZON_S && c < cost[w] {
-                    cost[w] = c;
-                    label[w] = label[v as usize];
-                    heap.push(Reverse((c.to_bits(), w as u32)));
-                }
-            }
-        }
-        (cost, label)
-    })
+    }
+    f.settle(g, profile, |v, w| {
+        label[w] = label[v];
+        true
+    });
+    (f.cost, label)
 }
 
 /// Each target's time from node costs, with sources on the target's own segment reached
@@ -204,13 +236,12 @@ fn target_times(
     profile: Profile,
     costs: &[f64],
 ) -> Vec<f64> {
-    walk.network.with_search(|g, _| {
-        let on_segment = sources_by_segment(g, sources);
-        targets
-            .iter()
-            .map(|t| target_time(g, t, profile, |n| costs[n.0 as usize], &on_segment))
-            .collect()
-    })
+    let g = &walk.network.graph;
+    let on_segment = sources_by_segment(g, sources);
+    targets
+        .iter()
+        .map(|t| target_time(g, t, profile, |n| costs[n.0 as usize], &on_segment))
+        .collect()
 }
 
 fn target_time(
@@ -248,102 +279,85 @@ fn without_sources(
     removed: &[i64],
     profile: Profile,
 ) -> (Vec<f64>, Vec<f64>) {
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
     let gone: Vec<bool> = b
         .sources
         .iter()
         .map(|(id, _)| removed.contains(id))
         .collect();
-    walk.network.with_search(|g, _| {
-        let speed = profile.speed_mps();
-        let mut cost = b.node_costs.clone();
-        let mut affected = vec![false; cost.len()];
-        let mut region = Vec::new();
-        for (v, &l) in b.labels.iter().enumerate() {
-            if l != u32::MAX && gone[l as usize] {
-                affected[v] = true;
-                cost[v] = f64::INFINITY;
-                region.push(v as u32);
+    let g = &walk.network.graph;
+    let speed = profile.speed_mps();
+    let mut f = Frontier {
+        cost: b.node_costs.clone(),
+        heap: Default::default(),
+    };
+    let mut affected = vec![false; f.cost.len()];
+    let mut region = Vec::new();
+    for (v, &l) in b.labels.iter().enumerate() {
+        if l != u32::MAX && gone[l as usize] {
+            affected[v] = true;
+            f.cost[v] = f64::INFINITY;
+            region.push(v as u32);
+        }
+    }
+    // From the edge of the region: walk in from every unaffected neighbour.
+    for &v in &region {
+        for e in g.edges_from(crate::routing::NodeId(v)) {
+            let u = g.head(e).0 as usize;
+            let back = g.twin(e);
+            if !affected[u] && f.cost[u].is_finite() && profile.allows(g.flags(back)) {
+                let c = f.cost[u] + g.length_m(back) / speed;
+                f.offer(v as usize, c);
             }
         }
-        let mut heap = BinaryHeap::new();
-        let offer = |cost: &mut Vec<f64>, heap: &mut BinaryHeap<_>, v: usize, c: f64| {
-            if c <= HORIZON_S && c < cost[v] {
-                cost[v] = c;
-                heap.push(Reverse((c.to_bits(), v as u32)));
-            }
-        };
-        // From the edge of the region: walk in from every unaffected neighbour.
-        for &v in &region {
-            for e in g.edges_from(crate::routing::NodeId(v)) {
-                let u = g.head(e).0 as usize;
-                let back = g.twin(e);
-                if !affected[u] && cost[u].is_finite() && profile.allows(g.flags(back)) {
-                    let c = cost[u] + g.length_m(back) / speed;
-                    offer(&mut cost, &mut heap, v as usize, c);
-                }
+    }
+    // Remaining sources whose own seeds lie in the region.
+    for ((_, p), &closed) in b.sources.iter().zip(&gone) {
+        if closed {
+            continue;
+        }
+        for seed in p.seeds(g, profile) {
+            if affected[seed.node.0 as usize] {
+                f.offer(seed.node.0 as usize, seed.cost_s);
             }
         }
-        // Remaining sources whose own seeds lie in the region.
-        for ((_, p), &closed) in b.sources.iter().zip(&gone) {
-            if closed {
-                continue;
+    }
+    f.settle(g, profile, |_, w| affected[w]);
+    let cost = f.cost;
+    // Addresses next to the region, or on a closed facility's segment, are timed again.
+    let remaining: Vec<Snapped> = b
+        .sources
+        .iter()
+        .zip(&gone)
+        .filter(|(_, c)| !**c)
+        .map(|((_, p), _)| *p)
+        .collect();
+    let closed_segments: Vec<u32> = b
+        .sources
+        .iter()
+        .zip(&gone)
+        .filter(|(_, c)| **c)
+        .map(|((_, p), _)| canonical(g, p).0)
+        .collect();
+    let on_segment = sources_by_segment(g, &remaining);
+    let times = walk
+        .address_snaps
+        .iter()
+        .zip(&b.address_times)
+        .map(|(t, &old)| {
+            let Some(at) = t.for_profile(profile) else {
+                return old;
+            };
+            let touched = affected[g.tail(at.edge).0 as usize]
+                || affected[g.head(at.edge).0 as usize]
+                || closed_segments.contains(&canonical(g, at).0);
+            if touched {
+                target_time(g, t, profile, |n| cost[n.0 as usize], &on_segment)
+            } else {
+                old
             }
-            for seed in p.seeds(g, profile) {
-                if affected[seed.node.0 as usize] {
-                    offer(&mut cost, &mut heap, seed.node.0 as usize, seed.cost_s);
-                }
-            }
-        }
-        while let Some(Reverse((bits, v))) = heap.pop() {
-            let d = f64::from_bits(bits);
-            if d > cost[v as usize] {
-                continue;
-            }
-            for e in g.edges_from(crate::routing::NodeId(v)) {
-                let w = g.head(e).0 as usize;
-                if affected[w] && profile.allows(g.flags(e)) {
-                    offer(&mut cost, &mut heap, w, d + g.length_m(e) / speed);
-                }
-            }
-        }
-        // Addresses next to the region, or on a closed facility's segment, are timed again.
-        let remaining: Vec<Snapped> = b
-            .sources
-            .iter()
-            .zip(&gone)
-            .filter(|(_, c)| !**c)
-            .map(|((_, p), _)| *p)
-            .collect();
-        let closed_segments: Vec<u32> = b
-            .sources
-            .iter()
-            .zip(&gone)
-            .filter(|(_, c)| **c)
-            .map(|((_, p), _)| canonical(g, p).0)
-            .collect();
-        let on_segment = sources_by_segment(g, &remaining);
-        let times = walk
-            .address_snaps
-            .iter()
-            .zip(&b.address_times)
-            .map(|(t, &old)| {
-                let Some(at) = t.for_profile(profile) else {
-                    return old;
-                };
-                let touched = affected[g.tail(at.edge).0 as usize]
-                    || affected[g.head(at.edge).0 as usize]
-                    || closed_segments.contains(&canonical(g, at).0);
-                if touched {
-                    target_time(g, t, profile, |n| cost[n.0 as usize], &on_segment)
-                } else {
-                    old
-                }
-            })
-            .collect();
-        (cost, times)
-    })
+        })
+        .collect();
+    (cost, times)
 }
 
 /// Seconds from the nearest of `sources`: to every node, and to each placement in `targets`.
