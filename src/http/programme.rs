@@ -515,7 +515,7 @@ fn within_walk(
     Ok(out)
 }
 
-fn add_walk(feature: &mut Value, seconds: f64) {
+pub(super) fn add_walk(feature: &mut Value, seconds: f64) {
     feature["properties"]["walk_seconds"] = json!(seconds.round() as u64);
     feature["properties"]["walk_minutes"] = json!((seconds / 60.0).ceil() as u64);
 }
@@ -1062,24 +1062,16 @@ async fn replace(
     let current = match c {
         ItemCollection::Activities => s.programme.activities.index_of(id).map(|i| {
             let a = &s.programme.activities.items[i as usize];
-            (
-                a.org_id,
-                a.version,
-                serde_json::to_value(&a.doc).expect("serialises"),
-            )
+            (a.org_id, serde_json::to_value(&a.doc).expect("serialises"))
         }),
         ItemCollection::VolunteerNeeds => s.programme.needs.index_of(id).map(|i| {
             let n = &s.programme.needs.items[i as usize];
-            (
-                n.org_id,
-                n.version,
-                serde_json::to_value(&n.doc).expect("serialises"),
-            )
+            (n.org_id, serde_json::to_value(&n.doc).expect("serialises"))
         }),
     };
-    // Owner and version are checked again by the store in the write's transaction; these
-    // checks only answer early from what this instance knows.
-    let Some((owner, version, current_doc)) = current else {
+    // Owner and version are checked by the store in the write's transaction; this only
+    // answers a foreign editor early, from what this instance knows.
+    let Some((owner, current_doc)) = current else {
         return Err(ApiError::NotFound(format!("no item {fid:?} in {}", c.id())));
     };
     if actor.role == Role::Editor && owner != actor.org_id {
@@ -1096,7 +1088,6 @@ async fn replace(
             _ => serde_json::Map::new(),
         };
     }
-    let _ = version;
     let (doc, org) = validate_body(c, &s, o)?;
     drop(s);
     if org.is_some_and(|o| o != owner) {

@@ -355,8 +355,7 @@ pub async fn get_reach(
     let today = crate::domain::activity::today(now);
     let n_activities = programme.activities.len() as u32;
     let timed = |mut f: Value, seconds: f64| {
-        f["properties"]["walk_seconds"] = json!(seconds.round() as u64);
-        f["properties"]["walk_minutes"] = json!((seconds / 60.0).ceil() as u64);
+        super::programme::add_walk(&mut f, seconds);
         f["properties"]["distance_m"] = json!((seconds * speed).round() as u64);
         f
     };

@@ -137,14 +137,16 @@ impl Snapshot {
                 .map(|a| (a.street.as_str(), a.number.as_str(), a.label())),
         );
 
+        // Residents per SSB area code: for derived grunnkrets districts and for addresses.
+        let by_code: HashMap<&str, i64> = population
+            .iter()
+            .map(|p| (p.code.as_str(), p.persons))
+            .collect();
         let mut assigned = districts::assign(districts, &facilities, &addresses, &address_tree);
         for d in &mut assigned.districts {
             if d.population.is_none() {
                 let code = d.id.strip_prefix("grunnkrets-").unwrap_or(&d.id);
-                d.population = population
-                    .iter()
-                    .find(|p| p.code == code)
-                    .map(|p| p.persons);
+                d.population = by_code.get(code).copied();
             }
         }
         let district_tree = RTree::bulk_load(
@@ -187,10 +189,6 @@ impl Snapshot {
             .collect();
 
         // Residents per address: a grunnkrets' residents spread evenly over its addresses.
-        let by_code: HashMap<&str, i64> = population
-            .iter()
-            .map(|p| (p.code.as_str(), p.persons))
-            .collect();
         let address_weight = (!by_code.is_empty()).then(|| {
             let mut per_code: HashMap<&str, u32> = HashMap::new();
             for a in &addresses {
