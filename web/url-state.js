@@ -21,6 +21,8 @@
 //   bbox      minlon,minlat,maxlon,maxlat: the map cannot be moved outside it
 //   list      side | bottom | none (default side)
 
+import { number, numbers, validLonLat, fixed } from './kit/url.js';
+
 export const MINUTE_CHOICES = [5, 10, 15, 20, 30];
 export const PROFILES = ['walk', 'slow', 'wheelchair'];
 export const LAYERS = ['bands', 'facilities', 'activities', 'volunteers'];
@@ -29,20 +31,6 @@ export const LIST_PLACES = ['side', 'bottom', 'none'];
 export const TIMES_OF_DAY = ['morning', 'afternoon', 'evening'];
 export const ACCESSIBILITY = ['wheelchair', 'step_free', 'hearing_loop', 'accessible_toilet',
   'sign_language', 'easy_language'];
-
-const number = (s) => {
-  if (s == null || s.trim() === '') return null;
-  const v = Number(s);
-  return Number.isFinite(v) ? v : null;
-};
-
-function numbers(s, count) {
-  if (!s) return null;
-  const parts = s.split(',').map(number);
-  return parts.length === count && parts.every((v) => v !== null) ? parts : null;
-}
-
-const validLonLat = (p) => p && Math.abs(p[0]) <= 180 && Math.abs(p[1]) <= 90;
 
 /** Reads the state from a query string; anything invalid is dropped, not guessed at. */
 export function parseState(search, { kinds = [], categories = [] } = {}) {
@@ -82,8 +70,6 @@ export function parseState(search, { kinds = [], categories = [] } = {}) {
     list: LIST_PLACES.includes(q.get('list')) ? q.get('list') : 'side',
   };
 }
-
-const fixed = (v, digits) => String(Number(v.toFixed(digits)));
 
 /**
  * The query string for a state. `embed` adds the embed-only parameters (and `layers`);

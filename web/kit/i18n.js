@@ -1,16 +1,26 @@
-// Strings and formats. Every visible string lives in /static/i18n/{lang}.json; a language is
-// added by dropping in its file (nn.json) and naming it in languages.json.
+// Strings and formats, for every page. A page's strings live in one folder, one file per
+// language ({dir}/{lang}.json) and a languages.json that names them; the residents' pages use
+// /static/i18n, the planners' page /static/i18n/planner. A language is added by dropping in its
+// file (nn.json) and naming it in languages.json.
 
 const DEFAULT_LANG = 'nb';
 let strings = {};
 let lang = DEFAULT_LANG;
 let locale = 'nb-NO';
 let languages = { nb: 'Norsk (bokmål)' };
+let dir = '/static/i18n';
+let onlyListed = false;
+let missing = 'missing string';
 
-/** The languages offered: `{ code: name in that language }`, from languages.json. */
-export async function loadLanguages() {
+/**
+ * The languages offered: `{ code: name in that language }`, from `{dir}/languages.json`.
+ * `onlyListed`: a language not in that list is never asked for (Bokmål instead).
+ */
+export async function loadLanguages(options = {}) {
+  ({ dir = dir, onlyListed = onlyListed, missing = missing } = options);
+  if (options.fallback) languages = options.fallback;
   try {
-    const r = await fetch('/static/i18n/languages.json');
+    const r = await fetch(`${dir}/languages.json`);
     if (r.ok) languages = await r.json();
   } catch {
     // keep the default: Bokmål only
@@ -27,9 +37,10 @@ export function availableLanguages() {
  * an entry in languages.json still works by URL (?lang=nn) and then appears in the switch.
  */
 export async function setLanguage(code) {
-  const wanted = /^[a-z]{2,3}$/.test(code ?? '') ? code : DEFAULT_LANG;
-  let r = await fetch(`/static/i18n/${wanted}.json`);
-  if (!r.ok && wanted !== DEFAULT_LANG) r = await fetch(`/static/i18n/${DEFAULT_LANG}.json`);
+  const known = onlyListed ? Object.hasOwn(languages, code ?? '') : /^[a-z]{2,3}$/.test(code ?? '');
+  const wanted = known ? code : DEFAULT_LANG;
+  let r = await fetch(`${dir}/${wanted}.json`);
+  if (!r.ok && wanted !== DEFAULT_LANG) r = await fetch(`${dir}/${DEFAULT_LANG}.json`);
   if (!r.ok) throw new Error(`language file ${wanted}.json: HTTP ${r.status}`);
   strings = await r.json();
   lang = strings._meta?.code ?? wanted;
@@ -40,6 +51,7 @@ export async function setLanguage(code) {
 }
 
 export const currentLanguage = () => lang;
+export const currentLocale = () => locale;
 export const defaultLanguage = DEFAULT_LANG;
 
 function lookup(key) {
@@ -62,7 +74,7 @@ export function t(key, vars = {}) {
     v = v[form] ?? v.other;
   }
   if (typeof v !== 'string') {
-    console.warn(`missing string ${lang}:${key}`);
+    console.warn(`${missing} ${lang}:${key}`);
     return key;
   }
   return v.replace(/\{(\w+)\}/g, (m, name) => {

@@ -5,7 +5,8 @@
 import {
   t, has, currentLanguage, formatNumber, formatDistance, formatSession, formatClock, formatClockText,
   formatDate, formatList, weekdayName,
-} from './i18n.js';
+} from '../kit/i18n.js';
+import { h, mark } from '../kit/dom.js';
 
 const props = (f) => f.properties ?? f;
 
@@ -61,22 +62,15 @@ function nextSessionNode(p) {
   return span;
 }
 
-function badge() {
-  const b = document.createElement('span');
-  b.className = 'badge badge-example';
-  b.textContent = t('activity.example');
-  const why = document.createElement('span');
-  why.className = 'visually-hidden';
-  why.textContent = `: ${t('activity.example_explained')}`;
-  b.append(why);
-  return b;
-}
+/** The «Eksempel» badge of the demo's example data (its meaning for screen readers too). */
+export const exampleBadge = () => h('span', { className: 'badge badge-example', textContent: t('activity.example') },
+  h('span', { className: 'visually-hidden', textContent: `: ${t('activity.example_explained')}` }));
 
 function kindLine(label, example) {
   const line = document.createElement('span');
   line.className = 'result-kind';
   line.append(document.createTextNode(label));
-  if (example) line.append(' ', badge());
+  if (example) line.append(' ', exampleBadge());
   return line;
 }
 
@@ -165,107 +159,75 @@ export function weeklyText(schedule) {
 }
 
 /**
+ * The frame of a row: its mark, the kind line, the title (a button that shows it on the map
+ * when it has a place), where and by whom. Returns the row and its body, for the rest.
+ */
+function row(f, { className, idKey, markClass, kind, onSelect }) {
+  const p = props(f);
+  const title = f.geometry
+    ? h('button', { type: 'button', className: 'result-name', textContent: p.title ?? '', on: { click: () => onSelect(f.id) } })
+    : h('span', { className: 'result-title', textContent: p.title ?? '' });
+  const organiser = p.organisation?.name;
+  const body = h('div', { className: 'result-body' },
+    kindLine(kind, p.example),
+    title,
+    metaLine('result-meta', [placeText(p), organiser && t('activity.by', { organiser })].filter(Boolean).join(' · ')));
+  const li = h('li', { className: `result ${className}`, dataset: { [idKey]: String(f.id) } }, mark(markClass), body);
+  return { li, body, p, finish: () => li.append(minutesNode(p)) };
+}
+
+/** Words for screen readers that say which row a control belongs to («: Fotball for 10–12 år»). */
+const which = (p) => h('span', { className: 'visually-hidden', textContent: `: ${p.title ?? ''}` });
+
+/**
  * A row of the activity list. `onSelect(id)` shows it on the map. The row has
  * `data-activity-id` and the walking minutes in `.result-minutes[data-minutes]`.
  */
 export function activityRow(f, { onSelect }) {
   const p = props(f);
-  const li = document.createElement('li');
-  li.className = 'result result-activity';
-  li.dataset.activityId = String(f.id);
-  const mark = document.createElement('span');
-  mark.className = 'activity-mark';
-  mark.setAttribute('aria-hidden', 'true');
-  const body = document.createElement('div');
-  body.className = 'result-body';
-  const title = document.createElement(f.geometry ? 'button' : 'span');
-  title.className = f.geometry ? 'result-name' : 'result-title';
-  title.textContent = p.title ?? '';
-  if (f.geometry) {
-    title.type = 'button';
-    title.addEventListener('click', () => onSelect(f.id));
-  }
-  const organiser = p.organisation?.name;
-  body.append(
-    kindLine(categoryLabel(p), p.example),
-    title,
-    metaLine('result-meta', [placeText(p), organiser && t('activity.by', { organiser })].filter(Boolean).join(' · ')),
+  const r = row(f, { className: 'result-activity', idKey: 'activityId', markClass: 'activity-mark', kind: categoryLabel(p), onSelect });
+  r.body.append(
     nextSessionNode(p),
     metaLine('result-meta', [priceText(p), ageText(p), p.distance_m != null ? formatDistance(p.distance_m) : null]
       .filter(Boolean).join(' · ')),
   );
-
-  const details = document.createElement('details');
-  details.className = 'result-details';
-  const summary = document.createElement('summary');
-  summary.textContent = t('activity.more');
-  const visible = document.createElement('span');
-  visible.className = 'visually-hidden';
-  visible.textContent = `: ${p.title ?? ''}`;
-  summary.append(visible);
   const s = p.schedule ?? {};
   const access = (p.accessibility ?? []).map((a) => (has(`accessibility.${a}`) ? t(`accessibility.${a}`) : a));
   const signup = p.signup_url ? link(p.signup_url, t('activity.signup_link')) : null;
-  details.append(summary, definitionList([
-    [t('activity.description'), p.description],
-    [t('activity.weekly'), weeklyText(s)],
-    [t('activity.period'), s.valid_from || s.valid_to
-      ? [s.valid_from && t('activity.from', { date: formatDate(s.valid_from) }), s.valid_to && t('activity.to', { date: formatDate(s.valid_to) })].filter(Boolean).join(' ')
-      : null],
-    [t('activity.exceptions'), s.exceptions?.length ? formatList(s.exceptions.map(formatDate)) : null],
-    [t('activity.languages'), p.languages?.length ? languageNames(p.languages) : null],
-    [t('activity.accessibility'), access.length ? formatList(access) : null],
-    [t('activity.organiser'), organiser],
-    [t('activity.signup'), signup],
-    [t('activity.contact'), contactNode(p.contact ?? p.organisation?.contact)],
-  ]));
-  body.append(details);
-  li.append(mark, body, minutesNode(p));
-  return li;
+  const period = [s.valid_from && t('activity.from', { date: formatDate(s.valid_from) }), s.valid_to && t('activity.to', { date: formatDate(s.valid_to) })]
+    .filter(Boolean).join(' ');
+  r.body.append(h('details', { className: 'result-details' },
+    h('summary', { textContent: t('activity.more') }, which(p)),
+    definitionList([
+      [t('activity.description'), p.description],
+      [t('activity.weekly'), weeklyText(s)],
+      [t('activity.period'), period || null],
+      [t('activity.exceptions'), s.exceptions?.length ? formatList(s.exceptions.map(formatDate)) : null],
+      [t('activity.languages'), p.languages?.length ? languageNames(p.languages) : null],
+      [t('activity.accessibility'), access.length ? formatList(access) : null],
+      [t('activity.organiser'), p.organisation?.name],
+      [t('activity.signup'), signup],
+      [t('activity.contact'), contactNode(p.contact ?? p.organisation?.contact)],
+    ])));
+  r.finish();
+  return r.li;
 }
 
 /** A row of the volunteer list, with its "Jeg kan hjelpe" button. */
 export function needRow(f, { onSelect, onHelp }) {
-  const p = props(f);
-  const li = document.createElement('li');
-  li.className = 'result result-need';
-  li.dataset.needId = String(f.id);
-  const mark = document.createElement('span');
-  mark.className = 'need-mark';
-  mark.setAttribute('aria-hidden', 'true');
-  const body = document.createElement('div');
-  body.className = 'result-body';
-  const title = document.createElement(f.geometry ? 'button' : 'span');
-  title.className = f.geometry ? 'result-name' : 'result-title';
-  title.textContent = p.title ?? '';
-  if (f.geometry) {
-    title.type = 'button';
-    title.addEventListener('click', () => onSelect(f.id));
-  }
-  const organiser = p.organisation?.name;
-  body.append(
-    kindLine(t('need.kind'), p.example),
-    title,
-    metaLine('result-meta', [placeText(p), organiser && t('activity.by', { organiser })].filter(Boolean).join(' · ')),
-  );
-  if (p.description) body.append(metaLine('result-description', p.description));
-  body.append(definitionList([
+  const r = row(f, { className: 'result-need', idKey: 'needId', markClass: 'need-mark', kind: t('need.kind'), onSelect });
+  const { p } = r;
+  if (p.description) r.body.append(metaLine('result-description', p.description));
+  r.body.append(definitionList([
     [t('need.time'), p.time_commitment],
     [t('need.skills'), p.skills?.length ? formatList(p.skills) : null],
     [t('need.until'), p.valid_until ? formatDate(p.valid_until) : null],
   ]));
-  const help = document.createElement('button');
-  help.type = 'button';
-  help.className = 'primary help-button';
-  help.textContent = t('need.help');
-  const which = document.createElement('span');
-  which.className = 'visually-hidden';
-  which.textContent = `: ${p.title ?? ''}`;
-  help.append(which);
+  const help = h('button', { type: 'button', className: 'primary help-button', textContent: t('need.help') }, which(p));
   help.addEventListener('click', () => onHelp(f, help));
-  body.append(help);
-  li.append(mark, body, minutesNode(p));
-  return li;
+  r.body.append(help);
+  r.finish();
+  return r.li;
 }
 
 /**

@@ -7,7 +7,10 @@
 // each field says what is wrong (aria-invalid, aria-describedby), and focus goes to the first
 // field to fix. Focus returns to the button that opened the dialog when it closes.
 
-import { t, applyStatic } from './i18n.js';
+import { t, applyStatic } from '../kit/i18n.js';
+import { $, h } from '../kit/dom.js';
+import { modal } from '../kit/dialog.js';
+import { exampleBadge } from './programme.js';
 
 // The server's limits (src/domain/activity.rs, HelpOffer::validate), counted in characters.
 const LIMITS = { name: [2, 100], contact: [5, 200], message: [0, 1000] };
@@ -17,117 +20,48 @@ const chars = (s) => [...s.trim()].length;
 
 let dialog;
 let need = null; // the feature the form is for
-let opener = null; // the button that opened it
 let sending = false;
 
-const $ = (id) => document.getElementById(id);
+let dialogControl;
 
 function field(name, { multiline = false, autocomplete, required = true } = {}) {
-  const wrap = document.createElement('div');
-  wrap.className = 'field';
-  const label = document.createElement('label');
-  label.htmlFor = `help-${name}`;
-  const text = document.createElement('span');
-  text.dataset.i18n = `help.${name}`;
-  label.append(text);
-  if (!required) {
-    const optional = document.createElement('span');
-    optional.className = 'optional';
-    optional.dataset.i18n = 'help.optional';
-    label.append(' ', optional);
-  }
-  const input = document.createElement(multiline ? 'textarea' : 'input');
-  input.id = `help-${name}`;
-  input.name = name;
+  const label = h('label', { htmlFor: `help-${name}` }, h('span', { dataset: { i18n: `help.${name}` } }));
+  if (!required) label.append(' ', h('span', { className: 'optional', dataset: { i18n: 'help.optional' } }));
+  const input = h(multiline ? 'textarea' : 'input', {
+    id: `help-${name}`, name, required, maxLength: LIMITS[name][1], spellcheck: multiline,
+    autocomplete, 'aria-describedby': `help-${name}-hint`,
+  });
   if (multiline) input.rows = 4;
   else input.type = 'text';
-  if (autocomplete) input.autocomplete = autocomplete;
-  input.required = required;
-  input.maxLength = LIMITS[name][1];
-  input.spellcheck = multiline;
-  const hint = document.createElement('p');
-  hint.id = `help-${name}-hint`;
-  hint.className = 'hint';
-  hint.dataset.i18n = `help.${name}_hint`;
-  const error = document.createElement('p');
-  error.id = `help-${name}-error`;
-  error.className = 'field-error';
-  error.hidden = true;
-  input.setAttribute('aria-describedby', `${hint.id}`);
-  wrap.append(label, hint, error, input);
-  return wrap;
+  return h('div', { className: 'field' },
+    label,
+    h('p', { id: `help-${name}-hint`, className: 'hint', dataset: { i18n: `help.${name}_hint` } }),
+    h('p', { id: `help-${name}-error`, className: 'field-error', hidden: true }),
+    input);
 }
 
 /** Builds the dialog once (both pages use it). */
 function build() {
-  dialog = document.createElement('dialog');
-  dialog.id = 'help-dialog';
-  dialog.className = 'help-dialog';
-  dialog.setAttribute('aria-labelledby', 'help-title');
-
-  const formPart = document.createElement('div');
-  formPart.id = 'help-form-part';
-  const h = document.createElement('h2');
-  h.id = 'help-title';
-  h.dataset.i18n = 'help.heading';
-  const needLine = document.createElement('p');
-  needLine.id = 'help-need';
-  needLine.className = 'help-need';
-  const intro = document.createElement('p');
-  intro.id = 'help-intro';
-  const required = document.createElement('p');
-  required.className = 'hint';
-  required.dataset.i18n = 'help.all_required';
-  const errors = document.createElement('div');
-  errors.id = 'help-errors';
-  errors.className = 'error-summary';
-  errors.setAttribute('role', 'alert');
-  errors.hidden = true;
-
-  const form = document.createElement('form');
-  form.id = 'help-form';
-  form.noValidate = true;
-  const buttons = document.createElement('div');
-  buttons.className = 'buttons';
-  const send = document.createElement('button');
-  send.type = 'submit';
-  send.id = 'help-send';
-  send.className = 'primary';
-  send.dataset.i18n = 'help.send';
-  const cancel = document.createElement('button');
-  cancel.type = 'button';
-  cancel.id = 'help-cancel';
-  cancel.dataset.i18n = 'help.cancel';
-  buttons.append(send, cancel);
-  const progress = document.createElement('p');
-  progress.id = 'help-progress';
-  progress.className = 'hint';
-  progress.setAttribute('role', 'status');
-  form.append(
+  const form = h('form', { id: 'help-form', noValidate: true },
     field('name', { autocomplete: 'name' }),
     field('contact', { autocomplete: 'email' }),
     field('message', { multiline: true, required: false }),
-    buttons, progress,
-  );
-  formPart.append(h, needLine, intro, required, errors, form);
-
-  const done = document.createElement('div');
-  done.id = 'help-done';
-  done.tabIndex = -1;
-  done.hidden = true;
-  const doneTitle = document.createElement('h2');
-  doneTitle.id = 'help-done-title';
-  doneTitle.dataset.i18n = 'help.thanks_heading';
-  const doneText = document.createElement('p');
-  doneText.id = 'help-done-text';
-  const close = document.createElement('button');
-  close.type = 'button';
-  close.id = 'help-close';
-  close.className = 'primary';
-  close.dataset.i18n = 'help.close';
-  done.append(doneTitle, doneText, close);
-
-  dialog.append(formPart, done);
+    h('div', { className: 'buttons' },
+      h('button', { type: 'submit', id: 'help-send', className: 'primary', dataset: { i18n: 'help.send' } }),
+      h('button', { type: 'button', id: 'help-cancel', dataset: { i18n: 'help.cancel' } })),
+    h('p', { id: 'help-progress', className: 'hint', role: 'status' }));
+  dialog = h('dialog', { id: 'help-dialog', className: 'help-dialog', 'aria-labelledby': 'help-title' },
+    h('div', { id: 'help-form-part' },
+      h('h2', { id: 'help-title', dataset: { i18n: 'help.heading' } }),
+      h('p', { id: 'help-need', className: 'help-need' }),
+      h('p', { id: 'help-intro' }),
+      h('p', { className: 'hint', dataset: { i18n: 'help.all_required' } }),
+      h('div', { id: 'help-errors', className: 'error-summary', role: 'alert', hidden: true }),
+      form),
+    h('div', { id: 'help-done', tabIndex: -1, hidden: true },
+      h('h2', { id: 'help-done-title', dataset: { i18n: 'help.thanks_heading' } }),
+      h('p', { id: 'help-done-text' }),
+      h('button', { type: 'button', id: 'help-close', className: 'primary', dataset: { i18n: 'help.close' } })));
   document.body.append(dialog);
   applyStatic(dialog);
 
@@ -147,14 +81,13 @@ function build() {
     e.preventDefault();
     submit();
   });
-  cancel.addEventListener('click', () => dialog.close());
-  close.addEventListener('click', () => dialog.close());
-  dialog.addEventListener('close', () => {
-    reset();
-    if (opener?.isConnected) opener.focus();
-    else document.getElementById('results')?.focus();
-    opener = null;
-    need = null;
+  dialogControl = modal(dialog, {
+    closers: [$('help-cancel'), $('help-close')],
+    onClose: () => {
+      reset();
+      need = null;
+    },
+    fallback: () => $('results'),
   });
 }
 
@@ -167,16 +100,7 @@ export function relabelHelpForm() {
   if (!need) return;
   const p = need.properties;
   $('help-need').textContent = t('help.need', { title: p.title ?? '', organisation: orgName() });
-  if (p.example) {
-    const badge = document.createElement('span');
-    badge.className = 'badge badge-example';
-    badge.textContent = t('activity.example');
-    const why = document.createElement('span');
-    why.className = 'visually-hidden';
-    why.textContent = `: ${t('activity.example_explained')}`;
-    badge.append(why);
-    $('help-need').append(' ', badge);
-  }
+  if (p.example) $('help-need').append(' ', exampleBadge());
   $('help-intro').textContent = t('help.intro', { organisation: orgName() });
   $('help-done-text').textContent = t('help.thanks', { organisation: orgName() });
   if (!$('help-errors').hidden) showErrors(lastErrors);
@@ -202,9 +126,8 @@ export function openHelpForm(feature, button) {
   if (dialog.open) dialog.close();
   reset();
   need = feature;
-  opener = button ?? null;
   relabelHelpForm();
-  dialog.showModal();
+  dialogControl.open(button ?? null);
   $('help-name').focus();
 }
 
@@ -240,28 +163,15 @@ function showErrors(errors) {
     summary.replaceChildren();
     return;
   }
-  const heading = document.createElement('p');
-  heading.className = 'error-summary-heading';
-  heading.textContent = t('help.errors_heading', { count: errors.length });
-  const list = document.createElement('ul');
-  for (const e of errors) {
-    const li = document.createElement('li');
-    if (e.field) {
-      li.dataset.field = e.field;
-      markField(e.field, t(e.key));
-      const a = document.createElement('a');
-      a.href = `#help-${e.field}`;
-      a.textContent = t(e.key);
-      a.addEventListener('click', (ev) => {
-        ev.preventDefault();
-        $(`help-${e.field}`).focus();
-      });
-      li.append(a);
-    } else {
-      li.textContent = t(e.key);
-    }
-    list.append(li);
-  }
+  const heading = h('p', { className: 'error-summary-heading', textContent: t('help.errors_heading', { count: errors.length }) });
+  const list = h('ul', {}, errors.map((e) => {
+    if (!e.field) return h('li', { textContent: t(e.key) });
+    markField(e.field, t(e.key));
+    return h('li', { dataset: { field: e.field } }, h('a', {
+      href: `#help-${e.field}`, textContent: t(e.key),
+      on: { click: (ev) => { ev.preventDefault(); $(`help-${e.field}`).focus(); } },
+    }));
+  }));
   summary.replaceChildren(heading, list);
   summary.hidden = false;
 }

@@ -1,0 +1,20 @@
+// What the server knows about, as the pages need it (kept in the server's order).
+
+// The facility kinds of src/domain/kind.rs.
+export const KINDS = ['school', 'kindergarten', 'playground', 'pitch', 'skatepark', 'fitness_station',
+  'track', 'sports_hall', 'library', 'culture_house', 'youth_club', 'community_centre', 'park'];
+
+// The walking profiles of src/domain/profile.rs.
+export const PROFILES = ['walk', 'slow', 'wheelchair'];
+
+export const EMPTY = { type: 'FeatureCollection', features: [] };
+
+/** The `detail` of an RFC 9457 problem response (or its status). */
+export async function problem(r) {
+  try {
+    const p = await r.json();
+    return { status: r.status, type: p.type ?? '', detail: p.detail ?? p.title ?? `HTTP ${r.status}` };
+  } catch {
+    return { status: r.status, type: '', detail: `HTTP ${r.status}` };
+  }
+}

@@ -1,0 +1,108 @@
+// The map every page draws on: MapLibre from this server (/vendor/maplibre-gl), our basemap
+// style (default or high contrast, /styles/{name}.json), its attribution, the controls with
+// large touch targets and no rotation, the view kept in the URL, and `window.app.idle()`.
+
+import {
+  MapLibreMap, NavigationControl, AttributionControl, ScaleControl,
+} from '/vendor/maplibre-gl/maplibre-gl.mjs';
+import { t, has } from './i18n.js';
+
+export * from '/vendor/maplibre-gl/maplibre-gl.mjs';
+
+export const ATTRIBUTION = ['© OpenStreetMap contributors', '© Kartverket'];
+
+/** The basemap style: `/styles/high-contrast.json` when `contrast` is 'high'. */
+export const styleUrl = (contrast) => `/styles/${contrast === 'high' ? 'high-contrast' : 'default'}.json`;
+
+/** The theme a style says it is (its metadata), for the page's own overlay colours. */
+export const themeOf = (style) => (style?.metadata?.['naermiljo:theme'] === 'high-contrast' ? 'high-contrast' : 'default');
+
+/**
+ * A map in `#map` with our style and controls. `view`: `{ center, zoom }` from the URL (either
+ * may be null); `onMove(center, zoom)` after every move (to write the URL); the rest are MapLibre
+ * options (locale, transformStyle, cooperativeGestures, maxBounds, …). The map is `window.map`
+ * and `window.app.map` from the same tick on (tests wait for its 'idle').
+ */
+export function createMap({ contrast, view = {}, onMove, ...options }) {
+  const map = new MapLibreMap({
+    container: 'map',
+    style: styleUrl(contrast),
+    attributionControl: false,
+    locale: mapLocale(),
+    maxZoom: 19,
+    minZoom: 9,
+    dragRotate: false,
+    pitchWithRotate: false,
+    touchPitch: false,
+    fadeDuration: 0,
+    ...(view.center ? { center: view.center } : {}),
+    ...(view.zoom != null ? { zoom: view.zoom } : {}),
+    ...options,
+  });
+  window.map = map;
+  window.app.map = map;
+  map.touchZoomRotate.disableRotation();
+  map.keyboard.disableRotation();
+  map.addControl(new NavigationControl({ showCompass: false, visualizePitch: false }), 'top-right');
+  map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-left');
+  map.addControl(new AttributionControl({ compact: false, customAttribution: ATTRIBUTION }), 'bottom-right');
+  if (onMove) {
+    map.on('moveend', () => {
+      const c = map.getCenter();
+      onMove([c.lng, c.lat], map.getZoom());
+    });
+  }
+  map.on('error', (e) => console.error('map:', e.error?.message ?? e));
+  /** Resolves when the map has drawn everything it has (tests and benchmarks use it). */
+  window.app.idle = () => new Promise((ok) => {
+    if (map.loaded() && map.areTilesLoaded() && !map.isMoving()) ok();
+    else map.once('idle', ok);
+  });
+  return map;
+}
+
+/** Resolves at the next 'style.load' (the style's own view applies then; overlays go after). */
+export const nextStyleLoad = (map) => new Promise((ok) => map.once('style.load', ok));
+
+/** [[w, s], [e, n]] around every coordinate of these GeoJSON features, or null. */
+export function boundsOf(features) {
+  let w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
+  const visit = (c) => {
+    if (typeof c[0] === 'number') {
+      w = Math.min(w, c[0]); e = Math.max(e, c[0]); s = Math.min(s, c[1]); n = Math.max(n, c[1]);
+    } else c.forEach(visit);
+  };
+  for (const f of features) if (f.geometry) visit(f.geometry.coordinates);
+  return Number.isFinite(w) ? [[w, s], [e, n]] : null;
+}
+
+/** Sets a layout property on those of `ids` the style has (a style switch may be under way). */
+export function setVisible(map, ids, on) {
+  for (const id of ids) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', on ? 'visible' : 'none');
+}
+
+// The strings MapLibre writes into its controls, from the page's strings (`maplibre.{key}`).
+const CONTROL_STRINGS = ['NavigationControl.ZoomIn', 'NavigationControl.ZoomOut',
+  'NavigationControl.ResetBearing', 'AttributionControl.ToggleAttribution', 'Map.Title', 'Popup.Close',
+  'CooperativeGesturesHandler.WindowsHelpText', 'CooperativeGesturesHandler.MacHelpText',
+  'CooperativeGesturesHandler.MobileHelpText'];
+
+/** MapLibre's `locale` option in the current language (the keys the strings have). */
+export const mapLocale = () => Object.fromEntries(CONTROL_STRINGS.filter((k) => has(`maplibre.${k}`))
+  .map((k) => [k, t(`maplibre.${k}`)]));
+
+/** After a language switch: the strings MapLibre wrote into its controls at construction. */
+export function relabelControls(map) {
+  const locale = mapLocale();
+  map._locale = { ...map._locale, ...locale };
+  map.getCanvas().setAttribute('aria-label', t('maplibre.Map.Title'));
+  const relabel = (selector, key) => {
+    for (const el of document.querySelectorAll(selector)) {
+      el.title = t(`maplibre.${key}`);
+      el.setAttribute('aria-label', t(`maplibre.${key}`));
+    }
+  };
+  relabel('.maplibregl-ctrl-zoom-in', 'NavigationControl.ZoomIn');
+  relabel('.maplibregl-ctrl-zoom-out', 'NavigationControl.ZoomOut');
+  relabel('.maplibregl-ctrl-attrib-button', 'AttributionControl.ToggleAttribution');
+}

@@ -1,0 +1,24 @@
+// What the planners' page knows while it runs, shared by its modules.
+
+import { EMPTY } from '../kit/domain.js';
+
+export const page = {
+  /** The question and the view, from the URL (./url.js). */
+  state: null,
+  /** Proposed facilities: { n, lngLat: [lon, lat], marker }. */
+  proposals: [],
+  proposalSeq: 0,
+  districtsGeo: EMPTY,
+  /** The last GET /api/coverage body, or null. */
+  coverage: null,
+  /** GeoJSON features of the chosen kind. */
+  facilities: [],
+  /** { request, before, after, addresses_changed } of the current changes, or null. */
+  scenario: null,
+  scenarioError: null,
+  scenarioBusy: false,
+  questionBusy: false,
+  map: null,
+  /** Resolves when the style has loaded and the overlay is on it. */
+  styleReady: null,
+};

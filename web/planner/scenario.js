@@ -1,0 +1,290 @@
+// Loading the question (coverage and facilities) and scenario mode: propose facilities (a
+// click, or "add at the map centre"; markers that move with the arrow keys), close facilities
+// (a click, or the list), and POST /api/coverage/scenario for before, after and change.
+
+import { $, h, announce } from '../kit/dom.js';
+import { t, currentLocale } from '../kit/i18n.js';
+import { Marker } from '../kit/map.js';
+import { problem } from '../kit/domain.js';
+import { page } from './context.js';
+import { writeUrl, coverageQuery, MAX_CHANGES } from './url.js';
+import { fmtPoint, facilityName } from './format.js';
+import { renderQuestionLinks } from './table.js';
+import { pushFacilities, updateHexSource, closePopup } from './overlay.js';
+import { renderAll } from './render.js';
+
+const say = (text) => announce(text, 30);
+const questionKey = () => `${page.state.kind}|${page.state.minutes}|${page.state.profile}`;
+export const hasChanges = () => page.proposals.length > 0 || page.state.remove.length > 0;
+
+let questionController = null;
+
+/** GET /api/coverage and the facilities of the kind; then the scenario again, and everything drawn. */
+export async function loadQuestion() {
+  const { state } = page;
+  questionController?.abort();
+  const controller = new AbortController();
+  questionController = controller;
+  page.questionBusy = true;
+  const key = questionKey();
+  $('status').textContent = t('results.loading');
+  try {
+    const [cov, fac] = await Promise.all([
+      fetch(`/api/coverage?${coverageQuery()}`, { signal: controller.signal }),
+      fetch(`/api/collections/facilities/items?${new URLSearchParams({ kind: state.kind, limit: '10000' }).toString().replace(/%2C/gi, ',')}`,
+        { signal: controller.signal }),
+    ]);
+    if (!cov.ok) throw new Error((await problem(cov)).detail);
+    if (!fac.ok) throw new Error((await problem(fac)).detail);
+    const [c, f] = await Promise.all([cov.json(), fac.json()]);
+    if (key !== questionKey()) return;
+    page.coverage = c;
+    page.facilities = f.features ?? [];
+    const ids = new Set(page.facilities.map((x) => x.id));
+    state.remove = state.remove.filter((id) => ids.has(id));
+    $('status').textContent = '';
+  } catch (e) {
+    if (e.name === 'AbortError') return;
+    page.coverage = null;
+    $('status').textContent = t('results.failed', { detail: e.message });
+  } finally {
+    if (questionController === controller) {
+      questionController = null;
+      page.questionBusy = false;
+    }
+  }
+  renderQuestionLinks();
+  renderFacilityChoices();
+  renderScenarioLists();
+  pushFacilities();
+  updateHexSource();
+  if (state.scenario && hasChanges()) await runScenario();
+  else page.scenario = null;
+  renderAll();
+}
+
+export async function loadDistricts() {
+  const r = await fetch('/api/collections/districts/items?limit=10000');
+  if (!r.ok) throw new Error((await problem(r)).detail);
+  page.districtsGeo = await r.json();
+}
+
+let scenarioController = null;
+let scenarioTimer = null;
+
+function scheduleScenario(delay = 120) {
+  clearTimeout(scenarioTimer);
+  page.scenarioBusy = true;
+  scenarioTimer = setTimeout(() => { runScenario().then(renderAll); }, delay);
+}
+
+export async function runScenario() {
+  const { state } = page;
+  clearTimeout(scenarioTimer);
+  scenarioController?.abort();
+  if (!state.scenario || !hasChanges() || !page.coverage) {
+    page.scenario = null;
+    page.scenarioError = null;
+    page.scenarioBusy = false;
+    return;
+  }
+  const controller = new AbortController();
+  scenarioController = controller;
+  page.scenarioBusy = true;
+  const request = {
+    kind: state.kind,
+    minutes: state.minutes,
+    profile: state.profile,
+    add: page.proposals.map((p) => [...p.lngLat]),
+    remove: [...state.remove],
+  };
+  $('scenario-status').textContent = t('scenario.working');
+  try {
+    const r = await fetch('/api/coverage/scenario', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+      signal: controller.signal,
+    });
+    if (!r.ok) {
+      const p = await problem(r);
+      page.scenario = null;
+      page.scenarioError = p.type.includes('outside-coverage') || p.status === 422 ? t('scenario.off_network')
+        : t('scenario.failed', { detail: p.detail });
+    } else {
+      page.scenario = { request, ...(await r.json()) };
+      page.scenarioError = null;
+    }
+  } catch (e) {
+    if (e.name === 'AbortError') return;
+    page.scenario = null;
+    page.scenarioError = t('scenario.failed', { detail: e.message });
+  } finally {
+    if (scenarioController === controller) {
+      scenarioController = null;
+      page.scenarioBusy = false;
+    }
+  }
+}
+
+/** A change was made: the URL, the lists, what is said, and the scenario asked for anew. */
+function changed(message, { delay = 0, focus, facilities = false } = {}) {
+  writeUrl();
+  if (facilities) {
+    pushFacilities();
+    renderFacilityChoices();
+  }
+  renderScenarioLists();
+  if (message) say(message);
+  focus?.focus();
+  scheduleScenario(delay);
+}
+
+/** Adds a proposed facility (a marker); from the URL, quietly. */
+export function propose(lngLat) {
+  const n = ++page.proposalSeq;
+  const p = { n, lngLat: [lngLat[0], lngLat[1]] };
+  p.marker = makeMarker(p);
+  page.proposals.push(p);
+  return p;
+}
+
+export function addProposal(lngLat, { focus = false } = {}) {
+  if (page.proposals.length + page.state.remove.length >= MAX_CHANGES) return;
+  const p = propose(lngLat);
+  changed(t('scenario.added', { n: p.n }), { focus: focus ? p.marker.getElement() : null });
+}
+
+function removeProposal(n, { focusAfter } = {}) {
+  const i = page.proposals.findIndex((p) => p.n === n);
+  if (i < 0) return;
+  page.proposals[i].marker.remove();
+  page.proposals.splice(i, 1);
+  changed(t('scenario.removed', { n }), { focus: focusAfter });
+}
+
+function makeMarker(p) {
+  const el = h('button', {
+    type: 'button', className: 'proposed-marker', textContent: String(p.n),
+    'aria-label': t('scenario.marker', { n: p.n }), title: t('scenario.proposed_item', { n: p.n }),
+  });
+  const marker = new Marker({ element: el, draggable: true }).setLngLat(p.lngLat);
+  if (page.state.scenario && page.map) marker.addTo(page.map);
+  marker.on('dragend', () => {
+    const ll = marker.getLngLat();
+    p.lngLat = [ll.lng, ll.lat];
+    changed(t('scenario.moved', { n: p.n }));
+  });
+  el.addEventListener('click', (e) => e.stopPropagation());
+  el.addEventListener('keydown', (e) => {
+    if (e.key === 'Delete' || e.key === 'Backspace') {
+      e.preventDefault();
+      removeProposal(p.n, { focusAfter: $('add-center') });
+      return;
+    }
+    const step = e.shiftKey ? 50 : 10;
+    const d = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[e.key];
+    if (!d) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const px = page.map.project(p.lngLat);
+    const ll = page.map.unproject([px.x + d[0], px.y + d[1]]);
+    p.lngLat = [ll.lng, ll.lat];
+    marker.setLngLat(p.lngLat);
+    changed(null, { delay: 300 });
+  });
+  return marker;
+}
+
+const nameOf = (id) => {
+  const f = page.facilities.find((x) => x.id === id);
+  return f ? facilityName(f) : String(id);
+};
+
+export function closeFacility(id) {
+  const { state } = page;
+  if (state.remove.includes(id) || page.proposals.length + state.remove.length >= MAX_CHANGES) return;
+  state.remove.push(id);
+  changed(t('scenario.closed', { name: nameOf(id) }), { facilities: true });
+}
+
+export function reopenFacility(id, { focusAfter } = {}) {
+  page.state.remove = page.state.remove.filter((x) => x !== id);
+  changed(t('scenario.reopened', { name: nameOf(id) }), { facilities: true, focus: focusAfter });
+}
+
+export function setScenarioMode(on, { quiet = false } = {}) {
+  page.state.scenario = on;
+  closePopup();
+  $('scenario-toggle').setAttribute('aria-pressed', String(on));
+  $('scenario-panel').hidden = !on;
+  document.body.classList.toggle('scenario-on', on);
+  for (const p of page.proposals) {
+    if (on && page.map) p.marker.addTo(page.map);
+    else p.marker.remove();
+  }
+  writeUrl();
+  pushFacilities();
+  if (!quiet) say(t(on ? 'scenario.on' : 'scenario.off'));
+  if (on && hasChanges()) scheduleScenario(0);
+  else {
+    page.scenario = null;
+    page.scenarioError = null;
+    runScenario().then(renderAll);
+  }
+}
+
+/** Every proposal and every closed facility away. */
+export function resetScenario() {
+  for (const p of page.proposals) p.marker.remove();
+  page.proposals = [];
+  page.state.remove = [];
+  writeUrl();
+  pushFacilities();
+  renderScenarioLists();
+  renderFacilityChoices();
+  say(t('scenario.cleared'));
+  $('add-center').focus();
+  runScenario().then(renderAll);
+}
+
+/** A list of changes with a button each, or a line saying there are none. */
+function changeList(list, items, none) {
+  list.replaceChildren(...(items.length ? items : [h('li', { className: 'hint', textContent: t(none) })]));
+}
+
+const changeItem = (text, button) => h('li', {}, h('span', { textContent: text }), h('button', { type: 'button', className: 'small', ...button }));
+
+export function renderScenarioLists() {
+  const { state } = page;
+  changeList($('proposed-list'), page.proposals.map((p) => changeItem(`${t('scenario.proposed_item', { n: p.n })}: ${fmtPoint(p.lngLat)}`, {
+    textContent: t('scenario.remove_proposed', { n: p.n }),
+    on: { click: () => removeProposal(p.n, { focusAfter: $('add-center') }) },
+  })), 'scenario.none_proposed');
+  changeList($('closed-list'), state.remove.map((id) => changeItem(nameOf(id), {
+    textContent: t('scenario.reopen'), 'aria-label': t('scenario.reopen_label', { name: nameOf(id) }),
+    on: { click: () => reopenFacility(id, { focusAfter: $('close-select') }) },
+  })), 'scenario.none_closed');
+  $('scenario-reset').disabled = !hasChanges();
+}
+
+export function renderFacilityChoices() {
+  const select = $('close-select');
+  const keep = select.value;
+  const collator = new Intl.Collator(currentLocale());
+  const open = page.facilities.filter((f) => !page.state.remove.includes(f.id))
+    .map((f) => ({ id: f.id, label: f.properties?.district ? `${facilityName(f)} (${f.properties.district})` : facilityName(f) }))
+    .sort((a, b) => collator.compare(a.label, b.label));
+  select.replaceChildren(new Option(t('scenario.close_choose'), ''), ...open.map((f) => new Option(f.label, String(f.id))));
+  if (open.some((f) => String(f.id) === keep)) select.value = keep;
+}
+
+export function renderScenarioStatus() {
+  const { state } = page;
+  const el = $('scenario-status');
+  if (!state.scenario) el.textContent = '';
+  else if (page.scenarioError) el.textContent = page.scenarioError;
+  else if (page.scenarioBusy) el.textContent = t('scenario.working');
+  else if (!hasChanges()) el.textContent = t('scenario.empty');
+  else el.textContent = '';
+}

@@ -1,0 +1,231 @@
+// The planners' numbers as a table (sortable by keyboard: header buttons with aria-sort), a
+// bar chart in HTML, the totals, and the CSV links (the API's, and the scenario's own).
+
+import { $, h } from '../kit/dom.js';
+import { t, currentLocale, currentLanguage } from '../kit/i18n.js';
+import { page } from './context.js';
+import { writeUrl, coverageQuery } from './url.js';
+import { fmtInt, fmtShare, fmtMinutes, fmtPoints, kindLabel } from './format.js';
+
+/** One row per district: the numbers now and, in a scenario, after. */
+export function rows() {
+  const { coverage, scenario } = page;
+  if (!coverage) return [];
+  const after = new Map((scenario?.after.districts ?? []).map((d) => [d.district_id, d]));
+  return coverage.districts.map((d) => {
+    const a = scenario ? after.get(d.district_id) : null;
+    return {
+      id: d.district_id,
+      district: d.district ?? d.district_id ?? '',
+      addresses: d.addresses,
+      covered: d.covered,
+      share: d.addresses > 0 ? d.share : null,
+      covered_after: a ? a.covered : null,
+      share_after: a && a.addresses > 0 ? a.share : null,
+      change: a && d.addresses > 0 ? a.share - d.share : null,
+      median_s: d.median_s,
+      p90_s: d.p90_s,
+      population: d.population,
+      resident_share: d.resident_share,
+    };
+  });
+}
+
+function columns() {
+  const { coverage, scenario } = page;
+  const withPopulation = coverage?.districts.some((d) => d.population != null);
+  const cols = [
+    { key: 'district', label: 'table.district', type: 'text' },
+    { key: 'addresses', label: 'table.addresses', type: 'int' },
+    { key: 'covered', label: 'table.covered', type: 'int' },
+    { key: 'share', label: scenario ? 'table.share_before' : 'table.share', type: 'share' },
+  ];
+  if (scenario) {
+    cols.push({ key: 'covered_after', label: 'table.covered_after', type: 'int' },
+      { key: 'share_after', label: 'table.share_after', type: 'share' },
+      { key: 'change', label: 'table.change', type: 'points' });
+  }
+  cols.push({ key: 'median_s', label: 'table.median', type: 'minutes' },
+    { key: 'p90_s', label: 'table.p90', type: 'minutes' });
+  if (withPopulation) {
+    cols.push({ key: 'population', label: 'table.population', type: 'int' },
+      { key: 'resident_share', label: 'table.resident_share', type: 'share' });
+  }
+  return cols;
+}
+
+const FORMATS = { int: fmtInt, share: fmtShare, minutes: fmtMinutes, points: fmtPoints };
+
+function format(col, v) {
+  if (v == null || (typeof v === 'number' && !Number.isFinite(v))) return t('table.none');
+  return (FORMATS[col.type] ?? String)(v);
+}
+
+function sorted(list) {
+  const { sort } = page.state;
+  const cols = columns();
+  const col = cols.find((c) => c.key === sort.key) ?? cols[0];
+  const dir = sort.dir === 'desc' ? -1 : 1;
+  const collator = new Intl.Collator(currentLocale(), { numeric: true });
+  return [...list].sort((a, b) => {
+    const x = a[col.key], y = b[col.key];
+    const xn = x == null || (typeof x === 'number' && !Number.isFinite(x));
+    const yn = y == null || (typeof y === 'number' && !Number.isFinite(y));
+    if (xn || yn) return xn === yn ? collator.compare(a.district, b.district) : xn ? 1 : -1; // empty last
+    const c = col.type === 'text' ? collator.compare(x, y) : x - y;
+    return c !== 0 ? dir * c : collator.compare(a.district, b.district);
+  });
+}
+
+let headKey = '';
+
+function renderTableHead(cols) {
+  const { state } = page;
+  const key = `${cols.map((c) => c.key).join(',')}|${currentLanguage()}`;
+  const head = $('table-head');
+  if (key !== headKey) {
+    headKey = key;
+    head.replaceChildren(...cols.map((c) => h('th', { scope: 'col', className: c.type !== 'text' ? 'num' : null, dataset: { key: c.key } },
+      h('button', { type: 'button', className: 'sort', dataset: { key: c.key }, on: { click: () => sortBy(c.key) } },
+        h('span', { textContent: t(c.label) }),
+        h('span', { className: 'sort-icon', 'aria-hidden': 'true' })))));
+  }
+  if (!cols.some((c) => c.key === state.sort.key)) state.sort = { key: 'district', dir: 'asc' };
+  for (const th of head.children) {
+    const on = th.dataset.key === state.sort.key;
+    if (on) th.setAttribute('aria-sort', state.sort.dir === 'asc' ? 'ascending' : 'descending');
+    else th.removeAttribute('aria-sort');
+    th.querySelector('.sort-icon').textContent = on ? (state.sort.dir === 'asc' ? '▲' : '▼') : '↕';
+  }
+}
+
+function sortBy(key) {
+  const { state } = page;
+  const col = columns().find((c) => c.key === key);
+  if (!col) return;
+  if (state.sort.key === key) state.sort.dir = state.sort.dir === 'asc' ? 'desc' : 'asc';
+  else state.sort = { key, dir: 'asc' };
+  writeUrl();
+  renderTable();
+  renderChart();
+  $('sort-status').textContent = t(state.sort.dir === 'asc' ? 'table.sorted_ascending' : 'table.sorted_descending',
+    { column: t(col.label) });
+}
+
+/** A table row: the district as a row header, the numbers with their raw value in data-value. */
+function tableRow(cols, r) {
+  return h('tr', {}, cols.map((c) => {
+    const value = r[c.key];
+    const el = h(c.key === 'district' ? 'th' : 'td', {
+      className: c.type !== 'text' ? 'num' : null,
+      dataset: value != null && typeof value === 'number' && c.key !== 'district' ? { value: String(value), key: c.key } : { key: c.key },
+      textContent: c.key === 'district' ? r.district : format(c, value),
+    });
+    if (c.key === 'district') el.scope = 'row';
+    return el;
+  }));
+}
+
+export function renderTable() {
+  const { state, coverage, scenario } = page;
+  const cols = columns();
+  renderTableHead(cols);
+  $('table-caption').textContent = t('table.caption', {
+    kind: kindLabel(state.kind), minutes: state.minutes, profile: t(`profile_short.${state.profile}`),
+  });
+  $('table-body').replaceChildren(...sorted(rows()).map((r) => {
+    const tr = tableRow(cols, r);
+    tr.dataset.districtId = r.id ?? '';
+    if (r.change > 0) tr.classList.add('improved');
+    if (r.change < 0) tr.classList.add('worse');
+    return tr;
+  }));
+  const foot = $('table-foot');
+  if (!coverage) {
+    foot.replaceChildren();
+    return;
+  }
+  const tot = coverage.total;
+  const after = scenario?.after.total;
+  foot.replaceChildren(tableRow(cols, {
+    district: t('table.total'), addresses: tot.addresses, covered: tot.covered, share: tot.share,
+    covered_after: after?.covered ?? null, share_after: after?.share ?? null,
+    change: after ? after.share - tot.share : null, median_s: tot.median_s, p90_s: tot.p90_s,
+    population: tot.population, resident_share: tot.resident_share,
+  }));
+}
+
+export function renderChart() {
+  const { scenario } = page;
+  $('chart-hint').textContent = t(scenario ? 'chart.hint_scenario' : 'chart.hint');
+  const bar = (cls, v) => h('span', { className: `bar ${cls}`, style: { width: `${Math.max(0, Math.min(1, v ?? 0)) * 100}%` } });
+  $('chart').replaceChildren(...sorted(rows()).map((r) => h('li', { dataset: { districtId: r.id ?? '' } },
+    h('span', { className: 'bar-name', textContent: r.district }),
+    h('span', { className: scenario ? 'bar-track two' : 'bar-track', 'aria-hidden': 'true' },
+      scenario ? [bar('before', r.share), bar('after', r.share_after)] : bar('now', r.share)),
+    h('span', {
+      className: 'bar-value',
+      textContent: scenario ? t('chart.before_after', { before: fmtShare(r.share), after: fmtShare(r.share_after) }) : fmtShare(r.share),
+    }))));
+}
+
+/** The scenario's result in words (also what is announced). */
+export function scenarioResult() {
+  const { scenario, coverage, state } = page;
+  const a = scenario.after.total;
+  return t('scenario.result', {
+    covered: fmtInt(a.covered), addresses: fmtInt(a.addresses), share: fmtShare(a.share), minutes: state.minutes,
+    change: fmtPoints(a.share - coverage.total.share), changed: fmtInt(scenario.addresses_changed),
+  });
+}
+
+export function renderTotals() {
+  const { state, coverage, scenario } = page;
+  const box = $('totals');
+  box.replaceChildren();
+  if (!coverage) return;
+  const tot = coverage.total;
+  box.append(h('p', {
+    className: 'summary',
+    textContent: t('results.summary', {
+      kind: kindLabel(state.kind), minutes: state.minutes, profile: t(`profile_short.${state.profile}`),
+      covered: fmtInt(tot.covered), addresses: fmtInt(tot.addresses), share: fmtShare(tot.share),
+    }),
+  }));
+  if (tot.population != null && tot.residents_covered != null) {
+    box.append(h('p', {
+      textContent: t('results.residents', {
+        covered: fmtInt(tot.residents_covered), population: fmtInt(tot.population), share: fmtShare(tot.resident_share),
+      }),
+    }));
+  }
+  if (scenario) box.append(h('p', { className: 'summary scenario-summary', textContent: scenarioResult() }));
+}
+
+export function renderQuestionLinks() {
+  const { state } = page;
+  $('kind-hint').hidden = !state.kind.split(',').includes('naermiljoanlegg');
+  $('csv-link').href = `/api/coverage?${coverageQuery({ format: 'csv' })}`;
+  $('csv-link').download = `coverage-${state.kind.replace(/,/g, '-')}-${state.minutes}min-${state.profile}.csv`;
+}
+
+let scenarioCsvUrl = null;
+export function renderScenarioCsv() {
+  const { coverage, scenario } = page;
+  const link = $('scenario-csv-link');
+  if (scenarioCsvUrl) URL.revokeObjectURL(scenarioCsvUrl);
+  scenarioCsvUrl = null;
+  link.hidden = !scenario;
+  if (!scenario) return;
+  const q = (s) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const lines = ['district_id,district,addresses,covered_before,share_before,covered_after,share_after,change'];
+  for (const r of rows()) {
+    lines.push([q(r.id ?? ''), q(r.district), r.addresses, r.covered, r.share?.toFixed(4) ?? '',
+      r.covered_after ?? '', r.share_after?.toFixed(4) ?? '', r.change?.toFixed(4) ?? ''].join(','));
+  }
+  const b = coverage.total, a = scenario.after.total;
+  lines.push(['total', '', b.addresses, b.covered, b.share.toFixed(4), a.covered, a.share.toFixed(4),
+    (a.share - b.share).toFixed(4)].join(','));
+  scenarioCsvUrl = URL.createObjectURL(new Blob([`${lines.join('\n')}\n`], { type: 'text/csv;charset=utf-8' }));
+  link.href = scenarioCsvUrl;
+}

@@ -1,0 +1,89 @@
+// The planners' page in the URL (all parameters optional):
+//   kind      a kind of src/domain/kind.rs, a comma list of them, or naermiljoanlegg (default)
+//   minutes   1–60 (default 10)
+//   profile   walk | slow | wheelchair (default walk)
+//   lang      nb | en (default nb)
+//   center    lon,lat; zoom: the map's view
+//   hex=1     the coverage hexagons are shown
+//   contrast=high  the high-contrast basemap, with stronger district outlines and labels
+//   scenario=1, add=lon,lat;lon,lat, remove=id,id   scenario mode and its changes
+//   sort      column:asc|desc (default district:asc)
+
+import { $ } from '../kit/dom.js';
+import { numbers, validLonLat, fixed, readable, replaceQuery, withQuery } from '../kit/url.js';
+import { updateLanguageLinks } from '../kit/languages.js';
+import { KINDS, PROFILES } from '../kit/domain.js';
+import { page } from './context.js';
+
+export const GROUPS = ['naermiljoanlegg'];
+export const DEFAULT = { kind: 'naermiljoanlegg', minutes: 10, profile: 'walk', lang: 'nb' };
+export const MAX_MINUTES = 60;
+export const MAX_CHANGES = 100; // the API's limit on added + removed facilities
+
+function validKind(s) {
+  if (!s) return null;
+  const parts = [...new Set(s.split(',').map((p) => p.trim()).filter(Boolean))];
+  if (!parts.length || !parts.every((p) => KINDS.includes(p) || GROUPS.includes(p))) return null;
+  return parts.join(',');
+}
+
+export function parseUrl(search) {
+  const q = new URLSearchParams(search);
+  const minutes = Number(q.get('minutes'));
+  const center = numbers(q.get('center'), 2);
+  const zoom = q.get('zoom') === null ? NaN : Number(q.get('zoom'));
+  const [sortKey, sortDir] = (q.get('sort') ?? '').split(':');
+  const add = (q.get('add') ?? '').split(';').map((p) => numbers(p, 2)).filter(validLonLat);
+  const remove = (q.get('remove') ?? '').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  return {
+    kind: validKind(q.get('kind')) ?? DEFAULT.kind,
+    minutes: Number.isInteger(minutes) && minutes >= 1 && minutes <= MAX_MINUTES ? minutes : DEFAULT.minutes,
+    profile: PROFILES.includes(q.get('profile')) ? q.get('profile') : DEFAULT.profile,
+    lang: q.get('lang') ?? DEFAULT.lang,
+    center: validLonLat(center) ? center : null,
+    zoom: Number.isFinite(zoom) && zoom >= 0 && zoom <= 22 ? zoom : null,
+    hex: q.get('hex') === '1',
+    contrast: q.get('contrast') === 'high' ? 'high' : null,
+    scenario: q.get('scenario') === '1',
+    add: add.slice(0, MAX_CHANGES),
+    remove: [...new Set(remove)].slice(0, MAX_CHANGES),
+    sort: { key: sortKey || 'district', dir: sortDir === 'desc' ? 'desc' : 'asc' },
+  };
+}
+
+function serialize(s, { lang = s.lang } = {}) {
+  const q = new URLSearchParams();
+  // The question is always written, so that a shared link keeps it if the defaults change.
+  q.set('kind', s.kind);
+  q.set('minutes', String(s.minutes));
+  if (s.profile !== DEFAULT.profile) q.set('profile', s.profile);
+  if (lang !== DEFAULT.lang) q.set('lang', lang);
+  if (s.center) q.set('center', `${fixed(s.center[0], 5)},${fixed(s.center[1], 5)}`);
+  if (s.zoom != null) q.set('zoom', fixed(s.zoom, 2));
+  if (s.hex) q.set('hex', '1');
+  if (s.contrast === 'high') q.set('contrast', 'high');
+  if (s.scenario) q.set('scenario', '1');
+  const add = page.proposals.map((p) => `${fixed(p.lngLat[0], 6)},${fixed(p.lngLat[1], 6)}`);
+  if (add.length) q.set('add', add.join(';'));
+  if (s.remove.length) q.set('remove', s.remove.join(','));
+  if (s.sort.key !== 'district' || s.sort.dir !== 'asc') q.set('sort', `${s.sort.key}:${s.sort.dir}`);
+  return readable(q);
+}
+
+/** The address bar, the residents' link (language and contrast) and the language links. */
+export function writeUrl() {
+  const { state } = page;
+  replaceQuery(serialize(state));
+  const residents = new URLSearchParams();
+  if (state.lang !== DEFAULT.lang) residents.set('lang', state.lang);
+  if (state.contrast === 'high') residents.set('contrast', 'high');
+  $('residents-link').href = withQuery('/', residents.size ? String(residents) : '');
+  updateLanguageLinks((code) => withQuery(location.pathname, serialize(state, { lang: code })));
+}
+
+/** The question as a query (`kind`, `minutes`, `profile` and `extra`). */
+export const coverageQuery = (extra = {}) => {
+  const { state } = page;
+  const q = new URLSearchParams({ kind: state.kind, minutes: String(state.minutes), profile: state.profile, ...extra });
+  return q.toString().replace(/%2C/gi, ',');
+};

@@ -1,0 +1,46 @@
+// "Bygg inn kartet" (only on /): the iframe code for the current view, in a modal dialog.
+
+import { $, copyText } from '../kit/dom.js';
+import { t, defaultLanguage } from '../kit/i18n.js';
+import { modal } from '../kit/dialog.js';
+import { withQuery } from '../kit/url.js';
+import { serializeState } from '../url-state.js';
+import { page } from './context.js';
+
+/** The /embed query of the current view with the chosen list placement. */
+function embedQuery() {
+  const list = document.querySelector('input[name=embed-list]:checked')?.value ?? 'side';
+  return serializeState({ ...page.state, list }, { embed: true, defaultLang: defaultLanguage });
+}
+
+function embedCode() {
+  const title = $('embed-frame-title').value.trim() || t('embed.default_title');
+  const height = Math.min(2000, Math.max(300, Number($('embed-height').value) || 600));
+  const src = `${location.origin}${withQuery('/embed', embedQuery())}`;
+  const esc = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  return `<iframe title="${esc(title)}" src="${esc(src)}" width="100%" height="${height}" style="border:0" loading="lazy"></iframe>`;
+}
+
+export function updateEmbedCode() {
+  $('embed-code').value = embedCode();
+  $('embed-preview').href = withQuery('/embed', embedQuery());
+}
+
+export function wireEmbedDialog() {
+  const dialog = $('embed-dialog');
+  if (!dialog) return;
+  const { open } = modal(dialog, { closers: [$('embed-close')], fallback: () => $('embed-open') });
+  $('embed-open').addEventListener('click', () => {
+    if (!$('embed-frame-title').value) $('embed-frame-title').value = t('embed.default_title');
+    updateEmbedCode();
+    $('embed-copy-status').textContent = '';
+    open($('embed-open'));
+  });
+  for (const id of ['embed-frame-title', 'embed-height']) $(id).addEventListener('input', updateEmbedCode);
+  $('embed-list').addEventListener('change', updateEmbedCode);
+  $('embed-copy').addEventListener('click', async () => {
+    $('embed-code').select();
+    const ok = await copyText($('embed-code').value);
+    $('embed-copy-status').textContent = ok ? t('embed.copied') : t('embed.copy_failed');
+  });
+}

@@ -1,0 +1,155 @@
+// The residents' filters: walking time, profile, kinds, the "Vis i kartet" switches and the
+// activity filters (category, age, weekday, time of day, free, accessibility).
+
+import { $, mark } from '../kit/dom.js';
+import { t, weekdayName } from '../kit/i18n.js';
+import { fillChoices, fillSelect, checkedValues } from '../kit/choices.js';
+import { KINDS } from '../kit/domain.js';
+import {
+  MINUTE_CHOICES, PROFILES, LAYERS, TIMES_OF_DAY, ACCESSIBILITY,
+} from '../url-state.js';
+import { page, kindColour } from './context.js';
+import { applyTileFacilityState } from './overlay.js';
+import { refreshReach, kindLabel, resultSummary, setStatus } from './reach.js';
+import { renderList, renderLegend } from './list.js';
+import { writeUrl } from './url.js';
+
+// The activity categories of src/domain/activity.rs (issue 6), in its order.
+export const CATEGORIES = ['sport', 'outdoor', 'music', 'arts_crafts', 'culture', 'games_tech', 'youth_club',
+  'homework_help', 'language_cafe', 'seniors', 'families', 'meeting_place'];
+
+const capitalised = (s) => s.charAt(0).toLocaleUpperCase(document.documentElement.lang) + s.slice(1);
+
+/** Fills the filters from the state, in the current language. */
+export function buildFilters() {
+  const { state } = page;
+  const minutes = MINUTE_CHOICES.includes(state.minutes) ? MINUTE_CHOICES : [...MINUTE_CHOICES, state.minutes];
+  fillSelect($('minutes'), minutes.map((m) => [m, t('filters.minutes_option', { count: m })]), String(state.minutes));
+  fillChoices($('profiles'), 'radio', 'profile', PROFILES.map((p) => ({
+    value: p, label: t(`profile.${p}.label`), checked: state.profile === p,
+  })));
+  fillChoices($('kinds'), 'checkbox', 'kind', KINDS.map((k) => {
+    const dot = mark('kind-dot', kindColour(k));
+    dot.dataset.kind = k;
+    return { value: k, label: kindLabel(k), checked: !state.kinds || state.kinds.has(k), extra: dot };
+  }));
+  updateKindSummary();
+
+  if ($('category')) {
+    fillSelect($('category'), CATEGORIES.map((c) => [c, t(`categories.${c}`)]), state.category ?? '', t('filters.category_all'));
+  }
+  if ($('weekday')) {
+    fillSelect($('weekday'), [1, 2, 3, 4, 5, 6, 7].map((d) => [d, capitalised(weekdayName(d))]),
+      state.weekday != null ? String(state.weekday) : '', t('filters.weekday_all'));
+  }
+  if ($('age')) {
+    // Keep what is being typed; show the state's age otherwise.
+    if (document.activeElement !== $('age')) $('age').value = state.age != null ? String(state.age) : '';
+    markAgeError(false);
+  }
+  if ($('free')) $('free').checked = state.free;
+  if ($('time-of-day')) {
+    fillSelect($('time-of-day'), TIMES_OF_DAY.map((d) => [d, t(`filters.time_of_day_option.${d}`)]),
+      state.timeOfDay ?? '', t('filters.time_of_day_all'));
+  }
+  if ($('access')) {
+    fillChoices($('access'), 'checkbox', 'accessibility', ACCESSIBILITY.map((a) => ({
+      value: a, label: t(`filters.access.${a}`), checked: state.accessibility.includes(a),
+    })));
+  }
+  if ($('layers')) {
+    fillChoices($('layers'), 'checkbox', 'layer', LAYERS.map((l) => ({
+      value: l, label: t(`layers.${l}`), checked: state.layers.has(l),
+    })));
+  }
+}
+
+/** The age field's error: shown under the field, announced, and tied to it. */
+function markAgeError(on) {
+  const input = $('age');
+  const error = $('age-error');
+  if (!input || !error) return;
+  error.textContent = on ? t('filters.age_error') : '';
+  if (on) input.setAttribute('aria-invalid', 'true');
+  else input.removeAttribute('aria-invalid');
+  input.setAttribute('aria-describedby', on ? 'age-error age-hint' : 'age-hint');
+}
+
+function updateKindSummary() {
+  const n = page.state.kinds ? page.state.kinds.size : KINDS.length;
+  $('kind-summary').textContent = t('filters.kinds_selected', { count: n, total: KINDS.length });
+}
+
+/** Listens to the filters: each change goes to the state, the URL and (with a point) /api/reach. */
+export function wireFilters() {
+  const { state } = page;
+  $('minutes').addEventListener('change', (e) => {
+    state.minutes = Number(e.target.value);
+    writeUrl();
+    refreshReach({ fit: true });
+  });
+  $('profiles').addEventListener('change', (e) => {
+    if (e.target.name !== 'profile') return;
+    state.profile = e.target.value;
+    writeUrl();
+    refreshReach();
+  });
+  const kindsChanged = () => {
+    const chosen = checkedValues($('kinds'));
+    state.kinds = chosen.length === KINDS.length ? null : new Set(chosen);
+    updateKindSummary();
+    writeUrl();
+    applyTileFacilityState();
+    renderLegend();
+    if (state.point) refreshReach();
+  };
+  $('kinds').addEventListener('change', kindsChanged);
+  for (const [id, on] of [['kinds-all', true], ['kinds-none', false]]) {
+    $(id).addEventListener('click', () => {
+      for (const i of document.querySelectorAll('#kinds input')) i.checked = on;
+      kindsChanged();
+    });
+  }
+  const activityFilter = (id, read) => $(id)?.addEventListener('change', (e) => {
+    read(e.target);
+    writeUrl();
+    if (state.point) refreshReach();
+  });
+  activityFilter('category', (el) => { state.category = el.value || null; });
+  activityFilter('weekday', (el) => { state.weekday = el.value ? Number(el.value) : null; });
+  activityFilter('free', (el) => { state.free = el.checked; });
+  activityFilter('time-of-day', (el) => { state.timeOfDay = el.value || null; });
+  activityFilter('access', () => {
+    const chosen = new Set(checkedValues($('access')));
+    state.accessibility = ACCESSIBILITY.filter((a) => chosen.has(a));
+  });
+  // The age applies when it is a whole number 0–120 (on change, or a moment after typing).
+  let ageTimer;
+  const ageChanged = () => {
+    clearTimeout(ageTimer);
+    const text = $('age').value.trim();
+    const age = text === '' ? null : Number(text);
+    if (age !== null && !(Number.isInteger(age) && age >= 0 && age <= 120)) {
+      markAgeError(true);
+      return;
+    }
+    markAgeError(false);
+    if (age === state.age) return;
+    state.age = age;
+    writeUrl();
+    if (state.point) refreshReach();
+  };
+  $('age')?.addEventListener('change', ageChanged);
+  $('age')?.addEventListener('input', () => {
+    clearTimeout(ageTimer);
+    ageTimer = setTimeout(ageChanged, 600);
+  });
+  $('layers')?.addEventListener('change', () => {
+    state.layers = new Set(checkedValues($('layers')));
+    writeUrl();
+    applyTileFacilityState();
+    renderList();
+    renderLegend();
+    if (page.reach) setStatus(resultSummary());
+  });
+}

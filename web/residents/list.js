@@ -1,0 +1,178 @@
+// The list: everything the map shows, as text (places by walking band, activities, volunteer
+// needs), and the map's legend.
+
+import { $, h, mark, jumpTo } from '../kit/dom.js';
+import { t, has, formatDistance, weekdayName } from '../kit/i18n.js';
+import { legendItem, fillLegend } from '../kit/legend.js';
+import { KINDS } from '../kit/domain.js';
+import { page, kindColour } from './context.js';
+import { activityRow, needRow } from './programme.js';
+import { openHelpForm } from './help-form.js';
+import {
+  shownFacilities, hasProgramme, setStatus, kindLabel, selectFacility, selectProgramme,
+} from './reach.js';
+
+/** The band limits of the result (or the chosen minutes before there is one). */
+function bandsOf() {
+  const minutes = (page.reach?.bands?.features ?? []).map((f) => f.properties.minutes).sort((a, b) => a - b);
+  return minutes.length ? minutes : [page.state.minutes];
+}
+
+/** A part of the list: a heading to jump to (h3, tabindex -1) and its rows, or a line saying there are none. */
+function listSection(className, id, heading, intro, rows, emptyText) {
+  const h3 = h('h3', { id, tabIndex: -1, textContent: heading });
+  const body = rows.length
+    ? h('ol', { className: 'result-list', 'aria-labelledby': id }, rows)
+    : h('p', { className: 'empty', textContent: emptyText });
+  return h('section', { className }, h3, intro, body);
+}
+
+export function renderList() {
+  const holder = $('result-groups');
+  if (!holder) return;
+  const { reach } = page;
+  if (!reach) {
+    holder.replaceChildren();
+    if (!page.reachError) setStatus(t('status.idle'));
+    $('result-count').textContent = '';
+    return;
+  }
+  const features = shownFacilities().features;
+  const groups = [];
+  let lower = 0;
+  for (const upper of bandsOf()) {
+    const items = features.filter((f) => f.properties.walk_seconds > lower * 60 && f.properties.walk_seconds <= upper * 60);
+    groups.push({ lower, upper, items });
+    lower = upper;
+  }
+  // walk_seconds of 0 (a facility at the origin) belongs in the first band
+  const zero = features.filter((f) => f.properties.walk_seconds <= 0);
+  if (zero.length) groups[0].items.unshift(...zero);
+
+  const programme = hasProgramme();
+  const nodes = programme ? programmeSections() : [];
+  const places = h('section', { className: 'list-section' },
+    h('h3', { id: 'list-places', tabIndex: -1, textContent: t('list.places', { count: features.length }) }));
+  places.append(...groups.map(({ lower: lo, upper, items }) => {
+    const heading = lo === 0
+      ? t('list.band_first', { upper, count: items.length })
+      : t('list.band', { lower: lo, upper, count: items.length });
+    const section = h('section', { className: 'band-group' }, h('h4', { id: `band-${upper}`, textContent: heading }));
+    section.append(items.length
+      ? h('ol', { className: 'result-list', 'aria-labelledby': `band-${upper}` }, items.map(facilityItem))
+      : h('p', { className: 'empty', textContent: t('list.band_empty') }));
+    return section;
+  }));
+  nodes.push(places);
+  if (programme) nodes.unshift(listNav(nodes));
+  holder.replaceChildren(...nodes);
+  $('result-count').textContent = t('list.count', { count: features.length });
+  if (page.selected) markSelected(page.selected, false);
+}
+
+/** Links to the list's parts (activities, volunteer needs, places): the list is long. */
+function listNav(sections) {
+  const links = sections.map((section) => section.querySelector('h3')).filter(Boolean).map((heading) => h('li', {},
+    h('a', {
+      href: `#${heading.id}`, textContent: heading.textContent,
+      on: { click: (e) => { e.preventDefault(); jumpTo(heading.id); } },
+    })));
+  return h('nav', { className: 'list-nav', 'aria-label': t('list.nav') }, h('ul', {}, links));
+}
+
+/** The activities and the volunteer needs of the result, each its own part of the list. */
+function programmeSections() {
+  const { state, reach } = page;
+  const out = [];
+  if (state.layers.has('activities')) {
+    const features = reach.activities.features;
+    const filters = activityFilterSummary();
+    out.push(listSection('list-section list-activities', 'list-activities', t('list.activities', { count: features.length }),
+      filters ? h('p', { className: 'hint list-filters', textContent: t('list.filtered', { filters }) }) : null,
+      features.map((f) => activityRow(f, { onSelect: (id) => selectProgramme('activity', id, { from: 'list' }) })),
+      t(filters ? 'list.activities_none_filtered' : 'list.activities_none')));
+  }
+  if (state.layers.has('volunteers')) {
+    const features = reach.volunteer_needs.features;
+    out.push(listSection('list-section list-volunteers', 'list-volunteers', t('list.volunteers', { count: features.length }),
+      h('p', { className: 'hint', textContent: t('list.volunteers_intro') }),
+      features.map((f) => needRow(f, {
+        onSelect: (id) => selectProgramme('need', id, { from: 'list' }),
+        onHelp: (need, button) => openHelpForm(need, button),
+      })),
+      t('list.volunteers_none')));
+  }
+  return out;
+}
+
+/** The activity filters in force, as words («Musikk, 10 år, tirsdag, gratis»), or ''. */
+function activityFilterSummary() {
+  const { state } = page;
+  const parts = [];
+  if (state.category) parts.push(has(`categories.${state.category}`) ? t(`categories.${state.category}`) : state.category);
+  if (state.age != null) parts.push(t('filters.age_value', { age: String(state.age) }));
+  if (state.weekday != null) parts.push(weekdayName(state.weekday));
+  if (state.timeOfDay) parts.push(t(`filters.time_of_day_value.${state.timeOfDay}`));
+  if (state.free) parts.push(t('filters.free_value'));
+  for (const a of state.accessibility) parts.push(t(`accessibility.${a}`));
+  return parts.join(', ');
+}
+
+function facilityItem(f) {
+  const p = f.properties;
+  return h('li', { className: 'result', dataset: { id: String(f.id) } },
+    mark('kind-dot', kindColour(p.kind)),
+    h('span', { className: 'result-body' },
+      h('span', { className: 'result-kind', textContent: kindLabel(p.kind) }),
+      h('button', {
+        type: 'button', className: 'result-name', textContent: p.name || t('list.unnamed', { kind: kindLabel(p.kind) }),
+        on: { click: () => selectFacility(f.id, { from: 'list' }) },
+      }),
+      h('span', { className: 'result-meta', textContent: [formatDistance(p.distance_m), p.district, p.address].filter(Boolean).join(' · ') })),
+    h('span', {
+      className: 'result-minutes', textContent: t('list.minutes', { count: p.walk_minutes }), dataset: { minutes: String(p.walk_minutes) },
+    }));
+}
+
+const ROW_ATTRIBUTE = { facility: 'data-id', activity: 'data-activity-id', need: 'data-need-id' };
+
+/** Highlights the rows of `item` (or of several items: `ids`); returns the first row. */
+export function markSelected(item, scroll, ids = [item.id]) {
+  for (const li of document.querySelectorAll('.result.selected')) li.classList.remove('selected');
+  const rows = ids.map((id) => document.querySelector(`.result[${ROW_ATTRIBUTE[item.type]}="${CSS.escape(String(id))}"]`))
+    .filter(Boolean);
+  for (const li of rows) li.classList.add('selected');
+  if (scroll && rows[0]) rows[0].scrollIntoView({ block: 'nearest' });
+  return rows[0] ?? null;
+}
+
+/** The legend: the bands of the result, the activities and needs, and the colours of the kinds, as text. */
+export function renderLegend() {
+  const bandsEl = $('legend-bands');
+  if (!bandsEl) return;
+  const { state } = page;
+  const minutes = page.reach && state.layers.has('bands') ? bandsOf() : [];
+  const bands = fillLegend(bandsEl, minutes.map((m, i) => legendItem(`swatch swatch-band swatch-band-${Math.min(i, 2)}`,
+    t('legend.band', { minutes: m }))));
+
+  // Kinds that share a colour share a line.
+  const groups = new Map();
+  for (const k of KINDS) {
+    if (state.kinds && !state.kinds.has(k)) continue;
+    const colour = kindColour(k);
+    if (!groups.has(colour)) groups.set(colour, []);
+    groups.get(colour).push(kindLabel(k));
+  }
+  const showKinds = state.layers.has('facilities') && Object.keys(page.kindColours).length > 0;
+  const kinds = fillLegend($('legend-kinds'), (showKinds ? [...groups] : [])
+    .map(([colour, labels]) => legendItem('kind-dot', labels.join(', '), colour)));
+
+  // Activities (rings) and volunteer needs (yellow dots), when the result has them.
+  const entries = [];
+  if (hasProgramme()) {
+    if (state.layers.has('activities')) entries.push(legendItem('legend-activity', t('legend.activity')));
+    if (state.layers.has('volunteers')) entries.push(legendItem('legend-need', t('legend.volunteer')));
+  }
+  const programme = fillLegend($('legend-programme'), entries);
+  $('legend').hidden = !bands && !kinds && !programme;
+}

@@ -1,0 +1,177 @@
+// What the residents' map draws on the basemap: the walking bands, the reached facilities,
+// the chosen point, activities (rings) and volunteer needs (yellow dots); and the basemap's
+// own facility layers, filtered by kind and hidden while a result shows its own.
+
+import { themeOf, setVisible } from '../kit/map.js';
+import { page } from './context.js';
+
+// Colours of what the page draws on top of the basemap, per theme.
+const OVERLAY = {
+  default: {
+    bandFill: '#2b6cb0', bandOpacity: 0.13,
+    bandLine: ['step', ['get', 'minutes'], '#0b3a66', 6, '#1f5c99', 11, '#3d7bbf'],
+    bandLineWidth: ['step', ['get', 'minutes'], 2.5, 6, 2, 11, 1.6],
+    origin: '#b3123c', originStroke: '#ffffff', selected: '#111111', facilityStroke: '#ffffff',
+    label: '#222222', halo: 'rgba(255,255,255,0.92)',
+    activityFill: '#ffffff', activityStroke: '#5b1a8c', need: '#ffd400', needStroke: '#1b1b1b',
+  },
+  'high-contrast': {
+    bandFill: '#1a1aa6', bandOpacity: 0.16,
+    bandLine: '#000000',
+    bandLineWidth: ['step', ['get', 'minutes'], 4, 6, 3, 11, 2.2],
+    origin: '#c8003c', originStroke: '#000000', selected: '#000000', facilityStroke: '#000000',
+    label: '#000000', halo: '#ffffff',
+    activityFill: '#ffffff', activityStroke: '#000000', need: '#ffd400', needStroke: '#000000',
+  },
+};
+const TILE_FACILITY_LAYERS = ['facilities', 'facility-label'];
+// The overlay sources, with the key of page.overlayData each shows.
+const OVERLAY_SOURCES = [['reach-bands', 'bands'], ['reach-facilities', 'facilities'], ['origin', 'origin'],
+  ['reach-activities', 'activities'], ['reach-needs', 'needs']];
+// The overlay's layers per "Vis i kartet" switch (the `layers` URL parameter).
+const SWITCHED = {
+  bands: ['reach-band-fill', 'reach-band-line'],
+  facilities: ['reach-facility', 'reach-facility-label'],
+  activities: ['reach-activity', 'reach-activity-count'],
+  volunteers: ['reach-need'],
+};
+
+const zoomed = (a, b, c) => ['interpolate', ['linear'], ['zoom'], 11, a, 14, b, 17, c];
+const isSelected = ['boolean', ['feature-state', 'selected'], false];
+const visible = (layer) => ({ visibility: page.state.layers.has(layer) ? 'visible' : 'none' });
+
+/** A circle layer of the overlay: `fill`, radius by zoom, a rim that marks the selected. */
+const circle = (id, source, layer, { fill, radius, rim, width }) => ({
+  id, type: 'circle', source, layout: visible(layer),
+  paint: {
+    'circle-color': fill, 'circle-radius': zoomed(...radius),
+    'circle-stroke-color': ['case', isSelected, rim[0], rim[1]],
+    'circle-stroke-width': ['case', isSelected, width[0], width[1]],
+  },
+});
+
+/** Adds the page's own sources and layers to a basemap style (also after a theme switch). */
+export function withOverlay(_previous, next) {
+  const o = OVERLAY[themeOf(next)];
+  const facilityPaint = next.layers.find((l) => l.id === 'facilities')?.paint ?? {};
+  page.kindColours = coloursFrom(facilityPaint['circle-color']);
+  const sources = { ...next.sources };
+  for (const [source, key] of OVERLAY_SOURCES) sources[source] = { type: 'geojson', data: page.overlayData[key] };
+  const under = [
+    {
+      id: 'reach-band-fill', type: 'fill', source: 'reach-bands', layout: visible('bands'),
+      paint: { 'fill-color': o.bandFill, 'fill-opacity': o.bandOpacity },
+    },
+    {
+      id: 'reach-band-line', type: 'line', source: 'reach-bands', layout: { ...visible('bands'), 'line-join': 'round' },
+      paint: { 'line-color': o.bandLine, 'line-width': o.bandLineWidth },
+    },
+  ];
+  const over = [
+    circle('reach-facility', 'reach-facilities', 'facilities', {
+      fill: facilityPaint['circle-color'] ?? '#444444', radius: [4, 6, 9], rim: [o.selected, o.facilityStroke], width: [4, 1.8],
+    }),
+    {
+      id: 'reach-facility-label', type: 'symbol', source: 'reach-facilities', minzoom: 14.5,
+      layout: {
+        ...visible('facilities'),
+        'text-field': ['coalesce', ['get', 'name'], ''], 'text-font': ['Noto Sans Regular'],
+        'text-size': 12, 'text-anchor': 'top', 'text-offset': [0, 0.9], 'text-max-width': 9,
+        'text-optional': true,
+      },
+      paint: { 'text-color': o.label, 'text-halo-color': o.halo, 'text-halo-width': 1.6 },
+    },
+    // Activities: rings (the facilities are filled dots); a number when several share a place.
+    circle('reach-activity', 'reach-activities', 'activities', {
+      fill: o.activityFill, radius: [5, 8, 11], rim: [o.selected, o.activityStroke], width: [5, 3],
+    }),
+    {
+      id: 'reach-activity-count', type: 'symbol', source: 'reach-activities', filter: ['>', ['get', 'count'], 1],
+      layout: {
+        ...visible('activities'),
+        'text-field': ['to-string', ['get', 'count']], 'text-font': ['Noto Sans Bold'],
+        'text-size': zoomed(8, 11, 13),
+        'text-allow-overlap': true, 'text-ignore-placement': true,
+      },
+      paint: { 'text-color': o.activityStroke },
+    },
+    // Volunteer needs: yellow dots with a dark rim.
+    circle('reach-need', 'reach-needs', 'volunteers', {
+      fill: o.need, radius: [6, 9, 12], rim: [o.selected, o.needStroke], width: [5, 2.5],
+    }),
+    {
+      id: 'origin', type: 'circle', source: 'origin',
+      paint: {
+        'circle-color': o.origin, 'circle-radius': 8,
+        'circle-stroke-color': o.originStroke, 'circle-stroke-width': 3,
+      },
+    },
+  ];
+  const firstSymbol = next.layers.findIndex((l) => l.type === 'symbol');
+  const at = firstSymbol < 0 ? next.layers.length : firstSymbol;
+  const layers = [...next.layers.slice(0, at), ...under, ...next.layers.slice(at), ...over]
+    .map((l) => (TILE_FACILITY_LAYERS.includes(l.id) ? tileFacilityLayer(l) : l));
+  return { ...next, sources, layers };
+}
+
+/** The kind → colour table of the style's `match` expression, for the list's markers. */
+function coloursFrom(expr) {
+  const out = {};
+  if (!Array.isArray(expr) || expr[0] !== 'match') return out;
+  for (let i = 2; i + 1 < expr.length - 1; i += 2) {
+    for (const k of [expr[i]].flat()) out[k] = expr[i + 1];
+  }
+  out._default = expr[expr.length - 1];
+  return out;
+}
+
+/** The tile facilities: filtered by kind, hidden while a result shows its own. */
+function tileFacilityLayer(layer) {
+  const { state } = page;
+  const on = state.layers.has('facilities') && !page.reach;
+  const filter = state.kinds ? ['in', ['get', 'kind'], ['literal', [...state.kinds]]] : undefined;
+  const base = layer.id === 'facility-label'
+    ? ['!=', ['coalesce', ['get', 'name'], ''], '']
+    : undefined;
+  const all = [base, filter].filter(Boolean);
+  const out = { ...layer, layout: { ...layer.layout, visibility: on ? 'visible' : 'none' } };
+  if (all.length) out.filter = all.length === 1 ? all[0] : ['all', ...all];
+  else delete out.filter;
+  return out;
+}
+
+/** After a switch or a filter changed: which layers show, and the tile facilities' filter. */
+export function applyTileFacilityState() {
+  const { map } = page;
+  if (!map?.getLayer('facilities')) return; // the style has not arrived; withOverlay applies it
+  for (const id of TILE_FACILITY_LAYERS) {
+    if (!map.getLayer(id)) continue;
+    const styled = tileFacilityLayer({ id, layout: {}, filter: undefined });
+    map.setLayoutProperty(id, 'visibility', styled.layout.visibility);
+    map.setFilter(id, styled.filter ?? null);
+  }
+  for (const [layer, ids] of Object.entries(SWITCHED)) setVisible(map, ids, page.state.layers.has(layer));
+}
+
+export function pushOverlayData() {
+  for (const [source, key] of OVERLAY_SOURCES) page.map?.getSource(source)?.setData(page.overlayData[key]);
+  setSelected(page.selected);
+}
+
+/** Marks the selected item's point on the map (a facility, or the point an activity shares). */
+export function setSelected(item) {
+  const { map } = page;
+  if (!map?.getSource('reach-facilities')) return;
+  for (const source of ['reach-facilities', 'reach-activities', 'reach-needs']) {
+    if (map.getSource(source)) map.removeFeatureState({ source });
+  }
+  if (!item) return;
+  if (item.type === 'facility') {
+    map.setFeatureState({ source: 'reach-facilities', id: item.id }, { selected: true });
+    return;
+  }
+  const [source, points] = item.type === 'activity' ? ['reach-activities', page.activityPoints] : ['reach-needs', page.needPoints];
+  for (const [pointId, ids] of points) {
+    if (ids.includes(item.id) && map.getSource(source)) map.setFeatureState({ source, id: pointId }, { selected: true });
+  }
+}

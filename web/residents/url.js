@@ -1,0 +1,25 @@
+// The residents' view in the URL (the parameters: ../url-state.js): the address bar, the
+// language links, the "open the full map" link of /embed and the embed dialog's code follow
+// every change.
+
+import { $ } from '../kit/dom.js';
+import { defaultLanguage } from '../kit/i18n.js';
+import { replaceQuery, withQuery } from '../kit/url.js';
+import { updateLanguageLinks } from '../kit/languages.js';
+import { serializeState } from '../url-state.js';
+import { page } from './context.js';
+import { updateEmbedCode } from './embed-dialog.js';
+
+/** This page's query for `state` (the site page keeps its layer switches too). */
+const queryOf = (state) => serializeState(state, { embed: page.mode === 'embed', layers: true, defaultLang: defaultLanguage });
+
+export function writeUrl() {
+  replaceQuery(queryOf(page.state));
+  const big = $('open-full');
+  if (big) big.href = withQuery('/', serializeState(page.state, { layers: true, defaultLang: defaultLanguage }));
+  updateLanguageLinks(languageHref);
+  if ($('embed-dialog')?.open) updateEmbedCode();
+}
+
+/** This page in another language. */
+export const languageHref = (code) => withQuery(location.pathname, queryOf({ ...page.state, lang: code }));
