@@ -18,8 +18,9 @@ export const styleUrl = (contrast) => `/styles/${contrast === 'high' ? 'high-con
 export const themeOf = (style) => (style?.metadata?.['naermiljo:theme'] === 'high-contrast' ? 'high-contrast' : 'default');
 
 /**
- * A map in `#map` with our style and controls. `view`: `{ center, zoom }` from the URL (either
- * may be null); `onMove(center, zoom)` after every move (to write the URL); the rest are MapLibre
+ * A map in `#map` with our style and controls. `view`: the page's state with `center` and `zoom`
+ * from the URL (either may be null), kept up to date after every move, after which `onMove()`
+ * runs (to write the URL); the rest are MapLibre
  * options (locale, transformStyle, cooperativeGestures, maxBounds, …). The map is `window.map`
  * and `window.app.map` from the same tick on (tests wait for its 'idle').
  */
@@ -46,12 +47,12 @@ export function createMap({ contrast, view = {}, onMove, ...options }) {
   map.addControl(new NavigationControl({ showCompass: false, visualizePitch: false }), 'top-right');
   map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-left');
   map.addControl(new AttributionControl({ compact: false, customAttribution: ATTRIBUTION }), 'bottom-right');
-  if (onMove) {
-    map.on('moveend', () => {
-      const c = map.getCenter();
-      onMove([c.lng, c.lat], map.getZoom());
-    });
-  }
+  map.on('moveend', () => {
+    const c = map.getCenter();
+    view.center = [c.lng, c.lat];
+    view.zoom = map.getZoom();
+    onMove?.();
+  });
   map.on('error', (e) => console.error('map:', e.error?.message ?? e));
   /** Resolves when the map has drawn everything it has (tests and benchmarks use it). */
   window.app.idle = () => new Promise((ok) => {

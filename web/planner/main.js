@@ -55,11 +55,7 @@ function startMap() {
   const map = createMap({
     contrast: state.contrast,
     view: state,
-    onMove: (center, zoom) => {
-      state.center = center;
-      state.zoom = zoom;
-      writeUrl();
-    },
+    onMove: writeUrl,
   });
   page.map = map;
   page.styleReady = nextStyleLoad(map);

@@ -49,11 +49,7 @@ function startMap() {
   const map = createMap({
     contrast: state.contrast,
     view: state,
-    onMove: (center, zoom) => {
-      state.center = center;
-      state.zoom = zoom;
-      writeUrl();
-    },
+    onMove: writeUrl,
     ...options,
   });
   page.map = map;

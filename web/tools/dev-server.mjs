@@ -1,5 +1,5 @@
 // A development server for the web pages: serves them by the same routes as the Rust server
-// (/, /embed, /static, /vendor/maplibre-gl, /fonts, /styles with {base}) and passes every other
+// (/, /embed, /planner, /static, /vendor/maplibre-gl, /fonts, /styles with {base}) and passes every other
 // request (/api, /tiles, /healthz) to a running naermiljo. Edit, reload, no Rust build.
 //
 //   node web/tools/dev-server.mjs http://127.0.0.1:8080 [port]
@@ -44,6 +44,7 @@ const server = createServer((req, res) => {
   let m;
   if (path === '/') return file(res, join(web, 'index.html'));
   if (path === '/embed') return file(res, join(web, 'embed.html'));
+  if (path === '/planner') return file(res, join(web, 'planner.html'));
   if ((m = path.match(/^\/static\/(.+)$/))) return file(res, inside(web, m[1]) ?? '/nonexistent');
   if ((m = path.match(/^\/vendor\/maplibre-gl\/([\w.-]+)$/))) return file(res, join(web, 'node_modules/maplibre-gl/dist', m[1]));
   if ((m = path.match(/^\/fonts\/([\w.-]+)$/))) return file(res, join(web, 'node_modules/@fontsource/noto-sans/files', m[1]));

@@ -26,74 +26,48 @@ const face = (weight) => [
 const REGULAR = ['Noto Sans Regular'];
 const BOLD = ['Noto Sans Bold'];
 
-const THEMES = {
-  default: {
-    name: 'Nærmiljø – standard',
-    background: '#f5f3ee',
-    landuse: {
-      residential: '#ece8e1', commercial: '#efe5df', retail: '#efe5df', industrial: '#e7e3ea',
-      railway: '#e6e2dd', construction: '#e8e5da', farmland: '#eef0da', other: '#ebe8e2',
-    },
-    green: {
-      park: '#d3e8c4', forest: '#c3dcb0', grass: '#dbecce', meadow: '#dbecce', garden: '#dbecce',
-      allotments: '#e0ebcf', cemetery: '#d2e0c9', wetland: '#d6e8df', sand: '#f2e9cf',
-      beach: '#f2e9cf', rock: '#e3e0db', pitch: '#c6e2bd', playground: '#d9eecd',
-    },
-    pitchOutline: '#9cc48f',
-    water: '#b3d4e8', waterLine: '#8fbcd9', waterLabel: '#2f5f80',
-    building: '#dfdbd4', buildingOutline: '#c9c3ba',
-    road: {
-      motorway: '#f6c98a', trunk: '#f8d69b', primary: '#fbe4a8', secondary: '#fff3c9',
-      tertiary: '#ffffff', minor: '#ffffff', service: '#ffffff', pedestrian: '#f3f0ea',
-    },
-    casing: '#c2bbae', casingMajor: '#c9a063', bridgeCasing: '#8c8477',
-    path: '#8a7f70', track: '#9a7d55', steps: '#8a5a44',
-    rail: '#8f8a84', railDash: '#ffffff', tram: '#9b8f99',
-    widthScale: 1,
-    label: '#3d3b38', labelMinor: '#5b5852', halo: 'rgba(255,255,255,0.9)', haloWidth: 1.4,
-    place: '#2b2a28', placeMinor: '#55524c', textScale: 1,
-    facility: {
-      school: '#1f5fa8', kindergarten: '#7a3fa0', playground: '#b8430c', pitch: '#0f7446',
-      skatepark: '#0f7446', fitness_station: '#0f7446', track: '#0f7446', sports_hall: '#0c6c84',
-      library: '#9d174d', culture_house: '#9d174d', youth_club: '#9a4a06',
-      community_centre: '#9a4a06', park: '#4a6f10',
-    },
-    facilityDefault: '#555555', facilityStroke: '#ffffff', facilityStrokeWidth: 1.5,
+// Every colour and width as [default, high contrast]: the two themes side by side. Classes
+// that look alike share an entry ('grass meadow garden').
+const PAIRED = {
+  name: ['Nærmiljø – standard', 'Nærmiljø – høy kontrast'],
+  background: ['#f5f3ee', '#ffffff'],
+  landuse: {
+    residential: ['#ece8e1', '#ffffff'], 'commercial retail': ['#efe5df', '#ffffff'], industrial: ['#e7e3ea', '#ffffff'],
+    railway: ['#e6e2dd', '#ffffff'], construction: ['#e8e5da', '#ffffff'], farmland: ['#eef0da', '#ffffff'],
+    other: ['#ebe8e2', '#ffffff'],
   },
-  'high-contrast': {
-    name: 'Nærmiljø – høy kontrast',
-    background: '#ffffff',
-    landuse: {
-      residential: '#ffffff', commercial: '#ffffff', retail: '#ffffff', industrial: '#ffffff',
-      railway: '#ffffff', construction: '#ffffff', farmland: '#ffffff', other: '#ffffff',
-    },
-    green: {
-      park: '#b9e0a0', forest: '#9fd080', grass: '#c8e8b4', meadow: '#c8e8b4', garden: '#c8e8b4',
-      allotments: '#c8e8b4', cemetery: '#b9e0a0', wetland: '#b9e0a0', sand: '#f5e6a8',
-      beach: '#f5e6a8', rock: '#d9d9d9', pitch: '#9fd080', playground: '#c8e8b4',
-    },
-    pitchOutline: '#2d5a1b',
-    water: '#74a9e0', waterLine: '#2b6cb0', waterLabel: '#062f5f',
-    building: '#d4d4d4', buildingOutline: '#4d4d4d',
-    road: {
-      motorway: '#ffd23f', trunk: '#ffd23f', primary: '#ffe680', secondary: '#ffffff',
-      tertiary: '#ffffff', minor: '#ffffff', service: '#ffffff', pedestrian: '#ffffff',
-    },
-    casing: '#000000', casingMajor: '#000000', bridgeCasing: '#000000',
-    path: '#000000', track: '#3d2a10', steps: '#000000',
-    rail: '#000000', railDash: '#ffffff', tram: '#000000',
-    widthScale: 1.35,
-    label: '#000000', labelMinor: '#000000', halo: '#ffffff', haloWidth: 2.2,
-    place: '#000000', placeMinor: '#000000', textScale: 1.2,
-    facility: {
-      school: '#003d99', kindergarten: '#5a1a80', playground: '#8f2a00', pitch: '#005c2e',
-      skatepark: '#005c2e', fitness_station: '#005c2e', track: '#005c2e', sports_hall: '#004d61',
-      library: '#7a0033', culture_house: '#7a0033', youth_club: '#6b3300',
-      community_centre: '#6b3300', park: '#2f4d00',
-    },
-    facilityDefault: '#000000', facilityStroke: '#ffffff', facilityStrokeWidth: 2.5,
+  green: {
+    park: ['#d3e8c4', '#b9e0a0'], forest: ['#c3dcb0', '#9fd080'], 'grass meadow garden': ['#dbecce', '#c8e8b4'],
+    allotments: ['#e0ebcf', '#c8e8b4'], cemetery: ['#d2e0c9', '#b9e0a0'], wetland: ['#d6e8df', '#b9e0a0'],
+    'sand beach': ['#f2e9cf', '#f5e6a8'], rock: ['#e3e0db', '#d9d9d9'], pitch: ['#c6e2bd', '#9fd080'],
+    playground: ['#d9eecd', '#c8e8b4'],
   },
+  pitchOutline: ['#9cc48f', '#2d5a1b'],
+  water: ['#b3d4e8', '#74a9e0'], waterLine: ['#8fbcd9', '#2b6cb0'], waterLabel: ['#2f5f80', '#062f5f'],
+  building: ['#dfdbd4', '#d4d4d4'], buildingOutline: ['#c9c3ba', '#4d4d4d'],
+  road: {
+    motorway: ['#f6c98a', '#ffd23f'], trunk: ['#f8d69b', '#ffd23f'], primary: ['#fbe4a8', '#ffe680'],
+    secondary: ['#fff3c9', '#ffffff'], 'tertiary minor service': ['#ffffff', '#ffffff'], pedestrian: ['#f3f0ea', '#ffffff'],
+  },
+  casing: ['#c2bbae', '#000000'], casingMajor: ['#c9a063', '#000000'], bridgeCasing: ['#8c8477', '#000000'],
+  path: ['#8a7f70', '#000000'], track: ['#9a7d55', '#3d2a10'], steps: ['#8a5a44', '#000000'],
+  rail: ['#8f8a84', '#000000'], railDash: ['#ffffff', '#ffffff'], tram: ['#9b8f99', '#000000'],
+  widthScale: [1, 1.35],
+  label: ['#3d3b38', '#000000'], labelMinor: ['#5b5852', '#000000'],
+  halo: ['rgba(255,255,255,0.9)', '#ffffff'], haloWidth: [1.4, 2.2],
+  place: ['#2b2a28', '#000000'], placeMinor: ['#55524c', '#000000'], textScale: [1, 1.2],
+  facility: {
+    school: ['#1f5fa8', '#003d99'], kindergarten: ['#7a3fa0', '#5a1a80'], playground: ['#b8430c', '#8f2a00'],
+    'pitch skatepark fitness_station track': ['#0f7446', '#005c2e'], sports_hall: ['#0c6c84', '#004d61'],
+    'library culture_house': ['#9d174d', '#7a0033'], 'youth_club community_centre': ['#9a4a06', '#6b3300'],
+    park: ['#4a6f10', '#2f4d00'],
+  },
+  facilityDefault: ['#555555', '#000000'], facilityStroke: ['#ffffff', '#ffffff'], facilityStrokeWidth: [1.5, 2.5],
 };
+/** One theme out of the pairs: 0 = default, 1 = high contrast (shared entries spread to their classes). */
+const pick = (v, i) => (Array.isArray(v) ? v[i] : Object.fromEntries(Object.entries(v)
+  .flatMap(([k, x]) => k.split(' ').map((one) => [one, pick(x, i)]))));
+const THEMES = { default: pick(PAIRED, 0), 'high-contrast': pick(PAIRED, 1) };
 
 const get = (p) => ['get', p];
 const cls = get('class');
