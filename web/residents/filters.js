@@ -4,6 +4,7 @@
 import { $, mark } from '../kit/dom.js';
 import { t, weekdayName } from '../kit/i18n.js';
 import { fillChoices, fillSelect, checkedValues } from '../kit/choices.js';
+import { markField } from '../kit/forms.js';
 import { KINDS } from '../kit/domain.js';
 import {
   MINUTE_CHOICES, PROFILES, LAYERS, TIMES_OF_DAY, ACCESSIBILITY,
@@ -66,13 +67,7 @@ export function buildFilters() {
 
 /** The age field's error: shown under the field, announced, and tied to it. */
 function markAgeError(on) {
-  const input = $('age');
-  const error = $('age-error');
-  if (!input || !error) return;
-  error.textContent = on ? t('filters.age_error') : '';
-  if (on) input.setAttribute('aria-invalid', 'true');
-  else input.removeAttribute('aria-invalid');
-  input.setAttribute('aria-describedby', on ? 'age-error age-hint' : 'age-hint');
+  if ($('age') && $('age-error')) markField('age', on ? t('filters.age_error') : null);
 }
 
 function updateKindSummary() {

@@ -10,13 +10,12 @@
 import { t, applyStatic } from '../kit/i18n.js';
 import { $, h } from '../kit/dom.js';
 import { modal } from '../kit/dialog.js';
+import { chars, textField, markField as markInput, showErrorSummary } from '../kit/forms.js';
 import { exampleBadge } from './programme.js';
 
 // The server's limits (src/domain/activity.rs, HelpOffer::validate), counted in characters.
 const LIMITS = { name: [2, 100], contact: [5, 200], message: [0, 1000] };
 const FIELDS = ['name', 'contact', 'message'];
-
-const chars = (s) => [...s.trim()].length;
 
 let dialog;
 let need = null; // the feature the form is for
@@ -25,19 +24,10 @@ let sending = false;
 let dialogControl;
 
 function field(name, { multiline = false, autocomplete, required = true } = {}) {
-  const label = h('label', { htmlFor: `help-${name}` }, h('span', { dataset: { i18n: `help.${name}` } }));
-  if (!required) label.append(' ', h('span', { className: 'optional', dataset: { i18n: 'help.optional' } }));
-  const input = h(multiline ? 'textarea' : 'input', {
-    id: `help-${name}`, name, required, maxLength: LIMITS[name][1], spellcheck: multiline,
-    autocomplete, 'aria-describedby': `help-${name}-hint`,
+  return textField({
+    id: `help-${name}`, name, label: `help.${name}`, hint: `help.${name}_hint`, optional: 'help.optional',
+    multiline, autocomplete, required, maxLength: LIMITS[name][1],
   });
-  if (multiline) input.rows = 4;
-  else input.type = 'text';
-  return h('div', { className: 'field' },
-    label,
-    h('p', { id: `help-${name}-hint`, className: 'hint', dataset: { i18n: `help.${name}_hint` } }),
-    h('p', { id: `help-${name}-error`, className: 'field-error', hidden: true }),
-    input);
 }
 
 /** Builds the dialog once (both pages use it). */
@@ -131,22 +121,7 @@ export function openHelpForm(feature, button) {
   $('help-name').focus();
 }
 
-function markField(name, message) {
-  const input = $(`help-${name}`);
-  const error = $(`help-${name}-error`);
-  const hint = `help-${name}-hint`;
-  if (message) {
-    error.textContent = message;
-    error.hidden = false;
-    input.setAttribute('aria-invalid', 'true');
-    input.setAttribute('aria-describedby', `${error.id} ${hint}`);
-  } else {
-    error.textContent = '';
-    error.hidden = true;
-    input.removeAttribute('aria-invalid');
-    input.setAttribute('aria-describedby', hint);
-  }
-}
+const markField = (name, message) => markInput(`help-${name}`, message);
 
 let lastErrors = [];
 
@@ -158,22 +133,8 @@ function showErrors(errors) {
   lastErrors = errors;
   const summary = $('help-errors');
   for (const name of FIELDS) markField(name, null);
-  if (!errors.length) {
-    summary.hidden = true;
-    summary.replaceChildren();
-    return;
-  }
-  const heading = h('p', { className: 'error-summary-heading', textContent: t('help.errors_heading', { count: errors.length }) });
-  const list = h('ul', {}, errors.map((e) => {
-    if (!e.field) return h('li', { textContent: t(e.key) });
-    markField(e.field, t(e.key));
-    return h('li', { dataset: { field: e.field } }, h('a', {
-      href: `#help-${e.field}`, textContent: t(e.key),
-      on: { click: (ev) => { ev.preventDefault(); $(`help-${e.field}`).focus(); } },
-    }));
-  }));
-  summary.replaceChildren(heading, list);
-  summary.hidden = false;
+  showErrorSummary(summary, t('help.errors_heading', { count: errors.length }),
+    errors.map((e) => ({ field: e.field && `help-${e.field}`, name: e.field, text: t(e.key) })));
 }
 
 function validate(values) {
