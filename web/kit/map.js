@@ -1,6 +1,6 @@
 // The map every page draws on: MapLibre from this server (/vendor/maplibre-gl), our basemap
-// style (default or high contrast, /styles/{name}.json), its attribution, the controls with
-// large touch targets and no rotation, the view kept in the URL, and `window.app.idle()`.
+// style (default or high contrast, /styles/{name}.json), its attribution, zoom and scale
+// controls without rotation, the view kept in the page's state, and `window.app.idle()`.
 
 import {
   MapLibreMap, NavigationControl, AttributionControl, ScaleControl,
@@ -20,9 +20,9 @@ export const themeOf = (style) => (style?.metadata?.['naermiljo:theme'] === 'hig
 /**
  * A map in `#map` with our style and controls. `view`: the page's state with `center` and `zoom`
  * from the URL (either may be null), kept up to date after every move, after which `onMove()`
- * runs (to write the URL); the rest are MapLibre
- * options (locale, transformStyle, cooperativeGestures, maxBounds, …). The map is `window.map`
- * and `window.app.map` from the same tick on (tests wait for its 'idle').
+ * runs (to write the URL); the rest are MapLibre options (transformStyle, cooperativeGestures,
+ * maxBounds, …). The map is `window.map` and `window.app.map` from the same tick on (tests wait
+ * for its 'idle'); `window.app` must exist before.
  */
 export function createMap({ contrast, view = {}, onMove, ...options }) {
   const map = new MapLibreMap({

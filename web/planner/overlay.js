@@ -227,7 +227,7 @@ export function renderLegend() {
     if (c.pattern) text += ` (${t(c.pattern === 'pl-hatch' ? 'legend.hatched' : 'legend.dotted')})`;
     from = c.below;
     const li = legendItem(`swatch class-${i}`, text);
-    li.firstChild.style.backgroundColor = c.colour;
+    li.firstChild.style.backgroundColor = c.colour; // the colour only: the class draws the pattern
     return li;
   }));
   const other = [];

@@ -1,7 +1,8 @@
 // The list: everything the map shows, as text (places by walking band, activities, volunteer
 // needs), and the map's legend.
 
-import { $, h, mark, jumpTo } from '../kit/dom.js';
+import { $, h, mark } from '../kit/dom.js';
+import { listSection, listNav } from '../kit/list.js';
 import { t, has, formatDistance, weekdayName } from '../kit/i18n.js';
 import { legendItem, fillLegend } from '../kit/legend.js';
 import { KINDS } from '../kit/domain.js';
@@ -16,15 +17,6 @@ import {
 function bandsOf() {
   const minutes = (page.reach?.bands?.features ?? []).map((f) => f.properties.minutes).sort((a, b) => a - b);
   return minutes.length ? minutes : [page.state.minutes];
-}
-
-/** A part of the list: a heading to jump to (h3, tabindex -1) and its rows, or a line saying there are none. */
-function listSection(className, id, heading, intro, rows, emptyText) {
-  const h3 = h('h3', { id, tabIndex: -1, textContent: heading });
-  const body = rows.length
-    ? h('ol', { className: 'result-list', 'aria-labelledby': id }, rows)
-    : h('p', { className: 'empty', textContent: emptyText });
-  return h('section', { className }, h3, intro, body);
 }
 
 export function renderList() {
@@ -64,20 +56,11 @@ export function renderList() {
     return section;
   }));
   nodes.push(places);
-  if (programme) nodes.unshift(listNav(nodes));
+  // Links to the list's parts (activities, volunteer needs, places): the list is long.
+  if (programme) nodes.unshift(listNav(nodes, t('list.nav')));
   holder.replaceChildren(...nodes);
   $('result-count').textContent = t('list.count', { count: features.length });
   if (page.selected) markSelected(page.selected, false);
-}
-
-/** Links to the list's parts (activities, volunteer needs, places): the list is long. */
-function listNav(sections) {
-  const links = sections.map((section) => section.querySelector('h3')).filter(Boolean).map((heading) => h('li', {},
-    h('a', {
-      href: `#${heading.id}`, textContent: heading.textContent,
-      on: { click: (e) => { e.preventDefault(); jumpTo(heading.id); } },
-    })));
-  return h('nav', { className: 'list-nav', 'aria-label': t('list.nav') }, h('ul', {}, links));
 }
 
 /** The activities and the volunteer needs of the result, each its own part of the list. */
