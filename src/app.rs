@@ -10,6 +10,7 @@ use crate::basemap::Basemap;
 use crate::config::{Backend, Settings};
 use crate::http::{AppState, Assets, router};
 use crate::index::{Snapshot, SnapshotCell};
+use crate::reload::Reloader;
 use crate::store::{PostgisStore, SqliteStore, Store};
 
 /// Opens and migrates the store the settings name, saying plainly which one failed and how.
@@ -39,8 +40,10 @@ pub async fn open_store(settings: &Settings, application: &str) -> anyhow::Resul
 /// Builds the state a router serves: the store and a snapshot loaded from it.
 pub async fn build_state(settings: &Settings, store: Arc<dyn Store>) -> anyhow::Result<AppState> {
     let snapshot = Snapshot::build(store.load().await.context("loading the store")?);
+    let snapshot = Arc::new(SnapshotCell::new(snapshot));
     let state = AppState {
-        snapshot: Arc::new(SnapshotCell::new(snapshot)),
+        reload: Reloader::new(store.clone(), snapshot.clone()),
+        snapshot,
         store,
         limits: Arc::new(settings.limits.clone()),
         basemap: Arc::new(arc_swap::ArcSwapOption::empty()),
@@ -76,39 +79,9 @@ pub async fn reopen_basemap(state: &AppState) {
 }
 
 /// Rebuilds the snapshot when the store's data version moved. Returns whether it did.
+/// (The state's [`Reloader`](crate::reload::Reloader) does the work.)
 pub async fn refresh(state: &AppState) -> anyhow::Result<bool> {
-    let current = state.snapshot.load();
-    if state.store.data_version().await? == current.data_version {
-        return Ok(false);
-    }
-    let started = Instant::now();
-    // An edit of the programme (no import since this snapshot's): keep the imported data,
-    // rebuild only organisations, activities and needs.
-    let programme = state.store.load_programme().await?;
-    if programme.base_version == current.base.base_version {
-        let base = current.base.clone();
-        drop(current);
-        let version = programme.data_version;
-        state.snapshot.replace(Snapshot::with_base(base, programme));
-        tracing::info!(
-            data_version = version,
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "programme reloaded"
-        );
-        return Ok(true);
-    }
-    drop(current);
-    let contents = state.store.load().await?;
-    // The snapshot build is CPU work: keep it off the threads that answer requests.
-    let snapshot = tokio::task::spawn_blocking(move || Snapshot::build(contents)).await?;
-    let version = snapshot.data_version;
-    state.snapshot.replace(snapshot);
-    tracing::info!(
-        data_version = version,
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "snapshot reloaded"
-    );
-    Ok(true)
+    Ok(state.reload.reload().await?)
 }
 
 /// Serves until Ctrl-C or SIGTERM. Prints `listening on http://ADDR` once the socket is

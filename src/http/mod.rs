@@ -34,6 +34,8 @@ pub use features::Collection;
 pub struct AppState {
     pub snapshot: Arc<SnapshotCell>,
     pub store: Arc<dyn Store>,
+    /// Rebuilds `snapshot` from `store`; a write calls it before it answers.
+    pub reload: crate::reload::Reloader,
     pub limits: Arc<Limits>,
     /// The basemap archive, when one has been built; reopened when it is rebuilt.
     pub basemap: Arc<arc_swap::ArcSwapOption<crate::basemap::Basemap>>,

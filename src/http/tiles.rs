@@ -107,17 +107,20 @@ fn coverage_tile(state: &AppState, id: TileId, raw: Option<&str>) -> Result<Resp
     let res = tiles::hexagons::resolution_for_zoom(id.z);
     let key = format!("{}|{res}", q.key());
     let mut failed = None;
-    let hexes = s.hex_cache.get_or_make(key, || match q.times(&s) {
-        Ok(times) => {
-            let positions: Vec<crate::domain::LonLat> =
-                s.addresses.iter().map(|a| a.position).collect();
-            tiles::hexagons::hexagons(&positions, &times, q.minutes as f64 * 60.0, res)
-        }
-        Err(e) => {
-            failed = Some(e);
-            Vec::new()
-        }
-    });
+    let hexes = s
+        .caches
+        .get::<crate::tiles::hexagons::HexCache>()
+        .get_or_make(key, || match q.times(&s) {
+            Ok(times) => {
+                let positions: Vec<crate::domain::LonLat> =
+                    s.addresses.iter().map(|a| a.position).collect();
+                tiles::hexagons::hexagons(&positions, &times, q.minutes as f64 * 60.0, res)
+            }
+            Err(e) => {
+                failed = Some(e);
+                Vec::new()
+            }
+        });
     if let Some(e) = failed {
         return Err(e);
     }
@@ -157,7 +160,11 @@ pub async fn get_tile(
         return basemap_tile(&state, id, &request_headers).await;
     };
     let s = state.snapshot.load();
-    let Some(tile) = s.tile_cache.get_or_encode(&s, layer, &id) else {
+    let Some(tile) = s
+        .base_caches
+        .get::<crate::tiles::TileCache>()
+        .get_or_encode(&s, layer, &id)
+    else {
         let mut r = StatusCode::NO_CONTENT.into_response();
         r.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE));

@@ -83,10 +83,94 @@ async fn page(State(state): State<AppState>, file: &'static str) -> Result<Respo
     let html = tokio::fs::read_to_string(&path).await.map_err(|e| {
         ApiError::NotFound(format!("the page {} cannot be read: {e}", path.display()))
     })?;
+    let web_dir = state.assets.web_dir.clone();
+    let html = tokio::task::spawn_blocking(move || {
+        include_parts(
+            &html,
+            &|part| std::fs::read_to_string(web_dir.join(part)).ok(),
+            0,
+        )
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(|e| ApiError::Internal(format!("{file}: {e}")))?;
     let mut r = axum::response::Html(html).into_response();
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     Ok(r)
+}
+
+/// How deep parts may hold parts.
+const MAX_PART_DEPTH: u8 = 4;
+
+/// Puts the shared HTML parts into a page, as `web/kit/parts.js` does in the browser: a
+/// placeholder `<div data-part="/static/PATH.html">…</div>` is replaced by the file
+/// `web/PATH.html`, whose `<slot></slot>` takes the placeholder's children. Parts may
+/// hold parts. So the page a browser (or a crawler, or a screen reader before any script
+/// runs) gets is whole, with its attribution; the script then finds nothing left to do.
+///
+/// `read` gives a part's text by its path under `web/`. Errors: a part outside `/static/`,
+/// not `.html`, with `..`, unreadable, unclosed, or nested deeper than 4.
+fn include_parts(
+    html: &str,
+    read: &dyn Fn(&str) -> Option<String>,
+    depth: u8,
+) -> Result<String, String> {
+    const OPEN: &str = "<div data-part=\"";
+    if !html.contains(OPEN) {
+        return Ok(html.to_string());
+    }
+    if depth >= MAX_PART_DEPTH {
+        return Err(format!("parts nested deeper than {MAX_PART_DEPTH}"));
+    }
+    let mut out = String::with_capacity(html.len() * 2);
+    let mut rest = html;
+    while let Some(start) = rest.find(OPEN) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + OPEN.len()..];
+        let quote = after
+            .find('"')
+            .ok_or("a data-part without its closing quote")?;
+        let name = &after[..quote];
+        let tag_end = after[quote..]
+            .find('>')
+            .map(|i| quote + i + 1)
+            .ok_or_else(|| format!("part {name}: the tag is not closed"))?;
+        // The placeholder's children, up to its own `</div>` (divs inside counted).
+        let body = &after[tag_end..];
+        let (mut open, mut at) = (1usize, 0usize);
+        let close = loop {
+            let next_open = body[at..].find("<div").map(|i| at + i);
+            let next_close = body[at..]
+                .find("</div>")
+                .map(|i| at + i)
+                .ok_or_else(|| format!("part {name}: no </div> closes its placeholder"))?;
+            match next_open {
+                Some(o) if o < next_close => {
+                    open += 1;
+                    at = o + 4;
+                }
+                _ => {
+                    open -= 1;
+                    at = next_close + "</div>".len();
+                    if open == 0 {
+                        break next_close;
+                    }
+                }
+            }
+        };
+        let children = &body[..close];
+        let path = name
+            .strip_prefix("/static/")
+            .filter(|p| p.ends_with(".html") && !p.split('/').any(|s| s == ".." || s.is_empty()))
+            .ok_or_else(|| format!("part {name:?}: parts are .html files under /static/"))?;
+        let text = read(path).ok_or_else(|| format!("part {name} cannot be read"))?;
+        let text = text.replacen("<slot></slot>", children.trim(), 1);
+        out.push_str(&include_parts(&text, read, depth + 1)?);
+        rest = &body[close + "</div>".len()..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// A style template from `tiles/styles/`, with `{base}` replaced by this server's origin
@@ -119,5 +203,59 @@ async fn get_style(
 impl AppState {
     fn styles_dir(&self) -> &std::path::Path {
         &self.assets.styles_dir
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::include_parts;
+
+    fn parts(path: &str) -> Option<String> {
+        match path {
+            "kit/footer.html" => Some("<footer><p>© OpenStreetMap contributors</p></footer>".into()),
+            "kit/header.html" => Some(
+                "<header><nav><slot></slot></nav><div data-part=\"/static/kit/lang.html\"></div></header>".into(),
+            ),
+            "kit/lang.html" => Some("<a href=\"?lang=en\">English</a>".into()),
+            "kit/loop.html" => Some("<div data-part=\"/static/kit/loop.html\"></div>".into()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn parts_are_put_in_with_their_slots_and_own_parts() {
+        let page = "<body><div data-part=\"/static/kit/header.html\"><a href=\"/planner\">Plan</a><div>x</div></div>\
+                    <main></main><div data-part=\"/static/kit/footer.html\"></div></body>";
+        assert_eq!(
+            include_parts(page, &parts, 0).unwrap(),
+            "<body><header><nav><a href=\"/planner\">Plan</a><div>x</div></nav><a href=\"?lang=en\">English</a></header>\
+             <main></main><footer><p>© OpenStreetMap contributors</p></footer></body>"
+        );
+        assert_eq!(
+            include_parts("<p>plain</p>", &parts, 0).unwrap(),
+            "<p>plain</p>"
+        );
+    }
+
+    #[test]
+    fn bad_parts_are_refused_with_their_name() {
+        for (page, says) in [
+            (
+                "<div data-part=\"/static/kit/none.html\"></div>",
+                "kit/none.html cannot be read",
+            ),
+            (
+                "<div data-part=\"/static/../Cargo.toml\"></div>",
+                "parts are .html files",
+            ),
+            ("<div data-part=\"/static/kit/footer.html\">", "no </div>"),
+            (
+                "<div data-part=\"/static/kit/loop.html\"></div>",
+                "nested deeper",
+            ),
+        ] {
+            let e = include_parts(page, &parts, 0).unwrap_err();
+            assert!(e.contains(says), "{page}: {e}");
+        }
     }
 }

@@ -5,12 +5,14 @@
 //! builds a complete new snapshot beside it and swaps the pointer, so a request sees either
 //! the old data or the new, never a mix.
 
+mod caches;
 mod districts;
 pub mod programme;
 pub mod search;
 pub mod walk;
 mod wire;
 
+pub use caches::Caches;
 pub use walk::{Placement, WalkIndex};
 
 use std::collections::HashMap;
@@ -38,8 +40,9 @@ pub struct Snapshot {
     pub base: Arc<Base>,
     /// Organisations, activities and volunteer needs.
     pub programme: programme::Programme,
-    /// Coverage hexagons computed from this snapshot so far (they may follow activities).
-    pub hex_cache: crate::tiles::hexagons::HexCache,
+    /// What has been derived from this snapshot so far and may follow the programme
+    /// (coverage hexagons for an activity category); dropped with it.
+    pub caches: Caches,
 }
 
 impl std::ops::Deref for Snapshot {
@@ -74,8 +77,9 @@ pub struct Base {
     facility_json: Vec<Box<str>>,
     address_json: Vec<Box<str>>,
     district_json: Vec<Box<str>>,
-    /// Vector tiles cut from this data so far.
-    pub tile_cache: crate::tiles::TileCache,
+    /// What has been derived from the imported data so far (vector tiles); kept until the
+    /// next import.
+    pub base_caches: Caches,
     /// Residents per address (same order as `addresses`) where SSB population figures were
     /// imported; addresses outside any grunnkrets with a figure weigh 0.
     pub address_weight: Option<Vec<f64>>,
@@ -214,7 +218,7 @@ impl Snapshot {
         let base = Arc::new(Base {
             base_version,
             address_weight,
-            tile_cache: Default::default(),
+            base_caches: Default::default(),
             walk,
             walk_problem,
             facility_json,
@@ -268,7 +272,7 @@ impl Snapshot {
             data_version: p.data_version,
             base,
             programme,
-            hex_cache: Default::default(),
+            caches: Default::default(),
         }
     }
 

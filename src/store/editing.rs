@@ -9,6 +9,14 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
+/// The stored form of an API token: SHA-256, hex. Only this is kept; the token itself is
+/// shown once when it is made.
+pub fn token_sha256(token: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Which collection an item write is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ItemCollection {
@@ -549,15 +557,7 @@ macro_rules! editing_impl {
         ) -> Result<crate::store::editing::ProgrammeContents, StoreError> {
             // Every table and both versions from one moment.
             let mut tx = self.pool.begin_with($begin_read).await?;
-            let version = |key: &'static str| {
-                sqlx::query_scalar::<_, i64>(if key == "data_version" {
-                    "SELECT value FROM meta WHERE key = 'data_version'"
-                } else {
-                    "SELECT value FROM meta WHERE key = 'base_version'"
-                })
-            };
-            let data_version = version("data_version").fetch_one(&mut *tx).await?;
-            let base_version = version("base_version").fetch_one(&mut *tx).await?;
+            let (data_version, base_version) = crate::store::editing::versions!(tx);
             let (organisations, activities, volunteer_needs) =
                 crate::store::editing::load_editing!(tx, $text);
             tx.commit().await?;
@@ -603,6 +603,22 @@ macro_rules! editing_impl {
         }
         }
     };
+}
+
+/// `(data_version, base_version)` read in transaction `$tx`: which edit and which import
+/// the data read with them belongs to.
+macro_rules! versions {
+    ($tx:expr) => {{
+        let data_version: i64 =
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'data_version'")
+                .fetch_one(&mut *$tx)
+                .await?;
+        let base_version: i64 =
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'base_version'")
+                .fetch_one(&mut *$tx)
+                .await?;
+        (data_version, base_version)
+    }};
 }
 
 /// Reads organisations, activities and needs for the snapshot (same SQL on both stores).
@@ -663,4 +679,4 @@ macro_rules! load_editing {
     }};
 }
 
-pub(crate) use {editing_impl, load_editing};
+pub(crate) use {editing_impl, load_editing, versions};

@@ -1,7 +1,7 @@
 //! The store: where facilities, addresses and districts persist.
 //!
 //! [`Store`] is the one interface; `sqlite.rs` is the embedded default. Reads for requests
-//! never come here: the server loads everything once into an [`crate::index::Snapshot`] and
+//! never come here: the server loads everything once into its in-memory snapshot and
 //! reloads when [`Store::data_version`] moves. The store is for imports, edits, and those loads.
 
 pub mod editing;

@@ -5,13 +5,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
-use sqlx::{ConnectOptions, Executor, PgPool, Postgres, Row, Transaction};
+use sqlx::{ConnectOptions, PgPool, Postgres, Row, Transaction};
 use tokio::sync::Notify;
 
-use super::sqlite::multipolygon_to_wkb;
-use super::{Counts, ImportBatch, ImportOutcome, Store, StoreContents, StoreError, TableChange};
+use super::StoreError;
+use super::rows::multipolygon_to_wkb;
 use crate::domain::{NewAddress, NewDistrict, NewFacility};
 
 /// The channel every write notifies.
@@ -111,199 +110,37 @@ impl PostgisStore {
     }
 }
 
-#[async_trait]
-impl Store for PostgisStore {
-    async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("./migrations/postgres")
-            .run(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    async fn data_version(&self) -> Result<i64, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'data_version'")
-                .fetch_one(&self.pool)
-                .await?,
-        )
-    }
-
-    async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
-    }
-
+super::rows::store_impl!(
+    PostgisStore,
+    Postgres,
+    migrations: "./migrations/postgres",
+    begin_read: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    json_text: "::text",
+    selects: (
+        "SELECT id, source, source_id, kind, name, ST_X(geom) AS lon, ST_Y(geom) AS lat, address, wheelchair,
+                opening_hours, properties::text AS properties
+         FROM facilities ORDER BY id",
+        "SELECT id, source, source_id, street, number, postcode, city, municipality_code, grunnkrets_code,
+                grunnkrets_name, ST_X(geom) AS lon, ST_Y(geom) AS lat
+         FROM addresses ORDER BY id",
+        "SELECT id, source, source_id, name, level, ST_AsBinary(geom, 'NDR') AS wkb, population
+         FROM districts ORDER BY id"
+    ),
+    new_import: "INSERT INTO imports (importer, source, file) VALUES ($1, $2, $3) RETURNING id",
+    set_summary: "UPDATE imports SET summary = $1::jsonb WHERE id = $2",
     fn changes(&self) -> Option<Arc<Notify>> {
         Some(self.changes.clone())
     }
+);
 
-    async fn load(&self) -> Result<StoreContents, StoreError> {
-        // REPEATABLE READ: all tables from one snapshot of the database.
-        let mut tx = self.pool.begin().await?;
-        tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            .await?;
-        let data_version: i64 =
-            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'data_version'")
-                .fetch_one(&mut *tx)
-                .await?;
+// The bulk upserts: one statement per table, arrays of columns unnested on the server.
 
-        let (facilities, addresses, districts, walk_graph, population) =
-            super::rows::load_rows!(
-                tx,
-                "SELECT id, source, source_id, kind, name, ST_X(geom) AS lon, ST_Y(geom) AS lat, address, wheelchair,
-                    opening_hours, properties::text AS properties
-             FROM facilities ORDER BY id",
-                "SELECT id, source, source_id, street, number, postcode, city, municipality_code, grunnkrets_code,
-                    grunnkrets_name, ST_X(geom) AS lon, ST_Y(geom) AS lat
-             FROM addresses ORDER BY id",
-                "SELECT id, source, source_id, name, level, ST_AsBinary(geom, 'NDR') AS wkb, population
-             FROM districts ORDER BY id"
-            );
-        let base_version: i64 =
-            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'base_version'")
-                .fetch_one(&mut *tx)
-                .await?;
-        let (organisations, activities, volunteer_needs) =
-            super::editing::load_editing!(tx, "::text");
-        tx.commit().await?;
-        Ok(StoreContents {
-            data_version,
-            base_version,
-            organisations,
-            activities,
-            volunteer_needs,
-            facilities,
-            addresses,
-            districts,
-            walk_graph,
-            population,
-        })
-    }
-
-    async fn counts(&self) -> Result<Counts, StoreError> {
-        let row = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM facilities) AS f, (SELECT COUNT(*) FROM addresses) AS a,
-                    (SELECT COUNT(*) FROM districts) AS d",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(Counts {
-            facilities: row.try_get::<i64, _>("f")? as u64,
-            addresses: row.try_get::<i64, _>("a")? as u64,
-            districts: row.try_get::<i64, _>("d")? as u64,
-        })
-    }
-
-    async fn apply_import(&self, batch: ImportBatch) -> Result<ImportOutcome, StoreError> {
-        batch.check()?;
-        let mut tx = self.pool.begin().await?;
-        let import_id: i64 = sqlx::query_scalar(
-            "INSERT INTO imports (importer, source, file) VALUES ($1, $2, $3) RETURNING id",
-        )
-        .bind(&batch.importer)
-        .bind(&batch.source)
-        .bind(&batch.file)
-        .fetch_one(&mut *tx)
-        .await?;
-
-        let mut outcome = ImportOutcome::default();
-        if let Some(rows) = &batch.facilities {
-            outcome.facilities =
-                Some(sync_facilities(&mut tx, &batch.source, import_id, rows).await?);
-        }
-        if let Some(rows) = &batch.addresses {
-            outcome.addresses =
-                Some(sync_addresses(&mut tx, &batch.source, import_id, rows).await?);
-        }
-        if let Some(rows) = &batch.districts {
-            outcome.districts =
-                Some(sync_districts(&mut tx, &batch.source, import_id, rows).await?);
-        }
-        if let Some(rows) = &batch.population {
-            outcome.population = Some(super::rows::sync_population!(
-                tx,
-                &batch.source,
-                import_id,
-                rows
-            ));
-        }
-        if let Some(graph) = &batch.walk_graph {
-            sqlx::query(
-                "INSERT INTO graphs (name, source, nodes, edges, data, import_id) VALUES ('walk', $1, $2, $3, $4, $5)
-                 ON CONFLICT (name) DO UPDATE SET source = excluded.source, nodes = excluded.nodes,
-                 edges = excluded.edges, data = excluded.data, import_id = excluded.import_id",
-            )
-            .bind(&batch.source)
-            .bind(graph.nodes as i64)
-            .bind(graph.edges as i64)
-            .bind(&graph.data)
-            .bind(import_id)
-            .execute(&mut *tx)
-            .await?;
-            outcome.walk_graph = Some((graph.nodes, graph.edges));
-        }
-        outcome.data_version = bump(&mut tx).await?;
-        // An import changes the base data: servers rebuild their whole snapshot.
-        sqlx::query("UPDATE meta SET value = (SELECT value FROM meta WHERE key = 'data_version') WHERE key = 'base_version'")
-            .execute(&mut *tx)
-            .await?;
-        let summary = serde_json::to_string(&outcome).expect("an outcome always serialises");
-        sqlx::query("UPDATE imports SET summary = $1::jsonb WHERE id = $2")
-            .bind(summary)
-            .bind(import_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(outcome)
-    }
-}
-
-/// Removes the rows of `source` this import did not touch, and says what the import changed
-/// given the `before` rows the source had and the `written` rows it upserted.
-async fn prune(
-    tx: &mut Transaction<'_, Postgres>,
-    table: &'static str,
-    source: &str,
-    import_id: i64,
-    before: i64,
-    written: usize,
-) -> Result<TableChange, StoreError> {
-    let removed = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DELETE FROM {table} WHERE source = $1 AND import_id <> $2"
-    )))
-    .bind(source)
-    .bind(import_id)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(TableChange::from_counts(
-        before as u64,
-        removed,
-        written as u64,
-    ))
-}
-
-async fn rows_of_source(
-    tx: &mut Transaction<'_, Postgres>,
-    table: &'static str,
-    source: &str,
-) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM {table} WHERE source = $1"
-    )))
-    .bind(source)
-    .fetch_one(&mut **tx)
-    .await?)
-}
-
-async fn sync_facilities(
+async fn insert_facilities(
     tx: &mut Transaction<'_, Postgres>,
     source: &str,
     import_id: i64,
     rows: &[NewFacility],
-) -> Result<TableChange, StoreError> {
-    let before = rows_of_source(tx, "facilities", source).await?;
-    // One statement per table: arrays of columns, unnested on the server.
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO facilities (source, source_id, kind, name, geom, address, wheelchair, opening_hours, properties, import_id)
          SELECT $1, u.source_id, u.kind, u.name, ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326), u.address,
@@ -328,16 +165,15 @@ async fn sync_facilities(
     .bind(rows.iter().map(|f| serde_json::Value::Object(f.properties.clone()).to_string()).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
-    prune(tx, "facilities", source, import_id, before, rows.len()).await
+    Ok(())
 }
 
-async fn sync_addresses(
+async fn insert_addresses(
     tx: &mut Transaction<'_, Postgres>,
     source: &str,
     import_id: i64,
     rows: &[NewAddress],
-) -> Result<TableChange, StoreError> {
-    let before = rows_of_source(tx, "addresses", source).await?;
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO addresses (source, source_id, street, number, postcode, city, municipality_code,
                                 grunnkrets_code, grunnkrets_name, geom, import_id)
@@ -365,16 +201,15 @@ async fn sync_addresses(
     .bind(rows.iter().map(|a| a.position.lat).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
-    prune(tx, "addresses", source, import_id, before, rows.len()).await
+    Ok(())
 }
 
-async fn sync_districts(
+async fn insert_districts(
     tx: &mut Transaction<'_, Postgres>,
     source: &str,
     import_id: i64,
     rows: &[NewDistrict],
-) -> Result<TableChange, StoreError> {
-    let before = rows_of_source(tx, "districts", source).await?;
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO districts (source, source_id, name, level, geom, population, import_id)
          SELECT $1, u.source_id, u.name, u.level, ST_Multi(ST_GeomFromWKB(u.wkb, 4326)), u.population, $2
@@ -392,7 +227,7 @@ async fn sync_districts(
     .bind(rows.iter().map(|d| d.population).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
-    prune(tx, "districts", source, import_id, before, rows.len()).await
+    Ok(())
 }
 
 super::editing::editing_impl!(

@@ -69,14 +69,13 @@ macro_rules! load_rows {
         for r in rows {
             let id: i64 = r.try_get("id")?;
             let blob: Vec<u8> = r.try_get("wkb")?;
-            let geometry =
-                crate::store::sqlite::multipolygon_from_wkb(&blob).map_err(|reason| {
-                    crate::store::StoreError::Corrupt {
-                        table: "districts",
-                        id,
-                        reason,
-                    }
-                })?;
+            let geometry = crate::store::rows::multipolygon_from_wkb(&blob).map_err(|reason| {
+                crate::store::StoreError::Corrupt {
+                    table: "districts",
+                    id,
+                    reason,
+                }
+            })?;
             districts.push(crate::domain::District {
                 id: id.to_string(),
                 name: r.try_get("name")?,
@@ -141,4 +140,190 @@ macro_rules! sync_population {
     }};
 }
 
-pub(crate) use {load_rows, sync_population};
+/// `impl Store` for a backend, written once: everything but the SQL that differs. The
+/// backend gives its migrations folder, how a consistent read begins (`$begin_read`), its
+/// three SELECTs for [`load_rows!`], how the `imports` row is made (`$new_import`: `$1`
+/// importer, `$2` source, `$3` file, returning its id) and given its summary
+/// (`$set_summary`: `$1` JSON text, `$2` id), and any methods of its own (`changes`). In
+/// scope where it is used: `bump` (the data version, in a write's transaction) and the
+/// backend's bulk upserts `insert_facilities`, `insert_addresses`, `insert_districts`
+/// (`tx, source, import_id, rows`), which differ in how they batch rows.
+///
+/// An import's bookkeeping is the same on both: per table, count the source's rows, upsert,
+/// then remove the source's rows this import did not touch; the difference is the
+/// [`TableChange`](crate::store::TableChange).
+macro_rules! store_impl {
+    (
+        $store:ty, $db:ty,
+        migrations: $migrations:literal,
+        begin_read: $begin_read:literal,
+        json_text: $text:literal,
+        selects: ($facilities:literal, $addresses:literal, $districts:literal),
+        new_import: $new_import:literal,
+        set_summary: $set_summary:literal,
+        $($own:tt)*
+    ) => {
+        #[async_trait::async_trait]
+        impl crate::store::Store for $store {
+            async fn migrate(&self) -> Result<(), StoreError> {
+                sqlx::migrate!($migrations).run(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn data_version(&self) -> Result<i64, StoreError> {
+                Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = 'data_version'")
+                    .fetch_one(&self.pool)
+                    .await?)
+            }
+
+            async fn ping(&self) -> Result<(), StoreError> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn load(&self) -> Result<crate::store::StoreContents, StoreError> {
+                // One read transaction: every table and both versions from the same moment.
+                let mut tx = self.pool.begin_with($begin_read).await?;
+                let (data_version, base_version) = crate::store::editing::versions!(tx);
+                let (facilities, addresses, districts, walk_graph, population) =
+                    crate::store::rows::load_rows!(tx, $facilities, $addresses, $districts);
+                let (organisations, activities, volunteer_needs) =
+                    crate::store::editing::load_editing!(tx, $text);
+                tx.commit().await?;
+                Ok(crate::store::StoreContents {
+                    data_version,
+                    base_version,
+                    organisations,
+                    activities,
+                    volunteer_needs,
+                    facilities,
+                    addresses,
+                    districts,
+                    walk_graph,
+                    population,
+                })
+            }
+
+            async fn counts(&self) -> Result<crate::store::Counts, StoreError> {
+                let row = sqlx::query(
+                    "SELECT (SELECT COUNT(*) FROM facilities) AS f, (SELECT COUNT(*) FROM addresses) AS a,
+                            (SELECT COUNT(*) FROM districts) AS d",
+                )
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(crate::store::Counts {
+                    facilities: row.try_get::<i64, _>("f")? as u64,
+                    addresses: row.try_get::<i64, _>("a")? as u64,
+                    districts: row.try_get::<i64, _>("d")? as u64,
+                })
+            }
+
+            async fn apply_import(
+                &self,
+                batch: crate::store::ImportBatch,
+            ) -> Result<crate::store::ImportOutcome, StoreError> {
+                batch.check()?;
+                let mut tx = self.pool.begin().await?;
+                let import_id: i64 = sqlx::query_scalar($new_import)
+                    .bind(&batch.importer)
+                    .bind(&batch.source)
+                    .bind(&batch.file)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let source = batch.source.as_str();
+                let mut outcome = crate::store::ImportOutcome::default();
+                // Count, upsert, remove what this import did not touch.
+                macro_rules! sync {
+                    ($table:literal, $insert:ident, $rows:expr) => {{
+                        let before: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                            "SELECT COUNT(*) FROM {} WHERE source = $1",
+                            $table
+                        )))
+                        .bind(source)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        $insert(&mut tx, source, import_id, $rows).await?;
+                        let removed = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "DELETE FROM {} WHERE source = $1 AND import_id <> $2",
+                            $table
+                        )))
+                        .bind(source)
+                        .bind(import_id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                        Some(crate::store::TableChange::from_counts(
+                            before as u64,
+                            removed,
+                            $rows.len() as u64,
+                        ))
+                    }};
+                }
+                if let Some(rows) = &batch.facilities {
+                    outcome.facilities = sync!("facilities", insert_facilities, rows);
+                }
+                if let Some(rows) = &batch.addresses {
+                    outcome.addresses = sync!("addresses", insert_addresses, rows);
+                }
+                if let Some(rows) = &batch.districts {
+                    outcome.districts = sync!("districts", insert_districts, rows);
+                }
+                if let Some(rows) = &batch.population {
+                    outcome.population =
+                        Some(crate::store::rows::sync_population!(tx, source, import_id, rows));
+                }
+                if let Some(graph) = &batch.walk_graph {
+                    sqlx::query(
+                        "INSERT INTO graphs (name, source, nodes, edges, data, import_id) VALUES ('walk', $1, $2, $3, $4, $5)
+                         ON CONFLICT (name) DO UPDATE SET source = excluded.source, nodes = excluded.nodes,
+                         edges = excluded.edges, data = excluded.data, import_id = excluded.import_id",
+                    )
+                    .bind(source)
+                    .bind(graph.nodes as i64)
+                    .bind(graph.edges as i64)
+                    .bind(&graph.data)
+                    .bind(import_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    outcome.walk_graph = Some((graph.nodes, graph.edges));
+                }
+                outcome.data_version = bump(&mut tx).await?;
+                // An import changes the base data: servers rebuild their whole snapshot.
+                sqlx::query("UPDATE meta SET value = (SELECT value FROM meta WHERE key = 'data_version') WHERE key = 'base_version'")
+                    .execute(&mut *tx)
+                    .await?;
+                let summary = serde_json::to_string(&outcome).expect("an outcome always serialises");
+                sqlx::query($set_summary)
+                    .bind(summary)
+                    .bind(import_id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(outcome)
+            }
+
+            $($own)*
+        }
+    };
+}
+
+pub(crate) use {load_rows, store_impl, sync_population};
+
+use geo_traits::to_geo::ToGeoGeometry;
+
+/// Little-endian WKB of a MultiPolygon, as PostGIS's `ST_AsBinary` writes it.
+pub(crate) fn multipolygon_to_wkb(geometry: &geo::MultiPolygon<f64>) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(wkb::writer::multi_polygon_wkb_size(geometry));
+    wkb::writer::write_multi_polygon(&mut buf, geometry, &Default::default())
+        .expect("writing WKB to a Vec cannot fail");
+    buf
+}
+
+pub(crate) fn multipolygon_from_wkb(blob: &[u8]) -> Result<geo::MultiPolygon<f64>, String> {
+    let wkb = wkb::reader::read_wkb(blob).map_err(|e| format!("bad WKB: {e}"))?;
+    match wkb.to_geometry() {
+        geo::Geometry::MultiPolygon(mp) => Ok(mp),
+        geo::Geometry::Polygon(p) => Ok(geo::MultiPolygon(vec![p])),
+        other => Err(format!("expected a (multi)polygon, found {other:?}")),
+    }
+}

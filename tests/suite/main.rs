@@ -3,6 +3,7 @@
 
 mod activities;
 mod api;
+mod architecture;
 mod basemap;
 mod cli;
 mod common;

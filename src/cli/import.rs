@@ -1,0 +1,344 @@
+//! `import …`, `build-graph`, `build-basemap`: data files into the store and the basemap.
+//! [`import`] reads a whole file, then applies it to the store in one transaction.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::ImportCommand;
+use crate::app;
+use crate::config::Settings;
+use crate::domain::FacilityKind;
+use crate::import::{self, ImportError};
+use crate::routing::WalkGraph;
+use crate::store::{GraphBlob, ImportBatch, ImportOutcome, Store, TableChange};
+
+/// `naermiljo import …`: the file, then the basemap when the file was an OSM extract.
+pub async fn run(settings: &Settings, cmd: ImportCommand) -> anyhow::Result<()> {
+    let store = app::open_store(settings, "naermiljo-import").await?;
+    let report = import(store.as_ref(), cmd, &progress_bar()).await?;
+    println!("{report}");
+    if !report.basemap.is_empty() {
+        let built = write_basemap(&report.basemap, &settings.basemap).with_context(|| {
+            format!(
+                "the data was imported, but the basemap could not be written; \
+                     run `naermiljo build-basemap {}`",
+                report.file.display()
+            )
+        })?;
+        println!("{built}");
+    }
+    Ok(())
+}
+
+/// `naermiljo build-basemap FILE`.
+pub async fn build_basemap(settings: &Settings, file: PathBuf) -> anyhow::Result<()> {
+    let progress = progress_bar();
+    let reader_progress = progress.clone();
+    let reader_file = file.clone();
+    let data =
+        tokio::task::spawn_blocking(move || import::osm::read(&reader_file, &reader_progress))
+            .await??;
+    progress.finish_and_clear();
+    let target = settings.basemap.clone();
+    let built =
+        tokio::task::spawn_blocking(move || write_basemap(&data.basemap, &target)).await??;
+    println!("{built}");
+    Ok(())
+}
+
+/// `naermiljo build-graph FILE`: only the walking graph.
+pub async fn build_graph(settings: &Settings, file: PathBuf, source: String) -> anyhow::Result<()> {
+    let store = app::open_store(settings, "naermiljo-import").await?;
+    let progress = progress_bar();
+    let reader_progress = progress.clone();
+    let reader_file = file.clone();
+    let data =
+        tokio::task::spawn_blocking(move || import::osm::read(&reader_file, &reader_progress))
+            .await??;
+    let batch = ImportBatch {
+        importer: "build-graph".into(),
+        source,
+        file: file.display().to_string(),
+        walk_graph: Some(graph_blob(&data.walk_graph)),
+        ..Default::default()
+    };
+    let outcome = store.apply_import(batch).await?;
+    progress.finish_and_clear();
+    let (nodes, edges) = outcome.walk_graph.unwrap_or_default();
+    println!(
+        "walking graph: {nodes} nodes, {} segments (data version {})",
+        edges / 2,
+        outcome.data_version
+    );
+    Ok(())
+}
+
+/// What a basemap build did, printed at the end.
+pub struct BasemapReport {
+    pub path: PathBuf,
+    pub tiles: usize,
+    pub bytes: u64,
+    pub features: usize,
+    pub elapsed: Duration,
+}
+
+impl std::fmt::Display for BasemapReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "basemap: {} features in {} tiles (zoom {}–{}), {:.1} MB, {:.2} s → {}",
+            self.features,
+            self.tiles,
+            crate::basemap::MIN_ZOOM,
+            crate::basemap::MAX_ZOOM,
+            self.bytes as f64 / 1e6,
+            self.elapsed.as_secs_f64(),
+            self.path.display()
+        )
+    }
+}
+
+/// Cuts the basemap into tiles and writes the archive (atomically) to `path`.
+pub fn write_basemap(
+    features: &[crate::basemap::MapFeature],
+    path: &Path,
+) -> anyhow::Result<BasemapReport> {
+    let started = Instant::now();
+    let cut = crate::basemap::cut(features);
+    crate::basemap::write_archive(path, &cut)?;
+    Ok(BasemapReport {
+        path: path.to_path_buf(),
+        tiles: cut.tiles.len(),
+        bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+        features: features.len(),
+        elapsed: started.elapsed(),
+    })
+}
+
+/// A progress bar on stderr; indicatif hides it when stderr is not a terminal.
+pub fn progress_bar() -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {msg:<24} [{bar:30}] {bytes}/{total_bytes} {elapsed}",
+        )
+        .expect("a fixed, valid template")
+        .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// What an import did, printed at the end.
+#[derive(Debug)]
+pub struct ImportReport {
+    pub file: PathBuf,
+    pub outcome: ImportOutcome,
+    /// Rows read per facility kind.
+    pub kinds: BTreeMap<FacilityKind, u64>,
+    pub skipped: Vec<String>,
+    pub elapsed: Duration,
+    /// What the basemap draws, from an OSM import (empty for other files).
+    pub basemap: Vec<crate::basemap::MapFeature>,
+}
+
+impl std::fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "Imported {} in {:.2} s (data version {})",
+            self.file.display(),
+            self.elapsed.as_secs_f64(),
+            self.outcome.data_version
+        )?;
+        let line = |f: &mut std::fmt::Formatter<'_>, what: &str, c: &Option<TableChange>| match c {
+            Some(c) => writeln!(
+                f,
+                "  {what:<11} {:>7} in file: {} new, {} updated, {} removed",
+                c.inserted + c.updated,
+                c.inserted,
+                c.updated,
+                c.removed
+            ),
+            None => Ok(()),
+        };
+        line(f, "facilities", &self.outcome.facilities)?;
+        for (kind, n) in &self.kinds {
+            writeln!(f, "    {:<18} {n:>6}", kind.as_str())?;
+        }
+        line(f, "addresses", &self.outcome.addresses)?;
+        line(f, "districts", &self.outcome.districts)?;
+        if let Some((before, now)) = self.outcome.population {
+            writeln!(f, "  population  {now:>7} areas (this source had {before})")?;
+        }
+        if let Some((nodes, edges)) = self.outcome.walk_graph {
+            writeln!(f, "  walking graph {nodes} nodes, {} segments", edges / 2)?;
+        }
+        if !self.skipped.is_empty() {
+            writeln!(
+                f,
+                "  skipped {} objects without a usable position, e.g.:",
+                self.skipped.len()
+            )?;
+            for s in self.skipped.iter().take(5) {
+                writeln!(f, "    {s}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads a file completely, then applies it to the store in one transaction.
+pub async fn import(
+    store: &dyn Store,
+    cmd: ImportCommand,
+    progress: &ProgressBar,
+) -> Result<ImportReport, ImportError> {
+    let started = Instant::now();
+    // Reading and parsing is CPU work: off the async threads.
+    let reader_progress = progress.clone();
+    let (file, batch, skipped, basemap) =
+        tokio::task::spawn_blocking(move || read_import(cmd, &reader_progress))
+            .await
+            .map_err(|e| ImportError::File {
+                file: PathBuf::new(),
+                reason: format!("the reader failed: {e}"),
+            })??;
+    let kinds = batch
+        .facilities
+        .iter()
+        .flatten()
+        .fold(BTreeMap::new(), |mut m, f| {
+            *m.entry(f.kind).or_insert(0) += 1;
+            m
+        });
+    progress.set_message("writing to the store");
+    let outcome = store.apply_import(batch).await?;
+    progress.finish_and_clear();
+    Ok(ImportReport {
+        file,
+        outcome,
+        kinds,
+        skipped,
+        elapsed: started.elapsed(),
+        basemap,
+    })
+}
+
+fn graph_blob(g: &WalkGraph) -> GraphBlob {
+    GraphBlob {
+        nodes: g.node_count() as u64,
+        edges: g.edge_count() as u64,
+        data: g.to_bytes(),
+    }
+}
+
+fn read_import(
+    cmd: ImportCommand,
+    progress: &ProgressBar,
+) -> Result<
+    (
+        PathBuf,
+        ImportBatch,
+        Vec<String>,
+        Vec<crate::basemap::MapFeature>,
+    ),
+    ImportError,
+> {
+    progress.set_message("reading");
+    let file_name = |p: &Path| p.display().to_string();
+    Ok(match cmd {
+        ImportCommand::Osm { file, source } => {
+            let data = import::osm::read(&file, progress)?;
+            let walk_graph =
+                (data.walk_graph.edge_count() > 0).then(|| graph_blob(&data.walk_graph));
+            let batch = ImportBatch {
+                importer: "osm".into(),
+                source,
+                file: file_name(&file),
+                facilities: Some(data.facilities),
+                addresses: Some(data.addresses),
+                districts: None,
+                walk_graph,
+                population: None,
+            };
+            (file, batch, data.skipped, data.basemap)
+        }
+        ImportCommand::Addresses { file, source } => {
+            let data = import::addresses::read(&file, progress)?;
+            let source = source.unwrap_or_else(|| match data.municipalities.iter().next() {
+                Some(m) if data.municipalities.len() == 1 => format!("matrikkelen-{m}"),
+                _ => "matrikkelen".into(),
+            });
+            let batch = ImportBatch {
+                importer: "addresses".into(),
+                source,
+                file: file_name(&file),
+                addresses: Some(data.addresses),
+                ..Default::default()
+            };
+            (file, batch, Vec::new(), Vec::new())
+        }
+        ImportCommand::Facilities {
+            file,
+            kind,
+            id_property,
+            name_property,
+            source,
+        } => {
+            let options = import::facilities::FacilityFileOptions {
+                kind,
+                id_property,
+                name_property,
+            };
+            let rows = import::facilities::read(&file, &options)?;
+            let batch = ImportBatch {
+                importer: "facilities".into(),
+                source: source.unwrap_or_else(|| import::default_source(&file)),
+                file: file_name(&file),
+                facilities: Some(rows),
+                ..Default::default()
+            };
+            (file, batch, Vec::new(), Vec::new())
+        }
+        ImportCommand::Population { file, source } => {
+            let rows = import::population::read(&file)?;
+            let batch = ImportBatch {
+                importer: "population".into(),
+                source,
+                file: file_name(&file),
+                population: Some(rows),
+                ..Default::default()
+            };
+            (file, batch, Vec::new(), Vec::new())
+        }
+        ImportCommand::Districts {
+            file,
+            name_property,
+            id_property,
+            population_property,
+            level,
+            source,
+        } => {
+            let options = import::districts::DistrictFileOptions {
+                name_property,
+                id_property,
+                population_property,
+                level,
+            };
+            let rows = import::districts::read(&file, &options)?;
+            let batch = ImportBatch {
+                importer: "districts".into(),
+                source: source.unwrap_or_else(|| import::default_source(&file)),
+                file: file_name(&file),
+                districts: Some(rows),
+                ..Default::default()
+            };
+            (file, batch, Vec::new(), Vec::new())
+        }
+    })
+}

@@ -1,0 +1,45 @@
+//! The command line: `naermiljo serve`, `naermiljo import …`, `naermiljo status` and the
+//! rest. `options.rs` holds every command's words (clap); each group of commands has its
+//! own file: `serve.rs` (serve, migrate, status), `import.rs` (import, build-graph,
+//! build-basemap), `coverage.rs` (coverage, export-graph), `orgs.rs` (org, token, audit),
+//! `demo.rs` (the demo region and its example programme).
+
+mod coverage;
+mod demo;
+mod import;
+mod options;
+mod orgs;
+mod serve;
+
+pub use demo::{DEMO_PBF, write_demo_programme};
+pub use import::{BasemapReport, ImportReport, import, progress_bar, write_basemap};
+pub use options::*;
+
+use crate::config::Settings;
+
+/// Runs one command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut settings = Settings::new(cli.data.clone());
+    settings.db = cli.db.clone();
+    settings.db_pool_size = cli.db_pool_size;
+    if let Some(path) = cli.basemap {
+        settings.basemap = path;
+    }
+    if let Some(dir) = cli.web_dir {
+        settings.web_dir = dir;
+    }
+    match cli.command {
+        Command::Serve(args) => serve::serve(settings, args).await,
+        Command::Import(cmd) => import::run(&settings, cmd).await,
+        Command::BuildBasemap { file } => import::build_basemap(&settings, file).await,
+        Command::BuildGraph { file, source } => import::build_graph(&settings, file, source).await,
+        Command::ExportGraph(args) => coverage::export_graph(&settings, args).await,
+        Command::Coverage(args) => coverage::coverage(&settings, args).await,
+        Command::Org(cmd) => orgs::org(&settings, cmd).await,
+        Command::Token(cmd) => orgs::token(&settings, cmd).await,
+        Command::DemoProgramme { seed } => demo::demo_programme(&settings, seed).await,
+        Command::Audit { limit } => orgs::audit(&settings, limit).await,
+        Command::Migrate => serve::migrate(&settings).await,
+        Command::Status => serve::status(&settings).await,
+    }
+}

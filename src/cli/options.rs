@@ -1,0 +1,257 @@
+//! The command line's words: global options, the commands and their option structs, and
+//! the parsers of their values. What each command does is in its group's file.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::domain::FacilityKind;
+use crate::routing::Profile;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "naermiljo",
+    version,
+    about = "Neighbourhood facilities and what a resident can reach on foot"
+)]
+pub struct Cli {
+    /// Folder for the store, the walking graph and the tiles.
+    #[arg(long, global = true, env = "NAERMILJO_DATA", default_value = "data")]
+    pub data: PathBuf,
+    /// Store: `postgres://…` for PostGIS, or a SQLite path (default DATA/naermiljo.sqlite).
+    #[arg(long, global = true, env = "NAERMILJO_DB")]
+    pub db: Option<String>,
+    /// Most PostgreSQL connections per process (capped at the server's max_connections).
+    #[arg(
+        long,
+        global = true,
+        env = "NAERMILJO_DB_POOL_SIZE",
+        default_value_t = 8
+    )]
+    pub db_pool_size: u32,
+    /// The basemap's PMTiles archive: written by `import osm` and `build-basemap`, served
+    /// by `serve` (default: tiles/basemap.pmtiles in the checkout).
+    #[arg(long, global = true, env = "NAERMILJO_BASEMAP")]
+    pub basemap: Option<PathBuf>,
+    /// The web pages' folder (default: web/ in the checkout; `npm ci --prefix web` fills
+    /// web/node_modules).
+    #[arg(long, global = true, env = "NAERMILJO_WEB_DIR")]
+    pub web_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the map and the API.
+    Serve(ServeArgs),
+    /// Import a data file into the store (all or nothing).
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Build only the walking graph from an OSM extract, leaving facilities and addresses.
+    BuildGraph {
+        file: PathBuf,
+        #[arg(long, default_value = "osm")]
+        source: String,
+    },
+    /// Build only the basemap archive (PMTiles, zoom 10–16) from an OSM extract.
+    BuildBasemap { file: PathBuf },
+    /// Write the walking graph as pgRouting-ready CSV or SQL (costs in seconds).
+    ExportGraph(ExportArgs),
+    /// Coverage per district: the share of addresses within a walk of a facility kind.
+    Coverage(CoverageArgs),
+    /// Organisations that keep activities and volunteer needs.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// API tokens for organisations' editors and administrators.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Write the demo region's example activities and volunteer needs (marked as examples),
+    /// generated from the imported facilities; does nothing when organisations exist.
+    DemoProgramme {
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// The newest writes made through the API (who, when, what), as JSON lines.
+    Audit {
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
+    /// Apply the store's migrations and exit (servers and imports also do this at start).
+    Migrate,
+    /// Show what the store holds.
+    Status,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Add an organisation; prints its id.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// volunteer_organisation, municipality, sports_club or business.
+        #[arg(long, value_parser = parse_org_kind)]
+        kind: crate::domain::activity::OrgKind,
+        /// A public contact: e-mail, phone or web page.
+        #[arg(long)]
+        contact: Option<String>,
+    },
+    /// List the organisations with their ids.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make a token; it is printed once and stored only as a hash.
+    Create {
+        #[arg(long)]
+        org: i64,
+        /// editor: its own organisation's items; admin: every item.
+        #[arg(long, value_parser = parse_role)]
+        role: crate::store::editing::Role,
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// List the tokens (id, organisation, role, label; never the tokens themselves).
+    List,
+    /// Revoke a token by its id (from `token list`): it stops working at once.
+    Revoke { id: i64 },
+}
+
+pub(crate) fn parse_org_kind(s: &str) -> Result<crate::domain::activity::OrgKind, String> {
+    crate::domain::activity::OrgKind::parse(s).ok_or_else(|| {
+        format!(
+            "unknown kind {s:?}; kinds: volunteer_organisation, municipality, sports_club, business"
+        )
+    })
+}
+
+pub(crate) fn parse_role(s: &str) -> Result<crate::store::editing::Role, String> {
+    crate::store::editing::Role::parse(s)
+        .ok_or_else(|| format!("unknown role {s:?}; roles: editor, admin"))
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum CoverageFormat {
+    Csv,
+    Json,
+    /// The districts as GeoJSON polygons with their coverage as properties.
+    Geojson,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Sql,
+}
+
+pub(crate) fn parse_profile(s: &str) -> Result<Profile, String> {
+    Profile::parse(s)
+        .ok_or_else(|| format!("unknown profile {s:?}; profiles: walk, slow, wheelchair"))
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[arg(long, env = "NAERMILJO_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Import the demo region (central Oslo, from NAERMILJO_SHARED_DATA) when the store is empty.
+    #[arg(long)]
+    pub demo: bool,
+    /// Where the shared real-data files live.
+    #[arg(long, env = "NAERMILJO_SHARED_DATA", default_value = "../shared/data")]
+    pub shared_data: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Facilities and addresses from an OpenStreetMap extract (.osm.pbf).
+    Osm {
+        file: PathBuf,
+        #[arg(long, default_value = "osm")]
+        source: String,
+    },
+    /// Addresses from Kartverket's "Matrikkelen adresse" CSV.
+    Addresses {
+        file: PathBuf,
+        /// Default: matrikkelen-KOMMUNENUMMER.
+        #[arg(long)]
+        source: Option<String>,
+    },
+    /// Facilities of one kind from a GeoJSON or CSV point file.
+    Facilities {
+        file: PathBuf,
+        #[arg(long, value_parser = parse_kind)]
+        kind: FacilityKind,
+        /// Property or column with a stable id (default: feature id, `id`, `orgnr` or `nsrid`).
+        #[arg(long)]
+        id_property: Option<String>,
+        #[arg(long, default_value = "name")]
+        name_property: String,
+        /// Default: the file name without extension.
+        #[arg(long)]
+        source: Option<String>,
+    },
+    /// District polygons from GeoJSON.
+    /// Residents per grunnkrets or kommune from an SSB StatBank CSV export (e.g. table
+    /// 04317); coverage then counts residents, not only addresses.
+    Population {
+        file: PathBuf,
+        #[arg(long, default_value = "ssb")]
+        source: String,
+    },
+    Districts {
+        file: PathBuf,
+        #[arg(long)]
+        name_property: String,
+        #[arg(long)]
+        id_property: Option<String>,
+        #[arg(long)]
+        population_property: Option<String>,
+        /// What kind of division: kommunedel, grunnkrets, bydel, …
+        #[arg(long, default_value = "district")]
+        level: String,
+        #[arg(long)]
+        source: Option<String>,
+    },
+}
+
+pub(crate) fn parse_kind(s: &str) -> Result<FacilityKind, String> {
+    FacilityKind::parse(s).ok_or_else(|| {
+        format!(
+            "unknown kind {s:?}; kinds: {}",
+            FacilityKind::ALL.map(|k| k.as_str()).join(", ")
+        )
+    })
+}
+
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    /// Facility kinds, comma-separated, or `naermiljoanlegg`.
+    #[arg(
+        long,
+        required_unless_present = "category",
+        conflicts_with = "category"
+    )]
+    pub kind: Option<String>,
+    /// Activity categories instead of facility kinds (e.g. `sport,music`).
+    #[arg(long)]
+    pub category: Option<String>,
+    #[arg(long, default_value_t = 10)]
+    pub minutes: u32,
+    #[arg(long, default_value = "walk", value_parser = parse_profile)]
+    pub profile: Profile,
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: CoverageFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: ExportFormat,
+    #[arg(long, default_value = "walk", value_parser = parse_profile)]
+    pub profile: Profile,
+    /// Default: standard output.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}

@@ -1,0 +1,110 @@
+//! `org`, `token`, `audit`: the organisations that keep the programme, their API tokens,
+//! and the log of every write.
+
+use anyhow::Context;
+
+use super::{OrgCommand, TokenCommand};
+use crate::app;
+use crate::config::Settings;
+
+pub async fn org(settings: &Settings, cmd: OrgCommand) -> anyhow::Result<()> {
+    match cmd {
+        OrgCommand::Create {
+            name,
+            kind,
+            contact,
+        } => {
+            let store = app::open_store(settings, "naermiljo-org").await?;
+            let name = name.trim();
+            anyhow::ensure!(
+                (2..=120).contains(&name.chars().count()),
+                "--name must be 2–120 characters"
+            );
+            let id = store
+                .create_organisation(name, kind, contact.as_deref(), false)
+                .await
+                .with_context(|| {
+                    format!("cannot add the organisation {name:?} (is the name taken?)")
+                })?;
+            println!("{id}");
+            Ok(())
+        }
+        OrgCommand::List => {
+            let store = app::open_store(settings, "naermiljo-org").await?;
+            for o in store.load().await?.organisations {
+                println!(
+                    "{}\t{}\t{}{}",
+                    o.id,
+                    o.kind.as_str(),
+                    o.name,
+                    if o.example { "\t(example)" } else { "" }
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+pub async fn token(settings: &Settings, cmd: TokenCommand) -> anyhow::Result<()> {
+    match cmd {
+        TokenCommand::Create { org, role, label } => {
+            let store = app::open_store(settings, "naermiljo-token").await?;
+            let token = new_token()?;
+            let hash = crate::store::editing::token_sha256(&token);
+            let id = store
+                .create_token(org, role, &hash, label.as_deref())
+                .await
+                .with_context(|| format!("cannot make a token for organisation {org}"))?;
+            eprintln!(
+                "Token {id}: {} for organisation {org}. It is shown only now; keep it secret.\n\
+                     Use it as `Authorization: Bearer TOKEN`; revoke it with `naermiljo token revoke {id}`.",
+                role.as_str()
+            );
+            println!("{token}");
+            Ok(())
+        }
+        TokenCommand::List => {
+            let store = app::open_store(settings, "naermiljo-token").await?;
+            for t in store.tokens().await? {
+                println!(
+                    "{}\torg {}\t{}\t{}{}",
+                    t.id,
+                    t.org_id,
+                    t.role,
+                    t.label.as_deref().unwrap_or("-"),
+                    if t.revoked { "\trevoked" } else { "" }
+                );
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { id } => {
+            let store = app::open_store(settings, "naermiljo-token").await?;
+            anyhow::ensure!(
+                store.revoke_token(id).await?,
+                "no token {id} to revoke (see `naermiljo token list`)"
+            );
+            println!("token {id} revoked");
+            Ok(())
+        }
+    }
+}
+
+/// `naermiljo audit`: the newest writes, as JSON lines.
+pub async fn audit(settings: &Settings, limit: i64) -> anyhow::Result<()> {
+    let store = app::open_store(settings, "naermiljo-audit").await?;
+    for row in store.audit_log(limit.clamp(1, 10_000)).await? {
+        println!("{}", serde_json::to_string(&row)?);
+    }
+    Ok(())
+}
+
+/// A new API token: 32 random bytes from the operating system, hex, with a prefix that
+/// makes a leaked token easy to recognise.
+fn new_token() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(format!(
+        "nm_{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    ))
+}

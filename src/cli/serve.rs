@@ -1,0 +1,50 @@
+//! `serve`, `migrate`, `status`: running the server and looking after its store.
+
+use std::time::Instant;
+
+use super::ServeArgs;
+use super::demo::import_demo_if_empty;
+use crate::app;
+use crate::config::Settings;
+
+/// Serves the map and the API until stopped (see [`app::serve`]); with `--demo`, imports
+/// the demo region first when the store is empty.
+pub async fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
+    settings.listen = args.listen;
+    let started = Instant::now();
+    let store = app::open_store(&settings, "naermiljo-serve").await?;
+    if args.demo {
+        import_demo_if_empty(store.as_ref(), &args.shared_data, &settings.basemap).await?;
+    }
+    let state = app::build_state(&settings, store).await?;
+    let s = state.snapshot.load();
+    tracing::info!(
+        facilities = s.facilities.len(),
+        addresses = s.addresses.len(),
+        districts = s.districts.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "snapshot ready"
+    );
+    drop(s);
+    app::serve(&settings, state).await
+}
+
+pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    app::open_store(settings, "naermiljo-migrate").await?;
+    println!("{}: migrations applied", settings.backend());
+    Ok(())
+}
+
+pub async fn status(settings: &Settings) -> anyhow::Result<()> {
+    let store = app::open_store(settings, "naermiljo-status").await?;
+    let counts = store.counts().await?;
+    println!(
+        "{}: {} facilities, {} addresses, {} districts (data version {})",
+        settings.backend(),
+        counts.facilities,
+        counts.addresses,
+        counts.districts,
+        store.data_version().await?
+    );
+    Ok(())
+}

@@ -1,0 +1,212 @@
+//! Writes by organisations over HTTP: the wire half of a write (bearer token, `If-Match`,
+//! a GeoJSON Feature or plain object as the body, the reply with the new ETag). What a
+//! write means is [`crate::edit::write_item`]'s, the one write path the pages and the CLI
+//! use too.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use serde_json::json;
+
+use super::super::error::ApiError;
+use super::super::{AppState, BaseUrl};
+use super::wire::{GEO_JSON, activity_feature, need_feature};
+use super::{authenticate, etag, json_response, parse_id, store_down};
+use crate::edit::{Change, EditError, Written};
+use crate::store::editing::ItemCollection;
+
+/// The version an `If-Match` header names; 428 when absent, 412 when it cannot match.
+fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
+    let v = headers
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| ApiError::PreconditionRequired(
+            "send If-Match with the ETag of the item as you read it, so that no one's change is lost".into(),
+        ))?;
+    v.trim()
+        .trim_start_matches("W/")
+        .strip_prefix("\"v")
+        .and_then(|r| r.strip_suffix('"'))
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| ApiError::PreconditionFailed {
+            detail: format!("If-Match {v} does not name a version of this item"),
+            current: None,
+        })
+}
+
+impl From<EditError> for ApiError {
+    fn from(e: EditError) -> ApiError {
+        match e {
+            EditError::NotFound(detail) => ApiError::NotFound(detail),
+            EditError::Forbidden(detail) => ApiError::Forbidden(detail),
+            EditError::Stale { current_version } => ApiError::PreconditionFailed {
+                detail: format!(
+                    "the item changed since it was read (now version {current_version}); read it again and reapply the change"
+                ),
+                current: Some(etag(current_version)),
+            },
+            EditError::Invalid(errors) => ApiError::InvalidBody(errors),
+            EditError::Store(e) => store_down(e),
+        }
+    }
+}
+
+/// Makes the change through the one write path, then answers from the new data: this
+/// instance reloads before it replies.
+async fn write(
+    state: &AppState,
+    c: ItemCollection,
+    headers: &HeaderMap,
+    base: &str,
+    change: impl FnOnce() -> Result<Change, ApiError>,
+) -> Result<Response, ApiError> {
+    let actor = authenticate(state, headers).await?;
+    let change = change()?;
+    let created = matches!(change, Change::Create { .. });
+    let Written { id, version, .. } = {
+        let s = state.snapshot.load();
+        crate::edit::write_item(state.store.as_ref(), &s, &actor, c, change).await?
+    };
+    if let Err(e) = state.reload.reload().await {
+        tracing::warn!(error = %format!("{e:#}"), "refresh after a write failed; the next poll retries");
+    }
+    if version == 0 {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    let s = state.snapshot.load();
+    let feature = match c {
+        ItemCollection::Activities => s
+            .programme
+            .activities
+            .index_of(id)
+            .map(|i| activity_feature(&s, i, Timestamp::now(), base)),
+        ItemCollection::VolunteerNeeds => s
+            .programme
+            .needs
+            .index_of(id)
+            .map(|i| need_feature(&s, i, base)),
+    }
+    .unwrap_or_else(|| json!({ "id": id }));
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let mut r = json_response(status, GEO_JSON, &feature);
+    let h = r.headers_mut();
+    h.insert(
+        header::ETAG,
+        HeaderValue::from_str(&etag(version)).expect("ascii"),
+    );
+    if created {
+        h.insert(
+            header::LOCATION,
+            HeaderValue::from_str(&format!("{base}/api/collections/{}/items/{id}", c.id()))
+                .expect("ascii"),
+        );
+    }
+    Ok(r)
+}
+
+/// The item id of a path, or a 404 naming it.
+fn item_id(c: ItemCollection, fid: &str) -> Result<i64, ApiError> {
+    parse_id(fid).ok_or_else(|| ApiError::NotFound(format!("no item {fid:?} in {}", c.id())))
+}
+
+/// Which collection a write handler serves, as a type: `post_item::<Activities>`.
+pub trait Writable {
+    const COLLECTION: ItemCollection;
+}
+
+pub struct Activities;
+pub struct VolunteerNeeds;
+
+impl Writable for Activities {
+    const COLLECTION: ItemCollection = ItemCollection::Activities;
+}
+
+impl Writable for VolunteerNeeds {
+    const COLLECTION: ItemCollection = ItemCollection::VolunteerNeeds;
+}
+
+pub async fn post_item<C: Writable>(
+    State(state): State<AppState>,
+    base: BaseUrl,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    write(&state, C::COLLECTION, &headers, &base.0, || {
+        Ok(Change::Create {
+            body,
+            example: false,
+        })
+    })
+    .await
+}
+
+pub async fn put_item<C: Writable>(
+    State(state): State<AppState>,
+    base: BaseUrl,
+    Path(fid): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    update(state, C::COLLECTION, base, fid, headers, body, false).await
+}
+
+/// PATCH: a JSON Merge Patch (RFC 7396) of the item.
+pub async fn patch_item<C: Writable>(
+    State(state): State<AppState>,
+    base: BaseUrl,
+    Path(fid): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    update(state, C::COLLECTION, base, fid, headers, body, true).await
+}
+
+async fn update(
+    state: AppState,
+    c: ItemCollection,
+    base: BaseUrl,
+    fid: String,
+    headers: HeaderMap,
+    body: Bytes,
+    patch: bool,
+) -> Result<Response, ApiError> {
+    write(&state, c, &headers, &base.0, || {
+        let id = item_id(c, &fid)?;
+        let expected_version = if_match(&headers)?;
+        Ok(if patch {
+            Change::Patch {
+                id,
+                expected_version,
+                patch: body,
+            }
+        } else {
+            Change::Replace {
+                id,
+                expected_version,
+                body,
+            }
+        })
+    })
+    .await
+}
+
+pub async fn delete_item<C: Writable>(
+    State(state): State<AppState>,
+    base: BaseUrl,
+    Path(fid): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    write(&state, C::COLLECTION, &headers, &base.0, || {
+        Ok(Change::Delete {
+            id: item_id(C::COLLECTION, &fid)?,
+            expected_version: if_match(&headers)?,
+        })
+    })
+    .await
+}
