@@ -124,6 +124,19 @@ pub async fn serve(settings: &Settings, state: AppState) -> anyhow::Result<()> {
                         }
                         Err(e) => tracing::warn!(error = %e, "cannot delete expired offers yet"),
                     }
+                    // Sessions, links, failed sign-ins and sent email past their time.
+                    let now = crate::store::editing::now_ms();
+                    if let Err(e) = state
+                        .store
+                        .purge_accounts(
+                            now,
+                            crate::accounts::SESSION_IDLE_MS,
+                            crate::accounts::SESSION_ABSOLUTE_MS,
+                        )
+                        .await
+                    {
+                        tracing::warn!(error = %e, "cannot delete expired account data yet");
+                    }
                 }
                 if let Err(e) = refresh(&state).await {
                     // Reads go on from the snapshot we have; the next tick tries again.
@@ -133,11 +146,34 @@ pub async fn serve(settings: &Settings, state: AppState) -> anyhow::Result<()> {
         })
     };
 
+    // Email: sent from the outbox when a relay is configured; queued there otherwise.
+    let mailer = match &settings.smtp_url {
+        Some(url) => {
+            let smtp = crate::mail::SmtpSettings {
+                url: url.clone(),
+                from: settings.mail_from.clone(),
+            };
+            let worker = crate::mail::OutboxWorker::new(state.store.clone(), &smtp)
+                .map_err(anyhow::Error::msg)?;
+            Some(tokio::spawn(worker.run(settings.mail_interval)))
+        }
+        None => {
+            tracing::info!("no --smtp-url: email stays in the outbox (naermiljo outbox)");
+            None
+        }
+    };
+
     println!("listening on http://{addr}");
-    let result = axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    let result = axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await;
     refresher.abort();
+    if let Some(m) = mailer {
+        m.abort();
+    }
     result.context("server failed")
 }
 

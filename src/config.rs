@@ -56,6 +56,13 @@ pub struct Settings {
     pub web_dir: PathBuf,
     /// MapLibre style templates (`tiles/styles/NAME.json`).
     pub styles_dir: PathBuf,
+    /// The SMTP relay the outbox is sent through (`smtp://…`, `smtps://…`); `None`: email
+    /// stays in the outbox, where staff see it.
+    pub smtp_url: Option<String>,
+    /// The `From:` of every email.
+    pub mail_from: String,
+    /// How often the outbox worker looks for email to send.
+    pub mail_interval: Duration,
 }
 
 /// Where the checkout's folders are, for defaults that work from any working directory.
@@ -73,6 +80,9 @@ impl Settings {
             basemap: PathBuf::from(SOURCE_DIR).join("tiles/basemap.pmtiles"),
             web_dir: PathBuf::from(SOURCE_DIR).join("web"),
             styles_dir: PathBuf::from(SOURCE_DIR).join("tiles/styles"),
+            smtp_url: None,
+            mail_from: "Nærmiljø <noreply@localhost>".into(),
+            mail_interval: Duration::from_secs(2),
         }
     }
 

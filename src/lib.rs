@@ -2,6 +2,7 @@
 //!
 //! See ARCHITECTURE.md for the map of the code.
 
+pub mod accounts;
 pub mod app;
 pub mod basemap;
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod edit;
 pub mod http;
 pub mod import;
 pub mod index;
+pub mod mail;
 pub mod reload;
 pub mod routing;
 pub mod store;

@@ -1,9 +1,10 @@
 //! The command line: `naermiljo serve`, `naermiljo import …`, `naermiljo status` and the
 //! rest. `options.rs` holds every command's words (clap); each group of commands has its
 //! own file: `serve.rs` (serve, migrate, status), `import.rs` (import, build-graph,
-//! build-basemap), `coverage.rs` (coverage, export-graph), `orgs.rs` (org, token, audit),
+//! build-basemap), `coverage.rs` (coverage, export-graph), `orgs.rs` (org, token, audit), `admin.rs` (admin, outbox),
 //! `demo.rs` (the demo region and its example programme).
 
+mod admin;
 mod coverage;
 mod demo;
 mod import;
@@ -28,6 +29,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(dir) = cli.web_dir {
         settings.web_dir = dir;
     }
+    settings.smtp_url = cli.smtp_url;
+    settings.mail_from = cli.mail_from;
     match cli.command {
         Command::Serve(args) => serve::serve(settings, args).await,
         Command::Import(cmd) => import::run(&settings, cmd).await,
@@ -39,6 +42,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(cmd) => orgs::token(&settings, cmd).await,
         Command::DemoProgramme { seed } => demo::demo_programme(&settings, seed).await,
         Command::Audit { limit } => orgs::audit(&settings, limit).await,
+        Command::Admin(cmd) => admin::admin(&settings, cmd).await,
+        Command::Outbox { limit, with_body } => admin::outbox(&settings, limit, with_body).await,
         Command::Migrate => serve::migrate(&settings).await,
         Command::Status => serve::status(&settings).await,
     }

@@ -38,6 +38,18 @@ pub struct Cli {
     /// web/node_modules).
     #[arg(long, global = true, env = "NAERMILJO_WEB_DIR")]
     pub web_dir: Option<PathBuf>,
+    /// The SMTP relay for email: `smtp://user:pass@host:587` (STARTTLS), `smtps://host:465`
+    /// (TLS). Without one, email waits in the outbox (`naermiljo outbox`).
+    #[arg(long, global = true, env = "NAERMILJO_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The From: address of every email.
+    #[arg(
+        long,
+        global = true,
+        env = "NAERMILJO_MAIL_FROM",
+        default_value = "Nærmiljø <noreply@localhost>"
+    )]
+    pub mail_from: String,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -78,6 +90,17 @@ pub enum Command {
         #[arg(long, default_value_t = 20)]
         limit: i64,
     },
+    /// Accounts of municipal staff (the first admin is made here).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// The email outbox, newest first, as JSON lines (without the bodies, which hold
+    /// sign-in links, unless --with-body).
+    Outbox {
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+        #[arg(long)]
+        with_body: bool,
+    },
     /// Apply the store's migrations and exit (servers and imports also do this at start).
     Migrate,
     /// Show what the store holds.
@@ -99,6 +122,36 @@ pub enum OrgCommand {
     },
     /// List the organisations with their ids.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Make a staff account and invite it: the invitation goes to the outbox, and its link
+    /// is printed here too, for the first admin of a server without an SMTP relay.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin (everything) or moderator.
+        #[arg(long, default_value = "admin", value_parser = parse_staff_role)]
+        role: crate::store::accounts::StaffRole,
+        /// The language of the emails: nb or en.
+        #[arg(long, default_value = "nb", value_parser = ["nb", "en"])]
+        lang: String,
+        /// The address residents and staff open the service at, for the link.
+        #[arg(
+            long,
+            env = "NAERMILJO_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
+    },
+}
+
+pub(crate) fn parse_staff_role(s: &str) -> Result<crate::store::accounts::StaffRole, String> {
+    crate::store::accounts::StaffRole::parse(s)
+        .ok_or_else(|| format!("unknown role {s:?}; roles: admin, moderator"))
 }
 
 #[derive(Debug, Subcommand)]

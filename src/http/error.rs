@@ -52,6 +52,9 @@ pub enum ApiError {
     /// A written document with problems, field by field.
     #[error("invalid body")]
     InvalidBody(Vec<crate::domain::activity::FieldError>),
+    /// Too many attempts (failed sign-ins): try again later.
+    #[error("too many requests: {0}")]
+    TooManyRequests(String),
     /// The store does not answer: writes are refused, reads go on from memory.
     #[error("store unavailable: {0}")]
     StoreDown(String),
@@ -81,6 +84,7 @@ impl ApiError {
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::StoreDown(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 }
@@ -194,6 +198,18 @@ impl IntoResponse for ApiError {
                     .join("; "),
                 json!({ "errors": errors }),
             ),
+            ApiError::TooManyRequests(detail) => {
+                let mut r = problem(
+                    status,
+                    "too-many-requests",
+                    "Too many requests",
+                    &detail,
+                    json!({}),
+                );
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
+                r
+            }
             ApiError::StoreDown(cause) => {
                 tracing::warn!(%cause, "write refused: the store is unavailable");
                 problem(

@@ -1,6 +1,7 @@
 //! The HTTP API: `router()` and one file per resource. Handlers read the snapshot only;
 //! they never wait on the store.
 
+pub mod auth;
 mod coverage;
 pub mod error;
 mod features;
@@ -79,6 +80,19 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(get_health))
         .route("/readyz", get(get_ready))
         .route("/api", get(features::get_landing))
+        .route("/api/me", get(auth::get_me))
+        .route("/auth/sign-in", axum::routing::post(auth::post_sign_in))
+        .route("/auth/link", axum::routing::post(auth::post_link))
+        .route(
+            "/auth/link/{secret}",
+            get(auth::get_link).post(auth::post_link_secret),
+        )
+        .route("/auth/password", axum::routing::post(auth::post_password))
+        .route("/auth/sign-out", axum::routing::post(auth::post_sign_out))
+        .route(
+            "/auth/sign-out-everywhere",
+            axum::routing::post(auth::post_sign_out_everywhere),
+        )
         .route("/api/conformance", get(features::get_conformance))
         .route("/api/collections", get(features::list_collections))
         .route(

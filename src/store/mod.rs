@@ -4,6 +4,7 @@
 //! never come here: the server loads everything once into its in-memory snapshot and
 //! reloads when [`Store::data_version`] moves. The store is for imports, edits, and those loads.
 
+pub mod accounts;
 pub mod editing;
 pub mod postgis;
 mod rows;
@@ -160,7 +161,7 @@ pub struct Counts {
 }
 
 #[async_trait]
-pub trait Store: editing::Editing + Send + Sync + 'static {
+pub trait Store: editing::Editing + accounts::Accounts + Send + Sync + 'static {
     /// Applies pending migrations. Safe to call on every start.
     async fn migrate(&self) -> Result<(), StoreError>;
 

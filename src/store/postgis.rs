@@ -230,6 +230,8 @@ async fn insert_districts(
     Ok(())
 }
 
+super::accounts::accounts_impl!(PostgisStore, "::jsonb");
+
 super::editing::editing_impl!(
     PostgisStore,
     "::jsonb",

@@ -175,6 +175,8 @@ async fn insert_districts(
     Ok(())
 }
 
+super::accounts::accounts_impl!(SqliteStore, "");
+
 super::editing::editing_impl!(SqliteStore, "", "", "BEGIN IMMEDIATE", "", "BEGIN");
 
 /// Bumps the data version inside a write's transaction and returns the new one.

@@ -1,6 +1,7 @@
 //! The integration suite: real SQLite files, the real OSM and Kartverket files from
 //! `NAERMILJO_SHARED_DATA`, and Debian's `osmium` and `cs2cs` as independent oracles.
 
+mod accounts;
 mod activities;
 mod api;
 mod architecture;

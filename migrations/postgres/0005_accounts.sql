@@ -1,0 +1,67 @@
+-- Accounts for the organisations' and staff's portal (issue 14): people, their memberships of
+-- organisations, server-side sessions, one-time links, failed sign-ins (for rate limits) and
+-- the email outbox. Personal data, kept only as long as it is needed:
+--   sessions: until sign-out, 30 minutes idle or 12 hours after sign-in;
+--   one-time links: until used or 24 hours (sign-in links 20 minutes);
+--   failed sign-ins: 15 minutes; sent email: 30 days; people: until an admin deletes them.
+-- Secrets (session cookies, links) are stored only as SHA-256; passwords only as Argon2id.
+CREATE TABLE people (
+    id            BIGSERIAL PRIMARY KEY,
+    email         TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL,
+    password_hash TEXT,
+    staff_role    TEXT CHECK (staff_role IN ('moderator', 'admin')),
+    lang          TEXT NOT NULL DEFAULT 'nb',
+    created_ms    BIGINT NOT NULL,
+    disabled_ms   BIGINT
+);
+
+CREATE TABLE memberships (
+    person_id  BIGINT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    org_id     BIGINT NOT NULL REFERENCES organisations (id),
+    role       TEXT NOT NULL CHECK (role IN ('editor', 'org_admin')),
+    created_ms BIGINT NOT NULL,
+    PRIMARY KEY (person_id, org_id)
+);
+
+CREATE TABLE sessions (
+    sha256     TEXT PRIMARY KEY,
+    person_id  BIGINT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    csrf       TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    seen_ms    BIGINT NOT NULL
+);
+CREATE INDEX sessions_person ON sessions (person_id);
+
+CREATE TABLE one_time_links (
+    sha256     TEXT PRIMARY KEY,
+    person_id  BIGINT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    purpose    TEXT NOT NULL CHECK (purpose IN ('sign_in', 'invitation', 'password_reset')),
+    created_ms BIGINT NOT NULL,
+    expires_ms BIGINT NOT NULL,
+    used_ms    BIGINT
+);
+
+CREATE TABLE sign_in_failures (
+    key   TEXT NOT NULL,
+    at_ms BIGINT NOT NULL
+);
+CREATE INDEX sign_in_failures_key ON sign_in_failures (key, at_ms);
+
+CREATE TABLE outbox (
+    id              BIGSERIAL PRIMARY KEY,
+    recipient       TEXT NOT NULL,
+    subject         TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('queued', 'sent')),
+    attempts        BIGINT NOT NULL DEFAULT 0,
+    next_attempt_ms BIGINT NOT NULL,
+    last_error      TEXT,
+    created_ms      BIGINT NOT NULL,
+    sent_ms         BIGINT
+);
+CREATE INDEX outbox_due ON outbox (state, next_attempt_ms);
+
+-- Who made a change through the portal (the API's tokens are `token_id`).
+ALTER TABLE audit_log ADD COLUMN person_id BIGINT;

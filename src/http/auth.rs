@@ -1,0 +1,409 @@
+//! Signing in and out of the portal: `/auth/sign-in` (password), `/auth/link` (a one-time
+//! link by email), `/auth/link/{secret}` (a page with a button, then the session: email
+//! scanners that follow links do not use them up), `/auth/password`, `/auth/sign-out`,
+//! `/auth/sign-out-everywhere`, and `/api/me` (who is signed in, and the CSRF token the
+//! pages' scripts send back as `X-CSRF-Token`).
+//!
+//! The session cookie is `HttpOnly`, `SameSite=Lax`, `Path=/`, `Secure` when the client
+//! came over HTTPS; it holds a random secret whose SHA-256 is the stored session. Requests
+//! that change something need the session's CSRF token, and a foreign `Origin` is refused.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::json;
+
+use super::error::ApiError;
+use super::{AppState, BaseUrl};
+use crate::accounts::{self, NewSession, SignInError};
+use crate::store::accounts::{LinkPurpose, Person};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "naermiljo_session";
+/// The header the pages' scripts send the CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The client's address, for the per-address sign-in limit: the socket's peer; behind a
+/// reverse proxy on this machine (a loopback peer), the last address in `X-Forwarded-For`.
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+        Ok(ClientAddr(match (peer, forwarded) {
+            (Some(ip), Some(f)) if ip.is_loopback() => f,
+            (Some(ip), _) => ip.to_string(),
+            (None, Some(f)) => f,
+            (None, None) => "unknown".into(),
+        }))
+    }
+}
+
+/// The value of the session cookie, if the request has one.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// The signed-in person and their session's CSRF token, or `None`.
+pub async fn signed_in(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<(Person, String)>, ApiError> {
+    let Some(cookie) = session_cookie(headers) else {
+        return Ok(None);
+    };
+    accounts::session_person(state.store.as_ref(), &cookie)
+        .await
+        .map_err(|e| ApiError::StoreDown(e.to_string()))
+}
+
+/// Refuses a request whose `Origin` is another site's (a browser always sends it on a
+/// cross-site POST): no other site may sign someone in or out.
+fn same_origin(headers: &HeaderMap, base: &BaseUrl) -> Result<(), ApiError> {
+    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => Ok(()),
+        Some(origin) if origin == base.0 => Ok(()),
+        Some(origin) => Err(ApiError::Forbidden(format!(
+            "a request from {origin} may not do this here"
+        ))),
+    }
+}
+
+/// The session's CSRF token must come back, in `X-CSRF-Token` or a `csrf` field.
+pub fn check_csrf(
+    headers: &HeaderMap,
+    fields: Option<&HashMap<String, String>>,
+    expected: &str,
+) -> Result<(), ApiError> {
+    let sent = headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| fields.and_then(|f| f.get("csrf")).map(String::as_str))
+        .unwrap_or("");
+    // Compared in time that does not depend on where they differ.
+    let same = sent.len() == expected.len()
+        && sent
+            .bytes()
+            .zip(expected.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if same {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "the CSRF token is missing or wrong: send the one from /api/me as X-CSRF-Token".into(),
+        ))
+    }
+}
+
+/// A form's fields, from JSON (an object of strings) or `application/x-www-form-urlencoded`.
+fn fields(headers: &HeaderMap, body: &Bytes) -> Result<HashMap<String, String>, ApiError> {
+    let bad = |reason: String| {
+        ApiError::InvalidBody(vec![crate::domain::activity::FieldError {
+            field: "body".into(),
+            reason,
+        }])
+    };
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("application/json"));
+    if json {
+        serde_json::from_slice(body).map_err(|e| bad(format!("a JSON object of strings: {e}")))
+    } else {
+        serde_urlencoded::from_bytes(body).map_err(|e| bad(format!("form fields: {e}")))
+    }
+}
+
+fn required<'a>(f: &'a HashMap<String, String>, name: &str) -> Result<&'a str, ApiError> {
+    f.get(name)
+        .map(String::as_str)
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| {
+            ApiError::InvalidBody(vec![crate::domain::activity::FieldError {
+                field: name.into(),
+                reason: "required".into(),
+            }])
+        })
+}
+
+fn set_cookie(r: &mut Response, value: &str, base: &BaseUrl, max_age_s: i64) {
+    let secure = if base.0.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie =
+        format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}");
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).expect("hex and ASCII"),
+    );
+}
+
+fn private(mut r: Response) -> Response {
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    r
+}
+
+/// What a signed-in person sees of themself, with the CSRF token.
+async fn me_json(state: &AppState, p: &Person, csrf: &str) -> Result<serde_json::Value, ApiError> {
+    let memberships = state
+        .store
+        .memberships(p.id)
+        .await
+        .map_err(|e| ApiError::StoreDown(e.to_string()))?;
+    let s = state.snapshot.load();
+    let memberships: Vec<_> = memberships
+        .iter()
+        .map(|m| {
+            json!({
+                "org_id": m.org_id,
+                "role": m.role.as_str(),
+                "name": s.programme.organisation(m.org_id).map(|o| o.name.as_str()),
+            })
+        })
+        .collect();
+    Ok(json!({
+        "id": p.id,
+        "name": p.name,
+        "email": p.email,
+        "lang": p.lang,
+        "staff_role": p.staff_role.map(|r| r.as_str()),
+        "memberships": memberships,
+        "csrf": csrf,
+    }))
+}
+
+async fn signed_in_response(
+    state: &AppState,
+    base: &BaseUrl,
+    session: NewSession,
+) -> Result<Response, ApiError> {
+    let person = state
+        .store
+        .person(session.person_id)
+        .await
+        .map_err(|e| ApiError::StoreDown(e.to_string()))?
+        .ok_or_else(|| ApiError::Internal("a session for no one".into()))?;
+    let body = me_json(state, &person, &session.csrf).await?;
+    let mut r = private((StatusCode::OK, axum::Json(body)).into_response());
+    set_cookie(
+        &mut r,
+        &session.cookie,
+        base,
+        accounts::SESSION_ABSOLUTE_MS / 1000,
+    );
+    Ok(r)
+}
+
+/// `POST /auth/sign-in` with `email` and `password` (JSON or form).
+pub async fn post_sign_in(
+    State(state): State<AppState>,
+    base: BaseUrl,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    same_origin(&headers, &base)?;
+    let f = fields(&headers, &body)?;
+    let (email, password) = (required(&f, "email")?, required(&f, "password")?);
+    match accounts::sign_in(state.store.as_ref(), email, password, &client).await {
+        Ok(session) => signed_in_response(&state, &base, session).await,
+        Err(e @ SignInError::Refused) => Err(ApiError::Unauthorized(e.to_string())),
+        Err(e @ SignInError::RateLimited) => Err(ApiError::TooManyRequests(e.to_string())),
+        Err(SignInError::Store(e)) => Err(ApiError::StoreDown(e.to_string())),
+    }
+}
+
+/// `POST /auth/link` with `email`: a sign-in link goes to the address if it has an
+/// account. The answer is the same either way.
+pub async fn post_link(
+    State(state): State<AppState>,
+    base: BaseUrl,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    same_origin(&headers, &base)?;
+    let f = fields(&headers, &body)?;
+    let email = required(&f, "email")?;
+    accounts::send_sign_in_link(state.store.as_ref(), email, &base.0)
+        .await
+        .map_err(|e| ApiError::StoreDown(e.to_string()))?;
+    Ok((
+        StatusCode::ACCEPTED,
+        axum::Json(json!({
+            "status": "accepted",
+            "detail": "If the address has an account, a sign-in link is on its way; it works once, for 20 minutes."
+        })),
+    )
+        .into_response())
+}
+
+/// `GET /auth/link/{secret}`: a page with one button, so that only a person's click uses
+/// the link (mail scanners open links too).
+pub async fn get_link(Path(secret): Path<String>) -> Response {
+    let secret: String = secret
+        .chars()
+        .filter(|c| c.is_ascii_hexdigit())
+        .take(64)
+        .collect();
+    private(
+        Html(format!(
+            r#"<!doctype html>
+<html lang="nb"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Logg inn – Nærmiljø</title><link rel="stylesheet" href="/static/kit/base.css"></head>
+<body><main class="layout" id="main"><section class="panel">
+<h1>Logg inn <span lang="en">/ Sign in</span></h1>
+<form method="post" action="/auth/link/{secret}">
+<button type="submit">Logg inn <span lang="en">/ Sign in</span></button>
+</form></section></main></body></html>
+"#
+        ))
+        .into_response(),
+    )
+}
+
+/// `POST /auth/link/{secret}`: uses the link and begins a session; then on to the map, or
+/// to choosing a password after an invitation or reset.
+pub async fn post_link_secret(
+    State(state): State<AppState>,
+    base: BaseUrl,
+    headers: HeaderMap,
+    Path(secret): Path<String>,
+) -> Result<Response, ApiError> {
+    same_origin(&headers, &base)?;
+    let opened = accounts::open_link(state.store.as_ref(), &secret)
+        .await
+        .map_err(|e| ApiError::StoreDown(e.to_string()))?;
+    let Some((session, purpose)) = opened else {
+        return Err(ApiError::NotFound(
+            "this link is unknown, used or expired; ask for a new one".into(),
+        ));
+    };
+    let next = match purpose {
+        LinkPurpose::SignIn => "/",
+        LinkPurpose::Invitation | LinkPurpose::PasswordReset => "/?account=password",
+    };
+    let mut r = (StatusCode::SEE_OTHER, [(header::LOCATION, next)]).into_response();
+    set_cookie(
+        &mut r,
+        &session.cookie,
+        &base,
+        accounts::SESSION_ABSOLUTE_MS / 1000,
+    );
+    Ok(private(r))
+}
+
+/// The signed-in person, with the CSRF token checked; 401 when no one is.
+async fn signed_in_checked(
+    state: &AppState,
+    headers: &HeaderMap,
+    f: Option<&HashMap<String, String>>,
+) -> Result<Person, ApiError> {
+    let (person, csrf) = signed_in(state, headers)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("sign in first".into()))?;
+    check_csrf(headers, f, &csrf)?;
+    Ok(person)
+}
+
+/// `POST /auth/password` with `password`: the signed-in person's new password.
+pub async fn post_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let f = fields(&headers, &body)?;
+    let person = signed_in_checked(&state, &headers, Some(&f)).await?;
+    let password = required(&f, "password")?.to_string();
+    accounts::check_new_password(&password).map_err(|reason| {
+        ApiError::InvalidBody(vec![crate::domain::activity::FieldError {
+            field: "password".into(),
+            reason,
+        }])
+    })?;
+    let hash = accounts::hash_password_async(password).await;
+    state
+        .store
+        .set_password(person.id, &hash, Some(person.id))
+        .await
+        .map_err(|e| ApiError::StoreDown(e.to_string()))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `POST /auth/sign-out`: ends this session.
+pub async fn post_sign_out(
+    State(state): State<AppState>,
+    base: BaseUrl,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    signed_in_checked(&state, &headers, None).await?;
+    let cookie = session_cookie(&headers).unwrap_or_default();
+    state
+        .store
+        .end_session(&crate::store::editing::token_sha256(&cookie))
+        .await
+        .map_err(|e| ApiError::StoreDown(e.to_string()))?;
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    set_cookie(&mut r, "", &base, 0);
+    Ok(r)
+}
+
+/// `POST /auth/sign-out-everywhere`: ends every session of the signed-in person.
+pub async fn post_sign_out_everywhere(
+    State(state): State<AppState>,
+    base: BaseUrl,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let person = signed_in_checked(&state, &headers, None).await?;
+    state
+        .store
+        .end_sessions_of(person.id)
+        .await
+        .map_err(|e| ApiError::StoreDown(e.to_string()))?;
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    set_cookie(&mut r, "", &base, 0);
+    Ok(r)
+}
+
+/// `GET /api/me`: the signed-in person, their organisations and the CSRF token.
+pub async fn get_me(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let (person, csrf) = signed_in(&state, &headers)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("no one is signed in".into()))?;
+    Ok(private(
+        axum::Json(me_json(&state, &person, &csrf).await?).into_response(),
+    ))
+}

@@ -1,0 +1,226 @@
+//! Email that is never lost: every message goes to the store's outbox first, in the same
+//! request that causes it, and [`OutboxWorker`] sends what is due through an SMTP relay
+//! (lettre) with retries: 1, 2, 4 … minutes apart, at most an hour. Without a relay the
+//! messages stay queued, and staff see them in the outbox (`naermiljo outbox`, the admin
+//! pages). Templates in Norwegian Bokmål and English, by the person's language.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::store::Store;
+use crate::store::accounts::{MailRow, NewMail, Person};
+use crate::store::editing::now_ms;
+
+/// The product's name in subjects.
+const PRODUCT: &str = "Nærmiljø";
+
+fn english(p: &Person) -> bool {
+    p.lang == "en"
+}
+
+/// A one-time sign-in link.
+pub fn sign_in_link(p: &Person, link: &str) -> NewMail {
+    let (subject, body) = if english(p) {
+        (
+            format!("{PRODUCT}: your sign-in link"),
+            format!(
+                "Hello {name},\n\nOpen this link to sign in. It works once, for 20 minutes:\n\n{link}\n\n\
+                 If you did not ask for it, you can ignore this message.\n",
+                name = p.name
+            ),
+        )
+    } else {
+        (
+            format!("{PRODUCT}: lenke for å logge inn"),
+            format!(
+                "Hei {name},\n\nÅpne denne lenken for å logge inn. Den virker én gang, i 20 minutter:\n\n{link}\n\n\
+                 Har du ikke bedt om den, kan du se bort fra denne e-posten.\n",
+                name = p.name
+            ),
+        )
+    };
+    NewMail {
+        recipient: p.email.clone(),
+        subject,
+        body,
+        kind: "sign_in".into(),
+    }
+}
+
+/// An invitation to set a password, for an organisation (`org`, its name) or as staff.
+pub fn invitation(p: &Person, org: Option<&str>, link: &str) -> NewMail {
+    let (subject, body) = if english(p) {
+        let what = match org {
+            Some(o) => format!("to keep {o}'s activities and volunteer needs"),
+            None => "as municipal staff".into(),
+        };
+        (
+            format!("{PRODUCT}: you are invited"),
+            format!(
+                "Hello {name},\n\nYou are invited to {PRODUCT} {what}.\nOpen this link to choose a password. \
+                 It works once, for 24 hours:\n\n{link}\n",
+                name = p.name
+            ),
+        )
+    } else {
+        let what = match org {
+            Some(o) => {
+                format!("for å holde aktivitetene og frivillighetsbehovene til {o} oppdatert")
+            }
+            None => "som ansatt i kommunen".into(),
+        };
+        (
+            format!("{PRODUCT}: du er invitert"),
+            format!(
+                "Hei {name},\n\nDu er invitert til {PRODUCT} {what}.\nÅpne denne lenken for å velge passord. \
+                 Den virker én gang, i 24 timer:\n\n{link}\n",
+                name = p.name
+            ),
+        )
+    };
+    NewMail {
+        recipient: p.email.clone(),
+        subject,
+        body,
+        kind: "invitation".into(),
+    }
+}
+
+/// Where and as whom the worker sends.
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    /// `smtp://host:port` (STARTTLS when offered, `?tls=required` to insist),
+    /// `smtps://host:465` (TLS), user and password in the URL (lettre's `from_url`).
+    pub url: String,
+    /// The `From:` address, `Nærmiljø <noreply@kommune.no>`.
+    pub from: String,
+}
+
+/// Sends the outbox's due messages; one per server.
+pub struct OutboxWorker {
+    store: Arc<dyn Store>,
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+/// The wait before the next attempt after `attempts` failed ones: 1, 2, 4 … minutes, at most
+/// an hour.
+pub fn retry_after_ms(attempts: i64) -> i64 {
+    let minutes = 1i64 << attempts.clamp(0, 6);
+    minutes.min(60) * 60_000
+}
+
+impl OutboxWorker {
+    /// Errors: an SMTP URL or a From address lettre cannot read.
+    pub fn new(store: Arc<dyn Store>, smtp: &SmtpSettings) -> Result<OutboxWorker, String> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&smtp.url)
+            .map_err(|e| format!("--smtp-url {:?}: {e}", redact(&smtp.url)))?
+            .timeout(Some(Duration::from_secs(20)))
+            .build();
+        let from = smtp
+            .from
+            .parse()
+            .map_err(|e| format!("--mail-from {:?}: {e}", smtp.from))?;
+        Ok(OutboxWorker {
+            store,
+            transport,
+            from,
+        })
+    }
+
+    /// Sends every message due at `now` (Unix ms); returns how many were sent. A message
+    /// that fails stays queued with its error and a later time to try again; the rest go on.
+    pub async fn send_due(&self, now: i64) -> Result<usize, crate::store::StoreError> {
+        let mut sent = 0;
+        for m in self.store.due_mail(now, 50).await? {
+            match self.send(&m).await {
+                Ok(()) => {
+                    self.store.mail_sent(m.id, now_ms()).await?;
+                    sent += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(id = m.id, attempts = m.attempts + 1, error = %e, "email not sent; will retry");
+                    self.store
+                        .mail_failed(m.id, &e, now + retry_after_ms(m.attempts))
+                        .await?;
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    async fn send(&self, m: &MailRow) -> Result<(), String> {
+        let to: Mailbox = m
+            .recipient
+            .parse()
+            .map_err(|e| format!("recipient {:?}: {e}", m.recipient))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(&m.subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(m.body.clone())
+            .map_err(|e| e.to_string())?;
+        self.transport
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Sends what is due every `every`, until the task is dropped.
+    pub async fn run(self, every: Duration) {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = self.send_due(now_ms()).await {
+                tracing::warn!(error = %e, "cannot read the outbox now");
+            }
+        }
+    }
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    crate::store::postgis::redact(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(lang: &str) -> Person {
+        Person {
+            id: 1,
+            email: "kari@example.org".into(),
+            name: "Kari".into(),
+            password_hash: None,
+            staff_role: None,
+            lang: lang.into(),
+            disabled: false,
+        }
+    }
+
+    #[test]
+    fn templates_speak_the_persons_language_and_carry_the_link() {
+        let nb = invitation(&person("nb"), Some("Strømsø IL"), "https://x/auth/link/abc");
+        assert!(nb.subject.contains("invitert") && nb.body.contains("Strømsø IL"));
+        assert!(nb.body.contains("https://x/auth/link/abc"));
+        let en = sign_in_link(&person("en"), "https://x/auth/link/def");
+        assert!(en.subject.contains("sign-in") && en.body.contains("https://x/auth/link/def"));
+        assert_eq!(en.recipient, "kari@example.org");
+    }
+
+    #[test]
+    fn retries_back_off_to_an_hour() {
+        assert_eq!(retry_after_ms(0), 60_000);
+        assert_eq!(retry_after_ms(1), 120_000);
+        assert_eq!(retry_after_ms(5), 32 * 60_000);
+        assert_eq!(retry_after_ms(6), 60 * 60_000);
+        assert_eq!(retry_after_ms(60), 60 * 60_000);
+    }
+}

@@ -1,0 +1,716 @@
+//! Accounts, sessions and the email outbox (issue 14), end to end through the router, with
+//! a real SMTP peer: a small SMTP server in this file, on port 0, that the outbox worker
+//! (lettre) talks to over TCP.
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use naermiljo::http::AppState;
+use naermiljo::mail::{OutboxWorker, SmtpSettings};
+use naermiljo::store::accounts::StaffRole;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+use tower::ServiceExt;
+
+use crate::common::TestStore;
+
+/// What the SMTP server received: one text per message (envelope and DATA).
+type Inbox = Arc<Mutex<Vec<String>>>;
+
+/// A minimal SMTP server (RFC 5321's commands a client needs to deliver one message):
+/// listens on 127.0.0.1, port 0; returns its port and what it receives.
+async fn smtp_server() -> (u16, Inbox) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let inbox: Inbox = Arc::default();
+    let received = inbox.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((socket, _)) = listener.accept().await else {
+                return;
+            };
+            let received = received.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 test ESMTP\r\n").await.unwrap();
+                let mut message = String::new();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let verb = line.split(' ').next().unwrap_or("").to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" | "HELO" => b"250 test\r\n",
+                        "MAIL" | "RCPT" => {
+                            message.push_str(&line);
+                            message.push('\n');
+                            b"250 OK\r\n"
+                        }
+                        "DATA" => {
+                            write.write_all(b"354 go on\r\n").await.unwrap();
+                            while let Ok(Some(l)) = lines.next_line().await {
+                                if l == "." {
+                                    break;
+                                }
+                                message.push_str(&l);
+                                message.push('\n');
+                            }
+                            received.lock().unwrap().push(std::mem::take(&mut message));
+                            b"250 queued\r\n"
+                        }
+                        "QUIT" => {
+                            write.write_all(b"221 bye\r\n").await.unwrap();
+                            return;
+                        }
+                        _ => b"250 OK\r\n",
+                    };
+                    write.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    (port, inbox)
+}
+
+/// A message's text with quoted-printable (RFC 2045 §6.7) undone: soft line breaks
+/// joined, `=XX` bytes decoded.
+fn unquote(message: &str) -> String {
+    let joined = message.replace("=\n", "");
+    let mut bytes = Vec::new();
+    let mut rest = joined.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        let hex = tail.get(..2).and_then(|h| std::str::from_utf8(h).ok());
+        if b == b'='
+            && let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            bytes.push(v);
+            rest = &tail[2..];
+            continue;
+        }
+        bytes.push(b);
+        rest = tail;
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// A reply as a page's script sees it, with the cookie it set.
+struct Reply {
+    status: StatusCode,
+    body: serde_json::Value,
+    text: String,
+    set_cookie: Option<String>,
+    location: Option<String>,
+}
+
+async fn send(
+    state: &AppState,
+    method: &str,
+    uri: &str,
+    cookie: Option<&str>,
+    csrf: Option<&str>,
+    json: Option<serde_json::Value>,
+) -> Reply {
+    let mut r = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("host", "test.local");
+    if let Some(c) = cookie {
+        r = r.header(header::COOKIE, format!("naermiljo_session={c}"));
+    }
+    if let Some(t) = csrf {
+        r = r.header("x-csrf-token", t);
+    }
+    let body = match json {
+        Some(j) => {
+            r = r.header(header::CONTENT_TYPE, "application/json");
+            Body::from(j.to_string())
+        }
+        None => Body::empty(),
+    };
+    let response = naermiljo::http::router(state.clone())
+        .oneshot(r.body(body).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let h = |name| {
+        response
+            .headers()
+            .get(name)
+            .map(|v: &axum::http::HeaderValue| v.to_str().unwrap().to_string())
+    };
+    let set_cookie = h(header::SET_COOKIE);
+    let location = h(header::LOCATION);
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    Reply {
+        status,
+        body: serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+        text,
+        set_cookie,
+        location,
+    }
+}
+
+/// The session secret a `Set-Cookie` carries.
+fn cookie_of(set_cookie: &str) -> String {
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    assert!(set_cookie.contains("Path=/"), "{set_cookie}");
+    let value = set_cookie
+        .strip_prefix("naermiljo_session=")
+        .and_then(|v| v.split(';').next())
+        .unwrap();
+    assert_eq!(value.len(), 64, "{set_cookie}");
+    value.to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invited_admin_signs_in_sets_a_password_and_signs_out() {
+    let t = TestStore::new().await;
+    let state = t.state().await;
+    let store = t.store.as_ref();
+
+    // The first admin, as `naermiljo admin create` makes it: the invitation waits in the outbox.
+    let (id, link) = naermiljo::accounts::create_staff(
+        store,
+        "  Kari.Nordmann@Drammen.Kommune.no ",
+        "Kari Nordmann",
+        StaffRole::Admin,
+        "nb",
+        "http://test.local",
+        None,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let outbox = store.outbox(10).await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].recipient, "kari.nordmann@drammen.kommune.no");
+    assert_eq!(outbox[0].state, "queued");
+    assert!(outbox[0].body.contains(&link), "{}", outbox[0].body);
+    // The same address again is refused, whatever its case.
+    assert!(
+        naermiljo::accounts::create_staff(
+            store,
+            "KARI.NORDMANN@drammen.kommune.no",
+            "K",
+            StaffRole::Admin,
+            "nb",
+            "http://test.local",
+            None
+        )
+        .await
+        .unwrap()
+        .is_none()
+    );
+
+    // The outbox worker sends it to the SMTP server.
+    let (port, inbox) = smtp_server().await;
+    let worker = OutboxWorker::new(
+        t.store.clone(),
+        &SmtpSettings {
+            url: format!("smtp://127.0.0.1:{port}"),
+            from: "Nærmiljø <noreply@test.local>".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        worker
+            .send_due(naermiljo::store::editing::now_ms())
+            .await
+            .unwrap(),
+        1
+    );
+    let received: Vec<String> = inbox.lock().unwrap().iter().map(|m| unquote(m)).collect();
+    assert_eq!(received.len(), 1);
+    assert!(
+        received[0].contains("Åpne denne lenken"),
+        "Norwegian, as the account says: {}",
+        received[0]
+    );
+    assert!(
+        received[0].contains("RCPT TO:<kari.nordmann@drammen.kommune.no>"),
+        "{}",
+        received[0]
+    );
+    let path = link.strip_prefix("http://test.local").unwrap();
+    assert!(
+        received[0].contains(path),
+        "the email carries the link: {}",
+        received[0]
+    );
+    assert_eq!(store.outbox(10).await.unwrap()[0].state, "sent");
+
+    // Opening the link shows a button; only the POST uses the link.
+    let page = send(&state, "GET", path, None, None, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("<form method=\"post\""), "{}", page.text);
+    let opened = send(&state, "POST", path, None, None, None).await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.text);
+    assert_eq!(opened.location.as_deref(), Some("/?account=password"));
+    let cookie = cookie_of(opened.set_cookie.as_deref().unwrap());
+    // A link works once.
+    let again = send(&state, "POST", path, None, None, None).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+
+    // Who am I, and the CSRF token for what changes something.
+    let me = send(&state, "GET", "/api/me", Some(&cookie), None, None).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.text);
+    assert_eq!(me.body["id"], id);
+    assert_eq!(me.body["staff_role"], "admin");
+    let csrf = me.body["csrf"].as_str().unwrap().to_string();
+    assert_eq!(csrf.len(), 64);
+
+    // Choosing a password: refused without the CSRF token and when too short.
+    let password = serde_json::json!({ "password": "Elva renner gjennom Drammen" });
+    let no_csrf = send(
+        &state,
+        "POST",
+        "/auth/password",
+        Some(&cookie),
+        None,
+        Some(password.clone()),
+    )
+    .await;
+    assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
+    let short = send(
+        &state,
+        "POST",
+        "/auth/password",
+        Some(&cookie),
+        Some(&csrf),
+        Some(serde_json::json!({ "password": "kort" })),
+    )
+    .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let set = send(
+        &state,
+        "POST",
+        "/auth/password",
+        Some(&cookie),
+        Some(&csrf),
+        Some(password),
+    )
+    .await;
+    assert_eq!(set.status, StatusCode::NO_CONTENT, "{}", set.text);
+
+    // Sign out; the cookie is then worth nothing.
+    let out = send(
+        &state,
+        "POST",
+        "/auth/sign-out",
+        Some(&cookie),
+        Some(&csrf),
+        None,
+    )
+    .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    assert!(out.set_cookie.unwrap().contains("Max-Age=0"));
+    let me = send(&state, "GET", "/api/me", Some(&cookie), None, None).await;
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED);
+
+    // Sign in with the password (the address in any case).
+    let signed = send(
+        &state,
+        "POST",
+        "/auth/sign-in",
+        None,
+        None,
+        Some(serde_json::json!({ "email": "KARI.nordmann@drammen.kommune.no", "password": "Elva renner gjennom Drammen" })),
+    )
+    .await;
+    assert_eq!(signed.status, StatusCode::OK, "{}", signed.text);
+    let cookie2 = cookie_of(signed.set_cookie.as_deref().unwrap());
+    assert_ne!(cookie2, cookie);
+    assert!(signed.body.get("password_hash").is_none());
+
+    // Every change above left an audit row with who made it; no secret is in them.
+    let audit = store.audit_log(50).await.unwrap();
+    let actions: Vec<String> = audit
+        .iter()
+        .map(|r| format!("{} {}", r.action, r.collection))
+        .collect();
+    for expected in [
+        "create people",
+        "replace people",
+        "create sessions",
+        "delete sessions",
+    ] {
+        assert!(
+            actions.contains(&expected.to_string()),
+            "{expected} missing from {actions:?}"
+        );
+    }
+    let all = serde_json::to_string(&audit).unwrap();
+    assert!(!all.contains("argon2") && !all.contains(&cookie) && !all.contains(&csrf));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_answers_alike_for_unknown_and_wrong_and_is_rate_limited() {
+    let t = TestStore::new().await;
+    let state = t.state().await;
+    let store = t.store.as_ref();
+    let id = store
+        .create_person("ola@example.org", "Ola", None, "en", None)
+        .await
+        .unwrap()
+        .unwrap();
+    let hash = naermiljo::accounts::hash_password("et langt passord her");
+    store.set_password(id, &hash, None).await.unwrap();
+
+    let try_sign_in = |email: &'static str, password: &'static str| {
+        let state = state.clone();
+        async move {
+            send(
+                &state,
+                "POST",
+                "/auth/sign-in",
+                None,
+                None,
+                Some(serde_json::json!({ "email": email, "password": password })),
+            )
+            .await
+        }
+    };
+    let unknown = try_sign_in("nobody@example.org", "et langt passord her").await;
+    let wrong = try_sign_in("ola@example.org", "feil passord!!").await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        unknown.body["detail"], wrong.body["detail"],
+        "no account enumeration"
+    );
+    assert!(unknown.set_cookie.is_none() && wrong.set_cookie.is_none());
+
+    // Five failures for the account (one above, four here), then even the right password waits.
+    for _ in 0..4 {
+        assert_eq!(
+            try_sign_in("ola@example.org", "feil passord!!")
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let limited = try_sign_in("ola@example.org", "et langt passord her").await;
+    assert_eq!(
+        limited.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        limited.text
+    );
+    assert!(limited.set_cookie.is_none());
+
+    // A sign-in link is answered alike for known and unknown addresses; only a known one
+    // gets email.
+    let known = send(
+        &state,
+        "POST",
+        "/auth/link",
+        None,
+        None,
+        Some(serde_json::json!({ "email": "ola@example.org" })),
+    )
+    .await;
+    let unknown = send(
+        &state,
+        "POST",
+        "/auth/link",
+        None,
+        None,
+        Some(serde_json::json!({ "email": "nobody@example.org" })),
+    )
+    .await;
+    assert_eq!(known.status, StatusCode::ACCEPTED);
+    assert_eq!(known.text, unknown.text);
+    let outbox = store.outbox(10).await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].recipient, "ola@example.org");
+    assert_eq!(outbox[0].kind, "sign_in");
+    assert!(
+        outbox[0].subject.contains("sign-in"),
+        "English, as Ola's account says"
+    );
+
+    // Another site may not sign anyone in.
+    let mut r = Request::post("/auth/sign-in")
+        .header("host", "test.local")
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            r#"{"email":"ola@example.org","password":"et langt passord her"}"#,
+        ))
+        .unwrap();
+    r.headers_mut()
+        .insert("x-forwarded-for", "10.0.0.9".parse().unwrap());
+    let response = naermiljo::http::router(state.clone())
+        .oneshot(r)
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn email_waits_while_the_relay_is_down_and_goes_when_it_is_back() {
+    let t = TestStore::new().await;
+    let store = t.store.as_ref();
+    let person = store
+        .create_person("per@example.org", "Per", None, "nb", None)
+        .await
+        .unwrap()
+        .unwrap();
+    let person = store.person(person).await.unwrap().unwrap();
+    let link = naermiljo::accounts::new_link(
+        store,
+        &person,
+        naermiljo::store::accounts::LinkPurpose::SignIn,
+        "http://test.local",
+    )
+    .await
+    .unwrap();
+    store
+        .enqueue_mail(
+            &naermiljo::mail::sign_in_link(&person, &link),
+            naermiljo::store::editing::now_ms(),
+        )
+        .await
+        .unwrap();
+
+    // A port nothing listens on: the relay is down.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let settings = |port: u16| SmtpSettings {
+        url: format!("smtp://127.0.0.1:{port}"),
+        from: "Nærmiljø <noreply@test.local>".into(),
+    };
+    let down = OutboxWorker::new(t.store.clone(), &settings(port)).unwrap();
+    let now = naermiljo::store::editing::now_ms();
+    assert_eq!(down.send_due(now).await.unwrap(), 0);
+    let row = &store.outbox(10).await.unwrap()[0];
+    assert_eq!(row.state, "queued");
+    assert_eq!(row.attempts, 1);
+    assert!(row.last_error.is_some());
+    assert!(
+        row.next_attempt_ms >= now + 60_000,
+        "tried again a minute later at the soonest"
+    );
+    // Not before its time.
+    assert_eq!(down.send_due(now + 1_000).await.unwrap(), 0);
+    assert_eq!(store.outbox(10).await.unwrap()[0].attempts, 1);
+
+    // The relay is back: sent at the next attempt, nothing lost.
+    let (port, inbox) = smtp_server().await;
+    let up = OutboxWorker::new(t.store.clone(), &settings(port)).unwrap();
+    assert_eq!(up.send_due(now + 61_000).await.unwrap(), 1);
+    assert_eq!(inbox.lock().unwrap().len(), 1);
+    let row = &store.outbox(10).await.unwrap()[0];
+    assert_eq!((row.state.as_str(), row.attempts), ("sent", 2));
+
+    // A bad relay URL is a clear error.
+    let bad = OutboxWorker::new(
+        t.store.clone(),
+        &SmtpSettings {
+            url: "nonsense://x".into(),
+            from: "x@y.z".into(),
+        },
+    );
+    assert!(bad.err().unwrap().contains("--smtp-url"));
+}
+
+/// The accounts' store functions, the same on both backends.
+async fn accounts_contract(t: &TestStore) {
+    use naermiljo::store::accounts::{LinkPurpose, NewMail, OrgRole};
+    let store = t.store.as_ref();
+    let id = store
+        .create_person("a@example.org", "A", Some(StaffRole::Moderator), "nb", None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        store
+            .create_person("a@example.org", "B", None, "nb", None)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let p = store
+        .person_by_email("a@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (p.id, p.staff_role, p.password_hash.clone()),
+        (id, Some(StaffRole::Moderator), None)
+    );
+    store
+        .set_password(id, "$argon2id$x", Some(id))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .person(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash
+            .as_deref(),
+        Some("$argon2id$x")
+    );
+
+    let org = store
+        .create_organisation(
+            "Strømsø IL",
+            naermiljo::domain::activity::OrgKind::SportsClub,
+            None,
+            false,
+        )
+        .await
+        .unwrap();
+    store
+        .set_membership(id, org, OrgRole::Editor, None)
+        .await
+        .unwrap();
+    store
+        .set_membership(id, org, OrgRole::OrgAdmin, None)
+        .await
+        .unwrap();
+    let m = store.memberships(id).await.unwrap();
+    assert_eq!(m.len(), 1);
+    assert_eq!((m[0].org_id, m[0].role), (org, OrgRole::OrgAdmin));
+
+    // Sessions: valid while used, gone when idle too long or too old.
+    let now = 1_000_000_000_000;
+    store.create_session("s1", id, "c1", now).await.unwrap();
+    let s = store
+        .session("s1", now + 10, 1_000, 10_000)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((s.person_id, s.csrf.as_str()), (id, "c1"));
+    assert!(
+        store
+            .session("s1", now + 2_000, 1_000, 10_000)
+            .await
+            .unwrap()
+            .is_none(),
+        "idle"
+    );
+    assert!(
+        store
+            .session("s1", now, 1_000, 10_000)
+            .await
+            .unwrap()
+            .is_none(),
+        "deleted once expired"
+    );
+    store.create_session("s2", id, "c2", now).await.unwrap();
+    store.create_session("s3", id, "c3", now).await.unwrap();
+    assert!(store.end_session("s2").await.unwrap());
+    assert!(!store.end_session("s2").await.unwrap());
+    assert_eq!(store.end_sessions_of(id).await.unwrap(), 1);
+
+    // A link works once and not after it expires.
+    store
+        .create_link("l1", id, LinkPurpose::Invitation, now, now + 100)
+        .await
+        .unwrap();
+    store
+        .create_link("l2", id, LinkPurpose::SignIn, now, now + 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.use_link("l1", now + 1).await.unwrap(),
+        Some((id, LinkPurpose::Invitation))
+    );
+    assert_eq!(store.use_link("l1", now + 2).await.unwrap(), None);
+    assert_eq!(store.use_link("l2", now + 100).await.unwrap(), None);
+
+    // Failures count per key and time.
+    store
+        .note_failure(&["k".into(), "j".into()], now)
+        .await
+        .unwrap();
+    store.note_failure(&["k".into()], now + 10).await.unwrap();
+    assert_eq!(store.failures("k", now).await.unwrap(), 2);
+    assert_eq!(store.failures("k", now + 5).await.unwrap(), 1);
+    assert_eq!(store.failures("j", now).await.unwrap(), 1);
+
+    // The outbox.
+    let mail = NewMail {
+        recipient: "a@example.org".into(),
+        subject: "Emne".into(),
+        body: "Tekst".into(),
+        kind: "test".into(),
+    };
+    let m1 = store.enqueue_mail(&mail, now).await.unwrap();
+    let m2 = store.enqueue_mail(&mail, now + 1).await.unwrap();
+    assert_eq!(
+        store
+            .due_mail(now, 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.id)
+            .collect::<Vec<_>>(),
+        vec![m1]
+    );
+    store
+        .mail_failed(m1, "connection refused", now + 60_000)
+        .await
+        .unwrap();
+    store.mail_sent(m2, now + 2).await.unwrap();
+    assert!(store.due_mail(now + 59_000, 10).await.unwrap().is_empty());
+    let rows = store.outbox(10).await.unwrap();
+    assert_eq!(rows[0].id, m2);
+    assert_eq!(
+        (rows[1].attempts, rows[1].last_error.as_deref()),
+        (1, Some("connection refused"))
+    );
+
+    // The purge: used links, old failures, old sent email, expired sessions.
+    store.create_session("s4", id, "c4", now).await.unwrap();
+    let day = 24 * 3600 * 1000;
+    let purged = store
+        .purge_accounts(now + 31 * day, 1_000, 10_000)
+        .await
+        .unwrap();
+    assert!(purged >= 1 + 2 + 3 + 1, "{purged}");
+    assert!(
+        store
+            .session("s4", now, i64::MAX / 2, i64::MAX / 2)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(store.failures("k", 0).await.unwrap(), 0);
+    assert_eq!(
+        store.outbox(10).await.unwrap().len(),
+        1,
+        "queued email is never purged"
+    );
+
+    // Every change to a person, membership or session is in the audit log.
+    let audit = store.audit_log(100).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .filter(|r| r.collection == "memberships")
+            .count()
+            == 2
+    );
+    assert!(
+        audit
+            .iter()
+            .any(|r| r.collection == "people" && r.action == "replace")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn accounts_store_contract_on_sqlite() {
+    accounts_contract(&TestStore::new().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn accounts_store_contract_on_postgis() {
+    accounts_contract(&TestStore::postgis().await).await;
+}
