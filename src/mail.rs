@@ -89,6 +89,52 @@ pub fn invitation(p: &Person, org: Option<&str>, link: &str) -> NewMail {
     }
 }
 
+/// A new offer of help for one of the organisation's volunteer needs.
+pub fn new_offer(
+    p: &Person,
+    need_title: &str,
+    offer: &crate::domain::activity::HelpOffer,
+) -> NewMail {
+    let message = offer.message.as_deref().unwrap_or("").trim();
+    let (subject, body) = if english(p) {
+        (
+            format!(
+                "{PRODUCT}: {} offers to help with \"{need_title}\"",
+                offer.name.trim()
+            ),
+            format!(
+                "Hello {name},\n\n{who} offers to help with \"{need_title}\".\nContact: {contact}\n{message}\n\n\
+                 Answer them, and mark the offer as contacted or declined in the organisations' pages.\n\
+                 Offers are deleted when the need expires.\n",
+                name = p.name,
+                who = offer.name.trim(),
+                contact = offer.contact.trim(),
+            ),
+        )
+    } else {
+        (
+            format!(
+                "{PRODUCT}: {} vil hjelpe med «{need_title}»",
+                offer.name.trim()
+            ),
+            format!(
+                "Hei {name},\n\n{who} vil hjelpe med «{need_title}».\nKontakt: {contact}\n{message}\n\n\
+                 Svar vedkommende, og merk tilbudet som kontaktet eller avslått på organisasjonssidene.\n\
+                 Tilbudene slettes når behovet utløper.\n",
+                name = p.name,
+                who = offer.name.trim(),
+                contact = offer.contact.trim(),
+            ),
+        )
+    };
+    NewMail {
+        recipient: p.email.clone(),
+        subject,
+        body,
+        kind: "offer".into(),
+    }
+}
+
 /// Where and as whom the worker sends.
 #[derive(Debug, Clone)]
 pub struct SmtpSettings {

@@ -63,5 +63,8 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_due ON outbox (state, next_attempt_ms);
 
+-- An organisation's own note on each offer of help: new, contacted or declined.
+ALTER TABLE help_offers ADD COLUMN state TEXT NOT NULL DEFAULT 'new' CHECK (state IN ('new', 'contacted', 'declined'));
+
 -- Who made a change through the portal (the API's tokens are `token_id`).
 ALTER TABLE audit_log ADD COLUMN person_id INTEGER;

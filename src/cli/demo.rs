@@ -92,6 +92,7 @@ pub async fn write_demo_programme(store: &dyn Store, seed: u64) -> anyhow::Resul
         crate::index::Snapshot::with_base(snapshot.base.clone(), store.load_programme().await?);
     let system = |org_id| Actor {
         token_id: None,
+        person_id: None,
         org_id,
         role: Role::Admin,
     };

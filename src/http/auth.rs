@@ -292,8 +292,8 @@ pub async fn get_link(Path(secret): Path<String>) -> Response {
     )
 }
 
-/// `POST /auth/link/{secret}`: uses the link and begins a session; then on to the map, or
-/// to choosing a password after an invitation or reset.
+/// `POST /auth/link/{secret}`: uses the link and begins a session; then on to the
+/// organisations' page, where an invitation or reset goes on to choosing a password.
 pub async fn post_link_secret(
     State(state): State<AppState>,
     base: BaseUrl,
@@ -310,8 +310,8 @@ pub async fn post_link_secret(
         ));
     };
     let next = match purpose {
-        LinkPurpose::SignIn => "/",
-        LinkPurpose::Invitation | LinkPurpose::PasswordReset => "/?account=password",
+        LinkPurpose::SignIn => "/org",
+        LinkPurpose::Invitation | LinkPurpose::PasswordReset => "/org?account=password",
     };
     let mut r = (StatusCode::SEE_OTHER, [(header::LOCATION, next)]).into_response();
     set_cookie(

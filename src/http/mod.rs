@@ -7,6 +7,7 @@ pub mod error;
 mod features;
 mod openapi;
 mod params;
+mod portal;
 pub mod programme;
 mod reach;
 mod tiles;
@@ -81,6 +82,20 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(get_ready))
         .route("/api", get(features::get_landing))
         .route("/api/me", get(auth::get_me))
+        .route(
+            "/api/organisations",
+            axum::routing::post(portal::post_organisation),
+        )
+        .route("/api/organisations/{id}/members", get(portal::get_members))
+        .route(
+            "/api/organisations/{id}/invitations",
+            axum::routing::post(portal::post_invitation),
+        )
+        .route(
+            "/api/offers/{id}",
+            axum::routing::patch(portal::patch_offer),
+        )
+        .route("/api/outbox", get(portal::get_outbox))
         .route("/auth/sign-in", axum::routing::post(auth::post_sign_in))
         .route("/auth/link", axum::routing::post(auth::post_link))
         .route(

@@ -40,6 +40,7 @@ pub fn routes(assets: &Assets) -> Router<AppState> {
             "/planner",
             get(|s: State<AppState>| page(s, "planner.html")),
         )
+        .route("/org", get(|s: State<AppState>| page(s, "org.html")))
         .route("/styles/{file}", get(get_style))
         .nest_service(
             "/static",

@@ -193,6 +193,9 @@ pub trait Accounts: Send + Sync {
 
     async fn memberships(&self, person_id: i64) -> Result<Vec<Membership>, StoreError>;
 
+    /// An organisation's members with their roles, by name.
+    async fn members(&self, org_id: i64) -> Result<Vec<(Person, OrgRole)>, StoreError>;
+
     /// Stores a new session (its cookie's SHA-256) for a person.
     async fn create_session(
         &self,
@@ -301,7 +304,7 @@ macro_rules! accounts_impl {
                         "email": email, "name": name,
                         "staff_role": staff_role.map(|r| r.as_str()), "lang": lang,
                     });
-                    crate::store::accounts::audit!(tx, $json, by, "create", "people", id, None, Some(after));
+                    crate::store::editing::audit!(tx, $json, by, "create", "people", id, None, Some(after));
                 }
                 tx.commit().await?;
                 Ok(id)
@@ -346,7 +349,7 @@ macro_rules! accounts_impl {
                     .execute(&mut *tx)
                     .await?;
                 let after = serde_json::json!({ "password": "set" });
-                crate::store::accounts::audit!(tx, $json, by, "replace", "people", person_id, None, Some(after));
+                crate::store::editing::audit!(tx, $json, by, "replace", "people", person_id, None, Some(after));
                 tx.commit().await?;
                 Ok(())
             }
@@ -370,7 +373,7 @@ macro_rules! accounts_impl {
                 .execute(&mut *tx)
                 .await?;
                 let after = serde_json::json!({ "person_id": person_id, "org_id": org_id, "role": role.as_str() });
-                crate::store::accounts::audit!(tx, $json, by, "create", "memberships", person_id, None, Some(after));
+                crate::store::editing::audit!(tx, $json, by, "create", "memberships", person_id, None, Some(after));
                 tx.commit().await?;
                 Ok(())
             }
@@ -403,6 +406,34 @@ macro_rules! accounts_impl {
                     .collect()
             }
 
+            async fn members(
+                &self,
+                org_id: i64,
+            ) -> Result<Vec<(crate::store::accounts::Person, crate::store::accounts::OrgRole)>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT p.id, p.email, p.name, p.password_hash, p.staff_role, p.lang, p.disabled_ms, m.role
+                     FROM memberships m JOIN people p ON p.id = m.person_id
+                     WHERE m.org_id = $1 ORDER BY p.name, p.id",
+                )
+                .bind(org_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        let person = crate::store::accounts::person_of(r)?;
+                        let role: String = r.try_get("role")?;
+                        let role = crate::store::accounts::OrgRole::parse(&role).ok_or_else(|| {
+                            StoreError::Corrupt {
+                                table: "memberships",
+                                id: person.id,
+                                reason: format!("role {role:?}"),
+                            }
+                        })?;
+                        Ok((person, role))
+                    })
+                    .collect()
+            }
+
             async fn create_session(
                 &self,
                 sha256: &str,
@@ -420,7 +451,7 @@ macro_rules! accounts_impl {
                 .bind(now_ms)
                 .execute(&mut *tx)
                 .await?;
-                crate::store::accounts::audit!(tx, $json, Some(person_id), "create", "sessions", person_id, None, None);
+                crate::store::editing::audit!(tx, $json, Some(person_id), "create", "sessions", person_id, None, None);
                 tx.commit().await?;
                 Ok(())
             }
@@ -471,7 +502,7 @@ macro_rules! accounts_impl {
                         .fetch_optional(&mut *tx)
                         .await?;
                 if let Some(p) = person {
-                    crate::store::accounts::audit!(tx, $json, Some(p), "delete", "sessions", p, None, None);
+                    crate::store::editing::audit!(tx, $json, Some(p), "delete", "sessions", p, None, None);
                 }
                 tx.commit().await?;
                 Ok(person.is_some())
@@ -485,7 +516,7 @@ macro_rules! accounts_impl {
                     .await?
                     .rows_affected();
                 let before = serde_json::json!({ "sessions": n });
-                crate::store::accounts::audit!(tx, $json, Some(person_id), "delete", "sessions", person_id, Some(before), None);
+                crate::store::editing::audit!(tx, $json, Some(person_id), "delete", "sessions", person_id, Some(before), None);
                 tx.commit().await?;
                 Ok(n)
             }
@@ -664,29 +695,7 @@ macro_rules! accounts_impl {
     };
 }
 
-/// An audit row for an account change, in transaction `$tx`: who (`$by`, a person), what.
-macro_rules! audit {
-    ($tx:expr, $json:literal, $by:expr, $action:literal, $collection:literal, $item:expr, $before:expr, $after:expr) => {{
-        let before: Option<serde_json::Value> = $before;
-        let after: Option<serde_json::Value> = $after;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO audit_log (at_ms, person_id, action, collection, item_id, before, after)
-             VALUES ($1, $2, $3, $4, $5, $6{json}, $7{json})",
-            json = $json
-        )))
-        .bind(crate::store::editing::now_ms())
-        .bind($by)
-        .bind($action)
-        .bind($collection)
-        .bind($item)
-        .bind(before.map(|v| v.to_string()))
-        .bind(after.map(|v| v.to_string()))
-        .execute(&mut *$tx)
-        .await?;
-    }};
-}
-
-pub(crate) use {accounts_impl, audit};
+pub(crate) use accounts_impl;
 
 pub(crate) fn person_of<R: sqlx::Row>(r: &R) -> Result<Person, StoreError>
 where

@@ -65,11 +65,13 @@ impl Role {
     }
 }
 
-/// Who writes: the token's row.
+/// Who writes: an API token's row, or a signed-in person acting for one organisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
-    /// `None` for the system itself (the demo generator).
+    /// `None` for a person and for the system itself (the demo generator).
     pub token_id: Option<i64>,
+    /// The person signed in, when the write comes from the portal.
+    pub person_id: Option<i64>,
     pub org_id: i64,
     pub role: Role,
 }
@@ -119,6 +121,8 @@ pub struct StoredOffer {
     pub contact: String,
     pub message: Option<String>,
     pub created_ms: i64,
+    /// The organisation's note: `new`, `contacted` or `declined`.
+    pub state: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -126,6 +130,8 @@ pub struct AuditRow {
     pub id: i64,
     pub at_ms: i64,
     pub token_id: Option<i64>,
+    /// The person who made the change through the portal.
+    pub person_id: Option<i64>,
     pub org_id: Option<i64>,
     pub role: Option<String>,
     pub action: String,
@@ -187,6 +193,18 @@ pub trait Editing: Send + Sync {
     ) -> Result<bool, super::StoreError>;
 
     async fn offers(&self, need_id: i64) -> Result<Vec<StoredOffer>, super::StoreError>;
+
+    /// Notes how an organisation answered an offer (`new`, `contacted`, `declined`), with
+    /// an audit row; `false` when there is no such offer.
+    async fn set_offer_state(
+        &self,
+        offer_id: i64,
+        state: &str,
+        person_id: Option<i64>,
+    ) -> Result<bool, super::StoreError>;
+
+    /// The need an offer is for.
+    async fn offer_need(&self, offer_id: i64) -> Result<Option<i64>, super::StoreError>;
 
     /// Deletes the offers of needs whose `valid_until` is before `today`.
     async fn purge_expired_offers(&self, today: &str) -> Result<u64, super::StoreError>;
@@ -293,6 +311,7 @@ macro_rules! editing_impl {
             let role: String = row.try_get("role")?;
             Ok(Some(crate::store::editing::Actor {
                 token_id: Some(id),
+                person_id: None,
                 org_id: row.try_get("org_id")?,
                 role: crate::store::editing::Role::parse(&role).ok_or_else(|| {
                     StoreError::Corrupt {
@@ -470,8 +489,8 @@ macro_rules! editing_impl {
                 }
             };
             sqlx::query(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO audit_log (at_ms, token_id, org_id, role, action, collection, item_id, before, after)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8{json}, $9{json})",
+                "INSERT INTO audit_log (at_ms, token_id, org_id, role, action, collection, item_id, before, after, person_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8{json}, $9{json}, $10)",
                 json = $json
             )))
             .bind(now)
@@ -483,6 +502,7 @@ macro_rules! editing_impl {
             .bind(id)
             .bind(current.map(|(_, _, doc)| doc))
             .bind(after)
+            .bind(actor.person_id)
             .execute(&mut *tx)
             .await?;
             let data_version = bump(&mut tx).await?;
@@ -521,7 +541,7 @@ macro_rules! editing_impl {
             need_id: i64,
         ) -> Result<Vec<crate::store::editing::StoredOffer>, StoreError> {
             let rows = sqlx::query(
-                "SELECT id, need_id, name, contact, message, created_ms FROM help_offers
+                "SELECT id, need_id, name, contact, message, created_ms, state FROM help_offers
                  WHERE need_id = $1 ORDER BY id",
             )
             .bind(need_id)
@@ -536,9 +556,51 @@ macro_rules! editing_impl {
                         contact: r.try_get("contact")?,
                         message: r.try_get("message")?,
                         created_ms: r.try_get("created_ms")?,
+                        state: r.try_get("state")?,
                     })
                 })
                 .collect()
+        }
+
+        async fn set_offer_state(
+            &self,
+            offer_id: i64,
+            state: &str,
+            person_id: Option<i64>,
+        ) -> Result<bool, StoreError> {
+            let mut tx = self.pool.begin().await?;
+            let before: Option<String> =
+                sqlx::query_scalar("SELECT state FROM help_offers WHERE id = $1")
+                    .bind(offer_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(before) = before else {
+                return Ok(false);
+            };
+            sqlx::query("UPDATE help_offers SET state = $1 WHERE id = $2")
+                .bind(state)
+                .bind(offer_id)
+                .execute(&mut *tx)
+                .await?;
+            crate::store::editing::audit!(
+                tx,
+                $json,
+                person_id,
+                "replace",
+                "help_offers",
+                offer_id,
+                Some(serde_json::json!({ "state": before })),
+                Some(serde_json::json!({ "state": state }))
+            );
+            tx.commit().await?;
+            Ok(true)
+        }
+
+        async fn offer_need(&self, offer_id: i64) -> Result<Option<i64>, StoreError> {
+            Ok(sqlx::query_scalar("SELECT need_id FROM help_offers WHERE id = $1")
+                .bind(offer_id)
+                .fetch_optional(&self.pool)
+                .await?)
         }
 
         async fn purge_expired_offers(&self, today: &str) -> Result<u64, StoreError> {
@@ -575,7 +637,7 @@ macro_rules! editing_impl {
             limit: i64,
         ) -> Result<Vec<crate::store::editing::AuditRow>, StoreError> {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT id, at_ms, token_id, org_id, role, action, collection, item_id,
+                "SELECT id, at_ms, token_id, person_id, org_id, role, action, collection, item_id,
                         before{t} AS before, after{t} AS after
                  FROM audit_log ORDER BY id DESC LIMIT $1",
                 t = $text
@@ -590,6 +652,7 @@ macro_rules! editing_impl {
                         id: r.try_get("id")?,
                         at_ms: r.try_get("at_ms")?,
                         token_id: r.try_get("token_id")?,
+                        person_id: r.try_get("person_id")?,
                         org_id: r.try_get("org_id")?,
                         role: r.try_get("role")?,
                         action: r.try_get("action")?,
@@ -618,6 +681,28 @@ macro_rules! versions {
                 .fetch_one(&mut *$tx)
                 .await?;
         (data_version, base_version)
+    }};
+}
+
+/// An audit row for a change made by a person (`$by`) in the portal, in transaction `$tx`.
+macro_rules! audit {
+    ($tx:expr, $json:literal, $by:expr, $action:literal, $collection:literal, $item:expr, $before:expr, $after:expr) => {{
+        let before: Option<serde_json::Value> = $before;
+        let after: Option<serde_json::Value> = $after;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO audit_log (at_ms, person_id, action, collection, item_id, before, after)
+             VALUES ($1, $2, $3, $4, $5, $6{json}, $7{json})",
+            json = $json
+        )))
+        .bind(crate::store::editing::now_ms())
+        .bind($by)
+        .bind($action)
+        .bind($collection)
+        .bind($item)
+        .bind(before.map(|v| v.to_string()))
+        .bind(after.map(|v| v.to_string()))
+        .execute(&mut *$tx)
+        .await?;
     }};
 }
 
@@ -679,4 +764,4 @@ macro_rules! load_editing {
     }};
 }
 
-pub(crate) use {editing_impl, load_editing, versions};
+pub(crate) use {audit, editing_impl, load_editing, versions};

@@ -247,7 +247,7 @@ async fn an_invited_admin_signs_in_sets_a_password_and_signs_out() {
     assert!(page.text.contains("<form method=\"post\""), "{}", page.text);
     let opened = send(&state, "POST", path, None, None, None).await;
     assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.text);
-    assert_eq!(opened.location.as_deref(), Some("/?account=password"));
+    assert_eq!(opened.location.as_deref(), Some("/org?account=password"));
     let cookie = cookie_of(opened.set_cookie.as_deref().unwrap());
     // A link works once.
     let again = send(&state, "POST", path, None, None, None).await;
@@ -674,7 +674,10 @@ async fn accounts_contract(t: &TestStore) {
         .purge_accounts(now + 31 * day, 1_000, 10_000)
         .await
         .unwrap();
-    assert!(purged >= 1 + 2 + 3 + 1, "{purged}");
+    assert!(
+        purged >= 7,
+        "a session, two links, three failures, a sent email: {purged}"
+    );
     assert!(
         store
             .session("s4", now, i64::MAX / 2, i64::MAX / 2)
@@ -713,4 +716,199 @@ async fn accounts_store_contract_on_sqlite() {
 #[tokio::test(flavor = "multi_thread")]
 async fn accounts_store_contract_on_postgis() {
     accounts_contract(&TestStore::postgis().await).await;
+}
+
+/// Signs a person in through the router; returns (cookie, csrf).
+async fn session_of(state: &AppState, email: &str, password: &str) -> (String, String) {
+    let r = send(
+        state,
+        "POST",
+        "/auth/sign-in",
+        None,
+        None,
+        Some(serde_json::json!({ "email": email, "password": password })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    (
+        cookie_of(r.set_cookie.as_deref().unwrap()),
+        r.body["csrf"].as_str().unwrap().to_string(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_signed_in_member_writes_through_the_same_api_as_tokens() {
+    use naermiljo::domain::activity::OrgKind;
+    use naermiljo::domain::{FacilityKind, LonLat, NewFacility};
+    use naermiljo::store::accounts::OrgRole;
+    let t = TestStore::new().await;
+    let store = t.store.as_ref();
+    store
+        .apply_import(naermiljo::store::ImportBatch {
+            importer: "test".into(),
+            source: "test".into(),
+            file: "inline".into(),
+            facilities: Some(vec![NewFacility {
+                kind: FacilityKind::Pitch,
+                name: Some("Marienlyst".into()),
+                position: LonLat::new(10.19, 59.74),
+                address: None,
+                wheelchair: None,
+                opening_hours: None,
+                source_id: "a".into(),
+                properties: Default::default(),
+            }]),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let club = store
+        .create_organisation("Strømsø IL", OrgKind::SportsClub, None, false)
+        .await
+        .unwrap();
+    let choir = store
+        .create_organisation("Bragernes kor", OrgKind::VolunteerOrganisation, None, false)
+        .await
+        .unwrap();
+    let password = "trening hver tirsdag";
+    let hash = naermiljo::accounts::hash_password(password);
+    let mut people = Vec::new();
+    for (email, org, staff) in [
+        ("trener@stromso.example", Some(club), None),
+        ("dirigent@kor.example", Some(choir), None),
+        ("admin@drammen.example", None, Some(StaffRole::Admin)),
+    ] {
+        let id = store
+            .create_person(email, email, staff, "nb", None)
+            .await
+            .unwrap()
+            .unwrap();
+        store.set_password(id, &hash, None).await.unwrap();
+        if let Some(org) = org {
+            store
+                .set_membership(id, org, OrgRole::Editor, None)
+                .await
+                .unwrap();
+        }
+        people.push(id);
+    }
+    let state = t.state().await;
+    let facility_id = state.snapshot.load().facilities[0].id;
+    let activity = serde_json::json!({
+        "title": "Fotballtrening",
+        "category": "sport",
+        "age_min": 8,
+        "age_max": 12,
+        "price_nok": 0,
+        "place": { "facility_id": facility_id },
+        "schedule": { "sessions": [
+            { "weekday": 2, "start": "17:00", "end": "18:30" },
+            { "weekday": 4, "start": "17:00", "end": "18:30" }
+        ] },
+    });
+    let (coach, coach_csrf) = session_of(&state, "trener@stromso.example", password).await;
+    let (conductor, conductor_csrf) = session_of(&state, "dirigent@kor.example", password).await;
+    let (admin, admin_csrf) = session_of(&state, "admin@drammen.example", password).await;
+    let items = "/api/collections/activities/items";
+
+    // Without the CSRF token a session writes nothing.
+    let before = crate::common::dump(store).await;
+    let r = send(
+        &state,
+        "POST",
+        items,
+        Some(&coach),
+        None,
+        Some(activity.clone()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    assert_eq!(crate::common::dump(store).await, before);
+
+    // With it, the member writes for the club: the only organisation they belong to.
+    let r = send(
+        &state,
+        "POST",
+        items,
+        Some(&coach),
+        Some(&coach_csrf),
+        Some(activity.clone()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.body["properties"]["organisation"]["id"], club);
+    let id = r.body["id"].as_i64().unwrap();
+    // It is on the public map at once, with both sessions.
+    let public = crate::common::get(&state, &format!("{items}/{id}")).await;
+    assert_eq!(
+        public.body["properties"]["schedule"]["sessions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // The choir's conductor can neither change it nor write for the club.
+    let item = format!("{items}/{id}");
+    let before = crate::common::dump(store).await;
+    let mut patch = Request::builder()
+        .method("PATCH")
+        .uri(&item)
+        .header("host", "test.local")
+        .header(header::COOKIE, format!("naermiljo_session={conductor}"))
+        .header("x-csrf-token", &conductor_csrf)
+        .header(header::IF_MATCH, "\"v1\"")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"title":"Korøvelse"}"#))
+        .unwrap();
+    let r = naermiljo::http::router(state.clone())
+        .oneshot(patch)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let mut for_club = activity.clone();
+    for_club["org_id"] = club.into();
+    let r = send(
+        &state,
+        "POST",
+        items,
+        Some(&conductor),
+        Some(&conductor_csrf),
+        Some(for_club),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    assert_eq!(crate::common::dump(store).await, before);
+
+    // The municipality's admin may, with If-Match as anyone.
+    patch = Request::builder()
+        .method("PATCH")
+        .uri(&item)
+        .header("host", "test.local")
+        .header(header::COOKIE, format!("naermiljo_session={admin}"))
+        .header("x-csrf-token", &admin_csrf)
+        .header(header::IF_MATCH, "\"v1\"")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"title":"Fotballtrening for alle"}"#))
+        .unwrap();
+    let r = naermiljo::http::router(state.clone())
+        .oneshot(patch)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // The audit log says which person made each change.
+    let audit = store.audit_log(10).await.unwrap();
+    let writes: Vec<_> = audit
+        .iter()
+        .filter(|r| r.collection == "activities")
+        .collect();
+    assert_eq!(writes.len(), 2);
+    assert_eq!(
+        writes[0].person_id,
+        Some(people[2]),
+        "the admin's edit, newest first"
+    );
+    assert_eq!(writes[1].person_id, Some(people[0]));
+    assert_eq!(writes[1].org_id, Some(club));
 }

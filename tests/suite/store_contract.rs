@@ -310,9 +310,9 @@ async fn editing_checks_owner_and_version_in_the_write() {
         let t = store.create_token(a, Role::Editor, "ab12", Some("x")).await.unwrap();
         assert!(store.create_token(999, Role::Editor, "cd34", None).await.is_err(), "{backend}");
         let editor_a = store.token("ab12").await.unwrap().expect("the token");
-        assert_eq!(editor_a, Actor { token_id: Some(t), org_id: a, role: Role::Editor });
+        assert_eq!(editor_a, Actor { token_id: Some(t), person_id: None, org_id: a, role: Role::Editor });
         assert_eq!(store.token("nope").await.unwrap(), None);
-        let editor_b = Actor { token_id: None, org_id: b, role: Role::Editor };
+        let editor_b = Actor { token_id: None, person_id: None, org_id: b, role: Role::Editor };
         let doc = serde_json::json!({ "title": "Trenerhjelp", "place": { "lon": 10.2, "lat": 59.7 }, "time_commitment": "1 t", "valid_until": "2030-01-01" });
         let created = store
             .write_item(ItemCollection::VolunteerNeeds, &editor_a, ItemWrite::Create { org_id: a, example: false, doc: doc.clone(), valid_until: Some("2030-01-01".into()) })

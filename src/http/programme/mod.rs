@@ -20,7 +20,8 @@ use serde_json::Value;
 
 use super::AppState;
 use super::error::ApiError;
-use crate::store::editing::Actor;
+use crate::store::accounts::{Membership, Person, StaffRole};
+use crate::store::editing::{Actor, Role};
 
 pub use crate::store::editing::token_sha256;
 pub use filter::ActivityFilter;
@@ -55,8 +56,86 @@ pub(super) fn store_down(e: crate::store::StoreError) -> ApiError {
     ApiError::StoreDown(e.to_string())
 }
 
+/// Who calls: a machine with an API token, or a person signed in to the portal (whose
+/// session's CSRF token came with a request that changes something).
+pub(super) enum Caller {
+    Token(Actor),
+    Person {
+        person: Person,
+        memberships: Vec<Membership>,
+    },
+}
+
+impl Caller {
+    /// The actor that writes for organisation `org` (the item's owner, or the one a new
+    /// item names). A token is what it is; a person writes as an editor of an organisation
+    /// they belong to (the only one, when `org` is not known), or as admin when staff admin.
+    pub(super) fn actor_for(&self, org: Option<i64>) -> Result<Actor, ApiError> {
+        let (person, memberships) = match self {
+            Caller::Token(actor) => return Ok(actor.clone()),
+            Caller::Person {
+                person,
+                memberships,
+            } => (person, memberships),
+        };
+        let member_of = |o: i64| memberships.iter().any(|m| m.org_id == o);
+        let as_editor = |org_id| Actor {
+            token_id: None,
+            person_id: Some(person.id),
+            org_id,
+            role: Role::Editor,
+        };
+        if person.staff_role == Some(StaffRole::Admin) {
+            let org_id = org.or(memberships.first().map(|m| m.org_id)).unwrap_or(0);
+            return Ok(Actor {
+                role: Role::Admin,
+                ..as_editor(org_id)
+            });
+        }
+        match (org, memberships.as_slice()) {
+            (Some(o), _) if member_of(o) => Ok(as_editor(o)),
+            (None, [only]) => Ok(as_editor(only.org_id)),
+            (None, []) | (Some(_), _) => Err(ApiError::Forbidden(
+                "you are not a member of this organisation".into(),
+            )),
+            (None, _) => Err(ApiError::InvalidBody(vec![
+                crate::domain::activity::FieldError {
+                    field: "org_id".into(),
+                    reason: "you belong to several organisations: name the one this is for".into(),
+                },
+            ])),
+        }
+    }
+}
+
+/// The caller behind `Authorization: Bearer …` or the session cookie, or a 401. `changes`:
+/// the request changes something, so a session must send its CSRF token.
+pub(super) async fn caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    changes: bool,
+) -> Result<Caller, ApiError> {
+    if headers.get(header::AUTHORIZATION).is_none()
+        && let Some((person, csrf)) = super::auth::signed_in(state, headers).await?
+    {
+        if changes {
+            super::auth::check_csrf(headers, None, &csrf)?;
+        }
+        let memberships = state
+            .store
+            .memberships(person.id)
+            .await
+            .map_err(store_down)?;
+        return Ok(Caller::Person {
+            person,
+            memberships,
+        });
+    }
+    authenticate(state, headers).await.map(Caller::Token)
+}
+
 /// The actor behind `Authorization: Bearer …`, or a 401.
-pub(super) async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Actor, ApiError> {
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Actor, ApiError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

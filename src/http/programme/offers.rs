@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::super::AppState;
 use super::super::error::ApiError;
-use super::{authenticate, json_response, parse_id, store_down};
+use super::{caller, json_response, parse_id, store_down};
 use crate::domain::activity::{FieldError, HelpOffer, today};
 use crate::store::editing::Role;
 
@@ -36,11 +36,17 @@ pub async fn post_offer(
         parse_id(&fid).ok_or_else(|| ApiError::NotFound(format!("no volunteer need {fid:?}")))?;
     let today = today(Timestamp::now()).to_string();
     match state.store.add_offer(id, &offer, &today).await {
-        Ok(true) => Ok(json_response(
-            StatusCode::ACCEPTED,
-            "application/json",
-            &json!({ "status": "received", "detail": "Takk! The organisation will contact you. Your name and contact are shown to no one else and are deleted when the need expires." }),
-        )),
+        Ok(true) => {
+            // The organisation hears of it by email (sent from the outbox).
+            if let Err(e) = super::super::portal::notify_offer(&state, id, &offer).await {
+                tracing::warn!(error = %e, need = id, "offer stored, but its email could not be queued");
+            }
+            Ok(json_response(
+                StatusCode::ACCEPTED,
+                "application/json",
+                &json!({ "status": "received", "detail": "Takk! The organisation will contact you. Your name and contact are shown to no one else and are deleted when the need expires." }),
+            ))
+        }
         Ok(false) => Err(ApiError::NotFound(format!(
             "no current volunteer need {fid:?}"
         ))),
@@ -54,7 +60,7 @@ pub async fn get_offers(
     Path(fid): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let actor = authenticate(&state, &headers).await?;
+    let caller = caller(&state, &headers, false).await?;
     let id =
         parse_id(&fid).ok_or_else(|| ApiError::NotFound(format!("no volunteer need {fid:?}")))?;
     let owner = {
@@ -65,6 +71,7 @@ pub async fn get_offers(
             .map(|i| s.programme.needs.items[i as usize].org_id)
     }
     .ok_or_else(|| ApiError::NotFound(format!("no volunteer need {fid:?}")))?;
+    let actor = caller.actor_for(Some(owner))?;
     if actor.role == Role::Editor && owner != actor.org_id {
         return Err(ApiError::Forbidden(
             "offers are shown only to the need's organisation".into(),

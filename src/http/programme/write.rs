@@ -13,7 +13,7 @@ use serde_json::json;
 use super::super::error::ApiError;
 use super::super::{AppState, BaseUrl};
 use super::wire::{GEO_JSON, activity_feature, need_feature};
-use super::{authenticate, etag, json_response, parse_id, store_down};
+use super::{caller, etag, json_response, parse_id, store_down};
 use crate::edit::{Change, EditError, Written};
 use crate::store::editing::ItemCollection;
 
@@ -62,11 +62,19 @@ async fn write(
     base: &str,
     change: impl FnOnce() -> Result<Change, ApiError>,
 ) -> Result<Response, ApiError> {
-    let actor = authenticate(state, headers).await?;
+    let caller = caller(state, headers, true).await?;
     let change = change()?;
     let created = matches!(change, Change::Create { .. });
     let Written { id, version, .. } = {
         let s = state.snapshot.load();
+        // The organisation written for: the item's owner, or the one a new item names.
+        let org = match &change {
+            Change::Create { body, .. } => named_org(body),
+            Change::Replace { id, .. } | Change::Patch { id, .. } | Change::Delete { id, .. } => {
+                owner(&s, c, *id)
+            }
+        };
+        let actor = caller.actor_for(org)?;
         crate::edit::write_item(state.store.as_ref(), &s, &actor, c, change).await?
     };
     if let Err(e) = state.reload.reload().await {
@@ -108,6 +116,29 @@ async fn write(
         );
     }
     Ok(r)
+}
+
+/// The `org_id` a written body names (at its top or in a Feature's properties).
+fn named_org(body: &[u8]) -> Option<i64> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    v.get("org_id")
+        .or_else(|| v.get("properties")?.get("org_id"))
+        .and_then(serde_json::Value::as_i64)
+}
+
+/// The organisation that owns an item, as this instance knows it.
+fn owner(s: &crate::index::Snapshot, c: ItemCollection, id: i64) -> Option<i64> {
+    let p = &s.programme;
+    match c {
+        ItemCollection::Activities => p
+            .activities
+            .index_of(id)
+            .map(|i| p.activities.items[i as usize].org_id),
+        ItemCollection::VolunteerNeeds => p
+            .needs
+            .index_of(id)
+            .map(|i| p.needs.items[i as usize].org_id),
+    }
 }
 
 /// The item id of a path, or a 404 naming it.

@@ -1,0 +1,382 @@
+//! What the organisations' and staff's pages need beyond the items: an organisation's
+//! members and invitations, answering offers of help, new organisations, and the email
+//! outbox. For signed-in people (a session; the CSRF token on every change). Writes of
+//! activities and needs are the items' own endpoints, the same as for API tokens.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::error::ApiError;
+use super::{AppState, BaseUrl};
+use crate::domain::activity::{FieldError, OrgKind};
+use crate::store::accounts::{LinkPurpose, OrgRole, Person, StaffRole};
+use crate::store::editing::now_ms;
+
+fn store_down(e: crate::store::StoreError) -> ApiError {
+    ApiError::StoreDown(e.to_string())
+}
+
+fn invalid(field: &str, reason: impl Into<String>) -> ApiError {
+    ApiError::InvalidBody(vec![FieldError {
+        field: field.into(),
+        reason: reason.into(),
+    }])
+}
+
+fn json_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| invalid("body", e.to_string()))
+}
+
+/// The signed-in person (CSRF checked when the request changes something), or 401.
+async fn person(state: &AppState, headers: &HeaderMap, changes: bool) -> Result<Person, ApiError> {
+    let (person, csrf) = super::auth::signed_in(state, headers)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("sign in first".into()))?;
+    if changes {
+        super::auth::check_csrf(headers, None, &csrf)?;
+    }
+    Ok(person)
+}
+
+/// Whether `p` may run organisation `org`: its `org_admin`, or staff admin.
+async fn runs(state: &AppState, p: &Person, org: i64) -> Result<bool, ApiError> {
+    if p.staff_role == Some(StaffRole::Admin) {
+        return Ok(true);
+    }
+    Ok(state
+        .store
+        .memberships(p.id)
+        .await
+        .map_err(store_down)?
+        .iter()
+        .any(|m| m.org_id == org && m.role == OrgRole::OrgAdmin))
+}
+
+/// Whether `p` may work for organisation `org`: any member, or staff admin.
+async fn works_for(state: &AppState, p: &Person, org: i64) -> Result<bool, ApiError> {
+    if p.staff_role == Some(StaffRole::Admin) {
+        return Ok(true);
+    }
+    Ok(state
+        .store
+        .memberships(p.id)
+        .await
+        .map_err(store_down)?
+        .iter()
+        .any(|m| m.org_id == org))
+}
+
+fn org_exists(state: &AppState, org: i64) -> Result<String, ApiError> {
+    state
+        .snapshot
+        .load()
+        .programme
+        .organisation(org)
+        .map(|o| o.name.clone())
+        .ok_or_else(|| ApiError::NotFound(format!("no organisation {org}")))
+}
+
+/// `GET /api/organisations/{id}/members`: for the organisation's admins and staff admins.
+pub async fn get_members(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(org): Path<i64>,
+) -> Result<Response, ApiError> {
+    let p = person(&state, &headers, false).await?;
+    org_exists(&state, org)?;
+    if !runs(&state, &p, org).await? {
+        return Err(ApiError::Forbidden(
+            "only the organisation's admins see its members".into(),
+        ));
+    }
+    let members: Vec<_> = state
+        .store
+        .members(org)
+        .await
+        .map_err(store_down)?
+        .into_iter()
+        .map(|(m, role)| {
+            json!({
+                "person_id": m.id,
+                "name": m.name,
+                "email": m.email,
+                "role": role.as_str(),
+                "has_password": m.password_hash.is_some(),
+            })
+        })
+        .collect();
+    Ok(private(axum::Json(
+        json!({ "org_id": org, "members": members }),
+    )))
+}
+
+#[derive(Deserialize)]
+struct Invitation {
+    email: String,
+    name: String,
+    #[serde(default = "editor")]
+    role: String,
+    #[serde(default = "nb")]
+    lang: String,
+}
+
+fn editor() -> String {
+    "editor".into()
+}
+
+fn nb() -> String {
+    "nb".into()
+}
+
+/// `POST /api/organisations/{id}/invitations` with `email`, `name`, `role` (`editor` or
+/// `org_admin`), `lang`: makes the account when the address has none, the membership, and
+/// an invitation email with a link to choose a password.
+pub async fn post_invitation(
+    State(state): State<AppState>,
+    base: BaseUrl,
+    headers: HeaderMap,
+    Path(org): Path<i64>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let p = person(&state, &headers, true).await?;
+    let org_name = org_exists(&state, org)?;
+    if !runs(&state, &p, org).await? {
+        return Err(ApiError::Forbidden(
+            "only the organisation's admins invite members".into(),
+        ));
+    }
+    let inv: Invitation = json_body(&body)?;
+    let email = crate::accounts::normalise_email(&inv.email);
+    let mut errors = Vec::new();
+    if !(3..=254).contains(&email.len())
+        || !email.contains('@')
+        || email.contains(char::is_whitespace)
+    {
+        errors.push(FieldError {
+            field: "email".into(),
+            reason: "an email address".into(),
+        });
+    }
+    if !(1..=120).contains(&inv.name.trim().chars().count()) {
+        errors.push(FieldError {
+            field: "name".into(),
+            reason: "1–120 characters".into(),
+        });
+    }
+    let role = OrgRole::parse(&inv.role);
+    if role.is_none() {
+        errors.push(FieldError {
+            field: "role".into(),
+            reason: "editor or org_admin".into(),
+        });
+    }
+    if !["nb", "en"].contains(&inv.lang.as_str()) {
+        errors.push(FieldError {
+            field: "lang".into(),
+            reason: "nb or en".into(),
+        });
+    }
+    let Some(role) = role.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::InvalidBody(errors));
+    };
+    let store = state.store.as_ref();
+    let invitee = match store.person_by_email(&email).await.map_err(store_down)? {
+        Some(existing) => existing,
+        None => {
+            let id = store
+                .create_person(&email, inv.name.trim(), None, &inv.lang, Some(p.id))
+                .await
+                .map_err(store_down)?
+                .ok_or_else(|| ApiError::Internal("an account appeared meanwhile".into()))?;
+            store
+                .person(id)
+                .await
+                .map_err(store_down)?
+                .ok_or_else(|| ApiError::Internal("an account vanished".into()))?
+        }
+    };
+    store
+        .set_membership(invitee.id, org, role, Some(p.id))
+        .await
+        .map_err(store_down)?;
+    let link = crate::accounts::new_link(store, &invitee, LinkPurpose::Invitation, &base.0)
+        .await
+        .map_err(store_down)?;
+    store
+        .enqueue_mail(
+            &crate::mail::invitation(&invitee, Some(&org_name), &link),
+            now_ms(),
+        )
+        .await
+        .map_err(store_down)?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(json!({ "person_id": invitee.id, "org_id": org, "role": role.as_str() })),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct OfferState {
+    state: String,
+}
+
+/// `PATCH /api/offers/{id}` with `state` (`new`, `contacted`, `declined`): the need's
+/// organisation notes how it answered.
+pub async fn patch_offer(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let p = person(&state, &headers, true).await?;
+    let new: OfferState = json_body(&body)?;
+    if !["new", "contacted", "declined"].contains(&new.state.as_str()) {
+        return Err(invalid("state", "new, contacted or declined"));
+    }
+    let not_found = || ApiError::NotFound(format!("no offer {id}"));
+    let need = state
+        .store
+        .offer_need(id)
+        .await
+        .map_err(store_down)?
+        .ok_or_else(not_found)?;
+    let org = {
+        let s = state.snapshot.load();
+        s.programme
+            .needs
+            .index_of(need)
+            .map(|i| s.programme.needs.items[i as usize].org_id)
+    }
+    .ok_or_else(not_found)?;
+    if !works_for(&state, &p, org).await? {
+        return Err(ApiError::Forbidden(
+            "offers are answered only by the need's organisation".into(),
+        ));
+    }
+    state
+        .store
+        .set_offer_state(id, &new.state, Some(p.id))
+        .await
+        .map_err(store_down)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize)]
+struct NewOrganisation {
+    name: String,
+    kind: String,
+    contact: Option<String>,
+}
+
+/// `POST /api/organisations` with `name`, `kind`, `contact`: staff admins only.
+pub async fn post_organisation(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let p = person(&state, &headers, true).await?;
+    if p.staff_role != Some(StaffRole::Admin) {
+        return Err(ApiError::Forbidden(
+            "only staff admins add organisations".into(),
+        ));
+    }
+    let o: NewOrganisation = json_body(&body)?;
+    let name = o.name.trim();
+    if !(2..=120).contains(&name.chars().count()) {
+        return Err(invalid("name", "2–120 characters"));
+    }
+    let kind = OrgKind::parse(&o.kind).ok_or_else(|| {
+        invalid(
+            "kind",
+            "volunteer_organisation, municipality, sports_club or business",
+        )
+    })?;
+    let contact = o
+        .contact
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let id = state
+        .store
+        .create_organisation(name, kind, contact, false)
+        .await
+        .map_err(|_| invalid("name", "an organisation has this name already"))?;
+    if let Err(e) = state.reload.reload().await {
+        tracing::warn!(error = %e, "reload after a new organisation failed; the next poll retries");
+    }
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(json!({ "id": id, "name": name })),
+    )
+        .into_response())
+}
+
+/// `GET /api/outbox`: the newest email, queued and sent, without bodies (they hold links
+/// that sign in): staff admins only.
+pub async fn get_outbox(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let p = person(&state, &headers, false).await?;
+    if p.staff_role != Some(StaffRole::Admin) {
+        return Err(ApiError::Forbidden(
+            "only staff admins see the outbox".into(),
+        ));
+    }
+    let rows: Vec<_> = state
+        .store
+        .outbox(200)
+        .await
+        .map_err(store_down)?
+        .into_iter()
+        .map(|m| {
+            json!({
+                "id": m.id, "recipient": m.recipient, "subject": m.subject, "kind": m.kind,
+                "state": m.state, "attempts": m.attempts, "last_error": m.last_error,
+                "created_ms": m.created_ms, "sent_ms": m.sent_ms,
+            })
+        })
+        .collect();
+    Ok(private(axum::Json(json!({ "messages": rows }))))
+}
+
+fn private(body: impl IntoResponse) -> Response {
+    let mut r = body.into_response();
+    r.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("private, no-store"),
+    );
+    r
+}
+
+/// After an offer of help is stored: an email to each member of the need's organisation
+/// (the offer's name, contact and message are for them; nothing else gets them).
+pub async fn notify_offer(
+    state: &AppState,
+    need_id: i64,
+    offer: &crate::domain::activity::HelpOffer,
+) -> Result<(), crate::store::StoreError> {
+    let (org, title) = {
+        let s = state.snapshot.load();
+        let Some(i) = s.programme.needs.index_of(need_id) else {
+            return Ok(());
+        };
+        let n = &s.programme.needs.items[i as usize];
+        (n.org_id, n.doc.title.clone())
+    };
+    for (member, _) in state.store.members(org).await? {
+        if member.disabled {
+            continue;
+        }
+        state
+            .store
+            .enqueue_mail(&crate::mail::new_offer(&member, &title, offer), now_ms())
+            .await?;
+    }
+    Ok(())
+}
