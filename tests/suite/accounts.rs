@@ -897,8 +897,90 @@ async fn a_signed_in_member_writes_through_the_same_api_as_tokens() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 
+    // A need, an offer of help from a resident: the club's member gets an email and
+    // answers the offer; the choir's conductor may not.
+    let valid_until = naermiljo::domain::activity::today(jiff::Timestamp::now())
+        .checked_add(jiff::Span::new().days(20))
+        .unwrap()
+        .to_string();
+    let need = serde_json::json!({
+        "title": "Trenerassistent",
+        "place": { "facility_id": facility_id },
+        "time_commitment": "2 timer i uka",
+        "skills": ["fotball"],
+        "valid_until": valid_until,
+    });
+    let r = send(
+        &state,
+        "POST",
+        "/api/collections/volunteer-needs/items",
+        Some(&coach),
+        Some(&coach_csrf),
+        Some(need),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let need_id = r.body["id"].as_i64().unwrap();
+    let offers = format!("/api/collections/volunteer-needs/items/{need_id}/offers");
+    let offer = serde_json::json!({ "name": "Ida", "contact": "ida@example.org", "message": "Jeg kan tirsdager" });
+    let r = send(&state, "POST", &offers, None, None, Some(offer)).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let mail = store.outbox(10).await.unwrap();
+    let to_coach: Vec<_> = mail.iter().filter(|m| m.kind == "offer").collect();
+    assert_eq!(to_coach.len(), 1, "one member, one email");
+    assert_eq!(to_coach[0].recipient, "trener@stromso.example");
+    assert!(
+        to_coach[0].body.contains("ida@example.org")
+            && to_coach[0].body.contains("Trenerassistent")
+    );
+    let inbox = send(&state, "GET", &offers, Some(&coach), None, None).await;
+    assert_eq!(inbox.status, StatusCode::OK, "{}", inbox.text);
+    let offer_id = inbox.body["offers"][0]["id"].as_i64().unwrap();
+    assert_eq!(inbox.body["offers"][0]["state"], "new");
+    let denied = send(&state, "GET", &offers, Some(&conductor), None, None).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let mark = serde_json::json!({ "state": "contacted" });
+    let offer_path = format!("/api/offers/{offer_id}");
+    let r = send(
+        &state,
+        "PATCH",
+        &offer_path,
+        Some(&conductor),
+        Some(&conductor_csrf),
+        Some(mark.clone()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = send(
+        &state,
+        "PATCH",
+        &offer_path,
+        Some(&coach),
+        None,
+        Some(mark.clone()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "no CSRF token");
+    let r = send(
+        &state,
+        "PATCH",
+        &offer_path,
+        Some(&coach),
+        Some(&coach_csrf),
+        Some(mark),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    let inbox = send(&state, "GET", &offers, Some(&coach), None, None).await;
+    assert_eq!(inbox.body["offers"][0]["state"], "contacted");
+
     // The audit log says which person made each change.
-    let audit = store.audit_log(10).await.unwrap();
+    let audit = store.audit_log(50).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|r| r.collection == "help_offers" && r.person_id == Some(people[0]))
+    );
     let writes: Vec<_> = audit
         .iter()
         .filter(|r| r.collection == "activities")
@@ -911,4 +993,122 @@ async fn a_signed_in_member_writes_through_the_same_api_as_tokens() {
     );
     assert_eq!(writes[1].person_id, Some(people[0]));
     assert_eq!(writes[1].org_id, Some(club));
+}
+
+/// Who may do what in the portal's own endpoints: anonymous, a member of org A, its
+/// org_admin, a member of org B, a moderator and an admin. A refused request changes
+/// nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn portal_authorisation_matrix() {
+    use naermiljo::domain::activity::OrgKind;
+    use naermiljo::store::accounts::OrgRole;
+    let t = TestStore::new().await;
+    let store = t.store.as_ref();
+    let a = store
+        .create_organisation("Lag A", OrgKind::SportsClub, None, false)
+        .await
+        .unwrap();
+    let b = store
+        .create_organisation("Lag B", OrgKind::SportsClub, None, false)
+        .await
+        .unwrap();
+    let password = "et passord som er langt";
+    let hash = naermiljo::accounts::hash_password(password);
+    let mut who = Vec::new();
+    for (email, membership, staff) in [
+        ("editor-a@x.example", Some((a, OrgRole::Editor)), None),
+        ("admin-a@x.example", Some((a, OrgRole::OrgAdmin)), None),
+        ("editor-b@x.example", Some((b, OrgRole::Editor)), None),
+        ("moderator@x.example", None, Some(StaffRole::Moderator)),
+        ("admin@x.example", None, Some(StaffRole::Admin)),
+    ] {
+        let id = store
+            .create_person(email, email, staff, "nb", None)
+            .await
+            .unwrap()
+            .unwrap();
+        store.set_password(id, &hash, None).await.unwrap();
+        if let Some((org, role)) = membership {
+            store.set_membership(id, org, role, None).await.unwrap();
+        }
+        who.push(email);
+    }
+    let state = t.state().await;
+    let mut sessions = vec![("anonymous", None)];
+    for email in &who {
+        let (cookie, csrf) = session_of(&state, email, password).await;
+        sessions.push((email, Some((cookie, csrf))));
+    }
+    let invite = serde_json::json!({ "email": "ny@x.example", "name": "Ny", "role": "editor" });
+    let new_org = serde_json::json!({ "name": "Lag C", "kind": "sports_club" });
+    // (method, path, body, who may: by index into sessions)
+    let cases: Vec<(&str, String, Option<serde_json::Value>, &[usize])> = vec![
+        (
+            "GET",
+            format!("/api/organisations/{a}/members"),
+            None,
+            &[2, 5],
+        ),
+        (
+            "POST",
+            format!("/api/organisations/{a}/invitations"),
+            Some(invite.clone()),
+            &[2, 5],
+        ),
+        ("GET", format!("/api/organisations/{b}/members"), None, &[5]),
+        ("POST", "/api/organisations".into(), Some(new_org), &[5]),
+        ("GET", "/api/outbox".into(), None, &[5]),
+    ];
+    for (method, path, body, allowed) in cases {
+        for (i, (name, session)) in sessions.iter().enumerate() {
+            let before = (
+                crate::common::dump(store).await,
+                store.outbox(100).await.unwrap().len(),
+            );
+            let (cookie, csrf) = match session {
+                Some((c, x)) => (Some(c.as_str()), Some(x.as_str())),
+                None => (None, None),
+            };
+            let r = send(&state, method, &path, cookie, csrf, body.clone()).await;
+            let expected = if allowed.contains(&i) {
+                if method == "POST" {
+                    StatusCode::CREATED
+                } else {
+                    StatusCode::OK
+                }
+            } else if session.is_none() {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(r.status, expected, "{name} {method} {path}: {}", r.text);
+            if !allowed.contains(&i) {
+                let after = (
+                    crate::common::dump(store).await,
+                    store.outbox(100).await.unwrap().len(),
+                );
+                assert_eq!(before, after, "{name} {method} {path} changed something");
+            }
+            // Allowed writes without the CSRF token are refused too.
+            if allowed.contains(&i) && method == "POST" {
+                let r = send(&state, method, &path, cookie, None, body.clone()).await;
+                assert_eq!(
+                    r.status,
+                    StatusCode::FORBIDDEN,
+                    "{name} {method} {path} without CSRF"
+                );
+            }
+        }
+    }
+    // The invitation made an account, a membership and an email with a link.
+    let invited = store
+        .person_by_email("ny@x.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(store.memberships(invited.id).await.unwrap()[0].org_id, a);
+    let mail = store.outbox(10).await.unwrap();
+    assert!(mail.iter().any(|m| m.recipient == "ny@x.example"
+        && m.kind == "invitation"
+        && m.body.contains("Lag A")));
 }
