@@ -211,3 +211,72 @@ fn tokens_are_made_listed_and_revoked_from_the_terminal() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains(&format!("no token {id} to revoke")));
 }
+
+#[test]
+fn the_first_admin_is_made_from_the_terminal_and_the_outbox_is_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = run_ok({
+        let mut c = naermiljo(dir.path());
+        c.args([
+            "admin",
+            "create",
+            "--email",
+            "Kari@Drammen.example",
+            "--name",
+            "Kari Nordmann",
+            "--public-url",
+            "https://naermiljo.drammen.example",
+        ]);
+        c
+    });
+    let link = link.trim();
+    assert!(
+        link.starts_with("https://naermiljo.drammen.example/auth/link/") && link.len() > 60,
+        "{link}"
+    );
+    // Again: refused, saying why, non-zero.
+    let again = naermiljo(dir.path())
+        .args([
+            "admin",
+            "create",
+            "--email",
+            "kari@drammen.example",
+            "--name",
+            "K",
+        ])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("has an account already"));
+    let bad = naermiljo(dir.path())
+        .args([
+            "admin",
+            "create",
+            "--email",
+            "not-an-address",
+            "--name",
+            "K",
+        ])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not an email address"));
+
+    // The invitation waits in the outbox; its body (the link) only when asked for.
+    let rows = run_ok({
+        let mut c = naermiljo(dir.path());
+        c.arg("outbox");
+        c
+    });
+    let row: serde_json::Value = serde_json::from_str(rows.lines().next().unwrap()).unwrap();
+    assert_eq!(row["recipient"], "kari@drammen.example");
+    assert_eq!(row["kind"], "invitation");
+    assert_eq!(row["state"], "queued");
+    assert!(row.get("body").is_none() && !rows.contains(link));
+    let with_body = run_ok({
+        let mut c = naermiljo(dir.path());
+        c.args(["outbox", "--with-body"]);
+        c
+    });
+    assert!(with_body.contains(link));
+}
