@@ -338,13 +338,90 @@ fn programme_paths(doc: &mut Value) {
         "get": { "summary": "The offers of help for a need (token of the need's organisation, or admin)", "operationId": "listOffers", "security": bearer.clone(), "parameters": [fid], "responses": ok("Offers", "application/json", json!({ "type": "object" })) },
     }));
     paths.insert("/styles/{name}.json".into(), json!({ "get": { "summary": "MapLibre style: default or high-contrast; references only this server", "operationId": "getStyle", "parameters": [param("name", "path", "default or high-contrast", json!({ "type": "string" }), true)], "responses": ok("Style", "application/json", json!({ "type": "object" })) } }));
+    portal_paths(paths);
     for (path, summary) in [
         ("/embed", "The embeddable map"),
         ("/planner", "The planners' page"),
+        ("/org", "The organisations' page"),
     ] {
         paths.insert(path.into(), json!({ "get": { "summary": summary, "operationId": format!("get{}", &path[1..]), "responses": { "200": { "description": "HTML", "content": { "text/html": {} } } } } }));
     }
-    doc["components"]["securitySchemes"] = json!({ "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from `naermiljo token create --org ID --role editor|admin`" } });
+    doc["components"]["securitySchemes"] = json!({
+        "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from `naermiljo token create --org ID --role editor|admin`" },
+        "session": { "type": "apiKey", "in": "cookie", "name": "naermiljo_session", "description": "A portal session from /auth/sign-in or a one-time link; requests that change something also send its CSRF token (from /api/me) as X-CSRF-Token" },
+    });
+}
+
+/// The portal's paths: signing in and out, the signed-in person, organisations' members
+/// and invitations, offers' states, the outbox.
+fn portal_paths(paths: &mut serde_json::Map<String, serde_json::Value>) {
+    let session = json!([{ "session": [] }]);
+    let body = |required: &[&str], props: serde_json::Value| json!({ "required": true, "content": { "application/json": { "schema": { "type": "object", "required": required, "properties": props } } } });
+    let s = json!({ "type": "string" });
+    let id =
+        json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } });
+    let problems = json!({ "401": { "description": "Not signed in" }, "403": { "description": "Not allowed, or no CSRF token" }, "422": { "description": "Invalid fields (problem+json with errors)" } });
+    let with = |mut r: serde_json::Value, extra: serde_json::Value| {
+        if let (Some(r), serde_json::Value::Object(e)) = (r.as_object_mut(), extra) {
+            r.extend(e);
+        }
+        r
+    };
+    for (path, value) in [
+        (
+            "/auth/sign-in",
+            json!({ "post": { "summary": "Sign in with email and password: sets the session cookie (HttpOnly, SameSite=Lax); the same 401 for an unknown address and a wrong password; 429 after 5 failures per account or 20 per address in 15 minutes", "operationId": "signIn", "requestBody": body(&["email", "password"], json!({ "email": s, "password": s })), "responses": { "200": { "description": "Signed in: as /api/me" }, "401": { "description": "Wrong address or password" }, "429": { "description": "Too many failures" } } } }),
+        ),
+        (
+            "/auth/link",
+            json!({ "post": { "summary": "Email a one-time sign-in link (20 minutes) if the address has an account; the same 202 either way", "operationId": "sendSignInLink", "requestBody": body(&["email"], json!({ "email": s })), "responses": { "202": { "description": "Accepted" } } } }),
+        ),
+        (
+            "/auth/link/{secret}",
+            json!({
+                "get": { "summary": "A page with a button that uses the link (mail scanners that open links do not use it up)", "operationId": "linkPage", "parameters": [{ "name": "secret", "in": "path", "required": true, "schema": s }], "responses": { "200": { "description": "HTML" } } },
+                "post": { "summary": "Use a one-time link: a session, then 303 to /org (to choose a password after an invitation)", "operationId": "useLink", "parameters": [{ "name": "secret", "in": "path", "required": true, "schema": s }], "responses": { "303": { "description": "Signed in" }, "404": { "description": "Unknown, used or expired" } } },
+            }),
+        ),
+        (
+            "/auth/password",
+            json!({ "post": { "summary": "Set the signed-in person's password (12–256 characters; Argon2id)", "operationId": "setPassword", "security": session, "requestBody": body(&["password"], json!({ "password": s })), "responses": with(json!({ "204": { "description": "Set" } }), problems.clone()) } }),
+        ),
+        (
+            "/auth/sign-out",
+            json!({ "post": { "summary": "End this session", "operationId": "signOut", "security": session, "responses": with(json!({ "204": { "description": "Signed out" } }), problems.clone()) } }),
+        ),
+        (
+            "/auth/sign-out-everywhere",
+            json!({ "post": { "summary": "End every session of the signed-in person", "operationId": "signOutEverywhere", "security": session, "responses": with(json!({ "204": { "description": "Signed out everywhere" } }), problems.clone()) } }),
+        ),
+        (
+            "/api/me",
+            json!({ "get": { "summary": "The signed-in person: name, email, staff role, organisations and roles, and the CSRF token", "operationId": "getMe", "security": session, "responses": { "200": { "description": "The person" }, "401": { "description": "Not signed in" } } } }),
+        ),
+        (
+            "/api/organisations",
+            json!({ "post": { "summary": "Add an organisation (staff admin)", "operationId": "createOrganisation", "security": session, "requestBody": body(&["name", "kind"], json!({ "name": s, "kind": { "type": "string", "enum": ["volunteer_organisation", "municipality", "sports_club", "business"] }, "contact": s })), "responses": with(json!({ "201": { "description": "Added: {id, name}" } }), problems.clone()) } }),
+        ),
+        (
+            "/api/organisations/{id}/members",
+            json!({ "get": { "summary": "The organisation's members (its org_admins, staff admins)", "operationId": "listMembers", "security": session, "parameters": [id.clone()], "responses": with(json!({ "200": { "description": "Members" } }), problems.clone()) } }),
+        ),
+        (
+            "/api/organisations/{id}/invitations",
+            json!({ "post": { "summary": "Invite a person (account made if needed, membership, an email with a link to choose a password; its org_admins, staff admins)", "operationId": "invite", "security": session, "parameters": [id.clone()], "requestBody": body(&["email", "name"], json!({ "email": s, "name": s, "role": { "type": "string", "enum": ["editor", "org_admin"] }, "lang": { "type": "string", "enum": ["nb", "en"] } })), "responses": with(json!({ "201": { "description": "Invited" } }), problems.clone()) } }),
+        ),
+        (
+            "/api/offers/{id}",
+            json!({ "patch": { "summary": "Note how the need's organisation answered an offer of help", "operationId": "setOfferState", "security": session, "parameters": [id], "requestBody": body(&["state"], json!({ "state": { "type": "string", "enum": ["new", "contacted", "declined"] } })), "responses": with(json!({ "204": { "description": "Noted" } }), problems.clone()) } }),
+        ),
+        (
+            "/api/outbox",
+            json!({ "get": { "summary": "The newest email, queued and sent, without bodies (staff admin)", "operationId": "getOutbox", "security": session, "responses": with(json!({ "200": { "description": "Messages" } }), problems) } }),
+        ),
+    ] {
+        paths.insert(path.into(), value);
+    }
 }
 
 pub async fn get_openapi() -> Response {
