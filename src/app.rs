@@ -92,6 +92,10 @@ pub async fn serve(settings: &Settings, state: AppState) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let addr = listener.local_addr()?;
 
+    let public_url = settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
     let refresher = {
         let state = state.clone();
         let every = settings.refresh_interval;
@@ -123,6 +127,19 @@ pub async fn serve(settings: &Settings, state: AppState) -> anyhow::Result<()> {
                             }
                         }
                         Err(e) => tracing::warn!(error = %e, "cannot delete expired offers yet"),
+                    }
+                    // Needs about to expire: one reminder to their organisation.
+                    let today = crate::domain::activity::today(jiff::Timestamp::now());
+                    let snapshot = state.snapshot.load();
+                    if let Err(e) = crate::mail::remind_expiring_needs(
+                        state.store.as_ref(),
+                        &snapshot,
+                        today,
+                        &public_url,
+                    )
+                    .await
+                    {
+                        tracing::warn!(error = %e, "cannot queue reminders of expiring needs yet");
                     }
                     // Sessions, links, failed sign-ins and sent email past their time.
                     let now = crate::store::editing::now_ms();

@@ -63,6 +63,9 @@ pub struct Settings {
     pub mail_from: String,
     /// How often the outbox worker looks for email to send.
     pub mail_interval: Duration,
+    /// The origin (and path) people open the service at, for links in email sent outside
+    /// a request; `None`: `http://` and the listening address.
+    pub public_url: Option<String>,
 }
 
 /// Where the checkout's folders are, for defaults that work from any working directory.
@@ -83,7 +86,17 @@ impl Settings {
             smtp_url: None,
             mail_from: "Nærmiljø <noreply@localhost>".into(),
             mail_interval: Duration::from_secs(2),
+            public_url: None,
         }
+    }
+
+    /// [`Settings::public_url`], or this server's listening address, without a final `/`.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .trim_end_matches('/')
+            .to_string()
     }
 
     /// Which store the settings name.

@@ -135,6 +135,71 @@ pub fn new_offer(
     }
 }
 
+/// A volunteer need about to expire: extend it or let it go.
+pub fn need_expires(p: &Person, need_title: &str, valid_until: &str, page: &str) -> NewMail {
+    let (subject, body) = if english(p) {
+        (
+            format!("{PRODUCT}: \"{need_title}\" expires on {valid_until}"),
+            format!(
+                "Hello {name},\n\nYour volunteer need \"{need_title}\" is shown until {valid_until}. \
+                 To keep it on the map, extend it:\n\n{page}\n\nOffers of help for it are deleted when it expires.\n",
+                name = p.name
+            ),
+        )
+    } else {
+        (
+            format!("{PRODUCT}: «{need_title}» utløper {valid_until}"),
+            format!(
+                "Hei {name},\n\nFrivillighetsbehovet «{need_title}» vises til og med {valid_until}. \
+                 Vil dere beholde det på kartet, forleng det:\n\n{page}\n\nTilbud om hjelp til det slettes når det utløper.\n",
+                name = p.name
+            ),
+        )
+    };
+    NewMail {
+        recipient: p.email.clone(),
+        subject,
+        body,
+        kind: "need_expires".into(),
+    }
+}
+
+/// How many days before its last day a need's organisation is reminded.
+pub const REMIND_DAYS_BEFORE: i64 = 3;
+
+/// Reminds each organisation, once per need, of its volunteer needs that end within
+/// [`REMIND_DAYS_BEFORE`] days (from `today`, Oslo). `base` is the public origin for the
+/// link to the organisations' page. Returns how many emails it queued.
+pub async fn remind_expiring_needs(
+    store: &dyn Store,
+    snapshot: &crate::index::Snapshot,
+    today: jiff::civil::Date,
+    base: &str,
+) -> Result<usize, crate::store::StoreError> {
+    let last = today
+        .checked_add(jiff::Span::new().days(REMIND_DAYS_BEFORE))
+        .unwrap_or(today);
+    let mut queued = 0;
+    for n in &snapshot.programme.needs.items {
+        if n.example || n.doc.valid_until < today || n.doc.valid_until > last {
+            continue;
+        }
+        if !store.claim_reminder(n.id, now_ms()).await? {
+            continue;
+        }
+        let page = format!("{}/org", base.trim_end_matches('/'));
+        for (member, _) in store.members(n.org_id).await? {
+            if member.disabled {
+                continue;
+            }
+            let mail = need_expires(&member, &n.doc.title, &n.doc.valid_until.to_string(), &page);
+            store.enqueue_mail(&mail, now_ms()).await?;
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
 /// Where and as whom the worker sends.
 #[derive(Debug, Clone)]
 pub struct SmtpSettings {

@@ -66,5 +66,11 @@ CREATE INDEX outbox_due ON outbox (state, next_attempt_ms);
 -- An organisation's own note on each offer of help: new, contacted or declined.
 ALTER TABLE help_offers ADD COLUMN state TEXT NOT NULL DEFAULT 'new' CHECK (state IN ('new', 'contacted', 'declined'));
 
+-- Needs whose organisation was reminded that they are about to expire (one reminder each).
+CREATE TABLE need_reminders (
+    need_id BIGINT PRIMARY KEY REFERENCES volunteer_needs (id) ON DELETE CASCADE,
+    sent_ms BIGINT NOT NULL
+);
+
 -- Who made a change through the portal (the API's tokens are `token_id`).
 ALTER TABLE audit_log ADD COLUMN person_id BIGINT;

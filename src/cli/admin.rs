@@ -11,8 +11,8 @@ pub async fn admin(settings: &Settings, cmd: AdminCommand) -> anyhow::Result<()>
             name,
             role,
             lang,
-            public_url,
         } => {
+            let public_url = settings.public_url();
             anyhow::ensure!(
                 email.contains('@') && email.trim().len() <= 254,
                 "--email {email:?} is not an email address"

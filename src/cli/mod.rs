@@ -31,6 +31,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     settings.smtp_url = cli.smtp_url;
     settings.mail_from = cli.mail_from;
+    settings.public_url = cli.public_url;
     match cli.command {
         Command::Serve(args) => serve::serve(settings, args).await,
         Command::Import(cmd) => import::run(&settings, cmd).await,

@@ -42,6 +42,10 @@ pub struct Cli {
     /// (TLS). Without one, email waits in the outbox (`naermiljo outbox`).
     #[arg(long, global = true, env = "NAERMILJO_SMTP_URL")]
     pub smtp_url: Option<String>,
+    /// The address residents and staff open the service at, for links in email
+    /// (default: the address the server listens on).
+    #[arg(long, global = true, env = "NAERMILJO_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// The From: address of every email.
     #[arg(
         long,
@@ -139,13 +143,6 @@ pub enum AdminCommand {
         /// The language of the emails: nb or en.
         #[arg(long, default_value = "nb", value_parser = ["nb", "en"])]
         lang: String,
-        /// The address residents and staff open the service at, for the link.
-        #[arg(
-            long,
-            env = "NAERMILJO_PUBLIC_URL",
-            default_value = "http://127.0.0.1:8080"
-        )]
-        public_url: String,
     },
 }
 

@@ -245,6 +245,10 @@ pub trait Accounts: Send + Sync {
     /// Failed sign-ins against `key` since `since_ms`.
     async fn failures(&self, key: &str, since_ms: i64) -> Result<i64, StoreError>;
 
+    /// Claims the one reminder a volunteer need gets before it expires: `true` for the
+    /// first caller only (so one instance of several sends it).
+    async fn claim_reminder(&self, need_id: i64, now_ms: i64) -> Result<bool, StoreError>;
+
     /// Puts an email in the outbox, to be sent at once.
     async fn enqueue_mail(&self, mail: &NewMail, now_ms: i64) -> Result<i64, StoreError>;
 
@@ -591,6 +595,18 @@ macro_rules! accounts_impl {
                 .bind(since_ms)
                 .fetch_one(&self.pool)
                 .await?)
+            }
+
+            async fn claim_reminder(&self, need_id: i64, now_ms: i64) -> Result<bool, StoreError> {
+                Ok(sqlx::query(
+                    "INSERT INTO need_reminders (need_id, sent_ms) VALUES ($1, $2) ON CONFLICT (need_id) DO NOTHING",
+                )
+                .bind(need_id)
+                .bind(now_ms)
+                .execute(&self.pool)
+                .await?
+                .rows_affected()
+                    == 1)
             }
 
             async fn enqueue_mail(

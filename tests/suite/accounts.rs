@@ -1112,3 +1112,86 @@ async fn portal_authorisation_matrix() {
         && m.kind == "invitation"
         && m.body.contains("Lag A")));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_organisation_is_reminded_once_of_a_need_about_to_expire() {
+    use naermiljo::domain::activity::OrgKind;
+    use naermiljo::store::accounts::OrgRole;
+    use naermiljo::store::editing::{Actor, ItemCollection, ItemWrite, Role};
+    let t = TestStore::new().await;
+    let store = t.store.as_ref();
+    let org = store
+        .create_organisation(
+            "Frivilligsentralen",
+            OrgKind::VolunteerOrganisation,
+            None,
+            false,
+        )
+        .await
+        .unwrap();
+    let member = store
+        .create_person("leder@frivillig.example", "Leder", None, "nb", None)
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .set_membership(member, org, OrgRole::OrgAdmin, None)
+        .await
+        .unwrap();
+    let today = naermiljo::domain::activity::today(jiff::Timestamp::now());
+    let day = |n: i64| {
+        today
+            .checked_add(jiff::Span::new().days(n))
+            .unwrap()
+            .to_string()
+    };
+    let actor = Actor {
+        token_id: None,
+        person_id: Some(member),
+        org_id: org,
+        role: Role::Editor,
+    };
+    for (title, until) in [("Snart slutt", day(2)), ("Lenge igjen", day(20))] {
+        let doc = serde_json::json!({
+            "title": title, "place": { "lon": 10.2, "lat": 59.74 },
+            "time_commitment": "1 time", "skills": [], "valid_until": until,
+        });
+        store
+            .write_item(
+                ItemCollection::VolunteerNeeds,
+                &actor,
+                ItemWrite::Create {
+                    org_id: org,
+                    example: false,
+                    doc,
+                    valid_until: Some(until.clone()),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let state = t.state().await;
+    let snapshot = state.snapshot.load();
+    let queued =
+        naermiljo::mail::remind_expiring_needs(store, &snapshot, today, "https://kart.example")
+            .await
+            .unwrap();
+    assert_eq!(queued, 1);
+    let mail = store.outbox(10).await.unwrap();
+    assert_eq!(mail.len(), 1);
+    assert_eq!(
+        (mail[0].recipient.as_str(), mail[0].kind.as_str()),
+        ("leder@frivillig.example", "need_expires")
+    );
+    assert!(
+        mail[0].subject.contains("Snart slutt")
+            && mail[0].body.contains("https://kart.example/org")
+    );
+    // Once only, also from a second instance.
+    let again =
+        naermiljo::mail::remind_expiring_needs(store, &snapshot, today, "https://kart.example")
+            .await
+            .unwrap();
+    assert_eq!(again, 0);
+    assert_eq!(store.outbox(10).await.unwrap().len(), 1);
+}
