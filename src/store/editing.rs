@@ -113,6 +113,20 @@ pub enum WriteOutcome {
     },
 }
 
+/// What a batch of writes did: all written (each item's id and new version, and the data
+/// version after them), or none, because the write at `index` was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchOutcome {
+    Done {
+        items: Vec<(i64, i64)>,
+        data_version: i64,
+    },
+    Refused {
+        index: usize,
+        outcome: WriteOutcome,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StoredOffer {
     pub id: i64,
@@ -181,7 +195,30 @@ pub trait Editing: Send + Sync {
         collection: ItemCollection,
         actor: &Actor,
         write: ItemWrite,
-    ) -> Result<WriteOutcome, super::StoreError>;
+    ) -> Result<WriteOutcome, super::StoreError> {
+        Ok(
+            match self.write_items(collection, actor, vec![write]).await? {
+                BatchOutcome::Done {
+                    items,
+                    data_version,
+                } => WriteOutcome::Done {
+                    id: items[0].0,
+                    version: items[0].1,
+                    data_version,
+                },
+                BatchOutcome::Refused { outcome, .. } => outcome,
+            },
+        )
+    }
+
+    /// Makes several writes in one transaction, each checked as [`Editing::write_item`]
+    /// checks one: all of them, or none (the first refused one says why).
+    async fn write_items(
+        &self,
+        collection: ItemCollection,
+        actor: &Actor,
+        writes: Vec<ItemWrite>,
+    ) -> Result<BatchOutcome, super::StoreError>;
 
     /// Stores an offer of help; `false` when the need is unknown or expired (`today`
     /// as `YYYY-MM-DD`, Oslo).
@@ -354,18 +391,21 @@ macro_rules! editing_impl {
                 == 1)
         }
 
-        async fn write_item(
+        async fn write_items(
             &self,
             collection: crate::store::editing::ItemCollection,
             actor: &crate::store::editing::Actor,
-            write: crate::store::editing::ItemWrite,
-        ) -> Result<crate::store::editing::WriteOutcome, StoreError> {
-            use crate::store::editing::{ItemWrite, Role, WriteOutcome};
+            writes: Vec<crate::store::editing::ItemWrite>,
+        ) -> Result<crate::store::editing::BatchOutcome, StoreError> {
+            use crate::store::editing::{BatchOutcome, ItemWrite, Role, WriteOutcome};
             let table = collection.table();
             let now = crate::store::editing::now_ms();
             // SQLite: take the write lock at BEGIN, so that two writers queue instead of
             // both reading and then failing to upgrade. PostgreSQL: lock the row read.
             let mut tx = self.pool.begin_with($begin_write).await?;
+            let mut done = Vec::with_capacity(writes.len());
+            for (index, write) in writes.into_iter().enumerate() {
+            let result: Result<(i64, i64), WriteOutcome> = 'one: {
             // The row as it is now, under this transaction: owner and version are checked
             // against it, and it goes to the audit log as `before`.
             let current = match &write {
@@ -379,7 +419,7 @@ macro_rules! editing_impl {
                     .fetch_optional(&mut *tx)
                     .await?;
                     let Some(row) = row else {
-                        return Ok(WriteOutcome::NotFound);
+                        break 'one Err(WriteOutcome::NotFound);
                     };
                     let org_id: i64 = row.try_get("org_id")?;
                     let version: i64 = row.try_get("version")?;
@@ -389,7 +429,7 @@ macro_rules! editing_impl {
             };
             if let Some((org_id, version, _)) = &current {
                 if actor.role == Role::Editor && *org_id != actor.org_id {
-                    return Ok(WriteOutcome::Forbidden);
+                    break 'one Err(WriteOutcome::Forbidden);
                 }
                 let expected = match &write {
                     ItemWrite::Replace {
@@ -401,7 +441,7 @@ macro_rules! editing_impl {
                     ItemWrite::Create { .. } => unreachable!("creates have no current row"),
                 };
                 if *version != expected {
-                    return Ok(WriteOutcome::Stale {
+                    break 'one Err(WriteOutcome::Stale {
                         current_version: *version,
                     });
                 }
@@ -415,7 +455,7 @@ macro_rules! editing_impl {
                     valid_until,
                 } => {
                     if actor.role == Role::Editor && org_id != actor.org_id {
-                        return Ok(WriteOutcome::Forbidden);
+                        break 'one Err(WriteOutcome::Forbidden);
                     }
                     let doc = doc.to_string();
                     let id: i64 = if valid_until_column {
@@ -505,14 +545,22 @@ macro_rules! editing_impl {
             .bind(actor.person_id)
             .execute(&mut *tx)
             .await?;
+            Ok((id, version))
+            };
+            match result {
+                Ok(item) => done.push(item),
+                // Nothing of the batch is written: the transaction is dropped unfinished.
+                Err(outcome) => return Ok(BatchOutcome::Refused { index, outcome }),
+            }
+            }
             let data_version = bump(&mut tx).await?;
             tx.commit().await?;
-            Ok(WriteOutcome::Done {
-                id,
-                version,
+            Ok(BatchOutcome::Done {
+                items: done,
                 data_version,
             })
         }
+
 
         async fn add_offer(
             &self,
