@@ -48,9 +48,10 @@ function sharedData() {
 
 /**
  * Starts `naermiljo --data TMP serve --listen 127.0.0.1:0 --demo --basemap TMP/basemap.pmtiles`
- * and resolves with its URL once it prints `listening on http://ADDR`.
+ * and resolves with its URL once it prints `listening on http://ADDR`. `extraArgs`: global
+ * options put before `serve` (`--smtp-url smtp://127.0.0.1:PORT`).
  */
-export async function startServer({ timeoutMs = 90_000 } = {}) {
+export async function startServer({ timeoutMs = 90_000, extraArgs = [] } = {}) {
   if (process.env.NAERMILJO_TEST_URL) {
     return { url: process.env.NAERMILJO_TEST_URL.replace(/\/$/, ''), stop: async () => {} };
   }
@@ -59,7 +60,7 @@ export async function startServer({ timeoutMs = 90_000 } = {}) {
     throw new Error(`no server binary at ${bin}: build it with \`cargo build\` or set NAERMILJO_BIN`);
   }
   const data = mkdtempSync(join(tmpdir(), 'naermiljo-browser-'));
-  const args = ['--data', data, 'serve', '--listen', '127.0.0.1:0', '--demo',
+  const args = ['--data', data, ...extraArgs, 'serve', '--listen', '127.0.0.1:0', '--demo',
     '--basemap', join(data, 'basemap.pmtiles')];
   const child = spawn(bin, args, {
     cwd: REPO,
@@ -90,6 +91,9 @@ export async function startServer({ timeoutMs = 90_000 } = {}) {
 
   return {
     url,
+    /** The binary and its data folder, for CLI commands on the running server's store. */
+    bin,
+    data,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');

@@ -7,6 +7,13 @@ export const KINDS = ['school', 'kindergarten', 'playground', 'pitch', 'skatepar
 // The walking profiles of src/domain/profile.rs.
 export const PROFILES = ['walk', 'slow', 'wheelchair'];
 
+// The activity categories of src/domain/activity.rs (issue 6), in its order.
+export const CATEGORIES = ['sport', 'outdoor', 'music', 'arts_crafts', 'culture', 'games_tech', 'youth_club',
+  'homework_help', 'language_cafe', 'seniors', 'families', 'meeting_place'];
+
+// The organisation kinds of src/domain/activity.rs (OrgKind).
+export const ORG_KINDS = ['volunteer_organisation', 'municipality', 'sports_club', 'business'];
+
 export const EMPTY = { type: 'FeatureCollection', features: [] };
 
 /** The `detail` of an RFC 9457 problem response (or its status). */

@@ -15,9 +15,9 @@ import { refreshReach, kindLabel, resultSummary, setStatus } from './reach.js';
 import { renderList, renderLegend } from './list.js';
 import { writeUrl } from './url.js';
 
-// The activity categories of src/domain/activity.rs (issue 6), in its order.
-export const CATEGORIES = ['sport', 'outdoor', 'music', 'arts_crafts', 'culture', 'games_tech', 'youth_club',
-  'homework_help', 'language_cafe', 'seniors', 'families', 'meeting_place'];
+// The activity categories live in the kit (../kit/domain.js); the residents' modules import them from here too.
+export { CATEGORIES } from '../kit/domain.js';
+import { CATEGORIES } from '../kit/domain.js';
 
 const capitalised = (s) => s.charAt(0).toLocaleUpperCase(document.documentElement.lang) + s.slice(1);
 

@@ -1,0 +1,64 @@
+// The organisations' page talks to the server here: JSON over fetch with the session cookie
+// (HttpOnly, so only the server reads it), the CSRF token from /api/me on every write, ETags
+// for If-Match, and RFC 9457 problems (a 422's `errors: [{field, reason}]`) as ApiError.
+
+let csrf = '';
+
+/** The token /api/me gave; sent as X-CSRF-Token on every write. */
+export const setCsrf = (token) => { csrf = token ?? ''; };
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail ?? problem?.title ?? `HTTP ${status}`);
+    this.status = status;
+    this.errors = Array.isArray(problem?.errors) ? problem.errors : [];
+    this.retryAfter = null;
+  }
+}
+
+/**
+ * `api(method, path, { body, version })` → `{ status, data, etag }`; throws ApiError when the
+ * answer is not 2xx. `version`: the item's version, sent as If-Match "vN".
+ */
+export async function api(method, path, { body, version, csrf: withCsrf = true } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && withCsrf) headers['X-CSRF-Token'] = csrf;
+  if (version != null) headers['If-Match'] = `"v${version}"`;
+  const r = await fetch(path, {
+    method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let data = null;
+  const text = await r.text();
+  if (text) {
+    try { data = JSON.parse(text); } catch { data = null; }
+  }
+  if (!r.ok) {
+    const e = new ApiError(r.status, data);
+    e.retryAfter = r.headers.get('Retry-After');
+    throw e;
+  }
+  return { status: r.status, data, etag: r.headers.get('ETag') };
+}
+
+/** The version number in an ETag ("v3" → 3). */
+export const versionOf = (etag) => Number(/v(\d+)/.exec(etag ?? '')?.[1] ?? NaN);
+
+/** /api/me, or null when no one is signed in. */
+export async function me() {
+  try {
+    const { data } = await api('GET', '/api/me');
+    setCsrf(data.csrf);
+    return data;
+  } catch (e) {
+    if (e.status === 401) return null;
+    throw e;
+  }
+}
+
+/** Today in Oslo as YYYY-MM-DD, and `days` later. */
+export function osloDate(days = 0, from = null) {
+  const base = from ? new Date(`${from}T12:00:00Z`) : new Date();
+  const d = new Date(base.getTime() + days * 86_400_000);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}

@@ -1,0 +1,21 @@
+// What the organisations' page knows, shared by its modules: the signed-in person (/api/me),
+// the organisations they may work for, the chosen one, and the facilities (places to pick).
+
+export const page = {
+  me: null,
+  /** `[{ id, name, role }]`: memberships, and for staff admins every organisation seen. */
+  orgs: [],
+  /** The chosen organisation's id. */
+  org: null,
+  /** The facilities `[{ id, label }]`, loaded once when a form first needs them. */
+  facilities: null,
+};
+
+/** The chosen organisation (`{ id, name, role }`) or null. */
+export const currentOrg = () => page.orgs.find((o) => o.id === page.org) ?? null;
+
+/** Whether the person runs the chosen organisation: its org_admin, or a staff admin. */
+export const runsOrg = () => page.me?.staff_role === 'admin' || currentOrg()?.role === 'org_admin';
+
+/** `org_id` for a new item: needed when the person could write for several organisations. */
+export const orgField = () => ({ org_id: page.org });

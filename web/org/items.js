@@ -1,0 +1,36 @@
+// What the activities' and the needs' lists share: loading the chosen organisation's items,
+// the list (a card per item, or a line saying there are none), the place as text, and
+// buttons whose accessible name says which item they are for.
+
+import { $, h } from '../kit/dom.js';
+import { t, formatPoint } from '../kit/i18n.js';
+import { api } from './api.js';
+import { currentOrg } from './context.js';
+
+/** The chosen organisation's items of `collection` (activities, volunteer-needs). */
+export async function orgItems(collection) {
+  const { data } = await api('GET', `/api/collections/${collection}/items?org=${currentOrg().id}&limit=1000`);
+  return data.features;
+}
+
+/** Fills `#{list}` with a card per feature (`card(f)` gives its children), or `empty`. */
+export function renderItems(list, features, headingId, empty, card) {
+  $(list).replaceChildren(features.length
+    ? h('ul', { className: 'items', 'aria-labelledby': headingId }, features.map((f) => h('li', { className: 'item', dataset: { id: String(f.id) } },
+      h('h3', { textContent: f.properties.title }), card(f))))
+    : h('p', { className: 'empty', textContent: t(empty) }));
+}
+
+/** "Deichman Tøyen", the facility's kind when it has no name, or the point. */
+export function placeText(p) {
+  if (p.facility) return p.facility.name ?? p.facility[`kind_label_${document.documentElement.lang === 'en' ? 'en' : 'nb'}`];
+  if (p.place && 'lon' in p.place) return formatPoint(p.place.lon, p.place.lat);
+  return '';
+}
+
+/** A button whose accessible name says which item it is for («Endre Fotball»). */
+export const itemButton = (key, title, onClick, className = 'small') => h('button', { type: 'button', className, on: { click: onClick } },
+  t(key), h('span', { className: 'visually-hidden', textContent: ` ${title}` }));
+
+/** Label and value pairs as a description list. */
+export const facts = (pairs) => h('dl', { className: 'facts' }, pairs.flatMap(([k, v]) => [h('dt', { textContent: t(k) }), h('dd', { textContent: v })]));
