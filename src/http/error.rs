@@ -52,6 +52,9 @@ pub enum ApiError {
     /// A written document with problems, field by field.
     #[error("invalid body")]
     InvalidBody(Vec<crate::domain::activity::FieldError>),
+    /// A file with problems, row by row (the whole file was refused).
+    #[error("invalid file")]
+    InvalidRows(Vec<crate::edit::csv::CsvError>),
     /// Too many attempts (failed sign-ins): try again later.
     #[error("too many requests: {0}")]
     TooManyRequests(String),
@@ -85,6 +88,7 @@ impl ApiError {
             ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::StoreDown(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::InvalidRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 }
@@ -194,6 +198,18 @@ impl IntoResponse for ApiError {
                 &errors
                     .iter()
                     .map(|e| format!("{}: {}", e.field, e.reason))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                json!({ "errors": errors }),
+            ),
+            ApiError::InvalidRows(errors) => problem(
+                status,
+                "invalid-file",
+                "Invalid file: nothing was written",
+                &errors
+                    .iter()
+                    .take(20)
+                    .map(|e| format!("row {}, {}: {}", e.row, e.column, e.reason))
                     .collect::<Vec<_>>()
                     .join("; "),
                 json!({ "errors": errors }),

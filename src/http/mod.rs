@@ -96,6 +96,14 @@ pub fn router(state: AppState) -> Router {
             axum::routing::patch(portal::patch_offer),
         )
         .route("/api/outbox", get(portal::get_outbox))
+        .route(
+            "/api/activities/template.csv",
+            get(portal::get_activities_template),
+        )
+        .route(
+            "/api/organisations/{id}/activities.csv",
+            axum::routing::post(portal::post_activities_csv).layer(DefaultBodyLimit::max(1 << 20)),
+        )
         .route("/auth/sign-in", axum::routing::post(auth::post_sign_in))
         .route("/auth/link", axum::routing::post(auth::post_link))
         .route(

@@ -354,6 +354,55 @@ fn private(body: impl IntoResponse) -> Response {
     r
 }
 
+/// `GET /api/activities/template.csv`: the columns of a season's activities, with one
+/// example row (see [`crate::edit::csv`]).
+pub async fn get_activities_template() -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"aktiviteter.csv\"",
+            ),
+        ],
+        crate::edit::csv::template(),
+    )
+        .into_response()
+}
+
+/// `POST /api/organisations/{id}/activities.csv`: a season's activities from a CSV file,
+/// all validated before any is written, then all written or none. 201 with the new ids, or
+/// 422 with `errors: [{row, column, reason}]`.
+pub async fn post_activities_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(org): Path<i64>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    use crate::edit::csv::UploadError;
+    let caller = super::programme::caller(&state, &headers, true).await?;
+    org_exists(&state, org)?;
+    let actor = caller.actor_for(Some(org))?;
+    let snapshot = state.snapshot.load();
+    let result =
+        crate::edit::csv::upload(state.store.as_ref(), &snapshot, &actor, org, &body).await;
+    drop(snapshot);
+    match result {
+        Ok(ids) => {
+            if let Err(e) = state.reload.reload().await {
+                tracing::warn!(error = %e, "reload after an upload failed; the next poll retries");
+            }
+            Ok((
+                StatusCode::CREATED,
+                axum::Json(json!({ "org_id": org, "created": ids })),
+            )
+                .into_response())
+        }
+        Err(UploadError::Rows(errors)) => Err(ApiError::InvalidRows(errors)),
+        Err(UploadError::Edit(e)) => Err(e.into()),
+    }
+}
+
 /// After an offer of help is stored: an email to each member of the need's organisation
 /// (the offer's name, contact and message are for them; nothing else gets them).
 pub async fn notify_offer(

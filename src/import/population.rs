@@ -16,7 +16,7 @@ use crate::domain::AreaPopulation;
 
 /// Decodes UTF-8, or Windows-1252 (Latin-1 for the letters Norwegian uses) when the
 /// bytes are not UTF-8.
-fn decode(bytes: &[u8]) -> String {
+pub(crate) fn decode(bytes: &[u8]) -> String {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),

@@ -1195,3 +1195,159 @@ async fn an_organisation_is_reminded_once_of_a_need_about_to_expire() {
     assert_eq!(again, 0);
     assert_eq!(store.outbox(10).await.unwrap().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_seasons_activities_come_from_one_csv_file_all_or_nothing() {
+    use naermiljo::domain::activity::OrgKind;
+    use naermiljo::domain::{FacilityKind, LonLat, NewFacility};
+    use naermiljo::store::accounts::OrgRole;
+    let t = TestStore::new().await;
+    let store = t.store.as_ref();
+    store
+        .apply_import(naermiljo::store::ImportBatch {
+            importer: "test".into(),
+            source: "test".into(),
+            file: "inline".into(),
+            facilities: Some(vec![NewFacility {
+                kind: FacilityKind::SportsHall,
+                name: Some("Drammenshallen".into()),
+                position: LonLat::new(10.20, 59.74),
+                address: None,
+                wheelchair: None,
+                opening_hours: None,
+                source_id: "h".into(),
+                properties: Default::default(),
+            }]),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let club = store
+        .create_organisation("Drammen HK", OrgKind::SportsClub, None, false)
+        .await
+        .unwrap();
+    let id = store
+        .create_person("leder@hk.example", "Leder", None, "nb", None)
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .set_password(
+            id,
+            &naermiljo::accounts::hash_password("håndball hele året"),
+            None,
+        )
+        .await
+        .unwrap();
+    store
+        .set_membership(id, club, OrgRole::Editor, None)
+        .await
+        .unwrap();
+    let state = t.state().await;
+    let hall = state.snapshot.load().facilities[0].id;
+    let (cookie, csrf) = session_of(&state, "leder@hk.example", "håndball hele året").await;
+
+    let template = send(
+        &state,
+        "GET",
+        "/api/activities/template.csv",
+        None,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(template.status, StatusCode::OK);
+    assert!(
+        template
+            .text
+            .starts_with("\u{feff}title;description;category")
+    );
+
+    let upload = |csv: String, csrf: Option<String>| {
+        let state = state.clone();
+        let cookie = cookie.clone();
+        async move {
+            let mut r = Request::post(format!("/api/organisations/{club}/activities.csv"))
+                .header("host", "test.local")
+                .header(header::COOKIE, format!("naermiljo_session={cookie}"))
+                .header(header::CONTENT_TYPE, "text/csv");
+            if let Some(c) = csrf {
+                r = r.header("x-csrf-token", c);
+            }
+            let response = naermiljo::http::router(state)
+                .oneshot(r.body(Body::from(csv)).unwrap())
+                .await
+                .unwrap();
+            let status = response.status();
+            let bytes = response.into_body().collect().await.unwrap().to_bytes();
+            (
+                status,
+                serde_json::from_slice::<serde_json::Value>(&bytes).unwrap_or_default(),
+            )
+        }
+    };
+    let header = "title;category;age_min;age_max;facility_id;sessions;exceptions\n";
+    let good = [
+        format!("Håndball J10;sport;9;10;{hall};man 17:00-18:00, ons 17:00-18:00;2026-12-28"),
+        format!("Håndball J12;sport;11;12;{hall};tir 18:00-19:30;"),
+        format!("Foreldrekaffe;meeting_place;;;{hall};lør 10:00-12:00;"),
+    ];
+    // One bad row: nothing of the file is written, and each problem names row and column.
+    let before = crate::common::dump(store).await;
+    let bad = format!(
+        "{header}{}\n{}\nHåndball J14;curling;13;14;999999;fre 19:00-18:00;\n",
+        good[0], good[1]
+    );
+    let (status, body) = upload(bad, Some(csrf.clone())).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let errors = body["errors"].as_array().unwrap();
+    assert!(errors.iter().all(|e| e["row"] == 4), "{body}");
+    let columns: Vec<&str> = errors
+        .iter()
+        .map(|e| e["column"].as_str().unwrap())
+        .collect();
+    assert!(
+        columns.contains(&"category") || columns.contains(&""),
+        "{body}"
+    );
+    assert_eq!(crate::common::dump(store).await, before, "nothing written");
+
+    // Without the CSRF token: refused.
+    let all = format!("{header}{}\n", good.join("\n"));
+    let (status, _) = upload(all.clone(), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(crate::common::dump(store).await, before);
+
+    // The whole file: three activities, on the public list at once.
+    let (status, body) = upload(all, Some(csrf)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["created"].as_array().unwrap().len(), 3);
+    let list = crate::common::get(
+        &state,
+        &format!("/api/collections/activities/items?org={club}"),
+    )
+    .await;
+    assert_eq!(list.body["numberMatched"], 3);
+    let j10 = list.body["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["title"] == "Håndball J10")
+        .unwrap();
+    assert_eq!(
+        j10["properties"]["schedule"]["sessions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(j10["properties"]["schedule"]["exceptions"][0], "2026-12-28");
+    let audit = store.audit_log(10).await.unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|r| r.collection == "activities" && r.person_id == Some(id))
+            .count(),
+        3
+    );
+}

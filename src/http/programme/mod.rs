@@ -58,7 +58,7 @@ pub(super) fn store_down(e: crate::store::StoreError) -> ApiError {
 
 /// Who calls: a machine with an API token, or a person signed in to the portal (whose
 /// session's CSRF token came with a request that changes something).
-pub(super) enum Caller {
+pub(in crate::http) enum Caller {
     Token(Actor),
     Person {
         person: Person,
@@ -70,7 +70,7 @@ impl Caller {
     /// The actor that writes for organisation `org` (the item's owner, or the one a new
     /// item names). A token is what it is; a person writes as an editor of an organisation
     /// they belong to (the only one, when `org` is not known), or as admin when staff admin.
-    pub(super) fn actor_for(&self, org: Option<i64>) -> Result<Actor, ApiError> {
+    pub(in crate::http) fn actor_for(&self, org: Option<i64>) -> Result<Actor, ApiError> {
         let (person, memberships) = match self {
             Caller::Token(actor) => return Ok(actor.clone()),
             Caller::Person {
@@ -110,7 +110,7 @@ impl Caller {
 
 /// The caller behind `Authorization: Bearer …` or the session cookie, or a 401. `changes`:
 /// the request changes something, so a session must send its CSRF token.
-pub(super) async fn caller(
+pub(in crate::http) async fn caller(
     state: &AppState,
     headers: &HeaderMap,
     changes: bool,

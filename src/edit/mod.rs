@@ -10,6 +10,8 @@
 //! the actor, the item and its JSON.
 
 use bytes::Bytes;
+pub mod csv;
+
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
