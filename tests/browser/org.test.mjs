@@ -255,7 +255,7 @@ test('from the first admin to an answered offer of help', async () => {
   assert.equal(await page.locator('#act-price-error').textContent(), 'Pris må være fra 0 (gratis) til 100 000 kroner.');
   assert.ok(await page.locator('#sched-rows .session').first().locator('.field-error:not([hidden])').count());
   await assertAxe(page, 'activity form with errors');
-  await page.screenshot({ path: screenshotPath('org-activity-errors.png'), fullPage: true });
+  await page.locator('#activity-editor').screenshot({ path: screenshotPath('org-activity-errors.png') });
 
   // … then right: two weekly sessions at a facility.
   const title = 'Fotballtrening for 10–12 år';
@@ -323,7 +323,101 @@ test('from the first admin to an answered offer of help', async () => {
   await page.locator('#activity-editor-heading').waitFor({ state: 'visible' });
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 320), 'no sideways scrolling at 320 px');
   await assertAxe(page, '320 px');
-  await page.screenshot({ path: screenshotPath('org-320.png'), fullPage: true });
+  await page.screenshot({ path: screenshotPath('org-320.png') });
   assertClean(member, { allowed: [FAVICON, /HTTP 422/, /422 \(Unprocessable Entity\)/, /HTTP 403/, /403 \(Forbidden\)/] });
   await member.close();
+});
+
+// After the first test (the member exists, with one activity of their own).
+test('a member signs in, edits (and meets a stale version), copies, deletes, places on the map, keeps needs', async () => {
+  const p = await openPage(browser, origin);
+  const { page } = p;
+  await openOrg(p);
+  await page.getByLabel('E-postadresse').first().fill(MEMBER.email);
+  await page.getByLabel('Passord', { exact: true }).fill(MEMBER.password);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.app.view === 'signed-in');
+  await page.locator('#activity-list li').first().waitFor();
+  const title = 'Fotballtrening for 10–12 år';
+  const form = page.locator('#activity-form');
+
+  // Edit; meanwhile someone else saves: 412, the form shows their version, the next save wins.
+  await page.getByRole('button', { name: `Endre ${title}` }).press('Enter');
+  await page.locator('#activity-editor-heading', { hasText: 'Endre' }).waitFor();
+  const id = Number(await page.locator('#activity-list li', { hasText: title }).getAttribute('data-id'));
+  const other = await page.evaluate(async (id) => {
+    const me = await (await fetch('/api/me')).json();
+    const r = await fetch(`/api/collections/activities/items/${id}`);
+    return (await fetch(`/api/collections/activities/items/${id}`, {
+      method: 'PATCH', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf, 'If-Match': r.headers.get('ETag') },
+      body: JSON.stringify({ description: 'Endret av en annen.' }),
+    })).status;
+  }, id);
+  assert.equal(other, 200);
+  await form.getByLabel('Alder til').fill('13');
+  await form.getByRole('button', { name: 'Lagre' }).press('Enter');
+  await page.locator('#activity-editor-note', { hasText: 'Noen andre har endret aktiviteten' }).waitFor();
+  assert.equal(await form.getByLabel('Beskrivelse').inputValue(), 'Endret av en annen.');
+  assert.equal(await form.getByLabel('Alder til').inputValue(), '12');
+  assert.equal(await page.locator('#sched-rows .session').count(), 2, 'the schedule editor shows both sessions');
+  await form.getByLabel('Alder til').fill('13');
+  await form.getByRole('button', { name: 'Lagre' }).press('Enter');
+  await page.getByText(`Endringene i «${title}» er lagret.`).waitFor();
+  const saved = await (await fetch(`${origin}/api/collections/activities/items/${id}`)).json();
+  assert.equal(saved.properties.age_max, 13);
+  assert.equal(saved.properties.description, 'Endret av en annen.');
+
+  // Copy, then delete the copy (a confirmation dialog; focus comes back to the list).
+  await page.getByRole('button', { name: `Kopier ${title}` }).press('Enter');
+  await page.locator('#activity-editor-heading', { hasText: 'kopi av' }).waitFor();
+  await form.getByRole('button', { name: 'Lagre' }).press('Enter');
+  const copy = `${title} (kopi)`;
+  await page.locator('#activity-list h3', { hasText: copy }).waitFor();
+  await page.getByRole('button', { name: `Slett ${copy}` }).press('Enter');
+  await page.locator('#confirm-dialog[open]').waitFor();
+  await page.locator('#confirm-yes').press('Enter');
+  await page.locator('#activity-list h3', { hasText: copy }).waitFor({ state: 'detached' });
+
+  // A point on the map, by keyboard: the map's centre.
+  await page.getByRole('button', { name: 'Ny aktivitet' }).press('Enter');
+  await form.getByLabel('Tittel', { exact: true }).fill('Språkkafé i parken');
+  await form.getByLabel('Kategori').selectOption('language_cafe');
+  await form.getByLabel('Et punkt på kartet').check();
+  await page.waitForFunction(() => window.app?.map && window.app.idle);
+  await page.evaluate(() => window.app.idle());
+  await form.getByRole('button', { name: 'Bruk midten av kartet' }).press('Enter');
+  assert.match(await form.getByLabel('Valgt punkt').inputValue(), /° N/);
+  await assertAxe(page, 'activity form with the map');
+  await form.getByRole('button', { name: 'Lagre' }).press('Enter');
+  await page.locator('#activity-list h3', { hasText: 'Språkkafé i parken' }).waitFor();
+
+  // Needs: a new one, extended by 30 days, then closed.
+  await page.getByRole('button', { name: 'Nytt behov' }).press('Enter');
+  const needForm = page.locator('#need-form');
+  await needForm.getByLabel('Tittel').fill('Kakebaker til basaren');
+  await needForm.getByLabel('Søk i anleggene').fill('Deichman');
+  await needForm.getByLabel('Anlegg', { exact: true }).selectOption({ index: 1 });
+  await needForm.getByLabel('Tidsbruk').fill('Én kake, én lørdag');
+  await needForm.getByLabel('Ferdigheter').fill('baking, kaker');
+  await needForm.getByRole('button', { name: 'Lagre' }).press('Enter');
+  const card = page.locator('#need-list li.item', { hasText: 'Kakebaker til basaren' });
+  await card.waitFor();
+  const before = await card.locator('dd').first().textContent();
+  await card.getByRole('button', { name: 'Forleng 30 dager Kakebaker til basaren' }).press('Enter');
+  await page.getByText(/«Kakebaker til basaren» gjelder nå til/).waitFor();
+  assert.notEqual(await card.locator('dd').first().textContent(), before);
+  await card.getByRole('button', { name: 'Lukk behovet Kakebaker til basaren' }).press('Enter');
+  await page.locator('#confirm-yes').press('Enter');
+  await card.waitFor({ state: 'detached' });
+
+  // English and high contrast.
+  await openOrg(p, '/org?lang=en');
+  assert.equal(await page.locator('h1').textContent(), 'Activities and volunteering – for clubs and organisations');
+  await page.getByRole('button', { name: 'High contrast' }).press('Enter');
+  assert.ok(await page.evaluate(() => document.body.classList.contains('high-contrast')));
+  await assertAxe(page, 'English, high contrast');
+  await page.getByRole('button', { name: 'Sign out' }).press('Enter');
+  await page.waitForFunction(() => window.app.view === 'signed-out');
+  assertClean(p, { allowed: [/HTTP 401/, /401 \(Unauthorized\)/, /HTTP 412/, /412 \(Precondition Failed\)/] });
+  await p.close();
 });

@@ -63,7 +63,6 @@ async function signIn() {
   if (!password) missing.push({ field: 'signin-password', text: t('signin.password_missing') });
   if (missing.length) {
     showErrorSummary(summary, t('errors.heading', { count: missing.length }), missing);
-    summary.focus?.();
     $(missing[0].field).focus();
     return;
   }
@@ -78,10 +77,8 @@ async function signIn() {
       ? t('signin.rate_limited', { seconds: e.retryAfter ?? '60' })
       : e.status === 401 ? t('signin.wrong') : e.message;
     // The same words whether the address is unknown or the password wrong.
-    showErrorSummary(summary, text, []);
-    summary.hidden = false;
     summary.replaceChildren(h('p', { className: 'error-summary-heading', textContent: text }));
-    markField('signin-password', null);
+    summary.hidden = false;
     $('signin-password').select();
     $('signin-password').focus();
   }
