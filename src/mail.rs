@@ -200,6 +200,29 @@ pub async fn remind_expiring_needs(
     Ok(queued)
 }
 
+/// After an offer of help is stored: an email to each member of the need's organisation
+/// (the offer's name, contact and message are for them; nothing else gets them).
+pub async fn notify_offer(
+    store: &dyn Store,
+    snapshot: &crate::index::Snapshot,
+    need_id: i64,
+    offer: &crate::domain::activity::HelpOffer,
+) -> Result<(), crate::store::StoreError> {
+    let Some(i) = snapshot.programme.needs.index_of(need_id) else {
+        return Ok(());
+    };
+    let n = &snapshot.programme.needs.items[i as usize];
+    for (member, _) in store.members(n.org_id).await? {
+        if member.disabled {
+            continue;
+        }
+        store
+            .enqueue_mail(&new_offer(&member, &n.doc.title, offer), now_ms())
+            .await?;
+    }
+    Ok(())
+}
+
 /// Where and as whom the worker sends.
 #[derive(Debug, Clone)]
 pub struct SmtpSettings {

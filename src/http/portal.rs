@@ -402,30 +402,3 @@ pub async fn post_activities_csv(
         Err(UploadError::Edit(e)) => Err(e.into()),
     }
 }
-
-/// After an offer of help is stored: an email to each member of the need's organisation
-/// (the offer's name, contact and message are for them; nothing else gets them).
-pub async fn notify_offer(
-    state: &AppState,
-    need_id: i64,
-    offer: &crate::domain::activity::HelpOffer,
-) -> Result<(), crate::store::StoreError> {
-    let (org, title) = {
-        let s = state.snapshot.load();
-        let Some(i) = s.programme.needs.index_of(need_id) else {
-            return Ok(());
-        };
-        let n = &s.programme.needs.items[i as usize];
-        (n.org_id, n.doc.title.clone())
-    };
-    for (member, _) in state.store.members(org).await? {
-        if member.disabled {
-            continue;
-        }
-        state
-            .store
-            .enqueue_mail(&crate::mail::new_offer(&member, &title, offer), now_ms())
-            .await?;
-    }
-    Ok(())
-}

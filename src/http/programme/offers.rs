@@ -38,7 +38,10 @@ pub async fn post_offer(
     match state.store.add_offer(id, &offer, &today).await {
         Ok(true) => {
             // The organisation hears of it by email (sent from the outbox).
-            if let Err(e) = super::super::portal::notify_offer(&state, id, &offer).await {
+            let snapshot = state.snapshot.load();
+            if let Err(e) =
+                crate::mail::notify_offer(state.store.as_ref(), &snapshot, id, &offer).await
+            {
                 tracing::warn!(error = %e, need = id, "offer stored, but its email could not be queued");
             }
             Ok(json_response(
