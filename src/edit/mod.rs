@@ -258,7 +258,11 @@ fn body_fields(body: &[u8]) -> Result<Map<String, Value>, EditError> {
             reason: "must be a JSON object or a GeoJSON Feature".into(),
         }]));
     };
-    if o.get("type").and_then(Value::as_str) == Some("Feature") {
+    // A Feature as GET serves it, or a merge patch of one (`{"properties": {…}}`): the
+    // documents have no `properties` field, so either is read as the Feature's fields.
+    if o.get("type").and_then(Value::as_str) == Some("Feature")
+        || o.get("properties").is_some_and(Value::is_object)
+    {
         let geometry = o.remove("geometry");
         let mut props = match o.remove("properties") {
             Some(Value::Object(p)) => p,
@@ -372,7 +376,28 @@ fn valid_until_of(collection: ItemCollection, doc: &Value) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::merge_patch;
+    use super::{body_fields, merge_patch};
+
+    #[test]
+    fn a_patch_of_the_feature_served_is_a_patch_of_its_fields() {
+        let patch =
+            br#"{"properties": {"title": "Ny tittel", "version": 3, "organisation": {"id": 1}}}"#;
+        let fields = body_fields(patch).unwrap();
+        assert_eq!(
+            serde_json::Value::Object(fields),
+            json!({ "title": "Ny tittel" })
+        );
+        let moved = br#"{"type": "Feature", "geometry": {"type": "Point", "coordinates": [10.2, 59.7]}, "properties": {}}"#;
+        assert_eq!(
+            serde_json::Value::Object(body_fields(moved).unwrap()),
+            json!({ "place": { "lon": 10.2, "lat": 59.7 } })
+        );
+        let flat = br#"{"title": "Flat"}"#;
+        assert_eq!(
+            serde_json::Value::Object(body_fields(flat).unwrap()),
+            json!({ "title": "Flat" })
+        );
+    }
     use serde_json::json;
 
     #[test]

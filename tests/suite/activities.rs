@@ -989,3 +989,46 @@ async fn reach_lists_demo_activities_with_the_walk_of_their_facility() {
             .all(|a| a["properties"]["category"] == "sport")
     );
 }
+
+/// What GET serves can be written back: PUT of the Feature as read (computed properties
+/// and all), and a merge patch of its `properties`.
+#[tokio::test(flavor = "multi_thread")]
+async fn get_edit_put_round_trips_and_patches_apply_to_the_feature_served() {
+    let w = world().await;
+    let (id, etag) = seed(&w, "activities").await;
+    let item = format!("/api/collections/activities/items/{id}");
+    let auth = bearer(&w.own);
+    let mut feature = send(&w.state, "GET", &item, &[], None).await.body;
+    feature["properties"]["title"] = json!("Fotball for alle");
+    let put = send(
+        &w.state,
+        "PUT",
+        &item,
+        &[("authorization", &auth), ("if-match", &etag)],
+        Some(feature),
+    )
+    .await;
+    assert_eq!(put.status, 200, "{}", put.text);
+    assert_eq!(put.body["properties"]["title"], "Fotball for alle");
+    assert_eq!(put.body["properties"]["age_min"], 8, "the rest as it was");
+    let etag = put.headers["etag"].to_str().unwrap().to_string();
+    let patch = json!({ "properties": { "title": "Fotball for 8–12 år", "description": null } });
+    let r = send(
+        &w.state,
+        "PATCH",
+        &item,
+        &[("authorization", &auth), ("if-match", &etag)],
+        Some(patch),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["properties"]["title"], "Fotball for 8–12 år");
+    assert!(
+        r.body["properties"].get("description").is_none(),
+        "null removes"
+    );
+    assert_eq!(
+        r.body["properties"]["schedule"]["sessions"][0]["weekday"],
+        2
+    );
+}
