@@ -47,17 +47,20 @@ test('URL state survives a round trip and drops what it cannot read', () => {
 });
 
 test('every language file has exactly the keys of nb.json, and languages.json names them', () => {
-  const dir = join(REPO, 'web/i18n');
   const keys = (o, prefix = '') => Object.entries(o).flatMap(([k, v]) => (
     v && typeof v === 'object' && !['one', 'other'].some((f) => f in v)
       ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
-  const read = (f) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
-  const nb = keys(read('nb.json')).sort();
-  const languages = read('languages.json');
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json') && x !== 'languages.json')) {
-    assert.deepEqual(keys(read(f)).sort(), nb, f);
-    const code = f.replace('.json', '');
-    assert.ok(code in languages, `${f} is listed in languages.json`);
+  // The residents', the planners' and the organisations' strings.
+  for (const folder of ['web/i18n', 'web/i18n/planner', 'web/i18n/org']) {
+    const dir = join(REPO, folder);
+    const read = (f) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
+    const nb = keys(read('nb.json')).sort();
+    const languages = read('languages.json');
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.json') && x !== 'languages.json')) {
+      assert.deepEqual(keys(read(f)).sort(), nb, `${folder}/${f}`);
+      const code = f.replace('.json', '');
+      assert.ok(code in languages, `${folder}/${f} is listed in languages.json`);
+    }
   }
 });
 
