@@ -280,7 +280,7 @@ pub async fn get_link(Path(secret): Path<String>) -> Response {
         Html(format!(
             r#"<!doctype html>
 <html lang="nb"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Logg inn – Nærmiljø</title><link rel="stylesheet" href="/static/kit/base.css"></head>
+<link rel="icon" href="data:,"><title>Logg inn – Nærmiljø</title><link rel="stylesheet" href="/static/kit/base.css"></head>
 <body><main class="layout" id="main"><section class="panel">
 <h1>Logg inn <span lang="en">/ Sign in</span></h1>
 <form method="post" action="/auth/link/{secret}">

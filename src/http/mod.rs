@@ -84,7 +84,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/me", get(auth::get_me))
         .route(
             "/api/organisations",
-            axum::routing::post(portal::post_organisation),
+            get(portal::get_organisations).post(portal::post_organisation),
         )
         .route("/api/organisations/{id}/members", get(portal::get_members))
         .route(
@@ -96,6 +96,12 @@ pub fn router(state: AppState) -> Router {
             axum::routing::patch(portal::patch_offer),
         )
         .route("/api/outbox", get(portal::get_outbox))
+        .route("/api/people", get(portal::get_people))
+        .route(
+            "/api/people/{id}",
+            axum::routing::patch(portal::patch_person),
+        )
+        .route("/api/audit", get(portal::get_audit))
         .route(
             "/api/activities/template.csv",
             get(portal::get_activities_template),

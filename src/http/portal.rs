@@ -273,6 +273,19 @@ struct NewOrganisation {
     contact: Option<String>,
 }
 
+/// `GET /api/organisations`: every organisation (id, name, kind, public contact, whether
+/// it is a generated example), by name. Public: it is what activities already show.
+pub async fn get_organisations(State(state): State<AppState>) -> Response {
+    let s = state.snapshot.load();
+    let mut orgs: Vec<_> = s.programme.organisations.iter().collect();
+    orgs.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    let orgs: Vec<_> = orgs
+        .into_iter()
+        .map(|o| json!({ "id": o.id, "name": o.name, "kind": o.kind.as_str(), "contact": o.contact, "example": o.example }))
+        .collect();
+    axum::Json(json!({ "organisations": orgs })).into_response()
+}
+
 /// `POST /api/organisations` with `name`, `kind`, `contact`: staff admins only.
 pub async fn post_organisation(
     State(state): State<AppState>,
@@ -401,4 +414,116 @@ pub async fn post_activities_csv(
         Err(UploadError::Rows(errors)) => Err(ApiError::InvalidRows(errors)),
         Err(UploadError::Edit(e)) => Err(e.into()),
     }
+}
+
+/// Refuses anyone but a staff admin.
+async fn staff_admin(
+    state: &AppState,
+    headers: &HeaderMap,
+    changes: bool,
+) -> Result<Person, ApiError> {
+    let p = person(state, headers, changes).await?;
+    if p.staff_role != Some(StaffRole::Admin) {
+        return Err(ApiError::Forbidden("only staff admins may do this".into()));
+    }
+    Ok(p)
+}
+
+/// `GET /api/people`: everyone with an account, their staff role, organisations and
+/// whether they are disabled (staff admins).
+pub async fn get_people(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    staff_admin(&state, &headers, false).await?;
+    let mut people = Vec::new();
+    for p in state.store.people().await.map_err(store_down)? {
+        let memberships = state.store.memberships(p.id).await.map_err(store_down)?;
+        people.push(json!({
+            "id": p.id, "name": p.name, "email": p.email, "lang": p.lang,
+            "staff_role": p.staff_role.map(|r| r.as_str()), "disabled": p.disabled,
+            "has_password": p.password_hash.is_some(),
+            "memberships": memberships.iter().map(|m| json!({ "org_id": m.org_id, "role": m.role.as_str() })).collect::<Vec<_>>(),
+        }));
+    }
+    Ok(private(axum::Json(json!({ "people": people }))))
+}
+
+#[derive(Deserialize)]
+struct PersonChange {
+    /// `"admin"`, `"moderator"` or `null` (no staff role); absent: unchanged.
+    #[serde(default, deserialize_with = "present")]
+    staff_role: Option<Option<String>>,
+    disabled: Option<bool>,
+}
+
+/// Tells a field given as `null` (`Some(None)`) from one left out (`None`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// `PATCH /api/people/{id}` with `staff_role` and/or `disabled` (staff admins; not
+/// themselves, so that the last admin cannot lock everyone out by mistake).
+pub async fn patch_person(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let admin = staff_admin(&state, &headers, true).await?;
+    let change: PersonChange = json_body(&body)?;
+    if id == admin.id {
+        return Err(ApiError::Forbidden(
+            "change your own role or account through another admin".into(),
+        ));
+    }
+    let staff_role = match change.staff_role {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(r)) => {
+            Some(Some(StaffRole::parse(&r).ok_or_else(|| {
+                invalid("staff_role", "admin, moderator or null")
+            })?))
+        }
+    };
+    let found = state
+        .store
+        .update_person(id, staff_role, change.disabled, Some(admin.id))
+        .await
+        .map_err(store_down)?;
+    if !found {
+        return Err(ApiError::NotFound(format!("no person {id}")));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    limit: Option<i64>,
+    collection: Option<String>,
+    person_id: Option<i64>,
+    org_id: Option<i64>,
+}
+
+/// `GET /api/audit?limit=&collection=&person_id=&org_id=`: the newest changes first
+/// (staff admins).
+pub async fn get_audit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<AuditQuery>,
+) -> Result<Response, ApiError> {
+    staff_admin(&state, &headers, false).await?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000) as usize;
+    let rows: Vec<_> = state
+        .store
+        .audit_log(10_000)
+        .await
+        .map_err(store_down)?
+        .into_iter()
+        .filter(|r| q.collection.as_ref().is_none_or(|c| &r.collection == c))
+        .filter(|r| q.person_id.is_none_or(|p| r.person_id == Some(p)))
+        .filter(|r| q.org_id.is_none_or(|o| r.org_id == Some(o)))
+        .take(limit)
+        .collect();
+    Ok(private(axum::Json(json!({ "rows": rows }))))
 }

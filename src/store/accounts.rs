@@ -174,6 +174,19 @@ pub trait Accounts: Send + Sync {
 
     async fn person_by_email(&self, email: &str) -> Result<Option<Person>, StoreError>;
 
+    /// Everyone with an account, by name.
+    async fn people(&self) -> Result<Vec<Person>, StoreError>;
+
+    /// Changes a person's staff role and whether the account is disabled (`None`: left
+    /// as it is); disabling also ends their sessions. `false` when there is no such person.
+    async fn update_person(
+        &self,
+        person_id: i64,
+        staff_role: Option<Option<StaffRole>>,
+        disabled: Option<bool>,
+        by: Option<i64>,
+    ) -> Result<bool, StoreError>;
+
     /// Sets a person's password hash (Argon2id PHC string).
     async fn set_password(
         &self,
@@ -338,6 +351,56 @@ macro_rules! accounts_impl {
                 .fetch_optional(&self.pool)
                 .await?;
                 row.map(|r| crate::store::accounts::person_of(&r)).transpose()
+            }
+
+            async fn people(&self) -> Result<Vec<crate::store::accounts::Person>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT id, email, name, password_hash, staff_role, lang, disabled_ms FROM people ORDER BY name, id",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(crate::store::accounts::person_of).collect()
+            }
+
+            async fn update_person(
+                &self,
+                person_id: i64,
+                staff_role: Option<Option<crate::store::accounts::StaffRole>>,
+                disabled: Option<bool>,
+                by: Option<i64>,
+            ) -> Result<bool, StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let row = sqlx::query("SELECT staff_role, disabled_ms FROM people WHERE id = $1")
+                    .bind(person_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some(row) = row else { return Ok(false) };
+                let old_role: Option<String> = row.try_get("staff_role")?;
+                let old_disabled = row.try_get::<Option<i64>, _>("disabled_ms")?.is_some();
+                let role = staff_role.map_or(old_role.clone(), |r| r.map(|r| r.as_str().to_string()));
+                let now_disabled = disabled.unwrap_or(old_disabled);
+                sqlx::query(
+                    "UPDATE people SET staff_role = $1,
+                        disabled_ms = CASE WHEN $2 THEN COALESCE(disabled_ms, $3) ELSE NULL END
+                     WHERE id = $4",
+                )
+                .bind(&role)
+                .bind(now_disabled)
+                .bind(crate::store::editing::now_ms())
+                .bind(person_id)
+                .execute(&mut *tx)
+                .await?;
+                if now_disabled {
+                    sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+                        .bind(person_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                let before = serde_json::json!({ "staff_role": old_role, "disabled": old_disabled });
+                let after = serde_json::json!({ "staff_role": role, "disabled": now_disabled });
+                crate::store::editing::audit!(tx, $json, by, "replace", "people", person_id, Some(before), Some(after));
+                tx.commit().await?;
+                Ok(true)
             }
 
             async fn set_password(

@@ -1015,6 +1015,7 @@ async fn portal_authorisation_matrix() {
     let password = "et passord som er langt";
     let hash = naermiljo::accounts::hash_password(password);
     let mut who = Vec::new();
+    let mut ids = Vec::new();
     for (email, membership, staff) in [
         ("editor-a@x.example", Some((a, OrgRole::Editor)), None),
         ("admin-a@x.example", Some((a, OrgRole::OrgAdmin)), None),
@@ -1032,6 +1033,7 @@ async fn portal_authorisation_matrix() {
             store.set_membership(id, org, role, None).await.unwrap();
         }
         who.push(email);
+        ids.push(id);
     }
     let state = t.state().await;
     let mut sessions = vec![("anonymous", None)];
@@ -1058,12 +1060,21 @@ async fn portal_authorisation_matrix() {
         ("GET", format!("/api/organisations/{b}/members"), None, &[5]),
         ("POST", "/api/organisations".into(), Some(new_org), &[5]),
         ("GET", "/api/outbox".into(), None, &[5]),
+        ("GET", "/api/people".into(), None, &[5]),
+        ("GET", "/api/audit?limit=5".into(), None, &[5]),
+        (
+            "PATCH",
+            format!("/api/people/{}", ids[2]),
+            Some(serde_json::json!({ "staff_role": "moderator" })),
+            &[5],
+        ),
     ];
     for (method, path, body, allowed) in cases {
         for (i, (name, session)) in sessions.iter().enumerate() {
             let before = (
                 crate::common::dump(store).await,
                 store.outbox(100).await.unwrap().len(),
+                format!("{:?}", store.people().await.unwrap()),
             );
             let (cookie, csrf) = match session {
                 Some((c, x)) => (Some(c.as_str()), Some(x.as_str())),
@@ -1071,10 +1082,10 @@ async fn portal_authorisation_matrix() {
             };
             let r = send(&state, method, &path, cookie, csrf, body.clone()).await;
             let expected = if allowed.contains(&i) {
-                if method == "POST" {
-                    StatusCode::CREATED
-                } else {
-                    StatusCode::OK
+                match method {
+                    "POST" => StatusCode::CREATED,
+                    "PATCH" => StatusCode::NO_CONTENT,
+                    _ => StatusCode::OK,
                 }
             } else if session.is_none() {
                 StatusCode::UNAUTHORIZED
@@ -1086,11 +1097,12 @@ async fn portal_authorisation_matrix() {
                 let after = (
                     crate::common::dump(store).await,
                     store.outbox(100).await.unwrap().len(),
+                    format!("{:?}", store.people().await.unwrap()),
                 );
                 assert_eq!(before, after, "{name} {method} {path} changed something");
             }
             // Allowed writes without the CSRF token are refused too.
-            if allowed.contains(&i) && method == "POST" {
+            if allowed.contains(&i) && method != "GET" {
                 let r = send(&state, method, &path, cookie, None, body.clone()).await;
                 assert_eq!(
                     r.status,
@@ -1100,6 +1112,66 @@ async fn portal_authorisation_matrix() {
             }
         }
     }
+    // The admin's change took effect; disabling ends the person's sessions and sign-ins
+    // are refused alike.
+    assert_eq!(
+        store.person(ids[2]).await.unwrap().unwrap().staff_role,
+        Some(StaffRole::Moderator)
+    );
+    let (admin_cookie, admin_csrf) = sessions[5].1.clone().unwrap();
+    let (b_cookie, _) = sessions[3].1.clone().unwrap();
+    let r = send(
+        &state,
+        "PATCH",
+        &format!("/api/people/{}", ids[2]),
+        Some(&admin_cookie),
+        Some(&admin_csrf),
+        Some(serde_json::json!({ "disabled": true })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    assert_eq!(
+        send(&state, "GET", "/api/me", Some(&b_cookie), None, None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let again = send(
+        &state,
+        "POST",
+        "/auth/sign-in",
+        None,
+        None,
+        Some(serde_json::json!({ "email": "editor-b@x.example", "password": password })),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED);
+    let own = send(
+        &state,
+        "PATCH",
+        &format!("/api/people/{}", ids[4]),
+        Some(&admin_cookie),
+        Some(&admin_csrf),
+        Some(serde_json::json!({ "staff_role": null })),
+    )
+    .await;
+    assert_eq!(
+        own.status,
+        StatusCode::FORBIDDEN,
+        "an admin does not demote themself"
+    );
+
+    // The list of organisations is public, as the activities that show them are.
+    let orgs = send(&state, "GET", "/api/organisations", None, None, None).await;
+    assert_eq!(orgs.status, StatusCode::OK);
+    let names: Vec<&str> = orgs.body["organisations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["Lag A", "Lag B", "Lag C"]);
+
     // The invitation made an account, a membership and an email with a link.
     let invited = store
         .person_by_email("ny@x.example")
