@@ -32,17 +32,13 @@ pub enum Change {
         body: Bytes,
         example: bool,
     },
-    /// The whole document anew, if the item is still at `expected_version`.
-    Replace {
+    /// The whole document anew (`merge: false`), or a JSON Merge Patch (RFC 7396) of it
+    /// (`merge: true`), if the item is still at `expected_version`.
+    Update {
         id: i64,
         expected_version: i64,
         body: Bytes,
-    },
-    /// A JSON Merge Patch (RFC 7396) of the document, if still at `expected_version`.
-    Patch {
-        id: i64,
-        expected_version: i64,
-        patch: Bytes,
+        merge: bool,
     },
     Delete {
         id: i64,
@@ -111,10 +107,11 @@ pub async fn write_item(
                 doc,
             }
         }
-        Change::Replace {
+        Change::Update {
             id,
             expected_version,
             body,
+            merge,
         } => replacement(
             snapshot,
             actor,
@@ -122,20 +119,7 @@ pub async fn write_item(
             id,
             expected_version,
             body,
-            false,
-        )?,
-        Change::Patch {
-            id,
-            expected_version,
-            patch,
-        } => replacement(
-            snapshot,
-            actor,
-            collection,
-            id,
-            expected_version,
-            patch,
-            true,
+            merge,
         )?,
         Change::Delete {
             id,

@@ -42,8 +42,9 @@ async fn person(state: &AppState, headers: &HeaderMap, changes: bool) -> Result<
     Ok(person)
 }
 
-/// Whether `p` may run organisation `org`: its `org_admin`, or staff admin.
-async fn runs(state: &AppState, p: &Person, org: i64) -> Result<bool, ApiError> {
+/// Whether `p` may work for organisation `org` (any member; with `as_admin`, only its
+/// `org_admin`s), or is staff admin.
+async fn member(state: &AppState, p: &Person, org: i64, as_admin: bool) -> Result<bool, ApiError> {
     if p.staff_role == Some(StaffRole::Admin) {
         return Ok(true);
     }
@@ -53,21 +54,7 @@ async fn runs(state: &AppState, p: &Person, org: i64) -> Result<bool, ApiError> 
         .await
         .map_err(store_down)?
         .iter()
-        .any(|m| m.org_id == org && m.role == OrgRole::OrgAdmin))
-}
-
-/// Whether `p` may work for organisation `org`: any member, or staff admin.
-async fn works_for(state: &AppState, p: &Person, org: i64) -> Result<bool, ApiError> {
-    if p.staff_role == Some(StaffRole::Admin) {
-        return Ok(true);
-    }
-    Ok(state
-        .store
-        .memberships(p.id)
-        .await
-        .map_err(store_down)?
-        .iter()
-        .any(|m| m.org_id == org))
+        .any(|m| m.org_id == org && (!as_admin || m.role == OrgRole::OrgAdmin)))
 }
 
 fn org_exists(state: &AppState, org: i64) -> Result<String, ApiError> {
@@ -88,7 +75,7 @@ pub async fn get_members(
 ) -> Result<Response, ApiError> {
     let p = person(&state, &headers, false).await?;
     org_exists(&state, org)?;
-    if !runs(&state, &p, org).await? {
+    if !member(&state, &p, org, true).await? {
         return Err(ApiError::Forbidden(
             "only the organisation's admins see its members".into(),
         ));
@@ -144,7 +131,7 @@ pub async fn post_invitation(
 ) -> Result<Response, ApiError> {
     let p = person(&state, &headers, true).await?;
     let org_name = org_exists(&state, org)?;
-    if !runs(&state, &p, org).await? {
+    if !member(&state, &p, org, true).await? {
         return Err(ApiError::Forbidden(
             "only the organisation's admins invite members".into(),
         ));
@@ -253,7 +240,7 @@ pub async fn patch_offer(
             .map(|i| s.programme.needs.items[i as usize].org_id)
     }
     .ok_or_else(not_found)?;
-    if !works_for(&state, &p, org).await? {
+    if !member(&state, &p, org, false).await? {
         return Err(ApiError::Forbidden(
             "offers are answered only by the need's organisation".into(),
         ));

@@ -331,26 +331,14 @@ macro_rules! accounts_impl {
                 &self,
                 id: i64,
             ) -> Result<Option<crate::store::accounts::Person>, StoreError> {
-                let row = sqlx::query(
-                    "SELECT id, email, name, password_hash, staff_role, lang, disabled_ms FROM people WHERE id = $1",
-                )
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-                row.map(|r| crate::store::accounts::person_of(&r)).transpose()
+                crate::store::accounts::person_where!(self, "id = $1", id)
             }
 
             async fn person_by_email(
                 &self,
                 email: &str,
             ) -> Result<Option<crate::store::accounts::Person>, StoreError> {
-                let row = sqlx::query(
-                    "SELECT id, email, name, password_hash, staff_role, lang, disabled_ms FROM people WHERE email = $1",
-                )
-                .bind(email)
-                .fetch_optional(&self.pool)
-                .await?;
-                row.map(|r| crate::store::accounts::person_of(&r)).transpose()
+                crate::store::accounts::person_where!(self, "email = $1", email)
             }
 
             async fn people(&self) -> Result<Vec<crate::store::accounts::Person>, StoreError> {
@@ -461,13 +449,7 @@ macro_rules! accounts_impl {
                         let role: String = r.try_get("role")?;
                         Ok(crate::store::accounts::Membership {
                             org_id,
-                            role: crate::store::accounts::OrgRole::parse(&role).ok_or_else(|| {
-                                StoreError::Corrupt {
-                                    table: "memberships",
-                                    id: person_id,
-                                    reason: format!("role {role:?}"),
-                                }
-                            })?,
+                            role: crate::store::accounts::org_role(&role, person_id)?,
                         })
                     })
                     .collect()
@@ -489,13 +471,7 @@ macro_rules! accounts_impl {
                     .map(|r| {
                         let person = crate::store::accounts::person_of(r)?;
                         let role: String = r.try_get("role")?;
-                        let role = crate::store::accounts::OrgRole::parse(&role).ok_or_else(|| {
-                            StoreError::Corrupt {
-                                table: "memberships",
-                                id: person.id,
-                                reason: format!("role {role:?}"),
-                            }
-                        })?;
+                        let role = crate::store::accounts::org_role(&role, person.id)?;
                         Ok((person, role))
                     })
                     .collect()
@@ -774,7 +750,30 @@ macro_rules! accounts_impl {
     };
 }
 
-pub(crate) use accounts_impl;
+/// The person a `WHERE` clause with one parameter finds, if any.
+macro_rules! person_where {
+    ($store:expr, $clause:literal, $value:expr) => {{
+        let row = sqlx::query(concat!(
+            "SELECT id, email, name, password_hash, staff_role, lang, disabled_ms FROM people WHERE ",
+            $clause
+        ))
+        .bind($value)
+        .fetch_optional(&$store.pool)
+        .await?;
+        row.map(|r| crate::store::accounts::person_of(&r)).transpose()
+    }};
+}
+
+pub(crate) use {accounts_impl, person_where};
+
+/// A membership's role as stored, or the row is corrupt.
+pub(crate) fn org_role(role: &str, person_id: i64) -> Result<OrgRole, StoreError> {
+    OrgRole::parse(role).ok_or_else(|| StoreError::Corrupt {
+        table: "memberships",
+        id: person_id,
+        reason: format!("role {role:?}"),
+    })
+}
 
 pub(crate) fn person_of<R: sqlx::Row>(r: &R) -> Result<Person, StoreError>
 where

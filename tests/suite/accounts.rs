@@ -736,22 +736,21 @@ async fn session_of(state: &AppState, email: &str, password: &str) -> (String, S
     )
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_signed_in_member_writes_through_the_same_api_as_tokens() {
-    use naermiljo::domain::activity::OrgKind;
-    use naermiljo::domain::{FacilityKind, LonLat, NewFacility};
-    use naermiljo::store::accounts::OrgRole;
-    let t = TestStore::new().await;
-    let store = t.store.as_ref();
+/// One facility of `kind` in Drammen, so that documents have a place to name.
+async fn one_facility(
+    store: &dyn naermiljo::store::Store,
+    kind: naermiljo::domain::FacilityKind,
+    name: &str,
+) {
     store
         .apply_import(naermiljo::store::ImportBatch {
             importer: "test".into(),
             source: "test".into(),
             file: "inline".into(),
-            facilities: Some(vec![NewFacility {
-                kind: FacilityKind::Pitch,
-                name: Some("Marienlyst".into()),
-                position: LonLat::new(10.19, 59.74),
+            facilities: Some(vec![naermiljo::domain::NewFacility {
+                kind,
+                name: Some(name.into()),
+                position: naermiljo::domain::LonLat::new(10.19, 59.74),
                 address: None,
                 wheelchair: None,
                 opening_hours: None,
@@ -762,6 +761,16 @@ async fn a_signed_in_member_writes_through_the_same_api_as_tokens() {
         })
         .await
         .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_signed_in_member_writes_through_the_same_api_as_tokens() {
+    use naermiljo::domain::FacilityKind;
+    use naermiljo::domain::activity::OrgKind;
+    use naermiljo::store::accounts::OrgRole;
+    let t = TestStore::new().await;
+    let store = t.store.as_ref();
+    one_facility(store, FacilityKind::Pitch, "Marienlyst").await;
     let club = store
         .create_organisation("Strømsø IL", OrgKind::SportsClub, None, false)
         .await
@@ -1270,30 +1279,12 @@ async fn an_organisation_is_reminded_once_of_a_need_about_to_expire() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_seasons_activities_come_from_one_csv_file_all_or_nothing() {
+    use naermiljo::domain::FacilityKind;
     use naermiljo::domain::activity::OrgKind;
-    use naermiljo::domain::{FacilityKind, LonLat, NewFacility};
     use naermiljo::store::accounts::OrgRole;
     let t = TestStore::new().await;
     let store = t.store.as_ref();
-    store
-        .apply_import(naermiljo::store::ImportBatch {
-            importer: "test".into(),
-            source: "test".into(),
-            file: "inline".into(),
-            facilities: Some(vec![NewFacility {
-                kind: FacilityKind::SportsHall,
-                name: Some("Drammenshallen".into()),
-                position: LonLat::new(10.20, 59.74),
-                address: None,
-                wheelchair: None,
-                opening_hours: None,
-                source_id: "h".into(),
-                properties: Default::default(),
-            }]),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    one_facility(store, FacilityKind::SportsHall, "Drammenshallen").await;
     let club = store
         .create_organisation("Drammen HK", OrgKind::SportsClub, None, false)
         .await

@@ -70,9 +70,7 @@ async fn write(
         // The organisation written for: the item's owner, or the one a new item names.
         let org = match &change {
             Change::Create { body, .. } => named_org(body),
-            Change::Replace { id, .. } | Change::Patch { id, .. } | Change::Delete { id, .. } => {
-                owner(&s, c, *id)
-            }
+            Change::Update { id, .. } | Change::Delete { id, .. } => owner(&s, c, *id),
         };
         let actor = caller.actor_for(org)?;
         crate::edit::write_item(state.store.as_ref(), &s, &actor, c, change).await?
@@ -210,18 +208,11 @@ async fn update(
     write(&state, c, &headers, &base.0, || {
         let id = item_id(c, &fid)?;
         let expected_version = if_match(&headers)?;
-        Ok(if patch {
-            Change::Patch {
-                id,
-                expected_version,
-                patch: body,
-            }
-        } else {
-            Change::Replace {
-                id,
-                expected_version,
-                body,
-            }
+        Ok(Change::Update {
+            id,
+            expected_version,
+            body,
+            merge: patch,
         })
     })
     .await
