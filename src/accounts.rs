@@ -11,7 +11,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 
 use crate::mail;
-use crate::store::accounts::{LinkPurpose, Person, StaffRole};
+use crate::store::accounts::{LinkPurpose, Person, SessionRow, StaffRole};
 use crate::store::editing::{now_ms, token_sha256};
 use crate::store::{Store, StoreError};
 
@@ -54,6 +54,11 @@ async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -
     tokio::task::spawn_blocking(work)
         .await
         .expect("hashing does not panic")
+}
+
+/// [`verify_password`] off the async threads.
+pub async fn verify_password_async(password: String, hash: String) -> bool {
+    hashing(move || verify_password(&password, &hash)).await
 }
 
 /// [`hash_password`] off the async threads.
@@ -114,12 +119,27 @@ pub struct NewSession {
     pub person_id: i64,
 }
 
-/// Begins a session for a person.
-pub async fn begin_session(store: &dyn Store, person_id: i64) -> Result<NewSession, StoreError> {
+/// A session begun from an invitation or password-reset link may set a password without
+/// the current one for this long.
+pub const RESET_WINDOW_MS: i64 = 15 * 60 * 1000;
+
+/// Begins a session for a person; `reset`: begun from an invitation or reset link.
+pub async fn begin_session(
+    store: &dyn Store,
+    person_id: i64,
+    reset: bool,
+) -> Result<NewSession, StoreError> {
     let cookie = new_secret();
     let csrf = new_secret();
+    let now = now_ms();
     store
-        .create_session(&token_sha256(&cookie), person_id, &csrf, now_ms())
+        .create_session(
+            &token_sha256(&cookie),
+            person_id,
+            &csrf,
+            now,
+            reset.then_some(now + RESET_WINDOW_MS),
+        )
         .await?;
     Ok(NewSession {
         cookie,
@@ -137,6 +157,13 @@ pub async fn sign_in(
     client: &str,
 ) -> Result<NewSession, SignInError> {
     let email = normalise_email(email);
+    // The count, the check and the note of a failure happen while holding one of the two
+    // hashing permits, so that a flood of parallel guesses cannot all pass the count
+    // before any failure is written. Waiting long for a permit is itself a refusal.
+    let _permit = tokio::time::timeout(std::time::Duration::from_secs(10), HASHING.acquire())
+        .await
+        .map_err(|_| SignInError::RateLimited)?
+        .expect("the semaphore is never closed");
     let since = now_ms() - crate::store::accounts::retention::FAILURES_MS;
     let account_key = format!("account:{email}");
     let address_key = format!("address:{client}");
@@ -152,9 +179,11 @@ pub async fn sign_in(
         // A hash of nothing anyone can type: the work is done, and it never matches.
         .unwrap_or_else(|| DUMMY_HASH.to_string());
     let password = password.to_string();
-    let matches = hashing(move || verify_password(&password, &hash)).await;
+    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
     match person {
-        Some(p) if matches && !p.disabled => Ok(begin_session(store, p.id).await?),
+        Some(p) if matches && !p.disabled => Ok(begin_session(store, p.id, false).await?),
         _ => {
             store
                 .note_failure(&[account_key, address_key], now_ms())
@@ -168,14 +197,29 @@ pub async fn sign_in(
 /// Same parameters as [`argon2`], so that checking it takes as long as a real one.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2oGDozVqcvYSWv7cTF/tFS6pL2UTO8c5HhDQ9ePB2wE";
 
-/// Sends a one-time sign-in link to an address if it has an account; says nothing either
-/// way (the caller answers the same to everyone). `base` is the public origin for the link.
+/// Sign-in links sent to one address within
+/// [`FAILURES_MS`](crate::store::accounts::retention::FAILURES_MS), at most.
+pub const MAX_LINKS_PER_ADDRESS: i64 = 3;
+
+/// Sends a one-time sign-in link to an address if it has an account and has not had
+/// [`MAX_LINKS_PER_ADDRESS`] lately; says nothing either way (the caller answers the same
+/// to everyone, before this runs). `base` is the service's public origin.
 pub async fn send_sign_in_link(
     store: &dyn Store,
     email: &str,
     base: &str,
 ) -> Result<(), StoreError> {
     let email = normalise_email(email);
+    // Noted first, then counted with this one: requests at the same moment may all stay
+    // silent, but never more than the limit get a link.
+    let key = format!("link:{email}");
+    let since = now_ms() - crate::store::accounts::retention::FAILURES_MS;
+    store
+        .note_failure(std::slice::from_ref(&key), now_ms())
+        .await?;
+    if store.failures(&key, since).await? > MAX_LINKS_PER_ADDRESS {
+        return Ok(());
+    }
     let Some(person) = store.person_by_email(&email).await? else {
         return Ok(());
     };
@@ -224,16 +268,22 @@ pub async fn open_link(
         return Ok(None);
     };
     match store.person(person_id).await? {
-        Some(p) if !p.disabled => Ok(Some((begin_session(store, person_id).await?, purpose))),
+        Some(p) if !p.disabled => {
+            let reset = purpose != LinkPurpose::SignIn;
+            Ok(Some((
+                begin_session(store, person_id, reset).await?,
+                purpose,
+            )))
+        }
         _ => Ok(None),
     }
 }
 
-/// The person behind a session cookie, with the session's CSRF token, if it is valid now.
+/// The person behind a session cookie, with the session, if it is valid now.
 pub async fn session_person(
     store: &dyn Store,
     cookie: &str,
-) -> Result<Option<(Person, String)>, StoreError> {
+) -> Result<Option<(Person, SessionRow)>, StoreError> {
     let Some(session) = store
         .session(
             &token_sha256(cookie),
@@ -249,7 +299,7 @@ pub async fn session_person(
         .person(session.person_id)
         .await?
         .filter(|p| !p.disabled)
-        .map(|p| (p, session.csrf)))
+        .map(|p| (p, session)))
 }
 
 /// Whether a password may be set: long enough, not only spaces. The reason when not.

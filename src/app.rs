@@ -43,6 +43,7 @@ pub async fn build_state(settings: &Settings, store: Arc<dyn Store>) -> anyhow::
     let snapshot = Arc::new(SnapshotCell::new(snapshot));
     let state = AppState {
         reload: Reloader::new(store.clone(), snapshot.clone()),
+        public_url: Arc::new(arc_swap::ArcSwap::from_pointee(settings.public_url())),
         snapshot,
         store,
         limits: Arc::new(settings.limits.clone()),
@@ -92,10 +93,11 @@ pub async fn serve(settings: &Settings, state: AppState) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let addr = listener.local_addr()?;
 
-    let public_url = settings
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
+    // Links in email name the address people open; without --public-url, the one bound.
+    if settings.public_url.is_none() {
+        state.public_url.store(Arc::new(format!("http://{addr}")));
+    }
+    let public_url = state.public_url();
     let refresher = {
         let state = state.clone();
         let every = settings.refresh_interval;

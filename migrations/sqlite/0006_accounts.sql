@@ -3,7 +3,8 @@
 -- the email outbox. Personal data, kept only as long as it is needed:
 --   sessions: until sign-out, 30 minutes idle or 12 hours after sign-in;
 --   one-time links: until used or 24 hours (sign-in links 20 minutes);
---   failed sign-ins: 15 minutes; sent email: 30 days; people: until an admin deletes them.
+--   failed sign-ins: 15 minutes; email: its body until sent, the rest 30 days after sending;
+--   unsent email 7 days; people: until an admin deletes them.
 -- Secrets (session cookies, links) are stored only as SHA-256; passwords only as Argon2id.
 CREATE TABLE people (
     id            INTEGER PRIMARY KEY,
@@ -29,7 +30,10 @@ CREATE TABLE sessions (
     person_id  INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
     csrf       TEXT NOT NULL,
     created_ms INTEGER NOT NULL,
-    seen_ms    INTEGER NOT NULL
+    seen_ms    INTEGER NOT NULL,
+    -- Until when this session may set a password without the current one (a session begun
+    -- from an invitation or password-reset link, for 15 minutes).
+    reset_until_ms INTEGER
 );
 CREATE INDEX sessions_person ON sessions (person_id);
 

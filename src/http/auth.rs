@@ -21,7 +21,7 @@ use serde_json::json;
 use super::error::ApiError;
 use super::{AppState, BaseUrl};
 use crate::accounts::{self, NewSession, SignInError};
-use crate::store::accounts::{LinkPurpose, Person};
+use crate::store::accounts::{LinkPurpose, Person, SessionRow};
 
 /// The session cookie's name.
 pub const COOKIE: &str = "naermiljo_session";
@@ -74,6 +74,16 @@ pub async fn signed_in(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<(Person, String)>, ApiError> {
+    Ok(session_of(state, headers)
+        .await?
+        .map(|(person, session)| (person, session.csrf)))
+}
+
+/// The signed-in person and their session, or `None`.
+async fn session_of(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<(Person, SessionRow)>, ApiError> {
     let Some(cookie) = session_cookie(headers) else {
         return Ok(None);
     };
@@ -152,8 +162,8 @@ fn required<'a>(f: &'a HashMap<String, String>, name: &str) -> Result<&'a str, A
         })
 }
 
-fn set_cookie(r: &mut Response, value: &str, base: &BaseUrl, max_age_s: i64) {
-    let secure = if base.0.starts_with("https://") {
+fn set_cookie(r: &mut Response, value: &str, state: &AppState, max_age_s: i64) {
+    let secure = if state.public_url().starts_with("https://") {
         "; Secure"
     } else {
         ""
@@ -203,11 +213,7 @@ async fn me_json(state: &AppState, p: &Person, csrf: &str) -> Result<serde_json:
     }))
 }
 
-async fn signed_in_response(
-    state: &AppState,
-    base: &BaseUrl,
-    session: NewSession,
-) -> Result<Response, ApiError> {
+async fn signed_in_response(state: &AppState, session: NewSession) -> Result<Response, ApiError> {
     let person = state
         .store
         .person(session.person_id)
@@ -219,7 +225,7 @@ async fn signed_in_response(
     set_cookie(
         &mut r,
         &session.cookie,
-        base,
+        state,
         accounts::SESSION_ABSOLUTE_MS / 1000,
     );
     Ok(r)
@@ -237,7 +243,7 @@ pub async fn post_sign_in(
     let f = fields(&headers, &body)?;
     let (email, password) = (required(&f, "email")?, required(&f, "password")?);
     match accounts::sign_in(state.store.as_ref(), email, password, &client).await {
-        Ok(session) => signed_in_response(&state, &base, session).await,
+        Ok(session) => signed_in_response(&state, session).await,
         Err(e @ SignInError::Refused) => Err(ApiError::Unauthorized(e.to_string())),
         Err(e @ SignInError::RateLimited) => Err(ApiError::TooManyRequests(e.to_string())),
         Err(SignInError::Store(e)) => Err(ApiError::StoreDown(e.to_string())),
@@ -245,7 +251,8 @@ pub async fn post_sign_in(
 }
 
 /// `POST /auth/link` with `email`: a sign-in link goes to the address if it has an
-/// account. The answer is the same either way.
+/// account (at most 3 in 15 minutes). The answer is the same either way, and it comes
+/// before any of that work, so its timing tells nothing either.
 pub async fn post_link(
     State(state): State<AppState>,
     base: BaseUrl,
@@ -254,10 +261,13 @@ pub async fn post_link(
 ) -> Result<Response, ApiError> {
     same_origin(&headers, &base)?;
     let f = fields(&headers, &body)?;
-    let email = required(&f, "email")?;
-    accounts::send_sign_in_link(state.store.as_ref(), email, &base.0)
-        .await
-        .map_err(|e| ApiError::StoreDown(e.to_string()))?;
+    let email = required(&f, "email")?.to_string();
+    tokio::spawn(async move {
+        let public = state.public_url();
+        if let Err(e) = accounts::send_sign_in_link(state.store.as_ref(), &email, &public).await {
+            tracing::warn!(error = %e, "a sign-in link could not be queued");
+        }
+    });
     Ok((
         StatusCode::ACCEPTED,
         axum::Json(json!({
@@ -317,7 +327,7 @@ pub async fn post_link_secret(
     set_cookie(
         &mut r,
         &session.cookie,
-        &base,
+        &state,
         accounts::SESSION_ABSOLUTE_MS / 1000,
     );
     Ok(private(r))
@@ -336,25 +346,49 @@ async fn signed_in_checked(
     Ok(person)
 }
 
-/// `POST /auth/password` with `password`: the signed-in person's new password.
+/// `POST /auth/password` with `password`, and `current_password` unless the session
+/// began from an invitation or reset link in the last 15 minutes. Every other session of
+/// the person ends.
 pub async fn post_password(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let f = fields(&headers, &body)?;
-    let person = signed_in_checked(&state, &headers, Some(&f)).await?;
+    let (person, session) = session_of(&state, &headers)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("sign in first".into()))?;
+    check_csrf(&headers, Some(&f), &session.csrf)?;
     let password = required(&f, "password")?.to_string();
-    accounts::check_new_password(&password).map_err(|reason| {
+    let field_error = |field: &str, reason: String| {
         ApiError::InvalidBody(vec![crate::domain::activity::FieldError {
-            field: "password".into(),
+            field: field.into(),
             reason,
         }])
-    })?;
+    };
+    accounts::check_new_password(&password).map_err(|r| field_error("password", r))?;
+    let from_link = session
+        .reset_until_ms
+        .is_some_and(|until| until >= crate::store::editing::now_ms());
+    if !from_link {
+        let current = f.get("current_password").cloned().unwrap_or_default();
+        let hash = person.password_hash.clone().unwrap_or_default();
+        if !accounts::verify_password_async(current, hash).await {
+            return Err(field_error(
+                "current_password",
+                "the current password is needed, and this is not it".into(),
+            ));
+        }
+    }
     let hash = accounts::hash_password_async(password).await;
-    state
-        .store
+    let store = state.store.as_ref();
+    store
         .set_password(person.id, &hash, Some(person.id))
+        .await
+        .map_err(|e| ApiError::StoreDown(e.to_string()))?;
+    let this = crate::store::editing::token_sha256(&session_cookie(&headers).unwrap_or_default());
+    store
+        .end_sessions_of(person.id, Some(&this))
         .await
         .map_err(|e| ApiError::StoreDown(e.to_string()))?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -363,7 +397,6 @@ pub async fn post_password(
 /// `POST /auth/sign-out`: ends this session.
 pub async fn post_sign_out(
     State(state): State<AppState>,
-    base: BaseUrl,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     signed_in_checked(&state, &headers, None).await?;
@@ -374,24 +407,23 @@ pub async fn post_sign_out(
         .await
         .map_err(|e| ApiError::StoreDown(e.to_string()))?;
     let mut r = StatusCode::NO_CONTENT.into_response();
-    set_cookie(&mut r, "", &base, 0);
+    set_cookie(&mut r, "", &state, 0);
     Ok(r)
 }
 
 /// `POST /auth/sign-out-everywhere`: ends every session of the signed-in person.
 pub async fn post_sign_out_everywhere(
     State(state): State<AppState>,
-    base: BaseUrl,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let person = signed_in_checked(&state, &headers, None).await?;
     state
         .store
-        .end_sessions_of(person.id)
+        .end_sessions_of(person.id, None)
         .await
         .map_err(|e| ApiError::StoreDown(e.to_string()))?;
     let mut r = StatusCode::NO_CONTENT.into_response();
-    set_cookie(&mut r, "", &base, 0);
+    set_cookie(&mut r, "", &state, 0);
     Ok(r)
 }
 

@@ -32,12 +32,23 @@ use crate::store::Store;
 
 pub use features::Collection;
 
+impl AppState {
+    /// [`AppState::public_url`], without a final `/`.
+    pub fn public_url(&self) -> String {
+        self.public_url.load().trim_end_matches('/').to_string()
+    }
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub snapshot: Arc<SnapshotCell>,
     pub store: Arc<dyn Store>,
     /// Rebuilds `snapshot` from `store`; a write calls it before it answers.
     pub reload: crate::reload::Reloader,
+    /// The service's public origin (and path), for links in email: `--public-url`, or
+    /// `http://` and the address the server is bound to. Never taken from a request's
+    /// headers, which anyone can set.
+    pub public_url: Arc<arc_swap::ArcSwap<String>>,
     pub limits: Arc<Limits>,
     /// The basemap archive, when one has been built; reopened when it is rebuilt.
     pub basemap: Arc<arc_swap::ArcSwapOption<crate::basemap::Basemap>>,

@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::AppState;
 use super::error::ApiError;
-use super::{AppState, BaseUrl};
 use crate::domain::activity::{FieldError, OrgKind};
 use crate::store::accounts::{LinkPurpose, OrgRole, Person, StaffRole};
 use crate::store::editing::now_ms;
@@ -124,7 +124,6 @@ fn nb() -> String {
 /// an invitation email with a link to choose a password.
 pub async fn post_invitation(
     State(state): State<AppState>,
-    base: BaseUrl,
     headers: HeaderMap,
     Path(org): Path<i64>,
     body: Bytes,
@@ -190,9 +189,14 @@ pub async fn post_invitation(
         .set_membership(invitee.id, org, role, Some(p.id))
         .await
         .map_err(store_down)?;
-    let link = crate::accounts::new_link(store, &invitee, LinkPurpose::Invitation, &base.0)
-        .await
-        .map_err(store_down)?;
+    let link = crate::accounts::new_link(
+        store,
+        &invitee,
+        LinkPurpose::Invitation,
+        &state.public_url(),
+    )
+    .await
+    .map_err(store_down)?;
     store
         .enqueue_mail(
             &crate::mail::invitation(&invitee, Some(&org_name), &link),

@@ -90,6 +90,8 @@ pub struct SessionRow {
     pub csrf: String,
     pub created_ms: i64,
     pub seen_ms: i64,
+    /// Until when the session may set a password without giving the current one.
+    pub reset_until_ms: Option<i64>,
 }
 
 /// What a one-time link is for.
@@ -152,8 +154,11 @@ pub struct MailRow {
 pub mod retention {
     /// Failed sign-ins count towards the rate limit for this long.
     pub const FAILURES_MS: i64 = 15 * 60 * 1000;
-    /// Sent email is kept for staff to see, then deleted.
+    /// Sent email (recipient, subject and state; the body is emptied once sent) is kept
+    /// for staff to see, then deleted.
     pub const SENT_MAIL_MS: i64 = 30 * 24 * 3600 * 1000;
+    /// Email never sent (no relay) is deleted after this long: its links expired long ago.
+    pub const UNSENT_MAIL_MS: i64 = 7 * 24 * 3600 * 1000;
 }
 
 /// The accounts half of a store (a supertrait of [`super::Store`]).
@@ -209,13 +214,15 @@ pub trait Accounts: Send + Sync {
     /// An organisation's members with their roles, by name.
     async fn members(&self, org_id: i64) -> Result<Vec<(Person, OrgRole)>, StoreError>;
 
-    /// Stores a new session (its cookie's SHA-256) for a person.
+    /// Stores a new session (its cookie's SHA-256) for a person; `reset_until_ms`: until
+    /// when it may set a password without the current one.
     async fn create_session(
         &self,
         sha256: &str,
         person_id: i64,
         csrf: &str,
         now_ms: i64,
+        reset_until_ms: Option<i64>,
     ) -> Result<(), StoreError>;
 
     /// The session behind a cookie's SHA-256 if it is still valid at `now_ms` (used within
@@ -231,8 +238,9 @@ pub trait Accounts: Send + Sync {
     /// Ends one session; `false` when there was none.
     async fn end_session(&self, sha256: &str) -> Result<bool, StoreError>;
 
-    /// Ends every session of a person ("sign out everywhere"); how many there were.
-    async fn end_sessions_of(&self, person_id: i64) -> Result<u64, StoreError>;
+    /// Ends every session of a person ("sign out everywhere") but `keep` (a cookie's
+    /// SHA-256); how many were ended.
+    async fn end_sessions_of(&self, person_id: i64, keep: Option<&str>) -> Result<u64, StoreError>;
 
     /// Stores a one-time link (its token's SHA-256).
     async fn create_link(
@@ -483,15 +491,18 @@ macro_rules! accounts_impl {
                 person_id: i64,
                 csrf: &str,
                 now_ms: i64,
+                reset_until_ms: Option<i64>,
             ) -> Result<(), StoreError> {
                 let mut tx = self.pool.begin().await?;
                 sqlx::query(
-                    "INSERT INTO sessions (sha256, person_id, csrf, created_ms, seen_ms) VALUES ($1, $2, $3, $4, $4)",
+                    "INSERT INTO sessions (sha256, person_id, csrf, created_ms, seen_ms, reset_until_ms)
+                     VALUES ($1, $2, $3, $4, $4, $5)",
                 )
                 .bind(sha256)
                 .bind(person_id)
                 .bind(csrf)
                 .bind(now_ms)
+                .bind(reset_until_ms)
                 .execute(&mut *tx)
                 .await?;
                 crate::store::editing::audit!(tx, $json, Some(person_id), "create", "sessions", person_id, None, None);
@@ -507,7 +518,7 @@ macro_rules! accounts_impl {
                 absolute_ms: i64,
             ) -> Result<Option<crate::store::accounts::SessionRow>, StoreError> {
                 let row = sqlx::query(
-                    "SELECT person_id, csrf, created_ms, seen_ms FROM sessions WHERE sha256 = $1",
+                    "SELECT person_id, csrf, created_ms, seen_ms, reset_until_ms FROM sessions WHERE sha256 = $1",
                 )
                 .bind(sha256)
                 .fetch_optional(&self.pool)
@@ -518,6 +529,7 @@ macro_rules! accounts_impl {
                     csrf: r.try_get("csrf")?,
                     created_ms: r.try_get("created_ms")?,
                     seen_ms: r.try_get("seen_ms")?,
+                    reset_until_ms: r.try_get("reset_until_ms")?,
                 };
                 if now_ms - s.seen_ms > idle_ms || now_ms - s.created_ms > absolute_ms {
                     sqlx::query("DELETE FROM sessions WHERE sha256 = $1")
@@ -551,10 +563,11 @@ macro_rules! accounts_impl {
                 Ok(person.is_some())
             }
 
-            async fn end_sessions_of(&self, person_id: i64) -> Result<u64, StoreError> {
+            async fn end_sessions_of(&self, person_id: i64, keep: Option<&str>) -> Result<u64, StoreError> {
                 let mut tx = self.pool.begin().await?;
-                let n = sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+                let n = sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND sha256 <> $2")
                     .bind(person_id)
+                    .bind(keep.unwrap_or(""))
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
@@ -685,7 +698,8 @@ macro_rules! accounts_impl {
 
             async fn mail_sent(&self, id: i64, now_ms: i64) -> Result<(), StoreError> {
                 sqlx::query(
-                    "UPDATE outbox SET state = 'sent', sent_ms = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2",
+                    "UPDATE outbox SET state = 'sent', sent_ms = $1, attempts = attempts + 1, last_error = NULL, body = ''
+                     WHERE id = $2",
                 )
                 .bind(now_ms)
                 .bind(id)
@@ -740,6 +754,7 @@ macro_rules! accounts_impl {
                     ("DELETE FROM one_time_links WHERE expires_ms < $1 OR used_ms < $2", now_ms, now_ms),
                     ("DELETE FROM sign_in_failures WHERE at_ms < $1 OR at_ms < $2", now_ms - retention::FAILURES_MS, now_ms - retention::FAILURES_MS),
                     ("DELETE FROM outbox WHERE state = 'sent' AND (sent_ms < $1 OR sent_ms < $2)", now_ms - retention::SENT_MAIL_MS, now_ms - retention::SENT_MAIL_MS),
+                    ("DELETE FROM outbox WHERE state = 'queued' AND (created_ms < $1 OR created_ms < $2)", now_ms - retention::UNSENT_MAIL_MS, now_ms - retention::UNSENT_MAIL_MS),
                 ] {
                     n += sqlx::query(sql).bind(a).bind(b).execute(&mut *tx).await?.rows_affected();
                 }
