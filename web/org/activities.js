@@ -175,13 +175,15 @@ async function save() {
 async function remove(f, opener) {
   const ok = await confirmAction(t('activities.delete_question', { title: f.properties.title }), t('common.delete'), opener);
   if (!ok) return;
+  let said = () => announce(t('activities.deleted', { title: f.properties.title }));
   try {
     await api('DELETE', `/api/collections/activities/items/${f.id}`, { version: f.properties.version });
-    announce(t('activities.deleted', { title: f.properties.title }));
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
-    $('page-status').textContent = e.status === 412 ? t('errors.stale_list') : e.message;
+    said = () => { $('page-status').textContent = e.status === 412 ? t('errors.stale_list') : e.message; };
   }
+  // Said once the list shows it.
   await loadActivities();
+  said();
   jumpTo('activities-heading');
 }

@@ -73,26 +73,31 @@ async function extend(f) {
   const p = f.properties;
   const today = osloDate();
   const until = osloDate(30, p.valid_until > today ? p.valid_until : today);
+  let message;
   try {
     await api('PATCH', `/api/collections/volunteer-needs/items/${f.id}`, { body: { valid_until: until }, version: p.version });
-    $('page-status').textContent = t('needs.extended', { title: p.title, date: formatDate(until) });
+    message = t('needs.extended', { title: p.title, date: formatDate(until) });
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
-    $('page-status').textContent = e.status === 412 ? t('errors.stale_list') : e.message;
+    message = e.status === 412 ? t('errors.stale_list') : e.message;
   }
+  // Said once the list shows it.
   await loadNeeds();
+  $('page-status').textContent = message;
 }
 
 async function close(f, opener) {
   if (!await confirmAction(t('needs.close_question', { title: f.properties.title }), t('needs.close'), opener)) return;
+  let message;
   try {
     await api('DELETE', `/api/collections/volunteer-needs/items/${f.id}`, { version: f.properties.version });
-    $('page-status').textContent = t('needs.closed', { title: f.properties.title });
+    message = t('needs.closed', { title: f.properties.title });
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
-    $('page-status').textContent = e.status === 412 ? t('errors.stale_list') : e.message;
+    message = e.status === 412 ? t('errors.stale_list') : e.message;
   }
   await loadNeeds();
+  $('page-status').textContent = message;
   jumpTo('needs-heading');
 }
 
