@@ -1554,3 +1554,91 @@ async fn a_seasons_activities_come_from_one_csv_file_all_or_nothing() {
         3
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn offers_of_help_from_one_address_are_limited() {
+    use naermiljo::domain::FacilityKind;
+    use naermiljo::domain::activity::OrgKind;
+    use naermiljo::store::accounts::OrgRole;
+    use naermiljo::store::editing::{Actor, ItemCollection, ItemWrite, Role};
+    let t = TestStore::new().await;
+    let store = t.store.as_ref();
+    one_facility(store, FacilityKind::Library, "Drammen bibliotek").await;
+    let org = store
+        .create_organisation("Leksehjelpen", OrgKind::VolunteerOrganisation, None, false)
+        .await
+        .unwrap();
+    let member = store
+        .create_person("leder@lekse.example", "Leder", None, "nb", None)
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .set_membership(member, org, OrgRole::Editor, None)
+        .await
+        .unwrap();
+    let until = naermiljo::domain::activity::today(jiff::Timestamp::now())
+        .checked_add(jiff::Span::new().days(10))
+        .unwrap()
+        .to_string();
+    let doc = serde_json::json!({ "title": "Leksehjelper", "place": { "lon": 10.19, "lat": 59.74 }, "time_commitment": "1 time", "valid_until": until });
+    let actor = Actor {
+        token_id: None,
+        person_id: Some(member),
+        org_id: org,
+        role: Role::Editor,
+    };
+    let need = match store
+        .write_item(
+            ItemCollection::VolunteerNeeds,
+            &actor,
+            ItemWrite::Create {
+                org_id: org,
+                example: false,
+                doc,
+                valid_until: Some(until.clone()),
+            },
+        )
+        .await
+        .unwrap()
+    {
+        naermiljo::store::editing::WriteOutcome::Done { id, .. } => id,
+        other => panic!("{other:?}"),
+    };
+    let state = t.state().await;
+    let path = format!("/api/collections/volunteer-needs/items/{need}/offers");
+    let offer = |from: &'static str| {
+        let state = state.clone();
+        let path = path.clone();
+        async move {
+            let r = Request::post(path)
+                .header("host", "test.local")
+                .header(header::CONTENT_TYPE, "application/json")
+                .extension(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                    [127, 0, 0, 1],
+                    40000,
+                ))))
+                .header("x-forwarded-for", from)
+                .body(Body::from(r#"{"name":"Ida","contact":"ida@example.org"}"#))
+                .unwrap();
+            naermiljo::http::router(state)
+                .oneshot(r)
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    for _ in 0..naermiljo::http::programme::MAX_OFFERS_PER_ADDRESS {
+        assert_eq!(offer("203.0.113.7").await, StatusCode::ACCEPTED);
+    }
+    let emails = store.outbox(100).await.unwrap().len();
+    assert_eq!(offer("203.0.113.7").await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        store.outbox(100).await.unwrap().len(),
+        emails,
+        "no email for a refused offer"
+    );
+    assert_eq!(store.offers(need).await.unwrap().len(), 20);
+    // Another address is not held back.
+    assert_eq!(offer("198.51.100.2").await, StatusCode::ACCEPTED);
+}

@@ -25,7 +25,7 @@ use crate::store::editing::{Actor, Role};
 
 pub use crate::store::editing::token_sha256;
 pub use filter::ActivityFilter;
-pub use offers::{get_offers, post_offer};
+pub use offers::{MAX_OFFERS_PER_ADDRESS, get_offers, post_offer};
 pub(crate) use read::add_walk;
 pub use read::{get_activity, get_collection, get_need, list_activities, list_needs};
 pub use wire::{GEO_JSON, JSON_LD, activity_feature, collections_json, need_feature};

@@ -15,10 +15,15 @@ use super::{caller, json_response, parse_id, store_down};
 use crate::domain::activity::{FieldError, HelpOffer, today};
 use crate::store::editing::Role;
 
+/// Offers taken from one client address within 15 minutes, at most: each one emails the
+/// organisation's members, so no one may flood them.
+pub const MAX_OFFERS_PER_ADDRESS: i64 = 20;
+
 /// `POST …/volunteer-needs/items/{id}/offers`: anyone may offer help. The reply never
 /// repeats what was sent.
 pub async fn post_offer(
     State(state): State<AppState>,
+    super::super::auth::ClientAddr(client): super::super::auth::ClientAddr,
     Path(fid): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -34,9 +39,28 @@ pub async fn post_offer(
     }
     let id =
         parse_id(&fid).ok_or_else(|| ApiError::NotFound(format!("no volunteer need {fid:?}")))?;
+    let key = format!("offer:{client}");
+    let now = crate::store::editing::now_ms();
+    let since = now - crate::store::accounts::retention::FAILURES_MS;
+    if state
+        .store
+        .failures(&key, since)
+        .await
+        .map_err(store_down)?
+        >= MAX_OFFERS_PER_ADDRESS
+    {
+        return Err(ApiError::TooManyRequests(
+            "many offers came from here lately; try again in 15 minutes".into(),
+        ));
+    }
     let today = today(Timestamp::now()).to_string();
     match state.store.add_offer(id, &offer, &today).await {
         Ok(true) => {
+            state
+                .store
+                .note_failure(std::slice::from_ref(&key), now)
+                .await
+                .map_err(store_down)?;
             // The organisation hears of it by email (sent from the outbox).
             let snapshot = state.snapshot.load();
             if let Err(e) =
