@@ -70,7 +70,7 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The signed-in person and their session's CSRF token, or `None`.
-pub async fn signed_in(
+async fn signed_in(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<(Person, String)>, ApiError> {
@@ -89,7 +89,7 @@ async fn session_of(
     };
     accounts::session_person(state.store.as_ref(), &cookie)
         .await
-        .map_err(|e| ApiError::StoreDown(e.to_string()))
+        .map_err(ApiError::from)
 }
 
 /// Refuses a request whose `Origin` is another site's (a browser always sends it on a
@@ -186,11 +186,7 @@ fn private(mut r: Response) -> Response {
 
 /// What a signed-in person sees of themself, with the CSRF token.
 async fn me_json(state: &AppState, p: &Person, csrf: &str) -> Result<serde_json::Value, ApiError> {
-    let memberships = state
-        .store
-        .memberships(p.id)
-        .await
-        .map_err(|e| ApiError::StoreDown(e.to_string()))?;
+    let memberships = state.store.memberships(p.id).await?;
     let s = state.snapshot.load();
     let memberships: Vec<_> = memberships
         .iter()
@@ -217,8 +213,7 @@ async fn signed_in_response(state: &AppState, session: NewSession) -> Result<Res
     let person = state
         .store
         .person(session.person_id)
-        .await
-        .map_err(|e| ApiError::StoreDown(e.to_string()))?
+        .await?
         .ok_or_else(|| ApiError::Internal("a session for no one".into()))?;
     let body = me_json(state, &person, &session.csrf).await?;
     let mut r = private((StatusCode::OK, axum::Json(body)).into_response());
@@ -246,7 +241,7 @@ pub async fn post_sign_in(
         Ok(session) => signed_in_response(&state, session).await,
         Err(e @ SignInError::Refused) => Err(ApiError::Unauthorized(e.to_string())),
         Err(e @ SignInError::RateLimited) => Err(ApiError::TooManyRequests(e.to_string())),
-        Err(SignInError::Store(e)) => Err(ApiError::StoreDown(e.to_string())),
+        Err(SignInError::Store(e)) => Err(e.into()),
     }
 }
 
@@ -311,9 +306,7 @@ pub async fn post_link_secret(
     Path(secret): Path<String>,
 ) -> Result<Response, ApiError> {
     same_origin(&headers, &base)?;
-    let opened = accounts::open_link(state.store.as_ref(), &secret)
-        .await
-        .map_err(|e| ApiError::StoreDown(e.to_string()))?;
+    let opened = accounts::open_link(state.store.as_ref(), &secret).await?;
     let Some((session, purpose)) = opened else {
         return Err(ApiError::NotFound(
             "this link is unknown, used or expired; ask for a new one".into(),
@@ -333,17 +326,31 @@ pub async fn post_link_secret(
     Ok(private(r))
 }
 
-/// The signed-in person, with the CSRF token checked; 401 when no one is.
-async fn signed_in_checked(
+/// The signed-in person, or `None` when no one is; when the request changes something
+/// (`changes`), its session's CSRF token must have come with it (403 otherwise).
+pub async fn person_of(
     state: &AppState,
     headers: &HeaderMap,
-    f: Option<&HashMap<String, String>>,
+    changes: bool,
+) -> Result<Option<Person>, ApiError> {
+    let Some((person, csrf)) = signed_in(state, headers).await? else {
+        return Ok(None);
+    };
+    if changes {
+        check_csrf(headers, None, &csrf)?;
+    }
+    Ok(Some(person))
+}
+
+/// [`person_of`], or a 401 when no one is signed in.
+pub async fn signed_in_person(
+    state: &AppState,
+    headers: &HeaderMap,
+    changes: bool,
 ) -> Result<Person, ApiError> {
-    let (person, csrf) = signed_in(state, headers)
+    person_of(state, headers, changes)
         .await?
-        .ok_or_else(|| ApiError::Unauthorized("sign in first".into()))?;
-    check_csrf(headers, f, &csrf)?;
-    Ok(person)
+        .ok_or_else(|| ApiError::Unauthorized("sign in first".into()))
 }
 
 /// `POST /auth/password` with `password`, and `current_password` unless the session
@@ -384,13 +391,9 @@ pub async fn post_password(
     let store = state.store.as_ref();
     store
         .set_password(person.id, &hash, Some(person.id))
-        .await
-        .map_err(|e| ApiError::StoreDown(e.to_string()))?;
+        .await?;
     let this = crate::store::editing::token_sha256(&session_cookie(&headers).unwrap_or_default());
-    store
-        .end_sessions_of(person.id, Some(&this))
-        .await
-        .map_err(|e| ApiError::StoreDown(e.to_string()))?;
+    store.end_sessions_of(person.id, Some(&this)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -399,13 +402,12 @@ pub async fn post_sign_out(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    signed_in_checked(&state, &headers, None).await?;
+    signed_in_person(&state, &headers, true).await?;
     let cookie = session_cookie(&headers).unwrap_or_default();
     state
         .store
         .end_session(&crate::store::editing::token_sha256(&cookie))
-        .await
-        .map_err(|e| ApiError::StoreDown(e.to_string()))?;
+        .await?;
     let mut r = StatusCode::NO_CONTENT.into_response();
     set_cookie(&mut r, "", &state, 0);
     Ok(r)
@@ -416,12 +418,8 @@ pub async fn post_sign_out_everywhere(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let person = signed_in_checked(&state, &headers, None).await?;
-    state
-        .store
-        .end_sessions_of(person.id, None)
-        .await
-        .map_err(|e| ApiError::StoreDown(e.to_string()))?;
+    let person = signed_in_person(&state, &headers, true).await?;
+    state.store.end_sessions_of(person.id, None).await?;
     let mut r = StatusCode::NO_CONTENT.into_response();
     set_cookie(&mut r, "", &state, 0);
     Ok(r)

@@ -63,6 +63,14 @@ pub enum ApiError {
     StoreDown(String),
 }
 
+/// A store that does not answer: a 503 that says writes are refused for now (the cause goes
+/// to the log only).
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> ApiError {
+        ApiError::StoreDown(e.to_string())
+    }
+}
+
 impl ApiError {
     pub fn invalid(name: &str, detail: impl Into<String>) -> ApiError {
         ApiError::InvalidParameter {

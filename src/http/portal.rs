@@ -16,10 +16,6 @@ use crate::domain::activity::{FieldError, OrgKind};
 use crate::store::accounts::{LinkPurpose, OrgRole, Person, StaffRole};
 use crate::store::editing::now_ms;
 
-fn store_down(e: crate::store::StoreError) -> ApiError {
-    ApiError::StoreDown(e.to_string())
-}
-
 fn invalid(field: &str, reason: impl Into<String>) -> ApiError {
     ApiError::InvalidBody(vec![FieldError {
         field: field.into(),
@@ -31,17 +27,6 @@ fn json_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError
     serde_json::from_slice(body).map_err(|e| invalid("body", e.to_string()))
 }
 
-/// The signed-in person (CSRF checked when the request changes something), or 401.
-async fn person(state: &AppState, headers: &HeaderMap, changes: bool) -> Result<Person, ApiError> {
-    let (person, csrf) = super::auth::signed_in(state, headers)
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("sign in first".into()))?;
-    if changes {
-        super::auth::check_csrf(headers, None, &csrf)?;
-    }
-    Ok(person)
-}
-
 /// Whether `p` may work for organisation `org` (any member; with `as_admin`, only its
 /// `org_admin`s), or is staff admin.
 async fn member(state: &AppState, p: &Person, org: i64, as_admin: bool) -> Result<bool, ApiError> {
@@ -51,8 +36,7 @@ async fn member(state: &AppState, p: &Person, org: i64, as_admin: bool) -> Resul
     Ok(state
         .store
         .memberships(p.id)
-        .await
-        .map_err(store_down)?
+        .await?
         .iter()
         .any(|m| m.org_id == org && (!as_admin || m.role == OrgRole::OrgAdmin)))
 }
@@ -73,7 +57,7 @@ pub async fn get_members(
     headers: HeaderMap,
     Path(org): Path<i64>,
 ) -> Result<Response, ApiError> {
-    let p = person(&state, &headers, false).await?;
+    let p = super::auth::signed_in_person(&state, &headers, false).await?;
     org_exists(&state, org)?;
     if !member(&state, &p, org, true).await? {
         return Err(ApiError::Forbidden(
@@ -83,8 +67,7 @@ pub async fn get_members(
     let members: Vec<_> = state
         .store
         .members(org)
-        .await
-        .map_err(store_down)?
+        .await?
         .into_iter()
         .map(|(m, role)| {
             json!({
@@ -128,7 +111,7 @@ pub async fn post_invitation(
     Path(org): Path<i64>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let p = person(&state, &headers, true).await?;
+    let p = super::auth::signed_in_person(&state, &headers, true).await?;
     let org_name = org_exists(&state, org)?;
     if !member(&state, &p, org, true).await? {
         return Err(ApiError::Forbidden(
@@ -170,40 +153,35 @@ pub async fn post_invitation(
         return Err(ApiError::InvalidBody(errors));
     };
     let store = state.store.as_ref();
-    let invitee = match store.person_by_email(&email).await.map_err(store_down)? {
+    let invitee = match store.person_by_email(&email).await? {
         Some(existing) => existing,
         None => {
             let id = store
                 .create_person(&email, inv.name.trim(), None, &inv.lang, Some(p.id))
-                .await
-                .map_err(store_down)?
+                .await?
                 .ok_or_else(|| ApiError::Internal("an account appeared meanwhile".into()))?;
             store
                 .person(id)
-                .await
-                .map_err(store_down)?
+                .await?
                 .ok_or_else(|| ApiError::Internal("an account vanished".into()))?
         }
     };
     store
         .set_membership(invitee.id, org, role, Some(p.id))
-        .await
-        .map_err(store_down)?;
+        .await?;
     let link = crate::accounts::new_link(
         store,
         &invitee,
         LinkPurpose::Invitation,
         &state.public_url(),
     )
-    .await
-    .map_err(store_down)?;
+    .await?;
     store
         .enqueue_mail(
             &crate::mail::invitation(&invitee, Some(&org_name), &link),
             now_ms(),
         )
-        .await
-        .map_err(store_down)?;
+        .await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(json!({ "person_id": invitee.id, "org_id": org, "role": role.as_str() })),
@@ -224,18 +202,13 @@ pub async fn patch_offer(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let p = person(&state, &headers, true).await?;
+    let p = super::auth::signed_in_person(&state, &headers, true).await?;
     let new: OfferState = json_body(&body)?;
     if !["new", "contacted", "declined"].contains(&new.state.as_str()) {
         return Err(invalid("state", "new, contacted or declined"));
     }
     let not_found = || ApiError::NotFound(format!("no offer {id}"));
-    let need = state
-        .store
-        .offer_need(id)
-        .await
-        .map_err(store_down)?
-        .ok_or_else(not_found)?;
+    let need = state.store.offer_need(id).await?.ok_or_else(not_found)?;
     let org = {
         let s = state.snapshot.load();
         s.programme
@@ -252,8 +225,7 @@ pub async fn patch_offer(
     state
         .store
         .set_offer_state(id, &new.state, Some(p.id))
-        .await
-        .map_err(store_down)?;
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -283,12 +255,7 @@ pub async fn post_organisation(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let p = person(&state, &headers, true).await?;
-    if p.staff_role != Some(StaffRole::Admin) {
-        return Err(ApiError::Forbidden(
-            "only staff admins add organisations".into(),
-        ));
-    }
+    staff_admin(&state, &headers, true, "add organisations").await?;
     let o: NewOrganisation = json_body(&body)?;
     let name = o.name.trim();
     if !(2..=120).contains(&name.chars().count()) {
@@ -326,17 +293,11 @@ pub async fn get_outbox(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let p = person(&state, &headers, false).await?;
-    if p.staff_role != Some(StaffRole::Admin) {
-        return Err(ApiError::Forbidden(
-            "only staff admins see the outbox".into(),
-        ));
-    }
+    staff_admin(&state, &headers, false, "see the outbox").await?;
     let rows: Vec<_> = state
         .store
         .outbox(200)
-        .await
-        .map_err(store_down)?
+        .await?
         .into_iter()
         .map(|m| {
             json!({
@@ -407,15 +368,16 @@ pub async fn post_activities_csv(
     }
 }
 
-/// Refuses anyone but a staff admin.
+/// The signed-in staff admin; anyone else is refused, told that only staff admins `what`.
 async fn staff_admin(
     state: &AppState,
     headers: &HeaderMap,
     changes: bool,
+    what: &str,
 ) -> Result<Person, ApiError> {
-    let p = person(state, headers, changes).await?;
+    let p = super::auth::signed_in_person(state, headers, changes).await?;
     if p.staff_role != Some(StaffRole::Admin) {
-        return Err(ApiError::Forbidden("only staff admins may do this".into()));
+        return Err(ApiError::Forbidden(format!("only staff admins {what}")));
     }
     Ok(p)
 }
@@ -426,10 +388,10 @@ pub async fn get_people(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    staff_admin(&state, &headers, false).await?;
+    staff_admin(&state, &headers, false, "see everyone").await?;
     let mut people = Vec::new();
-    for p in state.store.people().await.map_err(store_down)? {
-        let memberships = state.store.memberships(p.id).await.map_err(store_down)?;
+    for p in state.store.people().await? {
+        let memberships = state.store.memberships(p.id).await?;
         people.push(json!({
             "id": p.id, "name": p.name, "email": p.email, "lang": p.lang,
             "staff_role": p.staff_role.map(|r| r.as_str()), "disabled": p.disabled,
@@ -461,7 +423,7 @@ pub async fn patch_person(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let admin = staff_admin(&state, &headers, true).await?;
+    let admin = staff_admin(&state, &headers, true, "change people").await?;
     let change: PersonChange = json_body(&body)?;
     if id == admin.id {
         return Err(ApiError::Forbidden(
@@ -480,8 +442,7 @@ pub async fn patch_person(
     let found = state
         .store
         .update_person(id, staff_role, change.disabled, Some(admin.id))
-        .await
-        .map_err(store_down)?;
+        .await?;
     if !found {
         return Err(ApiError::NotFound(format!("no person {id}")));
     }
@@ -503,13 +464,12 @@ pub async fn get_audit(
     headers: HeaderMap,
     axum::extract::Query(q): axum::extract::Query<AuditQuery>,
 ) -> Result<Response, ApiError> {
-    staff_admin(&state, &headers, false).await?;
+    staff_admin(&state, &headers, false, "read the audit log").await?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000) as usize;
     let rows: Vec<_> = state
         .store
         .audit_log(10_000)
-        .await
-        .map_err(store_down)?
+        .await?
         .into_iter()
         .filter(|r| q.collection.as_ref().is_none_or(|c| &r.collection == c))
         .filter(|r| q.person_id.is_none_or(|p| r.person_id == Some(p)))

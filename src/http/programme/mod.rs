@@ -52,10 +52,6 @@ pub(super) fn parse_id(fid: &str) -> Option<i64> {
     fid.parse().ok()
 }
 
-pub(super) fn store_down(e: crate::store::StoreError) -> ApiError {
-    ApiError::StoreDown(e.to_string())
-}
-
 /// Who calls: a machine with an API token, or a person signed in to the portal (whose
 /// session's CSRF token came with a request that changes something).
 pub(in crate::http) enum Caller {
@@ -116,16 +112,9 @@ pub(in crate::http) async fn caller(
     changes: bool,
 ) -> Result<Caller, ApiError> {
     if headers.get(header::AUTHORIZATION).is_none()
-        && let Some((person, csrf)) = super::auth::signed_in(state, headers).await?
+        && let Some(person) = super::auth::person_of(state, headers, changes).await?
     {
-        if changes {
-            super::auth::check_csrf(headers, None, &csrf)?;
-        }
-        let memberships = state
-            .store
-            .memberships(person.id)
-            .await
-            .map_err(store_down)?;
+        let memberships = state.store.memberships(person.id).await?;
         return Ok(Caller::Person {
             person,
             memberships,
@@ -149,6 +138,6 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Actor, Ap
         Ok(None) => Err(ApiError::Unauthorized(
             "the API token is unknown or revoked".into(),
         )),
-        Err(e) => Err(ApiError::StoreDown(e.to_string())),
+        Err(e) => Err(e.into()),
     }
 }

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::super::AppState;
 use super::super::error::ApiError;
-use super::{caller, json_response, parse_id, store_down};
+use super::{caller, json_response, parse_id};
 use crate::domain::activity::{FieldError, HelpOffer, today};
 use crate::store::editing::Role;
 
@@ -42,13 +42,7 @@ pub async fn post_offer(
     let key = format!("offer:{client}");
     let now = crate::store::editing::now_ms();
     let since = now - crate::store::accounts::retention::FAILURES_MS;
-    if state
-        .store
-        .failures(&key, since)
-        .await
-        .map_err(store_down)?
-        >= MAX_OFFERS_PER_ADDRESS
-    {
+    if state.store.failures(&key, since).await? >= MAX_OFFERS_PER_ADDRESS {
         return Err(ApiError::TooManyRequests(
             "many offers came from here lately; try again in 15 minutes".into(),
         ));
@@ -59,8 +53,7 @@ pub async fn post_offer(
             state
                 .store
                 .note_failure(std::slice::from_ref(&key), now)
-                .await
-                .map_err(store_down)?;
+                .await?;
             // The organisation hears of it by email (sent from the outbox).
             let snapshot = state.snapshot.load();
             if let Err(e) =
@@ -77,7 +70,7 @@ pub async fn post_offer(
         Ok(false) => Err(ApiError::NotFound(format!(
             "no current volunteer need {fid:?}"
         ))),
-        Err(e) => Err(store_down(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -104,7 +97,7 @@ pub async fn get_offers(
             "offers are shown only to the need's organisation".into(),
         ));
     }
-    let offers = state.store.offers(id).await.map_err(store_down)?;
+    let offers = state.store.offers(id).await?;
     let mut r = json_response(
         StatusCode::OK,
         "application/json",

@@ -13,7 +13,7 @@ use serde_json::json;
 use super::super::error::ApiError;
 use super::super::{AppState, BaseUrl};
 use super::wire::{GEO_JSON, activity_feature, need_feature};
-use super::{caller, etag, json_response, parse_id, store_down};
+use super::{caller, etag, json_response, parse_id};
 use crate::edit::{Change, EditError, Written};
 use crate::store::editing::ItemCollection;
 
@@ -48,7 +48,7 @@ impl From<EditError> for ApiError {
                 current: Some(etag(current_version)),
             },
             EditError::Invalid(errors) => ApiError::InvalidBody(errors),
-            EditError::Store(e) => store_down(e),
+            EditError::Store(e) => e.into(),
         }
     }
 }
