@@ -1334,11 +1334,46 @@ async fn portal_authorisation_matrix() {
         && m.body.contains("Lag A")));
 }
 
+/// A volunteer need of `org` written by its member `person` at a point in Drammen, until
+/// `until` (YYYY-MM-DD); its id.
+async fn need_of(
+    store: &dyn naermiljo::store::Store,
+    org: i64,
+    person: i64,
+    title: &str,
+    until: &str,
+) -> i64 {
+    use naermiljo::store::editing::{Actor, ItemCollection, ItemWrite, Role, WriteOutcome};
+    let doc = serde_json::json!({
+        "title": title, "place": { "lon": 10.19, "lat": 59.74 },
+        "time_commitment": "1 time", "skills": [], "valid_until": until,
+    });
+    let actor = Actor {
+        token_id: None,
+        person_id: Some(person),
+        org_id: org,
+        role: Role::Editor,
+    };
+    let write = ItemWrite::Create {
+        org_id: org,
+        example: false,
+        doc,
+        valid_until: Some(until.into()),
+    };
+    match store
+        .write_item(ItemCollection::VolunteerNeeds, &actor, write)
+        .await
+        .unwrap()
+    {
+        WriteOutcome::Done { id, .. } => id,
+        other => panic!("{other:?}"),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_organisation_is_reminded_once_of_a_need_about_to_expire() {
     use naermiljo::domain::activity::OrgKind;
     use naermiljo::store::accounts::OrgRole;
-    use naermiljo::store::editing::{Actor, ItemCollection, ItemWrite, Role};
     let t = TestStore::new().await;
     let store = t.store.as_ref();
     let org = store
@@ -1366,30 +1401,8 @@ async fn an_organisation_is_reminded_once_of_a_need_about_to_expire() {
             .unwrap()
             .to_string()
     };
-    let actor = Actor {
-        token_id: None,
-        person_id: Some(member),
-        org_id: org,
-        role: Role::Editor,
-    };
     for (title, until) in [("Snart slutt", day(2)), ("Lenge igjen", day(20))] {
-        let doc = serde_json::json!({
-            "title": title, "place": { "lon": 10.2, "lat": 59.74 },
-            "time_commitment": "1 time", "skills": [], "valid_until": until,
-        });
-        store
-            .write_item(
-                ItemCollection::VolunteerNeeds,
-                &actor,
-                ItemWrite::Create {
-                    org_id: org,
-                    example: false,
-                    doc,
-                    valid_until: Some(until.clone()),
-                },
-            )
-            .await
-            .unwrap();
+        need_of(store, org, member, title, &until).await;
     }
     let state = t.state().await;
     let snapshot = state.snapshot.load();
@@ -1560,7 +1573,6 @@ async fn offers_of_help_from_one_address_are_limited() {
     use naermiljo::domain::FacilityKind;
     use naermiljo::domain::activity::OrgKind;
     use naermiljo::store::accounts::OrgRole;
-    use naermiljo::store::editing::{Actor, ItemCollection, ItemWrite, Role};
     let t = TestStore::new().await;
     let store = t.store.as_ref();
     one_facility(store, FacilityKind::Library, "Drammen bibliotek").await;
@@ -1581,30 +1593,7 @@ async fn offers_of_help_from_one_address_are_limited() {
         .checked_add(jiff::Span::new().days(10))
         .unwrap()
         .to_string();
-    let doc = serde_json::json!({ "title": "Leksehjelper", "place": { "lon": 10.19, "lat": 59.74 }, "time_commitment": "1 time", "valid_until": until });
-    let actor = Actor {
-        token_id: None,
-        person_id: Some(member),
-        org_id: org,
-        role: Role::Editor,
-    };
-    let need = match store
-        .write_item(
-            ItemCollection::VolunteerNeeds,
-            &actor,
-            ItemWrite::Create {
-                org_id: org,
-                example: false,
-                doc,
-                valid_until: Some(until.clone()),
-            },
-        )
-        .await
-        .unwrap()
-    {
-        naermiljo::store::editing::WriteOutcome::Done { id, .. } => id,
-        other => panic!("{other:?}"),
-    };
+    let need = need_of(store, org, member, "Leksehjelper", &until).await;
     let state = t.state().await;
     let path = format!("/api/collections/volunteer-needs/items/{need}/offers");
     let offer = |from: &'static str| {
