@@ -93,6 +93,21 @@ pub fn new_secret() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Whether a normalised address can be delivered to at all: `local@domain.tld`, 3–254
+/// characters, no spaces (RFC 5321's limits; no attempt at the full grammar).
+pub fn plausible_email(email: &str) -> bool {
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return false;
+    };
+    (3..=254).contains(&email.len())
+        && !local.is_empty()
+        && !email.contains(char::is_whitespace)
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+}
+
 /// Email addresses are compared lower-cased and trimmed.
 pub fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
@@ -119,11 +134,11 @@ pub struct NewSession {
     pub person_id: i64,
 }
 
-/// A session begun from an invitation or password-reset link may set a password without
+/// A session begun from an emailed link (sign-in, invitation, reset) may set a password without
 /// the current one for this long.
 pub const RESET_WINDOW_MS: i64 = 15 * 60 * 1000;
 
-/// Begins a session for a person; `reset`: begun from an invitation or reset link.
+/// Begins a session for a person; `reset`: begun from an emailed link.
 pub async fn begin_session(
     store: &dyn Store,
     person_id: i64,
@@ -258,21 +273,33 @@ pub async fn new_link(
     Ok(format!("{}/auth/link/{secret}", base.trim_end_matches('/')))
 }
 
-/// Uses a one-time link: a new session for its person, and what the link was for (an
-/// invitation or reset goes on to setting a password). `None`: unknown, used or expired.
+/// Uses a one-time link: a new session for its person, what the link was for, and whether
+/// the person has to choose a password now (a reset, or an invitation to someone without
+/// one). Opening an invitation accepts the memberships waiting for the person: that is
+/// their consent. `None`: unknown, used or expired.
 pub async fn open_link(
     store: &dyn Store,
     secret: &str,
-) -> Result<Option<(NewSession, LinkPurpose)>, StoreError> {
+) -> Result<Option<(NewSession, LinkPurpose, bool)>, StoreError> {
     let Some((person_id, purpose)) = store.use_link(&token_sha256(secret), now_ms()).await? else {
         return Ok(None);
     };
     match store.person(person_id).await? {
         Some(p) if !p.disabled => {
-            let reset = purpose != LinkPurpose::SignIn;
+            let choose_password = match purpose {
+                LinkPurpose::SignIn => false,
+                LinkPurpose::PasswordReset => true,
+                LinkPurpose::Invitation => p.password_hash.is_none(),
+            };
+            if purpose == LinkPurpose::Invitation {
+                store.accept_memberships(person_id).await?;
+            }
+            // Any emailed link proves the address, as a reset link would: for a while the
+            // session may choose a new password without the forgotten one.
             Ok(Some((
-                begin_session(store, person_id, reset).await?,
+                begin_session(store, person_id, true).await?,
                 purpose,
+                choose_password,
             )))
         }
         _ => Ok(None),

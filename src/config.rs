@@ -21,6 +21,10 @@ pub struct Limits {
     pub max_bands: usize,
     /// An origin farther than this from every walkable segment is refused, in metres.
     pub max_snap_m: f64,
+    /// Peers whose `X-Forwarded-For` is believed: the reverse proxies in front of the
+    /// server. The per-address sign-in and offer limits count the address they forward;
+    /// anyone else is counted by their own socket address. Default: loopback only.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for Limits {
@@ -34,6 +38,10 @@ impl Default for Limits {
             max_walk_minutes: 60,
             max_bands: 6,
             max_snap_m: 500.0,
+            trusted_proxies: vec![
+                "127.0.0.0/8".parse().expect("a network"),
+                "::1/128".parse().expect("a network"),
+            ],
         }
     }
 }

@@ -134,7 +134,8 @@ pub fn times_per_kind(
 }
 
 /// Every address's time to the nearest activity of `categories` (activities at a facility
-/// start from the facility's placement; those whose place is gone are left out).
+/// start from the facility's placement; those whose place is gone, and paused ones, are
+/// left out).
 pub fn activity_times(
     s: &Snapshot,
     categories: &[crate::domain::activity::Category],
@@ -146,7 +147,7 @@ pub fn activity_times(
         .items
         .iter()
         .zip(&p.snaps)
-        .filter(|(a, _)| categories.contains(&a.doc.category))
+        .filter(|(a, _)| !a.doc.paused && categories.contains(&a.doc.category))
         .filter_map(|(_, snap)| snap.for_profile(profile).copied())
         .collect();
     Ok(times_from(walk, &sources, &walk.address_snaps, profile, None).1)

@@ -336,6 +336,7 @@ pub fn generate(s: &Snapshot, seed: u64, today: Date) -> DemoProgramme {
                 },
                 signup_url: None,
                 contact: Some(ORGANISATIONS[t.org].2.to_string()),
+                paused: false,
             },
         ));
     }

@@ -188,7 +188,13 @@ pub async fn remind_expiring_needs(
             continue;
         }
         let page = format!("{}/org", base.trim_end_matches('/'));
-        for (member, _) in store.members(n.org_id).await? {
+        for member in store
+            .members(n.org_id)
+            .await?
+            .into_iter()
+            .filter(|m| !m.pending)
+            .map(|m| m.person)
+        {
             if member.disabled {
                 continue;
             }
@@ -212,7 +218,13 @@ pub async fn notify_offer(
         return Ok(());
     };
     let n = &snapshot.programme.needs.items[i as usize];
-    for (member, _) in store.members(n.org_id).await? {
+    for member in store
+        .members(n.org_id)
+        .await?
+        .into_iter()
+        .filter(|m| !m.pending)
+        .map(|m| m.person)
+    {
         if member.disabled {
             continue;
         }

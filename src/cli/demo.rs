@@ -82,7 +82,7 @@ pub async fn write_demo_programme(store: &dyn Store, seed: u64) -> anyhow::Resul
     for (name, kind, contact) in crate::demo::ORGANISATIONS {
         org_ids.push(
             store
-                .create_organisation(name, kind, Some(contact), true)
+                .create_organisation(name, kind, Some(contact), true, None)
                 .await?,
         );
     }

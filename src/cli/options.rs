@@ -211,6 +211,14 @@ pub struct ServeArgs {
     /// Where the shared real-data files live.
     #[arg(long, env = "NAERMILJO_SHARED_DATA", default_value = "../shared/data")]
     pub shared_data: PathBuf,
+    /// A reverse proxy whose `X-Forwarded-For` is believed (an address or a network such
+    /// as 10.0.0.0/8; repeat or separate with commas). Default: loopback only.
+    #[arg(
+        long = "trusted-proxy",
+        env = "NAERMILJO_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -21,7 +21,7 @@ pub async fn org(settings: &Settings, cmd: OrgCommand) -> anyhow::Result<()> {
                 "--name must be 2–120 characters"
             );
             let id = store
-                .create_organisation(name, kind, contact.as_deref(), false)
+                .create_organisation(name, kind, contact.as_deref(), false, None)
                 .await
                 .with_context(|| {
                     format!("cannot add the organisation {name:?} (is the name taken?)")
@@ -49,10 +49,10 @@ pub async fn token(settings: &Settings, cmd: TokenCommand) -> anyhow::Result<()>
     match cmd {
         TokenCommand::Create { org, role, label } => {
             let store = app::open_store(settings, "naermiljo-token").await?;
-            let token = new_token()?;
+            let token = crate::store::editing::new_token();
             let hash = crate::store::editing::token_sha256(&token);
             let id = store
-                .create_token(org, role, &hash, label.as_deref())
+                .create_token(org, role, &hash, label.as_deref(), None)
                 .await
                 .with_context(|| format!("cannot make a token for organisation {org}"))?;
             eprintln!(
@@ -80,7 +80,7 @@ pub async fn token(settings: &Settings, cmd: TokenCommand) -> anyhow::Result<()>
         TokenCommand::Revoke { id } => {
             let store = app::open_store(settings, "naermiljo-token").await?;
             anyhow::ensure!(
-                store.revoke_token(id).await?,
+                store.revoke_token(id, None).await?,
                 "no token {id} to revoke (see `naermiljo token list`)"
             );
             println!("token {id} revoked");
@@ -96,15 +96,4 @@ pub async fn audit(settings: &Settings, limit: i64) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string(&row)?);
     }
     Ok(())
-}
-
-/// A new API token: 32 random bytes from the operating system, hex, with a prefix that
-/// makes a leaked token easy to recognise.
-fn new_token() -> anyhow::Result<String> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    Ok(format!(
-        "nm_{}",
-        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    ))
 }

@@ -11,6 +11,13 @@ use crate::config::Settings;
 /// the demo region first when the store is empty.
 pub async fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     settings.listen = args.listen;
+    if !args.trusted_proxies.is_empty() {
+        settings.limits.trusted_proxies = args
+            .trusted_proxies
+            .iter()
+            .map(|p| trusted_proxy(p))
+            .collect::<anyhow::Result<_>>()?;
+    }
     let started = Instant::now();
     let store = app::open_store(&settings, "naermiljo-serve").await?;
     if args.demo {
@@ -47,4 +54,16 @@ pub async fn status(settings: &Settings) -> anyhow::Result<()> {
         store.data_version().await?
     );
     Ok(())
+}
+
+/// `--trusted-proxy`: an address (one host) or a network in CIDR notation.
+fn trusted_proxy(s: &str) -> anyhow::Result<ipnet::IpNet> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "--trusted-proxy {s:?}: not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/8)"
+            )
+        })
 }

@@ -154,8 +154,11 @@ pub struct Organisation {
     pub kind: OrgKind,
     /// Public contact: an e-mail address, a phone number or a web page.
     pub contact: Option<String>,
+    pub website: Option<String>,
     /// Made up for the demo region; never presented as real.
     pub example: bool,
+    /// `false` once staff deactivated it: nothing of it is shown, its members cannot write.
+    pub active: bool,
 }
 
 /// Where something happens: at a facility (it moves with the facility), or at a point.
@@ -314,6 +317,10 @@ pub struct ActivityDoc {
     /// A public contact for questions (e-mail, phone or web page).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
+    /// Paused by its organisation (e.g. between seasons): kept, but not listed, reached or
+    /// counted until resumed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub paused: bool,
 }
 
 /// What an organisation writes about a volunteer need.

@@ -4,8 +4,8 @@
 //! `/auth/sign-out-everywhere`, and `/api/me` (who is signed in, and the CSRF token the
 //! pages' scripts send back as `X-CSRF-Token`).
 //!
-//! The session cookie is `HttpOnly`, `SameSite=Lax`, `Path=/`, `Secure` when the client
-//! came over HTTPS; it holds a random secret whose SHA-256 is the stored session. Requests
+//! The session cookie is `HttpOnly`, `SameSite=Lax`, `Path=/`; `Secure` and named `__Host-…` when
+//! the public address is HTTPS. It holds a random secret whose SHA-256 is the stored session. Requests
 //! that change something need the session's CSRF token, and a foreign `Origin` is refused.
 
 use std::collections::HashMap;
@@ -21,21 +21,39 @@ use serde_json::json;
 use super::error::ApiError;
 use super::{AppState, BaseUrl};
 use crate::accounts::{self, NewSession, SignInError};
-use crate::store::accounts::{LinkPurpose, Person, SessionRow};
+use crate::store::accounts::{Person, SessionRow};
 
-/// The session cookie's name.
+/// The session cookie's name over plain HTTP (development, loopback).
 pub const COOKIE: &str = "naermiljo_session";
+/// Its name when served over TLS: the `__Host-` prefix makes browsers refuse it unless it
+/// is `Secure`, from this very host and for `Path=/`, so a sibling subdomain cannot plant
+/// one (RFC 6265bis §4.1.3.2).
+pub const SECURE_COOKIE: &str = "__Host-naermiljo_session";
+
+/// The session cookie's name for this server: [`SECURE_COOKIE`] when its public address
+/// is `https://`, else [`COOKIE`].
+fn cookie_name(state: &AppState) -> &'static str {
+    if state.public_url().starts_with("https://") {
+        SECURE_COOKIE
+    } else {
+        COOKIE
+    }
+}
 /// The header the pages' scripts send the CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// The client's address, for the per-address sign-in limit: the socket's peer; behind a
-/// reverse proxy on this machine (a loopback peer), the last address in `X-Forwarded-For`.
+/// The client's address, for the per-address limits: the socket's peer; when that peer is
+/// a trusted reverse proxy (`--trusted-proxy`, default loopback), the last address in
+/// `X-Forwarded-For` (the one that proxy saw).
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
@@ -48,7 +66,15 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty());
         Ok(ClientAddr(match (peer, forwarded) {
-            (Some(ip), Some(f)) if ip.is_loopback() => f,
+            (Some(ip), Some(f))
+                if state
+                    .limits
+                    .trusted_proxies
+                    .iter()
+                    .any(|n| n.contains(&ip.to_canonical())) =>
+            {
+                f
+            }
             (Some(ip), _) => ip.to_string(),
             (None, Some(f)) => f,
             (None, None) => "unknown".into(),
@@ -56,15 +82,17 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
-/// The value of the session cookie, if the request has one.
-pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+/// The value of the session cookie, if the request has one (only the name this server
+/// sets counts).
+pub fn session_cookie(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    let cookie_name = cookie_name(state);
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
+        .find(|(name, _)| *name == cookie_name)
         .map(|(_, value)| value.to_string())
         .filter(|v| !v.is_empty())
 }
@@ -84,7 +112,7 @@ async fn session_of(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<(Person, SessionRow)>, ApiError> {
-    let Some(cookie) = session_cookie(headers) else {
+    let Some(cookie) = session_cookie(state, headers) else {
         return Ok(None);
     };
     accounts::session_person(state.store.as_ref(), &cookie)
@@ -163,13 +191,14 @@ fn required<'a>(f: &'a HashMap<String, String>, name: &str) -> Result<&'a str, A
 }
 
 fn set_cookie(r: &mut Response, value: &str, state: &AppState, max_age_s: i64) {
-    let secure = if state.public_url().starts_with("https://") {
+    let name = cookie_name(state);
+    let secure = if name == SECURE_COOKIE {
         "; Secure"
     } else {
         ""
     };
     let cookie =
-        format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}");
+        format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}");
     r.headers_mut().append(
         header::SET_COOKIE,
         HeaderValue::from_str(&cookie).expect("hex and ASCII"),
@@ -185,7 +214,14 @@ fn private(mut r: Response) -> Response {
 }
 
 /// What a signed-in person sees of themself, with the CSRF token.
-async fn me_json(state: &AppState, p: &Person, csrf: &str) -> Result<serde_json::Value, ApiError> {
+/// `/api/me`'s answer. `reset_until_ms`: until when the session may choose a password
+/// without the current one (one begun from an emailed link).
+async fn me_json(
+    state: &AppState,
+    p: &Person,
+    csrf: &str,
+    reset_until_ms: Option<i64>,
+) -> Result<serde_json::Value, ApiError> {
     let memberships = state.store.memberships(p.id).await?;
     let s = state.snapshot.load();
     let memberships: Vec<_> = memberships
@@ -205,6 +241,9 @@ async fn me_json(state: &AppState, p: &Person, csrf: &str) -> Result<serde_json:
         "lang": p.lang,
         "staff_role": p.staff_role.map(|r| r.as_str()),
         "memberships": memberships,
+        "has_password": p.password_hash.is_some(),
+        "password_without_current": reset_until_ms
+            .is_some_and(|until| until >= crate::store::editing::now_ms()),
         "csrf": csrf,
     }))
 }
@@ -215,7 +254,7 @@ async fn signed_in_response(state: &AppState, session: NewSession) -> Result<Res
         .person(session.person_id)
         .await?
         .ok_or_else(|| ApiError::Internal("a session for no one".into()))?;
-    let body = me_json(state, &person, &session.csrf).await?;
+    let body = me_json(state, &person, &session.csrf, None).await?;
     let mut r = private((StatusCode::OK, axum::Json(body)).into_response());
     set_cookie(
         &mut r,
@@ -297,6 +336,22 @@ pub async fn get_link(Path(secret): Path<String>) -> Response {
     )
 }
 
+/// What a browser shows for a link that is unknown, used or expired: a page in both
+/// languages that leads to asking for a new one (the form posts from a browser, so no
+/// problem JSON here).
+const LINK_GONE_PAGE: &str = r#"<!doctype html>
+<html lang="nb"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,"><title>Lenken virker ikke lenger – Nærmiljø</title><link rel="stylesheet" href="/static/kit/base.css"></head>
+<body><main class="layout" id="main"><section class="panel">
+<h1>Lenken virker ikke lenger</h1>
+<p>Lenken er allerede brukt, eller den er for gammel. En innloggingslenke virker én gang i 20 minutter, en invitasjon i 24 timer.</p>
+<p><a href="/org">Be om en ny lenke eller logg inn</a></p>
+<div lang="en"><h2>This link no longer works</h2>
+<p>It has been used already, or it is too old. A sign-in link works once for 20 minutes, an invitation for 24 hours.</p>
+<p><a href="/org?lang=en">Ask for a new link or sign in</a></p></div>
+</section></main></body></html>
+"#;
+
 /// `POST /auth/link/{secret}`: uses the link and begins a session; then on to the
 /// organisations' page, where an invitation or reset goes on to choosing a password.
 pub async fn post_link_secret(
@@ -307,14 +362,15 @@ pub async fn post_link_secret(
 ) -> Result<Response, ApiError> {
     same_origin(&headers, &base)?;
     let opened = accounts::open_link(state.store.as_ref(), &secret).await?;
-    let Some((session, purpose)) = opened else {
-        return Err(ApiError::NotFound(
-            "this link is unknown, used or expired; ask for a new one".into(),
+    let Some((session, _, choose_password)) = opened else {
+        return Ok(private(
+            (StatusCode::NOT_FOUND, Html(LINK_GONE_PAGE)).into_response(),
         ));
     };
-    let next = match purpose {
-        LinkPurpose::SignIn => "/org",
-        LinkPurpose::Invitation | LinkPurpose::PasswordReset => "/org?account=password",
+    let next = if choose_password {
+        "/org?account=password"
+    } else {
+        "/org"
     };
     let mut r = (StatusCode::SEE_OTHER, [(header::LOCATION, next)]).into_response();
     set_cookie(
@@ -392,7 +448,8 @@ pub async fn post_password(
     store
         .set_password(person.id, &hash, Some(person.id))
         .await?;
-    let this = crate::store::editing::token_sha256(&session_cookie(&headers).unwrap_or_default());
+    let this =
+        crate::store::editing::token_sha256(&session_cookie(&state, &headers).unwrap_or_default());
     store.end_sessions_of(person.id, Some(&this)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -403,7 +460,7 @@ pub async fn post_sign_out(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     signed_in_person(&state, &headers, true).await?;
-    let cookie = session_cookie(&headers).unwrap_or_default();
+    let cookie = session_cookie(&state, &headers).unwrap_or_default();
     state
         .store
         .end_session(&crate::store::editing::token_sha256(&cookie))
@@ -430,10 +487,9 @@ pub async fn get_me(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let (person, csrf) = signed_in(&state, &headers)
+    let (person, session) = session_of(&state, &headers)
         .await?
         .ok_or_else(|| ApiError::Unauthorized("no one is signed in".into()))?;
-    Ok(private(
-        axum::Json(me_json(&state, &person, &csrf).await?).into_response(),
-    ))
+    let me = me_json(&state, &person, &session.csrf, session.reset_until_ms).await?;
+    Ok(private(axum::Json(me).into_response()))
 }

@@ -259,14 +259,19 @@ impl IntoResponse for ApiError {
 }
 
 /// Turns any error response that is not yet problem+json (axum's own 404 and 405, a
-/// rejected path) into one, so that clients can rely on the format.
+/// rejected path) into one, so that clients can rely on the format; HTML pages excepted.
 pub async fn ensure_problem_json(response: Response) -> Response {
     let status = response.status();
     let is_problem = response
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+    // A page made for a browser on purpose (a used sign-in link) stays a page.
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem || is_page {
         return response;
     }
     let (kind, detail) = match status {

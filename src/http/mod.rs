@@ -6,6 +6,7 @@ mod coverage;
 pub mod error;
 mod features;
 mod openapi;
+mod organisations;
 mod params;
 mod portal;
 pub mod programme;
@@ -95,9 +96,29 @@ pub fn router(state: AppState) -> Router {
         .route("/api/me", get(auth::get_me))
         .route(
             "/api/organisations",
-            get(portal::get_organisations).post(portal::post_organisation),
+            get(organisations::get_organisations).post(organisations::post_organisation),
+        )
+        .route(
+            "/api/organisations/{id}",
+            axum::routing::patch(organisations::patch_organisation),
+        )
+        .route(
+            "/api/organisations/{id}/merge",
+            axum::routing::post(organisations::post_merge),
         )
         .route("/api/organisations/{id}/members", get(portal::get_members))
+        .route(
+            "/api/organisations/{id}/members/{person}",
+            axum::routing::patch(organisations::patch_member).delete(organisations::delete_member),
+        )
+        .route(
+            "/api/tokens",
+            get(organisations::get_tokens).post(organisations::post_token),
+        )
+        .route(
+            "/api/tokens/{id}",
+            axum::routing::delete(organisations::delete_token),
+        )
         .route(
             "/api/organisations/{id}/invitations",
             axum::routing::post(portal::post_invitation),
@@ -107,7 +128,10 @@ pub fn router(state: AppState) -> Router {
             axum::routing::patch(portal::patch_offer),
         )
         .route("/api/outbox", get(portal::get_outbox))
-        .route("/api/people", get(portal::get_people))
+        .route(
+            "/api/people",
+            get(portal::get_people).post(portal::post_person),
+        )
         .route(
             "/api/people/{id}",
             axum::routing::patch(portal::patch_person),

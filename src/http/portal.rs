@@ -12,24 +12,29 @@ use serde_json::json;
 
 use super::AppState;
 use super::error::ApiError;
-use crate::domain::activity::{FieldError, OrgKind};
+use crate::domain::activity::FieldError;
 use crate::store::accounts::{LinkPurpose, OrgRole, Person, StaffRole};
 use crate::store::editing::now_ms;
 
-fn invalid(field: &str, reason: impl Into<String>) -> ApiError {
+pub(super) fn invalid(field: &str, reason: impl Into<String>) -> ApiError {
     ApiError::InvalidBody(vec![FieldError {
         field: field.into(),
         reason: reason.into(),
     }])
 }
 
-fn json_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
+pub(super) fn json_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| invalid("body", e.to_string()))
 }
 
 /// Whether `p` may work for organisation `org` (any member; with `as_admin`, only its
 /// `org_admin`s), or is staff admin.
-async fn member(state: &AppState, p: &Person, org: i64, as_admin: bool) -> Result<bool, ApiError> {
+pub(super) async fn member(
+    state: &AppState,
+    p: &Person,
+    org: i64,
+    as_admin: bool,
+) -> Result<bool, ApiError> {
     if p.staff_role == Some(StaffRole::Admin) {
         return Ok(true);
     }
@@ -41,7 +46,7 @@ async fn member(state: &AppState, p: &Person, org: i64, as_admin: bool) -> Resul
         .any(|m| m.org_id == org && (!as_admin || m.role == OrgRole::OrgAdmin)))
 }
 
-fn org_exists(state: &AppState, org: i64) -> Result<String, ApiError> {
+pub(super) fn org_exists(state: &AppState, org: i64) -> Result<String, ApiError> {
     state
         .snapshot
         .load()
@@ -69,13 +74,14 @@ pub async fn get_members(
         .members(org)
         .await?
         .into_iter()
-        .map(|(m, role)| {
+        .map(|m| {
             json!({
-                "person_id": m.id,
-                "name": m.name,
-                "email": m.email,
-                "role": role.as_str(),
-                "has_password": m.password_hash.is_some(),
+                "person_id": m.person.id,
+                "name": m.person.name,
+                "email": m.person.email,
+                "role": m.role.as_str(),
+                "pending": m.pending,
+                "has_password": m.person.password_hash.is_some(),
             })
         })
         .collect();
@@ -103,8 +109,9 @@ fn nb() -> String {
 }
 
 /// `POST /api/organisations/{id}/invitations` with `email`, `name`, `role` (`editor` or
-/// `org_admin`), `lang`: makes the account when the address has none, the membership, and
-/// an invitation email with a link to choose a password.
+/// `org_admin`), `lang`: makes the account when the address has none, a membership that
+/// waits for the invitee's yes, and an invitation email whose link is that yes (and leads
+/// to choosing a password when the account has none).
 pub async fn post_invitation(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -121,10 +128,7 @@ pub async fn post_invitation(
     let inv: Invitation = json_body(&body)?;
     let email = crate::accounts::normalise_email(&inv.email);
     let mut errors = Vec::new();
-    if !(3..=254).contains(&email.len())
-        || !email.contains('@')
-        || email.contains(char::is_whitespace)
-    {
+    if !crate::accounts::plausible_email(&email) {
         errors.push(FieldError {
             field: "email".into(),
             reason: "an email address".into(),
@@ -154,7 +158,22 @@ pub async fn post_invitation(
     };
     let store = state.store.as_ref();
     let invitee = match store.person_by_email(&email).await? {
-        Some(existing) => existing,
+        Some(existing) => {
+            // A member already: their role is changed in the members list, not by a new
+            // invitation (which would change it without a word).
+            if store
+                .members(org)
+                .await?
+                .iter()
+                .any(|m| m.person.id == existing.id && !m.pending)
+            {
+                return Err(invalid(
+                    "email",
+                    "already a member of this organisation: change the role in the members list",
+                ));
+            }
+            existing
+        }
         None => {
             let id = store
                 .create_person(&email, inv.name.trim(), None, &inv.lang, Some(p.id))
@@ -166,8 +185,10 @@ pub async fn post_invitation(
                 .ok_or_else(|| ApiError::Internal("an account vanished".into()))?
         }
     };
+    // The membership counts once the invitee opens the emailed link: someone with an
+    // account is never added to an organisation without saying yes.
     store
-        .set_membership(invitee.id, org, role, Some(p.id))
+        .invite_membership(invitee.id, org, role, Some(p.id))
         .await?;
     let link = crate::accounts::new_link(
         store,
@@ -229,64 +250,6 @@ pub async fn patch_offer(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-#[derive(Deserialize)]
-struct NewOrganisation {
-    name: String,
-    kind: String,
-    contact: Option<String>,
-}
-
-/// `GET /api/organisations`: every organisation (id, name, kind, public contact, whether
-/// it is a generated example), by name. Public: it is what activities already show.
-pub async fn get_organisations(State(state): State<AppState>) -> Response {
-    let s = state.snapshot.load();
-    let mut orgs: Vec<_> = s.programme.organisations.iter().collect();
-    orgs.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-    let orgs: Vec<_> = orgs
-        .into_iter()
-        .map(|o| json!({ "id": o.id, "name": o.name, "kind": o.kind.as_str(), "contact": o.contact, "example": o.example }))
-        .collect();
-    axum::Json(json!({ "organisations": orgs })).into_response()
-}
-
-/// `POST /api/organisations` with `name`, `kind`, `contact`: staff admins only.
-pub async fn post_organisation(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    staff_admin(&state, &headers, true, "add organisations").await?;
-    let o: NewOrganisation = json_body(&body)?;
-    let name = o.name.trim();
-    if !(2..=120).contains(&name.chars().count()) {
-        return Err(invalid("name", "2–120 characters"));
-    }
-    let kind = OrgKind::parse(&o.kind).ok_or_else(|| {
-        invalid(
-            "kind",
-            "volunteer_organisation, municipality, sports_club or business",
-        )
-    })?;
-    let contact = o
-        .contact
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
-    let id = state
-        .store
-        .create_organisation(name, kind, contact, false)
-        .await
-        .map_err(|_| invalid("name", "an organisation has this name already"))?;
-    if let Err(e) = state.reload.reload().await {
-        tracing::warn!(error = %e, "reload after a new organisation failed; the next poll retries");
-    }
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(json!({ "id": id, "name": name })),
-    )
-        .into_response())
-}
-
 /// `GET /api/outbox`: the newest email, queued and sent, without bodies (they hold links
 /// that sign in): staff admins only.
 pub async fn get_outbox(
@@ -310,7 +273,7 @@ pub async fn get_outbox(
     Ok(private(axum::Json(json!({ "messages": rows }))))
 }
 
-fn private(body: impl IntoResponse) -> Response {
+pub(super) fn private(body: impl IntoResponse) -> Response {
     let mut r = body.into_response();
     r.headers_mut().insert(
         axum::http::header::CACHE_CONTROL,
@@ -369,7 +332,7 @@ pub async fn post_activities_csv(
 }
 
 /// The signed-in staff admin; anyone else is refused, told that only staff admins `what`.
-async fn staff_admin(
+pub(super) async fn staff_admin(
     state: &AppState,
     headers: &HeaderMap,
     changes: bool,
@@ -400,6 +363,76 @@ pub async fn get_people(
         }));
     }
     Ok(private(axum::Json(json!({ "people": people }))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewStaff {
+    email: String,
+    name: String,
+    staff_role: String,
+    #[serde(default = "nb")]
+    lang: String,
+}
+
+/// `POST /api/people` with `email`, `name`, `staff_role` (`admin`, `moderator`), `lang`:
+/// a new member of the municipality's staff, invited by email as `naermiljo admin create`
+/// does (staff admins). An address with an account already is refused: give that account
+/// the role instead.
+pub async fn post_person(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let admin = staff_admin(&state, &headers, true, "add staff").await?;
+    let new: NewStaff = json_body(&body)?;
+    let email = crate::accounts::normalise_email(&new.email);
+    let mut errors = Vec::new();
+    let mut error = |field: &str, reason: &str| {
+        errors.push(FieldError {
+            field: field.into(),
+            reason: reason.into(),
+        })
+    };
+    if !crate::accounts::plausible_email(&email) {
+        error("email", "an email address");
+    }
+    if !(1..=120).contains(&new.name.trim().chars().count()) {
+        error("name", "1–120 characters");
+    }
+    let role = StaffRole::parse(&new.staff_role);
+    if role.is_none() {
+        error("staff_role", "admin or moderator");
+    }
+    if !["nb", "en"].contains(&new.lang.as_str()) {
+        error("lang", "nb or en");
+    }
+    let Some(role) = role.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::InvalidBody(errors));
+    };
+    let made = crate::accounts::create_staff(
+        state.store.as_ref(),
+        &email,
+        &new.name,
+        role,
+        &new.lang,
+        &state.public_url(),
+        Some(admin.id),
+    )
+    .await?;
+    let Some((id, _link)) = made else {
+        return Err(invalid(
+            "email",
+            "this address has an account already: give it the role in the list",
+        ));
+    };
+    Ok((
+        StatusCode::CREATED,
+        private(axum::Json(
+            json!({ "id": id, "email": email, "staff_role": role.as_str() }),
+        )),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]

@@ -41,6 +41,7 @@ pub fn routes(assets: &Assets) -> Router<AppState> {
             get(|s: State<AppState>| page(s, "planner.html")),
         )
         .route("/org", get(|s: State<AppState>| page(s, "org.html")))
+        .route("/admin", get(|s: State<AppState>| page(s, "admin.html")))
         .route("/styles/{file}", get(get_style))
         .nest_service(
             "/static",

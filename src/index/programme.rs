@@ -108,6 +108,21 @@ impl Programme {
         facility_index: &HashMap<i64, u32>,
         walk: Option<&WalkIndex>,
     ) -> Programme {
+        // A deactivated organisation's items are not in the snapshot at all: not shown,
+        // not reached, not written (its members are refused before).
+        let inactive: std::collections::HashSet<i64> = organisations
+            .iter()
+            .filter(|o| !o.active)
+            .map(|o| o.id)
+            .collect();
+        let activities: Vec<Activity> = activities
+            .into_iter()
+            .filter(|a| !inactive.contains(&a.org_id))
+            .collect();
+        let needs: Vec<VolunteerNeed> = needs
+            .into_iter()
+            .filter(|n| !inactive.contains(&n.org_id))
+            .collect();
         Programme {
             org_by_id: organisations
                 .iter()

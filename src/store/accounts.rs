@@ -77,6 +77,14 @@ pub struct Person {
     pub disabled: bool,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub person: Person,
+    pub role: OrgRole,
+    /// Invited and not yet accepted: not yet a member in any check.
+    pub pending: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Membership {
     pub org_id: i64,
@@ -209,10 +217,34 @@ pub trait Accounts: Send + Sync {
         by: Option<i64>,
     ) -> Result<(), StoreError>;
 
+    /// Invites a person to an organisation: a membership that counts only once they
+    /// accept it by opening the invitation link ([`Accounts::accept_memberships`]). When
+    /// they are a member already, only the role changes.
+    async fn invite_membership(
+        &self,
+        person_id: i64,
+        org_id: i64,
+        role: OrgRole,
+        by: Option<i64>,
+    ) -> Result<(), StoreError>;
+
+    /// Accepts every invitation waiting for the person; how many there were.
+    async fn accept_memberships(&self, person_id: i64) -> Result<u64, StoreError>;
+
+    /// Ends a membership (accepted or waiting); `false` when there was none.
+    async fn remove_membership(
+        &self,
+        person_id: i64,
+        org_id: i64,
+        by: Option<i64>,
+    ) -> Result<bool, StoreError>;
+
+    /// The organisations a person is an accepted member of.
     async fn memberships(&self, person_id: i64) -> Result<Vec<Membership>, StoreError>;
 
-    /// An organisation's members with their roles, by name.
-    async fn members(&self, org_id: i64) -> Result<Vec<(Person, OrgRole)>, StoreError>;
+    /// An organisation's members with their roles, by name; those invited and not yet
+    /// accepted too, marked `pending`.
+    async fn members(&self, org_id: i64) -> Result<Vec<Member>, StoreError>;
 
     /// Stores a new session (its cookie's SHA-256) for a person; `reset_until_ms`: until
     /// when it may set a password without the current one.
@@ -426,7 +458,7 @@ macro_rules! accounts_impl {
             ) -> Result<(), StoreError> {
                 let mut tx = self.pool.begin().await?;
                 sqlx::query(
-                    "INSERT INTO memberships (person_id, org_id, role, created_ms) VALUES ($1, $2, $3, $4)
+                    "INSERT INTO memberships (person_id, org_id, role, created_ms, accepted_ms) VALUES ($1, $2, $3, $4, $4)
                      ON CONFLICT (person_id, org_id) DO UPDATE SET role = excluded.role",
                 )
                 .bind(person_id)
@@ -441,12 +473,78 @@ macro_rules! accounts_impl {
                 Ok(())
             }
 
+            async fn invite_membership(
+                &self,
+                person_id: i64,
+                org_id: i64,
+                role: crate::store::accounts::OrgRole,
+                by: Option<i64>,
+            ) -> Result<(), StoreError> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "INSERT INTO memberships (person_id, org_id, role, created_ms) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (person_id, org_id) DO UPDATE SET role = excluded.role",
+                )
+                .bind(person_id)
+                .bind(org_id)
+                .bind(role.as_str())
+                .bind(crate::store::editing::now_ms())
+                .execute(&mut *tx)
+                .await?;
+                let after = serde_json::json!({ "person_id": person_id, "org_id": org_id, "role": role.as_str(), "invited": true });
+                crate::store::editing::audit!(tx, $json, by, "create", "memberships", person_id, None, Some(after));
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn accept_memberships(&self, person_id: i64) -> Result<u64, StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let orgs: Vec<i64> = sqlx::query_scalar(
+                    "UPDATE memberships SET accepted_ms = $1 WHERE person_id = $2 AND accepted_ms IS NULL
+                     RETURNING org_id",
+                )
+                .bind(crate::store::editing::now_ms())
+                .bind(person_id)
+                .fetch_all(&mut *tx)
+                .await?;
+                for org_id in &orgs {
+                    let after = serde_json::json!({ "person_id": person_id, "org_id": org_id, "accepted": true });
+                    crate::store::editing::audit!(tx, $json, Some(person_id), "replace", "memberships", person_id, None, Some(after));
+                }
+                tx.commit().await?;
+                Ok(orgs.len() as u64)
+            }
+
+            async fn remove_membership(
+                &self,
+                person_id: i64,
+                org_id: i64,
+                by: Option<i64>,
+            ) -> Result<bool, StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let role: Option<String> = sqlx::query_scalar(
+                    "DELETE FROM memberships WHERE person_id = $1 AND org_id = $2 RETURNING role",
+                )
+                .bind(person_id)
+                .bind(org_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(role) = role else {
+                    return Ok(false);
+                };
+                let before = serde_json::json!({ "person_id": person_id, "org_id": org_id, "role": role });
+                crate::store::editing::audit!(tx, $json, by, "delete", "memberships", person_id, Some(before), None);
+                tx.commit().await?;
+                Ok(true)
+            }
+
             async fn memberships(
                 &self,
                 person_id: i64,
             ) -> Result<Vec<crate::store::accounts::Membership>, StoreError> {
                 let rows = sqlx::query(
-                    "SELECT org_id, role FROM memberships WHERE person_id = $1 ORDER BY org_id",
+                    "SELECT org_id, role FROM memberships WHERE person_id = $1 AND accepted_ms IS NOT NULL
+                     ORDER BY org_id",
                 )
                 .bind(person_id)
                 .fetch_all(&self.pool)
@@ -466,9 +564,10 @@ macro_rules! accounts_impl {
             async fn members(
                 &self,
                 org_id: i64,
-            ) -> Result<Vec<(crate::store::accounts::Person, crate::store::accounts::OrgRole)>, StoreError> {
+            ) -> Result<Vec<crate::store::accounts::Member>, StoreError> {
                 let rows = sqlx::query(
-                    "SELECT p.id, p.email, p.name, p.password_hash, p.staff_role, p.lang, p.disabled_ms, m.role
+                    "SELECT p.id, p.email, p.name, p.password_hash, p.staff_role, p.lang, p.disabled_ms, m.role,
+                            m.accepted_ms
                      FROM memberships m JOIN people p ON p.id = m.person_id
                      WHERE m.org_id = $1 ORDER BY p.name, p.id",
                 )
@@ -480,7 +579,8 @@ macro_rules! accounts_impl {
                         let person = crate::store::accounts::person_of(r)?;
                         let role: String = r.try_get("role")?;
                         let role = crate::store::accounts::org_role(&role, person.id)?;
-                        Ok((person, role))
+                        let pending = r.try_get::<Option<i64>, _>("accepted_ms")?.is_none();
+                        Ok(crate::store::accounts::Member { person, role, pending })
                     })
                     .collect()
             }

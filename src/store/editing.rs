@@ -17,6 +17,12 @@ pub fn token_sha256(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A new API token: `nm_` and 64 hex digits (32 random bytes from the operating system);
+/// the prefix makes a leaked token easy to recognise.
+pub fn new_token() -> String {
+    format!("nm_{}", crate::accounts::new_secret())
+}
+
 /// Which collection an item write is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ItemCollection {
@@ -162,21 +168,46 @@ pub fn now_ms() -> i64 {
 /// The writing half of a store (a supertrait of [`super::Store`]).
 #[async_trait::async_trait]
 pub trait Editing: Send + Sync {
+    /// A new organisation; `by` is the person who made it (`None`: the command line), for
+    /// the audit row. A name taken already is `StoreError::Database` (unique).
     async fn create_organisation(
         &self,
         name: &str,
         kind: crate::domain::activity::OrgKind,
         contact: Option<&str>,
         example: bool,
+        by: Option<i64>,
     ) -> Result<i64, super::StoreError>;
 
-    /// Stores a token's SHA-256 (hex) for an organisation and role.
+    /// Changes an organisation's profile or deactivates / reactivates it, with an audit
+    /// row. A deactivated organisation's activities and needs are not shown, and its
+    /// members cannot write, until it is active again.
+    async fn update_organisation(
+        &self,
+        id: i64,
+        change: &OrgChange,
+        by: Option<i64>,
+    ) -> Result<OrgOutcome, super::StoreError>;
+
+    /// Moves everything of organisation `from` (activities, needs, API tokens, members,
+    /// keeping the higher role of a person in both) to `into`, then deletes `from`; one
+    /// transaction, one audit row (`delete` of `from`, with `merged_into` and the counts
+    /// moved).
+    async fn merge_organisations(
+        &self,
+        from: i64,
+        into: i64,
+        by: Option<i64>,
+    ) -> Result<OrgOutcome, super::StoreError>;
+
+    /// Stores a token's SHA-256 (hex) for an organisation and role; `by` as above.
     async fn create_token(
         &self,
         org_id: i64,
         role: Role,
         sha256: &str,
         label: Option<&str>,
+        by: Option<i64>,
     ) -> Result<i64, super::StoreError>;
 
     /// The actor a token (by its SHA-256) stands for, unless unknown or revoked.
@@ -186,7 +217,7 @@ pub trait Editing: Send + Sync {
     async fn tokens(&self) -> Result<Vec<TokenInfo>, super::StoreError>;
 
     /// Revokes a token; `false` when there is no such token or it was revoked already.
-    async fn revoke_token(&self, id: i64) -> Result<bool, super::StoreError>;
+    async fn revoke_token(&self, id: i64, by: Option<i64>) -> Result<bool, super::StoreError>;
 
     /// Creates, replaces or deletes an item, checking owner and version in the same
     /// transaction, writing the audit row and bumping the data version.
@@ -264,6 +295,26 @@ pub struct TokenInfo {
     pub revoked: bool,
 }
 
+/// A change to an organisation: each field `None` is left as it is; `Some(None)` clears
+/// an optional one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OrgChange {
+    pub name: Option<String>,
+    pub kind: Option<crate::domain::activity::OrgKind>,
+    pub contact: Option<Option<String>>,
+    pub website: Option<Option<String>>,
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgOutcome {
+    Done,
+    /// No such organisation (or, for a merge, one of the two; or both the same).
+    NotFound,
+    /// Another organisation has the name.
+    NameTaken,
+}
+
 /// What [`Editing::load_programme`] reads, from one moment of the store.
 #[derive(Debug, Default)]
 pub struct ProgrammeContents {
@@ -286,6 +337,7 @@ macro_rules! editing_impl {
             kind: crate::domain::activity::OrgKind,
             contact: Option<&str>,
             example: bool,
+            by: Option<i64>,
         ) -> Result<i64, StoreError> {
             let mut tx = self.pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
@@ -299,10 +351,151 @@ macro_rules! editing_impl {
             .bind(crate::store::editing::now_ms())
             .fetch_one(&mut *tx)
             .await?;
-            let version = bump(&mut tx).await?;
+            let after = serde_json::json!({ "name": name, "kind": kind.as_str(), "contact": contact, "example": example });
+            crate::store::editing::audit!(tx, $json, by, "create", "organisations", id, None, Some(after));
+            bump(&mut tx).await?;
             tx.commit().await?;
-            let _ = version;
             Ok(id)
+        }
+
+        async fn update_organisation(
+            &self,
+            id: i64,
+            change: &crate::store::editing::OrgChange,
+            by: Option<i64>,
+        ) -> Result<crate::store::editing::OrgOutcome, StoreError> {
+            use crate::store::editing::OrgOutcome;
+            let mut tx = self.pool.begin_with($begin_write).await?;
+            let Some(row) = sqlx::query(
+                "SELECT name, kind, contact, website, deactivated_ms FROM organisations WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            else {
+                return Ok(OrgOutcome::NotFound);
+            };
+            let name: String = match &change.name {
+                Some(n) => n.clone(),
+                None => row.try_get("name")?,
+            };
+            let kind: String = match change.kind {
+                Some(k) => k.as_str().to_string(),
+                None => row.try_get("kind")?,
+            };
+            let contact: Option<String> = match &change.contact {
+                Some(c) => c.clone(),
+                None => row.try_get("contact")?,
+            };
+            let website: Option<String> = match &change.website {
+                Some(w) => w.clone(),
+                None => row.try_get("website")?,
+            };
+            let was: Option<i64> = row.try_get("deactivated_ms")?;
+            let deactivated: Option<i64> = match change.active {
+                None => was,
+                Some(true) => None,
+                Some(false) => was.or(Some(crate::store::editing::now_ms())),
+            };
+            let taken: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1 AND id <> $2")
+                    .bind(&name)
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if taken.is_some() {
+                return Ok(OrgOutcome::NameTaken);
+            }
+            sqlx::query(
+                "UPDATE organisations SET name = $1, kind = $2, contact = $3, website = $4, deactivated_ms = $5
+                 WHERE id = $6",
+            )
+            .bind(&name)
+            .bind(&kind)
+            .bind(&contact)
+            .bind(&website)
+            .bind(deactivated)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            let before = serde_json::json!({
+                "name": row.try_get::<String, _>("name")?, "kind": row.try_get::<String, _>("kind")?,
+                "contact": row.try_get::<Option<String>, _>("contact")?,
+                "website": row.try_get::<Option<String>, _>("website")?, "active": was.is_none(),
+            });
+            let after = serde_json::json!({
+                "name": name, "kind": kind, "contact": contact, "website": website,
+                "active": deactivated.is_none(),
+            });
+            crate::store::editing::audit!(tx, $json, by, "replace", "organisations", id, Some(before), Some(after));
+            bump(&mut tx).await?;
+            tx.commit().await?;
+            Ok(OrgOutcome::Done)
+        }
+
+        async fn merge_organisations(
+            &self,
+            from: i64,
+            into: i64,
+            by: Option<i64>,
+        ) -> Result<crate::store::editing::OrgOutcome, StoreError> {
+            use crate::store::editing::OrgOutcome;
+            if from == into {
+                return Ok(OrgOutcome::NotFound);
+            }
+            let mut tx = self.pool.begin_with($begin_write).await?;
+            let found: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM organisations WHERE id = $1 OR id = $2",
+            )
+            .bind(from)
+            .bind(into)
+            .fetch_one(&mut *tx)
+            .await?;
+            if found != 2 {
+                return Ok(OrgOutcome::NotFound);
+            }
+            let mut moved = serde_json::Map::new();
+            for table in ["activities", "volunteer_needs", "api_tokens"] {
+                let n = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE {table} SET org_id = $1 WHERE org_id = $2"
+                )))
+                .bind(into)
+                .bind(from)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                moved.insert(table.into(), n.into());
+            }
+            // A person in both keeps the higher role; a consent given to either counts.
+            let members = sqlx::query(
+                "INSERT INTO memberships (person_id, org_id, role, created_ms, accepted_ms)
+                 SELECT person_id, $1, role, created_ms, accepted_ms FROM memberships WHERE org_id = $2
+                 ON CONFLICT (person_id, org_id) DO UPDATE SET
+                   role = CASE WHEN excluded.role = 'org_admin' THEN 'org_admin' ELSE memberships.role END,
+                   accepted_ms = COALESCE(memberships.accepted_ms, excluded.accepted_ms)",
+            )
+            .bind(into)
+            .bind(from)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            moved.insert("memberships".into(), members.into());
+            sqlx::query("DELETE FROM memberships WHERE org_id = $1")
+                .bind(from)
+                .execute(&mut *tx)
+                .await?;
+            let name: String = sqlx::query_scalar("DELETE FROM organisations WHERE id = $1 RETURNING name")
+                .bind(from)
+                .fetch_one(&mut *tx)
+                .await?;
+            let before = serde_json::json!({ "name": name });
+            let after = serde_json::json!({ "merged_into": into, "moved": moved });
+            // The audit log's actions are create, replace and delete: a merge deletes `from`,
+            // and says where its contents went.
+            crate::store::editing::audit!(tx, $json, by, "delete", "organisations", from, Some(before), Some(after));
+            bump(&mut tx).await?;
+            tx.commit().await?;
+            Ok(OrgOutcome::Done)
         }
 
         async fn create_token(
@@ -311,16 +504,18 @@ macro_rules! editing_impl {
             role: crate::store::editing::Role,
             sha256: &str,
             label: Option<&str>,
+            by: Option<i64>,
         ) -> Result<i64, StoreError> {
+            let mut tx = self.pool.begin().await?;
             let exists: Option<i64> =
                 sqlx::query_scalar("SELECT id FROM organisations WHERE id = $1")
                     .bind(org_id)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(&mut *tx)
                     .await?;
             if exists.is_none() {
                 return Err(StoreError::Invalid(format!("no organisation {org_id}")));
             }
-            Ok(sqlx::query_scalar(
+            let id: i64 = sqlx::query_scalar(
                 "INSERT INTO api_tokens (org_id, role, sha256, label, created_ms)
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
@@ -329,8 +524,12 @@ macro_rules! editing_impl {
             .bind(sha256)
             .bind(label)
             .bind(crate::store::editing::now_ms())
-            .fetch_one(&self.pool)
-            .await?)
+            .fetch_one(&mut *tx)
+            .await?;
+            let after = serde_json::json!({ "org_id": org_id, "role": role.as_str(), "label": label });
+            crate::store::editing::audit!(tx, $json, by, "create", "api_tokens", id, None, Some(after));
+            tx.commit().await?;
+            Ok(id)
         }
 
         async fn token(
@@ -379,16 +578,22 @@ macro_rules! editing_impl {
                 .collect()
         }
 
-        async fn revoke_token(&self, id: i64) -> Result<bool, StoreError> {
-            Ok(sqlx::query(
+        async fn revoke_token(&self, id: i64, by: Option<i64>) -> Result<bool, StoreError> {
+            let mut tx = self.pool.begin().await?;
+            let revoked = sqlx::query(
                 "UPDATE api_tokens SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL",
             )
             .bind(crate::store::editing::now_ms())
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?
             .rows_affected()
-                == 1)
+                == 1;
+            if revoked {
+                crate::store::editing::audit!(tx, $json, by, "delete", "api_tokens", id, None, None);
+            }
+            tx.commit().await?;
+            Ok(revoked)
         }
 
         async fn write_items(
@@ -764,7 +969,9 @@ macro_rules! load_editing {
             reason,
         };
         let mut organisations = Vec::new();
-        for r in sqlx::query("SELECT id, name, kind, contact, example FROM organisations ORDER BY id")
+        for r in sqlx::query(
+            "SELECT id, name, kind, contact, website, example, deactivated_ms FROM organisations ORDER BY id",
+        )
             .fetch_all(&mut *$tx)
             .await?
         {
@@ -776,7 +983,9 @@ macro_rules! load_editing {
                 kind: OrgKind::parse(&kind)
                     .ok_or_else(|| corrupt("organisations", id, format!("kind {kind:?}")))?,
                 contact: r.try_get("contact")?,
+                website: r.try_get("website")?,
                 example: r.try_get("example")?,
+                active: r.try_get::<Option<i64>, _>("deactivated_ms")?.is_none(),
             });
         }
         // One table of items (activities or volunteer needs) with their documents.

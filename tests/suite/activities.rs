@@ -85,7 +85,7 @@ async fn token(t: &TestStore, org: i64, role: Role) -> String {
     let token = format!("nm_test_{org}_{}", role.as_str());
     let hash = naermiljo::http::programme::token_sha256(&token);
     t.store
-        .create_token(org, role, &hash, Some("test"))
+        .create_token(org, role, &hash, Some("test"), None)
         .await
         .unwrap();
     token
@@ -115,17 +115,24 @@ async fn world() -> World {
             OrgKind::SportsClub,
             Some("post@stromso.example"),
             false,
+            None,
         )
         .await
         .unwrap();
     let other_org = t
         .store
-        .create_organisation("Bragernes kor", OrgKind::VolunteerOrganisation, None, false)
+        .create_organisation(
+            "Bragernes kor",
+            OrgKind::VolunteerOrganisation,
+            None,
+            false,
+            None,
+        )
         .await
         .unwrap();
     let kommune = t
         .store
-        .create_organisation("Drammen kommune", OrgKind::Municipality, None, false)
+        .create_organisation("Drammen kommune", OrgKind::Municipality, None, false, None)
         .await
         .unwrap();
     let own = token(&t, own_org, Role::Editor).await;

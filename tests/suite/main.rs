@@ -12,6 +12,7 @@ mod coverage;
 mod import_addresses;
 mod import_files;
 mod import_osm;
+mod organisations;
 mod population;
 mod postgis_ops;
 mod store_contract;

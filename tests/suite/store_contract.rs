@@ -304,11 +304,11 @@ async fn editing_checks_owner_and_version_in_the_write() {
     use naermiljo::domain::activity::{HelpOffer, OrgKind};
     use naermiljo::store::editing::{Actor, ItemCollection, ItemWrite, Role, WriteOutcome};
     each_backend(|store, backend| async move {
-        let a = store.create_organisation("Lag A", OrgKind::SportsClub, None, false).await.unwrap();
-        let b = store.create_organisation("Lag B", OrgKind::Business, Some("b@example.org"), true).await.unwrap();
-        assert!(store.create_organisation("Lag A", OrgKind::SportsClub, None, false).await.is_err(), "{backend}: names are unique");
-        let t = store.create_token(a, Role::Editor, "ab12", Some("x")).await.unwrap();
-        assert!(store.create_token(999, Role::Editor, "cd34", None).await.is_err(), "{backend}");
+        let a = store.create_organisation("Lag A", OrgKind::SportsClub, None, false, None).await.unwrap();
+        let b = store.create_organisation("Lag B", OrgKind::Business, Some("b@example.org"), true, None).await.unwrap();
+        assert!(store.create_organisation("Lag A", OrgKind::SportsClub, None, false, None).await.is_err(), "{backend}: names are unique");
+        let t = store.create_token(a, Role::Editor, "ab12", Some("x"), None).await.unwrap();
+        assert!(store.create_token(999, Role::Editor, "cd34", None, None).await.is_err(), "{backend}");
         let editor_a = store.token("ab12").await.unwrap().expect("the token");
         assert_eq!(editor_a, Actor { token_id: Some(t), person_id: None, org_id: a, role: Role::Editor });
         assert_eq!(store.token("nope").await.unwrap(), None);
@@ -347,7 +347,10 @@ async fn editing_checks_owner_and_version_in_the_write() {
         assert_eq!(contents.volunteer_needs[0].version, 2);
         assert_eq!(contents.volunteer_needs[0].doc.title, "Trenerhjelp");
         let audit = store.audit_log(10).await.unwrap();
-        assert_eq!(audit.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(), ["replace", "create"], "{backend}");
+        let rows = |collection: &str| audit.iter().filter(|r| r.collection == collection).map(|r| r.action.as_str()).collect::<Vec<_>>();
+        assert_eq!(rows("volunteer-needs"), ["replace", "create"], "{backend}");
+        assert_eq!(rows("organisations"), ["create", "create"], "{backend}: organisations are audited");
+        assert_eq!(rows("api_tokens"), ["create"], "{backend}: tokens are audited");
         assert_eq!(audit[0].token_id, Some(t));
         assert_eq!(audit[0].before.as_ref().unwrap()["title"], "Trenerhjelp");
         let before = store.data_version().await.unwrap();

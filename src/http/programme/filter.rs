@@ -21,6 +21,9 @@ pub struct ActivityFilter {
     pub org: Option<i64>,
     /// Only activities that promise every one of these.
     pub accessibility: Option<Vec<crate::domain::activity::Accessibility>>,
+    /// Paused activities too (`include_paused=true`: for their organisation's page);
+    /// never by default.
+    pub include_paused: bool,
 }
 
 impl ActivityFilter {
@@ -110,7 +113,18 @@ impl ActivityFilter {
                     .collect::<Result<Vec<_>, _>>()
             })
             .transpose()?;
+        let include_paused = match params.get("include_paused") {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(s) => {
+                return Err(ApiError::invalid(
+                    "include_paused",
+                    format!("{s:?}: use true or false"),
+                ));
+            }
+        };
         Ok(ActivityFilter {
+            include_paused,
             accessibility,
             categories,
             age,
@@ -122,7 +136,8 @@ impl ActivityFilter {
     }
 
     pub fn matches(&self, org_id: i64, a: &ActivityDoc) -> bool {
-        self.org.is_none_or(|o| o == org_id)
+        (self.include_paused || !a.paused)
+            && self.org.is_none_or(|o| o == org_id)
             && self
                 .categories
                 .as_ref()

@@ -105,22 +105,44 @@ impl Caller {
 }
 
 /// The caller behind `Authorization: Bearer …` or the session cookie, or a 401. `changes`:
-/// the request changes something, so a session must send its CSRF token.
+/// the request changes something, so a session must send its CSRF token. A deactivated
+/// organisation's token is refused (403), and its members act as if not members.
 pub(in crate::http) async fn caller(
     state: &AppState,
     headers: &HeaderMap,
     changes: bool,
 ) -> Result<Caller, ApiError> {
-    if headers.get(header::AUTHORIZATION).is_none()
-        && let Some(person) = super::auth::person_of(state, headers, changes).await?
-    {
-        let memberships = state.store.memberships(person.id).await?;
-        return Ok(Caller::Person {
-            person,
-            memberships,
-        });
+    let active = |org: i64| {
+        state
+            .snapshot
+            .load()
+            .programme
+            .organisation(org)
+            .is_some_and(|o| o.active)
+    };
+    if headers.get(header::AUTHORIZATION).is_none() {
+        if let Some(person) = super::auth::person_of(state, headers, changes).await? {
+            let mut memberships = state.store.memberships(person.id).await?;
+            memberships.retain(|m| active(m.org_id));
+            return Ok(Caller::Person {
+                person,
+                memberships,
+            });
+        }
+        if super::auth::session_cookie(state, headers).is_some() {
+            return Err(ApiError::Unauthorized(
+                "your session has ended (signed out, or unused for 30 minutes): sign in again"
+                    .into(),
+            ));
+        }
     }
-    authenticate(state, headers).await.map(Caller::Token)
+    let actor = authenticate(state, headers).await?;
+    if !active(actor.org_id) {
+        return Err(ApiError::Forbidden(
+            "this token's organisation is deactivated: ask the municipality's staff".into(),
+        ));
+    }
+    Ok(Caller::Token(actor))
 }
 
 /// The actor behind `Authorization: Bearer …`, or a 401.

@@ -32,6 +32,7 @@ const ACTIVITY_PARAMS: &[&str] = &[
     "free",
     "org",
     "accessibility",
+    "include_paused",
     "lon",
     "lat",
     "minutes",
