@@ -358,8 +358,16 @@ fn portal_paths(paths: &mut serde_json::Map<String, serde_json::Value>) {
     let session = json!([{ "session": [] }]);
     let body = |required: &[&str], props: serde_json::Value| json!({ "required": true, "content": { "application/json": { "schema": { "type": "object", "required": required, "properties": props } } } });
     let s = json!({ "type": "string" });
-    let id =
-        json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } });
+    let int = json!({ "type": "integer" });
+    let id = json!({ "name": "id", "in": "path", "required": true, "schema": int });
+    let person = json!({ "name": "person", "in": "path", "required": true, "schema": int });
+    let profile = json!({
+        "name": { "type": "string", "minLength": 2, "maxLength": 120 },
+        "kind": { "type": "string", "enum": ["volunteer_organisation", "municipality", "sports_club", "business"] },
+        "contact": { "type": "string", "maxLength": 200, "nullable": true },
+        "website": { "type": "string", "format": "uri", "maxLength": 300, "nullable": true },
+        "active": { "type": "boolean" },
+    });
     let problems = json!({ "401": { "description": "Not signed in" }, "403": { "description": "Not allowed, or no CSRF token" }, "422": { "description": "Invalid fields (problem+json with errors)" } });
     let with = |mut r: serde_json::Value, extra: serde_json::Value| {
         if let (Some(r), serde_json::Value::Object(e)) = (r.as_object_mut(), extra) {
@@ -380,12 +388,12 @@ fn portal_paths(paths: &mut serde_json::Map<String, serde_json::Value>) {
             "/auth/link/{secret}",
             json!({
                 "get": { "summary": "A page with a button that uses the link (mail scanners that open links do not use it up)", "operationId": "linkPage", "parameters": [{ "name": "secret", "in": "path", "required": true, "schema": s }], "responses": { "200": { "description": "HTML" } } },
-                "post": { "summary": "Use a one-time link: a session, then 303 to /org (to choose a password after an invitation)", "operationId": "useLink", "parameters": [{ "name": "secret", "in": "path", "required": true, "schema": s }], "responses": { "303": { "description": "Signed in" }, "404": { "description": "Unknown, used or expired" } } },
+                "post": { "summary": "Use a one-time link: a session, then 303 to /org (to choose a password when the account has none); an invitation's link accepts the memberships waiting for the person", "operationId": "useLink", "parameters": [{ "name": "secret", "in": "path", "required": true, "schema": s }], "responses": { "303": { "description": "Signed in" }, "404": { "description": "Unknown, used or expired: an HTML page leading to a new link" } } },
             }),
         ),
         (
             "/auth/password",
-            json!({ "post": { "summary": "Set the signed-in person's password (12–256 characters; Argon2id)", "operationId": "setPassword", "security": session, "requestBody": body(&["password"], json!({ "password": s })), "responses": with(json!({ "204": { "description": "Set" } }), problems.clone()) } }),
+            json!({ "post": { "summary": "Set the signed-in person's password (12–256 characters; Argon2id); `current_password` is needed unless the session began from an emailed link in the last 15 minutes; other sessions end", "operationId": "setPassword", "security": session, "requestBody": body(&["password"], json!({ "password": s, "current_password": s })), "responses": with(json!({ "204": { "description": "Set" } }), problems.clone()) } }),
         ),
         (
             "/auth/sign-out",
@@ -401,7 +409,64 @@ fn portal_paths(paths: &mut serde_json::Map<String, serde_json::Value>) {
         ),
         (
             "/api/organisations",
-            json!({ "post": { "summary": "Add an organisation (staff admin)", "operationId": "createOrganisation", "security": session, "requestBody": body(&["name", "kind"], json!({ "name": s, "kind": { "type": "string", "enum": ["volunteer_organisation", "municipality", "sports_club", "business"] }, "contact": s })), "responses": with(json!({ "201": { "description": "Added: {id, name}" } }), problems.clone()) } }),
+            json!({
+                "get": { "summary": "The active organisations by name: {organisations: [{id, name, kind, contact, website, example, active}]}; staff admins also see deactivated ones", "operationId": "listOrganisations", "responses": { "200": { "description": "Organisations" } } },
+                "post": { "summary": "Add an organisation (staff admin); names are unique whatever their case", "operationId": "createOrganisation", "security": session, "requestBody": body(&["name", "kind"], profile.clone()), "responses": with(json!({ "201": { "description": "Added: {id, name}" } }), problems.clone()) },
+            }),
+        ),
+        (
+            "/api/organisations/{id}",
+            json!({ "patch": { "summary": "Change an organisation's profile (its org_admins, staff admins); `active: false` deactivates it (staff admins): its activities and needs are hidden and its members and tokens cannot write until reactivated", "operationId": "updateOrganisation", "security": session, "parameters": [id.clone()], "requestBody": body(&[], profile), "responses": with(json!({ "204": { "description": "Changed" } }), problems.clone()) } }),
+        ),
+        (
+            "/api/organisations/{id}/merge",
+            json!({ "post": { "summary": "Merge an organisation into another (staff admin): its activities, needs, members (keeping the higher role) and tokens move, then it is deleted", "operationId": "mergeOrganisation", "security": session, "parameters": [id.clone()], "requestBody": body(&["into"], json!({ "into": int })), "responses": with(json!({ "200": { "description": "Merged: {merged, into}" } }), problems.clone()) } }),
+        ),
+        (
+            "/api/organisations/{id}/members/{person}",
+            json!({
+                "patch": { "summary": "Change a member's role (its org_admins, staff admins); refused (403) when it would leave the organisation without an admin", "operationId": "setMemberRole", "security": session, "parameters": [id.clone(), person.clone()], "requestBody": body(&["role"], json!({ "role": { "type": "string", "enum": ["editor", "org_admin"] } })), "responses": with(json!({ "204": { "description": "Changed" } }), problems.clone()) },
+                "delete": { "summary": "Remove a member or withdraw an invitation (its org_admins, staff admins; anyone for themselves); refused (403) when it would leave no admin", "operationId": "removeMember", "security": session, "parameters": [id.clone(), person], "responses": with(json!({ "204": { "description": "Removed" } }), problems.clone()) },
+            }),
+        ),
+        (
+            "/api/people",
+            json!({
+                "get": { "summary": "Everyone with an account: {people: [{id, name, email, lang, staff_role, disabled, has_password, memberships}]} (staff admin)", "operationId": "listPeople", "security": session, "responses": with(json!({ "200": { "description": "People" } }), problems.clone()) },
+                "post": { "summary": "Invite a member of the municipality's staff by email (staff admin); 422 when the address has an account", "operationId": "createStaff", "security": session, "requestBody": body(&["email", "name", "staff_role"], json!({ "email": s, "name": s, "staff_role": { "type": "string", "enum": ["admin", "moderator"] }, "lang": { "type": "string", "enum": ["nb", "en"] } })), "responses": with(json!({ "201": { "description": "Invited: {id, email, staff_role}" } }), problems.clone()) },
+            }),
+        ),
+        (
+            "/api/people/{id}",
+            json!({ "patch": { "summary": "Set a person's staff role or disable them (staff admin; not themselves)", "operationId": "updatePerson", "security": session, "parameters": [id.clone()], "requestBody": body(&[], json!({ "staff_role": { "type": "string", "enum": ["admin", "moderator"], "nullable": true }, "disabled": { "type": "boolean" } })), "responses": with(json!({ "204": { "description": "Changed" } }), problems.clone()) } }),
+        ),
+        (
+            "/api/audit",
+            json!({ "get": { "summary": "The newest changes first: {rows: [{id, at_ms, token_id, person_id, org_id, role, action, collection, item_id, before, after}]} (staff admin)", "operationId": "getAudit", "security": session, "parameters": [
+                { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 100 } },
+                { "name": "collection", "in": "query", "schema": s },
+                { "name": "person_id", "in": "query", "schema": int },
+                { "name": "org_id", "in": "query", "schema": int },
+            ], "responses": with(json!({ "200": { "description": "Audit rows" } }), problems.clone()) } }),
+        ),
+        (
+            "/api/tokens",
+            json!({
+                "get": { "summary": "Every API token: {tokens: [{id, org_id, role, label, revoked}]}, never the token (staff admin)", "operationId": "listTokens", "security": session, "responses": with(json!({ "200": { "description": "Tokens" } }), problems.clone()) },
+                "post": { "summary": "Make an API token for an organisation (staff admin); the answer holds it once: {id, org_id, role, label, token}", "operationId": "createToken", "security": session, "requestBody": body(&["org_id", "role"], json!({ "org_id": int, "role": { "type": "string", "enum": ["editor", "admin"] }, "label": s })), "responses": with(json!({ "201": { "description": "Made" } }), problems.clone()) },
+            }),
+        ),
+        (
+            "/api/tokens/{id}",
+            json!({ "delete": { "summary": "Revoke an API token at once (staff admin); 404 when revoked already", "operationId": "revokeToken", "security": session, "parameters": [id.clone()], "responses": with(json!({ "204": { "description": "Revoked" } }), problems.clone()) } }),
+        ),
+        (
+            "/api/activities/template.csv",
+            json!({ "get": { "summary": "The season CSV's columns with one example row", "operationId": "getActivitiesTemplate", "responses": { "200": { "description": "CSV", "content": { "text/csv": {} } } } } }),
+        ),
+        (
+            "/api/organisations/{id}/activities.csv",
+            json!({ "post": { "summary": "A season's activities from a CSV file (`;` or `,`, UTF-8 or Windows-1252): all rows validated before any is written, then all written; 422 lists {row, column, reason}", "operationId": "uploadActivities", "security": session, "parameters": [id.clone()], "requestBody": { "required": true, "content": { "text/csv": { "schema": { "type": "string" } } } }, "responses": with(json!({ "201": { "description": "Created: {org_id, created}" } }), problems.clone()) } }),
         ),
         (
             "/api/organisations/{id}/members",
@@ -409,7 +474,7 @@ fn portal_paths(paths: &mut serde_json::Map<String, serde_json::Value>) {
         ),
         (
             "/api/organisations/{id}/invitations",
-            json!({ "post": { "summary": "Invite a person (account made if needed, membership, an email with a link to choose a password; its org_admins, staff admins)", "operationId": "invite", "security": session, "parameters": [id.clone()], "requestBody": body(&["email", "name"], json!({ "email": s, "name": s, "role": { "type": "string", "enum": ["editor", "org_admin"] }, "lang": { "type": "string", "enum": ["nb", "en"] } })), "responses": with(json!({ "201": { "description": "Invited" } }), problems.clone()) } }),
+            json!({ "post": { "summary": "Invite a person (account made if needed; the membership counts once they open the emailed link; 422 on email for a member already; its org_admins, staff admins)", "operationId": "invite", "security": session, "parameters": [id.clone()], "requestBody": body(&["email", "name"], json!({ "email": s, "name": s, "role": { "type": "string", "enum": ["editor", "org_admin"] }, "lang": { "type": "string", "enum": ["nb", "en"] } })), "responses": with(json!({ "201": { "description": "Invited" } }), problems.clone()) } }),
         ),
         (
             "/api/offers/{id}",

@@ -124,6 +124,38 @@ async fn landing_conformance_collections_and_openapi() {
             "{path} missing from openapi.json"
         );
     }
+    // Every /api and /auth route the router has is in the document: read from the
+    // router's source, so that a new endpoint cannot be left out.
+    let router = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http/mod.rs"),
+    )
+    .unwrap();
+    let routes: Vec<&str> = router
+        .split(".route(")
+        .skip(1)
+        .filter_map(|r| r.trim_start().strip_prefix('"')?.split('"').next())
+        .filter(|p| p.starts_with("/api/") || p.starts_with("/auth/"))
+        .collect();
+    assert!(routes.len() > 30, "routes read: {routes:?}");
+    let documented: Vec<&String> = doc.body["paths"].as_object().unwrap().keys().collect();
+    // A route is documented as itself or by a template that takes it (`/api/collections/{id}`
+    // documents `/api/collections/activities`).
+    let takes = |template: &str, route: &str| {
+        let (t, r): (Vec<&str>, Vec<&str>) =
+            (template.split('/').collect(), route.split('/').collect());
+        t.len() == r.len()
+            && t.iter()
+                .zip(&r)
+                .all(|(t, r)| t == r || (t.starts_with('{') && !r.starts_with('{')))
+    };
+    for route in routes {
+        assert!(
+            documented
+                .iter()
+                .any(|d| d.as_str() == route || takes(d, route)),
+            "{route} (a route in src/http/mod.rs) missing from openapi.json"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
