@@ -370,8 +370,15 @@ pub async fn create_staff(
         reason: "missing right after it was made".into(),
     })?;
     let link = new_link(store, &person, LinkPurpose::Invitation, base).await?;
+    let inviter = match by {
+        Some(id) => store.person(id).await?.map(|p| p.name),
+        None => None,
+    };
     store
-        .enqueue_mail(&mail::invitation(&person, None, &link), now_ms())
+        .enqueue_mail(
+            &mail::invitation(&person, None, inviter.as_deref(), &link),
+            now_ms(),
+        )
         .await?;
     Ok(Some((id, link)))
 }

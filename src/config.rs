@@ -82,13 +82,13 @@ pub const SOURCE_DIR: &str = env!("CARGO_MANIFEST_DIR");
 impl Settings {
     pub fn new(data_dir: PathBuf) -> Settings {
         Settings {
-            data_dir,
+            data_dir: data_dir.clone(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             db: None,
             db_pool_size: 8,
             refresh_interval: Duration::from_secs(1),
             limits: Limits::default(),
-            basemap: PathBuf::from(SOURCE_DIR).join("tiles/basemap.pmtiles"),
+            basemap: data_dir.join("basemap.pmtiles"),
             web_dir: PathBuf::from(SOURCE_DIR).join("web"),
             styles_dir: PathBuf::from(SOURCE_DIR).join("tiles/styles"),
             smtp_url: None,

@@ -50,19 +50,33 @@ pub fn sign_in_link(p: &Person, link: &str) -> NewMail {
     }
 }
 
-/// An invitation to set a password, for an organisation (`org`, its name) or as staff.
-pub fn invitation(p: &Person, org: Option<&str>, link: &str) -> NewMail {
+/// An invitation, for an organisation (`org`, its name) or as staff, from the person
+/// `by` (their name; `None`: the command line). Opening the link is the yes; someone
+/// without a password chooses one then.
+pub fn invitation(p: &Person, org: Option<&str>, by: Option<&str>, link: &str) -> NewMail {
+    let new = p.password_hash.is_none();
     let (subject, body) = if english(p) {
         let what = match org {
-            Some(o) => format!("to keep {o}'s activities and volunteer needs"),
+            Some(o) => format!("to keep {o}'s activities and volunteer needs up to date"),
             None => "as municipal staff".into(),
         };
+        let who = by.map_or(String::new(), |b| format!("{b} has invited you"));
+        let step = if new {
+            "Open this link to accept and choose a password"
+        } else {
+            "Open this link to accept (you sign in as usual)"
+        };
         (
-            format!("{PRODUCT}: you are invited"),
             format!(
-                "Hello {name},\n\nYou are invited to {PRODUCT} {what}.\nOpen this link to choose a password. \
-                 It works once, for 24 hours:\n\n{link}\n",
-                name = p.name
+                "{PRODUCT}: you are invited{}",
+                org.map_or(String::new(), |o| format!(" to {o}"))
+            ),
+            format!(
+                "Hello {name},\n\n{who}{sep}You are invited to {PRODUCT}, the municipality's map of neighbourhood \
+                 facilities and activities, {what}.\n{step}. It works once, for 24 hours:\n\n{link}\n\n\
+                 If you do not expect this, ignore the message: nothing happens without the link.\n",
+                name = p.name,
+                sep = if who.is_empty() { "" } else { ".\n" },
             ),
         )
     } else {
@@ -72,12 +86,23 @@ pub fn invitation(p: &Person, org: Option<&str>, link: &str) -> NewMail {
             }
             None => "som ansatt i kommunen".into(),
         };
+        let who = by.map_or(String::new(), |b| format!("{b} har invitert deg"));
+        let step = if new {
+            "Åpne denne lenken for å takke ja og velge passord"
+        } else {
+            "Åpne denne lenken for å takke ja (du logger inn som vanlig)"
+        };
         (
-            format!("{PRODUCT}: du er invitert"),
             format!(
-                "Hei {name},\n\nDu er invitert til {PRODUCT} {what}.\nÅpne denne lenken for å velge passord. \
-                 Den virker én gang, i 24 timer:\n\n{link}\n",
-                name = p.name
+                "{PRODUCT}: du er invitert{}",
+                org.map_or(String::new(), |o| format!(" til {o}"))
+            ),
+            format!(
+                "Hei {name},\n\n{who}{sep}Du er invitert til {PRODUCT}, kommunens kart over nærmiljøets \
+                 møteplasser og aktiviteter, {what}.\n{step}. Den virker én gang, i 24 timer:\n\n{link}\n\n\
+                 Venter du ikke denne e-posten, kan du se bort fra den: ingenting skjer uten lenken.\n",
+                name = p.name,
+                sep = if who.is_empty() { "" } else { ".\n" },
             ),
         )
     };
@@ -89,11 +114,13 @@ pub fn invitation(p: &Person, org: Option<&str>, link: &str) -> NewMail {
     }
 }
 
-/// A new offer of help for one of the organisation's volunteer needs.
+/// A new offer of help for one of the organisation's volunteer needs; `page` is the
+/// organisations' page, where the offer is answered.
 pub fn new_offer(
     p: &Person,
     need_title: &str,
     offer: &crate::domain::activity::HelpOffer,
+    page: &str,
 ) -> NewMail {
     let message = offer.message.as_deref().unwrap_or("").trim();
     let (subject, body) = if english(p) {
@@ -104,7 +131,7 @@ pub fn new_offer(
             ),
             format!(
                 "Hello {name},\n\n{who} offers to help with \"{need_title}\".\nContact: {contact}\n{message}\n\n\
-                 Answer them, and mark the offer as contacted or declined in the organisations' pages.\n\
+                 Answer them, and mark the offer as contacted or declined on the organisations' page:\n{page}\n\n\
                  Offers are deleted when the need expires.\n",
                 name = p.name,
                 who = offer.name.trim(),
@@ -119,7 +146,7 @@ pub fn new_offer(
             ),
             format!(
                 "Hei {name},\n\n{who} vil hjelpe med «{need_title}».\nKontakt: {contact}\n{message}\n\n\
-                 Svar vedkommende, og merk tilbudet som kontaktet eller avslått på organisasjonssidene.\n\
+                 Svar vedkommende, og merk tilbudet som kontaktet eller avslått på organisasjonssiden:\n{page}\n\n\
                  Tilbudene slettes når behovet utløper.\n",
                 name = p.name,
                 who = offer.name.trim(),
@@ -135,8 +162,53 @@ pub fn new_offer(
     }
 }
 
+/// A date as a person reads it: "2. desember 2026" in Norwegian, "2 December 2026" in
+/// English.
+pub fn written_date(d: jiff::civil::Date, lang: &str) -> String {
+    const NB: [&str; 12] = [
+        "januar",
+        "februar",
+        "mars",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "desember",
+    ];
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let month = (d.month() - 1) as usize;
+    if lang == "en" {
+        format!("{} {} {}", d.day(), EN[month], d.year())
+    } else {
+        format!("{}. {} {}", d.day(), NB[month], d.year())
+    }
+}
+
 /// A volunteer need about to expire: extend it or let it go.
-pub fn need_expires(p: &Person, need_title: &str, valid_until: &str, page: &str) -> NewMail {
+pub fn need_expires(
+    p: &Person,
+    need_title: &str,
+    valid_until: jiff::civil::Date,
+    page: &str,
+) -> NewMail {
+    let valid_until = written_date(valid_until, &p.lang);
     let (subject, body) = if english(p) {
         (
             format!("{PRODUCT}: \"{need_title}\" expires on {valid_until}"),
@@ -198,7 +270,7 @@ pub async fn remind_expiring_needs(
             if member.disabled {
                 continue;
             }
-            let mail = need_expires(&member, &n.doc.title, &n.doc.valid_until.to_string(), &page);
+            let mail = need_expires(&member, &n.doc.title, n.doc.valid_until, &page);
             store.enqueue_mail(&mail, now_ms()).await?;
             queued += 1;
         }
@@ -207,13 +279,16 @@ pub async fn remind_expiring_needs(
 }
 
 /// After an offer of help is stored: an email to each member of the need's organisation
-/// (the offer's name, contact and message are for them; nothing else gets them).
+/// (the offer's name, contact and message are for them; nothing else gets them), with a
+/// link to the organisations' page at `base`.
 pub async fn notify_offer(
     store: &dyn Store,
     snapshot: &crate::index::Snapshot,
     need_id: i64,
     offer: &crate::domain::activity::HelpOffer,
+    base: &str,
 ) -> Result<(), crate::store::StoreError> {
+    let page = format!("{}/org", base.trim_end_matches('/'));
     let Some(i) = snapshot.programme.needs.index_of(need_id) else {
         return Ok(());
     };
@@ -229,7 +304,7 @@ pub async fn notify_offer(
             continue;
         }
         store
-            .enqueue_mail(&new_offer(&member, &n.doc.title, offer), now_ms())
+            .enqueue_mail(&new_offer(&member, &n.doc.title, offer, &page), now_ms())
             .await?;
     }
     Ok(())
@@ -353,12 +428,39 @@ mod tests {
 
     #[test]
     fn templates_speak_the_persons_language_and_carry_the_link() {
-        let nb = invitation(&person("nb"), Some("Strømsø IL"), "https://x/auth/link/abc");
+        let nb = invitation(
+            &person("nb"),
+            Some("Strømsø IL"),
+            Some("Åse Leder"),
+            "https://x/auth/link/abc",
+        );
         assert!(nb.subject.contains("invitert") && nb.body.contains("Strømsø IL"));
         assert!(nb.body.contains("https://x/auth/link/abc"));
+        assert!(
+            nb.body.contains("Åse Leder har invitert deg") && nb.body.contains("velge passord")
+        );
+        let mut member = person("en");
+        member.password_hash = Some("$argon2id$…".into());
+        let en = invitation(&member, Some("Strømsø IL"), None, "https://x/auth/link/abc");
+        assert!(
+            en.body.contains("to accept (you sign in as usual)"),
+            "{}",
+            en.body
+        );
         let en = sign_in_link(&person("en"), "https://x/auth/link/def");
         assert!(en.subject.contains("sign-in") && en.body.contains("https://x/auth/link/def"));
         assert_eq!(en.recipient, "kari@example.org");
+    }
+
+    #[test]
+    fn dates_are_written_as_people_write_them() {
+        let d = jiff::civil::date(2026, 12, 2);
+        assert_eq!(written_date(d, "nb"), "2. desember 2026");
+        assert_eq!(written_date(d, "en"), "2 December 2026");
+        assert_eq!(
+            written_date(jiff::civil::date(2027, 1, 31), "nb"),
+            "31. januar 2027"
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub async fn admin(settings: &Settings, cmd: AdminCommand) -> anyhow::Result<()>
         } => {
             let public_url = settings.public_url();
             anyhow::ensure!(
-                email.contains('@') && email.trim().len() <= 254,
+                crate::accounts::plausible_email(&crate::accounts::normalise_email(&email)),
                 "--email {email:?} is not an email address"
             );
             anyhow::ensure!(
@@ -36,15 +36,18 @@ pub async fn admin(settings: &Settings, cmd: AdminCommand) -> anyhow::Result<()>
                 anyhow::bail!("{email} has an account already");
             };
             eprintln!(
-                "Person {id}: {} ({}). The invitation is in the outbox{}; its link works once, for 24 hours:",
+                "Person {id}: {} ({}). The invitation is in the outbox: a server running with \
+                 --smtp-url emails it; or open its link yourself. It works once, for 24 hours:",
                 email.trim().to_lowercase(),
                 role.as_str(),
-                if settings.smtp_url.is_some() {
-                    " and is sent by the running server"
-                } else {
-                    " (no --smtp-url: open the link yourself)"
-                }
             );
+            if settings.public_url.is_none() {
+                eprintln!(
+                    "(The link starts with {public_url}, the default address: if the server \
+                     runs at another, put that in its place. Give commands the server's \
+                     --public-url, or set NAERMILJO_PUBLIC_URL, to have it right.)"
+                );
+            }
             println!("{link}");
             Ok(())
         }

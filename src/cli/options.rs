@@ -31,7 +31,7 @@ pub struct Cli {
     )]
     pub db_pool_size: u32,
     /// The basemap's PMTiles archive: written by `import osm` and `build-basemap`, served
-    /// by `serve` (default: tiles/basemap.pmtiles in the checkout).
+    /// by `serve` (default: basemap.pmtiles in the data folder, beside the store).
     #[arg(long, global = true, env = "NAERMILJO_BASEMAP")]
     pub basemap: Option<PathBuf>,
     /// The web pages' folder (default: web/ in the checkout; `npm ci --prefix web` fills

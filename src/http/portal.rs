@@ -199,7 +199,7 @@ pub async fn post_invitation(
     .await?;
     store
         .enqueue_mail(
-            &crate::mail::invitation(&invitee, Some(&org_name), &link),
+            &crate::mail::invitation(&invitee, Some(&org_name), Some(&p.name), &link),
             now_ms(),
         )
         .await?;

@@ -1482,6 +1482,13 @@ async fn an_organisation_is_reminded_once_of_a_need_about_to_expire() {
         mail[0].subject.contains("Snart slutt")
             && mail[0].body.contains("https://kart.example/org")
     );
+    let until: jiff::civil::Date = day(2).parse().unwrap();
+    let written = naermiljo::mail::written_date(until, "nb");
+    assert!(
+        mail[0].body.contains(&written) && !mail[0].body.contains(&day(2)),
+        "the date as people write it: {}",
+        mail[0].body
+    );
     // Once only, also from a second instance.
     let again =
         naermiljo::mail::remind_expiring_needs(store, &snapshot, today, "https://kart.example")

@@ -100,7 +100,7 @@ impl TestStore {
 
     pub async fn state(&self) -> AppState {
         let mut settings = Settings::new(self.dir.path().to_path_buf());
-        // Never the checkout's own tiles/basemap.pmtiles: a test sees only what it built.
+        // Each test its own archive: a test sees only what it built.
         settings.basemap = self.dir.path().join("basemap.pmtiles");
         naermiljo::app::build_state(&settings, self.store.clone())
             .await
@@ -232,7 +232,7 @@ pub fn naermiljo(data: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_naermiljo"));
     cmd.arg("--data")
         .arg(data)
-        // Never the checkout's own tiles/basemap.pmtiles: each test its own archive.
+        // Each test its own archive.
         .env("NAERMILJO_BASEMAP", data.join("basemap.pmtiles"))
         .env_remove("NAERMILJO_DB")
         .env("RUST_LOG", "warn");

@@ -56,8 +56,9 @@ pub async fn post_offer(
                 .await?;
             // The organisation hears of it by email (sent from the outbox).
             let snapshot = state.snapshot.load();
+            let base = state.public_url();
             if let Err(e) =
-                crate::mail::notify_offer(state.store.as_ref(), &snapshot, id, &offer).await
+                crate::mail::notify_offer(state.store.as_ref(), &snapshot, id, &offer, &base).await
             {
                 tracing::warn!(error = %e, need = id, "offer stored, but its email could not be queued");
             }
