@@ -152,6 +152,10 @@ pub struct Address {
     pub grunnkrets_code: Option<String>,
     pub grunnkrets_name: Option<String>,
     pub position: LonLat,
+    /// The register's access point (Kartverket's `atkomst`): the entrance the home is
+    /// reached by, its place on the walking network when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<LonLat>,
     pub source: SourceRef,
 }
 
@@ -181,6 +185,8 @@ pub struct NewAddress {
     pub grunnkrets_code: Option<String>,
     pub grunnkrets_name: Option<String>,
     pub position: LonLat,
+    /// See [`Address::access`].
+    pub access: Option<LonLat>,
     pub source_id: String,
 }
 

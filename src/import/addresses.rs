@@ -1,6 +1,9 @@
 //! Kartverket's "Matrikkelen adresse" CSV, exactly as published on Geonorge:
-//! `;`-separated, UTF-8 with a byte-order mark, coordinates `Nord`/`Øst` in the UTM zone
-//! named per row by `EPSG-kode`.
+//! `;`-separated, UTF-8 with a byte-order mark, coordinates `Nord`/`Øst` in the CRS named
+//! per row by `EPSG-kode`: northing/easting in metres for the UTM zones 25832, 25833 and
+//! 25835, **latitude/longitude** in degrees for 4258 (ETRS89). Both layouts are read: the
+//! full 46-column file and the slimmer "Vegadresse" file (its first 21 columns: no
+//! grunnkrets). The access point (`atkomstNord`/`atkomstØst`, same CRS) is kept where given.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -11,8 +14,8 @@ use super::projection::UtmToWgs84;
 use super::{ImportError, Lines, csv_error, find_column, read_file};
 use crate::domain::NewAddress;
 
-/// The columns the importer reads; any other column is ignored.
-const REQUIRED: [&str; 13] = [
+/// The columns the importer needs; any other column is ignored.
+const REQUIRED: [&str; 11] = [
     "lokalid",
     "kommunenummer",
     "adressenavn",
@@ -24,8 +27,15 @@ const REQUIRED: [&str; 13] = [
     "Øst",
     "postnummer",
     "poststed",
+];
+
+/// Columns read when present: the full file has them, the Vegadresse file has not; the
+/// access point is filled for some rows only.
+const OPTIONAL: [&str; 4] = [
     "grunnkretsnummer",
     "grunnkretsnavn",
+    "atkomstNord",
+    "atkomstØst",
 ];
 
 #[derive(Debug, Default)]
@@ -81,9 +91,16 @@ pub fn read(path: &Path, progress: &ProgressBar) -> Result<MatrikkelData, Import
         ost,
         postnr,
         poststed,
-        gk_nr,
-        gk_navn,
     ] = col;
+    let [gk_nr, gk_navn, access_nord, access_ost] =
+        OPTIONAL.map(|name| find_column(&headers, &[name]));
+    if access_nord.is_some() != access_ost.is_some() {
+        return Err(ImportError::line(
+            path,
+            1,
+            "only one of the columns atkomstNord and atkomstØst: expected both or neither",
+        ));
+    }
 
     let projection = UtmToWgs84::new();
     let mut data = MatrikkelData::default();
@@ -112,6 +129,10 @@ pub fn read(path: &Path, progress: &ProgressBar) -> Result<MatrikkelData, Import
             Ok(Some(field(i)?)
                 .filter(|s| !s.is_empty())
                 .map(str::to_string))
+        };
+        let optional_column = |i: Option<usize>| match i {
+            Some(i) => optional(i),
+            None => Ok(None),
         };
         let number_of = |i: usize| -> Result<f64, ImportError> {
             let s = field(i)?;
@@ -147,10 +168,19 @@ pub fn read(path: &Path, progress: &ProgressBar) -> Result<MatrikkelData, Import
                 format!("EPSG-kode {code_text:?} is not a number"),
             )
         })?;
-        let position = projection
-            .to_lonlat(code, number_of(ost)?, number_of(nord)?)
-            .map_err(|reason| ImportError::line(path, line, reason))?
-            .rounded();
+        let place = |ost: usize, nord: usize| -> Result<crate::domain::LonLat, ImportError> {
+            Ok(projection
+                .to_lonlat(code, number_of(ost)?, number_of(nord)?)
+                .map_err(|reason| ImportError::line(path, line, reason))?
+                .rounded())
+        };
+        let position = place(ost, nord)?;
+        let access = match (access_ost, access_nord) {
+            (Some(ao), Some(an)) if !field(ao)?.is_empty() || !field(an)?.is_empty() => {
+                Some(place(ao, an)?)
+            }
+            _ => None,
+        };
 
         // A matrikkeladresse has no street name; its text (e.g. "19/1") is what residents see.
         let (street, number) = match optional(gate)? {
@@ -174,9 +204,10 @@ pub fn read(path: &Path, progress: &ProgressBar) -> Result<MatrikkelData, Import
             postcode: optional(postnr)?,
             city: optional(poststed)?,
             municipality_code: municipality,
-            grunnkrets_code: optional(gk_nr)?,
-            grunnkrets_name: optional(gk_navn)?,
+            grunnkrets_code: optional_column(gk_nr)?,
+            grunnkrets_name: optional_column(gk_navn)?,
             position,
+            access,
             source_id: id.to_string(),
         });
     }

@@ -397,6 +397,7 @@ pub fn read(path: &Path, progress: &ProgressBar) -> Result<OsmData, ImportError>
                     municipality_code: None,
                     grunnkrets_code: None,
                     grunnkrets_name: None,
+                    access: None,
                     position,
                     source_id,
                 }),

@@ -1,4 +1,5 @@
-//! From the Norwegian UTM zones (ETRS89 / UTM, EPSG:25832, 25833, 25835) to WGS84 lon/lat.
+//! From the Norwegian UTM zones (ETRS89 / UTM, EPSG:25832, 25833, 25835) and from ETRS89
+//! geographic coordinates (EPSG:4258) to WGS84 lon/lat.
 //!
 //! ETRS89 and WGS84 are taken as identical, as PROJ does for these codes by default; the
 //! difference (well under a metre in Norway, drifting a few cm a year) is below what the
@@ -9,7 +10,10 @@ use proj4rs::Proj;
 use crate::domain::LonLat;
 
 /// The EPSG codes of the address files Kartverket publishes.
-pub const SUPPORTED_EPSG: [u32; 3] = [25832, 25833, 25835];
+pub const SUPPORTED_EPSG: [u32; 4] = [25832, 25833, 25835, 4258];
+
+/// ETRS89 geographic: Kartverket writes latitude as `Nord` and longitude as `Øst`.
+pub const ETRS89: u32 = 4258;
 
 pub struct UtmToWgs84 {
     wgs84: Proj,
@@ -28,6 +32,7 @@ impl UtmToWgs84 {
             .expect("a fixed, valid proj string");
         let zones = SUPPORTED_EPSG
             .iter()
+            .filter(|&&code| code != ETRS89)
             .map(|&code| {
                 let zone = code - 25800;
                 let def =
@@ -41,8 +46,18 @@ impl UtmToWgs84 {
         UtmToWgs84 { wgs84, zones }
     }
 
-    /// Converts easting/northing in metres in `epsg` to lon/lat in degrees.
+    /// Converts easting/northing in metres in `epsg` to lon/lat in degrees; for 4258,
+    /// `east_m`/`north_m` are longitude/latitude in degrees already (ETRS89 taken as WGS84).
     pub fn to_lonlat(&self, epsg: u32, east_m: f64, north_m: f64) -> Result<LonLat, String> {
+        if epsg == ETRS89 {
+            let p = LonLat::new(east_m, north_m);
+            if !p.is_valid() {
+                return Err(format!(
+                    "({east_m}, {north_m}) is not a longitude/latitude in degrees, as EPSG:4258 needs"
+                ));
+            }
+            return Ok(p);
+        }
         let (_, proj) = self.zones.iter().find(|(c, _)| *c == epsg).ok_or_else(|| {
             format!(
                 "unknown EPSG code {epsg} (supported: {})",

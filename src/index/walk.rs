@@ -94,7 +94,12 @@ impl WalkIndex {
             step_free: network.snap(p, Profile::Wheelchair, MAX_FACILITY_SNAP_M),
         };
         let facility_snaps = facilities.iter().map(|f| place(f.position)).collect();
-        let address_snaps = addresses.iter().map(|a| place(a.position)).collect();
+        // A home is reached by its register access point where it has one (a farm's
+        // driveway may start hundreds of metres from the house).
+        let address_snaps = addresses
+            .iter()
+            .map(|a| place(a.access.unwrap_or(a.position)))
+            .collect();
         WalkIndex {
             baselines: Default::default(),
             network,

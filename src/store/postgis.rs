@@ -121,7 +121,8 @@ super::rows::store_impl!(
                 opening_hours, properties::text AS properties
          FROM facilities ORDER BY id",
         "SELECT id, source, source_id, street, number, postcode, city, municipality_code, grunnkrets_code,
-                grunnkrets_name, ST_X(geom) AS lon, ST_Y(geom) AS lat
+                grunnkrets_name, ST_X(geom) AS lon, ST_Y(geom) AS lat, ST_X(access) AS access_lon,
+                ST_Y(access) AS access_lat
          FROM addresses ORDER BY id",
         "SELECT id, source, source_id, name, level, ST_AsBinary(geom, 'NDR') AS wkb, population
          FROM districts ORDER BY id"
@@ -176,16 +177,19 @@ async fn insert_addresses(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO addresses (source, source_id, street, number, postcode, city, municipality_code,
-                                grunnkrets_code, grunnkrets_name, geom, import_id)
+                                grunnkrets_code, grunnkrets_name, geom, access, import_id)
          SELECT $1, u.source_id, u.street, u.number, u.postcode, u.city, u.municipality_code, u.grunnkrets_code,
-                u.grunnkrets_name, ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326), $2
+                u.grunnkrets_name, ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326),
+                CASE WHEN u.access_lon IS NULL THEN NULL
+                     ELSE ST_SetSRID(ST_MakePoint(u.access_lon, u.access_lat), 4326) END, $2
          FROM UNNEST($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                     $10::text[], $11::float8[], $12::float8[])
-              AS u(source_id, street, number, postcode, city, municipality_code, grunnkrets_code, grunnkrets_name, lon, lat)
+                     $10::text[], $11::float8[], $12::float8[], $13::float8[], $14::float8[])
+              AS u(source_id, street, number, postcode, city, municipality_code, grunnkrets_code, grunnkrets_name,
+                   lon, lat, access_lon, access_lat)
          ON CONFLICT (source, source_id) DO UPDATE SET street = excluded.street, number = excluded.number,
               postcode = excluded.postcode, city = excluded.city, municipality_code = excluded.municipality_code,
               grunnkrets_code = excluded.grunnkrets_code, grunnkrets_name = excluded.grunnkrets_name,
-              geom = excluded.geom, import_id = excluded.import_id",
+              geom = excluded.geom, access = excluded.access, import_id = excluded.import_id",
     )
     .bind(source)
     .bind(import_id)
@@ -199,6 +203,8 @@ async fn insert_addresses(
     .bind(rows.iter().map(|a| a.grunnkrets_name.clone()).collect::<Vec<_>>())
     .bind(rows.iter().map(|a| a.position.lon).collect::<Vec<_>>())
     .bind(rows.iter().map(|a| a.position.lat).collect::<Vec<_>>())
+    .bind(rows.iter().map(|a| a.access.map(|p| p.lon)).collect::<Vec<_>>())
+    .bind(rows.iter().map(|a| a.access.map(|p| p.lat)).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
     Ok(())

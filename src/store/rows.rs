@@ -57,6 +57,13 @@ macro_rules! load_rows {
                 grunnkrets_code: r.try_get("grunnkrets_code")?,
                 grunnkrets_name: r.try_get("grunnkrets_name")?,
                 position: crate::domain::LonLat::new(r.try_get("lon")?, r.try_get("lat")?),
+                access: match (
+                    r.try_get::<Option<f64>, _>("access_lon")?,
+                    r.try_get::<Option<f64>, _>("access_lat")?,
+                ) {
+                    (Some(lon), Some(lat)) => Some(crate::domain::LonLat::new(lon, lat)),
+                    _ => None,
+                },
                 source: crate::domain::SourceRef {
                     source: r.try_get("source")?,
                     source_id: r.try_get("source_id")?,

@@ -67,7 +67,7 @@ super::rows::store_impl!(
         "SELECT id, source, source_id, kind, name, lon, lat, address, wheelchair, opening_hours, properties
          FROM facilities ORDER BY id",
         "SELECT id, source, source_id, street, number, postcode, city, municipality_code,
-                grunnkrets_code, grunnkrets_name, lon, lat
+                grunnkrets_code, grunnkrets_name, lon, lat, access_lon, access_lat
          FROM addresses ORDER BY id",
         "SELECT id, source, source_id, name, level, geometry AS wkb, population FROM districts ORDER BY id"
     ),
@@ -120,7 +120,7 @@ async fn insert_addresses(
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut q = QueryBuilder::<Sqlite>::new(
             "INSERT INTO addresses (source, source_id, street, number, postcode, city, municipality_code,
-             grunnkrets_code, grunnkrets_name, lon, lat, import_id) ",
+             grunnkrets_code, grunnkrets_name, lon, lat, access_lon, access_lat, import_id) ",
         );
         q.push_values(chunk, |mut b, a| {
             b.push_bind(source.to_string())
@@ -134,13 +134,16 @@ async fn insert_addresses(
                 .push_bind(a.grunnkrets_name.clone())
                 .push_bind(a.position.lon)
                 .push_bind(a.position.lat)
+                .push_bind(a.access.map(|p| p.lon))
+                .push_bind(a.access.map(|p| p.lat))
                 .push_bind(import_id);
         });
         q.push(
             " ON CONFLICT (source, source_id) DO UPDATE SET street = excluded.street, number = excluded.number,
               postcode = excluded.postcode, city = excluded.city, municipality_code = excluded.municipality_code,
               grunnkrets_code = excluded.grunnkrets_code, grunnkrets_name = excluded.grunnkrets_name,
-              lon = excluded.lon, lat = excluded.lat, import_id = excluded.import_id",
+              lon = excluded.lon, lat = excluded.lat, access_lon = excluded.access_lon,
+              access_lat = excluded.access_lat, import_id = excluded.import_id",
         );
         q.build().execute(&mut **tx).await?;
     }

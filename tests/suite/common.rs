@@ -55,15 +55,17 @@ pub fn tool(program: &str, args: &[&str], stdin: Option<&str>) -> String {
     let mut child = cmd.spawn().unwrap_or_else(|e| {
         panic!("cannot run {program} ({e}): install it with scripts/test (apt-get install osmium-tool proj-bin)")
     });
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
+    // Written from another thread while the output is read: a large input would otherwise
+    // fill both pipes and wait forever.
+    let writer = stdin.map(|input| {
+        let mut pipe = child.stdin.take().unwrap();
+        let input = input.to_string();
+        std::thread::spawn(move || pipe.write_all(input.as_bytes()))
+    });
     let out = child.wait_with_output().unwrap();
+    if let Some(w) = writer {
+        w.join().unwrap().unwrap();
+    }
     assert!(
         out.status.success(),
         "{program} {args:?} failed: {}",

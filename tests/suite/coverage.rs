@@ -37,6 +37,7 @@ fn address(id: i64, p: LonLat, postcode: &str) -> Address {
         grunnkrets_code: None,
         grunnkrets_name: None,
         position: p,
+        access: None,
         source: SourceRef {
             source: "t".into(),
             source_id: id.to_string(),
@@ -46,6 +47,11 @@ fn address(id: i64, p: LonLat, postcode: &str) -> Address {
 
 /// A 6 × 6 grid of streets 100 m apart, with a break, two playgrounds and homes on it.
 fn fixture_snapshot() -> Snapshot {
+    Snapshot::build(fixture_contents())
+}
+
+/// [`fixture_snapshot`]'s store contents.
+fn fixture_contents() -> StoreContents {
     let proj = LocalMetres::centred_on(LonLat::new(10.2, 59.74));
     let at = |x: f64, y: f64| proj.unproject([x, y]).rounded();
     let mut b = GraphBuilder::default();
@@ -87,14 +93,14 @@ fn fixture_snapshot() -> Snapshot {
             if x < 250.0 { "0001" } else { "0002" },
         ));
     }
-    Snapshot::build(StoreContents {
+    StoreContents {
         data_version: 1,
         facilities,
         addresses,
         districts: vec![],
         walk_graph: Some(graph.to_bytes()),
         ..Default::default()
-    })
+    }
 }
 
 /// The time to the nearest `kinds` facility, by walking from the address itself with the
@@ -139,6 +145,35 @@ fn check_against_brute_force(
         compared += 1;
     }
     compared
+}
+
+/// A home whose address point lies far from any path (a farm 800 m up a private track the
+/// network does not have) is reached by its register access point where it has one.
+#[test]
+fn a_home_is_reached_by_its_access_point() {
+    let mut contents = fixture_contents();
+    let proj = LocalMetres::centred_on(LonLat::new(10.2, 59.74));
+    let at = |x: f64, y: f64| proj.unproject([x, y]).rounded();
+    let mut farm = address(100, at(250.0, -800.0), "0001");
+    contents.addresses.push(farm.clone());
+    farm.id = 101;
+    farm.source.source_id = "101".into();
+    farm.access = Some(at(100.0, -2.0));
+    contents.addresses.push(farm);
+    let s = Snapshot::build(contents);
+    let playgrounds = KindFilter::parse("playground").unwrap();
+    let times = coverage::address_times(&s, &playgrounds, Profile::Walk, &[], &[]).unwrap();
+    let n = times.len();
+    assert!(
+        times[n - 2].is_infinite(),
+        "800 m from every path: unplaced"
+    );
+    // From the entrance at (100, -2) along the street to the playground at (50, 3): 50 m.
+    assert!(
+        (25.0..70.0).contains(&times[n - 1]),
+        "{} s from the access point",
+        times[n - 1]
+    );
 }
 
 #[test]

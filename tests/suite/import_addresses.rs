@@ -197,3 +197,123 @@ fn set_field(i: usize, line: &str, at: usize, field: usize, value: &str) -> Vec<
     fields[field] = value;
     fields.join(";").into_bytes()
 }
+
+/// The Elverum file as Kartverket publishes it in EPSG:4258 (latitude in `Nord`, longitude
+/// in `Øst`, access points too), made with PROJ's `cs2cs` from the EPSG:25833 original.
+fn elverum_in_4258(dir: &std::path::Path) -> PathBuf {
+    let (header, rows) = csv_rows();
+    let pairs = [
+        (header["Øst"], header["Nord"]),
+        (header["atkomstØst"], header["atkomstNord"]),
+    ];
+    let mut input = String::new();
+    for r in &rows {
+        for (e, n) in pairs {
+            if !r[e].is_empty() {
+                input.push_str(&format!("{} {}\n", r[e], r[n]));
+            }
+        }
+    }
+    let output = tool(
+        "cs2cs",
+        &["-f", "%.9f", "EPSG:25833", "EPSG:4258"],
+        Some(&input),
+    );
+    // EPSG:4258 in PROJ's authority order: latitude, then longitude.
+    let mut converted = output.lines().map(|l| {
+        let v: Vec<&str> = l.split_whitespace().collect();
+        (v[0].to_string(), v[1].to_string())
+    });
+    let text = std::fs::read_to_string(elverum_csv()).unwrap();
+    let head = text.trim_start_matches('\u{feff}').lines().next().unwrap();
+    let mut out = format!("\u{feff}{head}\r\n");
+    for mut r in rows {
+        r[header["EPSG-kode"]] = "4258".into();
+        for (e, n) in pairs {
+            if !r[e].is_empty() {
+                let (lat, lon) = converted.next().unwrap();
+                r[n] = lat;
+                r[e] = lon;
+            }
+        }
+        out.push_str(&r.join(";"));
+        out.push_str("\r\n");
+    }
+    let path = dir.join("Basisdata_3420_Elverum_4258_MatrikkelenAdresse.csv");
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
+#[tokio::test]
+async fn the_4258_file_gives_the_same_places_as_the_25833_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let utm = TestStore::new().await;
+    utm.import(addresses(elverum_csv())).await.unwrap();
+    let geographic = TestStore::new().await;
+    geographic
+        .import(addresses(elverum_in_4258(dir.path())))
+        .await
+        .unwrap();
+    let a = utm.store.load().await.unwrap().addresses;
+    let b: HashMap<String, naermiljo::domain::Address> = geographic
+        .store
+        .load()
+        .await
+        .unwrap()
+        .addresses
+        .into_iter()
+        .map(|a| (a.source.source_id.clone(), a))
+        .collect();
+    assert_eq!(a.len(), b.len());
+    let metres = |p: naermiljo::domain::LonLat, q: naermiljo::domain::LonLat| {
+        let dy = (p.lat - q.lat) * 111_320.0;
+        let dx = (p.lon - q.lon) * 111_320.0 * p.lat.to_radians().cos();
+        dx.hypot(dy)
+    };
+    let mut with_access = 0;
+    for x in &a {
+        let y = &b[&x.source.source_id];
+        assert!(metres(x.position, y.position) < 0.1, "{}", x.label());
+        match (x.access, y.access) {
+            (Some(p), Some(q)) => {
+                with_access += 1;
+                assert!(metres(p, q) < 0.1, "{}: access point", x.label());
+            }
+            (None, None) => {}
+            other => panic!("{}: access point in one file only: {other:?}", x.label()),
+        }
+    }
+    // The real file has an entrance point for 598 of its addresses; some lie hundreds of
+    // metres from the address point (a farm's driveway).
+    assert_eq!(with_access, 598);
+    assert!(
+        a.iter()
+            .filter_map(|x| Some(metres(x.position, x.access?)))
+            .any(|d| d > 200.0)
+    );
+}
+
+#[tokio::test]
+async fn the_slim_vegadresse_file_without_grunnkrets_columns_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(elverum_csv()).unwrap();
+    let slim: String = text
+        .lines()
+        .map(|l| l.split(';').take(21).collect::<Vec<_>>().join(";") + "\r\n")
+        .collect();
+    assert!(!slim.contains("grunnkretsnummer") && slim.contains("poststed"));
+    let path = dir
+        .path()
+        .join("Basisdata_3420_Elverum_25833_Vegadresse.csv");
+    std::fs::write(&path, slim).unwrap();
+    let t = TestStore::new().await;
+    t.import(addresses(path)).await.unwrap();
+    let contents = t.store.load().await.unwrap();
+    assert_eq!(contents.addresses.len(), 10_871);
+    assert!(
+        contents
+            .addresses
+            .iter()
+            .all(|a| a.grunnkrets_code.is_none() && a.access.is_none())
+    );
+}

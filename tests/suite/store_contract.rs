@@ -48,6 +48,8 @@ fn address(id: &str, lon: f64, lat: f64) -> NewAddress {
         grunnkrets_code: Some("33010101".into()),
         grunnkrets_name: Some("Sentrum".into()),
         position: LonLat::new(lon, lat),
+        // Kartverket's entrance point, a few metres off: kept by both stores.
+        access: Some(LonLat::new(lon + 0.0001, lat)),
         source_id: id.into(),
     }
 }
@@ -168,6 +170,11 @@ async fn rows_come_back_exactly_as_written() {
             (a.label().as_str(), a.grunnkrets_code.as_deref()),
             ("Tollbugata 1B, 3044 DRAMMEN", Some("33010101")),
             "{backend}"
+        );
+        assert_eq!(
+            a.access.map(|p| p.rounded()),
+            Some(LonLat::new(a.position.lon + 0.0001, a.position.lat).rounded()),
+            "{backend}: the access point"
         );
         assert_eq!(
             c.districts[0].geometry,
