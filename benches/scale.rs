@@ -105,6 +105,7 @@ fn main() {
             grunnkrets_code: None,
             grunnkrets_name: None,
             position: point(&mut rnd),
+            access: None,
             source: source(k),
         })
         .collect();
