@@ -91,8 +91,9 @@ struct Profile {
 }
 
 impl Profile {
-    /// The change it asks for, or every field that is wrong.
-    fn change(self) -> Result<OrgChange, ApiError> {
+    /// The change it asks for, or every field that is wrong; `taken` tells whether a name
+    /// belongs to another organisation.
+    fn change(self, taken: impl Fn(&str) -> bool) -> Result<OrgChange, ApiError> {
         let mut errors = Vec::new();
         let mut error = |field: &str, reason: &str| {
             errors.push(FieldError {
@@ -106,6 +107,8 @@ impl Profile {
             .is_some_and(|n| !(2..=120).contains(&n.chars().count()))
         {
             error("name", "2–120 characters");
+        } else if name.as_deref().is_some_and(&taken) {
+            error("name", "another organisation has this name");
         }
         let kind = self.kind.as_deref().map(OrgKind::parse);
         if kind == Some(None) {
@@ -172,13 +175,10 @@ pub async fn post_organisation(
             ]));
         }
     }
-    let change = profile.change()?;
+    let change = profile.change(|n| name_taken(&state, n, None))?;
     let (Some(name), Some(kind)) = (change.name.clone(), change.kind) else {
         unreachable!("checked above")
     };
-    if name_taken(&state, &name, None) {
-        return Err(invalid("name", "an organisation has this name already"));
-    }
     let store = state.store.as_ref();
     let id = store
         .create_organisation(
@@ -230,14 +230,7 @@ pub async fn patch_organisation(
             "only the organisation's admins edit its profile".into(),
         ));
     }
-    let change = profile.change()?;
-    if change
-        .name
-        .as_ref()
-        .is_some_and(|n| name_taken(&state, n, Some(org)))
-    {
-        return Err(invalid("name", "another organisation has this name"));
-    }
+    let change = profile.change(|n| name_taken(&state, n, Some(org)))?;
     match state
         .store
         .update_organisation(org, &change, Some(p.id))

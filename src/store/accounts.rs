@@ -468,7 +468,7 @@ macro_rules! accounts_impl {
                 .execute(&mut *tx)
                 .await?;
                 let after = serde_json::json!({ "person_id": person_id, "org_id": org_id, "role": role.as_str() });
-                crate::store::editing::audit!(tx, $json, by, "create", "memberships", person_id, None, Some(after));
+                crate::store::editing::audit!(tx, $json, by, "create", "memberships", person_id, None, Some(after), org: Some(org_id));
                 tx.commit().await?;
                 Ok(())
             }
@@ -492,7 +492,7 @@ macro_rules! accounts_impl {
                 .execute(&mut *tx)
                 .await?;
                 let after = serde_json::json!({ "person_id": person_id, "org_id": org_id, "role": role.as_str(), "invited": true });
-                crate::store::editing::audit!(tx, $json, by, "create", "memberships", person_id, None, Some(after));
+                crate::store::editing::audit!(tx, $json, by, "create", "memberships", person_id, None, Some(after), org: Some(org_id));
                 tx.commit().await?;
                 Ok(())
             }
@@ -509,7 +509,7 @@ macro_rules! accounts_impl {
                 .await?;
                 for org_id in &orgs {
                     let after = serde_json::json!({ "person_id": person_id, "org_id": org_id, "accepted": true });
-                    crate::store::editing::audit!(tx, $json, Some(person_id), "replace", "memberships", person_id, None, Some(after));
+                    crate::store::editing::audit!(tx, $json, Some(person_id), "replace", "memberships", person_id, None, Some(after), org: Some(*org_id));
                 }
                 tx.commit().await?;
                 Ok(orgs.len() as u64)
@@ -533,7 +533,7 @@ macro_rules! accounts_impl {
                     return Ok(false);
                 };
                 let before = serde_json::json!({ "person_id": person_id, "org_id": org_id, "role": role });
-                crate::store::editing::audit!(tx, $json, by, "delete", "memberships", person_id, Some(before), None);
+                crate::store::editing::audit!(tx, $json, by, "delete", "memberships", person_id, Some(before), None, org: Some(org_id));
                 tx.commit().await?;
                 Ok(true)
             }

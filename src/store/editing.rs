@@ -352,7 +352,7 @@ macro_rules! editing_impl {
             .fetch_one(&mut *tx)
             .await?;
             let after = serde_json::json!({ "name": name, "kind": kind.as_str(), "contact": contact, "example": example });
-            crate::store::editing::audit!(tx, $json, by, "create", "organisations", id, None, Some(after));
+            crate::store::editing::audit!(tx, $json, by, "create", "organisations", id, None, Some(after), org: Some(id));
             bump(&mut tx).await?;
             tx.commit().await?;
             Ok(id)
@@ -427,7 +427,7 @@ macro_rules! editing_impl {
                 "name": name, "kind": kind, "contact": contact, "website": website,
                 "active": deactivated.is_none(),
             });
-            crate::store::editing::audit!(tx, $json, by, "replace", "organisations", id, Some(before), Some(after));
+            crate::store::editing::audit!(tx, $json, by, "replace", "organisations", id, Some(before), Some(after), org: Some(id));
             bump(&mut tx).await?;
             tx.commit().await?;
             Ok(OrgOutcome::Done)
@@ -492,7 +492,7 @@ macro_rules! editing_impl {
             let after = serde_json::json!({ "merged_into": into, "moved": moved });
             // The audit log's actions are create, replace and delete: a merge deletes `from`,
             // and says where its contents went.
-            crate::store::editing::audit!(tx, $json, by, "delete", "organisations", from, Some(before), Some(after));
+            crate::store::editing::audit!(tx, $json, by, "delete", "organisations", from, Some(before), Some(after), org: Some(from));
             bump(&mut tx).await?;
             tx.commit().await?;
             Ok(OrgOutcome::Done)
@@ -527,7 +527,7 @@ macro_rules! editing_impl {
             .fetch_one(&mut *tx)
             .await?;
             let after = serde_json::json!({ "org_id": org_id, "role": role.as_str(), "label": label });
-            crate::store::editing::audit!(tx, $json, by, "create", "api_tokens", id, None, Some(after));
+            crate::store::editing::audit!(tx, $json, by, "create", "api_tokens", id, None, Some(after), org: Some(org_id));
             tx.commit().await?;
             Ok(id)
         }
@@ -581,19 +581,24 @@ macro_rules! editing_impl {
         async fn revoke_token(&self, id: i64, by: Option<i64>) -> Result<bool, StoreError> {
             let mut tx = self.pool.begin().await?;
             let revoked = sqlx::query(
-                "UPDATE api_tokens SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL",
+                "UPDATE api_tokens SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL
+                 RETURNING org_id, role, label",
             )
             .bind(crate::store::editing::now_ms())
             .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1;
-            if revoked {
-                crate::store::editing::audit!(tx, $json, by, "delete", "api_tokens", id, None, None);
-            }
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(row) = revoked else {
+                return Ok(false);
+            };
+            let org_id: i64 = row.try_get("org_id")?;
+            let before = serde_json::json!({
+                "org_id": org_id, "role": row.try_get::<String, _>("role")?,
+                "label": row.try_get::<Option<String>, _>("label")?,
+            });
+            crate::store::editing::audit!(tx, $json, by, "delete", "api_tokens", id, Some(before), None, org: Some(org_id));
             tx.commit().await?;
-            Ok(revoked)
+            Ok(true)
         }
 
         async fn write_items(
@@ -939,12 +944,16 @@ macro_rules! versions {
 
 /// An audit row for a change made by a person (`$by`) in the portal, in transaction `$tx`.
 macro_rules! audit {
-    ($tx:expr, $json:literal, $by:expr, $action:literal, $collection:literal, $item:expr, $before:expr, $after:expr) => {{
+    ($tx:expr, $json:literal, $by:expr, $action:literal, $collection:literal, $item:expr, $before:expr, $after:expr) => {
+        crate::store::editing::audit!($tx, $json, $by, $action, $collection, $item, $before, $after, org: None::<i64>)
+    };
+    // `org`: the organisation the change concerns, so that the log filters by it.
+    ($tx:expr, $json:literal, $by:expr, $action:literal, $collection:literal, $item:expr, $before:expr, $after:expr, org: $org:expr) => {{
         let before: Option<serde_json::Value> = $before;
         let after: Option<serde_json::Value> = $after;
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO audit_log (at_ms, person_id, action, collection, item_id, before, after)
-             VALUES ($1, $2, $3, $4, $5, $6{json}, $7{json})",
+            "INSERT INTO audit_log (at_ms, person_id, action, collection, item_id, before, after, org_id)
+             VALUES ($1, $2, $3, $4, $5, $6{json}, $7{json}, $8)",
             json = $json
         )))
         .bind(crate::store::editing::now_ms())
@@ -954,6 +963,7 @@ macro_rules! audit {
         .bind($item)
         .bind(before.map(|v| v.to_string()))
         .bind(after.map(|v| v.to_string()))
+        .bind($org)
         .execute(&mut *$tx)
         .await?;
     }};

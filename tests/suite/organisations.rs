@@ -197,6 +197,19 @@ async fn an_organisations_admin_keeps_its_profile_and_members() {
         )
         .await;
     assert_eq!(field_errors(&r), ["name"], "a name another has");
+    let r = c
+        .call(
+            admin_a,
+            "PATCH",
+            &org,
+            Some(serde_json::json!({ "name": "BRAGERNES IL", "website": "ftp://x" })),
+        )
+        .await;
+    assert_eq!(
+        field_errors(&r),
+        ["name", "website"],
+        "all at once, any case"
+    );
     // Only staff deactivate; an editor, or another club, edits nothing.
     for (who, body) in [
         (admin_a, serde_json::json!({ "active": false })),
@@ -273,6 +286,22 @@ async fn an_organisations_admin_keeps_its_profile_and_members() {
     assert!(by("memberships", "create", admin_a));
     assert!(by("memberships", "delete", editor_a));
     assert!(by("memberships", "delete", staff));
+    // … and under the organisation it concerns, for staff reading its history.
+    let r = c
+        .call(staff, "GET", &format!("/api/audit?org_id={}", c.a), None)
+        .await;
+    let collections: std::collections::BTreeSet<&str> = r.body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["collection"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        collections,
+        ["memberships", "organisations"].into(),
+        "{}",
+        r.text
+    );
 }
 
 /// The emailed link of the newest message to `recipient`.
@@ -608,6 +637,16 @@ async fn staff_merge_a_duplicate_and_keep_api_tokens() {
     let r = c.call(staff, "DELETE", &token_path, None).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let audit = store.audit_log(100).await.unwrap();
+    let revoked = audit
+        .iter()
+        .find(|r| r.collection == "api_tokens" && r.action == "delete")
+        .unwrap();
+    assert_eq!(
+        revoked.org_id,
+        Some(c.a),
+        "the token's organisation, after the merge"
+    );
+    assert_eq!(revoked.before.as_ref().unwrap()["label"], "nettskjema");
     for (collection, action) in [
         ("organisations", "create"),
         ("api_tokens", "create"),

@@ -153,7 +153,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Actor, Ap
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| ApiError::Unauthorized("send an API token as `Authorization: Bearer TOKEN` (made with `naermiljo token create`)".into()))?;
+        .ok_or_else(|| ApiError::Unauthorized("sign in on the organisations' page (/org), or send an API token as `Authorization: Bearer TOKEN` (made on /admin or with `naermiljo token create`)".into()))?;
     let hash = token_sha256(token);
     match state.store.token(&hash).await {
         Ok(Some(actor)) => Ok(actor),
