@@ -4,113 +4,28 @@
 // the invitation by email, chooses a password, adds an activity with two weekly sessions at a
 // facility (shown in the public API); a resident offers help on one of the organisation's
 // needs; the member gets that by email, sees it in the offers inbox and marks it contacted.
-// Also: a wrong password says nothing about whether the address exists, a write without the
-// CSRF token is refused, axe on every step (and at 320 px), and no request leaves the server.
+// Also: a wrong password says nothing about whether the address exists, a lockout is said in
+// minutes with the sign-in link as the way on, a write without the CSRF token is refused, a
+// session that ends mid-form keeps what was typed and saves after signing in again, a double
+// click saves once, a stale edit keeps the person's text, needs are edited (their offers
+// stay), activities are paused (hidden from residents) and resumed, the organisation's profile,
+// members' roles (and the last admin kept), passwords changed with or without the current one,
+// axe on every step (and at 320 and 360 px), and no request leaves the server.
 //
 //   NAERMILJO_BIN=target/debug/naermiljo node --test tests/browser/org.test.mjs
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 
 import { axeViolations, launchBrowser, openPage, screenshotPath, startServer } from './harness.mjs';
+import { startSmtp } from './smtp.mjs';
 
 let server;
 let browser;
 let origin;
 let smtp;
-
-/** Quoted-printable (RFC 2045) to text. */
-function fromQuotedPrintable(s) {
-  const bytes = [];
-  const text = s.replace(/=\r?\n/g, '');
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === '=' && /^[0-9A-F]{2}$/i.test(text.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else bytes.push(...Buffer.from(text[i], 'utf8'));
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
-/** The text of a message: its body decoded by its Content-Transfer-Encoding (one part). */
-function decodeMessage(raw) {
-  const at = raw.search(/\r?\n\r?\n/);
-  const head = raw.slice(0, at);
-  const body = raw.slice(at).replace(/^\r?\n\r?\n/, '');
-  if (/content-transfer-encoding:\s*base64/i.test(head)) return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-  // Quoted-printable, or 7bit / 8bit (which decoding leaves as they are, but for a stray "=XX").
-  return /content-transfer-encoding:\s*quoted-printable/i.test(raw) ? fromQuotedPrintable(body) : body;
-}
-
-/** A minimal SMTP server: keeps every message; `next(to)` resolves with the next one to `to`. */
-function startSmtp() {
-  const mails = [];
-  const waiting = [];
-  const deliver = (mail) => {
-    mails.push(mail);
-    for (const w of [...waiting]) {
-      if (w.match(mail)) {
-        waiting.splice(waiting.indexOf(w), 1);
-        w.ok(mail);
-      }
-    }
-  };
-  const srv = createServer((socket) => {
-    socket.setEncoding('utf8');
-    socket.write('220 test SMTP\r\n');
-    let buffer = '';
-    let data = null;
-    let to = [];
-    socket.on('data', (chunk) => {
-      buffer += chunk;
-      let i;
-      while ((i = buffer.indexOf('\r\n')) >= 0) {
-        const line = buffer.slice(0, i);
-        buffer = buffer.slice(i + 2);
-        if (data !== null) {
-          if (line === '.') {
-            const raw = data.join('\r\n');
-            deliver({ to, raw, text: decodeMessage(raw) });
-            data = null;
-            to = [];
-            socket.write('250 OK queued\r\n');
-          } else data.push(line.startsWith('..') ? line.slice(1) : line);
-          continue;
-        }
-        const cmd = line.slice(0, 4).toUpperCase();
-        if (cmd === 'EHLO' || cmd === 'HELO') socket.write('250 test\r\n');
-        else if (cmd === 'MAIL') socket.write('250 OK\r\n');
-        else if (cmd === 'RCPT') {
-          to.push(/<([^>]*)>/.exec(line)?.[1] ?? '');
-          socket.write('250 OK\r\n');
-        } else if (cmd === 'DATA') {
-          data = [];
-          socket.write('354 go on\r\n');
-        } else if (cmd === 'QUIT') {
-          socket.end('221 bye\r\n');
-        } else if (cmd === 'RSET' || cmd === 'NOOP') socket.write('250 OK\r\n');
-        else socket.write('502 not here\r\n');
-      }
-    });
-    socket.on('error', () => {});
-  });
-  return new Promise((ok) => srv.listen(0, '127.0.0.1', () => ok({
-    port: srv.address().port,
-    mails,
-    /** The first message to `address` (after `skip` earlier ones), as soon as it comes. */
-    next(address, skip = 0) {
-      const match = (m) => m.to.includes(address);
-      const seen = mails.filter(match);
-      if (seen.length > skip) return Promise.resolve(seen[skip]);
-      let count = seen.length;
-      return new Promise((resolve) => waiting.push({ match: (m) => match(m) && count++ >= skip, ok: resolve }));
-    },
-    close: () => new Promise((done) => srv.close(done)),
-  })));
-}
 
 /** The sign-in link in a text, on this server's origin. */
 function linkIn(text) {
@@ -161,9 +76,36 @@ async function useLink(p, link) {
   await p.page.waitForFunction(() => window.app?.view === 'password');
 }
 
+/** Signs in with the page's own form (keyboard only). */
+async function signIn(p, who) {
+  const form = p.page.locator('#sign-in-form');
+  await form.getByLabel('E-postadresse').fill(who.email);
+  await form.getByLabel('Passord', { exact: true }).fill(who.password);
+  await p.page.keyboard.press('Enter');
+  await p.page.waitForFunction(() => window.app.view === 'signed-in');
+}
+
+/** A write from the page's own session, as another tab of the same person would make it. */
+function write(page, method, path, { body, etag } = {}) {
+  return page.evaluate(async ({ method, path, body, etag }) => {
+    const me = await (await fetch('/api/me')).json();
+    const headers = { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf };
+    if (etag === true) headers['If-Match'] = (await fetch(path)).headers.get('ETag');
+    const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: r.status, body: r.status === 204 ? null : await r.json().catch(() => null) };
+  }, { method, path, body, etag });
+}
+
+/** Counts the page's requests of `method` to URLs matching `re` from now on. */
+function countRequests(page, method, re) {
+  let n = 0;
+  page.on('request', (r) => { n += r.method() === method && re.test(r.url()) ? 1 : 0; });
+  return () => n;
+}
+
 /** Chooses a password on the set-password step (keyboard only). */
 async function choosePassword(p, password) {
-  await p.page.getByLabel('Nytt passord').fill(password);
+  await p.page.locator('#password-form').getByLabel('Nytt passord').fill(password);
   await p.page.keyboard.press('Enter');
   await p.page.waitForFunction(() => window.app?.view === 'signed-in');
   await p.page.getByText('Passordet er lagret.').waitFor();
@@ -176,52 +118,76 @@ const ORG_NAME = 'Frivilligsentralen (eksempel)';
 test('from the first admin to an answered offer of help', async () => {
   // Signed out: the sign-in forms, and a wrong password that says nothing about the address.
   const visitor = await openPage(browser, origin);
+  const vp = visitor.page;
   await openOrg(visitor);
-  assert.equal(await visitor.page.evaluate(() => window.app.view), 'signed-out');
-  await assertAxe(visitor.page, 'signed out');
+  assert.equal(await vp.evaluate(() => window.app.view), 'signed-out');
+  await assertAxe(vp, 'signed out');
+  const signInForm = vp.locator('#sign-in-form');
+  const tryPassword = async (email) => {
+    await signInForm.getByLabel('E-postadresse').fill(email);
+    await signInForm.getByLabel('Passord', { exact: true }).fill('not the password at all');
+    const answered = vp.waitForResponse((r) => r.url().endsWith('/auth/sign-in'));
+    await vp.keyboard.press('Enter');
+    return (await answered).status();
+  };
   const wrongAnswer = async (email) => {
-    await visitor.page.getByLabel('E-postadresse').first().fill(email);
-    await visitor.page.getByLabel('Passord', { exact: true }).fill('not the password at all');
-    await visitor.page.keyboard.press('Enter');
-    const alert = visitor.page.locator('#sign-in-errors');
+    assert.equal(await tryPassword(email), 401);
+    const alert = vp.locator('#sign-in-errors');
     await alert.getByText('E-postadressen eller passordet er feil.').waitFor();
     return alert.textContent();
   };
-
   // The first admin, made with the CLI, opens the printed link and chooses a password.
   const { stdout } = await promisify(execFile)(server.bin, ['--data', server.data, 'admin', 'create', '--email', ADMIN.email, '--name', ADMIN.name]);
   assert.equal(await wrongAnswer(ADMIN.email), await wrongAnswer('nobody@example.no'));
-  await assertAxe(visitor.page, 'signed out, wrong password');
-  await visitor.page.screenshot({ path: screenshotPath('org-signed-out.png') });
-  assertClean(visitor, { allowed: [/\/auth\/sign-in: HTTP 401/, /401 \(Unauthorized\)/, /\/api\/me: HTTP 401/] });
+  await assertAxe(vp, 'signed out, wrong password');
+  await vp.screenshot({ path: screenshotPath('org-signed-out.png') });
+  // The forgotten-password path is on the sign-in form: on to the link form, address kept.
+  const forgot = signInForm.getByRole('link', { name: 'Glemt passordet? Få en innloggingslenke' });
+  assert.ok(await forgot.isVisible(), 'the forgotten-password link shows on the sign-in form');
+  await forgot.press('Enter');
+  assert.equal(await vp.evaluate(() => document.activeElement.id), 'link-email');
+  assert.equal(await vp.locator('#link-email').inputValue(), 'nobody@example.no');
+  // Five wrong passwords lock the address for 15 minutes: said in minutes, with the link as the way on.
+  for (let i = 0; i < 5; i++) assert.equal(await tryPassword('laast@example.no'), 401);
+  assert.equal(await tryPassword('laast@example.no'), 429);
+  const locked = vp.locator('#sign-in-errors', { hasText: 'Vent 15 minutter' });
+  await locked.waitFor();
+  assert.match(await locked.textContent(), /innloggingslenke/);
+  assert.doesNotMatch(await locked.textContent(), /sekunder/);
+  await assertAxe(vp, 'locked out');
+  assertClean(visitor, { allowed: [/\/auth\/sign-in: HTTP 40[19]/, /\/auth\/sign-in: HTTP 429/, /40[19] \(/, /429 \(Too Many Requests\)/, /\/api\/me: HTTP 401/] });
   await visitor.close();
 
   const admin = await openPage(browser, origin);
   await useLink(admin, linkIn(stdout));
   await assertAxe(admin.page, 'set password');
-  await admin.page.getByLabel('Nytt passord').fill('for kort');
+  await admin.page.locator('#password-form').getByLabel('Nytt passord').fill('for kort');
   await admin.page.keyboard.press('Enter');
   await admin.page.locator('#password-errors').getByText('minst 12 tegn').waitFor();
   await assertAxe(admin.page, 'set password with an error');
   await choosePassword(admin, ADMIN.password);
   assert.match(await admin.page.locator('#who-name').textContent(), /Ada Admin/);
-
+  // A staff admin may pick every organisation (GET /api/organisations), not only those with items.
+  const orgs = await admin.page.evaluate(async () => (await (await fetch('/api/organisations')).json()).organisations);
+  const options = await admin.page.locator('#org-select option').allTextContents();
+  assert.deepEqual([...options].sort(), orgs.filter((o) => o.active).map((o) => o.name).sort());
   // The admin picks a demo organisation and invites its treasurer.
-  await admin.page.getByLabel('Organisasjon').selectOption({ label: ORG_NAME });
+  await admin.page.getByLabel('Organisasjon', { exact: true }).selectOption({ label: ORG_NAME });
   await admin.page.locator('#members-heading').waitFor({ state: 'visible' });
   await admin.page.locator('#member-list').waitFor();
   await assertAxe(admin.page, 'members');
-  await admin.page.getByLabel('E-post', { exact: true }).fill(MEMBER.email);
-  await admin.page.getByLabel('Navn', { exact: true }).fill(MEMBER.name);
-  await admin.page.getByLabel('Rolle').selectOption('editor');
+  const invite = admin.page.locator('#invite-form');
+  await invite.getByLabel('E-post', { exact: true }).fill(MEMBER.email);
+  await invite.getByLabel('Navn', { exact: true }).fill(MEMBER.name);
+  await invite.getByLabel('Rolle').selectOption('editor');
   const invitation = smtp.next(MEMBER.email);
-  await admin.page.getByRole('button', { name: 'Send invitasjon' }).press('Enter');
+  await invite.getByRole('button', { name: 'Send invitasjon' }).press('Enter');
   await admin.page.getByText(`Invitasjonen er sendt til ${MEMBER.email}.`).waitFor();
-  await admin.page.locator('#member-list').getByText(MEMBER.name).waitFor();
+  const card = admin.page.locator('#member-list li', { hasText: MEMBER.name });
+  await card.getByText('Invitert – ikke svart ennå').waitFor();
   const orgId = await admin.page.evaluate(() => window.app.page.org);
   assertClean(admin, { allowed: [FAVICON, /\/api\/me: HTTP 401/, /401 \(Unauthorized\)/, /\/auth\/password: HTTP 422/, /422/] });
   await admin.close();
-
   // The treasurer opens the emailed link and chooses a password.
   const member = await openPage(browser, origin);
   await useLink(member, linkIn((await invitation).text));
@@ -229,14 +195,12 @@ test('from the first admin to an answered offer of help', async () => {
   const { page } = member;
   assert.match(await page.locator('#org-name').textContent(), new RegExp(ORG_NAME.replace(/[()]/g, '\\$&')));
   assert.equal(await page.locator('#org-pick').isHidden(), true, 'one organisation: no picker');
-
   // A write without the CSRF token is refused, with it the same session may write.
   const refused = await page.evaluate(async (org) => (await fetch('/api/collections/activities/items', {
     method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ org_id: org, title: 'Uten token', category: 'sport', price_nok: 0, place: { facility_id: 4 }, schedule: { sessions: [{ weekday: 1, start: '10:00', end: '11:00' }] } }),
   })).status, orgId);
   assert.equal(refused, 403);
-
   // A new activity: first with mistakes (the server's field errors beside the fields) …
   const form = page.locator('#activity-form');
   await page.getByRole('button', { name: 'Ny aktivitet' }).press('Enter');
@@ -256,7 +220,6 @@ test('from the first admin to an answered offer of help', async () => {
   assert.ok(await page.locator('#sched-rows .session').first().locator('.field-error:not([hidden])').count());
   await assertAxe(page, 'activity form with errors');
   await page.locator('#activity-editor').screenshot({ path: screenshotPath('org-activity-errors.png') });
-
   // … then right: two weekly sessions at a facility.
   const title = 'Fotballtrening for 10–12 år';
   await form.getByLabel('Tittel', { exact: true }).fill(title);
@@ -289,7 +252,6 @@ test('from the first admin to an answered offer of help', async () => {
   assert.equal(mine.properties.place.facility_id, mine.properties.facility.id);
   assert.match(mine.properties.facility.name, /Deichman.*Tøyen/);
   assert.equal(mine.properties.age_min, 10);
-
   // A resident offers help on one of the organisation's needs; the member hears of it by email.
   const needs = await (await fetch(`${origin}/api/collections/volunteer-needs/items?org=${orgId}`)).json();
   assert.ok(needs.features.length, 'the demo organisation has a need');
@@ -302,7 +264,6 @@ test('from the first admin to an answered offer of help', async () => {
   assert.ok(r.status === 201 || r.status === 202, `offer: HTTP ${r.status}`);
   const offerMail = await offered;
   assert.match(offerMail.text, /Ola Nordmann/);
-
   // The offers inbox: the offer, marked contacted.
   const toggle = page.getByRole('button', { name: `Tilbud om hjelp ${need.properties.title}` });
   await toggle.press('Enter');
@@ -311,12 +272,17 @@ test('from the first admin to an answered offer of help', async () => {
   await offer.waitFor();
   assert.match(await offer.textContent(), /ola@example\.no/);
   assert.match(await offer.textContent(), /Status: nytt/);
+  // One time format on the page: «kl. 17.30», never «17:30».
+  assert.match(await offer.textContent(), /Mottatt \S+ \d+\. \S+ kl\. \d{2}\.\d{2}/);
+  assert.doesNotMatch(await offer.textContent(), /\d{2}:\d{2}/);
+  const needCard = page.locator(`#need-list li[data-id="${need.id}"]`);
+  await needCard.locator('dd.new-offers', { hasText: '1 nytt' }).waitFor();
   await assertAxe(page, 'offers inbox');
   await offer.getByRole('button', { name: 'Kontaktet Ola Nordmann' }).press('Enter');
   await offer.getByText('Status: kontaktet').waitFor();
   const states = await page.evaluate(async (id) => (await (await fetch(`/api/collections/volunteer-needs/items/${id}/offers`)).json()).offers.map((o) => o.state), need.id);
   assert.deepEqual(states, ['contacted']);
-
+  await needCard.locator('dd.new-offers', { hasText: '0 nye' }).waitFor();
   // 320 px wide: everything reflows without sideways scrolling, and axe is still clean.
   await page.setViewportSize({ width: 320, height: 640 });
   await page.getByRole('button', { name: 'Ny aktivitet' }).press('Enter');
@@ -329,47 +295,43 @@ test('from the first admin to an answered offer of help', async () => {
 });
 
 // After the first test (the member exists, with one activity of their own).
-test('a member signs in, edits (and meets a stale version), copies, deletes, places on the map, keeps needs', async () => {
+test('a member edits (a stale version keeps their text), copies, deletes, places on the map, keeps needs, and loses the session mid-form', async () => {
   const p = await openPage(browser, origin);
   const { page } = p;
   await openOrg(p);
-  await page.getByLabel('E-postadresse').first().fill(MEMBER.email);
-  await page.getByLabel('Passord', { exact: true }).fill(MEMBER.password);
-  await page.keyboard.press('Enter');
-  await page.waitForFunction(() => window.app.view === 'signed-in');
+  await signIn(p, MEMBER);
+  // Keyboard focus is on the page's heading after signing in, not lost to <body>.
+  await page.waitForFunction(() => document.activeElement?.id === 'page-heading');
   await page.locator('#activity-list li').first().waitFor();
   const title = 'Fotballtrening for 10–12 år';
   const form = page.locator('#activity-form');
-
-  // Edit; meanwhile someone else saves: 412, the form shows their version, the next save wins.
+  // Edit; meanwhile someone else saves: 412. The form keeps what the member typed, takes the
+  // other person's description, says so, and the next save keeps both.
   await page.getByRole('button', { name: `Endre ${title}` }).press('Enter');
   await page.locator('#activity-editor-heading', { hasText: 'Endre' }).waitFor();
   const id = Number(await page.locator('#activity-list li', { hasText: title }).getAttribute('data-id'));
-  const other = await page.evaluate(async (id) => {
-    const me = await (await fetch('/api/me')).json();
-    const r = await fetch(`/api/collections/activities/items/${id}`);
-    return (await fetch(`/api/collections/activities/items/${id}`, {
-      method: 'PATCH', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf, 'If-Match': r.headers.get('ETag') },
-      body: JSON.stringify({ description: 'Endret av en annen.' }),
-    })).status;
-  }, id);
-  assert.equal(other, 200);
+  const other = await write(page, 'PATCH', `/api/collections/activities/items/${id}`, { body: { description: 'Endret av en annen.' }, etag: true });
+  assert.equal(other.status, 200);
   await form.getByLabel('Alder til').fill('13');
   await form.getByRole('button', { name: 'Lagre' }).press('Enter');
-  await page.locator('#activity-editor-note', { hasText: 'Noen andre har endret aktiviteten' }).waitFor();
+  const note = page.locator('#activity-editor-note', { hasText: 'Noen andre har lagret en endring mens du skrev' });
+  await note.waitFor();
+  assert.match(await note.textContent(), /Beskrivelse: endret av den andre til «Endret av en annen\.»/);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'activity-editor-note');
+  assert.equal(await form.getByLabel('Alder til').inputValue(), '13', 'the member\'s text is kept');
   assert.equal(await form.getByLabel('Beskrivelse').inputValue(), 'Endret av en annen.');
-  assert.equal(await form.getByLabel('Alder til').inputValue(), '12');
   assert.equal(await page.locator('#sched-rows .session').count(), 2, 'the schedule editor shows both sessions');
-  await form.getByLabel('Alder til').fill('13');
+  await assertAxe(page, 'stale edit');
+  await page.locator('#activity-editor').screenshot({ path: screenshotPath('org-stale-edit.png') });
   await form.getByRole('button', { name: 'Lagre' }).press('Enter');
   await page.getByText(`Endringene i «${title}» er lagret.`).waitFor();
   const saved = await (await fetch(`${origin}/api/collections/activities/items/${id}`)).json();
   assert.equal(saved.properties.age_max, 13);
   assert.equal(saved.properties.description, 'Endret av en annen.');
-
   // Copy, then delete the copy (a confirmation dialog; focus comes back to the list).
   await page.getByRole('button', { name: `Kopier ${title}` }).press('Enter');
   await page.locator('#activity-editor-heading', { hasText: 'kopi av' }).waitFor();
+  assert.equal(await form.getByLabel('Tittel', { exact: true }).inputValue(), `${title} (kopi)`);
   await form.getByRole('button', { name: 'Lagre' }).press('Enter');
   const copy = `${title} (kopi)`;
   await page.locator('#activity-list h3', { hasText: copy }).waitFor();
@@ -377,11 +339,14 @@ test('a member signs in, edits (and meets a stale version), copies, deletes, pla
   await page.locator('#confirm-dialog[open]').waitFor();
   await page.locator('#confirm-yes').press('Enter');
   await page.locator('#activity-list h3', { hasText: copy }).waitFor({ state: 'detached' });
-
-  // A point on the map, by keyboard: the map's centre.
+  // A point on the map, by keyboard: the map's centre; a price with a Norwegian decimal comma.
   await page.getByRole('button', { name: 'Ny aktivitet' }).press('Enter');
   await form.getByLabel('Tittel', { exact: true }).fill('Språkkafé i parken');
   await form.getByLabel('Kategori').selectOption('language_cafe');
+  await form.getByLabel('Pris i kroner').fill('femti');
+  await form.getByRole('button', { name: 'Lagre' }).press('Enter');
+  await page.locator('#act-price-error', { hasText: 'Skriv prisen som et tall' }).waitFor();
+  await form.getByLabel('Pris i kroner').fill('150,50');
   await form.getByLabel('Et punkt på kartet').check();
   await page.waitForFunction(() => window.app?.map && window.app.idle);
   await page.evaluate(() => window.app.idle());
@@ -389,9 +354,11 @@ test('a member signs in, edits (and meets a stale version), copies, deletes, pla
   assert.match(await form.getByLabel('Valgt punkt').inputValue(), /° N/);
   await assertAxe(page, 'activity form with the map');
   await form.getByRole('button', { name: 'Lagre' }).press('Enter');
-  await page.locator('#activity-list h3', { hasText: 'Språkkafé i parken' }).waitFor();
-
-  // Needs: a new one, extended by 30 days, then closed.
+  const cafe = page.locator('#activity-list li', { hasText: 'Språkkafé i parken' });
+  await cafe.waitFor();
+  const cafeId = await cafe.getAttribute('data-id');
+  assert.equal((await (await fetch(`${origin}/api/collections/activities/items/${cafeId}`)).json()).properties.price_nok, 150.5);
+  // Needs: a new one (a double click saves it once) …
   await page.getByRole('button', { name: 'Nytt behov' }).press('Enter');
   const needForm = page.locator('#need-form');
   await needForm.getByLabel('Tittel').fill('Kakebaker til basaren');
@@ -399,25 +366,222 @@ test('a member signs in, edits (and meets a stale version), copies, deletes, pla
   await needForm.getByLabel('Anlegg', { exact: true }).selectOption({ index: 1 });
   await needForm.getByLabel('Tidsbruk').fill('Én kake, én lørdag');
   await needForm.getByLabel('Ferdigheter').fill('baking, kaker');
-  await needForm.getByRole('button', { name: 'Lagre' }).press('Enter');
+  const needPosts = countRequests(page, 'POST', /\/volunteer-needs\/items$/);
+  await needForm.getByRole('button', { name: 'Lagre' }).dblclick();
   const card = page.locator('#need-list li.item', { hasText: 'Kakebaker til basaren' });
   await card.waitFor();
-  const before = await card.locator('dd').first().textContent();
-  await card.getByRole('button', { name: 'Forleng 30 dager Kakebaker til basaren' }).press('Enter');
-  await page.getByText(/«Kakebaker til basaren» gjelder nå til/).waitFor();
-  assert.notEqual(await card.locator('dd').first().textContent(), before);
-  await card.getByRole('button', { name: 'Lukk behovet Kakebaker til basaren' }).press('Enter');
+  await page.getByText('«Kakebaker til basaren» er lagt inn.').waitFor();
+  assert.equal(needPosts(), 1, 'one POST for a double click');
+  const orgId = await page.evaluate(() => window.app.page.org);
+  const listed = await (await fetch(`${origin}/api/collections/volunteer-needs/items?org=${orgId}`)).json();
+  assert.equal(listed.features.filter((f) => f.properties.title === 'Kakebaker til basaren').length, 1, 'one need for a double click');
+  // … with an offer of help; edited (a typo fixed): the offer stays.
+  const needId = Number(await card.getAttribute('data-id'));
+  const offered = await fetch(`${origin}/api/collections/volunteer-needs/items/${needId}/offers`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'Per Baker', contact: 'per@example.no' }),
+  });
+  assert.ok(offered.ok);
+  await card.getByRole('button', { name: 'Endre Kakebaker til basaren' }).press('Enter');
+  await page.locator('#need-editor-heading', { hasText: 'Endre «Kakebaker til basaren»' }).waitFor();
+  assert.equal(await needForm.getByLabel('Tidsbruk').inputValue(), 'Én kake, én lørdag');
+  await needForm.getByLabel('Tittel').fill('Kakebakere til basaren');
+  await needForm.getByRole('button', { name: 'Lagre' }).press('Enter');
+  await page.getByText('Endringene i «Kakebakere til basaren» er lagret.').waitFor();
+  const edited = page.locator(`#need-list li[data-id="${needId}"]`);
+  assert.match(await edited.locator('h3').textContent(), /Kakebakere til basaren/);
+  await edited.locator('dd.new-offers', { hasText: '1 nytt' }).waitFor();
+  const kept = await page.evaluate(async (id) => (await (await fetch(`/api/collections/volunteer-needs/items/${id}/offers`)).json()).offers.map((o) => o.name), needId);
+  assert.deepEqual(kept, ['Per Baker']);
+  // Extended by 30 days, then closed.
+  const before = await edited.locator('dd').first().textContent();
+  await edited.getByRole('button', { name: 'Forleng 30 dager Kakebakere til basaren' }).press('Enter');
+  await page.getByText(/«Kakebakere til basaren» gjelder nå til/).waitFor();
+  assert.notEqual(await edited.locator('dd').first().textContent(), before);
+  await edited.getByRole('button', { name: 'Lukk behovet Kakebakere til basaren' }).press('Enter');
   await page.locator('#confirm-yes').press('Enter');
-  await card.waitFor({ state: 'detached' });
-
+  await edited.waitFor({ state: 'detached' });
+  // The session ends mid-form (signed out in another tab): nothing typed is lost; signing in
+  // again in the dialog takes the new CSRF token, and the same Save button then saves.
+  await page.getByRole('button', { name: 'Ny aktivitet' }).press('Enter');
+  await form.getByLabel('Tittel', { exact: true }).fill('Sjakk for alle på biblioteket');
+  await form.getByLabel('Beskrivelse').fill('Ta med venner.');
+  await form.getByLabel('Søk i anleggene').fill('Deichman');
+  await form.getByLabel('Anlegg', { exact: true }).selectOption({ index: 1 });
+  const otherTab = await p.context.newPage();
+  await otherTab.goto(`${origin}/org`);
+  await otherTab.waitForFunction(() => window.app?.view === 'signed-in');
+  await otherTab.getByRole('button', { name: 'Logg ut', exact: true }).press('Enter');
+  await otherTab.waitForFunction(() => window.app.view === 'signed-out');
+  await otherTab.close();
+  await form.getByRole('button', { name: 'Lagre' }).press('Enter');
+  const dialog = page.locator('#session-dialog[open]');
+  await dialog.waitFor();
+  assert.match(await dialog.textContent(), /Det du har skrevet er tatt vare på/);
+  assert.equal(await form.getByLabel('Tittel', { exact: true }).inputValue(), 'Sjakk for alle på biblioteket');
+  assert.equal(await form.getByLabel('Beskrivelse').inputValue(), 'Ta med venner.');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'session-password');
+  assert.equal(await dialog.getByLabel('E-postadresse').inputValue(), MEMBER.email);
+  await assertAxe(page, 'the session ended: sign in again');
+  await page.screenshot({ path: screenshotPath('org-session-ended.png') });
+  await dialog.getByLabel('Passord', { exact: true }).fill(MEMBER.password);
+  await page.keyboard.press('Enter');
+  await dialog.waitFor({ state: 'detached' });
+  await page.waitForFunction(() => document.activeElement?.id === 'act-save');
+  await page.getByText('Du er logget inn igjen.', { exact: false }).waitFor();
+  await page.keyboard.press('Enter');
+  await page.getByText('«Sjakk for alle på biblioteket» er lagt inn og vises på kartet.').waitFor();
   // English and high contrast.
   await openOrg(p, '/org?lang=en');
   assert.equal(await page.locator('h1').textContent(), 'Activities and volunteering – for clubs and organisations');
   await page.getByRole('button', { name: 'High contrast' }).press('Enter');
   assert.ok(await page.evaluate(() => document.body.classList.contains('high-contrast')));
+  await page.locator('#activity-list li .badge, #activity-list li').first().waitFor();
   await assertAxe(page, 'English, high contrast');
-  await page.getByRole('button', { name: 'Sign out' }).press('Enter');
+  await page.getByRole('button', { name: 'Sign out', exact: true }).press('Enter');
   await page.waitForFunction(() => window.app.view === 'signed-out');
   assertClean(p, { allowed: [/HTTP 401/, /401 \(Unauthorized\)/, /HTTP 412/, /412 \(Precondition Failed\)/] });
   await p.close();
+});
+
+// After the first two tests (the member is an editor of ORG_NAME, with an activity).
+test('an admin keeps the profile and the members; activities pause and resume; passwords change', async () => {
+  const a = await openPage(browser, origin);
+  const { page } = a;
+  await openOrg(a);
+  await signIn(a, ADMIN);
+  await page.getByLabel('Organisasjon', { exact: true }).selectOption({ label: ORG_NAME });
+  await page.locator('#profile-heading').waitFor({ state: 'visible' });
+  const orgId = await page.evaluate(() => window.app.page.org);
+  // The profile: a website must be a web address, another organisation's name is taken.
+  const profile = page.locator('#profile-form');
+  const others = await page.evaluate(async () => (await (await fetch('/api/organisations')).json()).organisations);
+  const taken = others.find((o) => o.id !== orgId).name.toUpperCase();
+  await profile.getByLabel('Navn på organisasjonen').fill(taken);
+  await profile.getByLabel('Nettside').fill('ftp://frivillig.example.no');
+  await profile.getByLabel('Kontakt for innbyggere').fill('post@frivillig.example.no');
+  await profile.getByRole('button', { name: 'Lagre opplysningene' }).press('Enter');
+  await page.locator('#profile-website-error', { hasText: 'https://' }).waitFor();
+  await assertAxe(page, 'profile with errors');
+  await profile.getByLabel('Nettside').fill('https://frivillig.example.no');
+  await profile.getByRole('button', { name: 'Lagre opplysningene' }).press('Enter');
+  await page.locator('#profile-name-error', { hasText: 'En annen organisasjon har allerede dette navnet.' }).waitFor();
+  await profile.getByLabel('Navn på organisasjonen').fill(ORG_NAME);
+  await profile.getByRole('button', { name: 'Lagre opplysningene' }).press('Enter');
+  await page.getByText(`Opplysningene om ${ORG_NAME} er lagret.`).waitFor();
+  const stored = (await (await fetch(`${origin}/api/organisations`)).json()).organisations.find((o) => o.id === orgId);
+  assert.equal(stored.website, 'https://frivillig.example.no');
+  assert.equal(stored.contact, 'post@frivillig.example.no');
+  // A double click on "Send invitasjon" sends one invitation.
+  const invite = page.locator('#invite-form');
+  const posts = countRequests(page, 'POST', /\/invitations$/);
+  await invite.getByLabel('E-post', { exact: true }).fill('ny@example.no');
+  await invite.getByLabel('Navn', { exact: true }).fill('Nils Ny');
+  await invite.getByRole('button', { name: 'Send invitasjon' }).dblclick();
+  await page.locator('#member-list li', { hasText: 'Nils Ny' }).getByText('Invitert – ikke svart ennå').waitFor();
+  assert.equal(posts(), 1, 'one invitation for a double click');
+  // A name over 120 characters is not cut: the hint counts, the save says the limit.
+  const long = 'Kari '.repeat(25).trim();
+  await invite.getByLabel('Navn', { exact: true }).fill(long);
+  assert.equal((await invite.getByLabel('Navn', { exact: true }).inputValue()).length, long.length);
+  assert.match(await page.locator('#invite-name-hint').textContent(), new RegExp(`${long.length} av 120 tegn`));
+  // Inviting a member again is refused at the email field (it would change her role unseen).
+  await invite.getByLabel('E-post', { exact: true }).fill(MEMBER.email);
+  await invite.getByRole('button', { name: 'Send invitasjon' }).press('Enter');
+  await page.locator('#invite-name-error', { hasText: `For langt: ${long.length} tegn, høyst 120.` }).waitFor();
+  await invite.getByLabel('Navn', { exact: true }).fill(MEMBER.name);
+  await invite.getByRole('button', { name: 'Send invitasjon' }).press('Enter');
+  await page.locator('#invite-email-error', { hasText: 'Personen er allerede medlem.' }).waitFor();
+  await assertAxe(page, 'invitation refused');
+  // Roles: the member becomes administrator, and her card says so.
+  const kari = page.locator('#member-list li', { hasText: MEMBER.name });
+  await kari.getByRole('button', { name: `Gjør til administrator ${MEMBER.name}` }).press('Enter');
+  await page.locator('#member-status', { hasText: `${MEMBER.name} er nå administrator.` }).waitFor();
+  assert.equal(await kari.locator('.member-role').textContent(), 'Administrator');
+  // 360 px (a phone): the members' cards read as words, without sideways scrolling.
+  await page.setViewportSize({ width: 360, height: 700 });
+  await kari.scrollIntoViewIfNeeded();
+  const layout = await kari.evaluate((li) => {
+    const lines = (el) => Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight));
+    return { name: lines(li.querySelector('h3')), email: lines(li.querySelector('.member-email')), width: document.documentElement.scrollWidth };
+  });
+  assert.deepEqual(layout, { name: 1, email: 1, width: 360 });
+  await assertAxe(page, 'members at 360 px');
+  await page.screenshot({ path: screenshotPath('org-members-360.png'), fullPage: false });
+  await page.setViewportSize({ width: 1024, height: 640 });
+  // Pause: hidden from residents (the public list and /api/reach), "Pauset" on the card; resume.
+  const fotball = page.locator('#activity-list li', { hasText: 'Fotballtrening for 10–12 år' });
+  const actId = Number(await fotball.getAttribute('data-id'));
+  const f = await (await fetch(`${origin}/api/collections/activities/items/${actId}`)).json();
+  const [lon, lat] = f.geometry.coordinates;
+  const shown = async () => {
+    const list = await (await fetch(`${origin}/api/collections/activities/items?org=${orgId}&limit=1000`)).json();
+    const reach = await (await fetch(`${origin}/api/reach?lon=${lon}&lat=${lat}&minutes=5`)).json();
+    return [list.features.some((x) => x.id === actId), reach.activities.features.some((x) => x.id === actId)];
+  };
+  assert.deepEqual(await shown(), [true, true]);
+  await fotball.getByRole('button', { name: 'Sett på pause Fotballtrening for 10–12 år' }).press('Enter');
+  await fotball.locator('.badge', { hasText: 'Pauset' }).waitFor();
+  await page.getByText('«Fotballtrening for 10–12 år» er satt på pause').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Start igjen Fotballtrening for 10–12 år');
+  assert.deepEqual(await shown(), [false, false]);
+  await assertAxe(page, 'a paused activity');
+  await fotball.getByRole('button', { name: 'Start igjen Fotballtrening for 10–12 år' }).press('Enter');
+  await page.getByText('«Fotballtrening for 10–12 år» er startet igjen').waitFor();
+  assert.equal(await fotball.locator('.badge').count(), 0);
+  assert.deepEqual(await shown(), [true, true]);
+  // The member, now the organisation's only admin, cannot make herself editor or leave.
+  const m = await openPage(browser, origin, { viewport: { width: 360, height: 700 } });
+  await openOrg(m);
+  await signIn(m, MEMBER);
+  const self = m.page.locator('#member-list li', { hasText: `${MEMBER.name} (deg)` });
+  await self.getByRole('button', { name: `Gjør til redaktør ${MEMBER.name}` }).press('Enter');
+  await m.page.locator('#confirm-yes').press('Enter');
+  await m.page.locator('#member-status', { hasText: 'Organisasjonen må ha minst én administrator.' }).waitFor();
+  assert.equal(await self.locator('.member-role').textContent(), 'Administrator');
+  await m.page.getByRole('button', { name: `Forlat ${ORG_NAME}` }).press('Enter');
+  await m.page.locator('#confirm-yes').press('Enter');
+  await m.page.locator('#page-status', { hasText: 'Organisasjonen må ha minst én administrator.' }).waitFor();
+  // Her password: the current one is needed (a wrong one is said at its field) …
+  const pw = m.page.locator('#change-password-form');
+  await pw.getByLabel('Nåværende passord').fill('ikke passordet mitt');
+  await pw.getByLabel('Det nye passordet').fill('et nytt og langt passord');
+  await pw.getByRole('button', { name: 'Lagre det nye passordet' }).press('Enter');
+  await m.page.locator('#current-password-error', { hasText: 'Det nåværende passordet er feil.' }).waitFor();
+  await assertAxe(m.page, 'change password, wrong current one');
+  await pw.getByLabel('Nåværende passord').fill(MEMBER.password);
+  await pw.getByRole('button', { name: 'Lagre det nye passordet' }).press('Enter');
+  await m.page.getByText('Passordet er byttet.').waitFor();
+  MEMBER.password = 'et nytt og langt passord';
+  // … then she signs out everywhere.
+  await m.page.getByRole('button', { name: 'Logg ut overalt' }).press('Enter');
+  await m.page.locator('#confirm-yes').press('Enter');
+  await m.page.waitForFunction(() => window.app.view === 'signed-out');
+  await m.page.getByText('Du er logget ut på alle enheter.').waitFor();
+  // Forgotten: a sign-in link; for 15 minutes a new password without the old one.
+  const link = smtp.next(MEMBER.email, smtp.mails.filter((x) => x.to.includes(MEMBER.email)).length);
+  await m.page.locator('#sign-in-form').getByLabel('E-postadresse').fill(MEMBER.email);
+  await m.page.getByRole('link', { name: 'Glemt passordet? Få en innloggingslenke' }).press('Enter');
+  await m.page.keyboard.press('Enter');
+  await m.page.locator('#link-status', { hasText: MEMBER.email }).waitFor();
+  await m.page.goto(linkIn((await link).text));
+  await m.page.getByRole('button', { name: /Logg inn/ }).press('Enter');
+  await m.page.waitForURL(/\/org/);
+  await m.page.waitForFunction(() => window.app?.view === 'signed-in');
+  const offer = m.page.locator('#password-offer');
+  assert.ok(await offer.isVisible(), 'a link session is offered a new password');
+  await offer.getByRole('link', { name: 'Velg nytt passord' }).press('Enter');
+  assert.equal(await m.page.locator('#change-password-heading').textContent(), 'Velg nytt passord');
+  assert.ok(await m.page.locator('#current-password').isHidden(), 'no current password asked');
+  await pw.getByLabel('Det nye passordet').fill('glemt og valgt på nytt');
+  await pw.getByRole('button', { name: 'Lagre det nye passordet' }).press('Enter');
+  await m.page.getByText('Passordet er byttet.').waitFor();
+  MEMBER.password = 'glemt og valgt på nytt';
+  await assertAxe(m.page, 'a new password from a link session');
+  assertClean(m, { allowed: [FAVICON, /HTTP 403/, /403 \(Forbidden\)/, /HTTP 422/, /422 \(/, /HTTP 401/, /401 \(Unauthorized\)/] });
+  await m.close();
+  // The admin makes her an editor again.
+  await kari.getByRole('button', { name: `Gjør til redaktør ${MEMBER.name}` }).press('Enter');
+  await page.locator('#member-status', { hasText: `${MEMBER.name} er nå redaktør.` }).waitFor();
+  assertClean(a, { allowed: [/HTTP 422/, /422 \(/, /HTTP 401/, /401 \(Unauthorized\)/] });
+  await a.close();
 });

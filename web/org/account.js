@@ -1,17 +1,20 @@
-// Signing in and out: the password form, "send me a sign-in link", choosing a password after
-// an invitation (?account=password), who is signed in, and which organisation they work for.
+// Signing in and out: the password form (with the way to a sign-in link when the password is
+// forgotten), "send me a sign-in link", choosing a password after an invitation
+// (?account=password), who is signed in, and which organisation they work for.
 
 import { $, h, announce, jumpTo } from '../kit/dom.js';
 import { t } from '../kit/i18n.js';
-import { showErrorSummary, markField } from '../kit/forms.js';
-import { api, ApiError } from './api.js';
-import { page, currentOrg, runsOrg } from './context.js';
-import { inputField, formButtons, clearErrors, showServerErrors, fillForm } from './fields.js';
+import { markField } from '../kit/forms.js';
+import { api, setCsrf } from './api.js';
+import { page, currentOrg, runsOrg, PASSWORD_MIN } from './context.js';
+import { inputField, formButtons, clearErrors, showServerErrors, showClientErrors, fillForm, onSubmit, onPress, errorText } from './fields.js';
+import { signInError } from './session.js';
 import { loadActivities } from './activities.js';
 import { loadNeeds } from './needs.js';
 import { loadMembers } from './members.js';
+import { showProfile } from './profile.js';
+import { showAccount } from './password.js';
 
-const PASSWORD_MIN = 12;
 let hooks;
 
 const views = () => [$('signed-out'), $('set-password'), $('signed-in')];
@@ -24,6 +27,7 @@ export function buildAccount(h0) {
   fillForm($('sign-in-form'),
     inputField({ id: 'signin-email', name: 'email', label: 'signin.email', type: 'email', autocomplete: 'username' }),
     inputField({ id: 'signin-password', name: 'password', label: 'signin.password', type: 'password', autocomplete: 'current-password' }),
+    h('p', {}, h('a', { href: '#link-email', id: 'forgot', dataset: { i18n: 'signin.forgot' }, on: { click: toLinkForm } })),
     formButtons(h('button', { type: 'submit', className: 'primary', dataset: { i18n: 'signin.submit' } })));
   fillForm($('link-form'),
     inputField({ id: 'link-email', name: 'email', label: 'signin.email', type: 'email', autocomplete: 'email' }),
@@ -35,16 +39,25 @@ export function buildAccount(h0) {
     }),
     formButtons(h('button', { type: 'submit', className: 'primary', dataset: { i18n: 'password.submit' } })));
 
-  $('sign-in-form').addEventListener('submit', (e) => { e.preventDefault(); signIn(); });
-  $('link-form').addEventListener('submit', (e) => { e.preventDefault(); sendLink(); });
-  $('password-form').addEventListener('submit', (e) => { e.preventDefault(); setPassword(); });
-  $('sign-out').addEventListener('click', signOut);
-  $('org-select').addEventListener('change', () => chooseOrg(Number($('org-select').value)));
+  onSubmit($('sign-in-form'), signIn);
+  onSubmit($('link-form'), sendLink);
+  onSubmit($('password-form'), setPassword);
+  onPress($('sign-out'), signOut);
+  $('org-select').addEventListener('change', () => chooseOrg(Number($('org-select').value)).catch((e) => {
+    $('page-status').textContent = errorText(e);
+  }));
+}
+
+/** "Glemt passordet?": on to the sign-in link form, with the address already typed. */
+function toLinkForm(e) {
+  e.preventDefault();
+  if (!$('link-email').value) $('link-email').value = $('signin-email').value.trim();
+  jumpTo('link-heading');
+  $('link-email').focus();
 }
 
 export function showSignedOut() {
   showOnly($('signed-out'));
-  $('page-status').textContent = '';
 }
 
 export function showSetPassword() {
@@ -53,35 +66,38 @@ export function showSetPassword() {
 }
 
 async function signIn() {
-  const form = $('sign-in-form');
   const summary = $('sign-in-errors');
-  clearErrors(form, summary);
+  clearErrors($('sign-in-form'), summary);
   const email = $('signin-email').value.trim();
   const password = $('signin-password').value;
   const missing = [];
   if (!email) missing.push({ field: 'signin-email', text: t('signin.email_missing') });
   if (!password) missing.push({ field: 'signin-password', text: t('signin.password_missing') });
   if (missing.length) {
-    showErrorSummary(summary, t('errors.heading', { count: missing.length }), missing);
+    showClientErrors(summary, missing);
     $(missing[0].field).focus();
     return;
   }
   try {
-    await api('POST', '/auth/sign-in', { body: { email, password }, csrf: false });
-    $('signin-password').value = '';
-    await hooks.route();
-    announce(t('signin.done', { name: page.me?.name ?? '' }));
+    const { data } = await api('POST', '/auth/sign-in', { body: { email, password }, csrf: false });
+    setCsrf(data.csrf);
   } catch (e) {
-    if (!(e instanceof ApiError)) throw e;
-    const text = e.status === 429
-      ? t('signin.rate_limited', { seconds: e.retryAfter ?? '60' })
-      : e.status === 401 ? t('signin.wrong') : e.message;
     // The same words whether the address is unknown or the password wrong.
-    summary.replaceChildren(h('p', { className: 'error-summary-heading', textContent: text }));
+    summary.replaceChildren(h('p', { className: 'error-summary-heading', textContent: signInError(e) }));
+    if (e.status === 429) {
+      summary.append(h('p', {}, h('a', { href: '#link-email', textContent: t('signin.use_link'), on: { click: toLinkForm } })));
+    }
     summary.hidden = false;
     $('signin-password').select();
     $('signin-password').focus();
+    return;
   }
+  $('signin-password').value = '';
+  $('page-status').textContent = '';
+  await hooks.route();
+  // Focus to the page's heading: the signed-in page begins there.
+  jumpTo('page-heading');
+  announce(t('signin.done', { name: page.me?.name ?? '' }));
 }
 
 async function sendLink() {
@@ -101,14 +117,13 @@ async function setPassword() {
   clearErrors($('password-form'), summary);
   const password = $('new-password').value;
   if ([...password].length < PASSWORD_MIN) {
-    showErrorSummary(summary, t('errors.heading', { count: 1 }), [{ field: 'new-password', text: t('errors.password') }]);
+    showClientErrors(summary, [{ field: 'new-password', text: t('errors.password') }]);
     $('new-password').focus();
     return;
   }
   try {
     await api('POST', '/auth/password', { body: { password } });
   } catch (e) {
-    if (!(e instanceof ApiError)) throw e;
     showServerErrors(summary, e, (f) => (f === 'password' ? 'new-password' : null));
     return;
   }
@@ -116,6 +131,7 @@ async function setPassword() {
   hooks.leavePasswordStep();
   await hooks.route();
   $('page-status').textContent = t('password.done');
+  jumpTo('page-heading');
 }
 
 async function signOut() {
@@ -127,47 +143,55 @@ async function signOut() {
   jumpTo('sign-in-heading');
 }
 
-/** Every organisation a staff admin may pick: those that have activities or needs. */
-async function allOrganisations() {
-  const seen = new Map();
-  for (const c of ['activities', 'volunteer-needs']) {
-    const { data } = await api('GET', `/api/collections/${c}/items?limit=1000`);
-    for (const f of data.features) {
-      const o = f.properties.organisation;
-      if (o && !seen.has(o.id)) seen.set(o.id, { id: o.id, name: o.name, role: 'org_admin' });
-    }
+/** The organisations' public profiles (for staff admins the deactivated ones too), by id. */
+async function organisations() {
+  try {
+    const { data } = await api('GET', '/api/organisations');
+    return new Map(data.organisations.map((o) => [o.id, o]));
+  } catch {
+    return new Map();
   }
-  return [...seen.values()];
 }
 
 export async function showSignedIn() {
   showOnly($('signed-in'));
   const { me } = page;
   $('who-name').textContent = t(me.staff_role ? `who.signed_in_${me.staff_role}` : 'who.signed_in', { name: me.name, email: me.email });
-  const mine = me.memberships.map((m) => ({ id: m.org_id, name: m.name, role: m.role }));
-  const others = me.staff_role === 'admin' ? (await allOrganisations()).filter((o) => !mine.some((m) => m.id === o.id)) : [];
+  page.orgInfo = await organisations();
+  const mine = me.memberships.map((m) => ({ id: m.org_id, name: m.name ?? page.orgInfo.get(m.org_id)?.name ?? `#${m.org_id}`, role: m.role }));
+  // Staff admins may work for every active organisation, with or without activities yet.
+  const others = me.staff_role === 'admin'
+    ? [...page.orgInfo.values()].filter((o) => o.active !== false && !mine.some((m) => m.id === o.id))
+      .map((o) => ({ id: o.id, name: o.name, role: 'org_admin' }))
+    : [];
   page.orgs = [...mine, ...others].sort((a, b) => a.name.localeCompare(b.name, 'nb'));
   const wanted = Number(new URLSearchParams(location.search).get('org'));
   const select = $('org-select');
   select.replaceChildren(...page.orgs.map((o) => new Option(o.name, String(o.id))));
   $('org-pick').hidden = page.orgs.length < 2;
   $('no-org').hidden = page.orgs.length > 0;
+  $('password-offer').hidden = !me.password_without_current;
+  showAccount();
   await chooseOrg(page.orgs.some((o) => o.id === wanted) ? wanted : page.orgs[0]?.id ?? null);
 }
 
-/** Shows organisation `id`'s activities, needs and (for its admins) members. */
+/** Shows organisation `id`'s activities, needs and (for its admins) profile and members. */
 export async function chooseOrg(id) {
   page.org = id;
   $('org-select').value = id == null ? '' : String(id);
   const org = currentOrg();
   $('org-name').textContent = org ? t('who.working_for', { org: org.name }) : '';
   for (const s of ['activities', 'needs']) $(s).hidden = !org;
-  document.querySelector('.org-sections').hidden = !org;
+  for (const s of ['activities', 'needs']) $(`${s}-link`).hidden = !org;
   $('members').hidden = !org || !runsOrg();
+  $('profile').hidden = $('members').hidden;
   $('members-link').hidden = $('members').hidden;
+  $('profile-link').hidden = $('members').hidden;
+  showAccount();
   if (!org) return;
   const q = new URLSearchParams(location.search);
   if (page.orgs.length > 1) q.set('org', String(id));
   history.replaceState(null, '', q.size ? `/org?${q}` : '/org');
+  if (runsOrg()) showProfile();
   await Promise.all([loadActivities(), loadNeeds(), runsOrg() ? loadMembers() : null]);
 }

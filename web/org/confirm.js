@@ -1,7 +1,9 @@
-// A yes/no question in a modal dialog (kit/dialog.js): deleting an activity, closing a need.
+// A yes/no question in a modal dialog (kit/dialog.js): deleting an activity, closing a need,
+// removing a member, signing out everywhere.
 
 import { $ } from '../kit/dom.js';
 import { modal } from '../kit/dialog.js';
+import { busy, reportError } from './fields.js';
 
 let dialog;
 
@@ -23,4 +25,18 @@ export function confirmAction(question, yes, opener) {
     }, { once: true });
     dialog.open(opener);
   });
+}
+
+/**
+ * `button` asks first (`ask()` → [question, yes]), then runs `work()` with the button disabled
+ * until the answer has come (focus is back on it once the dialog closes).
+ */
+export function confirmedPress(button, ask, work) {
+  button.addEventListener('click', async () => {
+    if (button.disabled) return;
+    const [question, yes] = ask();
+    if (!await confirmAction(question, yes, button)) return;
+    await busy(button, work).catch(reportError);
+  });
+  return button;
 }

@@ -9,7 +9,12 @@ export const page = {
   org: null,
   /** The facilities `[{ id, label }]`, loaded once when a form first needs them. */
   facilities: null,
+  /** GET /api/organisations by id: name, kind, contact, website, active. */
+  orgInfo: new Map(),
 };
+
+/** The shortest password the server takes. */
+export const PASSWORD_MIN = 12;
 
 /** The chosen organisation (`{ id, name, role }`) or null. */
 export const currentOrg = () => page.orgs.find((o) => o.id === page.org) ?? null;

@@ -7,17 +7,25 @@ import { t, formatPoint } from '../kit/i18n.js';
 import { api } from './api.js';
 import { currentOrg } from './context.js';
 
-/** The chosen organisation's items of `collection` (activities, volunteer-needs). */
+/** The chosen organisation's items of `collection` (activities, volunteer-needs); its paused activities too. */
 export async function orgItems(collection) {
-  const { data } = await api('GET', `/api/collections/${collection}/items?org=${currentOrg().id}&limit=1000`);
+  const paused = collection === 'activities' ? '&include_paused=true' : '';
+  const { data } = await api('GET', `/api/collections/${collection}/items?org=${currentOrg().id}${paused}&limit=1000`);
   return data.features;
+}
+
+/** The list's place when it could not be loaded: what went wrong, and a button to try again. */
+export function listFailed(list, text, retry) {
+  $(list).replaceChildren(h('p', { className: 'field-error', textContent: text }),
+    h('button', { type: 'button', className: 'small', textContent: t('common.retry'), on: { click: retry } }));
 }
 
 /** Fills `#{list}` with a card per feature (`card(f)` gives its children), or `empty`. */
 export function renderItems(list, features, headingId, empty, card) {
   $(list).replaceChildren(features.length
     ? h('ul', { className: 'items', 'aria-labelledby': headingId }, features.map((f) => h('li', { className: 'item', dataset: { id: String(f.id) } },
-      h('h3', { textContent: f.properties.title }), card(f))))
+      h('h3', {}, f.properties.title, f.properties.paused ? ' ' : null, f.properties.paused ? h('span', { className: 'badge paused', textContent: t('activities.paused') }) : null),
+      card(f))))
     : h('p', { className: 'empty', textContent: t(empty) }));
 }
 
@@ -29,7 +37,7 @@ export function placeText(p) {
 }
 
 /** A button whose accessible name says which item it is for («Endre Fotball»). */
-export const itemButton = (key, title, onClick, className = 'small') => h('button', { type: 'button', className, on: { click: onClick } },
+export const itemButton = (key, title, onClick, className = 'small') => h('button', { type: 'button', className, on: onClick ? { click: onClick } : {} },
   t(key), h('span', { className: 'visually-hidden', textContent: ` ${title}` }));
 
 /** Label and value pairs as a description list. */

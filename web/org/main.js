@@ -4,8 +4,11 @@
 // Signed out: sign in with a password, or ask for a sign-in link. After an invitation or a
 // reset link the server sends the person to /org?account=password: choose a password first.
 // Signed in: who, sign out, the organisation (when several), its activities (account.js,
-// activities.js with schedule.js and place.js), volunteer needs with their offers (needs.js)
-// and, for its admins, members and invitations (members.js). Strings: /static/i18n/org/.
+// activities.js and activity-editor.js with schedule.js and place.js), volunteer needs with
+// their offers (needs.js, need-editor.js, offers.js) and, for its admins, its profile
+// (profile.js) and members and invitations (members.js); the person's own account
+// (password.js). A session that ends while the page is open asks to sign in again without
+// losing what was typed (session.js). Strings: /static/i18n/org/.
 
 import { $, announce } from '../kit/dom.js';
 import { loadLanguages, setLanguage, currentLanguage, availableLanguages, t, applyStatic } from '../kit/i18n.js';
@@ -16,9 +19,12 @@ import { initConfirm } from './confirm.js';
 import { me } from './api.js';
 import { page } from './context.js';
 import { buildAccount, showSignedOut, showSetPassword, showSignedIn } from './account.js';
-import { buildActivities } from './activities.js';
-import { buildNeeds } from './needs.js';
+import { buildActivityEditor } from './activity-editor.js';
+import { buildNeedEditor } from './need-editor.js';
 import { buildMembers } from './members.js';
+import { buildProfile } from './profile.js';
+import { buildPassword } from './password.js';
+import { initSession } from './session.js';
 
 const params = new URLSearchParams(location.search);
 let contrast = initialContrast(params.get('contrast') === 'high' ? 'high' : null);
@@ -74,9 +80,12 @@ async function start() {
   });
   initConfirm();
   buildAccount({ route, leavePasswordStep });
-  buildActivities();
-  buildNeeds();
-  buildMembers();
+  initSession({ route });
+  buildActivityEditor();
+  buildNeedEditor();
+  buildProfile();
+  buildMembers({ route });
+  buildPassword({ route });
   await route();
 }
 
