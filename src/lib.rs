@@ -11,6 +11,7 @@ pub mod coverage;
 pub mod demo;
 pub mod domain;
 pub mod edit;
+pub mod fetch;
 pub mod http;
 pub mod import;
 pub mod index;

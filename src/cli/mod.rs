@@ -7,6 +7,7 @@
 mod admin;
 mod coverage;
 mod demo;
+mod fetch;
 mod import;
 mod options;
 mod orgs;
@@ -34,6 +35,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     settings.public_url = cli.public_url;
     match cli.command {
         Command::Serve(args) => serve::serve(settings, args).await,
+        Command::Fetch(args) => fetch::fetch(&settings, args).await,
         Command::Import(cmd) => import::run(&settings, cmd).await,
         Command::BuildBasemap { file } => import::build_basemap(&settings, file).await,
         Command::BuildGraph { file, source } => import::build_graph(&settings, file, source).await,

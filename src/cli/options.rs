@@ -62,6 +62,10 @@ pub struct Cli {
 pub enum Command {
     /// Serve the map and the API.
     Serve(ServeArgs),
+    /// Download one kommune's official open data (boundary, addresses, schools,
+    /// kindergartens, sports facilities, residents per grunnkrets) into a folder, with
+    /// DIR/manifest.json; each source all or nothing.
+    Fetch(FetchArgs),
     /// Import a data file into the store (all or nothing).
     #[command(subcommand)]
     Import(ImportCommand),
@@ -109,6 +113,30 @@ pub enum Command {
     Migrate,
     /// Show what the store holds.
     Status,
+}
+
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// The kommune's number, four digits (3301 for Drammen).
+    #[arg(long, value_parser = parse_kommune)]
+    pub kommune: String,
+    /// The folder to fetch into (default: DATA/kommune-KNR).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Only these sources (default: all); repeat or separate with commas.
+    #[arg(long = "source", value_enum, value_delimiter = ',')]
+    pub sources: Vec<crate::fetch::Source>,
+    /// Another base URL for a publisher, for a mirror: NAME=URL, NAME one of kommuneinfo,
+    /// address-feed, nsr, nbr, anlegg, ssb. Repeatable.
+    #[arg(long = "endpoint", value_name = "NAME=URL")]
+    pub endpoints: Vec<String>,
+    /// The most time one download may take with its retries, in seconds.
+    #[arg(long, default_value_t = 300)]
+    pub max_seconds: u64,
+}
+
+pub(crate) fn parse_kommune(s: &str) -> Result<String, String> {
+    crate::fetch::kommune_number(s)
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,0 +1,545 @@
+//! `naermiljo fetch` against a real HTTP server (axum on port 0) that serves the fixture
+//! files in `fixtures/fetch/` (the publishers' formats, invented values) and scripted
+//! answers: failures before success, ETags and ranges, wrong MIME types, timeouts.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use naermiljo::fetch::{Endpoints, FetchOptions, FetchReport, Http, Manifest, RetryPolicy, Source};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fetch")
+}
+
+/// A scripted answer: status and body; `delay` before answering.
+#[derive(Clone)]
+struct Scripted {
+    status: StatusCode,
+    body: String,
+    delay: Duration,
+}
+
+#[derive(Default)]
+struct ServerState {
+    base: String,
+    /// Path → answers given before the fixture file, first first.
+    script: HashMap<String, VecDeque<Scripted>>,
+    /// Path → another fixture file to serve instead.
+    alias: HashMap<String, String>,
+    /// Every request: path and status.
+    log: Vec<(String, u16)>,
+}
+
+#[derive(Clone)]
+struct FixtureServer {
+    state: Arc<Mutex<ServerState>>,
+    base: String,
+}
+
+impl FixtureServer {
+    async fn start() -> FixtureServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = Arc::new(Mutex::new(ServerState {
+            base: base.clone(),
+            ..Default::default()
+        }));
+        let shared = state.clone();
+        let app = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap| {
+            let state = shared.clone();
+            async move { answer(&state, &uri, &headers).await }
+        });
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        FixtureServer { state, base }
+    }
+
+    fn endpoints(&self) -> Endpoints {
+        let b = &self.base;
+        Endpoints {
+            kommuneinfo: format!("{b}/kommuneinfo/v1"),
+            address_feed: format!("{b}/atom/MatrikkelenAdresse_AtomFeedCSV.xml"),
+            nsr: format!("{b}/nsr/v4"),
+            nbr: format!("{b}/nbr/v4"),
+            anlegg: format!("{b}/anlegg/api"),
+            ssb: format!("{b}/ssb/pxwebapi/v2"),
+        }
+    }
+
+    fn script(&self, path: &str, answers: &[(u16, &str, u64)]) {
+        self.state.lock().unwrap().script.insert(
+            path.into(),
+            answers
+                .iter()
+                .map(|(s, b, ms)| Scripted {
+                    status: StatusCode::from_u16(*s).unwrap(),
+                    body: b.to_string(),
+                    delay: Duration::from_millis(*ms),
+                })
+                .collect(),
+        );
+    }
+
+    fn alias(&self, path: &str, file: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .alias
+            .insert(path.into(), file.into());
+    }
+
+    /// How many requests were made for paths starting with `prefix`, with `status`.
+    fn count(&self, prefix: &str, status: u16) -> usize {
+        self.state
+            .lock()
+            .unwrap()
+            .log
+            .iter()
+            .filter(|(p, s)| p.starts_with(prefix) && *s == status)
+            .count()
+    }
+}
+
+/// The fixture for a request: scripted answers first; then the file at the path (or with
+/// `.json`), with `page=N` of Anleggsregisteret as `page-N.json`, `{base}` replaced in
+/// text; ETag, `If-None-Match` and `Range` as a file server does them.
+async fn answer(state: &Arc<Mutex<ServerState>>, uri: &Uri, headers: &HeaderMap) -> Response {
+    let path = uri.path().to_string();
+    let (scripted, base, alias) = {
+        let mut s = state.lock().unwrap();
+        let scripted = s.script.get_mut(&path).and_then(VecDeque::pop_front);
+        (scripted, s.base.clone(), s.alias.get(&path).cloned())
+    };
+    let respond = |status: StatusCode, r: Response| {
+        state
+            .lock()
+            .unwrap()
+            .log
+            .push((path.clone(), status.as_u16()));
+        r
+    };
+    if let Some(s) = scripted {
+        tokio::time::sleep(s.delay).await;
+        return respond(s.status, (s.status, s.body).into_response());
+    }
+    let mut rel = alias.unwrap_or_else(|| path.trim_start_matches('/').to_string());
+    if rel.ends_with("/facilities") {
+        let page = uri
+            .query()
+            .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("page=")))
+            .unwrap_or("0");
+        rel = format!("{rel}/page-{page}.json");
+    }
+    let file = [
+        fixtures().join(&rel),
+        fixtures().join(format!("{rel}.json")),
+    ]
+    .into_iter()
+    .find(|p| p.is_file());
+    let Some(file) = file else {
+        return respond(StatusCode::NOT_FOUND, StatusCode::NOT_FOUND.into_response());
+    };
+    let mut bytes = std::fs::read(&file).unwrap();
+    let binary = rel.ends_with(".zip");
+    if !binary {
+        bytes = String::from_utf8(bytes)
+            .unwrap()
+            .replace("{base}", &base)
+            .into_bytes();
+    }
+    // The ATOM feed comes with the wrong type, as the real one does.
+    let content_type = if rel.ends_with(".xml") {
+        "application/gml+xml"
+    } else if binary {
+        "application/zip"
+    } else {
+        "application/json"
+    };
+    let etag = format!(
+        "\"{}\"",
+        naermiljo::store::editing::token_sha256(&format!("{:?}", bytes.len()))
+    );
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        == Some(etag.as_str())
+    {
+        return respond(
+            StatusCode::NOT_MODIFIED,
+            (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response(),
+        );
+    }
+    let from = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.strip_prefix("bytes="))
+        .and_then(|r| r.trim_end_matches('-').parse::<usize>().ok())
+        .filter(|&n| n < bytes.len());
+    let (status, body) = match from {
+        Some(n) => (StatusCode::PARTIAL_CONTENT, bytes[n..].to_vec()),
+        None => (StatusCode::OK, bytes),
+    };
+    respond(
+        status,
+        Response::builder()
+            .status(status)
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::ETAG, etag)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+}
+
+fn quick_http() -> Http {
+    Http::new(
+        RetryPolicy {
+            attempts: 3,
+            first_pause: Duration::from_millis(20),
+            total: Duration::from_secs(5),
+            timeout: Duration::from_secs(1),
+        },
+        false,
+    )
+    .unwrap()
+}
+
+async fn run(server: &FixtureServer, out: &Path, sources: &[Source]) -> FetchReport {
+    let opts = FetchOptions {
+        kommune: "3301".into(),
+        out: out.to_path_buf(),
+        endpoints: server.endpoints(),
+        sources: sources.to_vec(),
+    };
+    naermiljo::fetch::fetch(&opts, &quick_http()).await.unwrap()
+}
+
+fn geojson(path: &Path) -> Vec<serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    v["features"].as_array().unwrap().clone()
+}
+
+fn named<'a>(features: &'a [serde_json::Value], name: &str) -> Option<&'a serde_json::Value> {
+    features.iter().find(|f| {
+        f["properties"]["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with(name))
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kommune_from_its_publishers_then_into_the_store() {
+    let server = FixtureServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("kommune-3301");
+    let report = run(&server, &out, &Source::ALL).await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!(report.fetched.len(), 6);
+
+    // The addresses: the kommune's CSV in its own UTM zone (32), byte for byte.
+    assert_eq!(
+        std::fs::read(out.join("adresser.csv")).unwrap(),
+        std::fs::read(fixtures().join("files/Basisdata_3301_Drammen_25832_MatrikkelenAdresse.csv"))
+            .unwrap()
+    );
+    // Schools: active ones with a position; the one at 0,0 is named, not placed in the sea.
+    let schools = geojson(&out.join("skoler.geojson"));
+    assert_eq!(schools.len(), 6, "7 active schools, one without a position");
+    assert!(named(&schools, "Åskollen").is_none());
+    assert!(named(&schools, "Tangen").is_none(), "inactive");
+    let vgs = named(&schools, "Drammen videregående").unwrap();
+    assert_eq!(vgs["properties"]["upper_secondary"], true);
+    assert_eq!(vgs["properties"]["primary_school"], false);
+    let kindergartens = geojson(&out.join("barnehager.geojson"));
+    assert_eq!(kindergartens.len(), 6, "7 active, one excluded");
+    assert!(named(&kindergartens, "Tangen åpen").is_none());
+    assert!(
+        kindergartens
+            .iter()
+            .all(|k| k["properties"]["age_from"].is_i64())
+    );
+
+    // Sports facilities: the zone slip moved back, the placeholder and the null dropped,
+    // the neighbour's within 3 km kept, Bergen not; the unknown type kept and reported.
+    let anlegg = geojson(&out.join("anlegg.geojson"));
+    let slip = named(&anlegg, "Åssiden ballbinge").unwrap();
+    let lon = slip["geometry"]["coordinates"][0].as_f64().unwrap();
+    assert!((lon - 10.12044).abs() < 1e-9, "{lon}");
+    assert_eq!(slip["properties"]["naermiljoanlegg"], true);
+    assert_eq!(slip["properties"]["kind"], "pitch");
+    for gone in [
+        "Krokstadelva trimpark",
+        "Bragernesåsen",
+        "Fana",
+        "Austad ballbinge",
+        "Strømsø skateanlegg",
+    ] {
+        assert!(named(&anlegg, gone).is_none(), "{gone}");
+    }
+    let neighbour = named(&anlegg, "Ormåsen ballbinge").unwrap();
+    assert_eq!(neighbour["properties"]["outside_kommune"], true);
+    assert_eq!(
+        named(&anlegg, "Øren bocciabane").unwrap()["properties"]["naermiljoanlegg"],
+        false
+    );
+    let manifest = Manifest::read(&out).unwrap();
+    let notes = manifest.sources["sports-facilities"].notes.join("\n");
+    for needle in [
+        "Boccia-bane (1)",
+        "UTM-zone slip: Åssiden",
+        "placed elsewhere (left out): Krokstadelva",
+        "without a position",
+    ] {
+        assert!(notes.contains(needle), "{needle:?} not in {notes}");
+    }
+    assert!(
+        manifest.sources["schools"]
+            .notes
+            .join(" ")
+            .contains("Åskollen")
+    );
+
+    // The manifest: every file with its size, SHA-256 and the attribution to show.
+    assert_eq!(manifest.kommune.as_deref(), Some("3301"));
+    for (name, entry) in &manifest.sources {
+        for f in &entry.files {
+            let bytes = std::fs::read(out.join(&f.name)).unwrap();
+            assert_eq!(f.bytes, bytes.len() as u64, "{name}");
+            assert_eq!(
+                f.sha256,
+                naermiljo::fetch::http::hex(&{
+                    use sha2::Digest;
+                    sha2::Sha256::digest(&bytes)
+                })
+            );
+        }
+    }
+    assert_eq!(
+        manifest.sources["population"].attribution,
+        "Kilde: Statistisk sentralbyrå (CC BY 4.0)"
+    );
+    assert!(
+        manifest
+            .attributions()
+            .contains(&"© Kartverket (CC BY 4.0)".to_string())
+    );
+    assert!(!out.join(".staging").exists());
+
+    // What was fetched goes into the store with the importers.
+    let t = crate::common::TestStore::new().await;
+    t.import(crate::common::addresses(out.join("adresser.csv")))
+        .await
+        .unwrap();
+    t.import(naermiljo::cli::ImportCommand::Population {
+        file: out.join("befolkning-04317.csv"),
+        source: "ssb".into(),
+    })
+    .await
+    .unwrap();
+    let contents = t.store.load().await.unwrap();
+    assert_eq!(contents.addresses.len(), 60);
+    assert_eq!(
+        contents
+            .addresses
+            .iter()
+            .filter(|a| a.access.is_some())
+            .count(),
+        6
+    );
+    let population: std::collections::BTreeMap<_, _> = contents
+        .population
+        .iter()
+        .map(|p| (p.code.as_str(), p.persons))
+        .collect();
+    assert_eq!(
+        population.len(),
+        9,
+        "10 grunnkretser, one without a figure: {population:?}"
+    );
+
+    // Again: unchanged details come from the cache, the zip is answered 304, nothing
+    // changes in the folder.
+    let details_before = server.count("/nsr/v4/enhet/", 200);
+    let report = run(&server, &out, &Source::ALL).await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!(server.count("/nsr/v4/enhet/", 200), details_before);
+    assert_eq!(server.count("/files/Basisdata_3301_Drammen_25832", 304), 1);
+    let again = Manifest::read(&out).unwrap();
+    for (name, entry) in &again.sources {
+        assert_eq!(entry.files, manifest.sources[name].files, "{name}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failures_name_source_url_and_reason_and_keep_the_earlier_data() {
+    let server = FixtureServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("k");
+    let first = run(&server, &out, &Source::ALL).await;
+    assert!(first.failed.is_empty(), "{:?}", first.failed);
+    let earlier = Manifest::read(&out).unwrap();
+    let files_before: Vec<Vec<u8>> = [
+        "adresser.csv",
+        "barnehager.geojson",
+        "befolkning-04317.csv",
+        "anlegg.geojson",
+    ]
+    .iter()
+    .map(|f| std::fs::read(out.join(f)).unwrap())
+    .collect();
+
+    // Transient failures are retried: two 503s, then the answer.
+    server.script(
+        "/kommuneinfo/v1/kommuner/3301",
+        &[(503, "busy", 0), (503, "busy", 0)],
+    );
+    // Kindergartens: 500 every time.
+    server.script("/nbr/v4/enheter/kommune/3301", &[(500, "oops", 0); 5]);
+    // Addresses: the zip is cut off.
+    server.alias(
+        "/files/Basisdata_3301_Drammen_25832_MatrikkelenAdresse_CSV.zip",
+        "files/truncated.zip",
+    );
+    // Population: the table's layout changed.
+    server.alias(
+        "/ssb/pxwebapi/v2/tables/04317/data",
+        "ssb/pxwebapi/v2/tables/04317/data-bad.json",
+    );
+    // Sports facilities: the register does not answer in time.
+    server.script("/anlegg/api/facilities", &[(200, "[]", 3000); 3]);
+    let report = run(&server, &out, &Source::ALL).await;
+    let failed: HashMap<Source, &naermiljo::fetch::FetchError> =
+        report.failed.iter().map(|e| (e.dataset, e)).collect();
+    let fetched: Vec<Source> = report.fetched.iter().map(|(s, _)| *s).collect();
+    assert_eq!(
+        fetched,
+        [Source::Kommune, Source::Schools],
+        "{:?}",
+        report.failed
+    );
+    let message = |s: Source| failed[&s].to_string();
+    assert!(
+        message(Source::Kindergartens).contains("HTTP 500")
+            && message(Source::Kindergartens).contains("after 3 attempts"),
+        "{}",
+        message(Source::Kindergartens)
+    );
+    assert!(
+        message(Source::Kindergartens)
+            .contains(&format!("{}/nbr/v4/enheter/kommune/3301", server.base))
+    );
+    assert!(
+        message(Source::Addresses).contains("damaged"),
+        "{}",
+        message(Source::Addresses)
+    );
+    assert!(
+        message(Source::Population).contains("Grunnkretser"),
+        "{}",
+        message(Source::Population)
+    );
+    assert!(
+        message(Source::SportsFacilities).contains("timed out"),
+        "{}",
+        message(Source::SportsFacilities)
+    );
+    assert!(message(Source::Kindergartens).starts_with("kindergartens: "));
+    // Nothing of a failed source changed: its files and manifest entry are the earlier ones.
+    let files_after: Vec<Vec<u8>> = [
+        "adresser.csv",
+        "barnehager.geojson",
+        "befolkning-04317.csv",
+        "anlegg.geojson",
+    ]
+    .iter()
+    .map(|f| std::fs::read(out.join(f)).unwrap())
+    .collect();
+    assert!(
+        files_before == files_after,
+        "a failed source's files changed"
+    );
+    let now = Manifest::read(&out).unwrap();
+    for s in [
+        Source::Addresses,
+        Source::Kindergartens,
+        Source::Population,
+        Source::SportsFacilities,
+    ] {
+        assert_eq!(
+            now.sources[s.name()],
+            earlier.sources[s.name()],
+            "{}",
+            s.name()
+        );
+    }
+    assert!(!out.join(".staging").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cut_off_download_resumes_where_it_stopped() {
+    let server = FixtureServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let zip = fixtures().join("files/Basisdata_3301_Drammen_25832_MatrikkelenAdresse_CSV.zip");
+    let whole = std::fs::read(&zip).unwrap();
+    let dest = dir.path().join("a.zip");
+    // The first 60 % arrived before the line dropped.
+    std::fs::write(dest.with_extension("part"), &whole[..whole.len() * 6 / 10]).unwrap();
+    let url = format!(
+        "{}/files/Basisdata_3301_Drammen_25832_MatrikkelenAdresse_CSV.zip",
+        server.base
+    );
+    let got = quick_http()
+        .download(Source::Addresses, &url, &dest, None)
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), whole);
+    assert_eq!(got.bytes, whole.len() as u64);
+    assert_eq!(server.count("/files/", 206), 1, "asked for the rest only");
+}
+
+#[test]
+fn the_command_says_what_failed_and_exits_non_zero() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(FixtureServer::start());
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = crate::common::naermiljo(dir.path());
+    let e = server.endpoints();
+    cmd.args(["fetch", "--kommune", "3301", "--source", "kommune,schools"])
+        .arg("--out")
+        .arg(dir.path().join("k"))
+        .args(["--endpoint", &format!("kommuneinfo={}", e.kommuneinfo)])
+        // A mirror that does not have the school register.
+        .args(["--endpoint", &format!("nsr={}/missing", server.base)]);
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("schools: ")
+            && stderr.contains("/missing/enheter/kommune/3301")
+            && stderr.contains("404"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("kommune: kommune.geojson") && stderr.contains("© Kartverket"),
+        "{stderr}"
+    );
+    for bad in [
+        &["fetch", "--kommune", "330"][..],
+        &["fetch", "--kommune", "3301", "--endpoint", "nsr=ftp://x"],
+    ] {
+        let out = crate::common::naermiljo(dir.path())
+            .args(bad)
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("kommune number") || stderr.contains("not an http(s) URL"),
+            "{stderr}"
+        );
+    }
+    drop(rt);
+}
