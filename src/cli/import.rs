@@ -19,6 +19,9 @@ use crate::store::{GraphBlob, ImportBatch, ImportOutcome, Store, TableChange};
 /// `naermiljo import …`: the file, then the basemap when the file was an OSM extract.
 pub async fn run(settings: &Settings, cmd: ImportCommand) -> anyhow::Result<()> {
     let store = app::open_store(settings, "naermiljo-import").await?;
+    if let ImportCommand::Kommune { dir } = cmd {
+        return import_kommune(store.as_ref(), &dir).await;
+    }
     let report = import(store.as_ref(), cmd, &progress_bar()).await?;
     println!("{report}");
     if !report.basemap.is_empty() {
@@ -30,6 +33,127 @@ pub async fn run(settings: &Settings, cmd: ImportCommand) -> anyhow::Result<()> 
             )
         })?;
         println!("{built}");
+    }
+    Ok(())
+}
+
+/// The imports a fetched kommune folder holds, in order, as the commands one would type:
+/// the boundary (a district of level `kommune`), addresses, residents, schools (NSR),
+/// kindergartens (NBR) and sports facilities (Anleggsregisteret, each of its own kind).
+/// Sources not fetched are left out. Each source's official id is its row's id: lokalid,
+/// orgnr, anleggsnummer.
+pub fn kommune_imports(dir: &Path) -> anyhow::Result<Vec<(&'static str, ImportCommand)>> {
+    let manifest = crate::fetch::Manifest::read(dir).map_err(anyhow::Error::msg)?;
+    let knr = manifest.kommune.clone().with_context(|| {
+        format!(
+            "{} has no manifest.json from `naermiljo fetch`: fetch the kommune into it first",
+            dir.display()
+        )
+    })?;
+    let has = |source: &str| manifest.sources.contains_key(source);
+    let file = |name: &str| dir.join(name);
+    let facilities =
+        |name: &str, kind, kind_property: Option<&str>, source: &str| ImportCommand::Facilities {
+            file: file(name),
+            kind,
+            kind_property: kind_property.map(str::to_string),
+            id_property: Some(
+                if kind_property.is_some() {
+                    "anleggsnummer"
+                } else {
+                    "orgnr"
+                }
+                .into(),
+            ),
+            name_property: "name".into(),
+            source: Some(source.to_string()),
+        };
+    let mut out = Vec::new();
+    if has("kommune") {
+        out.push((
+            "kommune",
+            ImportCommand::Districts {
+                file: file("kommune.geojson"),
+                name_property: "kommunenavn".into(),
+                id_property: Some("kommunenummer".into()),
+                population_property: None,
+                level: "kommune".into(),
+                source: Some(format!("kommuneinfo-{knr}")),
+            },
+        ));
+    }
+    if has("addresses") {
+        out.push((
+            "addresses",
+            ImportCommand::Addresses {
+                file: file("adresser.csv"),
+                source: Some(format!("matrikkelen-{knr}")),
+            },
+        ));
+    }
+    if has("population") {
+        out.push((
+            "population",
+            ImportCommand::Population {
+                file: file("befolkning-04317.csv"),
+                source: "ssb".into(),
+            },
+        ));
+    }
+    use crate::domain::FacilityKind;
+    if has("schools") {
+        out.push((
+            "schools",
+            facilities("skoler.geojson", FacilityKind::School, None, "nsr"),
+        ));
+    }
+    if has("kindergartens") {
+        out.push((
+            "kindergartens",
+            facilities(
+                "barnehager.geojson",
+                FacilityKind::Kindergarten,
+                None,
+                "nbr",
+            ),
+        ));
+    }
+    if has("sports-facilities") {
+        out.push((
+            "sports-facilities",
+            facilities(
+                "anlegg.geojson",
+                FacilityKind::Pitch,
+                Some("kind"),
+                "anleggsregisteret",
+            ),
+        ));
+    }
+    if out.is_empty() {
+        anyhow::bail!("{}: the manifest lists no sources", dir.display());
+    }
+    Ok(out)
+}
+
+/// `naermiljo import kommune DIR`: every source of [`kommune_imports`], each all or
+/// nothing; a source that fails is reported and the others go on (non-zero exit).
+async fn import_kommune(store: &dyn crate::store::Store, dir: &Path) -> anyhow::Result<()> {
+    let mut failed = Vec::new();
+    for (name, cmd) in kommune_imports(dir)? {
+        match import(store, cmd, &progress_bar()).await {
+            Ok(report) => println!("{name}: {report}"),
+            Err(e) => {
+                eprintln!("error: {name}: {e}");
+                failed.push(name);
+            }
+        }
+    }
+    if !failed.is_empty() {
+        anyhow::bail!(
+            "{} failed (each left as it was): {}",
+            failed.len(),
+            failed.join(", ")
+        );
     }
     Ok(())
 }
@@ -252,6 +376,13 @@ fn read_import(
     progress.set_message("reading");
     let file_name = |p: &Path| p.display().to_string();
     Ok(match cmd {
+        ImportCommand::Kommune { dir } => {
+            return Err(ImportError::file(
+                &dir,
+                "a kommune folder is several imports: use `naermiljo import kommune` \
+                 (cli::kommune_imports lists them)",
+            ));
+        }
         ImportCommand::Osm { file, source } => {
             let data = import::osm::read(&file, progress)?;
             let walk_graph =
@@ -286,12 +417,14 @@ fn read_import(
         ImportCommand::Facilities {
             file,
             kind,
+            kind_property,
             id_property,
             name_property,
             source,
         } => {
             let options = import::facilities::FacilityFileOptions {
                 kind,
+                kind_property,
                 id_property,
                 name_property,
             };

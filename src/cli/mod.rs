@@ -14,7 +14,9 @@ mod orgs;
 mod serve;
 
 pub use demo::{DEMO_PBF, write_demo_programme};
-pub use import::{BasemapReport, ImportReport, import, progress_bar, write_basemap};
+pub use import::{
+    BasemapReport, ImportReport, import, kommune_imports, progress_bar, write_basemap,
+};
 pub use options::*;
 
 use crate::config::Settings;

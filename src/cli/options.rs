@@ -269,6 +269,9 @@ pub enum ImportCommand {
         file: PathBuf,
         #[arg(long, value_parser = parse_kind)]
         kind: FacilityKind,
+        /// A GeoJSON property with each feature's kind (then --kind is the fallback).
+        #[arg(long)]
+        kind_property: Option<String>,
         /// Property or column with a stable id (default: feature id, `id`, `orgnr` or `nsrid`).
         #[arg(long)]
         id_property: Option<String>,
@@ -278,6 +281,10 @@ pub enum ImportCommand {
         #[arg(long)]
         source: Option<String>,
     },
+    /// Everything `naermiljo fetch` put in a folder (see its manifest.json): the kommune
+    /// boundary, addresses, residents, schools, kindergartens and sports facilities, each
+    /// source all or nothing.
+    Kommune { dir: PathBuf },
     /// District polygons from GeoJSON.
     /// Residents per grunnkrets or kommune from an SSB StatBank CSV export (e.g. table
     /// 04317); coverage then counts residents, not only addresses.

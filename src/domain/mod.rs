@@ -4,6 +4,7 @@
 //! (EPSG:4326, x = lon) everywhere in this module.
 
 pub mod activity;
+pub mod attribution;
 mod kind;
 
 pub use kind::{FacilityKind, KindFilter};

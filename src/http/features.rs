@@ -93,15 +93,20 @@ fn json_response(content_type: &'static str, body: &Value) -> Response {
     r
 }
 
-pub async fn get_landing(base: BaseUrl, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+pub async fn get_landing(
+    State(state): State<AppState>,
+    base: BaseUrl,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
     f_json(&Params::parse(q.as_deref(), NO_PARAMS)?)?;
     let b = &base.0;
+    let attribution = state.snapshot.load().attribution();
     Ok(json_response(
         "application/json",
         &json!({
             "title": "naermiljo",
-            "description": "Neighbourhood facilities, activities and walking reach. Data © OpenStreetMap contributors, © Kartverket.",
-            "attribution": "© OpenStreetMap contributors, © Kartverket",
+            "description": format!("Neighbourhood facilities, activities and walking reach. Data: {attribution}."),
+            "attribution": attribution,
             "links": [
                 { "href": format!("{b}/api"), "rel": "self", "type": "application/json", "title": "This document" },
                 { "href": format!("{b}/api/openapi.json"), "rel": "service-desc", "type": "application/vnd.oai.openapi+json;version=3.0", "title": "The API definition" },
@@ -136,7 +141,7 @@ fn collection_json(c: Collection, snapshot: &Snapshot, base: &str) -> Value {
         "itemType": "feature",
         "crs": [CRS84],
         "extent": { "spatial": { "bbox": [extent], "crs": CRS84 } },
-        "attribution": "© OpenStreetMap contributors, © Kartverket",
+        "attribution": snapshot.attribution(),
         "links": [
             { "href": format!("{base}/api/collections/{}", c.id()), "rel": "self", "type": "application/json" },
             { "href": format!("{base}/api/collections/{}/items", c.id()), "rel": "items", "type": GEO_JSON },

@@ -392,7 +392,7 @@ pub async fn get_reach(
             minutes,
             bands: band_features(&reach.bands, profile),
             facilities: Collection::of(facilities),
-            attribution: "© OpenStreetMap contributors",
+            attribution: crate::domain::attribution::OSM,
         },
     ))
 }

@@ -216,7 +216,7 @@ pub async fn get_tilejson(
             "maxzoom": 16,
             "bounds": s.extent().map(|b| b.as_array().to_vec()).unwrap_or_else(|| vec![-180.0, -85.0511, 180.0, 85.0511]),
             "vector_layers": [{ "id": "coverage", "fields": fields, "minzoom": 10, "maxzoom": 16 }],
-            "attribution": "© OpenStreetMap contributors, © Kartverket",
+            "attribution": s.attribution(),
         });
         return Ok(json_response(body));
     }
@@ -255,7 +255,7 @@ pub async fn get_tilejson(
         "maxzoom": tiles::MAX_ZOOM,
         "bounds": bounds,
         "vector_layers": [{ "id": layer.name(), "fields": fields, "minzoom": layer.min_zoom(), "maxzoom": tiles::MAX_ZOOM }],
-        "attribution": "© OpenStreetMap contributors, © Kartverket",
+        "attribution": s.attribution(),
     });
     Ok(json_response(body))
 }

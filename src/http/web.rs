@@ -96,10 +96,25 @@ async fn page(State(state): State<AppState>, file: &'static str) -> Result<Respo
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?
     .map_err(|e| ApiError::Internal(format!("{file}: {e}")))?;
+    // Whose data the page shows, from the data held: in the footer and for the map.
+    let attribution = html_escape(&state.snapshot.load().attribution());
+    let html = html.replace("{attribution}", &attribution).replacen(
+        "</head>",
+        &format!("<meta name=\"naermiljo-attribution\" content=\"{attribution}\"></head>"),
+        1,
+    );
     let mut r = axum::response::Html(html).into_response();
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     Ok(r)
+}
+
+/// Text for HTML content and attribute values.
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// How deep parts may hold parts.

@@ -1,5 +1,6 @@
 //! Facilities from any point file: GeoJSON (a FeatureCollection) or CSV (comma- or
-//! semicolon-separated, with lon/lat columns), all of one `--kind`.
+//! semicolon-separated, with lon/lat columns), all of one `--kind`, or each of the kind
+//! its GeoJSON property `--kind-property` names (falling back to `--kind`).
 //!
 //! Each row needs a stable id so that a re-import updates rather than duplicates: the
 //! column or property named by `--id-property`, else the GeoJSON feature `id`, else a
@@ -20,6 +21,8 @@ const LAT_NAMES: [&str; 3] = ["lat", "latitude", "y"];
 #[derive(Debug, Clone)]
 pub struct FacilityFileOptions {
     pub kind: FacilityKind,
+    /// A GeoJSON property holding each feature's kind (`pitch`, `skatepark`, …).
+    pub kind_property: Option<String>,
     pub id_property: Option<String>,
     pub name_property: String,
 }
@@ -132,6 +135,15 @@ fn read_geojson(
             .filter(LonLat::is_valid)
             .ok_or_else(|| at("geometry has no valid lon/lat position".into()))?;
         let text = |key: &str| properties.get(key).and_then(json_to_text);
+        let kind = match options.kind_property.as_deref().and_then(|k| text(k)) {
+            Some(k) => FacilityKind::parse(&k).ok_or_else(|| {
+                at(format!(
+                    "unknown kind {k:?}; kinds: {}",
+                    FacilityKind::ALL.map(|k| k.as_str()).join(", ")
+                ))
+            })?,
+            None => options.kind,
+        };
         let mut extra = properties.clone();
         for used in [
             options.name_property.as_str(),
@@ -143,7 +155,7 @@ fn read_geojson(
         }
         extra.retain(|_, v| !v.is_null() && v.as_str() != Some(""));
         out.push(NewFacility {
-            kind: options.kind,
+            kind,
             name: text(&options.name_property),
             position,
             address: text("address"),
@@ -166,6 +178,12 @@ fn missing_id(options: &FacilityFileOptions) -> String {
 }
 
 fn read_csv(path: &Path, options: &FacilityFileOptions) -> Result<Vec<NewFacility>, ImportError> {
+    if options.kind_property.is_some() {
+        return Err(ImportError::file(
+            path,
+            "--kind-property works with GeoJSON files; give a CSV file one --kind",
+        ));
+    }
     let bytes = read_file(path)?;
     let body = bytes
         .strip_prefix(b"\xEF\xBB\xBF".as_slice())

@@ -83,6 +83,9 @@ pub struct Base {
     /// Residents per address (same order as `addresses`) where SSB population figures were
     /// imported; addresses outside any grunnkrets with a figure weigh 0.
     pub address_weight: Option<Vec<f64>>,
+    /// Whose data this is: one text per publisher of the rows held (and OpenStreetMap for
+    /// the walking network), to show wherever the data shows.
+    pub attribution: Vec<&'static str>,
 }
 
 /// Wider nodes than rstar's default (6): the trees are bulk-loaded once and only queried,
@@ -113,6 +116,11 @@ pub(crate) fn envelope(b: &Bbox) -> AABB<[f64; 2]> {
 }
 
 impl Snapshot {
+    /// Whose data this is, as one line: "© Kartverket (CC BY 4.0), © OpenStreetMap …".
+    pub fn attribution(&self) -> String {
+        self.base.attribution.join(", ")
+    }
+
     /// Builds the snapshot from the store's rows. Districts come from the store when any
     /// were imported; otherwise they are derived from the addresses (see `districts.rs`).
     pub fn build(contents: StoreContents) -> Snapshot {
@@ -215,7 +223,29 @@ impl Snapshot {
             .enumerate()
             .map(|(i, f)| (f.id, i as u32))
             .collect();
+        let attribution = {
+            use crate::domain::attribution;
+            let mut sources: Vec<&str> = facilities
+                .iter()
+                .map(|f| f.source.source.as_str())
+                .chain(addresses.iter().map(|a| a.source.source.as_str()))
+                .chain(
+                    assigned
+                        .districts
+                        .iter()
+                        .filter_map(|d| d.source.as_ref().map(|s| s.source.as_str())),
+                )
+                .collect();
+            if walk.is_some() {
+                sources.push("osm");
+            }
+            if address_weight.is_some() {
+                sources.push("ssb");
+            }
+            attribution::of_sources(sources)
+        };
         let base = Arc::new(Base {
+            attribution,
             base_version,
             address_weight,
             base_caches: Default::default(),

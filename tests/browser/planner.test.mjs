@@ -97,7 +97,11 @@ test('the table equals /api/coverage, sorts by keyboard, links its CSV, and pass
   assert.ok(labels.every((l) => /\d\s?%/.test(l)), `labels carry a percentage: ${labels.slice(0, 3)}`);
   const attribution = await page.$eval('.maplibregl-ctrl-attrib', (el) => el.innerText);
   assert.match(attribution, /© OpenStreetMap contributors/);
-  assert.match(attribution, /© Kartverket/);
+  // Whose data is shown, as the API says it: the demo region is OpenStreetMap's only.
+  const served = await (await fetch(`${origin}/api`)).json();
+  for (const text of served.attribution.split(', ')) assert.ok(attribution.includes(text), `${text} in ${attribution}`);
+  assert.doesNotMatch(attribution, /Kartverket/, 'no publisher whose data the demo does not hold');
+  assert.match(await page.textContent('.site-footer'), /© OpenStreetMap contributors/);
 
   await page.screenshot({ path: screenshotPath('planner.png') });
   assert.deepEqual(await axeViolations(page), [], 'axe on /planner');

@@ -204,7 +204,11 @@ test('first load: map drawn, nothing from another origin, bytes downloaded', asy
   assert.ok(p.requests.some((u) => u.includes('/vendor/maplibre-gl/maplibre-gl-worker.mjs')), 'the worker is recorded too');
   const attribution = await page.textContent('.maplibregl-ctrl-attrib');
   assert.match(attribution, /© OpenStreetMap contributors/);
-  assert.match(attribution, /© Kartverket/);
+  // Whose data is shown, as the API says it: the demo region is OpenStreetMap's only.
+  const served = await (await fetch(`${origin}/api`)).json();
+  for (const text of served.attribution.split(', ')) assert.ok(attribution.includes(text), `${text} in ${attribution}`);
+  assert.doesNotMatch(attribution, /Kartverket/, 'no publisher whose data the demo does not hold');
+  assert.match(await page.textContent('.site-footer'), /© OpenStreetMap contributors/);
   await page.screenshot({ path: screenshotPath('resident-labels-z16.png') });
   const total = responses.reduce((a, r) => a + r.bytes, 0);
   t.diagnostic(`navigation to idle map: ${ms} ms; ${responses.length} responses, ${(total / 1024).toFixed(0)} KiB on the wire`);

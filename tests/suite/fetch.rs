@@ -328,18 +328,93 @@ async fn a_kommune_from_its_publishers_then_into_the_store() {
     );
     assert!(!out.join(".staging").exists());
 
-    // What was fetched goes into the store with the importers.
+    // What was fetched goes into the store: `import kommune`, source by source.
     let t = crate::common::TestStore::new().await;
-    t.import(crate::common::addresses(out.join("adresser.csv")))
-        .await
-        .unwrap();
-    t.import(naermiljo::cli::ImportCommand::Population {
-        file: out.join("befolkning-04317.csv"),
-        source: "ssb".into(),
-    })
-    .await
-    .unwrap();
+    let imports = naermiljo::cli::kommune_imports(&out).unwrap();
+    let names: Vec<&str> = imports.iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        names,
+        [
+            "kommune",
+            "addresses",
+            "population",
+            "schools",
+            "kindergartens",
+            "sports-facilities"
+        ]
+    );
+    for (name, cmd) in imports {
+        t.import(cmd)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
     let contents = t.store.load().await.unwrap();
+    let count = |source: &str, kind: naermiljo::domain::FacilityKind| {
+        contents
+            .facilities
+            .iter()
+            .filter(|f| f.source.source == source && f.kind == kind)
+            .count()
+    };
+    use naermiljo::domain::FacilityKind as K;
+    assert_eq!(count("nsr", K::School), 6);
+    assert_eq!(count("nbr", K::Kindergarten), 6);
+    let anlegg_kinds: std::collections::BTreeSet<&str> = anlegg
+        .iter()
+        .map(|f| f["properties"]["kind"].as_str().unwrap())
+        .collect();
+    assert!(anlegg_kinds.len() >= 3, "{anlegg_kinds:?}");
+    assert_eq!(
+        contents
+            .facilities
+            .iter()
+            .filter(|f| f.source.source == "anleggsregisteret")
+            .count(),
+        anlegg.len()
+    );
+    let skatepark = contents
+        .facilities
+        .iter()
+        .find(|f| {
+            f.name
+                .as_deref()
+                .is_some_and(|n| n.starts_with("Bragernes skatepark"))
+        })
+        .unwrap();
+    assert_eq!(skatepark.kind, K::Skatepark);
+    assert_eq!(skatepark.properties["naermiljoanlegg"], true);
+    let school = contents
+        .facilities
+        .iter()
+        .find(|f| f.source.source == "nsr")
+        .unwrap();
+    assert_eq!(school.source.source_id.len(), 9, "the orgnr is the id");
+    assert!(
+        contents
+            .districts
+            .iter()
+            .any(|d| d.level == "kommune" && d.name == "Drammen"),
+        "the boundary as a district"
+    );
+    // Each publisher is named wherever its data shows: the API, the tiles, the pages.
+    let state = t.state().await;
+    let landing = crate::common::get(&state, "/api").await;
+    let attribution = landing.body["attribution"].as_str().unwrap().to_string();
+    assert_eq!(
+        attribution,
+        "© Kartverket (CC BY 4.0), Kilde: Statistisk sentralbyrå (CC BY 4.0), \
+         Utdanningsdirektoratet, NSR/NBR (NLOD), \
+         Anleggsregisteret, Kultur- og likestillingsdepartementet (NLOD)"
+    );
+    let tilejson = crate::common::get(&state, "/tiles/facilities.json").await;
+    assert_eq!(tilejson.body["attribution"], attribution.as_str());
+    let page = crate::accounts::send(&state, "GET", "/", None, None, None).await;
+    assert!(
+        page.text.contains(&format!(
+            "<meta name=\"naermiljo-attribution\" content=\"{attribution}\">"
+        )),
+        "the page names them for its map"
+    );
     assert_eq!(contents.addresses.len(), 60);
     assert_eq!(
         contents

@@ -11,6 +11,7 @@ fn kindergartens(file: PathBuf) -> ImportCommand {
     ImportCommand::Facilities {
         file,
         kind: FacilityKind::Kindergarten,
+        kind_property: None,
         id_property: None,
         name_property: "name".into(),
         source: None,

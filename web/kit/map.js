@@ -9,7 +9,13 @@ import { t, has } from './i18n.js';
 
 export * from '/vendor/maplibre-gl/maplibre-gl.mjs';
 
-export const ATTRIBUTION = ['© OpenStreetMap contributors', '© Kartverket'];
+/** Whose data the page shows: the server puts it in `<meta name="naermiljo-attribution">`
+ * from the data it holds (one text per publisher); OpenStreetMap's basemap always. */
+export const ATTRIBUTION = [...new Set([
+  ...(document.querySelector('meta[name="naermiljo-attribution"]')?.content ?? '')
+    .split(', ').filter(Boolean),
+  '© OpenStreetMap contributors (ODbL)',
+])];
 
 /** The basemap style: `/styles/high-contrast.json` when `contrast` is 'high'. */
 export const styleUrl = (contrast) => `/styles/${contrast === 'high' ? 'high-contrast' : 'default'}.json`;
