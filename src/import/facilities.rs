@@ -135,7 +135,7 @@ fn read_geojson(
             .filter(LonLat::is_valid)
             .ok_or_else(|| at("geometry has no valid lon/lat position".into()))?;
         let text = |key: &str| properties.get(key).and_then(json_to_text);
-        let kind = match options.kind_property.as_deref().and_then(|k| text(k)) {
+        let kind = match options.kind_property.as_deref().and_then(&text) {
             Some(k) => FacilityKind::parse(&k).ok_or_else(|| {
                 at(format!(
                     "unknown kind {k:?}; kinds: {}",
