@@ -24,6 +24,8 @@ pub async fn fetch(settings: &Settings, args: FetchArgs) -> anyhow::Result<()> {
         } else {
             args.sources
         },
+        poll_interval: Duration::from_secs(5),
+        poll_timeout: Duration::from_secs(args.max_seconds.max(60)),
     };
     let retry = RetryPolicy {
         total: Duration::from_secs(args.max_seconds.max(1)),

@@ -38,7 +38,8 @@ pub async fn run(settings: &Settings, cmd: ImportCommand) -> anyhow::Result<()> 
 }
 
 /// The imports a fetched kommune folder holds, in order, as the commands one would type:
-/// the boundary (a district of level `kommune`), addresses, residents, schools (NSR),
+/// the boundary (a district of level `kommune`), grunnkretser (level `grunnkrets`),
+/// addresses, residents, schools (NSR),
 /// kindergartens (NBR) and sports facilities (Anleggsregisteret, each of its own kind).
 /// Sources not fetched are left out. Each source's official id is its row's id: lokalid,
 /// orgnr, anleggsnummer.
@@ -79,6 +80,19 @@ pub fn kommune_imports(dir: &Path) -> anyhow::Result<Vec<(&'static str, ImportCo
                 population_property: None,
                 level: "kommune".into(),
                 source: Some(format!("kommuneinfo-{knr}")),
+            },
+        ));
+    }
+    if has("grunnkretser") {
+        out.push((
+            "grunnkretser",
+            ImportCommand::Districts {
+                file: file("grunnkretser.geojson"),
+                name_property: "grunnkretsnavn".into(),
+                id_property: Some("grunnkretsnummer".into()),
+                population_property: None,
+                level: "grunnkrets".into(),
+                source: Some(format!("grunnkretser-{knr}")),
             },
         ));
     }

@@ -127,7 +127,7 @@ pub struct FetchArgs {
     #[arg(long = "source", value_enum, value_delimiter = ',')]
     pub sources: Vec<crate::fetch::Source>,
     /// Another base URL for a publisher, for a mirror: NAME=URL, NAME one of kommuneinfo,
-    /// address-feed, nsr, nbr, anlegg, ssb. Repeatable.
+    /// address-feed, nsr, nbr, anlegg, ssb, geonorge-download, klass. Repeatable.
     #[arg(long = "endpoint", value_name = "NAME=URL")]
     pub endpoints: Vec<String>,
     /// The most time one download may take with its retries, in seconds.

@@ -17,9 +17,9 @@ pub fn of_source(source: &str) -> Option<&'static str> {
     let s = source.to_ascii_lowercase();
     if s == "osm" || s.starts_with("osm-") {
         Some(OSM)
-    } else if s.starts_with("matrikkelen")
-        || s.starts_with("kommuneinfo")
-        || s.starts_with("kartverket")
+    } else if ["matrikkelen", "kommuneinfo", "kartverket", "grunnkretser"]
+        .iter()
+        .any(|p| s.starts_with(p))
     {
         Some(KARTVERKET)
     } else if s == "nsr" || s == "nbr" {

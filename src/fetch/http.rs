@@ -207,6 +207,39 @@ impl Http {
         })
     }
 
+    /// A POST of `body` as JSON; its JSON answer (200 or 201) as `T`.
+    pub async fn post_json<T: serde::de::DeserializeOwned>(
+        &self,
+        source: Source,
+        url: &str,
+        body: &serde_json::Value,
+    ) -> Result<T, FetchError> {
+        let text = body.to_string();
+        let r = self
+            .send(
+                source,
+                url,
+                |c| {
+                    c.post(url)
+                        .header(reqwest::header::CONTENT_TYPE, "application/json")
+                        .body(text.clone())
+                },
+                |s| s == reqwest::StatusCode::OK || s == reqwest::StatusCode::CREATED,
+            )
+            .await?;
+        let bytes = r
+            .bytes()
+            .await
+            .map_err(|e| FetchError::new(source, url, format!("the answer broke off: {e}")))?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            FetchError::new(
+                source,
+                url,
+                format!("the answer is not the expected JSON ({e}): has the format changed?"),
+            )
+        })
+    }
+
     /// Downloads `url` to `dest`: resumes a partial `dest.part` with `Range`, and with
     /// `earlier` validators answers 304 by leaving `dest` as it is. The file appears at
     /// `dest` only when complete.

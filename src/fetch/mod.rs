@@ -1,6 +1,6 @@
 //! `naermiljo fetch --kommune KNR`: one kommune's official open data from its publishers
 //! into a folder, as `../shared/DATA-SOURCES.md` describes them: the boundary (Kartverket
-//! kommuneinfo), addresses (Matrikkelen, found through Geonorge's ATOM feed), schools and
+//! kommuneinfo), grunnkretser (Geonorge's download API, names from SSB Klass), addresses (Matrikkelen, found through Geonorge's ATOM feed), schools and
 //! kindergartens (Udir's NSR and NBR), sports facilities and nærmiljøanlegg
 //! (Anleggsregisteret) and residents per grunnkrets (SSB table 04317).
 //!
@@ -12,6 +12,7 @@
 
 mod addresses;
 mod anlegg;
+mod grunnkretser;
 pub mod http;
 mod kommune;
 pub mod manifest;
@@ -28,6 +29,8 @@ pub use manifest::{FileEntry, Manifest, SourceEntry};
 pub enum Source {
     /// Boundary and names: Kartverket kommuneinfo.
     Kommune,
+    /// Grunnkrets polygons (Geonorge's download API) with delområde names (SSB Klass).
+    Grunnkretser,
     /// Matrikkelen addresses: Kartverket, through Geonorge's ATOM feed.
     Addresses,
     /// Schools: Udir's Nasjonalt skoleregister (NSR).
@@ -41,8 +44,9 @@ pub enum Source {
 }
 
 impl Source {
-    pub const ALL: [Source; 6] = [
+    pub const ALL: [Source; 7] = [
         Source::Kommune,
+        Source::Grunnkretser,
         Source::Addresses,
         Source::Schools,
         Source::Kindergartens,
@@ -53,6 +57,7 @@ impl Source {
     pub fn name(self) -> &'static str {
         match self {
             Source::Kommune => "kommune",
+            Source::Grunnkretser => "grunnkretser",
             Source::Addresses => "addresses",
             Source::Schools => "schools",
             Source::Kindergartens => "kindergartens",
@@ -65,15 +70,14 @@ impl Source {
     /// (DATA-SOURCES.md).
     pub fn licence(self) -> (&'static str, &'static str) {
         match self {
-            Source::Kommune | Source::Addresses => ("CC BY 4.0", "© Kartverket (CC BY 4.0)"),
-            Source::Schools | Source::Kindergartens => {
-                ("NLOD 2.0", "Utdanningsdirektoratet, NSR/NBR (NLOD)")
+            Source::Kommune | Source::Grunnkretser | Source::Addresses => {
+                ("CC BY 4.0", crate::domain::attribution::KARTVERKET)
             }
-            Source::SportsFacilities => (
-                "NLOD 2.0",
-                "Anleggsregisteret, Kultur- og likestillingsdepartementet (NLOD)",
-            ),
-            Source::Population => ("CC BY 4.0", "Kilde: Statistisk sentralbyrå (CC BY 4.0)"),
+            Source::Schools | Source::Kindergartens => {
+                ("NLOD 2.0", crate::domain::attribution::UDIR)
+            }
+            Source::SportsFacilities => ("NLOD 2.0", crate::domain::attribution::ANLEGG),
+            Source::Population => ("CC BY 4.0", crate::domain::attribution::SSB),
         }
     }
 }
@@ -107,6 +111,8 @@ pub struct Endpoints {
     pub nbr: String,
     pub anlegg: String,
     pub ssb: String,
+    pub geonorge_download: String,
+    pub klass: String,
 }
 
 impl Default for Endpoints {
@@ -120,13 +126,23 @@ impl Default for Endpoints {
             nbr: "https://data-nbr.udir.no/v4".into(),
             anlegg: "https://backoffice.anleggsregisteret.no/api".into(),
             ssb: "https://data.ssb.no/api/pxwebapi/v2".into(),
+            geonorge_download: "https://nedlasting.geonorge.no/api".into(),
+            klass: "https://data.ssb.no/api/klass/v1".into(),
         }
     }
 }
 
 impl Endpoints {
-    pub const NAMES: [&'static str; 6] =
-        ["kommuneinfo", "address-feed", "nsr", "nbr", "anlegg", "ssb"];
+    pub const NAMES: [&'static str; 8] = [
+        "kommuneinfo",
+        "address-feed",
+        "nsr",
+        "nbr",
+        "anlegg",
+        "ssb",
+        "geonorge-download",
+        "klass",
+    ];
 
     /// Sets one from `NAME=URL`.
     pub fn set(&mut self, assignment: &str) -> Result<(), String> {
@@ -144,6 +160,8 @@ impl Endpoints {
             "nbr" => &mut self.nbr,
             "anlegg" => &mut self.anlegg,
             "ssb" => &mut self.ssb,
+            "geonorge-download" => &mut self.geonorge_download,
+            "klass" => &mut self.klass,
             other => {
                 return Err(format!(
                     "--endpoint {other}: unknown; names: {}",
@@ -164,6 +182,10 @@ pub struct FetchOptions {
     pub out: PathBuf,
     pub endpoints: Endpoints,
     pub sources: Vec<Source>,
+    /// The first pause between polls of an order (Geonorge), doubling to 30 s.
+    pub poll_interval: std::time::Duration,
+    /// How long an order may take to be ready.
+    pub poll_timeout: std::time::Duration,
 }
 
 /// A four-digit kommune number, or why not.
@@ -276,6 +298,7 @@ pub async fn fetch(opts: &FetchOptions, http: &Http) -> Result<FetchReport, Fetc
         };
         let result = match source {
             Source::Kommune => kommune::fetch(&ctx).await,
+            Source::Grunnkretser => grunnkretser::fetch(&ctx).await,
             Source::Addresses => addresses::fetch(&ctx).await,
             Source::Schools => udir::fetch(&ctx, udir::Register::Nsr).await,
             Source::Kindergartens => udir::fetch(&ctx, udir::Register::Nbr).await,

@@ -33,6 +33,8 @@ struct ServerState {
     alias: HashMap<String, String>,
     /// Every request: path and status.
     log: Vec<(String, u16)>,
+    /// Polls of the current Geonorge order: ready from the second on.
+    polls: usize,
 }
 
 #[derive(Clone)]
@@ -50,10 +52,12 @@ impl FixtureServer {
             ..Default::default()
         }));
         let shared = state.clone();
-        let app = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap| {
-            let state = shared.clone();
-            async move { answer(&state, &uri, &headers).await }
-        });
+        let app = axum::Router::new().fallback(
+            move |method: axum::http::Method, uri: Uri, headers: HeaderMap| {
+                let state = shared.clone();
+                async move { answer(&state, &method, &uri, &headers).await }
+            },
+        );
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         FixtureServer { state, base }
     }
@@ -67,6 +71,8 @@ impl FixtureServer {
             nbr: format!("{b}/nbr/v4"),
             anlegg: format!("{b}/anlegg/api"),
             ssb: format!("{b}/ssb/pxwebapi/v2"),
+            geonorge_download: format!("{b}/download/api"),
+            klass: format!("{b}/klass/v1"),
         }
     }
 
@@ -106,8 +112,14 @@ impl FixtureServer {
 
 /// The fixture for a request: scripted answers first; then the file at the path (or with
 /// `.json`), with `page=N` of Anleggsregisteret as `page-N.json`, `{base}` replaced in
-/// text; ETag, `If-None-Match` and `Range` as a file server does them.
-async fn answer(state: &Arc<Mutex<ServerState>>, uri: &Uri, headers: &HeaderMap) -> Response {
+/// text; ETag, `If-None-Match` and `Range` as a file server does them. A Geonorge order
+/// (`POST …/order`) waits for processing until its second poll.
+async fn answer(
+    state: &Arc<Mutex<ServerState>>,
+    method: &axum::http::Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Response {
     let path = uri.path().to_string();
     let (scripted, base, alias) = {
         let mut s = state.lock().unwrap();
@@ -127,6 +139,23 @@ async fn answer(state: &Arc<Mutex<ServerState>>, uri: &Uri, headers: &HeaderMap)
         return respond(s.status, (s.status, s.body).into_response());
     }
     let mut rel = alias.unwrap_or_else(|| path.trim_start_matches('/').to_string());
+    if rel == "download/api/order" && method == axum::http::Method::POST {
+        state.lock().unwrap().polls = 0;
+        rel = "download/api/order-waiting.json".into();
+    } else if let Some(reference) = rel.strip_prefix("download/api/order/") {
+        assert_eq!(reference, "abc-123");
+        let polls = {
+            let mut s = state.lock().unwrap();
+            s.polls += 1;
+            s.polls
+        };
+        rel = if polls < 2 {
+            "download/api/order-waiting.json"
+        } else {
+            "download/api/order-ready.json"
+        }
+        .into();
+    }
     if rel.ends_with("/facilities") {
         let page = uri
             .query()
@@ -213,6 +242,8 @@ async fn run(server: &FixtureServer, out: &Path, sources: &[Source]) -> FetchRep
         out: out.to_path_buf(),
         endpoints: server.endpoints(),
         sources: sources.to_vec(),
+        poll_interval: Duration::from_millis(10),
+        poll_timeout: Duration::from_secs(5),
     };
     naermiljo::fetch::fetch(&opts, &quick_http()).await.unwrap()
 }
@@ -235,9 +266,30 @@ async fn a_kommune_from_its_publishers_then_into_the_store() {
     let server = FixtureServer::start().await;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("kommune-3301");
+    // The grunnkrets file's link has expired by the time it is fetched: ordered again.
+    server.script("/files/grunnkretser_3301_25832.zip", &[(410, "Gone", 0)]);
     let report = run(&server, &out, &Source::ALL).await;
     assert!(report.failed.is_empty(), "{:?}", report.failed);
-    assert_eq!(report.fetched.len(), 6);
+    assert_eq!(report.fetched.len(), 7);
+    // Grunnkretser: ordered twice (the 410), each waiting for processing before ready;
+    // polygons in lon/lat, boundary lines skipped, delområde names from Klass.
+    assert_eq!(
+        server.count("/download/api/order", 200),
+        2 + 4,
+        "2 orders, 2 polls each"
+    );
+    let kretser = geojson(&out.join("grunnkretser.geojson"));
+    assert_eq!(kretser.len(), 10);
+    let first = kretser.iter().find(|k| k["id"] == "33010101").unwrap();
+    assert_eq!(first["properties"]["delomradenavn"], "Bragernes");
+    let lon = first["geometry"]["coordinates"][0][0][0].as_f64().unwrap();
+    assert!((10.0..10.4).contains(&lon), "lon/lat, not UTM: {lon}");
+    assert!(
+        Manifest::read(&out).unwrap().sources["grunnkretser"]
+            .notes
+            .join(" ")
+            .contains("ordered again")
+    );
 
     // The addresses: the kommune's CSV in its own UTM zone (32), byte for byte.
     assert_eq!(
@@ -336,6 +388,7 @@ async fn a_kommune_from_its_publishers_then_into_the_store() {
         names,
         [
             "kommune",
+            "grunnkretser",
             "addresses",
             "population",
             "schools",
@@ -395,6 +448,14 @@ async fn a_kommune_from_its_publishers_then_into_the_store() {
             .iter()
             .any(|d| d.level == "kommune" && d.name == "Drammen"),
         "the boundary as a district"
+    );
+    assert_eq!(
+        contents
+            .districts
+            .iter()
+            .filter(|d| d.level == "grunnkrets")
+            .count(),
+        10
     );
     // Each publisher is named wherever its data shows: the API, the tiles, the pages.
     let state = t.state().await;
@@ -491,7 +552,7 @@ async fn failures_name_source_url_and_reason_and_keep_the_earlier_data() {
     let fetched: Vec<Source> = report.fetched.iter().map(|(s, _)| *s).collect();
     assert_eq!(
         fetched,
-        [Source::Kommune, Source::Schools],
+        [Source::Kommune, Source::Grunnkretser, Source::Schools],
         "{:?}",
         report.failed
     );
