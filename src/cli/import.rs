@@ -162,6 +162,32 @@ async fn import_kommune(store: &dyn crate::store::Store, dir: &Path) -> anyhow::
             }
         }
     }
+    // Where the registers and OpenStreetMap name the same place, the register's point is
+    // shown (see `index::conflate`): say which, how far apart and how alike the names.
+    let contents = store.load().await?;
+    let (_, conflation, _) = crate::index::conflate::conflate(contents.facilities);
+    for m in &conflation.matches {
+        println!(
+            "{} {:?} replaces OSM {} ({} m apart, names {})",
+            m.kind.as_str(),
+            m.register_name.as_deref().unwrap_or("(no name)"),
+            m.osm_source_id,
+            m.distance_m,
+            m.name_similarity
+                .map_or("not compared".to_string(), |s| format!(
+                    "{:.0} % alike",
+                    s * 100.0
+                ))
+        );
+    }
+    if !conflation.matches.is_empty() || conflation.osm_only > 0 {
+        println!(
+            "registers replace {} OpenStreetMap points; {} OpenStreetMap points of the \
+             registers' kinds are in no register (kept, marked not_in_register)",
+            conflation.matches.len(),
+            conflation.osm_only
+        );
+    }
     if !failed.is_empty() {
         anyhow::bail!(
             "{} failed (each left as it was): {}",

@@ -6,6 +6,7 @@
 //! the old data or the new, never a mix.
 
 mod caches;
+pub mod conflate;
 mod districts;
 pub mod programme;
 pub mod search;
@@ -86,6 +87,8 @@ pub struct Base {
     /// Whose data this is: one text per publisher of the rows held (and OpenStreetMap for
     /// the walking network), to show wherever the data shows.
     pub attribution: Vec<&'static str>,
+    /// Which OSM facilities a register replaced (see `conflate.rs`).
+    pub conflation: conflate::Conflation,
 }
 
 /// Wider nodes than rstar's default (6): the trees are bulk-loaded once and only queried,
@@ -136,6 +139,8 @@ impl Snapshot {
             walk_graph,
             population,
         } = contents;
+        // Registers win where they are the authority: no facility twice.
+        let (facilities, conflation, facility_aliases) = conflate::conflate(facilities);
         let (walk, walk_problem) = match walk_graph.map(|bytes| WalkGraph::from_bytes(&bytes)) {
             None => (None, None),
             Some(Ok(graph)) => (Some(WalkIndex::new(graph, &facilities, &addresses)), None),
@@ -218,10 +223,12 @@ impl Snapshot {
                 })
                 .collect::<Vec<f64>>()
         });
+        // A replaced OSM facility's id leads to the register's (activities placed there).
         let facility_by_id: HashMap<i64, u32> = facilities
             .iter()
             .enumerate()
             .map(|(i, f)| (f.id, i as u32))
+            .chain(facility_aliases.iter().map(|(&id, &i)| (id, i as u32)))
             .collect();
         let attribution = {
             use crate::domain::attribution;
@@ -246,6 +253,7 @@ impl Snapshot {
         };
         let base = Arc::new(Base {
             attribution,
+            conflation,
             base_version,
             address_weight,
             base_caches: Default::default(),

@@ -457,6 +457,61 @@ async fn a_kommune_from_its_publishers_then_into_the_store() {
             .count(),
         10
     );
+    // OpenStreetMap's point of a school the register has is replaced by the register's
+    // (its OSM id kept); a school only OSM has stays, marked.
+    let fjell = named(&schools, "Fjell skole").unwrap();
+    let (lon, lat) = (
+        fjell["geometry"]["coordinates"][0].as_f64().unwrap(),
+        fjell["geometry"]["coordinates"][1].as_f64().unwrap(),
+    );
+    let osm = dir.path().join("osm-skoler.geojson");
+    std::fs::write(
+        &osm,
+        serde_json::json!({ "type": "FeatureCollection", "features": [
+            { "type": "Feature", "id": "way/101", "geometry": { "type": "Point", "coordinates": [lon + 0.002, lat] },
+              "properties": { "name": "Fjell skole" } },
+            { "type": "Feature", "id": "node/102", "geometry": { "type": "Point", "coordinates": [lon + 0.03, lat] },
+              "properties": { "name": "Ukjent skole" } },
+        ] })
+        .to_string(),
+    )
+    .unwrap();
+    t.import(naermiljo::cli::ImportCommand::Facilities {
+        file: osm,
+        kind: K::School,
+        kind_property: None,
+        id_property: None,
+        name_property: "name".into(),
+        source: Some("osm".into()),
+    })
+    .await
+    .unwrap();
+    let s = t.state().await.snapshot.load();
+    let shown: Vec<&naermiljo::domain::Facility> = s
+        .facilities
+        .iter()
+        .filter(|f| f.kind == K::School)
+        .collect();
+    assert_eq!(shown.len(), 7, "6 from NSR and the one only OSM has");
+    let register = shown
+        .iter()
+        .find(|f| {
+            f.name
+                .as_deref()
+                .is_some_and(|n| n.starts_with("Fjell skole"))
+        })
+        .unwrap();
+    assert_eq!(register.source.source, "nsr");
+    assert_eq!(
+        register.properties["osm_ids"],
+        serde_json::json!(["way/101"])
+    );
+    let only_osm = shown.iter().find(|f| f.source.source == "osm").unwrap();
+    assert_eq!(only_osm.properties["not_in_register"], "nsr");
+    let m = &s.conflation.matches[0];
+    assert!((100.0..130.0).contains(&m.distance_m), "{m:?}");
+    assert!(m.name_similarity.unwrap() > 0.9, "{m:?}");
+
     // Each publisher is named wherever its data shows: the API, the tiles, the pages.
     let state = t.state().await;
     let landing = crate::common::get(&state, "/api").await;
@@ -465,7 +520,9 @@ async fn a_kommune_from_its_publishers_then_into_the_store() {
         attribution,
         "© Kartverket (CC BY 4.0), Kilde: Statistisk sentralbyrå (CC BY 4.0), \
          Utdanningsdirektoratet, NSR/NBR (NLOD), \
-         Anleggsregisteret, Kultur- og likestillingsdepartementet (NLOD)"
+         Anleggsregisteret, Kultur- og likestillingsdepartementet (NLOD), \
+         © OpenStreetMap contributors (ODbL)",
+        "OpenStreetMap for the school only it has"
     );
     let tilejson = crate::common::get(&state, "/tiles/facilities.json").await;
     assert_eq!(tilejson.body["attribution"], attribution.as_str());
