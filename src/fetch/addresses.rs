@@ -5,8 +5,6 @@
 //! link's `type` says GML for every file: the file name is trusted instead. The zip is
 //! cached (resumed, asked for conditionally) and its CSV member written as `adresser.csv`.
 
-use std::io::Read;
-
 use super::http::Validators;
 use super::{Ctx, FetchError, Fetched};
 
@@ -156,36 +154,17 @@ pub(crate) async fn fetch(ctx: &Ctx<'_>) -> Result<Fetched, FetchError> {
 /// The zip's one `…MatrikkelenAdresse….csv` member (the national zip names it otherwise:
 /// any single `.csv`).
 fn unzip_csv(path: &std::path::Path) -> Result<Vec<u8>, String> {
-    let file =
-        std::fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    let mut zip = zip::ZipArchive::new(file)
-        .map_err(|e| format!("the zip is damaged (a cut-off download?): {e}"))?;
-    let names: Vec<String> = zip
-        .file_names()
-        .filter_map(Result::ok)
-        .map(|n| n.to_string())
-        .collect();
-    let member = names
-        .iter()
-        .find(|n| n.contains("MatrikkelenAdresse") && n.to_lowercase().ends_with(".csv"))
-        .or_else(|| {
-            let csvs: Vec<&String> = names
-                .iter()
-                .filter(|n| n.to_lowercase().ends_with(".csv"))
-                .collect();
-            (csvs.len() == 1).then(|| csvs[0])
-        })
-        .ok_or_else(|| {
-            format!(
-                "the zip holds no address CSV (members: {})",
-                names.join(", ")
-            )
-        })?
-        .clone();
-    let mut out = Vec::new();
-    zip.by_name(&member)
-        .and_then(|mut f| f.read_to_end(&mut out).map_err(Into::into))
-        .map_err(|e| format!("the zip is damaged at {member}: {e}"))?;
+    let is_csv = |n: &String| n.to_lowercase().ends_with(".csv");
+    let (member, out) = super::unzip(path, "address CSV", |names| {
+        names
+            .iter()
+            .find(|n| n.contains("MatrikkelenAdresse") && is_csv(n))
+            .or_else(|| {
+                let csvs: Vec<&String> = names.iter().filter(|n| is_csv(n)).collect();
+                (csvs.len() == 1).then(|| csvs[0])
+            })
+            .cloned()
+    })?;
     if !out.starts_with(b"\xEF\xBB\xBFlokalid") && !out.starts_with(b"lokalid") {
         return Err(format!(
             "{member} does not start with Kartverket's header (lokalid;kommunenummer;…): has the format changed?"

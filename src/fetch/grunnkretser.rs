@@ -12,7 +12,6 @@
 //! boundary lines in the file are skipped), with `grunnkretsnummer`, `grunnkretsnavn`,
 //! `delomradenummer` (its first 6 digits) and `delomradenavn`.
 
-use std::io::Read;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -190,29 +189,16 @@ async fn order_and_wait(
 
 /// The zip's GeoJSON member, parsed.
 fn unzip_geojson(path: &std::path::Path) -> Result<Value, String> {
-    let file =
-        std::fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    let mut zip = zip::ZipArchive::new(file)
-        .map_err(|e| format!("the zip is damaged (a cut-off download?): {e}"))?;
-    let names: Vec<String> = zip
-        .file_names()
-        .filter_map(Result::ok)
-        .map(|n| n.to_string())
-        .collect();
-    let member = names
-        .iter()
-        .find(|n| {
-            let n = n.to_lowercase();
-            n.ends_with(".geojson") || n.ends_with(".json")
-        })
-        .ok_or_else(|| format!("the zip holds no GeoJSON (members: {})", names.join(", ")))?
-        .clone();
-    let mut text = String::new();
-    zip.by_name(&member)
-        .map_err(|e| format!("the zip is damaged at {member}: {e}"))?
-        .read_to_string(&mut text)
-        .map_err(|e| format!("{member} is not UTF-8 text: {e}"))?;
-    serde_json::from_str(&text).map_err(|e| format!("{member} is not JSON: {e}"))
+    let (member, bytes) = super::unzip(path, "GeoJSON", |names| {
+        names
+            .iter()
+            .find(|n| {
+                let n = n.to_lowercase();
+                n.ends_with(".geojson") || n.ends_with(".json")
+            })
+            .cloned()
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| format!("{member} is not JSON: {e}"))
 }
 
 /// Delområde code → name from SSB Klass (today's version).

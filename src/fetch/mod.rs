@@ -362,3 +362,30 @@ fn commit(
         notes: fetched.notes,
     })
 }
+
+/// One member of a downloaded zip: the one `choose` picks from the members' names (`None`:
+/// none fits, said with the names). A damaged zip says so (a cut-off download, most often).
+pub(crate) fn unzip(
+    path: &Path,
+    what: &str,
+    choose: impl Fn(&[String]) -> Option<String>,
+) -> Result<(String, Vec<u8>), String> {
+    use std::io::Read;
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let mut zip = zip::ZipArchive::new(file)
+        .map_err(|e| format!("the zip is damaged (a cut-off download?): {e}"))?;
+    let names: Vec<String> = zip
+        .file_names()
+        .filter_map(Result::ok)
+        .map(|n| n.to_string())
+        .collect();
+    let member = choose(&names)
+        .ok_or_else(|| format!("the zip holds no {what} (members: {})", names.join(", ")))?;
+    let mut out = Vec::new();
+    zip.by_name(&member)
+        .map_err(|e| format!("the zip is damaged at {member}: {e}"))?
+        .read_to_end(&mut out)
+        .map_err(|e| format!("the zip is damaged at {member}: {e}"))?;
+    Ok((member, out))
+}
