@@ -14,13 +14,16 @@ use std::path::Path;
 use super::{ImportError, read_file};
 use crate::domain::AreaPopulation;
 
-/// Decodes UTF-8, or Windows-1252 (Latin-1 for the letters Norwegian uses) when the
-/// bytes are not UTF-8.
+/// Decodes UTF-8, or Windows-1252 (as Excel saves a CSV in Norway: æøå, and the dashes,
+/// quotes and € of 0x80–0x9F) when the bytes are not UTF-8 (encoding_rs, WHATWG's table).
 pub(crate) fn decode(bytes: &[u8]) -> String {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
-        Err(_) => bytes.iter().map(|&b| b as char).collect(),
+        Err(_) => encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned(),
     }
 }
 
@@ -225,6 +228,7 @@ mod tests {
     #[test]
     fn windows_1252_is_read() {
         assert_eq!(decode(b"Svan\xe5sen"), "Svanåsen");
+        assert_eq!(decode(b"uke 26 \x96 \x80 50"), "uke 26 – € 50");
         assert_eq!(decode("Svanåsen".as_bytes()), "Svanåsen");
     }
 }

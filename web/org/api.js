@@ -33,17 +33,19 @@ export class ApiError extends Error {
 /**
  * `api(method, path, { body, version })` → `{ status, data, etag }`; throws ApiError when the
  * answer is not 2xx (status 0 when the server could not be reached). `version`: the item's
- * version, sent as If-Match "vN".
+ * version, sent as If-Match "vN". `file` (a File or Blob) is sent as it is instead of a JSON
+ * `body`, with `type` as its Content-Type.
  */
-export async function api(method, path, { body, version, csrf: withCsrf = true } = {}) {
+export async function api(method, path, { body, file, type, version, csrf: withCsrf = true } = {}) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (file !== undefined) headers['Content-Type'] = type ?? 'application/octet-stream';
   if (method !== 'GET' && withCsrf) headers['X-CSRF-Token'] = csrf;
   if (version != null) headers['If-Match'] = `"v${version}"`;
   let r;
   try {
     r = await fetch(path, {
-      method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body),
+      method, headers, credentials: 'same-origin', body: file ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
   } catch {
     throw new ApiError(0, { detail: 'no answer from the server' });

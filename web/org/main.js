@@ -4,7 +4,8 @@
 // Signed out: sign in with a password, or ask for a sign-in link. After an invitation or a
 // reset link the server sends the person to /org?account=password: choose a password first.
 // Signed in: who, sign out, the organisation (when several), its activities (account.js,
-// activities.js and activity-editor.js with schedule.js and place.js), volunteer needs with
+// activities.js and activity-editor.js with schedule.js and place.js, a season's CSV file in
+// season.js), volunteer needs with
 // their offers (needs.js, need-editor.js, offers.js) and, for its admins, its profile
 // (profile.js) and members and invitations (members.js); the person's own account
 // (password.js). A session that ends while the page is open asks to sign in again without
@@ -20,6 +21,7 @@ import { me } from './api.js';
 import { page } from './context.js';
 import { buildAccount, showSignedOut, showSetPassword, showSignedIn } from './account.js';
 import { buildActivityEditor } from './activity-editor.js';
+import { buildSeason } from './season.js';
 import { buildNeedEditor } from './need-editor.js';
 import { buildMembers } from './members.js';
 import { buildProfile } from './profile.js';
@@ -82,6 +84,7 @@ async function start() {
   buildAccount({ route, leavePasswordStep });
   initSession({ route });
   buildActivityEditor();
+  buildSeason();
   buildNeedEditor();
   buildProfile();
   buildMembers({ route });
