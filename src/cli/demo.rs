@@ -15,6 +15,11 @@ use crate::store::Store;
 
 /// The demo region: central Oslo, read from the shared data folder.
 pub const DEMO_PBF: &str = "oslo_fallback/oslo-center.osm.pbf";
+/// Where the demo region's file is published (entur/geocoder's test resource, ODbL; see
+/// the shared data's PROVENANCE.md), for a machine without the shared data folder.
+pub const DEMO_URL: &str = "https://raw.githubusercontent.com/entur/geocoder/eae4f557c5c0229c89ae8035879b6603ca5f9447/converter/src/test/resources/oslo-center.osm.pbf";
+/// The SHA-256 of that file (3,094,837 bytes): anything else is refused.
+pub const DEMO_SHA256: &str = "dbba9adb5c11e85f961fea5ef3a7d96e0245d300484cb2c62c6bc7a0ac629cbe";
 
 /// `naermiljo demo-programme`.
 pub async fn demo_programme(settings: &Settings, seed: u64) -> anyhow::Result<()> {
@@ -23,28 +28,83 @@ pub async fn demo_programme(settings: &Settings, seed: u64) -> anyhow::Result<()
     Ok(())
 }
 
+/// The demo region's file: in the shared data folder, or downloaded before into
+/// `DATA/demo/`, or downloaded now from `url` (with progress, checked by SHA-256). Offline,
+/// an error that says exactly what to download and where to put it.
+async fn demo_file(shared: &Path, data: &Path, url: &str) -> anyhow::Result<std::path::PathBuf> {
+    let in_shared = shared.join(DEMO_PBF);
+    if in_shared.exists() {
+        return Ok(in_shared);
+    }
+    let dir = data.join("demo");
+    let path = dir.join("oslo-center.osm.pbf");
+    if path.exists() {
+        return Ok(path);
+    }
+    let instead = || {
+        format!(
+            "Download {DEMO_URL}\n(3.1 MB, SHA-256 {DEMO_SHA256}) and put it at\n  {}\n\
+             or set NAERMILJO_SHARED_DATA to a folder that holds {DEMO_PBF}; then start again.",
+            path.display()
+        )
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot make {}", dir.display()))?;
+    eprintln!(
+        "The demo region (central Oslo, © OpenStreetMap contributors) is not here: downloading {url}"
+    );
+    use std::io::IsTerminal;
+    let http = crate::fetch::Http::new(
+        crate::fetch::RetryPolicy {
+            attempts: 3,
+            total: std::time::Duration::from_secs(120),
+            ..Default::default()
+        },
+        std::io::stderr().is_terminal(),
+    )
+    .map_err(anyhow::Error::msg)?;
+    let download = dir.join("oslo-center.osm.pbf.download");
+    let got = match http
+        .download(crate::fetch::Source::Osm, url, &download, None)
+        .await
+    {
+        Ok(got) => got,
+        Err(e) => anyhow::bail!("cannot download the demo region ({e}).\n{}", instead()),
+    };
+    if got.sha256 != DEMO_SHA256 {
+        let _ = std::fs::remove_file(&download);
+        anyhow::bail!(
+            "{url} is not the demo region's file (SHA-256 {}, expected {DEMO_SHA256}).\n{}",
+            got.sha256,
+            instead()
+        );
+    }
+    std::fs::rename(&download, &path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}
+
 pub(super) async fn import_demo_if_empty(
     store: &dyn Store,
     shared: &Path,
+    data: &Path,
+    url: &str,
     basemap: &Path,
 ) -> anyhow::Result<()> {
     let counts = store.counts().await?;
-    let pbf = shared.join(DEMO_PBF);
+    let pbf = if counts.facilities > 0 || counts.addresses > 0 {
+        // Imported already; the file only for a missing basemap, wherever it is.
+        Some(shared.join(DEMO_PBF))
+            .filter(|p| p.exists())
+            .unwrap_or_else(|| data.join("demo").join("oslo-center.osm.pbf"))
+    } else {
+        demo_file(shared, data, url).await?
+    };
     if counts.facilities > 0 || counts.addresses > 0 {
         if !basemap.exists() && pbf.exists() {
             eprintln!("Building the demo basemap from {}", pbf.display());
             let data = importers::osm::read(&pbf, &ProgressBar::hidden())?;
             eprintln!("{}", write_basemap(&data.basemap, basemap)?);
         }
-        return Ok(());
-    }
-    if !pbf.exists() {
-        eprintln!(
-            "The demo region is not imported and its file is missing: {}\n\
-             Set NAERMILJO_SHARED_DATA to the folder that holds {DEMO_PBF}, or import any OSM extract with\n  \
-             naermiljo import osm FILE.osm.pbf\n(Geofabrik publishes one per Norwegian county.) Serving an empty map meanwhile.",
-            pbf.display()
-        );
         return Ok(());
     }
     eprintln!(

@@ -13,7 +13,7 @@ mod options;
 mod orgs;
 mod serve;
 
-pub use demo::{DEMO_PBF, write_demo_programme};
+pub use demo::{DEMO_PBF, DEMO_SHA256, DEMO_URL, write_demo_programme};
 pub use import::{
     BasemapReport, ImportReport, import, kommune_imports, progress_bar, write_basemap,
 };

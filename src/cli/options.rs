@@ -239,6 +239,10 @@ pub struct ServeArgs {
     /// Where the shared real-data files live.
     #[arg(long, env = "NAERMILJO_SHARED_DATA", default_value = "../shared/data")]
     pub shared_data: PathBuf,
+    /// Where `--demo` downloads the demo region when it is not in the shared data folder
+    /// (checked against its SHA-256).
+    #[arg(long, env = "NAERMILJO_DEMO_URL", default_value = crate::cli::DEMO_URL)]
+    pub demo_url: String,
     /// A reverse proxy whose `X-Forwarded-For` is believed (an address or a network such
     /// as 10.0.0.0/8; repeat or separate with commas). Default: loopback only.
     #[arg(

@@ -21,7 +21,14 @@ pub async fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()
     let started = Instant::now();
     let store = app::open_store(&settings, "naermiljo-serve").await?;
     if args.demo {
-        import_demo_if_empty(store.as_ref(), &args.shared_data, &settings.basemap).await?;
+        import_demo_if_empty(
+            store.as_ref(),
+            &args.shared_data,
+            &settings.data_dir,
+            &args.demo_url,
+            &settings.basemap,
+        )
+        .await?;
     }
     let state = app::build_state(&settings, store).await?;
     let s = state.snapshot.load();

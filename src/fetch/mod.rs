@@ -41,6 +41,8 @@ pub enum Source {
     SportsFacilities,
     /// Residents per grunnkrets: SSB table 04317.
     Population,
+    /// An OpenStreetMap extract (today only the demo region's, for `serve --demo`).
+    Osm,
 }
 
 impl Source {
@@ -63,6 +65,7 @@ impl Source {
             Source::Kindergartens => "kindergartens",
             Source::SportsFacilities => "sports-facilities",
             Source::Population => "population",
+            Source::Osm => "osm",
         }
     }
 
@@ -78,6 +81,7 @@ impl Source {
             }
             Source::SportsFacilities => ("NLOD 2.0", crate::domain::attribution::ANLEGG),
             Source::Population => ("CC BY 4.0", crate::domain::attribution::SSB),
+            Source::Osm => ("ODbL 1.0", crate::domain::attribution::OSM),
         }
     }
 }
@@ -304,6 +308,11 @@ pub async fn fetch(opts: &FetchOptions, http: &Http) -> Result<FetchReport, Fetc
             Source::Kindergartens => udir::fetch(&ctx, udir::Register::Nbr).await,
             Source::SportsFacilities => anlegg::fetch(&ctx).await,
             Source::Population => ssb::fetch(&ctx).await,
+            Source::Osm => Err(ctx.error(
+                "",
+                "a kommune's OpenStreetMap is not fetched yet: import a regional extract with \
+                 `naermiljo import osm FILE.osm.pbf` (Geofabrik publishes Norway's)",
+            )),
         };
         let outcome = match result {
             Ok(fetched) => commit(out, &staging, source, fetched),

@@ -96,21 +96,75 @@ fn a_running_server_follows_an_import_from_another_process() {
     }
 }
 
+/// A web server on port 0 that answers every GET with `body`; its URL.
+fn serving(rt: &tokio::runtime::Runtime, body: Vec<u8>) -> String {
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = format!(
+        "http://{}/oslo-center.osm.pbf",
+        listener.local_addr().unwrap()
+    );
+    let app = axum::Router::new().fallback(move || {
+        let body = body.clone();
+        async move { body }
+    });
+    rt.spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
 #[test]
-fn demo_mode_imports_once_or_says_what_is_missing() {
+fn demo_mode_downloads_imports_once_or_says_what_to_download() {
     let dir = tempfile::tempdir().unwrap();
     let nowhere = dir.path().join("no-shared-data");
-    let server = Server::start(
-        {
-            let mut c = naermiljo(&dir.path().join("empty"));
-            c.env("NAERMILJO_SHARED_DATA", &nowhere);
-            c
-        },
-        &["--demo"],
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let demo = |data: &std::path::Path, url: &str| {
+        let mut c = naermiljo(data);
+        c.env("NAERMILJO_SHARED_DATA", &nowhere)
+            .env("NAERMILJO_DEMO_URL", url);
+        c
+    };
+    // Offline: says what to download and where to put it, and exits non-zero.
+    let offline = dir.path().join("offline");
+    let out = demo(&offline, "http://127.0.0.1:9/oslo-center.osm.pbf")
+        .args(["serve", "--listen", "127.0.0.1:0", "--demo"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{said}");
+    assert!(said.contains(naermiljo::cli::DEMO_URL), "{said}");
+    assert!(said.contains(naermiljo::cli::DEMO_SHA256), "{said}");
+    assert!(
+        said.contains(
+            &offline
+                .join("demo/oslo-center.osm.pbf")
+                .display()
+                .to_string()
+        ),
+        "{said}"
     );
-    assert_eq!(server.health()["facilities"], 0);
-    let said = server.wait_for_stderr("naermiljo import osm FILE.osm.pbf");
-    assert!(said.contains("oslo_fallback/oslo-center.osm.pbf"), "{said}");
+    assert!(said.contains("NAERMILJO_SHARED_DATA"), "{said}");
+    // Another file under the name: refused, nothing kept.
+    let wrong = serving(&rt, b"not a PBF".to_vec());
+    let out = demo(&offline, &wrong)
+        .args(["serve", "--listen", "127.0.0.1:0", "--demo"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && said.contains("is not the demo region's file"),
+        "{said}"
+    );
+    assert!(!offline.join("demo/oslo-center.osm.pbf").exists());
+    // Online: the real file, downloaded into the data folder and imported.
+    let published = serving(
+        &rt,
+        std::fs::read(shared("oslo_fallback/oslo-center.osm.pbf")).unwrap(),
+    );
+    let fresh = dir.path().join("fresh");
+    let server = Server::start(demo(&fresh, &published), &["--demo"]);
+    assert!(server.health()["facilities"].as_u64().unwrap() > 500);
+    assert!(fresh.join("demo/oslo-center.osm.pbf").exists());
     drop(server);
 
     let shared_root = shared("oslo_fallback/oslo-center.osm.pbf")
@@ -132,6 +186,7 @@ fn demo_mode_imports_once_or_says_what_is_missing() {
     assert!(first["facilities"].as_u64().unwrap() > 500);
     drop(server);
     // Second start: already imported, nothing imported again.
+    drop(rt);
     let server = Server::start(
         {
             let mut c = naermiljo(&data);
