@@ -5,7 +5,6 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -329,18 +328,6 @@ impl Server {
 
     pub fn stderr_text(&self) -> String {
         self.stderr.try_iter().collect::<Vec<_>>().join("\n")
-    }
-
-    /// Waits until the server has written `needle` to stderr; returns all it wrote.
-    pub fn wait_for_stderr(&self, needle: &str) -> String {
-        let mut said = String::new();
-        while !said.contains(needle) {
-            match self.stderr.recv_timeout(Duration::from_secs(10)) {
-                Ok(line) => said.push_str(&(line + "\n")),
-                Err(_) => panic!("the server never said {needle:?}; it said:\n{said}"),
-            }
-        }
-        said
     }
 }
 
