@@ -260,22 +260,27 @@ pub async fn remind_expiring_needs(
             continue;
         }
         let page = format!("{}/org", base.trim_end_matches('/'));
-        for member in store
-            .members(n.org_id)
-            .await?
-            .into_iter()
-            .filter(|m| !m.pending)
-            .map(|m| m.person)
-        {
-            if member.disabled {
-                continue;
-            }
+        for member in recipients(store, n.org_id).await? {
             let mail = need_expires(&member, &n.doc.title, n.doc.valid_until, &page);
             store.enqueue_mail(&mail, now_ms()).await?;
             queued += 1;
         }
     }
     Ok(queued)
+}
+
+/// Who gets an organisation's email: its members who accepted and are not disabled.
+async fn recipients(
+    store: &dyn Store,
+    org_id: i64,
+) -> Result<Vec<Person>, crate::store::StoreError> {
+    Ok(store
+        .members(org_id)
+        .await?
+        .into_iter()
+        .filter(|m| !m.pending && !m.person.disabled)
+        .map(|m| m.person)
+        .collect())
 }
 
 /// After an offer of help is stored: an email to each member of the need's organisation
@@ -293,16 +298,7 @@ pub async fn notify_offer(
         return Ok(());
     };
     let n = &snapshot.programme.needs.items[i as usize];
-    for member in store
-        .members(n.org_id)
-        .await?
-        .into_iter()
-        .filter(|m| !m.pending)
-        .map(|m| m.person)
-    {
-        if member.disabled {
-            continue;
-        }
+    for member in recipients(store, n.org_id).await? {
         store
             .enqueue_mail(&new_offer(&member, &n.doc.title, offer, &page), now_ms())
             .await?;

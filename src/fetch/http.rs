@@ -198,13 +198,7 @@ impl Http {
         headers: &[(&str, &str)],
     ) -> Result<T, FetchError> {
         let bytes = self.get_bytes(source, url, headers).await?;
-        serde_json::from_slice(&bytes).map_err(|e| {
-            FetchError::new(
-                source,
-                url,
-                format!("the answer is not the expected JSON ({e}): has the format changed?"),
-            )
-        })
+        parse_json(source, url, &bytes)
     }
 
     /// A POST of `body` as JSON; its JSON answer (200 or 201) as `T`.
@@ -231,13 +225,7 @@ impl Http {
             .bytes()
             .await
             .map_err(|e| FetchError::new(source, url, format!("the answer broke off: {e}")))?;
-        serde_json::from_slice(&bytes).map_err(|e| {
-            FetchError::new(
-                source,
-                url,
-                format!("the answer is not the expected JSON ({e}): has the format changed?"),
-            )
-        })
+        parse_json(source, url, &bytes)
     }
 
     /// Downloads `url` to `dest`: resumes a partial `dest.part` with `Range`, and with
@@ -381,6 +369,21 @@ impl Http {
         bar.set_position(done);
         bar
     }
+}
+
+/// An answer's JSON as `T`; a shape that is not `T` names the field serde missed.
+fn parse_json<T: serde::de::DeserializeOwned>(
+    source: Source,
+    url: &str,
+    bytes: &[u8],
+) -> Result<T, FetchError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        FetchError::new(
+            source,
+            url,
+            format!("the answer is not the expected JSON ({e}): has the format changed?"),
+        )
+    })
 }
 
 /// Lower-case hex.

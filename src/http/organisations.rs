@@ -286,21 +286,17 @@ struct RoleChange {
     role: String,
 }
 
-/// Refuses a change that would leave the organisation without an admin, unless staff
-/// admins make it (they can always name a new one).
-async fn keeps_an_admin(
-    state: &AppState,
+/// Refuses a change to `person` that would leave the organisation (its `members`) without
+/// an admin, unless staff admins make it (they can always name a new one).
+fn keeps_an_admin(
+    members: &[crate::store::accounts::Member],
     staff: bool,
-    org: i64,
     person: i64,
 ) -> Result<(), ApiError> {
     if staff {
         return Ok(());
     }
-    let others = state
-        .store
-        .members(org)
-        .await?
+    let others = members
         .iter()
         .filter(|m| !m.pending && m.role == OrgRole::OrgAdmin && m.person.id != person)
         .count();
@@ -330,20 +326,15 @@ pub async fn patch_member(
     let change: RoleChange = json_body(&body)?;
     let role =
         OrgRole::parse(&change.role).ok_or_else(|| invalid("role", "editor or org_admin"))?;
-    let Some(m) = state
-        .store
-        .members(org)
-        .await?
-        .into_iter()
-        .find(|m| m.person.id == person)
-    else {
+    let members = state.store.members(org).await?;
+    let Some(m) = members.iter().find(|m| m.person.id == person) else {
         return Err(ApiError::NotFound(format!(
             "person {person} is not a member of organisation {org}"
         )));
     };
     let staff = p.staff_role == Some(StaffRole::Admin);
     if m.role == OrgRole::OrgAdmin && role != OrgRole::OrgAdmin {
-        keeps_an_admin(&state, staff, org, person).await?;
+        keeps_an_admin(&members, staff, person)?;
     }
     if m.pending {
         state
@@ -374,14 +365,12 @@ pub async fn delete_member(
         ));
     }
     let staff = p.staff_role == Some(StaffRole::Admin);
-    let is_admin = state
-        .store
-        .members(org)
-        .await?
+    let members = state.store.members(org).await?;
+    let is_admin = members
         .iter()
         .any(|m| m.person.id == person && !m.pending && m.role == OrgRole::OrgAdmin);
     if is_admin {
-        keeps_an_admin(&state, staff, org, person).await?;
+        keeps_an_admin(&members, staff, person)?;
     }
     if !state
         .store

@@ -151,7 +151,7 @@ pub fn conflate(facilities: Vec<Facility>) -> (Vec<Facility>, Conflation, HashMa
     }
     // Each OSM point of a covered kind: its best register match, if any.
     let mut replaced_by: HashMap<usize, (usize, f64, Option<f64>)> = HashMap::new();
-    let mut osm_only = Vec::new();
+    let mut osm_only = std::collections::HashSet::new();
     for (i, f) in facilities.iter().enumerate() {
         if f.source.source != "osm" || !covered.contains(&f.kind) {
             continue;
@@ -183,7 +183,9 @@ pub fn conflate(facilities: Vec<Facility>) -> (Vec<Facility>, Conflation, HashMa
             Some(m) => {
                 replaced_by.insert(i, m);
             }
-            None => osm_only.push(i),
+            None => {
+                osm_only.insert(i);
+            }
         }
     }
     let mut osm_ids: HashMap<usize, Vec<serde_json::Value>> = HashMap::new();
