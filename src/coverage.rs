@@ -412,6 +412,11 @@ fn sources_by_segment(g: &WalkGraph, sources: &[Snapped]) -> HashMap<u32, Vec<f6
 pub struct DistrictCoverage {
     pub district_id: Option<String>,
     pub district: Option<String>,
+    /// The district's code (grunnkretsnummer, kommunenummer, …).
+    pub code: Option<String>,
+    pub level: Option<String>,
+    /// The district of the next coarser level that holds this one.
+    pub parent_id: Option<String>,
     pub addresses: u64,
     pub covered: u64,
     /// `covered / addresses`, 0 for a district without addresses.
@@ -428,12 +433,115 @@ pub struct DistrictCoverage {
     /// grunnkrets were imported: each address weighs its grunnkrets' residents divided by
     /// the grunnkrets' addresses.
     pub resident_share: Option<f64>,
+    /// `population` is our own sum of the parts, not a published figure.
+    pub population_sum: bool,
+    /// Residents' figures withheld: fewer than 10 residents or 5 addresses (the shares
+    /// by address still stand).
+    pub suppressed: bool,
+}
+
+/// Which districts a coverage table has rows for: one level (index into the snapshot's
+/// `levels`), optionally only the districts inside `parent`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct View {
+    pub level: Option<usize>,
+    pub parent: Option<u32>,
+}
+
+/// A level present in the snapshot and how many districts it has.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LevelSummary {
+    pub level: String,
+    pub districts: usize,
+    pub derived: bool,
+}
+
+impl View {
+    /// The default view: the coarsest level with at least three districts, else the
+    /// finest level; no parent.
+    pub fn default_for(s: &Snapshot) -> View {
+        View {
+            level: default_level(s),
+            parent: None,
+        }
+    }
+
+    /// The view for `level` (a level name, or the default when `None`) and `parent` (a
+    /// district id). Errors name what is wrong and what is offered.
+    pub fn parse(
+        s: &Snapshot,
+        level: Option<&str>,
+        parent: Option<&str>,
+    ) -> Result<View, ViewError> {
+        let parent = match parent {
+            None => None,
+            Some(id) => Some(
+                s.district(id)
+                    .ok_or_else(|| ViewError::UnknownParent(id.to_string()))?,
+            ),
+        };
+        let level =
+            match level {
+                None => match parent {
+                    // The level just below the parent's.
+                    Some(p) => {
+                        let at = s
+                            .levels
+                            .iter()
+                            .position(|l| l.districts.contains(&p))
+                            .expect("every district is in a level");
+                        Some((at + 1).min(s.levels.len() - 1))
+                    }
+                    None => default_level(s),
+                },
+                Some(name) => Some(s.levels.iter().position(|l| l.level == name).ok_or_else(
+                    || ViewError::UnknownLevel {
+                        level: name.to_string(),
+                        offered: s.levels.iter().map(|l| l.level.clone()).collect(),
+                    },
+                )?),
+            };
+        Ok(View { level, parent })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ViewError {
+    #[error("no district level {level:?}; levels here: {}", offered.join(", "))]
+    UnknownLevel { level: String, offered: Vec<String> },
+    #[error("no district with id {0:?}")]
+    UnknownParent(String),
+}
+
+fn default_level(s: &Snapshot) -> Option<usize> {
+    s.levels
+        .iter()
+        .position(|l| l.districts.len() >= 3)
+        .or_else(|| s.levels.len().checked_sub(1))
+}
+
+/// The levels present, coarsest first.
+pub fn levels(s: &Snapshot) -> Vec<LevelSummary> {
+    s.levels
+        .iter()
+        .map(|l| LevelSummary {
+            level: l.level.clone(),
+            districts: l.districts.len(),
+            derived: l.derived,
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Coverage {
     pub minutes: u32,
     pub profile: &'static str,
+    /// The level of the rows (`None` where no districts exist).
+    pub level: Option<String>,
+    /// Only the districts inside this one.
+    pub parent_id: Option<String>,
+    /// Every level present, coarsest first.
+    pub levels: Vec<LevelSummary>,
     pub districts: Vec<DistrictCoverage>,
     pub total: DistrictCoverage,
 }
@@ -464,6 +572,9 @@ fn summarise(
     DistrictCoverage {
         district_id: id,
         district: name,
+        code: None,
+        level: None,
+        parent_id: None,
         addresses,
         covered,
         share,
@@ -472,6 +583,8 @@ fn summarise(
         population,
         residents_covered: population.map(|p| p as f64 * share),
         resident_share: None,
+        population_sum: false,
+        suppressed: false,
     }
 }
 
@@ -489,63 +602,125 @@ fn weigh(mut d: DistrictCoverage, weights: &[(f64, f64)], limit_s: f64) -> Distr
     d
 }
 
-/// Aggregates per-address times per district, in district order, then addresses without a
-/// district (if any) in a row of their own, and the total.
+/// Aggregates per-address times per district of the default level (see
+/// [`View::default_for`]).
 pub fn aggregate(s: &Snapshot, times: &[f64], minutes: u32, profile: Profile) -> Coverage {
+    aggregate_at(s, times, minutes, profile, View::default_for(s))
+}
+
+/// Aggregates per-address times per district of `view`'s level, in district order, then
+/// addresses without a district at that level (if any) in a row of their own, and the
+/// total (of the parent's addresses when the view has one). Rows of districts with few
+/// residents or addresses have their residents' figures withheld (`suppressed`).
+pub fn aggregate_at(
+    s: &Snapshot,
+    times: &[f64],
+    minutes: u32,
+    profile: Profile,
+    view: View,
+) -> Coverage {
     let limit_s = minutes as f64 * 60.0;
-    let mut per: Vec<Vec<f64>> = vec![Vec::new(); s.districts.len()];
+    let level = view.level.map(|l| &s.levels[l]);
+    let parent_level = view
+        .parent
+        .and_then(|p| s.levels.iter().find(|l| l.districts.contains(&p)));
+    let included = |i: usize| match (view.parent, parent_level) {
+        (Some(p), Some(l)) => l.address_district[i] == Some(p),
+        _ => true,
+    };
+    let rows: Vec<u32> = match level {
+        Some(l) => l
+            .districts
+            .iter()
+            .copied()
+            .filter(|&d| view.parent.is_none() || s.districts[d as usize].parent == view.parent)
+            .collect(),
+        None => Vec::new(),
+    };
+    let row_of: HashMap<u32, usize> = rows.iter().enumerate().map(|(k, &d)| (d, k)).collect();
+    let mut per: Vec<Vec<f64>> = vec![Vec::new(); rows.len()];
+    let mut weighted: Vec<Vec<(f64, f64)>> = vec![Vec::new(); rows.len()];
     let mut none = Vec::new();
+    let mut all = Vec::new();
+    let mut all_weighted = Vec::new();
     for (i, &t) in times.iter().enumerate() {
-        match s.address_district[i] {
-            Some(d) => per[d as usize].push(t),
+        if !included(i) {
+            continue;
+        }
+        all.push(t);
+        let w = s.address_weight.as_ref().map(|w| w[i]);
+        if let Some(w) = w {
+            all_weighted.push((w, t));
+        }
+        match level
+            .and_then(|l| l.address_district[i])
+            .and_then(|d| row_of.get(&d))
+        {
+            Some(&k) => {
+                per[k].push(t);
+                if let Some(w) = w {
+                    weighted[k].push((w, t));
+                }
+            }
             None => none.push(t),
         }
     }
-    let mut weighted: Vec<Vec<(f64, f64)>> = vec![Vec::new(); s.districts.len()];
-    if let Some(w) = &s.address_weight {
-        for (i, &t) in times.iter().enumerate() {
-            if let Some(d) = s.address_district[i] {
-                weighted[d as usize].push((w[i], t));
-            }
-        }
-    }
-    let mut districts: Vec<DistrictCoverage> = s
-        .districts
+    let mut districts: Vec<DistrictCoverage> = rows
         .iter()
         .zip(per.iter_mut())
         .zip(&weighted)
-        .map(|((d, t), w)| {
-            let row = summarise(
+        .map(|((&i, t), w)| {
+            let d = &s.districts[i as usize];
+            let mut row = summarise(
                 Some(d.id.clone()),
                 Some(d.name.clone()),
                 d.population,
                 t,
                 limit_s,
             );
+            row.code = Some(d.code.clone());
+            row.level = Some(d.level.clone());
+            row.parent_id = d.parent.map(|p| s.districts[p as usize].id.clone());
+            row.population_sum = d.population_sum;
             weigh(row, w, limit_s)
         })
         .collect();
     if !none.is_empty() {
         districts.push(summarise(None, None, None, &mut none, limit_s));
     }
-    // A total population only when every district has one.
-    let population: Option<i64> = if s.districts.is_empty() {
-        None
-    } else {
-        s.districts.iter().map(|d| d.population).sum()
+    // A total population: the parent's, or the sum when every district of the level has one.
+    let population: Option<i64> = match (view.parent, rows.is_empty()) {
+        (Some(p), _) => s.districts[p as usize].population,
+        (None, true) => None,
+        (None, false) => rows
+            .iter()
+            .map(|&d| s.districts[d as usize].population)
+            .sum(),
     };
-    let mut all = times.to_vec();
     let mut total = summarise(None, None, None, &mut all, limit_s);
     total.population = population;
     total.residents_covered =
         population.map(|_| districts.iter().filter_map(|d| d.residents_covered).sum());
-    if let Some(w) = &s.address_weight {
-        let pairs: Vec<(f64, f64)> = w.iter().copied().zip(times.iter().copied()).collect();
-        total = weigh(total, &pairs, limit_s);
+    if s.address_weight.is_some() {
+        total = weigh(total, &all_weighted, limit_s);
+    }
+    for row in &mut districts {
+        if row.district_id.is_some()
+            && crate::index::districts::suppressed(row.population, row.addresses)
+        {
+            row.suppressed = true;
+            row.population = None;
+            row.population_sum = false;
+            row.residents_covered = None;
+            row.resident_share = None;
+        }
     }
     Coverage {
         minutes,
         profile: profile.as_str(),
+        level: level.map(|l| l.level.clone()),
+        parent_id: view.parent.map(|p| s.districts[p as usize].id.clone()),
+        levels: levels(s),
         districts,
         total,
     }
@@ -554,7 +729,7 @@ pub fn aggregate(s: &Snapshot, times: &[f64], minutes: u32, profile: Profile) ->
 /// The coverage table as CSV, one row per district and a last row `total`.
 pub fn to_csv(c: &Coverage) -> String {
     let mut out = String::from(
-        "district_id,district,addresses,covered,share,median_s,p90_s,population,residents_covered,resident_share\n",
+        "district_id,district,addresses,covered,share,median_s,p90_s,population,residents_covered,resident_share,level,code,parent_id,population_sum,suppressed\n",
     );
     let field = |s: &str| {
         if s.contains([',', '"', '\n']) {
@@ -571,7 +746,7 @@ pub fn to_csv(c: &Coverage) -> String {
         .chain(std::iter::once((&c.total, true)))
     {
         out.push_str(&format!(
-            "{},{},{},{},{:.4},{},{},{},{},{}\n",
+            "{},{},{},{},{:.4},{},{},{},{},{},{},{},{},{},{}\n",
             if total {
                 "total".to_string()
             } else {
@@ -594,6 +769,11 @@ pub fn to_csv(c: &Coverage) -> String {
             d.resident_share
                 .map(|r| format!("{r:.4}"))
                 .unwrap_or_default(),
+            field(d.level.as_deref().unwrap_or("")),
+            field(d.code.as_deref().unwrap_or("")),
+            field(d.parent_id.as_deref().unwrap_or("")),
+            d.population_sum,
+            d.suppressed,
         ));
     }
     out

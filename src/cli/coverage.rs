@@ -17,6 +17,8 @@ pub async fn coverage(settings: &Settings, args: CoverageArgs) -> anyhow::Result
         minutes,
         profile,
         format,
+        level,
+        parent,
     } = args;
     let categories = category
         .map(|c| {
@@ -34,12 +36,13 @@ pub async fn coverage(settings: &Settings, args: CoverageArgs) -> anyhow::Result
     let progress = progress_bar();
     progress.set_message("loading the snapshot");
     let snapshot = crate::index::Snapshot::build(store.load().await?);
+    let view = crate::coverage::View::parse(&snapshot, level.as_deref(), parent.as_deref())?;
     progress.set_message("walking from every facility");
     let times = match &categories {
         Some(c) => crate::coverage::activity_times(&snapshot, c, profile)?,
         None => crate::coverage::address_times(&snapshot, &kinds, profile, &[], &[])?,
     };
-    let table = crate::coverage::aggregate(&snapshot, &times, minutes, profile);
+    let table = crate::coverage::aggregate_at(&snapshot, &times, minutes, profile, view);
     progress.finish_and_clear();
     match format {
         CoverageFormat::Csv => emit(&crate::coverage::to_csv(&table))?,

@@ -363,10 +363,24 @@ pub async fn import(
     progress: &ProgressBar,
 ) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
+    // Kommunedeler are dissolved from the grunnkretser already stored.
+    let grunnkretser = match &cmd {
+        ImportCommand::Kommunedeler { .. } => {
+            progress.set_message("reading the stored grunnkretser");
+            store
+                .load()
+                .await?
+                .districts
+                .into_iter()
+                .filter(|d| d.level == "grunnkrets")
+                .collect()
+        }
+        _ => Vec::new(),
+    };
     // Reading and parsing is CPU work: off the async threads.
     let reader_progress = progress.clone();
     let (file, batch, skipped, basemap) =
-        tokio::task::spawn_blocking(move || read_import(cmd, &reader_progress))
+        tokio::task::spawn_blocking(move || read_import(cmd, &grunnkretser, &reader_progress))
             .await
             .map_err(|e| ImportError::File {
                 file: PathBuf::new(),
@@ -403,6 +417,7 @@ fn graph_blob(g: &WalkGraph) -> GraphBlob {
 
 fn read_import(
     cmd: ImportCommand,
+    grunnkretser: &[crate::domain::District],
     progress: &ProgressBar,
 ) -> Result<
     (
@@ -433,7 +448,7 @@ fn read_import(
                 file: file_name(&file),
                 facilities: Some(data.facilities),
                 addresses: Some(data.addresses),
-                districts: None,
+                districts: Some(data.districts),
                 walk_graph,
                 population: None,
             };
@@ -507,6 +522,17 @@ fn read_import(
             let batch = ImportBatch {
                 importer: "districts".into(),
                 source: source.unwrap_or_else(|| import::default_source(&file)),
+                file: file_name(&file),
+                districts: Some(rows),
+                ..Default::default()
+            };
+            (file, batch, Vec::new(), Vec::new())
+        }
+        ImportCommand::Kommunedeler { file, source } => {
+            let rows = import::districts::read_assignment(&file, grunnkretser)?;
+            let batch = ImportBatch {
+                importer: "kommunedeler".into(),
+                source,
                 file: file_name(&file),
                 districts: Some(rows),
                 ..Default::default()

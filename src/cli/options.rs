@@ -305,11 +305,19 @@ pub enum ImportCommand {
         id_property: Option<String>,
         #[arg(long)]
         population_property: Option<String>,
-        /// What kind of division: kommunedel, grunnkrets, bydel, …
+        /// What kind of division: kommune, kommunedel, bydel, delomrade, grunnkrets, …
+        /// A grunnkrets file also yields its delområder (the first six digits).
         #[arg(long, default_value = "district")]
         level: String,
         #[arg(long)]
         source: Option<String>,
+    },
+    /// Kommunedeler from a table assigning the imported grunnkretser to them
+    /// (CSV `grunnkretsnummer;kommunedel`), each dissolved from its grunnkretser.
+    Kommunedeler {
+        file: PathBuf,
+        #[arg(long, default_value = "kommunedeler")]
+        source: String,
     },
 }
 
@@ -340,6 +348,13 @@ pub struct CoverageArgs {
     pub profile: Profile,
     #[arg(long, value_enum, default_value = "csv")]
     pub format: CoverageFormat,
+    /// District level of the rows (grunnkrets, delomrade, kommunedel, bydel, kommune, …);
+    /// default: the coarsest level with at least three districts.
+    #[arg(long)]
+    pub level: Option<String>,
+    /// Only the districts inside this district (its id, as in the districts collection).
+    #[arg(long)]
+    pub parent: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -191,17 +191,29 @@ pub struct NewAddress {
     pub source_id: String,
 }
 
-/// A district polygon: a kommunedel, a grunnkrets, a postcode area.
+/// A district polygon: a kommune, kommunedel, bydel, delområde, grunnkrets or postcode area.
 #[derive(Debug, Clone, PartialEq)]
 pub struct District {
     /// `"12"` for a stored district; `"grunnkrets-30010101"` or `"postcode-0150"` for one
     /// derived from the addresses when no district file has been imported.
     pub id: String,
+    /// The district's own code where it has one (grunnkretsnummer, delområde number,
+    /// kommunenummer, postcode), else the id it was imported with.
+    pub code: String,
     pub name: String,
-    /// What kind of division this is: `kommunedel`, `grunnkrets`, `postcode`, …
+    /// What kind of division this is: `kommune`, `kommunedel`, `bydel`, `delomrade`,
+    /// `grunnkrets`, `postcode`, … (see `index::districts::level_rank`).
     pub level: String,
+    /// Lon/lat (EPSG:4326).
     pub geometry: geo::MultiPolygon<f64>,
+    /// Residents: as imported, else SSB's figure for the code, else our own sum of the
+    /// parts (then `population_sum`).
     pub population: Option<i64>,
+    /// `population` is our sum of the districts or addresses inside, not a published figure.
+    pub population_sum: bool,
+    /// Index (in the snapshot's districts) of the district of the next coarser level that
+    /// holds it; set when the snapshot is built.
+    pub parent: Option<u32>,
     /// `None` for a district derived from the addresses.
     pub source: Option<SourceRef>,
 }

@@ -15,8 +15,24 @@ use crate::coverage::{self, CoverageError, Proposed};
 use crate::domain::{KindFilter, LonLat};
 use crate::routing::Profile;
 
-const COVERAGE_PARAMS: &[&str] = &["kind", "category", "minutes", "profile", "format"];
-const GAPS_PARAMS: &[&str] = &["kind", "category", "minutes", "profile", "limit"];
+const COVERAGE_PARAMS: &[&str] = &[
+    "kind", "category", "minutes", "profile", "format", "level", "parent",
+];
+const GAPS_PARAMS: &[&str] = &[
+    "kind", "category", "minutes", "profile", "limit", "level", "parent",
+];
+
+/// The districts asked for by `level=` and `parent=`.
+fn view(
+    s: &crate::index::Snapshot,
+    level: Option<&str>,
+    parent: Option<&str>,
+) -> Result<coverage::View, ApiError> {
+    coverage::View::parse(s, level, parent).map_err(|e| match e {
+        coverage::ViewError::UnknownLevel { .. } => ApiError::invalid("level", e.to_string()),
+        coverage::ViewError::UnknownParent(_) => ApiError::invalid("parent", e.to_string()),
+    })
+}
 /// The most facilities a scenario may add or remove.
 const MAX_SCENARIO_CHANGES: usize = 100;
 
@@ -146,8 +162,9 @@ pub async fn get_coverage(
     let params = Params::parse(raw.as_deref(), COVERAGE_PARAMS)?;
     let q = query_question(&params, state.limits.max_walk_minutes)?;
     let s = state.snapshot.load();
+    let view = view(&s, params.get("level"), params.get("parent"))?;
     let times = q.times(&s)?;
-    let table = coverage::aggregate(&s, &times, q.minutes, q.profile);
+    let table = coverage::aggregate_at(&s, &times, q.minutes, q.profile, view);
     match params.get("format").unwrap_or("json") {
         "json" => Ok(typed(
             "application/json",
@@ -179,9 +196,24 @@ pub async fn get_gaps(
         .integer("limit", state.limits.max_limit, 1)?
         .min(state.limits.max_limit) as usize;
     let s = state.snapshot.load();
+    let view = view(&s, params.get("level"), params.get("parent"))?;
+    let level = view.level.map(|l| &s.levels[l]);
+    let parent_level = view
+        .parent
+        .and_then(|p| s.levels.iter().find(|l| l.districts.contains(&p)));
     let times = q.times(&s)?;
     let limit_s = q.minutes as f64 * 60.0;
-    let gaps: Vec<usize> = (0..times.len()).filter(|&i| times[i] > limit_s).collect();
+    let gaps: Vec<usize> = (0..times.len())
+        .filter(|&i| times[i] > limit_s)
+        .filter(|&i| match (view.parent, parent_level) {
+            (Some(p), Some(l)) => l.address_district[i] == Some(p),
+            _ => true,
+        })
+        .collect();
+    let district_at = |i: usize| match level {
+        Some(l) => l.address_district[i],
+        None => s.address_district[i],
+    };
     let features: Vec<serde_json::Value> = gaps
         .iter()
         .take(limit)
@@ -193,7 +225,8 @@ pub async fn get_gaps(
                 "geometry": { "type": "Point", "coordinates": [a.position.lon, a.position.lat] },
                 "properties": {
                     "label": a.label(),
-                    "district": s.address_district[i].map(|d| s.districts[d as usize].name.clone()),
+                    "district": district_at(i).map(|d| s.districts[d as usize].name.clone()),
+                    "district_id": district_at(i).map(|d| s.districts[d as usize].id.clone()),
                     "walk_seconds": times[i].is_finite().then(|| times[i].round()),
                 }
             })
@@ -218,6 +251,8 @@ struct ScenarioRequest {
     /// Ids of facilities that would close.
     #[serde(default)]
     remove: Vec<i64>,
+    /// The district level of `before` and `after` (default as for `/api/coverage`).
+    level: Option<String>,
 }
 
 /// Before and after per district for facilities added and removed; nothing is stored.
@@ -257,12 +292,28 @@ pub async fn post_scenario(
     let after = coverage::address_times(&s, &q.kinds, q.profile, &added, &request.remove)
         .map_err(coverage_error)?;
     let changed = before.iter().zip(&after).filter(|(b, a)| b != a).count();
+    let chosen = view(&s, request.level.as_deref(), None)?;
+    // Every level's before and after, coarsest first.
+    let by_level: Vec<serde_json::Value> = (0..s.levels.len())
+        .map(|l| {
+            let v = coverage::View {
+                level: Some(l),
+                parent: None,
+            };
+            json!({
+                "level": s.levels[l].level,
+                "before": coverage::aggregate_at(&s, &before, q.minutes, q.profile, v),
+                "after": coverage::aggregate_at(&s, &after, q.minutes, q.profile, v),
+            })
+        })
+        .collect();
     Ok(typed(
         "application/json",
         json!({
-            "before": coverage::aggregate(&s, &before, q.minutes, q.profile),
-            "after": coverage::aggregate(&s, &after, q.minutes, q.profile),
+            "before": coverage::aggregate_at(&s, &before, q.minutes, q.profile, chosen),
+            "after": coverage::aggregate_at(&s, &after, q.minutes, q.profile, chosen),
             "addresses_changed": changed,
+            "levels": by_level,
         })
         .to_string(),
     ))

@@ -15,7 +15,9 @@ use crate::index::search::fold;
 
 pub const GEO_JSON: &str = "application/geo+json";
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
-const ITEMS_PARAMS: &[&str] = &["bbox", "limit", "offset", "kind", "q", "f"];
+const ITEMS_PARAMS: &[&str] = &[
+    "bbox", "limit", "offset", "kind", "q", "f", "level", "parent",
+];
 const NO_PARAMS: &[&str] = &["f"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,6 +227,37 @@ pub async fn list_items(
     };
 
     let s = state.snapshot.load();
+    // Districts of one level, or inside one district.
+    let (level, parent) = (params.get("level"), params.get("parent"));
+    if c != Collection::Districts {
+        for (name, given) in [("level", level), ("parent", parent)] {
+            if given.is_some() {
+                return Err(ApiError::invalid(
+                    name,
+                    "only the districts collection has levels and parents",
+                ));
+            }
+        }
+    }
+    if let Some(l) = level
+        && !s.levels.iter().any(|x| x.level == l)
+    {
+        let offered: Vec<&str> = s.levels.iter().map(|x| x.level.as_str()).collect();
+        return Err(ApiError::invalid(
+            "level",
+            format!(
+                "no district level {l:?}; levels here: {}",
+                offered.join(", ")
+            ),
+        ));
+    }
+    let parent =
+        match parent {
+            None => None,
+            Some(id) => Some(s.district(id).ok_or_else(|| {
+                ApiError::invalid("parent", format!("no district with id {id:?}"))
+            })?),
+        };
     let matched: Vec<u32> = match c {
         Collection::Facilities => {
             let candidates = match &bbox {
@@ -274,7 +307,10 @@ pub async fn list_items(
             candidates
                 .into_iter()
                 .filter(|&i| {
-                    words.is_empty() || text_matches(&words, &s.districts[i as usize].name)
+                    let d = &s.districts[i as usize];
+                    level.is_none_or(|l| d.level == l)
+                        && parent.is_none_or(|p| d.parent == Some(p))
+                        && (words.is_empty() || text_matches(&words, &d.name))
                 })
                 .collect()
         }
@@ -285,7 +321,7 @@ pub async fn list_items(
 
     let page_url = |offset: usize| {
         let mut pairs: Vec<(&str, String)> = Vec::new();
-        for key in ["bbox", "kind", "q"] {
+        for key in ["bbox", "kind", "q", "level", "parent"] {
             if let Some(v) = params.get(key) {
                 pairs.push((key, v.to_string()));
             }

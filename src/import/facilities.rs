@@ -62,6 +62,20 @@ fn json_to_text(v: &serde_json::Value) -> Option<String> {
 
 /// Parses a GeoJSON file into a FeatureCollection, with line and column on syntax errors.
 pub(super) fn feature_collection(path: &Path) -> Result<geojson::FeatureCollection, ImportError> {
+    match feature_collection_with_crs(path)? {
+        (fc, None) => Ok(fc),
+        (_, Some(code)) => Err(ImportError::file(
+            path,
+            format!("coordinates in EPSG:{code}: GeoJSON must be WGS84 lon/lat"),
+        )),
+    }
+}
+
+/// A GeoJSON FeatureCollection and the EPSG code of its legacy `crs` member (GeoJSON 2008,
+/// as Kartverket's downloads carry), `None` for lon/lat (CRS84, EPSG:4326 or no member).
+pub(super) fn feature_collection_with_crs(
+    path: &Path,
+) -> Result<(geojson::FeatureCollection, Option<u32>), ImportError> {
     let bytes = read_file(path)?;
     let text = std::str::from_utf8(&bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()]
@@ -71,28 +85,46 @@ pub(super) fn feature_collection(path: &Path) -> Result<geojson::FeatureCollecti
             + 1;
         ImportError::line(path, line, "not valid UTF-8")
     })?;
-    let value: serde_json::Value = serde_json::from_str(text)
+    let mut value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| ImportError::line(path, e.line() as u64, format!("invalid JSON: {e}")))?;
-    if let Some(crs) = value.get("crs") {
-        let name = crs
-            .pointer("/properties/name")
-            .and_then(|n| n.as_str())
-            .unwrap_or_default();
-        if !(name.ends_with("CRS84") || name.ends_with("4326")) {
-            return Err(ImportError::file(
-                path,
-                format!("coordinates in {name:?}: GeoJSON must be WGS84 lon/lat"),
-            ));
+    let crs = match value.as_object_mut().and_then(|o| o.remove("crs")) {
+        None => None,
+        Some(crs) => {
+            let name = crs
+                .pointer("/properties/name")
+                .and_then(|n| n.as_str())
+                .unwrap_or_default();
+            crs_code(name).ok_or_else(|| {
+                ImportError::file(path, format!("the crs member {name:?} names no EPSG code"))
+            })?
         }
-    }
+    };
     match serde_json::from_value::<geojson::GeoJson>(value) {
-        Ok(geojson::GeoJson::FeatureCollection(fc)) => Ok(fc),
+        Ok(geojson::GeoJson::FeatureCollection(fc)) => Ok((fc, crs)),
         Ok(_) => Err(ImportError::file(
             path,
             "expected a GeoJSON FeatureCollection",
         )),
         Err(e) => Err(ImportError::file(path, format!("invalid GeoJSON: {e}"))),
     }
+}
+
+/// The EPSG code a CRS name gives (`urn:ogc:def:crs:EPSG::25833`, `EPSG:25833`,
+/// `http://www.opengis.net/def/crs/EPSG/0/25833`); `Some(None)` for lon/lat (CRS84, 4326).
+fn crs_code(name: &str) -> Option<Option<u32>> {
+    if name.ends_with("CRS84") {
+        return Some(None);
+    }
+    let digits: String = name
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let code: u32 = digits.parse().ok()?;
+    Some((code != 4326).then_some(code))
 }
 
 fn read_geojson(

@@ -6,6 +6,7 @@
 //! (or feature) and the reason.
 
 pub mod addresses;
+pub mod boundaries;
 pub mod districts;
 pub mod facilities;
 pub mod osm;

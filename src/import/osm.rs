@@ -50,6 +50,8 @@ pub struct OsmData {
     pub walk_graph: WalkGraph,
     /// What the basemap draws, in lon/lat.
     pub basemap: Vec<crate::basemap::MapFeature>,
+    /// Administrative districts (bydeler) from boundary relations, clipped to the extract.
+    pub districts: Vec<crate::domain::NewDistrict>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -86,6 +88,7 @@ struct Reader {
     /// Walkable ways, in file order, with their flags.
     walkways: Vec<(i64, EdgeFlags)>,
     basemap: crate::basemap::Collector,
+    boundaries: Vec<super::boundaries::BoundaryRelation>,
     elements: u64,
 }
 
@@ -180,6 +183,18 @@ impl Reader {
                     })
                     .collect();
                 self.relations.insert(r.id(), members);
+                let tag = |key: &str| r.tags().find(|(k, _)| *k == key).map(|(_, v)| v);
+                if tag("boundary") == Some("administrative")
+                    && let Some(admin_level) =
+                        tag("admin_level").and_then(super::boundaries::level_of)
+                    && let Some(name) = tag("name")
+                {
+                    self.boundaries.push(super::boundaries::BoundaryRelation {
+                        id: r.id(),
+                        name: name.to_string(),
+                        admin_level,
+                    });
+                }
                 self.basemap.relation(r.id(), r.tags());
                 self.consider(ObjType::Relation, r.id(), r.tags());
             }
@@ -353,7 +368,17 @@ pub fn read(path: &Path, progress: &ProgressBar) -> Result<OsmData, ImportError>
         skipped: Vec::new(),
         walk_graph: from_osm_ways(&reader.nodes, &walkways),
         basemap: Vec::new(),
+        districts: Vec::new(),
     };
+    let (districts, skipped) = super::boundaries::assemble(
+        &reader.boundaries,
+        &reader.relations,
+        &reader.ways,
+        &reader.nodes,
+        reader.basemap.bounds,
+    );
+    data.districts = districts;
+    data.skipped.extend(skipped);
     data.basemap =
         std::mem::take(&mut reader.basemap).finish(&reader.nodes, &reader.ways, &reader.relations);
     for (&(obj, id), tagged) in &reader.tagged {

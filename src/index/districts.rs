@@ -1,30 +1,62 @@
-//! Which district each facility and address lies in, and the districts themselves when no
-//! district file has been imported.
+//! Districts in levels, coarsest first (`kommune` ⊃ `kommunedel`/`bydel` ⊃ `delomrade` ⊃
+//! `grunnkrets`), and which district of each level every facility and address lies in.
 //!
-//! Imported districts are matched by point-in-polygon; where districts overlap (say both
-//! kommunedeler and grunnkretser were imported) the smallest one wins. Without an imported
-//! file, districts are derived from the addresses: by grunnkrets where an address carries
-//! one (Kartverket's file does), otherwise by its postcode (OSM `addr:postcode`). A derived
-//! district's polygon is the convex hull of its addresses widened by [`DERIVED_MARGIN_M`],
-//! so that it covers every one of them; derived hulls may overlap, so a facility takes the
-//! district of its nearest address rather than of a hull.
+//! Imported districts are matched by point-in-polygon within their level; where districts
+//! of one level overlap, the smallest wins. At the `grunnkrets` level an address that
+//! carries its grunnkrets number (Kartverket's file does) takes that district, and where
+//! the polygon says otherwise it is counted as a disagreement. When no level as fine as a
+//! grunnkrets was imported, one is derived from the codes the addresses carry (grunnkrets,
+//! else OSM's postcode) as a partition: Voronoi cells of the addresses dissolved per code
+//! and clipped to the area served (`partition.rs`). A district's parent is the district of
+//! the next coarser level that holds most of its addresses (or its interior point).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use geo::{Area, ConvexHull, Intersects};
+use geo::{Area, BooleanOps, ConvexHull, InteriorPoint, Intersects};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
 use crate::domain::{Address, Bbox, District, Facility, LonLat};
 
-/// How far a derived district's polygon reaches past its outermost addresses, in metres.
-const DERIVED_MARGIN_M: f64 = 30.0;
+/// How far the area served reaches past the outermost addresses when no kommune polygon
+/// bounds it, in metres.
+const DERIVED_MARGIN_M: f64 = 100.0;
 /// A facility farther than this from every address gets no derived district, in metres.
 const NEAREST_ADDRESS_MAX_M: f64 = 1000.0;
 const METRES_PER_DEGREE_LAT: f64 = 111_320.0;
 
+/// Where a level sits in the hierarchy: larger is coarser. Levels not named here (an
+/// operator's own division) sit with the kommunedeler.
+pub fn level_rank(level: &str) -> u8 {
+    match level {
+        "grunnkrets" | "postcode" => 0,
+        "delomrade" | "delbydel" => 1,
+        "kommune" | "municipality" => 3,
+        _ => 2,
+    }
+}
+
+/// One level of districts and every address's and facility's district in it.
+#[derive(Debug, Clone)]
+pub struct DistrictLevel {
+    pub level: String,
+    /// Indices into the snapshot's districts, in district order.
+    pub districts: Vec<u32>,
+    /// Per address (the snapshot's order), its district at this level.
+    pub address_district: Vec<Option<u32>>,
+    pub facility_district: Vec<Option<u32>>,
+    /// Derived from the addresses' codes rather than imported.
+    pub derived: bool,
+    /// Addresses whose own grunnkrets number names another district than the polygon
+    /// they lie in (the number wins).
+    pub disagreements: usize,
+}
+
 pub(super) struct Assigned {
     pub districts: Vec<District>,
+    /// Coarsest first.
+    pub levels: Vec<DistrictLevel>,
+    /// Per facility, its district at the finest level that has one.
     pub facility_district: Vec<Option<u32>>,
     pub address_district: Vec<Option<u32>>,
 }
@@ -45,70 +77,150 @@ pub(super) fn bbox_of(d: &District) -> Bbox {
 }
 
 pub(super) fn assign(
-    stored: Vec<District>,
+    mut districts: Vec<District>,
     facilities: &[Facility],
     addresses: &[Address],
     address_tree: &super::PointTree,
 ) -> Assigned {
-    if !stored.is_empty() {
-        let locator = Locator::new(&stored);
-        return Assigned {
-            facility_district: facilities
-                .iter()
-                .map(|f| locator.locate(f.position))
-                .collect(),
-            address_district: addresses
-                .iter()
-                .map(|a| locator.locate(a.position))
-                .collect(),
-            districts: stored,
-        };
-    }
+    let derived = derive_finest(&mut districts, addresses);
 
-    let (districts, address_district) = derive_from_addresses(addresses);
-    let facility_district = facilities
-        .iter()
-        .map(|f| {
-            let nearest = address_tree.nearest_neighbor(f.position.as_array())?;
-            let a = &addresses[nearest.data as usize];
-            (distance_m(f.position, a.position) <= NEAREST_ADDRESS_MAX_M).then_some(())?;
-            address_district[nearest.data as usize]
-        })
+    let mut by_level: BTreeMap<(std::cmp::Reverse<u8>, String), Vec<u32>> = BTreeMap::new();
+    for (i, d) in districts.iter().enumerate() {
+        by_level
+            .entry((std::cmp::Reverse(level_rank(&d.level)), d.level.clone()))
+            .or_default()
+            .push(i as u32);
+    }
+    let mut levels = Vec::with_capacity(by_level.len());
+    for ((_, level), members) in by_level {
+        let locator = Locator::new(&districts, &members);
+        let derived_here = derived.iter().find(|d| d.level == level);
+        let is_derived = derived_here.is_some();
+        let mut disagreements = 0;
+        let address_district: Vec<Option<u32>> = if let Some(d) = derived_here {
+            d.members.clone()
+        } else {
+            let by_code: HashMap<&str, u32> = if level == "grunnkrets" {
+                members
+                    .iter()
+                    .map(|&i| (districts[i as usize].code.as_str(), i))
+                    .collect()
+            } else {
+                HashMap::new()
+            };
+            addresses
+                .iter()
+                .map(|a| {
+                    let located = locator.locate(a.position);
+                    match a.grunnkrets_code.as_deref().and_then(|c| by_code.get(c)) {
+                        Some(&coded) => {
+                            if located.is_some_and(|l| l != coded) {
+                                disagreements += 1;
+                            }
+                            Some(coded)
+                        }
+                        None => located,
+                    }
+                })
+                .collect()
+        };
+        let facility_district = facilities
+            .iter()
+            .map(|f| {
+                locator.locate(f.position).or_else(|| {
+                    if !is_derived {
+                        return None;
+                    }
+                    // Outside the area served: the district of the nearest address.
+                    let nearest = address_tree.nearest_neighbor(f.position.as_array())?;
+                    let a = &addresses[nearest.data as usize];
+                    (distance_m(f.position, a.position) <= NEAREST_ADDRESS_MAX_M).then_some(())?;
+                    address_district[nearest.data as usize]
+                })
+            })
+            .collect();
+        levels.push(DistrictLevel {
+            level,
+            districts: members,
+            address_district,
+            facility_district,
+            derived: is_derived,
+            disagreements,
+        });
+    }
+    set_parents(&mut districts, &levels);
+
+    let finest = |pick: &dyn Fn(&DistrictLevel) -> Option<u32>| levels.iter().rev().find_map(pick);
+    let address_district = (0..addresses.len())
+        .map(|i| finest(&|l: &DistrictLevel| l.address_district[i]))
+        .collect();
+    let facility_district = (0..facilities.len())
+        .map(|i| finest(&|l: &DistrictLevel| l.facility_district[i]))
         .collect();
     Assigned {
         districts,
+        levels,
         facility_district,
         address_district,
+    }
+}
+
+/// Each district's parent: the district of the next coarser level holding most of its
+/// addresses, or, without addresses, its interior point; else a coarser level's.
+fn set_parents(districts: &mut [District], levels: &[DistrictLevel]) {
+    for k in 1..levels.len() {
+        let mut votes: HashMap<u32, HashMap<u32, usize>> = HashMap::new();
+        for (i, d) in levels[k].address_district.iter().enumerate() {
+            let (Some(d), Some(p)) = (d, levels[k - 1].address_district[i]) else {
+                continue;
+            };
+            *votes.entry(*d).or_default().entry(p).or_default() += 1;
+        }
+        for &d in &levels[k].districts {
+            let by_vote = votes.get(&d).and_then(|v| {
+                v.iter()
+                    .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                    .map(|(&p, _)| p)
+            });
+            let parent = by_vote.or_else(|| {
+                let inside = districts[d as usize].geometry.interior_point()?;
+                let at = LonLat::new(inside.x(), inside.y());
+                levels[..k]
+                    .iter()
+                    .rev()
+                    .find_map(|l| Locator::new(districts, &l.districts).locate(at))
+            });
+            districts[d as usize].parent = parent;
+        }
     }
 }
 
 /// Point-in-polygon over an R-tree of district bounding boxes.
 struct Locator<'a> {
     districts: &'a [District],
-    areas: Vec<f64>,
+    areas: HashMap<u32, f64>,
     tree: RTree<GeomWithData<Rectangle<[f64; 2]>, u32>>,
 }
 
 impl<'a> Locator<'a> {
-    fn new(districts: &'a [District]) -> Self {
+    fn new(districts: &'a [District], members: &[u32]) -> Self {
         let tree = RTree::bulk_load(
-            districts
+            members
                 .iter()
-                .enumerate()
-                .map(|(i, d)| {
-                    let b = bbox_of(d);
+                .map(|&i| {
+                    let b = bbox_of(&districts[i as usize]);
                     GeomWithData::new(
                         Rectangle::from_corners([b.min_lon, b.min_lat], [b.max_lon, b.max_lat]),
-                        i as u32,
+                        i,
                     )
                 })
                 .collect(),
         );
         Locator {
             districts,
-            areas: districts
+            areas: members
                 .iter()
-                .map(|d| d.geometry.unsigned_area())
+                .map(|&i| (i, districts[i as usize].geometry.unsigned_area()))
                 .collect(),
             tree,
         }
@@ -120,11 +232,7 @@ impl<'a> Locator<'a> {
             .locate_in_envelope_intersecting(AABB::from_point(p.as_array()))
             .map(|e| e.data)
             .filter(|&i| self.districts[i as usize].geometry.intersects(&point))
-            .min_by(|&a, &b| {
-                self.areas[a as usize]
-                    .total_cmp(&self.areas[b as usize])
-                    .then(a.cmp(&b))
-            })
+            .min_by(|&a, &b| self.areas[&a].total_cmp(&self.areas[&b]).then(a.cmp(&b)))
     }
 }
 
@@ -135,67 +243,125 @@ fn distance_m(a: LonLat, b: LonLat) -> f64 {
     dx.hypot(dy)
 }
 
-struct Group {
-    name: String,
-    level: &'static str,
-    members: Vec<u32>,
+struct Derived {
+    level: String,
+    /// Per address, its derived district.
+    members: Vec<Option<u32>>,
 }
 
-fn derive_from_addresses(addresses: &[Address]) -> (Vec<District>, Vec<Option<u32>>) {
-    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
-    for (i, a) in addresses.iter().enumerate() {
-        // Grunnkrets where the address has one (Kartverket's file), else the postcode (OSM).
-        let key = match (&a.grunnkrets_code, &a.postcode) {
-            (Some(code), _) => Some((
-                format!("grunnkrets-{code}"),
+/// When no level as fine as a grunnkrets was imported, the districts the addresses'
+/// codes name, each kind as a partition of its own: grunnkretser from the addresses that
+/// carry a grunnkrets number, postcode areas from those that carry only a postcode (OSM).
+fn derive_finest(districts: &mut Vec<District>, addresses: &[Address]) -> Vec<Derived> {
+    if districts.iter().any(|d| level_rank(&d.level) == 0) {
+        return Vec::new();
+    }
+    let by_grunnkrets = |a: &Address| {
+        a.grunnkrets_code.as_ref().map(|code| {
+            (
+                code.clone(),
                 a.grunnkrets_name.clone().unwrap_or_else(|| code.clone()),
-                "grunnkrets",
-            )),
-            (None, Some(p)) => Some((
-                format!("postcode-{p}"),
+            )
+        })
+    };
+    let by_postcode = |a: &Address| {
+        if a.grunnkrets_code.is_some() {
+            return None;
+        }
+        a.postcode.as_ref().map(|p| {
+            (
+                p.clone(),
                 match &a.city {
                     Some(city) => format!("{p} {city}"),
                     None => p.clone(),
                 },
-                "postcode",
-            )),
-            (None, None) => None,
-        };
-        if let Some((id, name, level)) = key {
+            )
+        })
+    };
+    let mut out = Vec::new();
+    for (level, key) in [
+        (
+            "grunnkrets",
+            &by_grunnkrets as &dyn Fn(&Address) -> Option<(String, String)>,
+        ),
+        ("postcode", &by_postcode),
+    ] {
+        if let Some(derived) = derive_level(districts, addresses, level, key) {
+            out.push(derived);
+        }
+    }
+    out
+}
+
+fn derive_level(
+    districts: &mut Vec<District>,
+    addresses: &[Address],
+    level: &str,
+    key: &dyn Fn(&Address) -> Option<(String, String)>,
+) -> Option<Derived> {
+    let mut groups: BTreeMap<String, (String, Vec<u32>)> = BTreeMap::new();
+    for (i, a) in addresses.iter().enumerate() {
+        if let Some((code, name)) = key(a) {
             groups
-                .entry(id)
-                .or_insert_with(|| Group {
-                    name,
-                    level,
-                    members: Vec::new(),
-                })
-                .members
+                .entry(code)
+                .or_insert_with(|| (name, Vec::new()))
+                .1
                 .push(i as u32);
         }
     }
-
-    let mut districts = Vec::with_capacity(groups.len());
-    let mut address_district = vec![None; addresses.len()];
-    for (index, (id, group)) in groups.into_iter().enumerate() {
-        for &m in &group.members {
-            address_district[m as usize] = Some(index as u32);
+    if groups.is_empty() {
+        return None;
+    }
+    let mut points = Vec::new();
+    let mut group_of = Vec::new();
+    for (g, (_, (_, members))) in groups.iter().enumerate() {
+        for &m in members {
+            points.push(addresses[m as usize].position);
+            group_of.push(g as u32);
         }
-        let hull = widened_hull(
-            group
-                .members
-                .iter()
-                .map(|&m| addresses[m as usize].position),
-        );
+    }
+    let clip = served_area(districts, &points);
+    let regions = super::partition::partition(&points, &group_of, groups.len(), &clip);
+    let first = districts.len() as u32;
+    let mut members = vec![None; addresses.len()];
+    for (g, ((code, (name, of)), region)) in groups.into_iter().zip(regions).enumerate() {
+        for &m in &of {
+            members[m as usize] = Some(first + g as u32);
+        }
         districts.push(District {
-            id,
-            name: group.name,
-            level: group.level.to_string(),
-            geometry: geo::MultiPolygon(vec![hull]),
+            id: format!("{level}-{code}"),
+            code,
+            name,
+            level: level.to_string(),
+            geometry: region,
             population: None,
+            population_sum: false,
+            parent: None,
             source: None,
         });
     }
-    (districts, address_district)
+    Some(Derived {
+        level: level.to_string(),
+        members,
+    })
+}
+
+/// The area a derived partition fills: the addresses' hull widened by
+/// [`DERIVED_MARGIN_M`], cut to the kommune polygons where any were imported.
+fn served_area(districts: &[District], points: &[LonLat]) -> geo::MultiPolygon<f64> {
+    let hull = geo::MultiPolygon(vec![widened_hull(points.iter().copied())]);
+    let kommuner: Vec<&District> = districts
+        .iter()
+        .filter(|d| level_rank(&d.level) == 3)
+        .collect();
+    if kommuner.is_empty() {
+        return hull;
+    }
+    let mut area = geo::MultiPolygon(Vec::new());
+    for k in kommuner {
+        area = area.union(&k.geometry);
+    }
+    area.intersection(&hull)
 }
 
 /// The convex hull of `points`, each first widened to an octagon of radius
@@ -214,4 +380,65 @@ fn widened_hull(points: impl Iterator<Item = LonLat>) -> geo::Polygon<f64> {
         }
     }
     geo::MultiPoint(corners).convex_hull()
+}
+
+/// Residents per district where none was imported with it: SSB's figure for its code
+/// (grunnkrets or kommune numbers), else the sum of its parts, finest levels first: its
+/// children's figures when every child has one, else the residents of its addresses
+/// (`address_weight`). Sums are marked `population_sum`.
+pub(super) fn set_population(
+    districts: &mut [District],
+    levels: &[DistrictLevel],
+    by_code: &HashMap<&str, i64>,
+    address_weight: Option<&[f64]>,
+) {
+    for d in districts.iter_mut() {
+        if d.population.is_none() && matches!(level_rank(&d.level), 0 | 3) {
+            d.population = by_code.get(d.code.as_str()).copied();
+        }
+    }
+    for level in levels.iter().rev() {
+        let mut weights: HashMap<u32, f64> = HashMap::new();
+        if let Some(w) = address_weight {
+            for (i, d) in level.address_district.iter().enumerate() {
+                if let Some(d) = d {
+                    *weights.entry(*d).or_default() += w[i];
+                }
+            }
+        }
+        for &d in &level.districts {
+            if districts[d as usize].population.is_some() {
+                continue;
+            }
+            let children: Vec<Option<i64>> = districts
+                .iter()
+                .filter(|c| c.parent == Some(d))
+                .map(|c| c.population)
+                .collect();
+            let sum = if !children.is_empty() && children.iter().all(Option::is_some) {
+                Some(children.iter().flatten().sum())
+            } else {
+                weights
+                    .get(&d)
+                    .filter(|w| **w > 0.0)
+                    .map(|w| w.round() as i64)
+            };
+            if let Some(sum) = sum {
+                districts[d as usize].population = Some(sum);
+                districts[d as usize].population_sum = true;
+            }
+        }
+    }
+}
+
+/// Fewer residents than this in a district: its residents' figures are not shown (SSB
+/// suppresses small cells likewise).
+pub const MIN_RESIDENTS_SHOWN: i64 = 10;
+/// Fewer addresses than this: likewise.
+pub const MIN_ADDRESSES_SHOWN: u64 = 5;
+
+/// Whether a district's residents' figures are withheld for privacy: it has a figure,
+/// and fewer than [`MIN_RESIDENTS_SHOWN`] residents or [`MIN_ADDRESSES_SHOWN`] addresses.
+pub fn suppressed(population: Option<i64>, addresses: u64) -> bool {
+    population.is_some_and(|p| p < MIN_RESIDENTS_SHOWN || addresses < MIN_ADDRESSES_SHOWN)
 }

@@ -7,7 +7,8 @@
 
 mod caches;
 pub mod conflate;
-mod districts;
+pub mod districts;
+pub mod partition;
 pub mod programme;
 pub mod search;
 pub mod walk;
@@ -65,7 +66,11 @@ pub struct Base {
     pub facilities: Vec<Facility>,
     pub addresses: Vec<Address>,
     pub districts: Vec<District>,
-    /// District index (into `districts`) per facility, same order as `facilities`.
+    /// The district levels present, coarsest first, with every address's and facility's
+    /// district in each.
+    pub levels: Vec<districts::DistrictLevel>,
+    /// District index (into `districts`) per facility at the finest level that holds it,
+    /// same order as `facilities`.
     pub facility_district: Vec<Option<u32>>,
     pub address_district: Vec<Option<u32>>,
     facility_tree: PointTree,
@@ -159,13 +164,31 @@ impl Snapshot {
             .iter()
             .map(|p| (p.code.as_str(), p.persons))
             .collect();
-        let mut assigned = districts::assign(districts, &facilities, &addresses, &address_tree);
-        for d in &mut assigned.districts {
-            if d.population.is_none() {
-                let code = d.id.strip_prefix("grunnkrets-").unwrap_or(&d.id);
-                d.population = by_code.get(code).copied();
+        // Residents per address: a grunnkrets' residents spread evenly over its addresses.
+        let address_weight = (!by_code.is_empty()).then(|| {
+            let mut per_code: HashMap<&str, u32> = HashMap::new();
+            for a in &addresses {
+                if let Some(c) = &a.grunnkrets_code {
+                    *per_code.entry(c.as_str()).or_default() += 1;
+                }
             }
-        }
+            addresses
+                .iter()
+                .map(|a| {
+                    a.grunnkrets_code
+                        .as_deref()
+                        .and_then(|c| Some(*by_code.get(c)? as f64 / per_code[c] as f64))
+                        .unwrap_or(0.0)
+                })
+                .collect::<Vec<f64>>()
+        });
+        let mut assigned = districts::assign(districts, &facilities, &addresses, &address_tree);
+        districts::set_population(
+            &mut assigned.districts,
+            &assigned.levels,
+            &by_code,
+            address_weight.as_deref(),
+        );
         let district_tree = RTree::bulk_load(
             assigned
                 .districts
@@ -192,37 +215,28 @@ impl Snapshot {
             .map(|(a, &d)| wire::address(a, district_of(d)))
             .collect();
         let mut per_district = vec![(0usize, 0usize); assigned.districts.len()];
-        for d in assigned.address_district.iter().flatten() {
-            per_district[*d as usize].0 += 1;
-        }
-        for d in assigned.facility_district.iter().flatten() {
-            per_district[*d as usize].1 += 1;
+        for level in &assigned.levels {
+            for d in level.address_district.iter().flatten() {
+                per_district[*d as usize].0 += 1;
+            }
+            for d in level.facility_district.iter().flatten() {
+                per_district[*d as usize].1 += 1;
+            }
         }
         let district_json = assigned
             .districts
             .iter()
             .zip(&per_district)
-            .map(|(d, &(a, f))| wire::district(d, a, f))
+            .map(|(d, &(a, f))| {
+                wire::district(
+                    d,
+                    d.parent.and_then(|p| assigned.districts.get(p as usize)),
+                    a,
+                    f,
+                )
+            })
             .collect();
 
-        // Residents per address: a grunnkrets' residents spread evenly over its addresses.
-        let address_weight = (!by_code.is_empty()).then(|| {
-            let mut per_code: HashMap<&str, u32> = HashMap::new();
-            for a in &addresses {
-                if let Some(c) = &a.grunnkrets_code {
-                    *per_code.entry(c.as_str()).or_default() += 1;
-                }
-            }
-            addresses
-                .iter()
-                .map(|a| {
-                    a.grunnkrets_code
-                        .as_deref()
-                        .and_then(|c| Some(*by_code.get(c)? as f64 / per_code[c] as f64))
-                        .unwrap_or(0.0)
-                })
-                .collect::<Vec<f64>>()
-        });
         // A replaced OSM facility's id leads to the register's (activities placed there).
         let facility_by_id: HashMap<i64, u32> = facilities
             .iter()
@@ -277,6 +291,7 @@ impl Snapshot {
             facilities,
             addresses,
             districts: assigned.districts,
+            levels: assigned.levels,
             facility_district: assigned.facility_district,
             address_district: assigned.address_district,
             facility_tree,

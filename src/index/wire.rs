@@ -67,7 +67,13 @@ pub(super) fn address(a: &Address, district: Option<&District>) -> Box<str> {
     .into()
 }
 
-pub(super) fn district(d: &District, addresses: usize, facilities: usize) -> Box<str> {
+pub(super) fn district(
+    d: &District,
+    parent: Option<&District>,
+    addresses: usize,
+    facilities: usize,
+) -> Box<str> {
+    let suppressed = super::districts::suppressed(d.population, addresses as u64);
     let ring = |ring: &geo::LineString<f64>| ring.0.iter().map(|c| [c.x, c.y]).collect::<Vec<_>>();
     let coordinates: Vec<Vec<Vec<[f64; 2]>>> = d
         .geometry
@@ -86,8 +92,13 @@ pub(super) fn district(d: &District, addresses: usize, facilities: usize) -> Box
         "geometry": { "type": "MultiPolygon", "coordinates": coordinates },
         "properties": {
             "name": d.name,
+            "code": d.code,
             "level": d.level,
-            "population": d.population,
+            "parent_id": parent.map(|p| p.id.clone()),
+            "parent": parent.map(|p| p.name.clone()),
+            "population": if suppressed { None } else { d.population },
+            "population_sum": d.population_sum && !suppressed,
+            "suppressed": suppressed,
             "addresses": addresses,
             "facilities": facilities,
             "derived": d.source.is_none(),

@@ -83,15 +83,19 @@ macro_rules! load_rows {
                     reason,
                 }
             })?;
+            let source_id: String = r.try_get("source_id")?;
             districts.push(crate::domain::District {
                 id: id.to_string(),
+                code: source_id.clone(),
                 name: r.try_get("name")?,
                 level: r.try_get("level")?,
                 geometry,
                 population: r.try_get("population")?,
+                population_sum: false,
+                parent: None,
                 source: Some(crate::domain::SourceRef {
                     source: r.try_get("source")?,
-                    source_id: r.try_get("source_id")?,
+                    source_id,
                 }),
             });
         }

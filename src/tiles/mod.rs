@@ -335,6 +335,10 @@ pub fn encode(s: &Snapshot, layer: Layer, t: &TileId) -> Option<Vec<u8>> {
                 feature.add_tag_string("id", &d.id);
                 feature.add_tag_string("name", &d.name);
                 feature.add_tag_string("level", &d.level);
+                feature.add_tag_string("code", &d.code);
+                if let Some(p) = d.parent {
+                    feature.add_tag_string("parent_id", &s.districts[p as usize].id);
+                }
                 out = feature.into_layer();
             }
         }
