@@ -9,6 +9,7 @@ mod basemap;
 mod cli;
 mod common;
 mod coverage;
+mod districts;
 mod fetch;
 mod import_addresses;
 mod import_files;
