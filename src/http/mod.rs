@@ -3,6 +3,7 @@
 
 pub mod auth;
 mod coverage;
+mod districts;
 pub mod error;
 mod features;
 mod openapi;
@@ -204,6 +205,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/reach", get(reach::get_reach))
         .route("/api/isochrone", get(reach::get_isochrone))
         .route("/api/coverage", get(coverage::get_coverage))
+        .route("/api/districts/{id}/profile", get(districts::get_profile))
         .route("/api/coverage/gaps", get(coverage::get_gaps))
         .route(
             "/api/coverage/scenario",

@@ -68,6 +68,8 @@ pub fn document() -> Value {
                     param("offset", "query", "Features to skip", json!({ "type": "integer", "minimum": 0, "default": 0 }), false),
                     param("kind", "query", "Facilities only: comma-separated kinds, or naermiljoanlegg", json!({ "type": "string" }), false),
                     param("q", "query", "Words that must all occur in the name or label (case, accents and æøå ignored), up to 200 characters", json!({ "type": "string", "maxLength": 200 }), false),
+                    param("level", "query", "Districts only: one level (kommune, kommunedel, bydel, delomrade, grunnkrets, postcode, …)", json!({ "type": "string" }), false),
+                    param("parent", "query", "Districts only: the districts inside this district (its id)", json!({ "type": "string" }), false),
                     f.clone(),
                 ],
                 "responses": ok("A page of features", "application/geo+json", feature_collection.clone())
@@ -127,6 +129,8 @@ pub fn document() -> Value {
                     param("minutes", "query", "Walking time, 1 to 60", json!({ "type": "integer", "minimum": 1, "maximum": 60, "default": 10 }), false),
                     param("profile", "query", "walk, slow or wheelchair", json!({ "type": "string", "enum": ["walk", "slow", "wheelchair"], "default": "walk" }), false),
                     param("format", "query", "json or csv (a download)", json!({ "type": "string", "enum": ["json", "csv"], "default": "json" }), false),
+                    param("level", "query", "District level of the rows: kommune, kommunedel, bydel, delomrade, grunnkrets, postcode, … (the levels present are listed in the answer's `levels`); default the coarsest level with at least three districts, or the level below `parent`", json!({ "type": "string" }), false),
+                    param("parent", "query", "Only the districts inside this district (its id in the districts collection); the total is the parent's", json!({ "type": "string" }), false),
                 ],
                 "responses": with_coverage_problems(ok("The coverage table; CSV with format=csv", "application/json", json!({ "type": "object" })))
             } },
@@ -139,6 +143,8 @@ pub fn document() -> Value {
                     param("minutes", "query", "Walking time, 1 to 60", json!({ "type": "integer", "default": 10 }), false),
                     param("profile", "query", "walk, slow or wheelchair", json!({ "type": "string" }), false),
                     param("limit", "query", "Most features returned (numberMatched counts all)", json!({ "type": "integer", "minimum": 1 }), false),
+                    param("level", "query", "District level of the rows: kommune, kommunedel, bydel, delomrade, grunnkrets, postcode, … (the levels present are listed in the answer's `levels`); default the coarsest level with at least three districts, or the level below `parent`", json!({ "type": "string" }), false),
+                    param("parent", "query", "Only the districts inside this district (its id in the districts collection); the total is the parent's", json!({ "type": "string" }), false),
                 ],
                 "responses": with_coverage_problems(ok("Uncovered addresses", "application/geo+json", json!({ "$ref": "#/components/schemas/FeatureCollection" })))
             } },
@@ -151,9 +157,10 @@ pub fn document() -> Value {
                         "kind": { "type": "string" }, "minutes": { "type": "integer", "minimum": 1, "maximum": 60 },
                         "profile": { "type": "string", "enum": ["walk", "slow", "wheelchair"] },
                         "add": { "type": "array", "items": { "type": "array", "items": { "type": "number" }, "minItems": 2, "maxItems": 2 } },
-                        "remove": { "type": "array", "items": { "type": "integer" } }
+                        "remove": { "type": "array", "items": { "type": "integer" } },
+                        "level": { "type": "string", "description": "District level of before and after (default as for /api/coverage)" }
                     } } } } },
-                "responses": with_coverage_problems(ok("before, after and addresses_changed", "application/json", json!({ "type": "object" })))
+                "responses": with_coverage_problems(ok("before and after at `level`, addresses_changed, and levels: [{level, before, after}] for every level", "application/json", json!({ "type": "object" })))
             } },
             "/readyz": { "get": { "summary": "Readiness: 200 when the database answers, 503 problem when it does not", "operationId": "getReady",
                 "responses": { "200": { "description": "Ready" }, "503": { "description": "Database unavailable", "content": { "application/problem+json": {} } } } } },
@@ -337,14 +344,43 @@ fn programme_paths(doc: &mut Value) {
         "post": { "summary": "Offer help (public): {name, contact, message?}; stored for the organisation only, deleted when the need expires", "operationId": "offerHelp", "parameters": [fid.clone()], "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["name", "contact"], "properties": { "name": { "type": "string" }, "contact": { "type": "string" }, "message": { "type": "string" } } } } } }, "responses": { "202": { "description": "Received" }, "404": { "description": "No current need" }, "422": { "description": "Invalid offer" } } },
         "get": { "summary": "The offers of help for a need (token of the need's organisation, or admin)", "operationId": "listOffers", "security": bearer.clone(), "parameters": [fid], "responses": ok("Offers", "application/json", json!({ "type": "object" })) },
     }));
+    paths.insert("/api/districts/{id}/profile".into(), json!({ "get": {
+                "summary": "One district's profile: {district: {id, code, name, level, parent, children, population (null and suppressed: true under 10 residents or 5 addresses), population_sum, addresses, area_km2}, reference (the kommune above, or the area served), facilities: [{kind, count, per_1000, reference_count, reference_per_1000}], coverage: [{kind, share, reference_share}] within `minutes`, activities: [{category, activities, sessions_per_week}], needs: {open, items}, knutepunkt: [{id, name}] (community centres), minutes, profile, attribution}",
+                "operationId": "getDistrictProfile",
+                "parameters": [
+                    param("id", "path", "The district's id (as in the districts collection)", json!({ "type": "string" }), true),
+                    param("minutes", "query", "Walking time for the coverage shares, 1 to 60", json!({ "type": "integer", "minimum": 1, "maximum": 60, "default": 10 }), false),
+                    param("profile", "query", "walk, slow or wheelchair", json!({ "type": "string", "enum": ["walk", "slow", "wheelchair"], "default": "walk" }), false),
+                ],
+                "responses": with_coverage_problems(ok("The district's profile", "application/json", json!({ "type": "object" })))
+            } }));
     paths.insert("/styles/{name}.json".into(), json!({ "get": { "summary": "MapLibre style: default or high-contrast; references only this server", "operationId": "getStyle", "parameters": [param("name", "path", "default or high-contrast", json!({ "type": "string" }), true)], "responses": ok("Style", "application/json", json!({ "type": "object" })) } }));
     portal_paths(paths);
     for (path, summary) in [
         ("/embed", "The embeddable map"),
         ("/planner", "The planners' page"),
         ("/org", "The organisations' page"),
+        (
+            "/omrade/{id}",
+            "A district's profile, printable; ?med=ID puts a second district beside it",
+        ),
     ] {
-        paths.insert(path.into(), json!({ "get": { "summary": summary, "operationId": format!("get{}", &path[1..]), "responses": { "200": { "description": "HTML", "content": { "text/html": {} } } } } }));
+        let name: String = path[1..]
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        let parameters: Vec<Value> = if path.contains("{id}") {
+            vec![param(
+                "id",
+                "path",
+                "The district's id",
+                json!({ "type": "string" }),
+                true,
+            )]
+        } else {
+            Vec::new()
+        };
+        paths.insert(path.into(), json!({ "get": { "summary": summary, "operationId": format!("get{name}"), "parameters": parameters, "responses": { "200": { "description": "HTML", "content": { "text/html": {} } } } } }));
     }
     doc["components"]["securitySchemes"] = json!({
         "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from `naermiljo token create --org ID --role editor|admin`" },

@@ -42,6 +42,11 @@ pub fn routes(assets: &Assets) -> Router<AppState> {
         )
         .route("/org", get(|s: State<AppState>| page(s, "org.html")))
         .route("/admin", get(|s: State<AppState>| page(s, "admin.html")))
+        // A district's profile; the page reads the id from its own path.
+        .route(
+            "/omrade/{id}",
+            get(|s: State<AppState>| page(s, "district.html")),
+        )
         .route("/styles/{file}", get(get_style))
         .nest_service(
             "/static",

@@ -489,6 +489,57 @@ async fn the_oslo_demo_has_its_bydeler_and_postcode_areas_without_overlap() {
         items.body["features"].as_array().unwrap().len(),
         rows.iter().filter(|r| r["district_id"].is_string()).count()
     );
+    // Frogner's profile: its facilities and homes, against the area served.
+    let profile = get(
+        &state,
+        &format!("/api/districts/{frogner}/profile?minutes=10"),
+    )
+    .await;
+    assert_eq!(profile.status, 200, "{}", profile.body);
+    let p = &profile.body;
+    assert_eq!(p["district"]["name"], "Frogner");
+    assert_eq!(p["district"]["level"], "bydel");
+    let f = s.district(&frogner).unwrap();
+    let homes = s.levels[0]
+        .address_district
+        .iter()
+        .filter(|&&d| d == Some(f))
+        .count();
+    assert_eq!(p["district"]["addresses"], homes);
+    assert!(p["district"]["children"].as_array().unwrap().len() >= 3);
+    let schools_here = s
+        .facilities
+        .iter()
+        .enumerate()
+        .filter(|(i, x)| {
+            x.kind.as_str() == "school" && s.levels[0].facility_district[*i] == Some(f)
+        })
+        .count();
+    let school = |key: &str| {
+        p[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["kind"] == "school")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(school("facilities")["count"], schools_here);
+    let share = school("coverage")["share"].as_f64().unwrap();
+    let by_table = c.body["districts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["district_id"] == frogner.as_str())
+        .unwrap()["share"]
+        .as_f64()
+        .unwrap();
+    assert!((share - by_table).abs() < 1e-12, "{share} vs {by_table}");
+    assert_eq!(
+        get(&state, "/api/districts/nowhere/profile").await.status,
+        404
+    );
+
     let bad = get(&state, "/api/coverage?kind=school&level=fylke").await;
     assert_eq!(bad.status, 400);
     assert!(bad.body.to_string().contains("level"), "{}", bad.body);
