@@ -20,10 +20,22 @@ use crate::store::{GraphBlob, ImportBatch, ImportOutcome, Store, TableChange};
 pub async fn run(settings: &Settings, cmd: ImportCommand) -> anyhow::Result<()> {
     let store = app::open_store(settings, "naermiljo-import").await?;
     if let ImportCommand::Kommune { dir } = cmd {
-        return import_kommune(store.as_ref(), &dir).await;
+        import_kommune(store.as_ref(), &dir).await?;
+        println!("{}", district_levels(store.as_ref()).await?);
+        return Ok(());
     }
+    let touches_districts = matches!(
+        cmd,
+        ImportCommand::Osm { .. }
+            | ImportCommand::Addresses { .. }
+            | ImportCommand::Districts { .. }
+            | ImportCommand::Kommunedeler { .. }
+    );
     let report = import(store.as_ref(), cmd, &progress_bar()).await?;
     println!("{report}");
+    if touches_districts {
+        println!("{}", district_levels(store.as_ref()).await?);
+    }
     if !report.basemap.is_empty() {
         let built = write_basemap(&report.basemap, &settings.basemap).with_context(|| {
             format!(
@@ -35,6 +47,43 @@ pub async fn run(settings: &Settings, cmd: ImportCommand) -> anyhow::Result<()> 
         println!("{built}");
     }
     Ok(())
+}
+
+/// The district levels the store's data gives, as the service will use them: each level's
+/// districts and the addresses it leaves out, and the addresses whose own grunnkrets number
+/// disagrees with the polygon they lie in.
+pub async fn district_levels(store: &dyn Store) -> anyhow::Result<String> {
+    let s = crate::index::Snapshot::build(store.load().await?);
+    if s.levels.is_empty() {
+        return Ok("district levels: none (no district polygons, and no address carries a grunnkrets or postcode)".into());
+    }
+    let mut out = String::from("district levels, coarsest first:");
+    for l in &s.levels {
+        let outside = l.address_district.iter().filter(|d| d.is_none()).count();
+        out.push_str(&format!(
+            "\n  {:<12} {:>6} districts{}{}.",
+            l.level,
+            l.districts.len(),
+            if l.derived {
+                " (derived from the addresses' codes)"
+            } else {
+                ""
+            },
+            if outside > 0 {
+                format!(", {outside} addresses in none of them")
+            } else {
+                String::new()
+            }
+        ));
+        if l.disagreements > 0 {
+            out.push_str(&format!(
+                "\n  {:<12} {} of them carry a grunnkrets number other than the polygon they lie in (the number is used)",
+                "",
+                l.disagreements
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// The imports a fetched kommune folder holds, in order, as the commands one would type:

@@ -60,6 +60,7 @@ pub async fn status(settings: &Settings) -> anyhow::Result<()> {
         counts.districts,
         store.data_version().await?
     );
+    println!("{}", super::import::district_levels(store.as_ref()).await?);
     Ok(())
 }
 
