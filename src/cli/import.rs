@@ -77,7 +77,7 @@ pub async fn district_levels(store: &dyn Store) -> anyhow::Result<String> {
         ));
         if l.disagreements > 0 {
             out.push_str(&format!(
-                "\n  {:<12} {} of them carry a grunnkrets number other than the polygon they lie in (the number is used)",
+                "\n  {:<12} {} addresses carry a grunnkrets number other than that of the polygon they lie in (the number is used)",
                 "",
                 l.disagreements
             ));

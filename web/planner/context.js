@@ -8,7 +8,12 @@ export const page = {
   /** Proposed facilities: { n, lngLat: [lon, lat], marker }. */
   proposals: [],
   proposalSeq: 0,
+  /** The districts of the shown level (inside the parent) as GeoJSON. */
   districtsGeo: EMPTY,
+  /** The parent the page shows the inside of, and its parents: district features, coarsest first. */
+  chain: [],
+  /** The level or the drill-down changed: the next drawing says what is shown. */
+  viewChanged: false,
   /** The last GET /api/coverage body, or null. */
   coverage: null,
   /** GeoJSON features of the chosen kind. */

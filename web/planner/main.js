@@ -1,5 +1,6 @@
 // The planners' page (/planner): coverage per district for a facility kind, a walking time and
-// a profile; a district map coloured by share (with the percentage as a label, and a pattern on
+// a profile, at a district level (bydel, postcode area, …; a district opens to the finer level
+// inside it); a district map coloured by share (with the percentage as a label, and a pattern on
 // the lowest classes), the coverage hexagons (gaps), a sortable table with a CSV link, a bar
 // chart, and scenario mode (propose facilities, close facilities, see before and after).
 // Everything comes from this server: /api/coverage, /api/coverage/scenario,
@@ -8,12 +9,13 @@
 // Strings: /static/i18n/planner/{lang}.json (kept apart from the residents' i18n/*.json).
 // The parts: context.js (what the page knows), url.js (the URL parameters), format.js,
 // table.js (table, chart, totals, CSV), overlay.js (the map's layers, popup, legend),
-// scenario.js (loading and scenario mode), render.js. Shared with every page: ../kit/.
+// load.js (loading the question), levels.js and drill.js (district levels, drill-down, the
+// breadcrumb), scenario.js (scenario mode), render.js. Shared with every page: ../kit/.
 
 import { $, announce } from '../kit/dom.js';
 import { loadLanguages, setLanguage, currentLanguage, availableLanguages, t, applyStatic } from '../kit/i18n.js';
 import { includeParts } from '../kit/parts.js';
-import { createMap, nextStyleLoad, styleUrl, boundsOf } from '../kit/map.js';
+import { createMap, nextStyleLoad, styleUrl } from '../kit/map.js';
 import { initialContrast, showContrast, wireContrast } from '../kit/contrast.js';
 import { renderLanguageLinks } from '../kit/languages.js';
 import { fillChoices } from '../kit/choices.js';
@@ -21,11 +23,14 @@ import { KINDS, PROFILES } from '../kit/domain.js';
 import { page } from './context.js';
 import { parseUrl, writeUrl, GROUPS, DEFAULT, MAX_MINUTES } from './url.js';
 import { kindLabel } from './format.js';
-import { addOverlay, pushDistricts, applyHexVisibility, renderLegend, showDistrictPopup } from './overlay.js';
 import {
-  loadQuestion, loadDistricts, propose, addProposal, closeFacility, reopenFacility, setScenarioMode,
-  resetScenario, renderScenarioLists,
+  addOverlay, pushDistricts, applyHexVisibility, renderLegend, showDistrictPopup, districtAt,
+} from './overlay.js';
+import {
+  propose, addProposal, closeFacility, reopenFacility, setScenarioMode, resetScenario, renderScenarioLists,
 } from './scenario.js';
+import { loadQuestion } from './load.js';
+import { wireDrill, drillInto, opensOnClick, fitToPlace } from './drill.js';
 import { renderAll } from './render.js';
 
 page.state = parseUrl(location.search);
@@ -62,7 +67,10 @@ function startMap() {
   const near = (e) => [[e.point.x - 7, e.point.y - 7], [e.point.x + 7, e.point.y + 7]];
   map.on('click', (e) => {
     if (!state.scenario) {
-      showDistrictPopup(e);
+      // A district opens (the areas inside it) where a finer level exists, else shows its numbers.
+      const id = opensOnClick() ? districtAt(e.point) : null;
+      if (id != null) drillInto(id, { via: 'map' });
+      else showDistrictPopup(e);
       return;
     }
     if (e.originalEvent?.target?.closest?.('.proposed-marker')) return;
@@ -77,7 +85,7 @@ function startMap() {
   });
   map.on('mousemove', (e) => {
     if (!state.scenario || !map.getLayer('pl-facility')) {
-      map.getCanvas().style.cursor = '';
+      map.getCanvas().style.cursor = opensOnClick() && districtAt(e.point) != null ? 'pointer' : '';
       return;
     }
     map.getCanvas().style.cursor = map.queryRenderedFeatures(near(e), { layers: ['pl-facility'] }).length ? 'pointer' : 'crosshair';
@@ -186,19 +194,15 @@ async function start() {
   applyStatic();
   buildControls();
   writeUrl();
+  const viewInUrl = state.center != null; // (the map writes its view into the state as it moves)
   startMap();
+  wireDrill();
   for (const lngLat of state.add) propose(lngLat);
   setScenarioMode(state.scenario, { quiet: true });
   renderScenarioLists();
-  const districts = loadDistricts().catch((e) => {
-    $('status').textContent = t('results.failed', { detail: e.message });
-  });
-  await Promise.all([districts, page.styleReady, loadQuestion()]);
+  await Promise.all([page.styleReady, loadQuestion()]);
   addOverlay();
-  if (!state.center) {
-    const b = boundsOf(page.districtsGeo.features ?? []);
-    if (b && b[0][0] < b[1][0] && b[0][1] < b[1][1]) page.map.fitBounds(b, { padding: 16, animate: false });
-  }
+  if (!viewInUrl) fitToPlace({ animate: false });
   renderAll();
   resolveReady();
 }

@@ -1,6 +1,7 @@
-// What the planners' map draws on the basemap: the districts coloured by share (a pattern on
-// the two lowest classes, the percentage as a label), the coverage hexagons (gaps), the
-// facilities of the kind (closed ones marked); a district's numbers in a popup; the legend.
+// What the planners' map draws on the basemap: the districts of the chosen level coloured by
+// share (a pattern on the two lowest classes, the percentage as a label), the boundary of the
+// district opened, the coverage hexagons (gaps), the facilities of the kind (closed ones
+// marked); a district's numbers in a popup; the legend.
 
 import { $, h } from '../kit/dom.js';
 import { t } from '../kit/i18n.js';
@@ -11,6 +12,7 @@ import { page } from './context.js';
 import { coverageQuery } from './url.js';
 import { fmtInt, fmtShare, fmtMinutes, facilityName } from './format.js';
 import { rows } from './table.js';
+import { parentName } from './levels.js';
 
 // Share classes of the district map: colour (ColorBrewer RdYlBu, safe for colour-blind
 // readers), and for the two lowest classes a pattern too; every district also carries its
@@ -31,14 +33,14 @@ const THEME = {
     districtLine: '#2f2f2f', districtLineWidth: ['interpolate', ['linear'], ['zoom'], 11, 0.6, 15, 1.6],
     label: '#111111', labelHalo: 'rgba(255,255,255,0.95)', labelHaloWidth: 1.8,
     labelSize: ['interpolate', ['linear'], ['zoom'], 11, 11, 15, 13],
-    fillOpacity: 0.5, hexLine: '#2a0054', hexLineWidth: 0.6,
+    fillOpacity: 0.5, hexLine: '#2a0054', hexLineWidth: 0.6, parentLine: '#123b5e', parentLineWidth: 3,
     facility: '#123b5e', facilityStroke: '#ffffff', closed: '#a50f15',
   },
   'high-contrast': {
     districtLine: '#000000', districtLineWidth: ['interpolate', ['linear'], ['zoom'], 11, 1.6, 15, 3.2],
     label: '#000000', labelHalo: '#ffffff', labelHaloWidth: 2.6,
     labelSize: ['interpolate', ['linear'], ['zoom'], 11, 12.5, 15, 15],
-    fillOpacity: 0.6, hexLine: '#000000', hexLineWidth: 1,
+    fillOpacity: 0.6, hexLine: '#000000', hexLineWidth: 1, parentLine: '#000000', parentLineWidth: 4,
     facility: '#000000', facilityStroke: '#ffffff', closed: '#8a0010',
   },
 };
@@ -49,35 +51,63 @@ function classOf(share) {
   return CLASSES.findIndex((c) => share < c.below);
 }
 
-function districtFeatures() {
-  const { coverage, scenario } = page;
-  const now = new Map((coverage?.districts ?? []).map((d) => [d.district_id, d]));
-  const after = new Map((scenario?.after.districts ?? []).map((d) => [d.district_id, d]));
+/** The outer ring's area in square degrees (only to compare the parts of one district). */
+function ringArea(ring) {
+  let a = 0;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) a += (ring[j][0] - ring[i][0]) * (ring[j][1] + ring[i][1]);
+  return Math.abs(a / 2);
+}
+
+/** A district's biggest part: one label per district, not one on every islet of a MultiPolygon. */
+function labelGeometry(g) {
+  if (g?.type !== 'MultiPolygon' || !g.coordinates.length) return g;
+  let best = g.coordinates[0];
+  for (const part of g.coordinates) if (ringArea(part[0]) > ringArea(best[0])) best = part;
+  return { type: 'Polygon', coordinates: best };
+}
+
+const labelParts = new WeakMap(); // a district feature → its label geometry
+
+/** The districts shown (the chosen level, inside the parent), with their class and label. */
+function districtFeatures({ labels = false } = {}) {
+  const { scenario } = page;
+  const byId = new Map(rows().map((r) => [r.id, r]));
   return {
     type: 'FeatureCollection',
     features: (page.districtsGeo.features ?? []).map((f) => {
       const id = f.id ?? f.properties?.id;
-      const d = now.get(id);
-      const a = after.get(id);
-      const before = d && d.addresses > 0 ? d.share : null;
-      const shown = scenario ? (a && a.addresses > 0 ? a.share : null) : before;
+      const r = byId.get(id);
+      const before = r?.share ?? null;
+      const shown = scenario ? r?.share_after ?? null : before;
       let label = shown == null ? '' : fmtShare(shown, 0);
-      if (scenario && before != null && shown != null && a.covered !== d.covered) {
+      if (scenario && before != null && shown != null && r.covered_after !== r.covered) {
         label = `${fmtShare(before, 0)} → ${fmtShare(shown, 0)}`;
       }
-      const name = f.properties?.name ?? d?.district ?? '';
+      const name = f.properties?.name ?? r?.district ?? '';
+      if (labels && !labelParts.has(f)) labelParts.set(f, labelGeometry(f.geometry));
       return {
         type: 'Feature',
-        id: typeof id === 'number' ? id : undefined,
-        geometry: f.geometry,
-        properties: { id, name, cls: classOf(shown), label, label_long: label ? `${name}\n${label}` : name },
+        geometry: labels ? labelParts.get(f) : f.geometry,
+        // The lowest shares are placed first when labels collide (the gaps are what planners look for).
+        properties: { id, name, cls: classOf(shown), label, label_long: label ? `${name}\n${label}` : name, rank: shown ?? 2 },
       };
     }),
   };
 }
 
 export function pushDistricts() {
-  page.map?.getSource('pl-districts')?.setData(districtFeatures());
+  const { map } = page;
+  map?.getSource('pl-districts')?.setData(districtFeatures());
+  map?.getSource('pl-district-labels')?.setData(districtFeatures({ labels: true }));
+  const parent = page.chain.at(-1);
+  map?.getSource('pl-parent')?.setData(parent?.geometry ? { type: 'Feature', geometry: parent.geometry, properties: {} } : EMPTY);
+}
+
+/** The id of the district drawn at this point of the map, or null. */
+export function districtAt(point) {
+  const { map } = page;
+  if (!map?.getLayer('pl-district-fill')) return null;
+  return map.queryRenderedFeatures(point, { layers: ['pl-district-fill'] })[0]?.properties.id ?? null;
 }
 
 export function pushFacilities() {
@@ -94,7 +124,7 @@ export function pushFacilities() {
   });
 }
 
-const hexUrl = () => `${location.origin}/tiles/coverage.json?${coverageQuery()}`;
+const hexUrl = () => `${location.origin}/tiles/coverage.json?${coverageQuery({}, { where: false })}`;
 
 export function updateHexSource() {
   const src = page.map?.getSource('pl-hex');
@@ -141,6 +171,8 @@ export function addOverlay() {
   if (!map.hasImage('pl-dots')) map.addImage('pl-dots', patternImage('dots'));
 
   map.addSource('pl-districts', { type: 'geojson', data: districtFeatures() });
+  map.addSource('pl-district-labels', { type: 'geojson', data: districtFeatures({ labels: true }) });
+  map.addSource('pl-parent', { type: 'geojson', data: EMPTY });
   map.addSource('pl-hex', { type: 'vector', url: hexUrl() });
   map.addSource('pl-facilities', { type: 'geojson', data: EMPTY });
 
@@ -157,6 +189,9 @@ export function addOverlay() {
       } },
     { id: 'pl-hex-line', type: 'line', ...gaps(), paint: { 'line-color': o.hexLine, 'line-width': o.hexLineWidth } },
     { id: 'pl-district-line', type: 'line', source: 'pl-districts', paint: { 'line-color': o.districtLine, 'line-width': o.districtLineWidth } },
+    // The district the page shows the inside of: its boundary, wide and dashed.
+    { id: 'pl-parent-line', type: 'line', source: 'pl-parent',
+      paint: { 'line-color': o.parentLine, 'line-width': o.parentLineWidth, 'line-dasharray': [2, 1.5] } },
   ];
   for (const layer of under) map.addLayer(layer, firstSymbol);
   map.addLayer({
@@ -168,9 +203,12 @@ export function addOverlay() {
       'circle-stroke-width': ['case', ['get', 'closed'], 3, 1.5],
     },
   });
-  map.addLayer(labelLayer('pl-district-label', 'pl-districts', ['!=', ['get', 'label'], ''], {
+  // Labels never overlap: MapLibre drops those that collide (no text-allow-overlap), the
+  // lowest shares first in line; the table has every district.
+  map.addLayer(labelLayer('pl-district-label', 'pl-district-labels', ['!=', ['get', 'label'], ''], {
     'text-field': ['step', ['zoom'], ['get', 'label'], 15, ['get', 'label_long']],
-    'text-font': ['Noto Sans Bold'], 'text-size': o.labelSize, 'text-padding': 2, 'text-max-width': 10,
+    'text-font': ['Noto Sans Bold'], 'text-size': o.labelSize, 'text-padding': 3, 'text-max-width': 10,
+    'symbol-sort-key': ['get', 'rank'],
   }, o.label, o.labelHalo));
   const facilityLabel = { 'text-size': 11, 'text-anchor': 'top', 'text-offset': [0, 0.8] };
   map.addLayer(labelLayer('pl-facility-closed-label', 'pl-facilities', ['==', ['get', 'closed'], true], {
@@ -231,8 +269,9 @@ export function renderLegend() {
     return li;
   }));
   const other = [];
+  if (page.chain.length) other.push(['parent', 'legend.parent', { parent: parentName() }]);
   if (state.hex) other.push(['hex', 'legend.hex']);
   other.push(['facility', 'legend.facility']);
   if (state.scenario) other.push(['closed', 'legend.closed'], ['proposed', 'legend.proposed']);
-  $('legend-other').replaceChildren(...other.map(([cls, key]) => legendItem(`swatch ${cls}`, t(key))));
+  $('legend-other').replaceChildren(...other.map(([cls, key, vars]) => legendItem(`swatch ${cls}`, t(key, vars))));
 }

@@ -9,10 +9,13 @@ import {
 } from './table.js';
 import { renderLegend, pushDistricts } from './overlay.js';
 import { renderScenarioStatus } from './scenario.js';
+import { renderPlace } from './drill.js';
+import { viewMessage } from './levels.js';
 
 let lastAnnounced = '';
 
 export function renderAll() {
+  renderPlace();
   renderTotals();
   renderTable();
   renderChart();
@@ -21,8 +24,13 @@ export function renderAll() {
   renderLegend();
   pushDistricts();
   if (!page.coverage) return;
-  const msg = page.scenario ? scenarioResult() : t('results.announce', { share: fmtShare(page.coverage.total.share) });
-  if (msg !== lastAnnounced) {
+  const msg = (page.scenario && scenarioResult()) || t('results.announce', { share: fmtShare(page.coverage.total.share) });
+  if (page.viewChanged) {
+    // The level or the drill-down changed: what is shown now, then its coverage.
+    page.viewChanged = false;
+    announce(`${viewMessage()} ${msg}`, 30);
+    lastAnnounced = msg;
+  } else if (msg !== lastAnnounced) {
     if (lastAnnounced) announce(msg, 30);
     lastAnnounced = msg;
   }

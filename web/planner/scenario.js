@@ -1,73 +1,19 @@
-// Loading the question (coverage and facilities) and scenario mode: propose facilities (a
-// click, or "add at the map centre"; markers that move with the arrow keys), close facilities
-// (a click, or the list), and POST /api/coverage/scenario for before, after and change.
+// Scenario mode: propose facilities (a click, or "add at the map centre"; markers that move with
+// the arrow keys), close facilities (a click, or the list), and POST /api/coverage/scenario for
+// before, after and change, at the level the table shows (the question itself: ./load.js).
 
 import { $, h, announce } from '../kit/dom.js';
 import { t, currentLocale } from '../kit/i18n.js';
 import { Marker } from '../kit/map.js';
 import { problem } from '../kit/domain.js';
 import { page } from './context.js';
-import { writeUrl, coverageQuery, MAX_CHANGES } from './url.js';
+import { writeUrl, MAX_CHANGES } from './url.js';
 import { fmtPoint, facilityName } from './format.js';
-import { renderQuestionLinks } from './table.js';
-import { pushFacilities, updateHexSource, closePopup } from './overlay.js';
+import { pushFacilities, closePopup } from './overlay.js';
 import { renderAll } from './render.js';
 
 const say = (text) => announce(text, 30);
-const questionKey = () => `${page.state.kind}|${page.state.minutes}|${page.state.profile}`;
 export const hasChanges = () => page.proposals.length > 0 || page.state.remove.length > 0;
-
-let questionController = null;
-
-/** GET /api/coverage and the facilities of the kind; then the scenario again, and everything drawn. */
-export async function loadQuestion() {
-  const { state } = page;
-  questionController?.abort();
-  const controller = new AbortController();
-  questionController = controller;
-  page.questionBusy = true;
-  const key = questionKey();
-  $('status').textContent = t('results.loading');
-  try {
-    const [cov, fac] = await Promise.all([
-      fetch(`/api/coverage?${coverageQuery()}`, { signal: controller.signal }),
-      fetch(`/api/collections/facilities/items?${new URLSearchParams({ kind: state.kind, limit: '10000' }).toString().replace(/%2C/gi, ',')}`,
-        { signal: controller.signal }),
-    ]);
-    if (!cov.ok) throw new Error((await problem(cov)).detail);
-    if (!fac.ok) throw new Error((await problem(fac)).detail);
-    const [c, f] = await Promise.all([cov.json(), fac.json()]);
-    if (key !== questionKey()) return;
-    page.coverage = c;
-    page.facilities = f.features ?? [];
-    const ids = new Set(page.facilities.map((x) => x.id));
-    state.remove = state.remove.filter((id) => ids.has(id));
-    $('status').textContent = '';
-  } catch (e) {
-    if (e.name === 'AbortError') return;
-    page.coverage = null;
-    $('status').textContent = t('results.failed', { detail: e.message });
-  } finally {
-    if (questionController === controller) {
-      questionController = null;
-      page.questionBusy = false;
-    }
-  }
-  renderQuestionLinks();
-  renderFacilityChoices();
-  renderScenarioLists();
-  pushFacilities();
-  updateHexSource();
-  if (state.scenario && hasChanges()) await runScenario();
-  else page.scenario = null;
-  renderAll();
-}
-
-export async function loadDistricts() {
-  const r = await fetch('/api/collections/districts/items?limit=10000');
-  if (!r.ok) throw new Error((await problem(r)).detail);
-  page.districtsGeo = await r.json();
-}
 
 let scenarioController = null;
 let scenarioTimer = null;
@@ -98,6 +44,8 @@ export async function runScenario() {
     add: page.proposals.map((p) => [...p.lngLat]),
     remove: [...state.remove],
   };
+  // At the level the table shows; the answer has the other levels too (`levels`).
+  if (page.coverage.level) request.level = page.coverage.level;
   $('scenario-status').textContent = t('scenario.working');
   try {
     const r = await fetch('/api/coverage/scenario', {

@@ -1,22 +1,45 @@
-// The planners' numbers as a table (sortable by keyboard: header buttons with aria-sort), a
-// bar chart in HTML, the totals, and the CSV links (the API's, and the scenario's own).
+// The planners' numbers as a table (sortable by keyboard: header buttons with aria-sort; a
+// button per district that opens the areas inside it), a bar chart in HTML, the totals, and the
+// CSV links (the API's, and the scenario's own).
 
 import { $, h } from '../kit/dom.js';
 import { t, currentLocale, currentLanguage } from '../kit/i18n.js';
 import { page } from './context.js';
 import { writeUrl, coverageQuery } from './url.js';
 import { fmtInt, fmtShare, fmtMinutes, fmtPoints, kindLabel } from './format.js';
+import { canDrill, levelName, parentFeature, parentName, viewLabel } from './levels.js';
+import { drillInto } from './drill.js';
+
+/** The scenario's totals (before and after) for the place shown: the whole area, or the parent. */
+export function totals() {
+  const { coverage, scenario } = page;
+  if (!coverage) return { before: null, after: null };
+  if (!scenario) return { before: coverage.total, after: null };
+  if (!coverage.parent_id) return { before: coverage.total, after: scenario.after.total };
+  // Inside a parent: the parent's own row at its level, before and after, from the same answer.
+  const at = scenario.levels?.find((l) => l.level === parentFeature()?.properties?.level);
+  const find = (side) => side?.districts?.find((d) => d.district_id === coverage.parent_id) ?? null;
+  return { before: find(at?.before) ?? coverage.total, after: find(at?.after) };
+}
 
 /** One row per district: the numbers now and, in a scenario, after. */
 export function rows() {
   const { coverage, scenario } = page;
   if (!coverage) return [];
+  // Inside a parent, /api/coverage counts only the addresses inside it (a district on the
+  // parent's border has fewer there than on its own), and the scenario API has no parent: in a
+  // scenario the table then takes before and after from the scenario's answer, so that they
+  // are counted alike.
+  const inside = coverage.parent_id;
+  const base = scenario && inside ? scenario.before.districts.filter((d) => d.parent_id === inside) : coverage.districts;
   const after = new Map((scenario?.after.districts ?? []).map((d) => [d.district_id, d]));
-  return coverage.districts.map((d) => {
+  const drill = canDrill();
+  const other = t(inside ? 'table.other_in' : 'table.other', { parent: parentName() });
+  return base.map((d) => {
     const a = scenario ? after.get(d.district_id) : null;
     return {
       id: d.district_id,
-      district: d.district ?? d.district_id ?? '',
+      district: d.district_id == null ? other : d.district ?? d.district_id,
       addresses: d.addresses,
       covered: d.covered,
       share: d.addresses > 0 ? d.share : null,
@@ -27,15 +50,18 @@ export function rows() {
       p90_s: d.p90_s,
       population: d.population,
       resident_share: d.resident_share,
+      population_sum: Boolean(d.population_sum),
+      suppressed: Boolean(d.suppressed),
+      drill: drill && d.district_id != null,
     };
   });
 }
 
 function columns() {
   const { coverage, scenario } = page;
-  const withPopulation = coverage?.districts.some((d) => d.population != null);
+  const withPopulation = [...(coverage?.districts ?? []), coverage?.total ?? {}].some((d) => d.population != null || d.suppressed);
   const cols = [
-    { key: 'district', label: 'table.district', type: 'text' },
+    { key: 'district', label: 'table.district', text: coverage?.level ? levelName(coverage.level) : null, type: 'text' },
     { key: 'addresses', label: 'table.addresses', type: 'int' },
     { key: 'covered', label: 'table.covered', type: 'int' },
     { key: 'share', label: scenario ? 'table.share_before' : 'table.share', type: 'share' },
@@ -61,6 +87,24 @@ function format(col, v) {
   return (FORMATS[col.type] ?? String)(v);
 }
 
+const heading = (col) => col.text ?? t(col.label);
+
+/** A number cell's content: residents' figures withheld (« < 10 »), our own sums marked. */
+function cell(col, r) {
+  const value = r[col.key];
+  if (r.suppressed && col.key === 'population') {
+    return [h('span', { 'aria-hidden': 'true', textContent: t('table.suppressed') }),
+      h('span', { className: 'visually-hidden', textContent: t('table.suppressed_sr') })];
+  }
+  if (r.suppressed && col.key === 'resident_share') return [t('table.withheld')];
+  const text = format(col, value);
+  if (r.population_sum && col.key === 'population' && value != null) {
+    return [text, h('sup', { className: 'own-sum', 'aria-hidden': 'true', textContent: t('table.own_sum_mark') }),
+      h('span', { className: 'visually-hidden', textContent: ` (${t('table.own_sum')})` })];
+  }
+  return [text];
+}
+
 function sorted(list) {
   const { sort } = page.state;
   const cols = columns();
@@ -81,13 +125,13 @@ let headKey = '';
 
 function renderTableHead(cols) {
   const { state } = page;
-  const key = `${cols.map((c) => c.key).join(',')}|${currentLanguage()}`;
+  const key = `${cols.map((c) => `${c.key}:${heading(c)}`).join(',')}|${currentLanguage()}`;
   const head = $('table-head');
   if (key !== headKey) {
     headKey = key;
     head.replaceChildren(...cols.map((c) => h('th', { scope: 'col', className: c.type !== 'text' ? 'num' : null, dataset: { key: c.key } },
       h('button', { type: 'button', className: 'sort', dataset: { key: c.key }, on: { click: () => sortBy(c.key) } },
-        h('span', { textContent: t(c.label) }),
+        h('span', { textContent: heading(c) }),
         h('span', { className: 'sort-icon', 'aria-hidden': 'true' })))));
   }
   if (!cols.some((c) => c.key === state.sort.key)) state.sort = { key: 'district', dir: 'asc' };
@@ -109,20 +153,31 @@ function sortBy(key) {
   renderTable();
   renderChart();
   $('sort-status').textContent = t(state.sort.dir === 'asc' ? 'table.sorted_ascending' : 'table.sorted_descending',
-    { column: t(col.label) });
+    { column: heading(col) });
 }
 
-/** A table row: the district as a row header, the numbers with their raw value in data-value. */
+/**
+ * A table row: the district as a row header (with a button that opens the areas inside it),
+ * the numbers with their raw value in data-value.
+ */
 function tableRow(cols, r) {
   return h('tr', {}, cols.map((c) => {
     const value = r[c.key];
-    const el = h(c.key === 'district' ? 'th' : 'td', {
+    if (c.key === 'district') {
+      const th = h('th', { scope: 'row', dataset: { key: c.key } }, h('span', { className: 'district-name', textContent: r.district }));
+      if (r.drill) {
+        th.append(h('button', {
+          type: 'button', className: 'drill small', dataset: { districtId: r.id },
+          'aria-label': t('drill.show', { name: r.district }),
+          on: { click: () => drillInto(r.id) },
+        }, t('drill.show_short')));
+      }
+      return th;
+    }
+    return h('td', {
       className: c.type !== 'text' ? 'num' : null,
-      dataset: value != null && typeof value === 'number' && c.key !== 'district' ? { value: String(value), key: c.key } : { key: c.key },
-      textContent: c.key === 'district' ? r.district : format(c, value),
-    });
-    if (c.key === 'district') el.scope = 'row';
-    return el;
+      dataset: value != null && typeof value === 'number' ? { value: String(value), key: c.key } : { key: c.key },
+    }, cell(c, r));
   }));
 }
 
@@ -131,7 +186,7 @@ export function renderTable() {
   const cols = columns();
   renderTableHead(cols);
   $('table-caption').textContent = t('table.caption', {
-    kind: kindLabel(state.kind), minutes: state.minutes, profile: t(`profile_short.${state.profile}`),
+    kind: kindLabel(state.kind), minutes: state.minutes, profile: t(`profile_short.${state.profile}`), level: viewLabel(),
   });
   $('table-body').replaceChildren(...sorted(rows()).map((r) => {
     const tr = tableRow(cols, r);
@@ -141,18 +196,31 @@ export function renderTable() {
     return tr;
   }));
   const foot = $('table-foot');
+  renderNotes(cols);
   if (!coverage) {
     foot.replaceChildren();
     return;
   }
-  const tot = coverage.total;
-  const after = scenario?.after.total;
+  const { before: tot, after } = totals();
   foot.replaceChildren(tableRow(cols, {
-    district: t('table.total'), addresses: tot.addresses, covered: tot.covered, share: tot.share,
+    district: coverage.parent_id ? t('table.total_in', { parent: parentName() }) : t('table.total'),
+    addresses: tot.addresses, covered: tot.covered, share: tot.share,
     covered_after: after?.covered ?? null, share_after: after?.share ?? null,
     change: after ? after.share - tot.share : null, median_s: tot.median_s, p90_s: tot.p90_s,
     population: tot.population, resident_share: tot.resident_share,
+    population_sum: Boolean(tot.population_sum), suppressed: Boolean(tot.suppressed),
   }));
+}
+
+/** The notes below the table: what « < 10 » and the sum mark mean, when the table has them. */
+function renderNotes(cols) {
+  const { coverage } = page;
+  const shown = cols.some((c) => c.key === 'population') ? [...rows(), ...(coverage ? [coverage.total] : [])] : [];
+  const notes = [];
+  if (shown.some((r) => r.suppressed)) notes.push(t('table.note_suppressed'));
+  if (shown.some((r) => r.population_sum && r.population != null)) notes.push(t('table.note_own_sum'));
+  $('table-notes').replaceChildren(...notes.map((text) => h('p', { className: 'hint', textContent: text })));
+  $('table-notes').hidden = !notes.length;
 }
 
 export function renderChart() {
@@ -172,10 +240,11 @@ export function renderChart() {
 /** The scenario's result in words (also what is announced). */
 export function scenarioResult() {
   const { scenario, coverage, state } = page;
-  const a = scenario.after.total;
-  return t('scenario.result', {
+  const { before, after: a } = totals();
+  if (!a) return '';
+  return t(coverage.parent_id ? 'scenario.result_in' : 'scenario.result', {
     covered: fmtInt(a.covered), addresses: fmtInt(a.addresses), share: fmtShare(a.share), minutes: state.minutes,
-    change: fmtPoints(a.share - coverage.total.share), changed: fmtInt(scenario.addresses_changed),
+    change: fmtPoints(a.share - before.share), changed: fmtInt(scenario.addresses_changed), parent: parentName(),
   });
 }
 
@@ -187,26 +256,30 @@ export function renderTotals() {
   const tot = coverage.total;
   box.append(h('p', {
     className: 'summary',
-    textContent: t('results.summary', {
+    textContent: t(coverage.parent_id ? 'results.summary_in' : 'results.summary', {
       kind: kindLabel(state.kind), minutes: state.minutes, profile: t(`profile_short.${state.profile}`),
-      covered: fmtInt(tot.covered), addresses: fmtInt(tot.addresses), share: fmtShare(tot.share),
+      covered: fmtInt(tot.covered), addresses: fmtInt(tot.addresses), share: fmtShare(tot.share), parent: parentName(),
     }),
   }));
-  if (tot.population != null && tot.residents_covered != null) {
+  if (tot.suppressed) box.append(h('p', { textContent: t('results.residents_suppressed') }));
+  else if (tot.population != null && tot.residents_covered != null) {
+    const own = tot.population_sum ? ` ${t('results.own_sum')}` : '';
     box.append(h('p', {
       textContent: t('results.residents', {
         covered: fmtInt(tot.residents_covered), population: fmtInt(tot.population), share: fmtShare(tot.resident_share),
-      }),
+      }) + own,
     }));
   }
-  if (scenario) box.append(h('p', { className: 'summary scenario-summary', textContent: scenarioResult() }));
+  const result = scenario ? scenarioResult() : '';
+  if (result) box.append(h('p', { className: 'summary scenario-summary', textContent: result }));
 }
 
 export function renderQuestionLinks() {
   const { state } = page;
   $('kind-hint').hidden = !state.kind.split(',').includes('naermiljoanlegg');
   $('csv-link').href = `/api/coverage?${coverageQuery({ format: 'csv' })}`;
-  $('csv-link').download = `coverage-${state.kind.replace(/,/g, '-')}-${state.minutes}min-${state.profile}.csv`;
+  const where = [state.level, state.parent].filter(Boolean).map((x) => `-${x}`).join('');
+  $('csv-link').download = `coverage-${state.kind.replace(/,/g, '-')}-${state.minutes}min-${state.profile}${where}.csv`.replace(/[^\w.-]+/g, '_');
 }
 
 let scenarioCsvUrl = null;
@@ -223,9 +296,11 @@ export function renderScenarioCsv() {
     lines.push([q(r.id ?? ''), q(r.district), r.addresses, r.covered, r.share?.toFixed(4) ?? '',
       r.covered_after ?? '', r.share_after?.toFixed(4) ?? '', r.change?.toFixed(4) ?? ''].join(','));
   }
-  const b = coverage.total, a = scenario.after.total;
-  lines.push(['total', '', b.addresses, b.covered, b.share.toFixed(4), a.covered, a.share.toFixed(4),
-    (a.share - b.share).toFixed(4)].join(','));
+  const { before: b, after: a } = totals();
+  if (a) {
+    lines.push(['total', q(coverage.parent_id ? parentName() : ''), b.addresses, b.covered, b.share.toFixed(4), a.covered,
+      a.share.toFixed(4), (a.share - b.share).toFixed(4)].join(','));
+  }
   scenarioCsvUrl = URL.createObjectURL(new Blob([`${lines.join('\n')}\n`], { type: 'text/csv;charset=utf-8' }));
   link.href = scenarioCsvUrl;
 }

@@ -8,6 +8,8 @@
 //   contrast=high  the high-contrast basemap, with stronger district outlines and labels
 //   scenario=1, add=lon,lat;lon,lat, remove=id,id   scenario mode and its changes
 //   sort      column:asc|desc (default district:asc)
+//   level     a district level of /api/coverage's `levels` (bydel, postcode, …); default: the server's
+//   parent    a district's id: only the districts inside it, at the level below it (drill-down)
 
 import { $ } from '../kit/dom.js';
 import { numbers, validLonLat, fixed, readable, replaceQuery, withQuery } from '../kit/url.js';
@@ -48,6 +50,8 @@ export function parseUrl(search) {
     add: add.slice(0, MAX_CHANGES),
     remove: [...new Set(remove)].slice(0, MAX_CHANGES),
     sort: { key: sortKey || 'district', dir: sortDir === 'desc' ? 'desc' : 'asc' },
+    level: /^[a-z][a-z0-9_]{0,39}$/.test(q.get('level') ?? '') ? q.get('level') : null,
+    parent: /^[\w.:-]{1,100}$/.test(q.get('parent') ?? '') ? q.get('parent') : null,
   };
 }
 
@@ -57,6 +61,8 @@ function serialize(s, { lang = s.lang } = {}) {
   q.set('kind', s.kind);
   q.set('minutes', String(s.minutes));
   if (s.profile !== DEFAULT.profile) q.set('profile', s.profile);
+  if (s.level) q.set('level', s.level);
+  if (s.parent) q.set('parent', s.parent);
   if (lang !== DEFAULT.lang) q.set('lang', lang);
   if (s.center) q.set('center', `${fixed(s.center[0], 5)},${fixed(s.center[1], 5)}`);
   if (s.zoom != null) q.set('zoom', fixed(s.zoom, 2));
@@ -81,9 +87,15 @@ export function writeUrl() {
   updateLanguageLinks((code) => withQuery(location.pathname, serialize(state, { lang: code })));
 }
 
-/** The question as a query (`kind`, `minutes`, `profile` and `extra`). */
-export const coverageQuery = (extra = {}) => {
+/** This page with some of the state changed (`{ level, parent }`): links that reopen a view. */
+export const pageUrl = (changes = {}) => withQuery(location.pathname, serialize({ ...page.state, ...changes }));
+
+/** The question as a query (`kind`, `minutes`, `profile`, `level` and `parent` when chosen, and `extra`). */
+export const coverageQuery = (extra = {}, { where = true } = {}) => {
   const { state } = page;
-  const q = new URLSearchParams({ kind: state.kind, minutes: String(state.minutes), profile: state.profile, ...extra });
+  const q = new URLSearchParams({ kind: state.kind, minutes: String(state.minutes), profile: state.profile });
+  if (where && state.level) q.set('level', state.level);
+  if (where && state.parent) q.set('parent', state.parent);
+  for (const [k, v] of Object.entries(extra)) q.set(k, v);
   return q.toString().replace(/%2C/gi, ',');
 };
