@@ -87,8 +87,10 @@ pub async fn district_levels(store: &dyn Store) -> anyhow::Result<String> {
 }
 
 /// The imports a fetched kommune folder holds, in order, as the commands one would type:
-/// the boundary (a district of level `kommune`), grunnkretser (level `grunnkrets`),
-/// addresses, residents, schools (NSR),
+/// the boundary (a district of level `kommune`), grunnkretser (level `grunnkrets`, with
+/// their delområder), the operator's kommunedeler where the folder holds them
+/// (`kommunedeler.csv`, a grunnkrets table, or `kommunedeler.geojson` with `navn` and
+/// `nummer`), addresses, residents, schools (NSR),
 /// kindergartens (NBR) and sports facilities (Anleggsregisteret, each of its own kind).
 /// Sources not fetched are left out. Each source's official id is its row's id: lokalid,
 /// orgnr, anleggsnummer.
@@ -142,6 +144,28 @@ pub fn kommune_imports(dir: &Path) -> anyhow::Result<Vec<(&'static str, ImportCo
                 population_property: None,
                 level: "grunnkrets".into(),
                 source: Some(format!("grunnkretser-{knr}")),
+            },
+        ));
+    }
+    // Kommunedeler are the municipality's own division: put there by the operator.
+    if file("kommunedeler.csv").is_file() {
+        out.push((
+            "kommunedeler",
+            ImportCommand::Kommunedeler {
+                file: file("kommunedeler.csv"),
+                source: "kommunedeler".into(),
+            },
+        ));
+    } else if file("kommunedeler.geojson").is_file() {
+        out.push((
+            "kommunedeler",
+            ImportCommand::Districts {
+                file: file("kommunedeler.geojson"),
+                name_property: "navn".into(),
+                id_property: Some("nummer".into()),
+                population_property: None,
+                level: "kommunedel".into(),
+                source: Some("kommunedeler".into()),
             },
         ));
     }

@@ -195,6 +195,15 @@ fn set_parents(districts: &mut [District], levels: &[DistrictLevel]) {
     }
 }
 
+/// The district (index into `districts`) each point lies in, by point-in-polygon over an
+/// R-tree of the districts' bounding boxes; the smallest where districts overlap. What
+/// the snapshot does per level; public for the benchmark.
+pub fn locate_points(districts: &[District], points: &[LonLat]) -> Vec<Option<u32>> {
+    let all: Vec<u32> = (0..districts.len() as u32).collect();
+    let locator = Locator::new(districts, &all);
+    points.iter().map(|&p| locator.locate(p)).collect()
+}
+
 /// Point-in-polygon over an R-tree of district bounding boxes.
 struct Locator<'a> {
     districts: &'a [District],
