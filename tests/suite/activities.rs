@@ -1039,3 +1039,42 @@ async fn get_edit_put_round_trips_and_patches_apply_to_the_feature_served() {
         2
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deleted_items_id_and_etag_never_come_back() {
+    let w = world().await;
+    for collection in ["activities", "volunteer-needs"] {
+        let (first, etag) = seed(&w, collection).await;
+        let url = format!("/api/collections/{collection}/items/{first}");
+        let r = send(
+            &w.state,
+            "DELETE",
+            &url,
+            &[("authorization", &bearer(&w.admin)), ("if-match", &etag)],
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 204, "{}", r.text);
+        let (second, _) = seed(&w, collection).await;
+        assert!(
+            second > first,
+            "{collection}: id {first} came back as {second}"
+        );
+        // The old URL and ETag name nothing now: a write with them cannot land elsewhere.
+        let mut body = if collection == "activities" {
+            activity_body(w.facility_id)
+        } else {
+            need_body()
+        };
+        body["org_id"] = json!(w.own_org);
+        let r = send(
+            &w.state,
+            "PUT",
+            &url,
+            &[("authorization", &bearer(&w.admin)), ("if-match", &etag)],
+            Some(body),
+        )
+        .await;
+        assert_eq!(r.status, 404, "{collection}: {}", r.text);
+    }
+}
