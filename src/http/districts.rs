@@ -148,20 +148,21 @@ fn profile_of(s: &Snapshot, d: u32, limit_s: f64, profile: Profile) -> Result<Va
             let filter = KindFilter::parse(kind.as_str()).expect("a kind's own id parses");
             let times = crate::coverage::address_times(s, &filter, profile, &[], &[])
                 .map_err(coverage_error)?;
+            let covered = |mask: &[bool]| {
+                times
+                    .iter()
+                    .zip(mask)
+                    .filter(|(t, m)| **m && **t <= limit_s)
+                    .count()
+            };
             let share = |mask: &[bool]| {
                 let n = mask.iter().filter(|&&x| x).count();
-                (n > 0).then(|| {
-                    let covered = times
-                        .iter()
-                        .zip(mask)
-                        .filter(|(t, m)| **m && **t <= limit_s)
-                        .count();
-                    covered as f64 / n as f64
-                })
+                (n > 0).then(|| covered(mask) as f64 / n as f64)
             };
             coverage.push(json!({
                 "kind": kind, "kind_label_nb": kind.label_nb(), "kind_label_en": kind.label_en(),
-                "share": share(&inside), "reference_share": share(&reference_inside),
+                "covered": covered(&inside), "share": share(&inside),
+                "reference_covered": covered(&reference_inside), "reference_share": share(&reference_inside),
             }));
         }
     }
@@ -198,6 +199,23 @@ fn profile_of(s: &Snapshot, d: u32, limit_s: f64, profile: Profile) -> Result<Va
         .filter(|&c| s.districts[c as usize].parent == Some(d))
         .map(|c| summary(s, c))
         .collect();
+    // The districts beside it: same level, same parent (for "compare with").
+    let siblings: Vec<Value> = s
+        .levels
+        .iter()
+        .find(|l| l.districts.contains(&d))
+        .map(|l| {
+            l.districts
+                .iter()
+                .filter(|&&x| x != d && s.districts[x as usize].parent == district.parent)
+                .map(|&x| summary(s, x))
+                .collect()
+        })
+        .unwrap_or_default();
+    let bbox = {
+        let b = crate::index::districts::bbox_of(district);
+        [b.min_lon, b.min_lat, b.max_lon, b.max_lat]
+    };
     let area_km2 = {
         use geo::Area;
         let points: Vec<LonLat> = district
@@ -211,21 +229,27 @@ fn profile_of(s: &Snapshot, d: u32, limit_s: f64, profile: Profile) -> Result<Va
         (local.polygon_to_metres(&district.geometry).unsigned_area() / 1e4).round() / 100.0
     };
 
+    let mut reference_json = match reference {
+        Some(r) => summary(s, r),
+        None => json!({ "id": null, "name": null, "level": null, "code": null }),
+    };
+    reference_json["addresses"] = json!(reference_inside.iter().filter(|&&x| x).count());
+    reference_json["population"] = json!(reference_population);
     Ok(json!({
         "district": {
             "id": district.id, "code": district.code, "name": district.name, "level": district.level,
             "parent": district.parent.map(|p| summary(s, p)),
             "children": children,
+            "siblings": siblings,
+            "derived": district.source.is_none(),
+            "bbox": bbox,
             "population": population,
             "population_sum": district.population_sum && !hidden,
             "suppressed": hidden,
             "addresses": addresses,
             "area_km2": area_km2,
         },
-        "reference": match reference {
-            Some(r) => summary(s, r),
-            None => json!({ "id": null, "name": null, "level": "area served", "code": null }),
-        },
+        "reference": reference_json,
         "facilities": facilities,
         "coverage": coverage,
         "activities": by_category.into_iter().map(|(c, (n, sessions, nb, en))| json!({

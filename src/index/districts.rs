@@ -61,7 +61,7 @@ pub(super) struct Assigned {
     pub address_district: Vec<Option<u32>>,
 }
 
-pub(super) fn bbox_of(d: &District) -> Bbox {
+pub fn bbox_of(d: &District) -> Bbox {
     Bbox::around(
         d.geometry
             .0
