@@ -36,6 +36,9 @@ async fn main() {
     let cmd = naermiljo::cli::ImportCommand::Osm {
         file: pbf,
         source: "osm".into(),
+        clip: None,
+        buffer_m: 0.0,
+        no_addresses: false,
     };
     naermiljo::cli::import(&store, cmd, &indicatif::ProgressBar::hidden())
         .await

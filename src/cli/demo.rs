@@ -116,6 +116,9 @@ pub(super) async fn import_demo_if_empty(
         ImportCommand::Osm {
             file: pbf,
             source: "osm".into(),
+            clip: None,
+            buffer_m: 0.0,
+            no_addresses: false,
         },
         &progress_bar(),
     )

@@ -19,13 +19,20 @@ pub async fn fetch(settings: &Settings, args: FetchArgs) -> anyhow::Result<()> {
         kommune: args.kommune.clone(),
         out: out.clone(),
         endpoints,
-        sources: if args.sources.is_empty() {
-            Source::ALL.to_vec()
-        } else {
-            args.sources
+        sources: {
+            let mut sources = if args.sources.is_empty() {
+                Source::ALL.to_vec()
+            } else {
+                args.sources
+            };
+            if args.osm.is_some() && !sources.contains(&Source::Osm) {
+                sources.push(Source::Osm);
+            }
+            sources
         },
         poll_interval: Duration::from_secs(5),
         poll_timeout: Duration::from_secs(args.max_seconds.max(60)),
+        osm: args.osm,
     };
     let retry = RetryPolicy {
         total: Duration::from_secs(args.max_seconds.max(1)),

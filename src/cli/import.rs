@@ -20,7 +20,7 @@ use crate::store::{GraphBlob, ImportBatch, ImportOutcome, Store, TableChange};
 pub async fn run(settings: &Settings, cmd: ImportCommand) -> anyhow::Result<()> {
     let store = app::open_store(settings, "naermiljo-import").await?;
     if let ImportCommand::Kommune { dir } = cmd {
-        import_kommune(store.as_ref(), &dir).await?;
+        import_kommune(store.as_ref(), &dir, &settings.basemap).await?;
         println!("{}", district_levels(store.as_ref()).await?);
         return Ok(());
     }
@@ -121,6 +121,20 @@ pub fn kommune_imports(dir: &Path) -> anyhow::Result<Vec<(&'static str, ImportCo
             source: Some(source.to_string()),
         };
     let mut out = Vec::new();
+    // The walking network and OSM's facilities first: the registers then replace OSM's
+    // schools and kindergartens (conflation happens when the snapshot is built).
+    if has("osm") && has("kommune") {
+        out.push((
+            "osm",
+            ImportCommand::Osm {
+                file: file(crate::fetch::OSM_FILE),
+                source: "osm".into(),
+                clip: Some(file("kommune.geojson")),
+                buffer_m: crate::import::clip::DEFAULT_BUFFER_M,
+                no_addresses: has("addresses"),
+            },
+        ));
+    }
     if has("kommune") {
         out.push((
             "kommune",
@@ -224,11 +238,26 @@ pub fn kommune_imports(dir: &Path) -> anyhow::Result<Vec<(&'static str, ImportCo
 
 /// `naermiljo import kommune DIR`: every source of [`kommune_imports`], each all or
 /// nothing; a source that fails is reported and the others go on (non-zero exit).
-async fn import_kommune(store: &dyn crate::store::Store, dir: &Path) -> anyhow::Result<()> {
+async fn import_kommune(
+    store: &dyn crate::store::Store,
+    dir: &Path,
+    basemap: &Path,
+) -> anyhow::Result<()> {
     let mut failed = Vec::new();
     for (name, cmd) in kommune_imports(dir)? {
         match import(store, cmd, &progress_bar()).await {
-            Ok(report) => println!("{name}: {report}"),
+            Ok(report) => {
+                println!("{name}: {report}");
+                if !report.basemap.is_empty() {
+                    match write_basemap(&report.basemap, basemap) {
+                        Ok(built) => println!("{built}"),
+                        Err(e) => {
+                            eprintln!("error: the basemap could not be written: {e:#}");
+                            failed.push("basemap");
+                        }
+                    }
+                }
+            }
             Err(e) => {
                 eprintln!("error: {name}: {e}");
                 failed.push(name);
@@ -511,8 +540,17 @@ fn read_import(
                  (cli::kommune_imports lists them)",
             ));
         }
-        ImportCommand::Osm { file, source } => {
-            let data = import::osm::read(&file, progress)?;
+        ImportCommand::Osm {
+            file,
+            source,
+            clip,
+            buffer_m,
+            no_addresses,
+        } => {
+            let clip = clip
+                .map(|c| import::clip::Clip::from_file(&c, buffer_m))
+                .transpose()?;
+            let data = import::osm::read_within(&file, clip.as_ref(), progress)?;
             let walk_graph =
                 (data.walk_graph.edge_count() > 0).then(|| graph_blob(&data.walk_graph));
             let batch = ImportBatch {
@@ -520,7 +558,7 @@ fn read_import(
                 source,
                 file: file_name(&file),
                 facilities: Some(data.facilities),
-                addresses: Some(data.addresses),
+                addresses: (!no_addresses).then_some(data.addresses),
                 districts: Some(data.districts),
                 walk_graph,
                 population: None,

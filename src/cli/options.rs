@@ -133,6 +133,10 @@ pub struct FetchArgs {
     /// The most time one download may take with its retries, in seconds.
     #[arg(long, default_value_t = 300)]
     pub max_seconds: u64,
+    /// An OpenStreetMap extract holding the kommune (a region's or Norway's .osm.pbf):
+    /// linked into the folder and cut to the kommune (and 3 km around) when imported.
+    #[arg(long)]
+    pub osm: Option<PathBuf>,
 }
 
 pub(crate) fn parse_kommune(s: &str) -> Result<String, String> {
@@ -260,6 +264,17 @@ pub enum ImportCommand {
         file: PathBuf,
         #[arg(long, default_value = "osm")]
         source: String,
+        /// Keep only what lies in this polygon (GeoJSON, e.g. a fetched kommune.geojson)
+        /// widened by --buffer-m: nodes inside, ways with a node inside kept whole, and
+        /// relations with such a member, as `osmium extract -s complete_ways` does.
+        #[arg(long)]
+        clip: Option<PathBuf>,
+        /// How far around the --clip polygon to keep, in metres.
+        #[arg(long, default_value_t = crate::import::clip::DEFAULT_BUFFER_M, requires = "clip")]
+        buffer_m: f64,
+        /// Leave OSM's addresses out (the homes come from Kartverket's register instead).
+        #[arg(long)]
+        no_addresses: bool,
     },
     /// Addresses from Kartverket's "Matrikkelen adresse" CSV.
     Addresses {

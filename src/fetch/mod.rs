@@ -15,6 +15,8 @@ mod anlegg;
 mod grunnkretser;
 pub mod http;
 mod kommune;
+mod osm;
+pub use osm::FILE as OSM_FILE;
 pub mod manifest;
 mod ssb;
 mod udir;
@@ -190,6 +192,8 @@ pub struct FetchOptions {
     pub poll_interval: std::time::Duration,
     /// How long an order may take to be ready.
     pub poll_timeout: std::time::Duration,
+    /// The OpenStreetMap extract (region or country) the kommune is cut from.
+    pub osm: Option<PathBuf>,
 }
 
 /// A four-digit kommune number, or why not.
@@ -308,11 +312,7 @@ pub async fn fetch(opts: &FetchOptions, http: &Http) -> Result<FetchReport, Fetc
             Source::Kindergartens => udir::fetch(&ctx, udir::Register::Nbr).await,
             Source::SportsFacilities => anlegg::fetch(&ctx).await,
             Source::Population => ssb::fetch(&ctx).await,
-            Source::Osm => Err(ctx.error(
-                "",
-                "a kommune's OpenStreetMap is not fetched yet: import a regional extract with \
-                 `naermiljo import osm FILE.osm.pbf` (Geofabrik publishes Norway's)",
-            )),
+            Source::Osm => osm::fetch(&ctx).await,
         };
         let outcome = match result {
             Ok(fetched) => commit(out, &staging, source, fetched),

@@ -171,6 +171,35 @@ pub fn read(path: &Path, options: &DistrictFileOptions) -> Result<Vec<NewDistric
     Ok(out)
 }
 
+/// Every polygon of a GeoJSON file as one multipolygon in lon/lat (a kommune's boundary,
+/// to cut an OSM extract to).
+pub fn read_boundary(path: &Path) -> Result<geo::MultiPolygon<f64>, ImportError> {
+    let (fc, crs) = feature_collection_with_crs(path)?;
+    let projection = UtmToWgs84::new();
+    let mut polygons = Vec::new();
+    for (n, feature) in fc.features.into_iter().enumerate() {
+        let at = |reason: String| ImportError::file(path, format!("feature {n}: {reason}"));
+        let Some(geometry) = feature.geometry else {
+            continue;
+        };
+        let geometry: geo::Geometry<f64> =
+            geo::Geometry::try_from(&geometry).map_err(|e| at(format!("bad geometry: {e}")))?;
+        let mp = match geometry {
+            geo::Geometry::Polygon(p) => geo::MultiPolygon(vec![p]),
+            geo::Geometry::MultiPolygon(mp) => mp,
+            _ => continue,
+        };
+        polygons.extend(to_lonlat(mp, crs, &projection).map_err(at)?.0);
+    }
+    if polygons.is_empty() {
+        return Err(ImportError::file(
+            path,
+            "holds no polygon to cut the extract to",
+        ));
+    }
+    Ok(geo::MultiPolygon(polygons))
+}
+
 /// Converts from the file's CRS to lon/lat. Axis order is easting/longitude first, as
 /// GeoJSON has it; a geographic file with latitudes first (a common export fault) is
 /// refused rather than guessed.

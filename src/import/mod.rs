@@ -7,6 +7,7 @@
 
 pub mod addresses;
 pub mod boundaries;
+pub mod clip;
 pub mod districts;
 pub mod facilities;
 pub mod osm;

@@ -90,6 +90,8 @@ struct Reader {
     basemap: crate::basemap::Collector,
     boundaries: Vec<super::boundaries::BoundaryRelation>,
     elements: u64,
+    /// When the file is cut to an area: what to keep (`clip.rs`).
+    keep: Option<super::clip::Keep>,
 }
 
 /// Which facility kind these tags describe, if any. `amenity` wins over `leisure`.
@@ -150,6 +152,17 @@ impl Reader {
     }
 
     fn element(&mut self, element: Element<'_>) {
+        if let Some(keep) = &self.keep {
+            let kept = match &element {
+                Element::Node(n) => keep.nodes.contains(&n.id()),
+                Element::DenseNode(n) => keep.nodes.contains(&n.id()),
+                Element::Way(w) => keep.ways.contains(&w.id()),
+                Element::Relation(r) => keep.relations.contains(&r.id()),
+            };
+            if !kept {
+                return;
+            }
+        }
         self.elements += 1;
         match element {
             Element::Node(n) => {
@@ -290,6 +303,16 @@ fn one_line_address(tags: &BTreeMap<String, String>) -> Option<String> {
 
 /// Reads the whole extract. Fails on a damaged or truncated file without returning anything.
 pub fn read(path: &Path, progress: &ProgressBar) -> Result<OsmData, ImportError> {
+    read_within(path, None, progress)
+}
+
+/// Reads the extract, cut to `clip` when given (complete ways, see `clip.rs`): two passes
+/// that keep ids only, then the reading pass keeps what they chose.
+pub fn read_within(
+    path: &Path,
+    clip: Option<&super::clip::Clip>,
+    progress: &ProgressBar,
+) -> Result<OsmData, ImportError> {
     let damaged =
         |e: osmpbf::Error| ImportError::file(path, format!("not a readable OSM PBF file: {e}"));
     let size = std::fs::metadata(path)
@@ -299,6 +322,11 @@ pub fn read(path: &Path, progress: &ProgressBar) -> Result<OsmData, ImportError>
     let blobs = BlobReader::from_path(path).map_err(damaged)?;
 
     let mut reader = Reader::default();
+    if let Some(clip) = clip {
+        progress.set_message("choosing what lies in the area");
+        reader.keep = Some(super::clip::select(path, clip)?);
+        progress.set_message("reading");
+    }
     let mut saw_header = false;
     for blob in blobs {
         let blob = blob.map_err(damaged)?;
@@ -318,7 +346,12 @@ pub fn read(path: &Path, progress: &ProgressBar) -> Result<OsmData, ImportError>
                     ));
                 }
                 saw_header = true;
-                if let Some(b) = header.bbox() {
+                if let Some(clip) = clip {
+                    reader.basemap.bounds = Some(crate::basemap::coast::Bounds {
+                        min: clip.bounds.min(),
+                        max: clip.bounds.max(),
+                    });
+                } else if let Some(b) = header.bbox() {
                     reader.basemap.bounds = Some(crate::basemap::coast::Bounds {
                         min: geo::Coord {
                             x: b.left.min(b.right),
@@ -348,6 +381,13 @@ pub fn read(path: &Path, progress: &ProgressBar) -> Result<OsmData, ImportError>
         return Err(ImportError::file(
             path,
             "no OSM header: not an OSM PBF file",
+        ));
+    }
+    if reader.elements == 0 && clip.is_some() {
+        return Err(ImportError::file(
+            path,
+            "nothing in the file lies in the area it is cut to (the --clip polygon and its \
+             buffer): is it the extract of the right region?",
         ));
     }
     if reader.elements == 0 {

@@ -134,6 +134,9 @@ pub fn osm(file: PathBuf) -> ImportCommand {
     ImportCommand::Osm {
         file,
         source: "osm".into(),
+        clip: None,
+        buffer_m: 0.0,
+        no_addresses: false,
     }
 }
 

@@ -348,6 +348,9 @@ async fn osm_boundaries_cut_by_the_extract_are_closed_along_its_edge() {
         .import(ImportCommand::Osm {
             file: fixture("admin-cut.osm.pbf"),
             source: "osm".into(),
+            clip: None,
+            buffer_m: 0.0,
+            no_addresses: false,
         })
         .await
         .unwrap();
@@ -397,6 +400,9 @@ async fn the_oslo_demo_has_its_bydeler_and_postcode_areas_without_overlap() {
     t.import(ImportCommand::Osm {
         file: oslo_pbf(),
         source: "osm".into(),
+        clip: None,
+        buffer_m: 0.0,
+        no_addresses: false,
     })
     .await
     .unwrap();

@@ -244,6 +244,7 @@ async fn run(server: &FixtureServer, out: &Path, sources: &[Source]) -> FetchRep
         sources: sources.to_vec(),
         poll_interval: Duration::from_millis(10),
         poll_timeout: Duration::from_secs(5),
+        osm: None,
     };
     naermiljo::fetch::fetch(&opts, &quick_http()).await.unwrap()
 }

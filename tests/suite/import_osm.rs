@@ -180,3 +180,102 @@ async fn a_truncated_pbf_fails_and_changes_nothing() {
     assert!(t.import(osm(not_pbf)).await.is_err());
     assert_eq!(t.dump().await, before);
 }
+
+/// Cutting the extract to a polygon while reading gives what `osmium extract --strategy
+/// complete_ways` cuts with the same polygon: the same facilities, addresses and network.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_clipped_import_equals_osmium_complete_ways() {
+    use naermiljo::cli::ImportCommand;
+    let dir = tempfile::tempdir().unwrap();
+    // A skewed quadrilateral across central Oslo (not a box: the cut is by polygon).
+    let polygon = dir.path().join("area.geojson");
+    std::fs::write(
+        &polygon,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[10.735,59.905],[10.765,59.908],[10.77,59.93],[10.74,59.925],[10.735,59.905]]]}}]}"#,
+    )
+    .unwrap();
+    let cut = dir.path().join("cut.osm.pbf");
+    crate::common::tool(
+        "osmium",
+        &[
+            "extract",
+            "--strategy",
+            "complete_ways",
+            "--polygon",
+            polygon.to_str().unwrap(),
+            "--overwrite",
+            "--output",
+            cut.to_str().unwrap(),
+            oslo_pbf().to_str().unwrap(),
+        ],
+        None,
+    );
+    let ours = TestStore::new().await;
+    let report = ours
+        .import(ImportCommand::Osm {
+            file: oslo_pbf(),
+            source: "osm".into(),
+            clip: Some(polygon.clone()),
+            buffer_m: 0.0,
+            no_addresses: false,
+        })
+        .await
+        .unwrap();
+    let theirs = TestStore::new().await;
+    theirs.import(osm(cut)).await.unwrap();
+    let (a, b) = (
+        ours.store.load().await.unwrap(),
+        theirs.store.load().await.unwrap(),
+    );
+    let ids = |c: &naermiljo::store::StoreContents| {
+        (
+            c.facilities
+                .iter()
+                .map(|f| f.source.source_id.clone())
+                .collect::<std::collections::BTreeSet<_>>(),
+            c.addresses
+                .iter()
+                .map(|x| x.source.source_id.clone())
+                .collect::<std::collections::BTreeSet<_>>(),
+        )
+    };
+    let ((fa, aa), (fb, ab)) = (ids(&a), ids(&b));
+    assert!(
+        fa.len() > 100 && aa.len() > 3000,
+        "{} {}",
+        fa.len(),
+        aa.len()
+    );
+    assert_eq!(fa, fb, "facilities differ");
+    assert_eq!(aa, ab, "addresses differ");
+    assert_eq!(
+        a.walk_graph.as_ref().map(Vec::len),
+        b.walk_graph.as_ref().map(Vec::len),
+        "walking graphs differ"
+    );
+    let full = TestStore::new().await;
+    full.import(osm(oslo_pbf())).await.unwrap();
+    let whole = full.store.load().await.unwrap().addresses.len();
+    assert!(aa.len() < whole, "the cut keeps less than the whole file");
+    assert!(report.outcome.addresses.is_some());
+
+    // With a buffer the area grows; an area outside the file is refused, clearly.
+    let far = dir.path().join("far.geojson");
+    std::fs::write(
+        &far,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[5.3,60.3],[5.4,60.3],[5.4,60.4],[5.3,60.3]]]}}]}"#,
+    )
+    .unwrap();
+    let e = ours
+        .import(ImportCommand::Osm {
+            file: oslo_pbf(),
+            source: "osm".into(),
+            clip: Some(far),
+            buffer_m: 3000.0,
+            no_addresses: false,
+        })
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("nothing in the file lies in the area"), "{e}");
+}
