@@ -8,13 +8,46 @@ use crate::config::Settings;
 use crate::fetch::{Endpoints, FetchOptions, Http, RetryPolicy, Source};
 
 pub async fn fetch(settings: &Settings, args: FetchArgs) -> anyhow::Result<()> {
+    fetch_into(settings, args).await.1
+}
+
+/// `naermiljo setup`: fetch, then import what the folder holds (also when a source failed:
+/// its earlier files, if any, are imported and the failure is reported at the end).
+pub async fn setup(settings: &Settings, args: FetchArgs) -> anyhow::Result<()> {
+    let (out, fetched) = fetch_into(settings, args).await;
+    if let Err(e) = &fetched {
+        eprintln!("error: {e:#}");
+    }
+    if crate::fetch::Manifest::read(&out).map_or(true, |m| m.sources.is_empty()) {
+        return fetched;
+    }
+    super::import::run(settings, super::ImportCommand::Kommune { dir: out.clone() }).await?;
+    fetched.map(|()| {
+        eprintln!(
+            "set up from {}: start the map with `naermiljo serve`",
+            out.display()
+        )
+    })
+}
+
+/// Fetches into the folder; returns it, and whether every source arrived.
+async fn fetch_into(
+    settings: &Settings,
+    args: FetchArgs,
+) -> (std::path::PathBuf, anyhow::Result<()>) {
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| settings.data_dir.join(format!("kommune-{}", args.kommune)));
+    let result = fetch_to(out.clone(), args).await;
+    (out, result)
+}
+
+async fn fetch_to(out: std::path::PathBuf, args: FetchArgs) -> anyhow::Result<()> {
     let mut endpoints = Endpoints::default();
     for e in &args.endpoints {
         endpoints.set(e).map_err(anyhow::Error::msg)?;
     }
-    let out = args
-        .out
-        .unwrap_or_else(|| settings.data_dir.join(format!("kommune-{}", args.kommune)));
     let opts = FetchOptions {
         kommune: args.kommune.clone(),
         out: out.clone(),

@@ -38,6 +38,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::serve(settings, args).await,
         Command::Fetch(args) => fetch::fetch(&settings, args).await,
+        Command::Setup(args) => fetch::setup(&settings, args).await,
         Command::Import(cmd) => import::run(&settings, cmd).await,
         Command::BuildBasemap { file } => import::build_basemap(&settings, file).await,
         Command::BuildGraph { file, source } => import::build_graph(&settings, file, source).await,

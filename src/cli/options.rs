@@ -66,6 +66,9 @@ pub enum Command {
     /// kindergartens, sports facilities, residents per grunnkrets) into a folder, with
     /// DIR/manifest.json; each source all or nothing.
     Fetch(FetchArgs),
+    /// Fetch a kommune (as `fetch`) and import everything fetched (as `import kommune`):
+    /// one command from nothing to a store ready to serve.
+    Setup(FetchArgs),
     /// Import a data file into the store (all or nothing).
     #[command(subcommand)]
     Import(ImportCommand),

@@ -737,3 +737,34 @@ fn the_command_says_what_failed_and_exits_non_zero() {
     }
     drop(rt);
 }
+
+#[test]
+fn setup_fetches_and_imports_in_one_command() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(FixtureServer::start());
+    let dir = tempfile::tempdir().unwrap();
+    let e = server.endpoints();
+    let out = crate::common::naermiljo(dir.path())
+        .args(["setup", "--kommune", "3301", "--source", "kommune,schools"])
+        .args(["--endpoint", &format!("kommuneinfo={}", e.kommuneinfo)])
+        .args(["--endpoint", &format!("nsr={}", e.nsr)])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(dir.path().join("kommune-3301/manifest.json").is_file());
+    assert!(
+        stdout.contains("kommune: ") && stdout.contains("schools: "),
+        "{stdout}"
+    );
+    let status = crate::common::naermiljo(dir.path())
+        .arg("status")
+        .output()
+        .unwrap();
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(status.contains("1 districts"), "{status}");
+    assert!(!status.contains(" 0 facilities"), "{status}");
+}
