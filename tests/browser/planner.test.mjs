@@ -1,6 +1,9 @@
 // The planners' page (/planner, issue 8 point 5) in a real browser: the table equals
 // /api/coverage, sorting by keyboard, scenario mode agrees with POST /api/coverage/scenario,
 // URL state, English, the hexagon layer, high contrast, 320 px reflow, axe, and no request off the server.
+// District levels ("Districts as planners know them"): the level chooser, drill-down from the
+// table and the map, the breadcrumb and Escape back up, the level and parent in the URL,
+// withheld and summed residents' figures.
 //
 //   NAERMILJO_BIN=target/debug/naermiljo node --test tests/browser/planner.test.mjs
 //
@@ -220,6 +223,30 @@ test('scenario mode: a proposed facility raises coverage as the scenario API say
   await page.waitForFunction(() => window.app.proposals.length === 2);
   await page.locator('#proposed-list button').nth(1).click();
   await page.waitForFunction(() => window.app.proposals.length === 1 && window.app.scenario?.request.add.length === 1);
+  assert.equal(await page.evaluate(() => window.app.scenario.request.level), 'bydel', 'the scenario is asked at the level shown');
+
+  // Inside a bydel (its table button), the scenario is asked at the postcode level; the table's
+  // before and after come from that answer, and the total is the bydel's own row.
+  const district = gaps.features[0].properties.district_id;
+  await page.focus(`#table-body button.drill[data-district-id="${district}"]`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((d) => window.app.coverage?.parent_id === d && window.app.scenario?.request.level === 'postcode', district);
+  await page.evaluate(() => window.app.settled());
+  const request = await page.evaluate(() => window.app.scenario.request);
+  const inside = await api('/api/coverage/scenario', {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request),
+  });
+  const afterInside = new Map(inside.after.districts.map((d) => [d.district_id, d]));
+  const rowsInside = await tableRows(page, ['share_after', 'covered_after']);
+  assert.equal(rowsInside.length, inside.after.districts.filter((d) => d.parent_id === district).length, 'the areas inside the bydel');
+  for (const r of rowsInside) {
+    const d = afterInside.get(r.id);
+    assert.equal(d?.parent_id, district, `${r.id} is inside the bydel`);
+    assert.equal(r.share_after, d.share, `after of ${r.id} as the API says`);
+  }
+  const bydelAfter = inside.levels.find((l) => l.level === 'bydel').after.districts.find((d) => d.district_id === district);
+  assert.equal(await page.$eval('#table-foot [data-key="share_after"]', (td) => Number(td.dataset.value)), bydelAfter.share,
+    'the total is the bydel after the change');
 
   assertClean(p);
   await p.close();
@@ -257,5 +284,228 @@ test('URL state, English, high contrast, the gap hexagons and a 320 px wide scre
   await page.screenshot({ path: screenshotPath('planner-320.png'), fullPage: false });
   assert.deepEqual(await axeViolations(page), [], 'axe at 320 px in English, in high contrast');
   assertClean(p);
+  await p.close();
+});
+
+// ---- District levels -------------------------------------------------------------------------
+// On the demo the levels are `bydel` (8, from OSM) and `postcode` (146, made from the addresses).
+
+/** The table's rows as the page shows them: id and name. */
+const shownDistricts = (page) => page.$$eval('#table-body tr', (trs) => trs.map((tr) => ({
+  id: tr.dataset.districtId, name: tr.querySelector('.district-name').textContent,
+})));
+
+/** The ids of the districts drawn on the map (its fill layer, where it is on screen). */
+const drawnIds = (page) => page.evaluate(() => [...new Set(window.app.map.queryRenderedFeatures({ layers: ['pl-district-fill'] })
+  .map((f) => f.properties.id))]);
+
+/** Waits until the page shows this level (and parent: null for the whole area) and has drawn it. */
+async function waitForView(page, level, parent) {
+  await page.waitForFunction(([level, parent]) => window.app.coverage?.level === level
+    && (window.app.coverage?.parent_id ?? null) === parent && !window.app.busy, [level, parent]);
+  await page.evaluate(() => window.app.settled());
+  await page.evaluate(() => window.app.idle());
+}
+
+const query = (page) => page.evaluate(() => Object.fromEntries(new URLSearchParams(location.search)));
+
+test('district levels: bydel first, postcode by keyboard, drill into a bydel and back up by keyboard', async () => {
+  const p = await open('/planner?kind=school&minutes=10', { viewport: { width: 1280, height: 900 } });
+  const { page } = p;
+  const bydeler = await api('/api/coverage?kind=school&minutes=10');
+  const postcodes = await api('/api/coverage?kind=school&minutes=10&level=postcode');
+  assert.equal(bydeler.level, 'bydel', 'the server picks the bydel level on the demo');
+  const bydelIds = new Set(bydeler.districts.map((d) => d.district_id));
+
+  // The page opens at the server's level: 8 city districts, by name, on the map and in the table.
+  assert.equal(await page.$eval('#level', (s) => s.value), 'bydel');
+  assert.equal(await page.$eval('label[for=level]', (l) => l.textContent), 'Områdenivå');
+  assert.deepEqual(await page.$$eval('#level option', (os) => os.map((o) => o.textContent)),
+    ['Bydel (8 områder)', 'Postnummer (146 områder)'], 'the levels, coarsest first, with their counts');
+  const first = await shownDistricts(page);
+  assert.equal(first.length, 8);
+  for (const name of ['Frogner', 'Sentrum', 'Gamle Oslo']) assert.ok(first.some((r) => r.name === name), `${name} in the table`);
+  assert.equal(await page.$eval('th[data-key="district"] button', (b) => b.textContent.trim().replace(/\W+$/, '')), 'Bydel');
+  let drawn = await drawnIds(page);
+  assert.ok(drawn.length >= 6, `the bydeler are drawn: ${drawn}`);
+  assert.deepEqual(drawn.filter((id) => !bydelIds.has(id)), [], 'only bydeler on the map');
+  assert.equal(await page.$$eval('#table-body button.drill', (bs) => bs.length), 8, 'every bydel can be opened');
+  assert.equal(new URLSearchParams(await page.evaluate(() => location.search)).get('level'), null, 'the default level is not written');
+
+  // Postcode areas, by keyboard: the arrow key in the chooser.
+  await page.focus('#level');
+  await page.keyboard.press('ArrowDown');
+  await waitForView(page, 'postcode', null);
+  const areas = await shownDistricts(page);
+  assert.equal(areas.length, postcodes.districts.length, 'one row per postcode area');
+  assert.equal((await query(page)).level, 'postcode', 'the level is in the URL');
+  assert.match(await page.$eval('#csv-link', (a) => a.getAttribute('href')), /[?&]level=postcode(&|$)/);
+  assert.equal(await page.$$eval('#table-body button.drill', (bs) => bs.length), 0, 'the finest level has nothing inside');
+  await page.waitForFunction(() => /Postnummer: 146 områder vises\./.test(document.getElementById('announcer').textContent));
+  drawn = await drawnIds(page);
+  assert.ok(drawn.length > 20 && drawn.every((id) => id.startsWith('postcode-')), 'only postcode areas on the map');
+  // Labels never pile up: MapLibre drops those that collide, and each placed one has its percentage.
+  assert.ok(!(await page.evaluate(() => window.app.map.getLayoutProperty('pl-district-label', 'text-allow-overlap'))));
+  const labels = await page.evaluate(() => window.app.map.queryRenderedFeatures({ layers: ['pl-district-label'] }).map((f) => f.properties.label));
+  assert.ok(labels.length > 0 && labels.length < drawn.length, `some labels are dropped (${labels.length} of ${drawn.length})`);
+  assert.ok(labels.every((l) => /\d\s?%/.test(l)));
+  assert.match(await page.$eval('#level-derived', (el) => el.textContent), /laget av adressene/, 'derived areas are said to be');
+
+  // Back to the bydeler, and open Frogner from its table button, by keyboard.
+  await page.keyboard.press('ArrowUp');
+  await waitForView(page, 'bydel', null);
+  const frogner = bydeler.districts.find((d) => d.district === 'Frogner').district_id;
+  const button = `#table-body button.drill[data-district-id="${frogner}"]`;
+  assert.equal(await page.$eval(button, (b) => b.getAttribute('aria-label')), 'Vis områdene i Frogner');
+  await page.focus(button);
+  await page.keyboard.press('Enter');
+  await waitForView(page, 'postcode', frogner);
+  const inside = await shownDistricts(page);
+  const expected = postcodes.districts.filter((d) => d.parent_id === frogner).map((d) => d.district_id).sort();
+  assert.deepEqual(inside.filter((r) => r.id).map((r) => r.id).sort(), expected, 'the postcode areas whose parent is Frogner');
+  for (const r of inside.filter((x) => !x.id)) assert.equal(r.name, 'Andre adresser i Frogner', 'the rest of Frogner is named');
+  assert.deepEqual(await page.$$eval('#crumbs li', (lis) => lis.map((li) => li.textContent)), ['Alle bydeler', 'Frogner']);
+  assert.equal(await page.$eval('#crumbs li:last-child', (li) => li.getAttribute('aria-current')), 'location');
+  assert.equal(await page.$eval('#place-nav', (n) => n.hidden), false);
+  const q = await query(page);
+  assert.equal(q.parent, frogner, 'the parent is in the URL');
+  assert.equal(q.level, undefined, 'the level below the parent is the server\'s');
+  assert.match(await page.$eval('#csv-link', (a) => a.getAttribute('href')), new RegExp(`[?&]parent=${frogner}(&|$)`));
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'results-heading', 'focus goes to the heading of what is shown');
+  assert.equal(await page.$eval('#results-heading', (h) => h.textContent), 'Dekning per område i Frogner');
+  await page.waitForFunction(() => /Postnummer i Frogner: \d+ områder vises\./.test(document.getElementById('announcer').textContent));
+  drawn = await drawnIds(page);
+  assert.ok(drawn.length > 5, 'the areas are drawn');
+  assert.deepEqual(drawn.filter((id) => !expected.includes(id)), [], 'only Frogner\'s postcode areas on the map');
+  const frognerBox = await page.evaluate(async (id) => {
+    const f = await (await fetch(`/api/collections/districts/items/${id}`)).json();
+    const c = window.app.map.getCenter();
+    const pts = f.geometry.coordinates.flat(2);
+    const xs = pts.map((x) => x[0]), ys = pts.map((x) => x[1]);
+    return { inside: c.lng > Math.min(...xs) && c.lng < Math.max(...xs) && c.lat > Math.min(...ys) && c.lat < Math.max(...ys) };
+  }, frogner);
+  assert.ok(frognerBox.inside, 'the map zoomed to Frogner');
+  assert.equal(await page.$eval('.pl-up-button', (b) => b.textContent), '‹ Tilbake til Alle bydeler');
+  await page.screenshot({ path: screenshotPath('planner-frogner.png') });
+
+  // Escape goes back up; focus returns to Frogner's button.
+  await page.keyboard.press('Escape');
+  await waitForView(page, 'bydel', null);
+  assert.equal((await shownDistricts(page)).length, 8);
+  assert.equal(await page.$eval('#place-nav', (n) => n.hidden), true, 'no breadcrumb at the top');
+  assert.equal((await query(page)).parent, undefined, 'the parent leaves the URL');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.districtId), frogner, 'focus is back on Frogner\'s button');
+  await page.waitForFunction(() => /Bydel: 8 områder vises\./.test(document.getElementById('announcer').textContent));
+
+  // In again, then Tab from the heading to the breadcrumb's link and back up with Enter.
+  await page.keyboard.press('Enter');
+  await waitForView(page, 'postcode', frogner);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Alle bydeler');
+  await page.keyboard.press('Enter');
+  await waitForView(page, 'bydel', null);
+  assert.equal((await shownDistricts(page)).length, 8);
+
+  // A click on a district in the map opens it too.
+  const gap = (await api('/api/coverage/gaps?kind=school&minutes=10&limit=1')).features[0];
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const at = await page.evaluate((c) => window.app.map.project(c), gap.geometry.coordinates);
+  const box = await page.locator('#map canvas').boundingBox();
+  assert.ok(at.x > 0 && at.y > 0 && at.x < box.width && at.y < box.height, 'the point is on the map');
+  await page.mouse.click(box.x + at.x, box.y + at.y);
+  await waitForView(page, 'postcode', gap.properties.district_id);
+  assert.deepEqual(await page.$$eval('#crumbs li', (lis) => lis.map((li) => li.textContent)), ['Alle bydeler', gap.properties.district]);
+
+  assertClean(p);
+  await p.close();
+});
+
+test('district levels at 320 px, in English and high contrast: drill-down by keyboard, a link reopens it, axe', async () => {
+  const bydeler = await api('/api/coverage?kind=school&minutes=10');
+  const sentrum = bydeler.districts.find((d) => d.district === 'Sentrum').district_id;
+  const p = await open('/planner?kind=school&minutes=10&lang=en&contrast=high', { viewport: { width: 320, height: 640 } });
+  const { page } = p;
+  assert.equal(await page.$eval('label[for=level]', (l) => l.textContent), 'District level');
+  assert.deepEqual(await page.$$eval('#level option', (os) => os.map((o) => o.textContent)),
+    ['City district (8 areas)', 'Postcode area (146 areas)']);
+  const button = `#table-body button.drill[data-district-id="${sentrum}"]`;
+  assert.equal(await page.$eval(button, (b) => b.getAttribute('aria-label')), 'Show the areas in Sentrum');
+  await page.focus(button);
+  await page.keyboard.press('Enter');
+  await waitForView(page, 'postcode', sentrum);
+  assert.deepEqual(await page.$$eval('#crumbs li', (lis) => lis.map((li) => li.textContent)), ['All city districts', 'Sentrum']);
+  assert.equal(await page.$eval('#place-nav', (n) => n.getAttribute('aria-label')), 'Breadcrumb');
+  const rows = await shownDistricts(page);
+  assert.ok(rows.length > 1);
+  assert.deepEqual(await contrastState(page), HIGH_CONTRAST, 'still high contrast');
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no horizontal scrolling at 320 px');
+  assert.deepEqual(await axeViolations(page), [], 'axe after drilling down, 320 px, English, high contrast');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: screenshotPath('planner-320-sentrum.png') });
+
+  // The address bar reopens the same view.
+  const url = await page.evaluate(() => location.href);
+  assert.match(url, new RegExp(`[?&]parent=${sentrum}(&|$)`));
+  await page.goto(url);
+  await settle(page);
+  await page.evaluate(() => window.app.settled());
+  assert.deepEqual(await page.$$eval('#crumbs li', (lis) => lis.map((li) => li.textContent)), ['All city districts', 'Sentrum']);
+  assert.deepEqual(await shownDistricts(page), rows, 'the same rows');
+  assert.equal(await page.$eval('#level', (s) => s.value), 'postcode');
+  assertClean(p);
+  await p.close();
+});
+
+test('district levels: withheld and summed residents\' figures, and a link to an unknown district', async () => {
+  // The demo has no population; these rows carry what a municipality with SSB figures gets.
+  const p = await openPage(browser, origin, { viewport: { width: 1280, height: 900 } });
+  const { page } = p;
+  await page.route(/\/api\/coverage\?/, async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    body.districts.forEach((d, i) => Object.assign(d, i === 0
+      ? { population: 4, residents_covered: null, resident_share: null, suppressed: true }
+      : { population: 1000 + i, residents_covered: 900, resident_share: 0.9, population_sum: i === 1 }));
+    Object.assign(body.total, { population: 9000, residents_covered: 8000, resident_share: 0.8889, population_sum: true });
+    await route.fulfill({ response, json: body });
+  });
+  await page.goto(`${origin}/planner?kind=school&minutes=10`);
+  await settle(page);
+  await page.evaluate(() => window.app.settled());
+  const withheld = await page.evaluate(() => window.app.coverage.districts[0].district_id);
+  const summed = await page.evaluate(() => window.app.coverage.districts[1].district_id);
+  const cell = (id, key) => page.$eval(`#table-body tr[data-district-id="${id}"] [data-key="${key}"]`, (td) => ({
+    text: td.textContent, shown: [...td.childNodes].filter((n) => n.nodeType === 3 || n.getAttribute('aria-hidden') === 'true').map((n) => n.textContent).join(''),
+    spoken: [...td.querySelectorAll('.visually-hidden')].map((n) => n.textContent).join(''),
+  }));
+  const low = await cell(withheld, 'population');
+  assert.equal(low.shown, '< 10', 'a withheld population shows as < 10');
+  assert.equal(low.spoken, 'færre enn 10', 'and is read as "færre enn 10"');
+  assert.doesNotMatch((await cell(withheld, 'resident_share')).text, /\d/, 'no share for a withheld district');
+  const sum = await cell(summed, 'population');
+  assert.match(sum.shown, /^1\s001\*$/, 'our own sum is marked');
+  assert.equal(sum.spoken, ' (summert av oss)');
+  const published = await page.evaluate(() => window.app.coverage.districts[2].district_id);
+  assert.match((await cell(published, 'population')).shown, /^1\s002$/, 'a published figure has no mark');
+  const notes = await page.$eval('#table-notes', (el) => el.textContent);
+  assert.match(notes, /< 10: færre enn 10 innbyggere/);
+  assert.match(notes, /\*: summert av oss/);
+  assert.match(await page.$eval('#totals', (el) => el.textContent), /summert av oss/);
+  assert.deepEqual(await axeViolations(page), [], 'axe with withheld and summed figures');
+  await page.unroute(/\/api\/coverage\?/);
+
+  // A link to a district this data does not have: the page says so and shows the whole area.
+  await page.goto(`${origin}/planner?kind=school&minutes=10&parent=nowhere`);
+  await settle(page);
+  await page.evaluate(() => window.app.settled());
+  await page.waitForFunction(() => window.app.coverage?.level === 'bydel');
+  assert.equal((await shownDistricts(page)).length, 8);
+  assert.match(await page.$eval('#status', (el) => el.textContent), /finnes ikke i disse dataene/);
+  assert.equal((await query(page)).parent, undefined, 'the unknown parent leaves the URL');
+  assert.deepEqual(p.failures.map((f) => f.replace(/^.*\/api/, '/api')), ['/api/coverage?kind=school&minutes=10&profile=walk&parent=nowhere: HTTP 400'],
+    'the one refused request');
+  assert.deepEqual(p.foreign(), []);
+  assert.deepEqual(p.errors, ['console: Failed to load resource: the server responded with a status of 400 (Bad Request)'],
+    'only Chromium\'s own line about that request');
   await p.close();
 });

@@ -112,6 +112,7 @@ function sorted(list) {
   const dir = sort.dir === 'desc' ? -1 : 1;
   const collator = new Intl.Collator(currentLocale(), { numeric: true });
   return [...list].sort((a, b) => {
+    if ((a.id == null) !== (b.id == null)) return a.id == null ? 1 : -1; // the addresses in no area last
     const x = a[col.key], y = b[col.key];
     const xn = x == null || (typeof x === 'number' && !Number.isFinite(x));
     const yn = y == null || (typeof y === 'number' && !Number.isFinite(y));

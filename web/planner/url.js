@@ -51,7 +51,7 @@ export function parseUrl(search) {
     remove: [...new Set(remove)].slice(0, MAX_CHANGES),
     sort: { key: sortKey || 'district', dir: sortDir === 'desc' ? 'desc' : 'asc' },
     level: /^[a-z][a-z0-9_]{0,39}$/.test(q.get('level') ?? '') ? q.get('level') : null,
-    parent: /^[\w.:-]{1,100}$/.test(q.get('parent') ?? '') ? q.get('parent') : null,
+    parent: /^[\w.:/-]{1,100}$/.test(q.get('parent') ?? '') ? q.get('parent') : null,
   };
 }
 
