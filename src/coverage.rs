@@ -435,6 +435,8 @@ pub struct DistrictCoverage {
     pub resident_share: Option<f64>,
     /// `population` is our own sum of the parts, not a published figure.
     pub population_sum: bool,
+    /// How many districts of finer levels have this one as their parent.
+    pub children: usize,
     /// Residents' figures withheld: fewer than 10 residents or 5 addresses (the shares
     /// by address still stand).
     pub suppressed: bool,
@@ -480,18 +482,17 @@ impl View {
                     .ok_or_else(|| ViewError::UnknownParent(id.to_string()))?,
             ),
         };
+        let parent_at = parent.map(|p| {
+            s.levels
+                .iter()
+                .position(|l| l.districts.contains(&p))
+                .expect("every district is in a level")
+        });
         let level =
             match level {
-                None => match parent {
-                    // The level just below the parent's.
-                    Some(p) => {
-                        let at = s
-                            .levels
-                            .iter()
-                            .position(|l| l.districts.contains(&p))
-                            .expect("every district is in a level");
-                        Some((at + 1).min(s.levels.len() - 1))
-                    }
+                // The level just below the parent's.
+                None => match parent_at {
+                    Some(at) => Some(at + 1),
                     None => default_level(s),
                 },
                 Some(name) => Some(s.levels.iter().position(|l| l.level == name).ok_or_else(
@@ -501,6 +502,16 @@ impl View {
                     },
                 )?),
             };
+        if let (Some(at), Some(l)) = (parent_at, level)
+            && (l <= at || l >= s.levels.len())
+        {
+            let finer: Vec<String> = s.levels[at + 1..].iter().map(|x| x.level.clone()).collect();
+            return Err(ViewError::NotInside {
+                parent_level: s.levels[at].level.clone(),
+                level: s.levels.get(l).map(|x| x.level.clone()),
+                finer,
+            });
+        }
         Ok(View { level, parent })
     }
 }
@@ -511,6 +522,28 @@ pub enum ViewError {
     UnknownLevel { level: String, offered: Vec<String> },
     #[error("no district with id {0:?}")]
     UnknownParent(String),
+    #[error(
+        "{} lies in no {parent_level}: choose a finer level inside it ({})",
+        level.as_deref().map_or("nothing".to_string(), |l| format!("a {l}")),
+        if finer.is_empty() { "there is none: it is the finest level".to_string() } else { finer.join(", ") }
+    )]
+    NotInside {
+        parent_level: String,
+        level: Option<String>,
+        finer: Vec<String>,
+    },
+}
+
+/// Whether district `d` lies inside `ancestor` (its parent, or its parent's, …).
+pub fn descends_from(s: &Snapshot, d: u32, ancestor: u32) -> bool {
+    let mut at = s.districts[d as usize].parent;
+    while let Some(p) = at {
+        if p == ancestor {
+            return true;
+        }
+        at = s.districts[p as usize].parent;
+    }
+    false
 }
 
 fn default_level(s: &Snapshot) -> Option<usize> {
@@ -540,6 +573,8 @@ pub struct Coverage {
     pub level: Option<String>,
     /// Only the districts inside this one.
     pub parent_id: Option<String>,
+    /// The parent and the districts above it, coarsest first: `{id, name, level}`.
+    pub parents: Vec<serde_json::Value>,
     /// Every level present, coarsest first.
     pub levels: Vec<LevelSummary>,
     pub districts: Vec<DistrictCoverage>,
@@ -584,6 +619,7 @@ fn summarise(
         residents_covered: population.map(|p| p as f64 * share),
         resident_share: None,
         population_sum: false,
+        children: 0,
         suppressed: false,
     }
 }
@@ -633,11 +669,17 @@ pub fn aggregate_at(
             .districts
             .iter()
             .copied()
-            .filter(|&d| view.parent.is_none() || s.districts[d as usize].parent == view.parent)
+            .filter(|&d| view.parent.is_none_or(|p| descends_from(s, d, p)))
             .collect(),
         None => Vec::new(),
     };
     let row_of: HashMap<u32, usize> = rows.iter().enumerate().map(|(k, &d)| (d, k)).collect();
+    let mut children: HashMap<u32, usize> = HashMap::new();
+    for d in &s.districts {
+        if let Some(p) = d.parent {
+            *children.entry(p).or_default() += 1;
+        }
+    }
     let mut per: Vec<Vec<f64>> = vec![Vec::new(); rows.len()];
     let mut weighted: Vec<Vec<(f64, f64)>> = vec![Vec::new(); rows.len()];
     let mut none = Vec::new();
@@ -682,6 +724,7 @@ pub fn aggregate_at(
             row.level = Some(d.level.clone());
             row.parent_id = d.parent.map(|p| s.districts[p as usize].id.clone());
             row.population_sum = d.population_sum;
+            row.children = children.get(&i).copied().unwrap_or(0);
             weigh(row, w, limit_s)
         })
         .collect();
@@ -720,6 +763,17 @@ pub fn aggregate_at(
         profile: profile.as_str(),
         level: level.map(|l| l.level.clone()),
         parent_id: view.parent.map(|p| s.districts[p as usize].id.clone()),
+        parents: {
+            let mut chain = Vec::new();
+            let mut at = view.parent;
+            while let Some(p) = at {
+                let d = &s.districts[p as usize];
+                chain.push(serde_json::json!({ "id": d.id, "name": d.name, "level": d.level }));
+                at = d.parent;
+            }
+            chain.reverse();
+            chain
+        },
         levels: levels(s),
         districts,
         total,

@@ -31,6 +31,7 @@ fn view(
     coverage::View::parse(s, level, parent).map_err(|e| match e {
         coverage::ViewError::UnknownLevel { .. } => ApiError::invalid("level", e.to_string()),
         coverage::ViewError::UnknownParent(_) => ApiError::invalid("parent", e.to_string()),
+        coverage::ViewError::NotInside { .. } => ApiError::invalid("level", e.to_string()),
     })
 }
 /// The most facilities a scenario may add or remove.
@@ -253,6 +254,8 @@ struct ScenarioRequest {
     remove: Vec<i64>,
     /// The district level of `before` and `after` (default as for `/api/coverage`).
     level: Option<String>,
+    /// Only the districts inside this one (as for `/api/coverage`).
+    parent: Option<String>,
 }
 
 /// Before and after per district for facilities added and removed; nothing is stored.
@@ -287,12 +290,12 @@ pub async fn post_scenario(
         added.push(Proposed { position: p });
     }
     let s = state.snapshot.load();
+    let chosen = view(&s, request.level.as_deref(), request.parent.as_deref())?;
     let before =
         coverage::address_times(&s, &q.kinds, q.profile, &[], &[]).map_err(coverage_error)?;
     let after = coverage::address_times(&s, &q.kinds, q.profile, &added, &request.remove)
         .map_err(coverage_error)?;
     let changed = before.iter().zip(&after).filter(|(b, a)| b != a).count();
-    let chosen = view(&s, request.level.as_deref(), None)?;
     // Every level's before and after, coarsest first.
     let by_level: Vec<serde_json::Value> = (0..s.levels.len())
         .map(|l| {

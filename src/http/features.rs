@@ -309,7 +309,7 @@ pub async fn list_items(
                 .filter(|&i| {
                     let d = &s.districts[i as usize];
                     level.is_none_or(|l| d.level == l)
-                        && parent.is_none_or(|p| d.parent == Some(p))
+                        && parent.is_none_or(|p| crate::coverage::descends_from(&s, i, p))
                         && (words.is_empty() || text_matches(&words, &d.name))
                 })
                 .collect()

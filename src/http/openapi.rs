@@ -69,7 +69,7 @@ pub fn document() -> Value {
                     param("kind", "query", "Facilities only: comma-separated kinds, or naermiljoanlegg", json!({ "type": "string" }), false),
                     param("q", "query", "Words that must all occur in the name or label (case, accents and æøå ignored), up to 200 characters", json!({ "type": "string", "maxLength": 200 }), false),
                     param("level", "query", "Districts only: one level (kommune, kommunedel, bydel, delomrade, grunnkrets, postcode, …)", json!({ "type": "string" }), false),
-                    param("parent", "query", "Districts only: the districts inside this district (its id)", json!({ "type": "string" }), false),
+                    param("parent", "query", "Districts only: the districts inside this district (its id), at any depth", json!({ "type": "string" }), false),
                     f.clone(),
                 ],
                 "responses": ok("A page of features", "application/geo+json", feature_collection.clone())
@@ -130,7 +130,7 @@ pub fn document() -> Value {
                     param("profile", "query", "walk, slow or wheelchair", json!({ "type": "string", "enum": ["walk", "slow", "wheelchair"], "default": "walk" }), false),
                     param("format", "query", "json or csv (a download)", json!({ "type": "string", "enum": ["json", "csv"], "default": "json" }), false),
                     param("level", "query", "District level of the rows: kommune, kommunedel, bydel, delomrade, grunnkrets, postcode, … (the levels present are listed in the answer's `levels`); default the coarsest level with at least three districts, or the level below `parent`", json!({ "type": "string" }), false),
-                    param("parent", "query", "Only the districts inside this district (its id in the districts collection); the total is the parent's", json!({ "type": "string" }), false),
+                    param("parent", "query", "Only the districts inside this district (its id in the districts collection), at any depth; the total is the parent's; `parents` in the answer is the chain above; `level` must be finer than the parent's", json!({ "type": "string" }), false),
                 ],
                 "responses": with_coverage_problems(ok("The coverage table; CSV with format=csv", "application/json", json!({ "type": "object" })))
             } },
@@ -144,7 +144,7 @@ pub fn document() -> Value {
                     param("profile", "query", "walk, slow or wheelchair", json!({ "type": "string" }), false),
                     param("limit", "query", "Most features returned (numberMatched counts all)", json!({ "type": "integer", "minimum": 1 }), false),
                     param("level", "query", "District level of the rows: kommune, kommunedel, bydel, delomrade, grunnkrets, postcode, … (the levels present are listed in the answer's `levels`); default the coarsest level with at least three districts, or the level below `parent`", json!({ "type": "string" }), false),
-                    param("parent", "query", "Only the districts inside this district (its id in the districts collection); the total is the parent's", json!({ "type": "string" }), false),
+                    param("parent", "query", "Only the districts inside this district (its id in the districts collection), at any depth; the total is the parent's; `parents` in the answer is the chain above; `level` must be finer than the parent's", json!({ "type": "string" }), false),
                 ],
                 "responses": with_coverage_problems(ok("Uncovered addresses", "application/geo+json", json!({ "$ref": "#/components/schemas/FeatureCollection" })))
             } },
@@ -158,7 +158,8 @@ pub fn document() -> Value {
                         "profile": { "type": "string", "enum": ["walk", "slow", "wheelchair"] },
                         "add": { "type": "array", "items": { "type": "array", "items": { "type": "number" }, "minItems": 2, "maxItems": 2 } },
                         "remove": { "type": "array", "items": { "type": "integer" } },
-                        "level": { "type": "string", "description": "District level of before and after (default as for /api/coverage)" }
+                        "level": { "type": "string", "description": "District level of before and after (default as for /api/coverage)" },
+                        "parent": { "type": "string", "description": "Only the districts inside this one (as for /api/coverage)" }
                     } } } } },
                 "responses": with_coverage_problems(ok("before and after at `level`, addresses_changed, and levels: [{level, before, after}] for every level", "application/json", json!({ "type": "object" })))
             } },

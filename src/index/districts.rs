@@ -308,46 +308,113 @@ fn derive_level(
     level: &str,
     key: &dyn Fn(&Address) -> Option<(String, String)>,
 ) -> Option<Derived> {
-    let mut groups: BTreeMap<String, (String, Vec<u32>)> = BTreeMap::new();
+    // The derived districts nest in the finest level imported (e.g. postcode areas inside
+    // bydeler): each is partitioned within its container, so a code that spans two
+    // containers becomes one district in each.
+    let imported = districts.len();
+    let containers: Vec<u32> = {
+        let mut by_level: BTreeMap<(u8, String), Vec<u32>> = BTreeMap::new();
+        for (i, d) in districts.iter().enumerate() {
+            if level_rank(&d.level) < 3 {
+                by_level
+                    .entry((level_rank(&d.level), d.level.clone()))
+                    .or_default()
+                    .push(i as u32);
+            }
+        }
+        by_level.into_values().next().unwrap_or_default()
+    };
+    let locator = Locator::new(districts, &containers);
+    // Per container (None: outside every one), per code: its name and addresses.
+    type Groups = BTreeMap<String, (String, Vec<u32>)>;
+    let mut per_container: BTreeMap<Option<u32>, Groups> = BTreeMap::new();
     for (i, a) in addresses.iter().enumerate() {
         if let Some((code, name)) = key(a) {
-            groups
+            let container = if containers.is_empty() {
+                None
+            } else {
+                locator.locate(a.position)
+            };
+            per_container
+                .entry(container)
+                .or_default()
                 .entry(code)
                 .or_insert_with(|| (name, Vec::new()))
                 .1
                 .push(i as u32);
         }
     }
-    if groups.is_empty() {
+    if per_container.is_empty() {
         return None;
     }
-    let mut points = Vec::new();
-    let mut group_of = Vec::new();
-    for (g, (_, (_, members))) in groups.iter().enumerate() {
-        for &m in members {
-            points.push(addresses[m as usize].position);
-            group_of.push(g as u32);
+    let mut containers_of: HashMap<String, usize> = HashMap::new();
+    for groups in per_container.values() {
+        for code in groups.keys() {
+            *containers_of.entry(code.clone()).or_default() += 1;
         }
     }
-    let clip = served_area(districts, &points);
-    let regions = super::partition::partition(&points, &group_of, groups.len(), &clip);
-    let first = districts.len() as u32;
-    let mut members = vec![None; addresses.len()];
-    for (g, ((code, (name, of)), region)) in groups.into_iter().zip(regions).enumerate() {
-        for &m in &of {
-            members[m as usize] = Some(first + g as u32);
+    let all_points: Vec<LonLat> = addresses
+        .iter()
+        .filter(|a| key(a).is_some())
+        .map(|a| a.position)
+        .collect();
+    let served = served_area(&districts[..imported], &all_points);
+    let outside = if containers.is_empty() {
+        served.clone()
+    } else {
+        let mut covered = geo::MultiPolygon(Vec::new());
+        for &c in &containers {
+            covered = covered.union(&districts[c as usize].geometry);
         }
-        districts.push(District {
-            id: format!("{level}-{code}"),
-            code,
-            name,
-            level: level.to_string(),
-            geometry: region,
-            population: None,
-            population_sum: false,
-            parent: None,
-            source: None,
-        });
+        served.difference(&covered)
+    };
+    let mut members = vec![None; addresses.len()];
+    for (container, groups) in per_container {
+        let clip = match container {
+            Some(c) => districts[c as usize].geometry.intersection(&served),
+            None => outside.clone(),
+        };
+        let mut points = Vec::new();
+        let mut group_of = Vec::new();
+        for (g, (_, (_, of))) in groups.iter().enumerate() {
+            for &m in of {
+                points.push(addresses[m as usize].position);
+                group_of.push(g as u32);
+            }
+        }
+        let regions = super::partition::partition(&points, &group_of, groups.len(), &clip);
+        let (container_code, container_name) = match container {
+            Some(c) => (
+                districts[c as usize].id.clone(),
+                Some(districts[c as usize].name.clone()),
+            ),
+            None => ("outside".to_string(), None),
+        };
+        for ((code, (name, of)), region) in groups.into_iter().zip(regions) {
+            let index = districts.len() as u32;
+            for &m in &of {
+                members[m as usize] = Some(index);
+            }
+            let split = containers_of[&code] > 1;
+            districts.push(District {
+                id: if split {
+                    format!("{level}-{code}-{container_code}")
+                } else {
+                    format!("{level}-{code}")
+                },
+                name: match (split, &container_name) {
+                    (true, Some(c)) => format!("{name} ({c})"),
+                    _ => name,
+                },
+                code,
+                level: level.to_string(),
+                geometry: region,
+                population: None,
+                population_sum: false,
+                parent: container,
+                source: None,
+            });
+        }
     }
     Some(Derived {
         level: level.to_string(),

@@ -476,15 +476,33 @@ async fn the_oslo_demo_has_its_bydeler_and_postcode_areas_without_overlap() {
     assert_eq!(inside.body["level"], "postcode");
     let rows = inside.body["districts"].as_array().unwrap();
     assert!(rows.len() >= 3, "{rows:?}");
-    // Postcode areas do not nest in bydeler: Frogner's homes in an area that lies mostly
-    // in another bydel make a row of their own (no district), the rest are Frogner's.
-    let (own, other): (Vec<_>, Vec<_>) = rows.iter().partition(|r| r["district_id"].is_string());
-    assert!(own.iter().all(|r| r["parent_id"] == frogner.as_str()));
-    assert!(other.len() <= 1);
-    let in_own: u64 = own.iter().map(|r| r["addresses"].as_u64().unwrap()).sum();
+    // Derived postcode areas nest in the bydeler: a postcode spanning two bydeler is one
+    // area in each, so every home of Frogner is in one of Frogner's postcode areas.
     assert!(
-        in_own * 10 > inside.body["total"]["addresses"].as_u64().unwrap() * 9,
-        "most of Frogner's homes are in its own postcode areas"
+        rows.iter().all(|r| r["district_id"].is_string()),
+        "{rows:?}"
+    );
+    assert!(rows.iter().all(|r| r["parent_id"] == frogner.as_str()));
+    let in_own: u64 = rows.iter().map(|r| r["addresses"].as_u64().unwrap()).sum();
+    assert_eq!(in_own, inside.body["total"]["addresses"].as_u64().unwrap());
+    for d in s.districts.iter().filter(|d| d.level == "postcode") {
+        let parent = &s.districts[d.parent.expect("a bydel") as usize];
+        let outside = area_m2(&d.geometry.difference(&parent.geometry));
+        assert!(
+            outside < 1.0,
+            "{} reaches {outside} m² out of {}",
+            d.name,
+            parent.name
+        );
+    }
+    let split = s
+        .districts
+        .iter()
+        .filter(|d| d.level == "postcode" && d.name.ends_with(')'))
+        .count();
+    assert!(
+        split > 0,
+        "some postcodes span two bydeler and are named with theirs"
     );
     let items = get(
         &state,
@@ -551,4 +569,45 @@ async fn the_oslo_demo_has_its_bydeler_and_postcode_areas_without_overlap() {
     assert!(bad.body.to_string().contains("level"), "{}", bad.body);
     let bad_parent = get(&state, "/api/collections/districts/items?parent=nowhere").await;
     assert_eq!(bad_parent.status, 400);
+}
+
+#[tokio::test]
+async fn a_level_not_inside_its_parent_is_refused() {
+    let t = kommune_9901("grunnkretser-25833.geojson").await;
+    let state = t.state().await;
+    let s = state.snapshot.load();
+    let nord = by_code(&s, "kommunedel", "Nord").id.clone();
+    let gk = by_code(&s, "grunnkrets", "99010101").id.clone();
+    for (uri, what) in [
+        (
+            format!("/api/coverage?kind=school&level=kommune&parent={nord}"),
+            "coarser",
+        ),
+        (
+            format!("/api/coverage?kind=school&level=kommunedel&parent={nord}"),
+            "same",
+        ),
+        (format!("/api/coverage?kind=school&parent={gk}"), "finest"),
+    ] {
+        let r = get(&state, &uri).await;
+        assert_eq!(r.status, 400, "{what}: {}", r.body);
+        assert!(r.body.to_string().contains("level"), "{what}: {}", r.body);
+    }
+    // Inside Nord: its delområder by default, grunnkretser on request, the chain above.
+    let r = get(&state, &format!("/api/coverage?kind=school&parent={nord}")).await;
+    assert_eq!(r.status, 503, "no walking network here: {}", r.body);
+    let view = View::parse(&s, Some("grunnkrets"), Some(&nord)).unwrap();
+    let times = vec![0.0; s.addresses.len()];
+    let c = coverage::aggregate_at(&s, &times, 10, naermiljo::routing::Profile::Walk, view);
+    assert_eq!(c.districts.len(), 4);
+    assert_eq!(c.parents.len(), 2, "{:?}", c.parents);
+    assert_eq!(c.parents[0]["level"], "kommune");
+    assert_eq!(c.parents[1]["name"], "Nord");
+    let default = View::parse(&s, None, Some(&nord)).unwrap();
+    let c = coverage::aggregate_at(&s, &times, 10, naermiljo::routing::Profile::Walk, default);
+    assert_eq!(c.level.as_deref(), Some("delomrade"));
+    assert!(
+        c.districts.iter().all(|d| d.children == 2),
+        "each delområde has two grunnkretser"
+    );
 }
