@@ -52,16 +52,21 @@ pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
 pub async fn status(settings: &Settings) -> anyhow::Result<()> {
     let store = app::open_store(settings, "naermiljo-status").await?;
     let counts = store.counts().await?;
-    println!(
-        "{}: {} facilities, {} addresses, {} districts (data version {})",
+    let text = format!(
+        "{}: {} facilities, {} addresses, {} districts (data version {})\n{}\n",
         settings.backend(),
         counts.facilities,
         counts.addresses,
         counts.districts,
-        store.data_version().await?
+        store.data_version().await?,
+        super::import::district_levels(store.as_ref()).await?
     );
-    println!("{}", super::import::district_levels(store.as_ref()).await?);
-    Ok(())
+    // A reader that stops early (`status | head -1`) is not an error.
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 /// `--trusted-proxy`: an address (one host) or a network in CIDR notation.
