@@ -22,19 +22,6 @@ const POLYGONS: usize = 15_000;
 const POINTS: usize = 2_600_000;
 const PIECES_PER_EDGE: usize = 16;
 
-/// splitmix64: a fixed sequence, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 fn densify(ring: &LineString<f64>) -> LineString<f64> {
     let mut out = Vec::with_capacity(ring.0.len() * PIECES_PER_EDGE);
     for w in ring.0.windows(2) {
@@ -53,11 +40,11 @@ fn densify(ring: &LineString<f64>) -> LineString<f64> {
 #[tokio::main]
 async fn main() {
     let export = std::env::var_os("BENCH_EXPORT").map(std::path::PathBuf::from);
-    let mut rng = Rng(13);
+    let mut rng = naermiljo::demo::Rng(13);
     // Southern Norway: lon 5–15, lat 58–63.5 (about 600 km square at 60° N).
     let (lon0, lat0, dlon, dlat) = (5.0, 58.0, 10.0, 5.5);
     let seeds: Vec<LonLat> = (0..POLYGONS)
-        .map(|_| LonLat::new(lon0 + rng.next() * dlon, lat0 + rng.next() * dlat))
+        .map(|_| LonLat::new(lon0 + rng.unit() * dlon, lat0 + rng.unit() * dlat))
         .collect();
     let groups: Vec<u32> = (0..POLYGONS as u32).collect();
     let clip = MultiPolygon(vec![
@@ -105,10 +92,10 @@ async fn main() {
     // Points: each near a random seed (within about 3 km), like homes near where grunnkretser are.
     let points: Vec<LonLat> = (0..POINTS)
         .map(|_| {
-            let s = seeds[(rng.next() * POLYGONS as f64) as usize % POLYGONS];
+            let s = seeds[(rng.unit() * POLYGONS as f64) as usize % POLYGONS];
             let p = LonLat::new(
-                s.lon + (rng.next() - 0.5) * 0.1,
-                s.lat + (rng.next() - 0.5) * 0.05,
+                s.lon + (rng.unit() - 0.5) * 0.1,
+                s.lat + (rng.unit() - 0.5) * 0.05,
             );
             // Kept off the box's edge, which only floating point decides.
             LonLat::new(

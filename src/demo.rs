@@ -20,7 +20,8 @@ use crate::domain::activity::{
 use crate::index::Snapshot;
 
 /// A small, seeded generator (SplitMix64): examples must be reproducible, not random.
-struct Rng(u64);
+/// Public for the benchmarks' synthetic data.
+pub struct Rng(pub u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -33,6 +34,11 @@ impl Rng {
 
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n
+    }
+
+    /// A number in [0, 1), from the top 53 bits.
+    pub fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {

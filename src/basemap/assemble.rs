@@ -156,29 +156,49 @@ impl Collector {
 
 /// Joins member ways into closed rings by their end nodes. Rings that cannot be closed
 /// (members outside the extract) are left out.
-fn rings(mut parts: Vec<Vec<i64>>) -> Vec<Vec<i64>> {
-    let mut done = Vec::new();
-    while let Some(mut ring) = parts.pop() {
+fn rings(parts: Vec<Vec<i64>>) -> Vec<Vec<i64>> {
+    join(parts).0
+}
+
+/// Joins ways by shared end nodes, in either direction: closed rings and open chains.
+pub(crate) fn join(mut parts: Vec<Vec<i64>>) -> (Vec<Vec<i64>>, Vec<Vec<i64>>) {
+    let (mut closed, mut open) = (Vec::new(), Vec::new());
+    while let Some(mut chain) = parts.pop() {
         loop {
-            if ring.len() >= 4 && ring.first() == ring.last() {
-                done.push(ring);
+            if chain.len() >= 4 && chain.first() == chain.last() {
+                closed.push(chain);
                 break;
             }
-            let end = *ring.last().expect("parts are not empty");
-            let Some(next) = parts
+            let end = *chain.last().expect("parts are not empty");
+            if let Some(next) = parts
                 .iter()
                 .position(|p| p.first() == Some(&end) || p.last() == Some(&end))
-            else {
-                break;
-            };
-            let mut part = parts.swap_remove(next);
-            if part.first() != Some(&end) {
-                part.reverse();
+            {
+                let mut part = parts.swap_remove(next);
+                if part.first() != Some(&end) {
+                    part.reverse();
+                }
+                chain.extend_from_slice(&part[1..]);
+                continue;
             }
-            ring.extend_from_slice(&part[1..]);
+            let start = chain[0];
+            if let Some(prev) = parts
+                .iter()
+                .position(|p| p.first() == Some(&start) || p.last() == Some(&start))
+            {
+                let mut part = parts.swap_remove(prev);
+                if part.last() != Some(&start) {
+                    part.reverse();
+                }
+                part.extend_from_slice(&chain[1..]);
+                chain = part;
+                continue;
+            }
+            open.push(chain);
+            break;
         }
     }
-    done
+    (closed, open)
 }
 
 fn multipolygon(

@@ -5,7 +5,7 @@
 //! The archive is built from the same extract as the import, in the same pass over the file,
 //! so the basemap always shows the data's own area. MapLibre overzooms beyond zoom 16.
 
-mod assemble;
+pub(crate) mod assemble;
 pub mod coast;
 mod cut;
 

@@ -79,7 +79,7 @@ pub fn assemble(
                 outer.push(refs.clone());
             }
         }
-        let (closed, open) = join(outer);
+        let (closed, open) = crate::basemap::assemble::join(outer);
         let lines_of = |chain: &[i64]| -> Vec<Vec<Coord<f64>>> {
             // A chain with a node missing from the extract is split there.
             let mut parts = vec![Vec::new()];
@@ -101,7 +101,7 @@ pub fn assemble(
                 open_lines.extend(lines_of(ring));
             }
         }
-        let holes: Vec<LineString<f64>> = join(inner)
+        let holes: Vec<LineString<f64>> = crate::basemap::assemble::join(inner)
             .0
             .into_iter()
             .filter_map(|ring| {
@@ -219,45 +219,4 @@ fn closings(
         }
     }
     found
-}
-
-/// Joins ways by shared end nodes, in either direction: closed rings and open chains.
-fn join(mut parts: Vec<Vec<i64>>) -> (Vec<Vec<i64>>, Vec<Vec<i64>>) {
-    let (mut closed, mut open) = (Vec::new(), Vec::new());
-    while let Some(mut chain) = parts.pop() {
-        loop {
-            if chain.len() >= 4 && chain.first() == chain.last() {
-                closed.push(chain);
-                break;
-            }
-            let end = *chain.last().expect("parts are not empty");
-            if let Some(next) = parts
-                .iter()
-                .position(|p| p.first() == Some(&end) || p.last() == Some(&end))
-            {
-                let mut part = parts.swap_remove(next);
-                if part.first() != Some(&end) {
-                    part.reverse();
-                }
-                chain.extend_from_slice(&part[1..]);
-                continue;
-            }
-            let start = chain[0];
-            if let Some(prev) = parts
-                .iter()
-                .position(|p| p.first() == Some(&start) || p.last() == Some(&start))
-            {
-                let mut part = parts.swap_remove(prev);
-                if part.last() != Some(&start) {
-                    part.reverse();
-                }
-                part.extend_from_slice(&chain[1..]);
-                chain = part;
-                continue;
-            }
-            open.push(chain);
-            break;
-        }
-    }
-    (closed, open)
 }

@@ -204,14 +204,20 @@ async fn editing_dump(w: &World) -> String {
     )
 }
 
-/// Creates an item owned by `own_org` (as the admin) and returns (id, etag).
-async fn seed(w: &World, collection: &str) -> (i64, String) {
+/// A valid body for `collection`, owned by `own_org`.
+fn owned_body(w: &World, collection: &str) -> Value {
     let mut body = if collection == "activities" {
         activity_body(w.facility_id)
     } else {
         need_body()
     };
     body["org_id"] = json!(w.own_org);
+    body
+}
+
+/// Creates an item owned by `own_org` (as the admin) and returns (id, etag).
+async fn seed(w: &World, collection: &str) -> (i64, String) {
+    let body = owned_body(w, collection);
     let r = send(
         &w.state,
         "POST",
@@ -1061,18 +1067,12 @@ async fn a_deleted_items_id_and_etag_never_come_back() {
             "{collection}: id {first} came back as {second}"
         );
         // The old URL and ETag name nothing now: a write with them cannot land elsewhere.
-        let mut body = if collection == "activities" {
-            activity_body(w.facility_id)
-        } else {
-            need_body()
-        };
-        body["org_id"] = json!(w.own_org);
         let r = send(
             &w.state,
             "PUT",
             &url,
             &[("authorization", &bearer(&w.admin)), ("if-match", &etag)],
-            Some(body),
+            Some(owned_body(&w, collection)),
         )
         .await;
         assert_eq!(r.status, 404, "{collection}: {}", r.text);

@@ -272,45 +272,30 @@ async fn kommunedeler_from_polygons_equal_those_from_the_table() {
 async fn bad_district_inputs_say_file_feature_and_reason_and_change_nothing() {
     let t = kommune_9901("grunnkretser-4258.geojson").await;
     let before = t.dump().await;
-    let message = |e: naermiljo::import::ImportError| e.to_string();
+    let refused = async |cmd: ImportCommand| t.import(cmd).await.unwrap_err().to_string();
+    let table = |file: PathBuf| ImportCommand::Kommunedeler {
+        file,
+        source: "kommunedeler".into(),
+    };
 
-    let bowtie = message(
-        t.import(grunnkretser("bad-bowtie.geojson"))
-            .await
-            .unwrap_err(),
-    );
+    let bowtie = refused(grunnkretser("bad-bowtie.geojson")).await;
     assert!(
         bowtie.contains("bad-bowtie.geojson")
             && bowtie.contains("99010101")
             && bowtie.contains("not valid"),
         "{bowtie}"
     );
-    let crs = message(
-        t.import(grunnkretser("bad-crs-3035.geojson"))
-            .await
-            .unwrap_err(),
-    );
+    let crs = refused(grunnkretser("bad-crs-3035.geojson")).await;
     assert!(
         crs.contains("bad-crs-3035.geojson") && crs.contains("EPSG:3035") && crs.contains("25833"),
         "{crs}"
     );
-    let overlap = message(
-        t.import(grunnkretser("bad-overlap.geojson"))
-            .await
-            .unwrap_err(),
-    );
+    let overlap = refused(grunnkretser("bad-overlap.geojson")).await;
     assert!(
         overlap.contains("99010101") && overlap.contains("99010102") && overlap.contains("10.0 %"),
         "{overlap}"
     );
-    let unknown = message(
-        t.import(ImportCommand::Kommunedeler {
-            file: fixture("bad-kommunedeler-unknown.csv"),
-            source: "kommunedeler".into(),
-        })
-        .await
-        .unwrap_err(),
-    );
+    let unknown = refused(table(fixture("bad-kommunedeler-unknown.csv"))).await;
     assert!(
         unknown.contains("bad-kommunedeler-unknown.csv")
             && unknown.contains("csv:5:")
@@ -326,14 +311,7 @@ async fn bad_district_inputs_say_file_feature_and_reason_and_change_nothing() {
         "grunnkretsnummer;kommunedel\n99010101;Nord\n99010102;Nord\n",
     )
     .unwrap();
-    let missing = message(
-        t.import(ImportCommand::Kommunedeler {
-            file: partial,
-            source: "kommunedeler".into(),
-        })
-        .await
-        .unwrap_err(),
-    );
+    let missing = refused(table(partial)).await;
     assert!(
         missing.contains("99010201") && missing.contains("99010302"),
         "{missing}"
