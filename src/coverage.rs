@@ -522,11 +522,7 @@ pub enum ViewError {
     UnknownLevel { level: String, offered: Vec<String> },
     #[error("no district with id {0:?}")]
     UnknownParent(String),
-    #[error(
-        "{} lies in no {parent_level}: choose a finer level inside it ({})",
-        level.as_deref().map_or("nothing".to_string(), |l| format!("a {l}")),
-        if finer.is_empty() { "there is none: it is the finest level".to_string() } else { finer.join(", ") }
-    )]
+    #[error("{}", not_inside(parent_level, level.as_deref(), finer))]
     NotInside {
         parent_level: String,
         level: Option<String>,
@@ -544,6 +540,22 @@ pub fn descends_from(s: &Snapshot, d: u32, ancestor: u32) -> bool {
         at = s.districts[p as usize].parent;
     }
     false
+}
+
+fn not_inside(parent_level: &str, level: Option<&str>, finer: &[String]) -> String {
+    match (level, finer.is_empty()) {
+        (_, true) => format!(
+            "{parent_level} is the finest level here: there are no districts inside this one"
+        ),
+        (Some(l), false) => format!(
+            "a {l} does not lie inside a {parent_level}: choose a finer level ({})",
+            finer.join(", ")
+        ),
+        (None, false) => format!(
+            "choose a level inside the {parent_level} ({})",
+            finer.join(", ")
+        ),
+    }
 }
 
 fn default_level(s: &Snapshot) -> Option<usize> {

@@ -61,9 +61,14 @@ pub async fn district_levels(store: &dyn Store) -> anyhow::Result<String> {
     for l in &s.levels {
         let outside = l.address_district.iter().filter(|d| d.is_none()).count();
         out.push_str(&format!(
-            "\n  {:<12} {:>6} districts{}{}.",
+            "\n  {:<12} {:>6} {}{}{}.",
             l.level,
             l.districts.len(),
+            if l.districts.len() == 1 {
+                "district"
+            } else {
+                "districts"
+            },
             if l.derived {
                 " (derived from the addresses' codes)"
             } else {

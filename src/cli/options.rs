@@ -317,10 +317,14 @@ pub enum ImportCommand {
     },
     Districts {
         file: PathBuf,
+        /// The feature property holding each district's name (e.g. grunnkretsnavn, navn).
         #[arg(long)]
         name_property: String,
+        /// The property holding its stable id or code (e.g. grunnkretsnummer); default the
+        /// feature's id, else the name.
         #[arg(long)]
         id_property: Option<String>,
+        /// The property holding its residents, where the file has them.
         #[arg(long)]
         population_property: Option<String>,
         /// What kind of division: kommune, kommunedel, bydel, delomrade, grunnkrets, …

@@ -53,11 +53,16 @@ pub async fn status(settings: &Settings) -> anyhow::Result<()> {
     let store = app::open_store(settings, "naermiljo-status").await?;
     let counts = store.counts().await?;
     let text = format!(
-        "{}: {} facilities, {} addresses, {} districts (data version {})\n{}\n",
+        "{}: {} facilities, {} addresses, {} district {} stored (data version {})\n{}\n",
         settings.backend(),
         counts.facilities,
         counts.addresses,
         counts.districts,
+        if counts.districts == 1 {
+            "polygon"
+        } else {
+            "polygons"
+        },
         store.data_version().await?,
         super::import::district_levels(store.as_ref()).await?
     );

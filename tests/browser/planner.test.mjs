@@ -288,7 +288,8 @@ test('URL state, English, high contrast, the gap hexagons and a 320 px wide scre
 });
 
 // ---- District levels -------------------------------------------------------------------------
-// On the demo the levels are `bydel` (8, from OSM) and `postcode` (146, made from the addresses).
+// On the demo the levels are `bydel` (8, from OSM) and `postcode` (made from the addresses within
+// each bydel); the counts are the server's, read from its `levels`.
 
 /** The table's rows as the page shows them: id and name. */
 const shownDistricts = (page) => page.$$eval('#table-body tr', (trs) => trs.map((tr) => ({
@@ -321,7 +322,9 @@ test('district levels: bydel first, postcode by keyboard, drill into a bydel and
   assert.equal(await page.$eval('#level', (s) => s.value), 'bydel');
   assert.equal(await page.$eval('label[for=level]', (l) => l.textContent), 'Områdenivå');
   assert.deepEqual(await page.$$eval('#level option', (os) => os.map((o) => o.textContent)),
-    ['Bydel (8 områder)', 'Postnummer (146 områder)'], 'the levels, coarsest first, with their counts');
+    [`Bydel (${bydeler.levels[0].districts} områder)`, `Postnummer (${bydeler.levels[1].districts} områder)`],
+    'the levels, coarsest first, with their counts');
+  assert.equal(bydeler.levels[0].districts, 8);
   const first = await shownDistricts(page);
   assert.equal(first.length, 8);
   for (const name of ['Frogner', 'Sentrum', 'Gamle Oslo']) assert.ok(first.some((r) => r.name === name), `${name} in the table`);
@@ -341,7 +344,8 @@ test('district levels: bydel first, postcode by keyboard, drill into a bydel and
   assert.equal((await query(page)).level, 'postcode', 'the level is in the URL');
   assert.match(await page.$eval('#csv-link', (a) => a.getAttribute('href')), /[?&]level=postcode(&|$)/);
   assert.equal(await page.$$eval('#table-body button.drill', (bs) => bs.length), 0, 'the finest level has nothing inside');
-  await page.waitForFunction(() => /Postnummer: 146 områder vises\./.test(document.getElementById('announcer').textContent));
+  await page.waitForFunction((n) => document.getElementById('announcer').textContent.includes(`Postnummer: ${n} områder vises.`),
+    postcodes.districts.length);
   drawn = await drawnIds(page);
   assert.ok(drawn.length > 20 && drawn.every((id) => id.startsWith('postcode-')), 'only postcode areas on the map');
   // Labels never pile up: MapLibre drops those that collide, and each placed one has its percentage.
@@ -427,7 +431,7 @@ test('district levels at 320 px, in English and high contrast: drill-down by key
   const { page } = p;
   assert.equal(await page.$eval('label[for=level]', (l) => l.textContent), 'District level');
   assert.deepEqual(await page.$$eval('#level option', (os) => os.map((o) => o.textContent)),
-    ['City district (8 areas)', 'Postcode area (146 areas)']);
+    [`City district (${bydeler.levels[0].districts} areas)`, `Postcode area (${bydeler.levels[1].districts} areas)`]);
   const button = `#table-body button.drill[data-district-id="${sentrum}"]`;
   assert.equal(await page.$eval(button, (b) => b.getAttribute('aria-label')), 'Show the areas in Sentrum');
   await page.focus(button);

@@ -765,6 +765,6 @@ fn setup_fetches_and_imports_in_one_command() {
         .output()
         .unwrap();
     let status = String::from_utf8_lossy(&status.stdout);
-    assert!(status.contains("1 districts"), "{status}");
+    assert!(status.contains("1 district polygon stored"), "{status}");
     assert!(!status.contains(" 0 facilities"), "{status}");
 }
