@@ -328,6 +328,10 @@ test('district levels: bydel first, postcode by keyboard, drill into a bydel and
   const first = await shownDistricts(page);
   assert.equal(first.length, 8);
   for (const name of ['Frogner', 'Sentrum', 'Gamle Oslo']) assert.ok(first.some((r) => r.name === name), `${name} in the table`);
+  // Each row links to the district's printable profile.
+  const frognerId = bydeler.districts.find((d) => d.district === 'Frogner').district_id;
+  assert.deepEqual(await page.$eval(`#table-body tr[data-district-id="${frognerId}"] a.profile`,
+    (a) => [a.getAttribute('href'), a.getAttribute('aria-label')]), [`/omrade/${frognerId}`, 'Profil for Frogner']);
   assert.equal(await page.$eval('th[data-key="district"] button', (b) => b.textContent.trim().replace(/\W+$/, '')), 'Bydel');
   let drawn = await drawnIds(page);
   assert.ok(drawn.length >= 6, `the bydeler are drawn: ${drawn}`);

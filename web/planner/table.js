@@ -173,6 +173,14 @@ function tableRow(cols, r) {
           on: { click: () => drillInto(r.id) },
         }, t('drill.show_short')));
       }
+      if (r.id != null) {
+        // The district's printable profile, in the page's language.
+        const lang = currentLanguage();
+        th.append(h('a', {
+          className: 'profile small', href: `/omrade/${encodeURIComponent(r.id)}${lang === 'nb' ? '' : `?lang=${lang}`}`,
+          'aria-label': t('drill.profile', { name: r.district }),
+        }, t('drill.profile_short')));
+      }
       return th;
     }
     return h('td', {
