@@ -33,13 +33,7 @@ async fn main() {
         .await
         .unwrap();
     store.migrate().await.unwrap();
-    let cmd = naermiljo::cli::ImportCommand::Osm {
-        file: pbf,
-        source: "osm".into(),
-        clip: None,
-        buffer_m: 0.0,
-        no_addresses: false,
-    };
+    let cmd = naermiljo::cli::ImportCommand::osm(pbf);
     naermiljo::cli::import(&store, cmd, &indicatif::ProgressBar::hidden())
         .await
         .unwrap();

@@ -38,13 +38,7 @@ async fn main() {
         .unwrap();
     postgis.migrate().await.unwrap();
     for store in [&sqlite as &dyn Store, &postgis as &dyn Store] {
-        let cmd = naermiljo::cli::ImportCommand::Osm {
-            file: pbf.clone(),
-            source: "osm".into(),
-            clip: None,
-            buffer_m: 0.0,
-            no_addresses: false,
-        };
+        let cmd = naermiljo::cli::ImportCommand::osm(pbf.clone());
         naermiljo::cli::import(store, cmd, &indicatif::ProgressBar::hidden())
             .await
             .unwrap();

@@ -74,13 +74,7 @@ async fn main() {
         .await
         .unwrap();
     naermiljo::store::Store::migrate(&store).await.unwrap();
-    let cmd = naermiljo::cli::ImportCommand::Osm {
-        file: pbf.clone(),
-        source: "osm".into(),
-        clip: None,
-        buffer_m: 0.0,
-        no_addresses: false,
-    };
+    let cmd = naermiljo::cli::ImportCommand::osm(pbf.clone());
     naermiljo::cli::import(&store, cmd, &indicatif::ProgressBar::hidden())
         .await
         .unwrap();

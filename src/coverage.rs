@@ -482,12 +482,7 @@ impl View {
                     .ok_or_else(|| ViewError::UnknownParent(id.to_string()))?,
             ),
         };
-        let parent_at = parent.map(|p| {
-            s.levels
-                .iter()
-                .position(|l| l.districts.contains(&p))
-                .expect("every district is in a level")
-        });
+        let parent_at = parent.map(|p| s.level_of(p));
         let level =
             match level {
                 // The level just below the parent's.
@@ -669,9 +664,7 @@ pub fn aggregate_at(
 ) -> Coverage {
     let limit_s = minutes as f64 * 60.0;
     let level = view.level.map(|l| &s.levels[l]);
-    let parent_level = view
-        .parent
-        .and_then(|p| s.levels.iter().find(|l| l.districts.contains(&p)));
+    let parent_level = view.parent.map(|p| &s.levels[s.level_of(p)]);
     let included = |i: usize| match (view.parent, parent_level) {
         (Some(p), Some(l)) => l.address_district[i] == Some(p),
         _ => true,

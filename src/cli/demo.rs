@@ -111,18 +111,7 @@ pub(super) async fn import_demo_if_empty(
         "Importing the demo region (central Oslo, © OpenStreetMap contributors) from {}",
         pbf.display()
     );
-    let report = import(
-        store,
-        ImportCommand::Osm {
-            file: pbf,
-            source: "osm".into(),
-            clip: None,
-            buffer_m: 0.0,
-            no_addresses: false,
-        },
-        &progress_bar(),
-    )
-    .await?;
+    let report = import(store, ImportCommand::osm(pbf), &progress_bar()).await?;
     eprintln!("{report}");
     eprintln!("{}", write_basemap(&report.basemap, basemap)?);
     eprintln!("{}", write_demo_programme(store, 2026).await?);

@@ -343,6 +343,19 @@ pub enum ImportCommand {
     },
 }
 
+impl ImportCommand {
+    /// The whole of an OSM extract, under source `osm`: `import osm FILE` with no options.
+    pub fn osm(file: PathBuf) -> ImportCommand {
+        ImportCommand::Osm {
+            file,
+            source: "osm".into(),
+            clip: None,
+            buffer_m: 0.0,
+            no_addresses: false,
+        }
+    }
+}
+
 pub(crate) fn parse_kind(s: &str) -> Result<FacilityKind, String> {
     FacilityKind::parse(s).ok_or_else(|| {
         format!(

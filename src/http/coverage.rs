@@ -199,9 +199,7 @@ pub async fn get_gaps(
     let s = state.snapshot.load();
     let view = view(&s, params.get("level"), params.get("parent"))?;
     let level = view.level.map(|l| &s.levels[l]);
-    let parent_level = view
-        .parent
-        .and_then(|p| s.levels.iter().find(|l| l.districts.contains(&p)));
+    let parent_level = view.parent.map(|p| &s.levels[s.level_of(p)]);
     let times = q.times(&s)?;
     let limit_s = q.minutes as f64 * 60.0;
     let gaps: Vec<usize> = (0..times.len())

@@ -65,23 +65,11 @@ pub async fn get_profile(
 
 /// Which addresses lie in district `d` (by its level's assignment).
 fn members(s: &Snapshot, d: u32) -> Vec<bool> {
-    let level = s
-        .levels
-        .iter()
-        .find(|l| l.districts.contains(&d))
-        .expect("every district is in a level");
-    level
+    s.levels[s.level_of(d)]
         .address_district
         .iter()
         .map(|&x| x == Some(d))
         .collect()
-}
-
-fn facility_in(s: &Snapshot, d: u32, i: usize) -> bool {
-    s.levels
-        .iter()
-        .find(|l| l.districts.contains(&d))
-        .is_some_and(|l| l.facility_district[i] == Some(d))
 }
 
 fn summary(s: &Snapshot, d: u32) -> Value {
@@ -131,11 +119,11 @@ fn profile_of(s: &Snapshot, d: u32, limit_s: f64, profile: Profile) -> Result<Va
             continue;
         }
         let here = (0..s.facilities.len())
-            .filter(|&i| s.facilities[i].kind == kind && facility_in(s, d, i))
+            .filter(|&i| s.facilities[i].kind == kind && s.facility_in(i, d))
             .count();
         let in_reference = match reference {
             Some(r) => (0..s.facilities.len())
-                .filter(|&i| s.facilities[i].kind == kind && facility_in(s, r, i))
+                .filter(|&i| s.facilities[i].kind == kind && s.facility_in(i, r))
                 .count(),
             None => everywhere,
         };
@@ -192,7 +180,7 @@ fn profile_of(s: &Snapshot, d: u32, limit_s: f64, profile: Profile) -> Result<Va
         .map(|(n, _)| json!({ "id": n.id, "title": n.doc.title, "valid_until": n.doc.valid_until.to_string() }))
         .collect();
     let knutepunkt: Vec<Value> = (0..s.facilities.len())
-        .filter(|&i| s.facilities[i].kind == FacilityKind::CommunityCentre && facility_in(s, d, i))
+        .filter(|&i| s.facilities[i].kind == FacilityKind::CommunityCentre && s.facility_in(i, d))
         .map(|i| json!({ "id": s.facilities[i].id, "name": s.facilities[i].name }))
         .collect();
     let children: Vec<Value> = (0..s.districts.len() as u32)
@@ -200,18 +188,12 @@ fn profile_of(s: &Snapshot, d: u32, limit_s: f64, profile: Profile) -> Result<Va
         .map(|c| summary(s, c))
         .collect();
     // The districts beside it: same level, same parent (for "compare with").
-    let siblings: Vec<Value> = s
-        .levels
+    let siblings: Vec<Value> = s.levels[s.level_of(d)]
+        .districts
         .iter()
-        .find(|l| l.districts.contains(&d))
-        .map(|l| {
-            l.districts
-                .iter()
-                .filter(|&&x| x != d && s.districts[x as usize].parent == district.parent)
-                .map(|&x| summary(s, x))
-                .collect()
-        })
-        .unwrap_or_default();
+        .filter(|&&x| x != d && s.districts[x as usize].parent == district.parent)
+        .map(|&x| summary(s, x))
+        .collect();
     let bbox = {
         let b = crate::index::districts::bbox_of(district);
         [b.min_lon, b.min_lat, b.max_lon, b.max_lat]

@@ -369,6 +369,20 @@ impl Base {
         )
     }
 
+    /// The index in `levels` of district `d`'s level.
+    pub fn level_of(&self, d: u32) -> usize {
+        let name = &self.districts[d as usize].level;
+        self.levels
+            .iter()
+            .position(|l| &l.level == name)
+            .expect("every district is in a level")
+    }
+
+    /// Whether facility `i` lies in district `d` (by the assignment at `d`'s level).
+    pub fn facility_in(&self, i: usize, d: u32) -> bool {
+        self.levels[self.level_of(d)].facility_district[i] == Some(d)
+    }
+
     /// Indices of districts whose bounding box meets `bbox`, in id order.
     pub fn districts_in(&self, bbox: &Bbox) -> Vec<u32> {
         sorted(

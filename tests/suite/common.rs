@@ -131,13 +131,7 @@ pub async fn dump(store: &dyn Store) -> String {
 }
 
 pub fn osm(file: PathBuf) -> ImportCommand {
-    ImportCommand::Osm {
-        file,
-        source: "osm".into(),
-        clip: None,
-        buffer_m: 0.0,
-        no_addresses: false,
-    }
+    ImportCommand::osm(file)
 }
 
 pub fn addresses(file: PathBuf) -> ImportCommand {

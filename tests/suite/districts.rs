@@ -323,13 +323,7 @@ async fn bad_district_inputs_say_file_feature_and_reason_and_change_nothing() {
 async fn osm_boundaries_cut_by_the_extract_are_closed_along_its_edge() {
     let t = TestStore::new().await;
     let report = t
-        .import(ImportCommand::Osm {
-            file: fixture("admin-cut.osm.pbf"),
-            source: "osm".into(),
-            clip: None,
-            buffer_m: 0.0,
-            no_addresses: false,
-        })
+        .import(ImportCommand::osm(fixture("admin-cut.osm.pbf")))
         .await
         .unwrap();
     assert_eq!(report.outcome.districts.unwrap().inserted, 3);
@@ -375,15 +369,7 @@ async fn osm_boundaries_cut_by_the_extract_are_closed_along_its_edge() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_oslo_demo_has_its_bydeler_and_postcode_areas_without_overlap() {
     let t = TestStore::new().await;
-    t.import(ImportCommand::Osm {
-        file: oslo_pbf(),
-        source: "osm".into(),
-        clip: None,
-        buffer_m: 0.0,
-        no_addresses: false,
-    })
-    .await
-    .unwrap();
+    t.import(ImportCommand::osm(oslo_pbf())).await.unwrap();
     let state = t.state().await;
     let s = state.snapshot.load();
     let bydeler: Vec<&str> = s
