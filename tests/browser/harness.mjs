@@ -167,9 +167,22 @@ export async function openPage(browser, origin, { viewport = { width: 1024, heig
 
 /** Waits for the page's app to have started and its map to have drawn everything. */
 export async function settle(page, frame = page) {
-  await frame.waitForFunction(() => window.app?.ready && window.app?.map);
-  await frame.evaluate(() => window.app.ready);
-  await frame.evaluate(() => window.app.idle());
+  // Booleans polled, not the page's promises awaited: a wait begun while a navigation replaces
+  // the document is run again in the new one, where an awaited promise of the old document
+  // failed with "Resulting promise was garbage collected".
+  await frame.waitForFunction(() => {
+    const app = window.app;
+    if (!app?.ready || !app.map) return false;
+    if (!app.readyWatched) {
+      app.readyWatched = true;
+      app.ready.then(() => { app.readyDone = true; });
+    }
+    return app.readyDone === true;
+  });
+  await frame.waitForFunction(() => {
+    const map = window.app.map;
+    return map.loaded() && map.areTilesLoaded() && !map.isMoving();
+  });
 }
 
 export function screenshotPath(name) {

@@ -14,6 +14,12 @@ export const CATEGORIES = ['sport', 'outdoor', 'music', 'arts_crafts', 'culture'
 // The organisation kinds of src/domain/activity.rs (OrgKind).
 export const ORG_KINDS = ['volunteer_organisation', 'municipality', 'sports_club', 'business'];
 
+// Residents' proposals (docs/PARTICIPATION.md, src/participation.rs): categories (the facility
+// kinds, then the others), the public status path and the moderation states.
+export const PROPOSAL_CATEGORIES = [...KINDS, 'safety', 'paths_lighting', 'meeting_place', 'activity_idea', 'other'];
+export const PROPOSAL_STATUSES = ['received', 'under_consideration', 'planned', 'done', 'not_possible'];
+export const PROPOSAL_STATES = ['unconfirmed', 'pending', 'published', 'rejected', 'merged'];
+
 export const EMPTY = { type: 'FeatureCollection', features: [] };
 
 /** The `detail` of an RFC 9457 problem response (or its status). */
