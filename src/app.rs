@@ -156,6 +156,10 @@ pub async fn serve(settings: &Settings, state: AppState) -> anyhow::Result<()> {
                     {
                         tracing::warn!(error = %e, "cannot delete expired account data yet");
                     }
+                    // Proposers' emails, unconfirmed proposals and supports, old codes.
+                    if let Err(e) = state.store.purge_participation(now).await {
+                        tracing::warn!(error = %e, "cannot delete expired participation data yet");
+                    }
                 }
                 if let Err(e) = refresh(&state).await {
                     // Reads go on from the snapshot we have; the next tick tries again.

@@ -6,8 +6,9 @@
 
 use std::collections::HashMap;
 
-use crate::domain::{KindFilter, LonLat};
+use crate::domain::{Bbox, FacilityKind, KindFilter, LonLat};
 use crate::index::walk::Baseline;
+use crate::index::walk::MAX_FACILITY_SNAP_M;
 use crate::index::{Placement, Snapshot, WalkIndex};
 use crate::routing::search::Seed;
 use crate::routing::snap::Snapped;
@@ -836,4 +837,84 @@ pub fn to_csv(c: &Coverage) -> String {
         ));
     }
     out
+}
+
+/// Who lives within a walk of a point: what a resident's proposal (issue 15) would serve.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Catchment {
+    pub minutes: u32,
+    /// Addresses (homes) reached on foot (profile `walk`) within `minutes`.
+    pub homes: usize,
+    /// Residents of those homes, where SSB figures were imported.
+    pub residents: Option<f64>,
+    /// For a facility kind: how many of those homes have no facility of the kind within
+    /// `minutes` today.
+    pub kind: Option<FacilityKind>,
+    pub homes_without: Option<usize>,
+}
+
+/// The homes within `minutes`' walk of `at` (a bounded search from the point, read off at
+/// the homes in a box no walker leaves in that time), and for `kind` how many of them lack
+/// one within the same walk today (the cached baseline of that kind). `None` without a
+/// walking network or when `at` is more than [`MAX_FACILITY_SNAP_M`] from every path.
+pub fn catchment(
+    s: &Snapshot,
+    at: LonLat,
+    minutes: u32,
+    kind: Option<FacilityKind>,
+) -> Option<Catchment> {
+    let walk = s.walk.as_ref()?;
+    let profile = Profile::Walk;
+    let snapped = walk.network.snap(at, profile, MAX_FACILITY_SNAP_M)?;
+    let max_s = minutes as f64 * 60.0;
+    // No one walks 2 m/s for long: the box holds every home the search can reach.
+    let box_m = max_s * 2.0;
+    // (Metres to degrees on the sphere is close enough for a box this generous.)
+    let dlat = box_m / 111_320.0;
+    let dlon = box_m / (111_320.0 * at.lat.to_radians().cos());
+    let candidates = s.addresses_in(&Bbox {
+        min_lon: at.lon - dlon,
+        min_lat: at.lat - dlat,
+        max_lon: at.lon + dlon,
+        max_lat: at.lat + dlat,
+    });
+    let within: Vec<u32> = walk.network.with_search(|g, search| {
+        search.run(g, profile, &snapped.seeds(g, profile), max_s);
+        let on_segment = sources_by_segment(g, std::slice::from_ref(&snapped));
+        candidates
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let t = target_time(
+                    g,
+                    &walk.address_snaps[i as usize],
+                    profile,
+                    |n| search.cost_or_inf(n),
+                    &on_segment,
+                );
+                t <= max_s
+            })
+            .collect()
+    });
+    let residents = s
+        .address_weight
+        .as_ref()
+        .map(|w| within.iter().map(|&i| w[i as usize]).sum());
+    let homes_without = kind.and_then(|k| {
+        let filter = KindFilter::parse(k.as_str()).ok()?;
+        let today = address_times(s, &filter, profile, &[], &[]).ok()?;
+        Some(
+            within
+                .iter()
+                .filter(|&&i| today[i as usize] > max_s)
+                .count(),
+        )
+    });
+    Some(Catchment {
+        minutes,
+        homes: within.len(),
+        residents,
+        kind,
+        homes_without,
+    })
 }

@@ -16,6 +16,7 @@ pub mod http;
 pub mod import;
 pub mod index;
 pub mod mail;
+pub mod participation;
 pub mod reload;
 pub mod routing;
 pub mod store;

@@ -21,6 +21,151 @@ fn english(p: &Person) -> bool {
     p.lang == "en"
 }
 
+/// The link that confirms a resident's email: for a proposal made with an email alone, or
+/// (`with_code`) for the answers to one made with a participation code.
+pub fn confirm_proposal(
+    email: &str,
+    lang: &str,
+    title: &str,
+    link: &str,
+    with_code: bool,
+) -> NewMail {
+    let (subject, body) = if lang == "en" {
+        let what = if with_code {
+            "Confirm this address, and the municipality's answers to your proposal will come here"
+        } else {
+            "Confirm your proposal, and it goes to the municipality's moderators"
+        };
+        (
+            format!("{PRODUCT}: confirm your proposal"),
+            format!(
+                "Hello,\n\nYou proposed «{title}».\n\n{what}. The link works once, for 48 hours:\n\n{link}\n\n\
+                 Your address is used only for answers about this proposal and is deleted 90 days after it is closed.\n\
+                 If it was not you, ignore this message: nothing happens without the link.\n"
+            ),
+        )
+    } else {
+        let what = if with_code {
+            "Bekreft adressen, så kommer kommunens svar på forslaget ditt hit"
+        } else {
+            "Bekreft forslaget, så går det videre til kommunens moderatorer"
+        };
+        (
+            format!("{PRODUCT}: bekreft forslaget ditt"),
+            format!(
+                "Hei,\n\nDu har foreslått «{title}».\n\n{what}. Lenken virker én gang, i 48 timer:\n\n{link}\n\n\
+                 Adressen brukes bare til svar om dette forslaget og slettes 90 dager etter at det er avsluttet.\n\
+                 Var det ikke deg, kan du se bort fra e-posten: ingenting skjer uten lenken.\n"
+            ),
+        )
+    };
+    NewMail {
+        recipient: email.to_string(),
+        subject,
+        body,
+        kind: "proposal_confirm".into(),
+    }
+}
+
+/// The link that counts a support given with an email.
+pub fn confirm_support(email: &str, lang: &str, title: &str, link: &str) -> NewMail {
+    let (subject, body) = if lang == "en" {
+        (
+            format!("{PRODUCT}: confirm your support"),
+            format!(
+                "Hello,\n\nOpen this link to support «{title}». It works once, for 48 hours:\n\n{link}\n\n\
+                 We keep no copy of your address for this: only a fingerprint of it, so that you count once.\n"
+            ),
+        )
+    } else {
+        (
+            format!("{PRODUCT}: bekreft støtten din"),
+            format!(
+                "Hei,\n\nÅpne lenken for å støtte «{title}». Den virker én gang, i 48 timer:\n\n{link}\n\n\
+                 Vi tar ikke vare på adressen din for dette, bare et fingeravtrykk av den, så du telles én gang.\n"
+            ),
+        )
+    };
+    NewMail {
+        recipient: email.to_string(),
+        subject,
+        body,
+        kind: "support_confirm".into(),
+    }
+}
+
+/// What the proposer hears after a moderator's action: published, rejected (with the
+/// reason), or answered (the status and the answer). Edits and merges are not mailed.
+pub fn proposal_notice(
+    email: &str,
+    lang: &str,
+    row: &crate::store::participation::ProposalRow,
+    action: &crate::store::participation::Moderation,
+    base: &str,
+) -> Option<NewMail> {
+    use crate::store::participation::Moderation;
+    let en = lang == "en";
+    let title = &row.title;
+    let link = format!(
+        "{base}/?forslag={}{}",
+        row.id,
+        if en { "&lang=en" } else { "" }
+    );
+    let (subject, text) = match action {
+        Moderation::Publish if en => (
+            "your proposal is published".to_string(),
+            format!("«{title}» is now on the map, where others can support it:\n\n{link}"),
+        ),
+        Moderation::Publish => (
+            "forslaget ditt er publisert".to_string(),
+            format!("«{title}» ligger nå på kartet, der andre kan støtte det:\n\n{link}"),
+        ),
+        Moderation::Reject { reason } if en => (
+            "your proposal was not published".to_string(),
+            format!("«{title}» was not published. The reason:\n\n{reason}"),
+        ),
+        Moderation::Reject { reason } => (
+            "forslaget ditt ble ikke publisert".to_string(),
+            format!("«{title}» ble ikke publisert. Begrunnelsen:\n\n{reason}"),
+        ),
+        Moderation::Answer { status, answer } if en => (
+            format!(
+                "answer to your proposal: {}",
+                status.label("en").to_lowercase()
+            ),
+            format!(
+                "The municipality has answered «{title}».\n\nStatus: {}\n\n{answer}\n\n{link}",
+                status.label("en")
+            ),
+        ),
+        Moderation::Answer { status, answer } => (
+            format!(
+                "svar på forslaget ditt: {}",
+                status.label("nb").to_lowercase()
+            ),
+            format!(
+                "Kommunen har svart på «{title}».\n\nStatus: {}\n\n{answer}\n\n{link}",
+                status.label("nb")
+            ),
+        ),
+        Moderation::Edit { .. } | Moderation::Merge { .. } => return None,
+    };
+    let footer = if en {
+        "Your address is deleted 90 days after the proposal is closed."
+    } else {
+        "Adressen din slettes 90 dager etter at forslaget er avsluttet."
+    };
+    Some(NewMail {
+        recipient: email.to_string(),
+        subject: format!("{PRODUCT}: {subject}"),
+        body: format!(
+            "{}\n\n{text}\n\n{footer}\n",
+            if en { "Hello," } else { "Hei," }
+        ),
+        kind: format!("proposal_{}", action.name()),
+    })
+}
+
 /// A one-time sign-in link.
 pub fn sign_in_link(p: &Person, link: &str) -> NewMail {
     let (subject, body) = if english(p) {

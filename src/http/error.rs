@@ -55,6 +55,9 @@ pub enum ApiError {
     /// A file with problems, row by row (the whole file was refused).
     #[error("invalid file")]
     InvalidRows(Vec<crate::edit::csv::CsvError>),
+    /// The request conflicts with what is there (a second support by the same participant).
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// Too many attempts (failed sign-ins): try again later.
     #[error("too many requests: {0}")]
     TooManyRequests(String),
@@ -97,6 +100,7 @@ impl ApiError {
             ApiError::StoreDown(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::InvalidRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
         }
     }
 }
@@ -179,6 +183,9 @@ impl IntoResponse for ApiError {
             ApiError::Forbidden(detail) => {
                 problem(status, "forbidden", "Forbidden", &detail, json!({}))
             }
+            ApiError::Conflict(detail) => {
+                problem(status, "conflict", "Conflict", &detail, json!({}))
+            }
             ApiError::PreconditionRequired(detail) => problem(
                 status,
                 "precondition-required",
@@ -208,7 +215,11 @@ impl IntoResponse for ApiError {
                     .map(|e| format!("{}: {}", e.field, e.reason))
                     .collect::<Vec<_>>()
                     .join("; "),
-                json!({ "errors": errors }),
+                // `invalid-params` is RFC 9457's own example of the same list.
+                json!({
+                    "errors": errors,
+                    "invalid-params": errors.iter().map(|e| json!({ "name": e.field, "reason": e.reason })).collect::<Vec<_>>(),
+                }),
             ),
             ApiError::InvalidRows(errors) => problem(
                 status,

@@ -9,6 +9,7 @@ mod features;
 mod openapi;
 mod organisations;
 mod params;
+mod participation;
 mod portal;
 pub mod programme;
 mod reach;
@@ -157,6 +158,42 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/auth/sign-out-everywhere",
             axum::routing::post(auth::post_sign_out_everywhere),
+        )
+        .route(
+            "/api/proposals",
+            axum::routing::post(participation::post_proposal),
+        )
+        .route(
+            "/api/proposals/{id}/supports",
+            axum::routing::post(participation::post_support),
+        )
+        .route(
+            "/delta/bekreft/{secret}",
+            get(participation::get_confirm).post(participation::post_confirm),
+        )
+        .route(
+            "/api/collections/proposals",
+            get(participation::get_collection),
+        )
+        .route(
+            "/api/collections/proposals/items",
+            get(participation::list_proposals),
+        )
+        .route(
+            "/api/collections/proposals/items/{fid}",
+            get(participation::get_proposal),
+        )
+        .route(
+            "/api/moderation/proposals",
+            get(participation::get_moderation),
+        )
+        .route(
+            "/api/moderation/proposals/{id}",
+            axum::routing::post(participation::post_moderation),
+        )
+        .route(
+            "/api/participation/batches",
+            get(participation::get_batches).post(participation::post_batch),
         )
         .route("/api/conformance", get(features::get_conformance))
         .route("/api/collections", get(features::list_collections))

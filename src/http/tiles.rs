@@ -18,7 +18,7 @@ const CACHE: &str = "public, max-age=300";
 fn layer(name: &str) -> Result<Layer, ApiError> {
     Layer::parse(name).ok_or_else(|| {
         ApiError::NotFound(format!(
-            "no tile layer {name:?}; there are basemap, facilities, addresses and districts"
+            "no tile layer {name:?}; there are basemap, facilities, addresses, districts, proposals and coverage"
         ))
     })
 }
@@ -160,8 +160,12 @@ pub async fn get_tile(
         return basemap_tile(&state, id, &request_headers).await;
     };
     let s = state.snapshot.load();
-    let Some(tile) = s
-        .base_caches
+    let caches = if layer == Layer::Proposals {
+        &s.caches
+    } else {
+        &s.base_caches
+    };
+    let Some(tile) = caches
         .get::<crate::tiles::TileCache>()
         .get_or_encode(&s, layer, &id)
     else {

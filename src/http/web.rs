@@ -42,6 +42,11 @@ pub fn routes(assets: &Assets) -> Router<AppState> {
         )
         .route("/org", get(|s: State<AppState>| page(s, "org.html")))
         .route("/admin", get(|s: State<AppState>| page(s, "admin.html")))
+        // The nærutvalg's list of proposals (issue 15).
+        .route(
+            "/medvirkning",
+            get(|s: State<AppState>| page(s, "participation.html")),
+        )
         // A district's profile; the page reads the id from its own path.
         .route(
             "/omrade/{id}",

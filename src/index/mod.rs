@@ -10,6 +10,7 @@ pub mod conflate;
 pub mod districts;
 pub mod partition;
 pub mod programme;
+pub mod proposals;
 pub mod search;
 pub mod walk;
 mod wire;
@@ -42,6 +43,8 @@ pub struct Snapshot {
     pub base: Arc<Base>,
     /// Organisations, activities and volunteer needs.
     pub programme: programme::Programme,
+    /// Residents' published proposals, with their districts and catchments.
+    pub proposals: proposals::Proposals,
     /// What has been derived from this snapshot so far and may follow the programme
     /// (coverage hexagons for an activity category); dropped with it.
     pub caches: Caches,
@@ -138,6 +141,7 @@ impl Snapshot {
             organisations,
             activities,
             volunteer_needs,
+            proposals,
             facilities,
             addresses,
             districts,
@@ -307,6 +311,7 @@ impl Snapshot {
                 organisations,
                 activities,
                 volunteer_needs,
+                proposals,
             },
         )
     }
@@ -321,12 +326,15 @@ impl Snapshot {
             &base.facility_by_id,
             base.walk.as_ref(),
         );
-        Snapshot {
+        let mut snapshot = Snapshot {
             data_version: p.data_version,
             base,
             programme,
+            proposals: Default::default(),
             caches: Default::default(),
-        }
+        };
+        snapshot.proposals = proposals::Proposals::build(&snapshot, p.proposals);
+        snapshot
     }
 
     pub fn empty() -> Snapshot {

@@ -326,6 +326,8 @@ pub struct ProgrammeContents {
     pub organisations: Vec<crate::domain::activity::Organisation>,
     pub activities: Vec<crate::domain::activity::Activity>,
     pub volunteer_needs: Vec<crate::domain::activity::VolunteerNeed>,
+    /// Residents' proposals that are published (issue 15).
+    pub proposals: Vec<super::participation::PublishedProposal>,
 }
 
 /// Implements [`Editing`] for one store type. `$json` is the cast a JSON parameter needs
@@ -881,7 +883,7 @@ macro_rules! editing_impl {
             // Every table and both versions from one moment.
             let mut tx = self.pool.begin_with($begin_read).await?;
             let (data_version, base_version) = crate::store::editing::versions!(tx);
-            let (organisations, activities, volunteer_needs) =
+            let (organisations, activities, volunteer_needs, proposals) =
                 crate::store::editing::load_editing!(tx, $text);
             tx.commit().await?;
             Ok(crate::store::editing::ProgrammeContents {
@@ -890,6 +892,7 @@ macro_rules! editing_impl {
                 organisations,
                 activities,
                 volunteer_needs,
+                proposals,
             })
         }
 
@@ -1030,7 +1033,8 @@ macro_rules! load_editing {
         }
         let activities = items!("activities");
         let needs = items!("volunteer_needs");
-        (organisations, activities, needs)
+        let proposals = crate::store::participation::load_published!($tx);
+        (organisations, activities, needs, proposals)
     }};
 }
 

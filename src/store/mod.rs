@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod editing;
+pub mod participation;
 pub mod postgis;
 mod rows;
 mod sqlite;
@@ -84,6 +85,8 @@ pub struct StoreContents {
     pub organisations: Vec<crate::domain::activity::Organisation>,
     pub activities: Vec<crate::domain::activity::Activity>,
     pub volunteer_needs: Vec<crate::domain::activity::VolunteerNeed>,
+    /// Residents' proposals that are published (issue 15).
+    pub proposals: Vec<participation::PublishedProposal>,
     pub facilities: Vec<Facility>,
     pub addresses: Vec<Address>,
     pub districts: Vec<District>,
@@ -161,7 +164,9 @@ pub struct Counts {
 }
 
 #[async_trait]
-pub trait Store: editing::Editing + accounts::Accounts + Send + Sync + 'static {
+pub trait Store:
+    editing::Editing + accounts::Accounts + participation::Participation + Send + Sync + 'static
+{
     /// Applies pending migrations. Safe to call on every start.
     async fn migrate(&self) -> Result<(), StoreError>;
 

@@ -247,6 +247,8 @@ super::editing::editing_impl!(
     "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 );
 
+super::participation::participation_impl!(PostgisStore, "::jsonb", "BEGIN", " FOR UPDATE");
+
 /// Bumps the data version inside a write's transaction and returns the new one.
 /// Listeners hear of it when the transaction commits.
 async fn bump(tx: &mut Transaction<'_, Postgres>) -> Result<i64, StoreError> {

@@ -198,7 +198,7 @@ macro_rules! store_impl {
                 let (data_version, base_version) = crate::store::editing::versions!(tx);
                 let (facilities, addresses, districts, walk_graph, population) =
                     crate::store::rows::load_rows!(tx, $facilities, $addresses, $districts);
-                let (organisations, activities, volunteer_needs) =
+                let (organisations, activities, volunteer_needs, proposals) =
                     crate::store::editing::load_editing!(tx, $text);
                 tx.commit().await?;
                 Ok(crate::store::StoreContents {
@@ -207,6 +207,7 @@ macro_rules! store_impl {
                     organisations,
                     activities,
                     volunteer_needs,
+                    proposals,
                     facilities,
                     addresses,
                     districts,

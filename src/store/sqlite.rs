@@ -182,6 +182,8 @@ super::accounts::accounts_impl!(SqliteStore, "");
 
 super::editing::editing_impl!(SqliteStore, "", "", "BEGIN IMMEDIATE", "", "BEGIN");
 
+super::participation::participation_impl!(SqliteStore, "", "BEGIN IMMEDIATE", "");
+
 /// Bumps the data version inside a write's transaction and returns the new one.
 async fn bump(tx: &mut Transaction<'_, Sqlite>) -> Result<i64, StoreError> {
     let version: i64 = sqlx::query_scalar(

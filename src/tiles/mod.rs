@@ -59,6 +59,23 @@ impl TileId {
         (1u64 << self.z) as f64
     }
 
+    /// The tile of zoom `z` (at most [`MAX_ZOOM`]) holding `p` (Web Mercator, OSM's
+    /// slippy-map numbering).
+    pub fn containing(p: LonLat, z: u8) -> TileId {
+        let z = z.min(MAX_ZOOM);
+        let n = (1u64 << z) as f64;
+        let x = ((p.lon + 180.0) / 360.0 * n).floor();
+        let lat = p.lat.to_radians();
+        let y =
+            ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor();
+        let clamp = |v: f64| v.clamp(0.0, n - 1.0) as u32;
+        TileId {
+            z,
+            x: clamp(x),
+            y: clamp(y),
+        }
+    }
+
     /// The tile's bounds in lon/lat.
     pub fn bounds(&self) -> Bbox {
         let n = self.n();
@@ -109,10 +126,18 @@ pub enum Layer {
     Facilities,
     Addresses,
     Districts,
+    /// Residents' published proposals (issue 15): they follow every edit, so their tiles
+    /// are cached with the snapshot, not with the base.
+    Proposals,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 3] = [Layer::Facilities, Layer::Addresses, Layer::Districts];
+    pub const ALL: [Layer; 4] = [
+        Layer::Facilities,
+        Layer::Addresses,
+        Layer::Districts,
+        Layer::Proposals,
+    ];
 
     pub fn parse(name: &str) -> Option<Layer> {
         Layer::ALL.into_iter().find(|l| l.name() == name)
@@ -123,13 +148,14 @@ impl Layer {
             Layer::Facilities => "facilities",
             Layer::Addresses => "addresses",
             Layer::Districts => "districts",
+            Layer::Proposals => "proposals",
         }
     }
 
     pub fn min_zoom(self) -> u8 {
         match self {
             Layer::Addresses => ADDRESSES_MIN_ZOOM,
-            Layer::Facilities | Layer::Districts => 0,
+            Layer::Facilities | Layer::Districts | Layer::Proposals => 0,
         }
     }
 
@@ -150,6 +176,13 @@ impl Layer {
                 ("district", "String"),
             ],
             Layer::Districts => &[("id", "String"), ("name", "String"), ("level", "String")],
+            Layer::Proposals => &[
+                ("id", "Number"),
+                ("category", "String"),
+                ("status", "String"),
+                ("supports", "Number"),
+                ("title", "String"),
+            ],
         }
     }
 }
@@ -166,10 +199,15 @@ pub fn points_in(s: &Snapshot, layer: Layer, t: &TileId) -> Vec<u32> {
     let candidates = match layer {
         Layer::Facilities => s.facilities_in(&t.bounds()),
         Layer::Addresses => s.addresses_in(&t.bounds()),
+        Layer::Proposals => s.proposals.in_bbox(&t.bounds()),
         Layer::Districts => return Vec::new(),
     };
     let position = |i: u32| match layer {
         Layer::Facilities => s.facilities[i as usize].position,
+        Layer::Proposals => {
+            let p = &s.proposals.items[i as usize];
+            LonLat::new(p.lon, p.lat)
+        }
         _ => s.addresses[i as usize].position,
     };
     candidates
@@ -311,6 +349,19 @@ pub fn encode(s: &Snapshot, layer: Layer, t: &TileId) -> Option<Vec<u8>> {
                 if let Some(d) = district_name(s.address_district[i as usize]) {
                     feature.add_tag_string("district", d);
                 }
+                out = feature.into_layer();
+            }
+        }
+        Layer::Proposals => {
+            for i in points_in(s, layer, t) {
+                let p = &s.proposals.items[i as usize];
+                let mut feature = out.into_feature(point_geometry(t, LonLat::new(p.lon, p.lat)));
+                feature.set_id(p.id as u64);
+                feature.add_tag_uint("id", p.id as u64);
+                feature.add_tag_string("category", p.category.as_str());
+                feature.add_tag_string("status", p.status.as_str());
+                feature.add_tag_uint("supports", p.supports.max(0) as u64);
+                feature.add_tag_string("title", &p.title);
                 out = feature.into_layer();
             }
         }

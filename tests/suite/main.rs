@@ -15,6 +15,7 @@ mod import_addresses;
 mod import_files;
 mod import_osm;
 mod organisations;
+mod participation;
 mod population;
 mod postgis_ops;
 mod store_contract;

@@ -1,0 +1,418 @@
+//! Medvirkning (issue 15, docs/PARTICIPATION.md): residents' proposals, their categories,
+//! states and statuses, participation codes, the participant keys supports are counted by,
+//! and what in a text looks like personal data. Pure: the store keeps them
+//! (`store::participation`), the HTTP handlers check and answer (`http::participation`).
+
+use serde::Serialize;
+
+use crate::domain::FacilityKind;
+
+/// What a proposal is about: a facility kind, or one of the other things residents ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "String")]
+pub enum Category {
+    Facility(FacilityKind),
+    Safety,
+    PathsLighting,
+    MeetingPlace,
+    ActivityIdea,
+    Other,
+}
+
+impl From<Category> for String {
+    fn from(c: Category) -> String {
+        c.as_str().to_string()
+    }
+}
+
+const OTHERS: [(&str, &str, &str, Category); 5] = [
+    ("safety", "Trygghet", "Safety", Category::Safety),
+    (
+        "paths_lighting",
+        "Stier og lys",
+        "Paths and lighting",
+        Category::PathsLighting,
+    ),
+    (
+        "meeting_place",
+        "Møteplass",
+        "Meeting place",
+        Category::MeetingPlace,
+    ),
+    (
+        "activity_idea",
+        "Aktivitetsidé",
+        "Activity idea",
+        Category::ActivityIdea,
+    ),
+    ("other", "Annet", "Other", Category::Other),
+];
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Facility(k) => k.as_str(),
+            other => OTHERS.iter().find(|o| o.3 == other).expect("listed").0,
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Category> {
+        FacilityKind::parse(s)
+            .map(Category::Facility)
+            .or_else(|| OTHERS.iter().find(|o| o.0 == s).map(|o| o.3))
+    }
+
+    /// The label in `lang` (`nb` or `en`).
+    pub fn label(self, lang: &str) -> &'static str {
+        match self {
+            Category::Facility(k) if lang == "en" => k.label_en(),
+            Category::Facility(k) => k.label_nb(),
+            other => {
+                let o = OTHERS.iter().find(|o| o.3 == other).expect("listed");
+                if lang == "en" { o.2 } else { o.1 }
+            }
+        }
+    }
+
+    pub fn kind(self) -> Option<FacilityKind> {
+        match self {
+            Category::Facility(k) => Some(k),
+            _ => None,
+        }
+    }
+
+    /// Every category's id, the facility kinds first.
+    pub fn ids() -> Vec<&'static str> {
+        FacilityKind::ALL
+            .iter()
+            .map(|k| k.as_str())
+            .chain(OTHERS.iter().map(|o| o.0))
+            .collect()
+    }
+}
+
+macro_rules! word_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $s:literal / $nb:literal / $en:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &[$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $s),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $($s => Some($name::$variant),)+ _ => None }
+            }
+
+            /// The label in `lang` (`nb` or `en`).
+            pub fn label(self, lang: &str) -> &'static str {
+                match self { $($name::$variant => if lang == "en" { $en } else { $nb }),+ }
+            }
+
+            pub fn ids() -> Vec<&'static str> {
+                vec![$($s),+]
+            }
+        }
+    };
+}
+
+word_enum!(
+    /// Where a proposal is in moderation (staff only).
+    State {
+        Unconfirmed = "unconfirmed" / "Venter på bekreftelse" / "Awaiting confirmation",
+        Pending = "pending" / "Venter på godkjenning" / "Awaiting moderation",
+        Published = "published" / "Publisert" / "Published",
+        Rejected = "rejected" / "Avvist" / "Rejected",
+        Merged = "merged" / "Slått sammen" / "Merged",
+    }
+);
+
+word_enum!(
+    /// The municipality's public status of a published proposal.
+    Status {
+        Received = "received" / "Mottatt" / "Received",
+        UnderConsideration = "under_consideration" / "Til vurdering" / "Under consideration",
+        Planned = "planned" / "Planlagt" / "Planned",
+        Done = "done" / "Gjennomført" / "Done",
+        NotPossible = "not_possible" / "Ikke mulig" / "Not possible",
+    }
+);
+
+impl Status {
+    /// A proposal with this status is closed: its proposer's email is deleted 90 days later.
+    pub fn closes(self) -> bool {
+        matches!(self, Status::Done | Status::NotPossible)
+    }
+}
+
+/// Limits on what a resident writes, in characters.
+pub const TITLE_CHARS: std::ops::RangeInclusive<usize> = 3..=120;
+pub const TEXT_CHARS: std::ops::RangeInclusive<usize> = 10..=2000;
+pub const ANSWER_CHARS: std::ops::RangeInclusive<usize> = 2..=4000;
+
+/// How long a link that confirms an email is good for, and how long an unconfirmed
+/// proposal or support is kept: 48 hours, in ms.
+pub const LINK_MS: i64 = 48 * 3600 * 1000;
+/// A proposer's email is deleted this long after the proposal was closed: 90 days, in ms.
+pub const EMAIL_AFTER_CLOSE_MS: i64 = 90 * 24 * 3600 * 1000;
+/// Codes are deleted this long after their batch expired: 90 days, in ms.
+pub const CODES_AFTER_EXPIRY_MS: i64 = 90 * 24 * 3600 * 1000;
+/// The walk a proposal's catchment is counted for, in minutes (issue 15).
+pub const CATCHMENT_MINUTES: u32 = 10;
+
+/// The alphabet of participation codes: no 0/O, 1/I/L, to be read off paper by a pupil.
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/// A new participation code: 10 characters (49 bits from the operating system), shown as
+/// `XXXX-XXXX-XX`.
+pub fn new_code() -> String {
+    let mut bytes = [0u8; 10];
+    getrandom::fill(&mut bytes).expect("the operating system gives randomness");
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| {
+            // 256 is not a multiple of 31: a byte ≥ 248 would favour the first letters;
+            // the bias (< 0.4 %) leaves more than 48 bits, far beyond what the rate limit lets
+            // anyone try.
+            CODE_ALPHABET[(*b as usize) % CODE_ALPHABET.len()] as char
+        })
+        .collect();
+    let s: String = chars.into_iter().collect();
+    format!("{}-{}-{}", &s[..4], &s[4..8], &s[8..])
+}
+
+/// A code as typed (any case, with or without dashes and spaces) in the form its SHA-256 is
+/// taken of; `None` when it cannot be a code.
+pub fn normalise_code(typed: &str) -> Option<String> {
+    let s: String = typed
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' ' | '\u{a0}'))
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    (s.len() == 10 && s.bytes().all(|b| CODE_ALPHABET.contains(&b))).then_some(s)
+}
+
+/// The SHA-256 (hex) a code is stored as.
+pub fn code_sha256(typed: &str) -> Option<String> {
+    normalise_code(typed).map(|c| crate::store::editing::token_sha256(&c))
+}
+
+/// An email address as compared: trimmed and lower-cased; `None` when it is not one
+/// (one `@`, something on each side, a dot in the domain, at most 254 characters).
+pub fn normalise_email(typed: &str) -> Option<String> {
+    let e = typed.trim().to_lowercase();
+    let (local, domain) = e.split_once('@')?;
+    let ok = !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && e.len() <= 254
+        && !e.chars().any(|c| c.is_whitespace() || c.is_control());
+    ok.then_some(e)
+}
+
+/// Who supports: a code's row, or an email by its SHA-256 (never the address itself).
+pub fn participant_of_code(code_id: i64) -> String {
+    format!("code:{code_id}")
+}
+
+pub fn participant_of_email(email: &str) -> String {
+    format!(
+        "email:{}",
+        crate::store::editing::token_sha256(&email.to_lowercase())
+    )
+}
+
+/// Something in a text that looks like personal data, for the moderator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Flag {
+    /// `phone`, `email` or `name`.
+    pub kind: String,
+    pub text: String,
+}
+
+/// What in `text` looks like a phone number (8 digits, Norwegian, with optional +47 and
+/// spaces), an email address, or a full name (two or three capitalised words in a row
+/// that are not the first words of a sentence, and not `known`: a name of a place — a
+/// street, facility or district). A heuristic for the
+/// moderator's eye, not a filter: it flags, it does not refuse.
+pub fn personal_data_flags(text: &str, known: &dyn Fn(&str) -> bool) -> Vec<Flag> {
+    let mut flags = Vec::new();
+    // Email addresses.
+    for word in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')')) {
+        let w = word.trim_matches(|c: char| matches!(c, '.' | ':' | '!' | '?' | '"' | '\''));
+        if w.contains('@') && normalise_email(w).is_some() {
+            flags.push(Flag {
+                kind: "email".into(),
+                text: w.to_string(),
+            });
+        }
+    }
+    // Phone numbers: 8 digits (with +47 / 0047 in front, spaces or dashes between).
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() || chars[i] == '+' {
+            let start = i;
+            let mut digits = 0;
+            let mut j = i;
+            while j < chars.len()
+                && (chars[j].is_ascii_digit() || matches!(chars[j], ' ' | '-' | '+'))
+            {
+                if chars[j].is_ascii_digit() {
+                    digits += 1;
+                }
+                j += 1;
+            }
+            let run: String = chars[start..j].iter().collect();
+            let run = run.trim().to_string();
+            let bare = run.trim_start_matches('+');
+            let national = bare
+                .strip_prefix("0047")
+                .or_else(|| bare.strip_prefix("47").filter(|_| run.starts_with('+')))
+                .unwrap_or(bare);
+            let national_digits = national.chars().filter(char::is_ascii_digit).count();
+            if national_digits == 8 || (digits == 8 && !run.contains('+')) {
+                flags.push(Flag {
+                    kind: "phone".into(),
+                    text: run,
+                });
+            }
+            i = j.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    // Full names: runs of two or three capitalised words, not at a sentence's start.
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let capital = |w: &str| {
+        let w = w.trim_matches(|c: char| !c.is_alphabetic());
+        let mut cs = w.chars();
+        matches!(cs.next(), Some(c) if c.is_uppercase())
+            && w.chars().count() >= 2
+            && w.chars().skip(1).all(|c| c.is_lowercase() || c == '-')
+    };
+    let sentence_start = |i: usize| {
+        i == 0
+            || words[i - 1].ends_with('.')
+            || words[i - 1].ends_with('!')
+            || words[i - 1].ends_with('?')
+            || words[i - 1].ends_with(':')
+    };
+    let mut i = 0;
+    while i + 1 < words.len() {
+        let mut j = i;
+        while j < words.len() && j < i + 3 && capital(words[j]) {
+            j += 1;
+        }
+        // A sentence's first word is capitalised anyway: the name is what follows it.
+        let from = if sentence_start(i) { i + 1 } else { i };
+        if j >= from + 2 {
+            let name: Vec<&str> = words[from..j]
+                .iter()
+                .map(|w| w.trim_matches(|c: char| !c.is_alphabetic()))
+                .collect();
+            let name = name.join(" ");
+            if !known(&name) {
+                flags.push(Flag {
+                    kind: "name".into(),
+                    text: name,
+                });
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    flags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn none(_: &str) -> bool {
+        false
+    }
+
+    #[test]
+    fn categories_round_trip_and_are_labelled() {
+        for id in Category::ids() {
+            let c = Category::parse(id).expect(id);
+            assert_eq!(c.as_str(), id);
+            assert!(!c.label("nb").is_empty() && !c.label("en").is_empty());
+        }
+        assert_eq!(
+            Category::parse("pitch").and_then(Category::kind),
+            Some(FacilityKind::Pitch)
+        );
+        assert_eq!(Category::parse("safety").and_then(Category::kind), None);
+        assert_eq!(Category::parse("ballbinge"), None);
+    }
+
+    #[test]
+    fn codes_are_read_as_typed() {
+        let code = new_code();
+        assert_eq!(code.len(), 12);
+        let typed = code.to_lowercase().replace('-', " ");
+        assert_eq!(code_sha256(&typed), code_sha256(&code));
+        assert!(code_sha256(&code).is_some());
+        assert_eq!(
+            normalise_code("ABCD-EFGH-I1"),
+            None,
+            "I and 1 are not in codes"
+        );
+        assert_eq!(normalise_code("ABCD-EFGH"), None);
+        assert_ne!(new_code(), new_code());
+    }
+
+    #[test]
+    fn emails_are_checked_loosely() {
+        assert_eq!(
+            normalise_email(" Ola@Example.NO "),
+            Some("ola@example.no".into())
+        );
+        for bad in [
+            "ola",
+            "ola@",
+            "@x.no",
+            "ola@no",
+            "ola@x.no@y.no",
+            "o la@x.no",
+        ] {
+            assert_eq!(normalise_email(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn personal_data_is_flagged() {
+        let text = "Ring meg på 912 34 567 eller +47 41234567, eller skriv til kari@example.no. \
+                    Jeg heter Kari Nordmann og bor ved Konnerud skole.";
+        let known = |w: &str| matches!(w, "Konnerud" | "Konnerud skole");
+        let flags = personal_data_flags(text, &known);
+        let kinds: Vec<(&str, &str)> = flags
+            .iter()
+            .map(|f| (f.kind.as_str(), f.text.as_str()))
+            .collect();
+        assert!(kinds.contains(&("email", "kari@example.no")), "{kinds:?}");
+        assert!(kinds.contains(&("phone", "912 34 567")), "{kinds:?}");
+        assert!(kinds.contains(&("phone", "+47 41234567")), "{kinds:?}");
+        assert!(kinds.contains(&("name", "Kari Nordmann")), "{kinds:?}");
+        assert!(!kinds.iter().any(|k| k.1.contains("Konnerud")), "{kinds:?}");
+        // An ordinary proposal flags nothing.
+        let plain =
+            "Vi trenger en ballbinge her. Det er 200 barn i nabolaget og ingen plass å spille.";
+        assert_eq!(personal_data_flags(plain, &none), vec![]);
+        // A year or a count is not a phone number.
+        assert_eq!(
+            personal_data_flags("Bygget i 2024, 12 000 kvm.", &none),
+            vec![]
+        );
+    }
+}
