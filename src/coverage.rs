@@ -918,3 +918,36 @@ pub fn catchment(
         homes_without,
     })
 }
+
+/// The catchments of a snapshot's published proposals, computed the first time they are
+/// asked for and kept with the snapshot (`Snapshot::caches`).
+#[derive(Default)]
+pub struct ProposalCatchments(std::sync::OnceLock<Vec<Option<Catchment>>>);
+
+/// Per published proposal (the snapshot's order), the homes within
+/// [`crate::participation::CATCHMENT_MINUTES`] of it: see [`catchment`].
+pub fn proposal_catchments(s: &Snapshot) -> std::sync::Arc<ProposalCatchments> {
+    let cache = s.caches.get::<ProposalCatchments>();
+    cache.0.get_or_init(|| {
+        s.proposals
+            .items
+            .iter()
+            .map(|p| {
+                catchment(
+                    s,
+                    LonLat::new(p.lon, p.lat),
+                    crate::participation::CATCHMENT_MINUTES,
+                    p.category.kind(),
+                )
+            })
+            .collect()
+    });
+    cache
+}
+
+impl ProposalCatchments {
+    /// The catchment of the `i`th proposal.
+    pub fn of(&self, i: u32) -> Option<&Catchment> {
+        self.0.get()?.get(i as usize)?.as_ref()
+    }
+}

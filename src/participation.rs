@@ -199,7 +199,16 @@ pub fn normalise_code(typed: &str) -> Option<String> {
 
 /// The SHA-256 (hex) a code is stored as.
 pub fn code_sha256(typed: &str) -> Option<String> {
-    normalise_code(typed).map(|c| crate::store::editing::token_sha256(&c))
+    normalise_code(typed).map(|c| sha256_hex(&c))
+}
+
+/// SHA-256 of a text, as 64 hex digits.
+fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// An email address as compared: trimmed and lower-cased; `None` when it is not one
@@ -223,10 +232,7 @@ pub fn participant_of_code(code_id: i64) -> String {
 }
 
 pub fn participant_of_email(email: &str) -> String {
-    format!(
-        "email:{}",
-        crate::store::editing::token_sha256(&email.to_lowercase())
-    )
+    format!("email:{}", sha256_hex(&email.to_lowercase()))
 }
 
 /// Something in a text that looks like personal data, for the moderator.

@@ -13,6 +13,9 @@
 //             with a session starting then (on the chosen weekday, if one is chosen)
 //   accessibility  features, comma-separated (wheelchair, step_free, hearing_loop,
 //             accessible_toilet, sign_language, easy_language): only activities promising all
+//   proposals 1 | 0: the residents' proposals (docs/PARTICIPATION.md) on the map and in the
+//             list, with "Foreslå noe her". On / they show unless proposals=0; on /embed they
+//             are off unless proposals=1.
 //   lang      nb | en | … (default nb)
 //   center    lon,lat of the map's centre; zoom: the map's zoom
 //   contrast  high: the high-contrast basemap
@@ -68,6 +71,8 @@ export function parseState(search, { kinds = [], categories = [] } = {}) {
     layers: layers ? new Set(layers) : new Set(LAYERS),
     bbox: bbox && validLonLat(bbox.slice(0, 2)) && validLonLat(bbox.slice(2)) && bbox[0] < bbox[2] && bbox[1] < bbox[3] ? bbox : null,
     list: LIST_PLACES.includes(q.get('list')) ? q.get('list') : 'side',
+    // true, false, or null: the page's default (on for /, off for /embed).
+    proposals: q.get('proposals') === '1' ? true : q.get('proposals') === '0' ? false : null,
   };
 }
 
@@ -75,9 +80,12 @@ export function parseState(search, { kinds = [], categories = [] } = {}) {
  * The query string for a state. `embed` adds the embed-only parameters (and `layers`);
  * `layers: true` writes `layers` without the other embed parameters (the site page, which has
  * the same switches); `view: false` leaves out centre and zoom (the receiving map then fits
- * the result).
+ * the result). `proposals`: whether the receiving page shows the proposals by default (on /,
+ * off on /embed); `proposals=1` or `proposals=0` is written only when the state says otherwise.
  */
-export function serializeState(s, { embed = false, layers = false, view = true, defaultLang = 'nb' } = {}) {
+export function serializeState(s, {
+  embed = false, layers = false, view = true, defaultLang = 'nb', proposals = !embed,
+} = {}) {
   const q = new URLSearchParams();
   if (s.point) {
     if (s.address) q.set('address', s.address);
@@ -99,6 +107,7 @@ export function serializeState(s, { embed = false, layers = false, view = true, 
   if ((embed || layers) && s.layers && s.layers.size !== LAYERS.length) {
     q.set('layers', LAYERS.filter((l) => s.layers.has(l)).join(',') || 'none');
   }
+  if (typeof s.proposals === 'boolean' && s.proposals !== proposals) q.set('proposals', s.proposals ? '1' : '0');
   if (embed) {
     if (s.bbox) q.set('bbox', s.bbox.map((v) => fixed(v, 5)).join(','));
     if (s.list && s.list !== 'side') q.set('list', s.list);

@@ -58,6 +58,12 @@ pub enum ApiError {
     /// The request conflicts with what is there (a second support by the same participant).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A write that named a version the thing no longer has (409, with `current_version`).
+    #[error("stale version: {detail}")]
+    StaleVersion {
+        detail: String,
+        current_version: i64,
+    },
     /// Too many attempts (failed sign-ins): try again later.
     #[error("too many requests: {0}")]
     TooManyRequests(String),
@@ -100,7 +106,7 @@ impl ApiError {
             ApiError::StoreDown(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::InvalidRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::StaleVersion { .. } => StatusCode::CONFLICT,
         }
     }
 }
@@ -186,6 +192,16 @@ impl IntoResponse for ApiError {
             ApiError::Conflict(detail) => {
                 problem(status, "conflict", "Conflict", &detail, json!({}))
             }
+            ApiError::StaleVersion {
+                detail,
+                current_version,
+            } => problem(
+                status,
+                "stale-version",
+                "Changed since you read it",
+                &detail,
+                json!({ "current_version": current_version }),
+            ),
             ApiError::PreconditionRequired(detail) => problem(
                 status,
                 "precondition-required",

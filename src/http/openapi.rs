@@ -406,6 +406,12 @@ fn portal_paths(paths: &mut serde_json::Map<String, serde_json::Value>) {
         "active": { "type": "boolean" },
     });
     let problems = json!({ "401": { "description": "Not signed in" }, "403": { "description": "Not allowed, or no CSRF token" }, "422": { "description": "Invalid fields (problem+json with errors)" } });
+    let list_params: Vec<serde_json::Value> = [
+        "bbox", "limit", "offset", "status", "category", "district", "from", "to", "sort", "f",
+    ]
+    .iter()
+    .map(|n| param(n, "query", n, s.clone(), false))
+    .collect();
     let with = |mut r: serde_json::Value, extra: serde_json::Value| {
         if let (Some(r), serde_json::Value::Object(e)) = (r.as_object_mut(), extra) {
             r.extend(e);
@@ -519,7 +525,50 @@ fn portal_paths(paths: &mut serde_json::Map<String, serde_json::Value>) {
         ),
         (
             "/api/outbox",
-            json!({ "get": { "summary": "The newest email, queued and sent, without bodies (staff admin)", "operationId": "getOutbox", "security": session, "responses": with(json!({ "200": { "description": "Messages" } }), problems) } }),
+            json!({ "get": { "summary": "The newest email, queued and sent, without bodies (staff admin)", "operationId": "getOutbox", "security": session, "responses": with(json!({ "200": { "description": "Messages" } }), problems.clone()) } }),
+        ),
+        // Medvirkning (issue 15, docs/PARTICIPATION.md).
+        (
+            "/api/proposals",
+            json!({ "post": { "summary": "A resident's proposal, with a participation code (201: waits for moderation) or an email confirmed by a link (202); 403 code not valid, 422 invalid fields or outside the area served, 429 rate limited. No cookie, no account", "operationId": "propose", "requestBody": body(&["category", "title", "text", "lon", "lat"], json!({ "category": s, "title": { "type": "string", "minLength": 3, "maxLength": 120 }, "text": { "type": "string", "minLength": 10, "maxLength": 2000 }, "lon": { "type": "number" }, "lat": { "type": "number" }, "lang": { "type": "string", "enum": ["nb", "en"] }, "code": s, "email": { "type": "string", "format": "email" } })), "responses": with(json!({ "201": { "description": "{id, state: pending, email_confirmation}" }, "202": { "description": "{id, state: unconfirmed, email_confirmation: true}" }, "403": { "description": "The code is not valid" }, "429": { "description": "Too many from here" } }), json!({ "422": { "description": "Invalid fields, or outside the area served (problem+json)" } })) } }),
+        ),
+        (
+            "/api/proposals/{id}/supports",
+            json!({ "post": { "summary": "Support a published proposal once per participant: with a code (201, {supports}) or an email confirmed by a link (202); 409 supported already", "operationId": "support", "parameters": [id.clone()], "requestBody": body(&[], json!({ "code": s, "email": { "type": "string", "format": "email" }, "lang": { "type": "string", "enum": ["nb", "en"] } })), "responses": { "201": { "description": "{supports}" }, "202": { "description": "{email_confirmation: true}" }, "403": { "description": "The code is not valid" }, "404": { "description": "No published proposal" }, "409": { "description": "Supported already" } } } }),
+        ),
+        (
+            "/delta/bekreft/{secret}",
+            json!({
+                "get": { "summary": "The page of an emailed confirmation link: one button (a mail scanner confirms nothing)", "operationId": "confirmPage", "parameters": [param("secret", "path", "The link's secret", s.clone(), true)], "responses": { "200": { "description": "HTML" } } },
+                "post": { "summary": "Confirm: a proposal goes to moderation, a support counts, answers go to the address; 404 page when used or older than 48 hours", "operationId": "confirm", "parameters": [param("secret", "path", "The link's secret", s.clone(), true)], "responses": { "200": { "description": "HTML" }, "404": { "description": "HTML: the link no longer works" } } },
+            }),
+        ),
+        (
+            "/api/collections/proposals",
+            json!({ "get": { "summary": "The proposals collection", "operationId": "getProposalsCollection", "responses": { "200": { "description": "Collection" } } } }),
+        ),
+        (
+            "/api/collections/proposals/items",
+            json!({ "get": { "summary": "Published proposals (GeoJSON, or f=csv for the nærutvalg: ;-separated, UTF-8 with BOM): status, category (comma lists), district (any level), from/to (published, YYYY-MM-DD), sort=-supports (default) or -published, bbox, limit, offset. Never an email, a code or unpublished text", "operationId": "listProposals", "parameters": list_params, "responses": { "200": { "description": "FeatureCollection or CSV" }, "400": { "description": "A bad parameter (problem+json)" } } } }),
+        ),
+        (
+            "/api/collections/proposals/items/{fid}",
+            json!({ "get": { "summary": "One published proposal: its districts, catchment (homes within 10 minutes, and those without such a facility) and answers", "operationId": "getProposal", "parameters": [param("fid", "path", "Proposal id", int.clone(), true)], "responses": { "200": { "description": "Feature" }, "404": { "description": "No published proposal" } } } }),
+        ),
+        (
+            "/api/moderation/proposals",
+            json!({ "get": { "summary": "Proposals for moderation, by state (pending default; published, rejected, merged, unconfirmed, all), with personal-data flags and has_email (never the address) (staff)", "operationId": "listModeration", "security": session, "parameters": [param("state", "query", "pending, published, rejected, merged, unconfirmed or all", s.clone(), false)], "responses": with(json!({ "200": { "description": "{proposals}" } }), problems.clone()) } }),
+        ),
+        (
+            "/api/moderation/proposals/{id}",
+            json!({ "post": { "summary": "Publish, reject (reason), edit (title, text), answer (status, answer) or merge (into), with the version read; 409 with current_version when stale; the proposer is emailed (staff)", "operationId": "moderate", "security": session, "parameters": [id.clone()], "requestBody": body(&["action", "version"], json!({ "action": { "type": "string", "enum": ["publish", "reject", "edit", "answer", "merge"] }, "version": int, "reason": s, "title": s, "text": s, "status": { "type": "string", "enum": ["received", "under_consideration", "planned", "done", "not_possible"] }, "answer": s, "into": int })), "responses": with(json!({ "200": { "description": "The proposal as in the list" }, "409": { "description": "Changed since read" } }), problems.clone()) } }),
+        ),
+        (
+            "/api/participation/batches",
+            json!({
+                "get": { "summary": "Batches of participation codes and their use, never the codes (staff)", "operationId": "listBatches", "security": session, "responses": with(json!({ "200": { "description": "{batches}" } }), problems.clone()) },
+                "post": { "summary": "A batch of codes, shown this once: label, count 1–200, proposals 0–20 and supports 0–100 per code, expires (a date within a year) (staff)", "operationId": "makeBatch", "security": session, "requestBody": body(&["label", "count", "proposals", "supports", "expires"], json!({ "label": s, "count": int, "proposals": int, "supports": int, "expires": { "type": "string", "format": "date" } })), "responses": with(json!({ "201": { "description": "{batch, codes}" } }), problems) },
+            }),
         ),
     ] {
         paths.insert(path.into(), value);

@@ -1,16 +1,14 @@
 //! Residents' published proposals in the snapshot (issue 15): each one's districts (the
-//! finest level and the kommunedel, the coarsest level below the kommune) and its
-//! catchment (homes within [`CATCHMENT_MINUTES`]' walk, and of them those without such a
-//! facility today), computed once per snapshot, and an R-tree over their points.
+//! finest level and the kommunedel, the coarsest level below the kommune) and an R-tree
+//! over their points. Their catchments are `coverage::proposal_catchments`, cached with
+//! the snapshot.
 
 use std::collections::HashMap;
 
 use geo::Intersects;
 
-use crate::coverage::Catchment;
 use crate::domain::{Bbox, LonLat};
-use crate::participation::CATCHMENT_MINUTES;
-use crate::store::participation::PublishedProposal;
+use crate::store::proposal_rows::PublishedProposal;
 
 use super::{PointTree, Snapshot, envelope, point_tree, sorted};
 
@@ -20,7 +18,6 @@ pub struct Proposals {
     /// Same order: the finest district holding the point, and the kommunedel (or bydel).
     pub district: Vec<Option<u32>>,
     pub kommunedel: Vec<Option<u32>>,
-    pub catchment: Vec<Option<Catchment>>,
     by_id: HashMap<i64, u32>,
     tree: Option<PointTree>,
 }
@@ -35,17 +32,10 @@ impl Proposals {
             .find(|l| super::districts::level_rank(l) < 3);
         let mut district = Vec::with_capacity(items.len());
         let mut kommunedel_of = Vec::with_capacity(items.len());
-        let mut catchment = Vec::with_capacity(items.len());
         for p in &items {
             let at = LonLat::new(p.lon, p.lat);
             district.push(finest.and_then(|l| district_at(s, at, l)));
             kommunedel_of.push(kommunedel.and_then(|l| district_at(s, at, l)));
-            catchment.push(crate::coverage::catchment(
-                s,
-                at,
-                CATCHMENT_MINUTES,
-                p.category.kind(),
-            ));
         }
         Proposals {
             by_id: items
@@ -57,7 +47,6 @@ impl Proposals {
             items,
             district,
             kommunedel: kommunedel_of,
-            catchment,
         }
     }
 

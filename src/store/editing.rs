@@ -327,7 +327,7 @@ pub struct ProgrammeContents {
     pub activities: Vec<crate::domain::activity::Activity>,
     pub volunteer_needs: Vec<crate::domain::activity::VolunteerNeed>,
     /// Residents' proposals that are published (issue 15).
-    pub proposals: Vec<super::participation::PublishedProposal>,
+    pub proposals: Vec<super::proposal_rows::PublishedProposal>,
 }
 
 /// Implements [`Editing`] for one store type. `$json` is the cast a JSON parameter needs
@@ -1033,7 +1033,7 @@ macro_rules! load_editing {
         }
         let activities = items!("activities");
         let needs = items!("volunteer_needs");
-        let proposals = crate::store::participation::load_published!($tx);
+        let proposals = crate::store::proposal_rows::load_published!($tx);
         (organisations, activities, needs, proposals)
     }};
 }

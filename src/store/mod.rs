@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod editing;
 pub mod participation;
 pub mod postgis;
+pub mod proposal_rows;
 mod rows;
 mod sqlite;
 
@@ -86,7 +87,7 @@ pub struct StoreContents {
     pub activities: Vec<crate::domain::activity::Activity>,
     pub volunteer_needs: Vec<crate::domain::activity::VolunteerNeed>,
     /// Residents' proposals that are published (issue 15).
-    pub proposals: Vec<participation::PublishedProposal>,
+    pub proposals: Vec<proposal_rows::PublishedProposal>,
     pub facilities: Vec<Facility>,
     pub addresses: Vec<Address>,
     pub districts: Vec<District>,

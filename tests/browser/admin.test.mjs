@@ -400,15 +400,18 @@ test('a staff admin keeps organisations, people, tokens, and reads the audit log
   assertClean(p, { allowed: [FAVICON, /HTTP 422/, /422 \(Unprocessable Entity\)/, /HTTP 401/, /401 \(Unauthorized\)/] });
   await p.close();
 
-  // The leader, now a moderator, accepts the invitation: /admin shows no admin controls.
+  // The leader, now a moderator, accepts the invitation: /admin shows the residents' proposals
+  // and the participation codes, and no admin controls.
   const mod = await openPage(browser, origin, { viewport: { width: 1280, height: 900 } });
   await acceptLink(mod, leaderLink, LEADER.password);
   await openAdmin(mod);
-  assert.equal(await mod.page.evaluate(() => window.app.view), 'denied');
-  assert.match(await mod.page.locator('#not-admin').textContent(), /moderator i kommunen.*bare for kommunens administratorer/);
-  assert.equal(await mod.page.locator('#signed-in').isHidden(), true);
+  assert.equal(await mod.page.evaluate(() => window.app.view), 'moderator');
+  assert.equal(await mod.page.getByRole('heading', { name: 'Forslag fra innbyggerne', exact: true }).count(), 1);
+  assert.equal(await mod.page.getByRole('heading', { name: 'Deltakerkoder', exact: true }).count(), 1);
   assert.equal(await mod.page.getByRole('button', { name: 'Ny organisasjon' }).count(), 0);
-  assert.equal(await mod.page.getByRole('table').count(), 0);
+  for (const hidden of ['Organisasjoner', 'Personer', 'API-nøkler', 'Utgående e-post']) {
+    assert.equal(await mod.page.getByRole('heading', { name: hidden, exact: true }).count(), 0, `${hidden} is not shown to a moderator`);
+  }
   await assertAxe(mod.page, 'moderator');
   // Signed out and in again on /admin's own form: still no admin controls.
   await mod.page.getByRole('button', { name: 'Logg ut' }).click();
@@ -419,7 +422,7 @@ test('a staff admin keeps organisations, people, tokens, and reads the audit log
   await mod.page.locator('#sign-in-errors', { hasText: 'E-postadressen eller passordet er feil.' }).waitFor();
   await mod.page.getByLabel('Passord', { exact: true }).fill(LEADER.password);
   await mod.page.keyboard.press('Enter');
-  await mod.page.waitForFunction(() => window.app.view === 'denied');
+  await mod.page.waitForFunction(() => window.app.view === 'moderator');
   await mod.page.screenshot({ path: screenshotPath('admin-moderator.png') });
   const refused = await mod.page.evaluate(async () => (await fetch('/api/people')).status);
   assert.equal(refused, 403, 'the server agrees');

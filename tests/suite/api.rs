@@ -72,7 +72,8 @@ async fn landing_conformance_collections_and_openapi() {
             "addresses",
             "districts",
             "activities",
-            "volunteer-needs"
+            "volunteer-needs",
+            "proposals"
         ]
     );
     let extent = &collections.body["collections"][0]["extent"]["spatial"]["bbox"][0];

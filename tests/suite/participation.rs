@@ -352,6 +352,7 @@ async fn a_pupil_proposes_with_a_code_staff_publish_and_answer_and_nothing_priva
     )
     .await;
     assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.text);
+    assert_eq!(stale.body["current_version"], version);
     let clean = "Vi trenger en ballbinge her. Kontakt skolen om dugnad.";
     let edited = staff(
         "POST",

@@ -13,7 +13,8 @@ import { selectField, formButtons, fillForm } from '../org/fields.js';
 import { admin, orgName, personName, sortedOrgs } from './context.js';
 import { dataTable, busy, showProblem, osloStamp } from './ui.js';
 
-const COLLECTIONS = ['organisations', 'memberships', 'people', 'api_tokens', 'activities', 'volunteer-needs', 'help_offers', 'sessions'];
+const COLLECTIONS = ['organisations', 'memberships', 'people', 'api_tokens', 'activities', 'volunteer-needs', 'help_offers', 'sessions',
+  'proposals', 'participation_batches'];
 const LIMITS = [20, 50, 100, 500];
 
 export function buildAudit() {

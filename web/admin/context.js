@@ -1,5 +1,6 @@
-// What the staff page knows, shared by its sections: who is signed in, and the lists that
-// several sections name things from (organisations and people by id).
+// What the staff page knows, shared by its sections: who is signed in (a staff admin, or a
+// moderator who sees only the proposals, the participation codes and the audit log), and the
+// lists that several sections name things from (organisations and people by id).
 
 import { t } from '../kit/i18n.js';
 
@@ -12,6 +13,10 @@ export const admin = {
   people: [],
   /** GET /api/tokens (never the tokens themselves). */
   tokens: [],
+  /** GET /api/moderation/proposals?state=… (the list shown). */
+  proposals: [],
+  /** GET /api/participation/batches (never the codes). */
+  batches: [],
   /** Called after the organisations or people changed, so that other sections' choices follow. */
   listeners: [],
 };
@@ -26,3 +31,9 @@ export function changed(what) {
 
 /** Organisations sorted by name in Norwegian order. */
 export const sortedOrgs = (list = admin.orgs) => [...list].sort((a, b) => a.name.localeCompare(b.name, 'nb'));
+
+/** A staff admin (everything) rather than a moderator (proposals, codes, audit log). */
+export const isAdmin = () => admin.me?.staff_role === 'admin';
+
+/** Staff who moderate proposals and make participation codes: moderators and admins. */
+export const isStaff = () => ['admin', 'moderator'].includes(admin.me?.staff_role);

@@ -1,7 +1,9 @@
-// The municipality staff's page (/admin, issue 14): organisations (create, edit, deactivate,
-// merge, members), people (staff roles, disable, invite staff), API tokens, the audit log and
-// the email outbox. For staff admins only; a moderator or an organisation's member sees a
-// short "only the municipality's admins" message, and someone signed out the sign-in form.
+// The municipality staff's page (/admin, issues 14 and 15): residents' proposals (moderation
+// and answers), participation codes, organisations (create, edit, deactivate, merge, members),
+// people (staff roles, disable, invite staff), API tokens, the audit log and the email outbox.
+// A staff admin sees every section; a moderator the proposals, the codes and the audit log (when
+// the server lets moderators read it); an organisation's member a short "only the
+// municipality's staff" message, and someone signed out the sign-in form.
 // Strings: /static/i18n/admin/. Writes go through ../org/api.js (session cookie, X-CSRF-Token).
 
 import { $, h, announce, jumpTo } from '../kit/dom.js';
@@ -10,13 +12,15 @@ import { includeParts } from '../kit/parts.js';
 import { initialContrast, showContrast, wireContrast } from '../kit/contrast.js';
 import { renderLanguageLinks } from '../kit/languages.js';
 import { api, me } from '../org/api.js';
-import { admin } from './context.js';
+import { admin, isAdmin } from './context.js';
 import { buildSignIn } from './signin.js';
 import { buildOrgs, loadOrgs } from './orgs.js';
 import { buildPeople, loadPeople } from './people.js';
 import { buildTokens, loadTokens } from './tokens.js';
 import { buildAudit, loadAudit } from './audit.js';
 import { buildOutbox, loadOutbox } from './outbox.js';
+import { buildModeration, loadProposals } from './moderation.js';
+import { buildCodes, loadBatches, clearSheet } from './codes.js';
 
 const params = new URLSearchParams(location.search);
 let contrast = initialContrast(params.get('contrast') === 'high' ? 'high' : null);
@@ -24,7 +28,7 @@ let contrast = initialContrast(params.get('contrast') === 'high' ? 'high' : null
 let resolveReady;
 window.app = {
   ready: new Promise((ok) => { resolveReady = ok; }),
-  /** 'signed-out', 'denied' or 'admin'. */
+  /** 'signed-out', 'denied', 'moderator' or 'admin'. */
   view: null,
   get admin() { return admin; },
 };
@@ -47,30 +51,56 @@ function showOnly(id) {
 /** Shows what fits who is (or is not) signed in. */
 export async function route() {
   admin.me = await me();
+  $('page-heading').textContent = t('page.heading');
   if (!admin.me) {
     window.app.view = 'signed-out';
     showOnly('signed-out');
     return;
   }
-  if (admin.me.staff_role !== 'admin') {
+  const role = admin.me.staff_role;
+  if (role !== 'admin' && role !== 'moderator') {
     window.app.view = 'denied';
-    $('not-admin-text').textContent = t(admin.me.staff_role === 'moderator' ? 'denied.moderator' : 'denied.text', { name: admin.me.name });
+    $('not-admin-text').textContent = t('denied.text', { name: admin.me.name });
     showOnly('not-admin');
     return;
   }
-  $('who-name').textContent = t('who.signed_in', { name: admin.me.name, email: admin.me.email });
+  const everything = isAdmin();
+  $('page-heading').textContent = t(everything ? 'page.heading' : 'page.heading_moderator');
+  $('who-name').textContent = t(everything ? 'who.signed_in' : 'who.signed_in_moderator', { name: admin.me.name, email: admin.me.email });
+  for (const el of document.querySelectorAll('[data-admin-only]')) el.hidden = !everything;
   showOnly('signed-in');
-  // People first: the organisations' members and the audit log name them.
-  await loadPeople();
-  await loadOrgs();
-  await loadTokens();
-  await Promise.all([loadAudit(), loadOutbox()]);
-  window.app.view = 'admin';
+  if (everything) {
+    // People first: the organisations' members and the audit log name them.
+    await loadPeople();
+    await loadOrgs();
+    await loadTokens();
+  }
+  await Promise.all([loadProposals(), loadBatches()]);
+  await showAuditIfAllowed(everything);
+  if (everything) await loadOutbox();
+  window.app.view = everything ? 'admin' : 'moderator';
+}
+
+/** The audit log: always for admins; for a moderator only when the server lets them read it. */
+async function showAuditIfAllowed(everything) {
+  let allowed = everything;
+  if (!everything) {
+    try {
+      await api('GET', '/api/audit?limit=1');
+      allowed = true;
+    } catch {
+      allowed = false;
+    }
+  }
+  $('audit').hidden = !allowed;
+  $('audit-nav').hidden = !allowed;
+  if (allowed) await loadAudit();
 }
 
 async function signOut() {
   await api('POST', '/auth/sign-out').catch(() => null);
   admin.me = null;
+  clearSheet();
   await route();
   $('page-status').textContent = t('who.signed_out');
   jumpTo('sign-in-heading');
@@ -98,6 +128,8 @@ async function start() {
   buildTokens();
   buildAudit();
   buildOutbox();
+  buildModeration();
+  buildCodes();
   await route();
 }
 

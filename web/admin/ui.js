@@ -3,11 +3,11 @@
 // the list is drawn again), a confirmation dialog with a heading, the server's field errors
 // beside their fields, a section's problem line, and times in Norway's time zone.
 //
-// Candidates for web/kit later: `dataTable`, `confirmDialog`, `showFieldErrors`, `busy`,
+// Candidates for web/kit later: `dataTable`, `confirmDialog`, `showFieldErrors`, `busy`, `freeText`,
 // `osloStamp` (see the report that came with this page).
 
 import { $, h, announce } from '../kit/dom.js';
-import { t, has, currentLocale } from '../kit/i18n.js';
+import { t, has, currentLocale, currentLanguage } from '../kit/i18n.js';
 import { modal } from '../kit/dialog.js';
 import { showErrorSummary, markField } from '../kit/forms.js';
 import { ApiError } from '../org/api.js';
@@ -134,20 +134,32 @@ export function confirmDialog({ heading, lines, yes, opener }) {
 }
 
 /**
+ * The field errors of an ApiError: its `errors[{field, reason}]`, or a 400 whose detail names
+ * one parameter ("title: 3 to 120 characters", as the API's invalid-parameter problems say).
+ */
+export function fieldErrorsOf(error) {
+  if (!(error instanceof ApiError)) return [];
+  if (error.errors.length) return error.errors;
+  const m = error.status === 400 ? /^([a-z_]+): (.+)$/s.exec(error.message) : null;
+  return m ? [{ field: m[1], reason: m[2] }] : [];
+}
+
+/**
  * Shows an ApiError in a form: each `errors[{field, reason}]` beside its input (`fieldId(field)`)
  * and in the summary. The text: the language file's `errors.{field}_taken` when the reason says
- * the value is in use (or `taken[field]`), else `errors.{field}`, else the server's reason; without field errors,
- * the problem's detail. Focuses the summary.
+ * the value is in use (or `taken[field]`), else `words[field]` or `errors.{field}`, else the
+ * server's reason; without field errors, the problem's detail. Focuses the summary.
  */
-export function showFieldErrors(summary, error, fieldId, taken = {}) {
-  const list = error instanceof ApiError && error.errors.length
-    ? error.errors
+export function showFieldErrors(summary, error, fieldId, taken = {}, words = {}) {
+  const fields = fieldErrorsOf(error);
+  const list = fields.length
+    ? fields
     : [{ field: null, reason: error instanceof ApiError ? problemText(error) : t('common.failed') }];
   const seen = new Set();
   const items = list.map(({ field, reason }) => {
     const inUse = /already|has this name|another organisation/i.test(reason ?? '');
     const takenKey = taken[field] ?? `errors.${field}_taken`;
-    const key = field && (inUse && has(takenKey) ? takenKey : `errors.${field}`);
+    const key = field && (inUse && has(takenKey) ? takenKey : words[field] ?? `errors.${field}`);
     const text = key && has(key) ? t(key) : reason;
     let id = field ? fieldId(field) : null;
     if (!id || !$(id) || seen.has(id)) id = null;
@@ -156,6 +168,20 @@ export function showFieldErrors(summary, error, fieldId, taken = {}) {
   });
   showErrorSummary(summary, t('errors.heading', { count: items.length }), items);
   summary.focus();
+}
+
+/** Shows errors found before sending (`[{ field: input id, text }]`) and focuses the summary. */
+export function showClientErrors(summary, errors) {
+  showErrorSummary(summary, t('errors.heading', { count: errors.length }), errors);
+  summary.focus();
+}
+
+/**
+ * Free text from the API (a resident's title or proposal, an answer): written in Norwegian,
+ * so marked `lang="nb"` when the page is in another language.
+ */
+export function freeText(tag, text, props = {}) {
+  return h(tag, { ...props, lang: currentLanguage() === 'nb' ? null : 'nb', textContent: text ?? '' });
 }
 
 /** Clears a form's field errors and its summary. */
@@ -181,9 +207,12 @@ export function osloStamp(ms) {
   return h('time', { dateTime: d.toISOString(), textContent: t('time.stamp', parts) });
 }
 
-/** A dialog with a form: opened by `open(opener, fill)`, closed by its cancel button or Escape. */
-export function formDialog(dialogId, cancelButton, onClose) {
-  const m = modal($(dialogId), { closers: [cancelButton], onClose });
+/**
+ * A dialog with a form: opened by `open(opener, fill)`, closed by its cancel button or Escape.
+ * `fallback()`: where focus goes when the opener is gone (the list was drawn again meanwhile).
+ */
+export function formDialog(dialogId, cancelButton, onClose, fallback) {
+  const m = modal($(dialogId), { closers: [cancelButton], onClose, fallback });
   const dialog = $(dialogId);
   return {
     open: (opener) => m.open(opener),

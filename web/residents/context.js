@@ -20,14 +20,20 @@ export const page = {
   /** The collections the API has (activities and volunteer needs are optional). */
   collections: [],
   /** What the overlay sources show. */
-  overlayData: { bands: EMPTY, facilities: EMPTY, origin: EMPTY, activities: EMPTY, needs: EMPTY },
+  overlayData: { bands: EMPTY, facilities: EMPTY, origin: EMPTY, activities: EMPTY, needs: EMPTY, proposals: EMPTY },
+  /** The published proposals in the map's view (GeoJSON features), or null before they came. */
+  proposals: null,
   /** Map point id → the ids of the activities (needs) that share it, in list order. */
   activityPoints: new Map(),
   needPoints: new Map(),
-  /** What is selected: { type: 'facility' | 'activity' | 'need', id }. */
+  /** What is selected: { type: 'facility' | 'activity' | 'need' | 'proposal', id }. */
   selected: null,
   timings: {},
 };
 
 /** The colour of a facility kind on the map (and its dot in the list and legend). */
 export const kindColour = (kind) => page.kindColours[kind] ?? page.kindColours._default ?? '#555';
+
+/** True when the page shows the residents' proposals: on / unless proposals=0, on /embed with proposals=1. */
+export const showsProposals = () => (page.state?.proposals ?? page.mode === 'site')
+  && (page.collections.length === 0 || page.collections.includes('proposals'));

@@ -7,10 +7,11 @@ import { withQuery } from '../kit/url.js';
 import { serializeState } from '../url-state.js';
 import { page } from './context.js';
 
-/** The /embed query of the current view with the chosen list placement. */
+/** The /embed query of the current view with the chosen list placement (and proposals=1 when chosen). */
 function embedQuery() {
   const list = document.querySelector('input[name=embed-list]:checked')?.value ?? 'side';
-  return serializeState({ ...page.state, list }, { embed: true, defaultLang: defaultLanguage });
+  const proposals = $('embed-proposals')?.checked ? true : null;
+  return serializeState({ ...page.state, list, proposals }, { embed: true, defaultLang: defaultLanguage });
 }
 
 function embedCode() {
@@ -38,6 +39,7 @@ export function wireEmbedDialog() {
   });
   for (const id of ['embed-frame-title', 'embed-height']) $(id).addEventListener('input', updateEmbedCode);
   $('embed-list').addEventListener('change', updateEmbedCode);
+  $('embed-proposals')?.addEventListener('change', updateEmbedCode);
   $('embed-copy').addEventListener('click', async () => {
     $('embed-code').select();
     const ok = await copyText($('embed-code').value);

@@ -1,5 +1,5 @@
-// The residents' filters: walking time, profile, kinds, the "Vis i kartet" switches and the
-// activity filters (category, age, weekday, time of day, free, accessibility).
+// The residents' filters: walking time, profile, kinds, the "Vis i kartet" switches (with the
+// residents' proposals) and the activity filters (category, age, weekday, time of day, free, accessibility).
 
 import { $, mark } from '../kit/dom.js';
 import { t, weekdayName } from '../kit/i18n.js';
@@ -9,11 +9,12 @@ import { KINDS } from '../kit/domain.js';
 import {
   MINUTE_CHOICES, PROFILES, LAYERS, TIMES_OF_DAY, ACCESSIBILITY,
 } from '../url-state.js';
-import { page, kindColour } from './context.js';
+import { page, kindColour, showsProposals } from './context.js';
 import { applyTileFacilityState } from './overlay.js';
 import { refreshReach, kindLabel, resultSummary, setStatus } from './reach.js';
 import { renderList, renderLegend } from './list.js';
 import { writeUrl } from './url.js';
+import { loadProposals } from './proposals.js';
 
 // The activity categories live in the kit (../kit/domain.js); the residents' modules import them from here too.
 export { CATEGORIES } from '../kit/domain.js';
@@ -63,6 +64,7 @@ export function buildFilters() {
       value: l, label: t(`layers.${l}`), checked: state.layers.has(l),
     })));
   }
+  if ($('layer-proposals')) $('layer-proposals').checked = showsProposals();
 }
 
 /** The age field's error: shown under the field, announced, and tied to it. */
@@ -146,5 +148,13 @@ export function wireFilters() {
     renderList();
     renderLegend();
     if (page.reach) setStatus(resultSummary());
+  });
+  // The residents' proposals: their own switch (on / by default, on /embed with proposals=1).
+  $('layer-proposals')?.addEventListener('change', (e) => {
+    state.proposals = e.target.checked;
+    writeUrl();
+    applyTileFacilityState();
+    renderLegend();
+    loadProposals();
   });
 }

@@ -1,14 +1,15 @@
 // The list: everything the map shows, as text (places by walking band, activities, volunteer
-// needs), and the map's legend.
+// needs; the proposals are ./proposals.js's), and the map's legend.
 
 import { $, h, mark } from '../kit/dom.js';
 import { listSection, listNav } from '../kit/list.js';
 import { t, has, formatDistance, weekdayName } from '../kit/i18n.js';
 import { legendItem, fillLegend } from '../kit/legend.js';
 import { KINDS } from '../kit/domain.js';
-import { page, kindColour } from './context.js';
+import { page, kindColour, showsProposals } from './context.js';
 import { activityRow, needRow } from './programme.js';
 import { openHelpForm } from './help-form.js';
+import { renderProposals } from './proposals.js';
 import {
   shownFacilities, hasProgramme, setStatus, kindLabel, selectFacility, selectProgramme,
 } from './reach.js';
@@ -22,6 +23,7 @@ function bandsOf() {
 export function renderList() {
   const holder = $('result-groups');
   if (!holder) return;
+  renderProposals();
   const { reach } = page;
   if (!reach) {
     holder.replaceChildren();
@@ -156,6 +158,7 @@ export function renderLegend() {
     if (state.layers.has('activities')) entries.push(legendItem('legend-activity', t('legend.activity')));
     if (state.layers.has('volunteers')) entries.push(legendItem('legend-need', t('legend.volunteer')));
   }
+  if (showsProposals()) entries.push(legendItem('legend-proposal', t('legend.proposal')));
   const programme = fillLegend($('legend-programme'), entries);
   $('legend').hidden = !bands && !kinds && !programme;
 }

@@ -5,7 +5,8 @@
 // The parts: context.js (what the page knows), overlay.js (what the map draws), reach.js
 // (asking /api/reach, selecting), list.js (the list and the legend), filters.js,
 // embed-dialog.js, url.js; programme.js and help-form.js (activities, volunteer needs and the
-// offer of help). Shared with every page: ../kit/.
+// offer of help); proposals.js and proposal-form.js (residents' proposals: the layer, the list,
+// "Foreslå noe her" and "Støtt forslaget"). Shared with every page: ../kit/.
 
 import { $, announce, copyText } from '../kit/dom.js';
 import {
@@ -27,6 +28,8 @@ import { renderList, renderLegend } from './list.js';
 import { buildFilters, wireFilters, CATEGORIES } from './filters.js';
 import { wireEmbedDialog } from './embed-dialog.js';
 import { relabelHelpForm } from './help-form.js';
+import { loadProposals, scheduleProposals, selectProposal, wireProposals } from './proposals.js';
+import { relabelProposalForms } from './proposal-form.js';
 import { writeUrl, languageHref } from './url.js';
 
 let resolveReady;
@@ -34,6 +37,8 @@ const ready = new Promise((ok) => { resolveReady = ok; });
 window.app = {
   ready, mode: page.mode, timings: page.timings, get state() { return page.state; }, get reach() { return page.reach; },
   get reachQuery() { return page.reachQuery; },
+  get proposals() { return page.proposals; },
+  get proposalsBusy() { return page.proposalsBusy; },
 };
 
 function startMap() {
@@ -78,9 +83,17 @@ function startMap() {
   }
   map.on('click', (e) => {
     const box = [[e.point.x - 6, e.point.y - 6], [e.point.x + 6, e.point.y + 6]];
-    const layers = ['reach-need', 'reach-activity', 'reach-facility'].filter((l) => map.getLayer(l));
+    const layers = ['proposal', 'reach-need', 'reach-activity', 'reach-facility']
+      .filter((l) => map.getLayer(l) && map.getLayoutProperty(l, 'visibility') !== 'none');
     const hit = layers.length ? map.queryRenderedFeatures(box, { layers }) : [];
     if (hit.length) {
+      // Proposals first; of several, the one nearest the click.
+      const near = (f) => map.project(f.geometry.coordinates).dist(e.point);
+      const proposals = hit.filter((f) => f.layer.id === 'proposal').sort((a, b) => near(a) - near(b));
+      if (proposals.length) {
+        selectProposal(proposals[0].id, { from: 'map' });
+        return;
+      }
       const top = hit[0];
       if (top.layer.id === 'reach-facility') selectFacility(top.id, { from: 'map' });
       else selectProgramme(top.layer.id === 'reach-need' ? 'need' : 'activity', top.id, { from: 'map' });
@@ -88,7 +101,8 @@ function startMap() {
     }
     choosePoint({ lon: e.lngLat.lng, lat: e.lngLat.lat, address: null });
   });
-  for (const layer of ['reach-facility', 'reach-activity', 'reach-need']) {
+  map.on('moveend', scheduleProposals);
+  for (const layer of ['reach-facility', 'reach-activity', 'reach-need', 'proposal']) {
     map.on('mouseenter', layer, () => { map.getCanvas().style.cursor = 'pointer'; });
     map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = ''; });
   }
@@ -111,6 +125,7 @@ function wireControls() {
     $('copy-link-status').textContent = ok ? t('tools.link_copied') : t('tools.copy_failed', { url: location.href });
   });
   wireEmbedDialog();
+  wireProposals();
 
   new Combobox({
     input: $('address'),
@@ -149,6 +164,7 @@ async function switchLanguage(code) {
   renderLanguages();
   relabelControls(page.map);
   relabelHelpForm();
+  relabelProposalForms();
   renderList();
   renderLegend();
   showSummary();
@@ -171,6 +187,8 @@ async function detectCollections() {
     const box = document.querySelector(`#layers input[value=${layer}]`)?.closest('label');
     if (box) box.hidden = !page.collections.includes(collection);
   }
+  const proposals = $('layer-proposals-choice');
+  if (proposals) proposals.hidden = !page.collections.includes('proposals');
 }
 
 async function start() {
@@ -200,7 +218,8 @@ async function start() {
     page.overlayData.origin = originOf(state.point);
     pending.push(refreshReach({ fit: !state.center && !(page.mode === 'embed' && state.bbox) }));
   }
-  pending.push(detectCollections());
+  // The proposals of the first view, once the map has a view and we know the API has them.
+  pending.push(Promise.all([detectCollections(), page.styleLoaded]).then(() => loadProposals()));
   await Promise.all(pending);
   writeUrl();
   firstDraw.then(() => { page.timings.firstIdleMs = performance.now() - t0; });

@@ -1,9 +1,10 @@
 // What the residents' map draws on the basemap: the walking bands, the reached facilities,
-// the chosen point, activities (rings) and volunteer needs (yellow dots); and the basemap's
+// the chosen point, activities (rings), volunteer needs (yellow dots) and the residents'
+// proposals (magenta dots with a white centre, ./proposals.js); and the basemap's
 // own facility layers, filtered by kind and hidden while a result shows its own.
 
 import { themeOf, setVisible } from '../kit/map.js';
-import { page } from './context.js';
+import { page, showsProposals } from './context.js';
 
 // Colours of what the page draws on top of the basemap, per theme.
 const OVERLAY = {
@@ -14,6 +15,7 @@ const OVERLAY = {
     origin: '#b3123c', originStroke: '#ffffff', selected: '#111111', facilityStroke: '#ffffff',
     label: '#222222', halo: 'rgba(255,255,255,0.92)',
     activityFill: '#ffffff', activityStroke: '#5b1a8c', need: '#ffd400', needStroke: '#1b1b1b',
+    proposal: '#a3007d', proposalStroke: '#ffffff', proposalCentre: '#ffffff',
   },
   'high-contrast': {
     bandFill: '#1a1aa6', bandOpacity: 0.16,
@@ -22,12 +24,13 @@ const OVERLAY = {
     origin: '#c8003c', originStroke: '#000000', selected: '#000000', facilityStroke: '#000000',
     label: '#000000', halo: '#ffffff',
     activityFill: '#ffffff', activityStroke: '#000000', need: '#ffd400', needStroke: '#000000',
+    proposal: '#000000', proposalStroke: '#ffffff', proposalCentre: '#ffffff',
   },
 };
 const TILE_FACILITY_LAYERS = ['facilities', 'facility-label'];
 // The overlay sources, with the key of page.overlayData each shows.
 const OVERLAY_SOURCES = [['reach-bands', 'bands'], ['reach-facilities', 'facilities'], ['origin', 'origin'],
-  ['reach-activities', 'activities'], ['reach-needs', 'needs']];
+  ['reach-activities', 'activities'], ['reach-needs', 'needs'], ['proposal-points', 'proposals']];
 // The overlay's layers per "Vis i kartet" switch (the `layers` URL parameter).
 const SWITCHED = {
   bands: ['reach-band-fill', 'reach-band-line'],
@@ -39,6 +42,8 @@ const SWITCHED = {
 const zoomed = (a, b, c) => ['interpolate', ['linear'], ['zoom'], 11, a, 14, b, 17, c];
 const isSelected = ['boolean', ['feature-state', 'selected'], false];
 const visible = (layer) => ({ visibility: page.state.layers.has(layer) ? 'visible' : 'none' });
+const proposalLayout = () => ({ visibility: showsProposals() ? 'visible' : 'none' });
+export const PROPOSAL_LAYERS = ['proposal', 'proposal-centre'];
 
 /** A circle layer of the overlay: `fill`, radius by zoom, a rim that marks the selected. */
 const circle = (id, source, layer, { fill, radius, rim, width }) => ({
@@ -57,6 +62,8 @@ export function withOverlay(_previous, next) {
   page.kindColours = coloursFrom(facilityPaint['circle-color']);
   const sources = { ...next.sources };
   for (const [source, key] of OVERLAY_SOURCES) sources[source] = { type: 'geojson', data: page.overlayData[key] };
+  // Proposals are selected by their own id (feature state).
+  sources['proposal-points'].promoteId = 'id';
   const under = [
     {
       id: 'reach-band-fill', type: 'fill', source: 'reach-bands', layout: visible('bands'),
@@ -99,6 +106,19 @@ export function withOverlay(_previous, next) {
     circle('reach-need', 'reach-needs', 'volunteers', {
       fill: o.need, radius: [6, 9, 12], rim: [o.selected, o.needStroke], width: [5, 2.5],
     }),
+    // Residents' proposals: a dot with a white centre (./proposals.js).
+    {
+      id: 'proposal', type: 'circle', source: 'proposal-points', layout: proposalLayout(),
+      paint: {
+        'circle-color': o.proposal, 'circle-radius': zoomed(6, 8.5, 11),
+        'circle-stroke-color': ['case', isSelected, o.selected, o.proposalStroke],
+        'circle-stroke-width': ['case', isSelected, 4, 2],
+      },
+    },
+    {
+      id: 'proposal-centre', type: 'circle', source: 'proposal-points', layout: proposalLayout(),
+      paint: { 'circle-color': o.proposalCentre, 'circle-radius': zoomed(2, 3, 4) },
+    },
     {
       id: 'origin', type: 'circle', source: 'origin',
       paint: {
@@ -151,6 +171,7 @@ export function applyTileFacilityState() {
     map.setFilter(id, styled.filter ?? null);
   }
   for (const [layer, ids] of Object.entries(SWITCHED)) setVisible(map, ids, page.state.layers.has(layer));
+  setVisible(map, PROPOSAL_LAYERS, showsProposals());
 }
 
 export function pushOverlayData() {
@@ -162,10 +183,14 @@ export function pushOverlayData() {
 export function setSelected(item) {
   const { map } = page;
   if (!map?.getSource('reach-facilities')) return;
-  for (const source of ['reach-facilities', 'reach-activities', 'reach-needs']) {
+  for (const source of ['reach-facilities', 'reach-activities', 'reach-needs', 'proposal-points']) {
     if (map.getSource(source)) map.removeFeatureState({ source });
   }
   if (!item) return;
+  if (item.type === 'proposal') {
+    if (map.getSource('proposal-points')) map.setFeatureState({ source: 'proposal-points', id: item.id }, { selected: true });
+    return;
+  }
   if (item.type === 'facility') {
     map.setFeatureState({ source: 'reach-facilities', id: item.id }, { selected: true });
     return;

@@ -1,0 +1,313 @@
+//! The public proposals collection: GeoJSON, one item, CSV for the nærutvalg.
+
+use super::*;
+use crate::coverage::{ProposalCatchments, proposal_catchments};
+
+/// The public properties of published proposal `i` of the snapshot.
+fn public_properties(s: &crate::index::Snapshot, catchments: &ProposalCatchments, i: u32) -> Value {
+    let ps = &s.proposals;
+    let p = &ps.items[i as usize];
+    let catchment = catchment_json(catchments.of(i));
+    json!({
+        "id": p.id,
+        "category": p.category.as_str(),
+        "category_label": { "nb": p.category.label("nb"), "en": p.category.label("en") },
+        "title": p.title,
+        "text": p.body,
+        "status": p.status.as_str(),
+        "status_label": { "nb": p.status.label("nb"), "en": p.status.label("en") },
+        "supports": p.supports,
+        "published": date_oslo(p.published_ms),
+        "updated": date_oslo(p.updated_ms),
+        "district": district_json(s, ps.district[i as usize]),
+        "kommunedel": district_json(s, ps.kommunedel[i as usize]),
+        "catchment": catchment,
+        "answers": p.answers.iter().map(|a| json!({
+            "status": a.status.as_str(), "answer": a.answer, "at": date_oslo(a.at_ms),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn feature(
+    s: &crate::index::Snapshot,
+    catchments: &ProposalCatchments,
+    i: u32,
+    base: &str,
+) -> Value {
+    let p = &s.proposals.items[i as usize];
+    json!({
+        "type": "Feature",
+        "id": p.id,
+        "geometry": { "type": "Point", "coordinates": [p.lon, p.lat] },
+        "properties": public_properties(s, catchments, i),
+        "links": [{ "href": format!("{base}/api/collections/proposals/items/{}", p.id), "rel": "self", "type": GEO_JSON }],
+    })
+}
+
+const LIST_PARAMS: &[&str] = &[
+    "bbox", "limit", "offset", "status", "category", "district", "from", "to", "sort", "f",
+];
+
+fn list_of<T>(
+    params: &Params,
+    name: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    ids: Vec<&str>,
+) -> Result<Option<Vec<T>>, ApiError> {
+    params
+        .get(name)
+        .map(|v| {
+            v.split(',')
+                .map(|x| {
+                    parse(x.trim()).ok_or_else(|| {
+                        ApiError::invalid(name, format!("{x:?} is not one of {}", ids.join(", ")))
+                    })
+                })
+                .collect()
+        })
+        .transpose()
+}
+
+/// `GET /api/collections/proposals/items`: published proposals, filtered and sorted;
+/// `f=csv` for the nærutvalg's list.
+pub async fn list_proposals(
+    State(state): State<AppState>,
+    base: BaseUrl,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(raw.as_deref(), LIST_PARAMS)?;
+    let limits = &state.limits;
+    let limit = params
+        .integer("limit", limits.default_limit, 1)?
+        .min(limits.max_limit) as usize;
+    let offset = params.integer("offset", 0, 0)?.min(u32::MAX as u64) as usize;
+    let bbox = params.bbox()?;
+    let statuses = list_of(&params, "status", Status::parse, Status::ids())?;
+    let categories = list_of(&params, "category", Category::parse, Category::ids())?;
+    let date = |name: &str| -> Result<Option<String>, ApiError> {
+        params
+            .get(name)
+            .map(|d| {
+                d.parse::<jiff::civil::Date>()
+                    .map(|d| d.to_string())
+                    .map_err(|_| {
+                        ApiError::invalid(name, format!("{d:?} is not a date (YYYY-MM-DD)"))
+                    })
+            })
+            .transpose()
+    };
+    let (from, to) = (date("from")?, date("to")?);
+    let csv = match params.get("f") {
+        None | Some("json") | Some("geojson") => false,
+        Some("csv") => true,
+        Some(f) => return Err(ApiError::invalid("f", format!("{f:?}: json or csv"))),
+    };
+    let by_published = match params.get("sort") {
+        None | Some("-supports") => false,
+        Some("-published") => true,
+        Some(o) => {
+            return Err(ApiError::invalid(
+                "sort",
+                format!("{o:?}: -supports or -published"),
+            ));
+        }
+    };
+    let s = state.snapshot.load();
+    let district = match params.get("district") {
+        None => None,
+        Some(id) => Some(
+            s.district(id)
+                .ok_or_else(|| ApiError::invalid("district", format!("no district {id:?}")))?,
+        ),
+    };
+    let ps = &s.proposals;
+    let candidates: Vec<u32> = match &bbox {
+        Some(b) => ps.in_bbox(b),
+        None => (0..ps.len() as u32).collect(),
+    };
+    let mut chosen: Vec<u32> = candidates
+        .into_iter()
+        .filter(|&i| {
+            let p = &ps.items[i as usize];
+            let published = date_oslo(p.published_ms);
+            statuses.as_ref().is_none_or(|v| v.contains(&p.status))
+                && categories.as_ref().is_none_or(|v| v.contains(&p.category))
+                && from.as_ref().is_none_or(|f| &published >= f)
+                && to.as_ref().is_none_or(|t| &published <= t)
+                && district.is_none_or(|d| {
+                    [ps.district[i as usize], ps.kommunedel[i as usize]]
+                        .into_iter()
+                        .flatten()
+                        .any(|x| x == d || crate::coverage::descends_from(&s, x, d))
+                        || crate::index::proposals::district_at(
+                            &s,
+                            LonLat::new(p.lon, p.lat),
+                            &s.districts[d as usize].level,
+                        ) == Some(d)
+                })
+        })
+        .collect();
+    chosen.sort_by_key(|&i| {
+        let p = &ps.items[i as usize];
+        if by_published {
+            (
+                std::cmp::Reverse(p.published_ms),
+                std::cmp::Reverse(0),
+                p.id,
+            )
+        } else {
+            (
+                std::cmp::Reverse(p.supports),
+                std::cmp::Reverse(p.published_ms),
+                p.id,
+            )
+        }
+    });
+    if csv {
+        return Ok(csv_response(&s, &chosen));
+    }
+    let catchments = proposal_catchments(&s);
+    let matched = chosen.len();
+    let features: Vec<Value> = chosen
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|&i| feature(&s, &catchments, i, &base.0))
+        .collect();
+    let mut links = vec![
+        json!({ "href": format!("{}/api/collections/proposals/items{}", base.0, raw.as_deref().map(|q| format!("?{q}")).unwrap_or_default()), "rel": "self", "type": GEO_JSON }),
+    ];
+    if offset + features.len() < matched {
+        let mut q: Vec<(String, String)> =
+            serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
+        q.retain(|(k, _)| k != "offset");
+        q.push(("offset".into(), (offset + limit).to_string()));
+        links.push(json!({ "href": format!("{}/api/collections/proposals/items?{}", base.0, serde_urlencoded::to_string(&q).unwrap_or_default()), "rel": "next", "type": GEO_JSON }));
+    }
+    let body = json!({
+        "type": "FeatureCollection",
+        "numberMatched": matched,
+        "numberReturned": features.len(),
+        "timeStamp": jiff::Timestamp::now().to_string(),
+        "features": features,
+        "links": links,
+        "attribution": s.attribution(),
+    });
+    let mut r = (StatusCode::OK, body.to_string()).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(GEO_JSON),
+    );
+    Ok(r)
+}
+
+fn csv_field(s: &str) -> String {
+    // Formula injection guard for spreadsheets (OWASP): a leading =, +, - or @ is quoted.
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([';', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+fn csv_response(s: &crate::index::Snapshot, chosen: &[u32]) -> Response {
+    let ps = &s.proposals;
+    let catchments = proposal_catchments(s);
+    let mut out = String::from("\u{feff}");
+    out.push_str("id;tittel;kategori;status;støtter;kommunedel;område;hjem_10_min;innbyggere_10_min;hjem_uten_tilbud;publisert;siste_svar;siste_svar_dato;lon;lat\r\n");
+    for &i in chosen {
+        let p = &ps.items[i as usize];
+        let c = catchments.of(i);
+        let name = |d: Option<u32>| {
+            d.map(|d| s.districts[d as usize].name.clone())
+                .unwrap_or_default()
+        };
+        let last = p.answers.last();
+        let row = [
+            p.id.to_string(),
+            csv_field(&p.title),
+            csv_field(p.category.label("nb")),
+            csv_field(p.status.label("nb")),
+            p.supports.to_string(),
+            csv_field(&name(ps.kommunedel[i as usize])),
+            csv_field(&name(ps.district[i as usize])),
+            c.map(|c| c.homes.to_string()).unwrap_or_default(),
+            c.and_then(|c| c.residents)
+                .map(|r| (r.round() as i64).to_string())
+                .unwrap_or_default(),
+            c.and_then(|c| c.homes_without)
+                .map(|h| h.to_string())
+                .unwrap_or_default(),
+            date_oslo(p.published_ms),
+            csv_field(last.map(|a| a.answer.as_str()).unwrap_or("")),
+            last.map(|a| date_oslo(a.at_ms)).unwrap_or_default(),
+            format!("{:.6}", p.lon),
+            format!("{:.6}", p.lat),
+        ];
+        out.push_str(&row.join(";"));
+        out.push_str("\r\n");
+    }
+    let mut r = (StatusCode::OK, out).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    r.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        header::HeaderValue::from_static("attachment; filename=\"forslag.csv\""),
+    );
+    r
+}
+
+/// `GET /api/collections/proposals/items/{id}`.
+pub async fn get_proposal(
+    State(state): State<AppState>,
+    base: BaseUrl,
+    Path(fid): Path<String>,
+) -> Result<Response, ApiError> {
+    let s = state.snapshot.load();
+    let i = fid
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| s.proposals.index_of(id))
+        .ok_or_else(|| ApiError::NotFound(format!("no published proposal {fid:?}")))?;
+    let mut r = (
+        StatusCode::OK,
+        feature(&s, &proposal_catchments(&s), i, &base.0).to_string(),
+    )
+        .into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(GEO_JSON),
+    );
+    Ok(r)
+}
+
+/// `GET /api/collections/proposals`.
+pub fn collection_json(s: &crate::index::Snapshot, base: &str) -> Value {
+    let extent = s
+        .extent()
+        .map(|b| b.as_array().to_vec())
+        .unwrap_or_default();
+    json!({
+        "id": "proposals",
+        "title": "Forslag / Proposals",
+        "description": "Residents' published proposals for their neighbourhood (medvirkning): category, status with the municipality's answers, supports, district and kommunedel, and the homes within a 10-minute walk. Filter by status, category, district, from/to; sort=-supports or -published; f=csv. Propose with POST /api/proposals.",
+        "itemType": "feature",
+        "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
+        "extent": { "spatial": { "bbox": [extent], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84" } },
+        "links": [
+            { "href": format!("{base}/api/collections/proposals"), "rel": "self", "type": "application/json" },
+            { "href": format!("{base}/api/collections/proposals/items"), "rel": "items", "type": GEO_JSON },
+        ]
+    })
+}
+
+pub async fn get_collection(State(state): State<AppState>, base: BaseUrl) -> Response {
+    axum::Json(collection_json(&state.snapshot.load(), &base.0)).into_response()
+}

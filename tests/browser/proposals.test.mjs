@@ -1,0 +1,521 @@
+// Residents' proposals (medvirkning, issue 15, docs/PARTICIPATION.md) in a real browser, as a
+// pupil, a resident and a nærutvalg member use them: a staff admin (made with the CLI) makes a
+// batch of participation codes through the API; a pupil searches an address by keyboard, is
+// told to choose a place first, opens "Foreslå noe here", gets the form's errors, proposes a
+// ballbinge with a code and sees the thanks; the moderator publishes it (API); it shows in the
+// list and on the map with its kommunedel and homes within 10 minutes (as the API says); a
+// second code supports it (the count as the API says), the same code again and an unknown code
+// are refused with the problem's detail shown; the embed shows no proposals until proposals=1;
+// /medvirkning lists the districts, the bydel's proposals with their supports, filters by
+// status in the URL, prints without the filters, and its CSV link downloads the rows. axe on
+// every page in nb and en, at 320 px, in high contrast; Norwegian text marked lang="nb" in
+// English; nothing leaves the server. Counts compared are read from the API.
+//
+//   NAERMILJO_BIN=target/debug/naermiljo node --test tests/browser/proposals.test.mjs
+//
+// Screenshots go to target/screenshots/proposals-*.png.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+import { axeViolations, launchBrowser, openPage, screenshotPath, settle, startServer } from './harness.mjs';
+
+const ADDRESS_TYPED = 'thorvald meyers gate 10';
+const TITLE = 'Ballbinge ved Schous plass';
+const TEXT = 'Vi som går i 7B vil ha en ballbinge her, så vi kan spille fotball etter skolen.';
+const OTHER_TITLE = 'Lys på stien gjennom parken';
+
+let server;
+let browser;
+let origin;
+let cookie = '';
+let csrf = '';
+let codes = [];
+let mine = null; // the pupil's proposal id (made in the browser)
+let other = null; // a second proposal, made and answered through the API
+
+before(async () => {
+  server = await startServer();
+  origin = server.url;
+  browser = await launchBrowser();
+
+  // The first staff admin from the CLI: it prints the sign-in link; following it gives a session.
+  const { stdout } = await promisify(execFile)(server.bin,
+    ['--data', server.data, 'admin', 'create', '--email', 'ada@kommune.example.no', '--name', 'Ada Admin']);
+  const link = /\/auth\/link\/[0-9a-f]{64}/.exec(stdout)?.[0];
+  assert.ok(link, `a sign-in link in:\n${stdout}`);
+  const r = await fetch(`${origin}${link}`, { method: 'POST', redirect: 'manual' });
+  assert.equal(r.status, 303, 'the sign-in link signs in');
+  cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const me = await staff('GET', '/api/me');
+  assert.equal(me.body.staff_role, 'admin');
+  csrf = me.body.csrf;
+
+  // A class's codes: one proposal and one support each.
+  const batch = await staff('POST', '/api/participation/batches',
+    { label: '7B Test skole', count: 6, proposals: 1, supports: 1, expires: inDays(60) });
+  assert.equal(batch.status, 201, JSON.stringify(batch.body));
+  codes = batch.body.codes;
+  assert.equal(codes.length, 6);
+
+  // A second proposal near the first, published and answered "planned" through the API.
+  const made = await json('POST', '/api/proposals', {
+    category: 'paths_lighting', title: OTHER_TITLE, text: 'Stien er helt mørk om kvelden, og mange går der til skolen.',
+    lon: 10.7595, lat: 59.9293, lang: 'nb', code: codes[5],
+  });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  other = made.body.id;
+  await publish(other);
+  const answered = await moderate(other, { action: 'answer', status: 'planned', answer: 'Bymiljøetaten setter opp lys i vår.' });
+  assert.equal(answered.body.status, 'planned');
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+function inDays(n) {
+  return new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+}
+
+async function json(method, path, body, headers = {}) {
+  const r = await fetch(`${origin}${path}`, {
+    method, headers: { 'Content-Type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: r.status, body: await r.json().catch(() => null) };
+}
+
+/** A request with the staff admin's session. */
+const staff = (method, path, body) => json(method, path, body, { Cookie: cookie, ...(method === 'GET' ? {} : { 'X-CSRF-Token': csrf }) });
+
+async function moderation(id) {
+  const r = await staff('GET', '/api/moderation/proposals?state=all');
+  assert.equal(r.status, 200);
+  return r.body.proposals.find((p) => p.id === id);
+}
+
+async function moderate(id, action) {
+  const { version } = await moderation(id);
+  const r = await staff('POST', `/api/moderation/proposals/${id}`, { ...action, version });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r;
+}
+
+const publish = (id) => moderate(id, { action: 'publish' });
+
+/** The public feature of a proposal. */
+async function publicProposal(id) {
+  const r = await fetch(`${origin}/api/collections/proposals/items/${id}`);
+  assert.equal(r.status, 200);
+  return r.json();
+}
+
+// The support form's refusals (403, 409) are answers the page expects; the browser logs them.
+const EXPECTED = [/\/supports: HTTP 40[39]/, /status of 40[39]/];
+
+function assertClean(p, { allowed = [] } = {}) {
+  assert.deepEqual(p.foreign(), [], 'requests to another origin');
+  assert.deepEqual(p.failures.filter((f) => !allowed.some((re) => re.test(f))), [], 'failed requests');
+  assert.deepEqual(p.errors.filter((f) => !allowed.some((re) => re.test(f))), [], 'errors in the page');
+}
+
+/** The residents' page has started, its map has drawn, and the view's proposals came. */
+async function residentsSettled(page) {
+  await settle(page);
+  await page.waitForFunction(() => !window.app.proposalsBusy);
+}
+
+async function openResidents(path, options = {}) {
+  const p = await openPage(browser, origin, { viewport: { width: 1280, height: 800 }, ...options });
+  await p.page.goto(`${origin}${path}`);
+  await residentsSettled(p.page);
+  return p;
+}
+
+/** The nærutvalg's page has started and no request is pending (it has no map). */
+async function participationSettled(page) {
+  await page.waitForFunction(() => {
+    const app = window.app;
+    if (!app?.ready) return false;
+    if (!app.readyWatched) {
+      app.readyWatched = true;
+      app.ready.then(() => { app.readyDone = true; });
+    }
+    return app.readyDone === true && !app.busy;
+  });
+}
+
+async function openParticipation(path, options = {}) {
+  const p = await openPage(browser, origin, { viewport: { width: 1280, height: 900 }, ...options });
+  await p.page.goto(`${origin}${path}`);
+  await participationSettled(p.page);
+  return p;
+}
+
+/** Presses Tab (Shift+Tab with `back`) until the element with this id has focus. */
+async function tabTo(page, id, { back = false, max = 60 } = {}) {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate(() => document.activeElement?.id) === id) return;
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+  }
+  assert.fail(`Tab never reached #${id}`);
+}
+
+/** Types an address and picks the first suggestion with the keyboard only. */
+async function pickAddress(page) {
+  await page.keyboard.type(ADDRESS_TYPED);
+  await page.waitForSelector('#address-options [role=option]', { state: 'visible' });
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.app.reach && document.querySelectorAll('.result').length > 0);
+  await residentsSettled(page);
+}
+
+/** Arrow keys in a closed select until it has `value`. */
+async function chooseOption(page, id, value) {
+  await page.focus(`#${id}`);
+  for (let i = 0; i < 30 && (await page.inputValue(`#${id}`)) !== value; i++) await page.keyboard.press('ArrowDown');
+  assert.equal(await page.inputValue(`#${id}`), value);
+}
+
+/** Text as a reader sees it, with every kind of space as one plain space. */
+const words = (s) => (s ?? '').replace(/[\s\u00a0\u202f]+/g, ' ').trim();
+const nbNumber = (n) => words(n.toLocaleString('nb-NO'));
+
+/** The proposals drawn on the map (their ids). */
+const drawn = (page) => page.evaluate(() => window.app.map.getLayer('proposal')
+  ? window.app.map.queryRenderedFeatures({ layers: ['proposal'] }).map((f) => f.id).sort((a, b) => a - b) : []);
+
+async function noSideScroll(page, what) {
+  const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(scroll <= width, `${what}: no horizontal scrolling (${scroll} > ${width})`);
+}
+
+test('a pupil proposes a ballbinge by keyboard with a code; it waits for moderation', async () => {
+  const p = await openResidents('/');
+  const { page } = p;
+
+  // Before a place is chosen, the button says to choose one first (keyboard: the address search).
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), '#address');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'address');
+  await tabTo(page, 'propose-open');
+  await page.keyboard.press('Enter');
+  assert.match(await page.textContent('#propose-note'), /Velg et sted først: søk etter en adresse/);
+  assert.equal(await page.evaluate(() => document.getElementById('proposal-dialog')?.open ?? false), false);
+
+  // Choose the place by the address search, then open the form.
+  await tabTo(page, 'address', { back: true });
+  await pickAddress(page);
+  assert.match(await page.textContent('#propose-place'), /Thorvald Meyers gate 10/);
+  await tabTo(page, 'propose-open');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#proposal-dialog[open]');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'proposal-category');
+  assert.match(await page.textContent('#proposal-place'), /Thorvald Meyers gate 10/);
+  assert.deepEqual(await axeViolations(page), [], 'axe: the proposal form');
+
+  // Sending nothing: the error summary and every field that must be filled.
+  await tabTo(page, 'proposal-submit');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#proposal-errors:not([hidden])');
+  for (const id of ['proposal-category', 'proposal-title', 'proposal-text', 'proposal-code']) {
+    assert.equal(await page.getAttribute(`#${id}`, 'aria-invalid'), 'true', `${id} is marked`);
+  }
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'proposal-category', 'focus on the first field to fix');
+  assert.deepEqual(await axeViolations(page), [], 'axe: the form with errors');
+  await page.screenshot({ path: screenshotPath('proposals-form-errors.png') });
+
+  // An unknown code: the server's 403 detail is shown, nothing is stored.
+  await chooseOption(page, 'proposal-category', 'pitch');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'proposal-title');
+  await page.keyboard.type(TITLE);
+  assert.match(words(await page.textContent('#proposal-title-hint')), new RegExp(`${[...TITLE].length} av 3–120 tegn`));
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(TEXT);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'proposal-code');
+  await page.keyboard.type('FEIL-KODE-00');
+  const refused = await json('POST', '/api/proposals', {
+    category: 'pitch', title: TITLE, text: TEXT, lon: 10.759436, lat: 59.929261, lang: 'nb', code: 'FEIL-KODE-00',
+  });
+  assert.equal(refused.status, 403);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => !document.getElementById('proposal-errors').hidden
+    && document.getElementById('proposal-errors').textContent.includes('Deltakerkoden'));
+  assert.ok(words(await page.textContent('#proposal-errors')).includes(words(refused.body.detail)), 'the problem\'s detail is shown');
+  assert.equal(await page.getAttribute('#proposal-code', 'aria-invalid'), 'true');
+
+  // The right code: thanks, the proposal waits for moderation.
+  await page.fill('#proposal-code', '');
+  await page.focus('#proposal-code');
+  await page.keyboard.type(codes[0]);
+  const answer = page.waitForResponse((r) => r.url().endsWith('/api/proposals') && r.request().method() === 'POST');
+  await page.keyboard.press('Enter');
+  const created = await answer;
+  assert.equal(created.status(), 201);
+  mine = (await created.json()).id;
+  await page.waitForSelector('#proposal-result', { state: 'visible' });
+  assert.equal(words(await page.textContent('#proposal-result')), 'Takk! Forslaget ditt venter på godkjenning.');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'proposal-done');
+  assert.deepEqual(await axeViolations(page), [], 'axe: the thanks');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'propose-open', 'focus back on the button');
+
+  const held = await moderation(mine);
+  assert.equal(held.state, 'pending');
+  assert.equal(held.via, 'code');
+  assert.equal(held.title, TITLE);
+  // Not public before it is published.
+  assert.equal((await fetch(`${origin}/api/collections/proposals/items/${mine}`)).status, 404);
+  assertClean(p, { allowed: [/\/api\/proposals: HTTP 403/, /status of 403/] });
+  await p.close();
+});
+
+test('published, it shows in the list and on the map; a second code supports it, a used or unknown code is refused', async () => {
+  assert.ok(mine, 'the proposal of the first test');
+  await publish(mine);
+  const feature = await publicProposal(mine);
+  const props = feature.properties;
+  assert.equal(props.title, TITLE);
+  assert.ok(props.kommunedel?.name, 'the API names its kommunedel');
+
+  const p = await openResidents(`/?address=${encodeURIComponent('Thorvald Meyers gate 10, 0555 Oslo')}&point=10.759436,59.929261`);
+  const { page } = p;
+  const row = page.locator(`#proposal-list [data-proposal-id="${mine}"]`);
+  await row.waitFor();
+  const meta = words(await row.locator('.result-meta').textContent());
+  assert.ok(meta.includes(props.kommunedel.name), `kommunedel in «${meta}»`);
+  assert.ok(meta.includes(`${nbNumber(props.catchment.homes)} boliger innen 10 min`), `homes in «${meta}»`);
+  assert.ok(meta.includes(`${props.supports} støtte`), `supports in «${meta}»`);
+  assert.match(words(await row.locator('.result-kind').textContent()), /Ballbinge \/ ballbane · Mottatt/i);
+  // The list is the map's text alternative: every proposal drawn is a row.
+  const rows = await page.$$eval('#proposal-list [data-proposal-id]', (lis) => lis.map((li) => Number(li.dataset.proposalId)).sort((a, b) => a - b));
+  assert.deepEqual(await drawn(page), rows);
+  assert.ok(rows.includes(mine) && rows.includes(other));
+  assert.match(await page.textContent('#legend'), /Forslag fra innbyggere/);
+
+  // The other proposal's fold-out: its text and the municipality's answer.
+  const otherRow = page.locator(`#proposal-list [data-proposal-id="${other}"]`);
+  await otherRow.locator('summary').focus();
+  await page.keyboard.press('Enter');
+  assert.match(await otherRow.textContent(), /Bymiljøetaten setter opp lys i vår/);
+  assert.match(await otherRow.textContent(), /Planlagt/);
+
+  // Support with a second code, by keyboard.
+  await row.locator('summary').focus();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.className), 'support-button', 'Tab from the fold-out\'s summary');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#support-dialog[open]');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'support-code');
+  assert.deepEqual(await axeViolations(page), [], 'axe: the support form');
+  await page.keyboard.type(codes[1]);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#support-done', { state: 'visible' });
+  const after = (await publicProposal(mine)).properties.supports;
+  assert.equal(after, props.supports + 1);
+  assert.match(words(await page.textContent('#support-result')), new RegExp(`Forslaget har nå ${after} støtte`));
+  await page.keyboard.press('Escape');
+  assert.equal(await page.evaluate(() => document.activeElement?.className), 'support-button', 'focus back on the row\'s button');
+  assert.ok(words(await row.locator('.result-meta').textContent()).includes(`${after} støtte`), 'the list shows the new count');
+
+  // The same code again: 409, with the problem's detail.
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#support-dialog[open]');
+  await page.keyboard.type(codes[1]);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#support-errors:not([hidden])');
+  const again = await json('POST', `/api/proposals/${mine}/supports`, { code: codes[1] });
+  assert.equal(again.status, 409);
+  assert.ok(words(await page.textContent('#support-result')).includes(words(again.body.detail)), 'the 409 detail is shown');
+  assert.match(await page.textContent('#support-errors'), /Du støtter allerede dette forslaget/);
+  await page.screenshot({ path: screenshotPath('proposals-support-refused.png') });
+
+  // The used code on the other proposal (one support per code): 403, with the problem's detail.
+  await page.keyboard.press('Escape');
+  await otherRow.locator('.support-button').focus();
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#support-dialog[open]');
+  await page.keyboard.type(codes[1]);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /Deltakerkoden er ikke gyldig/.test(document.getElementById('support-errors').textContent));
+  const used = await json('POST', `/api/proposals/${other}/supports`, { code: codes[1] });
+  assert.equal(used.status, 403);
+  assert.ok(words(await page.textContent('#support-result')).includes(words(used.body.detail)), 'the 403 detail is shown');
+  assert.equal((await publicProposal(mine)).properties.supports, after, 'nothing counted twice');
+  await page.keyboard.press('Escape');
+
+  // A click on its point on the map selects its row (close up: the other one is a few metres away).
+  await page.evaluate((c) => window.app.map.jumpTo({ center: c, zoom: 19 }), feature.geometry.coordinates);
+  await residentsSettled(page);
+  const point = await page.evaluate((id) => {
+    const f = window.app.map.queryRenderedFeatures({ layers: ['proposal'] }).find((x) => x.id === id);
+    return window.app.map.project(f.geometry.coordinates);
+  }, mine);
+  const box = await page.$eval('#map', (m) => { const r = m.getBoundingClientRect(); return { left: r.left, top: r.top }; });
+  await page.mouse.click(box.left + point.x, box.top + point.y);
+  await page.waitForFunction((id) => document.activeElement?.closest('[data-proposal-id]')?.dataset.proposalId === String(id), mine);
+  assert.equal(await row.evaluate((li) => li.classList.contains('selected')), true);
+  await page.screenshot({ path: screenshotPath('proposals-map.png') });
+  assertClean(p, { allowed: EXPECTED });
+  await p.close();
+});
+
+test('the embed shows no proposals until proposals=1; the switch on / hides them', async () => {
+  const plain = await openResidents('/embed?center=10.7594,59.9293&zoom=15');
+  assert.equal(await plain.page.isHidden('#proposals'), true);
+  assert.equal(await plain.page.isHidden('#propose-tools'), true);
+  assert.deepEqual(await drawn(plain.page), []);
+  assert.deepEqual(plain.requests.filter((u) => u.includes('/collections/proposals')), [], 'not even asked for');
+  assertClean(plain);
+  await plain.close();
+
+  const on = await openResidents('/embed?center=10.7594,59.9293&zoom=15&proposals=1');
+  const rows = await on.page.$$eval('#proposal-list [data-proposal-id]', (lis) => lis.map((li) => Number(li.dataset.proposalId)));
+  assert.ok(rows.includes(mine), 'the proposal is listed in the embed');
+  assert.ok((await drawn(on.page)).includes(mine), 'and drawn');
+  assert.equal(await on.page.isChecked('#layer-proposals'), true);
+  assertClean(on);
+  await on.close();
+
+  // On / the layer is on; its checkbox hides it and writes proposals=0.
+  const site = await openResidents('/?center=10.7594,59.9293&zoom=15');
+  assert.ok((await drawn(site.page)).includes(mine));
+  await site.page.click('#filters > summary');
+  await site.page.focus('#layer-proposals');
+  await site.page.keyboard.press('Space');
+  await site.page.waitForFunction(() => document.getElementById('proposals').hidden);
+  await site.page.evaluate(() => window.app.idle());
+  assert.deepEqual(await drawn(site.page), []);
+  assert.match(await site.page.evaluate(() => location.search), /proposals=0/);
+  assertClean(site);
+  await site.close();
+});
+
+test('/medvirkning: the districts, a bydel\'s proposals by support, a filter in the URL, print, and the CSV', async () => {
+  const feature = await publicProposal(mine);
+  const bydel = feature.properties.kommunedel;
+
+  // Without ?omrade: the districts to choose from, with how many proposals each has.
+  const all = await openParticipation('/medvirkning');
+  const link = all.page.locator(`#district-list a[data-id="${bydel.id}"]`);
+  assert.equal(words(await link.textContent()), bydel.name);
+  const published = await (await fetch(`${origin}/api/collections/proposals/items?district=${bydel.id}&limit=100`)).json();
+  assert.match(words(await link.locator('xpath=..').textContent()), new RegExp(`${published.numberMatched} forslag`));
+  await link.focus();
+  await all.page.keyboard.press('Enter');
+  await all.page.waitForURL(/omrade=/);
+  await participationSettled(all.page);
+  assertClean(all);
+  await all.close();
+
+  const p = await openParticipation(`/medvirkning?omrade=${encodeURIComponent(bydel.id)}`);
+  const { page } = p;
+  assert.equal(words(await page.textContent('h1')), `Forslag fra innbyggerne i ${bydel.name}`);
+  const rows = await page.$$eval('#proposal-table tbody tr', (trs) => trs.map((tr) => ({
+    id: Number(tr.dataset.proposalId),
+    supports: Number(tr.querySelector('[data-key="supports"]').dataset.value),
+    homes: tr.querySelector('[data-key="homes"]').dataset.value,
+  })));
+  const expected = published.features.map((f) => ({ id: f.properties.id, supports: f.properties.supports, homes: String(f.properties.catchment?.homes ?? '') }))
+    .sort((a, b) => b.supports - a.supports);
+  assert.deepEqual(rows.map((r) => r.supports), expected.map((r) => r.supports), 'most supported first');
+  assert.deepEqual(new Set(rows.map((r) => r.id)), new Set(expected.map((r) => r.id)));
+  for (const r of rows) assert.equal(r.homes, expected.find((x) => x.id === r.id).homes, `homes of ${r.id}`);
+  const ours = page.locator(`#proposal-table tr[data-proposal-id="${mine}"]`);
+  assert.equal(words(await ours.locator('[data-key="supports"]').textContent()), String(feature.properties.supports));
+  assert.match(await page.textContent(`#proposal-table tr[data-proposal-id="${other}"] [data-key="answer"]`), /Planlagt.*Bymiljøetaten/);
+  assert.deepEqual(await axeViolations(page), [], 'axe: the list');
+  await page.screenshot({ path: screenshotPath('proposals-medvirkning.png'), fullPage: true });
+
+  // The CSV link: the same query, with f=csv; its rows are the list's.
+  const href = await page.getAttribute('#csv-link', 'href');
+  assert.match(href, /f=csv/);
+  assert.match(href, new RegExp(`district=${bydel.id}`));
+  const csv = await fetch(new URL(href, origin));
+  assert.equal(csv.status, 200);
+  assert.match(csv.headers.get('content-type'), /text\/csv/);
+  const lines = (await csv.text()).replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+  assert.equal(lines.length, published.numberMatched + 1, 'a header and a row per proposal');
+  assert.ok(lines.some((l) => l.includes(TITLE)));
+  const download = page.waitForEvent('download');
+  await page.focus('#csv-link');
+  await page.keyboard.press('Enter');
+  assert.match((await download).suggestedFilename(), /\.csv$/);
+
+  // Filter by status with the keyboard: the URL says it, the table follows.
+  await chooseOption(page, 'f-status', 'planned');
+  await page.focus('#filters-apply');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => location.search.includes('status=planned'));
+  await participationSettled(page);
+  const planned = await (await fetch(`${origin}/api/collections/proposals/items?district=${bydel.id}&status=planned&limit=100`)).json();
+  const shown = await page.$$eval('#proposal-table tbody tr', (trs) => trs.map((tr) => Number(tr.dataset.proposalId)));
+  assert.deepEqual(shown.sort(), planned.features.map((f) => f.properties.id).sort());
+  assert.ok(!shown.includes(mine));
+  assert.match(await page.getAttribute('#csv-link', 'href'), /status=planned/);
+  assert.match(await page.textContent('#status'), /1 publisert forslag/);
+
+  // Print: A4 without the filters and buttons; the table whole.
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.isVisible('#filters'), false);
+  assert.equal(await page.isVisible('#csv-link'), false);
+  assert.equal(await page.$eval('.table-wrap', (w) => getComputedStyle(w).overflowX), 'visible');
+  assert.equal(await page.$eval('#proposal-table thead', (t) => getComputedStyle(t).display), 'table-header-group');
+  await page.emulateMedia({ media: 'screen' });
+  assertClean(p);
+  await p.close();
+});
+
+test('every page: axe in nb and en, at 320 px, in high contrast; Norwegian text marked in English', async () => {
+  const bydel = (await publicProposal(mine)).properties.kommunedel.id;
+  const pages = [
+    ['/?center=10.7594,59.9293&zoom=15', openResidents],
+    ['/embed?center=10.7594,59.9293&zoom=15&proposals=1', openResidents],
+    ['/medvirkning', openParticipation],
+    [`/medvirkning?omrade=${encodeURIComponent(bydel)}`, openParticipation],
+  ];
+  for (const [path, open] of pages) {
+    for (const lang of ['nb', 'en']) {
+      for (const [width, contrast] of [[1280, false], [320, false], [320, true]]) {
+        const q = [lang === 'en' ? 'lang=en' : '', contrast ? 'contrast=high' : ''].filter(Boolean).join('&');
+        const url = q ? `${path}${path.includes('?') ? '&' : '?'}${q}` : path;
+        const p = await open(url, { viewport: { width, height: 800 } });
+        const what = `${url} at ${width} px`;
+        assert.equal(await p.page.evaluate(() => document.documentElement.lang), lang, what);
+        if (contrast) assert.equal(await p.page.evaluate(() => document.body.classList.contains('high-contrast')), true);
+        assert.deepEqual(await axeViolations(p.page), [], `axe: ${what}`);
+        await noSideScroll(p.page, what);
+        if (lang === 'en') {
+          // Proposal titles and texts are Norwegian: marked so.
+          const marked = await p.page.$$eval('#proposal-list .result-name, #proposal-table .proposal-title > *',
+            (els) => els.map((el) => el.getAttribute('lang')));
+          assert.ok(path === '/medvirkning' || marked.length > 0, `titles listed on ${what}`);
+          assert.ok(marked.every((l) => l === 'nb'), `titles lang="nb" on ${what}`);
+        }
+        if (width === 320 && path.startsWith('/?')) {
+          // The form at 320 px, in this language and contrast.
+          await p.page.evaluate(() => {
+            window.app.state.point = [10.759436, 59.929261];
+          });
+          await p.page.focus('#propose-open');
+          await p.page.keyboard.press('Enter');
+          await p.page.waitForSelector('#proposal-dialog[open]');
+          assert.deepEqual(await axeViolations(p.page), [], `axe: the form on ${what}`);
+          await p.page.screenshot({ path: screenshotPath(`proposals-form-${lang}${contrast ? '-contrast' : ''}-320.png`) });
+          await p.page.keyboard.press('Escape');
+        }
+        if (width === 320 && contrast) await p.page.screenshot({ path: screenshotPath(`proposals-${lang}-320${path.replace(/\W+/g, '-').slice(0, 20)}.png`), fullPage: path.startsWith('/medvirkning') });
+        assertClean(p);
+        await p.close();
+      }
+    }
+  }
+});
