@@ -106,9 +106,11 @@ pub fn proposal_notice(
     use crate::store::participation::Moderation;
     let en = lang == "en";
     let title = &row.title;
+    // The map at the proposal: its list shows the proposals nearest the point first.
     let link = format!(
-        "{base}/?forslag={}{}",
-        row.id,
+        "{base}/?point={:.6},{:.6}{}",
+        row.lon,
+        row.lat,
         if en { "&lang=en" } else { "" }
     );
     let (subject, text) = match action {
