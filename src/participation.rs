@@ -235,6 +235,71 @@ pub fn participant_of_email(email: &str) -> String {
     format!("email:{}", sha256_hex(&email.to_lowercase()))
 }
 
+/// The most bytes a photo may have as sent.
+pub const PHOTO_MAX_BYTES: usize = 8 * 1024 * 1024;
+/// A stored photo fits in this many pixels each way.
+pub const PHOTO_MAX_SIDE: u32 = 1600;
+/// A photo wider or taller than this is refused before it is decoded (a decompression bomb
+/// names a huge size in a few bytes).
+const PHOTO_MAX_DECODE_SIDE: u32 = 12_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhotoError {
+    #[error("the photo is larger than {} MB", PHOTO_MAX_BYTES / 1024 / 1024)]
+    TooLarge,
+    #[error("the photo is not a JPEG, PNG or WebP image")]
+    NotAnImage,
+    #[error("the photo cannot be read: {0}")]
+    Unreadable(String),
+}
+
+/// A resident's photo made fit to publish: decoded (JPEG, PNG or WebP, told by its content,
+/// not its name), turned upright by its EXIF orientation, scaled to fit
+/// [`PHOTO_MAX_SIDE`] pixels, and written anew as a JPEG (quality 82). Nothing of the file's
+/// metadata survives: no EXIF, no GPS position, no camera serial number.
+pub fn prepare_photo(bytes: &[u8]) -> Result<Vec<u8>, PhotoError> {
+    use image::{ImageDecoder, ImageFormat, ImageReader};
+    if bytes.len() > PHOTO_MAX_BYTES {
+        return Err(PhotoError::TooLarge);
+    }
+    let mut reader = ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| PhotoError::Unreadable(e.to_string()))?;
+    if !matches!(
+        reader.format(),
+        Some(ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP)
+    ) {
+        return Err(PhotoError::NotAnImage);
+    }
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(PHOTO_MAX_DECODE_SIDE);
+    limits.max_image_height = Some(PHOTO_MAX_DECODE_SIDE);
+    limits.max_alloc = Some(512 * 1024 * 1024);
+    reader.limits(limits);
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| PhotoError::Unreadable(e.to_string()))?;
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = image::DynamicImage::from_decoder(decoder)
+        .map_err(|e| PhotoError::Unreadable(e.to_string()))?;
+    img.apply_orientation(orientation);
+    if img.width() > PHOTO_MAX_SIDE || img.height() > PHOTO_MAX_SIDE {
+        img = img.resize(
+            PHOTO_MAX_SIDE,
+            PHOTO_MAX_SIDE,
+            image::imageops::FilterType::Triangle,
+        );
+    }
+    let rgb = img.to_rgb8();
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82)
+        .encode_image(&rgb)
+        .map_err(|e| PhotoError::Unreadable(e.to_string()))?;
+    Ok(out)
+}
+
 /// Something in a text that looks like personal data, for the moderator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Flag {
@@ -394,6 +459,100 @@ mod tests {
         ] {
             assert_eq!(normalise_email(bad), None, "{bad}");
         }
+    }
+
+    /// A JPEG of `w`×`h` with an EXIF block carrying a GPS tag and a camera serial number,
+    /// spliced in after the start-of-image marker as cameras write it.
+    fn jpeg_with_exif(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(w, h, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+        });
+        let mut plain = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 90)
+            .encode_image(&img)
+            .unwrap();
+        // TIFF header (little-endian), one IFD entry: Orientation = 6 (rotate 90° clockwise),
+        // then text a reader could find: "GPSLatitude" and a serial.
+        let mut tiff = b"II*\0\x08\0\0\0".to_vec();
+        tiff.extend_from_slice(&[
+            1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        ]);
+        tiff.extend_from_slice(b"GPSLatitude 59.91 SerialNumber CAM-123456");
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend_from_slice(&tiff);
+        let len = (app1.len() + 2) as u16;
+        let mut out = plain[..2].to_vec();
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(&app1);
+        out.extend_from_slice(&plain[2..]);
+        out
+    }
+
+    #[test]
+    fn photos_lose_their_metadata_and_fit_the_size() {
+        let sent = jpeg_with_exif(2400, 1200);
+        assert!(
+            sent.windows(11).any(|w| w == b"GPSLatitude"),
+            "the test photo carries EXIF"
+        );
+        let kept = prepare_photo(&sent).unwrap();
+        for needle in [&b"Exif"[..], b"GPSLatitude", b"CAM-123456"] {
+            assert!(
+                !kept.windows(needle.len()).any(|w| w == needle),
+                "{needle:?} survived"
+            );
+        }
+        let img = image::load_from_memory(&kept).unwrap();
+        // Turned upright (orientation 6: the 2400×1200 picture stands 1200×2400), then fit.
+        assert_eq!((img.width(), img.height()), (800, 1600));
+        // A PNG is written as a JPEG too; a small one keeps its size.
+        let mut png = Vec::new();
+        image::RgbaImage::from_pixel(300, 200, image::Rgba([10, 20, 30, 255]))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let kept = prepare_photo(&png).unwrap();
+        assert_eq!(
+            image::guess_format(&kept).unwrap(),
+            image::ImageFormat::Jpeg
+        );
+        assert_eq!(image::load_from_memory(&kept).unwrap().width(), 300);
+    }
+
+    #[test]
+    fn what_is_not_a_photo_is_refused() {
+        assert_eq!(
+            prepare_photo(b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
+            Err(PhotoError::NotAnImage)
+        );
+        assert_eq!(
+            prepare_photo(b"GIF89a\x01\0\x01\0"),
+            Err(PhotoError::NotAnImage)
+        );
+        assert_eq!(
+            prepare_photo(&vec![0xFF; PHOTO_MAX_BYTES + 1]),
+            Err(PhotoError::TooLarge)
+        );
+        // A PNG header that claims 100 000 × 100 000 pixels is refused before decoding.
+        let mut bomb = Vec::new();
+        image::RgbImage::from_pixel(1, 1, image::Rgb([0, 0, 0]))
+            .write_to(
+                &mut std::io::Cursor::new(&mut bomb),
+                image::ImageFormat::Png,
+            )
+            .unwrap();
+        bomb[16..20].copy_from_slice(&100_000u32.to_be_bytes());
+        bomb[20..24].copy_from_slice(&100_000u32.to_be_bytes());
+        assert!(matches!(
+            prepare_photo(&bomb),
+            Err(PhotoError::Unreadable(_))
+        ));
+        // Truncated JPEG.
+        let sent = jpeg_with_exif(64, 64);
+        assert!(matches!(
+            prepare_photo(&sent[..sent.len() / 3]),
+            Err(PhotoError::Unreadable(_))
+        ));
     }
 
     #[test]

@@ -38,6 +38,8 @@ CREATE TABLE proposals (
     email_confirmed_ms INTEGER,
     lang           TEXT NOT NULL DEFAULT 'nb',
     flags          TEXT NOT NULL DEFAULT '[]',
+    -- A JPEG written anew from what was sent (no metadata), at most 1600 px each way.
+    photo          BLOB,
     reject_reason  TEXT,
     merged_into    INTEGER,
     created_ms     INTEGER NOT NULL,

@@ -161,7 +161,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/proposals",
-            axum::routing::post(participation::post_proposal),
+            axum::routing::post(participation::post_proposal).layer(
+                axum::extract::DefaultBodyLimit::max(participation::PROPOSAL_BODY_MAX_BYTES),
+            ),
         )
         .route(
             "/api/proposals/{id}/supports",
@@ -182,6 +184,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/collections/proposals/items/{fid}",
             get(participation::get_proposal),
+        )
+        .route(
+            "/api/collections/proposals/items/{fid}/photo",
+            get(participation::get_photo),
+        )
+        .route(
+            "/api/moderation/proposals/{id}/photo",
+            get(participation::get_moderation_photo),
         )
         .route(
             "/api/moderation/proposals",

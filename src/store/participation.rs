@@ -52,6 +52,8 @@ pub struct NewProposal {
     /// Lower-cased; with `link_sha256`, the link that confirms it.
     pub email: Option<String>,
     pub link_sha256: Option<String>,
+    /// A JPEG made by [`crate::participation::prepare_photo`].
+    pub photo: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +76,8 @@ pub enum Moderation {
     Edit {
         title: Option<String>,
         body: Option<String>,
+        /// Takes the photo away (it shows a person, a licence plate, …).
+        remove_photo: bool,
     },
     Answer {
         status: Status,
@@ -174,6 +178,14 @@ pub trait Participation: Send + Sync {
 
     /// One proposal in any state.
     async fn proposal(&self, id: i64) -> Result<Option<ProposalRow>, StoreError>;
+
+    /// A proposal's photo (a JPEG), if it has one; with `published_only`, only a published
+    /// proposal's.
+    async fn proposal_photo(
+        &self,
+        id: i64,
+        published_only: bool,
+    ) -> Result<Option<Vec<u8>>, StoreError>;
 
     /// Proposals in `state` (every state when `None`), newest first.
     async fn proposals(&self, state: Option<State>) -> Result<Vec<ProposalRow>, StoreError>;
@@ -295,8 +307,8 @@ macro_rules! participation_impl {
                 let state = if code.is_some() { State::Pending } else { State::Unconfirmed };
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO proposals (category, title, body, lon, lat, state, status, code_id, batch_label,
-                                            email, lang, flags, created_ms, updated_ms)
-                     VALUES ($1, $2, $3, $4, $5, $6, 'received', $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+                                            email, lang, flags, created_ms, updated_ms, photo)
+                     VALUES ($1, $2, $3, $4, $5, $6, 'received', $7, $8, $9, $10, $11, $12, $12, $13) RETURNING id",
                 )
                 .bind(&p.category)
                 .bind(&p.title)
@@ -310,6 +322,7 @@ macro_rules! participation_impl {
                 .bind(&p.lang)
                 .bind(serde_json::to_string(&p.flags).expect("flags serialise"))
                 .bind(now_ms)
+                .bind(p.photo.as_deref())
                 .fetch_one(&mut *tx)
                 .await?;
                 if let Some(link) = &p.link_sha256 {
@@ -529,6 +542,21 @@ macro_rules! participation_impl {
                     .map(|v| v.into_iter().next())
             }
 
+            async fn proposal_photo(
+                &self,
+                id: i64,
+                published_only: bool,
+            ) -> Result<Option<Vec<u8>>, StoreError> {
+                let photo: Option<Option<Vec<u8>>> = sqlx::query_scalar(
+                    "SELECT photo FROM proposals WHERE id = $1 AND (state = 'published' OR NOT $2)",
+                )
+                .bind(id)
+                .bind(published_only)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(photo.flatten())
+            }
+
             async fn proposals(
                 &self,
                 state: Option<crate::participation::State>,
@@ -604,7 +632,7 @@ macro_rules! participation_impl {
                         .await?;
                         serde_json::json!({ "action": "reject", "state": "rejected", "reason": reason })
                     }
-                    Moderation::Edit { title, body } => {
+                    Moderation::Edit { title, body, remove_photo } => {
                         if matches!(state, State::Merged | State::Unconfirmed) {
                             return refuse("a merged or unconfirmed proposal cannot be edited");
                         }
@@ -618,10 +646,17 @@ macro_rules! participation_impl {
                             .bind(id)
                             .execute(&mut *tx)
                             .await?;
+                        if *remove_photo {
+                            sqlx::query("UPDATE proposals SET photo = NULL WHERE id = $1")
+                                .bind(id)
+                                .execute(&mut *tx)
+                                .await?;
+                        }
                         // What was edited out may be personal data: the log says that and how
                         // much changed, not the text itself.
                         serde_json::json!({
                             "action": "edit",
+                            "photo_removed": remove_photo,
                             "title_changed": new_title != old_title,
                             "text_changed": new_body != old_body,
                             "chars_before": old_title.chars().count() + old_body.chars().count(),

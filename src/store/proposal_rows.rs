@@ -40,6 +40,7 @@ pub struct ProposalRow {
     pub version: i64,
     /// Confirmed supports.
     pub supports: i64,
+    pub has_photo: bool,
     /// Oldest first.
     pub answers: Vec<Answer>,
 }
@@ -65,6 +66,7 @@ pub struct PublishedProposal {
     pub lat: f64,
     pub status: Status,
     pub supports: i64,
+    pub has_photo: bool,
     pub published_ms: i64,
     pub updated_ms: i64,
     pub answers: Vec<Answer>,
@@ -86,7 +88,8 @@ macro_rules! read_proposals {
                 "SELECT p.id, p.category, p.title, p.body, p.lon, p.lat, p.state, p.status, p.code_id, p.batch_label,
                         p.email, p.email_confirmed_ms, p.lang, p.flags, p.reject_reason, p.merged_into, p.created_ms,
                         p.published_ms, p.updated_ms, p.version,
-                        (SELECT COUNT(*) FROM proposal_supports s WHERE s.proposal_id = p.id AND s.confirmed_ms IS NOT NULL) AS supports
+                        (SELECT COUNT(*) FROM proposal_supports s WHERE s.proposal_id = p.id AND s.confirmed_ms IS NOT NULL) AS supports,
+                        CASE WHEN p.photo IS NULL THEN 0 ELSE 1 END AS has_photo
                  FROM proposals p ",
                 $where,
                 " ORDER BY p.id DESC"
@@ -130,6 +133,7 @@ macro_rules! read_proposals {
                     updated_ms: r.try_get("updated_ms")?,
                     version: r.try_get("version")?,
                     supports: r.try_get("supports")?,
+                    has_photo: r.try_get::<i32, _>("has_photo")? == 1,
                     answers: Vec::new(),
                 });
             }
@@ -177,6 +181,7 @@ macro_rules! load_published {
                 lat: p.lat,
                 status: p.status,
                 supports: p.supports,
+                has_photo: p.has_photo,
                 published_ms: p.published_ms.unwrap_or(p.created_ms),
                 updated_ms: p.updated_ms,
                 answers: p.answers,

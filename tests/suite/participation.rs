@@ -11,6 +11,7 @@ use naermiljo::store::participation::{
     Confirmed, CreateOutcome, ModerateOutcome, Moderation, NewBatch, NewProposal, SupportOutcome,
 };
 use serde_json::json;
+use tower::ServiceExt;
 
 use crate::accounts::{send, send_with, session_of};
 use crate::common::{TestStore, oslo_pbf, osm};
@@ -661,6 +662,7 @@ async fn participation_contract(store: &dyn Store) {
         code_sha256: code.map(sha),
         email: email.map(str::to_string),
         link_sha256: link.map(str::to_string),
+        photo: None,
     };
     let created = |o: CreateOutcome| match o {
         CreateOutcome::Created { id, .. } => id,
@@ -839,4 +841,173 @@ async fn participation_store_contract_on_sqlite() {
 async fn participation_store_contract_on_postgis() {
     let t = TestStore::postgis().await;
     participation_contract(t.store.as_ref()).await;
+}
+
+/// A JPEG of 2400×1200 with an EXIF block that names a GPS position and a camera serial.
+fn photo_with_exif() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(2400, 1200, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 120])
+    });
+    let mut plain = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 85)
+        .encode_image(&img)
+        .unwrap();
+    let mut app1 = b"Exif\0\0II*\0\x08\0\0\0\0\0".to_vec();
+    app1.extend_from_slice(b"GPSLatitude 59.9155 GPSLongitude 10.7722 SerialNumber CAM-998877");
+    let mut out = plain[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&plain[2..]);
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_photo_loses_its_metadata_shows_only_when_published_and_can_be_taken_away() {
+    use base64::Engine;
+    let t = TestStore::new().await;
+    t.import(osm(oslo_pbf())).await.unwrap();
+    let state = t.state().await;
+    let (cookie, csrf) = moderator(&t, &state).await;
+    let expires = naermiljo::domain::activity::today(jiff::Timestamp::now())
+        .saturating_add(jiff::Span::new().days(3))
+        .to_string();
+    let batch = send(
+        &state,
+        "POST",
+        "/api/participation/batches",
+        Some(&cookie),
+        Some(&csrf),
+        Some(json!({
+            "label": "Fotoklubben", "count": 2, "proposals": 2, "supports": 0, "expires": expires,
+        })),
+    )
+    .await;
+    let code = batch.body["codes"][0].as_str().unwrap().to_string();
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+
+    // Not a photo: refused by content (an SVG named .jpg is still an SVG), nothing stored.
+    let mut body = proposal(
+        Some(&code),
+        None,
+        "Benk i parken",
+        "En benk ved dammen, takk",
+    );
+    body["photo"] = json!(format!(
+        "data:image/jpeg;base64,{}",
+        b64(b"<svg xmlns='http://www.w3.org/2000/svg'/>")
+    ));
+    let r = send(
+        &state,
+        "POST",
+        "/api/proposals",
+        None,
+        None,
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.body["invalid-params"][0]["name"], "photo");
+    assert!(t.store.proposals(None).await.unwrap().is_empty());
+
+    let sent = photo_with_exif();
+    body["photo"] = json!(format!("data:image/jpeg;base64,{}", b64(&sent)));
+    let r = send(&state, "POST", "/api/proposals", None, None, Some(body)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let id = r.body["id"].as_i64().unwrap();
+
+    // Waiting: staff see it, the public does not.
+    let public = format!("/api/collections/proposals/items/{id}/photo");
+    assert_eq!(
+        send(&state, "GET", &public, None, None, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let staff_photo = format!("/api/moderation/proposals/{id}/photo");
+    assert_eq!(
+        send(&state, "GET", &staff_photo, None, None, None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let version = t.store.proposal(id).await.unwrap().unwrap().version;
+    let r = send(
+        &state,
+        "POST",
+        &format!("/api/moderation/proposals/{id}"),
+        Some(&cookie),
+        Some(&csrf),
+        Some(json!({ "action": "publish", "version": version })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+
+    // Published: a JPEG we wrote, fit to 1600 px, without the sender's metadata.
+    let response = naermiljo::http::router(state.clone())
+        .oneshot(
+            axum::http::Request::get(&public)
+                .header("host", "test.local")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "image/jpeg");
+    let bytes = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    for needle in [&b"Exif"[..], b"GPSLatitude", b"CAM-998877"] {
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "{needle:?} is in the photo served"
+        );
+    }
+    let img = image::load_from_memory(&bytes).unwrap();
+    assert_eq!((img.width(), img.height()), (1600, 800));
+    let item = send(
+        &state,
+        "GET",
+        &format!("/api/collections/proposals/items/{id}"),
+        None,
+        None,
+        None,
+    )
+    .await;
+    assert!(
+        item.body["properties"]["photo"]
+            .as_str()
+            .unwrap()
+            .ends_with(&public),
+        "{}",
+        item.text
+    );
+
+    // The moderator takes it away: gone from the item and the photo's address.
+    let version = t.store.proposal(id).await.unwrap().unwrap().version;
+    let r = send(
+        &state,
+        "POST",
+        &format!("/api/moderation/proposals/{id}"),
+        Some(&cookie),
+        Some(&csrf),
+        Some(json!({ "action": "edit", "remove_photo": true, "version": version })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["photo"], serde_json::Value::Null);
+    assert_eq!(
+        send(&state, "GET", &public, None, None, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let item = send(
+        &state,
+        "GET",
+        &format!("/api/collections/proposals/items/{id}"),
+        None,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(item.body["properties"]["photo"], serde_json::Value::Null);
 }

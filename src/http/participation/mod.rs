@@ -36,13 +36,17 @@ use crate::store::participation::{
 };
 
 pub use propose::{get_confirm, post_confirm, post_proposal, post_support};
-pub use read::{collection_json, get_collection, get_proposal, list_proposals};
-pub use staff::{get_batches, get_moderation, post_batch, post_moderation};
+pub use read::{collection_json, get_collection, get_photo, get_proposal, list_proposals};
+pub use staff::{get_batches, get_moderation, get_moderation_photo, post_batch, post_moderation};
 
 /// Rate limits, per 15 minutes (the window the failure counters keep).
 pub const MAX_PROPOSALS_PER_ADDRESS: i64 = 5;
 pub const MAX_PROPOSALS_PER_EMAIL: i64 = 3;
 pub const MAX_SUPPORTS_PER_ADDRESS: i64 = 30;
+/// The most bytes a proposal's request may have: a photo of
+/// [`crate::participation::PHOTO_MAX_BYTES`] in base64, and the rest.
+pub const PROPOSAL_BODY_MAX_BYTES: usize =
+    crate::participation::PHOTO_MAX_BYTES / 3 * 4 + 64 * 1024;
 /// Wrong codes from one network address before it must wait.
 pub const MAX_BAD_CODES_PER_ADDRESS: i64 = 10;
 

@@ -13,6 +13,8 @@ struct ProposalBody {
     lang: Option<String>,
     code: Option<String>,
     email: Option<String>,
+    /// Base64 (standard alphabet), or a `data:image/…;base64,` URL.
+    photo: Option<String>,
 }
 
 /// Where the service is, in words, for a point outside it.
@@ -173,6 +175,10 @@ pub async fn post_proposal(
     let known = known_names(&s);
     let mut flags = p::personal_data_flags(&title, &known);
     flags.extend(p::personal_data_flags(&text, &known));
+    let photo = match b.photo.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        None => None,
+        Some(sent) => Some(photo_of(sent).await?),
+    };
     let secret = email.as_ref().map(|_| new_secret());
     let lang = lang_of(b.lang.as_deref());
     let new = NewProposal {
@@ -186,6 +192,7 @@ pub async fn post_proposal(
         code_sha256: code_sha,
         email: email.clone(),
         link_sha256: secret.as_deref().map(token_sha256),
+        photo,
     };
     let (id, state_now) = match state.store.create_proposal(&new, now_ms()).await? {
         CreateOutcome::CodeRefused => return Err(bad_code(&state, &client).await),
@@ -411,4 +418,25 @@ pub async fn post_confirm(
             ),
         )),
     )))
+}
+
+/// A photo as sent (base64, or a data URL) made fit to keep: see
+/// [`crate::participation::prepare_photo`]. Decoding runs beside the server's threads.
+async fn photo_of(sent: &str) -> Result<Vec<u8>, ApiError> {
+    use base64::Engine;
+    let refuse = |reason: String| ApiError::InvalidBody(vec![field("photo", reason)]);
+    let data = match sent.strip_prefix("data:") {
+        Some(url) => url
+            .split_once(";base64,")
+            .map(|(_, d)| d)
+            .ok_or_else(|| refuse("a data URL must be base64 (data:image/jpeg;base64,…)".into()))?,
+        None => sent,
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data.as_bytes())
+        .map_err(|e| refuse(format!("not base64: {e}")))?;
+    tokio::task::spawn_blocking(move || p::prepare_photo(&bytes))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| refuse(e.to_string()))
 }

@@ -35,11 +35,19 @@ fn feature(
     base: &str,
 ) -> Value {
     let p = &s.proposals.items[i as usize];
+    let mut properties = public_properties(s, catchments, i);
+    properties["photo"] = match p.has_photo {
+        true => json!(format!(
+            "{base}/api/collections/proposals/items/{}/photo",
+            p.id
+        )),
+        false => Value::Null,
+    };
     json!({
         "type": "Feature",
         "id": p.id,
         "geometry": { "type": "Point", "coordinates": [p.lon, p.lat] },
-        "properties": public_properties(s, catchments, i),
+        "properties": properties,
         "links": [{ "href": format!("{base}/api/collections/proposals/items/{}", p.id), "rel": "self", "type": GEO_JSON }],
     })
 }
@@ -310,4 +318,39 @@ pub fn collection_json(s: &crate::index::Snapshot, base: &str) -> Value {
 
 pub async fn get_collection(State(state): State<AppState>, base: BaseUrl) -> Response {
     axum::Json(collection_json(&state.snapshot.load(), &base.0)).into_response()
+}
+
+/// A photo as served: a JPEG we wrote ourselves, never sniffed as anything else.
+pub(super) fn jpeg(bytes: Vec<u8>, cache: &'static str) -> Response {
+    let mut r = (StatusCode::OK, bytes).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("image/jpeg"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static(cache),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    r
+}
+
+/// `GET /api/collections/proposals/items/{id}/photo`: a published proposal's photo. Read
+/// from the store (photos are kept out of the snapshot's memory).
+pub async fn get_photo(
+    State(state): State<AppState>,
+    Path(fid): Path<String>,
+) -> Result<Response, ApiError> {
+    let gone = || ApiError::NotFound(format!("no photo of a published proposal {fid:?}"));
+    let id: i64 = fid.parse().map_err(|_| gone())?;
+    let photo = state
+        .store
+        .proposal_photo(id, true)
+        .await?
+        .ok_or_else(gone)?;
+    Ok(jpeg(photo, "public, max-age=300"))
 }

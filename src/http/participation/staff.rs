@@ -64,6 +64,7 @@ fn moderation_json(s: &crate::index::Snapshot, r: &ProposalRow) -> Value {
         "via": r.via,
         "batch": r.batch_label,
         "has_email": r.email.is_some(),
+        "photo": r.has_photo.then(|| format!("/api/moderation/proposals/{}/photo", r.id)),
         "version": r.version,
     })
 }
@@ -104,6 +105,7 @@ struct ModerationBody {
     status: Option<String>,
     answer: Option<String>,
     into: Option<i64>,
+    remove_photo: Option<bool>,
 }
 
 /// `POST /api/moderation/proposals/{id}`: publish, reject, edit, answer or merge.
@@ -149,10 +151,18 @@ pub async fn post_moderation(
                 .text
                 .as_ref()
                 .map(|_| text_of(&mut errors, "text", &b.text, TEXT_CHARS));
-            if title.is_none() && text.is_none() {
-                errors.push(field("title", "give the new title, the new text, or both"));
+            let remove_photo = b.remove_photo.unwrap_or(false);
+            if title.is_none() && text.is_none() && !remove_photo {
+                errors.push(field(
+                    "title",
+                    "give the new title, the new text, or remove_photo: true",
+                ));
             }
-            Moderation::Edit { title, body: text }
+            Moderation::Edit {
+                title,
+                body: text,
+                remove_photo,
+            }
         }
         "answer" => {
             let status = b.status.as_deref().and_then(Status::parse);
@@ -335,4 +345,21 @@ pub async fn get_batches(
     Ok(private(axum::Json(json!({
         "batches": rows.iter().map(batch_json).collect::<Vec<_>>(),
     }))))
+}
+
+/// `GET /api/moderation/proposals/{id}/photo`: any proposal's photo, for staff.
+pub async fn get_moderation_photo(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    staff(&state, &headers, false).await?;
+    let gone = || ApiError::NotFound(format!("no photo of proposal {id:?}"));
+    let id: i64 = id.parse().map_err(|_| gone())?;
+    let photo = state
+        .store
+        .proposal_photo(id, false)
+        .await?
+        .ok_or_else(gone)?;
+    Ok(super::read::jpeg(photo, "private, no-store"))
 }
