@@ -530,7 +530,7 @@ fn portal_paths(paths: &mut serde_json::Map<String, serde_json::Value>) {
         // Medvirkning (issue 15, docs/PARTICIPATION.md).
         (
             "/api/proposals",
-            json!({ "post": { "summary": "A resident's proposal, with a participation code (201: waits for moderation) or an email confirmed by a link (202); 403 code not valid, 422 invalid fields or outside the area served, 429 rate limited. No cookie, no account", "operationId": "propose", "requestBody": body(&["category", "title", "text", "lon", "lat"], json!({ "category": s, "title": { "type": "string", "minLength": 3, "maxLength": 120 }, "text": { "type": "string", "minLength": 10, "maxLength": 2000 }, "lon": { "type": "number" }, "lat": { "type": "number" }, "lang": { "type": "string", "enum": ["nb", "en"] }, "code": s, "email": { "type": "string", "format": "email" } })), "responses": with(json!({ "201": { "description": "{id, state: pending, email_confirmation}" }, "202": { "description": "{id, state: unconfirmed, email_confirmation: true}" }, "403": { "description": "The code is not valid" }, "429": { "description": "Too many from here" } }), json!({ "422": { "description": "Invalid fields, or outside the area served (problem+json)" } })) } }),
+            json!({ "post": { "summary": "A resident's proposal, with a participation code (201: waits for moderation) or an email confirmed by a link (202); 403 code not valid, 422 invalid fields or outside the area served, 429 rate limited. No cookie, no account", "operationId": "propose", "requestBody": body(&["category", "title", "text", "lon", "lat"], json!({ "category": s, "title": { "type": "string", "minLength": 3, "maxLength": 120 }, "text": { "type": "string", "minLength": 10, "maxLength": 2000 }, "lon": { "type": "number" }, "lat": { "type": "number" }, "lang": { "type": "string", "enum": ["nb", "en"] }, "code": s, "email": { "type": "string", "format": "email" }, "photo": { "type": "string", "description": "Optional: a JPEG, PNG or WebP of at most 8 MB, base64 or a data: URL" } })), "responses": with(json!({ "201": { "description": "{id, state: pending, email_confirmation}" }, "202": { "description": "{id, state: unconfirmed, email_confirmation: true}" }, "403": { "description": "The code is not valid" }, "429": { "description": "Too many from here" } }), json!({ "422": { "description": "Invalid fields, or outside the area served (problem+json)" } })) } }),
         ),
         (
             "/api/proposals/{id}/supports",
@@ -554,6 +554,14 @@ fn portal_paths(paths: &mut serde_json::Map<String, serde_json::Value>) {
         (
             "/api/collections/proposals/items/{fid}",
             json!({ "get": { "summary": "One published proposal: its districts, catchment (homes within 10 minutes, and those without such a facility) and answers", "operationId": "getProposal", "parameters": [param("fid", "path", "Proposal id", int.clone(), true)], "responses": { "200": { "description": "Feature" }, "404": { "description": "No published proposal" } } } }),
+        ),
+        (
+            "/api/collections/proposals/items/{fid}/photo",
+            json!({ "get": { "summary": "A published proposal's photo: a JPEG the server wrote (no metadata), at most 1600 px each way", "operationId": "getProposalPhoto", "parameters": [param("fid", "path", "Proposal id", int.clone(), true)], "responses": { "200": { "description": "image/jpeg" }, "404": { "description": "No photo of a published proposal" } } } }),
+        ),
+        (
+            "/api/moderation/proposals/{id}/photo",
+            json!({ "get": { "summary": "Any proposal's photo, for moderation (staff)", "operationId": "getModerationPhoto", "security": session, "parameters": [id.clone()], "responses": with(json!({ "200": { "description": "image/jpeg" } }), problems.clone()) } }),
         ),
         (
             "/api/moderation/proposals",

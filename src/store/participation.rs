@@ -285,24 +285,10 @@ macro_rules! participation_impl {
                 let mut tx = self.pool.begin_with($begin_write).await?;
                 let mut code: Option<(i64, String)> = None;
                 if let Some(sha) = &p.code_sha256 {
-                    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "SELECT c.id, b.label FROM participation_codes c JOIN participation_batches b ON b.id = c.batch_id
-                         WHERE c.sha256 = $1 AND b.expires_ms > $2 AND c.proposals_used < b.proposals{lock}",
-                        lock = $lock
-                    )))
-                    .bind(sha)
-                    .bind(now_ms)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    let Some(row) = row else {
+                    let Some(taken) = crate::store::participation::take_code!(tx, $lock, sha, now_ms, "proposals") else {
                         return Ok(CreateOutcome::CodeRefused);
                     };
-                    let id: i64 = row.try_get("id")?;
-                    sqlx::query("UPDATE participation_codes SET proposals_used = proposals_used + 1 WHERE id = $1")
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
-                    code = Some((id, row.try_get("label")?));
+                    code = Some(taken);
                 }
                 let state = if code.is_some() { State::Pending } else { State::Unconfirmed };
                 let id: i64 = sqlx::query_scalar(
@@ -395,22 +381,9 @@ macro_rules! participation_impl {
                     return Ok(SupportOutcome::Already);
                 }
                 if let Some(sha) = code_sha256 {
-                    let code: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                        "SELECT c.id FROM participation_codes c JOIN participation_batches b ON b.id = c.batch_id
-                         WHERE c.sha256 = $1 AND b.expires_ms > $2 AND c.supports_used < b.supports{lock}",
-                        lock = $lock
-                    )))
-                    .bind(sha)
-                    .bind(now_ms)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    let Some(code) = code else {
+                    if crate::store::participation::take_code!(tx, $lock, sha, now_ms, "supports").is_none() {
                         return Ok(SupportOutcome::CodeRefused);
-                    };
-                    sqlx::query("UPDATE participation_codes SET supports_used = supports_used + 1 WHERE id = $1")
-                        .bind(code)
-                        .execute(&mut *tx)
-                        .await?;
+                    }
                     sqlx::query(
                         "INSERT INTO proposal_supports (proposal_id, participant, created_ms, confirmed_ms)
                          VALUES ($1, $2, $3, $3)",
@@ -776,4 +749,36 @@ macro_rules! participation_impl {
     };
 }
 
-pub(crate) use participation_impl;
+/// Uses one of a valid code's `proposals` or `supports` (the column names) in a write
+/// transaction: the code's id and batch label, or `None` when the code is unknown, expired
+/// or used up.
+macro_rules! take_code {
+    ($tx:expr, $lock:literal, $sha:expr, $now:expr, $what:literal) => {{
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT c.id, b.label FROM participation_codes c JOIN participation_batches b ON b.id = c.batch_id
+             WHERE c.sha256 = $1 AND b.expires_ms > $2 AND c.{what}_used < b.{what}{lock}",
+            what = $what,
+            lock = $lock
+        )))
+        .bind($sha)
+        .bind($now)
+        .fetch_optional(&mut *$tx)
+        .await?;
+        match row {
+            None => None,
+            Some(row) => {
+                let id: i64 = row.try_get("id")?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE participation_codes SET {what}_used = {what}_used + 1 WHERE id = $1",
+                    what = $what
+                )))
+                .bind(id)
+                .execute(&mut *$tx)
+                .await?;
+                Some((id, row.try_get::<String, _>("label")?))
+            }
+        }
+    }};
+}
+
+pub(crate) use {participation_impl, take_code};

@@ -104,6 +104,8 @@ async function moderate(id, action) {
   return r;
 }
 
+/** A 1×1 PNG. */
+const PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 const publish = (id) => moderate(id, { action: 'publish' });
 
 /** The public feature of a proposal. */
@@ -239,6 +241,8 @@ test('a pupil proposes a ballbinge by keyboard with a code; it waits for moderat
   await page.keyboard.press('Tab');
   await page.keyboard.type(TEXT);
   await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'proposal-photo', 'the optional photo comes next');
+  await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'proposal-code');
   await page.keyboard.type('FEIL-KODE-00');
   const refused = await json('POST', '/api/proposals', {
@@ -255,6 +259,9 @@ test('a pupil proposes a ballbinge by keyboard with a code; it waits for moderat
   await page.fill('#proposal-code', '');
   await page.focus('#proposal-code');
   await page.keyboard.type(codes[0]);
+  // A photo (a 1×1 PNG): the server writes it anew as a JPEG.
+  await page.setInputFiles('#proposal-photo', { name: 'ballbinge.png', mimeType: 'image/png', buffer: Buffer.from(PIXEL_PNG, 'base64') });
+  await page.focus('#proposal-code');
   const answer = page.waitForResponse((r) => r.url().endsWith('/api/proposals') && r.request().method() === 'POST');
   await page.keyboard.press('Enter');
   const created = await answer;
@@ -285,10 +292,17 @@ test('published, it shows in the list and on the map; a second code supports it,
   assert.equal(props.title, TITLE);
   assert.ok(props.kommunedel?.name, 'the API names its kommunedel');
 
+  assert.match(props.photo, new RegExp(`/api/collections/proposals/items/${mine}/photo$`));
   const p = await openResidents(`/?address=${encodeURIComponent('Thorvald Meyers gate 10, 0555 Oslo')}&point=10.759436,59.929261`);
   const { page } = p;
   const row = page.locator(`#proposal-list [data-proposal-id="${mine}"]`);
   await row.waitFor();
+  // Its photo in the fold-out: the JPEG the server wrote, with a text alternative.
+  await row.locator('summary').click();
+  const photo = row.locator('img.proposal-photo');
+  assert.equal(await photo.evaluate(async (img) => { await img.decode(); return img.naturalWidth; }), 1);
+  assert.match(await photo.getAttribute('alt'), /Bildet som fulgte forslaget/);
+  await row.locator('summary').click();
   const meta = words(await row.locator('.result-meta').textContent());
   assert.ok(meta.includes(props.kommunedel.name), `kommunedel in «${meta}»`);
   assert.ok(meta.includes(`${nbNumber(props.catchment.homes)} boliger innen 10 min`), `homes in «${meta}»`);

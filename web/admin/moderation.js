@@ -158,6 +158,7 @@ function card(p) {
     ...fact('via', via(p)),
     ...fact('email', t(p.has_email ? 'proposals.email_yes' : 'proposals.email_no')),
     ...fact('catchment', catchment(p)),
+    ...(p.photo ? fact('photo', h('img', { src: p.photo, className: 'proposal-photo', alt: t('proposals.photo_alt', { title: p.title }), loading: 'lazy' })) : []),
     ...fact('supports', formatNumber(p.supports ?? 0)),
     ...(p.reject_reason ? fact('reason', freeText('span', p.reject_reason)) : []),
     ...(p.merged_into != null ? fact('merged', t('proposals.merged_into', { id: p.merged_into })) : []),
@@ -209,6 +210,9 @@ export function buildModeration() {
   fillForm($('mod-edit-form'),
     inputField({ id: 'mod-edit-title', name: 'title', label: 'proposals.title', hint: 'proposals.title_hint', limit: 120, autocomplete: 'off' }),
     inputField({ id: 'mod-edit-text', name: 'text', label: 'proposals.text', hint: 'proposals.text_hint', multiline: true, limit: 2000 }),
+    h('div', { className: 'choice', id: 'mod-edit-photo-choice', hidden: true },
+      h('input', { type: 'checkbox', id: 'mod-edit-remove-photo', name: 'remove_photo' }),
+      h('label', { htmlFor: 'mod-edit-remove-photo', dataset: { i18n: 'proposals.remove_photo' } })),
     formButtons(h('button', { type: 'submit', id: 'mod-edit-submit', className: 'primary', dataset: { i18n: 'proposals.edit_submit' } }), c));
   $('mod-edit-text').rows = 8;
   dialogs.edit = formDialog('mod-edit-dialog', c, null, backToList);
@@ -382,6 +386,8 @@ function openEdit(button, p) {
   $('mod-edit-heading').textContent = t('proposals.edit_heading', { title: p.title });
   $('mod-edit-title').value = p.title;
   $('mod-edit-text').value = p.text;
+  $('mod-edit-photo-choice').hidden = !p.photo;
+  $('mod-edit-remove-photo').checked = false;
   fillEditFlags(p);
   updateCounts($('mod-edit-form'));
   dialogs.edit.open(button);
@@ -402,7 +408,8 @@ async function submitEdit() {
   }
   let done;
   try {
-    done = await send({ action: 'edit', title, text });
+    const removePhoto = !$('mod-edit-photo-choice').hidden && $('mod-edit-remove-photo').checked;
+    done = await send({ action: 'edit', title, text, ...(removePhoto ? { remove_photo: true } : {}) });
   } catch (e) {
     dialogProblem(summary, e, (f) => ({ title: 'mod-edit-title', text: 'mod-edit-text' }[f] ?? null),
       { title: 'errors.proposal_title', text: 'errors.proposal_text' });

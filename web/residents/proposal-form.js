@@ -24,7 +24,11 @@ import { proposalCategoryLabel, nbLang, setSupports } from './proposals.js';
 
 // The server's limits (docs/PARTICIPATION.md), in characters.
 const LIMITS = { title: [3, 120], text: [10, 2000] };
-const PROPOSAL_FIELDS = ['category', 'title', 'text', 'code', 'email'];
+const PROPOSAL_FIELDS = ['category', 'title', 'text', 'photo', 'code', 'email'];
+
+// A photo: what the server takes (src/participation.rs, PHOTO_MAX_BYTES).
+const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
+const PHOTO_MAX_BYTES = 8 * 1024 * 1024;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** The language of the emails: the page's, when the server has it. */
@@ -83,6 +87,29 @@ function countedField(options, [min, max]) {
   return field;
 }
 
+/** The optional photo: a file input with label, hint and error line. */
+function photoField() {
+  const id = 'proposal-photo';
+  return h('div', { className: 'field' },
+    h('label', { htmlFor: id },
+      h('span', { dataset: { i18n: 'proposal.photo' } }), ' ',
+      h('span', { className: 'optional', dataset: { i18n: 'proposal.optional' } })),
+    h('p', { id: `${id}-hint`, className: 'hint', dataset: { i18n: 'proposal.photo_hint' } }),
+    h('p', { id: `${id}-error`, className: 'field-error', hidden: true }),
+    h('input', { type: 'file', id, name: 'photo', accept: PHOTO_TYPES.join(','), 'aria-describedby': `${id}-hint` }));
+}
+
+/** The chosen photo as a data URL (the API takes it in the JSON body), or null. */
+function photoData(file) {
+  if (!file) return Promise.resolve(null);
+  return new Promise((ok, fail) => {
+    const reader = new FileReader();
+    reader.onload = () => ok(reader.result);
+    reader.onerror = () => fail(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
 /** A select with label, hint and error line, as kit/forms.js's text fields. */
 function selectField({ id, name, label, hint }) {
   return h('div', { className: 'field' },
@@ -119,6 +146,7 @@ function buildProposalForm() {
     selectField({ id: 'proposal-category', name: 'category', label: 'proposal.category', hint: 'proposal.category_hint' }),
     countedField({ id: 'proposal-title', name: 'title', label: 'proposal.title', hint: 'proposal.title_hint' }, LIMITS.title),
     countedField({ id: 'proposal-text', name: 'text', label: 'proposal.text', hint: 'proposal.text_hint', multiline: true }, LIMITS.text),
+    photoField(),
     h('fieldset', { id: 'proposal-who', className: 'who', 'aria-describedby': 'proposal-who-hint' },
       h('legend', { dataset: { i18n: 'proposal.who' } }),
       h('p', { id: 'proposal-who-hint', className: 'hint', dataset: { i18n: 'proposal.who_hint' } }),
@@ -202,6 +230,10 @@ function validateProposal(v) {
   const email = v.email.trim();
   if (!code && !email) errors.push({ name: 'code', text: t('proposal.error_who') });
   if (email && !EMAIL.test(email)) errors.push({ name: 'email', text: t('proposal.error_email') });
+  const photo = $('proposal-photo')?.files?.[0];
+  if (photo && (!PHOTO_TYPES.includes(photo.type) || photo.size > PHOTO_MAX_BYTES)) {
+    errors.push({ name: 'photo', text: t('proposal.error_photo') });
+  }
   return errors;
 }
 
@@ -255,6 +287,7 @@ function fieldError(name, reason) {
     const [min, max] = LIMITS[name] ?? [0, 0];
     if (name === 'code' || name === 'email') return { name, text: t(`proposal.error_${name}_server`), detail: reason };
     if (name === 'category') return { name, text: t('proposal.error_category') };
+    if (name === 'photo') return { name, text: t('proposal.error_photo_server'), detail: reason };
     return { name, text: t(`proposal.error_${name}`, { count: chars($(`proposal-${name}`).value), min, max }) };
   }
   if (name === 'lon' || name === 'lat') return { name: null, text: t('proposal.error_place'), detail: reason };
@@ -282,6 +315,8 @@ async function submitProposal() {
   sending = true;
   $('proposal-submit').disabled = true;
   $('proposal-progress').textContent = t('proposal.sending');
+  const photo = await photoData($('proposal-photo').files?.[0]).catch(() => null);
+  if (photo) body.photo = photo;
   const r = await post('/api/proposals', body);
   sending = false;
   $('proposal-submit').disabled = false;

@@ -167,6 +167,7 @@ function proposalRow({ f, distance }) {
   const details = h('details', { className: 'result-details proposal-details', open: openIds.has(id) },
     h('summary', {}, t('proposals.more'), which(p)),
     h('p', { className: 'result-description', lang: nbLang(), textContent: p.text ?? '' }),
+    ...(p.photo ? [h('img', { src: p.photo, className: 'proposal-photo', loading: 'lazy', alt: t('proposals.photo_alt', { title: p.title ?? '' }) })] : []),
     facts(p),
     ...answers(p),
     support);

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::coverage::{ProposalCatchments, proposal_catchments};
+use crate::http::programme::json_response;
 
 /// The public properties of published proposal `i` of the snapshot.
 fn public_properties(s: &crate::index::Snapshot, catchments: &ProposalCatchments, i: u32) -> Value {
@@ -182,31 +183,17 @@ pub async fn list_proposals(
         .take(limit)
         .map(|&i| feature(&s, &catchments, i, &base.0))
         .collect();
-    let mut links = vec![
-        json!({ "href": format!("{}/api/collections/proposals/items{}", base.0, raw.as_deref().map(|q| format!("?{q}")).unwrap_or_default()), "rel": "self", "type": GEO_JSON }),
-    ];
-    if offset + features.len() < matched {
-        let mut q: Vec<(String, String)> =
-            serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
-        q.retain(|(k, _)| k != "offset");
-        q.push(("offset".into(), (offset + limit).to_string()));
-        links.push(json!({ "href": format!("{}/api/collections/proposals/items?{}", base.0, serde_urlencoded::to_string(&q).unwrap_or_default()), "rel": "next", "type": GEO_JSON }));
-    }
-    let body = json!({
-        "type": "FeatureCollection",
-        "numberMatched": matched,
-        "numberReturned": features.len(),
-        "timeStamp": jiff::Timestamp::now().to_string(),
-        "features": features,
-        "links": links,
-        "attribution": s.attribution(),
-    });
-    let mut r = (StatusCode::OK, body.to_string()).into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static(GEO_JSON),
+    let mut body = crate::http::programme::collection_page(
+        &base.0,
+        "proposals",
+        raw.as_deref(),
+        matched,
+        features,
+        offset,
+        limit,
     );
-    Ok(r)
+    body["attribution"] = json!(s.attribution());
+    Ok(json_response(StatusCode::OK, GEO_JSON, &body))
 }
 
 fn csv_field(s: &str) -> String {

@@ -27,6 +27,7 @@ pub use crate::store::editing::token_sha256;
 pub use filter::ActivityFilter;
 pub use offers::{MAX_OFFERS_PER_ADDRESS, get_offers, post_offer};
 pub(crate) use read::add_walk;
+pub(in crate::http) use read::collection_page;
 pub use read::{get_activity, get_collection, get_need, list_activities, list_needs};
 pub use wire::{GEO_JSON, JSON_LD, activity_feature, collections_json, need_feature};
 pub use write::{
@@ -37,7 +38,7 @@ pub(super) fn etag(version: i64) -> String {
     format!("\"v{version}\"")
 }
 
-pub(super) fn json_response(
+pub(in crate::http) fn json_response(
     status: StatusCode,
     content_type: &'static str,
     body: &Value,

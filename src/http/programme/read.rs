@@ -110,6 +110,21 @@ fn page(
 ) -> Value {
     let matched = features.len();
     let features: Vec<Value> = features.drain(offset.min(matched)..).take(limit).collect();
+    collection_page(base, collection, raw, matched, features, offset, limit)
+}
+
+/// One page of an OGC API – Features items response: `features` (this page's, from
+/// `offset`, at most `limit`) of `matched`, with `self` and `next` links that keep the
+/// query `raw`.
+pub(in crate::http) fn collection_page(
+    base: &str,
+    collection: &str,
+    raw: Option<&str>,
+    matched: usize,
+    features: Vec<Value>,
+    offset: usize,
+    limit: usize,
+) -> Value {
     let mut links = vec![
         json!({ "href": format!("{base}/api/collections/{collection}/items{}", raw.map(|q| format!("?{q}")).unwrap_or_default()), "rel": "self", "type": GEO_JSON }),
     ];
