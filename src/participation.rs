@@ -29,7 +29,7 @@ const OTHERS: [(&str, &str, &str, Category); 5] = [
     ("safety", "Trygghet", "Safety", Category::Safety),
     (
         "paths_lighting",
-        "Stier og lys",
+        "Stier og belysning",
         "Paths and lighting",
         Category::PathsLighting,
     ),
@@ -150,6 +150,29 @@ impl Status {
     }
 }
 
+/// The characters of `text` a reader sees: not counting zero-width and other format
+/// characters, nor combining marks (so "é" written as e + ◌́ is one). What the length
+/// limits count.
+pub fn visible_chars(text: &str) -> usize {
+    text.trim()
+        .chars()
+        .filter(|&c| {
+            let u = c as u32;
+            !(c.is_control()
+                || (0x200B..=0x200F).contains(&u)
+                || (0x2028..=0x202E).contains(&u)
+                || (0x2060..=0x206F).contains(&u)
+                || u == 0xFEFF
+                || u == 0x00AD
+                || (0x0300..=0x036F).contains(&u)
+                || (0x1AB0..=0x1AFF).contains(&u)
+                || (0x1DC0..=0x1DFF).contains(&u)
+                || (0x20D0..=0x20FF).contains(&u)
+                || (0xFE20..=0xFE2F).contains(&u))
+        })
+        .count()
+}
+
 /// Limits on what a resident writes, in characters.
 pub const TITLE_CHARS: std::ops::RangeInclusive<usize> = 3..=120;
 pub const TEXT_CHARS: std::ops::RangeInclusive<usize> = 10..=2000;
@@ -165,20 +188,21 @@ pub const CODES_AFTER_EXPIRY_MS: i64 = 90 * 24 * 3600 * 1000;
 /// The walk a proposal's catchment is counted for, in minutes (issue 15).
 pub const CATCHMENT_MINUTES: u32 = 10;
 
-/// The alphabet of participation codes: no 0/O, 1/I/L, to be read off paper by a pupil.
-const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+/// The alphabet of participation codes, to be read off paper by a pupil: of the pairs easily
+/// read as each other (0/O, 1/I/L, 2/Z, 5/S, 8/B) it keeps 2, 5 and 8 only, and reads a typed
+/// Z, S or B as them.
+const CODE_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY23456789";
 
-/// A new participation code: 10 characters (49 bits from the operating system), shown as
-/// `XXXX-XXXX-XX`.
+/// A new participation code: 10 characters of 28 (48 bits from the operating system), shown
+/// as `XXXX-XXXX-XX`.
 pub fn new_code() -> String {
     let mut bytes = [0u8; 10];
     getrandom::fill(&mut bytes).expect("the operating system gives randomness");
     let chars: Vec<char> = bytes
         .iter()
         .map(|b| {
-            // 256 is not a multiple of 31: a byte ≥ 248 would favour the first letters;
-            // the bias (< 0.4 %) leaves more than 48 bits, far beyond what the rate limit lets
-            // anyone try.
+            // 256 is not a multiple of 28: the first letters come a little more often; the
+            // bias leaves more than 46 bits, far beyond what the rate limit lets anyone try.
             CODE_ALPHABET[(*b as usize) % CODE_ALPHABET.len()] as char
         })
         .collect();
@@ -189,10 +213,17 @@ pub fn new_code() -> String {
 /// A code as typed (any case, with or without dashes and spaces) in the form its SHA-256 is
 /// taken of; `None` when it cannot be a code.
 pub fn normalise_code(typed: &str) -> Option<String> {
+    // What a pupil may have typed for a character codes do not have: the one it looks like.
     let s: String = typed
         .chars()
         .filter(|c| !matches!(c, '-' | ' ' | '\u{a0}'))
-        .map(|c| c.to_ascii_uppercase())
+        .map(|c| match c.to_ascii_uppercase() {
+            'S' => '5',
+            'Z' => '2',
+            'B' => '8',
+            'O' => '0',
+            c => c,
+        })
         .collect();
     (s.len() == 10 && s.bytes().all(|b| CODE_ALPHABET.contains(&b))).then_some(s)
 }
@@ -314,7 +345,7 @@ pub struct Flag {
 /// street, facility or district). A heuristic for the
 /// moderator's eye, not a filter: it flags, it does not refuse.
 pub fn personal_data_flags(text: &str, known: &dyn Fn(&str) -> bool) -> Vec<Flag> {
-    let mut flags = Vec::new();
+    let mut flags: Vec<Flag> = Vec::new();
     // Email addresses.
     for word in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')')) {
         let w = word.trim_matches(|c: char| matches!(c, '.' | ':' | '!' | '?' | '"' | '\''));
@@ -401,7 +432,18 @@ pub fn personal_data_flags(text: &str, known: &dyn Fn(&str) -> bool) -> Vec<Flag
             i += 1;
         }
     }
-    flags
+    dedup_flags(flags)
+}
+
+/// Each (kind, text) once, in the order first found.
+pub fn dedup_flags(flags: Vec<Flag>) -> Vec<Flag> {
+    let mut out: Vec<Flag> = Vec::with_capacity(flags.len());
+    for f in flags {
+        if !out.contains(&f) {
+            out.push(f);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -440,6 +482,14 @@ mod tests {
             "I and 1 are not in codes"
         );
         assert_eq!(normalise_code("ABCD-EFGH"), None);
+        assert_eq!(
+            normalise_code("acde-fghj-sz"),
+            Some("ACDEFGHJ52".into()),
+            "S and Z are read as the 5 and 2 they look like"
+        );
+        assert!(!new_code().contains(['S', 'Z', 'B', 'O', 'I', 'L', '0', '1']));
+        assert_eq!(visible_chars("e\u{301}\u{200b}\u{200b}x"), 2);
+        assert_eq!(visible_chars("  Ballbinge  "), 9);
         assert_ne!(new_code(), new_code());
     }
 

@@ -124,6 +124,8 @@ pub enum SupportOutcome {
     /// No published proposal with the id.
     NotFound,
     CodeRefused,
+    /// The participant made the proposal (with this code or email).
+    Own,
 }
 
 /// What following a link confirmed.
@@ -137,6 +139,8 @@ pub enum Confirmed {
     Support(i64),
     /// The link was used before, or has expired, or its proposal is gone.
     Gone,
+    /// A support link of someone who supports the proposal already (by another link).
+    SupportedAlready(i64),
 }
 
 /// The participation half of a store (a supertrait of [`super::Store`]).
@@ -175,6 +179,14 @@ pub trait Participation: Send + Sync {
 
     /// Follows a link (by its SHA-256); used once.
     async fn confirm(&self, link_sha256: &str, now_ms: i64) -> Result<Confirmed, StoreError>;
+
+    /// What a link would confirm, without using it: its purpose (`proposal`, `notices`,
+    /// `support`) and the proposal's title; `None` when it is unknown, used or expired.
+    async fn link_about(
+        &self,
+        link_sha256: &str,
+        now_ms: i64,
+    ) -> Result<Option<(String, String)>, StoreError>;
 
     /// One proposal in any state.
     async fn proposal(&self, id: i64) -> Result<Option<ProposalRow>, StoreError>;
@@ -360,15 +372,24 @@ macro_rules! participation_impl {
             ) -> Result<crate::store::participation::SupportOutcome, StoreError> {
                 use crate::store::participation::SupportOutcome;
                 let mut tx = self.pool.begin_with($begin_write).await?;
-                let published: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                    "SELECT id FROM proposals WHERE id = $1 AND state = 'published'{lock}",
+                let published = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT code_id, email FROM proposals WHERE id = $1 AND state = 'published'{lock}",
                     lock = $lock
                 )))
                 .bind(proposal_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-                if published.is_none() {
+                let Some(published) = published else {
                     return Ok(SupportOutcome::NotFound);
+                };
+                let own_code = published
+                    .try_get::<Option<i64>, _>("code_id")?
+                    .map(crate::participation::participant_of_code);
+                let own_email = published
+                    .try_get::<Option<String>, _>("email")?
+                    .map(|e| crate::participation::participant_of_email(&e));
+                if own_code.as_deref() == Some(participant) || own_email.as_deref() == Some(participant) {
+                    return Ok(SupportOutcome::Own);
                 }
                 let existing: Option<Option<i64>> = sqlx::query_scalar(
                     "SELECT confirmed_ms FROM proposal_supports WHERE proposal_id = $1 AND participant = $2",
@@ -490,20 +511,47 @@ macro_rules! participation_impl {
                         )
                         .bind(now_ms)
                         .bind(id)
-                        .bind(participant)
+                        .bind(&participant)
                         .execute(&mut *tx)
                         .await?
                         .rows_affected();
-                        if n == 0 { Confirmed::Gone } else { Confirmed::Support(id) }
+                        if n > 0 {
+                            Confirmed::Support(id)
+                        } else {
+                            let counted: Option<Option<i64>> = sqlx::query_scalar(
+                                "SELECT confirmed_ms FROM proposal_supports WHERE proposal_id = $1 AND participant = $2",
+                            )
+                            .bind(id)
+                            .bind(&participant)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                            if matches!(counted, Some(Some(_))) { Confirmed::SupportedAlready(id) } else { Confirmed::Gone }
+                        }
                     }
                 };
-                if confirmed != Confirmed::Gone {
+                if matches!(confirmed, Confirmed::Proposal(_) | Confirmed::Notices(_) | Confirmed::Support(_)) {
                     let after = serde_json::json!({ "confirmed": purpose });
                     crate::store::editing::audit!(tx, $json, None::<i64>, "replace", "proposals", id, None, Some(after));
                     bump(&mut tx).await?;
                 }
                 tx.commit().await?;
                 Ok(confirmed)
+            }
+
+            async fn link_about(
+                &self,
+                link_sha256: &str,
+                now_ms: i64,
+            ) -> Result<Option<(String, String)>, StoreError> {
+                let row = sqlx::query(
+                    "SELECT l.purpose, p.title FROM participation_links l JOIN proposals p ON p.id = l.proposal_id
+                     WHERE l.sha256 = $1 AND l.used_ms IS NULL AND l.expires_ms > $2",
+                )
+                .bind(link_sha256)
+                .bind(now_ms)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|r| Ok((r.try_get("purpose")?, r.try_get("title")?))).transpose()
             }
 
             async fn proposal(

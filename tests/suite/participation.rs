@@ -432,8 +432,9 @@ async fn a_pupil_proposes_with_a_code_staff_publish_and_answer_and_nothing_priva
         );
     }
 
-    // Supports: codes 2 and 3 count; code 2 again is refused; code 1 has supports left.
-    for (code, expected) in [(&codes[1], 1), (&codes[2], 2), (&codes[0], 3)] {
+    // Supports: codes 2, 3 and 4 count; code 2 again is refused, and so is the proposer's own
+    // code 1, though it has supports left.
+    for (code, expected) in [(&codes[1], 1), (&codes[2], 2), (&codes[3], 3)] {
         let r = send(
             &state,
             "POST",
@@ -456,6 +457,17 @@ async fn a_pupil_proposes_with_a_code_staff_publish_and_answer_and_nothing_priva
     )
     .await;
     assert_eq!(dup.status, StatusCode::CONFLICT, "{}", dup.text);
+    let own = send(
+        &state,
+        "POST",
+        &format!("/api/proposals/{id}/supports"),
+        None,
+        None,
+        Some(json!({ "code": codes[0] })),
+    )
+    .await;
+    assert_eq!(own.status, StatusCode::CONFLICT, "{}", own.text);
+    assert!(own.text.contains("your own proposal"), "{}", own.text);
     // By email: counted once the link is followed.
     let supporter = "stotte@example.org";
     let r = send(
@@ -559,8 +571,19 @@ async fn a_pupil_proposes_with_a_code_staff_publish_and_answer_and_nothing_priva
     assert!(csv.text.starts_with('\u{feff}'), "{}", csv.text);
     assert_eq!(csv.text.lines().count(), 2, "{}", csv.text);
     assert!(
+        csv.text.contains(&format!("(Planlagt): {answer}")),
+        "{}",
         csv.text
-            .contains("Ballbinge ved Tøyen;Ballbinge / ballbane;Planlagt;4;"),
+    );
+    assert!(
+        csv.text.contains(&format!("{:.6}", AT.0).replace('.', ",")),
+        "decimal commas: {}",
+        csv.text
+    );
+    assert!(
+        csv.text.contains(&format!(
+            "Ballbinge ved Tøyen;{clean};Ballbinge / ballbane;Planlagt;4;"
+        )),
         "{}",
         csv.text
     );
@@ -1010,4 +1033,97 @@ async fn a_photo_loses_its_metadata_shows_only_when_published_and_can_be_taken_a
     )
     .await;
     assert_eq!(item.body["properties"]["photo"], serde_json::Value::Null);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_class_behind_one_address_proposes_with_its_codes_and_the_sea_is_refused() {
+    let t = TestStore::new().await;
+    t.import(osm(oslo_pbf())).await.unwrap();
+    let state = t.state().await;
+    let (cookie, csrf) = moderator(&t, &state).await;
+    let expires = naermiljo::domain::activity::today(jiff::Timestamp::now())
+        .saturating_add(jiff::Span::new().days(3))
+        .to_string();
+    let batch = send(
+        &state,
+        "POST",
+        "/api/participation/batches",
+        Some(&cookie),
+        Some(&csrf),
+        Some(json!({
+            "label": "8A", "count": 12, "proposals": 1, "supports": 0, "expires": expires,
+        })),
+    )
+    .await;
+    let codes: Vec<String> = batch.body["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    let school = [("x-forwarded-for", "203.0.113.50")];
+    // A pupil's typo (S for 5, lower case, spaces) still finds the code; 12 pupils on one
+    // network all get through, past the limit an address has without codes.
+    for (n, code) in codes.iter().enumerate() {
+        let typed = code.replace('5', "S").replace('-', " ").to_lowercase();
+        let r = send_with(&state, "POST", "/api/proposals", None, None, &school, Some(json!({
+            "category": "other", "title": format!("Forslag nr {n}"), "text": "Et forslag fra klassen", "lon": AT.0, "lat": AT.1, "code": typed,
+        }))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "pupil {n}: {}", r.text);
+    }
+    // A point in the harbour: no path within 500 m.
+    let r = send(&state, "POST", "/api/proposals", None, None, Some(json!({
+        "category": "other", "title": "Badeplass", "text": "En flytebrygge midt i fjorden", "lon": 10.722, "lat": 59.901, "email": "hav@example.org",
+    }))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("from any path"),
+        "{}",
+        r.text
+    );
+    // Invisible characters do not make a text long enough.
+    let r = send(&state, "POST", "/api/proposals", None, None, Some(json!({
+        "category": "other", "title": "Tittel", "text": "z\u{200b}".repeat(9), "lon": AT.0, "lat": AT.1, "email": "a@example.org",
+    }))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.body["invalid-params"][0]["name"], "text");
+    // The link's page says what it confirms, in the language asked, with the title as text.
+    let r = send(&state, "POST", "/api/proposals", None, None, Some(json!({
+        "category": "other", "title": "<script>alert(1)</script> Benk", "text": "En benk ved stien, takk", "lon": AT.0, "lat": AT.1,
+        "email": "benk@example.org", "lang": "en",
+    }))).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let mail = t
+        .store
+        .outbox(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.recipient == "benk@example.org")
+        .unwrap();
+    let at = mail.body.find("/delta/bekreft/").unwrap();
+    let path: String = mail.body[at..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(path.ends_with("?lang=en"), "{path}");
+    let page = send(&state, "GET", &path, None, None, None).await;
+    assert!(page.text.contains("<html lang=\"en\">"), "{}", page.text);
+    assert!(
+        page.text
+            .contains("Confirm your proposal “&lt;script&gt;alert(1)&lt;/script&gt; Benk”"),
+        "{}",
+        page.text
+    );
+    assert!(!page.text.contains("<script>"), "{}", page.text);
+    let done = send(&state, "POST", &path, None, None, None).await;
+    assert_eq!(done.status, StatusCode::OK);
+    let gone = send(&state, "GET", &path, None, None, None).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND, "{}", gone.text);
+    assert!(
+        gone.text.contains("This link no longer works"),
+        "{}",
+        gone.text
+    );
 }

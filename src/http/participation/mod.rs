@@ -11,7 +11,7 @@ mod read;
 mod staff;
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
@@ -47,8 +47,9 @@ pub const MAX_SUPPORTS_PER_ADDRESS: i64 = 30;
 /// [`crate::participation::PHOTO_MAX_BYTES`] in base64, and the rest.
 pub const PROPOSAL_BODY_MAX_BYTES: usize =
     crate::participation::PHOTO_MAX_BYTES / 3 * 4 + 64 * 1024;
-/// Wrong codes from one network address before it must wait.
-pub const MAX_BAD_CODES_PER_ADDRESS: i64 = 10;
+/// Wrong codes from one network address before it must wait: a class mistypes, but 30 tries
+/// in 15 minutes find nothing among 28^10 codes.
+pub const MAX_BAD_CODES_PER_ADDRESS: i64 = 30;
 
 const CODE_REFUSED: &str = "the participation code is not valid: it is unknown, has expired or has been used as many times as it may";
 
@@ -65,7 +66,7 @@ fn chars_in(
     text: &str,
     range: std::ops::RangeInclusive<usize>,
 ) {
-    let n = text.trim().chars().count();
+    let n = p::visible_chars(text);
     if !range.contains(&n) {
         errors.push(field(
             name,

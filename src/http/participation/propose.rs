@@ -62,12 +62,12 @@ pub async fn post_proposal(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let b: ProposalBody = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::InvalidBody(vec![field(
+        ApiError::invalid(
             "body",
             format!(
                 "expected {{\"category\", \"title\", \"text\", \"lon\", \"lat\", \"lang\", \"code\"?, \"email\"?}}: {e}"
             ),
-        )])
+        )
     })?;
     let s = state.snapshot.load();
     let mut errors = Vec::new();
@@ -139,20 +139,36 @@ pub async fn post_proposal(
             service_area_name(&s)
         )));
     }
-    limited(
-        &state,
-        &format!("proposal:{client}"),
-        MAX_PROPOSALS_PER_ADDRESS,
-        "proposals",
-    )
-    .await?;
-    limited(
-        &state,
-        &format!("code:{client}"),
-        MAX_BAD_CODES_PER_ADDRESS,
-        "wrong codes",
-    )
-    .await?;
+    // On land and within reach: where a walking network exists, a path within 500 m.
+    if let Some(walk) = &s.walk
+        && walk.place(at).any.is_none()
+    {
+        return Err(ApiError::OutsideCoverage(format!(
+            "({}, {}) is more than {} m from any path: is it in the water?",
+            at.lon,
+            at.lat,
+            crate::index::walk::MAX_FACILITY_SNAP_M
+        )));
+    }
+    // A code carries its own quota: a school class behind one address proposes with its
+    // codes. Without one, the network address is what there is to count.
+    if code.is_none() {
+        limited(
+            &state,
+            &format!("proposal:{client}"),
+            MAX_PROPOSALS_PER_ADDRESS,
+            "proposals",
+        )
+        .await?;
+    } else {
+        limited(
+            &state,
+            &format!("code:{client}"),
+            MAX_BAD_CODES_PER_ADDRESS,
+            "wrong codes",
+        )
+        .await?;
+    }
     let email_key = email
         .as_deref()
         .map(|e| format!("proposal-{}", p::participant_of_email(e)));
@@ -175,6 +191,7 @@ pub async fn post_proposal(
     let known = known_names(&s);
     let mut flags = p::personal_data_flags(&title, &known);
     flags.extend(p::personal_data_flags(&text, &known));
+    let flags = p::dedup_flags(flags);
     let photo = match b.photo.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         None => None,
         Some(sent) => Some(photo_of(sent).await?),
@@ -198,11 +215,15 @@ pub async fn post_proposal(
         CreateOutcome::CodeRefused => return Err(bad_code(&state, &client).await),
         CreateOutcome::Created { id, state: st } => (id, st),
     };
-    let mut keys = vec![format!("proposal:{client}")];
-    keys.extend(email_key);
-    note(&state, &keys).await?;
+    let mut keys: Vec<String> = email_key.into_iter().collect();
+    if code.is_none() {
+        keys.push(format!("proposal:{client}"));
+    }
+    if !keys.is_empty() {
+        note(&state, &keys).await?;
+    }
     if let (Some(email), Some(secret)) = (&email, &secret) {
-        let link = format!("{}/delta/bekreft/{secret}", state.public_url());
+        let link = confirm_link(&state, secret, &lang);
         let mail = crate::mail::confirm_proposal(
             email,
             &lang,
@@ -243,10 +264,10 @@ pub async fn post_support(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let b: SupportBody = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::InvalidBody(vec![field(
+        ApiError::invalid(
             "body",
             format!("expected {{\"code\"}} or {{\"email\", \"lang\"?}}: {e}"),
-        )])
+        )
     })?;
     let id: i64 = id
         .parse()
@@ -283,13 +304,16 @@ pub async fn post_support(
             )]));
         }
     };
-    limited(
-        &state,
-        &format!("support:{client}"),
-        MAX_SUPPORTS_PER_ADDRESS,
-        "supports",
-    )
-    .await?;
+    // As for proposals: a code's supports are its quota; emails count per address.
+    if email.is_some() {
+        limited(
+            &state,
+            &format!("support:{client}"),
+            MAX_SUPPORTS_PER_ADDRESS,
+            "supports",
+        )
+        .await?;
+    }
     let secret = email.as_ref().map(|_| new_secret());
     let outcome = state
         .store
@@ -301,7 +325,9 @@ pub async fn post_support(
             now_ms(),
         )
         .await?;
-    note(&state, &[format!("support:{client}")]).await?;
+    if email.is_some() {
+        note(&state, &[format!("support:{client}")]).await?;
+    }
     match outcome {
         SupportOutcome::Counted { supports } => {
             reload(&state).await;
@@ -324,7 +350,7 @@ pub async fn post_support(
                         .clone()
                 })
                 .unwrap_or_default();
-            let link = format!("{}/delta/bekreft/{secret}", state.public_url());
+            let link = confirm_link(&state, &secret, &lang);
             let mail = crate::mail::confirm_support(&email, &lang, &title, &link);
             state.store.enqueue_mail(&mail, now_ms()).await?;
             Ok(private((
@@ -332,6 +358,9 @@ pub async fn post_support(
                 axum::Json(json!({ "email_confirmation": true })),
             )))
         }
+        SupportOutcome::Own => Err(ApiError::Conflict(
+            "this is your own proposal: supports come from others".into(),
+        )),
         SupportOutcome::Already => Err(ApiError::Conflict(
             "you support this proposal already: each participant counts once".into(),
         )),
@@ -347,10 +376,28 @@ fn secret_of(path: &str) -> String {
         .collect()
 }
 
-fn page(title: &str, body: &str) -> String {
+/// Text for HTML: `&`, `<`, `>`, `"` and `'` as entities (a proposal's title is a
+/// resident's words).
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A whole page in `lang` (`nb` or `en`) with the kit's stylesheet.
+fn page(lang: &str, title: &str, body: &str) -> String {
     format!(
         r#"<!doctype html>
-<html lang="nb"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,"><title>{title} – Nærmiljø</title><link rel="stylesheet" href="/static/kit/base.css"></head>
 <body><main class="layout" id="main"><section class="panel">
 {body}
@@ -359,63 +406,144 @@ fn page(title: &str, body: &str) -> String {
     )
 }
 
-/// `GET /delta/bekreft/{secret}`: one button; a mail scanner that opens the link confirms
-/// nothing.
-pub async fn get_confirm(Path(secret): Path<String>) -> Response {
+/// The language a link was sent in: `?lang=en`, else Norwegian.
+#[derive(Deserialize)]
+pub struct LinkQuery {
+    lang: Option<String>,
+}
+
+impl LinkQuery {
+    fn en(&self) -> bool {
+        self.lang.as_deref() == Some("en")
+    }
+}
+
+/// The page of a link that no longer works (404).
+fn link_gone(en: bool) -> Response {
+    let (title, text, map) = if en {
+        (
+            "This link no longer works",
+            "It has been used, or is older than 48 hours.",
+            "To the map",
+        )
+    } else {
+        (
+            "Lenken virker ikke lenger",
+            "Den er brukt, eller eldre enn 48 timer.",
+            "Til kartet",
+        )
+    };
+    let home = if en { "/?lang=en" } else { "/" };
+    private((
+        StatusCode::NOT_FOUND,
+        Html(page(
+            if en { "en" } else { "nb" },
+            title,
+            &format!(
+                r#"<h1 id="confirm-result">{title}</h1><p>{text}</p><p><a href="{home}">{map}</a></p>"#
+            ),
+        )),
+    ))
+}
+
+/// `GET /delta/bekreft/{secret}`: says what the link confirms, with one button; a mail
+/// scanner that opens the link confirms nothing.
+pub async fn get_confirm(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+    Query(q): Query<LinkQuery>,
+) -> Result<Response, ApiError> {
     let secret = secret_of(&secret);
-    private(Html(page(
-        "Bekreft",
+    let en = q.en();
+    let Some((purpose, title)) = state
+        .store
+        .link_about(&token_sha256(&secret), now_ms())
+        .await?
+    else {
+        return Ok(link_gone(en));
+    };
+    let title = escape_html(&title);
+    let (heading, button) = match (purpose.as_str(), en) {
+        ("proposal", false) => (format!("Bekreft forslaget «{title}»"), "Bekreft forslaget"),
+        ("proposal", true) => (
+            format!("Confirm your proposal “{title}”"),
+            "Confirm the proposal",
+        ),
+        ("notices", false) => (
+            format!("Få svar på «{title}» på e-post"),
+            "Bekreft e-postadressen",
+        ),
+        ("notices", true) => (
+            format!("Get the answers to “{title}” by email"),
+            "Confirm the email address",
+        ),
+        (_, false) => (format!("Støtt forslaget «{title}»"), "Bekreft støtten"),
+        (_, true) => (
+            format!("Support the proposal “{title}”"),
+            "Confirm your support",
+        ),
+    };
+    let action = format!(
+        "/delta/bekreft/{secret}{}",
+        if en { "?lang=en" } else { "" }
+    );
+    Ok(private(Html(page(
+        if en { "en" } else { "nb" },
+        if en { "Confirm" } else { "Bekreft" },
         &format!(
-            r#"<h1>Bekreft e-postadressen <span lang="en">/ Confirm your email</span></h1>
-<form method="post" action="/delta/bekreft/{secret}">
-<button type="submit">Bekreft <span lang="en">/ Confirm</span></button>
+            r#"<h1>{heading}</h1>
+<form method="post" action="{action}">
+<button type="submit">{button}</button>
 </form>"#
         ),
-    )))
+    ))))
 }
 
 /// `POST /delta/bekreft/{secret}`: uses the link.
 pub async fn post_confirm(
     State(state): State<AppState>,
     Path(secret): Path<String>,
+    Query(q): Query<LinkQuery>,
 ) -> Result<Response, ApiError> {
     let secret = secret_of(&secret);
+    let en = q.en();
     let confirmed = state
         .store
         .confirm(&token_sha256(&secret), now_ms())
         .await?;
-    let (status, nb, en) = match confirmed {
+    let (nb, english) = match confirmed {
         Confirmed::Proposal(_) => (
-            StatusCode::OK,
             "Takk! Forslaget ditt er bekreftet og venter nå på godkjenning. Du får svar på e-post.",
             "Thank you! Your proposal is confirmed and now waits for moderation. You will get answers by email.",
         ),
         Confirmed::Notices(_) => (
-            StatusCode::OK,
             "Takk! Svar på forslaget ditt sendes til denne adressen.",
             "Thank you! Answers to your proposal will be sent to this address.",
         ),
         Confirmed::Support(_) => {
             reload(&state).await;
             (
-                StatusCode::OK,
                 "Takk! Støtten din er telt med.",
                 "Thank you! Your support is counted.",
             )
         }
-        Confirmed::Gone => (
-            StatusCode::NOT_FOUND,
-            "Lenken virker ikke lenger: den er brukt, eller eldre enn 48 timer.",
-            "This link no longer works: it has been used, or is older than 48 hours.",
+        Confirmed::SupportedAlready(_) => (
+            "Du støtter allerede dette forslaget: hver person telles én gang.",
+            "You support this proposal already: each person counts once.",
         ),
+        Confirmed::Gone => return Ok(link_gone(en)),
+    };
+    let (text, title, map, home) = if en {
+        (english, "Confirmed", "To the map", "/?lang=en")
+    } else {
+        (nb, "Bekreftet", "Til kartet", "/")
     };
     Ok(private((
-        status,
+        StatusCode::OK,
         Html(page(
-            "Bekreftet",
-            &format!(
-                r#"<h1 id="confirm-result">{nb}</h1><p lang="en">{en}</p><p><a href="/">Til kartet <span lang="en">/ To the map</span></a></p>"#
-            ),
+            if en { "en" } else { "nb" },
+            title,
+            &format!(r#"<h1 id="confirm-result">{text}</h1><p><a href="{home}">{map}</a></p>"#),
         )),
     )))
 }
@@ -439,4 +567,13 @@ async fn photo_of(sent: &str) -> Result<Vec<u8>, ApiError> {
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(|e| refuse(e.to_string()))
+}
+
+/// The address of a confirmation link, in the language the resident asked in.
+fn confirm_link(state: &AppState, secret: &str, lang: &str) -> String {
+    format!(
+        "{}/delta/bekreft/{secret}{}",
+        state.public_url(),
+        if lang == "en" { "?lang=en" } else { "" }
+    )
 }

@@ -173,7 +173,7 @@ pub async fn list_proposals(
         }
     });
     if csv {
-        return Ok(csv_response(&s, &chosen));
+        return Ok(csv_response(&s, &chosen, district));
     }
     let catchments = proposal_catchments(&s);
     let matched = chosen.len();
@@ -210,11 +210,15 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn csv_response(s: &crate::index::Snapshot, chosen: &[u32]) -> Response {
+/// The nærutvalg's list as a spreadsheet opens it in Norway: UTF-8 with BOM, `;` between
+/// fields, decimal commas, headers in words, every answer (newest last, each with its date
+/// and status), named after the district when one was chosen.
+fn csv_response(s: &crate::index::Snapshot, chosen: &[u32], district: Option<u32>) -> Response {
     let ps = &s.proposals;
     let catchments = proposal_catchments(s);
     let mut out = String::from("\u{feff}");
-    out.push_str("id;tittel;kategori;status;støtter;kommunedel;område;hjem_10_min;innbyggere_10_min;hjem_uten_tilbud;publisert;siste_svar;siste_svar_dato;lon;lat\r\n");
+    out.push_str("Nr.;Tittel;Tekst;Kategori;Status;Støtter;Kommunedel/bydel;Område;Boliger innen 10 min gange;Innbyggere innen 10 min;Boliger uten slikt tilbud innen 10 min;Publisert;Svar fra kommunen;Lengdegrad;Breddegrad\r\n");
+    let decimal = |x: f64| format!("{x:.6}").replace('.', ",");
     for &i in chosen {
         let p = &ps.items[i as usize];
         let c = catchments.of(i);
@@ -222,10 +226,22 @@ fn csv_response(s: &crate::index::Snapshot, chosen: &[u32]) -> Response {
             d.map(|d| s.districts[d as usize].name.clone())
                 .unwrap_or_default()
         };
-        let last = p.answers.last();
+        let answers: Vec<String> = p
+            .answers
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} ({}): {}",
+                    date_oslo(a.at_ms),
+                    a.status.label("nb"),
+                    a.answer
+                )
+            })
+            .collect();
         let row = [
             p.id.to_string(),
             csv_field(&p.title),
+            csv_field(&p.body),
             csv_field(p.category.label("nb")),
             csv_field(p.status.label("nb")),
             p.supports.to_string(),
@@ -239,24 +255,42 @@ fn csv_response(s: &crate::index::Snapshot, chosen: &[u32]) -> Response {
                 .map(|h| h.to_string())
                 .unwrap_or_default(),
             date_oslo(p.published_ms),
-            csv_field(last.map(|a| a.answer.as_str()).unwrap_or("")),
-            last.map(|a| date_oslo(a.at_ms)).unwrap_or_default(),
-            format!("{:.6}", p.lon),
-            format!("{:.6}", p.lat),
+            csv_field(&answers.join("\n")),
+            decimal(p.lon),
+            decimal(p.lat),
         ];
         out.push_str(&row.join(";"));
         out.push_str("\r\n");
     }
+    let name = match district {
+        Some(d) => format!("forslag-{}.csv", file_slug(&s.districts[d as usize].name)),
+        None => "forslag.csv".into(),
+    };
     let mut r = (StatusCode::OK, out).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         header::HeaderValue::from_static("text/csv; charset=utf-8"),
     );
-    r.headers_mut().insert(
-        header::CONTENT_DISPOSITION,
-        header::HeaderValue::from_static("attachment; filename=\"forslag.csv\""),
-    );
+    if let Ok(v) = header::HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
     r
+}
+
+/// A name as a file name: lower case ASCII letters, digits and dashes (æøå spelled out).
+fn file_slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.to_lowercase().chars() {
+        match c {
+            'æ' => out.push_str("ae"),
+            'ø' => out.push('o'),
+            'å' => out.push_str("aa"),
+            c if c.is_ascii_alphanumeric() => out.push(c),
+            _ if !out.ends_with('-') => out.push('-'),
+            _ => {}
+        }
+    }
+    out.trim_matches('-').to_string()
 }
 
 /// `GET /api/collections/proposals/items/{id}`.
