@@ -166,6 +166,10 @@ pub fn router(state: AppState) -> Router {
             ),
         )
         .route(
+            "/api/proposals/mine",
+            axum::routing::post(participation::post_mine),
+        )
+        .route(
             "/api/proposals/{id}/supports",
             axum::routing::post(participation::post_support),
         )

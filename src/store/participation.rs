@@ -199,6 +199,13 @@ pub trait Participation: Send + Sync {
         published_only: bool,
     ) -> Result<Option<Vec<u8>>, StoreError>;
 
+    /// The proposals made with a code (by its SHA-256), newest first; `None` when no such
+    /// code is kept (unknown, or deleted 90 days after its batch expired).
+    async fn proposals_of_code(
+        &self,
+        code_sha256: &str,
+    ) -> Result<Option<Vec<ProposalRow>>, StoreError>;
+
     /// Proposals in `state` (every state when `None`), newest first.
     async fn proposals(&self, state: Option<State>) -> Result<Vec<ProposalRow>, StoreError>;
 
@@ -552,6 +559,21 @@ macro_rules! participation_impl {
                 .fetch_optional(&self.pool)
                 .await?;
                 row.map(|r| Ok((r.try_get("purpose")?, r.try_get("title")?))).transpose()
+            }
+
+            async fn proposals_of_code(
+                &self,
+                code_sha256: &str,
+            ) -> Result<Option<Vec<crate::store::participation::ProposalRow>>, StoreError> {
+                let mut conn = self.pool.acquire().await?;
+                let code: Option<i64> = sqlx::query_scalar("SELECT id FROM participation_codes WHERE sha256 = $1")
+                    .bind(code_sha256)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                let Some(code) = code else {
+                    return Ok(None);
+                };
+                crate::store::proposal_rows::read_proposals!(&mut *conn, "WHERE p.code_id = $1", Some(code)).map(Some)
             }
 
             async fn proposal(

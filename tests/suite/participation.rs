@@ -1071,6 +1071,70 @@ async fn a_class_behind_one_address_proposes_with_its_codes_and_the_sea_is_refus
         }))).await;
         assert_eq!(r.status, StatusCode::CREATED, "pupil {n}: {}", r.text);
     }
+    // A pupil without email learns what became of hers: one rejected with its reason, one waiting.
+    let first = t
+        .store
+        .proposals(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.title == "Forslag nr 0")
+        .unwrap();
+    let reason = "Forslaget nevner en bestemt person; skriv det gjerne på nytt uten navn.";
+    let r = send(
+        &state,
+        "POST",
+        &format!("/api/moderation/proposals/{}", first.id),
+        Some(&cookie),
+        Some(&csrf),
+        Some(json!({ "action": "reject", "reason": reason, "version": first.version })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let mine = send(
+        &state,
+        "POST",
+        "/api/proposals/mine",
+        None,
+        None,
+        Some(json!({ "code": codes[0] })),
+    )
+    .await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.text);
+    assert_eq!(
+        mine.body["proposals"].as_array().unwrap().len(),
+        1,
+        "{}",
+        mine.text
+    );
+    assert_eq!(mine.body["proposals"][0]["state"], "rejected");
+    assert_eq!(mine.body["proposals"][0]["reason"], reason);
+    let other = send(
+        &state,
+        "POST",
+        "/api/proposals/mine",
+        None,
+        None,
+        Some(json!({ "code": codes[1] })),
+    )
+    .await;
+    assert_eq!(
+        other.body["proposals"][0]["state"], "pending",
+        "{}",
+        other.text
+    );
+    assert_eq!(other.body["proposals"][0]["title"], "Forslag nr 1");
+    let wrong = send(
+        &state,
+        "POST",
+        "/api/proposals/mine",
+        None,
+        None,
+        Some(json!({ "code": "ACDE-FGHJ-KM" })),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{}", wrong.text);
+
     // A point in the harbour: no path within 500 m.
     let r = send(&state, "POST", "/api/proposals", None, None, Some(json!({
         "category": "other", "title": "Badeplass", "text": "En flytebrygge midt i fjorden", "lon": 10.722, "lat": 59.901, "email": "hav@example.org",

@@ -35,7 +35,7 @@ use crate::store::participation::{
     SupportOutcome,
 };
 
-pub use propose::{get_confirm, post_confirm, post_proposal, post_support};
+pub use propose::{get_confirm, post_confirm, post_mine, post_proposal, post_support};
 pub use read::{collection_json, get_collection, get_photo, get_proposal, list_proposals};
 pub use staff::{get_batches, get_moderation, get_moderation_photo, post_batch, post_moderation};
 

@@ -577,3 +577,60 @@ fn confirm_link(state: &AppState, secret: &str, lang: &str) -> String {
         if lang == "en" { "?lang=en" } else { "" }
     )
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MineBody {
+    code: String,
+}
+
+/// `POST /api/proposals/mine` with `{"code"}`: what became of the proposals made with a
+/// participation code — waiting, published (status and answers), or not published (and
+/// why) — for a pupil who gave no email. POST, so that the code stays out of addresses and
+/// logs; wrong codes count against the network address.
+pub async fn post_mine(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let b: MineBody = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::invalid("body", format!("expected {{\"code\"}}: {e}")))?;
+    limited(
+        &state,
+        &format!("code:{client}"),
+        MAX_BAD_CODES_PER_ADDRESS,
+        "wrong codes",
+    )
+    .await?;
+    let Some(sha) = p::code_sha256(&b.code) else {
+        return Err(bad_code(&state, &client).await);
+    };
+    let Some(rows) = state.store.proposals_of_code(&sha).await? else {
+        return Err(bad_code(&state, &client).await);
+    };
+    let proposals: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "title": r.title,
+                "category": r.category,
+                "state": match r.state {
+                    PState::Unconfirmed | PState::Pending => "pending",
+                    PState::Published => "published",
+                    PState::Rejected => "rejected",
+                    PState::Merged => "merged",
+                },
+                "status": (r.state == PState::Published).then(|| r.status.as_str()),
+                "reason": r.reject_reason,
+                "merged_into": r.merged_into,
+                "supports": r.supports,
+                "created": date_oslo(r.created_ms),
+                "answers": r.answers.iter().map(|a| json!({
+                    "status": a.status.as_str(), "answer": a.answer, "at": date_oslo(a.at_ms),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(private(axum::Json(json!({ "proposals": proposals }))))
+}
