@@ -5,6 +5,7 @@ pub mod auth;
 mod coverage;
 mod districts;
 pub mod error;
+mod etag;
 mod features;
 mod openapi;
 mod organisations;
@@ -267,12 +268,36 @@ pub fn router(state: AppState) -> Router {
         .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::get_tile))
         .layer(DefaultBodyLimit::max(64 * 1024))
         .layer(axum::middleware::map_response(error::ensure_problem_json))
-        .layer(CorsLayer::new().allow_origin(Any).allow_methods([
-            Method::GET,
-            Method::HEAD,
-            Method::OPTIONS,
-        ]))
+        // Any site may read, and write with an API token (`Authorization: Bearer`: no cookie
+        // is involved, so a foreign page can only do what its own token allows). The portal's
+        // cookie-authenticated writes stay same-origin: `*` never carries credentials, and
+        // they check Origin and a CSRF token besides.
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods([
+                    Method::GET,
+                    Method::HEAD,
+                    Method::OPTIONS,
+                    Method::POST,
+                    Method::PUT,
+                    Method::PATCH,
+                    Method::DELETE,
+                ])
+                .allow_headers([
+                    axum::http::header::AUTHORIZATION,
+                    axum::http::header::CONTENT_TYPE,
+                    axum::http::header::IF_MATCH,
+                    axum::http::header::IF_NONE_MATCH,
+                ])
+                .expose_headers([
+                    axum::http::header::ETAG,
+                    axum::http::header::LOCATION,
+                    axum::http::header::RETRY_AFTER,
+                ]),
+        )
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(etag::per_coding))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

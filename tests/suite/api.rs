@@ -503,3 +503,108 @@ async fn responses_are_compressed_and_open_to_other_origins() {
         assert_eq!(response.headers()["access-control-allow-origin"], "*");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_content_coding_has_its_own_etag_and_token_writes_pass_cors() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+    let (_, state) = fixture().await;
+    let id =
+        naermiljo::tiles::TileId::containing(naermiljo::domain::LonLat::new(10.75, 59.915), 14);
+    let uri = format!("/tiles/facilities/14/{}/{}.mvt", id.x, id.y);
+    let fetch = |encoding: Option<&'static str>, if_none_match: Option<String>| {
+        let (state, uri) = (state.clone(), uri.clone());
+        async move {
+            let mut r = Request::get(&uri);
+            if let Some(e) = encoding {
+                r = r.header("accept-encoding", e);
+            }
+            if let Some(t) = if_none_match {
+                r = r.header("if-none-match", t);
+            }
+            naermiljo::http::router(state)
+                .oneshot(r.body(Body::empty()).unwrap())
+                .await
+                .unwrap()
+        }
+    };
+    let plain = fetch(None, None).await;
+    assert_eq!(plain.status(), 200);
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain_tag = plain.headers()["etag"].to_str().unwrap().to_string();
+    let gzip = fetch(Some("gzip"), None).await;
+    assert_eq!(gzip.headers()["content-encoding"], "gzip");
+    let gzip_tag = gzip.headers()["etag"].to_str().unwrap().to_string();
+    assert_ne!(plain_tag, gzip_tag, "two representations, two validators");
+    assert_eq!(
+        gzip_tag,
+        format!("{}-gzip\"", plain_tag.trim_end_matches('"'))
+    );
+    // Revalidation works with either, and a 304 names the tag it was asked with.
+    let again = fetch(Some("gzip"), Some(gzip_tag.clone())).await;
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["etag"], gzip_tag.as_str());
+    let again = fetch(None, Some(plain_tag.clone())).await;
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["etag"], plain_tag.as_str());
+
+    // A page on another site may write with a token: the preflight allows it.
+    let preflight = naermiljo::http::router(state.clone())
+        .oneshot(
+            Request::builder()
+                .method("OPTIONS")
+                .uri("/api/collections/activities/items/1")
+                .header("origin", "https://www.drammen.kommune.no")
+                .header("access-control-request-method", "PUT")
+                .header(
+                    "access-control-request-headers",
+                    "authorization, content-type, if-match",
+                )
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    let h = |name: &str| {
+        preflight
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_lowercase())
+            .unwrap_or_default()
+    };
+    assert!(
+        h("access-control-allow-methods").contains("put"),
+        "{}",
+        h("access-control-allow-methods")
+    );
+    for header in ["authorization", "if-match", "content-type"] {
+        assert!(
+            h("access-control-allow-headers").contains(header),
+            "{header}: {}",
+            h("access-control-allow-headers")
+        );
+    }
+    assert!(
+        h("access-control-allow-credentials").is_empty(),
+        "no cookies across origins"
+    );
+    let read = naermiljo::http::router(state.clone())
+        .oneshot(
+            Request::get(&uri)
+                .header("origin", "https://www.drammen.kommune.no")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let exposed = read.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(
+        exposed.contains("etag") && exposed.contains("location"),
+        "{exposed}"
+    );
+}
