@@ -59,7 +59,8 @@ const BENCHES = {
 // Still pending when the crawl runs: none of it may be public.
 const SECRET = {
   category: 'paths_lighting',
-  title: 'Lys på stien bak Hjelms gate',
+  // The phone number in the title and in the text: the server flags it in both, the card once.
+  title: 'Lys på stien bak Hjelms gate, ring 912 34 567',
   text: 'Stien er mørk om vinteren. Ring meg på 912 34 567 hvis dere vil vite mer, hilsen Kari Nordmann.',
   edited: 'Stien er mørk om vinteren og trenger lys langs hele strekningen.',
 };
@@ -286,9 +287,19 @@ test('codes from /admin → a pupil proposes → moderated, supported, answered 
   await page.locator('#code-sheet').waitFor({ state: 'visible' });
   await announced(page, `4 koder er laget for «${LABEL}». De vises bare nå.`);
   assert.equal(await focusedId(page), 'code-sheet-heading');
-  const codes = (await page.locator('#code-list li').allTextContents()).map((c) => c.trim());
+  const codes = (await page.locator('#code-list li .slip-code').allTextContents()).map((c) => c.trim());
   assert.equal(codes.length, 4);
   assert.equal(new Set(codes).size, 4, 'four different codes');
+  // Each code a slip to cut out, that says on its own where to go and what to press.
+  const slips = await page.locator('#code-list li').allTextContents();
+  assert.equal(slips.length, 4);
+  slips.forEach((slip, i) => {
+    assert.ok(slip.includes(codes[i]), `slip ${i + 1} has its code`);
+    assert.ok(slip.includes(`Gå til ${origin}/`), `slip ${i + 1} says where to go: ${slip}`);
+    assert.ok(slip.includes('«Foreslå noe her»'), `slip ${i + 1} says what to press: ${slip}`);
+    assert.match(slip, /Gyldig til og med \d{1,2}\. \p{L}+ \d{4}\./u, `slip ${i + 1} says until when`);
+  });
+  assert.match(await page.locator('#code-list li .slip-code').first().evaluate((c) => getComputedStyle(c).fontFamily), /mono/i);
   const sheet = await page.locator('#code-sheet').textContent();
   assert.match(sheet, /vises bare nå.*kan ikke vises igjen/);
   assert.ok(sheet.includes(LABEL), 'the label on the sheet');
@@ -324,6 +335,24 @@ test('codes from /admin → a pupil proposes → moderated, supported, answered 
     assert.equal(await page.locator(sel).first().isVisible(), false, `${sel} is not printed`);
   }
   for (const sel of ['#code-print', '#code-list']) assert.equal(await page.locator(sel).isVisible(), true, `${sel} is printed`);
+  // On paper: each slip a dashed box, never split over two pages, two a row; the code big.
+  const printed = await page.locator('#code-list li').evaluateAll((lis) => lis.map((li) => {
+    const css = getComputedStyle(li);
+    const r = li.getBoundingClientRect();
+    return {
+      border: css.borderTopStyle, breakInside: css.breakInside, display: css.display, top: Math.round(r.top), left: Math.round(r.left),
+      code: parseFloat(getComputedStyle(li.querySelector('.slip-code')).fontSize), help: parseFloat(getComputedStyle(li.querySelector('.slip-help')).fontSize),
+    };
+  }));
+  for (const [i, x] of printed.entries()) {
+    assert.equal(x.border, 'dashed', `slip ${i + 1} is a box to cut out`);
+    assert.equal(x.breakInside, 'avoid', `slip ${i + 1} is not split over pages`);
+    assert.equal(x.display, 'inline-block', `slip ${i + 1} is one piece (an inline block)`);
+    assert.ok(x.code > 2 * x.help, `slip ${i + 1}: the code big (${x.code} px), the text small (${x.help} px)`);
+  }
+  assert.equal(printed[0].top, printed[1].top, 'two slips a row');
+  assert.ok(printed[1].left > printed[0].left);
+  assert.ok(printed[2].top > printed[0].top);
   await page.screenshot({ path: screenshotPath('participation-codes-print.png') });
   await page.emulateMedia({ media: 'screen' });
 
@@ -429,6 +458,12 @@ test('codes from /admin → a pupil proposes → moderated, supported, answered 
   assert.match(flagsText, /^Kan inneholde personopplysninger:/);
   const kinds = { phone: 'telefonnummer', email: 'e-postadresse', name: 'navn' };
   for (const f of secretView.flags) assert.ok(flagsText.includes(`${kinds[f.kind]} «${f.text}»`), `${f.kind} «${f.text}» in ${flagsText}`);
+  // Each (kind, text) once, even when the title and the text both hold it.
+  const flagItems = (await card(mp, SECRET.title).locator('.flags li').allTextContents()).map((x) => x.trim());
+  assert.equal(new Set(flagItems).size, flagItems.length, `no flag twice: ${JSON.stringify(flagItems)}`);
+  assert.equal(flagItems.length, new Set(secretView.flags.map((f) => `${f.kind}\u0000${f.text}`)).size, 'every flag the server found');
+  assert.equal(flagItems.filter((x) => x.includes('912 34 567')).length, 1, 'the phone number once');
+  t.diagnostic(`the server flagged ${secretView.flags.length} (kind, text), the card shows ${flagItems.length}`);
   const ballCard = card(mp, BALLBINGE.title);
   const ballText = await ballCard.textContent();
   const a1 = queue.find((x) => x.id === proposalId);
@@ -437,7 +472,14 @@ test('codes from /admin → a pupil proposes → moderated, supported, answered 
   assert.ok(ballText.includes(`Deltakerkode fra «${LABEL}»`));
   assert.match(ballText, /Svar på e-postJa/);
   assert.equal(ballText.includes(PUPIL_EMAIL), false, 'never the address');
-  if (a1.kommunedel?.name) assert.ok(ballText.includes(`kommunedel ${a1.kommunedel.name}`), 'its kommunedel');
+  if (a1.kommunedel?.name) {
+    // Named by its level's own word (a bydel in Oslo), as the API says.
+    const levels = { kommunedel: 'kommunedel', bydel: 'bydel', delomrade: 'delområde', grunnkrets: 'grunnkrets', postcode: 'postnummerområde' };
+    const word = levels[a1.kommunedel.level];
+    assert.ok(word, `the API gives the kommunedel's level: ${JSON.stringify(a1.kommunedel)}`);
+    assert.ok(ballText.includes(`${word} ${a1.kommunedel.name}`), `its ${a1.kommunedel.level} in ${ballText}`);
+    if (word !== 'kommunedel') assert.equal(ballText.includes(`kommunedel ${a1.kommunedel.name}`), false, 'not called a kommunedel');
+  }
   if (a1.catchment) {
     const plain = ballText.replace(/\s/g, ' ');
     assert.ok(plain.includes(`Innen 10 minutters gange${nbNumber(a1.catchment.homes)} bolig`), `its homes within 10 minutes: ${plain}`);

@@ -5,9 +5,12 @@
 // ballbinge with a code and sees the thanks; the moderator publishes it (API); it shows in the
 // list and on the map with its kommunedel and homes within 10 minutes (as the API says); a
 // second code supports it (the count as the API says), the same code again and an unknown code
-// are refused with the problem's detail shown; the embed shows no proposals until proposals=1;
-// /medvirkning lists the districts, the bydel's proposals with their supports, filters by
-// status in the URL, prints without the filters, and its CSV link downloads the rows. axe on
+// are refused in our words only (the server's English detail is not shown); the map draws
+// proposals as a black diamond, a colour no facility kind has; the embed shows no proposals
+// until proposals=1; /medvirkning lists the districts, the bydel's proposals with their
+// supports, filters by status in the URL (and says how many of the bydel's proposals match),
+// prints without the filters, and its CSV link downloads the rows; of two answers given the
+// same day, the later is the one shown. axe on
 // every page in nb and en, at 320 px, in high contrast; Norwegian text marked lang="nb" in
 // English; nothing leaves the server. Counts compared are read from the API.
 //
@@ -183,6 +186,38 @@ async function chooseOption(page, id, value) {
   assert.equal(await page.inputValue(`#${id}`), value);
 }
 
+/** Our words for a code the server refused (a 403), in both forms. */
+const CODE_REFUSED = 'Deltakerkoden ble ikke godtatt. Sjekk at du har skrevet den riktig (for eksempel K7QX-M2PA-9D), at den ikke er brukt opp, og at den ikke har gått ut på dato.';
+
+/**
+ * The proposals' marker on the map: a symbol layer with its own image (the diamond), whose
+ * colour (the legend's mark, `fill`) is none of the facility kinds' colours in the style.
+ */
+async function assertMarker(page, fill) {
+  const look = await page.evaluate(() => {
+    const { map } = window.app;
+    const style = map.getStyle();
+    const layer = style.layers.find((l) => l.id === 'proposal');
+    const facilities = style.layers.find((l) => l.id === 'facilities')?.paint?.['circle-color'];
+    const mark = document.querySelector('#legend .legend-proposal');
+    return {
+      type: layer?.type, image: layer?.layout?.['icon-image'], hasImage: map.hasImage(layer?.layout?.['icon-image'] ?? ''),
+      // ['match', ['get', 'kind'], kind, colour, …, fallback]: each kind's colour.
+      kindColours: Array.isArray(facilities) && facilities[0] === 'match'
+        ? facilities.slice(2, -1).filter((x, i) => i % 2 === 1) : [],
+      markColour: mark && getComputedStyle(mark).backgroundColor,
+      markTransform: mark && getComputedStyle(mark).transform,
+    };
+  });
+  assert.equal(look.type, 'symbol', 'proposals are drawn as a shape of their own, not a dot');
+  assert.ok(look.hasImage, `the marker's image ${look.image} is on the map`);
+  const rgb = (hex) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
+  assert.equal(look.markColour, rgb(fill), 'the legend shows the marker\'s colour');
+  assert.equal(look.kindColours.length, 13, `the facility kinds' colours: ${look.kindColours}`);
+  for (const c of look.kindColours) assert.notEqual(rgb(c.toLowerCase()), look.markColour, `not the colour of a facility kind (${c})`);
+  assert.notEqual(look.markTransform, 'none', 'the legend\'s mark is a diamond (a turned square)');
+}
+
 /** Text as a reader sees it, with every kind of space as one plain space. */
 const words = (s) => (s ?? '').replace(/[\s\u00a0\u202f]+/g, ' ').trim();
 const nbNumber = (n) => words(n.toLocaleString('nb-NO'));
@@ -210,10 +245,12 @@ test('a pupil proposes a ballbinge by keyboard with a code; it waits for moderat
   assert.match(await page.textContent('#propose-note'), /Velg et sted først: søk etter en adresse/);
   assert.equal(await page.evaluate(() => document.getElementById('proposal-dialog')?.open ?? false), false);
 
-  // Choose the place by the address search, then open the form.
+  // Choose the place by the address search: the warning goes, then open the form.
   await tabTo(page, 'address', { back: true });
   await pickAddress(page);
   assert.match(await page.textContent('#propose-place'), /Thorvald Meyers gate 10/);
+  assert.equal(words(await page.textContent('#propose-note')), '', 'the warning to choose a place first is gone');
+  assert.equal(await page.isVisible('#propose-note'), false);
   await tabTo(page, 'propose-open');
   await page.keyboard.press('Enter');
   await page.waitForSelector('#proposal-dialog[open]');
@@ -232,7 +269,8 @@ test('a pupil proposes a ballbinge by keyboard with a code; it waits for moderat
   assert.deepEqual(await axeViolations(page), [], 'axe: the form with errors');
   await page.screenshot({ path: screenshotPath('proposals-form-errors.png') });
 
-  // An unknown code: the server's 403 detail is shown, nothing is stored.
+  // An unknown code: a 403 in our words (what to check), without the server's English detail;
+  // nothing is stored.
   await chooseOption(page, 'proposal-category', 'pitch');
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'proposal-title');
@@ -252,7 +290,11 @@ test('a pupil proposes a ballbinge by keyboard with a code; it waits for moderat
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => !document.getElementById('proposal-errors').hidden
     && document.getElementById('proposal-errors').textContent.includes('Deltakerkoden'));
-  assert.ok(words(await page.textContent('#proposal-errors')).includes(words(refused.body.detail)), 'the problem\'s detail is shown');
+  const refusedText = words(await page.textContent('#proposal-errors'));
+  assert.ok(refusedText.includes(CODE_REFUSED), `our words for a 403 in «${refusedText}»`);
+  assert.ok(refused.body.detail, 'the server gives a detail');
+  assert.equal(refusedText.includes(words(refused.body.detail)), false, 'the server\'s English detail is not shown');
+  assert.equal(await page.locator('#proposal-errors .problem-detail').count(), 0);
   assert.equal(await page.getAttribute('#proposal-code', 'aria-invalid'), 'true');
 
   // The right code: thanks, the proposal waits for moderation.
@@ -313,6 +355,7 @@ test('published, it shows in the list and on the map; a second code supports it,
   assert.deepEqual(await drawn(page), rows);
   assert.ok(rows.includes(mine) && rows.includes(other));
   assert.match(await page.textContent('#legend'), /Forslag fra innbyggere/);
+  await assertMarker(page, '#111111');
 
   // The other proposal's fold-out: its text and the municipality's answer.
   const otherRow = page.locator(`#proposal-list [data-proposal-id="${other}"]`);
@@ -340,7 +383,7 @@ test('published, it shows in the list and on the map; a second code supports it,
   assert.equal(await page.evaluate(() => document.activeElement?.className), 'support-button', 'focus back on the row\'s button');
   assert.ok(words(await row.locator('.result-meta').textContent()).includes(`${after} støtte`), 'the list shows the new count');
 
-  // The same code again: 409, with the problem's detail.
+  // The same code again: 409, in our words only.
   await page.keyboard.press('Enter');
   await page.waitForSelector('#support-dialog[open]');
   await page.keyboard.type(codes[1]);
@@ -348,21 +391,25 @@ test('published, it shows in the list and on the map; a second code supports it,
   await page.waitForSelector('#support-errors:not([hidden])');
   const again = await json('POST', `/api/proposals/${mine}/supports`, { code: codes[1] });
   assert.equal(again.status, 409);
-  assert.ok(words(await page.textContent('#support-result')).includes(words(again.body.detail)), 'the 409 detail is shown');
-  assert.match(await page.textContent('#support-errors'), /Du støtter allerede dette forslaget/);
+  assert.ok(again.body.detail, 'the server gives a detail');
+  assert.equal(words(await page.textContent('#support-result')).includes(words(again.body.detail)), false, 'the 409 detail is not shown');
+  assert.deepEqual((await page.locator('#support-errors li').allTextContents()).map(words), ['Du støtter allerede dette forslaget.'],
+    'our words only');
   await page.screenshot({ path: screenshotPath('proposals-support-refused.png') });
 
-  // The used code on the other proposal (one support per code): 403, with the problem's detail.
+  // The used code on the other proposal (one support per code): 403, in our words (what to check).
   await page.keyboard.press('Escape');
   await otherRow.locator('.support-button').focus();
   await page.keyboard.press('Enter');
   await page.waitForSelector('#support-dialog[open]');
   await page.keyboard.type(codes[1]);
   await page.keyboard.press('Enter');
-  await page.waitForFunction(() => /Deltakerkoden er ikke gyldig/.test(document.getElementById('support-errors').textContent));
+  await page.waitForFunction(() => /Deltakerkoden ble ikke godtatt/.test(document.getElementById('support-errors').textContent));
   const used = await json('POST', `/api/proposals/${other}/supports`, { code: codes[1] });
   assert.equal(used.status, 403);
-  assert.ok(words(await page.textContent('#support-result')).includes(words(used.body.detail)), 'the 403 detail is shown');
+  assert.ok(words(await page.textContent('#support-errors')).includes(CODE_REFUSED), 'what to check');
+  assert.ok(used.body.detail, 'the server gives a detail');
+  assert.equal(words(await page.textContent('#support-result')).includes(words(used.body.detail)), false, 'the 403 detail is not shown');
   assert.equal((await publicProposal(mine)).properties.supports, after, 'nothing counted twice');
   await page.keyboard.press('Escape');
 
@@ -475,7 +522,29 @@ test('/medvirkning: the districts, a bydel\'s proposals by support, a filter in 
   assert.deepEqual(shown.sort(), planned.features.map((f) => f.properties.id).sort());
   assert.ok(!shown.includes(mine));
   assert.match(await page.getAttribute('#csv-link', 'href'), /status=planned/);
-  assert.match(await page.textContent('#status'), /1 publisert forslag/);
+  // How many match, of the bydel's published proposals without the filter (from the API).
+  assert.ok(published.numberMatched > planned.features.length, 'the filter leaves some out');
+  assert.equal(words(await page.textContent('#status')),
+    `${planned.features.length} av de ${published.numberMatched} publiserte forslagene i ${bydel.name} passer filteret.`);
+
+  // A filter nothing matches: not «0 publiserte forslag» where there are some.
+  const impossible = await (await fetch(`${origin}/api/collections/proposals/items?district=${bydel.id}&status=not_possible&limit=100`)).json();
+  assert.equal(impossible.features.length, 0, 'no proposal is «not possible»');
+  await chooseOption(page, 'f-status', 'not_possible');
+  await page.focus('#filters-apply');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => location.search.includes('status=not_possible'));
+  await participationSettled(page);
+  const none = `Ingen av de ${published.numberMatched} publiserte forslagene i ${bydel.name} passer filteret.`;
+  assert.equal(words(await page.textContent('#status')), none);
+  assert.equal(words(await page.textContent('#no-proposals')), none);
+  assert.equal(await page.locator('#proposal-table').count(), 0);
+  await page.selectOption('#f-status', 'planned');
+  await page.focus('#filters-apply');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => location.search.includes('status=planned'));
+  await participationSettled(page);
+  await page.locator('#proposal-table').waitFor();
 
   // Print: A4 without the filters and buttons; the table whole.
   await page.emulateMedia({ media: 'print' });
@@ -514,6 +583,8 @@ test('every page: axe in nb and en, at 320 px, in high contrast; Norwegian text 
           assert.ok(path === '/medvirkning' || marked.length > 0, `titles listed on ${what}`);
           assert.ok(marked.every((l) => l === 'nb'), `titles lang="nb" on ${what}`);
         }
+        // The marker: not a facility kind's colour in either theme.
+        if (path.startsWith('/?')) await assertMarker(p.page, contrast ? '#000000' : '#111111');
         if (width === 320 && path.startsWith('/?')) {
           // The form at 320 px, in this language and contrast.
           await p.page.evaluate(() => {
@@ -532,4 +603,45 @@ test('every page: axe in nb and en, at 320 px, in high contrast; Norwegian text 
       }
     }
   }
+});
+
+test('two answers on the same day: the later one is the latest, on /medvirkning and in the residents\' list', async () => {
+  const FIRST = 'Vi ser på saken sammen med skolen.';
+  const LATER = 'Fotgjengerfeltet males i mai.';
+  const made = await json('POST', '/api/proposals', {
+    category: 'safety', title: 'Fotgjengerfelt ved skolen', text: 'Bilene kjører fort her, og mange barn krysser gaten om morgenen.',
+    lon: 10.7598, lat: 59.9291, lang: 'nb', code: codes[4],
+  });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const id = made.body.id;
+  await publish(id);
+  await moderate(id, { action: 'answer', status: 'under_consideration', answer: FIRST });
+  await moderate(id, { action: 'answer', status: 'planned', answer: LATER });
+  const feature = await publicProposal(id);
+  const answers = feature.properties.answers;
+  // The API lists them oldest first; both have the same date, so only the order tells them apart.
+  assert.deepEqual(answers.slice(-2).map((a) => a.answer), [FIRST, LATER], 'oldest first, as written');
+  const [a, b] = answers.slice(-2);
+  assert.equal(a.at, b.at, 'both answers have the same date');
+
+  // /medvirkning: «Siste svar» is the later one.
+  const bydel = feature.properties.kommunedel;
+  const m = await openParticipation(`/medvirkning?omrade=${encodeURIComponent(bydel.id)}`);
+  const cell = words(await m.page.textContent(`#proposal-table tr[data-proposal-id="${id}"] [data-key="answer"]`));
+  assert.ok(cell.startsWith('Planlagt'), `the later status in «${cell}»`);
+  assert.ok(cell.includes(LATER), `the later answer in «${cell}»`);
+  assert.equal(cell.includes(FIRST), false, `not the earlier one in «${cell}»`);
+  assertClean(m);
+  await m.close();
+
+  // The residents' list: the answers newest first, the later one on top.
+  const p = await openResidents('/?center=10.7598,59.9291&zoom=17');
+  const row = p.page.locator(`#proposal-list [data-proposal-id="${id}"]`);
+  await row.waitFor();
+  await row.locator('summary').click();
+  const listed = (await row.locator('.answers li').allTextContents()).map(words);
+  assert.ok(listed[0].includes(LATER) && listed[0].startsWith('Planlagt'), `the latest first: ${JSON.stringify(listed)}`);
+  assert.ok(listed[1].includes(FIRST), `then the earlier: ${JSON.stringify(listed)}`);
+  assertClean(p);
+  await p.close();
 });

@@ -1,8 +1,10 @@
 // Participation codes (issue 15, docs/PARTICIPATION.md): a batch for a school class, a youth
 // club or a nærutvalg meeting (a label, how many codes, proposals and supports per code, the
 // last valid day) → POST /api/participation/batches → the codes shown this once, as a sheet to
-// print (one code per line, with the label, the last day and a short text for the pupils) or to
-// copy; they leave the page with "Ferdig" or a reload and cannot be shown again. Below, every
+// print (the label, the last day and a short text for the pupils, then one slip per code: a
+// box to cut out with the code big and, under it, where to go and «Foreslå noe her», so that
+// every pupil's slip says what to do with it) or to copy (one code per line); they leave the
+// page with "Ferdig" or a reload and cannot be shown again. Below, every
 // batch with what its codes have used (GET /api/participation/batches; never the codes).
 
 import { $, h, copyText } from '../kit/dom.js';
@@ -164,13 +166,17 @@ function showSheet(batch, codes) {
     proposals: t('codes.uses_proposals', { count: batch.proposals }),
     supports: t('codes.uses_supports', { count: batch.supports }),
   });
+  // What each cut-out slip says under its code.
+  const slip = t('codes.slip', { site: siteAddress(), date: formatDate(batch.expires) });
   $('code-print').replaceChildren(
     h('h4', { className: 'print-heading' }, t('codes.print_heading', { label: '' }).replace(/\s*$/, ' '), freeText('span', batch.label)),
     h('p', { textContent: t('codes.valid_until', { date: formatDate(batch.expires) }) }),
     h('p', { className: 'pupils', textContent: t('codes.pupils', { site: siteAddress() }) }),
     h('p', { textContent: uses }),
     h('ol', { id: 'code-list', className: 'code-list', 'aria-label': t('codes.list') },
-      codes.map((c) => h('li', {}, h('code', { textContent: c })))));
+      codes.map((c) => h('li', { className: 'code-slip' },
+        h('code', { className: 'slip-code', textContent: c }),
+        h('p', { className: 'slip-help', textContent: slip })))));
   $('codes-copy-status').textContent = '';
   $('code-sheet').hidden = false;
   document.body.classList.add('has-codes');

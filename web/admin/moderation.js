@@ -66,7 +66,15 @@ function render(state) {
 
 /** «Kan inneholde personopplysninger: telefonnummer «…»», or null. */
 function flagsNote(p) {
-  const flags = Array.isArray(p.flags) ? p.flags : [];
+  // The server flags what it finds in the title and in the text: the same words found in
+  // both are one flag here (each kind and text once).
+  const seen = new Set();
+  const flags = (Array.isArray(p.flags) ? p.flags : []).filter((f) => {
+    const key = `${f?.kind}\u0000${f?.text}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   if (!flags.length) return null;
   const items = flags.map((f) => {
     const key = has(`flags.${f.kind}`) ? `flags.${f.kind}` : 'flags.other';
@@ -84,10 +92,20 @@ function fact(name, ...value) {
   return [h('dt', { textContent: t(`proposals.fact_${name}`) }), h('dd', {}, ...value)];
 }
 
+/**
+ * A district named with its level's own word («bydel Gamle Oslo», «grunnkrets Vaterland»),
+ * from the `level` the API gives; only the name when the level is not one we have a word for.
+ */
+function placeName(d) {
+  return d.level && has(`levels.${d.level}`)
+    ? t('proposals.where_level', { level: t(`levels.${d.level}`), name: d.name })
+    : t('proposals.where_district', { name: d.name });
+}
+
 function where(p) {
   const parts = [];
-  if (p.kommunedel?.name) parts.push(h('span', {}, t('proposals.where_kommunedel', { name: p.kommunedel.name })));
-  if (p.district?.name && p.district.id !== p.kommunedel?.id) parts.push(h('span', {}, t('proposals.where_district', { name: p.district.name })));
+  if (p.kommunedel?.name) parts.push(h('span', {}, placeName(p.kommunedel)));
+  if (p.district?.name && p.district.id !== p.kommunedel?.id) parts.push(h('span', {}, placeName(p.district)));
   if (!parts.length) parts.push(h('span', {}, t('proposals.outside_districts')));
   const lonLat = Number.isFinite(p.lon) && Number.isFinite(p.lat);
   return h('span', { className: 'where' },

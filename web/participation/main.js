@@ -25,7 +25,8 @@ import {
 import { proposalTable, districtList, categoryLabel, statusLabel } from './render.js';
 
 const state = parseUrl(location.search);
-const page = { district: null, proposals: null, districts: null, busy: false };
+// `total`: how many published proposals the district has without the filters (null: not asked).
+const page = { district: null, proposals: null, total: null, districts: null, busy: false };
 
 let resolveReady;
 window.app = {
@@ -155,6 +156,33 @@ function filterSummary() {
 
 const districtName = () => page.district?.name ?? state.omrade;
 
+const filtered = () => Boolean(state.status || state.category || state.from || state.to);
+
+/**
+ * What the list holds, in words: «3 publiserte forslag i Grünerløkka.»; with filters, against
+ * the district's published proposals without them («1 av de 4 publiserte forslagene i
+ * Grünerløkka passer filteret.», «Ingen av de 4 …»), never «0 publiserte forslag» where there are some.
+ */
+function countText() {
+  const count = page.proposals?.length ?? 0;
+  const name = districtName();
+  if (!filtered()) return count ? t('status.loaded', { count, name }) : t('table.empty', { name });
+  if (page.total == null) return count ? t('status.loaded', { count, name }) : t('table.empty_filtered', { name });
+  const total = Math.max(page.total, count);
+  if (!total) return t('table.empty', { name });
+  if (!count) return t('status.none_match', { count: total, name });
+  return t('status.some_match', { matched: count, count: total, name });
+}
+
+/** How many published proposals the district has without the filters (the API's numberMatched). */
+async function loadTotal() {
+  if (!filtered()) return null;
+  const q = new URLSearchParams(apiQuery({ omrade: state.omrade }, { limit: 1 }));
+  const fc = await getJson(`/api/collections/proposals/items?${q}`);
+  if (Number.isFinite(fc.numberMatched)) return fc.numberMatched;
+  return (await allFeatures(`/api/collections/proposals/items?${apiQuery({ omrade: state.omrade }, { limit: PAGE })}`)).length;
+}
+
 function csvName() {
   const slug = lower(districtName()).normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/æ/g, 'ae').replace(/ø/g, 'o')
     .replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
@@ -170,7 +198,7 @@ function renderProposals() {
   const caption = t('table.caption', { count: list.length, name: districtName() });
   $('table-box').replaceChildren(list.length
     ? proposalTable(list, { caption, state })
-    : h('p', { className: 'empty', id: 'no-proposals', textContent: t(filterSummary() === t('summary.all') ? 'table.empty' : 'table.empty_filtered', { name: districtName() }) }));
+    : h('p', { className: 'empty', id: 'no-proposals', textContent: countText() }));
   $('source').textContent = t('source.text', { date: formatDate(new Date().toISOString().slice(0, 10)) });
   printLine();
 }
@@ -182,8 +210,12 @@ async function loadProposals() {
   page.busy = true;
   setStatus(t('status.loading'));
   try {
-    const features = await allFeatures(`/api/collections/proposals/items?${apiQuery(state, { limit: PAGE })}`);
+    const [features, total] = await Promise.all([
+      allFeatures(`/api/collections/proposals/items?${apiQuery(state, { limit: PAGE })}`),
+      loadTotal(),
+    ]);
     if (mine !== seq) return;
+    page.total = total;
     // Most supported first (the API's order; kept when it says nothing about it), then newest.
     page.proposals = features.map((f, i) => ({ f, i }))
       .sort((a, b) => (b.f.properties?.supports ?? 0) - (a.f.properties?.supports ?? 0)
@@ -191,10 +223,11 @@ async function loadProposals() {
       .map(({ f }) => f);
     showProblem('');
     renderProposals();
-    setStatus(t('status.loaded', { count: page.proposals.length, name: districtName() }));
+    setStatus(countText());
   } catch (e) {
     if (mine !== seq) return;
     page.proposals = [];
+    page.total = null;
     renderProposals();
     setStatus('');
     showProblem(t('status.failed', { detail: e.message }));

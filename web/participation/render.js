@@ -20,10 +20,14 @@ export const statusLabel = (s) => (has(`statuses.${s}`) ? t(`statuses.${s}`) : S
 
 const num = (v) => (v == null ? t('table.none') : formatNumber(v));
 
-/** The newest answer: status, date and its text. */
+/**
+ * The latest answer: status, date and its text. The API lists `answers` oldest first (in the
+ * order they were written), so the latest is the last; their dates alone cannot tell two
+ * answers of the same day apart.
+ */
 function latestAnswer(p) {
-  const list = [...(p.answers ?? [])].sort((a, b) => String(b.at ?? '').localeCompare(String(a.at ?? '')));
-  const a = list[0];
+  const list = Array.isArray(p.answers) ? p.answers : [];
+  const a = list[list.length - 1];
   if (!a) return [t('table.no_answer')];
   return [
     h('span', { className: 'answer-status', textContent: statusLabel(a.status) }),

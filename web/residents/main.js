@@ -20,7 +20,7 @@ import { Combobox } from '../kit/combobox.js';
 import { KINDS } from '../kit/domain.js';
 import { parseState } from '../url-state.js';
 import { page, kindColour } from './context.js';
-import { withOverlay, pushOverlayData, applyTileFacilityState } from './overlay.js';
+import { withOverlay, pushOverlayData, applyTileFacilityState, wireProposalMarker } from './overlay.js';
 import {
   choosePoint, refreshReach, selectFacility, selectProgramme, setStatus, showSummary, originOf,
 } from './reach.js';
@@ -58,6 +58,7 @@ function startMap() {
     ...options,
   });
   page.map = map;
+  wireProposalMarker(map);
   // The style's own centre and zoom apply when it loads; a result's view must come after.
   page.styleLoaded = nextStyleLoad(map);
   map.on('style.load', () => {

@@ -1,7 +1,15 @@
 // What the residents' map draws on the basemap: the walking bands, the reached facilities,
 // the chosen point, activities (rings), volunteer needs (yellow dots) and the residents'
-// proposals (magenta dots with a white centre, ./proposals.js); and the basemap's
+// proposals (black diamonds with a white border, ./proposals.js); and the basemap's
 // own facility layers, filtered by kind and hidden while a result shows its own.
+//
+// The proposals' look: every facility kind is a coloured dot (tools/make-styles.mjs, blues,
+// purple, orange, greens, teal, magenta, brown, olive in both themes), activities white rings,
+// volunteer needs yellow dots; a proposal is the one square shape (a diamond) and the one
+// black. Contrast (WCAG 1.4.11, 3:1), against every area and line colour of the basemaps: the
+// default's #111111 fill ≥ 3.2:1 on its own (steps #8a5a44 3.26:1; paths 4.8:1), and with the white
+// border ≥ 4.8:1; in high contrast, where roads and paths are black, the white border carries
+// it (21:1 to the fill, ≥ 5.4:1 between fill or border and any basemap colour).
 
 import { themeOf, setVisible } from '../kit/map.js';
 import { page, showsProposals } from './context.js';
@@ -15,7 +23,7 @@ const OVERLAY = {
     origin: '#b3123c', originStroke: '#ffffff', selected: '#111111', facilityStroke: '#ffffff',
     label: '#222222', halo: 'rgba(255,255,255,0.92)',
     activityFill: '#ffffff', activityStroke: '#5b1a8c', need: '#ffd400', needStroke: '#1b1b1b',
-    proposal: '#a3007d', proposalStroke: '#ffffff', proposalCentre: '#ffffff',
+    proposal: '#111111', proposalStroke: '#ffffff',
   },
   'high-contrast': {
     bandFill: '#1a1aa6', bandOpacity: 0.16,
@@ -24,7 +32,7 @@ const OVERLAY = {
     origin: '#c8003c', originStroke: '#000000', selected: '#000000', facilityStroke: '#000000',
     label: '#000000', halo: '#ffffff',
     activityFill: '#ffffff', activityStroke: '#000000', need: '#ffd400', needStroke: '#000000',
-    proposal: '#000000', proposalStroke: '#ffffff', proposalCentre: '#ffffff',
+    proposal: '#000000', proposalStroke: '#ffffff',
   },
 };
 const TILE_FACILITY_LAYERS = ['facilities', 'facility-label'];
@@ -43,7 +51,49 @@ const zoomed = (a, b, c) => ['interpolate', ['linear'], ['zoom'], 11, a, 14, b, 
 const isSelected = ['boolean', ['feature-state', 'selected'], false];
 const visible = (layer) => ({ visibility: page.state.layers.has(layer) ? 'visible' : 'none' });
 const proposalLayout = () => ({ visibility: showsProposals() ? 'visible' : 'none' });
-export const PROPOSAL_LAYERS = ['proposal', 'proposal-centre'];
+export const PROPOSAL_LAYERS = ['proposal-selected', 'proposal'];
+
+/** The proposal marker's image for a theme (drawn by wireProposalMarker when the style asks). */
+const markerId = (theme) => `proposal-marker-${theme}`;
+
+/**
+ * A diamond (a square on its tip) in the theme's proposal colour with a white border, as
+ * MapLibre image data: 26 × 26 CSS pixels drawn at twice that for sharp screens.
+ */
+function diamond(o) {
+  const ratio = 2;
+  const size = 26 * ratio;
+  const canvas = document.createElement('canvas');
+  canvas.width = size;
+  canvas.height = size;
+  const ctx = canvas.getContext('2d');
+  const c = size / 2;
+  const shape = (r, colour) => {
+    ctx.beginPath();
+    ctx.moveTo(c, c - r);
+    ctx.lineTo(c + r, c);
+    ctx.lineTo(c, c + r);
+    ctx.lineTo(c - r, c);
+    ctx.closePath();
+    ctx.fillStyle = colour;
+    ctx.fill();
+  };
+  const outer = 12 * ratio; // tip to centre
+  const border = 2.5 * ratio; // measured across the edge
+  shape(outer, o.proposalStroke);
+  shape(outer - border * Math.SQRT2, o.proposal);
+  return { image: ctx.getImageData(0, 0, size, size), pixelRatio: ratio };
+}
+
+/** Gives the map the proposal marker whenever its style asks for it (also after a theme switch). */
+export function wireProposalMarker(map) {
+  map.on('styleimagemissing', (e) => {
+    const theme = Object.keys(OVERLAY).find((k) => e.id === markerId(k));
+    if (!theme || map.hasImage(e.id)) return;
+    const { image, pixelRatio } = diamond(OVERLAY[theme]);
+    map.addImage(e.id, image, { pixelRatio });
+  });
+}
 
 /** A circle layer of the overlay: `fill`, radius by zoom, a rim that marks the selected. */
 const circle = (id, source, layer, { fill, radius, rim, width }) => ({
@@ -106,18 +156,24 @@ export function withOverlay(_previous, next) {
     circle('reach-need', 'reach-needs', 'volunteers', {
       fill: o.need, radius: [6, 9, 12], rim: [o.selected, o.needStroke], width: [5, 2.5],
     }),
-    // Residents' proposals: a dot with a white centre (./proposals.js).
+    // Residents' proposals (./proposals.js): a black diamond with a white border; the selected
+    // one inside a ring.
     {
-      id: 'proposal', type: 'circle', source: 'proposal-points', layout: proposalLayout(),
+      id: 'proposal-selected', type: 'circle', source: 'proposal-points', layout: proposalLayout(),
       paint: {
-        'circle-color': o.proposal, 'circle-radius': zoomed(6, 8.5, 11),
-        'circle-stroke-color': ['case', isSelected, o.selected, o.proposalStroke],
-        'circle-stroke-width': ['case', isSelected, 4, 2],
+        'circle-color': o.proposalStroke, 'circle-opacity': ['case', isSelected, 0.85, 0],
+        'circle-radius': zoomed(12, 15, 19),
+        'circle-stroke-color': o.selected, 'circle-stroke-width': 3,
+        'circle-stroke-opacity': ['case', isSelected, 1, 0],
       },
     },
     {
-      id: 'proposal-centre', type: 'circle', source: 'proposal-points', layout: proposalLayout(),
-      paint: { 'circle-color': o.proposalCentre, 'circle-radius': zoomed(2, 3, 4) },
+      id: 'proposal', type: 'symbol', source: 'proposal-points',
+      layout: {
+        ...proposalLayout(),
+        'icon-image': markerId(themeOf(next)), 'icon-size': zoomed(0.75, 1, 1.25),
+        'icon-allow-overlap': true, 'icon-ignore-placement': true,
+      },
     },
     {
       id: 'origin', type: 'circle', source: 'origin',

@@ -5,12 +5,15 @@
 // title (3–120 characters) and a text (10–2000), counted as one types; a participation code or
 // an email address, at least one (the email only brings answers about the proposal and is
 // deleted 90 days after it is closed). POST /api/proposals; 201: waits for moderation; 202:
-// confirm by email; 400 (or 422) with `invalid-params`: beside their fields; 403, 422, 429: our
-// words and the problem's detail in the error summary. Nothing typed is shown again after a success.
+// confirm by email; 400 (or 422) with `invalid-params`: beside their fields; 403 (the code),
+// 422 (outside the area), 429 (many tries from the same network): only our words in the error
+// summary. Nothing typed is shown again after a success.
 //
 // The support: a code or an email, one of them. POST /api/proposals/{id}/supports; 201: the
-// new count (also in the list); 202: confirm by email; 403, 404, 409, 429: our words and the
-// problem's detail.
+// new count (also in the list); 202: confirm by email; 403, 404, 409, 429: only our words.
+//
+// The server's own `detail` (English) is shown after our words only for a problem we have no
+// words of our own for: for the answers we expect it is noise to a 13-year-old.
 
 import { t, applyStatic, currentLanguage, formatPoint } from '../kit/i18n.js';
 import { $, h, announce } from '../kit/dom.js';
@@ -285,7 +288,9 @@ export function openProposalForm(opener) {
 function fieldError(name, reason) {
   if (PROPOSAL_FIELDS.includes(name)) {
     const [min, max] = LIMITS[name] ?? [0, 0];
-    if (name === 'code' || name === 'email') return { name, text: t(`proposal.error_${name}_server`), detail: reason };
+    // A code the server will not take: the same words as for a 403 (what to check).
+    if (name === 'code') return { name, text: t('proposal.error_code_server') };
+    if (name === 'email') return { name, text: t('proposal.error_email_server'), detail: reason };
     if (name === 'category') return { name, text: t('proposal.error_category') };
     if (name === 'photo') return { name, text: t('proposal.error_photo_server'), detail: reason };
     return { name, text: t(`proposal.error_${name}`, { count: chars($(`proposal-${name}`).value), min, max }) };
@@ -332,11 +337,11 @@ async function submitProposal() {
     // Field errors: `invalid-params` (the contract says 400; the server answers 422).
     shown = r.params.map((x) => fieldError(x.name, x.reason));
   } else if (r.status === 403) {
-    shown = [{ name: 'code', text: t('proposal.error_code_server'), detail: r.detail }];
+    shown = [{ name: 'code', text: t('proposal.error_code_server') }];
   } else if (r.status === 422) {
-    shown = [{ name: null, text: t('proposal.error_place'), detail: r.detail }];
+    shown = [{ name: null, text: t('proposal.error_place') }];
   } else if (r.status === 429) {
-    shown = [{ name: null, text: t('proposal.error_busy'), detail: r.detail }];
+    shown = [{ name: null, text: t('proposal.error_busy') }];
   } else {
     shown = [{ name: null, text: t('proposal.error_failed'), detail: r.detail }];
   }
@@ -488,9 +493,11 @@ async function submitSupport() {
   if (r.params.length && (r.status === 400 || r.status === 422)) {
     shown = r.params.map((x) => ({ name: SUPPORT_FIELDS.includes(x.name) ? x.name : null, text: t('support.error_failed'), detail: x.reason }));
   } else {
-    const key = { 403: 'support.error_code', 404: 'support.error_gone', 409: 'support.error_already', 429: 'support.error_busy' }[r.status]
-      ?? 'support.error_failed';
-    shown = [{ name: r.status === 403 ? 'code' : null, text: t(key), detail: r.detail }];
+    // Our own words for what we expect; the server's detail only for anything else.
+    const key = { 403: 'support.error_code', 404: 'support.error_gone', 409: 'support.error_already', 429: 'support.error_busy' }[r.status];
+    shown = [key
+      ? { name: r.status === 403 ? 'code' : null, text: t(key) }
+      : { name: null, text: t('support.error_failed'), detail: r.detail }];
   }
   showSupportErrors(shown);
   const first = shown.find((e) => e.name);

@@ -1,6 +1,6 @@
 // Residents' proposals on the residents' map (docs/PARTICIPATION.md, issue 15): the published
-// proposals in the map's view, from GET /api/collections/proposals/items?bbox=…, drawn as dots
-// with a white centre (./overlay.js) and listed as text (the map's text alternative): title,
+// proposals in the map's view, from GET /api/collections/proposals/items?bbox=…, drawn as black
+// diamonds with a white border (./overlay.js) and listed as text (the map's text alternative): title,
 // category, status, supports, kommunedel, homes within 10 minutes' walk, and a fold-out with
 // the text, the municipality's answers and "Støtt forslaget" (./proposal-form.js). Near the
 // chosen point they are listed nearest first, otherwise by support.
@@ -65,17 +65,20 @@ export async function loadProposals() {
     page.proposals = Array.isArray(fc.features) ? fc.features : [];
     page.proposalsError = false;
   } catch (e) {
-    if (e.name === 'AbortError') return;
+    if (e.name === 'AbortError') return; // a newer request took over (and is busy now)
     console.warn('proposals:', e.message);
     page.proposals = [];
     page.proposalsError = true;
-  } finally {
-    if (mine === controller) page.proposalsBusy = false;
   }
   page.overlayData.proposals = { type: 'FeatureCollection', features: page.proposals };
-  page.map.getSource('proposal-points')?.setData(page.overlayData.proposals);
+  const source = page.map.getSource('proposal-points');
+  source?.setData(page.overlayData.proposals);
   if (page.selected?.type === 'proposal') setSelected(page.selected);
   renderProposals();
+  // Busy until the map has drawn them too: the markers are symbols, placed a few frames after
+  // their data (tests wait for this; a newer request keeps it busy for its own).
+  if (source) await new Promise((ok) => page.map.once('idle', ok));
+  if (mine === controller) page.proposalsBusy = false;
 }
 
 /** After the map moved: the view's proposals, a moment later (not on every frame). */
@@ -140,9 +143,12 @@ function facts(p) {
   return dl;
 }
 
-/** The municipality's answers, newest first: status, date and the answer (Norwegian). */
+/**
+ * The municipality's answers, newest first: status, date and the answer (Norwegian). The API
+ * lists them oldest first, in the order they were written (two of the same day included).
+ */
 function answers(p) {
-  const list = [...(p.answers ?? [])].sort((a, b) => String(b.at ?? '').localeCompare(String(a.at ?? '')));
+  const list = [...(Array.isArray(p.answers) ? p.answers : [])].reverse();
   const heading = h('p', { className: 'answers-heading', textContent: t('proposals.answers') });
   if (!list.length) return [heading, h('p', { className: 'hint', textContent: t('proposals.no_answers') })];
   return [heading, h('ol', { className: 'answers' }, list.map((a) => h('li', {},
@@ -233,7 +239,11 @@ export function renderProposals({ force = false } = {}) {
   }
 }
 
-/** The line under "Foreslå noe her": where the proposal will be, or that a place comes first. */
+/**
+ * The line under "Foreslå noe her": where the proposal will be, or that a place comes first.
+ * With a place chosen, the warning "Velg et sted først …" (#propose-note) has done its job and
+ * goes at once (reach.js's choosePoint calls this before asking for the walking result).
+ */
 export function updateProposeNote() {
   const note = $('propose-place');
   if (!note) return;
@@ -241,6 +251,8 @@ export function updateProposeNote() {
   note.textContent = point
     ? t('proposals.place_chosen', { place: address ?? formatPoint(point[0], point[1]) })
     : t('proposals.place_first_hint');
+  const warning = $('propose-note');
+  if (point && warning?.textContent) warning.textContent = '';
 }
 
 /** "Foreslå noe her": the form for the chosen point, or words that say to choose one first. */

@@ -10,6 +10,7 @@ import { applyTileFacilityState, pushOverlayData, setSelected } from './overlay.
 import { groupByPlace, categoryLabel } from './programme.js';
 import { renderList, renderLegend, markSelected } from './list.js';
 import { writeUrl } from './url.js';
+import { updateProposeNote } from './proposals.js';
 
 let controller = null;
 
@@ -29,6 +30,8 @@ export function choosePoint({ lon, lat, address }, { fit = true } = {}) {
   page.overlayData.origin = originOf([lon, lat]);
   pushOverlayData();
   writeUrl();
+  // "Foreslå noe her" now has its place (and its warning to choose one first goes).
+  updateProposeNote();
   return refreshReach({ fit });
 }
 
