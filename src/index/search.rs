@@ -83,20 +83,62 @@ impl AddressSearch {
     }
 
     /// Up to `limit` best matches for `query`, best first.
+    ///
+    /// The query is read as Norwegians write addresses (see [`query_words`]): abbreviations,
+    /// a number glued to the street. When nothing matches every word, it is asked again
+    /// without postcodes (a wrong one should not hide the street), then with house numbers
+    /// without their letter (a letter that does not exist shows the number's addresses).
     pub fn search(&self, query: &str, limit: usize) -> Vec<u32> {
         let folded = fold(query);
-        let query_words: Vec<&str> = words(&folded).collect();
-        if query_words.is_empty() || limit == 0 {
+        let mut alternatives = query_words(&folded);
+        if alternatives.is_empty() || limit == 0 {
             return Vec::new();
         }
+        let found = self.search_words(&alternatives, limit);
+        if !found.is_empty() {
+            return found;
+        }
+        let is_postcode = |w: &[String]| {
+            w.len() == 1 && w[0].len() == 4 && w[0].bytes().all(|b| b.is_ascii_digit())
+        };
+        if alternatives.iter().any(|w| is_postcode(w)) && alternatives.len() > 1 {
+            alternatives.retain(|w| !is_postcode(w));
+            let found = self.search_words(&alternatives, limit);
+            if !found.is_empty() {
+                return found;
+            }
+        }
+        let mut letters_dropped = false;
+        for w in &mut alternatives {
+            if let [one] = w.as_mut_slice()
+                && one.starts_with(|c: char| c.is_ascii_digit())
+                && one.ends_with(|c: char| c.is_ascii_alphabetic())
+            {
+                one.truncate(
+                    one.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+                        .len(),
+                );
+                letters_dropped = true;
+            }
+        }
+        if letters_dropped {
+            return self.search_words(&alternatives, limit);
+        }
+        Vec::new()
+    }
+
+    /// Addresses matching every query word (any of its alternatives), best first.
+    fn search_words(&self, alternatives: &[Vec<String>], limit: usize) -> Vec<u32> {
         // For each query word: the best quality with which each address matches it.
         let mut scores: Option<std::collections::HashMap<u32, u32>> = None;
-        for qw in &query_words {
+        for alts in alternatives {
             let mut this_word: std::collections::HashMap<u32, MatchQuality> = Default::default();
-            for (vi, quality) in self.matching_words(qw) {
-                for &label in &self.postings[vi] {
-                    let q = this_word.entry(label).or_insert(quality);
-                    *q = (*q).max(quality);
+            for qw in alts {
+                for (vi, quality) in self.matching_words(qw) {
+                    for &label in &self.postings[vi] {
+                        let q = this_word.entry(label).or_insert(quality);
+                        *q = (*q).max(quality);
+                    }
                 }
             }
             scores = Some(match scores {
@@ -149,6 +191,53 @@ impl AddressSearch {
         }
         out
     }
+}
+
+/// Norwegian street-name abbreviations: a query word, and the words of the register it may
+/// stand for (the word itself stays one of them).
+const ABBREVIATIONS: &[(&str, &[&str])] = &[
+    ("gt", &["gate", "gata"]),
+    ("g", &["gate", "gata"]),
+    ("vn", &["veien", "vegen"]),
+    ("v", &["veien", "vegen", "vei", "veg"]),
+    ("pl", &["plass"]),
+    ("st", &["sankt"]),
+    ("sankt", &["st"]),
+    ("sct", &["sankt", "st"]),
+];
+
+/// The words of a folded query, each with the words it may stand for: abbreviations
+/// (`gt`, `gt.`, `g.` for gate/gata, `vn` for veien/vegen, `pl.` for plass, `st.` for sankt
+/// and back), the same glued to the end of a street name (`tøyengt`), and a house number glued
+/// to the name (`tøyengata12` is `tøyengata 12`).
+fn query_words(folded: &str) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = Vec::new();
+    for w in words(folded) {
+        // A number glued to a name: letters, then digits (and perhaps a house letter).
+        let split_at = w
+            .char_indices()
+            .find(|(_, c)| c.is_ascii_digit())
+            .map(|(i, _)| i)
+            .filter(|&i| i >= 3 && w[..i].bytes().all(|b| b.is_ascii_alphabetic()));
+        let parts: Vec<&str> = match split_at {
+            Some(i) => vec![&w[..i], &w[i..]],
+            None => vec![w],
+        };
+        for part in parts {
+            let mut alts = vec![part.to_string()];
+            if let Some((_, full)) = ABBREVIATIONS.iter().find(|(a, _)| *a == part) {
+                alts.extend(full.iter().map(|f| f.to_string()));
+            } else {
+                for (suffix, full) in [("gt", ["gate", "gata"]), ("vn", ["veien", "vegen"])] {
+                    if let Some(stem) = part.strip_suffix(suffix).filter(|s| s.len() >= 3) {
+                        alts.extend(full.iter().map(|f| format!("{stem}{f}")));
+                    }
+                }
+            }
+            out.push(alts);
+        }
+    }
+    out
 }
 
 /// True when `query` is within one edit (insert, delete, substitute, or swap of two
@@ -234,6 +323,45 @@ mod tests {
         assert_eq!(
             got,
             ["Storgata 1", "Storgata 2", "Storgata 10", "Storgate 1"]
+        );
+    }
+
+    #[test]
+    fn queries_are_read_as_norwegians_write_addresses() {
+        let words = |q: &str| query_words(&fold(q));
+        assert_eq!(
+            words("Tøyengata12B"),
+            vec![vec!["toyengata".to_string()], vec!["12b".to_string()]]
+        );
+        assert_eq!(
+            words("Storgt. 3")[0],
+            vec!["storgt", "storgate", "storgata"]
+        );
+        assert_eq!(words("st olavs")[0], vec!["st", "sankt"]);
+        assert_eq!(
+            words("12b"),
+            vec![vec!["12b".to_string()]],
+            "a number with its letter stays one word"
+        );
+        assert_eq!(
+            words("E6 1"),
+            vec![vec!["e6".to_string()], vec!["1".to_string()]],
+            "short names keep their digits"
+        );
+        check(
+            &["Storgata 3, 3017 Drammen", "Storgata 30, 3017 Drammen"],
+            "storgt 3",
+            Some("Storgata 3, 3017 Drammen"),
+        );
+        check(
+            &["Bragernes torg 2, 3017 Drammen"],
+            "Bragernes torg 2C",
+            Some("Bragernes torg 2, 3017 Drammen"),
+        );
+        check(
+            &["Bragernes torg 2, 3017 Drammen"],
+            "Bragernes torg 2 3999",
+            Some("Bragernes torg 2, 3017 Drammen"),
         );
     }
 

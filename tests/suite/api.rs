@@ -608,3 +608,48 @@ async fn each_content_coding_has_its_own_etag_and_token_writes_pass_cors() {
         "{exposed}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn address_search_reads_addresses_as_norwegians_write_them() {
+    let (_, state) = fixture().await;
+    let s = state.snapshot.load();
+    // (as typed, the address it means): each address is in the register, checked first.
+    let cases = [
+        ("Thorvald Meyers gt 10", "Thorvald Meyers gate 10,"),
+        ("Karl Johans gt. 22", "Karl Johans gate 22,"),
+        ("tøyengata12", "Tøyengata 12,"),
+        ("sankt olavs gate 1", "St. Olavs gate 1,"),
+        ("Markveien 35 oslo", "Markveien 35"),
+        // A postcode that is not the address's does not hide it.
+        ("Markveien 35 0552", "Markveien 35"),
+        // A house letter that does not exist shows the number's address.
+        ("Thorvald Meyers gate 10C", "Thorvald Meyers gate 10,"),
+    ];
+    for (typed, meant) in cases {
+        let street = meant
+            .split(|c: char| c.is_ascii_digit())
+            .next()
+            .unwrap()
+            .trim();
+        assert!(
+            s.addresses.iter().any(|a| a.label().starts_with(meant)),
+            "the register has no {meant:?} ({street}): the test's data changed"
+        );
+        let top = labels(state, typed).await;
+        assert!(
+            top.first().is_some_and(|l| l.starts_with(meant)),
+            "{typed:?} should find {meant:?} first, found {top:?}"
+        );
+    }
+    // An exact address is still exact: the letter that exists wins over the bare number.
+    let lettered = s
+        .addresses
+        .iter()
+        .find(|a| a.number.ends_with(|c: char| c.is_ascii_alphabetic()))
+        .unwrap();
+    let top = labels(state, &format!("{} {}", lettered.street, lettered.number)).await;
+    assert!(
+        top[0].starts_with(&format!("{} {}", lettered.street, lettered.number)),
+        "{top:?}"
+    );
+}
