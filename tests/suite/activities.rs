@@ -491,7 +491,8 @@ async fn every_field_is_validated_and_bad_input_changes_nothing() {
     }
     assert_eq!(editing_dump(&w).await, before);
 
-    // If-Match: required (428), and a malformed one cannot match (412).
+    // If-Match: required (428); a tag that is not this item's version cannot match (412);
+    // one that is not an entity tag, or `*`, is a 400 that says the form expected.
     let (id, _) = seed(&w, "activities").await;
     let before = editing_dump(&w).await;
     let uri = format!("/api/collections/activities/items/{id}");
@@ -513,6 +514,23 @@ async fn every_field_is_validated_and_bad_input_changes_nothing() {
     )
     .await;
     assert_eq!(r.status, 412, "{}", r.text);
+    for (sent, status, says) in [
+        ("v1", 400, "with its quotes"),
+        ("*", 400, "* is not accepted"),
+        ("\"v1", 400, "with its quotes"),
+        ("W/\"v1\"", 412, "weak"),
+    ] {
+        let r = send(
+            &w.state,
+            "PATCH",
+            &uri,
+            &[("authorization", &auth), ("if-match", sent)],
+            Some(json!({ "title": "Nytt navn" })),
+        )
+        .await;
+        assert_eq!(r.status, status, "If-Match {sent}: {}", r.text);
+        assert!(r.text.contains(says), "If-Match {sent}: {}", r.text);
+    }
     assert_eq!(editing_dump(&w).await, before);
 }
 

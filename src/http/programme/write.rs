@@ -17,7 +17,10 @@ use super::{caller, etag, json_response, parse_id};
 use crate::edit::{Change, EditError, Written};
 use crate::store::editing::ItemCollection;
 
-/// The version an `If-Match` header names; 428 when absent, 412 when it cannot match.
+/// The version an `If-Match` header names; 428 when absent; 400 when it is not an entity
+/// tag as RFC 9110 §8.8.3 writes one (a quoted string; `*` is refused too: it would match
+/// whatever version is there, which is what If-Match exists to prevent); 412 when it is one
+/// that cannot match (another tag, or a weak one: If-Match compares strongly).
 fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
     let v = headers
         .get(header::IF_MATCH)
@@ -25,9 +28,35 @@ fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
         .ok_or_else(|| ApiError::PreconditionRequired(
             "send If-Match with the ETag of the item as you read it, so that no one's change is lost".into(),
         ))?;
-    v.trim()
-        .trim_start_matches("W/")
-        .strip_prefix("\"v")
+    let t = v.trim();
+    if t == "*" {
+        return Err(ApiError::invalid(
+            "If-Match",
+            "* is not accepted: send the ETag of the item as you read it, e.g. \"v3\"",
+        ));
+    }
+    let tag = t.strip_prefix("W/").unwrap_or(t);
+    if tag.len() < 2
+        || !tag.starts_with('"')
+        || !tag.ends_with('"')
+        || tag[1..tag.len() - 1].contains('"')
+    {
+        return Err(ApiError::invalid(
+            "If-Match",
+            format!(
+                "{v:?} is not an entity tag: send the ETag as read, with its quotes, e.g. \"v3\""
+            ),
+        ));
+    }
+    if t.starts_with("W/") {
+        return Err(ApiError::PreconditionFailed {
+            detail: format!(
+                "If-Match {v} is a weak tag, and If-Match compares strongly: send the ETag as read"
+            ),
+            current: None,
+        });
+    }
+    tag.strip_prefix("\"v")
         .and_then(|r| r.strip_suffix('"'))
         .and_then(|n| n.parse().ok())
         .ok_or_else(|| ApiError::PreconditionFailed {
