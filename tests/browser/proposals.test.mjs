@@ -310,7 +310,9 @@ test('a pupil proposes a ballbinge by keyboard with a code; it waits for moderat
   assert.equal(created.status(), 201);
   mine = (await created.json()).id;
   await page.waitForSelector('#proposal-result', { state: 'visible' });
-  assert.equal(words(await page.textContent('#proposal-result')), 'Takk! Forslaget ditt venter på godkjenning.');
+  // A code and no email: where to read the answer later.
+  assert.equal(words(await page.textContent('#proposal-result')),
+    'Takk! Forslaget ditt venter på godkjenning. Du kan se svaret senere under «Se svar på forslagene dine» med den samme koden.');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'proposal-done');
   assert.deepEqual(await axeViolations(page), [], 'axe: the thanks');
   await page.keyboard.press('Escape');
@@ -644,4 +646,178 @@ test('two answers on the same day: the later one is the latest, on /medvirkning 
   assert.ok(listed[1].includes(FIRST), `then the earlier: ${JSON.stringify(listed)}`);
   assertClean(p);
   await p.close();
+});
+
+/** Opens «Se svar på forslagene dine» by keyboard, types `code` and sends it. */
+async function askMine(page, code, { open = true } = {}) {
+  if (open) {
+    await tabTo(page, 'mine-open');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#mine-dialog[open]');
+  }
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'mine-code', 'focus in the code field');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(code);
+  const answer = page.waitForResponse((r) => r.url().endsWith('/api/proposals/mine'));
+  await page.keyboard.press('Enter');
+  return (await answer).status();
+}
+
+/** A date as the page writes it in Bokmål: «4. desember 2026». */
+function nbDate(ymd) {
+  const [y, m, d] = ymd.split('-').map(Number);
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('nb-NO', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })
+    .formatToParts(new Date(Date.UTC(y, m - 1, d, 12))).map((x) => [x.type, x.value]));
+  return `${parts.day}. ${parts.month} ${parts.year}`;
+}
+
+/** Our words for a refused code in this dialog (a 403). */
+const MINE_REFUSED = 'Koden ble ikke godtatt. Sjekk at du har skrevet den riktig.';
+const EXPECTED_MINE = [/\/api\/proposals\/mine: HTTP 403/, /status of 403/];
+
+test('«Se svar på forslagene dine»: a pupil reads, with her code, why her proposal was not published; another code\'s answer; a wrong code', async () => {
+  const REASON = 'Forslaget nevner en person ved navn. Send det gjerne igjen uten navnet.';
+  const made = await json('POST', '/api/proposals', {
+    category: 'meeting_place', title: 'Benker ved butikken', text: 'Vi trenger et sted å sitte etter skolen, for eksempel benker ved butikken.',
+    lon: 10.7596, lat: 59.9292, lang: 'nb', code: codes[2],
+  });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const rejected = made.body.id;
+  const r = await moderate(rejected, { action: 'reject', reason: REASON });
+  assert.equal(r.body.state, 'rejected');
+  // What the API says for each code: the page shows this.
+  const theirs = await json('POST', '/api/proposals/mine', { code: codes[2] });
+  assert.equal(theirs.status, 200);
+  assert.deepEqual(theirs.body.proposals.map((x) => [x.id, x.state, x.reason]), [[rejected, 'rejected', REASON]]);
+  const answered = await json('POST', '/api/proposals/mine', { code: codes[5] });
+  assert.equal(answered.status, 200);
+  const [o] = answered.body.proposals;
+  assert.equal(o.id, other);
+  assert.equal(o.state, 'published');
+  assert.equal(o.status, 'planned');
+
+  const p = await openResidents('/');
+  const { page } = p;
+  // The button is beside «Foreslå noe her»: the next stop after it.
+  await tabTo(page, 'propose-open');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'mine-open');
+  assert.equal(words(await page.textContent('#mine-open')), 'Se svar på forslagene dine');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#mine-dialog[open]');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'mine-code');
+  assert.deepEqual(await axeViolations(page), [], 'axe: the empty dialog');
+
+  // Nothing typed: say what to do, focus stays in the field.
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#mine-errors:not([hidden])');
+  assert.equal(await page.getAttribute('#mine-code', 'aria-invalid'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'mine-code');
+
+  // The rejected proposal: its title, category, when sent, and the moderator's reason.
+  assert.equal(await askMine(page, codes[2], { open: false }), 200);
+  await page.waitForSelector('#mine-result:not([hidden])');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'mine-result-heading', 'focus on the results\' heading');
+  assert.equal(await page.isHidden('#mine-errors'), true, 'the earlier error is gone');
+  const item = page.locator(`#mine-list [data-proposal-id="${rejected}"]`);
+  assert.equal(words(await item.locator('.mine-title').textContent()), 'Benker ved butikken');
+  const text = words(await item.textContent());
+  assert.ok(text.includes('Møteplass'), `the category in «${text}»`);
+  assert.ok(text.includes(`Sendt${nbDate(theirs.body.proposals[0].created)}`), `when sent (${theirs.body.proposals[0].created}) in «${text}»`);
+  assert.ok(text.includes('Ikke publisert. Begrunnelsen fra kommunen:'), `not published in «${text}»`);
+  assert.equal(words(await item.locator('.mine-reason').textContent()), REASON);
+  await page.waitForFunction(() => /Forslagene dine/.test(document.getElementById('announcer').textContent));
+  assert.match(await page.textContent('#announcer'), /Det er sendt 1 forslag med denne koden/);
+  assert.deepEqual(await axeViolations(page), [], 'axe: the rejection');
+  await page.screenshot({ path: screenshotPath('proposals-mine-rejected.png') });
+
+  // Another code: its published proposal, its status, supports and the answer.
+  await page.focus('#mine-code');
+  assert.equal(await askMine(page, codes[5], { open: false }), 200);
+  await page.waitForSelector(`#mine-list [data-proposal-id="${other}"]`);
+  const pub = words(await page.textContent(`#mine-list [data-proposal-id="${other}"]`));
+  assert.ok(pub.includes(OTHER_TITLE), pub);
+  assert.ok(pub.includes(`Publisert i kartet med status «Planlagt». Det har ${o.supports} ${o.supports === 1 ? 'støtte' : 'støtter'}.`), `published in «${pub}»`);
+  assert.ok(pub.includes('Planlagt: Bymiljøetaten setter opp lys i vår.'), `the answer in «${pub}»`);
+  assert.ok(pub.includes('Stier og belysning'), `the category in «${pub}»`);
+  assert.equal(await page.locator(`#mine-list [data-proposal-id="${rejected}"]`).count(), 0, 'the other code\'s proposal is gone');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'mine-result-heading');
+
+  // A code with nothing sent yet.
+  await page.focus('#mine-code');
+  assert.equal(await askMine(page, codes[3], { open: false }), 200);
+  await page.waitForFunction(() => /Ingen forslag er sendt med denne koden ennå/.test(document.getElementById('mine-count').textContent));
+  assert.equal(await page.locator('#mine-list li').count(), 0);
+
+  // A wrong code: our words only, focus on the field, no results left standing.
+  await page.focus('#mine-code');
+  assert.equal(await askMine(page, 'FEIL-KODE-00', { open: false }), 403);
+  await page.waitForSelector('#mine-errors:not([hidden])');
+  const wrong = await json('POST', '/api/proposals/mine', { code: 'FEIL-KODE-00' });
+  assert.equal(wrong.status, 403);
+  assert.deepEqual((await page.locator('#mine-errors li').allTextContents()).map(words), [MINE_REFUSED]);
+  assert.ok(wrong.body.detail, 'the server gives a detail');
+  assert.equal(words(await page.textContent('#mine-dialog')).includes(words(wrong.body.detail)), false, 'the 403 detail is not shown');
+  assert.equal(await page.locator('#mine-errors .problem-detail').count(), 0);
+  assert.equal(await page.getAttribute('#mine-code', 'aria-invalid'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'mine-code');
+  assert.equal(await page.isHidden('#mine-result'), true);
+  assert.deepEqual(await axeViolations(page), [], 'axe: the refused code');
+
+  // Escape: focus back on the button; opened again, nothing of before is left.
+  await page.keyboard.press('Escape');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'mine-open', 'focus back on the button');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#mine-dialog[open]');
+  assert.equal(await page.inputValue('#mine-code'), '');
+  assert.equal(await page.isHidden('#mine-errors'), true);
+  assert.equal(await page.isHidden('#mine-result'), true);
+  await page.keyboard.press('Escape');
+  assertClean(p, { allowed: EXPECTED_MINE });
+  await p.close();
+
+  // In nb and en, at 320 px (and in high contrast): axe clean, no sideways scrolling, the
+  // Norwegian title, reason and answer marked lang="nb" in English.
+  for (const lang of ['nb', 'en']) {
+    for (const contrast of [false, true]) {
+      const q = [lang === 'en' ? 'lang=en' : '', contrast ? 'contrast=high' : ''].filter(Boolean).join('&');
+      const narrow = await openResidents(q ? `/?${q}` : '/', { viewport: { width: 320, height: 700 } });
+      const what = `${lang}${contrast ? ', high contrast' : ''} at 320 px`;
+      const np = narrow.page;
+      await np.focus('#propose-open');
+      assert.equal(await askMine(np, codes[2]), 200);
+      await np.waitForSelector(`#mine-list [data-proposal-id="${rejected}"]`);
+      if (lang === 'en') {
+        assert.equal(words(await np.textContent('#mine-open')), 'See the answers to your proposals');
+        assert.ok(words(await np.textContent('#mine-list')).includes('Not published. The municipality\'s reason:'), what);
+        assert.equal(await np.getAttribute(`#mine-list [data-proposal-id="${rejected}"] .mine-title`, 'lang'), 'nb');
+        assert.equal(await np.getAttribute(`#mine-list [data-proposal-id="${rejected}"] .mine-reason`, 'lang'), 'nb');
+      }
+      assert.deepEqual(await axeViolations(np), [], `axe: the rejection, ${what}`);
+      await noSideScroll(np, `the rejection, ${what}`);
+      assert.ok(await np.$eval('#mine-dialog', (d) => d.scrollWidth <= d.clientWidth), `the dialog does not scroll sideways, ${what}`);
+      await np.focus('#mine-code');
+      assert.equal(await askMine(np, codes[5], { open: false }), 200);
+      await np.waitForSelector(`#mine-list [data-proposal-id="${other}"]`);
+      if (lang === 'en') {
+        assert.equal(await np.getAttribute(`#mine-list [data-proposal-id="${other}"] .answer-text`, 'lang'), 'nb');
+        assert.ok(words(await np.textContent('#mine-list')).includes('Published on the map with the status “Planned”'), what);
+      }
+      assert.deepEqual(await axeViolations(np), [], `axe: the answer, ${what}`);
+      assert.ok(await np.$eval('#mine-dialog', (d) => d.scrollWidth <= d.clientWidth), `the dialog does not scroll sideways, ${what}`);
+      await np.focus('#mine-code');
+      assert.equal(await askMine(np, 'FEIL-KODE-00', { open: false }), 403);
+      await np.waitForSelector('#mine-errors:not([hidden])');
+      if (lang === 'en') {
+        assert.deepEqual((await np.locator('#mine-errors li').allTextContents()).map(words),
+          ['The code was not accepted. Check that you have typed it correctly.']);
+      }
+      assert.deepEqual(await axeViolations(np), [], `axe: the refused code, ${what}`);
+      await np.screenshot({ path: screenshotPath(`proposals-mine-${lang}${contrast ? '-contrast' : ''}-320.png`) });
+      await np.keyboard.press('Escape');
+      assert.equal(await np.evaluate(() => document.activeElement.id), 'mine-open');
+      assertClean(narrow, { allowed: EXPECTED_MINE });
+      await narrow.close();
+    }
+  }
 });

@@ -6,7 +6,8 @@
 // (asking /api/reach, selecting), list.js (the list and the legend), filters.js,
 // embed-dialog.js, url.js; programme.js and help-form.js (activities, volunteer needs and the
 // offer of help); proposals.js and proposal-form.js (residents' proposals: the layer, the list,
-// "Foreslå noe her" and "Støtt forslaget"). Shared with every page: ../kit/.
+// "Foreslå noe her" and "Støtt forslaget"), mine.js («Se svar på forslagene dine»: what became
+// of the proposals made with a code). Shared with every page: ../kit/.
 
 import { $, announce, copyText } from '../kit/dom.js';
 import {
@@ -30,6 +31,7 @@ import { wireEmbedDialog } from './embed-dialog.js';
 import { relabelHelpForm } from './help-form.js';
 import { loadProposals, scheduleProposals, selectProposal, wireProposals } from './proposals.js';
 import { relabelProposalForms } from './proposal-form.js';
+import { relabelMine, wireMine } from './mine.js';
 import { writeUrl, languageHref } from './url.js';
 
 let resolveReady;
@@ -127,6 +129,7 @@ function wireControls() {
   });
   wireEmbedDialog();
   wireProposals();
+  wireMine();
 
   new Combobox({
     input: $('address'),
@@ -166,6 +169,7 @@ async function switchLanguage(code) {
   relabelControls(page.map);
   relabelHelpForm();
   relabelProposalForms();
+  relabelMine();
   renderList();
   renderLegend();
   showSummary();

@@ -7,7 +7,8 @@
 // deleted 90 days after it is closed). POST /api/proposals; 201: waits for moderation; 202:
 // confirm by email; 400 (or 422) with `invalid-params`: beside their fields; 403 (the code),
 // 422 (outside the area), 429 (many tries from the same network): only our words in the error
-// summary. Nothing typed is shown again after a success.
+// summary. Nothing typed is shown again after a success. With a code and no email, the thanks
+// say that the answer can be read later with the same code (./mine.js).
 //
 // The support: a code or an email, one of them. POST /api/proposals/{id}/supports; 201: the
 // new count (also in the list); 202: confirm by email; 403, 404, 409, 429: only our words.
@@ -51,7 +52,8 @@ async function problemOf(r) {
   return { status: r.status, detail: body?.detail ?? body?.title ?? null, params, body };
 }
 
-async function post(path, body) {
+/** POSTs JSON: `{ status, body }` when it went well, else the problem (status 0: no answer). */
+export async function post(path, body) {
   try {
     const r = await fetch(path, {
       method: 'POST',
@@ -329,6 +331,8 @@ async function submitProposal() {
   if (r.status === 201 || r.status === 202) {
     let message = r.status === 202 ? t('proposal.done_confirm') : t('proposal.done_pending');
     if (r.status === 201 && r.body?.email_confirmation) message = `${message} ${t('proposal.done_email_too')}`;
+    // A code and no email: no answers come by email; they can be read with the code (./mine.js).
+    if (r.status === 201 && body.code && !body.email) message = `${message} ${t('proposal.done_mine')}`;
     proposalDone(message);
     return;
   }
