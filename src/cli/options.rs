@@ -190,8 +190,9 @@ pub(crate) fn parse_staff_role(s: &str) -> Result<crate::store::accounts::StaffR
 pub enum TokenCommand {
     /// Make a token; it is printed once and stored only as a hash.
     Create {
+        /// The organisation: its id or its name (as `naermiljo org list` shows them).
         #[arg(long)]
-        org: i64,
+        org: String,
         /// editor: its own organisation's items; admin: every item.
         #[arg(long, value_parser = parse_role)]
         role: crate::store::editing::Role,

@@ -20,6 +20,19 @@ pub async fn org(settings: &Settings, cmd: OrgCommand) -> anyhow::Result<()> {
                 (2..=120).contains(&name.chars().count()),
                 "--name must be 2–120 characters"
             );
+            if let Some(o) = store
+                .load_programme()
+                .await?
+                .organisations
+                .iter()
+                .find(|o| o.name.to_lowercase() == name.to_lowercase())
+            {
+                anyhow::bail!(
+                    "an organisation named {:?} exists already (id {}); choose another name",
+                    o.name,
+                    o.id
+                );
+            }
             let id = store
                 .create_organisation(name, kind, contact.as_deref(), false, None)
                 .await
@@ -31,7 +44,8 @@ pub async fn org(settings: &Settings, cmd: OrgCommand) -> anyhow::Result<()> {
         }
         OrgCommand::List => {
             let store = app::open_store(settings, "naermiljo-org").await?;
-            for o in store.load().await?.organisations {
+            println!("id\tkind\tname");
+            for o in store.load_programme().await?.organisations {
                 println!(
                     "{}\t{}\t{}{}",
                     o.id,
@@ -49,6 +63,17 @@ pub async fn token(settings: &Settings, cmd: TokenCommand) -> anyhow::Result<()>
     match cmd {
         TokenCommand::Create { org, role, label } => {
             let store = app::open_store(settings, "naermiljo-token").await?;
+            let organisations = store.load_programme().await?.organisations;
+            let found = organisations.iter().find(|o| {
+                org.trim().parse::<i64>().ok() == Some(o.id)
+                    || o.name.to_lowercase() == org.trim().to_lowercase()
+            });
+            let Some(found) = found else {
+                anyhow::bail!(
+                    "no organisation {org:?}: give its id or name as `naermiljo org list` shows them"
+                );
+            };
+            let org = found.id;
             let token = crate::store::editing::new_token();
             let hash = crate::store::editing::token_sha256(&token);
             let id = store
@@ -65,6 +90,7 @@ pub async fn token(settings: &Settings, cmd: TokenCommand) -> anyhow::Result<()>
         }
         TokenCommand::List => {
             let store = app::open_store(settings, "naermiljo-token").await?;
+            println!("id\torganisation\trole\tlabel\tstate");
             for t in store.tokens().await? {
                 println!(
                     "{}\torg {}\t{}\t{}{}",
@@ -79,6 +105,15 @@ pub async fn token(settings: &Settings, cmd: TokenCommand) -> anyhow::Result<()>
         }
         TokenCommand::Revoke { id } => {
             let store = app::open_store(settings, "naermiljo-token").await?;
+            if store
+                .tokens()
+                .await?
+                .iter()
+                .any(|t| t.id == id && t.revoked)
+            {
+                println!("token {id} was revoked already");
+                return Ok(());
+            }
             anyhow::ensure!(
                 store.revoke_token(id, None).await?,
                 "no token {id} to revoke (see `naermiljo token list`)"

@@ -220,6 +220,41 @@ fn tokens_are_made_listed_and_revoked_from_the_terminal() {
         .unwrap();
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown kind \"castle\""));
+    // The same name again (in other case) is refused once, in words.
+    let twice = naermiljo(dir.path())
+        .args([
+            "org",
+            "create",
+            "--name",
+            "strømsø il",
+            "--kind",
+            "sports_club",
+        ])
+        .output()
+        .unwrap();
+    assert!(!twice.status.success());
+    let said = String::from_utf8_lossy(&twice.stderr);
+    assert!(
+        said.contains(&format!("exists already (id {org})")),
+        "{said}"
+    );
+    assert!(
+        !said.to_lowercase().contains("unique"),
+        "no database words: {said}"
+    );
+    // A token for the organisation by its name.
+    let by_name = run_ok({
+        let mut c = naermiljo(dir.path());
+        c.args(["token", "create", "--org", "Strømsø IL", "--role", "editor"]);
+        c
+    });
+    assert!(by_name.trim().starts_with("nm_"), "{by_name}");
+    let unknown = naermiljo(dir.path())
+        .args(["token", "create", "--org", "Ingen slik", "--role", "editor"])
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no organisation \"Ingen slik\""));
     let token = run_ok({
         let mut c = naermiljo(dir.path());
         c.args([
@@ -245,7 +280,16 @@ fn tokens_are_made_listed_and_revoked_from_the_terminal() {
         listed.contains("editor\tnettskjema") && !listed.contains(&token[3..]),
         "{listed}"
     );
-    let id = listed.split('\t').next().unwrap().to_string();
+    assert!(
+        listed.starts_with("id\torganisation\trole\tlabel"),
+        "a header: {listed}"
+    );
+    let id = listed
+        .lines()
+        .find(|l| l.contains("nettskjema"))
+        .and_then(|l| l.split('\t').next())
+        .unwrap()
+        .to_string();
 
     let server = Server::start(naermiljo(dir.path()), &[]);
     let offers = "/api/collections/volunteer-needs/items/1/offers";
@@ -259,12 +303,21 @@ fn tokens_are_made_listed_and_revoked_from_the_terminal() {
     });
     let (status, body) = server.send("GET", offers, &[&auth], "");
     assert_eq!(status, 401, "{body}");
-    let again = naermiljo(dir.path())
-        .args(["token", "revoke", &id])
+    let again = run_ok({
+        let mut c = naermiljo(dir.path());
+        c.args(["token", "revoke", &id]);
+        c
+    });
+    assert!(
+        again.contains(&format!("token {id} was revoked already")),
+        "{again}"
+    );
+    let none = naermiljo(dir.path())
+        .args(["token", "revoke", "9999"])
         .output()
         .unwrap();
-    assert!(!again.status.success());
-    assert!(String::from_utf8_lossy(&again.stderr).contains(&format!("no token {id} to revoke")));
+    assert!(!none.status.success());
+    assert!(String::from_utf8_lossy(&none.stderr).contains("no token 9999 to revoke"));
 }
 
 #[test]
