@@ -76,4 +76,11 @@ export function writeUrl(s) {
     const a = $(id);
     if (a) a.href = withQuery(path, site);
   }
+  // The residents' proposals in this district, as the nærutvalg reads them.
+  const proposals = $('participation-link');
+  if (proposals) {
+    const q = new URLSearchParams(site);
+    if (s.id) q.set('omrade', s.id);
+    proposals.href = withQuery('/medvirkning', q.toString());
+  }
 }

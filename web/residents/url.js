@@ -17,6 +17,12 @@ export function writeUrl() {
   replaceQuery(queryOf(page.state));
   const big = $('open-full');
   if (big) big.href = withQuery('/', serializeState(page.state, { layers: true, defaultLang: defaultLanguage }));
+  // The nærutvalg's page, in this page's language (outside the frame when embedded).
+  const all = $('proposals-all');
+  if (all) {
+    all.href = page.state.lang && page.state.lang !== defaultLanguage ? `/medvirkning?lang=${page.state.lang}` : '/medvirkning';
+    if (page.mode === 'embed') all.target = '_top';
+  }
   updateLanguageLinks(languageHref);
   if ($('embed-dialog')?.open) updateEmbedCode();
 }
