@@ -198,7 +198,8 @@ async function assertMarker(page, fill) {
     const { map } = window.app;
     const style = map.getStyle();
     const layer = style.layers.find((l) => l.id === 'proposal');
-    const facilities = style.layers.find((l) => l.id === 'facilities')?.paint?.['circle-color'];
+    const paint = style.layers.find((l) => l.id === 'facilities')?.paint;
+    const facilities = paint?.['icon-color'] ?? paint?.['circle-color'];
     const mark = document.querySelector('#legend .legend-proposal');
     return {
       type: layer?.type, image: layer?.layout?.['icon-image'], hasImage: map.hasImage(layer?.layout?.['icon-image'] ?? ''),

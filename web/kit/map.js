@@ -1,11 +1,13 @@
 // The map every page draws on: MapLibre from this server (/vendor/maplibre-gl), our basemap
 // style (default or high contrast, /styles/{name}.json), its attribution, zoom and scale
-// controls without rotation, the view kept in the page's state, and `window.app.idle()`.
+// controls without rotation, the view kept in the page's state, `window.app.idle()`, and the
+// images of the facility symbols (`mark-{shape}`, shapes from ./legend.js).
 
 import {
   MapLibreMap, NavigationControl, AttributionControl, ScaleControl,
 } from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { t, has } from './i18n.js';
+import { SHAPES, shapeOfImage } from './legend.js';
 
 export * from '/vendor/maplibre-gl/maplibre-gl.mjs';
 
@@ -60,12 +62,61 @@ export function createMap({ contrast, view = {}, onMove, ...options }) {
     onMove?.();
   });
   map.on('error', (e) => console.error('map:', e.error?.message ?? e));
+  wireMarkImages(map);
   /** Resolves when the map has drawn everything it has (tests and benchmarks use it). */
   window.app.idle = () => new Promise((ok) => {
     if (map.loaded() && map.areTilesLoaded() && !map.isMoving()) ok();
     else map.once('idle', ok);
   });
   return map;
+}
+
+// The facility symbols' images: one signed distance field per shape, so that the style colours
+// them (`icon-color`) and outlines them (`icon-halo-color`, `icon-halo-width`). MapLibre reads
+// the alpha channel: 192 on the edge, 32 steps per pixel (SDF_PX 8 in its shader), so a halo
+// reaches at most 6 pixels out; the image keeps that room around the shape.
+const MARK_RADIUS = 10; // pixels from the centre to the edge of the 2 × 2 box, at icon-size 1
+const MARK_ROOM = 7;
+
+/** Signed distance (pixels, negative inside) from (x, y) to a shape of `r` pixels. */
+function distanceTo(shape, x, y, r) {
+  const { radius, points } = SHAPES[shape];
+  if (radius) return Math.hypot(x, y) - radius * r;
+  let d = Infinity;
+  let inside = false;
+  for (let i = 0, j = points.length - 1; i < points.length; j = i++) {
+    const [ax, ay] = [points[j][0] * r, points[j][1] * r];
+    const [bx, by] = [points[i][0] * r, points[i][1] * r];
+    const [dx, dy] = [bx - ax, by - ay];
+    const k = Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / (dx * dx + dy * dy)));
+    d = Math.min(d, Math.hypot(x - ax - k * dx, y - ay - k * dy));
+    if ((ay > y) !== (by > y) && x < ((bx - ax) * (y - ay)) / (by - ay) + ax) inside = !inside;
+  }
+  return inside ? -d : d;
+}
+
+/** The SDF image of a shape (MapLibre's `{ width, height, data }`). */
+export function markImage(shape) {
+  const size = 2 * (MARK_RADIUS + MARK_ROOM);
+  const data = new Uint8ClampedArray(size * size * 4);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const d = distanceTo(shape, x + 0.5 - size / 2, y + 0.5 - size / 2, MARK_RADIUS);
+      const i = (y * size + x) * 4;
+      data[i] = data[i + 1] = data[i + 2] = 255;
+      data[i + 3] = Math.round(255 * (0.75 - d / 8));
+    }
+  }
+  return { width: size, height: size, data };
+}
+
+/** Gives the map a `mark-{shape}` image whenever its style asks for one (also after a switch). */
+function wireMarkImages(map) {
+  map.on('styleimagemissing', (e) => {
+    const shape = shapeOfImage(e.id);
+    if (!shape || map.hasImage(e.id)) return;
+    map.addImage(e.id, markImage(shape), { sdf: true, pixelRatio: 1 });
+  });
 }
 
 /** Resolves at the next 'style.load' (the style's own view applies then; overlays go after). */

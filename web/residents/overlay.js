@@ -3,33 +3,38 @@
 // proposals (black diamonds with a white border, ./proposals.js); and the basemap's
 // own facility layers, filtered by kind and hidden while a result shows its own.
 //
-// The proposals' look: every facility kind is a coloured dot (tools/make-styles.mjs, blues,
-// purple, orange, greens, teal, magenta, brown, olive in both themes), activities white rings,
-// volunteer needs yellow dots; a proposal is the one square shape (a diamond) and the one
-// black. Contrast (WCAG 1.4.11, 3:1), against every area and line colour of the basemaps: the
-// default's #111111 fill ≥ 3.2:1 on its own (steps #8a5a44 3.26:1; paths 4.8:1), and with the white
+// The walking-time bands: a translucent fill each, and an outline ≥ 3:1 against every basemap
+// fill on a white casing, solid for the first band, dashed for the second, dotted for the rest,
+// labelled along the line ("10 min"); colours, widths and patterns from the style's metadata
+// (tools/make-styles.mjs `naermiljo:bands`), the legend's swatches alike (residents.css).
+//
+// The facilities: every kind a shape as well as a colour (the style's `facilities` layer,
+// tools/make-styles.mjs; SDF images from kit/map.js), the reached ones drawn with the same
+// expressions, and the legend told which shape each colour has (kit/legend.js).
+//
+// The proposals' look: every facility kind is a coloured shape with a thin border, black in the
+// default theme and white in high contrast (squares, hexagons, triangles, houses, crosses, stars,
+// circles; never a diamond), activities white rings, volunteer needs yellow dots; a proposal
+// is the one diamond (a square on its tip) and the one black fill. Contrast (WCAG 1.4.11, 3:1),
+// against every area and line colour of the basemaps: the default's #111111 fill ≥ 3.2:1 on its own (steps #8a5a44 3.26:1; paths 4.8:1), and with the white
 // border ≥ 4.8:1; in high contrast, where roads and paths are black, the white border carries
 // it (21:1 to the fill, ≥ 5.4:1 between fill or border and any basemap colour).
 
 import { themeOf, setVisible } from '../kit/map.js';
+import { setMarkShapes, shapeOfImage } from '../kit/legend.js';
+import { t } from '../kit/i18n.js';
 import { page, showsProposals } from './context.js';
 
 // Colours of what the page draws on top of the basemap, per theme.
 const OVERLAY = {
   default: {
-    bandFill: '#2b6cb0', bandOpacity: 0.13,
-    bandLine: ['step', ['get', 'minutes'], '#0b3a66', 6, '#1f5c99', 11, '#3d7bbf'],
-    bandLineWidth: ['step', ['get', 'minutes'], 2.5, 6, 2, 11, 1.6],
-    origin: '#b3123c', originStroke: '#ffffff', selected: '#111111', facilityStroke: '#ffffff',
+    origin: '#b3123c', originStroke: '#ffffff', selected: '#111111', facilityStroke: '#000000',
     label: '#222222', halo: 'rgba(255,255,255,0.92)',
     activityFill: '#ffffff', activityStroke: '#5b1a8c', need: '#ffd400', needStroke: '#1b1b1b',
     proposal: '#111111', proposalStroke: '#ffffff',
   },
   'high-contrast': {
-    bandFill: '#1a1aa6', bandOpacity: 0.16,
-    bandLine: '#000000',
-    bandLineWidth: ['step', ['get', 'minutes'], 4, 6, 3, 11, 2.2],
-    origin: '#c8003c', originStroke: '#000000', selected: '#000000', facilityStroke: '#000000',
+    origin: '#c8003c', originStroke: '#000000', selected: '#000000', facilityStroke: '#ffffff',
     label: '#000000', halo: '#ffffff',
     activityFill: '#ffffff', activityStroke: '#000000', need: '#ffd400', needStroke: '#000000',
     proposal: '#000000', proposalStroke: '#ffffff',
@@ -41,7 +46,7 @@ const OVERLAY_SOURCES = [['reach-bands', 'bands'], ['reach-facilities', 'facilit
   ['reach-activities', 'activities'], ['reach-needs', 'needs'], ['proposal-points', 'proposals']];
 // The overlay's layers per "Vis i kartet" switch (the `layers` URL parameter).
 const SWITCHED = {
-  bands: ['reach-band-fill', 'reach-band-line'],
+  bands: ['reach-band-fill', 'reach-band-casing', 'reach-band-line', 'reach-band-label'],
   facilities: ['reach-facility', 'reach-facility-label'],
   activities: ['reach-activity', 'reach-activity-count'],
   volunteers: ['reach-need'],
@@ -87,12 +92,76 @@ function diamond(o) {
 
 /** Gives the map the proposal marker whenever its style asks for it (also after a theme switch). */
 export function wireProposalMarker(map) {
+  // The bands' line labels are words ("10 min"): again in a new language.
+  new MutationObserver(() => map.getSource('reach-bands')?.setData(labelledBands(page.overlayData.bands)))
+    .observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
   map.on('styleimagemissing', (e) => {
     const theme = Object.keys(OVERLAY).find((k) => e.id === markerId(k));
     if (!theme || map.hasImage(e.id)) return;
     const { image, pixelRatio } = diamond(OVERLAY[theme]);
     map.addImage(e.id, image, { pixelRatio });
   });
+}
+
+// The bands' look when a style has none in its metadata (the default theme's).
+const BANDS = {
+  'fill-color': '#2b6cb0', 'fill-opacity': 0.13, 'line-color': '#0b3a66', 'line-width': [3, 2.5, 2.5],
+  'line-dasharray': [[1, 0], [4, 2], [1, 1.5]], 'casing-color': '#ffffff', 'casing-extra-width': 2,
+  'text-color': '#0b3a66', 'text-halo-color': '#ffffff',
+};
+/** `['match', ['get', 'band'], 0, a, 1, b, …, last]`: a value per band (0 = the innermost). */
+const perBand = (values, wrap = (v) => v) => (values.length === 1 ? wrap(values[0])
+  : ['match', ['get', 'band'], ...values.slice(0, -1).flatMap((v, i) => [i, wrap(v)]), wrap(values.at(-1))]);
+
+/** The walking-time bands' layers: fill and outline under the basemap's labels, the labels over them. */
+function bandLayers(b) {
+  const width = perBand(b['line-width']);
+  const under = [
+    {
+      id: 'reach-band-fill', type: 'fill', source: 'reach-bands', layout: visible('bands'),
+      paint: { 'fill-color': b['fill-color'], 'fill-opacity': b['fill-opacity'] },
+    },
+    {
+      id: 'reach-band-casing', type: 'line', source: 'reach-bands', layout: { ...visible('bands'), 'line-join': 'round' },
+      paint: { 'line-color': b['casing-color'], 'line-width': ['+', width, b['casing-extra-width']] },
+    },
+    {
+      id: 'reach-band-line', type: 'line', source: 'reach-bands', layout: { ...visible('bands'), 'line-join': 'round' },
+      paint: {
+        'line-color': b['line-color'], 'line-width': width,
+        'line-dasharray': perBand(b['line-dasharray'], (d) => ['literal', d]),
+      },
+    },
+  ];
+  const label = {
+    id: 'reach-band-label', type: 'symbol', source: 'reach-bands',
+    layout: {
+      ...visible('bands'),
+      'symbol-placement': 'line', 'text-field': ['get', 'label'], 'text-font': ['Noto Sans Bold'],
+      'text-size': 12.5, 'symbol-spacing': 320, 'text-max-angle': 35, 'text-padding': 4,
+    },
+    paint: { 'text-color': b['text-color'], 'text-halo-color': b['text-halo-color'], 'text-halo-width': 2.2 },
+  };
+  return { under, label };
+}
+
+/** Kind → value of a style's `['match', ['get', 'kind'], kind, value, …, fallback]` (`_default`). */
+function tableOf(expr) {
+  const out = {};
+  if (!Array.isArray(expr) || expr[0] !== 'match') return out;
+  for (let i = 2; i + 1 < expr.length - 1; i += 2) {
+    for (const k of [expr[i]].flat()) out[k] = expr[i + 1];
+  }
+  out._default = expr[expr.length - 1];
+  return out;
+}
+
+/** Tells the legend which shape the map gives each kind's colour. */
+function shareShapes(facilities) {
+  const images = tableOf(facilities?.layout?.['icon-image']);
+  const outline = facilities?.paint?.['icon-halo-color'];
+  setMarkShapes(Object.entries(page.kindColours)
+    .map(([kind, colour]) => ({ colour, shape: shapeOfImage(images[kind] ?? images._default), outline })));
 }
 
 /** A circle layer of the overlay: `fill`, radius by zoom, a rim that marks the selected. */
@@ -108,26 +177,34 @@ const circle = (id, source, layer, { fill, radius, rim, width }) => ({
 /** Adds the page's own sources and layers to a basemap style (also after a theme switch). */
 export function withOverlay(_previous, next) {
   const o = OVERLAY[themeOf(next)];
-  const facilityPaint = next.layers.find((l) => l.id === 'facilities')?.paint ?? {};
-  page.kindColours = coloursFrom(facilityPaint['circle-color']);
+  const facilities = next.layers.find((l) => l.id === 'facilities');
+  const facilityPaint = facilities?.paint ?? {};
+  page.kindColours = tableOf(facilityPaint['icon-color']);
+  shareShapes(facilities);
+  const bands = bandLayers({ ...BANDS, ...next.metadata?.['naermiljo:bands'] });
   const sources = { ...next.sources };
   for (const [source, key] of OVERLAY_SOURCES) sources[source] = { type: 'geojson', data: page.overlayData[key] };
   // Proposals are selected by their own id (feature state).
   sources['proposal-points'].promoteId = 'id';
-  const under = [
-    {
-      id: 'reach-band-fill', type: 'fill', source: 'reach-bands', layout: visible('bands'),
-      paint: { 'fill-color': o.bandFill, 'fill-opacity': o.bandOpacity },
-    },
-    {
-      id: 'reach-band-line', type: 'line', source: 'reach-bands', layout: { ...visible('bands'), 'line-join': 'round' },
-      paint: { 'line-color': o.bandLine, 'line-width': o.bandLineWidth },
-    },
-  ];
+  const { under } = bands;
+  const haloWidth = facilityPaint['icon-halo-width'] ?? 1.5;
   const over = [
-    circle('reach-facility', 'reach-facilities', 'facilities', {
-      fill: facilityPaint['circle-color'] ?? '#444444', radius: [4, 6, 9], rim: [o.selected, o.facilityStroke], width: [4, 1.8],
-    }),
+    bands.label,
+    // The reached facilities: the style's shapes, colours and outline, a little larger; the
+    // selected one with a wide dark border.
+    {
+      id: 'reach-facility', type: 'symbol', source: 'reach-facilities',
+      layout: {
+        ...visible('facilities'),
+        'icon-image': facilities?.layout?.['icon-image'] ?? 'mark-circle', 'icon-size': zoomed(0.7, 0.9, 1.2),
+        'icon-allow-overlap': true, 'icon-ignore-placement': true,
+      },
+      paint: {
+        'icon-color': facilityPaint['icon-color'] ?? '#444444',
+        'icon-halo-color': ['case', isSelected, o.selected, facilityPaint['icon-halo-color'] ?? o.facilityStroke],
+        'icon-halo-width': ['case', isSelected, 4, haloWidth],
+      },
+    },
     {
       id: 'reach-facility-label', type: 'symbol', source: 'reach-facilities', minzoom: 14.5,
       layout: {
@@ -190,17 +267,6 @@ export function withOverlay(_previous, next) {
   return { ...next, sources, layers };
 }
 
-/** The kind → colour table of the style's `match` expression, for the list's markers. */
-function coloursFrom(expr) {
-  const out = {};
-  if (!Array.isArray(expr) || expr[0] !== 'match') return out;
-  for (let i = 2; i + 1 < expr.length - 1; i += 2) {
-    for (const k of [expr[i]].flat()) out[k] = expr[i + 1];
-  }
-  out._default = expr[expr.length - 1];
-  return out;
-}
-
 /** The tile facilities: filtered by kind, hidden while a result shows its own. */
 function tileFacilityLayer(layer) {
   const { state } = page;
@@ -231,8 +297,26 @@ export function applyTileFacilityState() {
 }
 
 export function pushOverlayData() {
-  for (const [source, key] of OVERLAY_SOURCES) page.map?.getSource(source)?.setData(page.overlayData[key]);
+  for (const [source, key] of OVERLAY_SOURCES) {
+    page.map?.getSource(source)?.setData(key === 'bands' ? labelledBands(page.overlayData.bands) : page.overlayData[key]);
+  }
   setSelected(page.selected);
+}
+
+/** The bands with their order (`band`: 0 the shortest walk) and their line label ("10 min"). */
+function labelledBands(data) {
+  const minutes = [...new Set((data?.features ?? []).map((f) => f.properties?.minutes))].sort((a, b) => a - b);
+  return {
+    ...data,
+    features: (data?.features ?? []).map((f) => ({
+      ...f,
+      properties: {
+        ...f.properties,
+        band: minutes.indexOf(f.properties?.minutes),
+        label: t('list.minutes', { count: f.properties?.minutes }),
+      },
+    })),
+  };
 }
 
 /** Marks the selected item's point on the map (a facility, or the point an activity shares). */

@@ -57,17 +57,60 @@ const PAIRED = {
   halo: ['rgba(255,255,255,0.9)', '#ffffff'], haloWidth: [1.4, 2.2],
   place: ['#2b2a28', '#000000'], placeMinor: ['#55524c', '#000000'], textScale: [1, 1.2],
   facility: {
-    school: ['#1f5fa8', '#003d99'], kindergarten: ['#7a3fa0', '#5a1a80'], playground: ['#b8430c', '#8f2a00'],
-    'pitch skatepark fitness_station track': ['#0f7446', '#005c2e'], sports_hall: ['#0c6c84', '#004d61'],
-    'library culture_house': ['#9d174d', '#7a0033'], 'youth_club community_centre': ['#9a4a06', '#6b3300'],
+    school: ['#1f5fa8', '#003d99'], kindergarten: ['#7a3fa0', '#5a1a80'], playground: ['#b8430c', '#7a2400'],
+    'pitch skatepark fitness_station track': ['#0f7446', '#004a25'], sports_hall: ['#0c6c84', '#004d61'],
+    'library culture_house': ['#b0245c', '#7a0033'], 'youth_club community_centre': ['#9a4a06', '#6b3300'],
     park: ['#4a6f10', '#2f4d00'],
   },
-  facilityDefault: ['#555555', '#000000'], facilityStroke: ['#ffffff', '#ffffff'], facilityStrokeWidth: [1.5, 2.5],
+  // The facility marks' outline (WCAG 1.4.11, ≥ 3:1 against every basemap fill, also under the
+  // bands): in the default theme black around mid-dark fills (every fill ≥ 3:1 to black), since
+  // a white outline is lost on the light basemap and a dark fill on the rivers and water under
+  // the bands; in high contrast white around very dark fills, since that basemap's roads and
+  // paths are black and its river a dark blue.
+  facilityDefault: ['#6b6b6b', '#000000'], facilityStroke: ['#000000', '#ffffff'], facilityStrokeWidth: [1.5, 2.5],
+  // The walking-time bands the residents' page draws over the basemap (residents/overlay.js
+  // reads them from the style's metadata): a translucent fill, and one dark outline colour
+  // (≥ 3:1 against every basemap fill, also inside the bands' own fills) on a light casing;
+  // the bands differ by pattern (solid, dashed, dotted; legend swatches alike) and a label on
+  // the line ("10 min").
+  bandFill: ['#2b6cb0', '#4d4dff'], bandOpacity: [0.13, 0.14],
+  bandLine: ['#0b3a66', '#000000'], bandCasing: ['#ffffff', '#ffffff'],
+  bandLineWidth: [[3, 2.5, 2.5], [4, 3.5, 3.5]], bandCasingExtra: [2, 3],
+  bandLabel: ['#0b3a66', '#000000'], bandLabelHalo: ['#ffffff', '#ffffff'],
 };
+// Each facility kind's shape on the map and in the legend (kit/legend.js SHAPES, drawn as SDF
+// images 'mark-{shape}' by kit/map.js): kinds of one colour share one; kinds of different
+// colours never do, so that no two kinds differ by colour alone (school and sports hall, pitch
+// and park, youth club and playground are close in colour). Not the diamond: that is the
+// residents' proposals' marker.
+const FACILITY_SHAPES = {
+  school: 'square', kindergarten: 'hexagon', playground: 'star',
+  'pitch skatepark fitness_station track': 'triangle', sports_hall: 'triangle-down',
+  'library culture_house': 'house', 'youth_club community_centre': 'plus', park: 'circle',
+};
+const DEFAULT_SHAPE = 'circle';
+// The band dash patterns (in line widths), innermost band first; the rest take the last.
+const BAND_DASHES = [[1, 0], [4, 2], [1, 1.5]];
 /** One theme out of the pairs: 0 = default, 1 = high contrast (shared entries spread to their classes). */
 const pick = (v, i) => (Array.isArray(v) ? v[i] : Object.fromEntries(Object.entries(v)
   .flatMap(([k, x]) => k.split(' ').map((one) => [one, pick(x, i)]))));
-const THEMES = { default: pick(PAIRED, 0), 'high-contrast': pick(PAIRED, 1) };
+const pickTheme = (i) => Object.fromEntries(Object.entries(PAIRED).map(([k, v]) => [k,
+  // Width lists per band are values, not pairs of pairs.
+  Array.isArray(v) ? v[i] : pick(v, i)]));
+const THEMES = { default: pickTheme(0), 'high-contrast': pickTheme(1) };
+const SHAPE_OF = pick(Object.fromEntries(Object.entries(FACILITY_SHAPES).map(([k, v]) => [k, [v]])), 0);
+
+// Kinds of different colours must not share a shape (in either theme).
+for (const t of Object.values(THEMES)) {
+  const shapeColour = new Map();
+  for (const [kind, shape] of Object.entries(SHAPE_OF)) {
+    const colour = t.facility[kind];
+    if (shapeColour.has(shape) && shapeColour.get(shape) !== colour) {
+      throw new Error(`make-styles: two colours share the shape ${shape} (${kind})`);
+    }
+    shapeColour.set(shape, colour);
+  }
+}
 
 const get = (p) => ['get', p];
 const cls = get('class');
@@ -210,15 +253,21 @@ function style(id, t) {
 
   roadLayers('-bridge', ['all', isTrue('bridge'), notTrue('tunnel'), inClass(...CAR_ROADS)], t.bridgeCasing);
 
-  // Every facility, in the colour of its kind. The page hides these while a result is shown
-  // and draws the reachable ones from /api/reach instead.
+  // Every facility, in the shape and colour of its kind (SDF images, so that the colour and
+  // the outline are paint properties here). The page hides these while a result is shown and
+  // draws the reachable ones from /api/reach instead, with the same expressions.
   add({
-    id: 'facilities', type: 'circle', source: 'facilities', 'source-layer': 'facilities', minzoom: 11,
+    id: 'facilities', type: 'symbol', source: 'facilities', 'source-layer': 'facilities', minzoom: 11,
+    layout: {
+      'icon-image': ['match', get('kind'),
+        ...Object.entries(SHAPE_OF).flatMap(([k, shape]) => [k, `mark-${shape}`]), `mark-${DEFAULT_SHAPE}`],
+      'icon-size': ['interpolate', ['linear'], ['zoom'], 11, 0.55, 14, 0.75, 17, 1],
+      'icon-allow-overlap': true, 'icon-ignore-placement': true,
+    },
     paint: {
-      'circle-color': ['match', get('kind'), ...Object.entries(t.facility).flat(), t.facilityDefault],
-      'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 2.5, 14, 4.5, 17, 7],
-      'circle-stroke-color': t.facilityStroke,
-      'circle-stroke-width': t.facilityStrokeWidth,
+      'icon-color': ['match', get('kind'), ...Object.entries(t.facility).flat(), t.facilityDefault],
+      'icon-halo-color': t.facilityStroke,
+      'icon-halo-width': t.facilityStrokeWidth,
     },
   });
 
@@ -290,7 +339,17 @@ function style(id, t) {
   return {
     version: 8,
     name: t.name,
-    metadata: { 'naermiljo:theme': id, 'naermiljo:generator': 'web/tools/make-styles.mjs' },
+    metadata: {
+      'naermiljo:theme': id,
+      'naermiljo:generator': 'web/tools/make-styles.mjs',
+      // What the residents' page draws over this basemap (residents/overlay.js).
+      'naermiljo:bands': {
+        'fill-color': t.bandFill, 'fill-opacity': t.bandOpacity,
+        'line-color': t.bandLine, 'line-width': t.bandLineWidth, 'line-dasharray': BAND_DASHES,
+        'casing-color': t.bandCasing, 'casing-extra-width': t.bandCasingExtra,
+        'text-color': t.bandLabel, 'text-halo-color': t.bandLabelHalo,
+      },
+    },
     center: [10.75, 59.92],
     zoom: 13.5,
     'font-faces': { 'Noto Sans Regular': face(400), 'Noto Sans Bold': face(700) },
