@@ -96,8 +96,9 @@ pub enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
-    /// The newest writes made through the API (who, when, what), as JSON lines.
+    /// The newest changes (who, when, what), as JSON lines; `at` is Oslo time.
     Audit {
+        /// How many, newest first (1–10 000).
         #[arg(long, default_value_t = 20)]
         limit: i64,
     },

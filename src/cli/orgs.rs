@@ -124,11 +124,17 @@ pub async fn token(settings: &Settings, cmd: TokenCommand) -> anyhow::Result<()>
     }
 }
 
-/// `naermiljo audit`: the newest writes, as JSON lines.
+/// `naermiljo audit`: the newest writes, as JSON lines, each with `at`: when, in
+/// Europe/Oslo time with its offset (RFC 3339), beside `at_ms`.
 pub async fn audit(settings: &Settings, limit: i64) -> anyhow::Result<()> {
     let store = app::open_store(settings, "naermiljo-audit").await?;
     for row in store.audit_log(limit.clamp(1, 10_000)).await? {
-        println!("{}", serde_json::to_string(&row)?);
+        let mut line = serde_json::to_value(&row)?;
+        if let Ok(t) = jiff::Timestamp::from_millisecond(row.at_ms) {
+            let oslo = t.to_zoned_datetime(crate::domain::activity::oslo());
+            line["at"] = serde_json::json!(oslo.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string());
+        }
+        println!("{line}");
     }
     Ok(())
 }

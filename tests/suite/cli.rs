@@ -312,6 +312,25 @@ fn tokens_are_made_listed_and_revoked_from_the_terminal() {
         again.contains(&format!("token {id} was revoked already")),
         "{again}"
     );
+    // The audit log: one JSON line per change, with a time people read (Oslo, with offset).
+    let audit = run_ok({
+        let mut c = naermiljo(dir.path());
+        c.args(["audit", "--limit", "10"]);
+        c
+    });
+    let lines: Vec<serde_json::Value> = audit
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.len() >= 3, "{audit}");
+    for l in &lines {
+        let at = l["at"].as_str().unwrap();
+        assert!(at.ends_with("+01:00") || at.ends_with("+02:00"), "{at}");
+    }
+    assert!(
+        lines.iter().any(|l| l["collection"] == "api_tokens"),
+        "{audit}"
+    );
     let none = naermiljo(dir.path())
         .args(["token", "revoke", "9999"])
         .output()

@@ -866,6 +866,51 @@ async fn participation_store_contract_on_postgis() {
     participation_contract(t.store.as_ref()).await;
 }
 
+/// The Oslo extract in a fresh store, a signed-in moderator, and a batch of `count` codes
+/// with `proposals` proposals each (no supports) valid for three days.
+struct Staff {
+    t: TestStore,
+    state: naermiljo::http::AppState,
+    cookie: String,
+    csrf: String,
+    codes: Vec<String>,
+}
+
+async fn staff_with_codes(label: &str, count: usize, proposals: i64) -> Staff {
+    let t = TestStore::new().await;
+    t.import(osm(oslo_pbf())).await.unwrap();
+    let state = t.state().await;
+    let (cookie, csrf) = moderator(&t, &state).await;
+    let expires = naermiljo::domain::activity::today(jiff::Timestamp::now())
+        .saturating_add(jiff::Span::new().days(3))
+        .to_string();
+    let batch = send(
+        &state,
+        "POST",
+        "/api/participation/batches",
+        Some(&cookie),
+        Some(&csrf),
+        Some(json!({
+            "label": label, "count": count, "proposals": proposals, "supports": 0, "expires": expires,
+        })),
+    )
+    .await;
+    assert_eq!(batch.status, StatusCode::CREATED, "{}", batch.text);
+    let codes = batch.body["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    Staff {
+        t,
+        state,
+        cookie,
+        csrf,
+        codes,
+    }
+}
+
 /// A JPEG of 2400×1200 with an EXIF block that names a GPS position and a camera serial.
 fn photo_with_exif() -> Vec<u8> {
     let img = image::RgbImage::from_fn(2400, 1200, |x, y| {
@@ -888,25 +933,14 @@ fn photo_with_exif() -> Vec<u8> {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_photo_loses_its_metadata_shows_only_when_published_and_can_be_taken_away() {
     use base64::Engine;
-    let t = TestStore::new().await;
-    t.import(osm(oslo_pbf())).await.unwrap();
-    let state = t.state().await;
-    let (cookie, csrf) = moderator(&t, &state).await;
-    let expires = naermiljo::domain::activity::today(jiff::Timestamp::now())
-        .saturating_add(jiff::Span::new().days(3))
-        .to_string();
-    let batch = send(
-        &state,
-        "POST",
-        "/api/participation/batches",
-        Some(&cookie),
-        Some(&csrf),
-        Some(json!({
-            "label": "Fotoklubben", "count": 2, "proposals": 2, "supports": 0, "expires": expires,
-        })),
-    )
-    .await;
-    let code = batch.body["codes"][0].as_str().unwrap().to_string();
+    let Staff {
+        t,
+        state,
+        cookie,
+        csrf,
+        codes,
+    } = staff_with_codes("Fotoklubben", 2, 2).await;
+    let code = codes[0].clone();
     let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
 
     // Not a photo: refused by content (an SVG named .jpg is still an SVG), nothing stored.
@@ -1037,30 +1071,13 @@ async fn a_photo_loses_its_metadata_shows_only_when_published_and_can_be_taken_a
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_class_behind_one_address_proposes_with_its_codes_and_the_sea_is_refused() {
-    let t = TestStore::new().await;
-    t.import(osm(oslo_pbf())).await.unwrap();
-    let state = t.state().await;
-    let (cookie, csrf) = moderator(&t, &state).await;
-    let expires = naermiljo::domain::activity::today(jiff::Timestamp::now())
-        .saturating_add(jiff::Span::new().days(3))
-        .to_string();
-    let batch = send(
-        &state,
-        "POST",
-        "/api/participation/batches",
-        Some(&cookie),
-        Some(&csrf),
-        Some(json!({
-            "label": "8A", "count": 12, "proposals": 1, "supports": 0, "expires": expires,
-        })),
-    )
-    .await;
-    let codes: Vec<String> = batch.body["codes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().to_string())
-        .collect();
+    let Staff {
+        t,
+        state,
+        cookie,
+        csrf,
+        codes,
+    } = staff_with_codes("8A", 12, 1).await;
     let school = [("x-forwarded-for", "203.0.113.50")];
     // A pupil's typo (S for 5, lower case, spaces) still finds the code; 12 pupils on one
     // network all get through, past the limit an address has without codes.

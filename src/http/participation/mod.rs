@@ -6,6 +6,7 @@
 //! Nothing here ever writes an email address or a code into a response: the moderation list
 //! says only whether there is an email (`has_email`).
 
+mod links;
 mod propose;
 mod read;
 mod staff;
@@ -35,7 +36,8 @@ use crate::store::participation::{
     SupportOutcome,
 };
 
-pub use propose::{get_confirm, post_confirm, post_mine, post_proposal, post_support};
+pub use links::{get_confirm, post_confirm};
+pub use propose::{post_mine, post_proposal, post_support};
 pub use read::{collection_json, get_collection, get_photo, get_proposal, list_proposals};
 pub use staff::{get_batches, get_moderation, get_moderation_photo, post_batch, post_moderation};
 
