@@ -223,9 +223,17 @@ async function assertMarker(page, fill) {
 const words = (s) => (s ?? '').replace(/[\s\u00a0\u202f]+/g, ' ').trim();
 const nbNumber = (n) => words(n.toLocaleString('nb-NO'));
 
-/** The proposals drawn on the map (their ids). */
-const drawn = (page) => page.evaluate(() => window.app.map.getLayer('proposal')
-  ? window.app.map.queryRenderedFeatures({ layers: ['proposal'] }).map((f) => f.id).sort((a, b) => a - b) : []);
+/** The ids of the proposals the map has drawn, once they are all of `expected` (or after 10 s). */
+async function drawn(page, expected = null) {
+  const ids = () => (window.app.map.getLayer('proposal')
+    ? window.app.map.queryRenderedFeatures({ layers: ['proposal'] }).map((f) => f.id).sort((a, b) => a - b) : []);
+  if (expected) {
+    // Symbols are placed a few frames after their data: wait for them, not for a clock.
+    await page.waitForFunction(`(${ids})().join() === ${JSON.stringify([...expected].sort((a, b) => a - b).join())}`, null, { timeout: 10_000 })
+      .catch(() => {});
+  }
+  return page.evaluate(ids);
+}
 
 async function noSideScroll(page, what) {
   const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
@@ -355,7 +363,7 @@ test('published, it shows in the list and on the map; a second code supports it,
   assert.match(words(await row.locator('.result-kind').textContent()), /Ballbinge \/ ballbane · Mottatt/i);
   // The list is the map's text alternative: every proposal drawn is a row.
   const rows = await page.$$eval('#proposal-list [data-proposal-id]', (lis) => lis.map((li) => Number(li.dataset.proposalId)).sort((a, b) => a - b));
-  assert.deepEqual(await drawn(page), rows);
+  assert.deepEqual(await drawn(page, rows), rows);
   assert.ok(rows.includes(mine) && rows.includes(other));
   assert.match(await page.textContent('#legend'), /Forslag fra innbyggere/);
   await assertMarker(page, '#111111');
@@ -436,7 +444,7 @@ test('the embed shows no proposals until proposals=1; the switch on / hides them
   const plain = await openResidents('/embed?center=10.7594,59.9293&zoom=15');
   assert.equal(await plain.page.isHidden('#proposals'), true);
   assert.equal(await plain.page.isHidden('#propose-tools'), true);
-  assert.deepEqual(await drawn(plain.page), []);
+  assert.deepEqual(await drawn(plain.page, []), []);
   assert.deepEqual(plain.requests.filter((u) => u.includes('/collections/proposals')), [], 'not even asked for');
   assertClean(plain);
   await plain.close();
@@ -444,20 +452,22 @@ test('the embed shows no proposals until proposals=1; the switch on / hides them
   const on = await openResidents('/embed?center=10.7594,59.9293&zoom=15&proposals=1');
   const rows = await on.page.$$eval('#proposal-list [data-proposal-id]', (lis) => lis.map((li) => Number(li.dataset.proposalId)));
   assert.ok(rows.includes(mine), 'the proposal is listed in the embed');
-  assert.ok((await drawn(on.page)).includes(mine), 'and drawn');
+  assert.ok((await drawn(on.page, rows)).includes(mine), 'and drawn');
   assert.equal(await on.page.isChecked('#layer-proposals'), true);
   assertClean(on);
   await on.close();
 
   // On / the layer is on; its checkbox hides it and writes proposals=0.
   const site = await openResidents('/?center=10.7594,59.9293&zoom=15');
-  assert.ok((await drawn(site.page)).includes(mine));
+  const listed = await site.page.$$eval('#proposal-list [data-proposal-id]', (lis) => lis.map((li) => Number(li.dataset.proposalId)));
+  assert.ok(listed.includes(mine), 'listed on /');
+  assert.ok((await drawn(site.page, listed)).includes(mine), 'and drawn');
   await site.page.click('#filters > summary');
   await site.page.focus('#layer-proposals');
   await site.page.keyboard.press('Space');
   await site.page.waitForFunction(() => document.getElementById('proposals').hidden);
   await site.page.evaluate(() => window.app.idle());
-  assert.deepEqual(await drawn(site.page), []);
+  assert.deepEqual(await drawn(site.page, []), []);
   assert.match(await site.page.evaluate(() => location.search), /proposals=0/);
   assertClean(site);
   await site.close();

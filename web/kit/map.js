@@ -112,10 +112,16 @@ export function markImage(shape) {
 
 /** Gives the map a `mark-{shape}` image whenever its style asks for one (also after a switch). */
 function wireMarkImages(map) {
+  const add = (shape) => {
+    const id = `mark-${shape}`;
+    if (!map.hasImage(id)) map.addImage(id, markImage(shape), { sdf: true, pixelRatio: 1 });
+  };
+  // Every shape as soon as a style is there: a symbol laid out while its image was missing
+  // can stay undrawn (the request for it is answered only on the next layout).
+  map.on('style.load', () => Object.keys(SHAPES).forEach(add));
   map.on('styleimagemissing', (e) => {
     const shape = shapeOfImage(e.id);
-    if (!shape || map.hasImage(e.id)) return;
-    map.addImage(e.id, markImage(shape), { sdf: true, pixelRatio: 1 });
+    if (shape) add(shape);
   });
 }
 

@@ -20,7 +20,7 @@ import { renderLanguageLinks } from '../kit/languages.js';
 import { Combobox } from '../kit/combobox.js';
 import { KINDS } from '../kit/domain.js';
 import { parseState } from '../url-state.js';
-import { page, kindColour } from './context.js';
+import { page, kindColour, showsProposals } from './context.js';
 import { withOverlay, pushOverlayData, applyTileFacilityState, wireProposalMarker } from './overlay.js';
 import {
   choosePoint, refreshReach, selectFacility, selectProgramme, setStatus, showSummary, originOf,
@@ -40,7 +40,8 @@ window.app = {
   ready, mode: page.mode, timings: page.timings, get state() { return page.state; }, get reach() { return page.reach; },
   get reachQuery() { return page.reachQuery; },
   get proposals() { return page.proposals; },
-  get proposalsBusy() { return page.proposalsBusy; },
+  // Busy from the start when the page shows proposals, until the view's first ones are drawn.
+  get proposalsBusy() { return Boolean(page.proposalsBusy || (showsProposals() && page.proposals == null)); },
 };
 
 function startMap() {

@@ -95,11 +95,18 @@ export function wireProposalMarker(map) {
   // The bands' line labels are words ("10 min"): again in a new language.
   new MutationObserver(() => map.getSource('reach-bands')?.setData(labelledBands(page.overlayData.bands)))
     .observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
+  const add = (theme) => {
+    const id = markerId(theme);
+    if (map.hasImage(id)) return;
+    const { image, pixelRatio } = diamond(OVERLAY[theme]);
+    map.addImage(id, image, { pixelRatio });
+  };
+  // In the style before its sources are laid out (a symbol laid out while its image was
+  // missing stayed undrawn), and whenever a new style comes (a theme switch).
+  map.on('style.load', () => Object.keys(OVERLAY).forEach(add));
   map.on('styleimagemissing', (e) => {
     const theme = Object.keys(OVERLAY).find((k) => e.id === markerId(k));
-    if (!theme || map.hasImage(e.id)) return;
-    const { image, pixelRatio } = diamond(OVERLAY[theme]);
-    map.addImage(e.id, image, { pixelRatio });
+    if (theme) add(theme);
   });
 }
 
