@@ -24,19 +24,10 @@ pub struct Proposals {
 
 impl Proposals {
     pub fn build(s: &Snapshot, items: Vec<PublishedProposal>) -> Proposals {
-        let finest = s.levels.last().map(|l| l.level.as_str());
-        let kommunedel = s
-            .levels
+        let (district, kommunedel_of): (Vec<Option<u32>>, Vec<Option<u32>>) = items
             .iter()
-            .map(|l| l.level.as_str())
-            .find(|l| super::districts::level_rank(l) < 3);
-        let mut district = Vec::with_capacity(items.len());
-        let mut kommunedel_of = Vec::with_capacity(items.len());
-        for p in &items {
-            let at = LonLat::new(p.lon, p.lat);
-            district.push(finest.and_then(|l| district_at(s, at, l)));
-            kommunedel_of.push(kommunedel.and_then(|l| district_at(s, at, l)));
-        }
+            .map(|p| districts_at(s, LonLat::new(p.lon, p.lat)))
+            .unzip();
         Proposals {
             by_id: items
                 .iter()
@@ -68,6 +59,21 @@ impl Proposals {
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
+}
+
+/// The districts holding `at`: at the finest level, and the kommunedel (the coarsest level
+/// below the kommune: a bydel in Oslo).
+pub fn districts_at(s: &Snapshot, at: LonLat) -> (Option<u32>, Option<u32>) {
+    let finest = s.levels.last().map(|l| l.level.as_str());
+    let kommunedel = s
+        .levels
+        .iter()
+        .map(|l| l.level.as_str())
+        .find(|l| super::districts::level_rank(l) < 3);
+    (
+        finest.and_then(|l| district_at(s, at, l)),
+        kommunedel.and_then(|l| district_at(s, at, l)),
+    )
 }
 
 /// The smallest district of `level` holding `at`.

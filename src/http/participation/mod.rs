@@ -138,6 +138,14 @@ fn district_json(s: &crate::index::Snapshot, d: Option<u32>) -> Value {
     }
 }
 
+/// The municipality's answers as the API writes them, oldest first.
+fn answers_json(answers: &[crate::store::participation::Answer]) -> Value {
+    answers
+        .iter()
+        .map(|a| json!({ "status": a.status.as_str(), "answer": a.answer, "at": date_oslo(a.at_ms) }))
+        .collect()
+}
+
 /// A catchment as the API writes it (residents rounded to whole people).
 fn catchment_json(c: Option<&crate::coverage::Catchment>) -> Value {
     match c {

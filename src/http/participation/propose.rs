@@ -440,9 +440,7 @@ pub async fn post_mine(
                 "merged_into": r.merged_into,
                 "supports": r.supports,
                 "created": date_oslo(r.created_ms),
-                "answers": r.answers.iter().map(|a| json!({
-                    "status": a.status.as_str(), "answer": a.answer, "at": date_oslo(a.at_ms),
-                })).collect::<Vec<_>>(),
+                "answers": answers_json(&r.answers),
             })
         })
         .collect();

@@ -23,9 +23,7 @@ fn public_properties(s: &crate::index::Snapshot, catchments: &ProposalCatchments
         "district": district_json(s, ps.district[i as usize]),
         "kommunedel": district_json(s, ps.kommunedel[i as usize]),
         "catchment": catchment,
-        "answers": p.answers.iter().map(|a| json!({
-            "status": a.status.as_str(), "answer": a.answer, "at": date_oslo(a.at_ms),
-        })).collect::<Vec<_>>(),
+        "answers": answers_json(&p.answers),
     })
 }
 

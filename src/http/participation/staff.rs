@@ -15,18 +15,7 @@ async fn staff(state: &AppState, headers: &HeaderMap, changes: bool) -> Result<P
 
 fn moderation_json(s: &crate::index::Snapshot, r: &ProposalRow) -> Value {
     let at = LonLat::new(r.lon, r.lat);
-    let finest = s.levels.last().map(|l| l.level.clone());
-    let kommunedel = s
-        .levels
-        .iter()
-        .map(|l| l.level.clone())
-        .find(|l| crate::index::districts::level_rank(l) < 3);
-    let locate = |level: Option<String>| {
-        district_json(
-            s,
-            level.and_then(|l| crate::index::proposals::district_at(s, at, &l)),
-        )
-    };
+    let (district, kommunedel) = crate::index::proposals::districts_at(s, at);
     let catchment = s
         .proposals
         .index_of(r.id)
@@ -54,10 +43,10 @@ fn moderation_json(s: &crate::index::Snapshot, r: &ProposalRow) -> Value {
         "created": jiff::Timestamp::from_millisecond(r.created_ms).map(|t| t.to_string()).unwrap_or_default(),
         "published": r.published_ms.map(date_oslo),
         "updated": date_oslo(r.updated_ms),
-        "district": locate(finest),
-        "kommunedel": locate(kommunedel),
+        "district": district_json(s, district),
+        "kommunedel": district_json(s, kommunedel),
         "catchment": catchment_json(catchment.as_ref()),
-        "answers": r.answers.iter().map(|a| json!({ "status": a.status.as_str(), "answer": a.answer, "at": date_oslo(a.at_ms) })).collect::<Vec<_>>(),
+        "answers": answers_json(&r.answers),
         "reject_reason": r.reject_reason,
         "merged_into": r.merged_into,
         "flags": r.flags,
