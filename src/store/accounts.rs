@@ -331,9 +331,10 @@ pub trait Accounts: Send + Sync {
     ) -> Result<u64, StoreError>;
 }
 
-/// `impl Accounts` for a backend; `$json` casts a text parameter to the JSON column type.
+/// `impl Accounts` for a backend; `$json` casts a text parameter to the JSON column type;
+/// `$begin_write`: how a write transaction begins.
 macro_rules! accounts_impl {
-    ($store:ty, $json:literal) => {
+    ($store:ty, $json:literal, $begin_write:literal) => {
         #[async_trait::async_trait]
         impl crate::store::accounts::Accounts for $store {
             async fn create_person(
@@ -344,7 +345,7 @@ macro_rules! accounts_impl {
                 lang: &str,
                 by: Option<i64>,
             ) -> Result<Option<i64>, StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin_write).await?;
                 let id: Option<i64> = sqlx::query_scalar(
                     "INSERT INTO people (email, name, staff_role, lang, created_ms)
                      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING RETURNING id",
@@ -397,7 +398,7 @@ macro_rules! accounts_impl {
                 disabled: Option<bool>,
                 by: Option<i64>,
             ) -> Result<bool, StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin_write).await?;
                 let row = sqlx::query("SELECT staff_role, disabled_ms FROM people WHERE id = $1")
                     .bind(person_id)
                     .fetch_optional(&mut *tx)
@@ -437,7 +438,7 @@ macro_rules! accounts_impl {
                 hash: &str,
                 by: Option<i64>,
             ) -> Result<(), StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin_write).await?;
                 sqlx::query("UPDATE people SET password_hash = $1 WHERE id = $2")
                     .bind(hash)
                     .bind(person_id)
@@ -456,7 +457,7 @@ macro_rules! accounts_impl {
                 role: crate::store::accounts::OrgRole,
                 by: Option<i64>,
             ) -> Result<(), StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin_write).await?;
                 sqlx::query(
                     "INSERT INTO memberships (person_id, org_id, role, created_ms, accepted_ms) VALUES ($1, $2, $3, $4, $4)
                      ON CONFLICT (person_id, org_id) DO UPDATE SET role = excluded.role",
@@ -480,7 +481,7 @@ macro_rules! accounts_impl {
                 role: crate::store::accounts::OrgRole,
                 by: Option<i64>,
             ) -> Result<(), StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin_write).await?;
                 sqlx::query(
                     "INSERT INTO memberships (person_id, org_id, role, created_ms) VALUES ($1, $2, $3, $4)
                      ON CONFLICT (person_id, org_id) DO UPDATE SET role = excluded.role",
@@ -498,7 +499,7 @@ macro_rules! accounts_impl {
             }
 
             async fn accept_memberships(&self, person_id: i64) -> Result<u64, StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin_write).await?;
                 let orgs: Vec<i64> = sqlx::query_scalar(
                     "UPDATE memberships SET accepted_ms = $1 WHERE person_id = $2 AND accepted_ms IS NULL
                      RETURNING org_id",
@@ -521,7 +522,7 @@ macro_rules! accounts_impl {
                 org_id: i64,
                 by: Option<i64>,
             ) -> Result<bool, StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin_write).await?;
                 let role: Option<String> = sqlx::query_scalar(
                     "DELETE FROM memberships WHERE person_id = $1 AND org_id = $2 RETURNING role",
                 )
@@ -593,7 +594,7 @@ macro_rules! accounts_impl {
                 now_ms: i64,
                 reset_until_ms: Option<i64>,
             ) -> Result<(), StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin_write).await?;
                 sqlx::query(
                     "INSERT INTO sessions (sha256, person_id, csrf, created_ms, seen_ms, reset_until_ms)
                      VALUES ($1, $2, $3, $4, $4, $5)",
@@ -650,7 +651,7 @@ macro_rules! accounts_impl {
             }
 
             async fn end_session(&self, sha256: &str) -> Result<bool, StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin_write).await?;
                 let person: Option<i64> =
                     sqlx::query_scalar("DELETE FROM sessions WHERE sha256 = $1 RETURNING person_id")
                         .bind(sha256)
@@ -664,7 +665,7 @@ macro_rules! accounts_impl {
             }
 
             async fn end_sessions_of(&self, person_id: i64, keep: Option<&str>) -> Result<u64, StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin_write).await?;
                 let n = sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND sha256 <> $2")
                     .bind(person_id)
                     .bind(keep.unwrap_or(""))
@@ -727,7 +728,7 @@ macro_rules! accounts_impl {
             }
 
             async fn note_failure(&self, keys: &[String], now_ms: i64) -> Result<(), StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin_write).await?;
                 for key in keys {
                     sqlx::query("INSERT INTO sign_in_failures (key, at_ms) VALUES ($1, $2)")
                         .bind(key)
@@ -847,7 +848,7 @@ macro_rules! accounts_impl {
                 absolute_ms: i64,
             ) -> Result<u64, StoreError> {
                 use crate::store::accounts::retention;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin_write).await?;
                 let mut n = 0;
                 for (sql, a, b) in [
                     ("DELETE FROM sessions WHERE seen_ms < $1 OR created_ms < $2", now_ms - idle_ms, now_ms - absolute_ms),

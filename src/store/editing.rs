@@ -344,7 +344,7 @@ macro_rules! editing_impl {
             example: bool,
             by: Option<i64>,
         ) -> Result<i64, StoreError> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.pool.begin_with($begin_write).await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO organisations (name, kind, contact, example, created_ms)
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -511,7 +511,7 @@ macro_rules! editing_impl {
             label: Option<&str>,
             by: Option<i64>,
         ) -> Result<i64, StoreError> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.pool.begin_with($begin_write).await?;
             let exists: Option<i64> =
                 sqlx::query_scalar("SELECT id FROM organisations WHERE id = $1")
                     .bind(org_id)
@@ -584,7 +584,7 @@ macro_rules! editing_impl {
         }
 
         async fn revoke_token(&self, id: i64, by: Option<i64>) -> Result<bool, StoreError> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.pool.begin_with($begin_write).await?;
             let revoked = sqlx::query(
                 "UPDATE api_tokens SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL
                  RETURNING org_id, role, label",
@@ -831,7 +831,7 @@ macro_rules! editing_impl {
             state: &str,
             person_id: Option<i64>,
         ) -> Result<bool, StoreError> {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.pool.begin_with($begin_write).await?;
             let before: Option<String> =
                 sqlx::query_scalar("SELECT state FROM help_offers WHERE id = $1")
                     .bind(offer_id)

@@ -115,6 +115,7 @@ super::rows::store_impl!(
     Postgres,
     migrations: "./migrations/postgres",
     begin_read: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    begin_write: "BEGIN",
     json_text: "::text",
     selects: (
         "SELECT id, source, source_id, kind, name, ST_X(geom) AS lon, ST_Y(geom) AS lat, address, wheelchair,
@@ -236,7 +237,7 @@ async fn insert_districts(
     Ok(())
 }
 
-super::accounts::accounts_impl!(PostgisStore, "::jsonb");
+super::accounts::accounts_impl!(PostgisStore, "::jsonb", "BEGIN");
 
 super::editing::editing_impl!(
     PostgisStore,

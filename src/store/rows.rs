@@ -152,7 +152,8 @@ macro_rules! sync_population {
 }
 
 /// `impl Store` for a backend, written once: everything but the SQL that differs. The
-/// backend gives its migrations folder, how a consistent read begins (`$begin_read`), its
+/// backend gives its migrations folder, how a consistent read begins (`$begin_read`) and a
+/// write (`$begin_write`), its
 /// three SELECTs for [`load_rows!`], how the `imports` row is made (`$new_import`: `$1`
 /// importer, `$2` source, `$3` file, returning its id) and given its summary
 /// (`$set_summary`: `$1` JSON text, `$2` id), and any methods of its own (`changes`). In
@@ -168,6 +169,7 @@ macro_rules! store_impl {
         $store:ty, $db:ty,
         migrations: $migrations:literal,
         begin_read: $begin_read:literal,
+        begin_write: $begin_write:literal,
         json_text: $text:literal,
         selects: ($facilities:literal, $addresses:literal, $districts:literal),
         new_import: $new_import:literal,
@@ -235,7 +237,7 @@ macro_rules! store_impl {
                 batch: crate::store::ImportBatch,
             ) -> Result<crate::store::ImportOutcome, StoreError> {
                 batch.check()?;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin_write).await?;
                 let import_id: i64 = sqlx::query_scalar($new_import)
                     .bind(&batch.importer)
                     .bind(&batch.source)

@@ -62,6 +62,9 @@ super::rows::store_impl!(
     Sqlite,
     migrations: "./migrations/sqlite",
     begin_read: "BEGIN",
+    // A write takes the lock as it begins: a deferred transaction that read first cannot
+    // wait for the lock when it comes to write (SQLite answers SQLITE_BUSY at once).
+    begin_write: "BEGIN IMMEDIATE",
     json_text: "",
     selects: (
         "SELECT id, source, source_id, kind, name, lon, lat, address, wheelchair, opening_hours, properties
@@ -178,7 +181,7 @@ async fn insert_districts(
     Ok(())
 }
 
-super::accounts::accounts_impl!(SqliteStore, "");
+super::accounts::accounts_impl!(SqliteStore, "", "BEGIN IMMEDIATE");
 
 super::editing::editing_impl!(SqliteStore, "", "", "BEGIN IMMEDIATE", "", "BEGIN");
 

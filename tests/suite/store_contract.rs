@@ -369,3 +369,39 @@ async fn editing_checks_owner_and_version_in_the_write() {
     })
     .await;
 }
+
+/// Writes that read before they write (a token checks its organisation first) wait for each
+/// other instead of failing: on SQLite a deferred transaction that has read cannot wait for
+/// the write lock, so every write transaction must take it as it begins.
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_writes_that_read_first_wait_for_each_other() {
+    use naermiljo::domain::activity::OrgKind;
+    use naermiljo::store::editing::Role;
+    each_backend(|store, backend| async move {
+        let org = store
+            .create_organisation("Lag", OrgKind::SportsClub, None, false, None)
+            .await
+            .unwrap();
+        let mut writes = tokio::task::JoinSet::new();
+        for i in 0..24 {
+            let store = store.clone();
+            writes.spawn(async move {
+                let name = format!("Lag {i}");
+                let other = store
+                    .create_organisation(&name, OrgKind::SportsClub, None, false, None)
+                    .await?;
+                store
+                    .create_token(org, Role::Editor, &format!("hash{i}"), None, None)
+                    .await?;
+                store
+                    .create_token(other, Role::Editor, &format!("other{i}"), None, None)
+                    .await
+            });
+        }
+        for write in writes.join_all().await {
+            write.unwrap_or_else(|e| panic!("{backend}: {e}"));
+        }
+        assert_eq!(store.tokens().await.unwrap().len(), 48, "{backend}");
+    })
+    .await;
+}
