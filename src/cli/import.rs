@@ -415,6 +415,9 @@ pub struct ImportReport {
     pub elapsed: Duration,
     /// What the basemap draws, from an OSM import (empty for other files).
     pub basemap: Vec<crate::basemap::MapFeature>,
+    /// Facilities with opening hours, and those whose hours could not be read (kept as
+    /// text, shown as unknown, never as closed), with up to five examples.
+    pub hours: (u64, Vec<String>),
 }
 
 impl std::fmt::Display for ImportReport {
@@ -448,6 +451,18 @@ impl std::fmt::Display for ImportReport {
         }
         if let Some((nodes, edges)) = self.outcome.walk_graph {
             writeln!(f, "  walking graph {nodes} nodes, {} segments", edges / 2)?;
+        }
+        let (with_hours, unreadable) = &self.hours;
+        if *with_hours > 0 {
+            writeln!(
+                f,
+                "  opening hours on {with_hours} facilities; {} could not be read (kept as text, \
+                 told as unknown)",
+                unreadable.len()
+            )?;
+            for e in unreadable.iter().take(5) {
+                writeln!(f, "    {e}")?;
+            }
         }
         if !self.skipped.is_empty() {
             writeln!(
@@ -501,6 +516,17 @@ pub async fn import(
             *m.entry(f.kind).or_insert(0) += 1;
             m
         });
+    let mut hours = (0, Vec::new());
+    for f in batch.facilities.iter().flatten() {
+        if let Some(text) = &f.opening_hours {
+            hours.0 += 1;
+            if let Err(e) = crate::hours::Hours::parse(text, None) {
+                let name = f.name.as_deref().unwrap_or(&f.source_id);
+                let reason = e.lines().next().unwrap_or_default().to_string();
+                hours.1.push(format!("{name}: {text:?} ({reason})"));
+            }
+        }
+    }
     progress.set_message("writing to the store");
     let outcome = store.apply_import(batch).await?;
     progress.finish_and_clear();
@@ -511,6 +537,7 @@ pub async fn import(
         skipped,
         elapsed: started.elapsed(),
         basemap,
+        hours,
     })
 }
 

@@ -240,6 +240,11 @@ pub fn oslo() -> TimeZone {
     TimeZone::get("Europe/Oslo").expect("the bundled time zone database has Europe/Oslo")
 }
 
+/// `2026-12-24T16:00:00+01:00`: an instant with its offset (RFC 3339), no zone name.
+pub fn rfc3339(z: &ZonedDateTime) -> String {
+    z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
 /// A session on a given date, as instants with Oslo's offset of that day.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Occurrence {
@@ -248,6 +253,33 @@ pub struct Occurrence {
 }
 
 impl Schedule {
+    /// The sessions held on `day` (none on an exception date or outside
+    /// `valid_from..=valid_to`), as instants in Oslo; a start or end in the spring-forward
+    /// gap moves forward, as clocks do.
+    fn on_day(&self, day: Date, tz: &TimeZone) -> Vec<Occurrence> {
+        if self.exceptions.contains(&day)
+            || self.valid_from.is_some_and(|from| day < from)
+            || self.valid_to.is_some_and(|to| day > to)
+        {
+            return Vec::new();
+        }
+        let weekday = day.weekday().to_monday_one_offset() as u8;
+        let mut out: Vec<Occurrence> = self
+            .sessions
+            .iter()
+            .filter(|s| s.weekday == weekday)
+            .filter_map(|s| {
+                let at = |t: ClockTime| day.to_datetime(t.civil()).to_zoned_datetime(tz.clone());
+                Some(Occurrence {
+                    start: at(s.start).ok()?,
+                    end: at(s.end).ok()?,
+                })
+            })
+            .collect();
+        out.sort_by_key(|o| o.start.timestamp());
+        out
+    }
+
     /// The first session that has not started by `now` (within a year), skipping exception
     /// dates and dates outside `valid_from..=valid_to`.
     pub fn next(&self, now: Timestamp) -> Option<Occurrence> {
@@ -260,34 +292,52 @@ impl Schedule {
             if self.valid_to.is_some_and(|to| day > to) {
                 return None;
             }
-            if !self.exceptions.contains(&day) {
-                let weekday = day.weekday().to_monday_one_offset() as u8;
-                let best = self
-                    .sessions
-                    .iter()
-                    .filter(|s| s.weekday == weekday)
-                    .filter_map(|s| {
-                        // A start in the spring-forward gap moves forward, as clocks do.
-                        let start = day
-                            .to_datetime(s.start.civil())
-                            .to_zoned_datetime(tz.clone())
-                            .ok()?;
-                        let end = day
-                            .to_datetime(s.end.civil())
-                            .to_zoned_datetime(tz.clone())
-                            .ok()?;
-                        (start.timestamp() >= now).then_some(Occurrence { start, end })
-                    })
-                    .min_by_key(|o| o.start.timestamp());
-                if best.is_some() {
-                    return best;
-                }
+            if let Some(o) = self
+                .on_day(day, &tz)
+                .into_iter()
+                .find(|o| o.start.timestamp() >= now)
+            {
+                return Some(o);
             }
             day = day.tomorrow().ok()?;
         }
         None
     }
+
+    /// Every session that overlaps `[from, to)`, in order of start: the weekly rules
+    /// expanded day by day in Oslo (so a session keeps its wall time across a DST change),
+    /// exceptions and the valid dates applied. At most [`MAX_RANGE_DAYS`] days are expanded.
+    pub fn occurrences(&self, from: Timestamp, to: Timestamp) -> Vec<Occurrence> {
+        let tz = oslo();
+        let mut day = from.to_zoned_datetime(tz.clone()).date();
+        let last = to.to_zoned_datetime(tz.clone()).date();
+        let mut out = Vec::new();
+        for _ in 0..=MAX_RANGE_DAYS {
+            if day > last {
+                break;
+            }
+            out.extend(
+                self.on_day(day, &tz)
+                    .into_iter()
+                    .filter(|o| o.end.timestamp() > from && o.start.timestamp() < to),
+            );
+            let Ok(next) = day.tomorrow() else { break };
+            day = next;
+        }
+        out
+    }
+
+    /// True when a session is going on at `at` (from its start, before its end).
+    pub fn in_session(&self, at: Timestamp) -> bool {
+        let minute = jiff::SignedDuration::from_secs(60);
+        self.occurrences(at, at.checked_add(minute).unwrap_or(at))
+            .iter()
+            .any(|o| o.start.timestamp() <= at)
+    }
 }
+
+/// The longest date range expanded at once (`Schedule::occurrences`).
+pub const MAX_RANGE_DAYS: usize = 400;
 
 /// What an organisation writes about an activity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -16,9 +16,10 @@ use crate::index::search::fold;
 pub const GEO_JSON: &str = "application/geo+json";
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 const ITEMS_PARAMS: &[&str] = &[
-    "bbox", "limit", "offset", "kind", "q", "f", "level", "parent",
+    "bbox", "limit", "offset", "kind", "q", "f", "level", "parent", "open_now", "open_at",
 ];
 const NO_PARAMS: &[&str] = &["f"];
+const ITEM_PARAMS: &[&str] = &["f", "open_at"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Collection {
@@ -226,6 +227,18 @@ pub async fn list_items(
         })?),
     };
 
+    let open = super::open::OpenQuery::parse(&params)?;
+    if c != Collection::Facilities {
+        for name in super::open::PARAMS {
+            if params.get(name).is_some() {
+                return Err(ApiError::invalid(
+                    name,
+                    "only the facilities collection has opening hours",
+                ));
+            }
+        }
+    }
+
     let s = state.snapshot.load();
     // Districts of one level, or inside one district.
     let (level, parent) = (params.get("level"), params.get("parent"));
@@ -269,6 +282,7 @@ pub async fn list_items(
                 .filter(|&i| {
                     let f = &s.facilities[i as usize];
                     kinds.as_ref().is_none_or(|k| k.matches(f.kind))
+                        && open.keeps(&s, i)
                         && (words.is_empty()
                             || text_matches(
                                 &words,
@@ -317,11 +331,13 @@ pub async fn list_items(
     };
 
     let page: Vec<u32> = matched.iter().skip(offset).take(limit).copied().collect();
-    let features = page.iter().map(|&i| feature_json(&s, c, i));
+    let features = page.iter().map(|&i| feature_text(&s, c, i, &open));
 
     let page_url = |offset: usize| {
         let mut pairs: Vec<(&str, String)> = Vec::new();
-        for key in ["bbox", "kind", "q", "level", "parent"] {
+        for key in [
+            "bbox", "kind", "q", "level", "parent", "open_now", "open_at",
+        ] {
             if let Some(v) = params.get(key) {
                 pairs.push((key, v.to_string()));
             }
@@ -358,12 +374,25 @@ fn feature_json(s: &Snapshot, c: Collection, i: u32) -> &str {
     }
 }
 
+/// Item `i`'s text as served: a facility with what it answers about opening hours.
+fn feature_text<'a>(
+    s: &'a Snapshot,
+    c: Collection,
+    i: u32,
+    open: &super::open::OpenQuery,
+) -> std::borrow::Cow<'a, str> {
+    match c {
+        Collection::Facilities => s.facility_json_with(i, &open.members(s, i)).into(),
+        _ => feature_json(s, c, i).into(),
+    }
+}
+
 /// A FeatureCollection written around features already encoded as GeoJSON text.
-fn feature_collection<'a>(
+fn feature_collection<T: AsRef<str>>(
     matched: Option<usize>,
     links: &[Value],
     returned: usize,
-    features: impl Iterator<Item = &'a str>,
+    features: impl Iterator<Item = T>,
 ) -> Response {
     let mut body = String::with_capacity(256 + returned * 512);
     body.push_str("{\"type\":\"FeatureCollection\",");
@@ -378,7 +407,7 @@ fn feature_collection<'a>(
         if k > 0 {
             body.push(',');
         }
-        body.push_str(f);
+        body.push_str(f.as_ref());
     }
     body.push_str("]}");
     let mut r = body.into_response();
@@ -416,7 +445,15 @@ pub async fn get_item(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let c = Collection::parse(&id)?;
-    f_json(&Params::parse(raw.as_deref(), NO_PARAMS)?)?;
+    let params = Params::parse(raw.as_deref(), ITEM_PARAMS)?;
+    f_json(&params)?;
+    if c != Collection::Facilities && params.get("open_at").is_some() {
+        return Err(ApiError::invalid(
+            "open_at",
+            "only the facilities collection has opening hours",
+        ));
+    }
+    let open = super::open::OpenQuery::parse(&params)?;
     let s = state.snapshot.load();
     let not_found = || ApiError::NotFound(format!("no item {fid:?} in {}", c.id()));
     let index = match c {
@@ -430,7 +467,7 @@ pub async fn get_item(
         { "href": format!("{}/api/collections/{}", base.0, c.id()), "rel": "collection", "type": "application/json" },
     ]);
     // The stored text is one JSON object: the links go in before its closing brace.
-    let feature = feature_json(&s, c, index);
+    let feature = feature_text(&s, c, index, &open);
     let body = format!("{},\"links\":{links}}}", &feature[..feature.len() - 1]);
     let mut r = body.into_response();
     r.headers_mut()

@@ -7,6 +7,7 @@ mod districts;
 pub mod error;
 mod etag;
 mod features;
+mod open;
 mod openapi;
 mod organisations;
 mod params;
@@ -255,6 +256,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/collections/{id}/items/{fid}", get(features::get_item))
         .route("/api/addresses/search", get(features::search_addresses))
         .route("/api/reach", get(reach::get_reach))
+        .route("/api/calendar", get(programme::get_calendar))
         .route("/api/isochrone", get(reach::get_isochrone))
         .route("/api/coverage", get(coverage::get_coverage))
         .route("/api/districts/{id}/profile", get(districts::get_profile))

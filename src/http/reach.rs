@@ -27,6 +27,8 @@ const REACH_PARAMS: &[&str] = &[
     "free",
     "org",
     "accessibility",
+    "open_now",
+    "open_at",
 ];
 const ISOCHRONE_PARAMS: &[&str] = &["lon", "lat", "minutes", "profile"];
 /// The bands drawn when a reach request names none (those up to its `minutes`, and it).
@@ -227,6 +229,11 @@ struct ReachedProperties<'a> {
     walk_seconds: u64,
     walk_minutes: u64,
     distance_m: u64,
+    /// Open now (null: unknown), the next change (RFC 3339), and open at `open_at` if asked.
+    open_now: Option<bool>,
+    next_change: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    open_at: Option<Option<bool>>,
 }
 
 #[derive(Serialize)]
@@ -299,6 +306,7 @@ pub async fn get_reach(
         .map_err(|bad| ApiError::invalid("kind", format!("unknown kind {bad:?}")))?;
 
     let activity_filter = super::programme::ActivityFilter::parse(&params)?;
+    let open = super::open::OpenQuery::parse(&params)?;
     let s = state.snapshot.load();
     let walk = network(&s)?;
     let programme = &s.programme;
@@ -325,6 +333,7 @@ pub async fn get_reach(
     let facilities: Vec<ReachedFacility> = reach
         .facilities
         .iter()
+        .filter(|&&(i, _)| open.keeps(&s, i))
         .map(|&(i, seconds)| {
             let f = &s.facilities[i as usize];
             let district =
@@ -347,6 +356,15 @@ pub async fn get_reach(
                     walk_seconds: seconds.round() as u64,
                     walk_minutes: (seconds / 60.0).ceil() as u64,
                     distance_m: (seconds * speed).round() as u64,
+                    open_now: s.open_state(i, &open.now).as_bool(),
+                    next_change: s.hours[i as usize]
+                        .as_ref()
+                        .and_then(|h| h.next_change(&open.now))
+                        .map(|z| crate::domain::activity::rfc3339(&z)),
+                    open_at: open
+                        .open_at
+                        .as_ref()
+                        .map(|at| s.open_state(i, at).as_bool()),
                 },
             }
         })

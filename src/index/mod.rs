@@ -97,6 +97,11 @@ pub struct Base {
     pub attribution: Vec<&'static str>,
     /// Which OSM facilities a register replaced (see `conflate.rs`).
     pub conflation: conflate::Conflation,
+    /// Each facility's opening hours, read (same order as `facilities`); `None` where it has
+    /// none or they could not be read (`opening_hours` keeps the text).
+    pub hours: Vec<Option<crate::hours::Hours>>,
+    /// How many facilities have opening hours that could not be read.
+    pub hours_unreadable: usize,
 }
 
 /// Wider nodes than rstar's default (6): the trees are bulk-loaded once and only queried,
@@ -269,7 +274,21 @@ impl Snapshot {
             }
             attribution::of_sources(sources)
         };
+        let hours: Vec<Option<crate::hours::Hours>> = facilities
+            .iter()
+            .map(|f| {
+                let text = f.opening_hours.as_deref()?;
+                crate::hours::Hours::parse(text, Some(f.position)).ok()
+            })
+            .collect();
+        let hours_unreadable = facilities
+            .iter()
+            .zip(&hours)
+            .filter(|(f, h)| f.opening_hours.is_some() && h.is_none())
+            .count();
         let base = Arc::new(Base {
+            hours,
+            hours_unreadable,
             attribution,
             conflation,
             base_version,
@@ -415,6 +434,20 @@ impl Base {
     /// The GeoJSON Feature text of facility `index`.
     pub fn facility_json(&self, index: u32) -> &str {
         &self.facility_json[index as usize]
+    }
+
+    /// Facility `index`'s Feature text with `extra` (`,"key":value…`, JSON members) added to
+    /// its properties: what depends on the time asked (open now, next change).
+    pub fn facility_json_with(&self, index: u32, extra: &str) -> String {
+        let text = self.facility_json(index);
+        // `wire::facility` ends with the properties object and then the feature's brace.
+        let (head, tail) = text.split_at(text.len() - 2);
+        format!("{head}{extra}{tail}")
+    }
+
+    /// Facility `index`'s state at `at` (unknown without readable hours).
+    pub fn open_state(&self, index: u32, at: &jiff::ZonedDateTime) -> crate::hours::OpenState {
+        crate::hours::state_of(self.hours[index as usize].as_ref(), at)
     }
 
     pub fn address_json(&self, index: u32) -> &str {

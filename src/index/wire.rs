@@ -16,29 +16,31 @@ fn district_ref(d: Option<&District>) -> (Value, Value) {
     }
 }
 
+/// A facility's Feature, written with `properties` last, so the text ends with the
+/// properties' closing brace and the feature's (`Snapshot::facility_json_with` adds
+/// members there).
 pub(super) fn facility(f: &Facility, district: Option<&District>) -> Box<str> {
     let (district_id, district) = district_ref(district);
-    json!({
-        "type": "Feature",
-        "id": f.id,
-        "geometry": point(f.position),
-        "properties": {
-            "kind": f.kind,
-            "kind_label_nb": f.kind.label_nb(),
-            "kind_label_en": f.kind.label_en(),
-            "naermiljoanlegg": f.kind.is_naermiljoanlegg(),
-            "name": f.name,
-            "address": f.address,
-            "district_id": district_id,
-            "district": district,
-            "wheelchair": f.wheelchair,
-            "opening_hours": f.opening_hours,
-            "source": f.source.source,
-            "source_id": f.source.source_id,
-            "details": f.properties,
-        }
-    })
-    .to_string()
+    let properties = json!({
+        "kind": f.kind,
+        "kind_label_nb": f.kind.label_nb(),
+        "kind_label_en": f.kind.label_en(),
+        "naermiljoanlegg": f.kind.is_naermiljoanlegg(),
+        "name": f.name,
+        "address": f.address,
+        "district_id": district_id,
+        "district": district,
+        "wheelchair": f.wheelchair,
+        "opening_hours": f.opening_hours,
+        "source": f.source.source,
+        "source_id": f.source.source_id,
+        "details": f.properties,
+    });
+    format!(
+        r#"{{"type":"Feature","id":{},"geometry":{},"properties":{properties}}}"#,
+        f.id,
+        point(f.position)
+    )
     .into()
 }
 

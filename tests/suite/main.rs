@@ -11,6 +11,7 @@ mod common;
 mod coverage;
 mod districts;
 mod fetch;
+mod hours;
 mod import_addresses;
 mod import_files;
 mod import_osm;

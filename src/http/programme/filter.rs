@@ -21,6 +21,9 @@ pub struct ActivityFilter {
     pub org: Option<i64>,
     /// Only activities that promise every one of these.
     pub accessibility: Option<Vec<crate::domain::activity::Accessibility>>,
+    /// `open_now`/`open_at`: only activities with a session going on then (`true`), or
+    /// without one (`false`).
+    pub in_session: Option<(jiff::Timestamp, bool)>,
     /// Paused activities too (`include_paused=true`: for their organisation's page);
     /// never by default.
     pub include_paused: bool,
@@ -123,7 +126,14 @@ impl ActivityFilter {
                 ));
             }
         };
+        let open = super::super::open::OpenQuery::parse(params)?;
+        let in_session = match (open.open_at, open.open_now) {
+            (Some(at), _) => Some((at.timestamp(), true)),
+            (None, Some(want)) => Some((open.now.timestamp(), want)),
+            (None, None) => None,
+        };
         Ok(ActivityFilter {
+            in_session,
             include_paused,
             accessibility,
             categories,
@@ -137,6 +147,9 @@ impl ActivityFilter {
 
     pub fn matches(&self, org_id: i64, a: &ActivityDoc) -> bool {
         (self.include_paused || !a.paused)
+            && self
+                .in_session
+                .is_none_or(|(at, want)| a.schedule.in_session(at) == want)
             && self.org.is_none_or(|o| o == org_id)
             && self
                 .categories
@@ -157,6 +170,19 @@ impl ActivityFilter {
                             .time_of_day
                             .is_none_or(|(lo, hi)| (lo..hi).contains(&s.start.minutes))
                 }))
+    }
+}
+
+impl ActivityFilter {
+    /// True when one concrete session meets the weekday and time-of-day filters (the
+    /// calendar keeps only those sessions of an activity).
+    pub fn session_matches(&self, o: &crate::domain::activity::Occurrence) -> bool {
+        let weekday = o.start.weekday().to_monday_one_offset() as u8;
+        let minutes = o.start.hour() as u16 * 60 + o.start.minute() as u16;
+        self.weekdays.as_ref().is_none_or(|w| w.contains(&weekday))
+            && self
+                .time_of_day
+                .is_none_or(|(lo, hi)| (lo..hi).contains(&minutes))
     }
 }
 

@@ -8,6 +8,7 @@
 //! calls of the one write path ([`crate::edit::write_item`]), `offers.rs` takes and shows
 //! offers of help.
 
+mod calendar;
 mod filter;
 mod offers;
 mod read;
@@ -24,6 +25,7 @@ use crate::store::accounts::{Membership, Person, StaffRole};
 use crate::store::editing::{Actor, Role};
 
 pub use crate::store::editing::token_sha256;
+pub use calendar::get_calendar;
 pub use filter::ActivityFilter;
 pub use offers::{MAX_OFFERS_PER_ADDRESS, get_offers, post_offer};
 pub(crate) use read::add_walk;

@@ -33,6 +33,8 @@ const ACTIVITY_PARAMS: &[&str] = &[
     "org",
     "accessibility",
     "include_paused",
+    "open_now",
+    "open_at",
     "lon",
     "lat",
     "minutes",
@@ -49,7 +51,7 @@ fn text_matches(words: &[String], text: &str) -> bool {
 }
 
 /// Walking seconds to each item reached from `w`, by item index.
-fn walk_times(
+pub(super) fn walk_times(
     s: &Snapshot,
     w: &WalkFrom,
     snaps: &[crate::index::Placement],

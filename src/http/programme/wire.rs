@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use crate::domain::LonLat;
-use crate::domain::activity::Place;
+use crate::domain::activity::{Place, rfc3339};
 use crate::index::Snapshot;
 
 pub const GEO_JSON: &str = "application/geo+json";
@@ -15,10 +15,6 @@ pub const JSON_LD: &str = "application/ld+json";
 /// RFC 3339 with Oslo's offset of that moment (what browsers' `Date` parses).
 fn timestamp_oslo(t: Timestamp) -> String {
     rfc3339(&t.to_zoned_datetime(crate::domain::activity::oslo()))
-}
-
-fn rfc3339(z: &jiff::ZonedDateTime) -> String {
-    z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
 fn place_json(s: &Snapshot, place: &Place, position: Option<LonLat>) -> (Value, Value) {

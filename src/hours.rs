@@ -1,0 +1,283 @@
+//! Opening hours (issue 18): OSM's `opening_hours` syntax, read and evaluated by the
+//! `opening-hours` crate (<https://wiki.openstreetmap.org/wiki/Key:opening_hours/specification>),
+//! in Europe/Oslo wall time, with Norway's public holidays (`PH`: the crate's calendar from
+//! Nager.Date, Easter-dependent days included) and its school holidays where that calendar
+//! has them (`SH`; none are known for Norway, whose school holidays differ per kommune, so an
+//! `SH` rule never applies). Sun events (`sunrise`, `sunset`) are computed for the place.
+//!
+//! What cannot be read is kept as text by the caller and is never told as "closed": its state
+//! is [`OpenState::Unknown`]. Pure: no I/O.
+
+use std::sync::LazyLock;
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use jiff::ZonedDateTime;
+use jiff::civil::DateTime;
+use opening_hours::localization::{Coordinates, Country, Localize};
+use opening_hours::{Context, ContextHolidays, OpeningHours, RuleKind};
+use opening_hours_syntax::rules::time::TimeEvent;
+use serde::Serialize;
+
+use crate::domain::LonLat;
+use crate::domain::activity::oslo;
+
+/// Whether a place is open at an instant. `Unknown` when the hours say so (`unknown`,
+/// a comment-only rule), or when a place has no hours or hours that could not be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OpenState {
+    Open,
+    Closed,
+    Unknown,
+}
+
+impl OpenState {
+    /// `Some(true)` open, `Some(false)` closed, `None` unknown: the JSON `open_now`.
+    pub fn as_bool(self) -> Option<bool> {
+        match self {
+            OpenState::Open => Some(true),
+            OpenState::Closed => Some(false),
+            OpenState::Unknown => None,
+        }
+    }
+}
+
+/// Oslo wall time for the crate: its "date times" are Oslo's civil date times, and sun
+/// events are computed at the place's coordinates and told in Oslo time.
+#[derive(Clone, Debug)]
+struct OsloWallTime {
+    place: Option<Coordinates>,
+}
+
+impl Localize for OsloWallTime {
+    type DateTime = NaiveDateTime;
+
+    fn naive(&self, dt: NaiveDateTime) -> NaiveDateTime {
+        dt
+    }
+
+    fn datetime(&self, naive: NaiveDateTime) -> NaiveDateTime {
+        naive
+    }
+
+    fn event_time(&self, date: NaiveDate, event: TimeEvent) -> Option<NaiveTime> {
+        let Some(place) = self.place else {
+            return opening_hours::localization::NoLocation.event_time(date, event);
+        };
+        let utc = place.event_time(date, event)?;
+        let at = jiff::Timestamp::from_second(utc.timestamp()).ok()?;
+        let local = at.to_zoned_datetime(oslo()).datetime();
+        NaiveTime::from_hms_opt(
+            local.hour() as u32,
+            local.minute() as u32,
+            local.second() as u32,
+        )
+    }
+}
+
+static HOLIDAYS_NO: LazyLock<ContextHolidays> = LazyLock::new(|| Country::NO.holidays());
+
+/// Changes further away than this are not looked for (the crate walks the calendar).
+const HORIZON_DAYS: i64 = 400;
+
+/// One place's parsed opening hours.
+#[derive(Clone, Debug)]
+pub struct Hours {
+    oh: OpeningHours<OsloWallTime>,
+}
+
+impl Hours {
+    /// Reads an OSM `opening_hours` value for a place at `at` (for its sun events).
+    ///
+    /// Errors: the parser's message, for a value the syntax does not allow.
+    pub fn parse(text: &str, at: Option<LonLat>) -> Result<Hours, String> {
+        let oh: OpeningHours = text.trim().parse().map_err(|e| format!("{e}"))?;
+        let place = at.and_then(|p| Coordinates::new(p.lat, p.lon));
+        let context = Context::default()
+            .with_holidays(HOLIDAYS_NO.clone())
+            .approx_bound_interval_size(chrono::TimeDelta::days(HORIZON_DAYS))
+            .with_locale(OsloWallTime { place });
+        Ok(Hours {
+            oh: oh.with_context(context),
+        })
+    }
+
+    /// The state at an instant (read in Oslo time).
+    pub fn state(&self, at: &ZonedDateTime) -> OpenState {
+        match self.oh.state(naive(&oslo_civil(at))).0 {
+            RuleKind::Open => OpenState::Open,
+            RuleKind::Closed => OpenState::Closed,
+            RuleKind::Unknown => OpenState::Unknown,
+        }
+    }
+
+    /// When the state after `at` next changes (opens, closes or becomes unknown), in Oslo
+    /// time; `None` when it never does within about a year (`24/7`, `off`).
+    pub fn next_change(&self, at: &ZonedDateTime) -> Option<ZonedDateTime> {
+        let next = self.oh.next_change(naive(&oslo_civil(at)))?;
+        use chrono::{Datelike, Timelike};
+        let civil = DateTime::new(
+            i16::try_from(next.year()).ok()?,
+            next.month() as i8,
+            next.day() as i8,
+            next.hour() as i8,
+            next.minute() as i8,
+            next.second() as i8,
+            0,
+        )
+        .ok()?;
+        // A change at a wall time the clocks skip (spring forward) happens as they move on.
+        civil.to_zoned_datetime(oslo()).ok()
+    }
+}
+
+fn oslo_civil(at: &ZonedDateTime) -> DateTime {
+    at.timestamp().to_zoned_datetime(oslo()).datetime()
+}
+
+fn naive(dt: &DateTime) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(dt.year() as i32, dt.month() as u32, dt.day() as u32)
+        .and_then(|d| d.and_hms_opt(dt.hour() as u32, dt.minute() as u32, dt.second() as u32))
+        .expect("a jiff civil date time is a valid chrono one")
+}
+
+/// The state of optional hours: no hours, or unreadable ones, are unknown.
+pub fn state_of(hours: Option<&Hours>, at: &ZonedDateTime) -> OpenState {
+    hours.map_or(OpenState::Unknown, |h| h.state(at))
+}
+
+/// Reads a time asked for (`open_at=`): an RFC 3339 instant with an offset or `Z`, or a
+/// date and time without one (`2026-12-24T10:00`, seconds optional), read as Oslo wall time.
+///
+/// Errors: a message naming the forms accepted.
+pub fn parse_time(text: &str) -> Result<ZonedDateTime, String> {
+    let text = text.trim();
+    if let Ok(t) = text.parse::<jiff::Timestamp>() {
+        return Ok(t.to_zoned_datetime(oslo()));
+    }
+    let civil: DateTime = text.parse().map_err(|_| {
+        format!(
+            "{text:?} is not a time; use 2026-12-24T10:00 (Oslo time) or an RFC 3339 time with \
+             an offset, such as 2026-12-24T10:00:00+01:00"
+        )
+    })?;
+    civil
+        .to_zoned_datetime(oslo())
+        .map_err(|e| format!("{text:?} is not a time in Oslo: {e}"))
+}
+
+/// Now, in Oslo.
+pub fn now() -> ZonedDateTime {
+    jiff::Timestamp::now().to_zoned_datetime(oslo())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> ZonedDateTime {
+        parse_time(s).unwrap()
+    }
+
+    fn state(hours: &str, time: &str) -> OpenState {
+        Hours::parse(hours, Some(LonLat::new(10.2, 59.74)))
+            .unwrap()
+            .state(&at(time))
+    }
+
+    #[test]
+    fn a_table_of_values_at_oslo_times() {
+        use OpenState::*;
+        let office = "Mo-Fr 08:00-16:00; PH off";
+        for (hours, time, want) in [
+            (office, "2026-11-30T10:00", Open),   // a Monday
+            (office, "2026-11-30T16:00", Closed), // the end is not inside
+            (office, "2026-11-28T10:00", Closed), // a Saturday
+            (office, "2026-12-24T10:00", Open),   // julaften is no public holiday
+            (office, "2026-12-25T10:00", Closed), // 1. juledag
+            (office, "2026-12-28T10:00", Open),
+            (office, "2026-04-02T10:00", Closed), // skjærtorsdag (Easter is 5 April 2026)
+            (office, "2026-04-06T10:00", Closed), // 2. påskedag
+            (office, "2026-05-14T10:00", Closed), // Kristi himmelfartsdag
+            (office, "2026-05-25T10:00", Closed), // 2. pinsedag
+            (office, "2026-05-18T10:00", Open),
+            (office, "2027-03-25T10:00", Closed), // skjærtorsdag 2027 (Easter is 28 March)
+            ("24/7", "2026-12-25T03:00", Open),
+            ("Fr 22:00-02:00", "2026-12-05T01:30", Open), // Saturday night, after midnight
+            ("Fr 22:00-02:00", "2026-12-05T02:30", Closed),
+            // Across DST: the hours are wall time on both sides of the change.
+            ("Mo-Su 09:00-17:00", "2026-03-29T09:30", Open),
+            ("Mo-Su 09:00-17:00", "2026-10-25T16:30", Open),
+            ("Mo-Su 09:00-17:00", "2026-10-25T17:30", Closed),
+            (
+                "Mo-Fr 08:00-16:00 \"by appointment\"; Sa unknown",
+                "2026-11-28T10:00",
+                Unknown,
+            ),
+            ("off", "2026-11-30T10:00", Closed),
+        ] {
+            assert_eq!(state(hours, time), want, "{hours:?} at {time}");
+        }
+    }
+
+    #[test]
+    fn an_instant_with_an_offset_is_read_in_oslo() {
+        // 09:30Z is 10:30 in Oslo in winter.
+        assert_eq!(
+            state("Mo-Fr 10:00-11:00", "2026-11-30T09:30:00Z"),
+            OpenState::Open
+        );
+        assert_eq!(
+            state("Mo-Fr 10:00-11:00", "2026-11-30T09:30:00+01:00"),
+            OpenState::Closed
+        );
+    }
+
+    #[test]
+    fn next_change_is_an_oslo_instant() {
+        let h = Hours::parse("Mo-Fr 08:00-16:00; PH off", None).unwrap();
+        let change = |t: &str| h.next_change(&at(t)).map(|z| z.to_string());
+        assert_eq!(
+            change("2026-11-30T10:00").as_deref(),
+            Some("2026-11-30T16:00:00+01:00[Europe/Oslo]")
+        );
+        // Thursday 24 December closes at 16:00, then the holidays: open again on Monday 28.
+        assert_eq!(
+            change("2026-12-24T17:00").as_deref(),
+            Some("2026-12-28T08:00:00+01:00[Europe/Oslo]")
+        );
+        // Summer time is +02:00.
+        assert_eq!(
+            change("2026-06-01T07:00").as_deref(),
+            Some("2026-06-01T08:00:00+02:00[Europe/Oslo]")
+        );
+        assert_eq!(
+            Hours::parse("24/7", None)
+                .unwrap()
+                .next_change(&at("2026-11-30T10:00")),
+            None
+        );
+    }
+
+    #[test]
+    fn sun_events_are_the_places() {
+        // At Drammen in late November the sun sets at about 15:20, not the crate's 19:00.
+        let h = Hours::parse("sunrise-sunset", Some(LonLat::new(10.2, 59.74))).unwrap();
+        assert_eq!(h.state(&at("2026-11-30T16:00")), OpenState::Closed);
+        assert_eq!(h.state(&at("2026-11-30T12:00")), OpenState::Open);
+    }
+
+    #[test]
+    fn unreadable_values_and_times_say_what_is_wrong() {
+        for bad in ["Mo-Fr 8-16 hver dag", "kl 10-14", "Mo-Fr 25:00-26:00 x"] {
+            assert!(Hours::parse(bad, None).is_err(), "{bad:?}");
+        }
+        assert_eq!(state_of(None, &at("2026-11-30T10:00")), OpenState::Unknown);
+        let e = parse_time("24.12.2026 10:00").unwrap_err();
+        assert!(e.contains("2026-12-24T10:00"), "{e}");
+        assert_eq!(
+            at("2026-12-24T10:00").to_string(),
+            "2026-12-24T10:00:00+01:00[Europe/Oslo]"
+        );
+    }
+}

@@ -1,0 +1,83 @@
+//! `open_now=` and `open_at=` (issue 18): which facilities are open, and the members each
+//! facility answers with (`open_now`, `next_change`, and `open_at` when a time is asked).
+
+use jiff::ZonedDateTime;
+use serde_json::Value;
+
+use super::error::ApiError;
+use super::params::Params;
+use crate::hours::OpenState;
+use crate::index::Snapshot;
+
+/// The parameters that ask about opening hours.
+pub const PARAMS: [&str; 2] = ["open_now", "open_at"];
+
+/// What a request asked about opening hours, with the instant it was answered.
+pub struct OpenQuery {
+    /// The request's time, in Oslo.
+    pub now: ZonedDateTime,
+    /// `open_now=true|false`: keep only facilities open (closed) now; unknown ones neither.
+    pub open_now: Option<bool>,
+    /// `open_at=`: keep only facilities open then.
+    pub open_at: Option<ZonedDateTime>,
+}
+
+impl OpenQuery {
+    /// Reads `open_now` and `open_at`.
+    ///
+    /// Errors: 400 problems naming the parameter and the forms it takes.
+    pub fn parse(params: &Params) -> Result<OpenQuery, ApiError> {
+        let open_now = match params.get("open_now") {
+            None => None,
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            Some(other) => {
+                return Err(ApiError::invalid(
+                    "open_now",
+                    format!("{other:?} is not true or false"),
+                ));
+            }
+        };
+        let open_at = params
+            .get("open_at")
+            .map(crate::hours::parse_time)
+            .transpose()
+            .map_err(|e| ApiError::invalid("open_at", e))?;
+        Ok(OpenQuery {
+            now: crate::hours::now(),
+            open_now,
+            open_at,
+        })
+    }
+
+    /// True when facility `i` meets the filters asked.
+    pub fn keeps(&self, s: &Snapshot, i: u32) -> bool {
+        self.open_now
+            .is_none_or(|want| s.open_state(i, &self.now).as_bool() == Some(want))
+            && self
+                .open_at
+                .as_ref()
+                .is_none_or(|at| s.open_state(i, at) == OpenState::Open)
+    }
+
+    /// The members facility `i` answers with, as JSON text starting with a comma:
+    /// `open_now` (true, false, or null when unknown), `next_change` (RFC 3339 with Oslo's
+    /// offset, or null), and `open_at` (true, false or null) when a time was asked.
+    pub fn members(&self, s: &Snapshot, i: u32) -> String {
+        let hours = s.hours[i as usize].as_ref();
+        let open_now = crate::hours::state_of(hours, &self.now).as_bool();
+        let next = hours.and_then(|h| h.next_change(&self.now));
+        let mut out = format!(
+            ",\"open_now\":{},\"next_change\":{}",
+            Value::from(open_now),
+            Value::from(next.map(|z| crate::domain::activity::rfc3339(&z)))
+        );
+        if let Some(at) = &self.open_at {
+            out.push_str(&format!(
+                ",\"open_at\":{}",
+                Value::from(crate::hours::state_of(hours, at).as_bool())
+            ));
+        }
+        out
+    }
+}

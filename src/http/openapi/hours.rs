@@ -1,0 +1,102 @@
+//! The document's part for opening hours and the calendar (issue 18): `open_now` and
+//! `open_at` where facilities and activities are listed, and `/api/calendar`.
+
+use serde_json::{Value, json};
+
+use super::param;
+
+fn open_now(what: &str) -> Value {
+    param(
+        "open_now",
+        "query",
+        &format!(
+            "true: only {what} open now; false: only those closed now (unknown hours are in neither)"
+        ),
+        json!({ "type": "boolean" }),
+        false,
+    )
+}
+
+fn open_at(what: &str) -> Value {
+    param(
+        "open_at",
+        "query",
+        &format!(
+            "Only {what} open at this time: 2026-12-24T10:00 (Oslo wall time) or RFC 3339 with an offset"
+        ),
+        json!({ "type": "string", "example": "2026-12-24T10:00" }),
+        false,
+    )
+}
+
+fn push(doc: &mut Value, path: &str, params: &[Value]) {
+    if let Some(list) = doc["paths"][path]["get"]["parameters"].as_array_mut() {
+        list.extend(params.iter().cloned());
+    }
+}
+
+pub(super) fn hours_paths(doc: &mut Value) {
+    let facilities = "facilities (the facilities collection only)";
+    push(
+        doc,
+        "/api/collections/{id}/items",
+        &[open_now(facilities), open_at(facilities)],
+    );
+    push(
+        doc,
+        "/api/collections/{id}/items/{fid}",
+        &[param(
+            "open_at",
+            "query",
+            "Facilities: add `open_at` (true, false or null) for this time",
+            json!({ "type": "string" }),
+            false,
+        )],
+    );
+    push(
+        doc,
+        "/api/reach",
+        &[
+            open_now("facilities and activities in session"),
+            open_at("facilities and activities in session"),
+        ],
+    );
+    push(
+        doc,
+        "/api/collections/activities/items",
+        &[
+            open_now("activities in session"),
+            open_at("activities in session"),
+        ],
+    );
+    let q = |name: &str, description: &str, schema: Value| {
+        param(name, "query", description, schema, false)
+    };
+    let problem = json!({ "description": "A problem (RFC 9457)", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } });
+    doc["paths"]["/api/calendar"] = json!({ "get": {
+        "summary": "The sessions of activities within a walk of a point (or all) from `from` to `to` (dates in Oslo, at most 62 days; default today and six days on): weekly rules expanded in Europe/Oslo, exceptions applied. JSON, or f=ics for iCalendar (RFC 5545, times in UTC, a stable UID per session) to subscribe to",
+        "operationId": "getCalendar",
+        "parameters": [
+            q("lon", "Longitude of the place walked from (with lat)", json!({ "type": "number", "minimum": -180, "maximum": 180 })),
+            q("lat", "Latitude of the place walked from (with lon)", json!({ "type": "number", "minimum": -90, "maximum": 90 })),
+            q("minutes", "Walking time, 1 to 60", json!({ "type": "integer", "minimum": 1, "maximum": 60, "default": 15 })),
+            q("profile", "walk, slow or wheelchair", json!({ "type": "string", "enum": ["walk", "slow", "wheelchair"] })),
+            q("from", "First date (YYYY-MM-DD)", json!({ "type": "string", "format": "date" })),
+            q("to", "Last date (YYYY-MM-DD), at most 61 days after from", json!({ "type": "string", "format": "date" })),
+            q("category", "Activity categories, comma-separated", json!({ "type": "string" })),
+            q("age", "Only activities that admit this age", json!({ "type": "integer", "minimum": 0, "maximum": 120 })),
+            q("weekday", "Only sessions on these weekdays (1–7 or mon…sun)", json!({ "type": "string" })),
+            q("time_of_day", "Only sessions starting in the morning, afternoon or evening", json!({ "type": "string", "enum": ["morning", "afternoon", "evening"] })),
+            q("free", "Free of charge or not", json!({ "type": "boolean" })),
+            q("org", "Organisation id", json!({ "type": "integer" })),
+            q("accessibility", "Features every activity must promise, comma-separated", json!({ "type": "string" })),
+            q("f", "json (default) or ics", json!({ "type": "string", "enum": ["json", "ics"] })),
+        ],
+        "responses": {
+            "200": { "description": "{from, to, time_zone, sessions: [{activity_id, title, category, start, end, organisation, place, position, walk_minutes, url}], links}, or text/calendar", "content": { "application/json": { "schema": { "type": "object" } }, "text/calendar": { "schema": { "type": "string" } } } },
+            "400": problem.clone(),
+            "422": problem.clone(),
+            "503": problem,
+        }
+    } });
+}
