@@ -16,10 +16,10 @@ use crate::domain::{KindFilter, LonLat};
 use crate::routing::Profile;
 
 const COVERAGE_PARAMS: &[&str] = &[
-    "kind", "category", "minutes", "profile", "format", "level", "parent",
+    "kind", "category", "minutes", "profile", "format", "level", "parent", "open_at",
 ];
 const GAPS_PARAMS: &[&str] = &[
-    "kind", "category", "minutes", "profile", "limit", "level", "parent",
+    "kind", "category", "minutes", "profile", "limit", "level", "parent", "open_at",
 ];
 
 /// The districts asked for by `level=` and `parent=`.
@@ -43,6 +43,9 @@ pub(super) struct Question {
     pub categories: Option<Vec<crate::domain::activity::Category>>,
     pub minutes: u32,
     pub profile: Profile,
+    /// `open_at=`: only facilities not closed then by their opening hours (those without
+    /// readable hours count as open: unknown is never told as closed).
+    pub open_at: Option<jiff::ZonedDateTime>,
 }
 
 impl Question {
@@ -50,19 +53,37 @@ impl Question {
     pub fn times(&self, s: &crate::index::Snapshot) -> Result<Vec<f64>, ApiError> {
         match &self.categories {
             Some(c) => coverage::activity_times(s, c, self.profile),
-            None => coverage::address_times(s, &self.kinds, self.profile, &[], &[]),
+            None => coverage::address_times(s, &self.kinds, self.profile, &[], &self.closed(s)),
         }
         .map_err(coverage_error)
+    }
+
+    /// The ids of the facilities of the question's kinds that are closed at `open_at`.
+    pub fn closed(&self, s: &crate::index::Snapshot) -> Vec<i64> {
+        let Some(at) = &self.open_at else {
+            return Vec::new();
+        };
+        (0..s.facilities.len() as u32)
+            .filter(|&i| {
+                self.kinds.matches(s.facilities[i as usize].kind)
+                    && s.open_state(i, at) == crate::hours::OpenState::Closed
+            })
+            .map(|i| s.facilities[i as usize].id)
+            .collect()
     }
 
     /// A key that tells questions apart, for caches.
     pub fn key(&self) -> String {
         format!(
-            "{:?}|{:?}|{}|{}",
+            "{:?}|{:?}|{}|{}|{}",
             self.kinds,
             self.categories,
             self.profile.as_str(),
-            self.minutes
+            self.minutes,
+            self.open_at
+                .as_ref()
+                .map(|t| t.timestamp().to_string())
+                .unwrap_or_default()
         )
     }
 }
@@ -103,6 +124,7 @@ fn question(
         categories: None,
         minutes,
         profile,
+        open_at: None,
     })
 }
 
@@ -137,6 +159,17 @@ pub(super) fn query_question(params: &Params, max_minutes: u32) -> Result<Questi
         params.get("profile"),
         max_minutes,
     )?;
+    q.open_at = params
+        .get("open_at")
+        .map(crate::hours::parse_time)
+        .transpose()
+        .map_err(|e| ApiError::invalid("open_at", e))?;
+    if q.open_at.is_some() && categories.is_some() {
+        return Err(ApiError::invalid(
+            "open_at",
+            "open_at asks about facilities' opening hours; use it with kind, not category",
+        ));
+    }
     q.categories = categories;
     Ok(q)
 }

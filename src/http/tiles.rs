@@ -138,7 +138,7 @@ fn coverage_tile(state: &AppState, id: TileId, raw: Option<&str>) -> Result<Resp
     Ok(r)
 }
 
-const COVERAGE_TILE_PARAMS: &[&str] = &["kind", "category", "minutes", "profile"];
+const COVERAGE_TILE_PARAMS: &[&str] = &["kind", "category", "minutes", "profile", "open_at"];
 
 pub async fn get_tile(
     State(state): State<AppState>,

@@ -216,6 +216,66 @@ async fn facilities_answer_open_now_and_open_at_in_oslo_time() {
     assert!(library["properties"]["open_now"].is_boolean());
     assert!(library["properties"].get("open_at").is_none());
 
+    // Coverage open at a time equals a scenario that closes what is closed then (found one
+    // by one through the items), and differs from the coverage of every library.
+    let christmas = "2026-12-25T10:00";
+    let libraries = get(
+        &state,
+        "/api/collections/facilities/items?kind=library&limit=1000",
+    )
+    .await;
+    let mut closed = Vec::new();
+    for f in libraries.body["features"].as_array().unwrap() {
+        let id = f["id"].as_i64().unwrap();
+        let one = get(
+            &state,
+            &format!("/api/collections/facilities/items/{id}?open_at={christmas}"),
+        )
+        .await;
+        if one.body["properties"]["open_at"] == false {
+            closed.push(id);
+        }
+    }
+    assert!(
+        !closed.is_empty(),
+        "the fixture library is closed on 1. juledag"
+    );
+    let open_coverage = get(
+        &state,
+        &format!("/api/coverage?kind=library&minutes=5&open_at={christmas}"),
+    )
+    .await;
+    assert_eq!(open_coverage.status, 200, "{}", open_coverage.body);
+    let scenario = naermiljo::http::router(state.clone())
+        .oneshot(
+            Request::post("/api/coverage/scenario")
+                .header("content-type", "application/json")
+                .body(Body::from(
+                    json!({ "kind": "library", "minutes": 5, "remove": closed }).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let scenario: Value =
+        serde_json::from_slice(&scenario.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(
+        open_coverage.body["total"], scenario["after"]["total"],
+        "{scenario}"
+    );
+    assert_ne!(
+        open_coverage.body["total"], scenario["before"]["total"],
+        "closing changes coverage"
+    );
+    assert_problem(
+        &get(
+            &state,
+            "/api/coverage?category=sport&open_at=2026-12-25T10:00",
+        )
+        .await,
+        400,
+    );
+
     // Bad questions are problems that name the parameter and the form.
     let detail = assert_problem(&get(&state, &at("24.12.2026")).await, 400);
     assert!(detail.contains("2026-12-24T10:00"), "{detail}");

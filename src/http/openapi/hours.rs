@@ -69,6 +69,19 @@ pub(super) fn hours_paths(doc: &mut Value) {
             open_at("activities in session"),
         ],
     );
+    let coverage_open_at = param(
+        "open_at",
+        "query",
+        "Only facilities not closed at this time by their opening hours (2026-12-24T18:00, Oslo time); those without readable hours count as open. With kind, not category",
+        json!({ "type": "string" }),
+        false,
+    );
+    push(
+        doc,
+        "/api/coverage",
+        std::slice::from_ref(&coverage_open_at),
+    );
+    push(doc, "/api/coverage/gaps", &[coverage_open_at]);
     let q = |name: &str, description: &str, schema: Value| {
         param(name, "query", description, schema, false)
     };
