@@ -1,6 +1,8 @@
 //! `open_now=` and `open_at=` (issue 18): which facilities are open, and the members each
 //! facility answers with (`open_now`, `next_change`, and `open_at` when a time is asked).
 
+use std::cell::RefCell;
+
 use jiff::ZonedDateTime;
 use serde_json::Value;
 
@@ -12,7 +14,13 @@ use crate::index::Snapshot;
 /// The parameters that ask about opening hours.
 pub const PARAMS: [&str; 2] = ["open_now", "open_at"];
 
+/// `open_now` (None: unknown) and `next_change` (RFC 3339) of one facility.
+pub type NowAnswer = (Option<bool>, Option<String>);
+
 /// What a request asked about opening hours, with the instant it was answered.
+///
+/// Each distinct value of opening hours (`Snapshot::hours_table`) is evaluated once per
+/// request and remembered here.
 pub struct OpenQuery {
     /// The request's time, in Oslo.
     pub now: ZonedDateTime,
@@ -20,6 +28,8 @@ pub struct OpenQuery {
     pub open_now: Option<bool>,
     /// `open_at=`: keep only facilities open then.
     pub open_at: Option<ZonedDateTime>,
+    /// Per entry of the snapshot's hours table: open now and the next change, once known.
+    now_memo: RefCell<Vec<Option<NowAnswer>>>,
 }
 
 impl OpenQuery {
@@ -47,13 +57,37 @@ impl OpenQuery {
             now: crate::hours::now(),
             open_now,
             open_at,
+            now_memo: RefCell::new(Vec::new()),
         })
+    }
+
+    /// Facility `i`'s `open_now` (null when unknown) and `next_change` (RFC 3339 with Oslo's
+    /// offset, or null).
+    pub fn now_of(&self, s: &Snapshot, i: u32) -> NowAnswer {
+        let Some(h) = s.hours[i as usize] else {
+            return (None, None);
+        };
+        let mut memo = self.now_memo.borrow_mut();
+        if memo.len() != s.hours_table.len() {
+            *memo = vec![None; s.hours_table.len()];
+        }
+        memo[h as usize]
+            .get_or_insert_with(|| {
+                let hours = &s.hours_table[h as usize];
+                (
+                    hours.state(&self.now).as_bool(),
+                    hours
+                        .next_change(&self.now)
+                        .map(|z| crate::domain::activity::rfc3339(&z)),
+                )
+            })
+            .clone()
     }
 
     /// True when facility `i` meets the filters asked.
     pub fn keeps(&self, s: &Snapshot, i: u32) -> bool {
         self.open_now
-            .is_none_or(|want| s.open_state(i, &self.now).as_bool() == Some(want))
+            .is_none_or(|want| self.now_of(s, i).0 == Some(want))
             && self
                 .open_at
                 .as_ref()
@@ -64,18 +98,16 @@ impl OpenQuery {
     /// `open_now` (true, false, or null when unknown), `next_change` (RFC 3339 with Oslo's
     /// offset, or null), and `open_at` (true, false or null) when a time was asked.
     pub fn members(&self, s: &Snapshot, i: u32) -> String {
-        let hours = s.hours[i as usize].as_ref();
-        let open_now = crate::hours::state_of(hours, &self.now).as_bool();
-        let next = hours.and_then(|h| h.next_change(&self.now));
+        let (open_now, next) = self.now_of(s, i);
         let mut out = format!(
             ",\"open_now\":{},\"next_change\":{}",
             Value::from(open_now),
-            Value::from(next.map(|z| crate::domain::activity::rfc3339(&z)))
+            Value::from(next)
         );
         if let Some(at) = &self.open_at {
             out.push_str(&format!(
                 ",\"open_at\":{}",
-                Value::from(crate::hours::state_of(hours, at).as_bool())
+                Value::from(s.open_state(i, at).as_bool())
             ));
         }
         out

@@ -336,6 +336,7 @@ pub async fn get_reach(
         .filter(|&&(i, _)| open.keeps(&s, i))
         .map(|&(i, seconds)| {
             let f = &s.facilities[i as usize];
+            let now = open.now_of(&s, i);
             let district =
                 s.facility_district[i as usize].map(|d| s.districts[d as usize].name.as_str());
             ReachedFacility {
@@ -356,11 +357,8 @@ pub async fn get_reach(
                     walk_seconds: seconds.round() as u64,
                     walk_minutes: (seconds / 60.0).ceil() as u64,
                     distance_m: (seconds * speed).round() as u64,
-                    open_now: s.open_state(i, &open.now).as_bool(),
-                    next_change: s.hours[i as usize]
-                        .as_ref()
-                        .and_then(|h| h.next_change(&open.now))
-                        .map(|z| crate::domain::activity::rfc3339(&z)),
+                    open_now: now.0,
+                    next_change: now.1,
                     open_at: open
                         .open_at
                         .as_ref()

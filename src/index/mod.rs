@@ -97,9 +97,14 @@ pub struct Base {
     pub attribution: Vec<&'static str>,
     /// Which OSM facilities a register replaced (see `conflate.rs`).
     pub conflation: conflate::Conflation,
-    /// Each facility's opening hours, read (same order as `facilities`); `None` where it has
-    /// none or they could not be read (`opening_hours` keeps the text).
-    pub hours: Vec<Option<crate::hours::Hours>>,
+    /// Each facility's opening hours, as an index into `hours_table` (same order as
+    /// `facilities`); `None` where it has none or they could not be read (`opening_hours`
+    /// keeps the text).
+    pub hours: Vec<Option<u32>>,
+    /// The distinct opening hours, read once each: facilities that share a value share its
+    /// entry (those with sun events only within about 10 km), so that a request evaluates
+    /// each value once.
+    pub hours_table: Vec<crate::hours::Hours>,
     /// How many facilities have opening hours that could not be read.
     pub hours_unreadable: usize,
 }
@@ -274,13 +279,11 @@ impl Snapshot {
             }
             attribution::of_sources(sources)
         };
-        let hours: Vec<Option<crate::hours::Hours>> = facilities
-            .iter()
-            .map(|f| {
-                let text = f.opening_hours.as_deref()?;
-                crate::hours::Hours::parse(text, Some(f.position)).ok()
-            })
-            .collect();
+        let (hours, hours_table) = crate::hours::read_all(
+            facilities
+                .iter()
+                .map(|f| (f.opening_hours.as_deref(), f.position)),
+        );
         let hours_unreadable = facilities
             .iter()
             .zip(&hours)
@@ -288,6 +291,7 @@ impl Snapshot {
             .count();
         let base = Arc::new(Base {
             hours,
+            hours_table,
             hours_unreadable,
             attribution,
             conflation,
@@ -445,9 +449,14 @@ impl Base {
         format!("{head}{extra}{tail}")
     }
 
+    /// Facility `index`'s opening hours, if it has readable ones.
+    pub fn hours_of(&self, index: u32) -> Option<&crate::hours::Hours> {
+        self.hours[index as usize].map(|h| &self.hours_table[h as usize])
+    }
+
     /// Facility `index`'s state at `at` (unknown without readable hours).
     pub fn open_state(&self, index: u32, at: &jiff::ZonedDateTime) -> crate::hours::OpenState {
-        crate::hours::state_of(self.hours[index as usize].as_ref(), at)
+        crate::hours::state_of(self.hours_of(index), at)
     }
 
     pub fn address_json(&self, index: u32) -> &str {
