@@ -420,6 +420,10 @@ pub struct DistrictCoverage {
     pub parent_id: Option<String>,
     pub addresses: u64,
     pub covered: u64,
+    /// Homes the walking network does not connect to the rest (placed on no segment, or on
+    /// a small part of the network with no large part near): a data warning, counted
+    /// rather than told as covered or silently uncovered (issue 16).
+    pub unreachable: u64,
     /// `covered / addresses`, 0 for a district without addresses.
     pub share: f64,
     /// Median walking time in seconds; `None` when more than half are beyond the horizon.
@@ -620,6 +624,7 @@ fn summarise(
         parent_id: None,
         addresses,
         covered,
+        unreachable: 0,
         share,
         median_s: percentile(times, 0.5),
         p90_s: percentile(times, 0.9),
@@ -686,6 +691,16 @@ pub fn aggregate_at(
             *children.entry(p).or_default() += 1;
         }
     }
+    // Homes the network does not connect (see `DistrictCoverage::unreachable`).
+    let cut_off = |i: usize| {
+        s.walk.as_ref().is_some_and(|w| {
+            w.address_snaps[i]
+                .for_profile(profile)
+                .is_none_or(|snap| snap.isolated)
+        })
+    };
+    let mut unreachable = vec![0u64; rows.len()];
+    let (mut unreachable_none, mut unreachable_all) = (0u64, 0u64);
     let mut per: Vec<Vec<f64>> = vec![Vec::new(); rows.len()];
     let mut weighted: Vec<Vec<(f64, f64)>> = vec![Vec::new(); rows.len()];
     let mut none = Vec::new();
@@ -696,6 +711,8 @@ pub fn aggregate_at(
             continue;
         }
         all.push(t);
+        let isolated = cut_off(i);
+        unreachable_all += isolated as u64;
         let w = s.address_weight.as_ref().map(|w| w[i]);
         if let Some(w) = w {
             all_weighted.push((w, t));
@@ -706,18 +723,23 @@ pub fn aggregate_at(
         {
             Some(&k) => {
                 per[k].push(t);
+                unreachable[k] += isolated as u64;
                 if let Some(w) = w {
                     weighted[k].push((w, t));
                 }
             }
-            None => none.push(t),
+            None => {
+                none.push(t);
+                unreachable_none += isolated as u64;
+            }
         }
     }
     let mut districts: Vec<DistrictCoverage> = rows
         .iter()
         .zip(per.iter_mut())
         .zip(&weighted)
-        .map(|((&i, t), w)| {
+        .zip(&unreachable)
+        .map(|(((&i, t), w), &cut)| {
             let d = &s.districts[i as usize];
             let mut row = summarise(
                 Some(d.id.clone()),
@@ -731,11 +753,14 @@ pub fn aggregate_at(
             row.parent_id = d.parent.map(|p| s.districts[p as usize].id.clone());
             row.population_sum = d.population_sum;
             row.children = children.get(&i).copied().unwrap_or(0);
+            row.unreachable = cut;
             weigh(row, w, limit_s)
         })
         .collect();
     if !none.is_empty() {
-        districts.push(summarise(None, None, None, &mut none, limit_s));
+        let mut row = summarise(None, None, None, &mut none, limit_s);
+        row.unreachable = unreachable_none;
+        districts.push(row);
     }
     // A total population: the parent's, or the sum when every district of the level has one.
     let population: Option<i64> = match (view.parent, rows.is_empty()) {
@@ -747,6 +772,7 @@ pub fn aggregate_at(
             .sum(),
     };
     let mut total = summarise(None, None, None, &mut all, limit_s);
+    total.unreachable = unreachable_all;
     total.population = population;
     total.residents_covered =
         population.map(|_| districts.iter().filter_map(|d| d.residents_covered).sum());
@@ -789,7 +815,7 @@ pub fn aggregate_at(
 /// The coverage table as CSV, one row per district and a last row `total`.
 pub fn to_csv(c: &Coverage) -> String {
     let mut out = String::from(
-        "district_id,district,addresses,covered,share,median_s,p90_s,population,residents_covered,resident_share,level,code,parent_id,population_sum,suppressed\n",
+        "district_id,district,addresses,covered,share,median_s,p90_s,population,residents_covered,resident_share,level,code,parent_id,population_sum,suppressed,unreachable\n",
     );
     let field = |s: &str| {
         if s.contains([',', '"', '\n']) {
@@ -806,7 +832,7 @@ pub fn to_csv(c: &Coverage) -> String {
         .chain(std::iter::once((&c.total, true)))
     {
         out.push_str(&format!(
-            "{},{},{},{},{:.4},{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{:.4},{},{},{},{},{},{},{},{},{},{},{}\n",
             if total {
                 "total".to_string()
             } else {
@@ -834,6 +860,7 @@ pub fn to_csv(c: &Coverage) -> String {
             field(d.parent_id.as_deref().unwrap_or("")),
             d.population_sum,
             d.suppressed,
+            d.unreachable,
         ));
     }
     out

@@ -49,6 +49,46 @@ pub async fn run(settings: &Settings, cmd: ImportCommand) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// How the homes sit on the walking network (issue 16): those moved off path fragments that
+/// join nothing, and those left on such fragments (they reach only what the fragment holds),
+/// with examples. Empty without a network.
+fn network_report(s: &crate::index::Snapshot) -> String {
+    let Some(walk) = &s.walk else {
+        return String::new();
+    };
+    let (mut moved, mut isolated, mut unplaced) = (0, Vec::new(), 0);
+    for (a, p) in s.addresses.iter().zip(&walk.address_snaps) {
+        match &p.any {
+            None => unplaced += 1,
+            Some(snap) if snap.isolated => isolated.push(a.label()),
+            Some(snap) => moved += snap.off_fragment as usize,
+        }
+    }
+    let mut out = format!(
+        "walking network: {} homes placed; {moved} were nearest to a path fragment that joins \
+         nothing and are placed on the connected network (at most {} m farther)\n",
+        s.addresses.len() - unplaced,
+        crate::routing::snap::ISLAND_DETOUR_M
+    );
+    if unplaced > 0 {
+        out.push_str(&format!(
+            "  warning: {unplaced} homes are more than {} m from any path\n",
+            crate::index::walk::MAX_FACILITY_SNAP_M
+        ));
+    }
+    if !isolated.is_empty() {
+        out.push_str(&format!(
+            "  warning: {} homes lie on fragments of the network that join nothing (they \
+             reach only what the fragment holds; coverage counts them as unreachable), e.g.:\n",
+            isolated.len()
+        ));
+        for a in isolated.iter().take(5) {
+            out.push_str(&format!("    {a}\n"));
+        }
+    }
+    out
+}
+
 /// The district levels the store's data gives, as the service will use them: each level's
 /// districts and the addresses it leaves out, and the addresses whose own grunnkrets number
 /// disagrees with the polygon they lie in.
@@ -57,7 +97,8 @@ pub async fn district_levels(store: &dyn Store) -> anyhow::Result<String> {
     if s.levels.is_empty() {
         return Ok("district levels: none (no district polygons, and no address carries a grunnkrets or postcode)".into());
     }
-    let mut out = String::from("district levels, coarsest first:");
+    let mut out = network_report(&s);
+    out.push_str("district levels, coarsest first:");
     for l in &s.levels {
         let outside = l.address_district.iter().filter(|d| d.is_none()).count();
         out.push_str(&format!(

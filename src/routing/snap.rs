@@ -1,5 +1,11 @@
 //! Placing a point on the walking network: the nearest walkable segment, not only the
 //! nearest node, with how far along the segment the point falls.
+//!
+//! Islands (issue 16): a footway fragment that joins nothing (cut off in the mapping, or by
+//! the extract's edge) would leave a home placed on it reaching nothing. The snapper knows
+//! the network's connected parts per profile; when the nearest segment lies on a small part
+//! and a segment of a large part is at most [`ISLAND_DETOUR_M`] farther, the point is placed
+//! on the large part. A point that still lands on a small part is marked `isolated`.
 
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Line};
@@ -17,6 +23,78 @@ pub struct Snapped {
     pub point: LonLat,
     /// From the given point to the segment, in metres.
     pub distance_m: f64,
+    /// Placed on a small connected part of the network (no large part was near): what it
+    /// reaches is what that part holds.
+    pub isolated: bool,
+    /// The nearest segment lay on a small part, and this one (on a large part, at most
+    /// [`ISLAND_DETOUR_M`] farther) was chosen instead.
+    pub off_fragment: bool,
+}
+
+/// How much farther than the nearest segment (on a small part) a segment of a large part
+/// may be and still be chosen, in metres.
+pub const ISLAND_DETOUR_M: f64 = 150.0;
+
+/// A connected part is small below this many nodes, or below 1 % of the largest part; the
+/// largest part is never small.
+const SMALL_PART_NODES: u32 = 50;
+
+/// The network's connected parts for one profile (its segments only), by union–find.
+#[derive(Debug)]
+pub struct Components {
+    /// The part of each node (its root), by node index.
+    root: Vec<u32>,
+    /// Nodes per part, by root.
+    size: Vec<u32>,
+    /// Parts at least this big are large.
+    large_from: u32,
+}
+
+impl Components {
+    pub fn new(g: &WalkGraph, profile: Profile) -> Components {
+        let n = g.node_count();
+        let mut parent: Vec<u32> = (0..n as u32).collect();
+        fn find(parent: &mut [u32], mut x: u32) -> u32 {
+            while parent[x as usize] != x {
+                parent[x as usize] = parent[parent[x as usize] as usize];
+                x = parent[x as usize];
+            }
+            x
+        }
+        for e in g.segments() {
+            if !profile.allows(g.flags(e)) {
+                continue;
+            }
+            let (a, b) = (
+                find(&mut parent, g.tail(e).0),
+                find(&mut parent, g.head(e).0),
+            );
+            if a != b {
+                parent[a.max(b) as usize] = a.min(b);
+            }
+        }
+        let root: Vec<u32> = (0..n as u32).map(|x| find(&mut parent, x)).collect();
+        let mut size = vec![0u32; n];
+        for &r in &root {
+            size[r as usize] += 1;
+        }
+        let largest = size.iter().copied().max().unwrap_or(0);
+        Components {
+            root,
+            size,
+            large_from: SMALL_PART_NODES.max(largest / 100).min(largest),
+        }
+    }
+
+    /// Nodes in the part that holds `n`.
+    pub fn size_at(&self, n: super::NodeId) -> u32 {
+        self.size[self.root[n.0 as usize] as usize]
+    }
+
+    /// True when `n` lies on a large part.
+    pub fn is_large_at(&self, n: super::NodeId) -> bool {
+        self.size_at(n) >= self.large_from
+    }
 }
 
 impl Snapped {
@@ -65,10 +143,13 @@ impl Snapped {
     }
 }
 
-/// An R-tree over the network's segments in local metres.
+/// An R-tree over the network's segments in local metres, and the network's connected
+/// parts for walking and for step-free travel.
 #[derive(Debug)]
 pub struct Snapper {
     tree: RTree<GeomWithData<Line<[f64; 2]>, EdgeId>>,
+    walk_parts: Components,
+    step_free_parts: Components,
 }
 
 impl Snapper {
@@ -86,10 +167,21 @@ impl Snapper {
             .collect();
         Snapper {
             tree: RTree::bulk_load(segments),
+            walk_parts: Components::new(g, Profile::Walk),
+            step_free_parts: Components::new(g, Profile::Wheelchair),
         }
     }
 
-    /// The nearest segment `profile` may use, within `max_distance_m`.
+    /// The connected parts for `profile`.
+    pub fn parts(&self, profile: Profile) -> &Components {
+        match profile {
+            Profile::Wheelchair => &self.step_free_parts,
+            Profile::Walk | Profile::Slow => &self.walk_parts,
+        }
+    }
+
+    /// The nearest segment `profile` may use, within `max_distance_m`; on a large connected
+    /// part if one is at most [`ISLAND_DETOUR_M`] farther than the nearest (see the module).
     pub fn snap(
         &self,
         g: &WalkGraph,
@@ -99,11 +191,27 @@ impl Snapper {
     ) -> Option<Snapped> {
         let proj = g.projection();
         let xy = proj.project(p);
-        let candidate = self
+        let parts = self.parts(profile);
+        let mut allowed = self
             .tree
             .nearest_neighbor_iter_with_distance_2(xy)
             .take_while(|(_, d2)| *d2 <= max_distance_m * max_distance_m)
-            .find(|(seg, _)| profile.allows(g.flags(seg.data)))?;
+            .filter(|(seg, _)| profile.allows(g.flags(seg.data)));
+        let nearest = allowed.next()?;
+        let on_large =
+            |seg: &GeomWithData<Line<[f64; 2]>, EdgeId>| parts.is_large_at(g.tail(seg.data));
+        let (candidate, isolated, off_fragment) = if on_large(nearest.0) {
+            (nearest, false, false)
+        } else {
+            let reach = nearest.1.sqrt() + ISLAND_DETOUR_M;
+            match allowed
+                .take_while(|(_, d2)| *d2 <= reach * reach)
+                .find(|(seg, _)| on_large(seg))
+            {
+                Some(large) => (large, false, true),
+                None => (nearest, true, false),
+            }
+        };
         let (seg, d2) = candidate;
         let [ax, ay] = seg.geom().from;
         let [bx, by] = seg.geom().to;
@@ -120,6 +228,8 @@ impl Snapper {
             fraction,
             point,
             distance_m: d2.sqrt(),
+            isolated,
+            off_fragment,
         })
     }
 }

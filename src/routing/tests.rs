@@ -280,3 +280,78 @@ a-----b-----c-d
     assert!(s.cost(map.nodes[&'b']).is_none());
     assert_eq!(s.reached().count(), 1);
 }
+
+#[test]
+fn a_home_beside_a_fragment_is_placed_on_the_street_and_a_true_island_is_marked() {
+    // A street a–e and, 30 m below it (`.` rows are empty), a courtyard path f–g–h that
+    // joins nothing.
+    let map = draw(
+        10.0,
+        "
+a-----b-----c-----d-----e
+.
+.
+      f---g
+          |
+          h
+",
+    );
+    let g = &map.graph;
+    let snapper = Snapper::new(g);
+    let proj = g.projection();
+    let [fx, fy] = proj.project(g.position(map.nodes[&'f']));
+    // 2 m below f–g: the courtyard path is nearest (2 m), the street 32 m away.
+    let home = proj.unproject([fx + 20.0, fy - 2.0]);
+    let snapped = snapper.snap(g, home, Profile::Walk, 500.0).unwrap();
+    assert!(snapped.off_fragment && !snapped.isolated, "{snapped:?}");
+    assert!((snapped.distance_m - 32.0).abs() < 0.01, "{snapped:?}");
+    // Placed on b–c 80 m from a: the street's far end e (240 m) is 160 m away.
+    let mut s = Search::new(g.node_count());
+    s.run(g, Profile::Walk, &snapped.seeds(g, Profile::Walk), 3600.0);
+    let speed = Profile::Walk.speed_mps();
+    let got = s.cost(map.nodes[&'e']).unwrap() * speed;
+    assert!((got - 160.0).abs() < 0.01, "{got} m");
+    assert!(
+        s.cost(map.nodes[&'f']).is_none(),
+        "the fragment stays unreached"
+    );
+
+    // The same map at 100 m a cell: the street is 300 m away, beyond the detour allowed,
+    // so the home stays on the fragment and is marked isolated.
+    let far = draw(
+        100.0,
+        "
+a-----b-----c-----d-----e
+.
+.
+      f---g
+          |
+          h
+",
+    );
+    let g = &far.graph;
+    let snapper = Snapper::new(g);
+    let proj = g.projection();
+    let [fx, fy] = proj.project(g.position(far.nodes[&'f']));
+    let snapped = snapper
+        .snap(
+            g,
+            proj.unproject([fx + 20.0, fy - 2.0]),
+            Profile::Walk,
+            500.0,
+        )
+        .unwrap();
+    assert!(snapped.isolated && !snapped.off_fragment, "{snapped:?}");
+    assert!((snapped.distance_m - 2.0).abs() < 0.01);
+    // A home nearest the street is on the large part, neither moved nor isolated.
+    let [ax, ay] = proj.project(g.position(far.nodes[&'a']));
+    let snapped = snapper
+        .snap(
+            g,
+            proj.unproject([ax + 50.0, ay + 5.0]),
+            Profile::Walk,
+            500.0,
+        )
+        .unwrap();
+    assert!(!snapped.isolated && !snapped.off_fragment, "{snapped:?}");
+}

@@ -516,3 +516,62 @@ async fn homes_and_facilities_are_placed_on_the_network_once() {
         );
     }
 }
+
+/// Issue 16: homes nearest to footway fragments that join nothing (courtyard paths mapped
+/// without their gate) are placed on the connected network, so every home of the extract
+/// reaches a school within 60 minutes; coverage counts homes the network cannot connect.
+#[tokio::test(flavor = "multi_thread")]
+async fn homes_beside_path_fragments_reach_the_connected_network() {
+    let (_, state) = fixture().await;
+    let s = state.snapshot.load();
+    let walk = s.walk.as_ref().unwrap();
+    let g = &walk.network.graph;
+    let parts = naermiljo::routing::snap::Components::new(g, naermiljo::routing::Profile::Walk);
+    let moved: Vec<_> = walk
+        .address_snaps
+        .iter()
+        .filter_map(|p| p.any.as_ref())
+        .filter(|snap| snap.off_fragment)
+        .collect();
+    // Counted on this extract when the rule was written: 35 homes, on 17 fragments of 2 to
+    // 18 nodes, each placed at most 53 m from its home.
+    assert_eq!(moved.len(), 35);
+    for snap in &moved {
+        assert!(parts.is_large_at(g.tail(snap.edge)), "{snap:?}");
+        assert!(snap.distance_m < 60.0, "{snap:?}");
+    }
+    assert!(
+        walk.address_snaps
+            .iter()
+            .filter_map(|p| p.any.as_ref())
+            .all(|p| !p.isolated)
+    );
+
+    let r = crate::common::get(state, "/api/coverage?kind=school&minutes=60&level=bydel").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let total = &r.body["total"];
+    assert_eq!(total["addresses"], 13_227);
+    assert_eq!(total["unreachable"], 0);
+    assert_eq!(
+        total["covered"], 13_227,
+        "was 13,192 before homes left fragments: {total}"
+    );
+    let times = naermiljo::coverage::address_times(
+        &s,
+        &naermiljo::domain::KindFilter::parse("school").unwrap(),
+        naermiljo::routing::Profile::Walk,
+        &[],
+        &[],
+    )
+    .unwrap();
+    let csv = naermiljo::coverage::to_csv(&naermiljo::coverage::aggregate(
+        &s,
+        &times,
+        60,
+        naermiljo::routing::Profile::Walk,
+    ));
+    assert!(
+        csv.lines().next().unwrap().ends_with(",unreachable"),
+        "{csv}"
+    );
+}
