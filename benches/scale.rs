@@ -120,6 +120,7 @@ fn main() {
             opening_hours: None,
             source: source(k),
             properties: Default::default(),
+            area: None,
         })
         .collect();
 

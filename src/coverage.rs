@@ -69,7 +69,7 @@ pub fn address_times(
             .iter()
             .zip(&walk.facility_snaps)
             .filter(|(f, _)| kinds.matches(f.kind))
-            .filter_map(|(f, p)| Some((f.id, *p.for_profile(profile)?)))
+            .flat_map(|(f, p)| walk.places(p, profile).map(move |snap| (f.id, snap)))
             .collect();
         let (node_costs, labels) = labelled_costs(walk, &sources, profile);
         let places: Vec<Snapped> = sources.iter().map(|(_, p)| *p).collect();
@@ -112,7 +112,7 @@ pub fn times_per_kind(
                 .iter()
                 .zip(&walk.facility_snaps)
                 .filter(|(f, _)| f.kind == *k)
-                .filter_map(|(_, p)| p.for_profile(profile).copied())
+                .flat_map(|(_, p)| walk.places(p, profile))
                 .collect()
         })
         .collect();
@@ -149,7 +149,7 @@ pub fn activity_times(
         .iter()
         .zip(&p.snaps)
         .filter(|(a, _)| !a.doc.paused && categories.contains(&a.doc.category))
-        .filter_map(|(_, snap)| snap.for_profile(profile).copied())
+        .flat_map(|(_, placement)| walk.places(placement, profile))
         .collect();
     Ok(times_from(walk, &sources, &walk.address_snaps, profile, None).1)
 }

@@ -70,6 +70,15 @@ fn network_report(s: &crate::index::Snapshot) -> String {
         s.addresses.len() - unplaced,
         crate::routing::snap::ISLAND_DETOUR_M
     );
+    let areas = s.facilities.iter().filter(|f| f.area.is_some()).count();
+    let entrances: usize = walk.facility_entrances.iter().map(|e| e.any.len()).sum();
+    if areas > 0 {
+        out.push_str(&format!(
+            "  {areas} facilities are areas, reached at their edge: {entrances} entrances found \
+             where paths enter or pass within {} m of them\n",
+            crate::index::walk::EDGE_TOUCH_M
+        ));
+    }
     if unplaced > 0 {
         out.push_str(&format!(
             "  warning: {unplaced} homes are more than {} m from any path\n",

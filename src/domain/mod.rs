@@ -124,6 +124,10 @@ pub struct Facility {
     pub source: SourceRef,
     /// Further source attributes worth showing (operator, website, capacity, sport…).
     pub properties: serde_json::Map<String, serde_json::Value>,
+    /// The facility's outline in lon/lat, where the source draws it as an area (a park, a
+    /// school ground, a pitch): it is then reached at its edge, not at `position` alone.
+    #[serde(skip)]
+    pub area: Option<geo::MultiPolygon<f64>>,
 }
 
 /// A facility as an importer produces it, before the store gives it an id.
@@ -137,6 +141,8 @@ pub struct NewFacility {
     pub opening_hours: Option<String>,
     pub source_id: String,
     pub properties: serde_json::Map<String, serde_json::Value>,
+    /// The outline in lon/lat, for a facility drawn as an area.
+    pub area: Option<geo::MultiPolygon<f64>>,
 }
 
 /// A postal address (a home, most of the time).

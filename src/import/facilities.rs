@@ -195,6 +195,7 @@ fn read_geojson(
             opening_hours: text("opening_hours"),
             source_id: id,
             properties: extra,
+            area: None,
         });
     }
     Ok(out)
@@ -308,6 +309,7 @@ fn read_csv(path: &Path, options: &FacilityFileOptions) -> Result<Vec<NewFacilit
                 .map(str::to_string),
             source_id: source_id.to_string(),
             properties,
+            area: None,
         });
     }
     Ok(out)

@@ -226,6 +226,29 @@ impl Reader {
             .unwrap_or_default()
     }
 
+    /// The object's outline where it is an area: a closed way, or a relation's complete
+    /// closed outer ways (inner rings are left out: a facility is reached at its outer edge).
+    fn area(&self, obj: ObjType, id: i64) -> Option<geo::MultiPolygon<f64>> {
+        let closed = |way: i64| {
+            let refs = self.ways.get(&way)?;
+            let coords = self.way_coords(way);
+            (refs.len() >= 4 && coords.len() == refs.len() && coords.first() == coords.last())
+                .then(|| geo::Polygon::new(geo::LineString(coords), vec![]))
+        };
+        let polygons: Vec<geo::Polygon<f64>> = match obj {
+            ObjType::Node => return None,
+            ObjType::Way => vec![closed(id)?],
+            ObjType::Relation => self
+                .relations
+                .get(&id)?
+                .iter()
+                .filter(|(t, _, role)| *t == RelMemberType::Way && role != "inner")
+                .filter_map(|(_, mid, _)| closed(*mid))
+                .collect(),
+        };
+        (!polygons.is_empty()).then_some(geo::MultiPolygon(polygons))
+    }
+
     /// A point that stands for the object: inside its area where it has one.
     fn position(&self, obj: ObjType, id: i64) -> Option<LonLat> {
         match obj {
@@ -449,6 +472,7 @@ pub fn read_within(
                 opening_hours: tags.get("opening_hours").cloned(),
                 source_id: source_id.clone(),
                 properties,
+                area: reader.area(obj, id),
             });
         }
         if tagged.is_address {

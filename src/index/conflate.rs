@@ -268,6 +268,7 @@ mod tests {
                 source_id: format!("{source}-{id}"),
             },
             properties: Default::default(),
+            area: None,
         }
     }
 

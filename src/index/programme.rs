@@ -51,6 +51,7 @@ impl<T> Placed<T> {
                     (_, None) => Placement {
                         any: None,
                         step_free: None,
+                        facility: None,
                     },
                 })
                 .collect(),

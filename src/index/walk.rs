@@ -11,12 +11,84 @@ use crate::routing::{Profile, WalkGraph};
 /// foot, in metres.
 pub const MAX_FACILITY_SNAP_M: f64 = 500.0;
 
+/// How far apart the points along an area facility's outline are that look for the
+/// network, and how near a path must pass to count as an entrance, in metres.
+pub const EDGE_SAMPLE_M: f64 = 20.0;
+pub const EDGE_TOUCH_M: f64 = 15.0;
+/// At most this many entrances are kept per area facility.
+const MAX_ENTRANCES: usize = 256;
+
+/// Where an area facility (a park, a school ground, a pitch) is entered (issue 16): the
+/// network's points within [`EDGE_TOUCH_M`] of its outline, sampled every
+/// [`EDGE_SAMPLE_M`] along it (so within 10 m of where a path enters or runs along its edge),
+/// per profile. Empty for a facility drawn as a point.
+#[derive(Debug, Clone, Default)]
+pub struct Entrances {
+    pub any: Vec<Snapped>,
+    pub step_free: Vec<Snapped>,
+}
+
+impl Entrances {
+    pub fn for_profile(&self, profile: Profile) -> &[Snapped] {
+        match profile {
+            Profile::Wheelchair => &self.step_free,
+            Profile::Walk | Profile::Slow => &self.any,
+        }
+    }
+
+    /// The entrances of `area` (lon/lat) on `network`.
+    pub fn of(network: &Network, area: &geo::MultiPolygon<f64>) -> Entrances {
+        let proj = network.graph.projection();
+        let mut samples: Vec<LonLat> = Vec::new();
+        for polygon in &area.0 {
+            let ring: Vec<[f64; 2]> = polygon
+                .exterior()
+                .0
+                .iter()
+                .map(|c| proj.project(LonLat::new(c.x, c.y)))
+                .collect();
+            for w in ring.windows(2) {
+                let ([ax, ay], [bx, by]) = (w[0], w[1]);
+                let length = (bx - ax).hypot(by - ay);
+                let steps = (length / EDGE_SAMPLE_M).ceil().max(1.0) as usize;
+                for k in 0..steps {
+                    let t = k as f64 / steps as f64;
+                    samples.push(proj.unproject([ax + t * (bx - ax), ay + t * (by - ay)]));
+                }
+            }
+        }
+        let along = |profile: Profile| {
+            let mut out: Vec<Snapped> = Vec::new();
+            for p in &samples {
+                let Some(snap) = network.snap(*p, profile, EDGE_TOUCH_M) else {
+                    continue;
+                };
+                // One entrance per stretch of a segment: 10 % of its length apart.
+                let close = out
+                    .iter()
+                    .any(|o| o.edge == snap.edge && (o.fraction - snap.fraction).abs() < 0.1);
+                if !close && out.len() < MAX_ENTRANCES {
+                    out.push(snap);
+                }
+            }
+            out
+        };
+        Entrances {
+            any: along(Profile::Walk),
+            step_free: along(Profile::Wheelchair),
+        }
+    }
+}
+
 /// Where a facility or a home joins the network: on any segment, and on one without steps
 /// or other barriers (for the wheelchair profile). Most have the same segment for both.
 #[derive(Debug, Clone, Copy)]
 pub struct Placement {
     pub any: Option<Snapped>,
     pub step_free: Option<Snapped>,
+    /// Placed at this facility (index into the snapshot's facilities): reached at the
+    /// nearest of this placement and the facility's entrances (issue 16).
+    pub facility: Option<u32>,
 }
 
 impl Placement {
@@ -52,6 +124,9 @@ pub struct WalkIndex {
     pub network: Network,
     /// Same order as the snapshot's facilities.
     pub facility_snaps: Vec<Placement>,
+    /// Where each area facility is entered along its edge, same order as the facilities
+    /// (empty for points); a facility is reached at the nearest of these and its placement.
+    pub facility_entrances: Vec<Entrances>,
     /// Where each address (a home) joins the network, same order as the snapshot's addresses.
     pub address_snaps: Vec<Placement>,
 }
@@ -78,8 +153,27 @@ impl WalkIndex {
     }
 
     /// A point placed on the network for every profile (`None` where it is too far).
+    /// Where `placement` is reached for `profile`: its segment and, placed at an area
+    /// facility, the facility's entrances along its edge. A search seeded from all of them,
+    /// or the least time to any of them, reaches it at the nearest.
+    pub fn places<'a>(
+        &'a self,
+        placement: &'a Placement,
+        profile: Profile,
+    ) -> impl Iterator<Item = Snapped> + 'a {
+        let entrances: &[Snapped] = placement.facility.map_or(&[], |i| {
+            self.facility_entrances[i as usize].for_profile(profile)
+        });
+        placement
+            .for_profile(profile)
+            .into_iter()
+            .chain(entrances)
+            .copied()
+    }
+
     pub fn place(&self, p: LonLat) -> Placement {
         Placement {
+            facility: None,
             any: self.network.snap(p, Profile::Walk, MAX_FACILITY_SNAP_M),
             step_free: self
                 .network
@@ -90,10 +184,25 @@ impl WalkIndex {
     pub fn new(graph: WalkGraph, facilities: &[Facility], addresses: &[Address]) -> WalkIndex {
         let network = Network::new(graph);
         let place = |p: LonLat| Placement {
+            facility: None,
             any: network.snap(p, Profile::Walk, MAX_FACILITY_SNAP_M),
             step_free: network.snap(p, Profile::Wheelchair, MAX_FACILITY_SNAP_M),
         };
-        let facility_snaps = facilities.iter().map(|f| place(f.position)).collect();
+        let facility_snaps = facilities
+            .iter()
+            .enumerate()
+            .map(|(i, f)| Placement {
+                facility: Some(i as u32),
+                ..place(f.position)
+            })
+            .collect();
+        let facility_entrances = facilities
+            .iter()
+            .map(|f| match &f.area {
+                Some(area) => Entrances::of(&network, area),
+                None => Entrances::default(),
+            })
+            .collect();
         // A home is reached by its register access point where it has one (a farm's
         // driveway may start hundreds of metres from the house).
         let address_snaps = addresses
@@ -104,6 +213,7 @@ impl WalkIndex {
             baselines: Default::default(),
             network,
             facility_snaps,
+            facility_entrances,
             address_snaps,
         }
     }
@@ -178,14 +288,19 @@ impl WalkIndex {
         let max_s = max_minutes as f64 * 60.0;
         self.network.with_search(|g, search| {
             search.run(g, profile, &snapped.seeds(g, profile), max_s);
+            // At the nearest of a placement's segment and its facility's entrances.
+            let time = |p: &Placement| {
+                self.places(p, profile)
+                    .map(|at| at.cost_from(g, profile, |n| search.cost_or_inf(n), Some(&snapped)))
+                    .fold(f64::INFINITY, f64::min)
+            };
             let mut reached: Vec<(u32, f64)> = facilities
                 .iter()
                 .zip(&self.facility_snaps)
                 .enumerate()
                 .filter(|(_, (f, _))| kinds.is_none_or(|k| k.matches(f.kind)))
                 .filter_map(|(i, (_, snap))| {
-                    let at = snap.for_profile(profile)?;
-                    let t = at.cost_from(g, profile, |n| search.cost_or_inf(n), Some(&snapped));
+                    let t = time(snap);
                     (t <= max_s).then_some((i as u32, t))
                 })
                 .collect();
@@ -193,9 +308,8 @@ impl WalkIndex {
             let mut extra_reached: Vec<(u32, f64)> = extra
                 .iter()
                 .enumerate()
-                .filter_map(|(i, snap)| {
-                    let at = snap.for_profile(profile)?;
-                    let t = at.cost_from(g, profile, |n| search.cost_or_inf(n), Some(&snapped));
+                .filter_map(|(i, p)| {
+                    let t = time(p);
                     (t <= max_s).then_some((i as u32, t))
                 })
                 .collect();
@@ -208,5 +322,107 @@ impl WalkIndex {
                 extra: extra_reached,
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{FacilityKind, SourceRef};
+    use crate::routing::{EdgeFlags, GraphBuilder, LocalMetres};
+
+    /// A park 100 m square with two gates on its south side, drawn in local metres:
+    ///
+    /// ```text
+    ///            (0,100) +-------------------+ (100,100)
+    ///                    |                   |
+    ///                    |   g1·--------·g2  |   paths inside, at y = 50
+    ///                    |    |          |   |
+    ///              (0,0) +----+----------+---+ (100,0)    gates at x = 20 and x = 80
+    ///                         |          |
+    ///  street  o-------------o----------o--------o------o   y = -20, x = -100 … 200
+    /// ```
+    #[test]
+    fn a_park_is_reached_at_its_nearest_gate() {
+        let proj = LocalMetres::centred_on(LonLat::new(10.2, 59.74));
+        let at = |x: f64, y: f64| proj.unproject([x, y]);
+        let mut b = GraphBuilder::default();
+        let street: Vec<_> = [-100.0, 20.0, 80.0, 150.0, 200.0]
+            .iter()
+            .map(|&x| b.add_node(at(x, -20.0)))
+            .collect();
+        for w in street.windows(2) {
+            b.add_segment(w[0], w[1], EdgeFlags::default());
+        }
+        let (g1, g2) = (b.add_node(at(20.0, 50.0)), b.add_node(at(80.0, 50.0)));
+        b.add_segment(street[1], g1, EdgeFlags::default());
+        b.add_segment(street[2], g2, EdgeFlags::default());
+        b.add_segment(g1, g2, EdgeFlags::default());
+        let square = geo::Polygon::new(
+            geo::LineString::from(
+                [
+                    (0.0, 0.0),
+                    (100.0, 0.0),
+                    (100.0, 100.0),
+                    (0.0, 100.0),
+                    (0.0, 0.0),
+                ]
+                .iter()
+                .map(|&(x, y)| {
+                    let p = at(x, y);
+                    (p.lon, p.lat)
+                })
+                .collect::<Vec<_>>(),
+            ),
+            vec![],
+        );
+        let interior = at(50.0, 50.0);
+        let park = |area: Option<geo::MultiPolygon<f64>>| Facility {
+            id: 1,
+            kind: FacilityKind::Park,
+            name: Some("Parken".into()),
+            position: interior,
+            address: None,
+            wheelchair: None,
+            opening_hours: None,
+            source: SourceRef {
+                source: "t".into(),
+                source_id: "1".into(),
+            },
+            properties: Default::default(),
+            area,
+        };
+        let graph = b.build();
+        let speed = Profile::Walk.speed_mps();
+        let reach_m = |facility: Facility| {
+            let walk = WalkIndex::new(graph.clone(), std::slice::from_ref(&facility), &[]);
+            let r = walk
+                .reach(
+                    &[facility],
+                    at(150.0, -20.0),
+                    Profile::Walk,
+                    10,
+                    &[10],
+                    None,
+                    50.0,
+                )
+                .unwrap();
+            r.facilities[0].1 * speed
+        };
+        // As a point, the park is reached in its middle: 70 m along the street, 70 m up
+        // the gate path and 30 m along the path inside.
+        let as_point = reach_m(park(None));
+        assert!((as_point - 170.0).abs() < 0.5, "{as_point} m");
+        // As an area, at the nearer gate: 70 m along the street and 20 m to the edge.
+        let area = geo::MultiPolygon(vec![square]);
+        let walk = WalkIndex::new(graph.clone(), &[park(Some(area.clone()))], &[]);
+        assert_eq!(
+            walk.facility_entrances[0].any.len(),
+            2,
+            "{:?}",
+            walk.facility_entrances[0]
+        );
+        let as_area = reach_m(park(Some(area)));
+        assert!((as_area - 90.0).abs() < 0.5, "{as_area} m");
     }
 }

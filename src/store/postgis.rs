@@ -119,7 +119,7 @@ super::rows::store_impl!(
     json_text: "::text",
     selects: (
         "SELECT id, source, source_id, kind, name, ST_X(geom) AS lon, ST_Y(geom) AS lat, address, wheelchair,
-                opening_hours, properties::text AS properties
+                opening_hours, properties::text AS properties, ST_AsBinary(area) AS area
          FROM facilities ORDER BY id",
         "SELECT id, source, source_id, street, number, postcode, city, municipality_code, grunnkrets_code,
                 grunnkrets_name, ST_X(geom) AS lon, ST_Y(geom) AS lat, ST_X(access) AS access_lon,
@@ -144,15 +144,17 @@ async fn insert_facilities(
     rows: &[NewFacility],
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO facilities (source, source_id, kind, name, geom, address, wheelchair, opening_hours, properties, import_id)
+        "INSERT INTO facilities (source, source_id, kind, name, geom, address, wheelchair, opening_hours, properties, area, import_id)
          SELECT $1, u.source_id, u.kind, u.name, ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326), u.address,
-                u.wheelchair, u.opening_hours, u.properties::jsonb, $2
+                u.wheelchair, u.opening_hours, u.properties::jsonb,
+                CASE WHEN u.area IS NULL THEN NULL ELSE ST_SetSRID(ST_GeomFromWKB(u.area), 4326) END, $2
          FROM UNNEST($3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::text[], $9::text[],
-                     $10::text[], $11::text[])
-              AS u(source_id, kind, name, lon, lat, address, wheelchair, opening_hours, properties)
+                     $10::text[], $11::text[], $12::bytea[])
+              AS u(source_id, kind, name, lon, lat, address, wheelchair, opening_hours, properties, area)
          ON CONFLICT (source, source_id) DO UPDATE SET kind = excluded.kind, name = excluded.name,
               geom = excluded.geom, address = excluded.address, wheelchair = excluded.wheelchair,
-              opening_hours = excluded.opening_hours, properties = excluded.properties, import_id = excluded.import_id",
+              opening_hours = excluded.opening_hours, properties = excluded.properties, area = excluded.area,
+              import_id = excluded.import_id",
     )
     .bind(source)
     .bind(import_id)
@@ -165,6 +167,7 @@ async fn insert_facilities(
     .bind(rows.iter().map(|f| f.wheelchair.clone()).collect::<Vec<_>>())
     .bind(rows.iter().map(|f| f.opening_hours.clone()).collect::<Vec<_>>())
     .bind(rows.iter().map(|f| serde_json::Value::Object(f.properties.clone()).to_string()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|f| f.area.as_ref().map(super::rows::multipolygon_to_wkb)).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -41,6 +41,16 @@ macro_rules! load_rows {
                     source_id: r.try_get("source_id")?,
                 },
                 properties,
+                area: match r.try_get::<Option<Vec<u8>>, _>("area")? {
+                    None => None,
+                    Some(blob) => Some(crate::store::rows::multipolygon_from_wkb(&blob).map_err(
+                        |reason| crate::store::StoreError::Corrupt {
+                            table: "facilities",
+                            id,
+                            reason: format!("area: {reason}"),
+                        },
+                    )?),
+                },
             });
         }
 

@@ -67,7 +67,7 @@ super::rows::store_impl!(
     begin_write: "BEGIN IMMEDIATE",
     json_text: "",
     selects: (
-        "SELECT id, source, source_id, kind, name, lon, lat, address, wheelchair, opening_hours, properties
+        "SELECT id, source, source_id, kind, name, lon, lat, address, wheelchair, opening_hours, properties, area
          FROM facilities ORDER BY id",
         "SELECT id, source, source_id, street, number, postcode, city, municipality_code,
                 grunnkrets_code, grunnkrets_name, lon, lat, access_lon, access_lat
@@ -89,7 +89,7 @@ async fn insert_facilities(
 ) -> Result<(), StoreError> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO facilities (source, source_id, kind, name, lon, lat, address, wheelchair, opening_hours, properties, import_id) ",
+            "INSERT INTO facilities (source, source_id, kind, name, lon, lat, address, wheelchair, opening_hours, properties, area, import_id) ",
         );
         q.push_values(chunk, |mut b, f| {
             b.push_bind(source.to_string())
@@ -102,12 +102,14 @@ async fn insert_facilities(
                 .push_bind(f.wheelchair.clone())
                 .push_bind(f.opening_hours.clone())
                 .push_bind(serde_json::Value::Object(f.properties.clone()).to_string())
+                .push_bind(f.area.as_ref().map(super::rows::multipolygon_to_wkb))
                 .push_bind(import_id);
         });
         q.push(
             " ON CONFLICT (source, source_id) DO UPDATE SET kind = excluded.kind, name = excluded.name,
               lon = excluded.lon, lat = excluded.lat, address = excluded.address, wheelchair = excluded.wheelchair,
-              opening_hours = excluded.opening_hours, properties = excluded.properties, import_id = excluded.import_id",
+              opening_hours = excluded.opening_hours, properties = excluded.properties, area = excluded.area,
+              import_id = excluded.import_id",
         );
         q.build().execute(&mut **tx).await?;
     }

@@ -916,6 +916,7 @@ pub(crate) async fn one_facility(
                 opening_hours: None,
                 source_id: "a".into(),
                 properties: Default::default(),
+                area: None,
             }]),
             ..Default::default()
         })

@@ -68,6 +68,7 @@ fn facility(id: &str, kind: FacilityKind, lon: f64, lat: f64) -> NewFacility {
         opening_hours: None,
         source_id: id.into(),
         properties: Default::default(),
+        area: None,
     }
 }
 

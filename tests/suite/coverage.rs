@@ -23,6 +23,7 @@ fn facility(id: i64, kind: FacilityKind, p: LonLat) -> Facility {
             source_id: id.to_string(),
         },
         properties: Default::default(),
+        area: None,
     }
 }
 
@@ -293,7 +294,7 @@ async fn nearest_facility_times_on_oslo_equal_walking_from_each_home() {
                 .iter()
                 .zip(&walk.facility_snaps)
                 .filter(|(f, _)| kinds.matches(f.kind) && !removed.contains(&f.id))
-                .filter_map(|(_, p)| p.for_profile(profile).copied())
+                .flat_map(|(_, p)| walk.places(p, profile))
                 .collect();
             for p in &added {
                 sources.push(walk.network.snap(p.position, profile, 500.0).unwrap());

@@ -35,6 +35,7 @@ fn facility(id: &str, lon: f64, lat: f64) -> NewFacility {
         opening_hours: None,
         source_id: id.into(),
         properties,
+        area: None,
     }
 }
 

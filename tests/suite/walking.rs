@@ -226,10 +226,15 @@ async fn reach_lists_facilities_by_walking_time_as_petgraph_computes_them() {
             .iter()
             .zip(&walk.facility_snaps)
             .filter_map(|(f, snap)| {
-                let at = snap.any.as_ref()?;
-                let len = g.length_m(at.edge);
-                let t = (cost(g.tail(at.edge)) + at.fraction * len / speed)
-                    .min(cost(g.head(at.edge)) + (1.0 - at.fraction) * len / speed);
+                // At the nearest of its placement and (an area) its entrances on the edge.
+                let t = walk
+                    .places(snap, naermiljo::routing::Profile::Walk)
+                    .map(|at| {
+                        let len = g.length_m(at.edge);
+                        (cost(g.tail(at.edge)) + at.fraction * len / speed)
+                            .min(cost(g.head(at.edge)) + (1.0 - at.fraction) * len / speed)
+                    })
+                    .fold(f64::INFINITY, f64::min);
                 (t <= 900.0 - 0.5).then_some((f.id, t))
             })
             .collect();
