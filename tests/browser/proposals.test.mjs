@@ -391,6 +391,9 @@ test('published, it shows in the list and on the map; a second code supports it,
   assert.equal(after, props.supports + 1);
   assert.match(words(await page.textContent('#support-result')), new RegExp(`Forslaget har nå ${after} støtte`));
   await page.keyboard.press('Escape');
+  // The dialog's close event (which gives focus back) comes in a task of its own after the key.
+  await page.waitForFunction(() => !document.getElementById('support-dialog').open
+    && document.activeElement?.className === 'support-button', null, { timeout: 5000 }).catch(() => {});
   assert.equal(await page.evaluate(() => document.activeElement?.className), 'support-button', 'focus back on the row\'s button');
   assert.ok(words(await row.locator('.result-meta').textContent()).includes(`${after} støtte`), 'the list shows the new count');
 

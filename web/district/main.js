@@ -120,6 +120,7 @@ async function rest() {
     console.warn('siblings:', e);
     fillCompare();
     $('compare-hint').textContent = t('compare.list_failed');
+    announce(t('compare.list_failed'));
   });
   fillCompare();
   await Promise.all([siblings, startMap()]);

@@ -50,8 +50,7 @@ function failed(reason) {
   console.warn('map:', reason);
   $('map').hidden = true;
   $('map-legend').hidden = true;
-  $('map-status').textContent = t('map.failed');
-  $('map-status').hidden = false;
+  $('map-status').textContent = t('map.failed'); // a live region that was there, empty, from the start
 }
 
 /** Starts the map around the district. Resolves when it has drawn (or could not). */

@@ -15,9 +15,10 @@ export class Combobox {
    * @param {(text: string, signal: AbortSignal) => Promise<{label: string, value: any}[]>} o.search
    * @param {(option: {label: string, value: any}) => void} o.onSelect
    * @param {(key: string, vars?: object) => string} o.t
+   * @param {HTMLElement} [o.message]  shows "no address matches" (and a failure) on screen too
    */
-  constructor({ input, listbox, announce, search, onSelect, t, minChars = 2, delay = 120 }) {
-    Object.assign(this, { input, listbox, announce, search, onSelect, t, minChars, delay });
+  constructor({ input, listbox, announce, search, onSelect, t, message = null, minChars = 2, delay = 120 }) {
+    Object.assign(this, { input, listbox, announce, search, onSelect, t, message, minChars, delay });
     this.options = [];
     this.active = -1;
     this.timer = 0;
@@ -50,6 +51,7 @@ export class Combobox {
     clearTimeout(this.timer);
     this.pickFirst = false;
     const text = this.input.value.trim();
+    this.say('');
     // Suggestions for what was typed before are gone at once: Enter never picks a stale one.
     if (this.options.length) this.setOptions([]);
     if (text.length < this.minChars) {
@@ -80,13 +82,20 @@ export class Combobox {
       this.announce(options.length
         ? this.t('search.suggestions', { count: options.length })
         : this.t('search.no_suggestions'));
+      this.say(options.length ? '' : this.t('search.no_suggestions'));
     } catch (e) {
       if (e.name === 'AbortError') return;
       this.pending = false;
       this.pickFirst = false;
       this.setOptions([]);
       this.announce(this.t('search.failed'));
+      this.say(this.t('search.failed'));
     }
+  }
+
+  /** The visible line under the field (the live region has already said it). */
+  say(text) {
+    if (this.message && this.message.textContent !== text) this.message.textContent = text;
   }
 
   setOptions(options) {

@@ -55,3 +55,44 @@ export function jumpTo(id) {
   target?.scrollIntoView({ block: 'start' });
   target?.focus({ preventScroll: true });
 }
+
+const FOCUSABLE = 'a[href], button, input, select, textarea, summary, [tabindex]';
+/** Attributes that give a re-rendered element the same identity as the one it replaces. */
+const KEYS = ['data-id', 'data-activity-id', 'data-need-id', 'data-proposal-id', 'hreflang'];
+
+/**
+ * Runs `render` (which may replace the focused element) and puts focus back on the equivalent
+ * element: the same id, else the same key attribute (a list row's id, a language link's
+ * language), else the same place among the focusable elements of its nearest ancestor with an
+ * id. Focus never falls to <body> because a part of the page was drawn again.
+ */
+export async function keepFocus(render) {
+  const el = document.activeElement;
+  const find = el && el !== document.body ? locator(el) : null;
+  await render();
+  if (!find || (el.isConnected && document.activeElement === el)) return;
+  if (el.isConnected && el.matches(':not([hidden]):not(:disabled)')) {
+    el.focus({ preventScroll: true });
+    return;
+  }
+  find()?.focus({ preventScroll: true });
+}
+
+function locator(el) {
+  if (el.id) return () => $(el.id);
+  const sel = (node) => {
+    const key = KEYS.find((k) => node.hasAttribute(k));
+    return key ? `${node.localName}[${key}="${CSS.escape(node.getAttribute(key))}"]` : null;
+  };
+  const own = sel(el);
+  let anchor = el.parentElement;
+  while (anchor && !anchor.id && !sel(anchor)) anchor = anchor.parentElement;
+  if (!anchor) return null;
+  const anchorSel = anchor.id ? `#${CSS.escape(anchor.id)}` : sel(anchor);
+  const index = [...anchor.querySelectorAll(FOCUSABLE)].indexOf(el);
+  return () => {
+    const root = document.querySelector(anchorSel);
+    if (!root) return null;
+    return (own && root.querySelector(own)) || root.querySelectorAll(FOCUSABLE)[index] || root;
+  };
+}

@@ -51,6 +51,29 @@ export async function setLanguage(code) {
 }
 
 export const currentLanguage = () => lang;
+
+/**
+ * The `lang` attribute of free text from the API (titles, descriptions, names, residents'
+ * words): `own` (Bokmål unless the item says otherwise), or null when the page is in it.
+ */
+export const freeLang = (own = 'nb') => (own === lang || own === document.documentElement.lang ? null : own);
+
+/**
+ * `t(key, vars)` as nodes: a value that is a Node (a span with its own `lang`) stays a node
+ * between the string's text parts.
+ */
+export function tNodes(key, vars = {}) {
+  const nodes = new Map();
+  const plain = {};
+  for (const [name, value] of Object.entries(vars)) {
+    if (value instanceof Node) {
+      const marker = `\u0001${nodes.size}\u0001`;
+      nodes.set(marker, value);
+      plain[name] = marker;
+    } else plain[name] = value;
+  }
+  return t(key, plain).split(/(\u0001\d+\u0001)/).filter(Boolean).map((part) => nodes.get(part) ?? part);
+}
 export const currentLocale = () => locale;
 export const defaultLanguage = DEFAULT_LANG;
 

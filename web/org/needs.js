@@ -5,7 +5,7 @@
 import { $, h, jumpTo } from '../kit/dom.js';
 import { t, formatDate } from '../kit/i18n.js';
 import { api, osloDate } from './api.js';
-import { orgItems, renderItems, placeText, itemButton, facts, listFailed } from './items.js';
+import { orgItems, renderItems, placeText, itemButton, facts, listFailed, nb } from './items.js';
 import { busy, errorText, reportError } from './fields.js';
 import { confirmedPress } from './confirm.js';
 import { loadOffers, offersOf } from './offers.js';
@@ -33,8 +33,8 @@ export async function loadNeeds() {
     const toggle = h('button', {
       type: 'button', className: 'small', 'aria-expanded': 'false', 'aria-controls': inbox.id,
       on: { click: (e) => busy(e.currentTarget, () => toggleOffers(f, toggle, inbox, recount)).catch(reportError) },
-    }, t('needs.offers'), h('span', { className: 'visually-hidden', textContent: ` ${p.title}` }));
-    const list = facts([['needs.until', formatDate(p.valid_until)], ['needs.commitment', p.time_commitment], ['activities.place', placeText(p)]]);
+    }, t('needs.offers'), h('span', { className: 'visually-hidden' }, ' ', nb(p.title)));
+    const list = facts([['needs.until', formatDate(p.valid_until)], ['needs.commitment', p.time_commitment ? nb(p.time_commitment) : ''], ['activities.place', placeText(p)]]);
     list.append(h('dt', { textContent: t('needs.new_offers_label') }), count);
     return [
       list,

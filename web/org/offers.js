@@ -2,9 +2,9 @@
 // everywhere on the page) and its state, with "contacted" / "declined".
 
 import { h, announce } from '../kit/dom.js';
-import { t, formatSession } from '../kit/i18n.js';
+import { t, freeLang, formatSession } from '../kit/i18n.js';
 import { api } from './api.js';
-import { itemButton } from './items.js';
+import { itemButton, withTitle } from './items.js';
 import { busy, errorText, reportError } from './fields.js';
 
 /** The need's offers (`[]` when they could not be read: `null`). */
@@ -30,7 +30,7 @@ export async function loadOffers(f, inbox, onChange) {
       }));
     return;
   }
-  const heading = h('h4', { id: headingId, tabIndex: -1, textContent: t('offers.heading', { title: f.properties.title, count: offers.length }) });
+  const heading = h('h4', { id: headingId, tabIndex: -1 }, ...withTitle('offers.heading', { title: f.properties.title, count: offers.length }));
   if (!offers.length) {
     inbox.replaceChildren(heading, h('p', { className: 'empty', textContent: t('offers.none') }));
     return;
@@ -54,7 +54,7 @@ export async function loadOffers(f, inbox, onChange) {
     return h('li', { className: 'offer', dataset: { id: String(o.id) } },
       h('p', { className: 'offer-name', textContent: o.name }),
       h('p', {}, h('span', { textContent: `${t('offers.contact')}: ` }), h('span', { className: 'offer-contact', textContent: o.contact })),
-      o.message ? h('p', { className: 'offer-message', textContent: o.message }) : null,
+      o.message ? h('p', { className: 'offer-message', lang: freeLang(), textContent: o.message }) : null,
       h('p', { className: 'hint', textContent: t('offers.received', { when: formatSession(new Date(o.created_ms).toISOString()) }) }),
       stateLine,
       h('div', { className: 'buttons' },

@@ -131,9 +131,10 @@ function buildControls() {
     const v = Number(minutes.value);
     const ok = minutes.value.trim() !== '' && Number.isInteger(v) && v >= 1 && v <= MAX_MINUTES;
     minutes.setAttribute('aria-invalid', String(!ok));
+    // An alert (as the residents' age field): said when it appears, not only shown.
     const err = $('minutes-error');
-    err.hidden = ok;
-    err.textContent = ok ? '' : t('question.minutes_invalid');
+    const text = ok ? '' : t('question.minutes_invalid');
+    if (err.textContent !== text) err.textContent = text;
     if (!ok || v === state.minutes) return;
     clearTimeout(timer);
     const apply = () => {

@@ -274,4 +274,26 @@ export function renderLegend() {
   other.push(['facility', 'legend.facility']);
   if (state.scenario) other.push(['closed', 'legend.closed'], ['proposed', 'legend.proposed']);
   $('legend-other').replaceChildren(...other.map(([cls, key, vars]) => legendItem(`swatch ${cls}`, t(key, vars))));
+  renderHexText();
+}
+
+/**
+ * The hexagons in words (their text equivalent): how many homes are beyond the walking time,
+ * and the areas with the most of them (the table has every area).
+ */
+function renderHexText() {
+  const el = $('legend-hex-text');
+  if (!el) return;
+  const { state } = page;
+  const gaps = state.hex ? rows().map((r) => ({ name: r.district, n: (r.addresses ?? 0) - (r.covered ?? 0) }))
+    .filter((r) => r.n > 0).sort((a, b) => b.n - a.n) : [];
+  el.hidden = !state.hex;
+  if (!state.hex) return;
+  const total = gaps.reduce((sum, r) => sum + r.n, 0);
+  el.textContent = total
+    ? t('legend.hex_text', {
+      count: total, total: fmtInt(total), minutes: state.minutes,
+      places: gaps.slice(0, 3).map((r) => t('legend.hex_place', { name: r.name, count: r.n, n: fmtInt(r.n) })).join(', '),
+    })
+    : t('legend.hex_none', { minutes: state.minutes });
 }

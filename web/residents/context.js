@@ -37,3 +37,15 @@ export const kindColour = (kind) => page.kindColours[kind] ?? page.kindColours._
 /** True when the page shows the residents' proposals: on / unless proposals=0, on /embed with proposals=1. */
 export const showsProposals = () => (page.state?.proposals ?? page.mode === 'site')
   && (page.collections.length === 0 || page.collections.includes('proposals'));
+
+/** Marks `rows` as the selected ones (class and aria-current), and no other row. */
+export function markRows(rows) {
+  for (const li of document.querySelectorAll('.result.selected, .result[aria-current]')) {
+    li.classList.remove('selected');
+    li.removeAttribute('aria-current');
+  }
+  for (const li of rows) {
+    li.classList.add('selected');
+    li.setAttribute('aria-current', 'true');
+  }
+}

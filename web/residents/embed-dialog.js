@@ -14,9 +14,23 @@ function embedQuery() {
   return serializeState({ ...page.state, list, proposals }, { embed: true, defaultLang: defaultLanguage });
 }
 
+/** The iframe's height: the field's value, or the nearest allowed one (and then it says so). */
+function embedHeight() {
+  const input = $('embed-height');
+  const typed = input.value.trim();
+  const n = Number(typed);
+  const height = Math.round(Math.min(2000, Math.max(300, n || 600)));
+  const fixed = Boolean(input.validity?.badInput) || (typed !== '' && !(Number.isFinite(n) && n >= 300 && n <= 2000));
+  input.setAttribute('aria-invalid', String(fixed));
+  const note = $('embed-height-note');
+  const text = fixed ? t('embed.height_fixed', { height: String(height) }) : '';
+  if (note.textContent !== text) note.textContent = text;
+  return height;
+}
+
 function embedCode() {
   const title = $('embed-frame-title').value.trim() || t('embed.default_title');
-  const height = Math.min(2000, Math.max(300, Number($('embed-height').value) || 600));
+  const height = embedHeight();
   const src = `${location.origin}${withQuery('/embed', embedQuery())}`;
   const esc = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   return `<iframe title="${esc(title)}" src="${esc(src)}" width="100%" height="${height}" style="border:0" loading="lazy"></iframe>`;

@@ -7,11 +7,11 @@
 // each field says what is wrong (aria-invalid, aria-describedby), and focus goes to the first
 // field to fix. Focus returns to the button that opened the dialog when it closes.
 
-import { t, applyStatic } from '../kit/i18n.js';
+import { t, tNodes, applyStatic } from '../kit/i18n.js';
 import { $, h } from '../kit/dom.js';
 import { modal } from '../kit/dialog.js';
 import { chars, textField, markField as markInput, showErrorSummary } from '../kit/forms.js';
-import { exampleBadge } from './programme.js';
+import { exampleBadge, nb } from './programme.js';
 
 // The server's limits (src/domain/activity.rs, HelpOffer::validate), counted in characters.
 const LIMITS = { name: [2, 100], contact: [5, 200], message: [0, 1000] };
@@ -34,13 +34,14 @@ function field(name, { multiline = false, autocomplete, required = true } = {}) 
 function build() {
   const form = h('form', { id: 'help-form', noValidate: true },
     field('name', { autocomplete: 'name' }),
-    field('contact', { autocomplete: 'email' }),
+    // E-mail or phone: no one autocomplete purpose fits both, so none is claimed.
+    field('contact'),
     field('message', { multiline: true, required: false }),
     h('div', { className: 'buttons' },
       h('button', { type: 'submit', id: 'help-send', className: 'primary', dataset: { i18n: 'help.send' } }),
       h('button', { type: 'button', id: 'help-cancel', dataset: { i18n: 'help.cancel' } })),
     h('p', { id: 'help-progress', className: 'hint', role: 'status' }));
-  dialog = h('dialog', { id: 'help-dialog', className: 'help-dialog', 'aria-labelledby': 'help-title' },
+  dialog = h('dialog', { id: 'help-dialog', className: 'help-dialog', 'aria-labelledby': 'help-title', 'aria-describedby': 'help-need' },
     h('div', { id: 'help-form-part' },
       h('h2', { id: 'help-title', dataset: { i18n: 'help.heading' } }),
       h('p', { id: 'help-need', className: 'help-need' }),
@@ -81,7 +82,11 @@ function build() {
   });
 }
 
-const orgName = () => need?.properties?.organisation?.name ?? t('help.the_organisation');
+/** The organisation's name (its own words, marked Norwegian in another language), or "the organisation". */
+const orgNode = () => {
+  const name = need?.properties?.organisation?.name;
+  return name ? nb(name) : document.createTextNode(t('help.the_organisation'));
+};
 
 /** The texts that name the need and its organisation (also after a language switch). */
 export function relabelHelpForm() {
@@ -89,10 +94,10 @@ export function relabelHelpForm() {
   applyStatic(dialog);
   if (!need) return;
   const p = need.properties;
-  $('help-need').textContent = t('help.need', { title: p.title ?? '', organisation: orgName() });
+  $('help-need').replaceChildren(...tNodes('help.need', { title: nb(p.title), organisation: orgNode() }));
   if (p.example) $('help-need').append(' ', exampleBadge());
-  $('help-intro').textContent = t('help.intro', { organisation: orgName() });
-  $('help-done-text').textContent = t('help.thanks', { organisation: orgName() });
+  $('help-intro').replaceChildren(...tNodes('help.intro', { organisation: orgNode() }));
+  $('help-done-text').replaceChildren(...tNodes('help.thanks', { organisation: orgNode() }));
   if (!$('help-errors').hidden) showErrors(lastErrors);
 }
 
@@ -108,6 +113,7 @@ function reset() {
   $('help-form-part').hidden = false;
   $('help-done').hidden = true;
   dialog.setAttribute('aria-labelledby', 'help-title');
+  dialog.setAttribute('aria-describedby', 'help-need');
 }
 
 /** Opens the form for a volunteer need; `button` gets focus back when it closes. */
@@ -133,7 +139,9 @@ function showErrors(errors) {
   lastErrors = errors;
   const summary = $('help-errors');
   for (const name of FIELDS) markField(name, null);
-  showErrorSummary(summary, t('help.errors_heading', { count: errors.length }),
+  // Fields to fix are headed "correct this"; a failure of the server (no field) is not the resident's to fix.
+  const heading = errors.some((e) => e.field) ? 'help.errors_heading' : 'help.failed_heading';
+  showErrorSummary(summary, t(heading, { count: errors.length }),
     errors.map((e) => ({ field: e.field && `help-${e.field}`, name: e.field, text: t(e.key) })));
 }
 
@@ -201,8 +209,9 @@ function done() {
   $('help-form').reset();
   showErrors([]);
   $('help-form-part').hidden = true;
-  $('help-done-text').textContent = t('help.thanks', { organisation: orgName() });
+  $('help-done-text').replaceChildren(...tNodes('help.thanks', { organisation: orgNode() }));
   $('help-done').hidden = false;
   dialog.setAttribute('aria-labelledby', 'help-done-title');
+  dialog.setAttribute('aria-describedby', 'help-done-text');
   $('help-done').focus();
 }

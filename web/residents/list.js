@@ -3,11 +3,11 @@
 
 import { $, h, mark } from '../kit/dom.js';
 import { listSection, listNav } from '../kit/list.js';
-import { t, has, formatDistance, weekdayName } from '../kit/i18n.js';
+import { t, has, freeLang, formatDistance, weekdayName } from '../kit/i18n.js';
 import { legendItem, fillLegend } from '../kit/legend.js';
 import { KINDS } from '../kit/domain.js';
-import { page, kindColour, showsProposals } from './context.js';
-import { activityRow, needRow } from './programme.js';
+import { page, kindColour, showsProposals, markRows } from './context.js';
+import { activityRow, needRow, nb } from './programme.js';
 import { openHelpForm } from './help-form.js';
 import { renderProposals } from './proposals.js';
 import {
@@ -110,10 +110,12 @@ function facilityItem(f) {
     h('span', { className: 'result-body' },
       h('span', { className: 'result-kind', textContent: kindLabel(p.kind) }),
       h('button', {
-        type: 'button', className: 'result-name', textContent: p.name || t('list.unnamed', { kind: kindLabel(p.kind) }),
+        type: 'button', className: 'result-name', lang: p.name ? freeLang() : null,
+        textContent: p.name || t('list.unnamed', { kind: kindLabel(p.kind) }),
         on: { click: () => selectFacility(f.id, { from: 'list' }) },
       }),
-      h('span', { className: 'result-meta', textContent: [formatDistance(p.distance_m), p.district, p.address].filter(Boolean).join(' · ') })),
+      h('span', { className: 'result-meta' }, ...[formatDistance(p.distance_m), p.district && nb(p.district), p.address && nb(p.address)]
+        .filter(Boolean).flatMap((part, i) => (i ? [' · ', part] : [part])))),
     h('span', {
       className: 'result-minutes', textContent: t('list.minutes', { count: p.walk_minutes }), dataset: { minutes: String(p.walk_minutes) },
     }));
@@ -123,10 +125,9 @@ const ROW_ATTRIBUTE = { facility: 'data-id', activity: 'data-activity-id', need:
 
 /** Highlights the rows of `item` (or of several items: `ids`); returns the first row. */
 export function markSelected(item, scroll, ids = [item.id]) {
-  for (const li of document.querySelectorAll('.result.selected')) li.classList.remove('selected');
   const rows = ids.map((id) => document.querySelector(`.result[${ROW_ATTRIBUTE[item.type]}="${CSS.escape(String(id))}"]`))
     .filter(Boolean);
-  for (const li of rows) li.classList.add('selected');
+  markRows(rows);
   if (scroll && rows[0]) rows[0].scrollIntoView({ block: 'nearest' });
   return rows[0] ?? null;
 }

@@ -9,7 +9,7 @@
 // "Foreslå noe her" and "Støtt forslaget"), mine.js («Se svar på forslagene dine»: what became
 // of the proposals made with a code). Shared with every page: ../kit/.
 
-import { $, announce, copyText } from '../kit/dom.js';
+import { $, announce, copyText, keepFocus } from '../kit/dom.js';
 import {
   loadLanguages, setLanguage, currentLanguage, availableLanguages, defaultLanguage, t, applyStatic,
 } from '../kit/i18n.js';
@@ -135,6 +135,7 @@ function wireControls() {
   new Combobox({
     input: $('address'),
     listbox: $('address-options'),
+    message: $('address-message'),
     announce,
     t,
     search: async (text, signal) => {
@@ -162,9 +163,15 @@ function applyLanguage() {
   document.title = t(page.mode === 'embed' ? 'page.title_embed' : 'page.title');
 }
 
-async function switchLanguage(code) {
+/** Everything in the new language; focus stays on the equivalent element (the link, a row's button). */
+function switchLanguage(code) {
+  return keepFocus(() => relabel(code));
+}
+
+async function relabel(code) {
   await setLanguage(code);
   applyLanguage();
+  $('address-message').textContent = '';
   buildFilters();
   renderLanguages();
   relabelControls(page.map);

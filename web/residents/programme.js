@@ -3,12 +3,15 @@
 // share a place on the map are several rows), with everything the point tells and more.
 
 import {
-  t, has, currentLanguage, formatNumber, formatDistance, formatSession, formatClock, formatClockText,
+  t, tNodes, has, currentLanguage, freeLang, formatNumber, formatDistance, formatSession, formatClock, formatClockText,
   formatDate, formatList, weekdayName,
 } from '../kit/i18n.js';
 import { h, mark } from '../kit/dom.js';
 
 const props = (f) => f.properties ?? f;
+
+/** Free text from the API (a title, a name, a description): marked Norwegian in another language. */
+export const nb = (text, className) => h('span', { className, lang: freeLang(), textContent: text ?? '' });
 
 /** The category's label in the current language (the API's labels when the file has none). */
 export function categoryLabel(p) {
@@ -16,11 +19,11 @@ export function categoryLabel(p) {
   return (currentLanguage() === 'nb' ? p.category_label_nb : p.category_label_en) ?? p.category ?? '';
 }
 
-/** «Gratis», «400 kr per semester». */
+/** «Gratis», «400 kr per semester» (the note is the organiser's words). */
 export function priceText(p) {
-  if (p.free || !(p.price_nok > 0)) return t('activity.free');
+  if (p.free || !(p.price_nok > 0)) return [t('activity.free')];
   const price = t('activity.price', { price: formatNumber(p.price_nok, { maximumFractionDigits: 2 }) });
-  return p.price_note ? `${price} ${p.price_note}` : price;
+  return p.price_note ? [`${price} `, nb(p.price_note)] : [price];
 }
 
 /** «6–12 år», «Fra 60 år», «Til og med 3 år», «Alle aldre». */
@@ -33,14 +36,24 @@ export function ageText(p) {
   return t('activity.age_all');
 }
 
-/** Where it takes place: the facility's name (or kind), else the organiser's own spot. */
+/** Where it takes place: the facility's name (or kind), else the organiser's own spot (nodes). */
 export function placeText(p) {
   const f = p.facility;
   if (f) {
     const kind = has(`kinds.${f.kind}`) ? t(`kinds.${f.kind}`) : (f.kind_label_nb ?? f.kind ?? '');
-    return f.name ? `${f.name} (${kind.toLowerCase()})` : kind;
+    return f.name ? [nb(f.name), ` (${kind.toLowerCase()})`] : [kind];
   }
-  return t('activity.own_place');
+  return [t('activity.own_place')];
+}
+
+/** Parts joined by « · » (a part: a string, a node, or an array of them; empty ones left out). */
+function joined(parts) {
+  const out = [];
+  for (const part of parts.filter((x) => x != null && x !== '' && !(Array.isArray(x) && !x.length))) {
+    if (out.length) out.push(' · ');
+    out.push(...[part].flat());
+  }
+  return out;
 }
 
 /** «Neste gang: tirsdag 1. desember kl. 17.00–18.30», with a machine-readable <time>. */
@@ -74,11 +87,8 @@ function kindLine(label, example) {
   return line;
 }
 
-function metaLine(className, text) {
-  const span = document.createElement('span');
-  span.className = className;
-  span.textContent = text;
-  return span;
+function metaLine(className, content) {
+  return h('span', { className }, ...[content].flat());
 }
 
 function minutesNode(p) {
@@ -99,7 +109,7 @@ function definitionList(rows) {
     const dt = document.createElement('dt');
     dt.textContent = term;
     const dd = document.createElement('dd');
-    if (value instanceof Node) dd.append(value);
+    if (value instanceof Node || Array.isArray(value)) dd.append(...[value].flat());
     else dd.textContent = value;
     dl.append(dt, dd);
   }
@@ -165,19 +175,19 @@ export function weeklyText(schedule) {
 function row(f, { className, idKey, markClass, kind, onSelect }) {
   const p = props(f);
   const title = f.geometry
-    ? h('button', { type: 'button', className: 'result-name', textContent: p.title ?? '', on: { click: () => onSelect(f.id) } })
-    : h('span', { className: 'result-title', textContent: p.title ?? '' });
+    ? h('button', { type: 'button', className: 'result-name', lang: freeLang(), textContent: p.title ?? '', on: { click: () => onSelect(f.id) } })
+    : h('span', { className: 'result-title', lang: freeLang(), textContent: p.title ?? '' });
   const organiser = p.organisation?.name;
   const body = h('div', { className: 'result-body' },
     kindLine(kind, p.example),
     title,
-    metaLine('result-meta', [placeText(p), organiser && t('activity.by', { organiser })].filter(Boolean).join(' · ')));
+    metaLine('result-meta', joined([placeText(p), organiser && tNodes('activity.by', { organiser: nb(organiser) })])));
   const li = h('li', { className: `result ${className}`, dataset: { [idKey]: String(f.id) } }, mark(markClass), body);
   return { li, body, p, finish: () => li.append(minutesNode(p)) };
 }
 
 /** Words for screen readers that say which row a control belongs to («: Fotball for 10–12 år»). */
-const which = (p) => h('span', { className: 'visually-hidden', textContent: `: ${p.title ?? ''}` });
+const which = (p) => h('span', { className: 'visually-hidden' }, ': ', nb(p.title));
 
 /**
  * A row of the activity list. `onSelect(id)` shows it on the map. The row has
@@ -188,8 +198,7 @@ export function activityRow(f, { onSelect }) {
   const r = row(f, { className: 'result-activity', idKey: 'activityId', markClass: 'activity-mark', kind: categoryLabel(p), onSelect });
   r.body.append(
     nextSessionNode(p),
-    metaLine('result-meta', [priceText(p), ageText(p), p.distance_m != null ? formatDistance(p.distance_m) : null]
-      .filter(Boolean).join(' · ')),
+    metaLine('result-meta', joined([priceText(p), ageText(p), p.distance_m != null ? formatDistance(p.distance_m) : null])),
   );
   const s = p.schedule ?? {};
   const access = (p.accessibility ?? []).map((a) => (has(`accessibility.${a}`) ? t(`accessibility.${a}`) : a));
@@ -199,13 +208,13 @@ export function activityRow(f, { onSelect }) {
   r.body.append(h('details', { className: 'result-details' },
     h('summary', { textContent: t('activity.more') }, which(p)),
     definitionList([
-      [t('activity.description'), p.description],
+      [t('activity.description'), p.description ? nb(p.description) : null],
       [t('activity.weekly'), weeklyText(s)],
       [t('activity.period'), period || null],
       [t('activity.exceptions'), s.exceptions?.length ? formatList(s.exceptions.map(formatDate)) : null],
       [t('activity.languages'), p.languages?.length ? languageNames(p.languages) : null],
       [t('activity.accessibility'), access.length ? formatList(access) : null],
-      [t('activity.organiser'), p.organisation?.name],
+      [t('activity.organiser'), p.organisation?.name ? nb(p.organisation.name) : null],
       [t('activity.signup'), signup],
       [t('activity.contact'), contactNode(p.contact ?? p.organisation?.contact)],
     ])));
@@ -217,10 +226,10 @@ export function activityRow(f, { onSelect }) {
 export function needRow(f, { onSelect, onHelp }) {
   const r = row(f, { className: 'result-need', idKey: 'needId', markClass: 'need-mark', kind: t('need.kind'), onSelect });
   const { p } = r;
-  if (p.description) r.body.append(metaLine('result-description', p.description));
+  if (p.description) r.body.append(metaLine('result-description', nb(p.description)));
   r.body.append(definitionList([
-    [t('need.time'), p.time_commitment],
-    [t('need.skills'), p.skills?.length ? formatList(p.skills) : null],
+    [t('need.time'), p.time_commitment ? nb(p.time_commitment) : null],
+    [t('need.skills'), p.skills?.length ? nb(formatList(p.skills)) : null],
     [t('need.until'), p.valid_until ? formatDate(p.valid_until) : null],
   ]));
   const help = h('button', { type: 'button', className: 'primary help-button', textContent: t('need.help') }, which(p));

@@ -11,7 +11,7 @@
 import { $, h, mark, announce } from '../kit/dom.js';
 import { t, has, currentLanguage, formatNumber, formatDate, formatDistance, formatPoint } from '../kit/i18n.js';
 import { KINDS, EMPTY } from '../kit/domain.js';
-import { page, showsProposals } from './context.js';
+import { page, showsProposals, markRows } from './context.js';
 import { setSelected } from './overlay.js';
 import { openSupportForm, openProposalForm } from './proposal-form.js';
 
@@ -190,7 +190,10 @@ function proposalRow({ f, distance }) {
   if (distance != null && Number.isFinite(distance)) {
     li.append(h('span', { className: 'result-minutes result-distance', textContent: t('proposals.distance', { distance: formatDistance(distance) }) }));
   }
-  if (page.selected?.type === 'proposal' && String(page.selected.id) === String(id)) li.classList.add('selected');
+  if (page.selected?.type === 'proposal' && String(page.selected.id) === String(id)) {
+    li.classList.add('selected');
+    li.setAttribute('aria-current', 'true');
+  }
   return li;
 }
 
@@ -275,9 +278,8 @@ export function selectProposal(id, { from }) {
   if (!f) return;
   page.selected = { type: 'proposal', id: idOf(f) };
   setSelected(page.selected);
-  for (const li of document.querySelectorAll('.result.selected')) li.classList.remove('selected');
   const row = document.querySelector(`#proposal-list [data-proposal-id="${CSS.escape(String(id))}"]`);
-  row?.classList.add('selected');
+  markRows(row ? [row] : []);
   row?.scrollIntoView({ block: 'nearest' });
   if (from === 'list' && f.geometry?.coordinates) page.map.easeTo({ center: f.geometry.coordinates });
   if (from === 'map') row?.querySelector('.result-name')?.focus();
