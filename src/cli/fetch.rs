@@ -21,7 +21,12 @@ pub async fn setup(settings: &Settings, args: FetchArgs) -> anyhow::Result<()> {
     if crate::fetch::Manifest::read(&out).map_or(true, |m| m.sources.is_empty()) {
         return fetched;
     }
-    super::import::run(settings, super::ImportCommand::Kommune { dir: out.clone() }).await?;
+    let args = super::options::ImportArgs {
+        what: super::ImportCommand::Kommune { dir: out.clone() },
+        dry_run: false,
+        allow_removal: false,
+    };
+    super::import::run(settings, args).await?;
     fetched.map(|()| {
         eprintln!(
             "set up from {}: start the map with `naermiljo serve`",

@@ -9,6 +9,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::ImportCommand;
+use super::plan::ImportGuard;
 use crate::app;
 use crate::config::Settings;
 use crate::domain::FacilityKind;
@@ -17,11 +18,18 @@ use crate::routing::WalkGraph;
 use crate::store::{GraphBlob, ImportBatch, ImportOutcome, Store, TableChange};
 
 /// `naermiljo import …`: the file, then the basemap when the file was an OSM extract.
-pub async fn run(settings: &Settings, cmd: ImportCommand) -> anyhow::Result<()> {
+pub async fn run(settings: &Settings, args: super::options::ImportArgs) -> anyhow::Result<()> {
+    let guard = ImportGuard {
+        dry_run: args.dry_run,
+        allow_removal: args.allow_removal,
+    };
+    let cmd = args.what;
     let store = app::open_store(settings, "naermiljo-import").await?;
     if let ImportCommand::Kommune { dir } = cmd {
-        import_kommune(store.as_ref(), &dir, &settings.basemap).await?;
-        println!("{}", district_levels(store.as_ref()).await?);
+        import_kommune(store.as_ref(), &dir, &settings.basemap, guard).await?;
+        if !guard.dry_run {
+            println!("{}", district_levels(store.as_ref()).await?);
+        }
         return Ok(());
     }
     let touches_districts = matches!(
@@ -31,7 +39,13 @@ pub async fn run(settings: &Settings, cmd: ImportCommand) -> anyhow::Result<()> 
             | ImportCommand::Districts { .. }
             | ImportCommand::Kommunedeler { .. }
     );
-    let report = import(store.as_ref(), cmd, &progress_bar()).await?;
+    let report = match import_guarded(store.as_ref(), cmd, &progress_bar(), guard).await? {
+        Imported::Done(report) => report,
+        Imported::DryRun(plan) => {
+            print!("{plan}");
+            return Ok(());
+        }
+    };
     println!("{report}");
     if touches_districts {
         println!("{}", district_levels(store.as_ref()).await?);
@@ -297,11 +311,13 @@ async fn import_kommune(
     store: &dyn crate::store::Store,
     dir: &Path,
     basemap: &Path,
+    guard: ImportGuard,
 ) -> anyhow::Result<()> {
     let mut failed = Vec::new();
     for (name, cmd) in kommune_imports(dir)? {
-        match import(store, cmd, &progress_bar()).await {
-            Ok(report) => {
+        match import_guarded(store, cmd, &progress_bar(), guard).await {
+            Ok(Imported::DryRun(plan)) => println!("{name}: {plan}"),
+            Ok(Imported::Done(report)) => {
                 println!("{name}: {report}");
                 if !report.basemap.is_empty() {
                     match write_basemap(&report.basemap, basemap) {
@@ -528,12 +544,36 @@ impl std::fmt::Display for ImportReport {
     }
 }
 
-/// Reads a file completely, then applies it to the store in one transaction.
+/// Reads a file completely, then applies it to the store in one transaction, whatever it
+/// removes (see [`import_guarded`]).
 pub async fn import(
     store: &dyn Store,
     cmd: ImportCommand,
     progress: &ProgressBar,
 ) -> Result<ImportReport, ImportError> {
+    match import_guarded(store, cmd, progress, ImportGuard::TRUSTED).await? {
+        Imported::Done(report) => Ok(*report),
+        Imported::DryRun(_) => unreachable!("a trusted import is not a dry run"),
+    }
+}
+
+/// What [`import_guarded`] did: imported, or (a dry run) only planned.
+#[derive(Debug)]
+pub enum Imported {
+    Done(Box<ImportReport>),
+    DryRun(super::plan::ImportPlan),
+}
+
+/// Reads a file completely; unless `guard` trusts it, compares it with the source's rows in
+/// the store (`plan`): a dry run stops there, and an import that would remove more than 10 %
+/// of a table's rows of the source stops with an error that says so. Then applies it in one
+/// transaction.
+pub async fn import_guarded(
+    store: &dyn Store,
+    cmd: ImportCommand,
+    progress: &ProgressBar,
+    guard: ImportGuard,
+) -> Result<Imported, ImportError> {
     let started = Instant::now();
     // Kommunedeler are dissolved from the grunnkretser already stored.
     let grunnkretser = match &cmd {
@@ -577,10 +617,19 @@ pub async fn import(
             }
         }
     }
+    if guard.dry_run || !guard.allow_removal {
+        progress.set_message("comparing with the store");
+        let plan = super::plan::plan(&store.load().await?, &batch);
+        if guard.dry_run {
+            progress.finish_and_clear();
+            return Ok(Imported::DryRun(plan));
+        }
+        plan.check(&file, guard)?;
+    }
     progress.set_message("writing to the store");
     let outcome = store.apply_import(batch).await?;
     progress.finish_and_clear();
-    Ok(ImportReport {
+    Ok(Imported::Done(Box::new(ImportReport {
         file,
         outcome,
         kinds,
@@ -588,7 +637,7 @@ pub async fn import(
         elapsed: started.elapsed(),
         basemap,
         hours,
-    })
+    })))
 }
 
 fn graph_blob(g: &WalkGraph) -> GraphBlob {

@@ -11,11 +11,13 @@ mod fetch;
 mod import;
 mod options;
 mod orgs;
+pub mod plan;
 mod serve;
 
 pub use demo::{DEMO_PBF, DEMO_SHA256, DEMO_URL, write_demo_programme};
 pub use import::{
-    BasemapReport, ImportReport, import, kommune_imports, progress_bar, write_basemap,
+    BasemapReport, ImportReport, Imported, import, import_guarded, kommune_imports, progress_bar,
+    write_basemap,
 };
 pub use options::*;
 
@@ -39,7 +41,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::serve(settings, args).await,
         Command::Fetch(args) => fetch::fetch(&settings, args).await,
         Command::Setup(args) => fetch::setup(&settings, args).await,
-        Command::Import(cmd) => import::run(&settings, cmd).await,
+        Command::Import(args) => import::run(&settings, args).await,
         Command::BuildBasemap { file } => import::build_basemap(&settings, file).await,
         Command::BuildGraph { file, source } => import::build_graph(&settings, file, source).await,
         Command::ExportGraph(args) => coverage::export_graph(&settings, args).await,

@@ -70,8 +70,7 @@ pub enum Command {
     /// one command from nothing to a store ready to serve.
     Setup(FetchArgs),
     /// Import a data file into the store (all or nothing).
-    #[command(subcommand)]
-    Import(ImportCommand),
+    Import(ImportArgs),
     /// Build only the walking graph from an OSM extract, leaving facilities and addresses.
     BuildGraph {
         file: PathBuf,
@@ -260,6 +259,21 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<String>,
+}
+
+/// `import`: what to import, and how carefully.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub what: ImportCommand,
+    /// Print what the import would add, change (with the fields) and remove, by name, and
+    /// change nothing.
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+    /// Let the import remove more than 10 % of its source's rows in a table (without it,
+    /// such an import stops and changes nothing).
+    #[arg(long, global = true)]
+    pub allow_removal: bool,
 }
 
 #[derive(Debug, Subcommand)]

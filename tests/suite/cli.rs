@@ -407,3 +407,75 @@ fn the_first_admin_is_made_from_the_terminal_and_the_outbox_is_shown() {
     });
     assert!(with_body.contains(link));
 }
+
+/// Issue 20: a 100-row extract of Kartverket's 10,871-row address file would remove 10,771
+/// addresses; the import stops, says so and changes nothing. `--dry-run` lists what would
+/// change, by name, and changes nothing; `--allow-removal` does it on purpose.
+#[test]
+fn an_import_that_would_remove_most_of_its_source_stops_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let import = |file: &std::path::Path, flags: &[&str]| {
+        naermiljo(dir.path())
+            .args(["import", "addresses"])
+            .arg(file)
+            .args(flags)
+            .output()
+            .unwrap()
+    };
+    assert!(import(&elverum_csv(), &[]).status.success());
+    let count = || {
+        let out = run_ok({
+            let mut c = naermiljo(dir.path());
+            c.arg("status");
+            c
+        });
+        out.lines().next().unwrap_or_default().to_string()
+    };
+    let before = count();
+    assert!(before.contains("10871 addresses"), "{before}");
+
+    // The same file's first 100 rows, under the same source name.
+    let part = dir
+        .path()
+        .join("part")
+        .join(elverum_csv().file_name().unwrap());
+    std::fs::create_dir_all(part.parent().unwrap()).unwrap();
+    let text = std::fs::read_to_string(elverum_csv()).unwrap();
+    std::fs::write(
+        &part,
+        text.split_inclusive('\n').take(101).collect::<String>(),
+    )
+    .unwrap();
+    let out = import(&part, &[]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("would remove 10771 of the 10871 addresses")
+            && stderr.contains("--allow-removal"),
+        "{stderr}"
+    );
+    assert_eq!(count(), before, "nothing changed");
+
+    // A dry run lists the removals by address and changes nothing.
+    let out = import(&part, &["--dry-run"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan = String::from_utf8_lossy(&out.stdout);
+    assert!(plan.contains("Dry run: nothing was changed"), "{plan}");
+    assert!(
+        plan.contains("addresses: 0 added, 0 changed, 10771 removed, 100 unchanged (of 10871 now)"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("    remove ") && plan.contains("… and 10751 more remove"),
+        "{plan}"
+    );
+    assert_eq!(count(), before);
+
+    // On purpose.
+    assert!(import(&part, &["--allow-removal"]).status.success());
+    assert!(count().contains(" 100 addresses"), "{}", count());
+}
