@@ -25,6 +25,8 @@ pub async fn setup(settings: &Settings, args: FetchArgs) -> anyhow::Result<()> {
         what: super::ImportCommand::Kommune { dir: out.clone() },
         dry_run: false,
         allow_removal: false,
+        allow_kind_change: false,
+        allow_duplicates: false,
     };
     super::import::run(settings, args).await?;
     fetched.map(|()| {

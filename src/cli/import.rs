@@ -22,6 +22,8 @@ pub async fn run(settings: &Settings, args: super::options::ImportArgs) -> anyho
     let guard = ImportGuard {
         dry_run: args.dry_run,
         allow_removal: args.allow_removal,
+        allow_kind_change: args.allow_kind_change,
+        allow_duplicates: args.allow_duplicates,
     };
     let cmd = args.what;
     let store = app::open_store(settings, "naermiljo-import").await?;
@@ -617,7 +619,8 @@ pub async fn import_guarded(
             }
         }
     }
-    if guard.dry_run || !guard.allow_removal {
+    if guard.dry_run || !(guard.allow_removal && guard.allow_kind_change && guard.allow_duplicates)
+    {
         progress.set_message("comparing with the store");
         let plan = super::plan::plan(&store.load().await?, &batch);
         if guard.dry_run {

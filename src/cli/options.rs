@@ -274,6 +274,14 @@ pub struct ImportArgs {
     /// such an import stops and changes nothing).
     #[arg(long, global = true)]
     pub allow_removal: bool,
+    /// Let the import change the kind of more than 10 % of its source's facilities (without
+    /// it, such an import stops: a mistyped --kind).
+    #[arg(long, global = true)]
+    pub allow_kind_change: bool,
+    /// Let the import add facilities whose ids another source already holds (they would
+    /// show twice; without it, such an import stops and names that source).
+    #[arg(long, global = true)]
+    pub allow_duplicates: bool,
 }
 
 #[derive(Debug, Subcommand)]

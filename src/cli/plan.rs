@@ -20,6 +20,10 @@ pub struct ImportGuard {
     pub dry_run: bool,
     /// Remove any share of the source's rows.
     pub allow_removal: bool,
+    /// Change the kind of more than [`MAX_REMOVAL_SHARE`] of the source's facilities.
+    pub allow_kind_change: bool,
+    /// Import rows whose ids another source already holds (they would show twice).
+    pub allow_duplicates: bool,
 }
 
 impl ImportGuard {
@@ -27,6 +31,8 @@ impl ImportGuard {
     pub const TRUSTED: ImportGuard = ImportGuard {
         dry_run: false,
         allow_removal: true,
+        allow_kind_change: true,
+        allow_duplicates: true,
     };
 }
 
@@ -48,6 +54,10 @@ pub struct TablePlan {
 pub struct ImportPlan {
     pub source: String,
     pub tables: Vec<TablePlan>,
+    /// Facilities whose kind would change: (how many, from kind, to kind) per pair.
+    pub kind_changes: Vec<(usize, &'static str, &'static str)>,
+    /// Other sources that hold the ids of this file's facilities: (source, how many).
+    pub held_elsewhere: Vec<(String, usize)>,
 }
 
 fn same_point(a: LonLat, b: LonLat) -> bool {
@@ -98,14 +108,40 @@ pub fn plan(store: &StoreContents, batch: &ImportBatch) -> ImportPlan {
     let source = batch.source.as_str();
     let mut out = ImportPlan {
         source: source.to_string(),
-        tables: Vec::new(),
+        ..Default::default()
     };
     if let Some(rows) = &batch.facilities {
-        let old = store
+        let old: Vec<(&str, &crate::domain::Facility)> = store
             .facilities
             .iter()
             .filter(|f| f.source.source == source)
             .map(|f| (f.source.source_id.as_str(), f))
+            .collect();
+        // A mistyped --kind turns a source's kindergartens into schools.
+        let kind_of: HashMap<&str, crate::domain::FacilityKind> =
+            old.iter().map(|(id, f)| (*id, f.kind)).collect();
+        let mut pairs: std::collections::BTreeMap<(&'static str, &'static str), usize> =
+            Default::default();
+        for r in rows {
+            if let Some(k) = kind_of.get(r.source_id.as_str())
+                && *k != r.kind
+            {
+                *pairs.entry((k.as_str(), r.kind.as_str())).or_default() += 1;
+            }
+        }
+        out.kind_changes = pairs.into_iter().map(|((a, b), n)| (n, a, b)).collect();
+        // The same official ids (orgnr, anleggsnummer, OSM ids) under another source's name.
+        let new_ids: std::collections::HashSet<&str> =
+            rows.iter().map(|r| r.source_id.as_str()).collect();
+        let mut elsewhere: std::collections::BTreeMap<&str, usize> = Default::default();
+        for f in &store.facilities {
+            if f.source.source != source && new_ids.contains(f.source.source_id.as_str()) {
+                *elsewhere.entry(f.source.source.as_str()).or_default() += 1;
+            }
+        }
+        out.held_elsewhere = elsewhere
+            .into_iter()
+            .map(|(s, n)| (s.to_string(), n))
             .collect();
         let label = |name: &Option<String>, id: &str| match name {
             Some(n) => format!("{n} ({id})"),
@@ -224,6 +260,52 @@ impl ImportPlan {
     /// Refuses a plan that removes more than [`MAX_REMOVAL_SHARE`] of a table's rows of the
     /// source, unless `guard` allows it; the error says how many, and how to go on.
     pub fn check(&self, file: &std::path::Path, guard: ImportGuard) -> Result<(), ImportError> {
+        let facilities = self
+            .tables
+            .iter()
+            .find(|t| t.table == "facilities")
+            .map_or(0, |t| t.before);
+        let changing: usize = self.kind_changes.iter().map(|c| c.0).sum();
+        if !guard.allow_kind_change
+            && changing > 0
+            && changing as f64 > MAX_REMOVAL_SHARE * facilities as f64
+        {
+            let what: Vec<String> = self
+                .kind_changes
+                .iter()
+                .map(|(n, a, b)| format!("{n} from {a} to {b}"))
+                .collect();
+            return Err(ImportError::file(
+                file,
+                format!(
+                    "this import would change the kind of {changing} of the {facilities} \
+                     facilities of source {:?} ({}): nothing was changed. Is --kind right? \
+                     To change them on purpose run again with `--allow-kind-change`",
+                    self.source,
+                    what.join(", ")
+                ),
+            ));
+        }
+        let new_rows = self
+            .tables
+            .iter()
+            .find(|t| t.table == "facilities")
+            .map_or(0, |t| t.added.len() + t.changed.len() + t.unchanged);
+        if !guard.allow_duplicates
+            && let Some((other, n)) = self.held_elsewhere.iter().max_by_key(|(_, n)| *n)
+            && *n > 0
+        {
+            return Err(ImportError::file(
+                file,
+                format!(
+                    "{n} of this file's {new_rows} facilities are already in source {other:?} \
+                     (the same ids): imported as source {:?} they would show twice. To update \
+                     them, import the file as `--source {other}`; to keep both on purpose run \
+                     again with `--allow-duplicates`",
+                    self.source
+                ),
+            ));
+        }
         if guard.allow_removal {
             return Ok(());
         }
@@ -238,16 +320,21 @@ impl ImportPlan {
                     file,
                     format!(
                         "this import would remove {} of the {} {} of source {:?} ({:.0} %), \
-                         more than {:.0} %: nothing was changed. Is the file a part of the \
-                         source, or another source? `--dry-run` lists what would change; to \
-                         import it under its own name give `--source NAME`; to remove them \
-                         on purpose run again with `--allow-removal`",
+                         more than {:.0} %: nothing was changed. {}`--dry-run` lists what \
+                         would change; to import it under its own name give `--source NAME`; \
+                         to remove them on purpose run again with `--allow-removal`",
                         t.removed.len(),
                         t.before,
                         t.table,
                         self.source,
                         share * 100.0,
-                        MAX_REMOVAL_SHARE * 100.0
+                        MAX_REMOVAL_SHARE * 100.0,
+                        if t.removed.len() == t.before {
+                            "None of the file's ids are in the source: it looks like another \
+                             source (two files with the same name?). "
+                        } else {
+                            "Is the file a part of the source? "
+                        }
                     ),
                 ));
             }
@@ -293,6 +380,15 @@ impl std::fmt::Display for ImportPlan {
                     .collect(),
             )?;
             list("remove", t.removed.clone())?;
+        }
+        for (n, a, b) in &self.kind_changes {
+            writeln!(f, "  {n} facilities would change kind from {a} to {b}")?;
+        }
+        for (other, n) in &self.held_elsewhere {
+            writeln!(
+                f,
+                "  {n} of the file's facilities are already in source {other:?} (the same ids)"
+            )?;
         }
         Ok(())
     }

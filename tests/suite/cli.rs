@@ -479,3 +479,81 @@ fn an_import_that_would_remove_most_of_its_source_stops_unless_allowed() {
     assert!(import(&part, &["--allow-removal"]).status.success());
     assert!(count().contains(" 100 addresses"), "{}", count());
 }
+
+/// Issue 20: a mistyped `--kind` would turn a source's 75 kindergartens into schools, and
+/// next month's file under a new name would add all 75 a second time; both stop, name what
+/// would happen and the flag that does it on purpose, and change nothing.
+#[test]
+fn a_file_that_looks_like_another_source_or_the_same_rows_twice_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let geojson = shared("drammen/drammen_barnehager_3301.geojson");
+    let import = |file: &std::path::Path, flags: &[&str]| {
+        naermiljo(dir.path())
+            .args(["import", "facilities"])
+            .arg(file)
+            .args(flags)
+            .output()
+            .unwrap()
+    };
+    let status = || {
+        run_ok({
+            let mut c = naermiljo(dir.path());
+            c.arg("status");
+            c
+        })
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+    };
+    assert!(
+        import(&geojson, &["--kind", "kindergarten"])
+            .status
+            .success()
+    );
+    let before = status();
+    assert!(before.contains("75 facilities"), "{before}");
+
+    let out = import(&geojson, &["--kind", "school"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("would change the kind of 75 of the 75 facilities")
+            && stderr.contains("75 from kindergarten to school")
+            && stderr.contains("--allow-kind-change"),
+        "{stderr}"
+    );
+    assert_eq!(status(), before);
+
+    let december = dir.path().join("barnehager-desember.geojson");
+    std::fs::copy(&geojson, &december).unwrap();
+    let out = import(&december, &["--kind", "kindergarten"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "75 of this file's 75 facilities are already in source \"drammen_barnehager_3301\""
+        ) && stderr.contains("--source drammen_barnehager_3301")
+            && stderr.contains("--allow-duplicates"),
+        "{stderr}"
+    );
+    assert_eq!(status(), before);
+    // Named as the source it is, it updates in place.
+    assert!(
+        import(
+            &december,
+            &[
+                "--kind",
+                "kindergarten",
+                "--source",
+                "drammen_barnehager_3301"
+            ]
+        )
+        .status
+        .success()
+    );
+    assert_eq!(
+        status().split(" (data").next(),
+        before.split(" (data").next()
+    );
+}
