@@ -37,6 +37,57 @@ pub async fn open_store(settings: &Settings, application: &str) -> anyhow::Resul
     Ok(store)
 }
 
+/// As [`open_store`], for commands that read what was imported (`serve`, `status`,
+/// `coverage`, …): a SQLite file that does not exist is not made (a mistyped `--data` would
+/// serve an empty map); the error names the store folders found nearby (issue 20).
+pub async fn open_existing_store(
+    settings: &Settings,
+    application: &str,
+) -> anyhow::Result<Arc<dyn Store>> {
+    if let Backend::Sqlite(path) = settings.backend()
+        && !path.exists()
+    {
+        let nearby = stores_near(&settings.data_dir);
+        anyhow::bail!(
+            "no store at {} (is --data right?). {}Make one with `naermiljo import …`, \
+             `naermiljo setup --kommune KNR` or `naermiljo serve --demo`",
+            path.display(),
+            if nearby.is_empty() {
+                String::new()
+            } else {
+                format!("Folders nearby with a store: {}. ", nearby.join(", "))
+            }
+        );
+    }
+    open_store(settings, application).await
+}
+
+/// Folders beside `data` (and in the working directory) that hold a `naermiljo.sqlite`.
+fn stores_near(data: &std::path::Path) -> Vec<String> {
+    let mut places = vec![std::path::PathBuf::from(".")];
+    if let Some(parent) = data.parent().filter(|p| !p.as_os_str().is_empty()) {
+        places.insert(0, parent.to_path_buf());
+    }
+    let mut found = Vec::new();
+    for place in places {
+        let Ok(entries) = std::fs::read_dir(&place) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let dir = e.path();
+            if dir.join("naermiljo.sqlite").is_file() {
+                let shown = dir.display().to_string();
+                if !found.contains(&shown) {
+                    found.push(shown);
+                }
+            }
+        }
+    }
+    found.sort();
+    found.truncate(5);
+    found
+}
+
 /// Builds the state a router serves: the store and a snapshot loaded from it.
 pub async fn build_state(settings: &Settings, store: Arc<dyn Store>) -> anyhow::Result<AppState> {
     let snapshot = Snapshot::build(store.load().await.context("loading the store")?);

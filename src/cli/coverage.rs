@@ -32,7 +32,7 @@ pub async fn coverage(settings: &Settings, args: CoverageArgs) -> anyhow::Result
         .transpose()?;
     let kinds = crate::domain::KindFilter::parse(kind.as_deref().unwrap_or("school"))
         .map_err(|bad| anyhow::anyhow!("unknown kind {bad:?}"))?;
-    let store = app::open_store(settings, "naermiljo-coverage").await?;
+    let store = app::open_existing_store(settings, "naermiljo-coverage").await?;
     let progress = progress_bar();
     progress.set_message("loading the snapshot");
     let snapshot = crate::index::Snapshot::build(store.load().await?);
@@ -76,7 +76,7 @@ pub async fn export_graph(settings: &Settings, args: ExportArgs) -> anyhow::Resu
         profile,
         output,
     } = args;
-    let store = app::open_store(settings, "naermiljo-export").await?;
+    let store = app::open_existing_store(settings, "naermiljo-export").await?;
     let bytes = store.load().await?.walk_graph.ok_or_else(|| {
         anyhow::anyhow!("no walking graph in the store: import an OSM extract first")
     })?;

@@ -19,7 +19,11 @@ pub async fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()
             .collect::<anyhow::Result<_>>()?;
     }
     let started = Instant::now();
-    let store = app::open_store(&settings, "naermiljo-serve").await?;
+    let store = if args.demo {
+        app::open_store(&settings, "naermiljo-serve").await?
+    } else {
+        app::open_existing_store(&settings, "naermiljo-serve").await?
+    };
     if args.demo {
         import_demo_if_empty(
             store.as_ref(),
@@ -50,7 +54,7 @@ pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
 }
 
 pub async fn status(settings: &Settings) -> anyhow::Result<()> {
-    let store = app::open_store(settings, "naermiljo-status").await?;
+    let store = app::open_existing_store(settings, "naermiljo-status").await?;
     let counts = store.counts().await?;
     let text = format!(
         "{}: {} facilities, {} addresses, {} district {} stored (data version {})\n{}\n",

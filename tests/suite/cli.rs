@@ -557,3 +557,31 @@ fn a_file_that_looks_like_another_source_or_the_same_rows_twice_is_refused() {
         before.split(" (data").next()
     );
 }
+
+/// Issue 20: a mistyped `--data` made a new empty store that `serve` would serve as an empty
+/// map; reading commands now refuse it and name the folders nearby that hold a store.
+#[test]
+fn a_mistyped_data_folder_is_refused_with_the_stores_nearby() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    run_ok({
+        let mut c = naermiljo(&data);
+        c.arg("migrate");
+        c
+    });
+    let typo = dir.path().join("dta");
+    for args in [
+        vec!["status"],
+        vec!["serve", "--listen", "127.0.0.1:0"],
+        vec!["coverage", "--kind", "school"],
+    ] {
+        let out = naermiljo(&typo).args(&args).output().unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("no store at") && stderr.contains(&data.display().to_string()),
+            "{args:?}: {stderr}"
+        );
+        assert!(!typo.exists(), "{args:?} made the folder");
+    }
+}
