@@ -56,7 +56,10 @@ pub fn read(path: &Path, options: &DistrictFileOptions) -> Result<Vec<NewDistric
     let mut out = Vec::new();
     let mut delomrade_names: BTreeMap<String, String> = BTreeMap::new();
     for (n, feature) in fc.features.into_iter().enumerate() {
-        let at = |reason: String| ImportError::file(path, format!("feature {n}: {reason}"));
+        let at = |reason: String| {
+            let feature = super::feature_label(path, n, None, None);
+            ImportError::file(path, format!("{feature}: {reason}"))
+        };
         let properties = feature.properties.unwrap_or_default();
         let text = |key: &str| match properties.get(key) {
             Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
@@ -80,7 +83,10 @@ pub fn read(path: &Path, options: &DistrictFileOptions) -> Result<Vec<NewDistric
                 None => name.clone(),
             },
         };
-        let at = |reason: String| ImportError::file(path, format!("feature {n} ({id}): {reason}"));
+        let at = |reason: String| {
+            let feature = super::feature_label(path, n, Some(&id), Some(&name));
+            ImportError::file(path, format!("{feature}: {reason}"))
+        };
         if !seen.insert(id.clone()) {
             return Err(at(format!(
                 "id {id:?} appears twice; name a unique property with --id-property"
@@ -178,7 +184,10 @@ pub fn read_boundary(path: &Path) -> Result<geo::MultiPolygon<f64>, ImportError>
     let projection = UtmToWgs84::new();
     let mut polygons = Vec::new();
     for (n, feature) in fc.features.into_iter().enumerate() {
-        let at = |reason: String| ImportError::file(path, format!("feature {n}: {reason}"));
+        let at = |reason: String| {
+            let feature = super::feature_label(path, n, None, None);
+            ImportError::file(path, format!("{feature}: {reason}"))
+        };
         let Some(geometry) = feature.geometry else {
             continue;
         };

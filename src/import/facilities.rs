@@ -135,8 +135,18 @@ fn read_geojson(
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(fc.features.len());
     for (n, feature) in fc.features.into_iter().enumerate() {
-        let at = |reason: String| ImportError::file(path, format!("feature {n}: {reason}"));
         let properties = feature.properties.unwrap_or_default();
+        let label_id = feature.id.as_ref().map(|id| match id {
+            geojson::feature::Id::String(s) => s.clone(),
+            geojson::feature::Id::Number(n) => n.to_string(),
+        });
+        let label_name = properties
+            .get(options.name_property.as_str())
+            .and_then(json_to_text);
+        let at = |reason: String| {
+            let feature = super::feature_label(path, n, label_id.as_deref(), label_name.as_deref());
+            ImportError::file(path, format!("{feature}: {reason}"))
+        };
         let id = match &options.id_property {
             Some(key) => properties.get(key).and_then(json_to_text),
             None => feature
@@ -166,6 +176,12 @@ fn read_geojson(
             .map(|p| LonLat::new(p.x(), p.y()).rounded())
             .filter(LonLat::is_valid)
             .ok_or_else(|| at("geometry has no valid lon/lat position".into()))?;
+        // A facility drawn as an area is reached at its edge (issue 16).
+        let area = match &geometry {
+            geo::Geometry::Polygon(p) => Some(geo::MultiPolygon(vec![p.clone()])),
+            geo::Geometry::MultiPolygon(m) => Some(m.clone()),
+            _ => None,
+        };
         let text = |key: &str| properties.get(key).and_then(json_to_text);
         let kind = match options.kind_property.as_deref().and_then(&text) {
             Some(k) => FacilityKind::parse(&k).ok_or_else(|| {
@@ -195,7 +211,7 @@ fn read_geojson(
             opening_hours: text("opening_hours"),
             source_id: id,
             properties: extra,
-            area: None,
+            area,
         });
     }
     Ok(out)

@@ -125,3 +125,49 @@ fn csv_error(path: &Path, body: &[u8], e: csv::Error) -> ImportError {
         None => ImportError::file(path, reason),
     }
 }
+
+/// How an error names the `index`th (0-based) feature of a GeoJSON file (issue 20):
+/// `feature 4 (line 57, id "abc", «Name»)` — counted from 1, with the line where the feature
+/// starts (found in the file's text: its `"type": "Feature"` member), its id and name where
+/// known.
+pub fn feature_label(path: &Path, index: usize, id: Option<&str>, name: Option<&str>) -> String {
+    let mut parts = Vec::new();
+    if let Some(line) = std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| feature_line(&text, index))
+    {
+        parts.push(format!("line {line}"));
+    }
+    if let Some(id) = id {
+        parts.push(format!("id {id:?}"));
+    }
+    if let Some(name) = name {
+        parts.push(format!("«{name}»"));
+    }
+    if parts.is_empty() {
+        format!("feature {}", index + 1)
+    } else {
+        format!("feature {} ({})", index + 1, parts.join(", "))
+    }
+}
+
+/// The 1-based line of the `index`th `"type": "Feature"` member in a GeoJSON text.
+fn feature_line(text: &str, index: usize) -> Option<usize> {
+    let mut found = 0;
+    let mut rest = text;
+    let mut offset = 0;
+    while let Some(k) = rest.find("\"Feature\"") {
+        let before = rest[..k].trim_end();
+        let member =
+            before.ends_with(':') && before[..before.len() - 1].trim_end().ends_with("\"type\"");
+        if member {
+            if found == index {
+                return Some(text[..offset + k].matches('\n').count() + 1);
+            }
+            found += 1;
+        }
+        offset += k + 9;
+        rest = &rest[k + 9..];
+    }
+    None
+}

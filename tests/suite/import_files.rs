@@ -106,6 +106,14 @@ async fn bad_point_and_district_files_say_why_and_change_nothing() {
         "no-id.geojson",
         r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"A"},"geometry":{"type":"Point","coordinates":[10.2,59.7]}}]}"#,
     );
+    // Written as an editor writes it: one feature's members a line each.
+    let third_without_id = write(
+        "third.geojson",
+        "{\"type\": \"FeatureCollection\",\n\"features\": [\n\
+         {\"type\": \"Feature\", \"id\": \"a\",\n \"properties\": {\"name\": \"A\"},\n \"geometry\": {\"type\": \"Point\", \"coordinates\": [10.2, 59.7]}},\n\
+         {\"type\": \"Feature\", \"id\": \"b\",\n \"properties\": {\"name\": \"B\"},\n \"geometry\": {\"type\": \"Point\", \"coordinates\": [10.2, 59.7]}},\n\
+         {\"type\":\"Feature\",\n \"properties\": {\"name\": \"C\"},\n \"geometry\": {\"type\": \"Point\", \"coordinates\": [10.2, 59.7]}}\n]}",
+    );
     let broken_json = write(
         "broken.geojson",
         "{\"type\":\"FeatureCollection\",\n\"features\": [\n{\"type\": }\n]}",
@@ -121,7 +129,15 @@ async fn bad_point_and_district_files_say_why_and_change_nothing() {
     );
     let wrong_type = write("points.txt", "");
     let cases: Vec<(ImportCommand, &str)> = vec![
-        (kindergartens(no_id), "feature 0: no stable id"),
+        // Features are counted from 1, with the line they start on, their id and name.
+        (
+            kindergartens(no_id),
+            "feature 1 (line 1, «A»): no stable id",
+        ),
+        (
+            kindergartens(third_without_id),
+            "feature 3 (line 9, «C»): no stable id",
+        ),
         (kindergartens(broken_json), "broken.geojson:3: invalid JSON"),
         (
             kindergartens(no_lon),
@@ -135,7 +151,7 @@ async fn bad_point_and_district_files_say_why_and_change_nothing() {
         (kindergartens(wrong_type), "unknown file type \"txt\""),
         (
             boundary(shared("drammen/drammen_kommune_3301.geojson"), "navn"),
-            "feature 0: no property \"navn\" (properties present: [\"id\", \"kommunenavn\", \"kommunenummer\", \"name\"])",
+            "feature 1 (line 1): no property \"navn\" (properties present: [\"id\", \"kommunenavn\", \"kommunenummer\", \"name\"])",
         ),
         (
             boundary(shared("drammen/drammen_barnehager_3301.geojson"), "name"),
