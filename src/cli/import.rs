@@ -486,6 +486,8 @@ pub struct ImportReport {
     /// Facilities with opening hours, and those whose hours could not be read (kept as
     /// text, shown as unknown, never as closed), with up to five examples.
     pub hours: (u64, Vec<String>),
+    /// Rows in the file per table: facilities, addresses, districts.
+    pub in_file: [u64; 3],
 }
 
 impl std::fmt::Display for ImportReport {
@@ -497,23 +499,24 @@ impl std::fmt::Display for ImportReport {
             self.elapsed.as_secs_f64(),
             self.outcome.data_version
         )?;
-        let line = |f: &mut std::fmt::Formatter<'_>, what: &str, c: &Option<TableChange>| match c {
+        let line = |f: &mut std::fmt::Formatter<'_>,
+                    what: &str,
+                    rows: u64,
+                    c: &Option<TableChange>| match c {
             Some(c) => writeln!(
                 f,
-                "  {what:<11} {:>7} in file: {} new, {} updated, {} removed",
-                c.inserted + c.updated,
-                c.inserted,
-                c.updated,
-                c.removed
+                "  {what:<11} {rows:>7} in file: {} new, {} updated, {} removed",
+                c.inserted, c.updated, c.removed
             ),
             None => Ok(()),
         };
-        line(f, "facilities", &self.outcome.facilities)?;
+        let [facilities, addresses, districts] = self.in_file;
+        line(f, "facilities", facilities, &self.outcome.facilities)?;
         for (kind, n) in &self.kinds {
             writeln!(f, "    {:<18} {n:>6}", kind.as_str())?;
         }
-        line(f, "addresses", &self.outcome.addresses)?;
-        line(f, "districts", &self.outcome.districts)?;
+        line(f, "addresses", addresses, &self.outcome.addresses)?;
+        line(f, "districts", districts, &self.outcome.districts)?;
         if let Some((before, now)) = self.outcome.population {
             writeln!(f, "  population  {now:>7} areas (this source had {before})")?;
         }
@@ -619,18 +622,64 @@ pub async fn import_guarded(
             }
         }
     }
+    let in_file = [
+        batch.facilities.as_ref().map_or(0, Vec::len) as u64,
+        batch.addresses.as_ref().map_or(0, Vec::len) as u64,
+        batch.districts.as_ref().map_or(0, Vec::len) as u64,
+    ];
+    let mut planned = None;
     if guard.dry_run || !(guard.allow_removal && guard.allow_kind_change && guard.allow_duplicates)
     {
         progress.set_message("comparing with the store");
-        let plan = super::plan::plan(&store.load().await?, &batch);
+        let stored = store.load().await?;
+        let plan = super::plan::plan(&stored, &batch);
         if guard.dry_run {
             progress.finish_and_clear();
             return Ok(Imported::DryRun(plan));
         }
         plan.check(&file, guard)?;
+        // Nothing to change: the store (and its data version, which servers follow) stays.
+        let same_graph = batch
+            .walk_graph
+            .as_ref()
+            .is_none_or(|g| stored.walk_graph.as_deref() == Some(g.data.as_slice()));
+        if plan.changes_nothing() && same_graph && batch.population.is_none() {
+            progress.finish_and_clear();
+            let unchanged = |t: &str| plan.table_change(t);
+            return Ok(Imported::Done(Box::new(ImportReport {
+                file,
+                outcome: ImportOutcome {
+                    facilities: unchanged("facilities"),
+                    addresses: unchanged("addresses"),
+                    districts: unchanged("districts"),
+                    walk_graph: None,
+                    population: None,
+                    data_version: stored.data_version,
+                },
+                kinds,
+                skipped,
+                elapsed: started.elapsed(),
+                basemap: Vec::new(),
+                hours,
+                in_file,
+            })));
+        }
+        planned = Some(plan);
     }
     progress.set_message("writing to the store");
-    let outcome = store.apply_import(batch).await?;
+    let mut outcome = store.apply_import(batch).await?;
+    if let Some(plan) = &planned {
+        // "updated" counts the rows that changed, not every row written.
+        for (table, change) in [
+            ("facilities", &mut outcome.facilities),
+            ("addresses", &mut outcome.addresses),
+            ("districts", &mut outcome.districts),
+        ] {
+            if change.is_some() {
+                *change = plan.table_change(table);
+            }
+        }
+    }
     progress.finish_and_clear();
     Ok(Imported::Done(Box::new(ImportReport {
         file,
@@ -640,6 +689,7 @@ pub async fn import_guarded(
         elapsed: started.elapsed(),
         basemap,
         hours,
+        in_file,
     })))
 }
 

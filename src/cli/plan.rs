@@ -257,6 +257,24 @@ pub fn plan(store: &StoreContents, batch: &ImportBatch) -> ImportPlan {
 }
 
 impl ImportPlan {
+    /// True when the import would change no row.
+    pub fn changes_nothing(&self) -> bool {
+        self.tables
+            .iter()
+            .all(|t| t.added.is_empty() && t.changed.is_empty() && t.removed.is_empty())
+    }
+
+    /// The table's change as the store reports it, with `updated` counting only the rows
+    /// whose fields change (the store counts every row it wrote).
+    pub fn table_change(&self, table: &str) -> Option<crate::store::TableChange> {
+        let t = self.tables.iter().find(|t| t.table == table)?;
+        Some(crate::store::TableChange {
+            inserted: t.added.len() as u64,
+            updated: t.changed.len() as u64,
+            removed: t.removed.len() as u64,
+        })
+    }
+
     /// Refuses a plan that removes more than [`MAX_REMOVAL_SHARE`] of a table's rows of the
     /// source, unless `guard` allows it; the error says how many, and how to go on.
     pub fn check(&self, file: &std::path::Path, guard: ImportGuard) -> Result<(), ImportError> {

@@ -434,6 +434,17 @@ fn an_import_that_would_remove_most_of_its_source_stops_unless_allowed() {
     let before = count();
     assert!(before.contains("10871 addresses"), "{before}");
 
+    // The same file again changes nothing: nothing counted as updated, the data version
+    // (which servers follow) stays.
+    let again = import(&elverum_csv(), &[]);
+    assert!(again.status.success());
+    let said = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        said.contains("10871 in file: 0 new, 0 updated, 0 removed"),
+        "{said}"
+    );
+    assert_eq!(count(), before, "the data version stays");
+
     // The same file's first 100 rows, under the same source name.
     let part = dir
         .path()
