@@ -617,7 +617,13 @@ pub async fn import_guarded(
             hours.0 += 1;
             if let Err(e) = crate::hours::Hours::parse(text, None) {
                 let name = f.name.as_deref().unwrap_or(&f.source_id);
-                let reason = e.lines().next().unwrap_or_default().to_string();
+                // The parser's message is drawn over several lines: one line of it.
+                let reason = e
+                    .lines()
+                    .map(|l| l.trim().trim_start_matches(['|', '=', '^']).trim())
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 hours.1.push(format!("{name}: {text:?} ({reason})"));
             }
         }

@@ -226,6 +226,8 @@ struct ReachedProperties<'a> {
     address: Option<&'a str>,
     district: Option<&'a str>,
     wheelchair: Option<&'a str>,
+    /// OSM `opening_hours` as the source gives it.
+    opening_hours: Option<&'a str>,
     walk_seconds: u64,
     walk_minutes: u64,
     distance_m: u64,
@@ -354,6 +356,7 @@ pub async fn get_reach(
                     address: f.address.as_deref(),
                     district,
                     wheelchair: f.wheelchair.as_deref(),
+                    opening_hours: f.opening_hours.as_deref(),
                     walk_seconds: seconds.round() as u64,
                     walk_minutes: (seconds / 60.0).ceil() as u64,
                     distance_m: (seconds * speed).round() as u64,
