@@ -109,7 +109,11 @@ impl FacilityKind {
         )
     }
 
+    /// A kind by its id; `knutepunkt` (Drammen's word) is `community_centre`.
     pub fn parse(s: &str) -> Option<FacilityKind> {
+        if s == "knutepunkt" {
+            return Some(FacilityKind::CommunityCentre);
+        }
         FacilityKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod activity;
 pub mod attribution;
+pub mod hub;
 mod kind;
 
 pub use kind::{FacilityKind, KindFilter};

@@ -64,9 +64,14 @@ impl OpenQuery {
     /// Facility `i`'s `open_now` (null when unknown) and `next_change` (RFC 3339 with Oslo's
     /// offset, or null).
     pub fn now_of(&self, s: &Snapshot, i: u32) -> NowAnswer {
-        let Some(h) = s.hours[i as usize] else {
-            return (None, None);
-        };
+        match s.hours[i as usize] {
+            Some(h) => self.now_of_entry(s, h),
+            None => (None, None),
+        }
+    }
+
+    /// The same for entry `h` of the snapshot's hours table, evaluated once per request.
+    fn now_of_entry(&self, s: &Snapshot, h: u32) -> NowAnswer {
         let mut memo = self.now_memo.borrow_mut();
         if memo.len() != s.hours_table.len() {
             *memo = vec![None; s.hours_table.len()];
@@ -109,6 +114,17 @@ impl OpenQuery {
                 ",\"open_at\":{}",
                 Value::from(s.open_state(i, at).as_bool())
             ));
+        }
+        // A knutepunkt's services, in the order of its `services`.
+        if let Some(services) = s.service_hours.get(&i) {
+            let now: Vec<Value> = services
+                .iter()
+                .map(|h| {
+                    let (open_now, next) = h.map_or((None, None), |h| self.now_of_entry(s, h));
+                    serde_json::json!({ "open_now": open_now, "next_change": next })
+                })
+                .collect();
+            out.push_str(&format!(",\"services_now\":{}", Value::from(now)));
         }
         out
     }

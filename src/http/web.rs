@@ -52,6 +52,11 @@ pub fn routes(assets: &Assets) -> Router<AppState> {
             "/omrade/{id}",
             get(|s: State<AppState>| page(s, "district.html")),
         )
+        // A knutepunkt's page (issue 18); the page reads the id from its own path.
+        .route(
+            "/knutepunkt/{id}",
+            get(|s: State<AppState>| page(s, "hub.html")),
+        )
         .route("/styles/{file}", get(get_style))
         .nest_service(
             "/static",

@@ -127,6 +127,23 @@ fn crs_code(name: &str) -> Option<Option<u32>> {
     Some((code != 4326).then_some(code))
 }
 
+/// A knutepunkt's services (issue 18) from a file's `services` value, as stored: a JSON
+/// array of `{service, name?, opening_hours?, contact?}`. Only knutepunkter have services.
+fn hub_services(
+    value: &serde_json::Value,
+    kind: FacilityKind,
+) -> Result<serde_json::Value, String> {
+    if kind != FacilityKind::CommunityCentre {
+        return Err(format!(
+            "services are offered at knutepunkter (kind community_centre or knutepunkt), not \
+             at a {}",
+            kind.as_str()
+        ));
+    }
+    let list = crate::domain::hub::parse_services(value)?;
+    Ok(serde_json::to_value(list).expect("services always serialise"))
+}
+
 fn read_geojson(
     path: &Path,
     options: &FacilityFileOptions,
@@ -198,10 +215,16 @@ fn read_geojson(
             "address",
             "wheelchair",
             "opening_hours",
+            "services",
+            "tjenester",
         ] {
             extra.remove(used);
         }
         extra.retain(|_, v| !v.is_null() && v.as_str() != Some(""));
+        if let Some(services) = properties.get("services").or(properties.get("tjenester")) {
+            let list = hub_services(services, kind).map_err(at)?;
+            extra.insert("services".into(), list);
+        }
         out.push(NewFacility {
             kind,
             name: text(&options.name_property),
@@ -303,14 +326,21 @@ fn read_csv(path: &Path, options: &FacilityFileOptions) -> Result<Vec<NewFacilit
             ));
         }
         let mut properties = serde_json::Map::new();
+        let services = find_column(&headers, &["services", "tjenester"]);
         for (i, h) in headers.iter().enumerate() {
             if ![lon, lat].contains(&i)
                 && Some(i) != name
                 && Some(i) != address
+                && Some(i) != services
                 && let Some(v) = get(i)
             {
                 properties.insert(h.clone(), v.to_string().into());
             }
+        }
+        if let Some(text) = services.and_then(get) {
+            let list = hub_services(&serde_json::Value::from(text), options.kind)
+                .map_err(|e| ImportError::line(path, line, e))?;
+            properties.insert("services".into(), list);
         }
         out.push(NewFacility {
             kind: options.kind,

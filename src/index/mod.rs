@@ -107,6 +107,9 @@ pub struct Base {
     pub hours_table: Vec<crate::hours::Hours>,
     /// How many facilities have opening hours that could not be read.
     pub hours_unreadable: usize,
+    /// A knutepunkt's services' opening hours (issue 18): facility index → per service (in
+    /// the order of its `services`), an index into `hours_table` where they could be read.
+    pub service_hours: HashMap<u32, Vec<Option<u32>>>,
 }
 
 /// Wider nodes than rstar's default (6): the trees are bulk-loaded once and only queried,
@@ -284,6 +287,27 @@ impl Snapshot {
                 .iter()
                 .map(|f| (f.opening_hours.as_deref(), f.position)),
         );
+        let mut hours_table = hours_table;
+        let service_hours: HashMap<u32, Vec<Option<u32>>> = facilities
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                let list = hub_services(f)?;
+                let hours = list
+                    .iter()
+                    .map(|e| {
+                        let h = crate::hours::Hours::parse(
+                            e.opening_hours.as_deref()?,
+                            Some(f.position),
+                        )
+                        .ok()?;
+                        hours_table.push(h);
+                        Some(hours_table.len() as u32 - 1)
+                    })
+                    .collect();
+                Some((i as u32, hours))
+            })
+            .collect();
         let hours_unreadable = facilities
             .iter()
             .zip(&hours)
@@ -292,6 +316,7 @@ impl Snapshot {
         let base = Arc::new(Base {
             hours,
             hours_table,
+            service_hours,
             hours_unreadable,
             attribution,
             conflation,
@@ -490,6 +515,11 @@ pub(crate) fn sorted(it: impl Iterator<Item = u32>) -> Vec<u32> {
 }
 
 /// The current snapshot, swapped whole on reload.
+/// A knutepunkt's services as the importer stored them in its properties (issue 18).
+pub fn hub_services(f: &Facility) -> Option<Vec<crate::domain::hub::HubServiceEntry>> {
+    serde_json::from_value(f.properties.get("services")?.clone()).ok()
+}
+
 pub struct SnapshotCell(ArcSwap<Snapshot>);
 
 impl SnapshotCell {

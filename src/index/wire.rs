@@ -16,11 +16,33 @@ fn district_ref(d: Option<&District>) -> (Value, Value) {
     }
 }
 
+/// A knutepunkt's services with their labels (issue 18), or null: what `services` holds in a
+/// facility's properties, read by the importer.
+fn services(f: &Facility) -> Value {
+    let Some(list) = super::hub_services(f) else {
+        return Value::Null;
+    };
+    list.iter()
+        .map(|e| {
+            json!({
+                "service": e.service.as_str(),
+                "label_nb": e.service.label_nb(),
+                "label_en": e.service.label_en(),
+                "name": e.name,
+                "opening_hours": e.opening_hours,
+                "contact": e.contact,
+            })
+        })
+        .collect()
+}
+
 /// A facility's Feature, written with `properties` last, so the text ends with the
 /// properties' closing brace and the feature's (`Snapshot::facility_json_with` adds
 /// members there).
 pub(super) fn facility(f: &Facility, district: Option<&District>) -> Box<str> {
     let (district_id, district) = district_ref(district);
+    let mut details = f.properties.clone();
+    details.remove("services");
     let properties = json!({
         "kind": f.kind,
         "kind_label_nb": f.kind.label_nb(),
@@ -32,9 +54,10 @@ pub(super) fn facility(f: &Facility, district: Option<&District>) -> Box<str> {
         "district": district,
         "wheelchair": f.wheelchair,
         "opening_hours": f.opening_hours,
+        "services": services(f),
         "source": f.source.source,
         "source_id": f.source.source_id,
-        "details": f.properties,
+        "details": details,
     });
     format!(
         r#"{{"type":"Feature","id":{},"geometry":{},"properties":{properties}}}"#,

@@ -556,3 +556,126 @@ async fn the_calendar_expands_sessions_in_oslo_time_as_json_and_icalendar() {
         );
     }
 }
+
+/// Knutepunkter (issue 18): an operator's file of hubs with their services, read in Norwegian
+/// or English; each service answers its own open state; bad services are refused by name.
+#[tokio::test(flavor = "multi_thread")]
+async fn knutepunkter_list_their_services_with_their_own_hours() {
+    let t = TestStore::new().await;
+    let hubs = |file: PathBuf, kind: FacilityKind| ImportCommand::Facilities {
+        file,
+        kind,
+        kind_property: None,
+        id_property: None,
+        name_property: "name".into(),
+        source: Some("knutepunkter".into()),
+    };
+    let fixture =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/hours/knutepunkter.geojson");
+    let report = t
+        .import(hubs(fixture.clone(), FacilityKind::CommunityCentre))
+        .await
+        .unwrap();
+    assert_eq!(report.outcome.facilities.unwrap().inserted, 2);
+    let state = t.state().await;
+    // `knutepunkt` is Drammen's word for the community_centre kind.
+    let list = get(
+        &state,
+        "/api/collections/facilities/items?kind=knutepunkt&open_at=2026-12-01T18:00",
+    )
+    .await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    let hub = list.body["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["name"] == "Prøve knutepunkt Grünerløkka")
+        .expect("the hub is open on a Tuesday at 18:00")
+        .clone();
+    let p = &hub["properties"];
+    let services: Vec<&str> = p["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["service"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        services,
+        [
+            "citizen_service",
+            "library",
+            "health_station",
+            "meeting_rooms",
+            "cafe",
+            "youth_club"
+        ]
+    );
+    assert_eq!(p["services"][3]["label_nb"], "Møterom til utlån");
+    assert_eq!(p["services"][3]["contact"], "https://example.org/booking");
+    assert_eq!(p["services"][1]["name"], "Prøvebiblioteket");
+    assert!(
+        p["details"].get("services").is_none(),
+        "not twice: {}",
+        p["details"]
+    );
+    let now = p["services_now"].as_array().unwrap();
+    assert_eq!(now.len(), 6);
+    // Each service's state is its own hours' state now.
+    for (s, n) in p["services"].as_array().unwrap().iter().zip(now) {
+        let hours =
+            naermiljo::hours::Hours::parse(s["opening_hours"].as_str().unwrap(), None).unwrap();
+        let want = hours.state(&naermiljo::hours::now()).as_bool();
+        assert_eq!(n["open_now"], serde_json::json!(want), "{s}");
+    }
+    // The second hub names its services as a CSV cell would, without hours: unknown.
+    let other = list.body["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["name"] == "Prøve knutepunkt Grønland");
+    assert!(
+        other.is_none(),
+        "without hours it is not known to be open at 18:00"
+    );
+    let all = get(
+        &state,
+        "/api/collections/facilities/items?kind=community_centre&q=Grønland",
+    )
+    .await;
+    let g = &all.body["features"][0]["properties"];
+    assert_eq!(g["services"][1]["label_en"], "NAV guidance");
+    assert_eq!(g["services_now"][0]["open_now"], Value::Null);
+
+    // Activities at the hub, by facility, in the calendar.
+    let id = hub["id"].as_i64().unwrap();
+    let r = get(
+        &state,
+        &format!("/api/calendar?facility={id}&from=2026-12-01&to=2026-12-07"),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["sessions"].as_array().unwrap().len(), 0);
+    assert_problem(&get(&state, "/api/calendar?facility=abc").await, 400);
+
+    // Bad files change nothing and say which feature and service.
+    let before = t.dump().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("hubs.geojson");
+    std::fs::write(&bad, r#"{"type":"FeatureCollection","features":[{"type":"Feature","id":"x","properties":{"name":"X","services":["bibliotek","svømmehall"]},"geometry":{"type":"Point","coordinates":[10.76,59.92]}}]}"#).unwrap();
+    let e = t
+        .import(hubs(bad.clone(), FacilityKind::CommunityCentre))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("feature 1") && e.contains("unknown service \"svømmehall\""),
+        "{e}"
+    );
+    let e = t
+        .import(hubs(fixture, FacilityKind::Library))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("services are offered at knutepunkter"), "{e}");
+    assert_eq!(t.dump().await, before);
+}

@@ -61,12 +61,20 @@ pub(super) fn hours_paths(doc: &mut Value) {
             open_at("facilities and activities in session"),
         ],
     );
+    let facility = param(
+        "facility",
+        "query",
+        "Only activities held at this facility (a knutepunkt's page)",
+        json!({ "type": "integer" }),
+        false,
+    );
     push(
         doc,
         "/api/collections/activities/items",
         &[
             open_now("activities in session"),
             open_at("activities in session"),
+            facility.clone(),
         ],
     );
     let coverage_open_at = param(
@@ -103,6 +111,7 @@ pub(super) fn hours_paths(doc: &mut Value) {
             q("free", "Free of charge or not", json!({ "type": "boolean" })),
             q("org", "Organisation id", json!({ "type": "integer" })),
             q("accessibility", "Features every activity must promise, comma-separated", json!({ "type": "string" })),
+            facility,
             q("f", "json (default) or ics", json!({ "type": "string", "enum": ["json", "ics"] })),
         ],
         "responses": {

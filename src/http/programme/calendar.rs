@@ -37,6 +37,7 @@ const CALENDAR_PARAMS: &[&str] = &[
     "free",
     "org",
     "accessibility",
+    "facility",
     "f",
 ];
 

@@ -21,6 +21,8 @@ pub struct ActivityFilter {
     pub org: Option<i64>,
     /// Only activities that promise every one of these.
     pub accessibility: Option<Vec<crate::domain::activity::Accessibility>>,
+    /// `facility=`: only activities held at this facility (a knutepunkt's page).
+    pub facility: Option<i64>,
     /// `open_now`/`open_at`: only activities with a session going on then (`true`), or
     /// without one (`false`).
     pub in_session: Option<(jiff::Timestamp, bool)>,
@@ -132,7 +134,16 @@ impl ActivityFilter {
             (None, Some(want)) => Some((open.now.timestamp(), want)),
             (None, None) => None,
         };
+        let facility = params
+            .get("facility")
+            .map(|s| {
+                s.trim().parse::<i64>().map_err(|_| {
+                    ApiError::invalid("facility", format!("{s:?} is not a facility id"))
+                })
+            })
+            .transpose()?;
         Ok(ActivityFilter {
+            facility,
             in_session,
             include_paused,
             accessibility,
@@ -147,6 +158,9 @@ impl ActivityFilter {
 
     pub fn matches(&self, org_id: i64, a: &ActivityDoc) -> bool {
         (self.include_paused || !a.paused)
+            && self.facility.is_none_or(|id| {
+                matches!(a.place, crate::domain::activity::Place::Facility { facility_id } if facility_id == id)
+            })
             && self
                 .in_session
                 .is_none_or(|(at, want)| a.schedule.in_session(at) == want)

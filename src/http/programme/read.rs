@@ -33,6 +33,7 @@ const ACTIVITY_PARAMS: &[&str] = &[
     "org",
     "accessibility",
     "include_paused",
+    "facility",
     "open_now",
     "open_at",
     "lon",
