@@ -5,6 +5,8 @@
 //   minutes   the longest walk, 5–60 (default 15); bands at 5, 10, 15 up to it
 //   profile   walk | slow | wheelchair (default walk)
 //   kind      facility kinds to show, comma-separated, or none (default: all)
+//   open_now  true: only places open now by their opening hours (places with unknown hours
+//             are left out) and activities going on now
 //   category  activity category (sport, music, …; default: all)
 //   age       an age 0–120: only activities open to it
 //   weekday   1–7 (Monday = 1): only activities with a session that day
@@ -56,6 +58,7 @@ export function parseState(search, { kinds = [], categories = [] } = {}) {
     minutes: minutes >= 1 && minutes <= 60 ? minutes : 15,
     profile: PROFILES.includes(q.get('profile')) ? q.get('profile') : 'walk',
     kinds: wantedKinds && (wantedKinds.length || q.get('kind') === 'none') ? new Set(wantedKinds) : null, // null: every kind
+    openNow: q.get('open_now') === 'true',
     category: categories.includes(q.get('category')) ? q.get('category') : null,
     age: Number.isInteger(age) && age >= 0 && age <= 120 ? age : null,
     weekday: Number.isInteger(weekday) && weekday >= 1 && weekday <= 7 ? weekday : null,
@@ -94,6 +97,7 @@ export function serializeState(s, {
   if (s.minutes !== 15) q.set('minutes', String(s.minutes));
   if (s.profile !== 'walk') q.set('profile', s.profile);
   if (s.kinds) q.set('kind', s.kinds.size ? [...s.kinds].sort().join(',') : 'none');
+  if (s.openNow) q.set('open_now', 'true');
   if (s.category) q.set('category', s.category);
   if (s.age != null) q.set('age', String(s.age));
   if (s.weekday != null) q.set('weekday', String(s.weekday));

@@ -181,6 +181,27 @@ export function formatClock(iso) {
   return t('time.clock', { hour: p.hour, minute: p.minute });
 }
 
+/** The calendar day of a moment in Norway's time zone, as days since 1970 (to compare days). */
+function osloDay(date) {
+  const p = osloParts(date, { year: 'numeric', month: 'numeric', day: 'numeric' });
+  return Date.UTC(+p.year, +p.month - 1, +p.day) / 86_400_000;
+}
+
+/**
+ * When a place opens or closes next, in Norway's time zone and the language's patterns: the
+ * time alone today (`time.clock`: «20.00»), with the short weekday within a week
+ * (`time.change_day`: «man. 08.00»), and with the date beyond (`time.change_date`).
+ */
+export function formatChange(iso, now = new Date()) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const days = osloDay(d) - osloDay(now);
+  const p = osloParts(d, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+  const time = t('time.clock', { hour: p.hour, minute: p.minute });
+  if (days === 0) return time;
+  return t(days > 0 && days < 7 ? 'time.change_day' : 'time.change_date', { weekday: p.weekday, day: p.day, month: p.month, time });
+}
+
 /** "HH:MM" of a weekly schedule (already Oslo time) by the language's pattern: 17.30. */
 export function formatClockText(hhmm) {
   const m = /^(\d{1,2}):(\d{2})$/.exec(hhmm ?? '');

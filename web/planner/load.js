@@ -15,7 +15,7 @@ import { renderAll } from './render.js';
 
 const questionKey = () => {
   const s = page.state;
-  return [s.kind, s.minutes, s.profile, s.level ?? '', s.parent ?? ''].join('|');
+  return [s.kind, s.minutes, s.profile, s.openAt ?? '', s.level ?? '', s.parent ?? ''].join('|');
 };
 
 /** The body of a 200, or an Error with the RFC 9457 problem (`status`, `detail`, `parameter`). */

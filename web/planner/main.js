@@ -32,6 +32,7 @@ import {
 import { loadQuestion } from './load.js';
 import { wireDrill, drillInto, opensOnClick, fitToPlace } from './drill.js';
 import { renderAll } from './render.js';
+import { wireOpenAt } from './open-at.js';
 
 page.state = parseUrl(location.search);
 const { state } = page;
@@ -157,6 +158,7 @@ function buildControls() {
     },
   })));
   $('question').addEventListener('submit', (e) => e.preventDefault());
+  wireOpenAt(questionChanged);
 
   $('show-hex').checked = state.hex;
   $('show-hex').addEventListener('change', () => {

@@ -11,6 +11,7 @@ import { renderLegend, pushDistricts } from './overlay.js';
 import { renderScenarioStatus } from './scenario.js';
 import { renderPlace } from './drill.js';
 import { viewMessage } from './levels.js';
+import { openAtExplanation } from './open-at.js';
 
 let lastAnnounced = '';
 
@@ -24,7 +25,9 @@ export function renderAll() {
   renderLegend();
   pushDistricts();
   if (!page.coverage) return;
-  const msg = (page.scenario && scenarioResult()) || t('results.announce', { share: fmtShare(page.coverage.total.share) });
+  const explained = openAtExplanation();
+  const msg = [(page.scenario && scenarioResult()) || t('results.announce', { share: fmtShare(page.coverage.total.share) }), explained]
+    .filter(Boolean).join(' ');
   if (page.viewChanged) {
     // The level or the drill-down changed: what is shown now, then its coverage.
     page.viewChanged = false;

@@ -9,6 +9,7 @@ import { writeUrl, coverageQuery } from './url.js';
 import { fmtInt, fmtShare, fmtMinutes, fmtPoints, kindLabel } from './format.js';
 import { canDrill, levelName, parentFeature, parentName, viewLabel } from './levels.js';
 import { drillInto } from './drill.js';
+import { openAtExplanation } from './open-at.js';
 
 /** The scenario's totals (before and after) for the place shown: the whole area, or the parent. */
 export function totals() {
@@ -48,6 +49,7 @@ export function rows() {
       change: a && d.addresses > 0 ? a.share - d.share : null,
       median_s: d.median_s,
       p90_s: d.p90_s,
+      unreachable: d.unreachable ?? null,
       population: d.population,
       resident_share: d.resident_share,
       population_sum: Boolean(d.population_sum),
@@ -60,6 +62,8 @@ export function rows() {
 function columns() {
   const { coverage, scenario } = page;
   const withPopulation = [...(coverage?.districts ?? []), coverage?.total ?? {}].some((d) => d.population != null || d.suppressed);
+  // Homes the walking network does not connect: a column only when there are some.
+  const withUnreachable = [...(coverage?.districts ?? []), coverage?.total ?? {}].some((d) => d.unreachable > 0);
   const cols = [
     { key: 'district', label: 'table.district', text: coverage?.level ? levelName(coverage.level) : null, type: 'text' },
     { key: 'addresses', label: 'table.addresses', type: 'int' },
@@ -73,6 +77,7 @@ function columns() {
   }
   cols.push({ key: 'median_s', label: 'table.median', type: 'minutes' },
     { key: 'p90_s', label: 'table.p90', type: 'minutes' });
+  if (withUnreachable) cols.push({ key: 'unreachable', label: 'table.unreachable', type: 'int' });
   if (withPopulation) {
     cols.push({ key: 'population', label: 'table.population', type: 'int' },
       { key: 'resident_share', label: 'table.resident_share', type: 'share' });
@@ -215,7 +220,7 @@ export function renderTable() {
     district: coverage.parent_id ? t('table.total_in', { parent: parentName() }) : t('table.total'),
     addresses: tot.addresses, covered: tot.covered, share: tot.share,
     covered_after: after?.covered ?? null, share_after: after?.share ?? null,
-    change: after ? after.share - tot.share : null, median_s: tot.median_s, p90_s: tot.p90_s,
+    change: after ? after.share - tot.share : null, median_s: tot.median_s, p90_s: tot.p90_s, unreachable: tot.unreachable ?? null,
     population: tot.population, resident_share: tot.resident_share,
     population_sum: Boolean(tot.population_sum), suppressed: Boolean(tot.suppressed),
   }));
@@ -270,6 +275,11 @@ export function renderTotals() {
       covered: fmtInt(tot.covered), addresses: fmtInt(tot.addresses), share: fmtShare(tot.share), parent: parentName(),
     }),
   }));
+  const explained = openAtExplanation();
+  if (explained) box.append(h('p', { id: 'open-at-explained', className: 'open-at-explained', textContent: explained }));
+  if (tot.unreachable > 0) {
+    box.append(h('p', { id: 'unreachable-note', textContent: t('results.unreachable', { count: tot.unreachable, n: fmtInt(tot.unreachable) }) }));
+  }
   if (tot.suppressed) box.append(h('p', { textContent: t('results.residents_suppressed') }));
   else if (tot.population != null && tot.residents_covered != null) {
     const own = tot.population_sum ? ` ${t('results.own_sum')}` : '';
@@ -287,7 +297,7 @@ export function renderQuestionLinks() {
   const { state } = page;
   $('kind-hint').hidden = !state.kind.split(',').includes('naermiljoanlegg');
   $('csv-link').href = `/api/coverage?${coverageQuery({ format: 'csv' })}`;
-  const where = [state.level, state.parent].filter(Boolean).map((x) => `-${x}`).join('');
+  const where = [state.level, state.parent, state.openAt && `open-${state.openAt}`].filter(Boolean).map((x) => `-${x}`).join('');
   $('csv-link').download = `coverage-${state.kind.replace(/,/g, '-')}-${state.minutes}min-${state.profile}${where}.csv`.replace(/[^\w.-]+/g, '_');
 }
 

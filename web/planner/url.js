@@ -2,6 +2,7 @@
 //   kind      a kind of src/domain/kind.rs, a comma list of them, or naermiljoanlegg (default)
 //   minutes   1–60 (default 10)
 //   profile   walk | slow | wheelchair (default walk)
+//   open_at   2026-12-01T18:00 (Oslo time): only facilities open then (unknown hours count as open)
 //   lang      nb | en (default nb)
 //   center    lon,lat; zoom: the map's view
 //   hex=1     the coverage hexagons are shown
@@ -16,6 +17,7 @@ import { numbers, validLonLat, fixed, readable, replaceQuery, withQuery } from '
 import { updateLanguageLinks } from '../kit/languages.js';
 import { KINDS, PROFILES } from '../kit/domain.js';
 import { page } from './context.js';
+import { validOpenAt } from './open-at.js';
 
 export const GROUPS = ['naermiljoanlegg'];
 export const DEFAULT = { kind: 'naermiljoanlegg', minutes: 10, profile: 'walk', lang: 'nb' };
@@ -41,6 +43,7 @@ export function parseUrl(search) {
     kind: validKind(q.get('kind')) ?? DEFAULT.kind,
     minutes: Number.isInteger(minutes) && minutes >= 1 && minutes <= MAX_MINUTES ? minutes : DEFAULT.minutes,
     profile: PROFILES.includes(q.get('profile')) ? q.get('profile') : DEFAULT.profile,
+    openAt: validOpenAt(q.get('open_at')),
     lang: q.get('lang') ?? DEFAULT.lang,
     center: validLonLat(center) ? center : null,
     zoom: Number.isFinite(zoom) && zoom >= 0 && zoom <= 22 ? zoom : null,
@@ -61,6 +64,7 @@ function serialize(s, { lang = s.lang } = {}) {
   q.set('kind', s.kind);
   q.set('minutes', String(s.minutes));
   if (s.profile !== DEFAULT.profile) q.set('profile', s.profile);
+  if (s.openAt) q.set('open_at', s.openAt);
   if (s.level) q.set('level', s.level);
   if (s.parent) q.set('parent', s.parent);
   if (lang !== DEFAULT.lang) q.set('lang', lang);
@@ -90,10 +94,11 @@ export function writeUrl() {
 /** This page with some of the state changed (`{ level, parent }`): links that reopen a view. */
 export const pageUrl = (changes = {}) => withQuery(location.pathname, serialize({ ...page.state, ...changes }));
 
-/** The question as a query (`kind`, `minutes`, `profile`, `level` and `parent` when chosen, and `extra`). */
+/** The question as a query (`kind`, `minutes`, `profile`, `open_at`, `level` and `parent` when chosen, and `extra`). */
 export const coverageQuery = (extra = {}, { where = true } = {}) => {
   const { state } = page;
   const q = new URLSearchParams({ kind: state.kind, minutes: String(state.minutes), profile: state.profile });
+  if (state.openAt) q.set('open_at', state.openAt);
   if (where && state.level) q.set('level', state.level);
   if (where && state.parent) q.set('parent', state.parent);
   for (const [k, v] of Object.entries(extra)) q.set(k, v);

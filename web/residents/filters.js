@@ -1,4 +1,4 @@
-// The residents' filters: walking time, profile, kinds, the "Vis i kartet" switches (with the
+// The residents' filters: walking time, open now, profile, kinds, the "Vis i kartet" switches (with the
 // residents' proposals) and the activity filters (category, age, weekday, time of day, free, accessibility).
 
 import { $, mark } from '../kit/dom.js';
@@ -50,6 +50,7 @@ export function buildFilters() {
     markAgeError(false);
   }
   if ($('free')) $('free').checked = state.free;
+  if ($('open-now')) $('open-now').checked = state.openNow;
   if ($('time-of-day')) {
     fillSelect($('time-of-day'), TIMES_OF_DAY.map((d) => [d, t(`filters.time_of_day_option.${d}`)]),
       state.timeOfDay ?? '', t('filters.time_of_day_all'));
@@ -115,6 +116,8 @@ export function wireFilters() {
   activityFilter('category', (el) => { state.category = el.value || null; });
   activityFilter('weekday', (el) => { state.weekday = el.value ? Number(el.value) : null; });
   activityFilter('free', (el) => { state.free = el.checked; });
+  // Open now: the places (by their opening hours) and the activities (going on now).
+  activityFilter('open-now', (el) => { state.openNow = el.checked; });
   activityFilter('time-of-day', (el) => { state.timeOfDay = el.value || null; });
   activityFilter('access', () => {
     const chosen = new Set(checkedValues($('access')));

@@ -10,6 +10,7 @@ import { page, kindColour, showsProposals, markRows } from './context.js';
 import { activityRow, needRow, nb } from './programme.js';
 import { openHelpForm } from './help-form.js';
 import { renderProposals } from './proposals.js';
+import { hoursLine, hoursDetails, calendarLink } from './hours.js';
 import {
   shownFacilities, hasProgramme, setStatus, kindLabel, selectFacility, selectProgramme,
 } from './reach.js';
@@ -73,7 +74,7 @@ function programmeSections() {
     const features = reach.activities.features;
     const filters = activityFilterSummary();
     out.push(listSection('list-section list-activities', 'list-activities', t('list.activities', { count: features.length }),
-      filters ? h('p', { className: 'hint list-filters', textContent: t('list.filtered', { filters }) }) : null,
+      [filters ? h('p', { className: 'hint list-filters', textContent: t('list.filtered', { filters }) }) : null, calendarLink(state)],
       features.map((f) => activityRow(f, { onSelect: (id) => selectProgramme('activity', id, { from: 'list' }) })),
       t(filters ? 'list.activities_none_filtered' : 'list.activities_none')));
   }
@@ -100,25 +101,42 @@ function activityFilterSummary() {
   if (state.timeOfDay) parts.push(t(`filters.time_of_day_value.${state.timeOfDay}`));
   if (state.free) parts.push(t('filters.free_value'));
   for (const a of state.accessibility) parts.push(t(`accessibility.${a}`));
+  if (state.openNow) parts.push(t('filters.open_now_value'));
   return parts.join(', ');
 }
 
 function facilityItem(f) {
   const p = f.properties;
+  const name = p.name || t('list.unnamed', { kind: kindLabel(p.kind) });
   return h('li', { className: 'result', dataset: { id: String(f.id) } },
     mark('kind-dot', kindColour(p.kind)),
-    h('span', { className: 'result-body' },
+    h('div', { className: 'result-body' },
       h('span', { className: 'result-kind', textContent: kindLabel(p.kind) }),
       h('button', {
         type: 'button', className: 'result-name', lang: p.name ? freeLang() : null,
-        textContent: p.name || t('list.unnamed', { kind: kindLabel(p.kind) }),
+        textContent: name,
         on: { click: () => selectFacility(f.id, { from: 'list' }) },
       }),
+      hoursLine(p),
       h('span', { className: 'result-meta' }, ...[formatDistance(p.distance_m), p.district && nb(p.district), p.address && nb(p.address)]
-        .filter(Boolean).flatMap((part, i) => (i ? [' · ', part] : [part])))),
+        .filter(Boolean).flatMap((part, i) => (i ? [' · ', part] : [part]))),
+      hoursDetails(f, name),
+      hubLink(f, name)),
     h('span', {
       className: 'result-minutes', textContent: t('list.minutes', { count: p.walk_minutes }), dataset: { minutes: String(p.walk_minutes) },
     }));
+}
+
+/** A knutepunkt's own page (/knutepunkt/{id}: services, hours, this week), named by its place. */
+function hubLink(f, name) {
+  if (f.properties.kind !== 'community_centre') return null;
+  const q = new URLSearchParams();
+  if (page.state.lang && page.state.lang !== 'nb') q.set('lang', page.state.lang);
+  if (page.state.contrast === 'high') q.set('contrast', 'high');
+  const query = q.toString();
+  return h('a', { className: 'result-hub-link', href: `/knutepunkt/${encodeURIComponent(f.id)}${query ? `?${query}` : ''}`,
+    target: page.mode === 'embed' ? '_top' : null, style: { alignSelf: 'flex-start', fontSize: '.9rem' } },
+    t('list.hub_page'), h('span', { className: 'visually-hidden' }, ': ', h('span', { lang: f.properties.name ? freeLang() : null, textContent: name })));
 }
 
 const ROW_ATTRIBUTE = { facility: 'data-id', activity: 'data-activity-id', need: 'data-need-id' };

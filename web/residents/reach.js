@@ -42,6 +42,8 @@ function reachQuery() {
     minutes: String(state.minutes), profile: state.profile,
   });
   if (state.kinds && state.kinds.size) q.set('kind', [...state.kinds].sort().join(','));
+  // Open now: places open by their opening hours (unknown ones left out), activities going on now.
+  if (state.openNow) q.set('open_now', 'true');
   // The activity filters: the API filters the activities (not the places and the needs).
   if (state.category) q.set('category', state.category);
   if (state.age != null) q.set('age', String(state.age));
@@ -136,7 +138,8 @@ export function resultSummary() {
   const { state, reach } = page;
   const count = shownFacilities().features.length;
   const place = state.address ?? formatPoint(state.point[0], state.point[1]);
-  const places = t('status.result', { count, minutes: state.minutes, place, profile: t(`profile.${state.profile}.short`) });
+  const places = t('status.result', { count, minutes: state.minutes, place, profile: t(`profile.${state.profile}.short`) })
+    + (state.openNow ? ` ${t('status.open_now')}` : '');
   if (!hasProgramme()) return places;
   const parts = [];
   if (state.layers.has('activities')) parts.push(t('status.activities', { count: reach.activities.features.length }));

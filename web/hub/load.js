@@ -1,0 +1,127 @@
+// Fetching: the hub itself (an unknown id gets its own words instead of a blank page; another
+// failure offers to try again), then, side by side, the week's activities held there and the
+// volunteer needs within 15 minutes' walk. The status line (role=status) says what is going on.
+
+import { $, announce } from '../kit/dom.js';
+import { t, tNodes } from '../kit/i18n.js';
+import { problem } from '../kit/domain.js';
+import { page } from './context.js';
+import { nb } from './format.js';
+import { hubName, renderIdentity, renderServices, renderWeek, renderNeeds, NEEDS_MINUTES } from './render.js';
+
+/** GET `path` as JSON; errors carry `status`. */
+async function getJson(path) {
+  const r = await fetch(path);
+  if (!r.ok) {
+    const p = await problem(r);
+    throw Object.assign(new Error(p.detail), { status: p.status });
+  }
+  return r.json();
+}
+
+/** The status line: text, or nodes (a name from the API keeps its own language). */
+export const setStatus = (...nodes) => { $('status').replaceChildren(...nodes); };
+
+/** The hub's name as a node: free text, marked Norwegian in another language. */
+const nameNode = () => (page.hub?.properties?.name ? nb(page.hub.properties.name) : hubName());
+
+function showNotFound() {
+  const heading = t('not_found.heading');
+  $('page-heading').textContent = heading;
+  document.title = t('page.title', { name: heading });
+  $('not-found-text').textContent = t('not_found.text', { id: page.state.id ?? '' });
+  $('not-found').hidden = false;
+  $('content').hidden = true;
+  $('problem').hidden = true;
+  $('map-box').hidden = true;
+  setStatus('');
+}
+
+function showProblem(message) {
+  $('problem-text').textContent = message;
+  $('problem').hidden = false;
+  $('content').hidden = true;
+  setStatus('');
+}
+
+/** The hub; 'found', 'missing' (404, or not a knutepunkt) or 'failed'. */
+export async function loadHub() {
+  if (!page.state.id) {
+    showNotFound();
+    return 'missing';
+  }
+  page.busy = true;
+  setStatus(t('status.loading'));
+  try {
+    const f = await getJson(`/api/collections/facilities/items/${encodeURIComponent(page.state.id)}`);
+    if (f.properties?.kind !== 'community_centre') {
+      showNotFound();
+      return 'missing';
+    }
+    page.hub = f;
+    $('problem').hidden = true;
+    $('content').hidden = false;
+    renderIdentity();
+    renderServices();
+    renderWeek(loadWeek);
+    renderNeeds(loadNeeds);
+    setStatus(...tNodes('status.loading_rest', { name: nameNode() }));
+    return 'found';
+  } catch (e) {
+    if (e.status === 404) {
+      showNotFound();
+      return 'missing';
+    }
+    showProblem(t('status.failed', { detail: e.message }));
+    return 'failed';
+  } finally {
+    page.busy = false;
+  }
+}
+
+/** This week's sessions held at the hub (the calendar's default range: today and six days on). */
+export async function loadWeek(told = false) {
+  page.week = null;
+  renderWeek(loadWeek);
+  try {
+    page.week = await getJson(`/api/calendar?facility=${encodeURIComponent(page.hub.id)}`);
+  } catch (e) {
+    console.warn('calendar:', e);
+    page.week = e;
+  }
+  renderWeek(loadWeek);
+  if (told === true && !(page.week instanceof Error)) announce(t('status.sessions', { count: page.week.sessions.length }));
+  return page.week;
+}
+
+/** The volunteer needs within 15 minutes' walk of the hub. */
+export async function loadNeeds(told = false) {
+  page.needs = null;
+  renderNeeds(loadNeeds);
+  const [lon, lat] = page.hub.geometry.coordinates;
+  const q = new URLSearchParams({ lon: String(lon), lat: String(lat), minutes: String(NEEDS_MINUTES) });
+  try {
+    page.needs = await getJson(`/api/collections/volunteer-needs/items?${q}`);
+  } catch (e) {
+    console.warn('volunteer needs:', e);
+    page.needs = e;
+  }
+  renderNeeds(loadNeeds);
+  if (told === true && !(page.needs instanceof Error)) announce(t('status.needs', { count: page.needs.features.length }));
+  return page.needs;
+}
+
+/** Both parts, then one line that says what the page shows (or what failed). */
+export async function loadRest() {
+  page.busy = true;
+  try {
+    await Promise.all([loadWeek(), loadNeeds()]);
+  } finally {
+    page.busy = false;
+  }
+  const services = page.hub.properties.services?.length ?? 0;
+  const parts = [t('status.services', { count: services })];
+  parts.push(page.week instanceof Error ? t('week.failed') : t('status.sessions', { count: page.week.sessions.length }));
+  parts.push(page.needs instanceof Error ? t('needs.failed') : t('status.needs', { count: page.needs.features.length }));
+  setStatus(...tNodes('status.loaded', { name: nameNode(), parts: parts.join(' ') }));
+}

@@ -1,0 +1,109 @@
+// «Åpent på et tidspunkt» (issue 18): coverage by the facilities open at a chosen time in Oslo
+// (`open_at=2026-12-01T18:00` on /api/coverage, its CSV and the hexagon tiles; facilities
+// without known opening hours count as open). Off by default; a date-time field and quick
+// choices (the next weekday evening at 18, Saturday and Sunday at 12).
+
+import { $, h } from '../kit/dom.js';
+import { t, currentLocale } from '../kit/i18n.js';
+import { page } from './context.js';
+
+const PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/;
+
+/** A civil time «2026-12-01T18:00» when it is a real one, else null. */
+export function validOpenAt(text) {
+  const m = PATTERN.exec(text ?? '');
+  if (!m) return null;
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]));
+  const back = d.toISOString().slice(0, 16);
+  return back === text ? text : null;
+}
+
+/** Now in Oslo: the civil date (as a UTC midnight) and the hour. */
+function osloNow(now = new Date()) {
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Oslo', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23',
+  }).formatToParts(now).map((x) => [x.type, x.value]));
+  return { day: new Date(Date.UTC(+p.year, +p.month - 1, +p.day)), minutes: +p.hour * 60 + +p.minute };
+}
+
+const civil = (day, hour) => `${day.toISOString().slice(0, 10)}T${String(hour).padStart(2, '0')}:00`;
+
+/**
+ * The quick choices: the first day from today (today only before the hour) whose weekday
+ * (0 = Sunday … 6 = Saturday, as Date.getUTCDay) is in `days`, at `hour` Oslo time.
+ */
+function next(days, hour, now) {
+  const { day, minutes } = osloNow(now);
+  for (let i = 0; i < 8; i += 1) {
+    const d = new Date(day.getTime() + i * 86_400_000);
+    if (days.includes(d.getUTCDay()) && (i > 0 || minutes < hour * 60)) return civil(d, hour);
+  }
+  return civil(day, hour);
+}
+
+export const QUICK = {
+  weekday_evening: (now) => next([1, 2, 3, 4, 5], 18, now),
+  saturday: (now) => next([6], 12, now),
+  sunday: (now) => next([0], 12, now),
+};
+
+/** «tirsdag 1. desember kl. 18.00» in the page's language (`results.open_at_when`). */
+export function formatOpenAt(text) {
+  const m = PATTERN.exec(text ?? '');
+  if (!m) return text ?? '';
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], 12));
+  const p = Object.fromEntries(new Intl.DateTimeFormat(currentLocale(), { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long' })
+    .formatToParts(d).map((x) => [x.type, x.value]));
+  return t('results.open_at_when', { weekday: p.weekday, day: p.day, month: p.month, hour: m[4], minute: m[5] });
+}
+
+/** What the numbers mean with a time chosen, or '' without one. */
+export const openAtExplanation = () => (page.state.openAt ? t('results.open_at', { when: formatOpenAt(page.state.openAt) }) : '');
+
+/** The control's state from the page's (after a language switch or a change). */
+export function showOpenAt() {
+  const { state } = page;
+  $('open-at-on').checked = Boolean(state.openAt);
+  $('open-at-panel').hidden = !state.openAt;
+  if (state.openAt && $('open-at').value !== state.openAt) $('open-at').value = state.openAt;
+  $('scenario-open-at').hidden = !state.openAt;
+}
+
+function setError(on) {
+  const text = on ? t('question.open_at_invalid') : '';
+  if ($('open-at-error').textContent !== text) $('open-at-error').textContent = text;
+  $('open-at').setAttribute('aria-invalid', String(on));
+}
+
+/** Wires the switch, the field and the quick choices; `changed()` loads the question again. */
+export function wireOpenAt(changed) {
+  const { state } = page;
+  let last = state.openAt;
+  const apply = (value) => {
+    setError(false);
+    if (value === state.openAt) return;
+    state.openAt = value;
+    if (value) last = value;
+    showOpenAt();
+    changed();
+  };
+  $('open-at').setAttribute('aria-invalid', 'false');
+  $('open-at-on').addEventListener('change', (e) => apply(e.target.checked ? (last ?? QUICK.weekday_evening()) : null));
+  $('open-at').addEventListener('change', (e) => {
+    const value = validOpenAt(e.target.value);
+    if (!value) setError(true);
+    else apply(value);
+  });
+  const quick = $('open-at-quick');
+  quick.replaceChildren(...Object.keys(QUICK).map((key) => h('button', {
+    type: 'button', className: 'small', dataset: { quick: key },
+    on: { click: () => apply(QUICK[key]()) },
+  })));
+  relabelOpenAt();
+  showOpenAt();
+}
+
+/** The quick choices' names in the current language. */
+export function relabelOpenAt() {
+  for (const b of document.querySelectorAll('#open-at-quick button')) b.textContent = t(`question.open_at_${b.dataset.quick}`);
+}
