@@ -10,7 +10,7 @@
 // running instead (for example web/tools/dev-server.mjs while editing the pages).
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -48,8 +48,9 @@ function sharedData() {
 
 /**
  * Starts `naermiljo --data TMP serve --listen 127.0.0.1:0 --demo --basemap TMP/basemap.pmtiles`
- * and resolves with its URL once it prints `listening on http://ADDR`. `extraArgs`: global
- * options put before `serve` (`--smtp-url smtp://127.0.0.1:PORT`).
+ * on a copy of the demo store (see `demoTemplate`) and resolves with its URL once it prints
+ * `listening on http://ADDR`. `extraArgs`: global options put before `serve`
+ * (`--smtp-url smtp://127.0.0.1:PORT`).
  */
 export async function startServer({ timeoutMs = 90_000, extraArgs = [] } = {}) {
   if (process.env.NAERMILJO_TEST_URL) {
@@ -60,6 +61,65 @@ export async function startServer({ timeoutMs = 90_000, extraArgs = [] } = {}) {
     throw new Error(`no server binary at ${bin}: build it with \`cargo build\` or set NAERMILJO_BIN`);
   }
   const data = mkdtempSync(join(tmpdir(), 'naermiljo-browser-'));
+  // The demo region imported once per binary, copied for each server (`--demo` finds it there).
+  cpSync(await demoTemplate(bin, timeoutMs), data, { recursive: true });
+  const server = await serve(bin, data, extraArgs, timeoutMs);
+  return {
+    url: server.url,
+    /** The binary and its data folder, for CLI commands on the running server's store. */
+    bin,
+    data,
+    async stop() {
+      await server.stop();
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A data folder with the demo region imported (store, basemap, example programme), made by
+ * this binary once (its size and time stamp) under target/browser-demo: importing the demo
+ * takes longer than most test files, so each server starts from a copy. A lock folder keeps
+ * two test processes from making it at once.
+ */
+async function demoTemplate(bin, timeoutMs) {
+  const dir = join(REPO, 'target', 'browser-demo');
+  const stampFile = join(dir, 'made-by');
+  const { size, mtimeMs } = statSync(bin);
+  const stamp = `${bin} ${size} ${mtimeMs}`;
+  const ready = () => existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp;
+  if (ready()) return dir;
+  const lock = `${dir}.lock`;
+  mkdirSync(dirname(dir), { recursive: true });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      if (Date.now() > deadline) throw new Error(`${lock} was held for ${timeoutMs / 1000} s: remove it if no test is running`);
+      // Another test process is making it: wait for its lock to go, then look again.
+      await new Promise((ok) => setTimeout(ok, 200));
+      if (ready()) return dir;
+    }
+  }
+  try {
+    if (!ready()) {
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir);
+      const server = await serve(bin, dir, [], timeoutMs);
+      await server.stop();
+      writeFileSync(stampFile, stamp);
+    }
+  } finally {
+    rmdirSync(lock);
+  }
+  return dir;
+}
+
+/** Runs `serve --demo` on `data` until stopped; resolves once it prints its URL. */
+async function serve(bin, data, extraArgs, timeoutMs) {
   const args = ['--data', data, ...extraArgs, 'serve', '--listen', '127.0.0.1:0', '--demo',
     '--basemap', join(data, 'basemap.pmtiles')];
   const child = spawn(bin, args, {
@@ -91,9 +151,6 @@ export async function startServer({ timeoutMs = 90_000, extraArgs = [] } = {}) {
 
   return {
     url,
-    /** The binary and its data folder, for CLI commands on the running server's store. */
-    bin,
-    data,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -101,7 +158,6 @@ export async function startServer({ timeoutMs = 90_000, extraArgs = [] } = {}) {
         await exited;
         clearTimeout(t);
       }
-      rmSync(data, { recursive: true, force: true });
     },
   };
 }
