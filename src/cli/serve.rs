@@ -69,13 +69,76 @@ pub async fn status(settings: &Settings) -> anyhow::Result<()> {
         },
         store.data_version().await?,
         super::import::district_levels(store.as_ref()).await?
-    );
+    ) + &sources(store.as_ref()).await?;
     // A reader that stops early (`status | head -1`) is not an error.
     use std::io::Write;
     match std::io::stdout().lock().write_all(text.as_bytes()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }
+}
+
+/// What each source holds (issue 20): its rows per table (facilities by kind), and its last
+/// import's importer, file and time.
+async fn sources(store: &dyn crate::store::Store) -> anyhow::Result<String> {
+    use std::collections::BTreeMap;
+    let contents = store.load().await?;
+    let mut rows: BTreeMap<&str, BTreeMap<String, usize>> = BTreeMap::new();
+    for f in &contents.facilities {
+        *rows
+            .entry(&f.source.source)
+            .or_default()
+            .entry(f.kind.as_str().to_string())
+            .or_default() += 1;
+    }
+    for a in &contents.addresses {
+        *rows
+            .entry(&a.source.source)
+            .or_default()
+            .entry("addresses".into())
+            .or_default() += 1;
+    }
+    for d in &contents.districts {
+        if let Some(s) = &d.source {
+            *rows
+                .entry(&s.source)
+                .or_default()
+                .entry(format!("{} districts", d.level))
+                .or_default() += 1;
+        }
+    }
+    let last = store.last_imports().await?;
+    let mut out = String::from("sources:\n");
+    for l in &last {
+        let held = rows
+            .get(l.source.as_str())
+            .map(|m| {
+                m.iter()
+                    .map(|(what, n)| format!("{n} {what}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_else(|| "no rows".into());
+        out.push_str(&format!(
+            "  {}: {held}; last imported {} by `import {}` from {}\n",
+            l.source, l.finished_at, l.importer, l.file
+        ));
+    }
+    if last.is_empty() {
+        out.push_str("  none imported yet\n");
+    }
+    let walk = if contents.walk_graph.is_some() {
+        "yes"
+    } else {
+        "no (import an OSM extract)"
+    };
+    out.push_str(&format!(
+        "walking network: {walk}\norganisations: {}, activities: {}, volunteer needs: {}\n",
+        contents.organisations.len(),
+        contents.activities.len(),
+        contents.volunteer_needs.len()
+    ));
+    Ok(out)
 }
 
 /// `--trusted-proxy`: an address (one host) or a network in CIDR notation.

@@ -157,6 +157,15 @@ pub struct ImportOutcome {
     pub data_version: i64,
 }
 
+/// A source's last import: which importer, from which file, when (UTC, RFC 3339).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LastImport {
+    pub source: String,
+    pub importer: String,
+    pub file: String,
+    pub finished_at: String,
+}
+
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Counts {
     pub facilities: u64,
@@ -187,6 +196,9 @@ pub trait Store:
     async fn load(&self) -> Result<StoreContents, StoreError>;
 
     async fn counts(&self) -> Result<Counts, StoreError>;
+
+    /// The last import of each source, by source name (issue 20: what the store holds).
+    async fn last_imports(&self) -> Result<Vec<LastImport>, StoreError>;
 
     /// Applies one import in a single transaction: all of it, or nothing.
     async fn apply_import(&self, batch: ImportBatch) -> Result<ImportOutcome, StoreError>;

@@ -130,6 +130,9 @@ super::rows::store_impl!(
     ),
     new_import: "INSERT INTO imports (importer, source, file) VALUES ($1, $2, $3) RETURNING id",
     set_summary: "UPDATE imports SET summary = $1::jsonb WHERE id = $2",
+    last_imports: "SELECT source, importer, file,
+                          to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS finished_at
+                   FROM imports WHERE id IN (SELECT MAX(id) FROM imports GROUP BY source) ORDER BY source",
     fn changes(&self) -> Option<Arc<Notify>> {
         Some(self.changes.clone())
     }

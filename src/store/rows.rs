@@ -184,6 +184,7 @@ macro_rules! store_impl {
         selects: ($facilities:literal, $addresses:literal, $districts:literal),
         new_import: $new_import:literal,
         set_summary: $set_summary:literal,
+        last_imports: $last_imports:literal,
         $($own:tt)*
     ) => {
         #[async_trait::async_trait]
@@ -240,6 +241,20 @@ macro_rules! store_impl {
                     addresses: row.try_get::<i64, _>("a")? as u64,
                     districts: row.try_get::<i64, _>("d")? as u64,
                 })
+            }
+
+            async fn last_imports(&self) -> Result<Vec<crate::store::LastImport>, StoreError> {
+                let rows = sqlx::query($last_imports).fetch_all(&self.pool).await?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    out.push(crate::store::LastImport {
+                        source: r.try_get("source")?,
+                        importer: r.try_get("importer")?,
+                        file: r.try_get("file")?,
+                        finished_at: r.try_get("finished_at")?,
+                    });
+                }
+                Ok(out)
             }
 
             async fn apply_import(

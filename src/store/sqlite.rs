@@ -77,6 +77,8 @@ super::rows::store_impl!(
     new_import: "INSERT INTO imports (importer, source, file, finished_at, summary)
                  VALUES ($1, $2, $3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), '{}') RETURNING id",
     set_summary: "UPDATE imports SET summary = $1 WHERE id = $2",
+    last_imports: "SELECT source, importer, file, finished_at FROM imports
+                   WHERE id IN (SELECT MAX(id) FROM imports GROUP BY source) ORDER BY source",
 );
 
 // The bulk upserts: multi-row VALUES, `ROWS_PER_STATEMENT` rows a statement.

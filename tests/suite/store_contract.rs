@@ -406,3 +406,50 @@ async fn concurrent_writes_that_read_first_wait_for_each_other() {
     })
     .await;
 }
+
+/// What `status` says of each source: its last import, the same on both backends, with the
+/// time in UTC as RFC 3339.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_sources_last_import_is_listed() {
+    each_backend(|store, backend| async move {
+        assert_eq!(store.last_imports().await.unwrap(), vec![], "{backend}");
+        for (source, file) in [
+            ("a", "first.geojson"),
+            ("b", "other.csv"),
+            ("a", "second.geojson"),
+        ] {
+            store
+                .apply_import(ImportBatch {
+                    importer: "facilities".into(),
+                    source: source.into(),
+                    file: file.into(),
+                    facilities: Some(vec![facility(file, 10.2, 59.7)]),
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+        }
+        let last = store.last_imports().await.unwrap();
+        let listed: Vec<(&str, &str)> = last
+            .iter()
+            .map(|l| (l.source.as_str(), l.file.as_str()))
+            .collect();
+        assert_eq!(
+            listed,
+            [("a", "second.geojson"), ("b", "other.csv")],
+            "{backend}"
+        );
+        for l in &last {
+            assert_eq!(l.importer, "facilities");
+            let t: jiff::Timestamp = l
+                .finished_at
+                .parse()
+                .unwrap_or_else(|e| panic!("{backend}: {:?}: {e}", l.finished_at));
+            assert!(
+                (jiff::Timestamp::now().as_second() - t.as_second()).abs() < 600,
+                "{backend}: {t}"
+            );
+        }
+    })
+    .await;
+}
