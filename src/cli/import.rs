@@ -118,11 +118,17 @@ fn network_report(s: &crate::index::Snapshot) -> String {
 /// districts and the addresses it leaves out, and the addresses whose own grunnkrets number
 /// disagrees with the polygon they lie in.
 pub async fn district_levels(store: &dyn Store) -> anyhow::Result<String> {
-    let s = crate::index::Snapshot::build(store.load().await?);
+    Ok(district_levels_of(&crate::index::Snapshot::build(
+        store.load().await?,
+    )))
+}
+
+/// As [`district_levels`], of a snapshot already built.
+pub fn district_levels_of(s: &crate::index::Snapshot) -> String {
     if s.levels.is_empty() {
-        return Ok("district levels: none (no district polygons, and no address carries a grunnkrets or postcode)".into());
+        return "district levels: none (no district polygons, and no address carries a grunnkrets or postcode)".into();
     }
-    let mut out = network_report(&s);
+    let mut out = network_report(s);
     out.push_str("district levels, coarsest first:");
     for l in &s.levels {
         let outside = l.address_district.iter().filter(|d| d.is_none()).count();
@@ -154,7 +160,7 @@ pub async fn district_levels(store: &dyn Store) -> anyhow::Result<String> {
             ));
         }
     }
-    Ok(out)
+    out
 }
 
 /// The imports a fetched kommune folder holds, in order, as the commands one would type:

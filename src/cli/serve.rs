@@ -56,6 +56,9 @@ pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
 pub async fn status(settings: &Settings) -> anyhow::Result<()> {
     let store = app::open_existing_store(settings, "naermiljo-status").await?;
     let counts = store.counts().await?;
+    let last = store.last_imports().await?;
+    // The store read once: the district levels and the sources come from one snapshot.
+    let s = crate::index::Snapshot::build(store.load().await?);
     let text = format!(
         "{}: {} facilities, {} addresses, {} district {} stored (data version {})\n{}\n",
         settings.backend(),
@@ -67,9 +70,9 @@ pub async fn status(settings: &Settings) -> anyhow::Result<()> {
         } else {
             "polygons"
         },
-        store.data_version().await?,
-        super::import::district_levels(store.as_ref()).await?
-    ) + &sources(store.as_ref()).await?;
+        s.data_version,
+        super::import::district_levels_of(&s)
+    ) + &sources(&s, &last);
     // A reader that stops early (`status | head -1`) is not an error.
     use std::io::Write;
     match std::io::stdout().lock().write_all(text.as_bytes()) {
@@ -78,38 +81,36 @@ pub async fn status(settings: &Settings) -> anyhow::Result<()> {
     }
 }
 
-/// What each source holds (issue 20): its rows per table (facilities by kind), and its last
-/// import's importer, file and time.
-async fn sources(store: &dyn crate::store::Store) -> anyhow::Result<String> {
+/// What each source holds (issue 20): its rows per table (facilities by kind, districts by
+/// level), and its last import's importer, file and time.
+fn sources(s: &crate::index::Snapshot, last: &[crate::store::LastImport]) -> String {
     use std::collections::BTreeMap;
-    let contents = store.load().await?;
     let mut rows: BTreeMap<&str, BTreeMap<String, usize>> = BTreeMap::new();
-    for f in &contents.facilities {
+    for f in &s.facilities {
         *rows
             .entry(&f.source.source)
             .or_default()
             .entry(f.kind.as_str().to_string())
             .or_default() += 1;
     }
-    for a in &contents.addresses {
+    for a in &s.addresses {
         *rows
             .entry(&a.source.source)
             .or_default()
             .entry("addresses".into())
             .or_default() += 1;
     }
-    for d in &contents.districts {
-        if let Some(s) = &d.source {
+    for d in &s.districts {
+        if let Some(src) = &d.source {
             *rows
-                .entry(&s.source)
+                .entry(&src.source)
                 .or_default()
                 .entry(format!("{} districts", d.level))
                 .or_default() += 1;
         }
     }
-    let last = store.last_imports().await?;
     let mut out = String::from("sources:\n");
-    for l in &last {
+    for l in last {
         let held = rows
             .get(l.source.as_str())
             .map(|m| {
@@ -127,18 +128,19 @@ async fn sources(store: &dyn crate::store::Store) -> anyhow::Result<String> {
     if last.is_empty() {
         out.push_str("  none imported yet\n");
     }
-    let walk = if contents.walk_graph.is_some() {
+    let walk = if s.walk.is_some() || s.walk_problem.is_some() {
         "yes"
     } else {
         "no (import an OSM extract)"
     };
+    let p = &s.programme;
     out.push_str(&format!(
         "walking network: {walk}\norganisations: {}, activities: {}, volunteer needs: {}\n",
-        contents.organisations.len(),
-        contents.activities.len(),
-        contents.volunteer_needs.len()
+        p.organisations.len(),
+        p.activities.len(),
+        p.needs.len()
     ));
-    Ok(out)
+    out
 }
 
 /// `--trusted-proxy`: an address (one host) or a network in CIDR notation.
