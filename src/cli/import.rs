@@ -195,6 +195,9 @@ pub fn kommune_imports(dir: &Path) -> anyhow::Result<Vec<(&'static str, ImportCo
                 .into(),
             ),
             name_property: "name".into(),
+            lon_column: None,
+            lat_column: None,
+            crs: None,
             source: Some(source.to_string()),
         };
     let mut out = Vec::new();
@@ -494,6 +497,8 @@ pub struct ImportReport {
     pub hours: (u64, Vec<String>),
     /// Rows in the file per table: facilities, addresses, districts.
     pub in_file: [u64; 3],
+    /// What the reader detected and warnings (`warning: …`), one line each.
+    pub notes: Vec<String>,
 }
 
 impl std::fmt::Display for ImportReport {
@@ -540,6 +545,9 @@ impl std::fmt::Display for ImportReport {
             for e in unreadable.iter().take(5) {
                 writeln!(f, "    {e}")?;
             }
+        }
+        for note in &self.notes {
+            writeln!(f, "  {note}")?;
         }
         if !self.skipped.is_empty() {
             writeln!(
@@ -602,13 +610,18 @@ pub async fn import_guarded(
     };
     // Reading and parsing is CPU work: off the async threads.
     let reader_progress = progress.clone();
-    let (file, batch, skipped, basemap) =
-        tokio::task::spawn_blocking(move || read_import(cmd, &grunnkretser, &reader_progress))
-            .await
-            .map_err(|e| ImportError::File {
-                file: PathBuf::new(),
-                reason: format!("the reader failed: {e}"),
-            })??;
+    let ReadFile {
+        file,
+        batch,
+        skipped,
+        basemap,
+        notes,
+    } = tokio::task::spawn_blocking(move || read_import(cmd, &grunnkretser, &reader_progress))
+        .await
+        .map_err(|e| ImportError::File {
+            file: PathBuf::new(),
+            reason: format!("the reader failed: {e}"),
+        })??;
     let kinds = batch
         .facilities
         .iter()
@@ -674,6 +687,7 @@ pub async fn import_guarded(
                 basemap: Vec::new(),
                 hours,
                 in_file,
+                notes,
             })));
         }
         planned = Some(plan);
@@ -702,6 +716,7 @@ pub async fn import_guarded(
         basemap,
         hours,
         in_file,
+        notes,
     })))
 }
 
@@ -713,22 +728,26 @@ fn graph_blob(g: &WalkGraph) -> GraphBlob {
     }
 }
 
+/// What [`read_import`] read from a file, before the store is touched.
+struct ReadFile {
+    file: PathBuf,
+    batch: ImportBatch,
+    /// Objects left out, with why.
+    skipped: Vec<String>,
+    basemap: Vec<crate::basemap::MapFeature>,
+    /// What the reader detected (encoding, separator) and warnings, for the operator.
+    notes: Vec<String>,
+}
+
 fn read_import(
     cmd: ImportCommand,
     grunnkretser: &[crate::domain::District],
     progress: &ProgressBar,
-) -> Result<
-    (
-        PathBuf,
-        ImportBatch,
-        Vec<String>,
-        Vec<crate::basemap::MapFeature>,
-    ),
-    ImportError,
-> {
+) -> Result<ReadFile, ImportError> {
     progress.set_message("reading");
     let file_name = |p: &Path| p.display().to_string();
-    Ok(match cmd {
+    let mut notes = Vec::new();
+    let (file, batch, skipped, basemap) = match cmd {
         ImportCommand::Kommune { dir } => {
             return Err(ImportError::file(
                 &dir,
@@ -782,6 +801,9 @@ fn read_import(
             kind_property,
             id_property,
             name_property,
+            lon_column,
+            lat_column,
+            crs,
             source,
         } => {
             let options = import::facilities::FacilityFileOptions {
@@ -789,15 +811,19 @@ fn read_import(
                 kind_property,
                 id_property,
                 name_property,
+                lon_column,
+                lat_column,
+                crs,
             };
-            let rows = import::facilities::read(&file, &options)?;
+            let read = import::facilities::read(&file, &options)?;
             let batch = ImportBatch {
                 importer: "facilities".into(),
                 source: source.unwrap_or_else(|| import::default_source(&file)),
                 file: file_name(&file),
-                facilities: Some(rows),
+                facilities: Some(read.rows),
                 ..Default::default()
             };
+            notes = read.notes;
             (file, batch, Vec::new(), Vec::new())
         }
         ImportCommand::Population { file, source } => {
@@ -846,5 +872,12 @@ fn read_import(
             };
             (file, batch, Vec::new(), Vec::new())
         }
+    };
+    Ok(ReadFile {
+        file,
+        batch,
+        skipped,
+        basemap,
+        notes,
     })
 }

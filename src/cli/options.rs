@@ -310,19 +310,44 @@ pub enum ImportCommand {
         #[arg(long)]
         source: Option<String>,
     },
-    /// Facilities of one kind from a GeoJSON or CSV point file.
+    /// Facilities of one kind from a GeoJSON or CSV file.
+    ///
+    /// CSV as Excel saves it: UTF-8 (with or without BOM), Windows-1252 or UTF-16; `;`, `,`
+    /// or tab between fields; decimal commas. Columns, named in any case: longitude `lon`,
+    /// `lng`, `long`, `longitude`, `x`, `lengdegrad`; latitude `lat`, `latitude`, `y`,
+    /// `breddegrad`; with --crs in metres: east `øst`, `ost`, `east`, `easting`, `x`; north
+    /// `nord`, `north`, `northing`, `y`; a stable id `id`, `orgnr`, `organisasjonsnummer`,
+    /// `nsrid`, `nbrid`, `anleggsnummer`; the name `name`, `navn`, `fulltnavn`, `anleggsnavn`;
+    /// `address`/`adresse`, `wheelchair`, `opening_hours` (OSM syntax), `services`/`tjenester`
+    /// (knutepunkter). Other columns are kept as properties (numbers as numbers).
+    /// GeoJSON: points or polygons in lon/lat; the id is the feature id or one of the id names.
     Facilities {
         file: PathBuf,
+        /// What they are, e.g. school, kindergarten, library, pitch (an unknown kind lists
+        /// them all).
         #[arg(long, value_parser = parse_kind)]
         kind: FacilityKind,
         /// A GeoJSON property with each feature's kind (then --kind is the fallback).
         #[arg(long)]
         kind_property: Option<String>,
-        /// Property or column with a stable id (default: feature id, `id`, `orgnr` or `nsrid`).
+        /// Property or column with a stable id (default: the feature id, else `id`, `orgnr`,
+        /// `organisasjonsnummer`, `nsrid`, `nbrid` or `anleggsnummer`).
         #[arg(long)]
         id_property: Option<String>,
-        #[arg(long, default_value = "name")]
+        /// Property or column with the name (default: `name`, else `navn`, `fulltnavn` or
+        /// `anleggsnavn`).
+        #[arg(long, default_value = crate::import::facilities::DEFAULT_NAME)]
         name_property: String,
+        /// CSV: the longitude (or, with --crs in metres, east) column.
+        #[arg(long)]
+        lon_column: Option<String>,
+        /// CSV: the latitude (or, with --crs in metres, north) column.
+        #[arg(long)]
+        lat_column: Option<String>,
+        /// CSV: the coordinates' system, e.g. EPSG:25832 (UTM zone 32, metres), EPSG:25833,
+        /// EPSG:25835; default lon/lat (EPSG:4326).
+        #[arg(long, value_parser = crate::import::facilities::parse_crs)]
+        crs: Option<u32>,
         /// Default: the file name without extension.
         #[arg(long)]
         source: Option<String>,

@@ -138,7 +138,7 @@ pub type Row = (usize, Map<String, Value>);
 /// Reads the file into activity documents, one per row with its line. Every problem of
 /// every row is returned, not just the first.
 pub fn read(bytes: &[u8]) -> Result<Vec<Row>, Vec<CsvError>> {
-    let text = crate::import::population::decode(bytes);
+    let (text, _) = crate::import::text::decode(bytes);
     let header = text.lines().next().unwrap_or("");
     let delimiter = if header.matches(';').count() >= header.matches(',').count() {
         b';'

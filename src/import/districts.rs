@@ -343,7 +343,7 @@ pub fn read_assignment(
         ));
     }
     let bytes = super::read_file(path)?;
-    let text = super::population::decode(&bytes);
+    let (text, _) = super::text::decode(&bytes);
     let first = text.lines().next().unwrap_or_default();
     let delimiter = if first.contains(';') { b';' } else { b',' };
     let mut csv = csv::ReaderBuilder::new()

@@ -13,6 +13,7 @@ pub mod facilities;
 pub mod osm;
 pub mod population;
 pub mod projection;
+pub mod text;
 
 use std::path::{Path, PathBuf};
 

@@ -14,19 +14,6 @@ use std::path::Path;
 use super::{ImportError, read_file};
 use crate::domain::AreaPopulation;
 
-/// Decodes UTF-8, or Windows-1252 (as Excel saves a CSV in Norway: æøå, and the dashes,
-/// quotes and € of 0x80–0x9F) when the bytes are not UTF-8 (encoding_rs, WHATWG's table).
-pub(crate) fn decode(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1252
-            .decode_without_bom_handling(bytes)
-            .0
-            .into_owned(),
-    }
-}
-
 /// Splits one line into fields: `delimiter`-separated, fields optionally in double quotes
 /// (`""` inside quotes is a quote).
 fn fields(line: &str, delimiter: char) -> Vec<String> {
@@ -55,7 +42,7 @@ fn is_missing(v: &str) -> bool {
 
 /// Reads the file; every area once, with its latest year.
 pub fn read(path: &Path) -> Result<Vec<AreaPopulation>, ImportError> {
-    let text = decode(&read_file(path)?);
+    let (text, _) = super::text::decode(&read_file(path)?);
     let lines: Vec<&str> = text.lines().collect();
     let starts_with_code = |line: &str, d: char| {
         fields(line, d)
@@ -223,12 +210,5 @@ mod tests {
             fields(r#"a,"b, c","d ""e""""#, ','),
             ["a", "b, c", r#"d "e""#]
         );
-    }
-
-    #[test]
-    fn windows_1252_is_read() {
-        assert_eq!(decode(b"Svan\xe5sen"), "Svanåsen");
-        assert_eq!(decode(b"uke 26 \x96 \x80 50"), "uke 26 – € 50");
-        assert_eq!(decode("Svanåsen".as_bytes()), "Svanåsen");
     }
 }

@@ -483,6 +483,9 @@ async fn a_kommune_from_its_publishers_then_into_the_store() {
         kind_property: None,
         id_property: None,
         name_property: "name".into(),
+        lon_column: None,
+        lat_column: None,
+        crs: None,
         source: Some("osm".into()),
     })
     .await

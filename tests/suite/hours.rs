@@ -42,6 +42,9 @@ async fn world() -> (TestStore, naermiljo::cli::ImportReport) {
             kind_property: Some("kind".into()),
             id_property: None,
             name_property: "name".into(),
+            lon_column: None,
+            lat_column: None,
+            crs: None,
             source: Some("hours-fixture".into()),
         })
         .await
@@ -568,6 +571,9 @@ async fn knutepunkter_list_their_services_with_their_own_hours() {
         kind_property: None,
         id_property: None,
         name_property: "name".into(),
+        lon_column: None,
+        lat_column: None,
+        crs: None,
         source: Some("knutepunkter".into()),
     };
     let fixture =

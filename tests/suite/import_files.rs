@@ -14,6 +14,9 @@ fn kindergartens(file: PathBuf) -> ImportCommand {
         kind_property: None,
         id_property: None,
         name_property: "name".into(),
+        lon_column: None,
+        lat_column: None,
+        crs: None,
         source: None,
     }
 }
@@ -127,7 +130,8 @@ async fn bad_point_and_district_files_say_why_and_change_nothing() {
         "dup.csv",
         "name,lat,lon,orgnr\nA,59.7,10.2,1\nB,59.8,10.2,1\n",
     );
-    let wrong_type = write("points.txt", "");
+    let wrong_type = write("points.shp", "");
+    let workbook = write("barnehager.xlsx", "");
     let cases: Vec<(ImportCommand, &str)> = vec![
         // Features are counted from 1, with the line they start on, their id and name.
         (
@@ -141,14 +145,15 @@ async fn bad_point_and_district_files_say_why_and_change_nothing() {
         (kindergartens(broken_json), "broken.geojson:3: invalid JSON"),
         (
             kindergartens(no_lon),
-            "no-lon.csv:1: missing column for longitude",
+            "no-lon.csv:1: missing column longitude (one of lon, lng, long, longitude, x, lengdegrad)",
         ),
         (
             kindergartens(bad_lat),
             "bad-lat.csv:3: (10.2, 959.7) is not a lon/lat position",
         ),
         (kindergartens(dup), "dup.csv:3: id \"1\" appears twice"),
-        (kindergartens(wrong_type), "unknown file type \"txt\""),
+        (kindergartens(wrong_type), "unknown file type \"shp\""),
+        (kindergartens(workbook), "save it as CSV"),
         (
             boundary(shared("drammen/drammen_kommune_3301.geojson"), "navn"),
             "feature 1 (line 1): no property \"navn\" (properties present: [\"id\", \"kommunenavn\", \"kommunenummer\", \"name\"])",

@@ -13,6 +13,7 @@ mod districts;
 mod fetch;
 mod hours;
 mod import_addresses;
+mod import_csv;
 mod import_files;
 mod import_osm;
 mod organisations;
