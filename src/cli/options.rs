@@ -73,12 +73,18 @@ pub enum Command {
     Import(ImportArgs),
     /// Build only the walking graph from an OSM extract, leaving facilities and addresses.
     BuildGraph {
+        /// The OpenStreetMap extract (.osm.pbf).
         file: PathBuf,
+        /// The source name its rows are kept under: importing again under the same name
+        /// updates them.
         #[arg(long, default_value = "osm")]
         source: String,
     },
     /// Build only the basemap archive (PMTiles, zoom 10–16) from an OSM extract.
-    BuildBasemap { file: PathBuf },
+    BuildBasemap {
+        /// The OpenStreetMap extract (.osm.pbf).
+        file: PathBuf,
+    },
     /// Write the walking graph as pgRouting-ready CSV or SQL (costs in seconds).
     ExportGraph(ExportArgs),
     /// Coverage per district: the share of addresses within a walk of a facility kind.
@@ -92,6 +98,7 @@ pub enum Command {
     /// Write the demo region's example activities and volunteer needs (marked as examples),
     /// generated from the imported facilities; does nothing when organisations exist.
     DemoProgramme {
+        /// The seed of the generator: the same seed gives the same programme.
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
@@ -107,8 +114,10 @@ pub enum Command {
     /// The email outbox, newest first, as JSON lines (without the bodies, which hold
     /// sign-in links, unless --with-body).
     Outbox {
+        /// How many, newest first.
         #[arg(long, default_value_t = 20)]
         limit: i64,
+        /// Print the bodies too (they hold sign-in links: keep them to yourself).
         #[arg(long)]
         with_body: bool,
     },
@@ -150,6 +159,7 @@ pub(crate) fn parse_kommune(s: &str) -> Result<String, String> {
 pub enum OrgCommand {
     /// Add an organisation; prints its id.
     Create {
+        /// Its public name, unique in the store.
         #[arg(long)]
         name: String,
         /// volunteer_organisation, municipality, sports_club or business.
@@ -168,8 +178,10 @@ pub enum AdminCommand {
     /// Make a staff account and invite it: the invitation goes to the outbox, and its link
     /// is printed here too, for the first admin of a server without an SMTP relay.
     Create {
+        /// The address the invitation goes to; it is also the sign-in name.
         #[arg(long)]
         email: String,
+        /// The name shown to other staff (in the audit, on answers).
         #[arg(long)]
         name: String,
         /// admin (everything) or moderator.
@@ -196,13 +208,17 @@ pub enum TokenCommand {
         /// editor: its own organisation's items; admin: every item.
         #[arg(long, value_parser = parse_role)]
         role: crate::store::editing::Role,
+        /// What the token is for, e.g. "nettside-integrasjon" (shown in `token list`).
         #[arg(long)]
         label: Option<String>,
     },
     /// List the tokens (id, organisation, role, label; never the tokens themselves).
     List,
     /// Revoke a token by its id (from `token list`): it stops working at once.
-    Revoke { id: i64 },
+    Revoke {
+        /// The token's id, from `token list`.
+        id: i64,
+    },
 }
 
 pub(crate) fn parse_org_kind(s: &str) -> Result<crate::domain::activity::OrgKind, String> {
@@ -239,6 +255,7 @@ pub(crate) fn parse_profile(s: &str) -> Result<Profile, String> {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
+    /// The address and port to listen on (port 0: any free port, printed at start).
     #[arg(long, env = "NAERMILJO_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
     /// Import the demo region (central Oslo, from NAERMILJO_SHARED_DATA) when the store is empty.
@@ -288,7 +305,10 @@ pub struct ImportArgs {
 pub enum ImportCommand {
     /// Facilities and addresses from an OpenStreetMap extract (.osm.pbf).
     Osm {
+        /// The OpenStreetMap extract (.osm.pbf), e.g. from Geofabrik.
         file: PathBuf,
+        /// The source name its rows are kept under: importing again under the same name
+        /// updates them.
         #[arg(long, default_value = "osm")]
         source: String,
         /// Keep only what lies in this polygon (GeoJSON, e.g. a fetched kommune.geojson)
@@ -305,6 +325,7 @@ pub enum ImportCommand {
     },
     /// Addresses from Kartverket's "Matrikkelen adresse" CSV.
     Addresses {
+        /// Kartverket's CSV (semicolon-separated, UTF-8, EPSG:25832/25833/25835 or 4258).
         file: PathBuf,
         /// Default: matrikkelen-KOMMUNENUMMER.
         #[arg(long)]
@@ -322,6 +343,7 @@ pub enum ImportCommand {
     /// (knutepunkter). Other columns are kept as properties (numbers as numbers).
     /// GeoJSON: points or polygons in lon/lat; the id is the feature id or one of the id names.
     Facilities {
+        /// A .geojson, .csv or Excel "Unicode text" .txt file.
         file: PathBuf,
         /// What they are, e.g. school, kindergarten, library, pitch (an unknown kind lists
         /// them all).
@@ -355,16 +377,24 @@ pub enum ImportCommand {
     /// Everything `naermiljo fetch` put in a folder (see its manifest.json): the kommune
     /// boundary, addresses, residents, schools, kindergartens and sports facilities, each
     /// source all or nothing.
-    Kommune { dir: PathBuf },
-    /// District polygons from GeoJSON.
+    Kommune {
+        /// The folder `naermiljo fetch --out` wrote.
+        dir: PathBuf,
+    },
     /// Residents per grunnkrets or kommune from an SSB StatBank CSV export (e.g. table
     /// 04317); coverage then counts residents, not only addresses.
     Population {
+        /// The CSV as SSB exports it (`;` or `,`, UTF-8 or Windows-1252).
         file: PathBuf,
+        /// The source name its rows are kept under: importing again under the same name
+        /// updates them.
         #[arg(long, default_value = "ssb")]
         source: String,
     },
+    /// District polygons (grunnkretser, kommunedeler, a kommune's boundary) from GeoJSON,
+    /// in lon/lat or with a `crs` member naming EPSG:25832/25833/25835 or 4258.
     Districts {
+        /// The GeoJSON FeatureCollection of Polygons or MultiPolygons.
         file: PathBuf,
         /// The feature property holding each district's name (e.g. grunnkretsnavn, navn).
         #[arg(long)]
@@ -380,13 +410,18 @@ pub enum ImportCommand {
         /// A grunnkrets file also yields its delområder (the first six digits).
         #[arg(long, default_value = "district")]
         level: String,
+        /// The source name its rows are kept under (default: the file name without
+        /// extension).
         #[arg(long)]
         source: Option<String>,
     },
     /// Kommunedeler from a table assigning the imported grunnkretser to them
     /// (CSV `grunnkretsnummer;kommunedel`), each dissolved from its grunnkretser.
     Kommunedeler {
+        /// The CSV: `grunnkretsnummer;kommunedel` per row.
         file: PathBuf,
+        /// The source name its rows are kept under: importing again under the same name
+        /// updates them.
         #[arg(long, default_value = "kommunedeler")]
         source: String,
     },
@@ -426,10 +461,13 @@ pub struct CoverageArgs {
     /// Activity categories instead of facility kinds (e.g. `sport,music`).
     #[arg(long)]
     pub category: Option<String>,
-    #[arg(long, default_value_t = 10)]
+    /// The walk, in whole minutes (1–60, as the API serves).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=60))]
     pub minutes: u32,
+    /// Who walks: walk, slow or wheelchair.
     #[arg(long, default_value = "walk", value_parser = parse_profile)]
     pub profile: Profile,
+    /// What to print.
     #[arg(long, value_enum, default_value = "csv")]
     pub format: CoverageFormat,
     /// District level of the rows (grunnkrets, delomrade, kommunedel, bydel, kommune, …);
@@ -443,11 +481,41 @@ pub struct CoverageArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    /// CSV (nodes and edges) or SQL for pgRouting.
     #[arg(long, value_enum, default_value = "csv")]
     pub format: ExportFormat,
+    /// Whose costs: walk, slow or wheelchair.
     #[arg(long, default_value = "walk", value_parser = parse_profile)]
     pub profile: Profile,
     /// Default: standard output.
     #[arg(long)]
     pub output: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every argument of every command says what it is for (issue 20): `--help` is the
+    /// operator's manual.
+    #[test]
+    fn every_option_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for a in cmd.get_arguments() {
+                let id = a.get_id().as_str();
+                if a.is_hide_set() || id == "help" || id == "version" {
+                    continue;
+                }
+                if a.get_help().is_none_or(|h| h.to_string().trim().is_empty()) {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for s in cmd.get_subcommands() {
+                walk(s, &format!("{path} {}", s.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::Cli::command(), "naermiljo", &mut missing);
+        assert!(missing.is_empty(), "arguments without help: {missing:#?}");
+    }
 }
