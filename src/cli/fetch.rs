@@ -27,6 +27,7 @@ pub async fn setup(settings: &Settings, args: FetchArgs) -> anyhow::Result<()> {
         allow_removal: false,
         allow_kind_change: false,
         allow_duplicates: false,
+        allow_outside: false,
     };
     super::import::run(settings, args).await?;
     fetched.map(|()| {

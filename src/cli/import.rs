@@ -24,6 +24,7 @@ pub async fn run(settings: &Settings, args: super::options::ImportArgs) -> anyho
         allow_removal: args.allow_removal,
         allow_kind_change: args.allow_kind_change,
         allow_duplicates: args.allow_duplicates,
+        allow_outside: args.allow_outside,
     };
     let cmd = args.what;
     let store = app::open_store(settings, "naermiljo-import").await?;
@@ -615,7 +616,7 @@ pub async fn import_guarded(
         batch,
         skipped,
         basemap,
-        notes,
+        mut notes,
     } = tokio::task::spawn_blocking(move || read_import(cmd, &grunnkretser, &reader_progress))
         .await
         .map_err(|e| ImportError::File {
@@ -653,8 +654,7 @@ pub async fn import_guarded(
         batch.districts.as_ref().map_or(0, Vec::len) as u64,
     ];
     let mut planned = None;
-    if guard.dry_run || !(guard.allow_removal && guard.allow_kind_change && guard.allow_duplicates)
-    {
+    if !guard.trusts_everything() {
         progress.set_message("comparing with the store");
         let stored = store.load().await?;
         let plan = super::plan::plan(&stored, &batch);
@@ -663,6 +663,7 @@ pub async fn import_guarded(
             return Ok(Imported::DryRun(plan));
         }
         plan.check(&file, guard)?;
+        notes.extend(plan.warnings());
         // Nothing to change: the store (and its data version, which servers follow) stays.
         let same_graph = batch
             .walk_graph

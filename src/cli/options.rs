@@ -299,6 +299,10 @@ pub struct ImportArgs {
     /// show twice; without it, such an import stops and names that source).
     #[arg(long, global = true)]
     pub allow_duplicates: bool,
+    /// Let the import add more than 10 % of rows lying over 5 km outside the store's
+    /// kommune(s) (without it, such an import stops: another kommune's file?).
+    #[arg(long, global = true)]
+    pub allow_outside: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -24,6 +24,8 @@ pub struct ImportGuard {
     pub allow_kind_change: bool,
     /// Import rows whose ids another source already holds (they would show twice).
     pub allow_duplicates: bool,
+    /// Import more than [`MAX_REMOVAL_SHARE`] of rows lying outside the store's kommune(s).
+    pub allow_outside: bool,
 }
 
 impl ImportGuard {
@@ -33,7 +35,32 @@ impl ImportGuard {
         allow_removal: true,
         allow_kind_change: true,
         allow_duplicates: true,
+        allow_outside: true,
     };
+
+    /// True when nothing needs the plan: every question is answered yes.
+    pub fn trusts_everything(&self) -> bool {
+        !self.dry_run
+            && self.allow_removal
+            && self.allow_kind_change
+            && self.allow_duplicates
+            && self.allow_outside
+    }
+}
+
+/// How far outside its kommune(s) a row may lie before it counts as outside: the buffer
+/// `fetch` keeps sports facilities and OSM within ([`crate::import::clip::DEFAULT_BUFFER_M`]),
+/// and 2 km more for facilities that sit on the border.
+pub const OUTSIDE_M: f64 = crate::import::clip::DEFAULT_BUFFER_M + 2000.0;
+
+/// Rows of one table lying farther than [`OUTSIDE_M`] from every kommune of the store.
+#[derive(Debug, Default)]
+pub struct Outside {
+    pub table: &'static str,
+    pub count: usize,
+    pub of: usize,
+    /// Up to three, named.
+    pub examples: Vec<String>,
 }
 
 /// One table's part of a plan.
@@ -58,6 +85,10 @@ pub struct ImportPlan {
     pub kind_changes: Vec<(usize, &'static str, &'static str)>,
     /// Other sources that hold the ids of this file's facilities: (source, how many).
     pub held_elsewhere: Vec<(String, usize)>,
+    /// The kommuner (level `kommune` districts) the store holds, by name.
+    pub kommuner: Vec<String>,
+    /// Rows outside those kommuner, per table (none when the store holds no kommune).
+    pub outside: Vec<Outside>,
 }
 
 fn same_point(a: LonLat, b: LonLat) -> bool {
@@ -143,10 +174,6 @@ pub fn plan(store: &StoreContents, batch: &ImportBatch) -> ImportPlan {
             .into_iter()
             .map(|(s, n)| (s.to_string(), n))
             .collect();
-        let label = |name: &Option<String>, id: &str| match name {
-            Some(n) => format!("{n} ({id})"),
-            None => id.to_string(),
-        };
         out.tables.push(table(
             "facilities",
             old,
@@ -182,6 +209,28 @@ pub fn plan(store: &StoreContents, batch: &ImportBatch) -> ImportPlan {
                 }
                 c
             },
+        ));
+    }
+    let kommuner: Vec<&crate::domain::District> = store
+        .districts
+        .iter()
+        .filter(|d| d.level == "kommune")
+        .collect();
+    out.kommuner = kommuner.iter().map(|d| d.name.clone()).collect();
+    if let Some(rows) = &batch.facilities {
+        out.outside.extend(outside(
+            "facilities",
+            &kommuner,
+            rows.iter()
+                .map(|f| (f.position, || label(&f.name, &f.source_id))),
+        ));
+    }
+    if let Some(rows) = &batch.addresses {
+        out.outside.extend(outside(
+            "addresses",
+            &kommuner,
+            rows.iter()
+                .map(|a| (a.position, || format!("{} {}", a.street, a.number))),
         ));
     }
     if let Some(rows) = &batch.addresses {
@@ -256,7 +305,89 @@ pub fn plan(store: &StoreContents, batch: &ImportBatch) -> ImportPlan {
     out
 }
 
+fn label(name: &Option<String>, id: &str) -> String {
+    match name {
+        Some(n) => format!("{n} ({id})"),
+        None => id.to_string(),
+    }
+}
+
+/// The rows farther than [`OUTSIDE_M`] from every one of `kommuner`; `None` when there is
+/// no kommune to compare with. Distances in metres on a local equirectangular projection
+/// (exact enough at a few km).
+fn outside<F: Fn() -> String>(
+    table: &'static str,
+    kommuner: &[&crate::domain::District],
+    rows: impl Iterator<Item = (LonLat, F)>,
+) -> Option<Outside> {
+    use geo::{BoundingRect, Distance, Euclidean, Intersects, MapCoords};
+    if kommuner.is_empty() {
+        return None;
+    }
+    let lat0 = kommuner[0]
+        .geometry
+        .bounding_rect()
+        .map_or(60.0, |r| r.center().y)
+        .to_radians();
+    let to_m = |c: geo::Coord<f64>| geo::Coord {
+        x: c.x * crate::domain::METRES_PER_DEGREE_LAT * lat0.cos(),
+        y: c.y * crate::domain::METRES_PER_DEGREE_LAT,
+    };
+    let areas: Vec<(geo::MultiPolygon<f64>, geo::Rect<f64>)> = kommuner
+        .iter()
+        .filter_map(|d| {
+            let m = d.geometry.map_coords(to_m);
+            let r = m.bounding_rect()?;
+            Some((m, r))
+        })
+        .collect();
+    let mut out = Outside {
+        table,
+        ..Default::default()
+    };
+    for (p, name) in rows {
+        out.of += 1;
+        let at = geo::Point::from(to_m(geo::Coord { x: p.lon, y: p.lat }));
+        let near = areas.iter().any(|(m, r)| {
+            let (min, max) = (r.min(), r.max());
+            let in_reach = at.x() >= min.x - OUTSIDE_M
+                && at.x() <= max.x + OUTSIDE_M
+                && at.y() >= min.y - OUTSIDE_M
+                && at.y() <= max.y + OUTSIDE_M;
+            in_reach && (m.intersects(&at) || Euclidean.distance(&at, m) <= OUTSIDE_M)
+        });
+        if !near {
+            out.count += 1;
+            if out.examples.len() < 3 {
+                out.examples
+                    .push(format!("{} at {}, {}", name(), p.lon, p.lat));
+            }
+        }
+    }
+    Some(out)
+}
+
 impl ImportPlan {
+    /// Warnings for the operator: rows outside the store's kommuner that did not stop the
+    /// import (the count, of how many, and examples).
+    pub fn warnings(&self) -> Vec<String> {
+        self.outside
+            .iter()
+            .filter(|o| o.count > 0)
+            .map(|o| {
+                format!(
+                    "warning: {} of the {} {} lie more than {:.0} km outside {} (e.g. {})",
+                    o.count,
+                    o.of,
+                    o.table,
+                    OUTSIDE_M / 1000.0,
+                    self.kommuner.join(" and "),
+                    o.examples.join("; ")
+                )
+            })
+            .collect()
+    }
+
     /// True when the import would change no row.
     pub fn changes_nothing(&self) -> bool {
         self.tables
@@ -321,6 +452,29 @@ impl ImportPlan {
                      them, import the file as `--source {other}`; to keep both on purpose run \
                      again with `--allow-duplicates`",
                     self.source
+                ),
+            ));
+        }
+        if !guard.allow_outside
+            && let Some(o) = self
+                .outside
+                .iter()
+                .find(|o| o.count > 0 && o.count as f64 > MAX_REMOVAL_SHARE * o.of as f64)
+        {
+            return Err(ImportError::file(
+                file,
+                format!(
+                    "{} of the file's {} {} lie more than {:.0} km outside the store's kommune \
+                     ({}), e.g. {}: nothing was changed. Is it the right kommune's file? To \
+                     serve another kommune too, import its boundary first (`naermiljo fetch \
+                     --kommune KNR` then `import kommune`); to import them anyway run again \
+                     with `--allow-outside`",
+                    o.count,
+                    o.of,
+                    o.table,
+                    OUTSIDE_M / 1000.0,
+                    self.kommuner.join(", "),
+                    o.examples.join("; ")
                 ),
             ));
         }
@@ -401,6 +555,9 @@ impl std::fmt::Display for ImportPlan {
         }
         for (n, a, b) in &self.kind_changes {
             writeln!(f, "  {n} facilities would change kind from {a} to {b}")?;
+        }
+        for w in self.warnings() {
+            writeln!(f, "  {}", w.trim_start_matches("warning: "))?;
         }
         for (other, n) in &self.held_elsewhere {
             writeln!(

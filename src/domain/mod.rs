@@ -12,6 +12,10 @@ pub use kind::{FacilityKind, KindFilter};
 
 use serde::Serialize;
 
+/// Metres per degree of latitude (and of longitude at the equator; times cos(latitude)
+/// elsewhere): the spherical figure for local, few-kilometre distances.
+pub const METRES_PER_DEGREE_LAT: f64 = 111_320.0;
+
 /// A WGS84 position in degrees, x = longitude.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct LonLat {

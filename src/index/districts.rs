@@ -23,7 +23,7 @@ use crate::domain::{Address, Bbox, District, Facility, LonLat};
 const DERIVED_MARGIN_M: f64 = 100.0;
 /// A facility farther than this from every address gets no derived district, in metres.
 const NEAREST_ADDRESS_MAX_M: f64 = 1000.0;
-const METRES_PER_DEGREE_LAT: f64 = 111_320.0;
+use crate::domain::METRES_PER_DEGREE_LAT;
 
 /// Where a level sits in the hierarchy: larger is coarser. Levels not named here (an
 /// operator's own division) sit with the kommunedeler.

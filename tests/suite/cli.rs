@@ -491,6 +491,95 @@ fn an_import_that_would_remove_most_of_its_source_stops_unless_allowed() {
     assert!(count().contains(" 100 addresses"), "{}", count());
 }
 
+/// Issue 20 items 4 and 9: Elverum's addresses into a Drammen store are refused (named, with
+/// the flag that takes them on purpose) and change nothing; a facility file with one point
+/// far outside the kommune is imported with a warning that names it.
+#[test]
+fn rows_from_outside_the_stores_kommune_are_refused_or_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], file: &std::path::Path, flags: &[&str]| {
+        naermiljo(dir.path())
+            .args(args)
+            .arg(file)
+            .args(flags)
+            .output()
+            .unwrap()
+    };
+    let boundary = run(
+        &["import", "districts"],
+        &shared("drammen/drammen_kommune_3301.geojson"),
+        &[
+            "--level",
+            "kommune",
+            "--name-property",
+            "kommunenavn",
+            "--id-property",
+            "kommunenummer",
+        ],
+    );
+    assert!(
+        boundary.status.success(),
+        "{}",
+        String::from_utf8_lossy(&boundary.stderr)
+    );
+    let status = || {
+        run_ok({
+            let mut c = naermiljo(dir.path());
+            c.arg("status");
+            c
+        })
+    };
+    let before = status();
+
+    let out = run(&["import", "addresses"], &elverum_csv(), &[]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("10871 of the file's 10871 addresses lie more than 5 km outside the store's kommune (Drammen)")
+            && stderr.contains("--allow-outside"),
+        "{stderr}"
+    );
+    assert_eq!(status(), before, "nothing changed");
+    let dry = run(&["import", "addresses"], &elverum_csv(), &["--dry-run"]);
+    let plan = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        plan.contains("10871 of the 10871 addresses lie more than 5 km outside Drammen"),
+        "{plan}"
+    );
+
+    // One kindergarten of 76 placed in Bergen: imported, and told.
+    let text = std::fs::read_to_string(shared("drammen/drammen_barnehager_3301.csv")).unwrap();
+    let header = text.lines().next().unwrap().to_string();
+    let bergen = header
+        .split(',')
+        .map(|h| match h {
+            "name" => "Invented Bergen barnehage",
+            "lat" => "60.3913",
+            "lon" => "5.3221",
+            "orgnr" => "999999999",
+            _ => "",
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    let file = dir.path().join("barnehager.csv");
+    std::fs::write(&file, format!("{text}{bergen}\n")).unwrap();
+    let out = run(
+        &["import", "facilities"],
+        &file,
+        &["--kind", "kindergarten"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("warning: 1 of the 76 facilities lie more than 5 km outside Drammen (e.g. Invented Bergen barnehage (999999999) at 5.3221, 60.3913)"),
+        "{said}"
+    );
+}
+
 /// Issue 20: a mistyped `--kind` would turn a source's 75 kindergartens into schools, and
 /// next month's file under a new name would add all 75 a second time; both stop, name what
 /// would happen and the flag that does it on purpose, and change nothing.
