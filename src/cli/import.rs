@@ -532,6 +532,17 @@ impl std::fmt::Display for ImportReport {
         if let Some((before, now)) = self.outcome.population {
             writeln!(f, "  population  {now:>7} areas (this source had {before})")?;
         }
+        if self.outcome.relocated > 0 {
+            writeln!(
+                f,
+                "  kept {} of removed facilities at the facilities' last positions (their \
+                 organisations can choose a new place)",
+                match self.outcome.relocated {
+                    1 => "1 activity or volunteer need".to_string(),
+                    n => format!("{n} activities and volunteer needs"),
+                }
+            )?;
+        }
         if let Some((nodes, edges)) = self.outcome.walk_graph {
             writeln!(f, "  walking graph {nodes} nodes, {} segments", edges / 2)?;
         }
@@ -680,6 +691,7 @@ pub async fn import_guarded(
                     districts: unchanged("districts"),
                     walk_graph: None,
                     population: None,
+                    relocated: 0,
                     data_version: stored.data_version,
                 },
                 kinds,

@@ -85,6 +85,9 @@ pub struct ImportPlan {
     pub kind_changes: Vec<(usize, &'static str, &'static str)>,
     /// Other sources that hold the ids of this file's facilities: (source, how many).
     pub held_elsewhere: Vec<(String, usize)>,
+    /// Facilities the import removes where organisations hold activities or volunteer
+    /// needs: (facility, the items' titles).
+    pub removed_in_use: Vec<(String, Vec<String>)>,
     /// The kommuner (level `kommune` districts) the store holds, by name.
     pub kommuner: Vec<String>,
     /// Rows outside those kommuner, per table (none when the store holds no kommune).
@@ -173,6 +176,37 @@ pub fn plan(store: &StoreContents, batch: &ImportBatch) -> ImportPlan {
         out.held_elsewhere = elsewhere
             .into_iter()
             .map(|(s, n)| (s.to_string(), n))
+            .collect();
+        // Activities and needs at a facility the import removes (issue 20 item 3).
+        let removed: HashMap<i64, &crate::domain::Facility> = old
+            .iter()
+            .filter(|(id, _)| !new_ids.contains(id))
+            .map(|(_, f)| (f.id, *f))
+            .collect();
+        let mut in_use: std::collections::BTreeMap<i64, Vec<String>> = Default::default();
+        let titles = store
+            .activities
+            .iter()
+            .map(|a| (&a.doc.place, &a.doc.title))
+            .chain(
+                store
+                    .volunteer_needs
+                    .iter()
+                    .map(|n| (&n.doc.place, &n.doc.title)),
+            );
+        for (place, title) in titles {
+            if let crate::domain::activity::Place::Facility { facility_id } = place
+                && removed.contains_key(facility_id)
+            {
+                in_use.entry(*facility_id).or_default().push(title.clone());
+            }
+        }
+        out.removed_in_use = in_use
+            .into_iter()
+            .map(|(id, items)| {
+                let f = removed[&id];
+                (label(&f.name, &f.source.source_id), items)
+            })
             .collect();
         out.tables.push(table(
             "facilities",
@@ -481,6 +515,33 @@ impl ImportPlan {
         if guard.allow_removal {
             return Ok(());
         }
+        if !self.removed_in_use.is_empty() {
+            let list: Vec<String> = self
+                .removed_in_use
+                .iter()
+                .take(5)
+                .map(|(f, items)| format!("{f}: «{}»", items.join("», «")))
+                .collect();
+            return Err(ImportError::file(
+                file,
+                format!(
+                    "this import would remove {} where organisations hold activities \
+                     or volunteer needs ({}{}): nothing was changed. To remove them on purpose \
+                     run again with `--allow-removal`: the activities and needs stay on the map \
+                     at the facilities' last positions, for their organisations to move",
+                    match self.removed_in_use.len() {
+                        1 => "1 facility".to_string(),
+                        n => format!("{n} facilities"),
+                    },
+                    list.join("; "),
+                    if self.removed_in_use.len() > 5 {
+                        "; …"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+        }
         for t in &self.tables {
             let share = if t.before == 0 {
                 0.0
@@ -555,6 +616,13 @@ impl std::fmt::Display for ImportPlan {
         }
         for (n, a, b) in &self.kind_changes {
             writeln!(f, "  {n} facilities would change kind from {a} to {b}")?;
+        }
+        for (facility, items) in &self.removed_in_use {
+            writeln!(
+                f,
+                "  the removed facility {facility} holds «{}» (kept at its last position)",
+                items.join("», «")
+            )?;
         }
         for w in self.warnings() {
             writeln!(f, "  {}", w.trim_start_matches("warning: "))?;

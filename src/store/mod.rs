@@ -154,6 +154,9 @@ pub struct ImportOutcome {
     pub walk_graph: Option<(u64, u64)>,
     /// Areas with a population figure from this source: (before, now).
     pub population: Option<(u64, u64)>,
+    /// Activities and volunteer needs placed at a facility the import removed, kept at
+    /// its last position (as points).
+    pub relocated: u64,
     pub data_version: i64,
 }
 

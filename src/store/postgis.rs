@@ -133,6 +133,8 @@ super::rows::store_impl!(
     last_imports: "SELECT source, importer, file,
                           to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS finished_at
                    FROM imports WHERE id IN (SELECT MAX(id) FROM imports GROUP BY source) ORDER BY source",
+    removed_facilities: "SELECT id, ST_X(geom), ST_Y(geom) FROM facilities WHERE source = $1 AND import_id <> $2",
+    json_cast: "::jsonb",
     fn changes(&self) -> Option<Arc<Notify>> {
         Some(self.changes.clone())
     }

@@ -185,6 +185,8 @@ macro_rules! store_impl {
         new_import: $new_import:literal,
         set_summary: $set_summary:literal,
         last_imports: $last_imports:literal,
+        removed_facilities: $removed_facilities:literal,
+        json_cast: $json_cast:literal,
         $($own:tt)*
     ) => {
         #[async_trait::async_trait]
@@ -273,7 +275,12 @@ macro_rules! store_impl {
                 let mut outcome = crate::store::ImportOutcome::default();
                 // Count, upsert, remove what this import did not touch.
                 macro_rules! sync {
-                    ($table:literal, $insert:ident, $rows:expr) => {{
+                    ($table:literal, $insert:ident, $rows:expr) => {
+                        sync!($table, $insert, $rows, {})
+                    };
+                    // `$before_delete` runs once the rows are written, before the rows this
+                    // import did not touch are removed.
+                    ($table:literal, $insert:ident, $rows:expr, $before_delete:block) => {{
                         let before: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
                             "SELECT COUNT(*) FROM {} WHERE source = $1",
                             $table
@@ -282,6 +289,7 @@ macro_rules! store_impl {
                         .fetch_one(&mut *tx)
                         .await?;
                         $insert(&mut tx, source, import_id, $rows).await?;
+                        $before_delete
                         let removed = sqlx::query(sqlx::AssertSqlSafe(format!(
                             "DELETE FROM {} WHERE source = $1 AND import_id <> $2",
                             $table
@@ -299,7 +307,11 @@ macro_rules! store_impl {
                     }};
                 }
                 if let Some(rows) = &batch.facilities {
-                    outcome.facilities = sync!("facilities", insert_facilities, rows);
+                    outcome.facilities = sync!("facilities", insert_facilities, rows, {
+                        outcome.relocated = crate::store::rows::keep_items_of_removed!(
+                            tx, source, import_id, $removed_facilities, $text, $json_cast
+                        );
+                    });
                 }
                 if let Some(rows) = &batch.addresses {
                     outcome.addresses = sync!("addresses", insert_addresses, rows);
@@ -366,3 +378,78 @@ pub(crate) fn multipolygon_from_wkb(blob: &[u8]) -> Result<geo::MultiPolygon<f64
         other => Err(format!("expected a (multi)polygon, found {other:?}")),
     }
 }
+
+/// Inside an import's transaction, after its facilities are written and before the source's
+/// others are removed (issue 20): every activity and volunteer need placed at a facility
+/// about to be removed is moved to a point at the facility's last position, so that it stays
+/// on the map, in reach and editable. Each gets a new version and an audit row (`replace`,
+/// no person: the import). Evaluates to how many were moved.
+macro_rules! keep_items_of_removed {
+    ($tx:ident, $source:ident, $import_id:ident, $removed:literal, $text:literal, $json_cast:literal) => {{
+        let removed: std::collections::HashMap<i64, (f64, f64)> =
+            sqlx::query_as::<_, (i64, f64, f64)>($removed)
+                .bind($source)
+                .bind($import_id)
+                .fetch_all(&mut *$tx)
+                .await?
+                .into_iter()
+                .map(|(id, lon, lat)| (id, (lon, lat)))
+                .collect();
+        let mut moved = 0u64;
+        if !removed.is_empty() {
+            use crate::store::editing::ItemCollection;
+            for collection in [ItemCollection::Activities, ItemCollection::VolunteerNeeds] {
+                let table = collection.table();
+                let items: Vec<(i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT id, org_id, doc{} AS doc FROM {table}",
+                    $text
+                )))
+                .fetch_all(&mut *$tx)
+                .await?;
+                for (id, org_id, doc) in items {
+                    let mut doc: serde_json::Value =
+                        serde_json::from_str(&doc).map_err(|e| StoreError::Corrupt {
+                            table,
+                            id,
+                            reason: e.to_string(),
+                        })?;
+                    let Some(&(lon, lat)) = doc
+                        .pointer("/place/facility_id")
+                        .and_then(serde_json::Value::as_i64)
+                        .and_then(|f| removed.get(&f))
+                    else {
+                        continue;
+                    };
+                    let before = doc.clone();
+                    doc["place"] = serde_json::json!({ "lon": lon, "lat": lat });
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "UPDATE {table} SET doc = $1{}, version = version + 1, updated_ms = $2 \
+                         WHERE id = $3",
+                        $json_cast
+                    )))
+                    .bind(doc.to_string())
+                    .bind(crate::store::editing::now_ms())
+                    .bind(id)
+                    .execute(&mut *$tx)
+                    .await?;
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "INSERT INTO audit_log (at_ms, person_id, action, collection, item_id, \
+                         before, after, org_id) VALUES ($1, NULL, 'replace', $2, $3, $4{c}, $5{c}, $6)",
+                        c = $json_cast
+                    )))
+                    .bind(crate::store::editing::now_ms())
+                    .bind(collection.id())
+                    .bind(id)
+                    .bind(before.to_string())
+                    .bind(doc.to_string())
+                    .bind(org_id)
+                    .execute(&mut *$tx)
+                    .await?;
+                    moved += 1;
+                }
+            }
+        }
+        moved
+    }};
+}
+pub(crate) use keep_items_of_removed;

@@ -233,3 +233,119 @@ async fn nameless_files_and_named_columns_are_told() {
         (10.1902, 59.7301)
     );
 }
+
+/// Issue 20 item 3: a re-import that would remove a facility where an organisation holds an
+/// activity stops and names both, changing nothing; with `--allow-removal` the activity stays
+/// at the facility's last position and the report says so.
+#[tokio::test]
+async fn removing_a_facility_with_activities_stops_unless_allowed() {
+    use naermiljo::cli::plan::ImportGuard;
+    use naermiljo::cli::{Imported, import_guarded};
+    use naermiljo::domain::activity::{OrgKind, Place};
+    use naermiljo::store::editing::{Actor, ItemCollection, ItemWrite, Role};
+    let t = TestStore::new().await;
+    let file = fixture("barnehager-excel-semikolon.csv");
+    t.import(facilities(file.clone(), FacilityKind::Kindergarten))
+        .await
+        .unwrap();
+    let gone = t
+        .store
+        .load()
+        .await
+        .unwrap()
+        .facilities
+        .into_iter()
+        .find(|f| f.source.source_id == "999000003")
+        .unwrap();
+    let org = t
+        .store
+        .create_organisation("Korpset", OrgKind::VolunteerOrganisation, None, false, None)
+        .await
+        .unwrap();
+    let actor = Actor {
+        token_id: None,
+        person_id: None,
+        org_id: org,
+        role: Role::Editor,
+    };
+    let doc = serde_json::json!({
+        "title": "Aspirantkorps", "category": "music", "price_nok": 0,
+        "place": { "facility_id": gone.id },
+        "schedule": { "sessions": [{ "weekday": 3, "start": "17:30", "end": "18:30" }] }
+    });
+    t.store
+        .write_item(
+            ItemCollection::Activities,
+            &actor,
+            ItemWrite::Create {
+                org_id: org,
+                example: false,
+                doc,
+                valid_until: None,
+            },
+        )
+        .await
+        .unwrap();
+    let before = t.dump().await;
+
+    // Next month's file without Bjørkeløkka.
+    let text = std::fs::read(&file).unwrap();
+    let without: Vec<u8> = text
+        .split_inclusive(|&b| b == b'\n')
+        .filter(|line| !line.starts_with(b"999000003"))
+        .flatten()
+        .copied()
+        .collect();
+    let next = t.dir.path().join("barnehager-excel-semikolon.csv");
+    std::fs::write(&next, without).unwrap();
+    let hidden = indicatif::ProgressBar::hidden();
+    // The activity is named before any share of removals is weighed.
+    let err = import_guarded(
+        t.store.as_ref(),
+        facilities(next.clone(), FacilityKind::Kindergarten),
+        &hidden,
+        ImportGuard {
+            allow_duplicates: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("would remove 1 facility where organisations hold activities")
+            && err.contains("Bjørkeløkka barnehage (999000003): «Aspirantkorps»")
+            && err.contains("--allow-removal"),
+        "{err}"
+    );
+    assert_eq!(t.dump().await, before, "nothing changed");
+
+    let Imported::Done(report) = import_guarded(
+        t.store.as_ref(),
+        facilities(next, FacilityKind::Kindergarten),
+        &hidden,
+        ImportGuard {
+            allow_removal: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap() else {
+        panic!("not a dry run")
+    };
+    assert_eq!(report.outcome.relocated, 1);
+    assert!(
+        report
+            .to_string()
+            .contains("kept 1 activity or volunteer need"),
+        "{report}"
+    );
+    let activity = &t.store.load().await.unwrap().activities[0];
+    assert_eq!(
+        activity.doc.place,
+        Place::Point {
+            lon: gone.position.lon,
+            lat: gone.position.lat
+        }
+    );
+}

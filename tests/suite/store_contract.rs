@@ -453,3 +453,74 @@ async fn each_sources_last_import_is_listed() {
     })
     .await;
 }
+
+/// Issue 20 item 3: a re-import that removes a facility where an organisation holds an
+/// activity and a volunteer need keeps both at the facility's last position (as points), with
+/// a new version and an audit row each; items at facilities that stay are not touched.
+#[tokio::test(flavor = "multi_thread")]
+async fn items_at_a_removed_facility_stay_at_its_last_position() {
+    use naermiljo::domain::activity::{OrgKind, Place};
+    use naermiljo::store::editing::{Actor, ItemCollection, ItemWrite, Role};
+    each_backend(|store, backend| async move {
+        let one = |f: Vec<NewFacility>| ImportBatch {
+            importer: "test".into(),
+            source: "lekeplasser".into(),
+            file: "contract".into(),
+            facilities: Some(f),
+            ..Default::default()
+        };
+        store
+            .apply_import(one(vec![facility("a", 10.2, 59.74), facility("b", 10.21, 59.75)]))
+            .await
+            .unwrap();
+        let stored = store.load().await.unwrap().facilities;
+        let id_of = |s: &str| stored.iter().find(|f| f.source.source_id == s).unwrap().id;
+        let (a, b) = (id_of("a"), id_of("b"));
+        let org = store.create_organisation("Lag A", OrgKind::SportsClub, None, false, None).await.unwrap();
+        let actor = Actor { token_id: None, person_id: None, org_id: org, role: Role::Editor };
+        let activity = |facility_id: i64, title: &str| {
+            serde_json::json!({
+                "title": title, "category": "sport", "price_nok": 0, "place": { "facility_id": facility_id },
+                "schedule": { "sessions": [{ "weekday": 2, "start": "18:00", "end": "19:00" }] }
+            })
+        };
+        for (collection, doc, valid_until) in [
+            (ItemCollection::Activities, activity(a, "Fotball på A"), None),
+            (ItemCollection::Activities, activity(b, "Fotball på B"), None),
+            (
+                ItemCollection::VolunteerNeeds,
+                serde_json::json!({ "title": "Trener på A", "place": { "facility_id": a }, "time_commitment": "1 t", "valid_until": "2030-01-01" }),
+                Some("2030-01-01".to_string()),
+            ),
+        ] {
+            let out = store
+                .write_item(collection, &actor, ItemWrite::Create { org_id: org, example: false, doc, valid_until })
+                .await
+                .unwrap();
+            assert!(matches!(out, naermiljo::store::editing::WriteOutcome::Done { .. }), "{backend}: {out:?}");
+        }
+
+        // The next file has only b.
+        let outcome = store.apply_import(one(vec![facility("b", 10.21, 59.75)])).await.unwrap();
+        assert_eq!(outcome.relocated, 2, "{backend}");
+        let c = store.load().await.unwrap();
+        assert_eq!(c.facilities.len(), 1);
+        let place = |title: &str| {
+            c.activities.iter().find(|x| x.doc.title == title).map(|x| (x.doc.place.clone(), x.version))
+                .or_else(|| c.volunteer_needs.iter().find(|x| x.doc.title == title).map(|x| (x.doc.place.clone(), x.version)))
+                .unwrap()
+        };
+        assert_eq!(place("Fotball på A"), (Place::Point { lon: 10.2, lat: 59.74 }, 2), "{backend}");
+        assert_eq!(place("Trener på A"), (Place::Point { lon: 10.2, lat: 59.74 }, 2), "{backend}");
+        assert_eq!(place("Fotball på B"), (Place::Facility { facility_id: b }, 1), "{backend}: untouched");
+        let audit = store.audit_log(10).await.unwrap();
+        let moved: Vec<(&str, &str)> = audit
+            .iter()
+            .filter(|r| r.person_id.is_none() && r.token_id.is_none() && r.action == "replace")
+            .map(|r| (r.collection.as_str(), r.after.as_ref().unwrap()["title"].as_str().unwrap()))
+            .collect();
+        assert_eq!(moved.len(), 2, "{backend}: {moved:?}");
+        assert!(moved.contains(&("activities", "Fotball på A")) && moved.contains(&("volunteer-needs", "Trener på A")), "{backend}: {moved:?}");
+    })
+    .await;
+}
