@@ -404,7 +404,9 @@ pub enum ImportCommand {
         #[arg(long)]
         name_property: String,
         /// The property holding its stable id or code (e.g. grunnkretsnummer); default the
-        /// feature's id, else the name.
+        /// feature's id, else `grunnkretsnummer`, `delomradenummer`, `kommunedelnummer`,
+        /// `bydelsnummer`, `kommunenummer`, `nummer`, `kode` or `id`, else the name (which
+        /// changes when the district is renamed).
         #[arg(long)]
         id_property: Option<String>,
         /// The property holding its residents, where the file has them.

@@ -38,6 +38,19 @@ pub struct DistrictFileOptions {
     pub level: String,
 }
 
+/// Where a district's stable id is looked for after the feature id, when `--id-property`
+/// names none: the codes Kartverket's and SSB's files carry, then common names.
+const CODE_PROPERTIES: [&str; 8] = [
+    "grunnkretsnummer",
+    "delomradenummer",
+    "kommunedelnummer",
+    "bydelsnummer",
+    "kommunenummer",
+    "nummer",
+    "kode",
+    "id",
+];
+
 pub fn read(path: &Path, options: &DistrictFileOptions) -> Result<Vec<NewDistrict>, ImportError> {
     let (fc, crs) = feature_collection_with_crs(path)?;
     let projection = UtmToWgs84::new();
@@ -77,10 +90,15 @@ pub fn read(path: &Path, options: &DistrictFileOptions) -> Result<Vec<NewDistric
         })?;
         let id = match &options.id_property {
             Some(key) => text(key).ok_or_else(|| at(format!("no id property {key:?}")))?,
+            // A renamed district keeps its id when the file has a code (issue 20 item 5);
+            // only a file with neither an id nor a code falls back to the name.
             None => match &feature.id {
                 Some(geojson::feature::Id::String(s)) => s.clone(),
                 Some(geojson::feature::Id::Number(n)) => n.to_string(),
-                None => name.clone(),
+                None => CODE_PROPERTIES
+                    .iter()
+                    .find_map(|k| text(k))
+                    .unwrap_or_else(|| name.clone()),
             },
         };
         let at = |reason: String| {

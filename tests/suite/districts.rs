@@ -575,3 +575,42 @@ async fn a_level_not_inside_its_parent_is_refused() {
         "each delområde has two grunnkretser"
     );
 }
+
+/// Issue 20 item 5: a district renamed in next year's file keeps its id (the saved
+/// `district_id`s of planners' links stay valid) when the file carries a code, even without
+/// feature ids and without `--id-property`.
+#[tokio::test]
+async fn a_renamed_district_keeps_its_id_when_the_file_has_a_code() {
+    let t = TestStore::new().await;
+    let file = |name: &str| {
+        serde_json::json!({
+            "type": "FeatureCollection",
+            "features": [{
+                "type": "Feature",
+                "properties": { "navn": name, "kommunedelnummer": "330104" },
+                "geometry": { "type": "Polygon", "coordinates": [[[10.1, 59.7], [10.2, 59.7], [10.2, 59.8], [10.1, 59.8], [10.1, 59.7]]] }
+            }]
+        })
+        .to_string()
+    };
+    let path = t.dir.path().join("kommunedeler.geojson");
+    let cmd = || ImportCommand::Districts {
+        file: path.clone(),
+        name_property: "navn".into(),
+        id_property: None,
+        population_property: None,
+        level: "kommunedel".into(),
+        source: None,
+    };
+    std::fs::write(&path, file("Strømsø")).unwrap();
+    t.import(cmd()).await.unwrap();
+    let before = t.store.load().await.unwrap().districts;
+    std::fs::write(&path, file("Strømsø og Tangen")).unwrap();
+    let report = t.import(cmd()).await.unwrap();
+    let change = report.outcome.districts.unwrap();
+    assert_eq!((change.inserted, change.removed), (0, 0), "{change:?}");
+    let after = t.store.load().await.unwrap().districts;
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].id, before[0].id, "the same district, renamed");
+    assert_eq!(after[0].name, "Strømsø og Tangen");
+}
