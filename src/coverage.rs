@@ -424,8 +424,9 @@ pub struct DistrictCoverage {
     /// a small part of the network with no large part near): a data warning, counted
     /// rather than told as covered or silently uncovered (issue 16).
     pub unreachable: u64,
-    /// `covered / addresses`, 0 for a district without addresses.
-    pub share: f64,
+    /// `covered / addresses`; `None` (null, an empty CSV cell) for a district without
+    /// addresses: no homes is no share, not 0 % (issue 20 item 12).
+    pub share: Option<f64>,
     /// Median walking time in seconds; `None` when more than half are beyond the horizon.
     pub median_s: Option<f64>,
     pub p90_s: Option<f64>,
@@ -611,11 +612,7 @@ fn summarise(
     times.sort_by(f64::total_cmp);
     let addresses = times.len() as u64;
     let covered = times.iter().filter(|t| **t <= limit_s).count() as u64;
-    let share = if addresses == 0 {
-        0.0
-    } else {
-        covered as f64 / addresses as f64
-    };
+    let share = (addresses > 0).then(|| covered as f64 / addresses as f64);
     DistrictCoverage {
         district_id: id,
         district: name,
@@ -629,7 +626,7 @@ fn summarise(
         median_s: percentile(times, 0.5),
         p90_s: percentile(times, 0.9),
         population,
-        residents_covered: population.map(|p| p as f64 * share),
+        residents_covered: population.zip(share).map(|(p, share)| p as f64 * share),
         resident_share: None,
         population_sum: false,
         children: 0,
@@ -832,7 +829,7 @@ pub fn to_csv(c: &Coverage) -> String {
         .chain(std::iter::once((&c.total, true)))
     {
         out.push_str(&format!(
-            "{},{},{},{},{:.4},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             if total {
                 "total".to_string()
             } else {
@@ -845,7 +842,7 @@ pub fn to_csv(c: &Coverage) -> String {
             },
             d.addresses,
             d.covered,
-            d.share,
+            d.share.map(|r| format!("{r:.4}")).unwrap_or_default(),
             opt(d.median_s),
             opt(d.p90_s),
             d.population.map(|p| p.to_string()).unwrap_or_default(),

@@ -124,7 +124,7 @@ pub fn document() -> Value {
                 "responses": with_coverage_problems(ok("Band polygons", "application/geo+json", json!({ "$ref": "#/components/schemas/FeatureCollection" })))
             } },
             "/api/coverage": { "get": {
-                "summary": "Per district: addresses, covered within `minutes` of the nearest facility of `kind` (or activity of `category`), share, median and 90th-percentile walking seconds; residents, residents_covered and resident_share where SSB figures were imported",
+                "summary": "Per district: addresses, covered within `minutes` of the nearest facility of `kind` (or activity of `category`), share (null for a district without addresses), median and 90th-percentile walking seconds; residents, residents_covered and resident_share where SSB figures were imported",
                 "operationId": "getCoverage",
                 "parameters": [
                     param("kind", "query", "Facility kinds, comma-separated, or naermiljoanlegg (this or category)", json!({ "type": "string" }), false),
