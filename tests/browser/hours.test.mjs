@@ -1,8 +1,10 @@
 // Opening hours in the pages (issue 18): the residents' «Åpen nå» filter by keyboard (the
-// request, the URL, the list, the status line), each place's state now as the API says it,
-// the raw hours in the fold-out, the calendar link; the planner's «Åpent på et tidspunkt»
-// (open_at on the coverage request, its CSV and the hexagons, and the words that say what it
-// means); axe on both pages in Bokmål and English. One server, one Chromium.
+// request, the URL, the list, the status line, «åpent nå» over the places), each place's state
+// now as the API says it, the raw hours in the fold-out (also where they could not be read),
+// the calendar link; the planner's «Åpent på et tidspunkt» (open_at on the coverage request,
+// its CSV and the hexagons, the words that say what it means, with the year; a year outside
+// 2000–2100 is the field's error and asks nothing); axe on both pages in Bokmål and English.
+// One server, one Chromium.
 //
 //   NAERMILJO_BIN=target/debug/naermiljo node --test tests/browser/hours.test.mjs
 
@@ -111,6 +113,18 @@ test('residents: «Åpen nå» by keyboard filters the request and the list; sta
   await page.keyboard.press('Enter');
   await page.waitForSelector(`.result[data-id="${id}"] .opening-hours-value[data-loaded]`);
   assert.equal(await page.textContent(`.result[data-id="${id}"] .opening-hours-value`), item.properties.opening_hours);
+  assert.equal(await page.textContent(`.result[data-id="${id}"] .opening-hours-source`), NB.hours.recorded, 'neutral words on where they come from');
+
+  // Hours with a text the server could not read (open_now null): no state, but the text is in the fold-out.
+  const unread = (await api(`/api/reach?${await page.evaluate(() => window.app.reachQuery)}`)).facilities.features
+    .find((f) => f.properties.open_now === null && f.properties.opening_hours);
+  if (unread) {
+    const row = `.result[data-id="${unread.id}"]`;
+    assert.equal(await page.$(`${row} .result-hours`), null, 'no state for hours that could not be read');
+    await page.click(`${row} .result-hours-details > summary`);
+    await page.waitForSelector(`${row} .opening-hours-value[data-loaded]`);
+    assert.equal(await page.textContent(`${row} .opening-hours-value`), unread.properties.opening_hours);
+  }
 
   // The calendar link: this point, this walk, as iCalendar; and it answers.
   const state = await page.evaluate(() => window.app.state);
@@ -143,6 +157,8 @@ test('residents: «Åpen nå» by keyboard filters the request and the list; sta
   assert.ok(rows.length < before, `fewer places: ${rows.length} of ${before}`);
   for (const r of rows) assert.equal(r.open, 'true', `row ${r.id} is open now`);
   assert.ok((await page.textContent('#status')).includes(NB.status.open_now), 'the status line (role=status) says so');
+  assert.equal(await page.textContent('.places-filters'), NB.list.filtered.replace('{filters}', NB.filters.open_now_places_value),
+    'the places say «åpent nå» (the activities «pågår nå»)');
   assert.equal(await page.evaluate(() => new URL(document.getElementById('calendar-link').href).searchParams.has('open_now')), false,
     'the calendar takes no open_now');
   assert.deepEqual(await axeViolations(page), [], 'axe, nb, filters open, «Åpen nå» on');
@@ -197,12 +213,35 @@ test('planner: «Åpent på et tidspunkt» adds open_at to the coverage, its CSV
     assert.ok(explained.endsWith(s.results.open_at.split('{when}')[1]), `${explained}: unknown hours count as open`);
     assert.ok(explained.includes(lang === 'nb' ? 'lørdag' : 'Saturday'), explained);
     assert.ok(explained.includes(lang === 'nb' ? '12.00' : '12:00'), explained);
+    assert.ok(explained.includes(at.slice(0, 4)), `${explained}: the year`);
     assert.equal(new URL(await page.getAttribute('#csv-link', 'href'), origin).searchParams.get('open_at'), at, 'the CSV');
     const hex = await page.evaluate(() => window.app.map.getSource('pl-hex')?.url ?? null);
     assert.equal(new URL(hex).searchParams.get('open_at'), at, 'the hexagons');
     assert.equal(await page.isVisible('#open-at-hint'), true);
 
     assert.deepEqual(await axeViolations(page), [], `axe on /planner (${lang}) with a time chosen`);
+
+    // A year outside 2000–2100 is the field's error, and nothing is asked while it is there.
+    const asked = [];
+    const count = (r) => { if (r.url().includes('/api/coverage')) asked.push(r.url()); };
+    page.on('request', count);
+    for (const bad of ['1999-02-03T12:00', '2101-02-03T12:00']) {
+      await page.fill('#open-at', bad);
+      await page.waitForFunction(() => document.getElementById('open-at').getAttribute('aria-invalid') === 'true');
+      assert.equal(await page.textContent('#open-at-error'), s.question.open_at_invalid.replace('{from}', '2000').replace('{to}', '2100'));
+    }
+    await page.waitForTimeout(400);
+    assert.deepEqual(asked, [], 'no request for an invalid year');
+    assert.equal(new URLSearchParams(await page.evaluate(() => location.search)).get('open_at'), at, 'the URL keeps the last good time');
+    page.off('request', count);
+    // A good one again: asked for, and said with its year («onsdag 3. februar 2027 kl. 12.00»).
+    const good = page.waitForRequest((r) => r.url().includes('/api/coverage?') && new URL(r.url()).searchParams.get('open_at') === '2027-02-03T12:00');
+    await page.fill('#open-at', '2027-02-03T12:00');
+    await good;
+    await page.waitForFunction(() => !window.app.busy && /2027/.test(document.getElementById('open-at-explained')?.textContent ?? ''));
+    assert.equal(await page.getAttribute('#open-at', 'aria-invalid'), 'false');
+    assert.equal(await page.textContent('#open-at-error'), '');
+    assert.ok((await page.textContent('#open-at-explained')).includes(lang === 'nb' ? 'onsdag 3. februar 2027 kl. 12.00' : 'Wednesday 3 February 2027 at 12:00'));
 
     // Off again: the question without open_at.
     const third = page.waitForRequest((r) => r.url().includes('/api/coverage?') && !new URL(r.url()).searchParams.has('open_at'));

@@ -3,8 +3,10 @@
 // server, then «Prøve knutepunkt Grünerløkka»'s page: every service of the API with its label
 // and a state that agrees with services_now, contacts as links, the week's activities and the
 // volunteer needs as the API has them, the walking time from an address chosen by keyboard
-// equal to /api/reach's, the embed (?embed=1: no site header), an unknown id, English, 320 px
-// and 320 × 256, axe, and no request off the server.
+// equal to /api/reach's (a search without a match clears it; an address off the walking
+// network, the server's 422, gets the residents' map's kind of words), the embed (?embed=1: no
+// site header; links to other sites open in a new tab), example activities marked «Eksempel»
+// on a demo hub, an unknown id, English, 320 px and 320 × 256, axe, and no request off the server.
 //
 //   NAERMILJO_BIN=target/debug/naermiljo node --test tests/browser/hub.test.mjs
 //
@@ -148,6 +150,8 @@ test('the hub\'s page lists every service of the API with its label, name, state
   // Contacts: a phone number, an email address and a web address become links.
   const hrefs = shown.map((s) => s.href).filter(Boolean);
   assert.deepEqual(hrefs, ['tel:+4721000000', 'mailto:helsestasjon@example.org', 'https://example.org/booking']);
+  // On the site itself every link stays in the window.
+  assert.deepEqual(await page.$$eval('#services a', (as) => as.map((a) => a.target).filter(Boolean)), []);
 
   // This week's activities at the hub, and the volunteer needs within 15 minutes, as the API has them.
   const week = await api(`/api/calendar?facility=${hubId}`);
@@ -207,7 +211,29 @@ test('«Hvor langt er det for meg?»: an address by keyboard gives the walking t
   assert.ok(said.startsWith(`Fra ${first.properties.label} tar det omtrent ${mine.properties.walk_minutes} minutt`), said);
   assert.ok(said.includes(NAME), said);
   assert.equal(await page.getAttribute('#distance-result', 'role'), 'status');
-  assertClean(p);
+
+  // A search that finds no address clears the result instead of leaving the last one.
+  await page.fill('#address', 'Qxqxzzv');
+  await page.waitForFunction((s) => document.getElementById('address-message').textContent === s, NB.search.no_suggestions);
+  assert.equal(await page.textContent('#distance-result'), '');
+  assert.equal(await page.getAttribute('#distance-result', 'data-minutes'), null);
+
+  // An address the walking network does not reach: the server's own 422 (a point far from its
+  // network) for this address, said as the residents' map says it, not "try again".
+  const outside = await fetch(`${origin}/api/reach?lon=5.3221&lat=60.3913&minutes=60&kind=community_centre`);
+  assert.equal(outside.status, 422);
+  const problem = await outside.text();
+  await page.route('**/api/reach?**', (route) => route.fulfill({ status: 422, contentType: 'application/problem+json', body: problem }));
+  await page.fill('#address', ADDRESS);
+  await page.waitForSelector('#address-options [role=option]');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  const expected = words(NB.distance.outside.replace('{address}', first.properties.label));
+  await page.waitForFunction((e) => document.getElementById('distance-result').textContent.replace(/[\s\u00a0\u202f]+/g, ' ').trim() === e, expected);
+  assert.equal(await page.getAttribute('#distance-result', 'data-minutes'), null);
+  assert.deepEqual(p.foreign(), [], 'requests to another origin');
+  assert.deepEqual(p.failures.filter((f) => !/\/api\/reach\?.*HTTP 422$/.test(f)), [], 'failed requests but the 422');
+  assert.deepEqual(p.errors.filter((e) => !/422/.test(e)), [], 'errors in the page but the 422');
   await p.close();
 });
 
@@ -251,10 +277,48 @@ test('?embed=1: the page without the site header and footer; forced colours keep
   assert.equal(await page.$eval('#embed-part', (el) => el.hidden), true, 'no embed code inside the embed');
   assert.equal(words(await page.textContent('h1')), NAME);
   assert.equal(await page.getAttribute('#district-link', 'target'), '_top');
+  // A service's web address (another site, which would refuse the frame) opens in a new tab;
+  // phone and email links are left as they are.
+  const links = await page.$$eval('#services a', (as) => as.map((a) => [a.getAttribute('href'), a.target, a.rel]));
+  assert.deepEqual(links, [['tel:+4721000000', '', ''], ['mailto:helsestasjon@example.org', '', ''],
+    ['https://example.org/booking', '_blank', 'noopener']]);
   // In forced colours the state keeps its mark (a filled or an empty circle), not only a colour.
   const marks = await page.$$eval('.service-state', (els) => els.map((e) => getComputedStyle(e, '::before').content));
   assert.ok(marks.length > 0 && marks.every((m) => /[●○]/.test(m)), `state marks: ${marks}`);
   assert.deepEqual(await axeViolations(page), [], 'axe in the embed');
+  assertClean(p);
+  await p.close();
+});
+
+test('example activities are marked «Eksempel» on a demo hub\'s page, as on the residents\' map', async () => {
+  // A knutepunkt of the demo with an example activity in the next seven days (the demo programme's).
+  const hubs = (await api('/api/collections/facilities/items?kind=community_centre&limit=1000')).features;
+  let found = null;
+  for (const f of hubs) {
+    const week = await api(`/api/calendar?facility=${f.id}`);
+    if (!week.sessions.length) continue;
+    const examples = (await api(`/api/collections/activities/items?facility=${f.id}&limit=1000`)).features
+      .filter((a) => a.properties.example).map((a) => String(a.id));
+    if (examples.length) {
+      found = { id: f.id, week, examples };
+      break;
+    }
+  }
+  assert.ok(found, 'the demo has a knutepunkt with example activities');
+  const p = await open(`/knutepunkt/${found.id}`);
+  const { page } = p;
+  const shown = await page.$$eval('#week li.session', (lis) => lis.map((li) => ({
+    id: li.dataset.activityId, badge: li.querySelector('.badge-example')?.textContent ?? null,
+  })));
+  assert.equal(shown.length, found.week.sessions.length);
+  for (const s of shown) {
+    const example = found.examples.includes(s.id);
+    assert.equal(s.badge, example ? `${NB.week.example}: ${NB.week.example_explained}` : null, `activity ${s.id}`);
+  }
+  assert.ok(shown.some((s) => s.badge), 'at least one badge');
+  assert.equal(words(await page.textContent('#week-heading')), NB.week.heading);
+  assert.equal(await page.$eval('#status', (el) => getComputedStyle(el).fontWeight), '400', 'the status line is plain text');
+  assert.deepEqual(await axeViolations(page), [], 'axe with example activities');
   assertClean(p);
   await p.close();
 });

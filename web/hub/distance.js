@@ -1,11 +1,14 @@
 // «Hvor langt er det for meg?»: an address (the kit's combobox, as on the residents' map), then
 // the walking time from there to the hub: /api/reach from the address within 60 minutes, for
 // knutepunkter, and this hub's walk_minutes there; not among them means more than 60 minutes.
+// An address off the walking network (422, as the residents' map says it) gets its own words;
+// a search that finds no address clears the last result.
 
 import { $, h, announce } from '../kit/dom.js';
 import { t, tNodes } from '../kit/i18n.js';
 import { withQuery } from '../kit/url.js';
 import { Combobox } from '../kit/combobox.js';
+import { problem } from '../kit/domain.js';
 import { page } from './context.js';
 import { siteQuery } from './url.js';
 import { nb } from './format.js';
@@ -23,6 +26,15 @@ function showResult(nodes, minutes) {
   else out.dataset.minutes = String(minutes);
 }
 
+/** No result on show (and none on its way): a search that found no address. */
+function clearResult() {
+  controller?.abort();
+  showResult([]);
+}
+
+/** The words of a failed /api/reach answer: 422 is an address too far from the walking network. */
+const failedKey = (p) => (p.status === 422 || p.type.endsWith('outside-coverage') ? 'distance.outside' : 'distance.failed');
+
 /** The walking time from `address` (a point) to the hub, said in the result line (role=status). */
 export async function measureFrom({ lon, lat, label }) {
   controller?.abort();
@@ -34,7 +46,10 @@ export async function measureFrom({ lon, lat, label }) {
   });
   try {
     const r = await fetch(`/api/reach?${q}`, { signal });
-    if (!r.ok) throw new Error(`HTTP ${r.status}`);
+    if (!r.ok) {
+      const p = await problem(r);
+      throw Object.assign(new Error(p.detail), { key: failedKey(p) });
+    }
     const body = await r.json();
     const mine = body.facilities?.features?.find((f) => String(f.id) === String(page.hub.id));
     const vars = { address: nb(label), name: nameNode() };
@@ -52,7 +67,7 @@ export async function measureFrom({ lon, lat, label }) {
   } catch (e) {
     if (e.name === 'AbortError') return;
     console.warn('reach:', e);
-    showResult([t('distance.failed')]);
+    showResult(e.key === 'distance.outside' ? tNodes(e.key, { address: nb(label) }) : [t('distance.failed')]);
   }
 }
 
@@ -67,6 +82,7 @@ export function wireDistance() {
       const r = await fetch(`/api/addresses/search?limit=8&q=${encodeURIComponent(text)}`, { signal });
       if (!r.ok) throw new Error(`HTTP ${r.status}`);
       const fc = await r.json();
+      if (!fc.features.length) clearResult();
       return fc.features.map((f) => ({ label: f.properties.label, value: f }));
     },
     onSelect: (o) => {

@@ -1,6 +1,7 @@
 // Fetching: the hub itself (an unknown id gets its own words instead of a blank page; another
-// failure offers to try again), then, side by side, the week's activities held there and the
-// volunteer needs within 15 minutes' walk. The status line (role=status) says what is going on.
+// failure offers to try again), then, side by side, the next seven days' activities held there
+// (examples marked) and the volunteer needs within 15 minutes' walk. The status line
+// (role=status) says what is going on.
 
 import { $, announce } from '../kit/dom.js';
 import { t, tNodes } from '../kit/i18n.js';
@@ -79,12 +80,30 @@ export async function loadHub() {
   }
 }
 
-/** This week's sessions held at the hub (the calendar's default range: today and six days on). */
+/**
+ * The ids of the example activities held at the hub (the calendar's sessions do not say which
+ * are examples; the activities do). Without an answer: none, and no badge.
+ */
+async function exampleIds() {
+  try {
+    const fc = await getJson(`/api/collections/activities/items?facility=${encodeURIComponent(page.hub.id)}&limit=1000`);
+    return new Set(fc.features.filter((f) => f.properties.example).map((f) => String(f.id)));
+  } catch (e) {
+    console.warn('activities:', e);
+    return new Set();
+  }
+}
+
+/** The sessions held at the hub in the next seven days (the calendar's default range: today and six days on). */
 export async function loadWeek(told = false) {
   page.week = null;
   renderWeek(loadWeek);
   try {
-    page.week = await getJson(`/api/calendar?facility=${encodeURIComponent(page.hub.id)}`);
+    const [week, examples] = await Promise.all([
+      getJson(`/api/calendar?facility=${encodeURIComponent(page.hub.id)}`), exampleIds(),
+    ]);
+    for (const session of week.sessions) session.example = examples.has(String(session.activity_id));
+    page.week = week;
   } catch (e) {
     console.warn('calendar:', e);
     page.week = e;

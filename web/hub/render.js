@@ -1,6 +1,7 @@
 // What the page shows of the hub: its name, address, district and state now (the heading's
-// facts), its services with their hours and contact, the week's activities held there, and
-// the volunteer needs within 15 minutes' walk.
+// facts), its services with their hours and contact, the next seven days' activities held
+// there (examples marked «Eksempel», as on the residents' map), and the volunteer needs within
+// 15 minutes' walk. In an iframe, links to other sites open in a new tab.
 
 import { $, h } from '../kit/dom.js';
 import { t, tNodes, freeLang, formatSession, formatClock, formatDate } from '../kit/i18n.js';
@@ -16,6 +17,14 @@ export const hubName = () => page.hub?.properties?.name || t('page.unnamed', { i
 
 /** Links that leave the page: in an iframe they open in the whole window. */
 const leaving = () => (page.state.embed ? { target: '_top' } : {});
+
+/** A link to another site (http(s), another origin): in an iframe it opens in a new tab, as most sites refuse to be framed. */
+function away(node) {
+  if (page.state.embed && node.tagName === 'A' && /^https?:$/.test(node.protocol) && node.origin !== location.origin) {
+    Object.assign(node, { target: '_blank', rel: 'noopener' });
+  }
+  return node;
+}
 
 const fact = (term, ...value) => [h('dt', { textContent: term }), h('dd', {}, ...value)];
 
@@ -46,7 +55,7 @@ function serviceItem(s, now, i) {
   const label = serviceLabel(s);
   const rows = [];
   if (s.opening_hours) rows.push(...fact(t('services.hours'), hoursCode(s.opening_hours)));
-  if (s.contact) rows.push(...fact(t('services.contact'), contactNode(s.contact)));
+  if (s.contact) rows.push(...fact(t('services.contact'), away(contactNode(s.contact))));
   return h('li', { className: 'service', dataset: { service: s.service, index: String(i) } },
     h('h3', { className: 'service-label', lang: label.lang, textContent: label.text }),
     s.name ? nb(s.name, 'p', { className: 'service-name' }) : null,
@@ -70,10 +79,14 @@ function sessionTime(s) {
   return end ? t('week.time', { start, end }) : start;
 }
 
+/** The «Eksempel» badge of the demo's example data (its meaning for screen readers too), as on the residents' map. */
+const exampleBadge = () => h('span', { className: 'badge badge-example', textContent: t('week.example') },
+  h('span', { className: 'visually-hidden', textContent: `: ${t('week.example_explained')}` }));
+
 function sessionItem(s) {
   return h('li', { className: 'session', dataset: { activityId: String(s.activity_id) } },
     h('p', { className: 'session-time' }, h('time', { dateTime: s.start, textContent: sessionTime(s) })),
-    nb(s.title, 'p', { className: 'session-title' }),
+    h('p', { className: 'session-title' }, nb(s.title), s.example ? [' ', exampleBadge()] : null),
     s.organisation ? h('p', { className: 'session-org' }, ...tNodes('week.organiser', { name: nb(s.organisation) })) : null);
 }
 

@@ -1,18 +1,21 @@
 // «Åpent på et tidspunkt» (issue 18): coverage by the facilities open at a chosen time in Oslo
 // (`open_at=2026-12-01T18:00` on /api/coverage, its CSV and the hexagon tiles; facilities
 // without known opening hours count as open). Off by default; a date-time field and quick
-// choices (the next weekday evening at 18, Saturday and Sunday at 12).
+// choices (the next weekday evening at 18, Saturday and Sunday at 12). Years 2000–2100 only:
+// another is the field's error, and nothing is asked until the field holds a good time.
 
 import { $, h } from '../kit/dom.js';
 import { t, currentLocale } from '../kit/i18n.js';
 import { page } from './context.js';
 
 const PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/;
+/** The years the field takes. */
+export const YEARS = [2000, 2100];
 
-/** A civil time «2026-12-01T18:00» when it is a real one, else null. */
+/** A civil time «2026-12-01T18:00» when it is a real one in YEARS, else null. */
 export function validOpenAt(text) {
   const m = PATTERN.exec(text ?? '');
-  if (!m) return null;
+  if (!m || +m[1] < YEARS[0] || +m[1] > YEARS[1]) return null;
   const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]));
   const back = d.toISOString().slice(0, 16);
   return back === text ? text : null;
@@ -47,14 +50,14 @@ export const QUICK = {
   sunday: (now) => next([0], 12, now),
 };
 
-/** «tirsdag 1. desember kl. 18.00» in the page's language (`results.open_at_when`). */
+/** «tirsdag 1. desember 2026 kl. 18.00» in the page's language (`results.open_at_when`). */
 export function formatOpenAt(text) {
   const m = PATTERN.exec(text ?? '');
   if (!m) return text ?? '';
   const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], 12));
   const p = Object.fromEntries(new Intl.DateTimeFormat(currentLocale(), { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long' })
     .formatToParts(d).map((x) => [x.type, x.value]));
-  return t('results.open_at_when', { weekday: p.weekday, day: p.day, month: p.month, hour: m[4], minute: m[5] });
+  return t('results.open_at_when', { weekday: p.weekday, day: p.day, month: p.month, year: m[1], hour: m[4], minute: m[5] });
 }
 
 /** What the numbers mean with a time chosen, or '' without one. */
@@ -70,7 +73,7 @@ export function showOpenAt() {
 }
 
 function setError(on) {
-  const text = on ? t('question.open_at_invalid') : '';
+  const text = on ? t('question.open_at_invalid', { from: String(YEARS[0]), to: String(YEARS[1]) }) : '';
   if ($('open-at-error').textContent !== text) $('open-at-error').textContent = text;
   $('open-at').setAttribute('aria-invalid', String(on));
 }

@@ -1,8 +1,9 @@
 // Opening hours in the residents' list (issue 18): a place's state now («Åpen nå · stenger
 // 20.00», «Stengt · åpner man. 08.00»; nothing when its hours are unknown: unknown is never
-// said as closed), its hours as OpenStreetMap has them in a fold-out (from the facility's
-// item, asked for when the fold-out opens), and the link that
-// subscribes to the week's activities near the chosen point (/api/calendar, iCalendar).
+// said as closed), its hours as recorded (OpenStreetMap or the operator's file) in a fold-out
+// (from the facility's item, asked for when the fold-out opens; also when the text could not be
+// read, so that the resident can), and the link that subscribes to the next seven days'
+// activities near the chosen point (/api/calendar, iCalendar).
 
 import { h } from '../kit/dom.js';
 import { t, freeLang, formatChange } from '../kit/i18n.js';
@@ -23,7 +24,7 @@ export function hoursLine(p) {
     p.next_change ? h('time', { dateTime: p.next_change, textContent: text }) : text);
 }
 
-// Opening hours as written in OpenStreetMap, per facility id (/api/reach gives the state, not the text).
+// Opening hours as recorded, per facility id.
 const written = new Map();
 
 function writtenHours(id) {
@@ -38,18 +39,19 @@ function writtenHours(id) {
 }
 
 /**
- * The fold-out «Åpningstider» of a place whose hours are known: opened, it shows them as
- * OpenStreetMap has them (free text: marked Norwegian in another language), asked for once.
- * Named by its place for screen readers. Null when the hours are unknown.
+ * The fold-out «Åpningstider» of a place with opening hours: opened, it shows them as recorded
+ * (free text: marked Norwegian in another language), asked for once; also when they have a text
+ * but no state (open_now null: the text could not be read). Named by its place for screen
+ * readers. Null when the place has no hours.
  */
 export function hoursDetails(f, name) {
   const p = f.properties;
-  if (p.open_now !== true && p.open_now !== false) return null;
+  if (p.open_now !== true && p.open_now !== false && !p.opening_hours) return null;
   const value = h('p', { className: 'opening-hours-value', textContent: t('hours.loading') });
   const details = h('details', { className: 'result-details result-hours-details' },
     h('summary', { textContent: t('hours.more') },
       h('span', { className: 'visually-hidden' }, ': ', h('span', { lang: p.name ? freeLang() : null, textContent: name }))),
-    h('p', { className: 'opening-hours-source', textContent: t('hours.osm') }), value);
+    h('p', { className: 'opening-hours-source', textContent: t('hours.recorded') }), value);
   details.addEventListener('toggle', async () => {
     if (!details.open || value.dataset.loaded) return;
     try {
@@ -81,7 +83,7 @@ export function calendarHref(state) {
   return `/api/calendar?${q.toString().replace(/%2C/gi, ',')}`;
 }
 
-/** «Abonner på aktivitetene denne uka i kalenderen din»: a plain link, with what it gives. */
+/** «Abonner på aktivitetene de neste sju dagene i kalenderen din»: a plain link, with what it gives. */
 export function calendarLink(state) {
   if (!state.point) return null;
   return h('p', { className: 'calendar-link' },

@@ -47,7 +47,9 @@ export function renderList() {
   const programme = hasProgramme();
   const nodes = programme ? programmeSections() : [];
   const places = h('section', { className: 'list-section' },
-    h('h3', { id: 'list-places', tabIndex: -1, textContent: t('list.places', { count: features.length }) }));
+    h('h3', { id: 'list-places', tabIndex: -1, textContent: t('list.places', { count: features.length }) }),
+    // «Åpen nå» said as places have it («åpent nå»; the activities' part says «pågår nå»).
+    page.state.openNow ? h('p', { className: 'hint places-filters', textContent: t('list.filtered', { filters: t('filters.open_now_places_value') }) }) : null);
   places.append(...groups.map(({ lower: lo, upper, items }) => {
     const heading = lo === 0
       ? t('list.band_first', { upper, count: items.length })
