@@ -14,6 +14,25 @@ use crate::routing::search::Seed;
 use crate::routing::snap::Snapped;
 use crate::routing::{EdgeId, Profile, WalkGraph};
 
+mod output;
+mod question;
+
+pub use output::{CsvDialect, CsvOptions, Format, Rendered, render};
+pub use question::{Asked, MAX_MINUTES, Question, QuestionError, parse_minutes, unknown_kind};
+
+/// What a coverage table answers, carried in every output of it (issue 21 item 7): the
+/// kinds or categories asked, the time asked (`open_at`), the store's data version the
+/// table was computed from and when (UTC, RFC 3339), and notes on what the data lacks.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct About {
+    pub kind: Option<String>,
+    pub category: Option<String>,
+    pub open_at: Option<String>,
+    pub data_version: i64,
+    pub computed_at: String,
+    pub notes: Vec<String>,
+}
+
 /// Walking times are computed up to this many seconds; an address farther from every
 /// facility counts as uncovered and its time as unknown ("more than an hour").
 pub const HORIZON_S: f64 = 3600.0;
@@ -26,7 +45,11 @@ pub struct Proposed {
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum CoverageError {
-    #[error("no walking network yet: import an OSM extract")]
+    #[error(
+        "no walking network yet: build it from an OpenStreetMap extract with `naermiljo \
+         build-graph FILE.osm.pbf` (which adds only the network) or import the extract whole \
+         with `naermiljo import osm FILE.osm.pbf`"
+    )]
     NoNetwork,
     #[error("a proposed facility at ({lon}, {lat}) is more than {max_m} m from any walkable path")]
     ProposedOffNetwork { lon: f64, lat: f64, max_m: f64 },
@@ -592,6 +615,8 @@ pub struct Coverage {
     pub levels: Vec<LevelSummary>,
     pub districts: Vec<DistrictCoverage>,
     pub total: DistrictCoverage,
+    #[serde(flatten)]
+    pub about: About,
 }
 
 fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
@@ -806,61 +831,17 @@ pub fn aggregate_at(
         levels: levels(s),
         districts,
         total,
+        about: About {
+            data_version: s.data_version,
+            ..Default::default()
+        },
     }
 }
 
-/// The coverage table as CSV, one row per district and a last row `total`.
+/// The coverage table as CSV, one row per district and a last row `total` (see
+/// [`output::csv`]).
 pub fn to_csv(c: &Coverage) -> String {
-    let mut out = String::from(
-        "district_id,district,addresses,covered,share,median_s,p90_s,population,residents_covered,resident_share,level,code,parent_id,population_sum,suppressed,unreachable\n",
-    );
-    let field = |s: &str| {
-        if s.contains([',', '"', '\n']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_string()
-        }
-    };
-    let opt = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_default();
-    for (d, total) in c
-        .districts
-        .iter()
-        .map(|d| (d, false))
-        .chain(std::iter::once((&c.total, true)))
-    {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-            if total {
-                "total".to_string()
-            } else {
-                field(d.district_id.as_deref().unwrap_or(""))
-            },
-            if total {
-                String::new()
-            } else {
-                field(d.district.as_deref().unwrap_or("(no district)"))
-            },
-            d.addresses,
-            d.covered,
-            d.share.map(|r| format!("{r:.4}")).unwrap_or_default(),
-            opt(d.median_s),
-            opt(d.p90_s),
-            d.population.map(|p| p.to_string()).unwrap_or_default(),
-            d.residents_covered
-                .map(|r| format!("{r:.0}"))
-                .unwrap_or_default(),
-            d.resident_share
-                .map(|r| format!("{r:.4}"))
-                .unwrap_or_default(),
-            field(d.level.as_deref().unwrap_or("")),
-            field(d.code.as_deref().unwrap_or("")),
-            field(d.parent_id.as_deref().unwrap_or("")),
-            d.population_sum,
-            d.suppressed,
-            d.unreachable,
-        ));
-    }
-    out
+    output::csv(c, CsvOptions::default())
 }
 
 /// Who lives within a walk of a point: what a resident's proposal (issue 15) would serve.

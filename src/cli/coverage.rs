@@ -9,64 +9,67 @@ use crate::app;
 use crate::config::Settings;
 use crate::routing::{WalkGraph, export};
 
-/// `naermiljo coverage`: the share of homes within a walk, per district.
+/// `naermiljo coverage`: the share of homes within a walk, per district; the same question,
+/// checks and bytes as `/api/coverage` (issue 21 item 6).
 pub async fn coverage(settings: &Settings, args: CoverageArgs) -> anyhow::Result<()> {
     let CoverageArgs {
         kind,
         category,
         minutes,
         profile,
+        open_at,
         format,
+        csv_dialect,
+        no_total,
         level,
         parent,
     } = args;
-    let categories = category
-        .map(|c| {
-            c.split(',')
-                .map(|x| {
-                    crate::domain::activity::Category::parse(x.trim())
-                        .ok_or_else(|| anyhow::anyhow!("unknown category {x:?}"))
-                })
-                .collect::<anyhow::Result<Vec<_>>>()
-        })
-        .transpose()?;
-    let kinds = crate::domain::KindFilter::parse(kind.as_deref().unwrap_or("school"))
-        .map_err(|bad| anyhow::anyhow!("unknown kind {bad:?}"))?;
+    let asked = crate::coverage::Asked {
+        kind: kind.as_deref(),
+        category: category.as_deref(),
+        minutes: Some(minutes),
+        profile: Some(&profile),
+        open_at: open_at.as_deref(),
+    };
+    let question = crate::coverage::Question::parse(&asked, crate::coverage::MAX_MINUTES)
+        .map_err(|e| anyhow::anyhow!("--{}: {}", e.parameter.replace('_', "-"), e.message))?;
     let store = app::open_existing_store(settings, "naermiljo-coverage").await?;
     let progress = progress_bar();
     progress.set_message("loading the snapshot");
     let snapshot = crate::index::Snapshot::build(store.load().await?);
     let view = crate::coverage::View::parse(&snapshot, level.as_deref(), parent.as_deref())?;
     progress.set_message("walking from every facility");
-    let times = match &categories {
-        Some(c) => crate::coverage::activity_times(&snapshot, c, profile)?,
-        None => crate::coverage::address_times(&snapshot, &kinds, profile, &[], &[])?,
-    };
-    let table = crate::coverage::aggregate_at(&snapshot, &times, minutes, profile, view);
+    let times = question.times(&snapshot)?;
+    let mut table =
+        crate::coverage::aggregate_at(&snapshot, &times, question.minutes, question.profile, view);
+    table.about = question.about(&snapshot);
     progress.finish_and_clear();
-    match format {
-        CoverageFormat::Csv => emit(&crate::coverage::to_csv(&table))?,
-        CoverageFormat::Json => emit(&(serde_json::to_string_pretty(&table)? + "\n"))?,
-        CoverageFormat::Geojson => {
-            let features: Vec<serde_json::Value> = table
-                .districts
-                .iter()
-                .filter_map(|row| {
-                    let i = snapshot.district(row.district_id.as_deref()?)?;
-                    let mut feature: serde_json::Value =
-                        serde_json::from_str(snapshot.district_json(i)).ok()?;
-                    feature["properties"]["coverage"] = serde_json::to_value(row).ok()?;
-                    Some(feature)
-                })
-                .collect();
-            emit(
-                &(serde_json::json!({ "type": "FeatureCollection", "features": features })
-                    .to_string()
-                    + "\n"),
-            )?;
-        }
+    for note in &table.about.notes {
+        eprintln!("note: {note}");
     }
-    Ok(())
+    let unreachable = table.total.unreachable;
+    if unreachable > 0 && unreachable * 10 > table.total.addresses {
+        eprintln!(
+            "warning: {unreachable} of the {} homes are not connected to the walking network \
+             (column unreachable): is the network for this area? (`naermiljo status`)",
+            table.total.addresses
+        );
+    }
+    let format = match format {
+        CoverageFormat::Csv => crate::coverage::Format::Csv(crate::coverage::CsvOptions {
+            dialect: csv_dialect,
+            total: !no_total,
+        }),
+        CoverageFormat::Json => crate::coverage::Format::Json,
+        CoverageFormat::Geojson => crate::coverage::Format::Geojson,
+    };
+    let rendered = crate::coverage::render(&table, &snapshot, format);
+    // As the API sends it; a terminal gets a last newline when the format has none.
+    let mut body = rendered.body;
+    if !body.ends_with('\n') {
+        body.push('\n');
+    }
+    emit(&body)
 }
 
 /// `naermiljo export-graph`: pgRouting-ready CSV or SQL.

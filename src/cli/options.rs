@@ -468,14 +468,25 @@ pub struct CoverageArgs {
     #[arg(long)]
     pub category: Option<String>,
     /// The walk, in whole minutes (1–60, as the API serves).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=60))]
-    pub minutes: u32,
+    #[arg(long, default_value = "10", value_parser = crate::coverage::parse_minutes)]
+    pub minutes: u64,
     /// Who walks: walk, slow or wheelchair.
-    #[arg(long, default_value = "walk", value_parser = parse_profile)]
-    pub profile: Profile,
+    #[arg(long, default_value = "walk")]
+    pub profile: String,
+    /// Only facilities open then by their opening hours (Oslo time, e.g.
+    /// 2026-12-24T12:00; those without readable hours count as open).
+    #[arg(long)]
+    pub open_at: Option<String>,
     /// What to print.
     #[arg(long, value_enum, default_value = "csv")]
     pub format: CoverageFormat,
+    /// CSV: standard (`,` and `.`) or excel-nb (`;`, decimal commas, UTF-8 with BOM: what
+    /// Norwegian Excel opens by double-click).
+    #[arg(long, value_enum, default_value = "standard")]
+    pub csv_dialect: crate::coverage::CsvDialect,
+    /// CSV: leave out the last row (`total` in district_id).
+    #[arg(long)]
+    pub no_total: bool,
     /// District level of the rows (grunnkrets, delomrade, kommunedel, bydel, kommune, …);
     /// default: the coarsest level with at least three districts.
     #[arg(long)]

@@ -72,7 +72,7 @@ pub async fn status(settings: &Settings) -> anyhow::Result<()> {
         },
         s.data_version,
         super::import::district_levels_of(&s)
-    ) + &sources(&s, &last);
+    ) + &sources(settings, store.as_ref(), &s, &last).await?;
     // A reader that stops early (`status | head -1`) is not an error.
     use std::io::Write;
     match std::io::stdout().lock().write_all(text.as_bytes()) {
@@ -82,33 +82,15 @@ pub async fn status(settings: &Settings) -> anyhow::Result<()> {
 }
 
 /// What each source holds (issue 20): its rows per table (facilities by kind, districts by
-/// level), and its last import's importer, file and time.
-fn sources(s: &crate::index::Snapshot, last: &[crate::store::LastImport]) -> String {
-    use std::collections::BTreeMap;
-    let mut rows: BTreeMap<&str, BTreeMap<String, usize>> = BTreeMap::new();
-    for f in &s.facilities {
-        *rows
-            .entry(&f.source.source)
-            .or_default()
-            .entry(f.kind.as_str().to_string())
-            .or_default() += 1;
-    }
-    for a in &s.addresses {
-        *rows
-            .entry(&a.source.source)
-            .or_default()
-            .entry("addresses".into())
-            .or_default() += 1;
-    }
-    for d in &s.districts {
-        if let Some(src) = &d.source {
-            *rows
-                .entry(&src.source)
-                .or_default()
-                .entry(format!("{} districts", d.level))
-                .or_default() += 1;
-        }
-    }
+/// level), and its last import's importer, file and time; the kommuner, the walking network,
+/// the basemap's area, the programme and the tokens.
+async fn sources(
+    settings: &Settings,
+    store: &dyn crate::store::Store,
+    s: &crate::index::Snapshot,
+    last: &[crate::store::LastImport],
+) -> anyhow::Result<String> {
+    let rows = s.rows_by_source();
     let mut out = String::from("sources:\n");
     for l in last {
         let held = rows
@@ -128,19 +110,55 @@ fn sources(s: &crate::index::Snapshot, last: &[crate::store::LastImport]) -> Str
     if last.is_empty() {
         out.push_str("  none imported yet\n");
     }
-    let walk = if s.walk.is_some() || s.walk_problem.is_some() {
-        "yes"
-    } else {
-        "no (import an OSM extract)"
+    let kommuner = s.kommuner();
+    out.push_str(&format!(
+        "kommune: {}\n",
+        if kommuner.is_empty() {
+            "none (import a kommune's boundary: `naermiljo import kommune DIR`, or \
+             `import districts FILE --level kommune`)"
+                .to_string()
+        } else {
+            kommuner
+                .iter()
+                .map(|(code, name)| format!("{code} {name}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    ));
+    let walk = match (&s.walk, &s.walk_problem) {
+        (Some(w), _) => format!("yes, {} nodes", w.network.graph.node_count()),
+        (None, Some(problem)) => format!("unreadable ({problem})"),
+        (None, None) => format!("no ({})", s.no_network_hint()),
     };
+    let basemap = if settings.basemap.is_file() {
+        match crate::basemap::Basemap::open(&settings.basemap).await {
+            Ok(b) => {
+                let [w, so, e, n] = b.bounds();
+                format!(
+                    "{} (lon {w:.3} to {e:.3}, lat {so:.3} to {n:.3})",
+                    settings.basemap.display()
+                )
+            }
+            Err(e) => format!("{} is unreadable: {e:#}", settings.basemap.display()),
+        }
+    } else {
+        format!(
+            "none at {} (`naermiljo build-basemap FILE.osm.pbf`)",
+            settings.basemap.display()
+        )
+    };
+    let tokens = store.tokens().await?;
+    let active = tokens.iter().filter(|t| !t.revoked).count();
     let p = &s.programme;
     out.push_str(&format!(
-        "walking network: {walk}\norganisations: {}, activities: {}, volunteer needs: {}\n",
+        "walking network: {walk}\nbasemap: {basemap}\norganisations: {}, activities: {}, \
+         volunteer needs: {}\nAPI tokens: {active} active, {} revoked\n",
         p.organisations.len(),
         p.activities.len(),
-        p.needs.len()
+        p.needs.len(),
+        tokens.len() - active
     ));
-    out
+    Ok(out)
 }
 
 /// `--trusted-proxy`: an address (one host) or a network in CIDR notation.

@@ -12,11 +12,19 @@ use super::AppState;
 use super::error::ApiError;
 use super::params::Params;
 use crate::coverage::{self, CoverageError, Proposed};
-use crate::domain::{KindFilter, LonLat};
-use crate::routing::Profile;
+use crate::domain::LonLat;
 
 const COVERAGE_PARAMS: &[&str] = &[
-    "kind", "category", "minutes", "profile", "format", "level", "parent", "open_at",
+    "kind",
+    "category",
+    "minutes",
+    "profile",
+    "format",
+    "level",
+    "parent",
+    "open_at",
+    "csv_dialect",
+    "total",
 ];
 const GAPS_PARAMS: &[&str] = &[
     "kind", "category", "minutes", "profile", "limit", "level", "parent", "open_at",
@@ -37,141 +45,31 @@ fn view(
 /// The most facilities a scenario may add or remove.
 const MAX_SCENARIO_CHANGES: usize = 100;
 
-pub(super) struct Question {
-    pub kinds: KindFilter,
-    /// Walk to activities of these categories instead of facilities of `kinds`.
-    pub categories: Option<Vec<crate::domain::activity::Category>>,
-    pub minutes: u32,
-    pub profile: Profile,
-    /// `open_at=`: only facilities not closed then by their opening hours (those without
-    /// readable hours count as open: unknown is never told as closed).
-    pub open_at: Option<jiff::ZonedDateTime>,
-}
+pub(super) use crate::coverage::Question;
 
-impl Question {
-    /// Every address's walking time for this question.
-    pub fn times(&self, s: &crate::index::Snapshot) -> Result<Vec<f64>, ApiError> {
-        match &self.categories {
-            Some(c) => coverage::activity_times(s, c, self.profile),
-            None => coverage::address_times(s, &self.kinds, self.profile, &[], &self.closed(s)),
-        }
-        .map_err(coverage_error)
-    }
-
-    /// The ids of the facilities of the question's kinds that are closed at `open_at`.
-    pub fn closed(&self, s: &crate::index::Snapshot) -> Vec<i64> {
-        let Some(at) = &self.open_at else {
-            return Vec::new();
-        };
-        (0..s.facilities.len() as u32)
-            .filter(|&i| {
-                self.kinds.matches(s.facilities[i as usize].kind)
-                    && s.open_state(i, at) == crate::hours::OpenState::Closed
-            })
-            .map(|i| s.facilities[i as usize].id)
-            .collect()
-    }
-
-    /// A key that tells questions apart, for caches.
-    pub fn key(&self) -> String {
-        format!(
-            "{:?}|{:?}|{}|{}|{}",
-            self.kinds,
-            self.categories,
-            self.profile.as_str(),
-            self.minutes,
-            self.open_at
-                .as_ref()
-                .map(|t| t.timestamp().to_string())
-                .unwrap_or_default()
-        )
+/// A question's error as the API tells it: a 422 naming the parameter, or a 422 with the
+/// limit for a walk longer than served.
+fn question_error(e: coverage::QuestionError) -> ApiError {
+    match e.limit {
+        Some(limit) => ApiError::LimitExceeded {
+            name: e.parameter.into(),
+            detail: e.message,
+            limit,
+        },
+        None => ApiError::invalid(e.parameter, e.message),
     }
 }
 
-fn question(
-    kind: Option<&str>,
-    minutes: Option<u32>,
-    profile: Option<&str>,
-    max_minutes: u32,
-) -> Result<Question, ApiError> {
-    let kind = kind.ok_or_else(|| {
-        ApiError::invalid(
-            "kind",
-            "required, e.g. kind=playground or kind=naermiljoanlegg (or category=sport for activities)",
-        )
-    })?;
-    let kinds = KindFilter::parse(kind)
-        .map_err(|bad| ApiError::invalid("kind", format!("unknown kind {bad:?}")))?;
-    let minutes = minutes.unwrap_or(10);
-    if minutes == 0 {
-        return Err(ApiError::invalid("minutes", "must be at least 1"));
-    }
-    if minutes > max_minutes {
-        return Err(ApiError::LimitExceeded {
-            name: "minutes".into(),
-            detail: format!("{minutes} minutes is more than the {max_minutes} minutes served"),
-            limit: max_minutes as u64,
-        });
-    }
-    let profile = match profile {
-        None => Profile::Walk,
-        Some(p) => Profile::parse(p).ok_or_else(|| {
-            ApiError::invalid("profile", format!("{p:?} is not walk, slow or wheelchair"))
-        })?,
-    };
-    Ok(Question {
-        kinds,
-        categories: None,
-        minutes,
-        profile,
-        open_at: None,
-    })
-}
-
+/// The question of a coverage, gaps or tile request (the CLI asks the same one).
 pub(super) fn query_question(params: &Params, max_minutes: u32) -> Result<Question, ApiError> {
-    let minutes = params.integer("minutes", 10, 0)?;
-    let categories = match (params.get("category"), params.get("kind")) {
-        (Some(_), Some(_)) => {
-            return Err(ApiError::invalid(
-                "category",
-                "give kind or category, not both",
-            ));
-        }
-        (Some(c), None) => Some(
-            c.split(',')
-                .map(|x| {
-                    crate::domain::activity::Category::parse(x.trim()).ok_or_else(|| {
-                        ApiError::invalid("category", format!("unknown category {x:?}"))
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()?,
-        ),
-        (None, _) => None,
+    let asked = coverage::Asked {
+        kind: params.get("kind"),
+        category: params.get("category"),
+        minutes: Some(params.integer("minutes", 10, 0)?),
+        profile: params.get("profile"),
+        open_at: params.get("open_at"),
     };
-    let kind = if categories.is_some() {
-        Some("school")
-    } else {
-        params.get("kind")
-    };
-    let mut q = question(
-        kind,
-        Some(minutes.min(u32::MAX as u64) as u32),
-        params.get("profile"),
-        max_minutes,
-    )?;
-    q.open_at = params
-        .get("open_at")
-        .map(crate::hours::parse_time)
-        .transpose()
-        .map_err(|e| ApiError::invalid("open_at", e))?;
-    if q.open_at.is_some() && categories.is_some() {
-        return Err(ApiError::invalid(
-            "open_at",
-            "open_at asks about facilities' opening hours; use it with kind, not category",
-        ));
-    }
-    q.categories = categories;
-    Ok(q)
+    Question::parse(&asked, max_minutes).map_err(question_error)
 }
 
 pub(super) fn coverage_error(e: CoverageError) -> ApiError {
@@ -197,26 +95,38 @@ pub async fn get_coverage(
     let q = query_question(&params, state.limits.max_walk_minutes)?;
     let s = state.snapshot.load();
     let view = view(&s, params.get("level"), params.get("parent"))?;
-    let times = q.times(&s)?;
-    let table = coverage::aggregate_at(&s, &times, q.minutes, q.profile, view);
-    match params.get("format").unwrap_or("json") {
-        "json" => Ok(typed(
-            "application/json",
-            serde_json::to_string(&table).expect("serialises"),
-        )),
-        "csv" => {
-            let mut r = typed("text/csv; charset=utf-8", coverage::to_csv(&table));
-            r.headers_mut().insert(
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment; filename=\"coverage.csv\""),
-            );
-            Ok(r)
+    let format = match params.get("format").unwrap_or("json") {
+        "json" => coverage::Format::Json,
+        "geojson" => coverage::Format::Geojson,
+        "csv" => coverage::Format::Csv(coverage::CsvOptions {
+            dialect: match params.get("csv_dialect") {
+                None => coverage::CsvDialect::Standard,
+                Some(d) => coverage::CsvDialect::parse(d).ok_or_else(|| {
+                    ApiError::invalid("csv_dialect", format!("{d:?} is not standard or excel-nb"))
+                })?,
+            },
+            total: params.flag("total", true)?,
+        }),
+        other => {
+            return Err(ApiError::invalid(
+                "format",
+                format!("{other:?} is not offered; use json, csv or geojson"),
+            ));
         }
-        other => Err(ApiError::invalid(
-            "format",
-            format!("{other:?} is not offered; use json or csv"),
-        )),
+    };
+    let times = q.times(&s).map_err(coverage_error)?;
+    let mut table = coverage::aggregate_at(&s, &times, q.minutes, q.profile, view);
+    table.about = q.about(&s);
+    let rendered = coverage::render(&table, &s, format);
+    let mut r = typed(rendered.content_type, rendered.body);
+    if !matches!(format, coverage::Format::Json) {
+        let disposition = format!("attachment; filename=\"{}\"", rendered.file_name);
+        r.headers_mut().insert(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_str(&disposition).expect("the file name is ASCII"),
+        );
     }
+    Ok(r)
 }
 
 /// Addresses without the facility within the time: where the gaps are.
@@ -233,7 +143,7 @@ pub async fn get_gaps(
     let view = view(&s, params.get("level"), params.get("parent"))?;
     let level = view.level.map(|l| &s.levels[l]);
     let parent_level = view.parent.map(|p| &s.levels[s.level_of(p)]);
-    let times = q.times(&s)?;
+    let times = q.times(&s).map_err(coverage_error)?;
     let limit_s = q.minutes as f64 * 60.0;
     let gaps: Vec<usize> = (0..times.len())
         .filter(|&i| times[i] > limit_s)
@@ -296,12 +206,13 @@ pub async fn post_scenario(
 ) -> Result<Response, ApiError> {
     let request: ScenarioRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError::invalid("body", format!("not a scenario: {e}")))?;
-    let q = question(
-        Some(&request.kind),
-        request.minutes,
-        request.profile.as_deref(),
-        state.limits.max_walk_minutes,
-    )?;
+    let asked = coverage::Asked {
+        kind: Some(&request.kind),
+        minutes: request.minutes.map(u64::from),
+        profile: request.profile.as_deref(),
+        ..Default::default()
+    };
+    let q = Question::parse(&asked, state.limits.max_walk_minutes).map_err(question_error)?;
     if request.add.len() + request.remove.len() > MAX_SCENARIO_CHANGES {
         return Err(ApiError::LimitExceeded {
             name: "add/remove".into(),

@@ -306,12 +306,21 @@ pub fn router(state: AppState) -> Router {
 
 async fn get_health(State(state): State<AppState>) -> Response {
     let s = state.snapshot.load();
+    let kommuner: Vec<serde_json::Value> = s
+        .kommuner()
+        .into_iter()
+        .map(|(code, name)| serde_json::json!({ "code": code, "name": name }))
+        .collect();
     Json(serde_json::json!({
         "status": "ok",
         "data_version": s.data_version,
         "facilities": s.facilities.len(),
         "addresses": s.addresses.len(),
         "districts": s.districts.len(),
+        "sources": s.rows_by_source(),
+        "kommuner": kommuner,
+        "walking_network": s.walk.is_some(),
+        "basemap": state.basemap.load().is_some(),
     }))
     .into_response()
 }

@@ -37,17 +37,7 @@ impl OpenQuery {
     ///
     /// Errors: 400 problems naming the parameter and the forms it takes.
     pub fn parse(params: &Params) -> Result<OpenQuery, ApiError> {
-        let open_now = match params.get("open_now") {
-            None => None,
-            Some("true") => Some(true),
-            Some("false") => Some(false),
-            Some(other) => {
-                return Err(ApiError::invalid(
-                    "open_now",
-                    format!("{other:?} is not true or false"),
-                ));
-            }
-        };
+        let open_now = params.boolean("open_now")?;
         let open_at = params
             .get("open_at")
             .map(crate::hours::parse_time)

@@ -48,6 +48,24 @@ impl Params {
         }
     }
 
+    /// `true` or `false`; `None` when absent. Errors: a 422 naming the parameter.
+    pub fn boolean(&self, name: &str) -> Result<Option<bool>, ApiError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some("true") => Ok(Some(true)),
+            Some("false") => Ok(Some(false)),
+            Some(s) => Err(ApiError::invalid(
+                name,
+                format!("{s:?} is not true or false"),
+            )),
+        }
+    }
+
+    /// `true` or `false`, or `default` when absent.
+    pub fn flag(&self, name: &str, default: bool) -> Result<bool, ApiError> {
+        Ok(self.boolean(name)?.unwrap_or(default))
+    }
+
     /// Free text, at most `max_chars` characters.
     pub fn text(&self, name: &str, max_chars: usize) -> Result<Option<&str>, ApiError> {
         match self.get(name) {

@@ -112,9 +112,7 @@ fn network(s: &Snapshot) -> Result<&WalkIndex, ApiError> {
     s.walk.as_ref().ok_or_else(|| {
         ApiError::Unavailable(match &s.walk_problem {
             Some(p) => format!("the walking network could not be loaded ({p})"),
-            None => {
-                "no walking network yet: import an OSM extract with `naermiljo import osm`".into()
-            }
+            None => s.no_network_hint().into(),
         })
     })
 }

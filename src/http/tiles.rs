@@ -122,7 +122,7 @@ fn coverage_tile(state: &AppState, id: TileId, raw: Option<&str>) -> Result<Resp
             }
         });
     if let Some(e) = failed {
-        return Err(e);
+        return Err(super::coverage::coverage_error(e));
     }
     let mut r = match tiles::hexagons::encode(&hexes, &id) {
         Some(bytes) => {

@@ -12,6 +12,7 @@ pub mod partition;
 pub mod programme;
 pub mod proposals;
 pub mod search;
+pub mod summary;
 pub mod walk;
 mod wire;
 

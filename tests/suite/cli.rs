@@ -578,6 +578,21 @@ fn rows_from_outside_the_stores_kommune_are_refused_or_counted() {
         said.contains("warning: 1 of the 76 facilities lie more than 5 km outside Drammen (e.g. Invented Bergen barnehage (999999999) at 5.3221, 60.3913)"),
         "{said}"
     );
+
+    // `status` says per source what it holds and when it came, the kommune, and what is
+    // missing with the command that makes it (issue 20 item 11).
+    let said = status();
+    for expected in [
+        "drammen_kommune_3301: 1 kommune districts; last imported 20",
+        "by `import districts` from ",
+        "barnehager: 76 kindergarten; last imported",
+        "kommune: 3301 Drammen\n",
+        "walking network: no (no walking network yet: build it from an OpenStreetMap extract with `naermiljo build-graph FILE.osm.pbf`",
+        "basemap: none at ",
+        "API tokens: 0 active, 0 revoked",
+    ] {
+        assert!(said.contains(expected), "{expected:?} in {said}");
+    }
 }
 
 /// Issue 20: a mistyped `--kind` would turn a source's 75 kindergartens into schools, and

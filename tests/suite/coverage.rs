@@ -448,3 +448,208 @@ async fn coverage_requests_that_cannot_be_answered_are_problems() {
         );
     }
 }
+
+/// One GET through the router: status, headers and the body's bytes as text.
+async fn get_raw(
+    state: &naermiljo::http::AppState,
+    uri: &str,
+) -> (u16, axum::http::HeaderMap, String) {
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let r = naermiljo::http::router(state.clone())
+        .oneshot(axum::http::Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    let bytes = r.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+/// Issue 21 items 6–8: the same question through the CLI and the API gets the same bytes
+/// (CSV in both dialects, GeoJSON but for the time computed), the same checks and the same
+/// messages; outputs say what they measured, GeoJSON properties are flat numbers, the total
+/// is its own member or a last row that can be left out.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cli_and_the_api_answer_the_same_question_alike() {
+    let t = TestStore::new().await;
+    t.import(osm(oslo_pbf())).await.unwrap();
+    let state = t.state().await;
+    let cli = |args: &[&str]| {
+        crate::common::naermiljo(t.dir.path())
+            .arg("coverage")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for (args, query) in [
+        (vec!["--kind", "library"], "kind=library&format=csv"),
+        (
+            vec![
+                "--kind",
+                "school,kindergarten",
+                "--minutes",
+                "5",
+                "--profile",
+                "slow",
+                "--csv-dialect",
+                "excel-nb",
+                "--no-total",
+            ],
+            "kind=school,kindergarten&minutes=5&profile=slow&format=csv&csv_dialect=excel-nb&total=false",
+        ),
+        (
+            vec!["--kind", "library", "--open-at", "2026-12-24T12:00"],
+            "kind=library&open_at=2026-12-24T12:00&format=csv",
+        ),
+    ] {
+        let out = cli(&args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (status, headers, body) = get_raw(&state, &format!("/api/coverage?{query}")).await;
+        assert_eq!(status, 200, "{query}: {body}");
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            body,
+            "{args:?} and {query}"
+        );
+        let disposition = headers["content-disposition"].to_str().unwrap();
+        assert!(
+            disposition.contains("filename=\"coverage-"),
+            "{disposition}"
+        );
+    }
+    // The dialects, the total row, what was asked.
+    let (_, headers, excel) = get_raw(
+        &state,
+        "/api/coverage?kind=library&format=csv&csv_dialect=excel-nb",
+    )
+    .await;
+    assert!(
+        excel.starts_with("\u{feff}district_id;district;addresses;covered;share"),
+        "{excel}"
+    );
+    assert!(excel.contains("\r\n") && excel.lines().last().unwrap().starts_with("total;"));
+    assert!(
+        excel
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split(';')
+            .nth(4)
+            .unwrap()
+            .contains(','),
+        "decimal comma: {excel}"
+    );
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("coverage-library-10min-walk-"),
+        "{headers:?}"
+    );
+    let (_, _, standard) = get_raw(&state, "/api/coverage?kind=library&format=csv").await;
+    let header: Vec<&str> = standard.lines().next().unwrap().split(',').collect();
+    let first: Vec<&str> = standard.lines().nth(1).unwrap().split(',').collect();
+    let column = |name: &str| first[header.iter().position(|h| *h == name).unwrap()];
+    assert_eq!(
+        (column("kind"), column("minutes"), column("profile")),
+        ("library", "10", "walk")
+    );
+    assert_eq!(
+        column("data_version"),
+        state.snapshot.load().data_version.to_string()
+    );
+
+    // GeoJSON: flat numbers per district, the total and the question as members.
+    let out = cli(&["--kind", "library", "--format", "geojson"]);
+    let from_cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (status, headers, body) =
+        get_raw(&state, "/api/coverage?kind=library&format=geojson").await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "application/geo+json");
+    let mut from_api: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(from_api["computed_at"].as_str().unwrap().ends_with('Z'));
+    from_api["computed_at"] = from_cli["computed_at"].clone();
+    assert_eq!(from_cli, from_api);
+    let p = &from_api["features"][0]["properties"];
+    assert!(
+        p["share"].is_number() && p["covered"].is_u64() && p["addresses"].is_u64(),
+        "{p}"
+    );
+    assert!(p.get("coverage").is_none(), "flat: {p}");
+    assert_eq!(from_api["total"]["district_id"], serde_json::Value::Null);
+    assert!(from_api["total"]["addresses"].as_u64().unwrap() > 0);
+    assert_eq!(
+        (from_api["kind"].as_str(), from_api["minutes"].as_u64()),
+        (Some("library"), Some(10))
+    );
+
+    // JSON: the question and the data version as members, the total its own.
+    let json = get(&state, "/api/coverage?kind=library").await;
+    assert_eq!(json.body["kind"], "library");
+    assert_eq!(
+        json.body["data_version"],
+        state.snapshot.load().data_version
+    );
+    assert!(json.body["total"]["addresses"].as_u64().unwrap() > 0);
+
+    // The same mistakes, the same messages.
+    for (args, query, message) in [
+        (
+            vec!["--kind", "school", "--minutes", "0"],
+            "kind=school&minutes=0",
+            "must be at least 1",
+        ),
+        (
+            vec!["--kind", "school", "--minutes", "2.5"],
+            "kind=school&minutes=2.5",
+            "\"2.5\" is not a whole number",
+        ),
+        (
+            vec!["--kind", "school", "--minutes", "61"],
+            "kind=school&minutes=61",
+            "61 minutes is more than the 60 minutes served",
+        ),
+        (
+            vec!["--kind", "castle"],
+            "kind=castle",
+            "unknown kind \"castle\"; kinds: school, kindergarten",
+        ),
+        (
+            vec!["--category", "knitting"],
+            "category=knitting",
+            "unknown category \"knitting\"; categories: sport",
+        ),
+    ] {
+        let out = cli(&args);
+        assert!(!out.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        let (status, _, body) = get_raw(&state, &format!("/api/coverage?{query}")).await;
+        assert_eq!(status, 400, "{query}");
+        let detail = serde_json::from_str::<serde_json::Value>(&body).unwrap()["detail"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(detail.contains(message), "{query}: {detail}");
+    }
+    // A category nobody offers: said, not a silent 0 %.
+    let out = cli(&["--category", "music"]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("note: no activities of category music are registered"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = get(&state, "/api/coverage?category=music").await;
+    assert_eq!(
+        json.body["notes"][0],
+        "no activities of category music are registered"
+    );
+}

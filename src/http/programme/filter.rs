@@ -90,17 +90,7 @@ impl ActivityFilter {
                 )),
             })
             .transpose()?;
-        let free = params
-            .get("free")
-            .map(|s| match s {
-                "true" => Ok(true),
-                "false" => Ok(false),
-                _ => Err(ApiError::invalid(
-                    "free",
-                    format!("{s:?}: use true or false"),
-                )),
-            })
-            .transpose()?;
+        let free = params.boolean("free")?;
         let accessibility = params
             .get("accessibility")
             .map(|s| {
@@ -118,16 +108,7 @@ impl ActivityFilter {
                     .collect::<Result<Vec<_>, _>>()
             })
             .transpose()?;
-        let include_paused = match params.get("include_paused") {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(s) => {
-                return Err(ApiError::invalid(
-                    "include_paused",
-                    format!("{s:?}: use true or false"),
-                ));
-            }
-        };
+        let include_paused = params.flag("include_paused", false)?;
         let open = super::super::open::OpenQuery::parse(params)?;
         let in_session = match (open.open_at, open.open_now) {
             (Some(at), _) => Some((at.timestamp(), true)),

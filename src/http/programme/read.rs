@@ -61,7 +61,7 @@ pub(super) fn walk_times(
     let walk = s
         .walk
         .as_ref()
-        .ok_or_else(|| ApiError::Unavailable("no walking network has been imported".into()))?;
+        .ok_or_else(|| ApiError::Unavailable(s.no_network_hint().into()))?;
     let reach = walk
         .reach_with(
             &[],

@@ -1,0 +1,233 @@
+//! What a coverage table answers (issue 21 item 6): one parser and one set of checks for
+//! the CLI (`naermiljo coverage`) and the API (`/api/coverage`, gaps, tiles, scenarios), so
+//! that the same question gets the same answer, and the same mistake the same message.
+
+use crate::domain::activity::Category;
+use crate::domain::{FacilityKind, KindFilter};
+use crate::routing::Profile;
+
+/// The longest walk a coverage question may ask, in minutes, unless the server's limits say
+/// otherwise.
+pub const MAX_MINUTES: u32 = 60;
+
+/// A coverage question: homes within `minutes` on foot (`profile`) of a facility of `kinds`
+/// (open at `open_at`, where asked), or of an activity of `categories`.
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub kinds: KindFilter,
+    /// Walk to activities of these categories instead of facilities of `kinds`.
+    pub categories: Option<Vec<Category>>,
+    pub minutes: u32,
+    pub profile: Profile,
+    /// Only facilities not closed then by their opening hours (those without readable hours
+    /// count as open: unknown is never told as closed).
+    pub open_at: Option<jiff::ZonedDateTime>,
+}
+
+/// A bad question: the parameter (as the API names it; the CLI's option is `--` and the
+/// same name with `-`), the message, and the limit a too-large value exceeded.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{parameter}: {message}")]
+pub struct QuestionError {
+    pub parameter: &'static str,
+    pub message: String,
+    pub limit: Option<u64>,
+}
+
+fn bad(parameter: &'static str, message: impl Into<String>) -> QuestionError {
+    QuestionError {
+        parameter,
+        message: message.into(),
+        limit: None,
+    }
+}
+
+/// What a question is asked with, as text, before it is checked.
+#[derive(Debug, Clone, Default)]
+pub struct Asked<'a> {
+    pub kind: Option<&'a str>,
+    pub category: Option<&'a str>,
+    pub minutes: Option<u64>,
+    pub profile: Option<&'a str>,
+    pub open_at: Option<&'a str>,
+}
+
+/// A whole number of minutes as text: `"2.5" is not a whole number` otherwise (the message
+/// of every integer parameter of the API).
+pub fn parse_minutes(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse::<u64>()
+        .map_err(|_| format!("{s:?} is not a whole number"))
+}
+
+/// `unknown kind "x"; kinds: …` with every kind and the group `naermiljoanlegg`.
+pub fn unknown_kind(bad: &str) -> String {
+    format!(
+        "unknown kind {bad:?}; kinds: {}, or naermiljoanlegg (all nærmiljøanlegg)",
+        FacilityKind::ALL.map(|k| k.as_str()).join(", ")
+    )
+}
+
+impl Question {
+    /// Checks a question; `max_minutes` is the longest walk served.
+    pub fn parse(asked: &Asked, max_minutes: u32) -> Result<Question, QuestionError> {
+        let categories = match (asked.category, asked.kind) {
+            (Some(_), Some(_)) => {
+                return Err(bad("category", "give kind or category, not both"));
+            }
+            (Some(c), None) => Some(
+                c.split(',')
+                    .map(|x| {
+                        Category::parse(x.trim()).ok_or_else(|| {
+                            bad(
+                                "category",
+                                format!(
+                                    "unknown category {x:?}; categories: {}",
+                                    Category::ALL.map(|c| c.as_str()).join(", ")
+                                ),
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            (None, None) => {
+                return Err(bad(
+                    "kind",
+                    "required, e.g. kind=playground or kind=naermiljoanlegg (or category=sport \
+                     for activities)",
+                ));
+            }
+            (None, Some(_)) => None,
+        };
+        let kinds = match asked.kind {
+            Some(k) => KindFilter::parse(k).map_err(|b| bad("kind", unknown_kind(&b)))?,
+            None => KindFilter::parse("school").expect("a kind"),
+        };
+        let minutes = asked.minutes.unwrap_or(10);
+        if minutes == 0 {
+            return Err(bad("minutes", "must be at least 1"));
+        }
+        if minutes > max_minutes as u64 {
+            return Err(QuestionError {
+                parameter: "minutes",
+                message: format!("{minutes} minutes is more than the {max_minutes} minutes served"),
+                limit: Some(max_minutes as u64),
+            });
+        }
+        let profile = match asked.profile {
+            None => Profile::Walk,
+            Some(p) => Profile::parse(p)
+                .ok_or_else(|| bad("profile", format!("{p:?} is not walk, slow or wheelchair")))?,
+        };
+        let open_at = asked
+            .open_at
+            .map(crate::hours::parse_time)
+            .transpose()
+            .map_err(|e| bad("open_at", e))?;
+        if open_at.is_some() && categories.is_some() {
+            return Err(bad(
+                "open_at",
+                "open_at asks about facilities' opening hours; use it with kind, not category",
+            ));
+        }
+        Ok(Question {
+            kinds,
+            categories,
+            minutes: minutes as u32,
+            profile,
+            open_at,
+        })
+    }
+
+    /// Every address's walking time for this question, in seconds (infinite where none).
+    pub fn times(&self, s: &crate::index::Snapshot) -> Result<Vec<f64>, super::CoverageError> {
+        match &self.categories {
+            Some(c) => super::activity_times(s, c, self.profile),
+            None => super::address_times(s, &self.kinds, self.profile, &[], &self.closed(s)),
+        }
+    }
+
+    /// The ids of the facilities of the question's kinds that are closed at `open_at`.
+    pub fn closed(&self, s: &crate::index::Snapshot) -> Vec<i64> {
+        let Some(at) = &self.open_at else {
+            return Vec::new();
+        };
+        (0..s.facilities.len() as u32)
+            .filter(|&i| {
+                self.kinds.matches(s.facilities[i as usize].kind)
+                    && s.open_state(i, at) == crate::hours::OpenState::Closed
+            })
+            .map(|i| s.facilities[i as usize].id)
+            .collect()
+    }
+
+    /// A key that tells questions apart, for caches.
+    pub fn key(&self) -> String {
+        format!(
+            "{:?}|{:?}|{}|{}|{}",
+            self.kinds,
+            self.categories,
+            self.profile.as_str(),
+            self.minutes,
+            self.open_at
+                .as_ref()
+                .map(|t| t.timestamp().to_string())
+                .unwrap_or_default()
+        )
+    }
+
+    /// What the question asked for, as a table's metadata says it: the kinds (comma-
+    /// separated) or the categories, the time asked, the data version and the time now, and
+    /// notes on what the data lacks (no activities of a category).
+    pub fn about(&self, s: &crate::index::Snapshot) -> super::About {
+        let (kind, category) = match &self.categories {
+            Some(c) => (
+                None,
+                Some(c.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(",")),
+            ),
+            None => (
+                Some(
+                    self.kinds
+                        .kinds()
+                        .iter()
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ),
+                None,
+            ),
+        };
+        let mut notes = Vec::new();
+        if let Some(categories) = &self.categories {
+            for c in categories {
+                let items = &s.programme.activities.items;
+                if !items.iter().any(|a| !a.doc.paused && a.doc.category == *c) {
+                    notes.push(format!(
+                        "no activities of category {} are registered",
+                        c.as_str()
+                    ));
+                }
+            }
+        } else {
+            for k in self.kinds.kinds() {
+                if !s.facilities.iter().any(|f| f.kind == *k) {
+                    notes.push(format!(
+                        "no facilities of kind {} are in the data",
+                        k.as_str()
+                    ));
+                }
+            }
+        }
+        super::About {
+            kind,
+            category,
+            open_at: self.open_at.as_ref().map(crate::domain::activity::rfc3339),
+            data_version: s.data_version,
+            computed_at: jiff::Timestamp::now()
+                .round(jiff::Unit::Second)
+                .expect("rounding to seconds")
+                .to_string(),
+            notes,
+        }
+    }
+}
