@@ -90,15 +90,20 @@ pub async fn token(settings: &Settings, cmd: TokenCommand) -> anyhow::Result<()>
         }
         TokenCommand::List => {
             let store = app::open_store(settings, "naermiljo-token").await?;
-            println!("id\torganisation\trole\tlabel\tstate");
+            let organisations = store.load_programme().await?.organisations;
+            println!("id\torganisation\trole\tlabel\tcreated (Oslo)\tstate");
             for t in store.tokens().await? {
+                let org = organisations.iter().find(|o| o.id == t.org_id).map_or_else(
+                    || format!("org {}", t.org_id),
+                    |o| format!("{} ({})", o.name, o.id),
+                );
                 println!(
-                    "{}\torg {}\t{}\t{}{}",
+                    "{}\t{org}\t{}\t{}\t{}\t{}",
                     t.id,
-                    t.org_id,
                     t.role,
                     t.label.as_deref().unwrap_or("-"),
-                    if t.revoked { "\trevoked" } else { "" }
+                    oslo_time(t.created_ms),
+                    if t.revoked { "revoked" } else { "active" }
                 );
             }
             Ok(())
@@ -122,6 +127,17 @@ pub async fn token(settings: &Settings, cmd: TokenCommand) -> anyhow::Result<()>
             Ok(())
         }
     }
+}
+
+/// `2026-11-30 15:04` in Europe/Oslo, for people reading a list.
+fn oslo_time(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| {
+            t.to_zoned_datetime(crate::domain::activity::oslo())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
 }
 
 /// `naermiljo audit`: the newest writes, as JSON lines, each with `at`: when, in

@@ -295,6 +295,8 @@ pub struct TokenInfo {
     pub org_id: i64,
     pub role: String,
     pub label: Option<String>,
+    /// When it was made, in milliseconds since 1970 (UTC).
+    pub created_ms: i64,
     pub revoked: bool,
 }
 
@@ -566,7 +568,7 @@ macro_rules! editing_impl {
 
         async fn tokens(&self) -> Result<Vec<crate::store::editing::TokenInfo>, StoreError> {
             let rows = sqlx::query(
-                "SELECT id, org_id, role, label, revoked_ms FROM api_tokens ORDER BY id",
+                "SELECT id, org_id, role, label, created_ms, revoked_ms FROM api_tokens ORDER BY id",
             )
             .fetch_all(&self.pool)
             .await?;
@@ -577,6 +579,7 @@ macro_rules! editing_impl {
                         org_id: r.try_get("org_id")?,
                         role: r.try_get("role")?,
                         label: r.try_get("label")?,
+                        created_ms: r.try_get("created_ms")?,
                         revoked: r.try_get::<Option<i64>, _>("revoked_ms")?.is_some(),
                     })
                 })

@@ -277,11 +277,13 @@ fn tokens_are_made_listed_and_revoked_from_the_terminal() {
         c
     });
     assert!(
-        listed.contains("editor\tnettskjema") && !listed.contains(&token[3..]),
-        "{listed}"
+        listed.contains(&format!("\tStrømsø IL ({org})\teditor\tnettskjema\t20"))
+            && listed.contains("\tactive")
+            && !listed.contains(&token[3..]),
+        "names, creation times, states: {listed}"
     );
     assert!(
-        listed.starts_with("id\torganisation\trole\tlabel"),
+        listed.starts_with("id\torganisation\trole\tlabel\tcreated (Oslo)\tstate"),
         "a header: {listed}"
     );
     let id = listed
