@@ -14,7 +14,19 @@ use serde::{Deserialize, Serialize};
 use super::LonLat;
 
 /// The activity categories: a fixed list, so filters and the map legend stay meaningful.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     Sport,
@@ -104,7 +116,19 @@ impl Category {
 }
 
 /// Accessibility features an organiser can promise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Accessibility {
     Wheelchair,
@@ -169,6 +193,99 @@ pub enum Place {
     Point { lon: f64, lat: f64 },
 }
 
+/// Either form, never both (issue 21): a body with `facility_id` and a position is refused
+/// by the schema, not read as the facility with the position dropped.
+impl schemars::JsonSchema for Place {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Place".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Where it happens: at a facility (`facility_id`, as in the facilities collection; it moves with the facility), or at a point (`lon`, `lat` in WGS84). Not both.",
+            "oneOf": [
+                {
+                    "type": "object",
+                    "properties": { "facility_id": { "type": "integer", "description": "A facility's id." } },
+                    "required": ["facility_id"],
+                    "additionalProperties": false
+                },
+                {
+                    "type": "object",
+                    "properties": {
+                        "lon": { "type": "number", "minimum": -180, "maximum": 180 },
+                        "lat": { "type": "number", "minimum": -90, "maximum": 90 }
+                    },
+                    "required": ["lon", "lat"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
+}
+
+/// A calendar date as written: `2026-12-24` (ISO 8601 / RFC 3339 full-date).
+fn date_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "format": "date", "examples": ["2026-12-24"] })
+}
+
+fn optional_date_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    date_schema(g)
+}
+
+fn date_list_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let item = date_schema(g);
+    schemars::json_schema!({ "type": "array", "items": item, "maxItems": 366 })
+}
+
+impl schemars::JsonSchema for ClockTime {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ClockTime".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A local time of day (Europe/Oslo), `HH:MM`.",
+            "type": "string",
+            "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+            "examples": ["18:00"]
+        })
+    }
+}
+
+/// The weekday names the filters use, Monday first.
+pub const WEEKDAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// A weekday as written: 1 (Monday) … 7 (Sunday), or `mon` … `sun` as in the filters.
+fn weekday_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": "1 (Monday) to 7 (Sunday), ISO 8601; or mon, tue, wed, thu, fri, sat, sun.",
+        "oneOf": [
+            { "type": "integer", "minimum": 1, "maximum": 7 },
+            { "type": "string", "enum": WEEKDAY_NAMES }
+        ]
+    })
+}
+
+fn weekday<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Day {
+        Number(u8),
+        Name(String),
+    }
+    match Day::deserialize(d)? {
+        Day::Number(n) => Ok(n),
+        Day::Name(name) => WEEKDAY_NAMES
+            .iter()
+            .position(|w| name.eq_ignore_ascii_case(w))
+            .map(|i| i as u8 + 1)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!("{name:?} is not a weekday (mon … sun or 1 … 7)"))
+            }),
+    }
+}
+
 /// A time of day, written `HH:MM`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ClockTime {
@@ -213,25 +330,34 @@ impl<'de> Deserialize<'de> for ClockTime {
 }
 
 /// One weekly session: weekday 1 = Monday … 7 = Sunday (ISO 8601), local times.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Session {
+    #[serde(deserialize_with = "weekday")]
+    #[schemars(schema_with = "weekday_schema")]
     pub weekday: u8,
     pub start: ClockTime,
     pub end: ClockTime,
 }
 
 /// Recurring weekly sessions between two dates, minus exception dates (holidays).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Schedule {
+    /// 1–14 weekly sessions.
+    #[schemars(length(min = 1, max = 14))]
     pub sessions: Vec<Session>,
+    /// The first day of the season.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "optional_date_schema")]
     pub valid_from: Option<Date>,
+    /// The last day of the season.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "optional_date_schema")]
     pub valid_to: Option<Date>,
     /// Dates on which no session takes place.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(schema_with = "date_list_schema")]
     pub exceptions: Vec<Date>,
 }
 
@@ -340,7 +466,7 @@ impl Schedule {
 pub const MAX_RANGE_DAYS: usize = 400;
 
 /// What an organisation writes about an activity.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActivityDoc {
     pub title: String,
@@ -355,7 +481,7 @@ pub struct ActivityDoc {
     pub price_nok: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_note: Option<String>,
-    /// Languages spoken, as BCP 47 tags (`nb`, `en`, `ar`, …).
+    /// Languages spoken, as ISO 639-1 codes (`nb`, `nn`, `en`, `ar`, …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub languages: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -364,7 +490,7 @@ pub struct ActivityDoc {
     pub schedule: Schedule,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signup_url: Option<String>,
-    /// A public contact for questions (e-mail, phone or web page).
+    /// A public contact for questions: an e-mail address, a phone number or a web page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
     /// Paused by its organisation (e.g. between seasons): kept, but not listed, reached or
@@ -374,7 +500,7 @@ pub struct ActivityDoc {
 }
 
 /// What an organisation writes about a volunteer need.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NeedDoc {
     /// What is needed, e.g. "Trenerassistent for G12".
@@ -387,6 +513,7 @@ pub struct NeedDoc {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skills: Vec<String>,
     /// The last day the need is shown; offers of help are deleted after it.
+    #[schemars(schema_with = "date_schema")]
     pub valid_until: Date,
 }
 
@@ -450,6 +577,36 @@ fn check_url(errors: &mut Vec<FieldError>, field: &str, value: &Option<String>) 
     }
 }
 
+/// A public contact: an e-mail address (as lettre parses one), a phone number (8–15
+/// digits, spaces and a leading + allowed) or a web address.
+pub fn is_contact(v: &str) -> bool {
+    let v = v.trim();
+    let email = v.contains('@') && v.parse::<lettre::Address>().is_ok();
+    let digits = v.chars().filter(char::is_ascii_digit).count();
+    let phone = (8..=15).contains(&digits)
+        && v.trim_start_matches('+')
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ' ' || c == '-');
+    let web = url::Url::parse(v)
+        .ok()
+        .is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+    email || phone || web
+}
+
+fn check_contact(errors: &mut Vec<FieldError>, field: &str, value: &Option<String>) {
+    if let Some(v) = value
+        && !is_contact(v)
+    {
+        errors.push(FieldError {
+            field: field.into(),
+            reason: format!(
+                "{v:?} is not an e-mail address, a phone number (e.g. +47 22 33 44 55) or a web \
+                 address"
+            ),
+        });
+    }
+}
+
 fn check_place(errors: &mut Vec<FieldError>, place: &Place, world: &dyn PlaceCheck) {
     match place {
         Place::Facility { facility_id } => {
@@ -507,16 +664,16 @@ impl ActivityDoc {
             });
         }
         for (i, l) in self.languages.iter().enumerate() {
-            let ok = (2..=8).contains(&l.len())
-                && l.split('-')
-                    .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()));
-            if !ok {
+            if isolang::Language::from_639_1(l).is_none() {
                 e.push(FieldError {
                     field: format!("languages[{i}]"),
-                    reason: format!("{l:?} is not a language tag such as nb or en"),
+                    reason: format!(
+                        "{l:?} is not an ISO 639-1 language code such as nb, nn, en, ar, so or uk"
+                    ),
                 });
             }
         }
+        check_contact(&mut e, "contact", &self.contact);
         check_place(&mut e, &self.place, world);
         check_url(&mut e, "signup_url", &self.signup_url);
         let s = &self.schedule;

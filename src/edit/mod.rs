@@ -11,6 +11,7 @@
 
 use bytes::Bytes;
 pub mod csv;
+pub mod schema;
 
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
@@ -312,18 +313,32 @@ fn validate(
 ) -> Result<(Value, Option<i64>), EditError> {
     let world = World(snapshot);
     match collection {
-        ItemCollection::Activities => checked_doc::<ActivityDoc>(fields, |d| d.validate(&world)),
+        ItemCollection::Activities => {
+            checked_doc::<ActivityDoc>(collection, fields, |d| d.validate(&world))
+        }
         ItemCollection::VolunteerNeeds => {
             let today = today(Timestamp::now());
-            checked_doc::<NeedDoc>(fields, |d| d.validate(&world, today))
+            checked_doc::<NeedDoc>(collection, fields, |d| d.validate(&world, today))
         }
     }
 }
 
+/// The document from its fields: first their shape against the schema (every error at
+/// once), then their content (`validate`, every error at once).
 fn checked_doc<D: serde::de::DeserializeOwned + serde::Serialize>(
+    collection: ItemCollection,
     mut fields: Map<String, Value>,
     validate: impl Fn(&D) -> Vec<FieldError>,
 ) -> Result<(Value, Option<i64>), EditError> {
+    let fields_value = Value::Object(fields);
+    let shape = schema::check(collection, &fields_value);
+    if !shape.is_empty() {
+        return Err(EditError::Invalid(shape));
+    }
+    let Value::Object(f) = fields_value else {
+        unreachable!("made an object above")
+    };
+    fields = f;
     let invalid = |field: &str, reason: String| {
         EditError::Invalid(vec![FieldError {
             field: field.into(),

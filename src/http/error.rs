@@ -52,6 +52,10 @@ pub enum ApiError {
     /// A written document with problems, field by field.
     #[error("invalid body")]
     InvalidBody(Vec<crate::domain::activity::FieldError>),
+    /// A written activity or need that is not valid: as `InvalidBody`, with each error's
+    /// JSON Pointer into the Feature form (`/properties/schedule/exceptions/0`).
+    #[error("invalid item")]
+    InvalidFeature(Vec<crate::domain::activity::FieldError>),
     /// A file with problems, row by row (the whole file was refused).
     #[error("invalid file")]
     InvalidRows(Vec<crate::edit::csv::CsvError>),
@@ -102,7 +106,9 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
-            ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::InvalidBody(_) | ApiError::InvalidFeature(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::StoreDown(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::InvalidRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -133,6 +139,53 @@ pub fn problem(
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     response
+}
+
+/// A field's JSON Pointer (RFC 6901) from its dotted name: `schedule.exceptions[0]` →
+/// `/schedule/exceptions/0`, under `prefix`.
+pub fn pointer(prefix: &str, field: &str) -> String {
+    let mut out = String::from(prefix);
+    for part in field.split('.').filter(|p| !p.is_empty()) {
+        let mut pieces = part.split('[');
+        let name = pieces.next().unwrap_or_default();
+        if !name.is_empty() {
+            out.push('/');
+            out.push_str(&name.replace('~', "~0").replace('/', "~1"));
+        }
+        for index in pieces {
+            out.push('/');
+            out.push_str(index.trim_end_matches(']'));
+        }
+    }
+    out
+}
+
+/// The 422 of a document with field errors: every error, each at its field (`field`, its
+/// JSON `pointer`, `reason`), in the order given.
+fn invalid_document(
+    status: StatusCode,
+    errors: &[crate::domain::activity::FieldError],
+    prefix: &str,
+) -> Response {
+    let listed: Vec<serde_json::Value> = errors
+        .iter()
+        .map(|e| json!({ "field": e.field, "pointer": pointer(prefix, &e.field), "reason": e.reason }))
+        .collect();
+    problem(
+        status,
+        "invalid-body",
+        "Invalid document",
+        &errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.reason))
+            .collect::<Vec<_>>()
+            .join("; "),
+        // `invalid-params` is RFC 9457's own example of the same list.
+        json!({
+            "errors": listed,
+            "invalid-params": errors.iter().map(|e| json!({ "name": e.field, "pointer": pointer(prefix, &e.field), "reason": e.reason })).collect::<Vec<_>>(),
+        }),
+    )
 }
 
 impl IntoResponse for ApiError {
@@ -222,21 +275,8 @@ impl IntoResponse for ApiError {
                 }
                 r
             }
-            ApiError::InvalidBody(errors) => problem(
-                status,
-                "invalid-body",
-                "Invalid document",
-                &errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.reason))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                // `invalid-params` is RFC 9457's own example of the same list.
-                json!({
-                    "errors": errors,
-                    "invalid-params": errors.iter().map(|e| json!({ "name": e.field, "reason": e.reason })).collect::<Vec<_>>(),
-                }),
-            ),
+            ApiError::InvalidBody(errors) => invalid_document(status, &errors, ""),
+            ApiError::InvalidFeature(errors) => invalid_document(status, &errors, "/properties"),
             ApiError::InvalidRows(errors) => problem(
                 status,
                 "invalid-file",

@@ -362,7 +362,7 @@ async fn every_field_is_validated_and_bad_input_changes_nothing() {
             json!({ "description": "x".repeat(2001) }),
             "description",
         ),
-        ("activities", json!({ "category": "dance" }), "body"),
+        ("activities", json!({ "category": "dance" }), "category"),
         (
             "activities",
             json!({ "age_min": 12, "age_max": 8 }),
@@ -399,7 +399,7 @@ async fn every_field_is_validated_and_bad_input_changes_nothing() {
         (
             "activities",
             json!({ "schedule": { "sessions": [{ "weekday": 1, "start": "25:00", "end": "18:00" }] } }),
-            "body",
+            "schedule.sessions[0].start",
         ),
         (
             "activities",
@@ -414,7 +414,7 @@ async fn every_field_is_validated_and_bad_input_changes_nothing() {
         (
             "activities",
             json!({ "schedule": { "sessions": [{ "weekday": 1, "start": "17:00", "end": "18:00" }], "valid_from": "2027-02-30" } }),
-            "body",
+            "schedule.valid_from",
         ),
         (
             "activities",
@@ -426,7 +426,15 @@ async fn every_field_is_validated_and_bad_input_changes_nothing() {
             json!({ "signup_url": "ikke en adresse" }),
             "signup_url",
         ),
-        ("activities", json!({ "colour": "red" }), "body"),
+        ("activities", json!({ "colour": "red" }), "colour"),
+        // Both a facility and a position: refused, not the position dropped (issue 21).
+        (
+            "activities",
+            json!({ "place": { "facility_id": 1, "lon": 10.75, "lat": 59.91 } }),
+            "place",
+        ),
+        ("activities", json!({ "contact": "ring meg" }), "contact"),
+        ("activities", json!({ "languages": ["xx"] }), "languages[0]"),
         ("activities", json!({ "org_id": "abc" }), "org_id"),
         (
             "volunteer-needs",
@@ -1096,4 +1104,72 @@ async fn a_deleted_items_id_and_etag_never_come_back() {
         .await;
         assert_eq!(r.status, 404, "{collection}: {}", r.text);
     }
+}
+
+/// Issue 21 items 2 and 4: a body with a wrong type in one field, a bad date in another and a
+/// missing third gets one 422 listing all three, each with its JSON Pointer into the Feature;
+/// weekday names are read as the filters write them.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_shape_error_of_a_body_is_told_at_once_at_its_field() {
+    let w = world().await;
+    let auth = bearer(&w.own);
+    let mut body = activity_body(w.facility_id);
+    body["age_min"] = json!("ten");
+    body["schedule"]["exceptions"] = json!(["2026-12-24", "2026-13-01"]);
+    body.as_object_mut().unwrap().remove("title");
+    let before = editing_dump(&w).await;
+    let r = send(
+        &w.state,
+        "POST",
+        "/api/collections/activities/items",
+        &[("authorization", &auth)],
+        Some(json!({ "type": "Feature", "properties": body, "geometry": null })),
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let errors: Vec<(&str, &str)> = r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["pointer"].as_str().unwrap(),
+                e["reason"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors.iter().map(|e| e.0).collect::<Vec<_>>(),
+        [
+            "/properties/age_min",
+            "/properties/schedule/exceptions/1",
+            "/properties/title"
+        ],
+        "{}",
+        r.text
+    );
+    assert!(
+        errors[0].1.contains("integer") && errors[0].1.contains("\"ten\""),
+        "{errors:?}"
+    );
+    assert!(errors[1].1.contains("YYYY-MM-DD"), "{errors:?}");
+    assert_eq!(errors[2].1, "is required");
+    assert_eq!(editing_dump(&w).await, before);
+
+    // `tue` as the filters write it: read as 2, served as 2.
+    let mut body = activity_body(w.facility_id);
+    body["schedule"]["sessions"][0]["weekday"] = json!("tue");
+    let r = send(
+        &w.state,
+        "POST",
+        "/api/collections/activities/items",
+        &[("authorization", &auth)],
+        Some(body),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(
+        r.body["properties"]["schedule"]["sessions"][0]["weekday"],
+        2
+    );
 }

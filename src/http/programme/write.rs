@@ -76,7 +76,7 @@ impl From<EditError> for ApiError {
                 ),
                 current: Some(etag(current_version)),
             },
-            EditError::Invalid(errors) => ApiError::InvalidBody(errors),
+            EditError::Invalid(errors) => ApiError::InvalidFeature(errors),
             EditError::Store(e) => e.into(),
         }
     }
