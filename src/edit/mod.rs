@@ -354,8 +354,10 @@ fn checked_doc<D: serde::de::DeserializeOwned + serde::Serialize>(
     };
     let doc: D = serde_json::from_value(Value::Object(fields))
         .map_err(|e| invalid("body", e.to_string()))?;
-    let errors = validate(&doc);
+    let mut errors = validate(&doc);
     if !errors.is_empty() {
+        // In the order of the fields, as the shape errors (the schema's order).
+        errors.sort_by(|a, b| a.field.cmp(&b.field));
         return Err(EditError::Invalid(errors));
     }
     let value = serde_json::to_value(&doc).expect("a document always serialises");

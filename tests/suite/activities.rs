@@ -1173,3 +1173,116 @@ async fn every_shape_error_of_a_body_is_told_at_once_at_its_field() {
         2
     );
 }
+
+/// Resolves a local `$ref` of the OpenAPI document.
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(r) => resolve(doc, doc.pointer(r.trim_start_matches('#')).expect(r)),
+        None => schema,
+    }
+}
+
+/// Issue 21 item 1: every operation with a body has a schema that describes it (not a bare
+/// `{"type": "object"}`); the activity schema is the one the server checks bodies with (its
+/// example is accepted as written, a body it refuses is refused); the Problem schema lists
+/// every problem type the server's code can send.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_openapi_document_describes_every_body_and_problem() {
+    let w = world().await;
+    let doc = send(&w.state, "GET", "/api/openapi.json", &[], None)
+        .await
+        .body;
+    assert_eq!(doc["openapi"], "3.1.0");
+    let mut bodies = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(content) = op["requestBody"]["content"].as_object() else {
+                continue;
+            };
+            for (media, c) in content {
+                let schema = resolve(&doc, &c["schema"]);
+                let described = schema["properties"]
+                    .as_object()
+                    .is_some_and(|p| !p.is_empty())
+                    || schema["oneOf"].is_array()
+                    || schema["anyOf"].is_array()
+                    || schema["type"] == "array"
+                    || schema["type"] == "string";
+                assert!(described, "{method} {path} {media}: {schema}");
+                bodies += 1;
+            }
+        }
+    }
+    assert!(bodies >= 20, "{bodies} bodies");
+    let fields = resolve(&doc, &doc["components"]["schemas"]["ActivityFields"]);
+    for name in ["schedule", "place", "facility_id", "age_min", "weekday"] {
+        assert!(
+            doc.to_string().contains(&format!("\"{name}\"")),
+            "{name} is described"
+        );
+    }
+    assert!(
+        fields["required"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("schedule"))
+    );
+
+    // The document's example, with a facility of this store, is created as it stands.
+    let post = &doc["paths"]["/api/collections/activities/items"]["post"];
+    let mut example = post["requestBody"]["content"]["application/json"]["example"].clone();
+    example["place"]["facility_id"] = json!(w.facility_id);
+    let r = send(
+        &w.state,
+        "POST",
+        "/api/collections/activities/items",
+        &[("authorization", &bearer(&w.own))],
+        Some(example),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+
+    // Every problem type in the server's code is in the Problem schema.
+    let listed: Vec<String> = doc["components"]["schemas"]["Problem"]["properties"]["type"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    let mut found = std::collections::BTreeSet::new();
+    // `problem(STATUS, "kind", …`: the kind is the first string after the first comma.
+    let kinds_in = |text: &str| -> Vec<String> {
+        text.match_indices("problem(")
+            .filter_map(|(i, _)| {
+                let rest = &text[i + "problem(".len()..];
+                let after_comma = rest[rest.find(',')? + 1..].trim_start();
+                let kind = after_comma.strip_prefix('"')?;
+                let kind = &kind[..kind.find('"')?];
+                kind.chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-')
+                    .then(|| kind.to_string())
+            })
+            .collect()
+    };
+    let mut stack = vec![std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src"
+    ))];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for kind in kinds_in(&text) {
+                    found.insert(format!("/problems/{kind}"));
+                }
+            }
+        }
+    }
+    assert!(found.len() >= 15, "{found:?}");
+    for kind in &found {
+        assert!(listed.contains(kind), "{kind} is not in the Problem schema");
+    }
+}

@@ -91,7 +91,7 @@ async fn landing_conformance_collections_and_openapi() {
     // Every route of the router is in the OpenAPI document.
     let doc = get(state, "/api/openapi.json").await;
     assert_eq!(doc.status, 200);
-    assert_eq!(doc.body["openapi"], "3.0.3");
+    assert_eq!(doc.body["openapi"], "3.1.0");
     for path in [
         "/healthz",
         "/api",

@@ -1,12 +1,16 @@
-//! The OpenAPI 3.0 document of the API, written by hand beside the routes it describes.
-//! A test checks that every route of `router()` is in it.
+//! The OpenAPI 3.1 document of the API, written by hand beside the routes it describes,
+//! with the written documents' schemas generated from their Rust types (`schemas`). A test
+//! checks that every route of `router()` is in it, and that every body has a schema.
 
 mod hours;
 mod portal;
+pub mod schemas;
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+
+use crate::store::editing::ItemCollection;
 
 fn param(name: &str, location: &str, description: &str, schema: Value, required: bool) -> Value {
     json!({ "name": name, "in": location, "description": description, "required": required, "schema": schema })
@@ -49,7 +53,7 @@ pub fn document() -> Value {
     let any_object = json!({ "type": "object" });
     let feature_collection = json!({ "$ref": "#/components/schemas/FeatureCollection" });
     json!({
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {
             "title": "naermiljo",
             "version": env!("CARGO_PKG_VERSION"),
@@ -190,7 +194,7 @@ pub fn document() -> Value {
                 "parameters": [param("layer", "path", "facilities, addresses or districts", json!({ "type": "string" }), true)],
                 "responses": ok("TileJSON", "application/json", json!({ "type": "object" }))
             } },
-            "/api/openapi.json": { "get": { "summary": "This document", "operationId": "getOpenApi", "responses": ok("OpenAPI 3.0", "application/vnd.oai.openapi+json;version=3.0", any_object) } },
+            "/api/openapi.json": { "get": { "summary": "This document", "operationId": "getOpenApi", "responses": ok("OpenAPI 3.1", "application/vnd.oai.openapi+json;version=3.1", any_object) } },
             "/": { "get": { "summary": "The residents' page", "operationId": "getIndex", "responses": { "200": { "description": "HTML", "content": { "text/html": {} } } } } }
         },
         "components": { "schemas": {
@@ -329,18 +333,43 @@ fn programme_paths(doc: &mut Value) {
         r
     };
     let paths = doc["paths"].as_object_mut().expect("paths is an object");
-    for (collection, what, params) in [
-        ("activities", "activity", activity_params),
-        ("volunteer-needs", "volunteer need", need_params),
+    for (collection, what, params, items) in [
+        (
+            "activities",
+            "activity",
+            activity_params,
+            ItemCollection::Activities,
+        ),
+        (
+            "volunteer-needs",
+            "volunteer need",
+            need_params,
+            ItemCollection::VolunteerNeeds,
+        ),
     ] {
+        let (fields, feature_form, patch) = schemas::names(items);
+        let reference = |name: &str| json!({ "$ref": format!("#/components/schemas/{name}") });
+        let mut as_fields = json!({ "schema": reference(fields) });
+        if items == ItemCollection::Activities {
+            as_fields["example"] = schemas::activity_example();
+        }
+        // One media type: the Feature form (`ActivityFeature`, `NeedFeature`) is accepted
+        // too, as application/json or application/geo+json, and said in the description
+        // (several media types on one body trip client generators).
+        let written = json!({ "required": true, "description": format!("The fields; or the same as a GeoJSON Feature (#/components/schemas/{feature_form}), as reads serve it"), "content": {
+            "application/json": as_fields,
+        } });
+        let patched = json!({ "required": true, "content": {
+            "application/merge-patch+json": { "schema": reference(patch) },
+        } });
         paths.insert(format!("/api/collections/{collection}/items"), json!({
             "get": { "summary": format!("List {collection}, filtered"), "operationId": format!("list-{collection}"), "parameters": params, "responses": ok("Items", "application/geo+json", fc.clone()) },
-            "post": { "summary": format!("Create a {what} (token: editor of the organisation, or admin); body: the document, or a GeoJSON Feature"), "operationId": format!("create-{collection}"), "security": bearer.clone(), "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object" } }, "application/geo+json": { "schema": feature.clone() } } }, "responses": created(what) },
+            "post": { "summary": format!("Create a {what} (token: editor of the organisation, or admin); body: the document, or a GeoJSON Feature"), "operationId": format!("create-{collection}"), "security": bearer.clone(), "requestBody": written.clone(), "responses": created(what) },
         }));
         paths.insert(format!("/api/collections/{collection}/items/{{fid}}"), json!({
             "get": { "summary": format!("One {what}; ETag header{}", if collection == "activities" { "; f=jsonld or Accept: application/ld+json for schema.org/OpenActive" } else { "" }), "operationId": format!("get-{collection}"), "parameters": [fid.clone(), q("f", "json or jsonld", json!({ "type": "string" }))], "responses": ok("The item", "application/geo+json", feature.clone()) },
-            "put": { "summary": format!("Replace a {what}"), "operationId": format!("replace-{collection}"), "security": bearer.clone(), "parameters": [fid.clone(), if_match.clone()], "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object" } } } }, "responses": replaced(what) },
-            "patch": { "summary": format!("Change fields of a {what} (JSON Merge Patch, RFC 7396)"), "operationId": format!("patch-{collection}"), "security": bearer.clone(), "parameters": [fid.clone(), if_match.clone()], "requestBody": { "required": true, "content": { "application/merge-patch+json": { "schema": { "type": "object" } } } }, "responses": replaced(what) },
+            "put": { "summary": format!("Replace a {what}"), "operationId": format!("replace-{collection}"), "security": bearer.clone(), "parameters": [fid.clone(), if_match.clone()], "requestBody": written, "responses": replaced(what) },
+            "patch": { "summary": format!("Change fields of a {what} (JSON Merge Patch, RFC 7396)"), "operationId": format!("patch-{collection}"), "security": bearer.clone(), "parameters": [fid.clone(), if_match.clone()], "requestBody": patched, "responses": replaced(what) },
             "delete": { "summary": format!("Delete a {what}"), "operationId": format!("delete-{collection}"), "security": bearer.clone(), "parameters": [fid.clone(), if_match.clone()], "responses": deleted.clone() },
         }));
     }
@@ -392,14 +421,21 @@ fn programme_paths(doc: &mut Value) {
     });
 }
 
-pub async fn get_openapi() -> Response {
+/// The whole document.
+pub fn openapi() -> Value {
     let mut doc = document();
     programme_paths(&mut doc);
     hours::hours_paths(&mut doc);
+    schemas::add(&mut doc);
+    doc
+}
+
+pub async fn get_openapi() -> Response {
+    let doc = openapi();
     let mut r = doc.to_string().into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("application/vnd.oai.openapi+json;version=3.0"),
+        HeaderValue::from_static("application/vnd.oai.openapi+json;version=3.1"),
     );
     r
 }

@@ -17,8 +17,8 @@ pub(super) fn portal_paths(paths: &mut serde_json::Map<String, serde_json::Value
     let profile = json!({
         "name": { "type": "string", "minLength": 2, "maxLength": 120 },
         "kind": { "type": "string", "enum": ["volunteer_organisation", "municipality", "sports_club", "business"] },
-        "contact": { "type": "string", "maxLength": 200, "nullable": true },
-        "website": { "type": "string", "format": "uri", "maxLength": 300, "nullable": true },
+        "contact": { "type": ["string", "null"], "maxLength": 200 },
+        "website": { "type": ["string", "null"], "format": "uri", "maxLength": 300 },
         "active": { "type": "boolean" },
     });
     let problems = json!({ "401": { "description": "Not signed in" }, "403": { "description": "Not allowed, or no CSRF token" }, "422": { "description": "Invalid fields (problem+json with errors)" } });
@@ -97,7 +97,7 @@ pub(super) fn portal_paths(paths: &mut serde_json::Map<String, serde_json::Value
         ),
         (
             "/api/people/{id}",
-            json!({ "patch": { "summary": "Set a person's staff role or disable them (staff admin; not themselves)", "operationId": "updatePerson", "security": session, "parameters": [id.clone()], "requestBody": body(&[], json!({ "staff_role": { "type": "string", "enum": ["admin", "moderator"], "nullable": true }, "disabled": { "type": "boolean" } })), "responses": with(json!({ "204": { "description": "Changed" } }), problems.clone()) } }),
+            json!({ "patch": { "summary": "Set a person's staff role or disable them (staff admin; not themselves)", "operationId": "updatePerson", "security": session, "parameters": [id.clone()], "requestBody": body(&[], json!({ "staff_role": { "type": ["string", "null"], "enum": ["admin", "moderator", null] }, "disabled": { "type": "boolean" } })), "responses": with(json!({ "204": { "description": "Changed" } }), problems.clone()) } }),
         ),
         (
             "/api/audit",
