@@ -111,11 +111,18 @@ async fn page(State(state): State<AppState>, file: &'static str) -> Result<Respo
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?
     .map_err(|e| ApiError::Internal(format!("{file}: {e}")))?;
-    // Whose data the page shows, from the data held: in the footer and for the map.
-    let attribution = html_escape(&state.snapshot.load().attribution());
+    // Whose data the page shows, from the data held: in the footer and for the map; and a
+    // real address of the store for the search hints (`{example_address}` in the strings).
+    let s = state.snapshot.load();
+    let attribution = html_escape(&s.attribution());
+    let example = html_escape(&s.example_address().unwrap_or_else(|| "Storgata 1".into()));
+    drop(s);
     let html = html.replace("{attribution}", &attribution).replacen(
         "</head>",
-        &format!("<meta name=\"naermiljo-attribution\" content=\"{attribution}\"></head>"),
+        &format!(
+            "<meta name=\"naermiljo-attribution\" content=\"{attribution}\">\
+             <meta name=\"naermiljo-example-address\" content=\"{example}\"></head>"
+        ),
         1,
     );
     let mut r = axum::response::Html(html).into_response();

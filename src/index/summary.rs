@@ -54,6 +54,31 @@ impl Snapshot {
             .collect()
     }
 
+    /// A real address of the store to show as an example in the pages' search hints
+    /// (`Storgata 12`): the one nearest the middle of all addresses (the median lon and
+    /// lat, so an outlying island does not move it); `None` without addresses.
+    pub fn example_address(&self) -> Option<String> {
+        if self.addresses.is_empty() {
+            return None;
+        }
+        let median = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let lon = median(self.addresses.iter().map(|a| a.position.lon).collect());
+        let lat = median(self.addresses.iter().map(|a| a.position.lat).collect());
+        let cos = lat.to_radians().cos();
+        self.addresses
+            .iter()
+            .min_by(|a, b| {
+                let d = |p: crate::domain::LonLat| {
+                    ((p.lon - lon) * cos).powi(2) + (p.lat - lat).powi(2)
+                };
+                d(a.position).total_cmp(&d(b.position))
+            })
+            .map(|a| format!("{} {}", a.street, a.number))
+    }
+
     /// [`no_network_hint`] for this snapshot.
     pub fn no_network_hint(&self) -> &'static str {
         no_network_hint(!self.facilities.is_empty() || !self.addresses.is_empty())

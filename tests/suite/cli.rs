@@ -74,6 +74,19 @@ fn a_running_server_follows_an_import_from_another_process() {
         "{page}"
     );
     assert!(page.contains("OpenStreetMap contributors"), "{page}");
+    // The search hints' example is a real address of this store (issue 21 item 5).
+    let example = page
+        .split("<meta name=\"naermiljo-example-address\" content=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the example address meta")
+        .to_string();
+    let query = example.replace(' ', "+");
+    let (_, found) = server.get(&format!("/api/addresses/search?q={query}"));
+    assert!(
+        !example.is_empty() && found.contains(&format!("\"{example}")),
+        "{example}: {found}"
+    );
 
     run_ok({
         let mut c = naermiljo(dir.path());
