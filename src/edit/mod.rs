@@ -203,11 +203,21 @@ fn replacement(
             reason: "an item's organisation cannot change".into(),
         }]));
     }
-    Ok(ItemWrite::Replace {
-        id,
-        expected_version,
-        valid_until: valid_until_of(collection, &doc),
-        doc,
+    let valid_until = valid_until_of(collection, &doc);
+    Ok(if patch {
+        ItemWrite::Update {
+            id,
+            expected_version,
+            valid_until,
+            doc,
+        }
+    } else {
+        ItemWrite::Replace {
+            id,
+            expected_version,
+            valid_until,
+            doc,
+        }
     })
 }
 

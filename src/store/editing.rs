@@ -99,6 +99,14 @@ pub enum ItemWrite {
         doc: serde_json::Value,
         valid_until: Option<String>,
     },
+    /// As `Replace`, the whole document written, from a merge patch (PATCH): the audit log
+    /// says `update`.
+    Update {
+        id: i64,
+        expected_version: i64,
+        doc: serde_json::Value,
+        valid_until: Option<String>,
+    },
     Delete {
         id: i64,
         expected_version: i64,
@@ -623,12 +631,19 @@ macro_rules! editing_impl {
             let mut tx = self.pool.begin_with($begin_write).await?;
             let mut done = Vec::with_capacity(writes.len());
             for (index, write) in writes.into_iter().enumerate() {
+            let replace_action = if matches!(write, ItemWrite::Update { .. }) {
+                "update"
+            } else {
+                "replace"
+            };
             let result: Result<(i64, i64), WriteOutcome> = 'one: {
             // The row as it is now, under this transaction: owner and version are checked
             // against it, and it goes to the audit log as `before`.
             let current = match &write {
                 ItemWrite::Create { .. } => None,
-                ItemWrite::Replace { id, .. } | ItemWrite::Delete { id, .. } => {
+                ItemWrite::Replace { id, .. }
+                | ItemWrite::Update { id, .. }
+                | ItemWrite::Delete { id, .. } => {
                     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
                         "SELECT org_id, version, doc{} AS doc FROM {table} WHERE id = $1{}",
                         $text, $lock
@@ -651,6 +666,9 @@ macro_rules! editing_impl {
                 }
                 let expected = match &write {
                     ItemWrite::Replace {
+                        expected_version, ..
+                    }
+                    | ItemWrite::Update {
                         expected_version, ..
                     }
                     | ItemWrite::Delete {
@@ -709,6 +727,12 @@ macro_rules! editing_impl {
                     doc,
                     valid_until,
                     ..
+                }
+                | ItemWrite::Update {
+                    id,
+                    doc,
+                    valid_until,
+                    ..
                 } => {
                     let doc = doc.to_string();
                     let version: i64 = if valid_until_column {
@@ -736,7 +760,7 @@ macro_rules! editing_impl {
                         .fetch_one(&mut *tx)
                         .await?
                     };
-                    ("replace", id, version, Some(doc))
+                    (replace_action, id, version, Some(doc))
                 }
                 ItemWrite::Delete { id, .. } => {
                     sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE id = $1")))

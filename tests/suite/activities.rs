@@ -1071,6 +1071,10 @@ async fn get_edit_put_round_trips_and_patches_apply_to_the_feature_served() {
         r.body["properties"]["schedule"]["sessions"][0]["weekday"],
         2
     );
+    // The audit log tells a PUT (`replace`) from a PATCH (`update`), newest first.
+    let audit = w.t.store.audit_log(2).await.unwrap();
+    let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
+    assert_eq!(actions, ["update", "replace"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
