@@ -89,7 +89,7 @@ fn f_json(params: &Params) -> Result<(), ApiError> {
     }
 }
 
-fn json_response(content_type: &'static str, body: &Value) -> Response {
+pub(super) fn json_response(content_type: &'static str, body: &Value) -> Response {
     let mut r = body.to_string().into_response();
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

@@ -15,6 +15,7 @@ mod participation;
 mod portal;
 pub mod programme;
 mod reach;
+mod search;
 mod tiles;
 mod web;
 
@@ -255,6 +256,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/collections/{id}/items", get(features::list_items))
         .route("/api/collections/{id}/items/{fid}", get(features::get_item))
         .route("/api/addresses/search", get(features::search_addresses))
+        .route("/api/search", get(search::search))
         .route("/api/reach", get(reach::get_reach))
         .route("/api/calendar", get(programme::get_calendar))
         .route("/api/isochrone", get(reach::get_isochrone))

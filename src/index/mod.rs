@@ -84,6 +84,8 @@ pub struct Base {
     address_by_id: HashMap<i64, u32>,
     district_by_id: HashMap<String, u32>,
     search: AddressSearch,
+    /// Named places (facilities, districts) for the one search box (issue 16).
+    places: search::PlaceSearch,
     facility_json: Vec<Box<str>>,
     address_json: Vec<Box<str>>,
     district_json: Vec<Box<str>>,
@@ -314,6 +316,7 @@ impl Snapshot {
             .zip(&hours)
             .filter(|(f, h)| f.opening_hours.is_some() && h.is_none())
             .count();
+        let places = search::PlaceSearch::build(&facilities, &assigned.districts);
         let base = Arc::new(Base {
             hours,
             hours_table,
@@ -347,6 +350,7 @@ impl Snapshot {
             levels: assigned.levels,
             facility_district: assigned.facility_district,
             address_district: assigned.address_district,
+            places,
             facility_tree,
             address_tree,
             district_tree,
@@ -496,6 +500,12 @@ impl Base {
     /// Indices of the best address matches for `query`, best first.
     pub fn search_addresses(&self, query: &str, limit: usize) -> Vec<u32> {
         self.search.search(query, limit)
+    }
+
+    /// Named facilities and districts matching `query`, best first (see
+    /// [`search::PlaceSearch`]).
+    pub fn search_places(&self, query: &str, limit: usize) -> Vec<search::Place> {
+        self.places.search(query, limit)
     }
 
     /// The extent of all facilities and addresses, for the collections' metadata.

@@ -373,3 +373,51 @@ mod tests {
         assert!(within_one_edit_of_a_prefix(b"otyen", b"toyen"));
     }
 }
+
+/// A named place the search box finds besides addresses: a facility or a district, by index
+/// into the snapshot's lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Facility(u32),
+    District(u32),
+}
+
+/// Facilities by name ("Sagene skole") and districts by name ("Grünerløkka"), with the same
+/// tolerance as addresses (case, æøå spellings, prefixes, one typo per word): the labels
+/// are indexed by [`AddressSearch`] (a name is a street without a number).
+#[derive(Debug, Default)]
+pub struct PlaceSearch {
+    index: AddressSearch,
+    places: Vec<Place>,
+}
+
+impl PlaceSearch {
+    pub fn build(
+        facilities: &[crate::domain::Facility],
+        districts: &[crate::domain::District],
+    ) -> PlaceSearch {
+        let mut labels = Vec::new();
+        let mut places = Vec::new();
+        for (i, f) in facilities.iter().enumerate() {
+            if let Some(name) = f.name.as_deref().filter(|n| !n.trim().is_empty()) {
+                labels.push(name.to_string());
+                places.push(Place::Facility(i as u32));
+            }
+        }
+        for (i, d) in districts.iter().enumerate() {
+            labels.push(d.name.clone());
+            places.push(Place::District(i as u32));
+        }
+        let index = AddressSearch::build(labels.iter().map(|l| (l.as_str(), "", l.clone())));
+        PlaceSearch { index, places }
+    }
+
+    /// Up to `limit` places matching every word of `query`, best first.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<Place> {
+        self.index
+            .search(query, limit)
+            .into_iter()
+            .map(|i| self.places[i as usize])
+            .collect()
+    }
+}

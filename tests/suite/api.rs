@@ -653,3 +653,75 @@ async fn address_search_reads_addresses_as_norwegians_write_them() {
         "{top:?}"
     );
 }
+
+/// Issue 16 item 7: one search box finds addresses, facilities by name and districts by
+/// name, grouped and ranked: a place named exactly as asked leads, a number makes it an
+/// address, and the map gets a point (and a district's bbox) to go to.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_search_box_finds_addresses_facilities_and_districts() {
+    let (_, state) = fixture().await;
+    let s = state.snapshot.load();
+    let groups = |body: &serde_json::Value| -> Vec<String> {
+        body["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["properties"]["group"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    // A district by its name, folded as people type it.
+    let district = s
+        .districts
+        .iter()
+        .find(|d| d.level == "bydel" && d.name == "Grünerløkka")
+        .expect("the demo has the bydel Grünerløkka");
+    let r = get(state, "/api/search?q=grunerlokka").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let first = &r.body["features"][0];
+    assert_eq!(first["properties"]["group"], "district", "{}", r.body);
+    assert_eq!(first["properties"]["label"], district.name);
+    assert_eq!(first["bbox"].as_array().unwrap().len(), 4);
+    assert_eq!(r.body["groups"][0]["group"], "district");
+
+    // A facility by its whole name leads, with its kind and a point.
+    let facility = s
+        .facilities
+        .iter()
+        .find(|f| {
+            f.kind == naermiljo::domain::FacilityKind::School
+                && f.name.as_deref().is_some_and(|n| n.ends_with("skole"))
+        })
+        .expect("a named school");
+    let name = facility.name.clone().unwrap();
+    let r = get(state, &format!("/api/search?q={}", name.replace(' ', "+"))).await;
+    let first = &r.body["features"][0];
+    assert_eq!(
+        first["properties"]["group"], "facility",
+        "{name}: {}",
+        r.body
+    );
+    assert_eq!(first["properties"]["label"], name.as_str());
+    assert_eq!(first["properties"]["kind"], "school");
+    assert_eq!(first["geometry"]["coordinates"][0], facility.position.lon);
+
+    // An address as people write it: the addresses come first.
+    let r = get(state, "/api/search?q=Thorvald+Meyers+gt+10").await;
+    assert_eq!(groups(&r.body)[0], "address", "{}", r.body);
+    assert!(
+        r.body["features"][0]["properties"]["label"]
+            .as_str()
+            .unwrap()
+            .starts_with("Thorvald Meyers gate 10")
+    );
+
+    // Each group at most `limit`; a missing q is a problem.
+    let r = get(state, "/api/search?q=skole&limit=2").await;
+    let g = groups(&r.body);
+    assert!(
+        g.iter().filter(|x| *x == "facility").count() <= 2 && g.contains(&"facility".to_string()),
+        "{g:?}"
+    );
+    assert_problem(&get(state, "/api/search").await, 400);
+    assert_problem(&get(state, "/api/search?q=x&limit=0").await, 400);
+}

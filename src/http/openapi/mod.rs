@@ -373,6 +373,15 @@ fn programme_paths(doc: &mut Value) {
             "delete": { "summary": format!("Delete a {what}"), "operationId": format!("delete-{collection}"), "security": bearer.clone(), "parameters": [fid.clone(), if_match.clone()], "responses": deleted.clone() },
         }));
     }
+    paths.insert("/api/search".into(), json!({ "get": {
+        "summary": "The one search box: addresses, facilities by name and districts by name, grouped (feature property `group`: address, facility, district; `label`), groups ranked for the query (a number: addresses first; a place named exactly as asked leads); districts carry a `bbox` to fit",
+        "operationId": "search",
+        "parameters": [
+            param("q", "query", "What to look for, up to 200 characters", json!({ "type": "string", "maxLength": 200, "minLength": 1 }), true),
+            param("limit", "query", "Results per group, 1 to 50 (larger values are clamped)", json!({ "type": "integer", "minimum": 1, "default": 5 }), false),
+        ],
+        "responses": with_coverage_problems(ok("The places found, grouped", "application/geo+json", json!({ "$ref": "#/components/schemas/FeatureCollection" })))
+    } }));
     paths.insert("/api/collections/volunteer-needs/items/{fid}/offers".into(), json!({
         "post": { "summary": "Offer help (public): {name, contact, message?}; stored for the organisation only, deleted when the need expires", "operationId": "offerHelp", "parameters": [fid.clone()], "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["name", "contact"], "properties": { "name": { "type": "string" }, "contact": { "type": "string" }, "message": { "type": "string" } } } } } }, "responses": { "202": { "description": "Received" }, "404": { "description": "No current need" }, "422": { "description": "Invalid offer" } } },
         "get": { "summary": "The offers of help for a need (token of the need's organisation, or admin)", "operationId": "listOffers", "security": bearer.clone(), "parameters": [fid], "responses": ok("Offers", "application/json", json!({ "type": "object" })) },
