@@ -493,8 +493,8 @@ pub struct ImportReport {
     pub elapsed: Duration,
     /// What the basemap draws, from an OSM import (empty for other files).
     pub basemap: Vec<crate::basemap::MapFeature>,
-    /// Facilities with opening hours, and those whose hours could not be read (kept as
-    /// text, shown as unknown, never as closed), with up to five examples.
+    /// Opening hours read (of facilities and of knutepunkt services), and those that could
+    /// not be read (kept as text, shown as unknown, never as closed), each named.
     pub hours: (u64, Vec<String>),
     /// Rows in the file per table: facilities, addresses, districts.
     pub in_file: [u64; 3],
@@ -550,8 +550,8 @@ impl std::fmt::Display for ImportReport {
         if *with_hours > 0 {
             writeln!(
                 f,
-                "  opening hours on {with_hours} facilities; {} could not be read (kept as text, \
-                 told as unknown)",
+                "  opening hours: {with_hours} (of facilities and knutepunkt services); {} could \
+                 not be read (kept as text, told as unknown)",
                 unreadable.len()
             )?;
             for e in unreadable.iter().take(5) {
@@ -644,10 +644,27 @@ pub async fn import_guarded(
         });
     let mut hours = (0, Vec::new());
     for f in batch.facilities.iter().flatten() {
-        if let Some(text) = &f.opening_hours {
+        // The facility's own hours, then each knutepunkt service's (issue 18).
+        let services = f
+            .properties
+            .get("services")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|s| {
+                let text = s.get("opening_hours")?.as_str()?;
+                let service = s.get("name").or(s.get("service"))?.as_str()?;
+                Some((Some(service), text))
+            });
+        let own = f.opening_hours.as_deref().map(|text| (None, text));
+        for (service, text) in own.into_iter().chain(services) {
             hours.0 += 1;
             if let Err(e) = crate::hours::Hours::parse(text, None) {
-                let name = f.name.as_deref().unwrap_or(&f.source_id);
+                let facility = f.name.as_deref().unwrap_or(&f.source_id);
+                let name = match service {
+                    Some(service) => format!("{facility}, {service}"),
+                    None => facility.to_string(),
+                };
                 // The parser's message is drawn over several lines: one line of it.
                 let reason = e
                     .lines()

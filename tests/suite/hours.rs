@@ -583,6 +583,8 @@ async fn knutepunkter_list_their_services_with_their_own_hours() {
         .await
         .unwrap();
     assert_eq!(report.outcome.facilities.unwrap().inserted, 2);
+    // The hubs' own hours and their services' are all read at import (none unreadable).
+    assert_eq!(report.hours, (7, Vec::new()), "{report}");
     let state = t.state().await;
     // `knutepunkt` is Drammen's word for the community_centre kind.
     let list = get(
