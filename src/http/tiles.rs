@@ -10,6 +10,7 @@ use serde_json::json;
 use super::error::ApiError;
 use super::params::Params;
 use super::{AppState, BaseUrl};
+use crate::domain::Bbox;
 use crate::tiles::{self, Layer, TileId};
 
 pub const MVT: &str = "application/vnd.mapbox-vector-tile";
@@ -242,8 +243,14 @@ pub async fn get_tilejson(
     }
     let layer = layer(name)?;
     let s = state.snapshot.load();
-    let bounds = s
-        .extent()
+    // Each layer's own extent (issue 21 item 5).
+    let extent = match layer {
+        tiles::Layer::Facilities => Bbox::around(s.facilities.iter().map(|f| f.position)),
+        tiles::Layer::Addresses => Bbox::around(s.addresses.iter().map(|a| a.position)),
+        tiles::Layer::Districts => s.districts_extent(),
+        tiles::Layer::Proposals => s.extent(),
+    };
+    let bounds = extent
         .map(|b| b.as_array().to_vec())
         .unwrap_or_else(|| vec![-180.0, -85.0511, 180.0, 85.0511]);
     let fields: serde_json::Map<String, serde_json::Value> = layer

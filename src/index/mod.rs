@@ -508,6 +508,19 @@ impl Base {
         self.places.search(query, limit)
     }
 
+    /// The extent of the districts' polygons.
+    pub fn districts_extent(&self) -> Option<Bbox> {
+        self.districts
+            .iter()
+            .map(districts::bbox_of)
+            .reduce(|a, b| Bbox {
+                min_lon: a.min_lon.min(b.min_lon),
+                min_lat: a.min_lat.min(b.min_lat),
+                max_lon: a.max_lon.max(b.max_lon),
+                max_lat: a.max_lat.max(b.max_lat),
+            })
+    }
+
     /// The extent of all facilities and addresses, for the collections' metadata.
     pub fn extent(&self) -> Option<Bbox> {
         Bbox::around(

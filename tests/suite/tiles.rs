@@ -341,6 +341,16 @@ async fn tilejson_and_bad_tile_requests() {
         "http://test.local/tiles/addresses/{z}/{x}/{y}.mvt"
     );
     assert_eq!(tj.body["vector_layers"][0]["id"], "addresses");
+    // Each layer's bounds are its own features' extent (issue 21 item 5).
+    let s = state.snapshot.load();
+    let homes = naermiljo::domain::Bbox::around(s.addresses.iter().map(|a| a.position)).unwrap();
+    assert_eq!(tj.body["bounds"], serde_json::json!(homes.as_array()));
+    let districts = get(state, "/tiles/districts.json").await;
+    assert_eq!(
+        districts.body["bounds"],
+        serde_json::json!(s.districts_extent().unwrap().as_array())
+    );
+    assert_ne!(districts.body["bounds"], tj.body["bounds"]);
     assert!(
         tj.body["attribution"]
             .as_str()
