@@ -192,6 +192,13 @@ test('«Hvor langt er det for meg?»: an address by keyboard gives the walking t
   const mine = reach.facilities.features.find((f) => String(f.id) === hubId);
   assert.ok(mine, 'the hub is within an hour of the address');
 
+  // The hint's example is the address the server put in the page's head (one of its data),
+  // not a fixed Oslo one, in the field's description.
+  const example = await page.getAttribute('meta[name="naermiljo-example-address"]', 'content');
+  assert.ok(example?.trim(), 'the page carries an example address');
+  assert.equal(words(await page.textContent('#address-hint')), words(NB.distance.hint.replace('{example_address}', example)));
+  assert.match(await page.getAttribute('#address', 'aria-describedby'), /address-hint/);
+
   // The skip link leads to the search; the field is reached by Tab from the heading.
   await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');

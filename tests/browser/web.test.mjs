@@ -75,6 +75,21 @@ const listed = (page) => page.$$eval('.result[data-id]', (rows) => rows.map((r) 
   Number(r.dataset.id), Number(r.querySelector('.result-minutes').dataset.minutes),
 ]));
 
+/**
+ * The search hint names the example address the server put in the page's head (a real address
+ * of its data, not a fixed Oslo one), and the address search finds it.
+ */
+async function assertExampleHint(page) {
+  const example = await page.getAttribute('meta[name="naermiljo-example-address"]', 'content');
+  assert.ok(example?.trim(), 'the page carries an example address');
+  const hint = await page.textContent('#address-hint');
+  assert.ok(hint.includes(example), `the hint names ${example}: ${hint}`);
+  assert.doesNotMatch(hint, /\{/, 'no placeholder left');
+  const found = await (await fetch(`${origin}/api/addresses/search?limit=8&q=${encodeURIComponent(example)}`)).json();
+  const labels = found.features.map((f) => f.properties.label);
+  assert.ok(labels.some((l) => l.startsWith(example)), `the search finds ${example}: ${labels}`);
+}
+
 const resultUrl = () => `/?address=${encodeURIComponent(ADDRESS)}&point=10.759436,59.929261`;
 
 test('the served styles validate, use only this server and draw their labels from served fonts', async () => {
@@ -108,6 +123,7 @@ test('keyboard only: search an address, get bands on the map and the list /api/r
   const { page } = p;
   await page.screenshot({ path: screenshotPath('resident-start.png') });
   assert.deepEqual(await axeViolations(page), [], 'axe on / before a search');
+  await assertExampleHint(page);
 
   // The first skip link leads to the search field.
   await page.keyboard.press('Tab');
@@ -219,6 +235,7 @@ test('first load: map drawn, nothing from another origin, bytes downloaded', asy
 test('axe-core finds no WCAG 2.1 A/AA violation on /embed (the other pages: in the tests that open them)', async () => {
   const p = await open('/embed');
   assert.deepEqual(await axeViolations(p.page), [], '/embed');
+  await assertExampleHint(p.page);
   await p.page.click('#filters > summary');
   assert.deepEqual(await axeViolations(p.page), [], '/embed with the filters open');
   assertClean(p);

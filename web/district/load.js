@@ -5,7 +5,7 @@
 
 import { $ } from '../kit/dom.js';
 import { t } from '../kit/i18n.js';
-import { problem } from '../kit/domain.js';
+import { problemError, problemText } from '../kit/problems.js';
 import { page } from './context.js';
 import { writeUrl } from './url.js';
 import { renderAll } from './render.js';
@@ -15,14 +15,11 @@ import { showCompareControl, compareError } from './compare.js';
 let seq = 0;
 let controller = null;
 
-/** GET /api/districts/{id}/profile for the page's minutes and profile. Errors carry `status`. */
+/** GET /api/districts/{id}/profile for the page's minutes and profile. Errors carry `status` and `problem`. */
 async function fetchProfile(id, signal) {
   const q = new URLSearchParams({ minutes: String(page.state.minutes), profile: page.state.profile });
   const r = await fetch(`/api/districts/${encodeURIComponent(id)}/profile?${q}`, { signal });
-  if (!r.ok) {
-    const p = await problem(r);
-    throw Object.assign(new Error(p.detail), { status: p.status });
-  }
+  if (!r.ok) throw await problemError(r);
   return r.json();
 }
 
@@ -99,7 +96,7 @@ export async function loadAll() {
       found = false;
       showNotFound();
     } else {
-      showProblem(t('status.failed', { detail: e.message }));
+      showProblem(t('status.failed', { reason: problemText(e) }));
     }
   }
   return found;
@@ -115,7 +112,7 @@ function acceptCompare(other) {
       page.state.med = null;
       writeUrl(page.state);
     } else {
-      compareError(t('compare.failed', { detail: other.message }));
+      compareError(t('compare.failed', { reason: problemText(other) }));
     }
     return;
   }
@@ -147,7 +144,7 @@ export async function loadCompare() {
       setStatus(page.compare ? loadedMessage() : '');
     });
   } catch (e) {
-    compareError(t('compare.failed', { detail: e.message }));
+    compareError(t('compare.failed', { reason: problemText(e) }));
   }
 }
 

@@ -13,6 +13,7 @@
 import { $, announce } from '../kit/dom.js';
 import { loadLanguages, setLanguage, currentLanguage, availableLanguages, t, applyStatic } from '../kit/i18n.js';
 import { includeParts } from '../kit/parts.js';
+import { problemText } from '../kit/problems.js';
 import { initialContrast, showContrast, wireContrast } from '../kit/contrast.js';
 import { renderLanguageLinks } from '../kit/languages.js';
 import { fillChoices } from '../kit/choices.js';
@@ -134,6 +135,6 @@ async function rest() {
 
 start().then(() => resolveReady(), (e) => {
   console.error(e);
-  $('status').textContent = t('status.failed', { detail: e.message ?? String(e) });
+  $('status').textContent = t('status.failed', { reason: problemText(e) });
   resolveReady();
 });

@@ -8,7 +8,7 @@ import { $, h, announce } from '../kit/dom.js';
 import { t, tNodes } from '../kit/i18n.js';
 import { withQuery } from '../kit/url.js';
 import { Combobox } from '../kit/combobox.js';
-import { problem } from '../kit/domain.js';
+import { readProblem } from '../kit/problems.js';
 import { page } from './context.js';
 import { siteQuery } from './url.js';
 import { nb } from './format.js';
@@ -33,7 +33,7 @@ function clearResult() {
 }
 
 /** The words of a failed /api/reach answer: 422 is an address too far from the walking network. */
-const failedKey = (p) => (p.status === 422 || p.type.endsWith('outside-coverage') ? 'distance.outside' : 'distance.failed');
+const failedKey = (p) => (p.status === 422 || p.kind === 'outside-coverage' ? 'distance.outside' : 'distance.failed');
 
 /** The walking time from `address` (a point) to the hub, said in the result line (role=status). */
 export async function measureFrom({ lon, lat, label }) {
@@ -47,7 +47,7 @@ export async function measureFrom({ lon, lat, label }) {
   try {
     const r = await fetch(`/api/reach?${q}`, { signal });
     if (!r.ok) {
-      const p = await problem(r);
+      const p = await readProblem(r);
       throw Object.assign(new Error(p.detail), { key: failedKey(p) });
     }
     const body = await r.json();

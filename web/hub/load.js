@@ -5,18 +5,15 @@
 
 import { $, announce } from '../kit/dom.js';
 import { t, tNodes } from '../kit/i18n.js';
-import { problem } from '../kit/domain.js';
+import { problemError, problemText } from '../kit/problems.js';
 import { page } from './context.js';
 import { nb } from './format.js';
 import { hubName, renderIdentity, renderServices, renderWeek, renderNeeds, NEEDS_MINUTES } from './render.js';
 
-/** GET `path` as JSON; errors carry `status`. */
+/** GET `path` as JSON; errors carry `status` and the `problem` (kit/problems.js). */
 async function getJson(path) {
   const r = await fetch(path);
-  if (!r.ok) {
-    const p = await problem(r);
-    throw Object.assign(new Error(p.detail), { status: p.status });
-  }
+  if (!r.ok) throw await problemError(r);
   return r.json();
 }
 
@@ -73,7 +70,7 @@ export async function loadHub() {
       showNotFound();
       return 'missing';
     }
-    showProblem(t('status.failed', { detail: e.message }));
+    showProblem(t('status.failed', { reason: problemText(e) }));
     return 'failed';
   } finally {
     page.busy = false;

@@ -13,6 +13,7 @@
 import { $ } from '../kit/dom.js';
 import { loadLanguages, setLanguage, currentLanguage, availableLanguages, t, applyStatic } from '../kit/i18n.js';
 import { includeParts } from '../kit/parts.js';
+import { problemText } from '../kit/problems.js';
 import { initialContrast, showContrast } from '../kit/contrast.js';
 import { renderLanguageLinks } from '../kit/languages.js';
 import { withQuery } from '../kit/url.js';
@@ -81,6 +82,6 @@ async function start() {
 
 start().then(() => resolveReady(), (e) => {
   console.error(e);
-  $('status').textContent = t('status.failed', { detail: e.message ?? String(e) });
+  $('status').textContent = t('status.failed', { reason: problemText(e) });
   resolveReady();
 });

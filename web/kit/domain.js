@@ -22,12 +22,4 @@ export const PROPOSAL_STATES = ['unconfirmed', 'pending', 'published', 'rejected
 
 export const EMPTY = { type: 'FeatureCollection', features: [] };
 
-/** The `detail` of an RFC 9457 problem response (or its status). */
-export async function problem(r) {
-  try {
-    const p = await r.json();
-    return { status: r.status, type: p.type ?? '', detail: p.detail ?? p.title ?? `HTTP ${r.status}` };
-  } catch {
-    return { status: r.status, type: '', detail: `HTTP ${r.status}` };
-  }
-}
+// The server's problems (RFC 9457) are read and said in the page's language by ./problems.js.

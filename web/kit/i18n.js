@@ -2,6 +2,11 @@
 // language ({dir}/{lang}.json) and a languages.json that names them; the residents' pages use
 // /static/i18n, the planners' page /static/i18n/planner. A language is added by dropping in its
 // file (nn.json) and naming it in languages.json.
+//
+// Shared strings: the kit's own sections (`problems`, kit/problems.js) live once, in
+// /static/i18n/{lang}.json; a page with its own folder gets them from there too.
+// Page-wide values: `{example_address}` (and any `{name}` of a `<meta name="naermiljo-name">`
+// tag the server puts in every page's head) is filled in every string without being passed.
 
 const DEFAULT_LANG = 'nb';
 let strings = {};
@@ -11,6 +16,10 @@ let languages = { nb: 'Norsk (bokmål)' };
 let dir = '/static/i18n';
 let onlyListed = false;
 let missing = 'missing string';
+let shared = {};
+
+const SHARED_DIR = '/static/i18n';
+const SHARED_SECTIONS = ['problems'];
 
 /**
  * The languages offered: `{ code: name in that language }`, from `{dir}/languages.json`.
@@ -39,15 +48,30 @@ export function availableLanguages() {
 export async function setLanguage(code) {
   const known = onlyListed ? Object.hasOwn(languages, code ?? '') : /^[a-z]{2,3}$/.test(code ?? '');
   const wanted = known ? code : DEFAULT_LANG;
+  const own = dir === SHARED_DIR ? null : sharedStrings(wanted);
   let r = await fetch(`${dir}/${wanted}.json`);
   if (!r.ok && wanted !== DEFAULT_LANG) r = await fetch(`${dir}/${DEFAULT_LANG}.json`);
   if (!r.ok) throw new Error(`language file ${wanted}.json: HTTP ${r.status}`);
   strings = await r.json();
+  shared = (await own) ?? {};
   lang = strings._meta?.code ?? wanted;
   if (!Object.hasOwn(languages, lang)) languages = { ...languages, [lang]: strings._meta?.name ?? lang };
   locale = strings._meta?.locale ?? 'nb-NO';
   document.documentElement.lang = strings._meta?.html_lang ?? lang;
   return lang;
+}
+
+/** The shared sections of /static/i18n/{code}.json (Bokmål's when there is no such file); none when it fails. */
+async function sharedStrings(code) {
+  try {
+    let r = await fetch(`${SHARED_DIR}/${code}.json`);
+    if (!r.ok && code !== DEFAULT_LANG) r = await fetch(`${SHARED_DIR}/${DEFAULT_LANG}.json`);
+    if (!r.ok) return {};
+    const all = await r.json();
+    return Object.fromEntries(SHARED_SECTIONS.filter((k) => Object.hasOwn(all, k)).map((k) => [k, all[k]]));
+  } catch {
+    return {};
+  }
 }
 
 export const currentLanguage = () => lang;
@@ -77,8 +101,8 @@ export function tNodes(key, vars = {}) {
 export const currentLocale = () => locale;
 export const defaultLanguage = DEFAULT_LANG;
 
-function lookup(key) {
-  let v = strings;
+function lookupIn(root, key) {
+  let v = root;
   for (const part of key.split('.')) {
     if (v == null || typeof v !== 'object') return undefined;
     v = v[part];
@@ -86,9 +110,28 @@ function lookup(key) {
   return v;
 }
 
+/** The page's own string for `key`, else the shared one. */
+const lookup = (key) => lookupIn(strings, key) ?? lookupIn(shared, key);
+
+let pageValues = null;
+
 /**
- * The string for `key`, with `{name}` placeholders filled from `vars`. A key whose value is an
- * object of plural forms (`one`, `other`, …) picks the form for `vars.count`.
+ * Page-wide placeholder values, read once from the server's `<meta name="naermiljo-NAME">`
+ * tags: `naermiljo-example-address` fills `{example_address}` (a real address of the data).
+ */
+function pageValue(name) {
+  if (!pageValues) {
+    pageValues = {};
+    const metas = typeof document === 'undefined' ? [] : document.querySelectorAll('meta[name^="naermiljo-"]');
+    for (const m of metas) pageValues[m.name.slice('naermiljo-'.length).replaceAll('-', '_')] = m.content;
+  }
+  return Object.hasOwn(pageValues, name) ? pageValues[name] : undefined;
+}
+
+/**
+ * The string for `key`, with `{name}` placeholders filled from `vars`, else from the page-wide
+ * values (`{example_address}`, see `pageValue`). A key whose value is an object of plural forms
+ * (`one`, `other`, …) picks the form for `vars.count`.
  */
 export function t(key, vars = {}) {
   let v = lookup(key);
@@ -101,7 +144,7 @@ export function t(key, vars = {}) {
     return key;
   }
   return v.replace(/\{(\w+)\}/g, (m, name) => {
-    const x = vars[name];
+    const x = Object.hasOwn(vars, name) ? vars[name] : pageValue(name);
     if (x === undefined) return m;
     return typeof x === 'number' ? formatNumber(x) : String(x);
   });

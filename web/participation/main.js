@@ -18,7 +18,8 @@ import { renderLanguageLinks, updateLanguageLinks } from '../kit/languages.js';
 import { fillSelect } from '../kit/choices.js';
 import { markField, showErrorSummary } from '../kit/forms.js';
 import { withQuery } from '../kit/url.js';
-import { PROPOSAL_CATEGORIES, PROPOSAL_STATUSES, problem } from '../kit/domain.js';
+import { PROPOSAL_CATEGORIES, PROPOSAL_STATUSES } from '../kit/domain.js';
+import { problemError, problemText } from '../kit/problems.js';
 import {
   parseUrl, serialize, apiQuery, writeUrl, pageHref, siteQuery, validDate, DEFAULT_LANG,
 } from './url.js';
@@ -47,10 +48,7 @@ const lower = (s) => s.toLocaleLowerCase(document.documentElement.lang || 'nb');
 
 async function getJson(url, signal) {
   const r = await fetch(url, { signal, headers: { Accept: 'application/json' } });
-  if (!r.ok) {
-    const p = await problem(r);
-    throw Object.assign(new Error(p.detail), { status: p.status });
-  }
+  if (!r.ok) throw await problemError(r);
   return r.json();
 }
 
@@ -127,7 +125,7 @@ async function showChooser({ notFound = null } = {}) {
     setStatus(t('choose.loaded', { count: page.districts.length, level: lower(levelName(level)) }));
   } catch (e) {
     setStatus('');
-    showProblem(t('status.failed', { detail: e.message }));
+    showProblem(t('status.failed', { reason: problemText(e) }));
   } finally {
     page.busy = false;
   }
@@ -230,7 +228,7 @@ async function loadProposals() {
     page.total = null;
     renderProposals();
     setStatus('');
-    showProblem(t('status.failed', { detail: e.message }));
+    showProblem(t('status.failed', { reason: problemText(e) }));
   } finally {
     if (mine === seq) page.busy = false;
   }

@@ -6,6 +6,7 @@
 import { $ } from '../kit/dom.js';
 import { t } from '../kit/i18n.js';
 import { EMPTY } from '../kit/domain.js';
+import { problemError, problemText } from '../kit/problems.js';
 import { page } from './context.js';
 import { writeUrl, coverageQuery } from './url.js';
 import { renderQuestionLinks } from './table.js';
@@ -18,18 +19,11 @@ const questionKey = () => {
   return [s.kind, s.minutes, s.profile, s.openAt ?? '', s.level ?? '', s.parent ?? ''].join('|');
 };
 
-/** The body of a 200, or an Error with the RFC 9457 problem (`status`, `detail`, `parameter`). */
+/** The body of a 200, or an Error with the RFC 9457 problem (`e.problem`: kit/problems.js). */
 async function json(url, signal) {
   const r = await fetch(url, { signal });
   if (r.ok) return r.json();
-  let p = {};
-  try {
-    p = await r.json();
-  } catch {
-    // not a problem document
-  }
-  const problem = { status: r.status, detail: p.detail ?? p.title ?? `HTTP ${r.status}`, parameter: p.parameter ?? null };
-  throw Object.assign(new Error(problem.detail), { problem });
+  throw await problemError(r);
 }
 
 // Districts do not change while the page is open: the polygons per level and parent, and single
@@ -106,7 +100,7 @@ export async function loadQuestion({ view = false } = {}) {
       writeUrl();
     } else {
       page.coverage = null;
-      $('status').textContent = t('results.failed', { detail: e.message });
+      $('status').textContent = t('results.failed', { reason: problemText(e) });
     }
   } finally {
     if (questionController === controller) {

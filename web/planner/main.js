@@ -15,6 +15,7 @@
 import { $, announce } from '../kit/dom.js';
 import { loadLanguages, setLanguage, currentLanguage, availableLanguages, t, applyStatic } from '../kit/i18n.js';
 import { includeParts } from '../kit/parts.js';
+import { problemText } from '../kit/problems.js';
 import { createMap, nextStyleLoad, styleUrl } from '../kit/map.js';
 import { initialContrast, showContrast, wireContrast } from '../kit/contrast.js';
 import { renderLanguageLinks } from '../kit/languages.js';
@@ -212,5 +213,5 @@ async function start() {
 
 start().catch((e) => {
   console.error(e);
-  $('status').textContent = String(e.message ?? e);
+  $('status').textContent = t('results.failed', { reason: problemText(e) });
 });

@@ -5,7 +5,7 @@
 import { $, h, announce } from '../kit/dom.js';
 import { t, currentLocale } from '../kit/i18n.js';
 import { Marker } from '../kit/map.js';
-import { problem } from '../kit/domain.js';
+import { readProblem, problemText } from '../kit/problems.js';
 import { page } from './context.js';
 import { writeUrl, MAX_CHANGES } from './url.js';
 import { fmtPoint, facilityName } from './format.js';
@@ -55,10 +55,10 @@ export async function runScenario() {
       signal: controller.signal,
     });
     if (!r.ok) {
-      const p = await problem(r);
+      const p = await readProblem(r);
       page.scenario = null;
-      page.scenarioError = p.type.includes('outside-coverage') || p.status === 422 ? t('scenario.off_network')
-        : t('scenario.failed', { detail: p.detail });
+      page.scenarioError = p.kind === 'outside-coverage' || p.status === 422 ? t('scenario.off_network')
+        : t('scenario.failed', { reason: problemText(p) });
     } else {
       page.scenario = { request, ...(await r.json()) };
       page.scenarioError = null;
@@ -66,7 +66,7 @@ export async function runScenario() {
   } catch (e) {
     if (e.name === 'AbortError') return;
     page.scenario = null;
-    page.scenarioError = t('scenario.failed', { detail: e.message });
+    page.scenarioError = t('scenario.failed', { reason: problemText(e) });
   } finally {
     if (scenarioController === controller) {
       scenarioController = null;

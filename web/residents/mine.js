@@ -6,23 +6,25 @@
 // supports and the answers, oldest first as written); not published (the moderator's reason);
 // merged into another proposal.
 //
-// 403 (the code) and 429 (many tries from this network) are said in our words only, never with
-// the server's English detail; anything else unexpected gets our words and that detail.
+// 403 (the code) and 429 (many tries from this network) are said in our words only; anything
+// else unexpected gets our words and kit/problems.js's sentence for it (never the server's
+// English detail).
 // The results are announced and focus goes to their heading; closing the dialog forgets the
 // code and the results, and focus goes back to the button.
 //
 // Titles, reasons and answers are Norwegian: marked lang="nb" in another language.
 
-import { t, applyStatic, currentLanguage, formatDate } from '../kit/i18n.js';
+import { t, applyStatic, formatDate } from '../kit/i18n.js';
 import { $, h, announce } from '../kit/dom.js';
 import { modal } from '../kit/dialog.js';
 import { textField, markField, showErrorSummary } from '../kit/forms.js';
+import { problemText } from '../kit/problems.js';
 import { proposalCategoryLabel, statusLabel, nbLang } from './proposals.js';
 import { post } from './proposal-form.js';
 
 let dialog = null;
 let control = null;
-let errors = []; // [{ name, key, detail }], shown in the summary (words by key: a language switch)
+let errors = []; // [{ name, key, problem }], shown in the summary (words by key: a language switch)
 let shown = null; // the proposals of the last answer (drawn again after a language switch)
 let busy = false;
 
@@ -73,8 +75,8 @@ function showErrors(list) {
     list.map((e) => ({ field: e.name ? `mine-${e.name}` : null, name: e.name, text: t(e.key) })));
   const items = $('mine-errors').querySelectorAll('li');
   list.forEach((e, i) => {
-    if (!e.detail || !items[i]) return;
-    items[i].append(' ', h('span', { className: 'problem-detail', lang: currentLanguage() === 'en' ? null : 'en', textContent: `(${e.detail})` }));
+    if (!e.problem || !items[i]) return;
+    items[i].append(' ', h('span', { className: 'problem-detail', textContent: `(${problemText(e.problem)})` }));
   });
 }
 
@@ -176,7 +178,7 @@ async function submit() {
   let list;
   if (r.status === 403) list = [{ name: 'code', key: 'mine.error_code' }];
   else if (r.status === 429) list = [{ name: null, key: 'mine.error_busy' }];
-  else list = [{ name: null, key: 'mine.error_failed', detail: r.detail }];
+  else list = [{ name: null, key: 'mine.error_failed', problem: r.problem }];
   showErrors(list);
   (list[0].name ? $('mine-code') : $('mine-submit')).focus();
 }

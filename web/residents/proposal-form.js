@@ -13,14 +13,15 @@
 // The support: a code or an email, one of them. POST /api/proposals/{id}/supports; 201: the
 // new count (also in the list); 202: confirm by email; 403, 404, 409, 429: only our words.
 //
-// The server's own `detail` (English) is shown after our words only for a problem we have no
-// words of our own for: for the answers we expect it is noise to a 13-year-old.
+// For a problem we have no words of our own for, what kit/problems.js says of it follows ours
+// (in the page's language); the server's own `detail` (English) is never shown.
 
 import { t, applyStatic, currentLanguage, formatPoint } from '../kit/i18n.js';
 import { $, h, announce } from '../kit/dom.js';
 import { modal } from '../kit/dialog.js';
 import { chars, textField, markField, showErrorSummary } from '../kit/forms.js';
 import { PROPOSAL_CATEGORIES } from '../kit/domain.js';
+import { readProblem, problemText } from '../kit/problems.js';
 import { fillSelect } from '../kit/choices.js';
 import { page } from './context.js';
 // A cycle with ./proposals.js: only functions, called after both modules have loaded.
@@ -38,21 +39,17 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** The language of the emails: the page's, when the server has it. */
 const emailLanguage = () => (currentLanguage() === 'en' ? 'en' : 'nb');
 
-/** The body of a problem response: `{ status, detail, params: [{ name, reason }] }`. */
+/** A problem response: `{ status, problem (kit/problems.js), params: [{ name, reason }], body }`. */
 async function problemOf(r) {
-  let body = null;
-  try {
-    body = await r.json();
-  } catch {
-    // not JSON
-  }
+  const problem = await readProblem(r);
+  const { body } = problem;
   const params = Array.isArray(body?.['invalid-params']) ? body['invalid-params'].map((x) => ({ name: x.name, reason: x.reason }))
     : Array.isArray(body?.errors) ? body.errors.map((x) => ({ name: x.field, reason: x.reason }))
       : body?.parameter ? [{ name: body.parameter, reason: body.detail }] : [];
-  return { status: r.status, detail: body?.detail ?? body?.title ?? null, params, body };
+  return { status: r.status, problem, params, body };
 }
 
-/** POSTs JSON: `{ status, body }` when it went well, else the problem (status 0: no answer). */
+/** POSTs JSON: `{ status, body }` when it went well, else the problem (status 0: no answer, `problem` the error). */
 export async function post(path, body) {
   try {
     const r = await fetch(path, {
@@ -62,8 +59,8 @@ export async function post(path, body) {
     });
     if (r.ok) return { status: r.status, body: await r.json().catch(() => ({})) };
     return problemOf(r);
-  } catch {
-    return { status: 0, detail: null, params: [] };
+  } catch (e) {
+    return { status: 0, problem: e, params: [] };
   }
 }
 
@@ -243,16 +240,16 @@ function validateProposal(v) {
 }
 
 /**
- * The error summary (kit/forms.js) with, after our words, the server's own `detail` of a
- * problem (English: marked so in another language).
+ * The error summary (kit/forms.js) with, after our words, what kit/problems.js says of a
+ * problem we have no words of our own for.
  */
 function showSummary(summary, heading, prefix, errors) {
   showErrorSummary(summary, heading,
     errors.map((e) => ({ field: e.name ? `${prefix}-${e.name}` : null, name: e.name, text: e.text })));
   const items = summary.querySelectorAll('li');
   errors.forEach((e, i) => {
-    if (!e.detail || !items[i]) return;
-    items[i].append(' ', h('span', { className: 'problem-detail', lang: currentLanguage() === 'en' ? null : 'en', textContent: `(${e.detail})` }));
+    if (!e.problem || !items[i]) return;
+    items[i].append(' ', h('span', { className: 'problem-detail', textContent: `(${problemText(e.problem)})` }));
   });
 }
 
@@ -286,19 +283,19 @@ export function openProposalForm(opener) {
   $('proposal-category').focus();
 }
 
-/** The server's words for a field it refused, in ours where we have them. */
-function fieldError(name, reason) {
+/** A field the server refused, in our words (`problem`: the whole answer, for a field we do not know). */
+function fieldError(name, problem) {
   if (PROPOSAL_FIELDS.includes(name)) {
     const [min, max] = LIMITS[name] ?? [0, 0];
     // A code the server will not take: the same words as for a 403 (what to check).
     if (name === 'code') return { name, text: t('proposal.error_code_server') };
-    if (name === 'email') return { name, text: t('proposal.error_email_server'), detail: reason };
+    if (name === 'email') return { name, text: t('proposal.error_email_server') };
     if (name === 'category') return { name, text: t('proposal.error_category') };
-    if (name === 'photo') return { name, text: t('proposal.error_photo_server'), detail: reason };
+    if (name === 'photo') return { name, text: t('proposal.error_photo_server') };
     return { name, text: t(`proposal.error_${name}`, { count: chars($(`proposal-${name}`).value), min, max }) };
   }
-  if (name === 'lon' || name === 'lat') return { name: null, text: t('proposal.error_place'), detail: reason };
-  return { name: null, text: t('proposal.error_failed'), detail: reason };
+  if (name === 'lon' || name === 'lat') return { name: null, text: t('proposal.error_place') };
+  return { name: null, text: t('proposal.error_failed'), problem };
 }
 
 async function submitProposal() {
@@ -339,7 +336,7 @@ async function submitProposal() {
   let shown;
   if (r.params.length && (r.status === 400 || r.status === 422)) {
     // Field errors: `invalid-params` (the contract says 400; the server answers 422).
-    shown = r.params.map((x) => fieldError(x.name, x.reason));
+    shown = r.params.map((x) => fieldError(x.name, r.problem));
   } else if (r.status === 403) {
     shown = [{ name: 'code', text: t('proposal.error_code_server') }];
   } else if (r.status === 422) {
@@ -347,7 +344,7 @@ async function submitProposal() {
   } else if (r.status === 429) {
     shown = [{ name: null, text: t('proposal.error_busy') }];
   } else {
-    shown = [{ name: null, text: t('proposal.error_failed'), detail: r.detail }];
+    shown = [{ name: null, text: t('proposal.error_failed'), problem: r.problem }];
   }
   shown = shown.filter((e, i) => shown.findIndex((x) => x.text === e.text) === i);
   showProposalErrors(shown);
@@ -495,13 +492,13 @@ async function submitSupport() {
   }
   let shown;
   if (r.params.length && (r.status === 400 || r.status === 422)) {
-    shown = r.params.map((x) => ({ name: SUPPORT_FIELDS.includes(x.name) ? x.name : null, text: t('support.error_failed'), detail: x.reason }));
+    shown = r.params.map((x) => ({ name: SUPPORT_FIELDS.includes(x.name) ? x.name : null, text: t('support.error_failed'), problem: r.problem }));
   } else {
-    // Our own words for what we expect; the server's detail only for anything else.
+    // Our own words for what we expect; kit/problems.js's after them only for anything else.
     const key = { 403: 'support.error_code', 404: 'support.error_gone', 409: 'support.error_already', 429: 'support.error_busy' }[r.status];
     shown = [key
       ? { name: r.status === 403 ? 'code' : null, text: t(key) }
-      : { name: null, text: t('support.error_failed'), detail: r.detail }];
+      : { name: null, text: t('support.error_failed'), problem: r.problem }];
   }
   showSupportErrors(shown);
   const first = shown.find((e) => e.name);

@@ -37,14 +37,18 @@ async function file(res, path, transform) {
   }
 }
 
+// What the Rust server puts in every page's head from its data (src/http/web.rs), stood in for.
+const page = (html) => html.replace('</head>',
+  '<meta name="naermiljo-example-address" content="Storgata 1"></head>');
+
 const server = createServer((req, res) => {
   const url = new URL(req.url, `http://${req.headers.host}`);
   const path = decodeURIComponent(url.pathname);
   const base = `http://${req.headers.host}`;
   let m;
-  if (path === '/') return file(res, join(web, 'index.html'));
-  if (path === '/embed') return file(res, join(web, 'embed.html'));
-  if (path === '/planner') return file(res, join(web, 'planner.html'));
+  if (path === '/') return file(res, join(web, 'index.html'), page);
+  if (path === '/embed') return file(res, join(web, 'embed.html'), page);
+  if (path === '/planner') return file(res, join(web, 'planner.html'), page);
   if ((m = path.match(/^\/static\/(.+)$/))) return file(res, inside(web, m[1]) ?? '/nonexistent');
   if ((m = path.match(/^\/vendor\/maplibre-gl\/([\w.-]+)$/))) return file(res, join(web, 'node_modules/maplibre-gl/dist', m[1]));
   if ((m = path.match(/^\/fonts\/([\w.-]+)$/))) return file(res, join(web, 'node_modules/@fontsource/noto-sans/files', m[1]));
