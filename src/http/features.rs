@@ -16,7 +16,18 @@ use crate::index::search::fold;
 pub const GEO_JSON: &str = "application/geo+json";
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 const ITEMS_PARAMS: &[&str] = &[
-    "bbox", "limit", "offset", "kind", "q", "f", "level", "parent", "open_now", "open_at",
+    "bbox",
+    "limit",
+    "offset",
+    "kind",
+    "q",
+    "f",
+    "level",
+    "parent",
+    "open_now",
+    "open_at",
+    "filter",
+    "filter-lang",
 ];
 const NO_PARAMS: &[&str] = &["f"];
 const ITEM_PARAMS: &[&str] = &["f", "open_at"];
@@ -128,6 +139,14 @@ pub async fn get_conformance(RawQuery(q): RawQuery) -> Result<Response, ApiError
             "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
             "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
             "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+            "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+            "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+            "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+            "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+            "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+            "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+            "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+            "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
         ]}),
     ))
 }
@@ -228,6 +247,7 @@ pub async fn list_items(
     };
 
     let open = super::open::OpenQuery::parse(&params)?;
+    let filter = super::filter::Filter::parse(&params, c)?;
     if c != Collection::Facilities {
         for name in super::open::PARAMS {
             if params.get(name).is_some() {
@@ -271,7 +291,7 @@ pub async fn list_items(
                 ApiError::invalid("parent", format!("no district with id {id:?}"))
             })?),
         };
-    let matched: Vec<u32> = match c {
+    let mut matched: Vec<u32> = match c {
         Collection::Facilities => {
             let candidates = match &bbox {
                 Some(b) => s.facilities_in(b),
@@ -330,13 +350,24 @@ pub async fn list_items(
         }
     };
 
+    if let Some(f) = &filter {
+        matched.retain(|&i| f.keeps(&feature_text(&s, c, i, &open)));
+    }
     let page: Vec<u32> = matched.iter().skip(offset).take(limit).copied().collect();
     let features = page.iter().map(|&i| feature_text(&s, c, i, &open));
 
     let page_url = |offset: usize| {
         let mut pairs: Vec<(&str, String)> = Vec::new();
         for key in [
-            "bbox", "kind", "q", "level", "parent", "open_now", "open_at",
+            "bbox",
+            "kind",
+            "q",
+            "level",
+            "parent",
+            "open_now",
+            "open_at",
+            "filter",
+            "filter-lang",
         ] {
             if let Some(v) = params.get(key) {
                 pairs.push((key, v.to_string()));
@@ -473,6 +504,21 @@ pub async fn get_item(
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(GEO_JSON));
     Ok(r)
+}
+
+/// `GET /api/collections/{id}/queryables`: what a `filter=` may name (OGC API – Features
+/// Part 3).
+pub async fn get_queryables(
+    base: BaseUrl,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let c = Collection::parse(&id)?;
+    f_json(&Params::parse(raw.as_deref(), NO_PARAMS)?)?;
+    Ok(json_response(
+        "application/schema+json",
+        &super::filter::queryables(c, &base.0),
+    ))
 }
 
 pub async fn search_addresses(

@@ -7,6 +7,7 @@ mod districts;
 pub mod error;
 mod etag;
 mod features;
+mod filter;
 mod open;
 mod openapi;
 mod organisations;
@@ -254,6 +255,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/collections/{id}", get(features::get_collection))
         .route("/api/collections/{id}/items", get(features::list_items))
+        .route(
+            "/api/collections/{id}/queryables",
+            get(features::get_queryables),
+        )
         .route("/api/collections/{id}/items/{fid}", get(features::get_item))
         .route("/api/addresses/search", get(features::search_addresses))
         .route("/api/search", get(search::search))

@@ -81,7 +81,8 @@ pub async fn search(
     let s = state.snapshot.load();
     let whole = fold(q);
     let mut places: Vec<(String, Value)> = s
-        .search_places(q, limit * 2)
+        // Enough candidates that an exactly named place is among them before it is lifted.
+        .search_places(q, 200)
         .into_iter()
         .map(|p| place_feature(&s, p))
         .collect();

@@ -676,7 +676,7 @@ async fn one_search_box_finds_addresses_facilities_and_districts() {
         .iter()
         .find(|d| d.level == "bydel" && d.name == "Grünerløkka")
         .expect("the demo has the bydel Grünerløkka");
-    let r = get(state, "/api/search?q=grunerlokka").await;
+    let r = get(state, "/api/search?q=grunerlokka&limit=1").await;
     assert_eq!(r.status, 200, "{}", r.body);
     let first = &r.body["features"][0];
     assert_eq!(first["properties"]["group"], "district", "{}", r.body);
@@ -724,4 +724,82 @@ async fn one_search_box_finds_addresses_facilities_and_districts() {
     );
     assert_problem(&get(state, "/api/search").await, 400);
     assert_problem(&get(state, "/api/search?q=x&limit=0").await, 400);
+}
+
+/// Issue 17 item 2: queryables per collection and `filter=` in CQL2 (text and JSON): the
+/// counts equal those of the equivalent plain parameters; syntax errors and unknown
+/// queryables are 400 problems that say where or what.
+#[tokio::test(flavor = "multi_thread")]
+async fn cql2_filters_agree_with_the_plain_parameters() {
+    let (_, state) = fixture().await;
+    let q = get(state, "/api/collections/facilities/queryables").await;
+    assert_eq!(q.status, 200);
+    assert_eq!(q.body["properties"]["kind"]["type"], "string");
+    assert_eq!(q.body["properties"]["geometry"]["format"], "geometry-point");
+    let matched = |uri: String| async move {
+        let r = get(state, &uri).await;
+        assert_eq!(r.status, 200, "{uri}: {}", r.body);
+        r.body["numberMatched"].as_u64().unwrap()
+    };
+    let items = "/api/collections/facilities/items?limit=1";
+    let schools = matched(format!("{items}&kind=school")).await;
+    assert!(schools > 0);
+    assert_eq!(
+        matched(format!("{items}&filter=kind+%3D+%27school%27")).await,
+        schools
+    );
+    let libraries = matched(format!("{items}&kind=library")).await;
+    assert_eq!(
+        matched(format!(
+            "{items}&filter=kind+IN+(%27school%27,%27library%27)"
+        ))
+        .await,
+        schools + libraries
+    );
+    let all = matched(items.to_string()).await;
+    assert_eq!(
+        matched(format!("{items}&filter=NOT+(kind+%3D+%27school%27)")).await,
+        all - schools
+    );
+    let json = "%7B%22op%22%3A%22%3D%22%2C%22args%22%3A%5B%7B%22property%22%3A%22kind%22%7D%2C%22school%22%5D%7D";
+    assert_eq!(
+        matched(format!("{items}&filter-lang=cql2-json&filter={json}")).await,
+        schools
+    );
+    // Spatial: the same as bbox=.
+    let in_box = matched(format!("{items}&bbox=10.75,59.91,10.77,59.93")).await;
+    assert!(in_box > 0);
+    assert_eq!(
+        matched(format!(
+            "{items}&filter=S_INTERSECTS(geometry,BBOX(10.75,59.91,10.77,59.93))"
+        ))
+        .await,
+        in_box
+    );
+    // Districts by level.
+    let bydeler = matched("/api/collections/districts/items?limit=1&level=bydel".into()).await;
+    assert_eq!(
+        matched("/api/collections/districts/items?limit=1&filter=level+%3D+%27bydel%27".into())
+            .await,
+        bydeler
+    );
+    for (uri, says) in [
+        (
+            format!("{items}&filter=kind+%3D+%27school%27+AND+(name"),
+            "it ends too early (at character 27)",
+        ),
+        (format!("{items}&filter=kind+%3D%3D+%27x%27"), "character 7"),
+        (
+            format!("{items}&filter=colour+%3D+1"),
+            "\"colour\" is not a queryable of facilities",
+        ),
+        (
+            format!("{items}&filter-lang=sql&filter=x"),
+            "cql2-text or cql2-json",
+        ),
+    ] {
+        let r = get(state, &uri).await;
+        let detail = assert_problem(&r, 400);
+        assert!(detail.contains(says), "{uri}: {detail}");
+    }
 }

@@ -71,6 +71,8 @@ pub fn document() -> Value {
                 "parameters": [
                     collection_id.clone(),
                     param("bbox", "query", "minlon,minlat,maxlon,maxlat in WGS84; edges included", json!({ "type": "array", "items": { "type": "number" }, "minItems": 4, "maxItems": 6 }), false),
+                    param("filter", "query", "A CQL2 condition on the queryables (/api/collections/{id}/queryables): comparisons, AND/OR/NOT, IS NULL, LIKE, IN, S_INTERSECTS with BBOX or a geometry; facilities, addresses and districts", json!({ "type": "string" }), false),
+                    param("filter-lang", "query", "cql2-text (default) or cql2-json", json!({ "type": "string", "enum": ["cql2-text", "cql2-json"] }), false),
                     param("limit", "query", "Page size, 1 to 10000 (larger values are clamped to 10000)", json!({ "type": "integer", "minimum": 1, "default": 100 }), false),
                     param("offset", "query", "Features to skip", json!({ "type": "integer", "minimum": 0, "default": 0 }), false),
                     param("kind", "query", "Facilities only: comma-separated kinds, or naermiljoanlegg", json!({ "type": "string" }), false),
@@ -373,6 +375,12 @@ fn programme_paths(doc: &mut Value) {
             "delete": { "summary": format!("Delete a {what}"), "operationId": format!("delete-{collection}"), "security": bearer.clone(), "parameters": [fid.clone(), if_match.clone()], "responses": deleted.clone() },
         }));
     }
+    paths.insert("/api/collections/{id}/queryables".into(), json!({ "get": {
+        "summary": "What a filter may name in the collection (OGC API – Features Part 3): a JSON Schema of its properties and geometry",
+        "operationId": "getQueryables",
+        "parameters": [param("id", "path", "facilities, addresses or districts", json!({ "type": "string" }), true)],
+        "responses": ok("Queryables", "application/schema+json", json!({ "type": "object", "properties": { "properties": { "type": "object" } } }))
+    } }));
     paths.insert("/api/search".into(), json!({ "get": {
         "summary": "The one search box: addresses, facilities by name and districts by name, grouped (feature property `group`: address, facility, district; `label`), groups ranked for the query (a number: addresses first; a place named exactly as asked leads); districts carry a `bbox` to fit",
         "operationId": "search",

@@ -1,0 +1,269 @@
+//! OGC API – Features Part 3 (filtering), for the facilities, addresses and districts
+//! collections (issue 17 item 2): `/api/collections/{id}/queryables` (a JSON Schema of what
+//! a filter may name) and `filter=` in CQL2 text (or `filter-lang=cql2-json`), parsed and
+//! evaluated by the cql2 crate against each feature as served (its `properties` and its
+//! `geometry`), on the snapshot, not in SQL.
+
+use serde_json::{Value, json};
+
+use super::error::ApiError;
+use super::features::Collection;
+use super::params::Params;
+
+/// What a filter on `c` may name: (property, JSON Schema type, description).
+fn queryable_list(c: Collection) -> Vec<(&'static str, Value, &'static str)> {
+    let text = json!({ "type": "string" });
+    let text_or_null = json!({ "type": ["string", "null"] });
+    let integer = json!({ "type": ["integer", "null"] });
+    let geometry = |kind: &str| json!({ "format": format!("geometry-{kind}") });
+    match c {
+        Collection::Facilities => vec![
+            (
+                "kind",
+                json!({ "type": "string", "enum": crate::domain::FacilityKind::ALL.map(|k| k.as_str()) }),
+                "What the facility is",
+            ),
+            ("name", text_or_null.clone(), "Its name"),
+            ("address", text_or_null.clone(), "Its address"),
+            (
+                "naermiljoanlegg",
+                json!({ "type": "boolean" }),
+                "A nærmiljøanlegg (a neighbourhood sports or play facility)",
+            ),
+            (
+                "wheelchair",
+                text_or_null.clone(),
+                "OSM wheelchair: yes, limited or no",
+            ),
+            (
+                "opening_hours",
+                text_or_null.clone(),
+                "Opening hours in OSM syntax",
+            ),
+            (
+                "district_id",
+                text_or_null.clone(),
+                "The id of its district (finest level)",
+            ),
+            ("district", text_or_null.clone(), "The name of its district"),
+            ("source", text.clone(), "The import source"),
+            (
+                "source_id",
+                text.clone(),
+                "Its id in the source (orgnr, OSM id, anleggsnummer)",
+            ),
+            ("geometry", geometry("point"), "Its position"),
+        ],
+        Collection::Addresses => vec![
+            ("label", text.clone(), "The address as written"),
+            ("street", text.clone(), "Street or place name"),
+            ("number", text.clone(), "House number with letter"),
+            ("postcode", text_or_null.clone(), "Postnummer"),
+            ("city", text_or_null.clone(), "Poststed"),
+            ("municipality_code", text_or_null.clone(), "Kommunenummer"),
+            ("grunnkrets_code", text_or_null.clone(), "Grunnkretsnummer"),
+            ("grunnkrets_name", text_or_null.clone(), "Grunnkretsnavn"),
+            (
+                "district_id",
+                text_or_null.clone(),
+                "The id of its district (finest level)",
+            ),
+            ("district", text_or_null.clone(), "The name of its district"),
+            ("source", text.clone(), "The import source"),
+            ("geometry", geometry("point"), "Its position"),
+        ],
+        Collection::Districts => vec![
+            ("name", text.clone(), "Its name"),
+            (
+                "code",
+                text.clone(),
+                "Its code (grunnkretsnummer, kommunenummer, …)",
+            ),
+            (
+                "level",
+                text.clone(),
+                "kommune, kommunedel, bydel, delomrade, grunnkrets, postcode",
+            ),
+            (
+                "parent_id",
+                text_or_null.clone(),
+                "The district of the next coarser level that holds it",
+            ),
+            ("parent", text_or_null, "That district's name"),
+            ("population", integer, "Residents (null where withheld)"),
+            (
+                "addresses",
+                json!({ "type": "integer" }),
+                "Addresses inside",
+            ),
+            (
+                "facilities",
+                json!({ "type": "integer" }),
+                "Facilities inside",
+            ),
+            ("geometry", geometry("multipolygon"), "Its area"),
+        ],
+    }
+}
+
+/// The queryables document (OGC API – Features Part 3, JSON Schema 2020-12).
+pub fn queryables(c: Collection, base: &str) -> Value {
+    let properties: serde_json::Map<String, Value> = queryable_list(c)
+        .into_iter()
+        .map(|(name, mut schema, description)| {
+            schema["description"] = json!(description);
+            (name.to_string(), schema)
+        })
+        .collect();
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": format!("{base}/api/collections/{}/queryables", c.id()),
+        "type": "object",
+        "title": c.id(),
+        "properties": properties,
+        "additionalProperties": false,
+    })
+}
+
+/// The property names an expression uses (its `{"property": …}` nodes in CQL2 JSON).
+fn properties_in(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(o) => {
+            if let Some(Value::String(p)) = o.get("property") {
+                out.push(p.clone());
+            }
+            o.values().for_each(|x| properties_in(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| properties_in(x, out)),
+        _ => {}
+    }
+}
+
+/// Parses CQL2 text, all of it. The cql2 crate (0.5) reads the longest expression at the
+/// start and ignores the rest (`kind = 'school' AND (` reads as `kind = 'school'`), so the
+/// text is also read in parentheses, where the rest must fit: the error then says where
+/// the expression stops making sense, counted from 1 in the text as given.
+fn parse_text(text: &str) -> Result<cql2::Expr, String> {
+    let expr = cql2::parse_text(text).map_err(|e| e.to_string())?;
+    match cql2::parse_text(&format!("({text})")) {
+        Ok(_) => Ok(expr),
+        Err(e) => {
+            // pest's message starts ` --> 1:COLUMN`; the parenthesis moved it by one.
+            let column = e
+                .to_string()
+                .split("-->")
+                .nth(1)
+                .and_then(|at| at.trim().split(':').nth(1))
+                .and_then(|c| c.split_whitespace().next()?.parse::<usize>().ok())
+                .map(|c| c.saturating_sub(1).max(1));
+            Err(match column {
+                Some(c) => {
+                    let rest: String = text.chars().skip(c - 1).collect();
+                    if rest.trim().is_empty() {
+                        format!("it ends too early (at character {c})")
+                    } else {
+                        format!("it stops making sense at character {c}: «{rest}»")
+                    }
+                }
+                None => "it does not read to its end".into(),
+            })
+        }
+    }
+}
+
+/// `BBOX(…)` as the polygon it stands for: the cql2 crate (0.5) does not evaluate a spatial
+/// operator on a bbox argument, only on geometries.
+fn with_bbox_as_polygons(expr: cql2::Expr) -> cql2::Expr {
+    fn rewrite(v: &mut Value) {
+        match v {
+            Value::Object(o) => {
+                if o.len() == 1
+                    && let Some(Value::Array(b)) = o.get("bbox")
+                    && let [w, s, e, n] = b.as_slice()
+                    && let (Some(w), Some(s), Some(e), Some(n)) =
+                        (w.as_f64(), s.as_f64(), e.as_f64(), n.as_f64())
+                {
+                    *v = json!({ "type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]] });
+                    return;
+                }
+                o.values_mut().for_each(rewrite);
+            }
+            Value::Array(a) => a.iter_mut().for_each(rewrite),
+            _ => {}
+        }
+    }
+    let Ok(mut json) = serde_json::to_value(&expr) else {
+        return expr;
+    };
+    rewrite(&mut json);
+    serde_json::from_value(json).unwrap_or(expr)
+}
+
+/// A parsed `filter=`.
+#[derive(Debug, Clone)]
+pub struct Filter(cql2::Expr);
+
+impl Filter {
+    /// Reads `filter` and `filter-lang` (cql2-text, the default, or cql2-json); `None`
+    /// without a filter.
+    ///
+    /// Errors: 400 problems naming `filter` for a syntax error (with the parser's position),
+    /// an unknown queryable (listing the queryables), or a language not offered.
+    pub fn parse(params: &Params, c: Collection) -> Result<Option<Filter>, ApiError> {
+        let Some(text) = params.get("filter") else {
+            if params.get("filter-lang").is_some() {
+                return Err(ApiError::invalid("filter-lang", "give a filter with it"));
+            }
+            return Ok(None);
+        };
+        let expr = match params.get("filter-lang").unwrap_or("cql2-text") {
+            "cql2-text" => parse_text(text),
+            "cql2-json" => cql2::parse_json(text).map_err(|e| e.to_string()),
+            other => {
+                return Err(ApiError::invalid(
+                    "filter-lang",
+                    format!("{other:?} is not offered; use cql2-text or cql2-json"),
+                ));
+            }
+        }
+        .map_err(|e| ApiError::invalid("filter", format!("not a CQL2 expression: {e}")))?;
+        if !expr.is_valid() {
+            return Err(ApiError::invalid(
+                "filter",
+                "not a CQL2 expression: it must be a condition, e.g. kind = 'school'",
+            ));
+        }
+        let expr = with_bbox_as_polygons(expr);
+        let json = serde_json::to_value(&expr)
+            .map_err(|e| ApiError::invalid("filter", format!("not a CQL2 expression: {e}")))?;
+        let mut used = Vec::new();
+        properties_in(&json, &mut used);
+        let known = queryable_list(c);
+        for p in used {
+            if !known.iter().any(|(name, _, _)| *name == p) {
+                return Err(ApiError::invalid(
+                    "filter",
+                    format!(
+                        "{p:?} is not a queryable of {}; queryables: {} (see /api/collections/{}/queryables)",
+                        c.id(),
+                        known.iter().map(|q| q.0).collect::<Vec<_>>().join(", "),
+                        c.id()
+                    ),
+                ));
+            }
+        }
+        Ok(Some(Filter(expr)))
+    }
+
+    /// True when the feature (its GeoJSON text as served) meets the filter; a feature the
+    /// expression cannot be decided for (a property it lacks) does not.
+    pub fn keeps(&self, feature: &str) -> bool {
+        let Ok(item) = serde_json::from_str::<Value>(feature) else {
+            return false;
+        };
+        self.0
+            .clone()
+            .reduce(Some(&item))
+            .is_ok_and(cql2::Expr::is_true)
+    }
+}
