@@ -194,6 +194,143 @@ test('keyboard only: search an address, get bands on the map and the list /api/r
   await p.close();
 });
 
+/** The suggestions on show: per group its heading (the group's name) and its options' text. */
+const suggestionGroups = (page) => page.$$eval('#address-options [role=group]', (groups) => groups.map((g) => ({
+  heading: document.getElementById(g.getAttribute('aria-labelledby'))?.textContent,
+  headingIsOption: g.querySelector('.combobox-group-label')?.getAttribute('role') === 'option',
+  options: [...g.querySelectorAll('[role=option]')].map((o) => o.textContent),
+})));
+
+/** Types `text` in the emptied search box and waits for its suggestions. */
+async function typeSearch(page, text) {
+  await page.fill('#address', '');
+  await page.focus('#address');
+  await page.keyboard.type(text);
+  await page.waitForFunction((t) => document.getElementById('address').value === t
+    && document.querySelector('#address-options [role=option]') && !document.getElementById('address-options').hidden, text);
+}
+
+/** ArrowDown until the active option's text starts with `label`; then Enter. */
+async function chooseByKeyboard(page, label) {
+  for (let i = 0; i < 20; i++) {
+    await page.keyboard.press('ArrowDown');
+    const text = await page.evaluate(() => {
+      const id = document.getElementById('address').getAttribute('aria-activedescendant');
+      return id ? document.getElementById(id).textContent : '';
+    });
+    if (text.startsWith(label)) {
+      await page.keyboard.press('Enter');
+      return text;
+    }
+  }
+  return assert.fail(`no suggestion starts with ${label}`);
+}
+
+/** Waits until the map has stopped moving and gives its centre, zoom and bounds. */
+async function mapView(page) {
+  await page.waitForFunction(() => !map.isMoving());
+  return page.evaluate(() => {
+    const b = map.getBounds();
+    return { center: map.getCenter().toArray(), zoom: map.getZoom(), bounds: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()] };
+  });
+}
+
+const heard = (page, re) => page.waitForFunction((src) => new RegExp(src).test(document.getElementById('announcer').textContent), re.source);
+
+test('one search box: areas, places and addresses under their group headings; the map goes to the choice', async () => {
+  // Real names of the demo's data, as /api/search gives them.
+  const areas = await (await fetch(`${origin}/api/search?q=Sagene`)).json();
+  const area = areas.features.find((f) => f.properties.group === 'district' && f.properties.label === 'Sagene');
+  assert.ok(area?.bbox, 'the demo has the bydel Sagene, with a bbox');
+  assert.equal(area.properties.level, 'bydel');
+  const places = await (await fetch(`${origin}/api/search?q=${encodeURIComponent('Sagene skole')}`)).json();
+  const place = places.features.find((f) => f.properties.group === 'facility' && f.properties.label === 'Sagene skole');
+  assert.ok(place, 'the demo has Sagene skole');
+
+  const p = await open('/', { viewport: { width: 1024, height: 700 } });
+  const { page } = p;
+  assert.equal(await page.textContent('#address-label'), 'Adresse eller sted');
+
+  // A district's name: its group heading «Områder» in the API's order, headings never options.
+  await typeSearch(page, 'Sagene');
+  const groups = await suggestionGroups(page);
+  const heading = { address: 'Adresser', facility: 'Steder', district: 'Områder' };
+  assert.deepEqual(groups.map((g) => g.heading), areas.groups.filter((g) => g.count > 0).map((g) => heading[g.group]));
+  assert.ok(groups.every((g) => !g.headingIsOption && g.options.length > 0));
+  assert.equal(await page.locator('#address-options [role=option]').count(), areas.features.length);
+  const areaGroup = groups.find((g) => g.heading === 'Områder');
+  assert.ok(areaGroup.options.includes('Sagene, Bydel'), `the bydel under «Områder»: ${areaGroup.options}`);
+  assert.ok(groups.find((g) => g.heading === 'Steder').options.some((o) => o.startsWith('Sagene skole, Skole')));
+  assert.deepEqual(await axeViolations(page), [], 'axe with the grouped suggestions open');
+  await page.screenshot({ path: screenshotPath('resident-search-groups.png') });
+
+  // Chosen with the keyboard: the map fits the district, it is announced, no reach is asked.
+  await chooseByKeyboard(page, 'Sagene, Bydel');
+  await heard(page, /Sagene, Bydel, vises på kartet\./);
+  const [w, s, e, n] = area.bbox;
+  let view = await mapView(page);
+  assert.ok(view.bounds[0] <= w + 1e-4 && view.bounds[1] <= s + 1e-4 && view.bounds[2] >= e - 1e-4 && view.bounds[3] >= n - 1e-4,
+    `the view ${view.bounds} holds the district ${area.bbox}`);
+  assert.ok(view.center[0] > w && view.center[0] < e && view.center[1] > s && view.center[1] < n, 'centred on the district');
+  assert.equal(await page.evaluate(() => window.app.state.point), null, 'a district is not a walking origin');
+
+  // A facility by name: under «Steder», the map goes to it at street level, announced.
+  await typeSearch(page, 'sagene skole');
+  assert.equal((await suggestionGroups(page))[0].heading, 'Steder');
+  await chooseByKeyboard(page, 'Sagene skole');
+  await heard(page, /Sagene skole, Skole, vises på kartet\./);
+  view = await mapView(page);
+  const [lon, lat] = place.geometry.coordinates;
+  assert.ok(Math.abs(view.center[0] - lon) < 1e-5 && Math.abs(view.center[1] - lat) < 1e-5, `centre ${view.center} is the school's`);
+  assert.ok(view.zoom >= 15.9, `zoom ${view.zoom}`);
+  assert.equal(await page.evaluate(() => window.app.state.point), null);
+
+  // An address still gives the walking reach from it, as before.
+  await page.fill('#address', '');
+  await page.focus('#address');
+  assert.equal(await pickAddress(page), ADDRESS);
+  const point = await page.evaluate(() => window.app.state.point);
+  assert.deepEqual(point, [10.759436, 59.929261]);
+  assert.match(await page.textContent('#status'), /steder innen 15 minutter/);
+
+  // The school, now within reach: selected on the map and in the list; the origin stays.
+  await typeSearch(page, 'sagene skole');
+  await chooseByKeyboard(page, 'Sagene skole');
+  await page.waitForSelector(`.result[data-id="${place.properties.id}"].selected`);
+  await heard(page, /Sagene skole, Skole, \d+ minutter å gå\./);
+  assert.equal(await page.evaluate((id) => map.getFeatureState({ source: 'reach-facilities', id }).selected, place.properties.id), true);
+  view = await mapView(page);
+  assert.ok(Math.abs(view.center[0] - lon) < 1e-5 && Math.abs(view.center[1] - lat) < 1e-5);
+  assert.deepEqual(await page.evaluate(() => window.app.state.point), point, 'the origin did not change');
+  assert.equal(await page.inputValue('#address'), 'Sagene skole');
+
+  // English headings and levels; 320 px wide with the list open: nothing scrolls sideways.
+  await page.click('#lang-list a[hreflang=en]');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  await page.setViewportSize({ width: 320, height: 640 });
+  await typeSearch(page, 'Sagene');
+  const en = await suggestionGroups(page);
+  assert.ok(en.some((g) => g.heading === 'Areas' && g.options.includes('Sagene, City district')), JSON.stringify(en));
+  assert.ok(en.some((g) => g.heading === 'Places'));
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 320, 'no sideways scrolling at 320 px');
+  const box = await page.$eval('#address-options', (l) => { const r = l.getBoundingClientRect(); return { left: r.left, right: r.right }; });
+  assert.ok(box.left >= 0 && box.right <= 320, `the suggestions fit: ${JSON.stringify(box)}`);
+  assert.deepEqual(await axeViolations(page), [], 'axe at 320 px with the list open, in English');
+  await page.screenshot({ path: screenshotPath('resident-search-groups-320px.png') });
+  assertClean(p);
+  await p.close();
+
+  // /embed has the same box: a place chosen there moves its map too.
+  const q = await open('/embed');
+  await typeSearch(q.page, 'sagene skole');
+  await chooseByKeyboard(q.page, 'Sagene skole');
+  await heard(q.page, /Sagene skole, Skole, vises på kartet\./);
+  view = await mapView(q.page);
+  assert.ok(Math.abs(view.center[0] - lon) < 1e-5 && Math.abs(view.center[1] - lat) < 1e-5);
+  assertClean(q);
+  await q.close();
+});
+
 test('first load: map drawn, nothing from another origin, bytes downloaded', async (t) => {
   const p = await openPage(browser, origin, { viewport: { width: 1280, height: 800 } });
   const { page } = p;

@@ -1,8 +1,12 @@
-// An address search field with suggestions, after the WAI-ARIA 1.2 combobox pattern
+// A search field with suggestions, after the WAI-ARIA 1.2 combobox pattern
 // ("list autocomplete", https://www.w3.org/WAI/ARIA/apg/patterns/combobox/):
 //   ↓/↑ move through the suggestions (focus stays in the field, aria-activedescendant points
 //   at the active one), Enter picks the active one (or the first), Escape closes the list or,
 //   when it is closed, clears the field. The number of suggestions is announced politely.
+// Suggestions with a `group` are shown under a visible heading per group (`groupLabel`), each
+// group a role=group named by its heading, as in the APG's "grouped listbox"; the arrow keys
+// go through all the options across the groups. A `detail` is a second, smaller line of the
+// option (part of its name). Groups need a <div> listbox; a <ul> one gets plain <li> options.
 
 let counter = 0;
 
@@ -12,7 +16,7 @@ export class Combobox {
    * @param {HTMLInputElement} o.input  role=combobox, aria-controls = the listbox's id
    * @param {HTMLElement} o.listbox     role=listbox
    * @param {(text: string) => void} o.announce   writes to a polite live region
-   * @param {(text: string, signal: AbortSignal) => Promise<{label: string, value: any}[]>} o.search
+   * @param {(text: string, signal: AbortSignal) => Promise<{label: string, value: any, detail?: string, group?: string, groupLabel?: string}[]>} o.search
    * @param {(option: {label: string, value: any}) => void} o.onSelect
    * @param {(key: string, vars?: object) => string} o.t
    * @param {HTMLElement} [o.message]  shows "no address matches" (and a failure) on screen too
@@ -20,6 +24,7 @@ export class Combobox {
   constructor({ input, listbox, announce, search, onSelect, t, message = null, minChars = 2, delay = 120 }) {
     Object.assign(this, { input, listbox, announce, search, onSelect, t, message, minChars, delay });
     this.options = [];
+    this.items = []; // the option elements, in option order
     this.active = -1;
     this.timer = 0;
     this.pending = false; // a search for the current text has not answered yet
@@ -101,18 +106,54 @@ export class Combobox {
   setOptions(options) {
     this.options = options;
     this.active = -1;
-    this.listbox.replaceChildren(...options.map((o, i) => {
-      const li = document.createElement('li');
-      li.id = `${this.prefix}-${i}`;
-      li.setAttribute('role', 'option');
-      li.setAttribute('aria-selected', 'false');
-      li.dataset.index = String(i);
-      li.textContent = o.label;
-      return li;
-    }));
+    const tag = this.listbox.matches('ul, ol') ? 'li' : 'div';
+    this.items = options.map((o, i) => {
+      const el = document.createElement(tag);
+      el.id = `${this.prefix}-${i}`;
+      el.setAttribute('role', 'option');
+      el.setAttribute('aria-selected', 'false');
+      el.dataset.index = String(i);
+      el.textContent = o.label;
+      if (o.detail) {
+        const detail = document.createElement('span');
+        detail.className = 'option-detail';
+        // The comma is heard, not seen: the detail is a line of its own.
+        const comma = document.createElement('span');
+        comma.className = 'visually-hidden';
+        comma.textContent = ', ';
+        detail.append(comma, o.detail);
+        el.append(detail);
+      }
+      return el;
+    });
+    this.listbox.replaceChildren(...(tag === 'div' && options.some((o) => o.group) ? this.grouped() : this.items));
     this.input.removeAttribute('aria-activedescendant');
     if (options.length && document.activeElement === this.input) this.open();
     else this.close();
+  }
+
+  /** The option elements in a role=group per run of options of the same group, each with its heading. */
+  grouped() {
+    const groups = [];
+    this.options.forEach((o, i) => {
+      let last = groups[groups.length - 1];
+      if (!last || last.dataset.group !== (o.group ?? '')) {
+        const n = groups.length;
+        const heading = document.createElement('div');
+        heading.id = `${this.prefix}-g${n}`;
+        heading.className = 'combobox-group-label';
+        heading.setAttribute('role', 'presentation');
+        heading.textContent = o.groupLabel ?? o.group ?? '';
+        last = document.createElement('div');
+        last.setAttribute('role', 'group');
+        last.setAttribute('aria-labelledby', heading.id);
+        last.dataset.group = o.group ?? '';
+        last.append(heading);
+        groups.push(last);
+      }
+      last.append(this.items[i]);
+    });
+    return groups;
   }
 
   open() {
@@ -129,7 +170,7 @@ export class Combobox {
   }
 
   setActive(i) {
-    const items = this.listbox.children;
+    const { items } = this;
     if (this.active >= 0 && items[this.active]) items[this.active].setAttribute('aria-selected', 'false');
     this.active = i;
     if (i < 0 || !items[i]) {
@@ -138,6 +179,11 @@ export class Combobox {
     }
     items[i].setAttribute('aria-selected', 'true');
     this.input.setAttribute('aria-activedescendant', items[i].id);
+    // The first option of a group brings its heading into view too.
+    const group = items[i].parentElement;
+    if (group !== this.listbox && group.querySelector('[role=option]') === items[i]) {
+      group.firstElementChild.scrollIntoView({ block: 'nearest' });
+    }
     items[i].scrollIntoView({ block: 'nearest' });
   }
 

@@ -4,10 +4,11 @@
 //
 // The parts: context.js (what the page knows), overlay.js (what the map draws), reach.js
 // (asking /api/reach, selecting), list.js (the list and the legend), filters.js,
-// embed-dialog.js, url.js; programme.js and help-form.js (activities, volunteer needs and the
-// offer of help); proposals.js and proposal-form.js (residents' proposals: the layer, the list,
-// "Foreslå noe her" and "Støtt forslaget"), mine.js («Se svar på forslagene dine»: what became
-// of the proposals made with a code). Shared with every page: ../kit/.
+// embed-dialog.js, url.js, search.js (the search box: addresses, places, areas); programme.js
+// and help-form.js (activities, volunteer needs and the offer of help); proposals.js and
+// proposal-form.js (residents' proposals: the layer, the list, "Foreslå noe her" and "Støtt
+// forslaget"), mine.js («Se svar på forslagene dine»: what became of the proposals made with a
+// code). Shared with every page: ../kit/.
 
 import { $, announce, copyText, keepFocus } from '../kit/dom.js';
 import {
@@ -17,7 +18,6 @@ import { includeParts } from '../kit/parts.js';
 import { createMap, nextStyleLoad, relabelControls, styleUrl, LngLatBounds } from '../kit/map.js';
 import { initialContrast, showContrast, wireContrast } from '../kit/contrast.js';
 import { renderLanguageLinks } from '../kit/languages.js';
-import { Combobox } from '../kit/combobox.js';
 import { KINDS } from '../kit/domain.js';
 import { parseState } from '../url-state.js';
 import { page, kindColour, showsProposals } from './context.js';
@@ -33,6 +33,7 @@ import { loadProposals, scheduleProposals, selectProposal, wireProposals } from 
 import { relabelProposalForms } from './proposal-form.js';
 import { relabelMine, wireMine } from './mine.js';
 import { writeUrl, languageHref } from './url.js';
+import { wireSearch } from './search.js';
 
 let resolveReady;
 const ready = new Promise((ok) => { resolveReady = ok; });
@@ -132,24 +133,7 @@ function wireControls() {
   wireProposals();
   wireMine();
 
-  new Combobox({
-    input: $('address'),
-    listbox: $('address-options'),
-    message: $('address-message'),
-    announce,
-    t,
-    search: async (text, signal) => {
-      const r = await fetch(`/api/addresses/search?limit=8&q=${encodeURIComponent(text)}`, { signal });
-      if (!r.ok) throw new Error(`HTTP ${r.status}`);
-      const fc = await r.json();
-      return fc.features.map((f) => ({ label: f.properties.label, value: f }));
-    },
-    onSelect: (o) => {
-      const [lon, lat] = o.value.geometry.coordinates;
-      announce(t('search.chosen', { address: o.label }));
-      choosePoint({ lon, lat, address: o.label });
-    },
-  });
+  wireSearch();
 }
 
 function renderLanguages() {

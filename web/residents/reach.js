@@ -158,20 +158,21 @@ export function showSummary() {
   else if (page.reachError) setStatus(t(page.reachError));
 }
 
-/** Zooms to a feature chosen in the list; from the map, focus goes to its row. */
+/** Zooms to a feature chosen in the list (or the search box); from the map, focus goes to its row. */
 function follow(feature, row, from, focusSelector) {
   const { map } = page;
-  if (from === 'list' && feature?.geometry) {
+  if (from !== 'map' && feature?.geometry) {
     map.easeTo({ center: feature.geometry.coordinates, zoom: Math.max(map.getZoom(), 16) });
   }
   if (from === 'map' && row) row.querySelector(focusSelector)?.focus();
 }
 
+/** Selects a reached place; `from`: 'map', 'list' or 'search' (the search box: its row is not scrolled to). */
 export function selectFacility(id, { from }) {
   page.selected = { type: 'facility', id };
   setSelected(page.selected);
   const f = page.reach?.facilities?.features.find((x) => x.id === id);
-  follow(f, markSelected(page.selected, true), from, 'button');
+  follow(f, markSelected(page.selected, from !== 'search'), from, 'button');
   if (f) {
     const p = f.properties;
     announce(t('list.selected', { name: p.name || kindLabel(p.kind), kind: kindLabel(p.kind), minutes: p.walk_minutes }));
