@@ -229,7 +229,20 @@ async fn get_style(
             "no style {name:?}; there are default and high-contrast"
         ))
     })?;
-    let mut r = template.replace("{base}", &base.0).into_response();
+    let text = template.replace("{base}", &base.0);
+    // The starting view is the middle of the data held, not the template's (issue 21 item 5).
+    let text = match (
+        serde_json::from_str::<serde_json::Value>(&text),
+        state.snapshot.load().extent(),
+    ) {
+        (Ok(mut style), Some(b)) => {
+            style["center"] =
+                serde_json::json!([(b.min_lon + b.max_lon) / 2.0, (b.min_lat + b.max_lat) / 2.0]);
+            style.to_string()
+        }
+        _ => text,
+    };
+    let mut r = text.into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),

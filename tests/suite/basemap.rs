@@ -241,6 +241,18 @@ async fn pages_styles_and_fonts_come_from_this_server() {
             assert_eq!(headers["content-type"], "application/problem+json", "{uri}");
         }
     }
+    // The starting view is the data's, not Oslo's (issue 21 item 5): Elverum's addresses.
+    t.import(crate::common::addresses(crate::common::elverum_csv()))
+        .await
+        .unwrap();
+    let state = t.state().await;
+    let (_, _, body) = crate::tiles::fetch_with(&state, "/styles/default.json", &[]).await;
+    let style: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let [lon, lat] = [0, 1].map(|i| style["center"][i].as_f64().unwrap());
+    assert!(
+        (11.0..12.5).contains(&lon) && (60.6..61.3).contains(&lat),
+        "Elverum, not Oslo: {lon}, {lat}"
+    );
 }
 
 fn collect_urls(v: &serde_json::Value, out: &mut Vec<String>) {
