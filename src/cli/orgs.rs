@@ -91,18 +91,19 @@ pub async fn token(settings: &Settings, cmd: TokenCommand) -> anyhow::Result<()>
         TokenCommand::List => {
             let store = app::open_store(settings, "naermiljo-token").await?;
             let organisations = store.load_programme().await?.organisations;
-            println!("id\torganisation\trole\tlabel\tcreated (Oslo)\tstate");
+            println!("id\torganisation\trole\tlabel\tcreated (Oslo)\tlast used (Oslo)\tstate");
             for t in store.tokens().await? {
                 let org = organisations.iter().find(|o| o.id == t.org_id).map_or_else(
                     || format!("org {}", t.org_id),
                     |o| format!("{} ({})", o.name, o.id),
                 );
                 println!(
-                    "{}\t{org}\t{}\t{}\t{}\t{}",
+                    "{}\t{org}\t{}\t{}\t{}\t{}\t{}",
                     t.id,
                     t.role,
                     t.label.as_deref().unwrap_or("-"),
                     oslo_time(t.created_ms),
+                    t.last_used_ms.map_or_else(|| "never".into(), oslo_time),
                     if t.revoked { "revoked" } else { "active" }
                 );
             }

@@ -305,6 +305,8 @@ pub struct TokenInfo {
     pub label: Option<String>,
     /// When it was made, in milliseconds since 1970 (UTC).
     pub created_ms: i64,
+    /// When it was last used to write (to the hour), where it was.
+    pub last_used_ms: Option<i64>,
     pub revoked: bool,
 }
 
@@ -560,6 +562,20 @@ macro_rules! editing_impl {
             let Some(row) = row else { return Ok(None) };
             let id: i64 = row.try_get("id")?;
             let role: String = row.try_get("role")?;
+            // When it was last used, to the hour: one small write an hour per token at most.
+            // A store that cannot write now still lets the token be read.
+            let now = crate::store::editing::now_ms();
+            if let Err(e) = sqlx::query(
+                "UPDATE api_tokens SET last_used_ms = $1
+                 WHERE id = $2 AND (last_used_ms IS NULL OR last_used_ms < $1 - 3600000)",
+            )
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            {
+                tracing::warn!(error = %e, token = id, "could not note the token's use");
+            }
             Ok(Some(crate::store::editing::Actor {
                 token_id: Some(id),
                 person_id: None,
@@ -576,7 +592,7 @@ macro_rules! editing_impl {
 
         async fn tokens(&self) -> Result<Vec<crate::store::editing::TokenInfo>, StoreError> {
             let rows = sqlx::query(
-                "SELECT id, org_id, role, label, created_ms, revoked_ms FROM api_tokens ORDER BY id",
+                "SELECT id, org_id, role, label, created_ms, last_used_ms, revoked_ms FROM api_tokens ORDER BY id",
             )
             .fetch_all(&self.pool)
             .await?;
@@ -588,6 +604,7 @@ macro_rules! editing_impl {
                         role: r.try_get("role")?,
                         label: r.try_get("label")?,
                         created_ms: r.try_get("created_ms")?,
+                        last_used_ms: r.try_get("last_used_ms")?,
                         revoked: r.try_get::<Option<i64>, _>("revoked_ms")?.is_some(),
                     })
                 })

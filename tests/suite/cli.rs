@@ -296,7 +296,8 @@ fn tokens_are_made_listed_and_revoked_from_the_terminal() {
         "names, creation times, states: {listed}"
     );
     assert!(
-        listed.starts_with("id\torganisation\trole\tlabel\tcreated (Oslo)\tstate"),
+        listed
+            .starts_with("id\torganisation\trole\tlabel\tcreated (Oslo)\tlast used (Oslo)\tstate"),
         "a header: {listed}"
     );
     let id = listed
@@ -310,7 +311,19 @@ fn tokens_are_made_listed_and_revoked_from_the_terminal() {
     let offers = "/api/collections/volunteer-needs/items/1/offers";
     let auth = format!("Authorization: Bearer {token}");
     // A known token reaches the handler (no such need: 404); after revoking, 401.
+    assert!(listed.contains("\tnever\tactive"), "not used yet: {listed}");
     assert_eq!(server.send("GET", offers, &[&auth], "").0, 404);
+    let listed = run_ok({
+        let mut c = naermiljo(dir.path());
+        c.args(["token", "list"]);
+        c
+    });
+    let line = listed.lines().find(|l| l.contains("nettskjema")).unwrap();
+    assert_eq!(
+        line.split('\t').nth(5).unwrap().len(),
+        "2026-11-30 15:04".len(),
+        "used now: {line}"
+    );
     run_ok({
         let mut c = naermiljo(dir.path());
         c.args(["token", "revoke", &id]);
