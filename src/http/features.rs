@@ -526,13 +526,11 @@ pub async fn search_addresses(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref(), &["q", "limit"])?;
-    let limits = &state.limits;
-    let q = params
-        .text("q", limits.max_query_chars)?
-        .ok_or_else(|| ApiError::invalid("q", "give the start of an address, e.g. q=storgata 1"))?;
-    let limit = params
-        .integer("limit", limits.search_default_limit, 1)?
-        .min(limits.search_max_limit) as usize;
+    let (q, limit) = params.search(
+        &state.limits,
+        state.limits.search_default_limit,
+        "the start of an address, e.g. q=storgata 1",
+    )?;
     let s = state.snapshot.load();
     let found = s.search_addresses(q, limit);
     Ok(feature_collection(

@@ -66,6 +66,23 @@ impl Params {
         Ok(self.boolean(name)?.unwrap_or(default))
     }
 
+    /// A search's `q` (required, at most `limits.max_query_chars`; `example` says what to
+    /// give) and `limit` (default `default_limit`, at least 1, clamped to the search maximum).
+    pub fn search(
+        &self,
+        limits: &crate::config::Limits,
+        default_limit: u64,
+        example: &str,
+    ) -> Result<(&str, usize), ApiError> {
+        let q = self
+            .text("q", limits.max_query_chars)?
+            .ok_or_else(|| ApiError::invalid("q", format!("give {example}")))?;
+        let limit = self
+            .integer("limit", default_limit, 1)?
+            .min(limits.search_max_limit) as usize;
+        Ok((q, limit))
+    }
+
     /// Free text, at most `max_chars` characters.
     pub fn text(&self, name: &str, max_chars: usize) -> Result<Option<&str>, ApiError> {
         match self.get(name) {

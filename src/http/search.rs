@@ -73,11 +73,7 @@ pub async fn search(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref(), &["q", "limit"])?;
-    let limits = &state.limits;
-    let q = params
-        .text("q", limits.max_query_chars)?
-        .ok_or_else(|| ApiError::invalid("q", "give what to look for, e.g. q=sagene skole"))?;
-    let limit = params.integer("limit", 5, 1)?.min(limits.search_max_limit) as usize;
+    let (q, limit) = params.search(&state.limits, 5, "what to look for, e.g. q=sagene skole")?;
     let s = state.snapshot.load();
     let whole = fold(q);
     let mut places: Vec<(String, Value)> = s
