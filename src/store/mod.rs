@@ -34,7 +34,9 @@ pub enum StoreError {
     },
     #[error("cannot open the store at {path}: {reason}")]
     Open { path: String, reason: String },
-    #[error("invalid import: {0}")]
+    /// A request the store refuses as it stands, said whole (`no organisation 5`, `the
+    /// import names facilities source id "x" twice`).
+    #[error("{0}")]
     Invalid(String),
 }
 
@@ -47,7 +49,7 @@ impl ImportBatch {
             for id in ids {
                 if !seen.insert(id) {
                     return Err(StoreError::Invalid(format!(
-                        "{table}: source id {id:?} appears twice"
+                        "the import names {table} source id {id:?} twice"
                     )));
                 }
             }

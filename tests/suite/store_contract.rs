@@ -279,7 +279,10 @@ async fn a_failing_import_changes_nothing() {
             vec![],
         );
         let err = store.apply_import(twice).await.unwrap_err().to_string();
-        assert!(err.contains("appears twice"), "{backend}: {err}");
+        assert!(
+            err.contains("the import names facilities source id \"1\" twice"),
+            "{backend}: {err}"
+        );
         assert_eq!(dump(store.as_ref()).await, before, "{backend}");
     })
     .await;
