@@ -247,7 +247,10 @@ pub async fn list_items(
     };
 
     let open = super::open::OpenQuery::parse(&params)?;
-    let filter = super::filter::Filter::parse(&params, c)?;
+    let filter = super::filter::Collection::of(c.id())
+        .map(|fc| super::filter::Filter::parse(&params, fc))
+        .transpose()?
+        .flatten();
     if c != Collection::Facilities {
         for name in super::open::PARAMS {
             if params.get(name).is_some() {
@@ -517,7 +520,10 @@ pub async fn get_queryables(
     f_json(&Params::parse(raw.as_deref(), NO_PARAMS)?)?;
     Ok(json_response(
         "application/schema+json",
-        &super::filter::queryables(c, &base.0),
+        &super::filter::queryables(
+            super::filter::Collection::of(c.id()).expect("every features collection filters"),
+            &base.0,
+        ),
     ))
 }
 

@@ -7,8 +7,35 @@
 use serde_json::{Value, json};
 
 use super::error::ApiError;
-use super::features::Collection;
 use super::params::Params;
+
+/// The collections a filter applies to, by id (`facilities`, `addresses`, `districts`):
+/// `features.rs` uses this module, so it names them here by their ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Collection {
+    Facilities,
+    Addresses,
+    Districts,
+}
+
+impl Collection {
+    pub fn of(id: &str) -> Option<Collection> {
+        match id {
+            "facilities" => Some(Collection::Facilities),
+            "addresses" => Some(Collection::Addresses),
+            "districts" => Some(Collection::Districts),
+            _ => None,
+        }
+    }
+
+    fn id(self) -> &'static str {
+        match self {
+            Collection::Facilities => "facilities",
+            Collection::Addresses => "addresses",
+            Collection::Districts => "districts",
+        }
+    }
+}
 
 /// What a filter on `c` may name: (property, JSON Schema type, description).
 fn queryable_list(c: Collection) -> Vec<(&'static str, Value, &'static str)> {

@@ -156,7 +156,7 @@ async fn bad_point_and_district_files_say_why_and_change_nothing() {
         (kindergartens(workbook), "save it as CSV"),
         (
             boundary(shared("drammen/drammen_kommune_3301.geojson"), "navn"),
-            "feature 1 (line 1): no property \"navn\" (properties present: [\"id\", \"kommunenavn\", \"kommunenummer\", \"name\"])",
+            "feature 1 (line 1): no property \"navn\" (properties present: [\"id\", \"kommunenummer\", \"name\", \"kommunenavn\"])",
         ),
         (
             boundary(shared("drammen/drammen_barnehager_3301.geojson"), "name"),
