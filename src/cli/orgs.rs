@@ -44,14 +44,16 @@ pub async fn org(settings: &Settings, cmd: OrgCommand) -> anyhow::Result<()> {
         }
         OrgCommand::List => {
             let store = app::open_store(settings, "naermiljo-org").await?;
-            println!("id\tkind\tname");
+            println!("id\tkind\tname\tcreated (Oslo)\tstate");
             for o in store.load_programme().await?.organisations {
                 println!(
-                    "{}\t{}\t{}{}",
+                    "{}\t{}\t{}\t{}\t{}{}",
                     o.id,
                     o.kind.as_str(),
                     o.name,
-                    if o.example { "\t(example)" } else { "" }
+                    oslo_time(o.created_ms),
+                    if o.active { "active" } else { "deactivated" },
+                    if o.example { " (example)" } else { "" }
                 );
             }
             Ok(())

@@ -183,6 +183,9 @@ pub struct Organisation {
     pub example: bool,
     /// `false` once staff deactivated it: nothing of it is shown, its members cannot write.
     pub active: bool,
+    /// When it was added, in milliseconds since 1970 (UTC); for staff lists, not served.
+    #[serde(skip_serializing)]
+    pub created_ms: i64,
 }
 
 /// Where something happens: at a facility (it moves with the facility), or at a point.

@@ -1030,7 +1030,7 @@ macro_rules! load_editing {
         };
         let mut organisations = Vec::new();
         for r in sqlx::query(
-            "SELECT id, name, kind, contact, website, example, deactivated_ms FROM organisations ORDER BY id",
+            "SELECT id, name, kind, contact, website, example, deactivated_ms, created_ms FROM organisations ORDER BY id",
         )
             .fetch_all(&mut *$tx)
             .await?
@@ -1046,6 +1046,7 @@ macro_rules! load_editing {
                 website: r.try_get("website")?,
                 example: r.try_get("example")?,
                 active: r.try_get::<Option<i64>, _>("deactivated_ms")?.is_none(),
+                created_ms: r.try_get("created_ms")?,
             });
         }
         // One table of items (activities or volunteer needs) with their documents.

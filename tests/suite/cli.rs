@@ -255,6 +255,23 @@ fn tokens_are_made_listed_and_revoked_from_the_terminal() {
         !said.to_lowercase().contains("unique"),
         "no database words: {said}"
     );
+    // The list has a header, names, creation times and states.
+    let orgs = run_ok({
+        let mut c = naermiljo(dir.path());
+        c.args(["org", "list"]);
+        c
+    });
+    assert!(
+        orgs.starts_with("id\tkind\tname\tcreated (Oslo)\tstate\n"),
+        "{orgs}"
+    );
+    let row = orgs
+        .lines()
+        .find(|l| l.contains("Strømsø IL"))
+        .expect("listed");
+    let cells: Vec<&str> = row.split('\t').collect();
+    assert_eq!((cells[1], cells[4]), ("sports_club", "active"), "{row}");
+    assert_eq!(cells[3].len(), "2026-11-30 15:04".len(), "{row}");
     // A token for the organisation by its name.
     let by_name = run_ok({
         let mut c = naermiljo(dir.path());
