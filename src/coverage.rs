@@ -14,6 +14,7 @@ use crate::routing::search::Seed;
 use crate::routing::snap::Snapped;
 use crate::routing::{EdgeId, Profile, WalkGraph};
 
+pub mod nature;
 mod output;
 mod question;
 
@@ -27,6 +28,8 @@ pub use question::{Asked, MAX_MINUTES, Question, QuestionError, parse_minutes, u
 pub struct About {
     pub kind: Option<String>,
     pub category: Option<String>,
+    /// The nature question (issue 22): `green`, `green_1ha`, `forest`, `shore`.
+    pub nature: Option<String>,
     pub open_at: Option<String>,
     pub data_version: i64,
     pub computed_at: String,

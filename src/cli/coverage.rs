@@ -15,6 +15,7 @@ pub async fn coverage(settings: &Settings, args: CoverageArgs) -> anyhow::Result
     let CoverageArgs {
         kind,
         category,
+        nature,
         minutes,
         profile,
         open_at,
@@ -27,6 +28,7 @@ pub async fn coverage(settings: &Settings, args: CoverageArgs) -> anyhow::Result
     let asked = crate::coverage::Asked {
         kind: kind.as_deref(),
         category: category.as_deref(),
+        nature: nature.as_deref(),
         minutes: Some(minutes),
         profile: Some(&profile),
         open_at: open_at.as_deref(),

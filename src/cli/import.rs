@@ -543,6 +543,13 @@ impl std::fmt::Display for ImportReport {
                 }
             )?;
         }
+        if let Some(c) = &self.outcome.nature {
+            writeln!(
+                f,
+                "  nature areas: {} new, {} updated, {} removed",
+                c.inserted, c.updated, c.removed
+            )?;
+        }
         if let Some((nodes, edges)) = self.outcome.walk_graph {
             writeln!(f, "  walking graph {nodes} nodes, {} segments", edges / 2)?;
         }
@@ -564,7 +571,7 @@ impl std::fmt::Display for ImportReport {
         if !self.skipped.is_empty() {
             writeln!(
                 f,
-                "  skipped {} objects without a usable position, e.g.:",
+                "  skipped {} objects without a usable position or outline, e.g.:",
                 self.skipped.len()
             )?;
             for s in self.skipped.iter().take(5) {
@@ -573,6 +580,45 @@ impl std::fmt::Display for ImportReport {
         }
         Ok(())
     }
+}
+
+/// `nature: 41 areas (green 30, forest 8, shore 3); 2 slivers left out (green 2); 5
+/// pieces merged into a neighbour` (issue 22).
+fn nature_note(n: &import::nature::NatureData) -> String {
+    use crate::domain::nature::NatureClass;
+    let per_class: Vec<String> = NatureClass::ALL
+        .iter()
+        .map(|c| {
+            let count = n.areas.iter().filter(|a| a.class == *c).count();
+            format!("{} {count}", c.as_str())
+        })
+        .collect();
+    let mut note = format!("nature: {} areas ({})", n.areas.len(), per_class.join(", "));
+    let slivers: usize = n.slivers.values().sum();
+    if slivers > 0 {
+        let each: Vec<String> = n.slivers.iter().map(|(c, k)| format!("{c} {k}")).collect();
+        note.push_str(&format!(
+            "; {slivers} slivers under the minimum size left out ({})",
+            each.join(", ")
+        ));
+    }
+    if n.merged > 0 {
+        note.push_str(&format!("; {} pieces merged into a neighbour", n.merged));
+    }
+    if !n.mended.is_empty() {
+        note.push_str(&format!(
+            "; {} outlines that cross themselves mended (e.g. {})",
+            n.mended.len(),
+            n.mended[0]
+        ));
+    }
+    if !n.skipped.is_empty() {
+        note.push_str(&format!(
+            "; {} outlines not usable (listed under skipped)",
+            n.skipped.len()
+        ));
+    }
+    note
 }
 
 /// Reads a file completely, then applies it to the store in one transaction, whatever it
@@ -697,7 +743,39 @@ pub async fn import_guarded(
             .walk_graph
             .as_ref()
             .is_none_or(|g| stored.walk_graph.as_deref() == Some(g.data.as_slice()));
-        if plan.changes_nothing() && same_graph && batch.population.is_none() {
+        // Nature areas as (id, class, size, name): the same set means nothing to write.
+        let same_nature = batch.nature.as_ref().is_none_or(|rows| {
+            let mut stored_rows: Vec<(&str, &str, i64, Option<&str>)> = stored
+                .nature
+                .iter()
+                .filter(|n| n.source.source == batch.source)
+                .map(|n| {
+                    let ha = (n.area_ha * 1e4).round() as i64;
+                    (
+                        n.source.source_id.as_str(),
+                        n.class.as_str(),
+                        ha,
+                        n.name.as_deref(),
+                    )
+                })
+                .collect();
+            let mut new_rows: Vec<(&str, &str, i64, Option<&str>)> = rows
+                .iter()
+                .map(|n| {
+                    let ha = (n.area_ha * 1e4).round() as i64;
+                    (
+                        n.source_id.as_str(),
+                        n.class.as_str(),
+                        ha,
+                        n.name.as_deref(),
+                    )
+                })
+                .collect();
+            stored_rows.sort();
+            new_rows.sort();
+            stored_rows == new_rows
+        });
+        if plan.changes_nothing() && same_graph && same_nature && batch.population.is_none() {
             progress.finish_and_clear();
             let unchanged = |t: &str| plan.table_change(t);
             return Ok(Imported::Done(Box::new(ImportReport {
@@ -706,6 +784,7 @@ pub async fn import_guarded(
                     facilities: unchanged("facilities"),
                     addresses: unchanged("addresses"),
                     districts: unchanged("districts"),
+                    nature: None,
                     walk_graph: None,
                     population: None,
                     relocated: 0,
@@ -796,6 +875,7 @@ fn read_import(
                 .map(|c| import::clip::Clip::from_file(&c, buffer_m))
                 .transpose()?;
             let data = import::osm::read_within(&file, clip.as_ref(), progress)?;
+            notes.push(nature_note(&data.nature));
             let walk_graph =
                 (data.walk_graph.edge_count() > 0).then(|| graph_blob(&data.walk_graph));
             let batch = ImportBatch {
@@ -807,6 +887,7 @@ fn read_import(
                 districts: Some(data.districts),
                 walk_graph,
                 population: None,
+                nature: Some(data.nature.areas),
             };
             (file, batch, data.skipped, data.basemap)
         }

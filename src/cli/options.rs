@@ -460,13 +460,18 @@ pub struct CoverageArgs {
     /// Facility kinds, comma-separated, or `naermiljoanlegg`.
     #[arg(
         long,
-        required_unless_present = "category",
-        conflicts_with = "category"
+        required_unless_present_any = ["category", "nature"],
+        conflicts_with_all = ["category", "nature"]
     )]
     pub kind: Option<String>,
     /// Activity categories instead of facility kinds (e.g. `sport,music`).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "nature")]
     pub category: Option<String>,
+    /// Nature instead (issue 22): `green` (a green area or forest of at least 0.5 ha, the
+    /// WHO proxy), `green_1ha`, `forest` (the forest edge) or `shore` (water, beach,
+    /// bathing place); reached at their edge.
+    #[arg(long)]
+    pub nature: Option<String>,
     /// The walk, in whole minutes (1–60, as the API serves).
     #[arg(long, default_value = "10", value_parser = crate::coverage::parse_minutes)]
     pub minutes: u64,

@@ -65,7 +65,7 @@ enum Cell {
     Number(String),
 }
 
-const COLUMNS: [&str; 22] = [
+const COLUMNS: [&str; 23] = [
     "district_id",
     "district",
     "addresses",
@@ -84,6 +84,7 @@ const COLUMNS: [&str; 22] = [
     "unreachable",
     "kind",
     "category",
+    "nature",
     "minutes",
     "profile",
     "open_at",
@@ -123,6 +124,7 @@ fn row(c: &Coverage, d: &DistrictCoverage, total: bool) -> Vec<Cell> {
         number(d.unreachable.to_string()),
         text(c.about.kind.as_deref()),
         text(c.about.category.as_deref()),
+        text(c.about.nature.as_deref()),
         number(c.minutes.to_string()),
         Cell::Text(c.profile.to_string()),
         text(c.about.open_at.as_deref()),
@@ -187,6 +189,7 @@ fn properties(c: &Coverage, d: &DistrictCoverage) -> serde_json::Value {
         "suppressed": d.suppressed,
         "kind": c.about.kind,
         "category": c.about.category,
+        "nature": c.about.nature,
         "minutes": c.minutes,
         "profile": c.profile,
         "open_at": c.about.open_at,
@@ -248,6 +251,7 @@ fn file_name(c: &Coverage, extension: &str) -> String {
         .kind
         .as_deref()
         .or(c.about.category.as_deref())
+        .or(c.about.nature.as_deref())
         .unwrap_or("coverage");
     let mut parts = vec![
         "coverage".to_string(),

@@ -3,6 +3,7 @@
 //! that the same question gets the same answer, and the same mistake the same message.
 
 use crate::domain::activity::Category;
+use crate::domain::nature::NatureTarget;
 use crate::domain::{FacilityKind, KindFilter};
 use crate::routing::Profile;
 
@@ -17,6 +18,9 @@ pub struct Question {
     pub kinds: KindFilter,
     /// Walk to activities of these categories instead of facilities of `kinds`.
     pub categories: Option<Vec<Category>>,
+    /// Walk to nature instead (issue 22): the nearest edge of a green area, the forest, a
+    /// shore.
+    pub nature: Option<NatureTarget>,
     pub minutes: u32,
     pub profile: Profile,
     /// Only facilities not closed then by their opening hours (those without readable hours
@@ -47,6 +51,7 @@ fn bad(parameter: &'static str, message: impl Into<String>) -> QuestionError {
 pub struct Asked<'a> {
     pub kind: Option<&'a str>,
     pub category: Option<&'a str>,
+    pub nature: Option<&'a str>,
     pub minutes: Option<u64>,
     pub profile: Option<&'a str>,
     pub open_at: Option<&'a str>,
@@ -71,7 +76,24 @@ pub fn unknown_kind(bad: &str) -> String {
 impl Question {
     /// Checks a question; `max_minutes` is the longest walk served.
     pub fn parse(asked: &Asked, max_minutes: u32) -> Result<Question, QuestionError> {
+        let nature = match asked.nature {
+            None => None,
+            Some(_) if asked.kind.is_some() || asked.category.is_some() => {
+                return Err(bad("nature", "give one of kind, category or nature"));
+            }
+            Some(n) => Some(NatureTarget::parse(n.trim()).ok_or_else(|| {
+                bad(
+                    "nature",
+                    format!(
+                        "unknown nature {n:?}; one of: {} (green: a green area or forest of at \
+                         least 0.5 ha)",
+                        NatureTarget::ALL.map(|t| t.as_str()).join(", ")
+                    ),
+                )
+            })?),
+        };
         let categories = match (asked.category, asked.kind) {
+            (None, None) if nature.is_some() => None,
             (Some(_), Some(_)) => {
                 return Err(bad("category", "give kind or category, not both"));
             }
@@ -94,7 +116,7 @@ impl Question {
                 return Err(bad(
                     "kind",
                     "required, e.g. kind=playground or kind=naermiljoanlegg (or category=sport \
-                     for activities)",
+                     for activities, or nature=green for nature)",
                 ));
             }
             (None, Some(_)) => None,
@@ -124,7 +146,7 @@ impl Question {
             .map(crate::hours::parse_time)
             .transpose()
             .map_err(|e| bad("open_at", e))?;
-        if open_at.is_some() && categories.is_some() {
+        if open_at.is_some() && (categories.is_some() || nature.is_some()) {
             return Err(bad(
                 "open_at",
                 "open_at asks about facilities' opening hours; use it with kind, not category",
@@ -133,6 +155,7 @@ impl Question {
         Ok(Question {
             kinds,
             categories,
+            nature,
             minutes: minutes as u32,
             profile,
             open_at,
@@ -141,6 +164,9 @@ impl Question {
 
     /// Every address's walking time for this question, in seconds (infinite where none).
     pub fn times(&self, s: &crate::index::Snapshot) -> Result<Vec<f64>, super::CoverageError> {
+        if let Some(target) = self.nature {
+            return super::nature::nature_times(s, target, self.profile, &[]);
+        }
         match &self.categories {
             Some(c) => super::activity_times(s, c, self.profile),
             None => super::address_times(s, &self.kinds, self.profile, &[], &self.closed(s)),
@@ -152,6 +178,9 @@ impl Question {
         let Some(at) = &self.open_at else {
             return Vec::new();
         };
+        if self.nature.is_some() || self.categories.is_some() {
+            return Vec::new();
+        }
         (0..s.facilities.len() as u32)
             .filter(|&i| {
                 self.kinds.matches(s.facilities[i as usize].kind)
@@ -164,9 +193,10 @@ impl Question {
     /// A key that tells questions apart, for caches.
     pub fn key(&self) -> String {
         format!(
-            "{:?}|{:?}|{}|{}|{}",
+            "{:?}|{:?}|{:?}|{}|{}|{}",
             self.kinds,
             self.categories,
+            self.nature,
             self.profile.as_str(),
             self.minutes,
             self.open_at
@@ -181,6 +211,7 @@ impl Question {
     /// notes on what the data lacks (no activities of a category).
     pub fn about(&self, s: &crate::index::Snapshot) -> super::About {
         let (kind, category) = match &self.categories {
+            _ if self.nature.is_some() => (None, None),
             Some(c) => (
                 None,
                 Some(c.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(",")),
@@ -198,7 +229,14 @@ impl Question {
             ),
         };
         let mut notes = Vec::new();
-        if let Some(categories) = &self.categories {
+        if let Some(target) = self.nature {
+            if !s.nature.iter().any(|n| target.matches(n.class, n.area_ha)) {
+                notes.push(format!(
+                    "no nature areas for {} are in the data (import an OpenStreetMap extract)",
+                    target.as_str()
+                ));
+            }
+        } else if let Some(categories) = &self.categories {
             for c in categories {
                 let items = &s.programme.activities.items;
                 if !items.iter().any(|a| !a.doc.paused && a.doc.category == *c) {
@@ -221,6 +259,7 @@ impl Question {
         super::About {
             kind,
             category,
+            nature: self.nature.map(|t| t.as_str().to_string()),
             open_at: self.open_at.as_ref().map(crate::domain::activity::rfc3339),
             data_version: s.data_version,
             computed_at: jiff::Timestamp::now()

@@ -7,6 +7,7 @@ pub mod activity;
 pub mod attribution;
 pub mod hub;
 mod kind;
+pub mod nature;
 
 pub use kind::{FacilityKind, KindFilter};
 

@@ -17,6 +17,7 @@ use crate::domain::LonLat;
 const COVERAGE_PARAMS: &[&str] = &[
     "kind",
     "category",
+    "nature",
     "minutes",
     "profile",
     "format",
@@ -27,7 +28,7 @@ const COVERAGE_PARAMS: &[&str] = &[
     "total",
 ];
 const GAPS_PARAMS: &[&str] = &[
-    "kind", "category", "minutes", "profile", "limit", "level", "parent", "open_at",
+    "kind", "category", "nature", "minutes", "profile", "limit", "level", "parent", "open_at",
 ];
 
 /// The districts asked for by `level=` and `parent=`.
@@ -65,6 +66,7 @@ pub(super) fn query_question(params: &Params, max_minutes: u32) -> Result<Questi
     let asked = coverage::Asked {
         kind: params.get("kind"),
         category: params.get("category"),
+        nature: params.get("nature"),
         minutes: Some(params.integer("minutes", 10, 0)?),
         profile: params.get("profile"),
         open_at: params.get("open_at"),
@@ -184,7 +186,10 @@ pub async fn get_gaps(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ScenarioRequest {
-    kind: String,
+    /// Facility kinds, or `nature` for a nature question (issue 22).
+    kind: Option<String>,
+    /// A nature question: green, green_1ha, forest, shore.
+    nature: Option<String>,
     minutes: Option<u32>,
     profile: Option<String>,
     /// Points `[lon, lat]` where facilities would be added.
@@ -193,6 +198,10 @@ struct ScenarioRequest {
     /// Ids of facilities that would close.
     #[serde(default)]
     remove: Vec<i64>,
+    /// GeoJSON Polygons or MultiPolygons (lon/lat) of new nature areas (a new park), for a
+    /// nature question.
+    #[serde(default)]
+    add_areas: Vec<serde_json::Value>,
     /// The district level of `before` and `after` (default as for `/api/coverage`).
     level: Option<String>,
     /// Only the districts inside this one (as for `/api/coverage`).
@@ -207,13 +216,27 @@ pub async fn post_scenario(
     let request: ScenarioRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError::invalid("body", format!("not a scenario: {e}")))?;
     let asked = coverage::Asked {
-        kind: Some(&request.kind),
+        kind: request.kind.as_deref(),
+        nature: request.nature.as_deref(),
         minutes: request.minutes.map(u64::from),
         profile: request.profile.as_deref(),
         ..Default::default()
     };
     let q = Question::parse(&asked, state.limits.max_walk_minutes).map_err(question_error)?;
-    if request.add.len() + request.remove.len() > MAX_SCENARIO_CHANGES {
+    let areas = drawn_areas(&request.add_areas)?;
+    if q.nature.is_some() && (!request.add.is_empty() || !request.remove.is_empty()) {
+        return Err(ApiError::invalid(
+            "add",
+            "a nature scenario adds areas: give add_areas (GeoJSON polygons), not add or remove",
+        ));
+    }
+    if q.nature.is_none() && !areas.is_empty() {
+        return Err(ApiError::invalid(
+            "add_areas",
+            "areas are added to nature questions: give nature (green, green_1ha, forest, shore)",
+        ));
+    }
+    if request.add.len() + request.remove.len() + areas.len() > MAX_SCENARIO_CHANGES {
         return Err(ApiError::LimitExceeded {
             name: "add/remove".into(),
             detail: format!("more than {MAX_SCENARIO_CHANGES} changes in one scenario"),
@@ -233,10 +256,24 @@ pub async fn post_scenario(
     }
     let s = state.snapshot.load();
     let chosen = view(&s, request.level.as_deref(), request.parent.as_deref())?;
-    let before =
-        coverage::address_times(&s, &q.kinds, q.profile, &[], &[]).map_err(coverage_error)?;
-    let after = coverage::address_times(&s, &q.kinds, q.profile, &added, &request.remove)
-        .map_err(coverage_error)?;
+    let (before, after) = match q.nature {
+        Some(target) => (
+            coverage::nature::nature_times(&s, target, q.profile, &[]),
+            coverage::nature::nature_times(&s, target, q.profile, &areas),
+        ),
+        None => (
+            coverage::address_times(&s, &q.kinds, q.profile, &[], &[]),
+            coverage::address_times(&s, &q.kinds, q.profile, &added, &request.remove),
+        ),
+    };
+    let before = before.map_err(coverage_error)?;
+    let after = after.map_err(|e| match e {
+        CoverageError::ProposedOffNetwork { .. } if q.nature.is_some() => ApiError::invalid(
+            "add_areas",
+            format!("no walkable path reaches the edge of a drawn area: {e}"),
+        ),
+        e => coverage_error(e),
+    })?;
     let changed = before.iter().zip(&after).filter(|(b, a)| b != a).count();
     // Every level's before and after, coarsest first.
     let by_level: Vec<serde_json::Value> = (0..s.levels.len())
@@ -262,4 +299,43 @@ pub async fn post_scenario(
         })
         .to_string(),
     ))
+}
+
+/// The largest drawn area a scenario takes, in hectares (Drammen's largest park is ~30 ha).
+const MAX_DRAWN_HA: f64 = 500.0;
+
+/// A scenario's drawn areas: GeoJSON Polygons or MultiPolygons in lon/lat, each valid (OGC
+/// simple features) and at most [`MAX_DRAWN_HA`].
+fn drawn_areas(values: &[serde_json::Value]) -> Result<Vec<geo::MultiPolygon<f64>>, ApiError> {
+    use geo::Validation;
+    let mut out = Vec::with_capacity(values.len());
+    for (i, v) in values.iter().enumerate() {
+        let at = format!("add_areas[{i}]");
+        let bad = |why: String| ApiError::invalid("add_areas", format!("{at}: {why}"));
+        let geometry: geojson::Geometry = serde_json::from_value(v.clone())
+            .map_err(|e| bad(format!("not a GeoJSON geometry: {e}")))?;
+        let g: geo::Geometry<f64> = geometry
+            .try_into()
+            .map_err(|e: geojson::Error| bad(e.to_string()))?;
+        let mp = match g {
+            geo::Geometry::Polygon(p) => geo::MultiPolygon(vec![p]),
+            geo::Geometry::MultiPolygon(mp) => mp,
+            _ => return Err(bad("a Polygon or MultiPolygon is needed".into())),
+        };
+        use geo::CoordsIter;
+        if let Some(c) = mp.coords_iter().find(|c| !LonLat::new(c.x, c.y).is_valid()) {
+            return Err(bad(format!("[{}, {}] is not a lon/lat position", c.x, c.y)));
+        }
+        if let Some(e) = mp.validation_errors().first() {
+            return Err(bad(format!("not a valid polygon: {e}")));
+        }
+        let ha: f64 = mp.0.iter().map(crate::import::nature::area_ha).sum();
+        if ha > MAX_DRAWN_HA {
+            return Err(bad(format!(
+                "{ha:.1} ha is more than the {MAX_DRAWN_HA} ha a drawn area may be"
+            )));
+        }
+        out.push(mp);
+    }
+    Ok(out)
 }

@@ -248,6 +248,9 @@ struct ReachBody<'a> {
     /// session, and current volunteer needs, quickest first.
     activities: Collection<Value>,
     volunteer_needs: Collection<Value>,
+    /// The nearest green area, forest edge and shore (issue 22), each at the point of its
+    /// edge where it is reached.
+    nature: Collection<Value>,
     attribution: &'static str,
 }
 
@@ -398,9 +401,11 @@ pub async fn get_reach(
             }
         }
     }
+    let nature = nearest_nature(&s, &reach, at, speed);
     Ok(serialized(
         "application/json",
         &ReachBody {
+            nature: Collection::of(nature),
             activities: Collection::of(activities),
             volunteer_needs: Collection::of(needs),
             origin: origin_json(at, &reach.origin),
@@ -412,6 +417,53 @@ pub async fn get_reach(
             attribution: crate::domain::attribution::OSM,
         },
     ))
+}
+
+/// The nearest nature area of each class within the walk: 0 s where `origin` lies inside
+/// one, else the first reached at its edge.
+fn nearest_nature(
+    s: &Snapshot,
+    reach: &crate::index::walk::Reach,
+    origin: LonLat,
+    speed: f64,
+) -> Vec<Value> {
+    use crate::domain::nature::NatureClass;
+    let mut out = Vec::new();
+    for class in NatureClass::ALL {
+        let inside =
+            s.nature.iter().enumerate().find(|(_, n)| {
+                n.class == class && crate::coverage::nature::inside_any(&[*n], origin)
+            });
+        let best = inside.map(|(i, _)| (i as u32, 0.0, origin)).or_else(|| {
+            reach
+                .nature
+                .iter()
+                .find(|(i, ..)| s.nature[*i as usize].class == class)
+                .copied()
+        });
+        let Some((i, seconds, at)) = best else {
+            continue;
+        };
+        let n = &s.nature[i as usize];
+        out.push(json!({
+            "type": "Feature",
+            "id": n.id,
+            "geometry": { "type": "Point", "coordinates": [at.rounded().lon, at.rounded().lat] },
+            "properties": {
+                "class": n.class,
+                "class_label_nb": n.class.label_nb(),
+                "class_label_en": n.class.label_en(),
+                "name": n.name,
+                "tag": n.tag,
+                "area_ha": (n.area_ha > 0.0).then_some((n.area_ha * 100.0).round() / 100.0),
+                "inside": seconds == 0.0,
+                "walk_seconds": seconds.round() as u64,
+                "walk_minutes": (seconds / 60.0).ceil() as u64,
+                "distance_m": (seconds * speed).round() as u64,
+            }
+        }));
+    }
+    out
 }
 
 pub async fn get_isochrone(

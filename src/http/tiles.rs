@@ -139,7 +139,9 @@ fn coverage_tile(state: &AppState, id: TileId, raw: Option<&str>) -> Result<Resp
     Ok(r)
 }
 
-const COVERAGE_TILE_PARAMS: &[&str] = &["kind", "category", "minutes", "profile", "open_at"];
+const COVERAGE_TILE_PARAMS: &[&str] = &[
+    "kind", "category", "nature", "minutes", "profile", "open_at",
+];
 
 pub async fn get_tile(
     State(state): State<AppState>,

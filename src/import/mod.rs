@@ -10,6 +10,7 @@ pub mod boundaries;
 pub mod clip;
 pub mod districts;
 pub mod facilities;
+pub mod nature;
 pub mod osm;
 pub mod population;
 pub mod projection;

@@ -52,6 +52,8 @@ pub struct OsmData {
     pub basemap: Vec<crate::basemap::MapFeature>,
     /// Administrative districts (bydeler) from boundary relations, clipped to the extract.
     pub districts: Vec<crate::domain::NewDistrict>,
+    /// Green areas, forest and shores (issue 22), with what was left out.
+    pub nature: super::nature::NatureData,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -89,6 +91,7 @@ struct Reader {
     walkways: Vec<(i64, EdgeFlags)>,
     basemap: crate::basemap::Collector,
     boundaries: Vec<super::boundaries::BoundaryRelation>,
+    nature: Vec<super::nature::Tagged>,
     elements: u64,
     /// When the file is cut to an area: what to keep (`clip.rs`).
     keep: Option<super::clip::Keep>,
@@ -136,6 +139,7 @@ impl Reader {
         id: i64,
         tags: impl Iterator<Item = (&'a str, &'a str)> + Clone,
     ) {
+        self.consider_nature(obj, id, tags.clone());
         let kind = facility_kind(tags.clone());
         let is_address = is_address(tags.clone());
         if kind.is_some() || is_address {
@@ -148,6 +152,42 @@ impl Reader {
                     tags,
                 },
             );
+        }
+    }
+
+    /// Keeps nature areas (closed ways, multipolygons), water lines and bathing places.
+    fn consider_nature<'a>(
+        &mut self,
+        obj: ObjType,
+        id: i64,
+        tags: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+    ) {
+        let Some((class, tag)) = crate::domain::nature::classify(tags.clone()) else {
+            return;
+        };
+        let get = |key: &str| tags.clone().find(|(k, _)| *k == key).map(|(_, v)| v);
+        let wanted = match obj {
+            ObjType::Node => {
+                class == crate::domain::nature::NatureClass::Shore
+                    && !matches!(
+                        tag.as_str(),
+                        "natural=water"
+                            | "natural=coastline"
+                            | "waterway=river"
+                            | "waterway=riverbank"
+                    )
+            }
+            ObjType::Way => true,
+            ObjType::Relation => get("type") == Some("multipolygon"),
+        };
+        if wanted {
+            self.nature.push(super::nature::Tagged {
+                obj: obj.as_str(),
+                id,
+                class,
+                tag,
+                name: get("name").map(str::to_string),
+            });
         }
     }
 
@@ -432,7 +472,14 @@ pub fn read_within(
         walk_graph: from_osm_ways(&reader.nodes, &walkways),
         basemap: Vec::new(),
         districts: Vec::new(),
+        nature: super::nature::assemble(
+            &reader.nature,
+            &reader.nodes,
+            &reader.ways,
+            &reader.relations,
+        ),
     };
+    data.skipped.extend(data.nature.skipped.iter().cloned());
     let (districts, skipped) = super::boundaries::assemble(
         &reader.boundaries,
         &reader.relations,

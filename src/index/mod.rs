@@ -69,6 +69,9 @@ pub struct Base {
     pub walk_problem: Option<String>,
     pub facilities: Vec<Facility>,
     pub addresses: Vec<Address>,
+    /// Green areas, forest and shores (issue 22); reached at their edges
+    /// (`WalkIndex::nature_entrances`, same order).
+    pub nature: Vec<crate::domain::nature::NatureArea>,
     pub districts: Vec<District>,
     /// The district levels present, coarsest first, with every address's and facility's
     /// district in each.
@@ -163,12 +166,17 @@ impl Snapshot {
             districts,
             walk_graph,
             population,
+            nature,
         } = contents;
         // Registers win where they are the authority: no facility twice.
         let (facilities, conflation, facility_aliases) = conflate::conflate(facilities);
         let (walk, walk_problem) = match walk_graph.map(|bytes| WalkGraph::from_bytes(&bytes)) {
             None => (None, None),
-            Some(Ok(graph)) => (Some(WalkIndex::new(graph, &facilities, &addresses)), None),
+            Some(Ok(graph)) => {
+                let mut walk = WalkIndex::new(graph, &facilities, &addresses);
+                walk.place_nature(&nature);
+                (Some(walk), None)
+            }
             Some(Err(problem)) => (None, Some(problem)),
         };
         let facility_tree = point_tree(facilities.iter().map(|f| f.position.as_array()));
@@ -346,6 +354,7 @@ impl Snapshot {
                 .collect(),
             facilities,
             addresses,
+            nature,
             districts: assigned.districts,
             levels: assigned.levels,
             facility_district: assigned.facility_district,

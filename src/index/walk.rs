@@ -38,11 +38,22 @@ impl Entrances {
 
     /// The entrances of `area` (lon/lat) on `network`.
     pub fn of(network: &Network, area: &geo::MultiPolygon<f64>) -> Entrances {
+        let rings: Vec<&geo::LineString<f64>> = area.0.iter().map(|p| p.exterior()).collect();
+        Entrances::along(network, &rings, EDGE_TOUCH_M, MAX_ENTRANCES)
+    }
+
+    /// The network's points within `touch_m` of `lines` (lon/lat), sampled every
+    /// [`EDGE_SAMPLE_M`], at most `max` per profile.
+    pub fn along(
+        network: &Network,
+        lines: &[&geo::LineString<f64>],
+        touch_m: f64,
+        max: usize,
+    ) -> Entrances {
         let proj = network.graph.projection();
         let mut samples: Vec<LonLat> = Vec::new();
-        for polygon in &area.0 {
-            let ring: Vec<[f64; 2]> = polygon
-                .exterior()
+        for line in lines {
+            let ring: Vec<[f64; 2]> = line
                 .0
                 .iter()
                 .map(|c| proj.project(LonLat::new(c.x, c.y)))
@@ -60,14 +71,14 @@ impl Entrances {
         let along = |profile: Profile| {
             let mut out: Vec<Snapped> = Vec::new();
             for p in &samples {
-                let Some(snap) = network.snap(*p, profile, EDGE_TOUCH_M) else {
+                let Some(snap) = network.snap(*p, profile, touch_m) else {
                     continue;
                 };
                 // One entrance per stretch of a segment: 10 % of its length apart.
                 let close = out
                     .iter()
                     .any(|o| o.edge == snap.edge && (o.fraction - snap.fraction).abs() < 0.1);
-                if !close && out.len() < MAX_ENTRANCES {
+                if !close && out.len() < max {
                     out.push(snap);
                 }
             }
@@ -129,6 +140,54 @@ pub struct WalkIndex {
     pub facility_entrances: Vec<Entrances>,
     /// Where each address (a home) joins the network, same order as the snapshot's addresses.
     pub address_snaps: Vec<Placement>,
+    /// Where each nature area is reached (issue 22): the network's points by its edge, same
+    /// order as the snapshot's nature areas.
+    pub nature_entrances: Vec<Entrances>,
+    /// Walking times to nature per question and profile, computed once per snapshot.
+    pub nature_baselines: std::sync::Mutex<
+        std::collections::HashMap<
+            (crate::domain::nature::NatureTarget, Profile),
+            std::sync::Arc<NatureBaseline>,
+        >,
+    >,
+}
+
+/// Walking times from every nature area answering a question: to every node and address.
+#[derive(Debug)]
+pub struct NatureBaseline {
+    pub node_costs: Vec<f64>,
+    pub address_times: Vec<f64>,
+}
+
+/// At most this many entrances are kept per nature area (a forest's edge is long).
+const MAX_NATURE_ENTRANCES: usize = 8192;
+/// A bathing place drawn as a point is reached from a path this near it, in metres.
+pub const NATURE_POINT_TOUCH_M: f64 = 50.0;
+
+impl WalkIndex {
+    /// Finds where each of `nature` is reached on the network (its edge, or near its line or
+    /// point).
+    pub fn place_nature(&mut self, nature: &[crate::domain::nature::NatureArea]) {
+        use crate::domain::nature::NatureGeometry;
+        self.nature_entrances = nature
+            .iter()
+            .map(|n| match &n.geometry {
+                NatureGeometry::Point(p) => {
+                    let at = |profile| self.network.snap(*p, profile, NATURE_POINT_TOUCH_M);
+                    Entrances {
+                        any: at(Profile::Walk).into_iter().collect(),
+                        step_free: at(Profile::Wheelchair).into_iter().collect(),
+                    }
+                }
+                g => Entrances::along(
+                    &self.network,
+                    &g.edges(),
+                    n.class.touch_m(g.is_line()),
+                    MAX_NATURE_ENTRANCES,
+                ),
+            })
+            .collect();
+    }
 }
 
 impl WalkIndex {
@@ -215,6 +274,8 @@ impl WalkIndex {
             facility_snaps,
             facility_entrances,
             address_snaps,
+            nature_entrances: Vec::new(),
+            nature_baselines: Default::default(),
         }
     }
 }
@@ -229,6 +290,8 @@ pub struct Reach {
     pub facilities: Vec<(u32, f64)>,
     /// (index into the `extra` placements asked for, walking seconds), quickest first.
     pub extra: Vec<(u32, f64)>,
+    /// (nature area index, walking seconds, where its edge is reached), quickest first.
+    pub nature: Vec<(u32, f64, LonLat)>,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -314,12 +377,30 @@ impl WalkIndex {
                 })
                 .collect();
             extra_reached.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            let mut nature: Vec<(u32, f64, LonLat)> = self
+                .nature_entrances
+                .iter()
+                .enumerate()
+                .filter_map(|(i, e)| {
+                    let (t, at) = e
+                        .for_profile(profile)
+                        .iter()
+                        .map(|at| {
+                            let cost = |n| search.cost_or_inf(n);
+                            (at.cost_from(g, profile, cost, Some(&snapped)), at.point)
+                        })
+                        .min_by(|a, b| a.0.total_cmp(&b.0))?;
+                    (t <= max_s).then_some((i as u32, t, at))
+                })
+                .collect();
+            nature.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
             let bands = isochrone::bands(g, search, profile, Some(&snapped), band_minutes);
             Ok(Reach {
                 origin: snapped,
                 bands,
                 facilities: reached,
                 extra: extra_reached,
+                nature,
             })
         })
     }

@@ -75,6 +75,10 @@ impl ImportBatch {
                 .iter()
                 .flatten()
                 .map(|r| r.source_id.as_str()),
+        )?;
+        unique(
+            "nature areas",
+            self.nature.iter().flatten().map(|r| r.source_id.as_str()),
         )
     }
 }
@@ -96,6 +100,8 @@ pub struct StoreContents {
     /// The walking graph's bytes (`routing::WalkGraph::to_bytes`), when one was imported.
     pub walk_graph: Option<Vec<u8>>,
     pub population: Vec<crate::domain::AreaPopulation>,
+    /// Green areas, forest and shores (issue 22).
+    pub nature: Vec<crate::domain::nature::NatureArea>,
 }
 
 /// A walking graph to store with an import.
@@ -123,6 +129,8 @@ pub struct ImportBatch {
     pub walk_graph: Option<GraphBlob>,
     /// Replaces the population figures of this source.
     pub population: Option<Vec<crate::domain::AreaPopulation>>,
+    /// Green areas, forest and shores (issue 22).
+    pub nature: Option<Vec<crate::domain::nature::NewNatureArea>>,
 }
 
 /// What an import did to one table.
@@ -152,6 +160,8 @@ pub struct ImportOutcome {
     pub facilities: Option<TableChange>,
     pub addresses: Option<TableChange>,
     pub districts: Option<TableChange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nature: Option<TableChange>,
     /// Nodes and directed edges of the walking graph stored, when one was.
     pub walk_graph: Option<(u64, u64)>,
     /// Areas with a population figure from this source: (before, now).

@@ -126,7 +126,10 @@ super::rows::store_impl!(
                 ST_Y(access) AS access_lat
          FROM addresses ORDER BY id",
         "SELECT id, source, source_id, name, level, ST_AsBinary(geom, 'NDR') AS wkb, population
-         FROM districts ORDER BY id"
+         FROM districts ORDER BY id",
+        "SELECT id, source, source_id, class, tag, name, area_ha, ST_X(position) AS lon,
+                ST_Y(position) AS lat, ST_AsBinary(geom, 'NDR') AS wkb
+         FROM nature_areas ORDER BY id"
     ),
     new_import: "INSERT INTO imports (importer, source, file) VALUES ($1, $2, $3) RETURNING id",
     set_summary: "UPDATE imports SET summary = $1::jsonb WHERE id = $2",
@@ -240,6 +243,38 @@ async fn insert_districts(
     .bind(rows.iter().map(|d| d.level.clone()).collect::<Vec<_>>())
     .bind(rows.iter().map(|d| multipolygon_to_wkb(&d.geometry)).collect::<Vec<_>>())
     .bind(rows.iter().map(|d| d.population).collect::<Vec<_>>())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_nature_areas(
+    tx: &mut Transaction<'_, Postgres>,
+    source: &str,
+    import_id: i64,
+    rows: &[crate::domain::nature::NewNatureArea],
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO nature_areas (source, source_id, class, tag, name, area_ha, position, geom, import_id)
+         SELECT $1, u.source_id, u.class, u.tag, u.name, u.area_ha,
+                ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326), ST_SetSRID(ST_GeomFromWKB(u.wkb), 4326), $2
+         FROM UNNEST($3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[],
+                     $9::float8[], $10::bytea[])
+              AS u(source_id, class, tag, name, area_ha, lon, lat, wkb)
+         ON CONFLICT (source, source_id) DO UPDATE SET class = excluded.class, tag = excluded.tag,
+              name = excluded.name, area_ha = excluded.area_ha, position = excluded.position,
+              geom = excluded.geom, import_id = excluded.import_id",
+    )
+    .bind(source)
+    .bind(import_id)
+    .bind(rows.iter().map(|n| n.source_id.clone()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|n| n.class.as_str().to_string()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|n| n.tag.clone()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|n| n.name.clone()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|n| n.area_ha).collect::<Vec<_>>())
+    .bind(rows.iter().map(|n| n.position.lon).collect::<Vec<_>>())
+    .bind(rows.iter().map(|n| n.position.lat).collect::<Vec<_>>())
+    .bind(rows.iter().map(|n| super::rows::nature_to_wkb(&n.geometry)).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
     Ok(())

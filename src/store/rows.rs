@@ -4,10 +4,10 @@
 //! `sync_population!` replaces a source's population figures. (SQLite takes `$1`
 //! placeholders as PostgreSQL does.)
 
-/// `(facilities, addresses, districts, walk_graph, population)` from a transaction `$tx`,
-/// given each backend's three SELECTs.
+/// `(facilities, addresses, districts, walk_graph, population, nature)` from a transaction
+/// `$tx`, given each backend's four SELECTs.
 macro_rules! load_rows {
-    ($tx:expr, $facilities:literal, $addresses:literal, $districts:literal) => {{
+    ($tx:expr, $facilities:literal, $addresses:literal, $districts:literal, $nature:literal) => {{
         let rows = sqlx::query($facilities).fetch_all(&mut *$tx).await?;
         let mut facilities = Vec::with_capacity(rows.len());
         for r in rows {
@@ -125,7 +125,36 @@ macro_rules! load_rows {
                 persons: r.try_get("persons")?,
             });
         }
-        (facilities, addresses, districts, walk_graph, population)
+        let rows = sqlx::query($nature).fetch_all(&mut *$tx).await?;
+        let mut nature = Vec::with_capacity(rows.len());
+        for r in rows {
+            let id: i64 = r.try_get("id")?;
+            let corrupt = |reason: String| crate::store::StoreError::Corrupt {
+                table: "nature_areas",
+                id,
+                reason,
+            };
+            let class: String = r.try_get("class")?;
+            let class = crate::domain::nature::NatureClass::parse(&class)
+                .ok_or_else(|| corrupt(format!("unknown class {class:?}")))?;
+            let blob: Vec<u8> = r.try_get("wkb")?;
+            nature.push(crate::domain::nature::NatureArea {
+                id,
+                class,
+                tag: r.try_get("tag")?,
+                name: r.try_get("name")?,
+                area_ha: r.try_get("area_ha")?,
+                position: crate::domain::LonLat::new(r.try_get("lon")?, r.try_get("lat")?),
+                source: crate::domain::SourceRef {
+                    source: r.try_get("source")?,
+                    source_id: r.try_get("source_id")?,
+                },
+                geometry: crate::store::rows::nature_from_wkb(&blob).map_err(corrupt)?,
+            });
+        }
+        (
+            facilities, addresses, districts, walk_graph, population, nature,
+        )
     }};
 }
 
@@ -181,7 +210,7 @@ macro_rules! store_impl {
         begin_read: $begin_read:literal,
         begin_write: $begin_write:literal,
         json_text: $text:literal,
-        selects: ($facilities:literal, $addresses:literal, $districts:literal),
+        selects: ($facilities:literal, $addresses:literal, $districts:literal, $nature:literal),
         new_import: $new_import:literal,
         set_summary: $set_summary:literal,
         last_imports: $last_imports:literal,
@@ -211,8 +240,8 @@ macro_rules! store_impl {
                 // One read transaction: every table and both versions from the same moment.
                 let mut tx = self.pool.begin_with($begin_read).await?;
                 let (data_version, base_version) = crate::store::editing::versions!(tx);
-                let (facilities, addresses, districts, walk_graph, population) =
-                    crate::store::rows::load_rows!(tx, $facilities, $addresses, $districts);
+                let (facilities, addresses, districts, walk_graph, population, nature) =
+                    crate::store::rows::load_rows!(tx, $facilities, $addresses, $districts, $nature);
                 let (organisations, activities, volunteer_needs, proposals) =
                     crate::store::editing::load_editing!(tx, $text);
                 tx.commit().await?;
@@ -228,6 +257,7 @@ macro_rules! store_impl {
                     districts,
                     walk_graph,
                     population,
+                    nature,
                 })
             }
 
@@ -319,6 +349,9 @@ macro_rules! store_impl {
                 if let Some(rows) = &batch.districts {
                     outcome.districts = sync!("districts", insert_districts, rows);
                 }
+                if let Some(rows) = &batch.nature {
+                    outcome.nature = sync!("nature_areas", insert_nature_areas, rows);
+                }
                 if let Some(rows) = &batch.population {
                     outcome.population =
                         Some(crate::store::rows::sync_population!(tx, source, import_id, rows));
@@ -368,6 +401,35 @@ pub(crate) fn multipolygon_to_wkb(geometry: &geo::MultiPolygon<f64>) -> Vec<u8> 
     wkb::writer::write_multi_polygon(&mut buf, geometry, &Default::default())
         .expect("writing WKB to a Vec cannot fail");
     buf
+}
+
+/// Little-endian WKB of a nature area's geometry (MultiPolygon, MultiLineString or Point).
+pub(crate) fn nature_to_wkb(geometry: &crate::domain::nature::NatureGeometry) -> Vec<u8> {
+    let g = geometry.to_geo();
+    let mut buf = Vec::with_capacity(wkb::writer::geometry_wkb_size(&g));
+    wkb::writer::write_geometry(&mut buf, &g, &Default::default())
+        .expect("writing WKB to a Vec cannot fail");
+    buf
+}
+
+pub(crate) fn nature_from_wkb(
+    blob: &[u8],
+) -> Result<crate::domain::nature::NatureGeometry, String> {
+    use crate::domain::nature::NatureGeometry;
+    let wkb = wkb::reader::read_wkb(blob).map_err(|e| format!("bad WKB: {e}"))?;
+    match wkb.to_geometry() {
+        geo::Geometry::MultiPolygon(mp) => Ok(NatureGeometry::Area(mp)),
+        geo::Geometry::Polygon(p) => Ok(NatureGeometry::Area(geo::MultiPolygon(vec![p]))),
+        geo::Geometry::MultiLineString(l) => Ok(NatureGeometry::Line(l)),
+        geo::Geometry::LineString(l) => Ok(NatureGeometry::Line(geo::MultiLineString(vec![l]))),
+        geo::Geometry::Point(p) => Ok(NatureGeometry::Point(crate::domain::LonLat::new(
+            p.x(),
+            p.y(),
+        ))),
+        other => Err(format!(
+            "expected an area, a line or a point, found {other:?}"
+        )),
+    }
 }
 
 pub(crate) fn multipolygon_from_wkb(blob: &[u8]) -> Result<geo::MultiPolygon<f64>, String> {

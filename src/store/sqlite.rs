@@ -72,7 +72,9 @@ super::rows::store_impl!(
         "SELECT id, source, source_id, street, number, postcode, city, municipality_code,
                 grunnkrets_code, grunnkrets_name, lon, lat, access_lon, access_lat
          FROM addresses ORDER BY id",
-        "SELECT id, source, source_id, name, level, geometry AS wkb, population FROM districts ORDER BY id"
+        "SELECT id, source, source_id, name, level, geometry AS wkb, population FROM districts ORDER BY id",
+        "SELECT id, source, source_id, class, tag, name, area_ha, lon, lat, geometry AS wkb
+         FROM nature_areas ORDER BY id"
     ),
     new_import: "INSERT INTO imports (importer, source, file, finished_at, summary)
                  VALUES ($1, $2, $3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), '{}') RETURNING id",
@@ -181,6 +183,38 @@ async fn insert_districts(
         q.push(
             " ON CONFLICT (source, source_id) DO UPDATE SET name = excluded.name, level = excluded.level,
               geometry = excluded.geometry, population = excluded.population, import_id = excluded.import_id",
+        );
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+async fn insert_nature_areas(
+    tx: &mut Transaction<'_, Sqlite>,
+    source: &str,
+    import_id: i64,
+    rows: &[crate::domain::nature::NewNatureArea],
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO nature_areas (source, source_id, class, tag, name, area_ha, lon, lat, geometry, import_id) ",
+        );
+        q.push_values(chunk, |mut b, n| {
+            b.push_bind(source.to_string())
+                .push_bind(n.source_id.clone())
+                .push_bind(n.class.as_str())
+                .push_bind(n.tag.clone())
+                .push_bind(n.name.clone())
+                .push_bind(n.area_ha)
+                .push_bind(n.position.lon)
+                .push_bind(n.position.lat)
+                .push_bind(super::rows::nature_to_wkb(&n.geometry))
+                .push_bind(import_id);
+        });
+        q.push(
+            " ON CONFLICT (source, source_id) DO UPDATE SET class = excluded.class, tag = excluded.tag,
+              name = excluded.name, area_ha = excluded.area_ha, lon = excluded.lon, lat = excluded.lat,
+              geometry = excluded.geometry, import_id = excluded.import_id",
         );
         q.build().execute(&mut **tx).await?;
     }

@@ -102,7 +102,47 @@ fn batch(
             edges: 4,
             data: vec![1, 2, 3, 255],
         }),
+        nature: Some(nature_rows()),
     }
+}
+
+/// A forest with a hole, a river drawn as a line, and a bathing place drawn as a point.
+fn nature_rows() -> Vec<naermiljo::domain::nature::NewNatureArea> {
+    use naermiljo::domain::nature::{NatureClass, NatureGeometry, NewNatureArea};
+    let forest = district("forest").geometry;
+    let river = geo::MultiLineString(vec![geo::LineString::from(vec![
+        (10.2012345, 59.7412345),
+        (10.2023456, 59.7423456),
+    ])]);
+    vec![
+        NewNatureArea {
+            class: NatureClass::Forest,
+            tag: "landuse=forest".into(),
+            name: Some("Skauen".into()),
+            area_ha: 12.3456,
+            position: LonLat::new(10.2, 59.74),
+            source_id: "relation/1".into(),
+            geometry: NatureGeometry::Area(forest),
+        },
+        NewNatureArea {
+            class: NatureClass::Shore,
+            tag: "waterway=river".into(),
+            name: Some("Elva".into()),
+            area_ha: 0.0,
+            position: LonLat::new(10.2012345, 59.7412345),
+            source_id: "way/2".into(),
+            geometry: NatureGeometry::Line(river),
+        },
+        NewNatureArea {
+            class: NatureClass::Shore,
+            tag: "leisure=bathing_place".into(),
+            name: None,
+            area_ha: 0.0,
+            position: LonLat::new(10.21, 59.75),
+            source_id: "node/3".into(),
+            geometry: NatureGeometry::Point(LonLat::new(10.21, 59.75)),
+        },
+    ]
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -183,6 +223,36 @@ async fn rows_come_back_exactly_as_written() {
             "{backend}: polygons with holes survive"
         );
         assert_eq!(c.districts[0].population, Some(12_345));
+        let nature: Vec<_> = c
+            .nature
+            .iter()
+            .map(|n| {
+                (
+                    n.class,
+                    n.tag.clone(),
+                    n.name.clone(),
+                    n.area_ha,
+                    n.position,
+                    n.source.source_id.clone(),
+                    n.geometry.clone(),
+                )
+            })
+            .collect();
+        let written: Vec<_> = nature_rows()
+            .into_iter()
+            .map(|n| {
+                (
+                    n.class,
+                    n.tag,
+                    n.name,
+                    n.area_ha,
+                    n.position,
+                    n.source_id,
+                    n.geometry,
+                )
+            })
+            .collect();
+        assert_eq!(nature, written, "{backend}: nature areas, lines and points");
         assert_eq!(
             c.walk_graph.as_deref(),
             Some(&[1u8, 2, 3, 255][..]),
@@ -307,7 +377,9 @@ async fn the_importers_give_the_same_rows_on_both_backends() {
     assert_eq!(a.facilities, b.facilities);
     assert_eq!(a.addresses, b.addresses);
     assert_eq!(a.walk_graph, b.walk_graph);
+    assert_eq!(a.nature, b.nature);
     assert!(a.facilities.len() > 500 && a.addresses.len() > 20_000);
+    assert!(a.nature.len() > 100, "{} nature areas", a.nature.len());
 }
 
 #[tokio::test(flavor = "multi_thread")]
