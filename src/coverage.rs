@@ -618,8 +618,56 @@ pub struct Coverage {
     pub levels: Vec<LevelSummary>,
     pub districts: Vec<DistrictCoverage>,
     pub total: DistrictCoverage,
+    /// How the homes' walking times are spread: homes (and residents, where known) per
+    /// band of minutes, quickest first; the last band is "more than an hour or not on the
+    /// network" (issue 22 item 3).
+    pub distribution: Vec<TimeBand>,
     #[serde(flatten)]
     pub about: About,
+}
+
+/// Homes whose walking time lies in `[from_min, to_min)` minutes (`to_min` `None`: an hour
+/// or more, or not reachable).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TimeBand {
+    pub from_min: u32,
+    pub to_min: Option<u32>,
+    pub addresses: u64,
+    pub residents: Option<f64>,
+}
+
+/// The band limits of [`Coverage::distribution`], in minutes.
+const BAND_MINUTES: [u32; 9] = [0, 2, 5, 10, 15, 20, 30, 45, 60];
+
+/// Homes (and residents, where each home's weight is known) per band of walking time.
+fn distribution(times: impl Iterator<Item = (f64, Option<f64>)>) -> Vec<TimeBand> {
+    let mut bands: Vec<TimeBand> = BAND_MINUTES
+        .iter()
+        .enumerate()
+        .map(|(i, &from)| TimeBand {
+            from_min: from,
+            to_min: BAND_MINUTES.get(i + 1).copied(),
+            addresses: 0,
+            residents: None,
+        })
+        .collect();
+    for (t, weight) in times {
+        let minutes = t / 60.0;
+        let band = BAND_MINUTES
+            .iter()
+            .rposition(|&from| minutes >= from as f64)
+            .filter(|_| t.is_finite())
+            .unwrap_or(BAND_MINUTES.len() - 1);
+        let b = &mut bands[band];
+        b.addresses += 1;
+        if let Some(w) = weight {
+            *b.residents.get_or_insert(0.0) += w;
+        }
+    }
+    for b in &mut bands {
+        b.residents = b.residents.map(f64::round);
+    }
+    bands
 }
 
 fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
@@ -815,7 +863,13 @@ pub fn aggregate_at(
             row.resident_share = None;
         }
     }
+    let distribution = distribution(
+        (0..times.len())
+            .filter(|&i| included(i))
+            .map(|i| (times[i], s.address_weight.as_ref().map(|w| w[i]))),
+    );
     Coverage {
+        distribution,
         minutes,
         profile: profile.as_str(),
         level: level.map(|l| l.level.clone()),

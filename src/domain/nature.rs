@@ -113,6 +113,12 @@ pub fn classify<'a>(
     }
 }
 
+/// Forest smaller than this is a copse, not "the forest", in hectares: FAO's definition of
+/// forest ("land spanning more than 0.5 hectares with trees higher than 5 metres and a
+/// canopy cover of more than 10 percent", *Global Forest Resources Assessment*, Terms and
+/// Definitions, 2020). A copse still counts as green.
+pub const FOREST_MIN_HA: f64 = 0.5;
+
 /// `landuse=grass` smaller than this is a verge, not a green space, in hectares.
 pub const GRASS_MIN_HA: f64 = 0.5;
 
@@ -168,6 +174,15 @@ impl NatureTarget {
         }
     }
 
+    /// The question a resident's "nearest of this class" answers: any green area, the
+    /// forest (of at least [`FOREST_MIN_HA`]), any shore.
+    pub fn nearest_of(class: NatureClass) -> impl Fn(NatureClass, f64) -> bool {
+        move |c, ha| match class {
+            NatureClass::Forest => NatureTarget::Forest.matches(c, ha),
+            _ => c == class,
+        }
+    }
+
     /// Whether an area of `class` and `area_ha` answers this question.
     pub fn matches(self, class: NatureClass, area_ha: f64) -> bool {
         match self {
@@ -177,7 +192,7 @@ impl NatureTarget {
             NatureTarget::Green1ha => {
                 matches!(class, NatureClass::Green | NatureClass::Forest) && area_ha >= 1.0
             }
-            NatureTarget::Forest => class == NatureClass::Forest,
+            NatureTarget::Forest => class == NatureClass::Forest && area_ha >= FOREST_MIN_HA,
             NatureTarget::Shore => class == NatureClass::Shore,
         }
     }

@@ -430,15 +430,18 @@ fn nearest_nature(
     use crate::domain::nature::NatureClass;
     let mut out = Vec::new();
     for class in NatureClass::ALL {
-        let inside =
-            s.nature.iter().enumerate().find(|(_, n)| {
-                n.class == class && crate::coverage::nature::inside_any(&[*n], origin)
-            });
+        let counts = crate::domain::nature::NatureTarget::nearest_of(class);
+        let inside = s.nature.iter().enumerate().find(|(_, n)| {
+            counts(n.class, n.area_ha) && crate::coverage::nature::inside_any(&[*n], origin)
+        });
         let best = inside.map(|(i, _)| (i as u32, 0.0, origin)).or_else(|| {
             reach
                 .nature
                 .iter()
-                .find(|(i, ..)| s.nature[*i as usize].class == class)
+                .find(|(i, ..)| {
+                    let n = &s.nature[*i as usize];
+                    counts(n.class, n.area_ha)
+                })
                 .copied()
         });
         let Some((i, seconds, at)) = best else {

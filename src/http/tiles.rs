@@ -251,6 +251,7 @@ pub async fn get_tilejson(
         tiles::Layer::Addresses => Bbox::around(s.addresses.iter().map(|a| a.position)),
         tiles::Layer::Districts => s.districts_extent(),
         tiles::Layer::Proposals => s.extent(),
+        tiles::Layer::Nature => Bbox::around(s.nature.iter().map(|n| n.position)),
     };
     let bounds = extent
         .map(|b| b.as_array().to_vec())

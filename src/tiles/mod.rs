@@ -129,14 +129,18 @@ pub enum Layer {
     /// Residents' published proposals (issue 15): they follow every edit, so their tiles
     /// are cached with the snapshot, not with the base.
     Proposals,
+    /// Green areas, forest and shores (issue 22): areas, lines (rivers) and points
+    /// (bathing places).
+    Nature,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 4] = [
+    pub const ALL: [Layer; 5] = [
         Layer::Facilities,
         Layer::Addresses,
         Layer::Districts,
         Layer::Proposals,
+        Layer::Nature,
     ];
 
     pub fn parse(name: &str) -> Option<Layer> {
@@ -149,13 +153,14 @@ impl Layer {
             Layer::Addresses => "addresses",
             Layer::Districts => "districts",
             Layer::Proposals => "proposals",
+            Layer::Nature => "nature",
         }
     }
 
     pub fn min_zoom(self) -> u8 {
         match self {
             Layer::Addresses => ADDRESSES_MIN_ZOOM,
-            Layer::Facilities | Layer::Districts | Layer::Proposals => 0,
+            Layer::Facilities | Layer::Districts | Layer::Proposals | Layer::Nature => 0,
         }
     }
 
@@ -183,6 +188,15 @@ impl Layer {
                 ("supports", "Number"),
                 ("title", "String"),
             ],
+            Layer::Nature => &[
+                ("id", "Number"),
+                ("class", "String"),
+                ("class_label_nb", "String"),
+                ("class_label_en", "String"),
+                ("name", "String"),
+                ("tag", "String"),
+                ("area_ha", "Number"),
+            ],
         }
     }
 }
@@ -200,7 +214,7 @@ pub fn points_in(s: &Snapshot, layer: Layer, t: &TileId) -> Vec<u32> {
         Layer::Facilities => s.facilities_in(&t.bounds()),
         Layer::Addresses => s.addresses_in(&t.bounds()),
         Layer::Proposals => s.proposals.in_bbox(&t.bounds()),
-        Layer::Districts => return Vec::new(),
+        Layer::Districts | Layer::Nature => return Vec::new(),
     };
     let position = |i: u32| match layer {
         Layer::Facilities => s.facilities[i as usize].position,
@@ -393,6 +407,7 @@ pub fn encode(s: &Snapshot, layer: Layer, t: &TileId) -> Option<Vec<u8>> {
                 out = feature.into_layer();
             }
         }
+        Layer::Nature => out = nature_features(s, t, out),
     }
     if out.num_features() == 0 {
         return None;
@@ -427,4 +442,87 @@ mod tests {
         assert_eq!(TileId::new(23, 0, 0), Err(TileError::Zoom(23)));
         assert!(TileId::new(2, 4, 0).is_err() && TileId::new(2, 0, -1).is_err());
     }
+}
+
+/// The nature layer of one tile: areas cut to the tile and its buffer, lines clipped to it,
+/// points in the tile that owns them.
+fn nature_features(s: &Snapshot, t: &TileId, mut out: mvt::Layer) -> mvt::Layer {
+    use crate::domain::nature::NatureGeometry;
+    use geo::{BooleanOps, BoundingRect, Simplify};
+    let clip_box = t.buffered_bounds(BUFFER);
+    let tile_rect = geo::MultiPolygon(vec![buffered_rect()]);
+    let to_tile = |c: geo::Coord<f64>| {
+        let (x, y) = t.to_tile(LonLat::new(c.x, c.y));
+        geo::coord! { x: x, y: y }
+    };
+    for n in &s.nature {
+        let geometry = match &n.geometry {
+            NatureGeometry::Point(p) => {
+                if !owns(t, *p) {
+                    continue;
+                }
+                Some(point_geometry(t, *p))
+            }
+            g => {
+                let Some(r) = g.to_geo().bounding_rect() else {
+                    continue;
+                };
+                let bbox = Bbox {
+                    min_lon: r.min().x,
+                    min_lat: r.min().y,
+                    max_lon: r.max().x,
+                    max_lat: r.max().y,
+                };
+                if !bbox.intersects(&clip_box) {
+                    continue;
+                }
+                match g {
+                    NatureGeometry::Area(mp) => {
+                        let in_tile = geo::MapCoords::map_coords(mp, to_tile);
+                        let clipped = in_tile.simplify(0.5).intersection(&tile_rect);
+                        polygon_geometry(&clipped.0)
+                    }
+                    NatureGeometry::Line(ml) => {
+                        let in_tile = geo::MapCoords::map_coords(ml, to_tile);
+                        let clipped = tile_rect.clip(&in_tile.simplify(0.5), false);
+                        line_geometry(&clipped)
+                    }
+                    NatureGeometry::Point(_) => None,
+                }
+            }
+        };
+        let Some(geometry) = geometry else {
+            continue;
+        };
+        let mut feature = out.into_feature(geometry);
+        feature.set_id(n.id as u64);
+        feature.add_tag_uint("id", n.id as u64);
+        feature.add_tag_string("class", n.class.as_str());
+        feature.add_tag_string("class_label_nb", n.class.label_nb());
+        feature.add_tag_string("class_label_en", n.class.label_en());
+        if let Some(name) = &n.name {
+            feature.add_tag_string("name", name);
+        }
+        feature.add_tag_string("tag", &n.tag);
+        if n.area_ha > 0.0 {
+            feature.add_tag_double("area_ha", (n.area_ha * 100.0).round() / 100.0);
+        }
+        out = feature.into_layer();
+    }
+    out
+}
+
+/// Lines in tile units as one MVT geometry; `None` when nothing drawable is left.
+fn line_geometry(lines: &geo::MultiLineString<f64>) -> Option<mvt::GeomData> {
+    let mut encoder = GeomEncoder::new(GeomType::Linestring);
+    for l in &lines.0 {
+        if l.0.len() < 2 {
+            continue;
+        }
+        for c in &l.0 {
+            encoder.add_point(c.x, c.y).ok()?;
+        }
+        encoder.complete_geom().ok()?;
+    }
+    encoder.encode().ok().filter(|g| !g.is_empty())
 }
