@@ -419,31 +419,6 @@ pub fn encode(s: &Snapshot, layer: Layer, t: &TileId) -> Option<Vec<u8>> {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tile_maths() {
-        let t = TileId::new(0, 0, 0).unwrap();
-        let b = t.bounds();
-        assert!((b.min_lon + 180.0).abs() < 1e-9 && (b.max_lat - 85.0511287798).abs() < 1e-6);
-        let (x, y) = t.to_tile(LonLat::new(0.0, 0.0));
-        assert!((x - 2048.0).abs() < 1e-9 && (y - 2048.0).abs() < 1e-9);
-        // Oslo's city hall at zoom 14 is in tile 8680/4765, as slippy-map tools number it.
-        let oslo = LonLat::new(10.7336, 59.9117);
-        let t = TileId::new(14, 8680, 4765).unwrap();
-        let (x, y) = t.to_tile(oslo);
-        assert!(
-            (0.0..4096.0).contains(&x) && (0.0..4096.0).contains(&y),
-            "{x} {y}"
-        );
-        assert!(t.bounds().contains(oslo));
-        assert_eq!(TileId::new(23, 0, 0), Err(TileError::Zoom(23)));
-        assert!(TileId::new(2, 4, 0).is_err() && TileId::new(2, 0, -1).is_err());
-    }
-}
-
 /// The nature layer of one tile: areas cut to the tile and its buffer, lines clipped to it,
 /// points in the tile that owns them.
 fn nature_features(s: &Snapshot, t: &TileId, mut out: mvt::Layer) -> mvt::Layer {
@@ -525,4 +500,29 @@ fn line_geometry(lines: &geo::MultiLineString<f64>) -> Option<mvt::GeomData> {
         encoder.complete_geom().ok()?;
     }
     encoder.encode().ok().filter(|g| !g.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tile_maths() {
+        let t = TileId::new(0, 0, 0).unwrap();
+        let b = t.bounds();
+        assert!((b.min_lon + 180.0).abs() < 1e-9 && (b.max_lat - 85.0511287798).abs() < 1e-6);
+        let (x, y) = t.to_tile(LonLat::new(0.0, 0.0));
+        assert!((x - 2048.0).abs() < 1e-9 && (y - 2048.0).abs() < 1e-9);
+        // Oslo's city hall at zoom 14 is in tile 8680/4765, as slippy-map tools number it.
+        let oslo = LonLat::new(10.7336, 59.9117);
+        let t = TileId::new(14, 8680, 4765).unwrap();
+        let (x, y) = t.to_tile(oslo);
+        assert!(
+            (0.0..4096.0).contains(&x) && (0.0..4096.0).contains(&y),
+            "{x} {y}"
+        );
+        assert!(t.bounds().contains(oslo));
+        assert_eq!(TileId::new(23, 0, 0), Err(TileError::Zoom(23)));
+        assert!(TileId::new(2, 4, 0).is_err() && TileId::new(2, 0, -1).is_err());
+    }
 }
