@@ -602,6 +602,13 @@ fn nature_note(n: &import::nature::NatureData) -> String {
             each.join(", ")
         ));
     }
+    if n.verges > 0 {
+        note.push_str(&format!(
+            "; {} grass pieces under {} ha (verges) left out",
+            n.verges,
+            crate::domain::nature::GRASS_MIN_HA
+        ));
+    }
     if n.merged > 0 {
         note.push_str(&format!("; {} pieces merged into a neighbour", n.merged));
     }

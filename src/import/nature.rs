@@ -63,6 +63,8 @@ pub struct NatureData {
     pub merged: usize,
     /// Outlines that crossed themselves and were mended, each named with why.
     pub mended: Vec<String>,
+    /// `landuse=grass` pieces under [`GRASS_MIN_HA`]: verges, left out.
+    pub verges: usize,
 }
 
 /// A polygon of one object, in lon/lat, with its size.
@@ -226,6 +228,7 @@ pub fn assemble(
         for polygon in valid {
             let size = area_ha(&polygon);
             if object.tag == "landuse=grass" && size < GRASS_MIN_HA {
+                out.verges += 1;
                 continue;
             }
             pieces.push(Piece {

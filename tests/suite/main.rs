@@ -16,6 +16,7 @@ mod import_addresses;
 mod import_csv;
 mod import_files;
 mod import_osm;
+mod nature;
 mod organisations;
 mod participation;
 mod population;

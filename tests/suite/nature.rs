@@ -1,0 +1,385 @@
+//! Nature as areas (issue 22) on the Oslo demo: what the import keeps, coverage questions
+//! and their errors, the nearest nature in a resident's reach, scenarios with a drawn park,
+//! the tile layer and the CLI.
+
+use serde_json::Value;
+
+use crate::common::{assert_problem, get, naermiljo, oslo, oslo_pbf, run_ok};
+
+async fn post_scenario(state: &naermiljo::http::AppState, body: String) -> (u16, Value) {
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let r = naermiljo::http::router(state.clone())
+        .oneshot(
+            axum::http::Request::post("/api/coverage/scenario")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let bytes = r.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_has_green_areas_forest_and_shores_with_sizes() {
+    let (t, _) = oslo().await;
+    let c = t.store.load().await.unwrap();
+    let count = |class: &str| {
+        c.nature
+            .iter()
+            .filter(|n| n.class.as_str() == class)
+            .count()
+    };
+    assert!(
+        count("green") > 50 && count("forest") > 10 && count("shore") > 10,
+        "green {}, forest {}, shore {}",
+        count("green"),
+        count("forest"),
+        count("shore")
+    );
+    // Named places the demo area holds, as areas with a size, and Akerselva as a line.
+    let named = |name: &str| c.nature.iter().find(|n| n.name.as_deref() == Some(name));
+    let slottsparken = named("Slottsparken").expect("Slottsparken is a green area");
+    assert!(
+        (15.0..30.0).contains(&slottsparken.area_ha),
+        "Slottsparken is about 22 ha, not {} ha",
+        slottsparken.area_ha
+    );
+    let akerselva = named("Akerselva").expect("Akerselva is a shore");
+    assert_eq!(akerselva.class.as_str(), "shore");
+    // No area below its class's minimum was kept.
+    for n in &c.nature {
+        if n.area_ha > 0.0 {
+            assert!(n.area_ha >= n.class.min_ha(), "{n:?}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nature_coverage_answers_the_four_questions_in_order() {
+    let (_, state) = oslo().await;
+    let mut covered = std::collections::HashMap::new();
+    for nature in ["green", "green_1ha", "forest", "shore"] {
+        let r = get(state, &format!("/api/coverage?nature={nature}&minutes=5")).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body["nature"], nature);
+        assert!(r.body["kind"].is_null());
+        let total = &r.body["total"];
+        let homes = total["addresses"].as_u64().unwrap();
+        let bands = r.body["distribution"].as_array().unwrap();
+        let in_bands: u64 = bands.iter().map(|b| b["addresses"].as_u64().unwrap()).sum();
+        assert_eq!(in_bands, homes, "{nature}: every home in one band");
+        // The bands below 5 minutes hold the covered homes.
+        let under_5: u64 = bands
+            .iter()
+            .filter(|b| b["to_min"].as_u64().is_some_and(|m| m <= 5))
+            .map(|b| b["addresses"].as_u64().unwrap())
+            .sum();
+        assert_eq!(under_5, total["covered"].as_u64().unwrap(), "{nature}");
+        covered.insert(nature, total["covered"].as_u64().unwrap());
+    }
+    // Every green area of 1 ha is one of 0.5 ha, and forest of 0.5 ha is green.
+    assert!(covered["green"] >= covered["green_1ha"], "{covered:?}");
+    assert!(covered["green"] >= covered["forest"], "{covered:?}");
+    assert!(covered["green"] > 0 && covered["shore"] > 0, "{covered:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_nature_questions_are_refused_with_what_to_ask() {
+    let (_, state) = oslo().await;
+    let detail = assert_problem(&get(state, "/api/coverage?nature=jungle").await, 400);
+    assert!(
+        detail.contains("green, green_1ha, forest, shore"),
+        "{detail}"
+    );
+    let detail = assert_problem(
+        &get(state, "/api/coverage?nature=green&kind=school").await,
+        400,
+    );
+    assert!(
+        detail.contains("one of kind, category or nature"),
+        "{detail}"
+    );
+    let detail = assert_problem(
+        &get(state, "/api/coverage?nature=green&open_at=2026-12-01T10:00").await,
+        400,
+    );
+    assert!(detail.contains("open_at"), "{detail}");
+    assert_problem(&get(state, "/api/coverage/gaps?nature=sea").await, 400);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_residents_nearest_forest_is_the_planners_time_for_that_home() {
+    let (_, state) = oslo().await;
+    // Homes more than 3 minutes from the forest edge, with their times.
+    let gaps = get(state, "/api/coverage/gaps?nature=forest&minutes=3&limit=20").await;
+    assert_eq!(gaps.status, 200, "{}", gaps.body);
+    let features = gaps.body["features"].as_array().unwrap();
+    assert!(!features.is_empty());
+    let mut compared = 0;
+    for f in features {
+        let Some(seconds) = f["properties"]["walk_seconds"].as_f64() else {
+            continue;
+        };
+        if seconds > 15.0 * 60.0 {
+            continue;
+        }
+        let c = &f["geometry"]["coordinates"];
+        let reach = get(
+            state,
+            &format!("/api/reach?lon={}&lat={}&minutes=15", c[0], c[1]),
+        )
+        .await;
+        assert_eq!(reach.status, 200, "{}", reach.body);
+        let nature = reach.body["nature"]["features"].as_array().unwrap();
+        let classes: Vec<&str> = nature
+            .iter()
+            .map(|n| n["properties"]["class"].as_str().unwrap())
+            .collect();
+        let mut unique = classes.clone();
+        unique.dedup();
+        assert_eq!(classes, unique, "one of each class");
+        let forest = nature
+            .iter()
+            .find(|n| n["properties"]["class"] == "forest")
+            .expect("a forest within 15 minutes");
+        let reached = forest["properties"]["walk_seconds"].as_f64().unwrap();
+        assert!(
+            (reached - seconds).abs() <= 1.0,
+            "the reach says {reached} s, coverage {seconds} s for {c}"
+        );
+        assert!(forest["properties"]["area_ha"].as_f64().unwrap() >= 0.5);
+        compared += 1;
+    }
+    assert!(compared >= 5, "only {compared} homes compared");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_drawn_park_closes_a_gap_and_bad_drawings_are_refused() {
+    let (_, state) = oslo().await;
+    let gaps = get(state, "/api/coverage/gaps?nature=green&minutes=2&limit=1").await;
+    let home = &gaps.body["features"][0]["geometry"]["coordinates"];
+    let (lon, lat) = (home[0].as_f64().unwrap(), home[1].as_f64().unwrap());
+    // A square about 80 m wide around the home.
+    let (dx, dy) = (0.0007, 0.00036);
+    let square = serde_json::json!({
+        "type": "Polygon",
+        "coordinates": [[[lon - dx, lat - dy], [lon + dx, lat - dy], [lon + dx, lat + dy],
+                         [lon - dx, lat + dy], [lon - dx, lat - dy]]]
+    });
+    let (status, body) = post_scenario(
+        state,
+        serde_json::json!({"nature": "green", "minutes": 2, "add_areas": [square]}).to_string(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let before = body["before"]["total"]["covered"].as_u64().unwrap();
+    let after = body["after"]["total"]["covered"].as_u64().unwrap();
+    assert!(after > before, "before {before}, after {after}");
+    assert!(body["addresses_changed"].as_u64().unwrap() >= 1);
+
+    let bowtie = serde_json::json!({
+        "type": "Polygon",
+        "coordinates": [[[lon, lat], [lon + dx, lat + dy], [lon + dx, lat], [lon, lat + dy], [lon, lat]]]
+    });
+    for (bad, says) in [
+        (
+            serde_json::json!({"nature": "green", "add_areas": [bowtie]}),
+            "not a valid polygon",
+        ),
+        (
+            serde_json::json!({"nature": "green", "add_areas": [{"type": "Point", "coordinates": [lon, lat]}]}),
+            "Polygon or MultiPolygon",
+        ),
+        (
+            serde_json::json!({"nature": "green", "add": [[lon, lat]]}),
+            "add_areas",
+        ),
+        (
+            serde_json::json!({"kind": "library", "add_areas": [square]}),
+            "nature questions",
+        ),
+        (
+            serde_json::json!({"nature": "green", "add_areas": [{"type": "Polygon", "coordinates": [[[11.9, 60.9], [11.91, 60.9], [11.91, 60.91], [11.9, 60.9]]]}]}),
+            "no walkable path",
+        ),
+    ] {
+        let (status, body) = post_scenario(state, bad.to_string()).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+        let detail = body["detail"].as_str().unwrap();
+        assert!(detail.contains(says), "{bad}: {detail}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_nature_tile_layer_is_described_and_served() {
+    let (_, state) = oslo().await;
+    let tilejson = get(state, "/tiles/nature.json").await;
+    assert_eq!(tilejson.status, 200);
+    let fields = &tilejson.body["vector_layers"][0]["fields"];
+    assert_eq!(fields["class"], "String");
+    assert_eq!(fields["area_ha"], "Number");
+    // The tile over Slottsparken (z14) has features; one far away has none.
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let tile = |uri: &'static str| async move {
+        let r = naermiljo::http::router(state.clone())
+            .oneshot(
+                axum::http::Request::get(uri)
+                    .header("host", "test.local")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.into_body().collect().await.unwrap().to_bytes())
+    };
+    let (status, bytes) = tile("/tiles/nature/14/8680/4765.mvt").await;
+    assert_eq!(status, 200);
+    assert!(bytes.len() > 100, "{} bytes", bytes.len());
+    let (status, _) = tile("/tiles/nature/14/1/1.mvt").await;
+    assert_eq!(status, 204);
+}
+
+#[test]
+fn the_cli_answers_a_nature_question_as_the_api_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut import = naermiljo(dir.path());
+    import.args(["import", "osm"]).arg(oslo_pbf());
+    let report = run_ok(import);
+    assert!(report.contains("nature: "), "{report}");
+    let mut c = naermiljo(dir.path());
+    c.args([
+        "coverage",
+        "--nature",
+        "forest",
+        "--minutes",
+        "5",
+        "--level",
+        "bydel",
+    ]);
+    let csv = run_ok(c);
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let column = header.iter().position(|h| *h == "nature").unwrap();
+    let total = csv.lines().last().unwrap();
+    assert!(total.starts_with("total,"), "{total}");
+    assert_eq!(total.split(',').nth(column), Some("forest"));
+    let mut bad = naermiljo(dir.path());
+    bad.args(["coverage", "--nature", "jungle"]);
+    let out = bad.output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--nature") && stderr.contains("green_1ha"),
+        "{stderr}"
+    );
+}
+
+/// `fixtures/nature/`: an invented extract drawn in metres (README and expected.json there).
+fn fixture() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/nature/nature.osm.pbf")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_forest_in_pieces_is_one_area_and_bad_outlines_are_named() {
+    let t = crate::common::TestStore::new().await;
+    let report = t.import(crate::common::osm(fixture())).await.unwrap();
+    let c = t.store.load().await.unwrap();
+    let by_id = |id: &str| {
+        c.nature
+            .iter()
+            .find(|n| n.source.source_id == id)
+            .unwrap_or_else(|| panic!("{id} not among {:?}", c.nature))
+    };
+    // Relation 5000's two outer rings (one with a hole) and the natural=wood beside them:
+    // one forest of 4 + 4 + 2 − 0.25 ha planar, 9.7565 ha on GRS80 (pyproj's Geod).
+    let forests: Vec<_> = c
+        .nature
+        .iter()
+        .filter(|n| n.class.as_str() == "forest")
+        .collect();
+    assert_eq!(forests.len(), 1, "{forests:?}");
+    let forest = by_id("relation/5000");
+    assert_eq!(forest.name.as_deref(), Some("Prøveskauen"));
+    assert!(
+        (forest.area_ha - 9.7565).abs() / 9.7565 < 0.01,
+        "{} ha",
+        forest.area_ha
+    );
+    assert!(
+        (forest.area_ha - 9.7565).abs() < 0.001,
+        "{} ha",
+        forest.area_ha
+    );
+    match &forest.geometry {
+        naermiljo::domain::nature::NatureGeometry::Area(mp) => {
+            assert_eq!(
+                (mp.0.len(), mp.0[0].interiors().len()),
+                (1, 1),
+                "one polygon, one hole"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    for (id, class, ha) in [
+        ("way/1001", "green", 1.0007),
+        ("way/1018", "green", 0.8005),
+        ("way/1011", "shore", 1.0007),
+        ("way/1015", "shore", 0.2101),
+    ] {
+        let n = by_id(id);
+        assert_eq!(n.class.as_str(), class, "{id}");
+        assert!((n.area_ha - ha).abs() < 0.001, "{id}: {} ha", n.area_ha);
+    }
+    let river = by_id("way/1013");
+    assert!(river.geometry.is_line() && river.class.as_str() == "shore");
+    // Grass under 0.5 ha (a 50 m² sliver and a 0.3 ha verge) is left out and counted; the
+    // relation whose outer ring does not close is named with the nodes where it stops.
+    assert!(
+        c.nature
+            .iter()
+            .all(|n| n.source.source_id != "way/1016" && n.source.source_id != "way/1017")
+    );
+    let text = report.to_string();
+    assert!(text.contains("2 grass pieces under 0.5 ha"), "{text}");
+    assert!(
+        report.skipped.iter().any(|s| s
+            == "relation/5001 (leisure=park «Brutt»): its outer ring is not closed (from node/75 to node/77)"
+            || s == "relation/5001 (leisure=park «Brutt»): its outer ring is not closed (from node/77 to node/75)"),
+        "{:?}",
+        report.skipped
+    );
+    assert!(text.contains("2 pieces merged"), "{text}");
+
+    // A home beside the path along the forest reaches its edge there: 50 m along the street
+    // and 45 m up the footway (the path runs 5 m outside the forest and never enters it).
+    let state = t.state().await;
+    let home = c
+        .addresses
+        .iter()
+        .find(|a| a.number == "6")
+        .expect("home 6 at (350, 10)");
+    let reach = get(
+        &state,
+        &format!(
+            "/api/reach?lon={}&lat={}&minutes=10",
+            home.position.lon, home.position.lat
+        ),
+    )
+    .await;
+    assert_eq!(reach.status, 200, "{}", reach.body);
+    let forest = reach.body["nature"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["class"] == "forest")
+        .cloned()
+        .expect("the forest within 10 minutes");
+    let m = forest["properties"]["distance_m"].as_f64().unwrap();
+    assert!((m - 95.0).abs() <= 2.0, "{m} m to the forest edge");
+}
