@@ -8,6 +8,7 @@ pub mod error;
 mod etag;
 mod features;
 mod filter;
+mod nature;
 mod open;
 mod openapi;
 mod organisations;
@@ -215,6 +216,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/conformance", get(features::get_conformance))
         .route("/api/collections", get(features::list_collections))
+        .route("/api/collections/nature", get(nature::get_collection))
+        .route("/api/collections/nature/items", get(nature::list_items))
+        .route("/api/collections/nature/items/{fid}", get(nature::get_item))
         .route(
             "/api/collections/activities",
             get(|s, b, _: axum::extract::RawQuery| {

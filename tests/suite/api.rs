@@ -73,7 +73,8 @@ async fn landing_conformance_collections_and_openapi() {
             "districts",
             "activities",
             "volunteer-needs",
-            "proposals"
+            "proposals",
+            "nature"
         ]
     );
     let extent = &collections.body["collections"][0]["extent"]["spatial"]["bbox"][0];

@@ -383,3 +383,59 @@ async fn a_forest_in_pieces_is_one_area_and_bad_outlines_are_named() {
     let m = forest["properties"]["distance_m"].as_f64().unwrap();
     assert!((m - 95.0).abs() <= 2.0, "{m} m to the forest edge");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_nature_collection_pages_filters_and_refuses() {
+    let (_, state) = oslo().await;
+    let s = state.snapshot.load();
+    let forests = s
+        .nature
+        .iter()
+        .filter(|n| n.class.as_str() == "forest" && n.area_ha >= 0.5)
+        .count();
+    let mut uri = "/api/collections/nature/items?class=forest&min_ha=0.5&limit=7".to_string();
+    let mut seen = std::collections::BTreeSet::new();
+    loop {
+        let page = get(state, &uri).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert_eq!(
+            page.body["numberMatched"].as_u64().unwrap() as usize,
+            forests
+        );
+        for f in page.body["features"].as_array().unwrap() {
+            assert_eq!(f["properties"]["class"], "forest");
+            assert!(f["properties"]["area_ha"].as_f64().unwrap() >= 0.5);
+            assert_eq!(f["geometry"]["type"], "MultiPolygon");
+            assert!(seen.insert(f["id"].as_i64().unwrap()));
+        }
+        let next = page.body["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["rel"] == "next")
+            .map(|l| l["href"].as_str().unwrap().to_string());
+        match next {
+            Some(href) => uri = href.trim_start_matches("http://test.local").to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), forests);
+    let one = get(
+        state,
+        &format!("/api/collections/nature/items/{}", seen.first().unwrap()),
+    )
+    .await;
+    assert_eq!(one.status, 200);
+    assert_problem(
+        &get(state, "/api/collections/nature/items?class=desert").await,
+        400,
+    );
+    assert_problem(
+        &get(state, "/api/collections/nature/items?min_ha=-1").await,
+        400,
+    );
+    assert_problem(
+        &get(state, "/api/collections/nature/items/999999").await,
+        404,
+    );
+}

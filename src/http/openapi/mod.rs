@@ -130,18 +130,19 @@ pub fn document() -> Value {
                 "responses": with_coverage_problems(ok("Band polygons", "application/geo+json", json!({ "$ref": "#/components/schemas/FeatureCollection" })))
             } },
             "/api/coverage": { "get": {
-                "summary": "Per district: addresses, covered within `minutes` of the nearest facility of `kind` (or activity of `category`), share (null for a district without addresses), median and 90th-percentile walking seconds; residents, residents_covered and resident_share where SSB figures were imported",
+                "summary": "Per district: addresses, covered within `minutes` of the nearest facility of `kind` (or activity of `category`, or nature area of `nature`), share (null for a district without addresses), median and 90th-percentile walking seconds; residents, residents_covered and resident_share where SSB figures were imported",
                 "operationId": "getCoverage",
                 "parameters": [
                     param("kind", "query", "Facility kinds, comma-separated, or naermiljoanlegg (this or category)", json!({ "type": "string" }), false),
                     param("category", "query", "Activity categories instead of facility kinds, comma-separated", json!({ "type": "string" }), false),
+                    nature_param(),
                     param("minutes", "query", "Walking time, 1 to 60", json!({ "type": "integer", "minimum": 1, "maximum": 60, "default": 10 }), false),
                     param("profile", "query", "walk, slow or wheelchair", json!({ "type": "string", "enum": ["walk", "slow", "wheelchair"], "default": "walk" }), false),
                     param("format", "query", "json or csv (a download)", json!({ "type": "string", "enum": ["json", "csv"], "default": "json" }), false),
                     param("level", "query", "District level of the rows: kommune, kommunedel, bydel, delomrade, grunnkrets, postcode, … (the levels present are listed in the answer's `levels`); default the coarsest level with at least three districts, or the level below `parent`", json!({ "type": "string" }), false),
                     param("parent", "query", "Only the districts inside this district (its id in the districts collection), at any depth; the total is the parent's; `parents` in the answer is the chain above; `level` must be finer than the parent's", json!({ "type": "string" }), false),
                 ],
-                "responses": with_coverage_problems(ok("The coverage table; CSV with format=csv", "application/json", json!({ "type": "object" })))
+                "responses": with_coverage_problems(ok("The coverage table (with `distribution`: homes and residents per band of walking minutes); CSV with format=csv", "application/json", json!({ "type": "object" })))
             } },
             "/api/coverage/gaps": { "get": {
                 "summary": "The addresses not covered: GeoJSON points with their walking seconds (null beyond an hour)",
@@ -149,6 +150,7 @@ pub fn document() -> Value {
                 "parameters": [
                     param("kind", "query", "Facility kinds (this or category)", json!({ "type": "string" }), false),
                     param("category", "query", "Activity categories instead of facility kinds", json!({ "type": "string" }), false),
+                    nature_param(),
                     param("minutes", "query", "Walking time, 1 to 60", json!({ "type": "integer", "default": 10 }), false),
                     param("profile", "query", "walk, slow or wheelchair", json!({ "type": "string" }), false),
                     param("limit", "query", "Most features returned (numberMatched counts all)", json!({ "type": "integer", "minimum": 1 }), false),
@@ -158,27 +160,18 @@ pub fn document() -> Value {
                 "responses": with_coverage_problems(ok("Uncovered addresses", "application/geo+json", json!({ "$ref": "#/components/schemas/FeatureCollection" })))
             } },
             "/api/coverage/scenario": { "post": {
-                "summary": "Coverage before and after adding facilities at points and closing facilities by id; nothing is stored",
+                "summary": "Coverage before and after adding facilities at points and closing facilities by id, or (with nature) adding drawn nature areas; nothing is stored",
                 "operationId": "postCoverageScenario",
-                "requestBody": { "required": true, "content": { "application/json": { "schema": {
-                    "type": "object", "required": ["kind"], "additionalProperties": false,
-                    "properties": {
-                        "kind": { "type": "string" }, "minutes": { "type": "integer", "minimum": 1, "maximum": 60 },
-                        "profile": { "type": "string", "enum": ["walk", "slow", "wheelchair"] },
-                        "add": { "type": "array", "items": { "type": "array", "items": { "type": "number" }, "minItems": 2, "maxItems": 2 } },
-                        "remove": { "type": "array", "items": { "type": "integer" } },
-                        "level": { "type": "string", "description": "District level of before and after (default as for /api/coverage)" },
-                        "parent": { "type": "string", "description": "Only the districts inside this one (as for /api/coverage)" }
-                    } } } } },
+                "requestBody": { "required": true, "content": { "application/json": { "schema": scenario_schema() } } },
                 "responses": with_coverage_problems(ok("before and after at `level`, addresses_changed, and levels: [{level, before, after}] for every level", "application/json", json!({ "type": "object" })))
             } },
             "/readyz": { "get": { "summary": "Readiness: 200 when the database answers, 503 problem when it does not", "operationId": "getReady",
                 "responses": { "200": { "description": "Ready" }, "503": { "description": "Database unavailable", "content": { "application/problem+json": {} } } } } },
             "/tiles/{layer}/{z}/{x}/{y}.mvt": { "get": {
-                "summary": "A Mapbox Vector Tile (2.1) of facilities, addresses (zoom 15 and up) or districts; 204 when empty; ETag and 304",
+                "summary": "A Mapbox Vector Tile (2.1) of facilities, addresses (zoom 15 and up), districts, proposals or nature (areas, rivers, bathing places); 204 when empty; ETag and 304",
                 "operationId": "getTile",
                 "parameters": [
-                    param("layer", "path", "facilities, addresses or districts", json!({ "type": "string", "enum": ["facilities", "addresses", "districts"] }), true),
+                    param("layer", "path", "facilities, addresses, districts, proposals or nature", json!({ "type": "string", "enum": ["facilities", "addresses", "districts", "proposals", "nature"] }), true),
                     param("z", "path", "Zoom, 0 to 22", json!({ "type": "integer", "minimum": 0, "maximum": 22 }), true),
                     param("x", "path", "Column, 0 to 2^z - 1", json!({ "type": "integer", "minimum": 0 }), true),
                     param("y", "path", "Row, 0 to 2^z - 1", json!({ "type": "integer", "minimum": 0 }), true),
@@ -455,4 +448,48 @@ pub async fn get_openapi() -> Response {
         HeaderValue::from_static("application/vnd.oai.openapi+json;version=3.1"),
     );
     r
+}
+
+/// The scenario's `add_areas`: drawn nature areas (issue 22).
+fn drawn_areas_schema() -> Value {
+    json!({
+        "type": "array", "maxItems": 100,
+        "description": "GeoJSON Polygons or MultiPolygons (lon/lat, valid, at most 500 ha each): new nature areas reached at their edge",
+        "items": {
+            "type": "object", "required": ["type", "coordinates"],
+            "properties": {
+                "type": { "type": "string", "enum": ["Polygon", "MultiPolygon"] },
+                "coordinates": { "type": "array" }
+            }
+        }
+    })
+}
+
+/// The coverage questions' `nature` parameter (issue 22).
+fn nature_param() -> Value {
+    param(
+        "nature",
+        "query",
+        "Nature instead of kind or category (issue 22): green (a green area or forest of at least 0.5 ha, the WHO proxy), green_1ha, forest (the forest edge, forest of at least 0.5 ha) or shore (water, beach, bathing place); reached at their edge",
+        json!({ "type": "string", "enum": ["green", "green_1ha", "forest", "shore"] }),
+        false,
+    )
+}
+
+/// The body of `POST /api/coverage/scenario`.
+fn scenario_schema() -> Value {
+    json!({
+                    "type": "object", "additionalProperties": false,
+                    "properties": {
+                        "kind": { "type": "string", "description": "Facility kinds (this or nature)" },
+                        "nature": { "type": "string", "enum": ["green", "green_1ha", "forest", "shore"], "description": "A nature question instead of kind; then add_areas, not add or remove" },
+                        "add_areas": drawn_areas_schema(),
+                        "minutes": { "type": "integer", "minimum": 1, "maximum": 60 },
+                        "profile": { "type": "string", "enum": ["walk", "slow", "wheelchair"] },
+                        "add": { "type": "array", "items": { "type": "array", "items": { "type": "number" }, "minItems": 2, "maxItems": 2 } },
+                        "remove": { "type": "array", "items": { "type": "integer" } },
+                        "level": { "type": "string", "description": "District level of before and after (default as for /api/coverage)" },
+                        "parent": { "type": "string", "description": "Only the districts inside this one (as for /api/coverage)" }
+                    }
+    })
 }
