@@ -91,7 +91,9 @@ pub fn nature_times(
     Ok(times)
 }
 
-fn compute(s: &Snapshot, target: NatureTarget, profile: Profile) -> NatureBaseline {
+/// The walking times to `target` from scratch (what [`nature_times`] caches): one search
+/// from every entrance of every matching area. Panics without a network.
+pub fn compute(s: &Snapshot, target: NatureTarget, profile: Profile) -> NatureBaseline {
     let walk = s.walk.as_ref().expect("checked by the caller");
     let matching: Vec<usize> = (0..s.nature.len())
         .filter(|&i| target.matches(s.nature[i].class, s.nature[i].area_ha))

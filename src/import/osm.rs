@@ -54,6 +54,8 @@ pub struct OsmData {
     pub districts: Vec<crate::domain::NewDistrict>,
     /// Green areas, forest and shores (issue 22), with what was left out.
     pub nature: super::nature::NatureData,
+    /// How long assembling the nature areas took (for the benchmark).
+    pub nature_time: std::time::Duration,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -472,13 +474,17 @@ pub fn read_within(
         walk_graph: from_osm_ways(&reader.nodes, &walkways),
         basemap: Vec::new(),
         districts: Vec::new(),
-        nature: super::nature::assemble(
-            &reader.nature,
-            &reader.nodes,
-            &reader.ways,
-            &reader.relations,
-        ),
+        nature: Default::default(),
+        nature_time: Default::default(),
     };
+    let started = std::time::Instant::now();
+    data.nature = super::nature::assemble(
+        &reader.nature,
+        &reader.nodes,
+        &reader.ways,
+        &reader.relations,
+    );
+    data.nature_time = started.elapsed();
     data.skipped.extend(data.nature.skipped.iter().cloned());
     let (districts, skipped) = super::boundaries::assemble(
         &reader.boundaries,
