@@ -29,6 +29,7 @@ const COVERAGE_PARAMS: &[&str] = &[
 ];
 const GAPS_PARAMS: &[&str] = &[
     "kind", "category", "nature", "minutes", "profile", "limit", "level", "parent", "open_at",
+    "sort",
 ];
 
 /// The districts asked for by `level=` and `parent=`.
@@ -147,13 +148,26 @@ pub async fn get_gaps(
     let parent_level = view.parent.map(|p| &s.levels[s.level_of(p)]);
     let times = q.times(&s).map_err(coverage_error)?;
     let limit_s = q.minutes as f64 * 60.0;
-    let gaps: Vec<usize> = (0..times.len())
+    let mut gaps: Vec<usize> = (0..times.len())
         .filter(|&i| times[i] > limit_s)
         .filter(|&i| match (view.parent, parent_level) {
             (Some(p), Some(l)) => l.address_district[i] == Some(p),
             _ => true,
         })
         .collect();
+    match params.get("sort") {
+        None => {}
+        // The homes farthest away first (unreachable ones before all), then by id.
+        Some("-walk_seconds") => {
+            gaps.sort_by(|&a, &b| times[b].total_cmp(&times[a]).then(a.cmp(&b)))
+        }
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "sort",
+                format!("{other:?} is not offered; use sort=-walk_seconds (farthest first)"),
+            ));
+        }
+    }
     let district_at = |i: usize| match level {
         Some(l) => l.address_district[i],
         None => s.address_district[i],

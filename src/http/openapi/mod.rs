@@ -154,6 +154,7 @@ pub fn document() -> Value {
                     param("minutes", "query", "Walking time, 1 to 60", json!({ "type": "integer", "default": 10 }), false),
                     param("profile", "query", "walk, slow or wheelchair", json!({ "type": "string" }), false),
                     param("limit", "query", "Most features returned (numberMatched counts all)", json!({ "type": "integer", "minimum": 1 }), false),
+                    param("sort", "query", "-walk_seconds: the farthest homes first (unreachable first of all); default address order", json!({ "type": "string", "enum": ["-walk_seconds"] }), false),
                     param("level", "query", "District level of the rows: kommune, kommunedel, bydel, delomrade, grunnkrets, postcode, … (the levels present are listed in the answer's `levels`); default the coarsest level with at least three districts, or the level below `parent`", json!({ "type": "string" }), false),
                     param("parent", "query", "Only the districts inside this district (its id in the districts collection), at any depth; the total is the parent's; `parents` in the answer is the chain above; `level` must be finer than the parent's", json!({ "type": "string" }), false),
                 ],
