@@ -21,7 +21,7 @@ pub fn no_network_hint(has_rows: bool) -> &'static str {
 
 impl Snapshot {
     /// Rows per source: facilities by kind, `addresses`, districts by level
-    /// (`grunnkrets districts`).
+    /// (`grunnkrets districts`), nature areas by class (`forest areas`).
     pub fn rows_by_source(&self) -> BTreeMap<String, BTreeMap<String, usize>> {
         let mut rows: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
         let mut count = |source: &str, what: String| {
@@ -41,6 +41,9 @@ impl Snapshot {
             if let Some(src) = &d.source {
                 count(&src.source, format!("{} districts", d.level));
             }
+        }
+        for n in &self.nature {
+            count(&n.source.source, format!("{} areas", n.class.as_str()));
         }
         rows
     }
