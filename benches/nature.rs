@@ -84,7 +84,7 @@ async fn main() {
             &s.addresses,
         );
         let started = Instant::now();
-        w.place_nature(&contents.nature);
+        w.place_nature(&contents.nature, &s.addresses);
         entrances.push(started.elapsed());
     }
     println!(

@@ -58,6 +58,17 @@ pub enum CoverageError {
     ProposedOffNetwork { lon: f64, lat: f64, max_m: f64 },
     #[error("no facility with id {0} to remove")]
     UnknownFacility(i64),
+    /// A drawn nature area (its index) whose edge no walkable path comes near.
+    #[error(
+        "no walkable path comes within {max_m} m of the edge of drawn area {index} (around \
+         {lon}, {lat}): draw it where a path or street passes"
+    )]
+    DrawnAreaOffNetwork {
+        index: usize,
+        lon: f64,
+        lat: f64,
+        max_m: f64,
+    },
 }
 
 /// Per address: seconds to the nearest chosen facility, `f64::INFINITY` when none is within

@@ -52,7 +52,7 @@ pub fn nature_times(
         return Ok(baseline.address_times.clone());
     }
     let mut seeds: Vec<Snapped> = Vec::new();
-    for area in added {
+    for (index, area) in added.iter().enumerate() {
         let rings: Vec<&geo::LineString<f64>> = area.0.iter().map(|p| p.exterior()).collect();
         let found = Entrances::along(&walk.network, &rings, EDGE_TOUCH_M, MAX_DRAWN_ENTRANCES);
         let found = found.for_profile(profile);
@@ -61,9 +61,10 @@ pub fn nature_times(
                 .bounding_rect()
                 .map(|r| r.center())
                 .unwrap_or(geo::Coord { x: 0.0, y: 0.0 });
-            return Err(CoverageError::ProposedOffNetwork {
-                lon: c.x,
-                lat: c.y,
+            return Err(CoverageError::DrawnAreaOffNetwork {
+                index,
+                lon: (c.x * 1e6).round() / 1e6,
+                lat: (c.y * 1e6).round() / 1e6,
                 max_m: EDGE_TOUCH_M,
             });
         }
@@ -109,10 +110,9 @@ pub fn compute(s: &Snapshot, target: NatureTarget, profile: Profile) -> NatureBa
         .collect();
     let (node_costs, mut address_times) =
         times_from(walk, &sources, &walk.address_snaps, profile, None);
-    let areas: Vec<&NatureArea> = matching.iter().map(|&i| &s.nature[i]).collect();
-    for (i, a) in s.addresses.iter().enumerate() {
-        if inside_any(&areas, a.position) {
-            address_times[i] = 0.0;
+    for &i in &matching {
+        for &home in &walk.nature_homes[i] {
+            address_times[home as usize] = 0.0;
         }
     }
     NatureBaseline {
@@ -322,7 +322,7 @@ mod tests {
         let far = rect(1000.0, 1000.0, 1050.0, 1050.0);
         assert!(matches!(
             nature_times(&s, NatureTarget::Green, Profile::Walk, &[far]),
-            Err(CoverageError::ProposedOffNetwork { .. })
+            Err(CoverageError::DrawnAreaOffNetwork { index: 0, .. })
         ));
     }
 }

@@ -183,6 +183,15 @@ impl NatureTarget {
         }
     }
 
+    /// The smallest area that answers this question, in hectares (0: any).
+    pub fn min_ha(self) -> f64 {
+        match self {
+            NatureTarget::Green | NatureTarget::Forest => 0.5,
+            NatureTarget::Green1ha => 1.0,
+            NatureTarget::Shore => 0.0,
+        }
+    }
+
     /// Whether an area of `class` and `area_ha` answers this question.
     pub fn matches(self, class: NatureClass, area_ha: f64) -> bool {
         match self {

@@ -80,6 +80,12 @@ pub(super) fn coverage_error(e: CoverageError) -> ApiError {
         CoverageError::NoNetwork => ApiError::Unavailable(e.to_string()),
         CoverageError::ProposedOffNetwork { .. } => ApiError::OutsideCoverage(e.to_string()),
         CoverageError::UnknownFacility(_) => ApiError::invalid("remove", e.to_string()),
+        CoverageError::DrawnAreaOffNetwork { index, .. } => ApiError::InvalidArea {
+            index,
+            reason: "off_network",
+            detail: e.to_string(),
+            limit: None,
+        },
     }
 }
 
@@ -237,7 +243,7 @@ pub async fn post_scenario(
         ..Default::default()
     };
     let q = Question::parse(&asked, state.limits.max_walk_minutes).map_err(question_error)?;
-    let areas = drawn_areas(&request.add_areas)?;
+    let areas = drawn_areas(&request.add_areas, q.nature)?;
     if q.nature.is_some() && (!request.add.is_empty() || !request.remove.is_empty()) {
         return Err(ApiError::invalid(
             "add",
@@ -281,13 +287,7 @@ pub async fn post_scenario(
         ),
     };
     let before = before.map_err(coverage_error)?;
-    let after = after.map_err(|e| match e {
-        CoverageError::ProposedOffNetwork { .. } if q.nature.is_some() => ApiError::invalid(
-            "add_areas",
-            format!("no walkable path reaches the edge of a drawn area: {e}"),
-        ),
-        e => coverage_error(e),
-    })?;
+    let after = after.map_err(coverage_error)?;
     let changed = before.iter().zip(&after).filter(|(b, a)| b != a).count();
     // Every level's before and after, coarsest first.
     let by_level: Vec<serde_json::Value> = (0..s.levels.len())
@@ -318,36 +318,72 @@ pub async fn post_scenario(
 /// The largest drawn area a scenario takes, in hectares (Drammen's largest park is ~30 ha).
 const MAX_DRAWN_HA: f64 = 500.0;
 
-/// A scenario's drawn areas: GeoJSON Polygons or MultiPolygons in lon/lat, each valid (OGC
-/// simple features) and at most [`MAX_DRAWN_HA`].
-fn drawn_areas(values: &[serde_json::Value]) -> Result<Vec<geo::MultiPolygon<f64>>, ApiError> {
-    use geo::Validation;
+/// A scenario's drawn areas: GeoJSON Polygons or MultiPolygons (or Features of them) in
+/// lon/lat, each valid (OGC simple features), at most [`MAX_DRAWN_HA`], and at least the
+/// size the question counts (a 0.3 ha park does not answer "a green area of 0.5 ha").
+fn drawn_areas(
+    values: &[serde_json::Value],
+    target: Option<crate::domain::nature::NatureTarget>,
+) -> Result<Vec<geo::MultiPolygon<f64>>, ApiError> {
+    use geo::{CoordsIter, Validation};
     let mut out = Vec::with_capacity(values.len());
-    for (i, v) in values.iter().enumerate() {
-        let at = format!("add_areas[{i}]");
-        let bad = |why: String| ApiError::invalid("add_areas", format!("{at}: {why}"));
+    for (index, v) in values.iter().enumerate() {
+        let bad =
+            |reason: &'static str, detail: String, limit: Option<f64>| ApiError::InvalidArea {
+                index,
+                reason,
+                detail,
+                limit,
+            };
+        let v = match v.get("type").and_then(serde_json::Value::as_str) {
+            Some("Feature") => v.get("geometry").unwrap_or(&serde_json::Value::Null),
+            _ => v,
+        };
         let geometry: geojson::Geometry = serde_json::from_value(v.clone())
-            .map_err(|e| bad(format!("not a GeoJSON geometry: {e}")))?;
+            .map_err(|e| bad("not_geojson", format!("not a GeoJSON geometry: {e}"), None))?;
         let g: geo::Geometry<f64> = geometry
             .try_into()
-            .map_err(|e: geojson::Error| bad(e.to_string()))?;
+            .map_err(|e: geojson::Error| bad("not_geojson", e.to_string(), None))?;
         let mp = match g {
             geo::Geometry::Polygon(p) => geo::MultiPolygon(vec![p]),
             geo::Geometry::MultiPolygon(mp) => mp,
-            _ => return Err(bad("a Polygon or MultiPolygon is needed".into())),
+            _ => {
+                return Err(bad(
+                    "not_polygon",
+                    "a Polygon or MultiPolygon is needed".into(),
+                    None,
+                ));
+            }
         };
-        use geo::CoordsIter;
         if let Some(c) = mp.coords_iter().find(|c| !LonLat::new(c.x, c.y).is_valid()) {
-            return Err(bad(format!("[{}, {}] is not a lon/lat position", c.x, c.y)));
+            return Err(bad(
+                "not_lonlat",
+                format!("[{}, {}] is not a lon/lat position", c.x, c.y),
+                None,
+            ));
         }
         if let Some(e) = mp.validation_errors().first() {
-            return Err(bad(format!("not a valid polygon: {e}")));
+            return Err(bad("invalid", format!("not a valid polygon: {e}"), None));
         }
         let ha: f64 = mp.0.iter().map(crate::import::nature::area_ha).sum();
         if ha > MAX_DRAWN_HA {
-            return Err(bad(format!(
-                "{ha:.1} ha is more than the {MAX_DRAWN_HA} ha a drawn area may be"
-            )));
+            return Err(bad(
+                "too_large",
+                format!("{ha:.1} ha is more than the {MAX_DRAWN_HA} ha a drawn area may be"),
+                Some(MAX_DRAWN_HA),
+            ));
+        }
+        let least = target.map_or(0.0, |t| t.min_ha());
+        if ha < least {
+            let t = target.expect("a minimum comes from a question");
+            return Err(bad(
+                "too_small",
+                format!(
+                    "{ha:.2} ha is less than the {least} ha the question {} counts",
+                    t.as_str()
+                ),
+                Some(least),
+            ));
         }
         out.push(mp);
     }

@@ -11,6 +11,16 @@ pub enum ApiError {
     /// A query parameter has a value we cannot use.
     #[error("invalid parameter {name}: {detail}")]
     InvalidParameter { name: String, detail: String },
+    /// A drawn area of a nature scenario that cannot be used (issue 22): its index in
+    /// `add_areas`, a reason code (`not_geojson`, `not_polygon`, `not_lonlat`, `invalid`,
+    /// `too_large`, `too_small`, `off_network`), the words, and the limit it broke (ha).
+    #[error("add_areas[{index}]: {detail}")]
+    InvalidArea {
+        index: usize,
+        reason: &'static str,
+        detail: String,
+        limit: Option<f64>,
+    },
     /// A query parameter this endpoint does not know (OGC API – Features asks for a 400).
     #[error("unknown parameter {name}")]
     UnknownParameter {
@@ -94,9 +104,12 @@ impl ApiError {
 
     fn status(&self) -> StatusCode {
         match self {
-            ApiError::InvalidParameter { .. } | ApiError::UnknownParameter { .. } => {
-                StatusCode::BAD_REQUEST
+            ApiError::InvalidArea { reason, .. } if *reason == "off_network" => {
+                StatusCode::UNPROCESSABLE_ENTITY
             }
+            ApiError::InvalidParameter { .. }
+            | ApiError::UnknownParameter { .. }
+            | ApiError::InvalidArea { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::LimitExceeded { .. } => StatusCode::BAD_REQUEST,
             ApiError::OutsideCoverage(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -198,6 +211,22 @@ impl IntoResponse for ApiError {
                 "Invalid parameter",
                 &format!("{name}: {detail}"),
                 json!({ "parameter": name }),
+            ),
+            ApiError::InvalidArea {
+                index,
+                reason,
+                detail,
+                limit,
+            } => problem(
+                status,
+                if reason == "off_network" {
+                    "outside-coverage"
+                } else {
+                    "invalid-parameter"
+                },
+                "A drawn area cannot be used",
+                &format!("add_areas[{index}]: {detail}"),
+                json!({ "parameter": "add_areas", "index": index, "reason": reason, "limit": limit }),
             ),
             ApiError::UnknownParameter { name, allowed } => problem(
                 status,

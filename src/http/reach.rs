@@ -460,6 +460,13 @@ fn nearest_nature(
                 "tag": n.tag,
                 "area_ha": (n.area_ha > 0.0).then_some((n.area_ha * 100.0).round() / 100.0),
                 "inside": seconds == 0.0,
+                // The planners' questions this area answers (a 0.3 ha park is green but
+                // not "a green area of at least 0.5 ha").
+                "answers": crate::domain::nature::NatureTarget::ALL
+                    .iter()
+                    .filter(|t| t.matches(n.class, n.area_ha))
+                    .map(|t| t.as_str())
+                    .collect::<Vec<_>>(),
                 "walk_seconds": seconds.round() as u64,
                 "walk_minutes": (seconds / 60.0).ceil() as u64,
                 "distance_m": (seconds * speed).round() as u64,

@@ -67,11 +67,12 @@ pub struct NatureData {
     pub verges: usize,
 }
 
-/// A polygon of one object, in lon/lat, with its size.
+/// A polygon of one object, in lon/lat, with its size and a point inside it.
 struct Piece {
     polygon: geo::Polygon<f64>,
     area_ha: f64,
     tagged: usize,
+    inside: Option<geo::Point<f64>>,
 }
 
 /// The lines of one water (one named river): the first object's index and its lines.
@@ -232,6 +233,7 @@ pub fn assemble(
                 continue;
             }
             pieces.push(Piece {
+                inside: polygon.interior_point(),
                 polygon: polygon.orient(geo::orient::Direction::Default),
                 area_ha: size,
                 tagged: t,
@@ -335,7 +337,7 @@ fn merge(class: NatureClass, pieces: &[&Piece], tagged: &[Tagged], out: &mut Nat
         let inside: Vec<&&Piece> = pieces
             .iter()
             .filter(|p| {
-                let Some(at) = p.polygon.interior_point() else {
+                let Some(at) = p.inside else {
                     return false;
                 };
                 bbox.is_some_and(|b| {

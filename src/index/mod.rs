@@ -174,7 +174,7 @@ impl Snapshot {
             None => (None, None),
             Some(Ok(graph)) => {
                 let mut walk = WalkIndex::new(graph, &facilities, &addresses);
-                walk.place_nature(&nature);
+                walk.place_nature(&nature, &addresses);
                 (Some(walk), None)
             }
             Some(Err(problem)) => (None, Some(problem)),

@@ -68,17 +68,22 @@ impl Entrances {
                 }
             }
         }
+        // Every path within `touch_m` of a sample, not only the nearest: a pavement beside
+        // a park's own edge path reaches the park too (found by the independent oracle,
+        // tests/clients/nature_shares.py). One entrance per tenth of a segment.
         let along = |profile: Profile| {
             let mut out: Vec<Snapped> = Vec::new();
+            let mut seen: std::collections::HashMap<u32, Vec<f64>> = Default::default();
             for p in &samples {
-                let Some(snap) = network.snap(*p, profile, touch_m) else {
-                    continue;
-                };
-                // One entrance per stretch of a segment: 10 % of its length apart.
-                let close = out
-                    .iter()
-                    .any(|o| o.edge == snap.edge && (o.fraction - snap.fraction).abs() < 0.1);
-                if !close && out.len() < max {
+                for snap in network.within(*p, profile, touch_m) {
+                    let near = seen.entry(snap.edge.0).or_default();
+                    if near.iter().any(|f| (f - snap.fraction).abs() < 0.1) {
+                        continue;
+                    }
+                    if out.len() >= max {
+                        return out;
+                    }
+                    near.push(snap.fraction);
                     out.push(snap);
                 }
             }
@@ -143,6 +148,9 @@ pub struct WalkIndex {
     /// Where each nature area is reached (issue 22): the network's points by its edge, same
     /// order as the snapshot's nature areas.
     pub nature_entrances: Vec<Entrances>,
+    /// The homes inside each nature area (indices into the snapshot's addresses), same
+    /// order as the nature areas: they are in it, 0 minutes away.
+    pub nature_homes: Vec<Vec<u32>>,
     /// Walking times to nature per question and profile, computed once per snapshot.
     pub nature_baselines: std::sync::Mutex<
         std::collections::HashMap<
@@ -166,9 +174,43 @@ pub const NATURE_POINT_TOUCH_M: f64 = 50.0;
 
 impl WalkIndex {
     /// Finds where each of `nature` is reached on the network (its edge, or near its line or
-    /// point).
-    pub fn place_nature(&mut self, nature: &[crate::domain::nature::NatureArea]) {
+    /// point), and which of `addresses` lie inside each area.
+    pub fn place_nature(
+        &mut self,
+        nature: &[crate::domain::nature::NatureArea],
+        addresses: &[Address],
+    ) {
         use crate::domain::nature::NatureGeometry;
+        use geo::{BoundingRect, Contains};
+        // Homes by position, to test only those inside an area's box.
+        let homes: rstar::RTree<rstar::primitives::GeomWithData<[f64; 2], u32>> =
+            rstar::RTree::bulk_load(
+                addresses
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| {
+                        rstar::primitives::GeomWithData::new(a.position.as_array(), i as u32)
+                    })
+                    .collect(),
+            );
+        self.nature_homes = nature
+            .iter()
+            .map(|n| {
+                let NatureGeometry::Area(mp) = &n.geometry else {
+                    return Vec::new();
+                };
+                let Some(r) = mp.bounding_rect() else {
+                    return Vec::new();
+                };
+                let envelope =
+                    rstar::AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
+                homes
+                    .locate_in_envelope(envelope)
+                    .filter(|h| mp.contains(&geo::Point::new(h.geom()[0], h.geom()[1])))
+                    .map(|h| h.data)
+                    .collect()
+            })
+            .collect();
         self.nature_entrances = nature
             .iter()
             .map(|n| match &n.geometry {
@@ -275,6 +317,7 @@ impl WalkIndex {
             facility_entrances,
             address_snaps,
             nature_entrances: Vec::new(),
+            nature_homes: Vec::new(),
             nature_baselines: Default::default(),
         }
     }

@@ -27,6 +27,11 @@ impl Network {
         self.snapper.snap(&self.graph, p, profile, max_distance_m)
     }
 
+    /// Every segment `profile` may use within `max_distance_m` of `p`, nearest first.
+    pub fn within(&self, p: LonLat, profile: Profile, max_distance_m: f64) -> Vec<Snapped> {
+        self.snapper.within(&self.graph, p, profile, max_distance_m)
+    }
+
     /// Runs `f` with a search buffer from the pool.
     pub fn with_search<R>(&self, f: impl FnOnce(&WalkGraph, &mut Search) -> R) -> R {
         self.pool.with(&self.graph, |s| f(&self.graph, s))

@@ -213,6 +213,37 @@ impl Snapper {
             }
         };
         let (seg, d2) = candidate;
+        Some(Self::point_on(g, seg, xy, d2, isolated, off_fragment))
+    }
+
+    /// Every segment `profile` may use within `max_distance_m` of `p`, each at its point
+    /// nearest `p`, nearest first: where an area is reached from each path that passes by
+    /// its edge, not from the nearest path alone.
+    pub fn within(
+        &self,
+        g: &WalkGraph,
+        p: LonLat,
+        profile: Profile,
+        max_distance_m: f64,
+    ) -> Vec<Snapped> {
+        let xy = g.projection().project(p);
+        self.tree
+            .nearest_neighbor_iter_with_distance_2(xy)
+            .take_while(|(_, d2)| *d2 <= max_distance_m * max_distance_m)
+            .filter(|(seg, _)| profile.allows(g.flags(seg.data)))
+            .map(|(seg, d2)| Self::point_on(g, seg, xy, d2, false, false))
+            .collect()
+    }
+
+    fn point_on(
+        g: &WalkGraph,
+        seg: &GeomWithData<Line<[f64; 2]>, EdgeId>,
+        xy: [f64; 2],
+        d2: f64,
+        isolated: bool,
+        off_fragment: bool,
+    ) -> Snapped {
+        let proj = g.projection();
         let [ax, ay] = seg.geom().from;
         let [bx, by] = seg.geom().to;
         let (dx, dy) = (bx - ax, by - ay);
@@ -223,13 +254,13 @@ impl Snapper {
             (((xy[0] - ax) * dx + (xy[1] - ay) * dy) / len2).clamp(0.0, 1.0)
         };
         let point = proj.unproject([ax + fraction * dx, ay + fraction * dy]);
-        Some(Snapped {
+        Snapped {
             edge: seg.data,
             fraction,
             point,
             distance_m: d2.sqrt(),
             isolated,
             off_fragment,
-        })
+        }
     }
 }

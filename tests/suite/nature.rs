@@ -185,33 +185,69 @@ async fn a_drawn_park_closes_a_gap_and_bad_drawings_are_refused() {
         "type": "Polygon",
         "coordinates": [[[lon, lat], [lon + dx, lat + dy], [lon + dx, lat], [lon, lat + dy], [lon, lat]]]
     });
-    for (bad, says) in [
+    // A square about 8 m wide: 0.006 ha, not a green area of 0.5 ha.
+    let tiny = serde_json::json!({
+        "type": "Feature",
+        "geometry": { "type": "Polygon", "coordinates": [[[lon, lat], [lon + 0.00014, lat],
+            [lon + 0.00014, lat + 0.00007], [lon, lat + 0.00007], [lon, lat]]] }
+    });
+    for (bad, status, reason, says) in [
         (
-            serde_json::json!({"nature": "green", "add_areas": [bowtie]}),
+            serde_json::json!({"nature": "green", "add_areas": [square, bowtie]}),
+            400,
+            Some(("invalid", 1)),
             "not a valid polygon",
         ),
         (
             serde_json::json!({"nature": "green", "add_areas": [{"type": "Point", "coordinates": [lon, lat]}]}),
+            400,
+            Some(("not_polygon", 0)),
             "Polygon or MultiPolygon",
         ),
         (
+            serde_json::json!({"nature": "green", "add_areas": [tiny]}),
+            400,
+            Some(("too_small", 0)),
+            "less than the 0.5 ha",
+        ),
+        (
             serde_json::json!({"nature": "green", "add": [[lon, lat]]}),
+            400,
+            None,
             "add_areas",
         ),
         (
             serde_json::json!({"kind": "library", "add_areas": [square]}),
+            400,
+            None,
             "nature questions",
         ),
         (
-            serde_json::json!({"nature": "green", "add_areas": [{"type": "Polygon", "coordinates": [[[11.9, 60.9], [11.91, 60.9], [11.91, 60.91], [11.9, 60.9]]]}]}),
+            serde_json::json!({"nature": "shore", "add_areas": [{"type": "Polygon", "coordinates": [[[11.9, 60.9], [11.91, 60.9], [11.91, 60.91], [11.9, 60.9]]]}]}),
+            422,
+            Some(("off_network", 0)),
             "no walkable path",
         ),
     ] {
-        let (status, body) = post_scenario(state, bad.to_string()).await;
-        assert_eq!(status, 400, "{bad}: {body}");
+        let (got, body) = post_scenario(state, bad.to_string()).await;
+        assert_eq!(got, status, "{bad}: {body}");
         let detail = body["detail"].as_str().unwrap();
         assert!(detail.contains(says), "{bad}: {detail}");
+        if let Some((reason, index)) = reason {
+            assert_eq!(
+                (body["reason"].as_str(), body["index"].as_u64()),
+                (Some(reason), Some(index)),
+                "{body}"
+            );
+        }
     }
+    // A drawn Feature is taken as its geometry: a tiny area counts for the shore question.
+    let (status, body) = post_scenario(
+        state,
+        serde_json::json!({"nature": "shore", "minutes": 2, "add_areas": [tiny]}).to_string(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -247,7 +283,7 @@ async fn the_nature_tile_layer_is_described_and_served() {
 }
 
 #[test]
-fn the_cli_answers_a_nature_question_as_the_api_does() {
+fn the_cli_answers_as_the_api_and_an_independent_computation_agrees() {
     let dir = tempfile::tempdir().unwrap();
     let mut import = naermiljo(dir.path());
     import.args(["import", "osm"]).arg(oslo_pbf());
@@ -278,6 +314,55 @@ fn the_cli_answers_a_nature_question_as_the_api_does() {
         stderr.contains("--nature") && stderr.contains("green_1ha"),
         "{stderr}"
     );
+
+    // An independent computation (tests/clients/nature_shares.py: shapely, pyproj and scipy
+    // in the test's own environment) from the served polygons, homes and the exported
+    // network, by the documented rules: reached within 15 m of an outline, 30 m of a
+    // river's line, 50 m of a bathing place; 0 inside; 5 km/h.
+    let python = std::env::var("NAERMILJO_TEST_PYTHON").unwrap_or_else(|_| {
+        panic!(
+            "NAERMILJO_TEST_PYTHON is not set: run the tests with scripts/test, which makes a \
+             virtual environment with tests/requirements.txt (shapely, pyproj, scipy)"
+        )
+    });
+    let graph = dir.path().join("graph.csv");
+    let mut export = naermiljo(dir.path());
+    export
+        .args(["export-graph", "--format", "csv", "--output"])
+        .arg(&graph);
+    run_ok(export);
+    let server = crate::common::Server::start(naermiljo(dir.path()), &[]);
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/nature_shares.py");
+    for minutes in ["5", "10"] {
+        let out = std::process::Command::new(&python)
+            .arg(&script)
+            .args(["--base-url", &format!("http://{}", server.addr)])
+            .arg("--graph")
+            .arg(&graph)
+            .args(["--minutes", minutes])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(answer["homes"].as_u64(), Some(13_227));
+        for q in ["green", "green_1ha", "forest", "shore"] {
+            let oracle = answer["shares"][q]["oracle"].as_f64().unwrap();
+            let service = answer["shares"][q]["service"].as_f64().unwrap();
+            assert!(oracle > 0.0, "{q}: the oracle found nothing");
+            // The oracle reaches an area where a path enters the 15 m band round it, the
+            // service at the sampled edge point: within one percentage point.
+            assert!(
+                (oracle - service).abs() <= 0.01,
+                "{q} within {minutes} min: oracle {oracle:.4}, service {service:.4}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
 }
 
 /// `fixtures/nature/`: an invented extract drawn in metres (README and expected.json there).
