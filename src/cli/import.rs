@@ -571,7 +571,7 @@ impl std::fmt::Display for ImportReport {
         if !self.skipped.is_empty() {
             writeln!(
                 f,
-                "  skipped {} objects without a usable position or outline, e.g.:",
+                "  skipped {} objects without a usable position, e.g.:",
                 self.skipped.len()
             )?;
             for s in self.skipped.iter().take(5) {
@@ -620,9 +620,11 @@ fn nature_note(n: &import::nature::NatureData) -> String {
         ));
     }
     if !n.skipped.is_empty() {
+        let examples: Vec<&str> = n.skipped.iter().take(3).map(String::as_str).collect();
         note.push_str(&format!(
-            "; {} outlines not usable (listed under skipped)",
-            n.skipped.len()
+            "; {} outlines not usable, e.g. {}",
+            n.skipped.len(),
+            examples.join("; ")
         ));
     }
     note

@@ -4,18 +4,26 @@
 //! hectares, for GIS tools and independent checks.
 
 use axum::extract::{Path, RawQuery, State};
-use axum::response::Response;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::error::ApiError;
-use super::features::{GEO_JSON, json_response};
 use super::params::Params;
+use super::programme::GEO_JSON;
 use super::{AppState, BaseUrl};
 use crate::domain::Bbox;
 use crate::domain::nature::{NatureArea, NatureClass, NatureGeometry};
 use crate::index::Snapshot;
 
 const ITEMS_PARAMS: &[&str] = &["f", "limit", "offset", "bbox", "class", "min_ha"];
+
+fn json_response(content_type: &'static str, body: &Value) -> Response {
+    let mut r = body.to_string().into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
 
 pub fn collection_json(s: &Snapshot, base: &str) -> Value {
     let extent = Bbox::around(s.nature.iter().map(|n| n.position))

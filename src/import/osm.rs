@@ -485,7 +485,7 @@ pub fn read_within(
         &reader.relations,
     );
     data.nature_time = started.elapsed();
-    data.skipped.extend(data.nature.skipped.iter().cloned());
+
     let (districts, skipped) = super::boundaries::assemble(
         &reader.boundaries,
         &reader.relations,
