@@ -18,6 +18,8 @@
 //   proposals 1 | 0: the residents' proposals (docs/PARTICIPATION.md) on the map and in the
 //             list, with "Foreslå noe her". On / they show unless proposals=0; on /embed they
 //             are off unless proposals=1.
+//   nature    1: the nature layer on the map (green areas, forest, water and bathing places;
+//             off by default)
 //   lang      nb | en | … (default nb)
 //   center    lon,lat of the map's centre; zoom: the map's zoom
 //   contrast  high: the high-contrast basemap
@@ -76,6 +78,7 @@ export function parseState(search, { kinds = [], categories = [] } = {}) {
     list: LIST_PLACES.includes(q.get('list')) ? q.get('list') : 'side',
     // true, false, or null: the page's default (on for /, off for /embed).
     proposals: q.get('proposals') === '1' ? true : q.get('proposals') === '0' ? false : null,
+    nature: q.get('nature') === '1',
   };
 }
 
@@ -112,6 +115,7 @@ export function serializeState(s, {
     q.set('layers', LAYERS.filter((l) => s.layers.has(l)).join(',') || 'none');
   }
   if (typeof s.proposals === 'boolean' && s.proposals !== proposals) q.set('proposals', s.proposals ? '1' : '0');
+  if (s.nature) q.set('nature', '1');
   if (embed) {
     if (s.bbox) q.set('bbox', s.bbox.map((v) => fixed(v, 5)).join(','));
     if (s.list && s.list !== 'side') q.set('list', s.list);

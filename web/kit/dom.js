@@ -58,7 +58,7 @@ export function jumpTo(id) {
 
 const FOCUSABLE = 'a[href], button, input, select, textarea, summary, [tabindex]';
 /** Attributes that give a re-rendered element the same identity as the one it replaces. */
-const KEYS = ['data-id', 'data-activity-id', 'data-need-id', 'data-proposal-id', 'hreflang'];
+const KEYS = ['data-id', 'data-activity-id', 'data-need-id', 'data-proposal-id', 'data-nature-id', 'hreflang'];
 
 /**
  * Runs `render` (which may replace the focused element) and puts focus back on the equivalent

@@ -8,6 +8,13 @@ export const page = {
   /** Proposed facilities: { n, lngLat: [lon, lat], marker }. */
   proposals: [],
   proposalSeq: 0,
+  /** A nature scenario's new areas: { n, ring: [[lon, lat], …] (unclosed) } (./areas.js). */
+  areas: [],
+  areaSeq: 0,
+  /** The area being drawn on the map: its points so far. */
+  draft: [],
+  /** Why the drawing could not be added (too small for the question, …), until it changes. */
+  draftNote: null,
   /** The districts of the shown level (inside the parent) as GeoJSON. */
   districtsGeo: EMPTY,
   /** The parent the page shows the inside of, and its parents: district features, coarsest first. */
@@ -16,7 +23,7 @@ export const page = {
   viewChanged: false,
   /** The last GET /api/coverage body, or null. */
   coverage: null,
-  /** GeoJSON features of the chosen kind. */
+  /** GeoJSON features of the chosen kind (none for a nature question). */
   facilities: [],
   /** { request, before, after, addresses_changed } of the current changes, or null. */
   scenario: null,

@@ -1,5 +1,5 @@
 // Loading the question: GET /api/coverage at the chosen level (and inside the chosen parent),
-// the facilities of the kind, the districts of the level the server answered at (for the map,
+// the facilities of the kind (none for a nature question), the districts of the level the server answered at (for the map,
 // only those inside the parent), and the parent's chain of districts (for the breadcrumb); then
 // the scenario again, and everything drawn.
 
@@ -11,12 +11,13 @@ import { page } from './context.js';
 import { writeUrl, coverageQuery } from './url.js';
 import { renderQuestionLinks } from './table.js';
 import { pushFacilities, updateHexSource } from './overlay.js';
+import { applyNatureOverlay } from './nature.js';
 import { renderFacilityChoices, renderScenarioLists, runScenario, hasChanges } from './scenario.js';
 import { renderAll } from './render.js';
 
 const questionKey = () => {
   const s = page.state;
-  return [s.kind, s.minutes, s.profile, s.openAt ?? '', s.level ?? '', s.parent ?? ''].join('|');
+  return [s.nature ? `nature:${s.nature}` : s.kind, s.minutes, s.profile, s.nature ? '' : s.openAt ?? '', s.level ?? '', s.parent ?? ''].join('|');
 };
 
 /** The body of a 200, or an Error with the RFC 9457 problem (`e.problem`: kit/problems.js). */
@@ -76,9 +77,10 @@ export async function loadQuestion({ view = false } = {}) {
   let dropped = null;
   try {
     const facilities = new URLSearchParams({ kind: state.kind, limit: '10000' }).toString().replace(/%2C/gi, ',');
+    // A nature question has no facilities: its areas are the nature layer (./nature.js).
     const [c, f] = await Promise.all([
       json(`/api/coverage?${coverageQuery()}`, controller.signal),
-      json(`/api/collections/facilities/items?${facilities}`, controller.signal),
+      state.nature ? { features: [] } : json(`/api/collections/facilities/items?${facilities}`, controller.signal),
     ]);
     const [geo, chain] = await Promise.all([districtsOf(c.level, c.parent_id), c.parent_id ? chainOf(c.parent_id) : []]);
     if (key !== questionKey()) return false;
@@ -88,7 +90,7 @@ export async function loadQuestion({ view = false } = {}) {
     page.chain = chain;
     page.facilities = f.features ?? [];
     const ids = new Set(page.facilities.map((x) => x.id));
-    state.remove = state.remove.filter((id) => ids.has(id));
+    if (!state.nature) state.remove = state.remove.filter((id) => ids.has(id));
     $('status').textContent = '';
   } catch (e) {
     if (e.name === 'AbortError' || key !== questionKey()) return false;
@@ -118,6 +120,7 @@ export async function loadQuestion({ view = false } = {}) {
   renderScenarioLists();
   pushFacilities();
   updateHexSource();
+  applyNatureOverlay();
   if (state.scenario && hasChanges()) await runScenario();
   else page.scenario = null;
   if (key !== questionKey()) return false;

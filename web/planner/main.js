@@ -1,5 +1,5 @@
-// The planners' page (/planner): coverage per district for a facility kind, a walking time and
-// a profile, at a district level (bydel, postcode area, …; a district opens to the finer level
+// The planners' page (/planner): coverage per district for a facility kind (or nature: green
+// areas, forest, shores), a walking time and a profile, at a district level (bydel, postcode area, …; a district opens to the finer level
 // inside it); a district map coloured by share (with the percentage as a label, and a pattern on
 // the lowest classes), the coverage hexagons (gaps), a sortable table with a CSV link, a bar
 // chart, and scenario mode (propose facilities, close facilities, see before and after).
@@ -10,7 +10,9 @@
 // The parts: context.js (what the page knows), url.js (the URL parameters), format.js,
 // table.js (table, chart, totals, CSV), overlay.js (the map's layers, popup, legend),
 // load.js (loading the question), levels.js and drill.js (district levels, drill-down, the
-// breadcrumb), scenario.js (scenario mode), render.js. Shared with every page: ../kit/.
+// breadcrumb), scenario.js (scenario mode), render.js, nature.js (nature questions and their
+// areas on the map), areas.js (a nature scenario's new areas), distribution.js (the walking
+// times' distribution). Shared with every page: ../kit/.
 
 import { $, announce } from '../kit/dom.js';
 import { loadLanguages, setLanguage, currentLanguage, availableLanguages, t, applyStatic } from '../kit/i18n.js';
@@ -22,18 +24,22 @@ import { renderLanguageLinks } from '../kit/languages.js';
 import { fillChoices } from '../kit/choices.js';
 import { KINDS, PROFILES } from '../kit/domain.js';
 import { page } from './context.js';
-import { parseUrl, writeUrl, GROUPS, DEFAULT, MAX_MINUTES } from './url.js';
+import { parseUrl, writeUrl, GROUPS, DEFAULT, MAX_MINUTES, NATURE } from './url.js';
 import { kindLabel } from './format.js';
 import {
   addOverlay, pushDistricts, applyHexVisibility, renderLegend, showDistrictPopup, districtAt,
 } from './overlay.js';
 import {
-  propose, addProposal, closeFacility, reopenFacility, setScenarioMode, resetScenario, renderScenarioLists,
+  propose, addProposal, closeFacility, reopenFacility, setScenarioMode, resetScenario, renderScenarioLists, showMarkers,
 } from './scenario.js';
+import { natureOption, natureOf } from './nature.js';
+import {
+  addArea, addAreaOverlay, addDraftPoint, renderAreas, wireAreas,
+} from './areas.js';
 import { loadQuestion } from './load.js';
 import { wireDrill, drillInto, opensOnClick, fitToPlace } from './drill.js';
 import { renderAll } from './render.js';
-import { wireOpenAt } from './open-at.js';
+import { wireOpenAt, showOpenAt } from './open-at.js';
 
 page.state = parseUrl(location.search);
 const { state } = page;
@@ -46,6 +52,7 @@ window.app = {
   get coverage() { return page.coverage; },
   get scenario() { return page.scenario; },
   get proposals() { return page.proposals.map((p) => p.lngLat); },
+  get areas() { return page.areas.map((a) => a.ring); },
   get busy() { return page.scenarioBusy || page.questionBusy; },
   /** Resolves when no coverage or scenario request is pending. */
   async settled() {
@@ -76,6 +83,11 @@ function startMap() {
       return;
     }
     if (e.originalEvent?.target?.closest?.('.proposed-marker')) return;
+    // A nature question: the click is a point of the area being drawn (./areas.js).
+    if (state.nature) {
+      addDraftPoint([e.lngLat.lng, e.lngLat.lat]);
+      return;
+    }
     const hit = map.getLayer('pl-facility') ? map.queryRenderedFeatures(near(e), { layers: ['pl-facility'] }) : [];
     if (hit.length) {
       const id = hit[0].properties.id;
@@ -86,6 +98,10 @@ function startMap() {
     addProposal([e.lngLat.lng, e.lngLat.lat]);
   });
   map.on('mousemove', (e) => {
+    if (state.scenario && state.nature) {
+      map.getCanvas().style.cursor = 'crosshair';
+      return;
+    }
     if (!state.scenario || !map.getLayer('pl-facility')) {
       map.getCanvas().style.cursor = opensOnClick() && districtAt(e.point) != null ? 'pointer' : '';
       return;
@@ -94,13 +110,20 @@ function startMap() {
   });
 }
 
+/** The page's layers on the style (the districts, facilities, nature; a nature scenario's areas). */
+function overlay() {
+  addOverlay();
+  addAreaOverlay(page.map);
+  renderAreas();
+}
+
 /** The high-contrast switch: the page's colours, the basemap, and the overlay drawn anew on it. */
 function setContrast(value) {
   state.contrast = value;
   writeUrl();
   if (!page.map) return;
   page.styleReady = nextStyleLoad(page.map).then(() => {
-    addOverlay();
+    overlay();
     pushDistricts();
   });
   window.app.styleReady = page.styleReady;
@@ -116,12 +139,27 @@ function buildControls() {
   const single = document.createElement('optgroup');
   single.label = t('question.kinds');
   for (const k of KINDS) single.append(new Option(t(`kinds.${k}`), k));
-  kind.replaceChildren(groups, single);
+  // Nature (issue 22): `nature=` instead of `kind=`.
+  const nature = document.createElement('optgroup');
+  nature.label = t('question.nature');
+  for (const n of NATURE) nature.append(new Option(t(`nature.${n}`), natureOption(n)));
+  kind.replaceChildren(groups, single, nature);
   if (![...GROUPS, ...KINDS].includes(state.kind)) groups.append(new Option(kindLabel(state.kind), state.kind));
-  kind.value = state.kind;
+  kind.value = state.nature ? natureOption(state.nature) : state.kind;
   kind.addEventListener('change', () => {
-    state.kind = kind.value;
-    state.remove = [];
+    const wasNature = Boolean(state.nature);
+    state.nature = natureOf(kind.value);
+    if (!state.nature) {
+      state.kind = kind.value;
+      state.remove = [];
+    }
+    if (wasNature !== Boolean(state.nature)) {
+      // Facilities or areas: the scenario's tools, markers and saved result change with it.
+      page.scenario = null;
+      showMarkers();
+      renderAreas();
+    }
+    showOpenAt();
     renderScenarioLists();
     questionChanged();
   });
@@ -183,6 +221,7 @@ function buildControls() {
     $('close-select').focus();
   });
   $('scenario-reset').addEventListener('click', resetScenario);
+  wireAreas();
   renderLanguageLinks(availableLanguages(), currentLanguage());
 }
 
@@ -202,10 +241,12 @@ async function start() {
   startMap();
   wireDrill();
   for (const lngLat of state.add) propose(lngLat);
+  for (const ring of state.areas) addArea(ring, { quiet: true });
   setScenarioMode(state.scenario, { quiet: true });
   renderScenarioLists();
+  showOpenAt();
   await Promise.all([page.styleReady, loadQuestion()]);
-  addOverlay();
+  overlay();
   if (!viewInUrl) fitToPlace({ animate: false });
   renderAll();
   resolveReady();

@@ -61,15 +61,20 @@ export function formatOpenAt(text) {
 }
 
 /** What the numbers mean with a time chosen, or '' without one. */
-export const openAtExplanation = () => (page.state.openAt ? t('results.open_at', { when: formatOpenAt(page.state.openAt) }) : '');
+export const openAtExplanation = () => (page.state.openAt && !page.state.nature
+  ? t('results.open_at', { when: formatOpenAt(page.state.openAt) }) : '');
 
-/** The control's state from the page's (after a language switch or a change). */
+/**
+ * The control's state from the page's (after a language switch or a change). Opening hours
+ * are facilities': a nature question hides the control (and its time is kept for later).
+ */
 export function showOpenAt() {
   const { state } = page;
+  document.querySelector('fieldset.open-at').hidden = Boolean(state.nature);
   $('open-at-on').checked = Boolean(state.openAt);
   $('open-at-panel').hidden = !state.openAt;
   if (state.openAt && $('open-at').value !== state.openAt) $('open-at').value = state.openAt;
-  $('scenario-open-at').hidden = !state.openAt;
+  $('scenario-open-at').hidden = !state.openAt || Boolean(state.nature);
 }
 
 function setError(on) {

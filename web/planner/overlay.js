@@ -1,7 +1,8 @@
 // What the planners' map draws on the basemap: the districts of the chosen level coloured by
 // share (a pattern on the two lowest classes, the percentage as a label), the boundary of the
 // district opened, the coverage hexagons (gaps), the facilities of the kind (closed ones
-// marked); a district's numbers in a popup; the legend.
+// marked), or a nature question's areas (./nature.js; new areas: ./areas.js); a district's
+// numbers in a popup; the legend.
 
 import { $, h } from '../kit/dom.js';
 import { t } from '../kit/i18n.js';
@@ -13,6 +14,7 @@ import { coverageQuery } from './url.js';
 import { fmtInt, fmtShare, fmtMinutes, facilityName } from './format.js';
 import { rows } from './table.js';
 import { parentName } from './levels.js';
+import { addNatureOverlay, natureLegend } from './nature.js';
 
 // Share classes of the district map: colour (ColorBrewer RdYlBu, safe for colour-blind
 // readers), and for the two lowest classes a pattern too; every district also carries its
@@ -194,6 +196,8 @@ export function addOverlay() {
       paint: { 'line-color': o.parentLine, 'line-width': o.parentLineWidth, 'line-dasharray': [2, 1.5] } },
   ];
   for (const layer of under) map.addLayer(layer, firstSymbol);
+  // A nature question's areas: over the shares' colours, under the district outlines.
+  addNatureOverlay(map, 'pl-district-line');
   map.addLayer({
     id: 'pl-facility', type: 'circle', source: 'pl-facilities',
     paint: {
@@ -269,11 +273,14 @@ export function renderLegend() {
     return li;
   }));
   const other = [];
-  if (page.chain.length) other.push(['parent', 'legend.parent', { parent: parentName() }]);
-  if (state.hex) other.push(['hex', 'legend.hex']);
-  other.push(['facility', 'legend.facility']);
-  if (state.scenario) other.push(['closed', 'legend.closed'], ['proposed', 'legend.proposed']);
-  $('legend-other').replaceChildren(...other.map(([cls, key, vars]) => legendItem(`swatch ${cls}`, t(key, vars))));
+  if (page.chain.length) other.push(['parent', t('legend.parent', { parent: parentName() })]);
+  if (state.hex) other.push(['hex', t('legend.hex')]);
+  const nature = natureLegend();
+  if (nature) other.push(nature);
+  else other.push(['facility', t('legend.facility')]);
+  if (state.scenario && nature) other.push(['area', t('legend.area')]);
+  else if (state.scenario) other.push(['closed', t('legend.closed')], ['proposed', t('legend.proposed')]);
+  $('legend-other').replaceChildren(...other.map(([cls, text]) => legendItem(`swatch ${cls}`, text)));
   renderHexText();
 }
 

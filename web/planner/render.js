@@ -12,6 +12,8 @@ import { renderScenarioStatus } from './scenario.js';
 import { renderPlace } from './drill.js';
 import { viewMessage } from './levels.js';
 import { openAtExplanation } from './open-at.js';
+import { renderDistribution } from './distribution.js';
+import { renderAreas } from './areas.js';
 
 let lastAnnounced = '';
 
@@ -19,9 +21,11 @@ export function renderAll() {
   renderPlace();
   renderTotals();
   renderTable();
+  renderDistribution();
   renderChart();
   renderScenarioCsv();
   renderScenarioStatus();
+  renderAreas();
   renderLegend();
   pushDistricts();
   if (!page.coverage) return;

@@ -1,6 +1,7 @@
 // Scenario mode: propose facilities (a click, or "add at the map centre"; markers that move with
-// the arrow keys), close facilities (a click, or the list), and POST /api/coverage/scenario for
-// before, after and change, at the level the table shows (the question itself: ./load.js).
+// the arrow keys), close facilities (a click, or the list), or for a nature question add areas
+// (./areas.js), and POST /api/coverage/scenario for before, after and change, at the level the
+// table shows (the question itself: ./load.js).
 
 import { $, h, announce } from '../kit/dom.js';
 import { t, currentLocale } from '../kit/i18n.js';
@@ -11,14 +12,17 @@ import { writeUrl, MAX_CHANGES } from './url.js';
 import { fmtPoint, facilityName } from './format.js';
 import { pushFacilities, closePopup } from './overlay.js';
 import { renderAll } from './render.js';
+import { smallAreasText, refusedText } from './areas.js';
 
 const say = (text) => announce(text, 30);
-export const hasChanges = () => page.proposals.length > 0 || page.state.remove.length > 0;
+/** True when the scenario has something to ask about: new areas (a nature question), else facilities. */
+export const hasChanges = () => (page.state.nature ? page.areas.length > 0
+  : page.proposals.length > 0 || page.state.remove.length > 0);
 
 let scenarioController = null;
 let scenarioTimer = null;
 
-function scheduleScenario(delay = 120) {
+export function scheduleScenario(delay = 120) {
   clearTimeout(scenarioTimer);
   page.scenarioBusy = true;
   scenarioTimer = setTimeout(() => { runScenario().then(renderAll); }, delay);
@@ -34,10 +38,25 @@ export async function runScenario() {
     page.scenarioBusy = false;
     return;
   }
+  // An area smaller than the question counts: the server would refuse it, so it is said here.
+  const small = state.nature ? smallAreasText() : null;
+  if (small) {
+    page.scenario = null;
+    page.scenarioError = small;
+    page.scenarioBusy = false;
+    return;
+  }
   const controller = new AbortController();
   scenarioController = controller;
   page.scenarioBusy = true;
-  const request = {
+  const sent = state.nature ? [...page.areas] : [];
+  // A nature question adds areas (./areas.js: each ring closed); a kind adds and closes facilities.
+  const request = state.nature ? {
+    nature: state.nature,
+    minutes: state.minutes,
+    profile: state.profile,
+    add_areas: sent.map((a) => ({ type: 'Polygon', coordinates: [[...a.ring, a.ring[0]]] })),
+  } : {
     kind: state.kind,
     minutes: state.minutes,
     profile: state.profile,
@@ -57,8 +76,7 @@ export async function runScenario() {
     if (!r.ok) {
       const p = await readProblem(r);
       page.scenario = null;
-      page.scenarioError = p.kind === 'outside-coverage' || p.status === 422 ? t('scenario.off_network')
-        : t('scenario.failed', { reason: problemText(p) });
+      page.scenarioError = errorText(p, state.nature, sent);
     } else {
       page.scenario = { request, ...(await r.json()) };
       page.scenarioError = null;
@@ -73,6 +91,19 @@ export async function runScenario() {
       page.scenarioBusy = false;
     }
   }
+}
+
+/**
+ * A refused scenario in words. A drawn area: which one and why, from the problem's `index`,
+ * `reason` and `limit` (./areas.js `refusedText`; never the English `detail`), or, from a server
+ * that does not say which, what to check.
+ */
+function errorText(p, nature, sent) {
+  if (nature && p.parameter === 'add_areas') {
+    return refusedText(p, sent) ?? t(p.status === 422 ? 'areas.off_network' : 'areas.refused');
+  }
+  if (p.kind === 'outside-coverage' || p.status === 422) return t(nature ? 'areas.off_network' : 'scenario.off_network');
+  return t('scenario.failed', { reason: problemText(p) });
 }
 
 /** A change was made: the URL, the lists, what is said, and the scenario asked for anew. */
@@ -117,7 +148,7 @@ function makeMarker(p) {
     'aria-label': t('scenario.marker', { n: p.n }), title: t('scenario.proposed_item', { n: p.n }),
   });
   const marker = new Marker({ element: el, draggable: true }).setLngLat(p.lngLat);
-  if (page.state.scenario && page.map) marker.addTo(page.map);
+  if (page.state.scenario && !page.state.nature && page.map) marker.addTo(page.map);
   marker.on('dragend', () => {
     const ll = marker.getLngLat();
     p.lngLat = [ll.lng, ll.lat];
@@ -167,10 +198,7 @@ export function setScenarioMode(on, { quiet = false } = {}) {
   $('scenario-toggle').setAttribute('aria-pressed', String(on));
   $('scenario-panel').hidden = !on;
   document.body.classList.toggle('scenario-on', on);
-  for (const p of page.proposals) {
-    if (on && page.map) p.marker.addTo(page.map);
-    else p.marker.remove();
-  }
+  showMarkers();
   writeUrl();
   pushFacilities();
   if (!quiet) say(t(on ? 'scenario.on' : 'scenario.off'));
@@ -182,17 +210,29 @@ export function setScenarioMode(on, { quiet = false } = {}) {
   }
 }
 
-/** Every proposal and every closed facility away. */
+/** The proposed facilities' markers: on the map in scenario mode for a kind question (not for nature). */
+export function showMarkers() {
+  const on = page.state.scenario && !page.state.nature && page.map;
+  for (const p of page.proposals) {
+    if (on) p.marker.addTo(page.map);
+    else p.marker.remove();
+  }
+}
+
+/** Every proposal, every closed facility and every new area away. */
 export function resetScenario() {
   for (const p of page.proposals) p.marker.remove();
   page.proposals = [];
   page.state.remove = [];
+  page.areas = [];
+  page.draft = [];
+  page.draftNote = null;
   writeUrl();
   pushFacilities();
   renderScenarioLists();
   renderFacilityChoices();
   say(t('scenario.cleared'));
-  $('add-center').focus();
+  $(page.state.nature ? 'draft-center' : 'add-center').focus();
   runScenario().then(renderAll);
 }
 
@@ -213,7 +253,7 @@ export function renderScenarioLists() {
     textContent: t('scenario.reopen'), 'aria-label': t('scenario.reopen_label', { name: nameOf(id) }),
     on: { click: () => reopenFacility(id, { focusAfter: $('close-select') }) },
   })), 'scenario.none_closed');
-  $('scenario-reset').disabled = !hasChanges();
+  $('scenario-reset').disabled = !hasChanges() && !page.draft.length;
 }
 
 export function renderFacilityChoices() {
@@ -233,6 +273,6 @@ export function renderScenarioStatus() {
   if (!state.scenario) el.textContent = '';
   else if (page.scenarioError) el.textContent = page.scenarioError;
   else if (page.scenarioBusy) el.textContent = t('scenario.working');
-  else if (!hasChanges()) el.textContent = t('scenario.empty');
+  else if (!hasChanges()) el.textContent = t(state.nature ? 'areas.empty' : 'scenario.empty');
   else el.textContent = '';
 }

@@ -6,7 +6,8 @@ import { $, h } from '../kit/dom.js';
 import { t, currentLocale, currentLanguage } from '../kit/i18n.js';
 import { page } from './context.js';
 import { writeUrl, coverageQuery } from './url.js';
-import { fmtInt, fmtShare, fmtMinutes, fmtPoints, kindLabel } from './format.js';
+import { fmtInt, fmtShare, fmtMinutes, fmtPoints } from './format.js';
+import { questionLabel, questionHint } from './nature.js';
 import { canDrill, levelName, parentFeature, parentName, viewLabel } from './levels.js';
 import { drillInto } from './drill.js';
 import { openAtExplanation } from './open-at.js';
@@ -200,7 +201,7 @@ export function renderTable() {
   const cols = columns();
   renderTableHead(cols);
   $('table-caption').textContent = t('table.caption', {
-    kind: kindLabel(state.kind), minutes: state.minutes, profile: t(`profile_short.${state.profile}`), level: viewLabel(),
+    kind: questionLabel(), minutes: state.minutes, profile: t(`profile_short.${state.profile}`), level: viewLabel(),
   });
   $('table-body').replaceChildren(...sorted(rows()).map((r) => {
     const tr = tableRow(cols, r);
@@ -271,7 +272,7 @@ export function renderTotals() {
   box.append(h('p', {
     className: 'summary',
     textContent: t(coverage.parent_id ? 'results.summary_in' : 'results.summary', {
-      kind: kindLabel(state.kind), minutes: state.minutes, profile: t(`profile_short.${state.profile}`),
+      kind: questionLabel(), minutes: state.minutes, profile: t(`profile_short.${state.profile}`),
       covered: fmtInt(tot.covered), addresses: fmtInt(tot.addresses), share: fmtShare(tot.share), parent: parentName(),
     }),
   }));
@@ -295,10 +296,13 @@ export function renderTotals() {
 
 export function renderQuestionLinks() {
   const { state } = page;
-  $('kind-hint').hidden = !state.kind.split(',').includes('naermiljoanlegg');
+  const hint = questionHint();
+  $('kind-hint').textContent = hint;
+  $('kind-hint').hidden = !hint;
   $('csv-link').href = `/api/coverage?${coverageQuery({ format: 'csv' })}`;
-  const where = [state.level, state.parent, state.openAt && `open-${state.openAt}`].filter(Boolean).map((x) => `-${x}`).join('');
-  $('csv-link').download = `coverage-${state.kind.replace(/,/g, '-')}-${state.minutes}min-${state.profile}${where}.csv`.replace(/[^\w.-]+/g, '_');
+  const where = [state.level, state.parent, !state.nature && state.openAt && `open-${state.openAt}`].filter(Boolean).map((x) => `-${x}`).join('');
+  const what = state.nature ? `nature-${state.nature}` : state.kind.replace(/,/g, '-');
+  $('csv-link').download = `coverage-${what}-${state.minutes}min-${state.profile}${where}.csv`.replace(/[^\w.-]+/g, '_');
 }
 
 let scenarioCsvUrl = null;

@@ -20,13 +20,13 @@ export const page = {
   /** The collections the API has (activities and volunteer needs are optional). */
   collections: [],
   /** What the overlay sources show. */
-  overlayData: { bands: EMPTY, facilities: EMPTY, origin: EMPTY, activities: EMPTY, needs: EMPTY, proposals: EMPTY },
+  overlayData: { bands: EMPTY, facilities: EMPTY, origin: EMPTY, activities: EMPTY, needs: EMPTY, proposals: EMPTY, natureChosen: EMPTY },
   /** The published proposals in the map's view (GeoJSON features), or null before they came. */
   proposals: null,
   /** Map point id → the ids of the activities (needs) that share it, in list order. */
   activityPoints: new Map(),
   needPoints: new Map(),
-  /** What is selected: { type: 'facility' | 'activity' | 'need' | 'proposal', id }. */
+  /** What is selected: { type: 'facility' | 'activity' | 'need' | 'proposal' | 'nature', id }. */
   selected: null,
   timings: {},
 };

@@ -7,11 +7,12 @@ import { withQuery } from '../kit/url.js';
 import { serializeState } from '../url-state.js';
 import { page } from './context.js';
 
-/** The /embed query of the current view with the chosen list placement (and proposals=1 when chosen). */
+/** The /embed query of the current view with the chosen list placement (and proposals=1, nature=1 when chosen). */
 function embedQuery() {
   const list = document.querySelector('input[name=embed-list]:checked')?.value ?? 'side';
   const proposals = $('embed-proposals')?.checked ? true : null;
-  return serializeState({ ...page.state, list, proposals }, { embed: true, defaultLang: defaultLanguage });
+  const nature = $('embed-nature') ? $('embed-nature').checked : page.state.nature;
+  return serializeState({ ...page.state, list, proposals, nature }, { embed: true, defaultLang: defaultLanguage });
 }
 
 /** The iframe's height: the field's value, or the nearest allowed one (and then it says so). */
@@ -47,6 +48,8 @@ export function wireEmbedDialog() {
   const { open } = modal(dialog, { closers: [$('embed-close')], fallback: () => $('embed-open') });
   $('embed-open').addEventListener('click', () => {
     if (!$('embed-frame-title').value) $('embed-frame-title').value = t('embed.default_title');
+    // The nature layer as the map shows it now; the box changes only the code.
+    if ($('embed-nature')) $('embed-nature').checked = page.state.nature;
     updateEmbedCode();
     $('embed-copy-status').textContent = '';
     open($('embed-open'));
@@ -54,6 +57,7 @@ export function wireEmbedDialog() {
   for (const id of ['embed-frame-title', 'embed-height']) $(id).addEventListener('input', updateEmbedCode);
   $('embed-list').addEventListener('change', updateEmbedCode);
   $('embed-proposals')?.addEventListener('change', updateEmbedCode);
+  $('embed-nature')?.addEventListener('change', updateEmbedCode);
   $('embed-copy').addEventListener('click', async () => {
     $('embed-code').select();
     const ok = await copyText($('embed-code').value);

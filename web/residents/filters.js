@@ -1,5 +1,5 @@
 // The residents' filters: walking time, open now, profile, kinds, the "Vis i kartet" switches (with the
-// residents' proposals) and the activity filters (category, age, weekday, time of day, free, accessibility).
+// residents' proposals and nature) and the activity filters (category, age, weekday, time of day, free, accessibility).
 
 import { $, mark } from '../kit/dom.js';
 import { t, weekdayName } from '../kit/i18n.js';
@@ -15,6 +15,7 @@ import { refreshReach, kindLabel, resultSummary, setStatus } from './reach.js';
 import { renderList, renderLegend } from './list.js';
 import { writeUrl } from './url.js';
 import { loadProposals } from './proposals.js';
+import { wireNatureSwitch } from './nature.js';
 
 // The activity categories live in the kit (../kit/domain.js); the residents' modules import them from here too.
 export { CATEGORIES } from '../kit/domain.js';
@@ -66,6 +67,7 @@ export function buildFilters() {
     })));
   }
   if ($('layer-proposals')) $('layer-proposals').checked = showsProposals();
+  if ($('layer-nature')) $('layer-nature').checked = state.nature;
 }
 
 /** The age field's error: shown under the field, announced, and tied to it. */
@@ -159,5 +161,10 @@ export function wireFilters() {
     applyTileFacilityState();
     renderLegend();
     loadProposals();
+  });
+  // Nature: green areas, forest and water on the map (nature=1).
+  wireNatureSwitch(() => {
+    writeUrl();
+    renderLegend();
   });
 }

@@ -1,5 +1,5 @@
-// The list: everything the map shows, as text (places by walking band, activities, volunteer
-// needs; the proposals are ./proposals.js's), and the map's legend.
+// The list: everything the map shows, as text (the nearest nature (./nature.js), places by
+// walking band, activities, volunteer needs; the proposals are ./proposals.js's), and the map's legend.
 
 import { $, h, mark } from '../kit/dom.js';
 import { listSection, listNav } from '../kit/list.js';
@@ -11,6 +11,7 @@ import { activityRow, needRow, nb } from './programme.js';
 import { openHelpForm } from './help-form.js';
 import { renderProposals } from './proposals.js';
 import { hoursLine, hoursDetails, calendarLink } from './hours.js';
+import { natureSection, natureLegendItems } from './nature.js';
 import {
   shownFacilities, hasProgramme, setStatus, kindLabel, selectFacility, selectProgramme,
 } from './reach.js';
@@ -45,7 +46,8 @@ export function renderList() {
   if (zero.length) groups[0].items.unshift(...zero);
 
   const programme = hasProgramme();
-  const nodes = programme ? programmeSections() : [];
+  // Nature first: three rows, the nearest of each kind (./nature.js).
+  const nodes = [natureSection(), ...(programme ? programmeSections() : [])].filter(Boolean);
   const places = h('section', { className: 'list-section' },
     h('h3', { id: 'list-places', tabIndex: -1, textContent: t('list.places', { count: features.length }) }),
     // «Åpen nå» said as places have it («åpent nå»; the activities' part says «pågår nå»).
@@ -62,7 +64,7 @@ export function renderList() {
   }));
   nodes.push(places);
   // Links to the list's parts (activities, volunteer needs, places): the list is long.
-  if (programme) nodes.unshift(listNav(nodes, t('list.nav')));
+  if (nodes.length > 1) nodes.unshift(listNav(nodes, t('list.nav')));
   holder.replaceChildren(...nodes);
   $('result-count').textContent = t('list.count', { count: features.length });
   if (page.selected) markSelected(page.selected, false);
@@ -141,7 +143,7 @@ function hubLink(f, name) {
     t('list.hub_page'), h('span', { className: 'visually-hidden' }, ': ', h('span', { lang: f.properties.name ? freeLang() : null, textContent: name })));
 }
 
-const ROW_ATTRIBUTE = { facility: 'data-id', activity: 'data-activity-id', need: 'data-need-id' };
+const ROW_ATTRIBUTE = { facility: 'data-id', activity: 'data-activity-id', need: 'data-need-id', nature: 'data-nature-id' };
 
 /** Highlights the rows of `item` (or of several items: `ids`); returns the first row. */
 export function markSelected(item, scroll, ids = [item.id]) {
@@ -181,5 +183,6 @@ export function renderLegend() {
   }
   if (showsProposals()) entries.push(legendItem('legend-proposal', t('legend.proposal')));
   const programme = fillLegend($('legend-programme'), entries);
-  $('legend').hidden = !bands && !kinds && !programme;
+  const nature = fillLegend($('legend-nature'), natureLegendItems());
+  $('legend').hidden = !bands && !kinds && !programme && !nature;
 }

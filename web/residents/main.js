@@ -8,7 +8,8 @@
 // and help-form.js (activities, volunteer needs and the offer of help); proposals.js and
 // proposal-form.js (residents' proposals: the layer, the list, "Foreslå noe her" and "Støtt
 // forslaget"), mine.js («Se svar på forslagene dine»: what became of the proposals made with a
-// code). Shared with every page: ../kit/.
+// code); nature.js (the nearest green area, forest edge and shore in the list; the nature
+// layer). Shared with every page: ../kit/.
 
 import { $, announce, copyText, keepFocus } from '../kit/dom.js';
 import {
@@ -34,6 +35,7 @@ import { relabelProposalForms } from './proposal-form.js';
 import { relabelMine, wireMine } from './mine.js';
 import { writeUrl, languageHref } from './url.js';
 import { wireSearch } from './search.js';
+import { applyNatureLayers } from './nature.js';
 
 let resolveReady;
 const ready = new Promise((ok) => { resolveReady = ok; });
@@ -69,6 +71,7 @@ function startMap() {
     for (const dot of document.querySelectorAll('#kinds .kind-dot')) dot.style.background = kindColour(dot.dataset.kind);
     pushOverlayData();
     applyTileFacilityState();
+    applyNatureLayers();
     renderLegend();
     renderList();
   });

@@ -1,7 +1,8 @@
 // What the residents' map draws on the basemap: the walking bands, the reached facilities,
 // the chosen point, activities (rings), volunteer needs (yellow dots) and the residents'
-// proposals (black diamonds with a white border, ./proposals.js); and the basemap's
-// own facility layers, filtered by kind and hidden while a result shows its own.
+// proposals (black diamonds with a white border, ./proposals.js), the point of the nature area
+// chosen in the list (a ring, ./nature.js); and the basemap's own layers the page switches: the
+// facilities (filtered by kind, hidden while a result shows its own) and nature (`nature=1`).
 //
 // The walking-time bands: a translucent fill each, and an outline ≥ 3:1 against every basemap
 // fill on a white casing, solid for the first band, dashed for the second, dotted for the rest,
@@ -23,6 +24,7 @@
 import { themeOf, setVisible } from '../kit/map.js';
 import { setMarkShapes, shapeOfImage } from '../kit/legend.js';
 import { t } from '../kit/i18n.js';
+import { EMPTY } from '../kit/domain.js';
 import { page, showsProposals } from './context.js';
 
 // Colours of what the page draws on top of the basemap, per theme.
@@ -40,10 +42,17 @@ const OVERLAY = {
     proposal: '#000000', proposalStroke: '#ffffff',
   },
 };
+
+// Nature (./nature.js): the basemap style's nature layers (tools/make-styles.mjs), shown while
+// «Vis natur på kartet» is on; the point of an area chosen in the list in the colour the style
+// gives its class (this fallback for a style without them).
+export const NATURE_LAYERS = ['nature-fill', 'nature-outline', 'nature-line', 'nature-point'];
+const NATURE_FILL = ['match', ['get', 'class'], 'green', '#a1d99b', 'forest', '#41ab5d', '#6baed6'];
 const TILE_FACILITY_LAYERS = ['facilities', 'facility-label'];
 // The overlay sources, with the key of page.overlayData each shows.
 const OVERLAY_SOURCES = [['reach-bands', 'bands'], ['reach-facilities', 'facilities'], ['origin', 'origin'],
-  ['reach-activities', 'activities'], ['reach-needs', 'needs'], ['proposal-points', 'proposals']];
+  ['reach-activities', 'activities'], ['reach-needs', 'needs'], ['proposal-points', 'proposals'],
+  ['nature-chosen', 'natureChosen']];
 // The overlay's layers per "Vis i kartet" switch (the `layers` URL parameter).
 const SWITCHED = {
   bands: ['reach-band-fill', 'reach-band-casing', 'reach-band-line', 'reach-band-label'],
@@ -259,6 +268,26 @@ export function withOverlay(_previous, next) {
         'icon-allow-overlap': true, 'icon-ignore-placement': true,
       },
     },
+    // The nature area chosen in the list: its point (the edge where it is reached) in a ring.
+    {
+      id: 'nature-chosen-ring', type: 'circle', source: 'nature-chosen',
+      paint: {
+        'circle-color': '#ffffff', 'circle-opacity': 0.9, 'circle-radius': 13,
+        'circle-stroke-color': o.selected, 'circle-stroke-width': 3,
+      },
+    },
+    {
+      id: 'nature-chosen', type: 'circle', source: 'nature-chosen',
+      paint: { 'circle-color': next.layers.find((l) => l.id === 'nature-fill')?.paint?.['fill-color'] ?? NATURE_FILL, 'circle-radius': 7 },
+    },
+    {
+      id: 'nature-chosen-label', type: 'symbol', source: 'nature-chosen',
+      layout: {
+        'text-field': ['get', 'label'], 'text-font': ['Noto Sans Bold'], 'text-size': 13,
+        'text-anchor': 'top', 'text-offset': [0, 1.2], 'text-max-width': 10,
+      },
+      paint: { 'text-color': o.label, 'text-halo-color': o.halo, 'text-halo-width': 2 },
+    },
     {
       id: 'origin', type: 'circle', source: 'origin',
       paint: {
@@ -269,8 +298,10 @@ export function withOverlay(_previous, next) {
   ];
   const firstSymbol = next.layers.findIndex((l) => l.type === 'symbol');
   const at = firstSymbol < 0 ? next.layers.length : firstSymbol;
+  const natureVisibility = page.state.nature ? 'visible' : 'none';
   const layers = [...next.layers.slice(0, at), ...under, ...next.layers.slice(at), ...over]
-    .map((l) => (TILE_FACILITY_LAYERS.includes(l.id) ? tileFacilityLayer(l) : l));
+    .map((l) => (TILE_FACILITY_LAYERS.includes(l.id) ? tileFacilityLayer(l)
+      : NATURE_LAYERS.includes(l.id) ? { ...l, layout: { ...l.layout, visibility: natureVisibility } } : l));
   return { ...next, sources, layers };
 }
 
@@ -333,7 +364,9 @@ export function setSelected(item) {
   for (const source of ['reach-facilities', 'reach-activities', 'reach-needs', 'proposal-points']) {
     if (map.getSource(source)) map.removeFeatureState({ source });
   }
-  if (!item) return;
+  page.overlayData.natureChosen = natureChosen(item);
+  map.getSource('nature-chosen')?.setData(page.overlayData.natureChosen);
+  if (!item || item.type === 'nature') return;
   if (item.type === 'proposal') {
     if (map.getSource('proposal-points')) map.setFeatureState({ source: 'proposal-points', id: item.id }, { selected: true });
     return;
@@ -346,4 +379,13 @@ export function setSelected(item) {
   for (const [pointId, ids] of points) {
     if (ids.includes(item.id) && map.getSource(source)) map.setFeatureState({ source, id: pointId }, { selected: true });
   }
+}
+
+/** The point of the chosen nature area (the edge where it is reached), labelled by its name or class. */
+function natureChosen(item) {
+  const f = item?.type === 'nature' ? page.reach?.nature?.features?.find((x) => x.id === item.id) : null;
+  if (!f?.geometry) return EMPTY;
+  const p = f.properties;
+  const label = item.label ?? p.name ?? t(`nature.class.${p.class}`);
+  return { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: f.geometry, properties: { class: p.class, label } }] };
 }

@@ -1,13 +1,14 @@
 // Writes tiles/styles/default.json and tiles/styles/high-contrast.json from one description,
 // so that the two themes draw the same layers and differ only in colours and widths.
 //
-//   node web/tools/make-styles.mjs        (from the repository root)
+//   node web/tools/make-styles.mjs           (from the repository root)
+//   node web/tools/make-styles.mjs --check   (writes nothing; fails when a file is out of date)
 //
 // The server replaces every "{base}" with the request's origin when it serves /styles/{name}.json.
 // No "glyphs" key: MapLibre draws the labels locally from the fonts named in "font-faces",
 // which the server hosts at /fonts/ (the @fontsource/noto-sans woff2 files).
 
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const out = (name) => fileURLToPath(new URL(`../../tiles/styles/${name}.json`, import.meta.url));
@@ -77,6 +78,19 @@ const PAIRED = {
   bandLine: ['#0b3a66', '#000000'], bandCasing: ['#ffffff', '#ffffff'],
   bandLineWidth: [[3, 2.5, 2.5], [4, 3.5, 3.5]], bandCasingExtra: [2, 3],
   bandLabel: ['#0b3a66', '#000000'], bandLabelHalo: ['#ffffff', '#ffffff'],
+  // The nature layer (/tiles/nature.json, hidden until a page shows it: the residents' «Vis
+  // natur på kartet»): green areas, forest and water as translucent fills over the basemap's
+  // own, a darker edge (black in high contrast), rivers and the coast as blue lines, bathing
+  // places as blue dots with a white rim. Every fill, even opaque, stays light enough for the
+  // walking bands' outline and the facility marks (≥ 3:1, tests/browser/symbols.test.mjs).
+  natureFill: {
+    green: ['#a1d99b', '#7fd67a'], forest: ['#41ab5d', '#2e9e3e'], shore: ['#6baed6', '#3d8bff'],
+  },
+  natureOpacity: [0.5, 0.6],
+  natureEdge: { green: ['#238b45', '#000000'], forest: ['#00682a', '#000000'], shore: ['#2171b5', '#000000'] },
+  natureEdgeWidth: [1, 1.5],
+  natureWater: ['#2171b5', '#0038a8'], natureWaterWidth: [[1.5, 2.5, 4], [2.5, 3.5, 5]],
+  naturePoint: ['#08519c', '#0038a8'], naturePointStroke: ['#ffffff', '#ffffff'],
 };
 // Each facility kind's shape on the map and in the legend (kit/legend.js SHAPES, drawn as SDF
 // images 'mark-{shape}' by kit/map.js): kinds of one colour share one; kinds of different
@@ -142,6 +156,36 @@ function roadWidth(t, extra) {
 }
 const CASING_EXTRA = [0.6, 1.2, 2.5, 4];
 
+/** The nature layers' ids (a page shows or hides them together: residents/nature.js). */
+const NATURE_LAYERS = ['nature-fill', 'nature-outline', 'nature-line', 'nature-point'];
+const geometry = (...types) => ['match', ['geometry-type'], types, true, false];
+const POLYGONS = geometry('Polygon', 'MultiPolygon');
+
+/**
+ * The nature layer (source `nature`, source-layer `nature`: class green | forest | shore, name,
+ * area_ha): over the basemap's land use and water, under its buildings, roads and labels;
+ * hidden (`visibility: none`) until a page turns it on.
+ */
+function natureLayers(t) {
+  const base = { source: 'nature', 'source-layer': 'nature', layout: { visibility: 'none' } };
+  const byClass = (c) => ['match', cls, 'green', c.green, 'forest', c.forest, c.shore];
+  const zoomed = ([a, b, d]) => ['interpolate', ['linear'], ['zoom'], 11, a, 14, b, 17, d];
+  return [
+    { id: NATURE_LAYERS[0], type: 'fill', ...base, filter: POLYGONS,
+      paint: { 'fill-color': byClass(t.natureFill), 'fill-opacity': t.natureOpacity } },
+    { id: NATURE_LAYERS[1], type: 'line', ...base, filter: POLYGONS,
+      paint: { 'line-color': byClass(t.natureEdge), 'line-width': t.natureEdgeWidth } },
+    { id: NATURE_LAYERS[2], type: 'line', ...base, filter: geometry('LineString', 'MultiLineString'),
+      layout: { ...base.layout, 'line-join': 'round', 'line-cap': 'round' },
+      paint: { 'line-color': t.natureWater, 'line-width': zoomed(t.natureWaterWidth), 'line-opacity': 0.85 } },
+    { id: NATURE_LAYERS[3], type: 'circle', ...base, filter: geometry('Point', 'MultiPoint'),
+      paint: {
+        'circle-color': t.naturePoint, 'circle-radius': zoomed([3, 5, 7]),
+        'circle-stroke-color': t.naturePointStroke, 'circle-stroke-width': 2,
+      } },
+  ];
+}
+
 function style(id, t) {
   const layers = [];
   const add = (l) => layers.push(l);
@@ -176,6 +220,7 @@ function style(id, t) {
         16, matchClass({ river: 8, canal: 6, stream: 2.5 }, 1.5)],
     },
   });
+  natureLayers(t).forEach(add);
   add({
     id: 'building', type: 'fill', source: 'basemap', 'source-layer': 'building', minzoom: 14,
     paint: {
@@ -356,6 +401,7 @@ function style(id, t) {
     sources: {
       basemap: { type: 'vector', url: '{base}/tiles/basemap.json' },
       facilities: { type: 'vector', url: '{base}/tiles/facilities.json' },
+      nature: { type: 'vector', url: '{base}/tiles/nature.json' },
     },
     layers,
   };
@@ -375,7 +421,18 @@ function pretty(v, indent = '') {
   return JSON.stringify(v);
 }
 
+// `--check`: write nothing, and fail when a file differs from what this script makes (the tests
+// run it, so that an edit here is not forgotten in the styles the server sends).
+const check = process.argv.includes('--check');
+let stale = 0;
 for (const [id, t] of Object.entries(THEMES)) {
-  writeFileSync(out(id), `${pretty(style(id, t))}\n`);
-  console.log(`wrote tiles/styles/${id}.json`);
+  const text = `${pretty(style(id, t))}\n`;
+  if (!check) {
+    writeFileSync(out(id), text);
+    console.log(`wrote tiles/styles/${id}.json`);
+  } else if (!existsSync(out(id)) || readFileSync(out(id), 'utf8') !== text) {
+    console.error(`tiles/styles/${id}.json is not what web/tools/make-styles.mjs makes: run it`);
+    stale += 1;
+  }
 }
+if (stale) process.exitCode = 1;
