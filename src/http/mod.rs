@@ -220,6 +220,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/collections/nature/items", get(nature::list_items))
         .route("/api/collections/nature/items/{fid}", get(nature::get_item))
         .route(
+            "/api/collections/trailheads/items",
+            get(nature::list_trailheads),
+        )
+        .route(
             "/api/collections/activities",
             get(|s, b, _: axum::extract::RawQuery| {
                 programme::get_collection(s, b, axum::extract::Path("activities".to_string()))

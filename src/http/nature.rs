@@ -40,6 +40,7 @@ pub fn collection_json(s: &Snapshot, base: &str) -> Value {
         "links": [
             { "href": format!("{base}/api/collections/nature"), "rel": "self", "type": "application/json" },
             { "href": format!("{base}/api/collections/nature/items"), "rel": "items", "type": GEO_JSON },
+            { "href": format!("{base}/api/collections/trailheads/items"), "rel": "related", "type": GEO_JSON, "title": "Trail heads: where paths enter a forest" },
         ]
     })
 }
@@ -69,8 +70,17 @@ fn geometry(g: &NatureGeometry) -> Value {
     }
 }
 
-fn feature(n: &NatureArea) -> Value {
-    json!({
+/// Where paths enter the forest `i`, from the snapshot's network (empty without one).
+fn trailheads(s: &Snapshot, i: usize) -> &[crate::domain::LonLat] {
+    s.walk
+        .as_ref()
+        .and_then(|w| w.nature_trailheads.get(i))
+        .map_or(&[], Vec::as_slice)
+}
+
+fn feature(s: &Snapshot, i: usize) -> Value {
+    let n = &s.nature[i];
+    let mut f = json!({
         "type": "Feature",
         "id": n.id,
         "geometry": geometry(&n.geometry),
@@ -83,7 +93,11 @@ fn feature(n: &NatureArea) -> Value {
             "area_ha": (n.area_ha > 0.0).then_some(n.area_ha),
             "osm_id": n.source.source_id,
         }
-    })
+    });
+    if n.class == NatureClass::Forest {
+        f["properties"]["trailheads"] = json!(trailheads(s, i).len());
+    }
+    f
 }
 
 fn bbox_of(n: &NatureArea) -> Option<Bbox> {
@@ -137,18 +151,19 @@ pub async fn list_items(
             })?,
     };
     let s = state.snapshot.load();
-    let matched: Vec<&NatureArea> = s
-        .nature
-        .iter()
-        .filter(|n| class.is_none_or(|c| n.class == c))
-        .filter(|n| min_ha == 0.0 || n.area_ha >= min_ha)
-        .filter(|n| bbox.is_none_or(|b| bbox_of(n).is_some_and(|nb| nb.intersects(&b))))
+    let matched: Vec<usize> = (0..s.nature.len())
+        .filter(|&i| {
+            let n = &s.nature[i];
+            class.is_none_or(|c| n.class == c)
+                && (min_ha == 0.0 || n.area_ha >= min_ha)
+                && bbox.is_none_or(|b| bbox_of(n).is_some_and(|nb| nb.intersects(&b)))
+        })
         .collect();
     let features: Vec<Value> = matched
         .iter()
         .skip(offset)
         .take(limit)
-        .map(|n| feature(n))
+        .map(|&i| feature(&s, i))
         .collect();
     let mut links = vec![
         json!({ "href": format!("{}/api/collections/nature/items", base.0), "rel": "self", "type": GEO_JSON }),
@@ -185,10 +200,44 @@ pub async fn get_item(
     Path(fid): Path<String>,
 ) -> Result<Response, ApiError> {
     let s = state.snapshot.load();
-    let n = fid
+    let i = fid
         .parse::<i64>()
         .ok()
-        .and_then(|id| s.nature.iter().find(|n| n.id == id))
+        .and_then(|id| s.nature.iter().position(|n| n.id == id))
         .ok_or_else(|| ApiError::NotFound(format!("no nature area {fid:?}")))?;
-    Ok(json_response(GEO_JSON, &feature(n)))
+    Ok(json_response(GEO_JSON, &feature(&s, i)))
+}
+
+/// `GET /api/collections/trailheads/items`: where paths enter a forest (of at least 0.5 ha),
+/// as points with the forest's id and name; `bbox` to cut.
+pub async fn list_trailheads(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(raw.as_deref(), &["f", "bbox"])?;
+    let bbox = params.bbox()?;
+    let s = state.snapshot.load();
+    let mut features = Vec::new();
+    for (i, n) in s.nature.iter().enumerate() {
+        for p in trailheads(&s, i) {
+            if bbox.is_some_and(|b| !b.contains(*p)) {
+                continue;
+            }
+            features.push(json!({
+                "type": "Feature",
+                "geometry": { "type": "Point", "coordinates": [p.lon, p.lat] },
+                "properties": { "forest_id": n.id, "forest_name": n.name },
+            }));
+        }
+    }
+    Ok(json_response(
+        GEO_JSON,
+        &json!({
+            "type": "FeatureCollection",
+            "numberMatched": features.len(),
+            "numberReturned": features.len(),
+            "features": features,
+            "attribution": crate::domain::attribution::OSM,
+        }),
+    ))
 }

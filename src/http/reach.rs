@@ -460,6 +460,9 @@ fn nearest_nature(
                 "tag": n.tag,
                 "area_ha": (n.area_ha > 0.0).then_some((n.area_ha * 100.0).round() / 100.0),
                 "inside": seconds == 0.0,
+                // Reached where a path enters the forest (a trail head), not beside it.
+                "trailhead": s.walk.as_ref().and_then(|w| w.nature_trailheads.get(i as usize))
+                    .is_some_and(|t| t.contains(&at.rounded())),
                 // The planners' questions this area answers (a 0.3 ha park is green but
                 // not "a green area of at least 0.5 ha").
                 "answers": crate::domain::nature::NatureTarget::ALL

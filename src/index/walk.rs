@@ -151,6 +151,8 @@ pub struct WalkIndex {
     /// The homes inside each nature area (indices into the snapshot's addresses), same
     /// order as the nature areas: they are in it, 0 minutes away.
     pub nature_homes: Vec<Vec<u32>>,
+    /// Trail heads: where a path enters each forest (empty for other areas), same order.
+    pub nature_trailheads: Vec<Vec<LonLat>>,
     /// Walking times to nature per question and profile, computed once per snapshot.
     pub nature_baselines: std::sync::Mutex<
         std::collections::HashMap<
@@ -229,6 +231,41 @@ impl WalkIndex {
                 ),
             })
             .collect();
+        self.nature_trailheads = nature
+            .iter()
+            .zip(&self.nature_entrances)
+            .map(|(n, entrances)| self.trailheads(n, entrances))
+            .collect();
+    }
+
+    /// Where paths enter a forest (of at least `FOREST_MIN_HA`): its entrances on a segment
+    /// with one end inside the forest and the other outside, one per segment.
+    fn trailheads(
+        &self,
+        n: &crate::domain::nature::NatureArea,
+        entrances: &Entrances,
+    ) -> Vec<LonLat> {
+        use crate::domain::nature::{FOREST_MIN_HA, NatureClass, NatureGeometry};
+        use geo::Contains;
+        let NatureGeometry::Area(mp) = &n.geometry else {
+            return Vec::new();
+        };
+        if n.class != NatureClass::Forest || n.area_ha < FOREST_MIN_HA {
+            return Vec::new();
+        }
+        let g = &self.network.graph;
+        let inside = |node| {
+            let p = g.position(node);
+            mp.contains(&geo::Point::new(p.lon, p.lat))
+        };
+        let mut seen = std::collections::HashSet::new();
+        entrances
+            .any
+            .iter()
+            .filter(|e| inside(g.tail(e.edge)) != inside(g.head(e.edge)))
+            .filter(|e| seen.insert(e.edge.0.min(g.twin(e.edge).0)))
+            .map(|e| e.point.rounded())
+            .collect()
     }
 }
 
@@ -318,6 +355,7 @@ impl WalkIndex {
             address_snaps,
             nature_entrances: Vec::new(),
             nature_homes: Vec::new(),
+            nature_trailheads: Vec::new(),
             nature_baselines: Default::default(),
         }
     }

@@ -468,6 +468,10 @@ async fn a_forest_in_pieces_is_one_area_and_bad_outlines_are_named() {
         .expect("the forest within 10 minutes");
     let m = forest["properties"]["distance_m"].as_f64().unwrap();
     assert!((m - 95.0).abs() <= 2.0, "{m} m to the forest edge");
+    // The path runs along the forest and never enters it: no trail head.
+    assert_eq!(forest["properties"]["trailhead"], false);
+    let heads = get(&state, "/api/collections/trailheads/items").await;
+    assert_eq!(heads.body["numberMatched"], 0, "{}", heads.body);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -568,4 +572,58 @@ async fn the_homes_farthest_from_the_forest_come_first() {
         &get(state, "/api/coverage/gaps?nature=forest&sort=name").await,
         400,
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn trail_heads_are_where_paths_enter_a_forest() {
+    let (_, state) = oslo().await;
+    let s = state.snapshot.load();
+    let heads = get(state, "/api/collections/trailheads/items").await;
+    assert_eq!(heads.status, 200, "{}", heads.body);
+    let features = heads.body["features"].as_array().unwrap();
+    assert!(!features.is_empty(), "paths enter the demo's forests");
+    for f in features {
+        let id = f["properties"]["forest_id"].as_i64().unwrap();
+        let forest = s.nature.iter().find(|n| n.id == id).unwrap();
+        assert_eq!(forest.class.as_str(), "forest");
+        assert!(forest.area_ha >= 0.5);
+        // Within 15 m of the forest's outline.
+        let c = &f["geometry"]["coordinates"];
+        let p = geo::Point::new(c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
+        let naermiljo::domain::nature::NatureGeometry::Area(mp) = &forest.geometry else {
+            panic!("a forest is an area")
+        };
+        use geo::Distance;
+        let edge_m =
+            mp.0.iter()
+                .flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
+                .flat_map(|ring| ring.lines())
+                .map(|l| {
+                    use geo::ClosestPoint;
+                    match l.closest_point(&p) {
+                        geo::Closest::Intersection(q) | geo::Closest::SinglePoint(q) => {
+                            geo::Haversine.distance(p, q)
+                        }
+                        geo::Closest::Indeterminate => f64::INFINITY,
+                    }
+                })
+                .fold(f64::INFINITY, f64::min);
+        assert!(
+            edge_m <= 15.5,
+            "a trail head {edge_m} m from the forest's edge"
+        );
+    }
+    // The count on each forest is the number of its trail heads.
+    let total: u64 = get(
+        state,
+        "/api/collections/nature/items?class=forest&limit=1000",
+    )
+    .await
+    .body["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["trailheads"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total as usize, features.len());
 }
