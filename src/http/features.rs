@@ -218,10 +218,7 @@ pub async fn list_items(
     let params = Params::parse(raw.as_deref(), ITEMS_PARAMS)?;
     f_json(&params)?;
     let limits = &state.limits;
-    let limit = params
-        .integer("limit", limits.default_limit, 1)?
-        .min(limits.max_limit) as usize;
-    let offset = params.integer("offset", 0, 0)?.min(u32::MAX as u64) as usize;
+    let (limit, offset) = params.page(limits)?;
     let bbox = params.bbox()?;
     let words: Vec<String> = params
         .text("q", limits.max_query_chars)?

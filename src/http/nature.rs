@@ -127,10 +127,7 @@ pub async fn list_items(
         ));
     }
     let limits = &state.limits;
-    let limit = params
-        .integer("limit", limits.default_limit, 1)?
-        .min(limits.max_limit) as usize;
-    let offset = params.integer("offset", 0, 0)?.min(u32::MAX as u64) as usize;
+    let (limit, offset) = params.page(limits)?;
     let bbox = params.bbox()?;
     let class = params
         .get("class")

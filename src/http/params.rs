@@ -49,6 +49,16 @@ impl Params {
     }
 
     /// `true` or `false`; `None` when absent. Errors: a 422 naming the parameter.
+    /// `limit` (default `limits.default_limit`, at least 1, at most `limits.max_limit`) and
+    /// `offset` (default 0) of a list of items, as OGC API – Features pages them.
+    pub fn page(&self, limits: &crate::config::Limits) -> Result<(usize, usize), ApiError> {
+        let limit = self
+            .integer("limit", limits.default_limit, 1)?
+            .min(limits.max_limit) as usize;
+        let offset = self.integer("offset", 0, 0)?.min(u32::MAX as u64) as usize;
+        Ok((limit, offset))
+    }
+
     pub fn boolean(&self, name: &str) -> Result<Option<bool>, ApiError> {
         match self.get(name) {
             None => Ok(None),

@@ -84,10 +84,7 @@ pub async fn list_proposals(
 ) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref(), LIST_PARAMS)?;
     let limits = &state.limits;
-    let limit = params
-        .integer("limit", limits.default_limit, 1)?
-        .min(limits.max_limit) as usize;
-    let offset = params.integer("offset", 0, 0)?.min(u32::MAX as u64) as usize;
+    let (limit, offset) = params.page(limits)?;
     let bbox = params.bbox()?;
     let statuses = list_of(&params, "status", Status::parse, Status::ids())?;
     let categories = list_of(&params, "category", Category::parse, Category::ids())?;

@@ -157,10 +157,7 @@ pub async fn list_activities(
     only_json(&params)?;
     let filter = ActivityFilter::parse(&params)?;
     let limits = &state.limits;
-    let limit = params
-        .integer("limit", limits.default_limit, 1)?
-        .min(limits.max_limit) as usize;
-    let offset = params.integer("offset", 0, 0)?.min(u32::MAX as u64) as usize;
+    let (limit, offset) = params.page(limits)?;
     let bbox = params.bbox()?;
     let words: Vec<String> = params
         .text("q", limits.max_query_chars)?
@@ -226,10 +223,7 @@ pub async fn list_needs(
     let params = Params::parse(raw.as_deref(), NEED_PARAMS)?;
     only_json(&params)?;
     let limits = &state.limits;
-    let limit = params
-        .integer("limit", limits.default_limit, 1)?
-        .min(limits.max_limit) as usize;
-    let offset = params.integer("offset", 0, 0)?.min(u32::MAX as u64) as usize;
+    let (limit, offset) = params.page(limits)?;
     let bbox = params.bbox()?;
     let org = org_param(&params)?;
     let words: Vec<String> = params
