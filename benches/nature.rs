@@ -84,7 +84,8 @@ async fn main() {
             &s.addresses,
         );
         let started = Instant::now();
-        w.place_nature(&contents.nature, &s.addresses);
+        let homes = naermiljo::index::point_tree(s.addresses.iter().map(|a| a.position.as_array()));
+        w.place_nature(&contents.nature, &homes);
         entrances.push(started.elapsed());
     }
     println!(

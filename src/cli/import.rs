@@ -752,33 +752,30 @@ pub async fn import_guarded(
             .walk_graph
             .as_ref()
             .is_none_or(|g| stored.walk_graph.as_deref() == Some(g.data.as_slice()));
-        // Nature areas as (id, class, size, name): the same set means nothing to write.
         let same_nature = batch.nature.as_ref().is_none_or(|rows| {
-            let mut stored_rows: Vec<(&str, &str, i64, Option<&str>)> = stored
+            // (id, class, size in 0.0001 ha, name): the same set means nothing to write.
+            fn key<'a>(
+                id: &'a str,
+                class: crate::domain::nature::NatureClass,
+                ha: f64,
+                name: &'a Option<String>,
+            ) -> (&'a str, &'static str, i64, Option<&'a str>) {
+                (
+                    id,
+                    class.as_str(),
+                    (ha * 1e4).round() as i64,
+                    name.as_deref(),
+                )
+            }
+            let mut stored_rows: Vec<_> = stored
                 .nature
                 .iter()
                 .filter(|n| n.source.source == batch.source)
-                .map(|n| {
-                    let ha = (n.area_ha * 1e4).round() as i64;
-                    (
-                        n.source.source_id.as_str(),
-                        n.class.as_str(),
-                        ha,
-                        n.name.as_deref(),
-                    )
-                })
+                .map(|n| key(&n.source.source_id, n.class, n.area_ha, &n.name))
                 .collect();
-            let mut new_rows: Vec<(&str, &str, i64, Option<&str>)> = rows
+            let mut new_rows: Vec<_> = rows
                 .iter()
-                .map(|n| {
-                    let ha = (n.area_ha * 1e4).round() as i64;
-                    (
-                        n.source_id.as_str(),
-                        n.class.as_str(),
-                        ha,
-                        n.name.as_deref(),
-                    )
-                })
+                .map(|n| key(&n.source_id, n.class, n.area_ha, &n.name))
                 .collect();
             stored_rows.sort();
             new_rows.sort();

@@ -83,10 +83,22 @@ pub fn nature_times(
         .zip(improved)
         .map(|(a, b)| a.min(b))
         .collect();
-    for (i, a) in s.addresses.iter().enumerate() {
-        let p = geo::Point::new(a.position.lon, a.position.lat);
-        if added.iter().any(|area| area.contains(&p)) {
-            times[i] = 0.0;
+    // Homes inside a drawn area are in it.
+    for area in added {
+        let Some(r) = area.bounding_rect() else {
+            continue;
+        };
+        let bbox = crate::domain::Bbox {
+            min_lon: r.min().x,
+            min_lat: r.min().y,
+            max_lon: r.max().x,
+            max_lat: r.max().y,
+        };
+        for i in s.addresses_in(&bbox) {
+            let p = s.addresses[i as usize].position;
+            if area.contains(&geo::Point::new(p.lon, p.lat)) {
+                times[i as usize] = 0.0;
+            }
         }
     }
     Ok(times)

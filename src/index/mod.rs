@@ -132,7 +132,8 @@ impl rstar::RTreeParams for WideNodes {
 
 pub type PointTree = RTree<PointEntry, WideNodes>;
 
-pub(crate) fn point_tree(points: impl Iterator<Item = [f64; 2]>) -> PointTree {
+/// An R-tree of `points` (lon/lat), each entry's data its index.
+pub fn point_tree(points: impl Iterator<Item = [f64; 2]>) -> PointTree {
     RTree::bulk_load_with_params(
         points
             .enumerate()
@@ -170,17 +171,17 @@ impl Snapshot {
         } = contents;
         // Registers win where they are the authority: no facility twice.
         let (facilities, conflation, facility_aliases) = conflate::conflate(facilities);
+        let address_tree = point_tree(addresses.iter().map(|a| a.position.as_array()));
         let (walk, walk_problem) = match walk_graph.map(|bytes| WalkGraph::from_bytes(&bytes)) {
             None => (None, None),
             Some(Ok(graph)) => {
                 let mut walk = WalkIndex::new(graph, &facilities, &addresses);
-                walk.place_nature(&nature, &addresses);
+                walk.place_nature(&nature, &address_tree);
                 (Some(walk), None)
             }
             Some(Err(problem)) => (None, Some(problem)),
         };
         let facility_tree = point_tree(facilities.iter().map(|f| f.position.as_array()));
-        let address_tree = point_tree(addresses.iter().map(|a| a.position.as_array()));
         let search = AddressSearch::build(
             addresses
                 .iter()

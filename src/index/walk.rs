@@ -176,25 +176,15 @@ pub const NATURE_POINT_TOUCH_M: f64 = 50.0;
 
 impl WalkIndex {
     /// Finds where each of `nature` is reached on the network (its edge, or near its line or
-    /// point), and which of `addresses` lie inside each area.
+    /// point), and which homes (`homes`: the snapshot's R-tree of addresses) lie inside each
+    /// area.
     pub fn place_nature(
         &mut self,
         nature: &[crate::domain::nature::NatureArea],
-        addresses: &[Address],
+        homes: &super::PointTree,
     ) {
         use crate::domain::nature::NatureGeometry;
         use geo::{BoundingRect, Contains};
-        // Homes by position, to test only those inside an area's box.
-        let homes: rstar::RTree<rstar::primitives::GeomWithData<[f64; 2], u32>> =
-            rstar::RTree::bulk_load(
-                addresses
-                    .iter()
-                    .enumerate()
-                    .map(|(i, a)| {
-                        rstar::primitives::GeomWithData::new(a.position.as_array(), i as u32)
-                    })
-                    .collect(),
-            );
         self.nature_homes = nature
             .iter()
             .map(|n| {
