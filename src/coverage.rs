@@ -19,7 +19,10 @@ mod output;
 mod question;
 
 pub use output::{CsvDialect, CsvOptions, Format, Rendered, render};
-pub use question::{Asked, MAX_MINUTES, Question, QuestionError, parse_minutes, unknown_kind};
+pub use question::{
+    Asked, MAX_MINUTES, OpenAtCounts, Question, QuestionError, UnknownHours, parse_minutes,
+    unknown_kind,
+};
 
 /// What a coverage table answers, carried in every output of it (issue 21 item 7): the
 /// kinds or categories asked, the time asked (`open_at`), the store's data version the
@@ -31,6 +34,10 @@ pub struct About {
     /// The nature question (issue 22): `green`, `green_1ha`, `forest`, `shore`.
     pub nature: Option<String>,
     pub open_at: Option<String>,
+    /// At `open_at`: the facilities of the kinds asked that are open, closed and of unknown
+    /// state then, and how the unknown ones counted (`unknown_hours`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_at_facilities: Option<OpenAtCounts>,
     pub data_version: i64,
     pub computed_at: String,
     pub notes: Vec<String>,

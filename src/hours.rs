@@ -8,7 +8,7 @@
 //! What cannot be read is kept as text by the caller and is never told as "closed": its state
 //! is [`OpenState::Unknown`]. Pure: no I/O.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use jiff::ZonedDateTime;
@@ -130,6 +130,97 @@ impl Hours {
         .ok()?;
         // A change at a wall time the clocks skip (spring forward) happens as they move on.
         civil.to_zoned_datetime(oslo()).ok()
+    }
+}
+
+/// One day of a place's opening hours, as the pages show it in a weekly table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Day {
+    /// The Oslo date, `YYYY-MM-DD`.
+    pub date: String,
+    /// A Norwegian public holiday (`PH` rules apply on it).
+    pub holiday: bool,
+    /// Open intervals in Oslo wall time, `["08:00", "16:00"]`; an interval that runs past
+    /// midnight ends at `"24:00"` and goes on at `"00:00"` the next day.
+    pub open: Vec<[String; 2]>,
+    /// Intervals whose state the hours leave unknown (`unknown`, or a rule that is only a
+    /// comment), the same way.
+    pub unknown: Vec<[String; 2]>,
+    /// The hours' comments that apply on this day (`"by appointment"`), each once.
+    pub comments: Vec<String>,
+}
+
+impl Hours {
+    /// The `days` days from `first` (an Oslo date): what is open, unknown and said each day.
+    /// Formula: the crate's `iter_range` over each day's wall-time interval.
+    pub fn week(&self, first: jiff::civil::Date, days: u8) -> Vec<Day> {
+        use chrono::Timelike;
+        let hhmm = |t: NaiveDateTime, day: NaiveDate| {
+            if t.date() > day {
+                "24:00".to_string()
+            } else {
+                format!("{:02}:{:02}", t.hour(), t.minute())
+            }
+        };
+        (0..i64::from(days))
+            .filter_map(|k| {
+                let date = first.checked_add(jiff::Span::new().days(k)).ok()?;
+                let day = NaiveDate::from_ymd_opt(
+                    i32::from(date.year()),
+                    date.month() as u32,
+                    date.day() as u32,
+                )?;
+                let start = day.and_hms_opt(0, 0, 0)?;
+                let end = day.succ_opt()?.and_hms_opt(0, 0, 0)?;
+                let mut out = Day {
+                    date: date.to_string(),
+                    holiday: HOLIDAYS_NO.get_public().contains(day),
+                    open: Vec::new(),
+                    unknown: Vec::new(),
+                    comments: Vec::new(),
+                };
+                for r in self.oh.iter_range(start, end) {
+                    let span = [hhmm(r.range.start, day), hhmm(r.range.end, day)];
+                    match r.kind {
+                        RuleKind::Open => out.open.push(span),
+                        RuleKind::Unknown => out.unknown.push(span),
+                        RuleKind::Closed => {}
+                    }
+                    let comment = r.comment.trim();
+                    if !comment.is_empty() && !out.comments.iter().any(|c| c == comment) {
+                        out.comments.push(comment.to_string());
+                    }
+                }
+                Some(out)
+            })
+            .collect()
+    }
+}
+
+/// How many days a weekly table shows: today and the six after.
+pub const WEEK_DAYS: u8 = 7;
+
+/// Each entry of a snapshot's hours table as a week from today (`[Day]` as JSON text),
+/// worked out once per entry and Oslo day and then shared by every request that day.
+#[derive(Default)]
+pub struct WeekCache(std::sync::Mutex<WeekTables>);
+
+/// The day the tables are for, and per hours-table entry its week once made.
+type WeekTables = (Option<jiff::civil::Date>, Vec<Option<Arc<str>>>);
+
+impl WeekCache {
+    /// Entry `entry` of `table`'s `WEEK_DAYS` days from `today`, as a JSON array text.
+    pub fn get(&self, table: &[Hours], entry: u32, today: jiff::civil::Date) -> Arc<str> {
+        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.0 != Some(today) || cache.1.len() != table.len() {
+            *cache = (Some(today), vec![None; table.len()]);
+        }
+        cache.1[entry as usize]
+            .get_or_insert_with(|| {
+                let week = table[entry as usize].week(today, WEEK_DAYS);
+                serde_json::to_string(&week).expect("days serialize").into()
+            })
+            .clone()
     }
 }
 
@@ -311,6 +402,42 @@ mod tests {
         ] {
             assert_eq!(state(hours, time), want, "{hours:?} at {time}");
         }
+    }
+
+    #[test]
+    fn a_week_as_the_pages_show_it() {
+        let week = |hours: &str, first: &str| {
+            Hours::parse(hours, None)
+                .unwrap()
+                .week(first.parse().unwrap(), 7)
+        };
+        // Christmas week 2026: Thursday 24 open, Friday 25 and Saturday 26 public holidays.
+        let w = week("Mo-Fr 08:00-16:00; PH off", "2026-12-21");
+        let open: Vec<_> = w.iter().map(|d| d.open.len()).collect();
+        assert_eq!(open, [1, 1, 1, 1, 0, 0, 0]);
+        assert_eq!(w[0].date, "2026-12-21");
+        assert_eq!(w[0].open[0], ["08:00".to_string(), "16:00".to_string()]);
+        let holidays: Vec<_> = w.iter().map(|d| d.holiday).collect();
+        assert_eq!(holidays, [false, false, false, false, true, true, false]);
+        // Past midnight: Friday ends at 24:00 and Saturday goes on from 00:00.
+        let w = week("Fr 22:00-02:00", "2026-12-04");
+        assert_eq!(w[0].open, [["22:00".to_string(), "24:00".to_string()]]);
+        assert_eq!(w[1].open, [["00:00".to_string(), "02:00".to_string()]]);
+        assert!(w[2].open.is_empty());
+        // Unknown and comments are told, never as closed.
+        let w = week(
+            "Mo-Fr 08:00-16:00 \"etter avtale\"; Sa unknown",
+            "2026-11-30",
+        );
+        assert_eq!(w[0].comments, ["etter avtale"]);
+        assert_eq!(w[5].unknown, [["00:00".to_string(), "24:00".to_string()]]);
+        // The day clocks go back (25 October 2026) is one wall-time day all the same.
+        let w = week("Mo-Su 09:00-17:00", "2026-10-25");
+        assert_eq!(w[0].open, [["09:00".to_string(), "17:00".to_string()]]);
+        assert_eq!(
+            week("24/7", "2026-11-30")[3].open,
+            [["00:00".to_string(), "24:00".to_string()]]
+        );
     }
 
     #[test]

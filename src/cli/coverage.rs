@@ -19,6 +19,7 @@ pub async fn coverage(settings: &Settings, args: CoverageArgs) -> anyhow::Result
         minutes,
         profile,
         open_at,
+        unknown_hours,
         format,
         csv_dialect,
         no_total,
@@ -32,6 +33,7 @@ pub async fn coverage(settings: &Settings, args: CoverageArgs) -> anyhow::Result
         minutes: Some(minutes),
         profile: Some(&profile),
         open_at: open_at.as_deref(),
+        unknown_hours: unknown_hours.as_deref(),
     };
     let question = crate::coverage::Question::parse(&asked, crate::coverage::MAX_MINUTES)
         .map_err(|e| anyhow::anyhow!("--{}: {}", e.parameter.replace('_', "-"), e.message))?;

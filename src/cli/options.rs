@@ -479,9 +479,14 @@ pub struct CoverageArgs {
     #[arg(long, default_value = "walk")]
     pub profile: String,
     /// Only facilities open then by their opening hours (Oslo time, e.g.
-    /// 2026-12-24T12:00; those without readable hours count as open).
+    /// 2026-12-24T12:00; those without readable hours count as open unless
+    /// --unknown-hours closed).
     #[arg(long)]
     pub open_at: Option<String>,
+    /// With --open-at: whether facilities without known hours count as open (the default)
+    /// or closed.
+    #[arg(long)]
+    pub unknown_hours: Option<String>,
     /// What to print.
     #[arg(long, value_enum, default_value = "csv")]
     pub format: CoverageFormat,

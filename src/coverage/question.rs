@@ -23,9 +23,39 @@ pub struct Question {
     pub nature: Option<NatureTarget>,
     pub minutes: u32,
     pub profile: Profile,
-    /// Only facilities not closed then by their opening hours (those without readable hours
-    /// count as open: unknown is never told as closed).
+    /// Only facilities not closed then by their opening hours; those whose state then is
+    /// unknown (no readable hours) count as `unknown_hours` says.
     pub open_at: Option<jiff::ZonedDateTime>,
+    /// Whether a facility without known hours counts as open (the default: unknown is never
+    /// told as closed) or as closed at `open_at`.
+    pub unknown_hours: UnknownHours,
+}
+
+/// How a facility whose hours do not say whether it is open at `open_at` counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UnknownHours {
+    #[default]
+    Open,
+    Closed,
+}
+
+impl UnknownHours {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnknownHours::Open => "open",
+            UnknownHours::Closed => "closed",
+        }
+    }
+}
+
+/// At `open_at`: how many facilities of the kinds asked are open, closed and unknown, and
+/// how the unknown ones were counted.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct OpenAtCounts {
+    pub open: usize,
+    pub closed: usize,
+    pub unknown: usize,
+    pub unknown_counted_as: &'static str,
 }
 
 /// A bad question: the parameter (as the API names it; the CLI's option is `--` and the
@@ -55,6 +85,9 @@ pub struct Asked<'a> {
     pub minutes: Option<u64>,
     pub profile: Option<&'a str>,
     pub open_at: Option<&'a str>,
+    /// `open` (the default) or `closed`: how facilities without known hours count at
+    /// `open_at`.
+    pub unknown_hours: Option<&'a str>,
 }
 
 /// A whole number of minutes as text: `"2.5" is not a whole number` otherwise (the message
@@ -152,6 +185,23 @@ impl Question {
                 "open_at asks about facilities' opening hours; use it with kind, not category",
             ));
         }
+        let unknown_hours = match asked.unknown_hours {
+            None | Some("open") => UnknownHours::Open,
+            Some("closed") => UnknownHours::Closed,
+            Some(other) => {
+                return Err(bad(
+                    "unknown_hours",
+                    format!("{other:?} is not open or closed"),
+                ));
+            }
+        };
+        if asked.unknown_hours.is_some() && open_at.is_none() {
+            return Err(bad(
+                "unknown_hours",
+                "unknown_hours says how facilities without known hours count at open_at; ask \
+                 open_at too",
+            ));
+        }
         Ok(Question {
             kinds,
             categories,
@@ -159,6 +209,7 @@ impl Question {
             minutes: minutes as u32,
             profile,
             open_at,
+            unknown_hours,
         })
     }
 
@@ -173,21 +224,55 @@ impl Question {
         }
     }
 
-    /// The ids of the facilities of the question's kinds that are closed at `open_at`.
+    /// The ids of the facilities of the question's kinds that count as closed at `open_at`
+    /// (with those of unknown state when `unknown_hours` is closed).
     pub fn closed(&self, s: &crate::index::Snapshot) -> Vec<i64> {
-        let Some(at) = &self.open_at else {
-            return Vec::new();
-        };
-        if self.nature.is_some() || self.categories.is_some() {
-            return Vec::new();
-        }
-        (0..s.facilities.len() as u32)
-            .filter(|&i| {
-                self.kinds.matches(s.facilities[i as usize].kind)
-                    && s.open_state(i, at) == crate::hours::OpenState::Closed
+        use crate::hours::OpenState;
+        self.states(s)
+            .filter(|&(_, state)| match state {
+                OpenState::Closed => true,
+                OpenState::Unknown => self.unknown_hours == UnknownHours::Closed,
+                OpenState::Open => false,
             })
-            .map(|i| s.facilities[i as usize].id)
+            .map(|(i, _)| s.facilities[i as usize].id)
             .collect()
+    }
+
+    /// Each facility of the question's kinds and its state at `open_at`; none without it.
+    fn states<'s>(
+        &'s self,
+        s: &'s crate::index::Snapshot,
+    ) -> impl Iterator<Item = (u32, crate::hours::OpenState)> + 's {
+        let at = self
+            .open_at
+            .as_ref()
+            .filter(|_| self.nature.is_none() && self.categories.is_none());
+        (0..s.facilities.len() as u32).filter_map(move |i| {
+            let at = at?;
+            self.kinds
+                .matches(s.facilities[i as usize].kind)
+                .then(|| (i, s.open_state(i, at)))
+        })
+    }
+
+    /// How many facilities of the kinds asked are open, closed and unknown at `open_at`.
+    pub fn open_at_counts(&self, s: &crate::index::Snapshot) -> Option<OpenAtCounts> {
+        use crate::hours::OpenState;
+        self.open_at.as_ref()?;
+        let mut counts = OpenAtCounts {
+            open: 0,
+            closed: 0,
+            unknown: 0,
+            unknown_counted_as: self.unknown_hours.as_str(),
+        };
+        for (_, state) in self.states(s) {
+            match state {
+                OpenState::Open => counts.open += 1,
+                OpenState::Closed => counts.closed += 1,
+                OpenState::Unknown => counts.unknown += 1,
+            }
+        }
+        Some(counts)
     }
 
     /// A key that tells questions apart, for caches.
@@ -201,7 +286,7 @@ impl Question {
             self.minutes,
             self.open_at
                 .as_ref()
-                .map(|t| t.timestamp().to_string())
+                .map(|t| format!("{}{}", t.timestamp(), self.unknown_hours.as_str()))
                 .unwrap_or_default()
         )
     }
@@ -261,6 +346,7 @@ impl Question {
             category,
             nature: self.nature.map(|t| t.as_str().to_string()),
             open_at: self.open_at.as_ref().map(crate::domain::activity::rfc3339),
+            open_at_facilities: self.open_at_counts(s),
             data_version: s.data_version,
             computed_at: jiff::Timestamp::now()
                 .round(jiff::Unit::Second)

@@ -24,11 +24,21 @@ const COVERAGE_PARAMS: &[&str] = &[
     "level",
     "parent",
     "open_at",
+    "unknown_hours",
     "csv_dialect",
     "total",
 ];
 const GAPS_PARAMS: &[&str] = &[
-    "kind", "category", "nature", "minutes", "profile", "limit", "level", "parent", "open_at",
+    "kind",
+    "category",
+    "nature",
+    "minutes",
+    "profile",
+    "limit",
+    "level",
+    "parent",
+    "open_at",
+    "unknown_hours",
     "sort",
 ];
 
@@ -71,6 +81,7 @@ pub(super) fn query_question(params: &Params, max_minutes: u32) -> Result<Questi
         minutes: Some(params.integer("minutes", 10, 0)?),
         profile: params.get("profile"),
         open_at: params.get("open_at"),
+        unknown_hours: params.get("unknown_hours"),
     };
     Question::parse(&asked, max_minutes).map_err(question_error)
 }

@@ -6,6 +6,7 @@ mod coverage;
 mod districts;
 pub mod error;
 mod etag;
+mod facility_edit;
 mod features;
 mod filter;
 mod nature;
@@ -267,7 +268,10 @@ pub fn router(state: AppState) -> Router {
             "/api/collections/{id}/queryables",
             get(features::get_queryables),
         )
-        .route("/api/collections/{id}/items/{fid}", get(features::get_item))
+        .route(
+            "/api/collections/{id}/items/{fid}",
+            get(features::get_item).patch(facility_edit::patch_item),
+        )
         .route("/api/addresses/search", get(features::search_addresses))
         .route("/api/search", get(search::search))
         .route("/api/reach", get(reach::get_reach))

@@ -79,6 +79,16 @@ impl OpenQuery {
             .clone()
     }
 
+    /// Facility `i`'s opening hours as a weekly table from today (`[{date, holiday, open,
+    /// unknown, comments}]`, see `hours::Day`), as JSON text; `None` without readable hours.
+    pub fn week_of(&self, s: &Snapshot, i: u32) -> Option<std::sync::Arc<str>> {
+        s.hours[i as usize].map(|h| self.week_of_entry(s, h))
+    }
+
+    fn week_of_entry(&self, s: &Snapshot, h: u32) -> std::sync::Arc<str> {
+        s.hours_weeks.get(&s.hours_table, h, self.now.date())
+    }
+
     /// True when facility `i` meets the filters asked.
     pub fn keeps(&self, s: &Snapshot, i: u32) -> bool {
         self.open_now
@@ -91,13 +101,17 @@ impl OpenQuery {
 
     /// The members facility `i` answers with, as JSON text starting with a comma:
     /// `open_now` (true, false, or null when unknown), `next_change` (RFC 3339 with Oslo's
-    /// offset, or null), and `open_at` (true, false or null) when a time was asked.
+    /// offset, or null), `opening_hours_week` (`week_of`, or null), and `open_at` (true,
+    /// false or null) when a time was asked; a knutepunkt adds `services_now`: per service
+    /// `{open_now, next_change, week}`.
     pub fn members(&self, s: &Snapshot, i: u32) -> String {
         let (open_now, next) = self.now_of(s, i);
+        let week = self.week_of(s, i);
         let mut out = format!(
-            ",\"open_now\":{},\"next_change\":{}",
+            ",\"open_now\":{},\"next_change\":{},\"opening_hours_week\":{}",
             Value::from(open_now),
-            Value::from(next)
+            Value::from(next),
+            week.as_deref().unwrap_or("null")
         );
         if let Some(at) = &self.open_at {
             out.push_str(&format!(
@@ -107,14 +121,20 @@ impl OpenQuery {
         }
         // A knutepunkt's services, in the order of its `services`.
         if let Some(services) = s.service_hours.get(&i) {
-            let now: Vec<Value> = services
+            let now: Vec<String> = services
                 .iter()
                 .map(|h| {
                     let (open_now, next) = h.map_or((None, None), |h| self.now_of_entry(s, h));
-                    serde_json::json!({ "open_now": open_now, "next_change": next })
+                    let week = h.map(|h| self.week_of_entry(s, h));
+                    format!(
+                        "{{\"open_now\":{},\"next_change\":{},\"week\":{}}}",
+                        Value::from(open_now),
+                        Value::from(next),
+                        week.as_deref().unwrap_or("null")
+                    )
                 })
                 .collect();
-            out.push_str(&format!(",\"services_now\":{}", Value::from(now)));
+            out.push_str(&format!(",\"services_now\":[{}]", now.join(",")));
         }
         out
     }

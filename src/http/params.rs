@@ -9,6 +9,11 @@ use crate::domain::Bbox;
 pub struct Params(HashMap<String, String>);
 
 impl Params {
+    /// True when the request named no parameter.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn parse(raw: Option<&str>, allowed: &'static [&'static str]) -> Result<Params, ApiError> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or_default())
             .map_err(|e| ApiError::invalid("query", format!("not a valid query string: {e}")))?;

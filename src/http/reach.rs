@@ -232,6 +232,8 @@ struct ReachedProperties<'a> {
     /// Open now (null: unknown), the next change (RFC 3339), and open at `open_at` if asked.
     open_now: Option<bool>,
     next_change: Option<String>,
+    /// The next seven days' hours (`hours::Day`), or null without readable hours.
+    opening_hours_week: Option<Box<serde_json::value::RawValue>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     open_at: Option<Option<bool>>,
 }
@@ -363,6 +365,10 @@ pub async fn get_reach(
                     distance_m: (seconds * speed).round() as u64,
                     open_now: now.0,
                     next_change: now.1,
+                    opening_hours_week: open.week_of(&s, i).map(|w| {
+                        serde_json::value::RawValue::from_string(w.to_string())
+                            .expect("a week is JSON")
+                    }),
                     open_at: open
                         .open_at
                         .as_ref()

@@ -139,6 +139,43 @@ fn coverage_tile(state: &AppState, id: TileId, raw: Option<&str>) -> Result<Resp
     Ok(r)
 }
 
+/// A facilities tile asked with `open_now=` or `open_at=` (issue 18): each facility's `open`
+/// (left out when unknown; at `open_at` when asked, else now) and `next_change`, and only
+/// those the parameters keep, as in the items. Made for each request; kept a minute by
+/// caches when it is about now.
+fn facility_tile_open(state: &AppState, id: TileId, params: &Params) -> Result<Response, ApiError> {
+    let open = super::open::OpenQuery::parse(params)?;
+    let s = state.snapshot.load();
+    let tags = |i: u32| {
+        open.keeps(&s, i).then(|| match &open.open_at {
+            Some(at) => (
+                s.open_state(i, at).as_bool(),
+                s.hours_of(i)
+                    .and_then(|h| h.next_change(at))
+                    .map(|z| crate::domain::activity::rfc3339(&z)),
+            ),
+            None => open.now_of(&s, i),
+        })
+    };
+    let mut r = match tiles::encode_facilities_open(&s, &id, &tags) {
+        Some(bytes) => {
+            let mut r = bytes.into_response();
+            r.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(MVT));
+            r
+        }
+        None => StatusCode::NO_CONTENT.into_response(),
+    };
+    let cache = if open.open_now.is_some() || open.open_at.is_none() {
+        "public, max-age=60"
+    } else {
+        CACHE
+    };
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    Ok(r)
+}
+
 const COVERAGE_TILE_PARAMS: &[&str] = &[
     "kind", "category", "nature", "minutes", "profile", "open_at",
 ];
@@ -162,6 +199,12 @@ pub async fn get_tile(
         }
         return basemap_tile(&state, id, &request_headers).await;
     };
+    if layer == Layer::Facilities {
+        let params = Params::parse(raw.as_deref(), &super::open::PARAMS)?;
+        if !params.is_empty() {
+            return facility_tile_open(&state, id, &params);
+        }
+    }
     let s = state.snapshot.load();
     let caches = if layer == Layer::Proposals {
         &s.caches

@@ -116,6 +116,8 @@ pub struct Base {
     /// A knutepunkt's services' opening hours (issue 18): facility index → per service (in
     /// the order of its `services`), an index into `hours_table` where they could be read.
     pub service_hours: HashMap<u32, Vec<Option<u32>>>,
+    /// `hours_table`'s entries as weekly tables from today, made once a day.
+    pub hours_weeks: crate::hours::WeekCache,
 }
 
 /// Wider nodes than rstar's default (6): the trees are bulk-loaded once and only queried,
@@ -330,6 +332,7 @@ impl Snapshot {
             hours,
             hours_table,
             service_hours,
+            hours_weeks: Default::default(),
             hours_unreadable,
             attribution,
             conflation,

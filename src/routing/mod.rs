@@ -19,7 +19,7 @@ pub mod snap;
 #[cfg(test)]
 mod tests;
 
-pub use graph::{EdgeFlags, EdgeId, GraphBuilder, LocalMetres, NodeId, WalkGraph};
+pub use graph::{EdgeFlags, EdgeId, GraphBuilder, LocalMetres, NodeId, WalkGraph, haversine_m};
 
 /// How someone walks: speed, and which edges they can use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

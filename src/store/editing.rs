@@ -294,6 +294,19 @@ pub trait Editing: Send + Sync {
     /// Only organisations, activities and volunteer needs, with both versions: what a
     /// server reloads after an edit when no import came in between.
     async fn load_programme(&self) -> Result<ProgrammeContents, super::StoreError>;
+
+    /// Staff's edit of facility `id` (issue 18): `fields` (`opening_hours`, `services`; a
+    /// null value removes the field) merged into the facility's edit, which is kept apart
+    /// from the imported row, keyed by its source and source id, and applied over it on
+    /// every read, so that an import does not undo it. Writes an audit row (`update`,
+    /// `facilities`, the fields as served before and as set) and moves the data and base
+    /// versions (the snapshot is built anew). `Ok(None)`: no facility `id`.
+    async fn edit_facility(
+        &self,
+        id: i64,
+        fields: &serde_json::Map<String, serde_json::Value>,
+        by: Option<i64>,
+    ) -> Result<Option<i64>, super::StoreError>;
 }
 
 /// A token as listed: who it is for, never its hash.
@@ -971,6 +984,89 @@ macro_rules! editing_impl {
                     })
                 })
                 .collect()
+        }
+
+        async fn edit_facility(
+            &self,
+            id: i64,
+            fields: &serde_json::Map<String, serde_json::Value>,
+            by: Option<i64>,
+        ) -> Result<Option<i64>, StoreError> {
+            let mut tx = self.pool.begin_with($begin_write).await?;
+            let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT source, source_id, opening_hours, properties{t} AS properties
+                 FROM facilities WHERE id = $1",
+                t = $text
+            )))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            else {
+                return Ok(None);
+            };
+            let corrupt = |reason: String| StoreError::Corrupt {
+                table: "facility_edits",
+                id,
+                reason,
+            };
+            let source: String = row.try_get("source")?;
+            let source_id: String = row.try_get("source_id")?;
+            let imported_hours: Option<String> = row.try_get("opening_hours")?;
+            let properties: serde_json::Value =
+                serde_json::from_str(&row.try_get::<String, _>("properties")?)
+                    .map_err(|e| corrupt(e.to_string()))?;
+            let earlier: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT fields{t} FROM facility_edits WHERE source = $1 AND source_id = $2",
+                t = $text
+            )))
+            .bind(&source)
+            .bind(&source_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let mut merged: serde_json::Map<String, serde_json::Value> = match earlier {
+                Some(text) => serde_json::from_str(&text).map_err(|e| corrupt(e.to_string()))?,
+                None => serde_json::Map::new(),
+            };
+            let before: serde_json::Map<String, serde_json::Value> = fields
+                .keys()
+                .map(|k| {
+                    let served = merged.get(k).cloned().unwrap_or_else(|| match k.as_str() {
+                        "opening_hours" => imported_hours.clone().into(),
+                        other => properties.get(other).cloned().unwrap_or_default(),
+                    });
+                    (k.clone(), served)
+                })
+                .collect();
+            merged.extend(fields.clone());
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO facility_edits (source, source_id, fields, updated_ms, person_id)
+                 VALUES ($1, $2, $3{j}, $4, $5)
+                 ON CONFLICT (source, source_id) DO UPDATE SET fields = excluded.fields,
+                   updated_ms = excluded.updated_ms, person_id = excluded.person_id",
+                j = $json
+            )))
+            .bind(&source)
+            .bind(&source_id)
+            .bind(serde_json::Value::Object(merged).to_string())
+            .bind(crate::store::editing::now_ms())
+            .bind(by)
+            .execute(&mut *tx)
+            .await?;
+            crate::store::editing::audit!(
+                tx, $json, by, "update", "facilities", id,
+                Some(serde_json::Value::Object(before)),
+                Some(serde_json::Value::Object(fields.clone()))
+            );
+            let version = bump(&mut tx).await?;
+            // The facilities are part of the imported data: every server builds anew.
+            sqlx::query(
+                "UPDATE meta SET value = (SELECT value FROM meta WHERE key = 'data_version')
+                 WHERE key = 'base_version'",
+            )
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Some(version))
         }
         }
     };

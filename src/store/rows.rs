@@ -203,6 +203,45 @@ macro_rules! sync_population {
 /// An import's bookkeeping is the same on both: per table, count the source's rows, upsert,
 /// then remove the source's rows this import did not touch; the difference is the
 /// [`TableChange`](crate::store::TableChange).
+/// Applies staff's edits (`facility_edits`: source, source_id, the fields as JSON text) over
+/// the imported facilities: `opening_hours` replaces the column, any other field the
+/// property of that name (`services`); a null removes it. Edits of rows no longer imported
+/// are left as they are.
+pub fn apply_facility_edits(
+    facilities: &mut [crate::domain::Facility],
+    edits: &[(String, String, String)],
+) -> Result<(), crate::store::StoreError> {
+    if edits.is_empty() {
+        return Ok(());
+    }
+    let by_key: std::collections::HashMap<(&str, &str), &str> = edits
+        .iter()
+        .map(|(a, b, c)| ((a.as_str(), b.as_str()), c.as_str()))
+        .collect();
+    for f in facilities {
+        let Some(text) = by_key.get(&(f.source.source.as_str(), f.source.source_id.as_str()))
+        else {
+            continue;
+        };
+        let fields: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text)
+            .map_err(|e| crate::store::StoreError::Corrupt {
+                table: "facility_edits",
+                id: f.id,
+                reason: e.to_string(),
+            })?;
+        for (k, v) in fields {
+            if k == "opening_hours" {
+                f.opening_hours = v.as_str().map(str::to_string);
+            } else if v.is_null() {
+                f.properties.remove(&k);
+            } else {
+                f.properties.insert(k, v);
+            }
+        }
+    }
+    Ok(())
+}
+
 macro_rules! store_impl {
     (
         $store:ty, $db:ty,
@@ -240,8 +279,15 @@ macro_rules! store_impl {
                 // One read transaction: every table and both versions from the same moment.
                 let mut tx = self.pool.begin_with($begin_read).await?;
                 let (data_version, base_version) = crate::store::editing::versions!(tx);
-                let (facilities, addresses, districts, walk_graph, population, nature) =
+                let (mut facilities, addresses, districts, walk_graph, population, nature) =
                     crate::store::rows::load_rows!(tx, $facilities, $addresses, $districts, $nature);
+                let edits: Vec<(String, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT source, source_id, fields{t} FROM facility_edits",
+                    t = $text
+                )))
+                .fetch_all(&mut *tx)
+                .await?;
+                crate::store::rows::apply_facility_edits(&mut facilities, &edits)?;
                 let (organisations, activities, volunteer_needs, proposals) =
                     crate::store::editing::load_editing!(tx, $text);
                 tx.commit().await?;

@@ -326,6 +326,71 @@ pub(crate) fn polygon_geometry(polygons: &[geo::Polygon<f64>]) -> Option<mvt::Ge
     encoder.encode().ok().filter(|g| !g.is_empty())
 }
 
+/// What a facility tile tells of opening hours when a request asks (`open_now`, `open_at`):
+/// per facility index, `None` to leave it out, else its `open` state (`None`: unknown) and
+/// its `next_change` (RFC 3339).
+pub type OpenTags<'a> = &'a dyn Fn(u32) -> Option<(Option<bool>, Option<String>)>;
+
+/// The facilities layer of one tile with each facility's `open` (absent when unknown) and
+/// `next_change`, keeping only those `open` keeps; `None` when none is left. Not cached:
+/// the answer depends on the time.
+pub fn encode_facilities_open(s: &Snapshot, t: &TileId, open: OpenTags) -> Option<Vec<u8>> {
+    let mut tile = Tile::new(EXTENT);
+    let out = facility_features(
+        s,
+        t,
+        tile.create_layer(Layer::Facilities.name()),
+        Some(open),
+    );
+    if out.num_features() == 0 {
+        return None;
+    }
+    tile.add_layer(out).ok()?;
+    tile.to_bytes().ok()
+}
+
+fn facility_features(
+    s: &Snapshot,
+    t: &TileId,
+    mut out: mvt::Layer,
+    open: Option<OpenTags>,
+) -> mvt::Layer {
+    for i in points_in(s, Layer::Facilities, t) {
+        let state = match open {
+            Some(open) => match open(i) {
+                Some(state) => Some(state),
+                None => continue,
+            },
+            None => None,
+        };
+        let f = &s.facilities[i as usize];
+        let mut feature = out.into_feature(point_geometry(t, f.position));
+        feature.set_id(f.id as u64);
+        feature.add_tag_uint("id", f.id as u64);
+        if let Some(name) = &f.name {
+            feature.add_tag_string("name", name);
+        }
+        feature.add_tag_string("kind", f.kind.as_str());
+        feature.add_tag_string("kind_label_nb", f.kind.label_nb());
+        feature.add_tag_string("kind_label_en", f.kind.label_en());
+        if let Some(d) =
+            s.facility_district[i as usize].map(|d| s.districts[d as usize].name.as_str())
+        {
+            feature.add_tag_string("district", d);
+        }
+        if let Some((is_open, next)) = state {
+            if let Some(is_open) = is_open {
+                feature.add_tag_bool("open", is_open);
+            }
+            if let Some(next) = next {
+                feature.add_tag_string("next_change", &next);
+            }
+        }
+        out = feature.into_layer();
+    }
+    out
+}
+
 /// Encodes one layer of one tile; `None` when the tile has nothing in it.
 pub fn encode(s: &Snapshot, layer: Layer, t: &TileId) -> Option<Vec<u8>> {
     if t.z < layer.min_zoom() {
@@ -335,24 +400,7 @@ pub fn encode(s: &Snapshot, layer: Layer, t: &TileId) -> Option<Vec<u8>> {
     let mut out = tile.create_layer(layer.name());
     let district_name = |d: Option<u32>| d.map(|d| s.districts[d as usize].name.as_str());
     match layer {
-        Layer::Facilities => {
-            for i in points_in(s, layer, t) {
-                let f = &s.facilities[i as usize];
-                let mut feature = out.into_feature(point_geometry(t, f.position));
-                feature.set_id(f.id as u64);
-                feature.add_tag_uint("id", f.id as u64);
-                if let Some(name) = &f.name {
-                    feature.add_tag_string("name", name);
-                }
-                feature.add_tag_string("kind", f.kind.as_str());
-                feature.add_tag_string("kind_label_nb", f.kind.label_nb());
-                feature.add_tag_string("kind_label_en", f.kind.label_en());
-                if let Some(d) = district_name(s.facility_district[i as usize]) {
-                    feature.add_tag_string("district", d);
-                }
-                out = feature.into_layer();
-            }
-        }
+        Layer::Facilities => out = facility_features(s, t, out, None),
         Layer::Addresses => {
             for i in points_in(s, layer, t) {
                 let a = &s.addresses[i as usize];

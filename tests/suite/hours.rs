@@ -185,6 +185,48 @@ async fn facilities_answer_open_now_and_open_at_in_oslo_time() {
     );
     assert_eq!(item.body["links"][0]["rel"], "self");
 
+    // The weekly table the pages show: seven Oslo days from today, each day's open hours
+    // agreeing with open_at asked at noon that day (two ways to the same answer: the
+    // crate's state at an instant and its intervals over a day).
+    let week = item.body["properties"]["opening_hours_week"]
+        .as_array()
+        .expect("readable hours give a week");
+    assert_eq!(week.len(), 7);
+    let today = naermiljo::domain::activity::today(jiff::Timestamp::now());
+    for (k, day) in week.iter().enumerate() {
+        let date: jiff::civil::Date = day["date"].as_str().unwrap().parse().unwrap();
+        assert_eq!(
+            date,
+            today.checked_add(jiff::Span::new().days(k as i64)).unwrap()
+        );
+        let noon = get(
+            &state,
+            &format!("/api/collections/facilities/items/{library}?open_at={date}T12:00"),
+        )
+        .await;
+        let open = day["open"].as_array().unwrap();
+        assert_eq!(
+            noon.body["properties"]["open_at"] == true,
+            !open.is_empty(),
+            "{day}"
+        );
+        let weekday = date.weekday().to_monday_one_offset();
+        if weekday <= 5 && day["holiday"] == false {
+            assert_eq!(open, &[json!(["08:00", "16:00"])], "{day}");
+        } else {
+            assert!(open.is_empty(), "{day}");
+        }
+    }
+    for f in all.body["features"].as_array().unwrap() {
+        let p = &f["properties"];
+        if matches!(
+            p["name"].as_str(),
+            Some("Etter avtale-huset" | "Uten tider")
+        ) {
+            assert_eq!(p["opening_hours_week"], Value::Null, "{p}");
+        }
+    }
+
     // Reach from Schous plass keeps only what is open at the time asked.
     let reach = |extra: &str| {
         format!(
@@ -270,6 +312,125 @@ async fn facilities_answer_open_now_and_open_at_in_oslo_time() {
         open_coverage.body["total"], scenario["before"]["total"],
         "closing changes coverage"
     );
+    // The planner sees what counted: open, closed and unknown libraries then.
+    let counted = &open_coverage.body["open_at_facilities"];
+    let libraries_at: Vec<Value> = {
+        let mut out = Vec::new();
+        for f in libraries.body["features"].as_array().unwrap() {
+            let id = f["id"].as_i64().unwrap();
+            let one = get(
+                &state,
+                &format!("/api/collections/facilities/items/{id}?open_at={christmas}"),
+            )
+            .await;
+            out.push(one.body["properties"]["open_at"].clone());
+        }
+        out
+    };
+    let unknown: Vec<i64> = libraries.body["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(&libraries_at)
+        .filter(|(_, at)| at.is_null())
+        .map(|(f, _)| f["id"].as_i64().unwrap())
+        .collect();
+    assert!(!unknown.is_empty(), "«Uten tider» has no hours");
+    assert_eq!(counted["closed"], closed.len(), "{counted}");
+    assert_eq!(counted["unknown"], unknown.len(), "{counted}");
+    assert_eq!(
+        counted["open"],
+        libraries_at.len() - closed.len() - unknown.len(),
+        "{counted}"
+    );
+    assert_eq!(counted["unknown_counted_as"], "open");
+    // Counted as closed instead, the unknown ones leave the coverage as a removal would.
+    let strict = get(
+        &state,
+        &format!("/api/coverage?kind=library&minutes=5&open_at={christmas}&unknown_hours=closed"),
+    )
+    .await;
+    assert_eq!(strict.status, 200, "{}", strict.body);
+    assert_eq!(
+        strict.body["open_at_facilities"]["unknown_counted_as"],
+        "closed"
+    );
+    let removed: Vec<i64> = closed.iter().chain(&unknown).copied().collect();
+    let scenario = naermiljo::http::router(state.clone())
+        .oneshot(
+            Request::post("/api/coverage/scenario")
+                .header("content-type", "application/json")
+                .body(Body::from(
+                    json!({ "kind": "library", "minutes": 5, "remove": removed }).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let scenario: Value =
+        serde_json::from_slice(&scenario.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(
+        strict.body["total"], scenario["after"]["total"],
+        "{scenario}"
+    );
+    for bad in [
+        "unknown_hours=closed",
+        &format!("open_at={christmas}&unknown_hours=maybe"),
+    ] {
+        let detail = assert_problem(
+            &get(&state, &format!("/api/coverage?kind=library&{bad}")).await,
+            400,
+        );
+        assert!(detail.contains("unknown_hours"), "{detail}");
+    }
+
+    // The facilities tile asked about a time holds what the items hold then, each marked.
+    let z = 14;
+    let (x, y) = crate::tiles::tile_of(z, naermiljo::domain::LonLat::new(10.7597, 59.9207));
+    let tile = |query: &str| {
+        let state = state.clone();
+        let uri = format!("/tiles/facilities/{z}/{x}/{y}.mvt?{query}");
+        async move {
+            let (status, headers, bytes) = crate::tiles::fetch_with(&state, &uri, &[]).await;
+            (status, bytes, headers)
+        }
+    };
+    let (status, bytes, headers) = tile(&format!("open_at={christmas}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers.get("cache-control").unwrap(), "public, max-age=300");
+    let layers = crate::tiles::decode(&bytes);
+    let in_tile: Vec<i64> = layers[0].features.iter().map(|f| f.id as i64).collect();
+    assert!(
+        layers[0].features.iter().all(|f| f.tags["open"] == "1"),
+        "only what is open then, marked"
+    );
+    let bounds = naermiljo::tiles::TileId::new(z as i64, x as i64, y as i64)
+        .unwrap()
+        .bounds();
+    let items_then = get(
+        &state,
+        &format!(
+            "/api/collections/facilities/items?limit=1000&bbox={},{},{},{}&open_at={christmas}",
+            bounds.min_lon, bounds.min_lat, bounds.max_lon, bounds.max_lat
+        ),
+    )
+    .await;
+    let mut want: Vec<i64> = items_then.body["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_i64().unwrap())
+        .collect();
+    let mut got = in_tile.clone();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want);
+    let (_, bytes, headers) = tile("open_now=false").await;
+    assert_eq!(headers.get("cache-control").unwrap(), "public, max-age=60");
+    let closed_now = crate::tiles::decode(&bytes);
+    assert!(closed_now.is_empty() || closed_now[0].features.iter().all(|f| f.tags["open"] == "0"));
+    let (status, _, _) = tile("open_at=never").await;
+    assert_eq!(status, 400);
     assert_problem(
         &get(
             &state,
@@ -331,8 +492,8 @@ async fn call(
 }
 
 /// Python's `icalendar` reads the document; returns each event as
-/// `[uid, summary, dtstart, dtend]` with the times in UTC ISO form.
-fn parse_ics(text: &str) -> Vec<[String; 4]> {
+/// `[uid, summary, dtstart, dtend, location, description]` with the times in UTC ISO form.
+fn parse_ics(text: &str) -> Vec<[String; 6]> {
     let python = std::env::var("NAERMILJO_TEST_PYTHON").unwrap_or_else(|_| {
         panic!(
             "NAERMILJO_TEST_PYTHON is not set: run the tests with scripts/test, which makes a \
@@ -347,7 +508,8 @@ out = []
 for e in cal.walk("VEVENT"):
     out.append([str(e["UID"]), str(e["SUMMARY"]),
                 e.decoded("DTSTART").astimezone(__import__("datetime").timezone.utc).isoformat(),
-                e.decoded("DTEND").astimezone(__import__("datetime").timezone.utc).isoformat()])
+                e.decoded("DTEND").astimezone(__import__("datetime").timezone.utc).isoformat(),
+                str(e.get("LOCATION", "")), str(e.get("DESCRIPTION", ""))])
 print(json.dumps(out))
 "#;
     let out = crate::common::tool(&python, &["-c", script], Some(text));
@@ -512,6 +674,68 @@ async fn the_calendar_expands_sessions_in_oslo_time_as_json_and_icalendar() {
             .collect::<Vec<_>>(),
         events.iter().map(|e| e[0].clone()).collect::<Vec<_>>()
     );
+
+    // In English, and where a place has no name: the unnamed facility's kind and address,
+    // a point's nearest address (or its coordinates), as LOCATION.
+    let (unnamed, unnamed_label) = {
+        let s = state.snapshot.load();
+        let f = s
+            .facilities
+            .iter()
+            .find(|f| f.name.is_none())
+            .expect("the Oslo extract has unnamed facilities (playgrounds)");
+        let label = match &f.address {
+            Some(a) => format!("{}, {a}", f.kind.label_en()),
+            None => f.kind.label_en().to_string(),
+        };
+        (f.id, label)
+    };
+    for (title, place) in [
+        ("Ballspill", json!({ "facility_id": unnamed })),
+        ("Utetrening", json!({ "lon": 10.7597, "lat": 59.9207 })),
+    ] {
+        let mut body = activity(
+            title,
+            json!([{ "weekday": 3, "start": "18:00", "end": "19:00" }]),
+            json!([]),
+        );
+        body["place"] = place;
+        let (status, _, text) = call(
+            &state,
+            "POST",
+            "/api/collections/activities/items",
+            Some(token),
+            Some(body),
+        )
+        .await;
+        assert_eq!(status, 201, "{text}");
+    }
+    let (status, _, ics) = call(
+        &state,
+        "GET",
+        "/api/calendar?from=2026-12-21&to=2026-12-27&weekday=wed&lang=en&f=ics",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{ics}");
+    assert!(
+        ics.contains("activities 2026-12-21"),
+        "an English name: {ics}"
+    );
+    let events = parse_ics(&ics);
+    let location = |title: &str| {
+        events
+            .iter()
+            .find(|e| e[1] == title)
+            .unwrap_or_else(|| panic!("{title} in {events:?}"))[4]
+            .clone()
+    };
+    assert_eq!(location("Ballspill"), unnamed_label);
+    let point = location("Utetrening");
+    assert!(point.starts_with("near "), "{point}");
+    let (status, _, text) = call(&state, "GET", "/api/calendar?lang=de", None, None).await;
+    assert_eq!(status, 400, "{text}");
 
     // Activities in session at a time.
     let (_, _, text) = call(
@@ -686,4 +910,230 @@ async fn knutepunkter_list_their_services_with_their_own_hours() {
         .to_string();
     assert!(e.contains("services are offered at knutepunkter"), "{e}");
     assert_eq!(t.dump().await, before);
+}
+
+/// The hours fixture alone (no walking network), imported into `t`.
+async fn fixture_only(t: &TestStore) {
+    t.import(ImportCommand::Facilities {
+        file: fixture(),
+        kind: FacilityKind::CommunityCentre,
+        kind_property: Some("kind".into()),
+        id_property: None,
+        name_property: "name".into(),
+        lon_column: None,
+        lat_column: None,
+        crs: None,
+        source: Some("hours-fixture".into()),
+    })
+    .await
+    .unwrap();
+}
+
+/// Staff set a facility's hours and a knutepunkt's services in the portal (issue 18): every
+/// bad field refused at once and nothing written; a good edit served at once, with its week
+/// and open state, logged in the audit with before and after, and kept over a new import.
+async fn staff_edit_hours_and_services(t: TestStore) {
+    use crate::accounts::{send, session_of};
+    use axum::http::StatusCode;
+    use naermiljo::store::accounts::StaffRole;
+    fixture_only(&t).await;
+    let password = "et passord som er langt nok";
+    let admin = t
+        .store
+        .create_person(
+            "drift@kommune.example",
+            "Dina Drift",
+            Some(StaffRole::Admin),
+            "nb",
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    t.store
+        .set_password(admin, &naermiljo::accounts::hash_password(password), None)
+        .await
+        .unwrap();
+    let state = t.state().await;
+    let (cookie, csrf) = session_of(&state, "drift@kommune.example", password).await;
+    let id_of = |name: &str| {
+        state
+            .snapshot
+            .load()
+            .facilities
+            .iter()
+            .find(|f| f.name.as_deref() == Some(name))
+            .unwrap()
+            .id
+    };
+    let (library, hub) = (id_of("Uten tider"), id_of("Alltid åpen"));
+    let item = |id: i64| format!("/api/collections/facilities/items/{id}");
+    let before = get(&state, &item(library)).await.body;
+    assert_eq!(before["properties"]["opening_hours"], Value::Null);
+
+    // Nobody but a signed-in staff admin with the form's token.
+    let hours = json!({ "opening_hours": "Mo-Fr 10:00-18:00; PH off" });
+    let r = send(
+        &state,
+        "PATCH",
+        &item(library),
+        None,
+        None,
+        Some(hours.clone()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
+    let r = send(
+        &state,
+        "PATCH",
+        &item(library),
+        Some(&cookie),
+        None,
+        Some(hours.clone()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+
+    // Every refusal at once, by field; nothing written.
+    let r = send(
+        &state,
+        "PATCH",
+        &item(library),
+        Some(&cookie),
+        Some(&csrf),
+        Some(json!({ "opening_hours": "kl 10-14", "services": ["bibliotek"], "name": "x" })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    for field in ["opening_hours", "services", "name"] {
+        assert!(r.text.contains(field), "{field}: {}", r.text);
+    }
+    assert!(
+        r.text.contains("Mo-Fr 08:00-16:00"),
+        "shows how: {}",
+        r.text
+    );
+    assert_eq!(get(&state, &item(library)).await.body, before);
+    let r = send(
+        &state,
+        "PATCH",
+        "/api/collections/addresses/items/1",
+        Some(&cookie),
+        Some(&csrf),
+        Some(hours.clone()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+
+    // Set: served at once, open state and week included.
+    let r = send(
+        &state,
+        "PATCH",
+        &item(library),
+        Some(&cookie),
+        Some(&csrf),
+        Some(hours.clone()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(
+        r.body["properties"]["opening_hours"],
+        "Mo-Fr 10:00-18:00; PH off"
+    );
+    assert_eq!(
+        r.body["properties"]["opening_hours_week"]
+            .as_array()
+            .unwrap()
+            .len(),
+        7
+    );
+    let christmas = get(
+        &state,
+        &format!("{}?open_at=2026-12-25T12:00", item(library)),
+    )
+    .await;
+    assert_eq!(christmas.body["properties"]["open_at"], false);
+    let monday = get(
+        &state,
+        &format!("{}?open_at=2026-12-21T12:00", item(library)),
+    )
+    .await;
+    assert_eq!(monday.body["properties"]["open_at"], true);
+
+    // A knutepunkt's services, each with its own hours; a service's bad hours named by place.
+    let r = send(
+        &state,
+        "PATCH",
+        &item(hub),
+        Some(&cookie),
+        Some(&csrf),
+        Some(json!({ "services": [{ "service": "bibliotek", "opening_hours": "Mo-Fr 99:00" }] })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("services/0/opening_hours"), "{}", r.text);
+    let r = send(
+        &state,
+        "PATCH",
+        &item(hub),
+        Some(&cookie),
+        Some(&csrf),
+        Some(json!({ "services": [
+            { "service": "bibliotek", "opening_hours": "Mo-Fr 10:00-16:00" },
+            { "service": "kafé" },
+        ] })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let services = r.body["properties"]["services_now"].as_array().unwrap();
+    assert_eq!(services.len(), 2, "{}", r.body);
+    assert!(services[0]["week"].is_array() && services[1]["week"].is_null());
+
+    // The audit log has each change with before and after; the refused ones left nothing.
+    let audit: Vec<_> = t
+        .store
+        .audit_log(20)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.collection == "facilities")
+        .collect();
+    assert_eq!(audit.len(), 2, "{audit:?}");
+    let first = audit.iter().find(|a| a.item_id == library).unwrap();
+    assert_eq!(first.person_id, Some(admin));
+    assert_eq!(first.action, "update");
+    assert_eq!(first.before, Some(json!({ "opening_hours": null })));
+    assert_eq!(first.after, Some(hours.clone()));
+
+    // A new import of the same source keeps the staff's edit over the file's (no) hours.
+    fixture_only(&t).await;
+    state.reload.reload().await.unwrap();
+    let again = get(&state, &item(library)).await;
+    assert_eq!(
+        again.body["properties"]["opening_hours"],
+        "Mo-Fr 10:00-18:00; PH off"
+    );
+    // Removing the hours again: null, and the facility is back to unknown.
+    let r = send(
+        &state,
+        "PATCH",
+        &item(library),
+        Some(&cookie),
+        Some(&csrf),
+        Some(json!({ "opening_hours": "" })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["properties"]["opening_hours"], Value::Null);
+    assert_eq!(r.body["properties"]["open_now"], Value::Null);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_edit_hours_and_services_on_sqlite() {
+    staff_edit_hours_and_services(TestStore::new().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_edit_hours_and_services_on_postgis() {
+    staff_edit_hours_and_services(TestStore::postgis().await).await;
 }

@@ -80,16 +80,32 @@ pub(super) fn hours_paths(doc: &mut Value) {
     let coverage_open_at = param(
         "open_at",
         "query",
-        "Only facilities not closed at this time by their opening hours (2026-12-24T18:00, Oslo time); those without readable hours count as open. With kind, not category",
+        "Only facilities not closed at this time by their opening hours (2026-12-24T18:00, Oslo time); those without readable hours count as `unknown_hours` says. With kind, not category. The answer's `open_at_facilities` tells {open, closed, unknown, unknown_counted_as} for the kinds asked",
         json!({ "type": "string" }),
         false,
     );
+    let unknown_hours = param(
+        "unknown_hours",
+        "query",
+        "With open_at: whether facilities without known hours count as open (default; unknown is never told as closed) or closed",
+        json!({ "type": "string", "enum": ["open", "closed"], "default": "open" }),
+        false,
+    );
+    let coverage_hours = [coverage_open_at, unknown_hours];
+    push(doc, "/api/coverage", &coverage_hours);
+    push(doc, "/api/coverage/gaps", &coverage_hours);
     push(
         doc,
-        "/api/coverage",
-        std::slice::from_ref(&coverage_open_at),
+        "/tiles/{layer}/{z}/{x}/{y}.mvt",
+        &[
+            open_now(
+                "facilities (the facilities layer only; each feature then carries `open`, absent when unknown, and `next_change`)",
+            ),
+            open_at(
+                "facilities (the facilities layer only; each feature then carries `open` and `next_change` for that time)",
+            ),
+        ],
     );
-    push(doc, "/api/coverage/gaps", &[coverage_open_at]);
     let q = |name: &str, description: &str, schema: Value| {
         param(name, "query", description, schema, false)
     };
@@ -113,6 +129,7 @@ pub(super) fn hours_paths(doc: &mut Value) {
             q("accessibility", "Features every activity must promise, comma-separated", json!({ "type": "string" })),
             facility,
             q("f", "json (default) or ics", json!({ "type": "string", "enum": ["json", "ics"] })),
+            q("lang", "The iCalendar's words (its name, the walk): nb (default) or en", json!({ "type": "string", "enum": ["nb", "en"] })),
         ],
         "responses": {
             "200": { "description": "{from, to, time_zone, sessions: [{activity_id, title, category, start, end, organisation, place, position, walk_minutes, url}], links}, or text/calendar", "content": { "application/json": { "schema": { "type": "object" } }, "text/calendar": { "schema": { "type": "string" } } } },

@@ -99,7 +99,7 @@ pub fn document() -> Value {
                 "responses": ok("Best matches first", "application/geo+json", feature_collection)
             } },
             "/api/reach": { "get": {
-                "summary": "What can be reached on foot from a point: snapped origin, isochrone bands, facilities sorted by walking time",
+                "summary": "What can be reached on foot from a point: snapped origin, isochrone bands, facilities sorted by walking time (each with open_now, next_change and opening_hours_week: the next seven days [{date, holiday, open: [[\"08:00\", \"16:00\"]], unknown, comments}] in Oslo wall time, null without readable hours)",
                 "operationId": "getReach",
                 "parameters": [
                     param("lon", "query", "Origin longitude (WGS84)", json!({ "type": "number", "minimum": -180, "maximum": 180 }), true),

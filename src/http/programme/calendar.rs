@@ -39,6 +39,7 @@ const CALENDAR_PARAMS: &[&str] = &[
     "accessibility",
     "facility",
     "f",
+    "lang",
 ];
 
 /// The longest range asked at once, in days.
@@ -77,6 +78,16 @@ pub async fn get_calendar(
             return Err(ApiError::invalid(
                 "f",
                 format!("{other:?}: use json or ics"),
+            ));
+        }
+    };
+    let english = match params.get("lang") {
+        None | Some("nb") => false,
+        Some("en") => true,
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "lang",
+                format!("{other:?}: use nb or en"),
             ));
         }
     };
@@ -147,7 +158,7 @@ pub async fn get_calendar(
 
     let host = base.0.clone();
     if ics {
-        let body = ics_body(&s, &entries, &host, from, to);
+        let body = ics_body(&s, &entries, &host, from, to, english);
         let mut r = (StatusCode::OK, body).into_response();
         r.headers_mut().insert(
             header::CONTENT_TYPE,
@@ -222,6 +233,61 @@ fn place_name(s: &crate::index::Snapshot, i: u32) -> Option<String> {
     }
 }
 
+/// How far from a point its nearest address may be to name it, in metres.
+const NEAR_ADDRESS_M: f64 = 75.0;
+
+/// An event's `LOCATION`: the facility's name; for an unnamed facility its kind and address
+/// (`Ballbinge, Tøyengata 2`); for a point the nearest address within `NEAR_ADDRESS_M`
+/// (`ved Tøyengata 2` / `near …`), else its latitude and longitude, which calendar apps
+/// open on a map.
+fn location(s: &crate::index::Snapshot, i: u32, english: bool) -> Option<String> {
+    use crate::domain::activity::Place;
+    match &s.programme.activities.items[i as usize].doc.place {
+        Place::Facility { facility_id } => {
+            let f = &s.facilities[s.facility(*facility_id)? as usize];
+            if let Some(name) = &f.name {
+                return Some(name.clone());
+            }
+            let kind = if english {
+                f.kind.label_en()
+            } else {
+                f.kind.label_nb()
+            };
+            Some(match &f.address {
+                Some(a) => format!("{kind}, {a}"),
+                None => kind.to_string(),
+            })
+        }
+        Place::Point { lon, lat } => {
+            let at = crate::domain::LonLat::new(*lon, *lat);
+            let dlat = NEAR_ADDRESS_M / 111_320.0;
+            let dlon = dlat / lat.to_radians().cos().max(0.1);
+            let bbox = crate::domain::Bbox {
+                min_lon: lon - dlon,
+                min_lat: lat - dlat,
+                max_lon: lon + dlon,
+                max_lat: lat + dlat,
+            };
+            let near = s
+                .addresses_in(&bbox)
+                .into_iter()
+                .map(|a| &s.addresses[a as usize])
+                .map(|a| (crate::routing::haversine_m(at, a.position), a))
+                .filter(|(d, _)| *d <= NEAR_ADDRESS_M)
+                .min_by(|x, y| x.0.total_cmp(&y.0));
+            Some(match near {
+                Some((_, a)) => format!(
+                    "{} {} {}",
+                    if english { "near" } else { "ved" },
+                    a.street,
+                    a.number
+                ),
+                None => format!("{lat:.5}, {lon:.5}"),
+            })
+        }
+    }
+}
+
 fn utc(t: jiff::Timestamp) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp(t.as_second(), 0).unwrap_or_default()
 }
@@ -233,12 +299,16 @@ fn ics_body(
     host: &str,
     from: Date,
     to: Date,
+    english: bool,
 ) -> String {
     let p = &s.programme.activities;
     let mut calendar = icalendar::Calendar::new();
-    calendar
-        .name(&format!("Nærmiljø: aktiviteter {from} – {to}"))
-        .timezone("Europe/Oslo");
+    let name = if english {
+        format!("Nærmiljø: activities {from} – {to}")
+    } else {
+        format!("Nærmiljø: aktiviteter {from} – {to}")
+    };
+    calendar.name(&name).timezone("Europe/Oslo");
     let authority = host
         .split("://")
         .nth(1)
@@ -257,7 +327,12 @@ fn ics_body(
             description.push_str(&format!("{d}\n"));
         }
         if let Some(t) = e.walk_seconds {
-            description.push_str(&format!("{} min å gå\n", (t / 60.0).ceil() as u64));
+            let minutes = (t / 60.0).ceil() as u64;
+            description.push_str(&if english {
+                format!("{minutes} min walk\n")
+            } else {
+                format!("{minutes} min å gå\n")
+            });
         }
         let mut event = icalendar::Event::new();
         event
@@ -272,7 +347,7 @@ fn ics_body(
             .starts(utc(start))
             .ends(utc(e.occurrence.end.timestamp()))
             .url(&format!("{host}/api/collections/activities/items/{}", a.id));
-        if let Some(place) = place_name(s, e.activity) {
+        if let Some(place) = location(s, e.activity, english) {
             event.location(&place);
         }
         if let Some(pos) = p.positions[e.activity as usize] {
