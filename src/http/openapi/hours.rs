@@ -106,6 +106,29 @@ pub(super) fn hours_paths(doc: &mut Value) {
             ),
         ],
     );
+    doc["paths"]["/api/collections/{id}/items/{fid}"]["patch"] = json!({
+        "summary": "Staff admins set a facility's opening hours, and a knutepunkt's services (the facilities collection only; a signed-in session with its X-CSRF-Token). JSON Merge Patch of {opening_hours: OSM syntax (at most 255 characters; empty or null removes), services: [{service, name?, opening_hours?, contact?}] or null}; every field checked first, the edit kept apart from the imported row (a new import does not undo it) and logged in the audit. 200: the facility as served after it",
+        "operationId": "editFacilityHours",
+        "security": [{ "session": [] }],
+        "parameters": [
+            param("id", "path", "facilities", json!({ "type": "string", "enum": ["facilities"] }), true),
+            param("fid", "path", "The facility's id", json!({ "type": "integer" }), true),
+        ],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "additionalProperties": false, "properties": {
+            "opening_hours": { "type": ["string", "null"], "maxLength": 255, "example": "Mo-Fr 08:00-16:00; Sa 10:00-14:00; PH off" },
+            "services": { "type": ["array", "null"], "items": { "type": "object", "required": ["service"], "properties": {
+                "service": { "type": "string", "description": "citizen_service, library, health_station, meeting_rooms, cafe, volunteer_centre, nav, youth_club, other; or the Norwegian word (innbyggertorg, bibliotek, helsestasjon, møterom, kafé, frivilligsentral, nav-veiledning, ungdomsklubb, annet)" },
+                "name": { "type": "string" }, "opening_hours": { "type": "string" }, "contact": { "type": "string" }
+            } } }
+        } } } } },
+        "responses": {
+            "200": { "description": "The facility (GeoJSON Feature)", "content": { "application/geo+json": { "schema": { "type": "object" } } } },
+            "401": { "description": "Not signed in" },
+            "403": { "description": "Not a staff admin, or no CSRF token" },
+            "404": { "description": "No such facility (problem+json)" },
+            "422": { "description": "Invalid fields (problem+json with errors by field: opening_hours, services, services/N/opening_hours)" },
+        }
+    });
     let q = |name: &str, description: &str, schema: Value| {
         param(name, "query", description, schema, false)
     };
