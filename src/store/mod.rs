@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod editing;
+mod migrations;
 pub mod participation;
 pub mod postgis;
 pub mod proposal_rows;

@@ -113,7 +113,7 @@ impl PostgisStore {
 super::rows::store_impl!(
     PostgisStore,
     Postgres,
-    migrations: "./migrations/postgres",
+    migrations: crate::store::migrations::postgres(),
     begin_read: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
     begin_write: "BEGIN",
     json_text: "::text",

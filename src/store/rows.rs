@@ -245,7 +245,7 @@ pub fn apply_facility_edits(
 macro_rules! store_impl {
     (
         $store:ty, $db:ty,
-        migrations: $migrations:literal,
+        migrations: $migrations:expr,
         begin_read: $begin_read:literal,
         begin_write: $begin_write:literal,
         json_text: $text:literal,
@@ -260,7 +260,7 @@ macro_rules! store_impl {
         #[async_trait::async_trait]
         impl crate::store::Store for $store {
             async fn migrate(&self) -> Result<(), StoreError> {
-                sqlx::migrate!($migrations).run(&self.pool).await?;
+                $migrations.run(&self.pool).await?;
                 Ok(())
             }
 

@@ -60,7 +60,7 @@ impl SqliteStore {
 super::rows::store_impl!(
     SqliteStore,
     Sqlite,
-    migrations: "./migrations/sqlite",
+    migrations: crate::store::migrations::sqlite(),
     begin_read: "BEGIN",
     // A write takes the lock as it begins: a deferred transaction that read first cannot
     // wait for the lock when it comes to write (SQLite answers SQLITE_BUSY at once).
