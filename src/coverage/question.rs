@@ -182,7 +182,7 @@ impl Question {
         if open_at.is_some() && (categories.is_some() || nature.is_some()) {
             return Err(bad(
                 "open_at",
-                "open_at asks about facilities' opening hours; use it with kind, not category",
+                "open_at asks about facilities' opening hours; use it with kind, not category or nature",
             ));
         }
         let unknown_hours = match asked.unknown_hours {

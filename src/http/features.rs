@@ -52,7 +52,7 @@ impl Collection {
             .find(|c| c.id() == id)
             .ok_or_else(|| {
                 ApiError::NotFound(format!(
-                    "no collection {id:?}; there are facilities, addresses and districts"
+                    "no collection {id:?}; there are facilities, addresses, districts, activities, volunteer-needs, proposals, nature and trailheads"
                 ))
             })
     }
@@ -183,7 +183,7 @@ pub async fn list_collections(
         "application/json",
         &json!({
             "links": [{ "href": format!("{b}/api/collections"), "rel": "self", "type": "application/json" }],
-            "collections": Collection::ALL.iter().map(|&c| collection_json(c, &snapshot, b)).chain(super::programme::collections_json(&snapshot, b)).chain(std::iter::once(super::participation::collection_json(&snapshot, b))).chain(std::iter::once(super::nature::collection_json(&snapshot, b))).collect::<Vec<_>>(),
+            "collections": Collection::ALL.iter().map(|&c| collection_json(c, &snapshot, b)).chain(super::programme::collections_json(&snapshot, b)).chain(std::iter::once(super::participation::collection_json(&snapshot, b))).chain([super::nature::collection_json(&snapshot, b), super::nature::trailheads_collection_json(&snapshot, b)]).collect::<Vec<_>>(),
         }),
     ))
 }

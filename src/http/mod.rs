@@ -218,6 +218,18 @@ pub fn router(state: AppState) -> Router {
         .route("/api/conformance", get(features::get_conformance))
         .route("/api/collections", get(features::list_collections))
         .route("/api/collections/nature", get(nature::get_collection))
+        .route(
+            "/api/collections/nature/queryables",
+            get(nature::get_queryables),
+        )
+        .route(
+            "/api/collections/trailheads",
+            get(nature::get_trailheads_collection),
+        )
+        .route(
+            "/api/collections/trailheads/queryables",
+            get(nature::get_queryables),
+        )
         .route("/api/collections/nature/items", get(nature::list_items))
         .route("/api/collections/nature/items/{fid}", get(nature::get_item))
         .route(

@@ -25,10 +25,35 @@ fn json_response(content_type: &'static str, body: &Value) -> Response {
     r
 }
 
+/// The smallest box holding every part of every nature area (not only their label points).
+fn extent(s: &Snapshot) -> Vec<f64> {
+    s.nature
+        .iter()
+        .filter_map(bbox_of)
+        .reduce(|a, b| Bbox {
+            min_lon: a.min_lon.min(b.min_lon),
+            min_lat: a.min_lat.min(b.min_lat),
+            max_lon: a.max_lon.max(b.max_lon),
+            max_lat: a.max_lat.max(b.max_lat),
+        })
+        .map(|b| {
+            // Outward to the 7 decimals the items are given in, so that the box holds them.
+            let (down, up) = (
+                |x: f64| (x * 1e7).floor() / 1e7,
+                |x: f64| (x * 1e7).ceil() / 1e7,
+            );
+            vec![
+                down(b.min_lon),
+                down(b.min_lat),
+                up(b.max_lon),
+                up(b.max_lat),
+            ]
+        })
+        .unwrap_or_default()
+}
+
 pub fn collection_json(s: &Snapshot, base: &str) -> Value {
-    let extent = Bbox::around(s.nature.iter().map(|n| n.position))
-        .map(|b| b.as_array().to_vec())
-        .unwrap_or_default();
+    let extent = extent(s);
     json!({
         "id": "nature",
         "title": "Natur / Nature",
@@ -40,9 +65,80 @@ pub fn collection_json(s: &Snapshot, base: &str) -> Value {
         "links": [
             { "href": format!("{base}/api/collections/nature"), "rel": "self", "type": "application/json" },
             { "href": format!("{base}/api/collections/nature/items"), "rel": "items", "type": GEO_JSON },
-            { "href": format!("{base}/api/collections/trailheads/items"), "rel": "related", "type": GEO_JSON, "title": "Trail heads: where paths enter a forest" },
+            { "href": format!("{base}/api/collections/nature/queryables"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables", "type": "application/schema+json" },
+            { "href": format!("{base}/api/collections/trailheads"), "rel": "related", "type": "application/json", "title": "Trail heads: where paths enter a forest" },
         ]
     })
+}
+
+/// The trail heads' collection: where paths enter a forest of at least 0.5 ha.
+pub fn trailheads_collection_json(s: &Snapshot, base: &str) -> Value {
+    let points: Vec<crate::domain::LonLat> = (0..s.nature.len())
+        .flat_map(|i| trailheads(s, i).iter().copied())
+        .collect();
+    let extent = Bbox::around(points.into_iter())
+        .map(|b| b.as_array().to_vec())
+        .unwrap_or_default();
+    json!({
+        "id": "trailheads",
+        "title": "Innganger til skogen / Trail heads",
+        "description": "Where a walkable path crosses into a forest of at least 0.5 ha (from OpenStreetMap's paths and forest outlines): a point per entrance, with the forest's id and name. Filter with bbox.",
+        "itemType": "feature",
+        "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
+        "extent": { "spatial": { "bbox": [extent], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84" } },
+        "attribution": crate::domain::attribution::OSM,
+        "links": [
+            { "href": format!("{base}/api/collections/trailheads"), "rel": "self", "type": "application/json" },
+            { "href": format!("{base}/api/collections/trailheads/items"), "rel": "items", "type": GEO_JSON },
+            { "href": format!("{base}/api/collections/trailheads/queryables"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables", "type": "application/schema+json" },
+            { "href": format!("{base}/api/collections/nature"), "rel": "related", "type": "application/json", "title": "Nature: the forests" },
+        ]
+    })
+}
+
+pub async fn get_trailheads_collection(State(state): State<AppState>, base: BaseUrl) -> Response {
+    json_response(
+        "application/json",
+        &trailheads_collection_json(&state.snapshot.load(), &base.0),
+    )
+}
+
+/// `GET /api/collections/{nature,trailheads}/queryables`: the properties each item carries,
+/// as JSON Schema (OGC API – Features Part 3). These collections filter by their own
+/// parameters (`class`, `min_ha`, `bbox`), not by `filter=`.
+pub async fn get_queryables(base: BaseUrl, uri: axum::http::Uri) -> Response {
+    let trail = uri.path().contains("/trailheads/");
+    let (id, properties) = if trail {
+        (
+            "trailheads",
+            json!({
+                "forest_id": { "type": "integer", "description": "The forest's id in the nature collection" },
+                "forest_name": { "type": ["string", "null"], "description": "The forest's name, where OSM gives one" },
+            }),
+        )
+    } else {
+        (
+            "nature",
+            json!({
+                "class": { "type": "string", "enum": ["green", "forest", "shore"], "description": "green (parks, green spaces), forest, shore (water, beaches, bathing places)" },
+                "tag": { "type": "string", "description": "The OSM tag it was read from, e.g. leisure=park" },
+                "name": { "type": ["string", "null"] },
+                "area_ha": { "type": ["number", "null"], "description": "Size in hectares (null for lines and points)" },
+                "osm_id": { "type": "string" },
+                "trailheads": { "type": "integer", "description": "Forests: how many trail heads" },
+            }),
+        )
+    };
+    json_response(
+        "application/schema+json",
+        &json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": format!("{}/api/collections/{id}/queryables", base.0),
+            "type": "object",
+            "title": id,
+            "properties": properties,
+        }),
+    )
 }
 
 pub async fn get_collection(State(state): State<AppState>, base: BaseUrl) -> Response {
@@ -52,9 +148,15 @@ pub async fn get_collection(State(state): State<AppState>, base: BaseUrl) -> Res
     )
 }
 
+/// Degrees rounded to 7 decimals (about 1 cm): the source's precision, without float noise.
+fn round7(x: f64) -> f64 {
+    (x * 1e7).round() / 1e7
+}
+
 fn geometry(g: &NatureGeometry) -> Value {
-    let ring =
-        |l: &geo::LineString<f64>| -> Vec<[f64; 2]> { l.0.iter().map(|c| [c.x, c.y]).collect() };
+    let ring = |l: &geo::LineString<f64>| -> Vec<[f64; 2]> {
+        l.0.iter().map(|c| [round7(c.x), round7(c.y)]).collect()
+    };
     match g {
         NatureGeometry::Area(mp) => json!({
             "type": "MultiPolygon",
@@ -66,7 +168,9 @@ fn geometry(g: &NatureGeometry) -> Value {
             "type": "MultiLineString",
             "coordinates": ml.0.iter().map(ring).collect::<Vec<_>>(),
         }),
-        NatureGeometry::Point(p) => json!({ "type": "Point", "coordinates": [p.lon, p.lat] }),
+        NatureGeometry::Point(p) => {
+            json!({ "type": "Point", "coordinates": [round7(p.lon), round7(p.lat)] })
+        }
     }
 }
 
@@ -206,34 +310,71 @@ pub async fn get_item(
 }
 
 /// `GET /api/collections/trailheads/items`: where paths enter a forest (of at least 0.5 ha),
-/// as points with the forest's id and name; `bbox` to cut.
+/// as points with the forest's id and name, each with a stable id `{forest}-{n}` (the n-th
+/// entrance of that forest along its outline); `bbox` to cut, `limit` and `offset` to page.
 pub async fn list_trailheads(
     State(state): State<AppState>,
+    base: BaseUrl,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(raw.as_deref(), &["f", "bbox"])?;
+    let params = Params::parse(raw.as_deref(), &["f", "bbox", "limit", "offset"])?;
+    if let Some(f) = params
+        .get("f")
+        .filter(|f| !matches!(*f, "json" | "geojson"))
+    {
+        return Err(ApiError::invalid(
+            "f",
+            format!("{f:?} is not offered; use f=json"),
+        ));
+    }
+    let (limit, offset) = params.page(&state.limits)?;
     let bbox = params.bbox()?;
     let s = state.snapshot.load();
-    let mut features = Vec::new();
+    let mut matched = Vec::new();
     for (i, n) in s.nature.iter().enumerate() {
-        for p in trailheads(&s, i) {
-            if bbox.is_some_and(|b| !b.contains(*p)) {
-                continue;
+        for (k, p) in trailheads(&s, i).iter().enumerate() {
+            if bbox.is_none_or(|b| b.contains(*p)) {
+                matched.push((n, k, *p));
             }
-            features.push(json!({
-                "type": "Feature",
-                "geometry": { "type": "Point", "coordinates": [p.lon, p.lat] },
-                "properties": { "forest_id": n.id, "forest_name": n.name },
-            }));
         }
+    }
+    let features: Vec<Value> = matched
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|(n, k, p)| {
+            let id = format!("{}-{k}", n.id);
+            json!({
+                "type": "Feature",
+                "id": id,
+                "geometry": { "type": "Point", "coordinates": [round7(p.lon), round7(p.lat)] },
+                "properties": { "forest_id": n.id, "forest_name": n.name },
+                "links": [{ "href": format!("{}/api/collections/nature/items/{}", base.0, n.id), "rel": "related", "type": GEO_JSON, "title": "The forest" }],
+            })
+        })
+        .collect();
+    let mut links = vec![
+        json!({ "href": format!("{}/api/collections/trailheads/items", base.0), "rel": "self", "type": GEO_JSON }),
+    ];
+    if offset + features.len() < matched.len() {
+        let mut pairs: Vec<(&str, String)> = vec![
+            ("limit", limit.to_string()),
+            ("offset", (offset + limit).to_string()),
+        ];
+        if let Some(v) = params.get("bbox") {
+            pairs.push(("bbox", v.to_string()));
+        }
+        let query = serde_urlencoded::to_string(&pairs).expect("pairs of strings always encode");
+        links.push(json!({ "href": format!("{}/api/collections/trailheads/items?{query}", base.0), "rel": "next", "type": GEO_JSON }));
     }
     Ok(json_response(
         GEO_JSON,
         &json!({
             "type": "FeatureCollection",
-            "numberMatched": features.len(),
+            "numberMatched": matched.len(),
             "numberReturned": features.len(),
             "features": features,
+            "links": links,
             "attribution": crate::domain::attribution::OSM,
         }),
     ))

@@ -426,21 +426,22 @@ pub async fn get_reach(
 }
 
 /// The nearest nature area of each class within the walk: 0 s where `origin` lies inside
-/// one, else the first reached at its edge.
+/// one, else the first reached at its edge. Where the nearest green area is smaller than
+/// the planners' green question counts (0.5 ha), the nearest that counts follows it, marked
+/// `nearest_for: "green"` (the others have `nearest_for: null`), so that a resident sees the
+/// answer planners count and not only a patch of grass.
 fn nearest_nature(
     s: &Snapshot,
     reach: &crate::index::walk::Reach,
     origin: LonLat,
     speed: f64,
 ) -> Vec<Value> {
-    use crate::domain::nature::NatureClass;
-    let mut out = Vec::new();
-    for class in NatureClass::ALL {
-        let counts = crate::domain::nature::NatureTarget::nearest_of(class);
+    use crate::domain::nature::{NatureClass, NatureTarget};
+    let nearest = |counts: &dyn Fn(NatureClass, f64) -> bool| {
         let inside = s.nature.iter().enumerate().find(|(_, n)| {
             counts(n.class, n.area_ha) && crate::coverage::nature::inside_any(&[*n], origin)
         });
-        let best = inside.map(|(i, _)| (i as u32, 0.0, origin)).or_else(|| {
+        inside.map(|(i, _)| (i as u32, 0.0, origin)).or_else(|| {
             reach
                 .nature
                 .iter()
@@ -449,40 +450,61 @@ fn nearest_nature(
                     counts(n.class, n.area_ha)
                 })
                 .copied()
-        });
-        let Some((i, seconds, at)) = best else {
+        })
+    };
+    let mut out = Vec::new();
+    for class in NatureClass::ALL {
+        let Some(best) = nearest(&NatureTarget::nearest_of(class)) else {
             continue;
         };
-        let n = &s.nature[i as usize];
-        out.push(json!({
-            "type": "Feature",
-            "id": n.id,
-            "geometry": { "type": "Point", "coordinates": [at.rounded().lon, at.rounded().lat] },
-            "properties": {
-                "class": n.class,
-                "class_label_nb": n.class.label_nb(),
-                "class_label_en": n.class.label_en(),
-                "name": n.name,
-                "tag": n.tag,
-                "area_ha": (n.area_ha > 0.0).then_some((n.area_ha * 100.0).round() / 100.0),
-                "inside": seconds == 0.0,
-                // Reached where a path enters the forest (a trail head), not beside it.
-                "trailhead": s.walk.as_ref().and_then(|w| w.nature_trailheads.get(i as usize))
-                    .is_some_and(|t| t.contains(&at.rounded())),
-                // The planners' questions this area answers (a 0.3 ha park is green but
-                // not "a green area of at least 0.5 ha").
-                "answers": crate::domain::nature::NatureTarget::ALL
-                    .iter()
-                    .filter(|t| t.matches(n.class, n.area_ha))
-                    .map(|t| t.as_str())
-                    .collect::<Vec<_>>(),
-                "walk_seconds": seconds.round() as u64,
-                "walk_minutes": (seconds / 60.0).ceil() as u64,
-                "distance_m": (seconds * speed).round() as u64,
+        out.push(nature_feature(s, best, speed, None));
+        let n = &s.nature[best.0 as usize];
+        if class == NatureClass::Green && !NatureTarget::Green.matches(n.class, n.area_ha) {
+            let counted = nearest(&|c, ha| NatureTarget::Green.matches(c, ha));
+            if let Some(counted) = counted {
+                out.push(nature_feature(s, counted, speed, Some(NatureTarget::Green)));
             }
-        }));
+        }
     }
     out
+}
+
+/// One nearest nature area as the reach answers it (see `nearest_nature`).
+fn nature_feature(
+    s: &Snapshot,
+    (i, seconds, at): (u32, f64, LonLat),
+    speed: f64,
+    nearest_for: Option<crate::domain::nature::NatureTarget>,
+) -> Value {
+    let n = &s.nature[i as usize];
+    json!({
+        "type": "Feature",
+        "id": n.id,
+        "geometry": { "type": "Point", "coordinates": [at.rounded().lon, at.rounded().lat] },
+        "properties": {
+            "class": n.class,
+            "class_label_nb": n.class.label_nb(),
+            "class_label_en": n.class.label_en(),
+            "name": n.name,
+            "tag": n.tag,
+            "area_ha": (n.area_ha > 0.0).then_some((n.area_ha * 100.0).round() / 100.0),
+            "inside": seconds == 0.0,
+            // Reached where a path enters the forest (a trail head), not beside it.
+            "trailhead": s.walk.as_ref().and_then(|w| w.nature_trailheads.get(i as usize))
+                .is_some_and(|t| t.contains(&at.rounded())),
+            // The planners' questions this area answers (a 0.3 ha park is green but
+            // not "a green area of at least 0.5 ha").
+            "answers": crate::domain::nature::NatureTarget::ALL
+                .iter()
+                .filter(|t| t.matches(n.class, n.area_ha))
+                .map(|t| t.as_str())
+                .collect::<Vec<_>>(),
+            "nearest_for": nearest_for.map(|t| t.as_str()),
+            "walk_seconds": seconds.round() as u64,
+            "walk_minutes": (seconds / 60.0).ceil() as u64,
+            "distance_m": (seconds * speed).round() as u64,
+        }
+    })
 }
 
 pub async fn get_isochrone(

@@ -3,8 +3,10 @@
 // the emailed link and chooses a password, then on /admin creates an organisation (keyboard
 // only), invites its first admin (the email arrives), renames it, merges a second one into it,
 // makes an API token (shown once; it writes with Authorization: Bearer), revokes it (the same
-// write is refused), makes the invited person a moderator, reads the audit log filtered by the
-// organisation, and finds the invitation in the outbox. The moderator then signs in and sees
+// write is refused), makes the invited person a moderator, sets a library's opening hours by
+// keyboard (an unreadable text is the field's error; a good one shows the week, which the
+// residents' API then has), reads the audit log filtered by the organisation and by facilities,
+// and finds the invitation in the outbox. The moderator then signs in and sees
 // no admin controls. axe on every section and dialog, at 1280 and 320 px, in high contrast,
 // in Bokmål and English; no request leaves the server.
 //
@@ -319,6 +321,46 @@ test('a staff admin keeps organisations, people, tokens, and reads the audit log
   await assertAxe(page, 'staff invitation with an error');
   await page.keyboard.press('Escape');
 
+  // Opening hours (issue 18), keyboard only: find the library, an unreadable text is the field's
+  // error, a good one is saved and shown as the week; the residents' API has it then.
+  const LIBRARY = 'Deichman Grünerløkka';
+  const HOURS = 'Mo-Fr 08:00-16:00; Sa 10:00-14:00; PH off';
+  await page.locator('.admin-sections').getByRole('link', { name: 'Åpningstider og tjenester' }).press('Enter');
+  assert.equal(await focusedId(page), 'hours-heading');
+  await page.keyboard.press('Tab');
+  assert.equal(await focusedId(page), 'hours-search');
+  await page.keyboard.type(LIBRARY);
+  await page.locator('#hours-options [role=option]', { hasText: LIBRARY }).waitFor();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await page.locator('#hours-facility-heading', { hasText: LIBRARY }).waitFor();
+  assert.equal(await focusedId(page), 'hours-facility-heading');
+  const libraryId = (await (await fetch(`${origin}/api/collections/facilities/items?q=${encodeURIComponent(LIBRARY)}`)).json()).features[0].id;
+  assert.equal(await page.locator('#hours-oh').inputValue(), (await (await fetch(`${origin}/api/collections/facilities/items/${libraryId}`)).json()).properties.opening_hours ?? '');
+  assert.equal(await page.locator('#hours-oh-hint a').getAttribute('href'), 'https://wiki.openstreetmap.org/wiki/Key:opening_hours');
+  while (await focusedId(page) !== 'hours-oh') await page.keyboard.press('Tab');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('kl 10-14');
+  await page.keyboard.press('Enter');
+  await page.locator('#hours-oh-error', { hasText: 'Åpningstidene kan ikke leses' }).waitFor();
+  assert.equal(await focusedId(page), 'hours-errors');
+  assert.equal(await page.locator('#hours-oh').getAttribute('aria-invalid'), 'true');
+  await assertAxe(page, 'opening hours with an error');
+  await page.keyboard.press('Tab'); // the summary's link to the field
+  await page.keyboard.press('Enter');
+  assert.equal(await focusedId(page), 'hours-oh');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(HOURS);
+  await page.keyboard.press('Enter');
+  await announced(page, `Endringene for «${LIBRARY}» er lagret.`);
+  const saved = (await (await fetch(`${origin}/api/collections/facilities/items/${libraryId}`)).json()).properties;
+  assert.equal(saved.opening_hours, HOURS, 'the residents\' API has the new hours');
+  const shownWeek = await page.locator('#hours-week-table tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.dataset.date, tr.querySelector('.week-hours').textContent]));
+  assert.deepEqual(shownWeek, saved.opening_hours_week.map((d) => [d.date,
+    d.open.map(([a, b]) => `${a.replace(':', '.')}–${b.replace(':', '.')}`).join(', ') || 'Stengt']), 'the new week, as the API has it');
+  assert.ok(shownWeek.some(([, hours]) => hours === '08.00–16.00'));
+  assert.equal(await page.locator('#hours-oh').getAttribute('aria-invalid'), null);
+
   // The audit log for the organisation: made, renamed, its member, the merge, the token.
   await page.locator('#audit-form').getByLabel('Organisasjon').selectOption({ label: RENAMED });
   await showAudit(page);
@@ -344,6 +386,12 @@ test('a staff admin keeps organisations, people, tokens, and reads the audit log
   await showAudit(page);
   await page.waitForFunction((name) => [...document.querySelectorAll('#audit-table tbody tr')]
     .some((tr) => tr.textContent.includes(name) && /staff_role.*moderator/.test(tr.querySelector('dl')?.textContent ?? '')), LEADER.name);
+  // The library's hours, named and in words.
+  await page.locator('#audit-form').getByLabel('Hva').selectOption('facilities');
+  await showAudit(page);
+  const hoursRows = await audit.evaluateAll((trs) => trs.map((tr) => tr.textContent));
+  assert.equal(hoursRows.length, 1, hoursRows.join('\n'));
+  assert.match(hoursRows[0], new RegExp(`Ada Admin.*Endret.*Anlegg «${LIBRARY}».*opening_hours.*Etter: ${HOURS}`));
 
   // The outbox: the leader's invitation, sent.
   await page.getByRole('button', { name: 'Oppdater listen' }).click();

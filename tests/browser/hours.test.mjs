@@ -1,9 +1,12 @@
 // Opening hours in the pages (issue 18): the residents' «Åpen nå» filter by keyboard (the
 // request, the URL, the list, the status line, «åpent nå» over the places), each place's state
-// now as the API says it, the raw hours in the fold-out (also where they could not be read),
-// the calendar link; the planner's «Åpent på et tidspunkt» (open_at on the coverage request,
-// its CSV and the hexagons, the words that say what it means, with the year; a year outside
-// 2000–2100 is the field's error and asks nothing); axe on both pages in Bokmål and English.
+// now as the API says it, the next seven days in the fold-out as the API's opening_hours_week
+// (the raw hours only where they could not be read), the calendar link (lang=en in English);
+// the planner's «Åpent på et tidspunkt» (open_at on the coverage request, its CSV and the
+// hexagons, the words that say what it means, with the year; what counted as the API's
+// open_at_facilities; unknown hours counted as closed by keyboard: the request, the CSV and
+// the URL; a year outside 2000–2100 is the field's error and asks nothing); axe on both pages
+// in Bokmål and English.
 // One server, one Chromium.
 //
 //   NAERMILJO_BIN=target/debug/naermiljo node --test tests/browser/hours.test.mjs
@@ -106,14 +109,31 @@ test('residents: «Åpen nå» by keyboard filters the request and the list; sta
   assert.ok(known.length >= 1, `places with known hours near the address: ${known.length}`);
   const before = (await placeRows(page)).length;
 
-  // The raw hours, as the facility's item has them, in its fold-out (opened by keyboard).
+  // The next seven days in its fold-out (opened by keyboard), as the reach answer has them:
+  // a row per day (weekday and date, today marked), the open times, «Stengt»; no raw text.
   const id = known[0];
-  const item = await api(`/api/collections/facilities/items/${id}`);
+  const reached = await api(`/api/reach?${await page.evaluate(() => window.app.reachQuery)}`);
+  const week = reached.facilities.features.find((f) => f.id === id).properties.opening_hours_week;
+  assert.equal(week?.length, 7, 'the API gives seven days');
   await page.focus(`.result[data-id="${id}"] .result-hours-details > summary`);
   await page.keyboard.press('Enter');
-  await page.waitForSelector(`.result[data-id="${id}"] .opening-hours-value[data-loaded]`);
-  assert.equal(await page.textContent(`.result[data-id="${id}"] .opening-hours-value`), item.properties.opening_hours);
-  assert.equal(await page.textContent(`.result[data-id="${id}"] .opening-hours-source`), NB.hours.recorded, 'neutral words on where they come from');
+  const table = `.result[data-id="${id}"] table.week-table`;
+  await page.waitForSelector(table, { state: 'visible' });
+  const shown = await page.$$eval(`${table} tbody tr`, (trs) => trs.map((tr) => ({
+    date: tr.dataset.date, day: tr.querySelector('th').textContent, hours: tr.querySelector('.week-hours').textContent,
+    current: tr.getAttribute('aria-current'),
+  })));
+  assert.deepEqual(shown.map((r) => r.date), week.map((d) => d.date), 'one row per day of the API');
+  const weekday = (date, locale) => new Intl.DateTimeFormat(locale, { weekday: 'long', timeZone: 'UTC' }).format(new Date(`${date}T12:00Z`));
+  week.forEach((d, i) => {
+    assert.ok(shown[i].day.startsWith(weekday(d.date, 'nb-NO')), `${d.date}: «${shown[i].day}»`);
+    if (d.unknown.length) return;
+    const hours = d.open.length ? d.open.map(([a, b]) => `${a.replace(':', '.')}–${b.replace(':', '.')}`).join(', ') : NB.opening_week.closed;
+    assert.equal(shown[i].hours, hours, `${d.date}'s hours`);
+  });
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo' }).format(new Date());
+  assert.deepEqual(shown.filter((r) => r.current === 'date').map((r) => r.date), shown.some((r) => r.date === today) ? [today] : [], 'today marked');
+  assert.equal(await page.$(`.result[data-id="${id}"] .opening-hours`), null, 'no raw text beside a week');
 
   // Hours with a text the server could not read (open_now null): no state, but the text is in the fold-out.
   const unread = (await api(`/api/reach?${await page.evaluate(() => window.app.reachQuery)}`)).facilities.features
@@ -134,6 +154,7 @@ test('residents: «Åpen nå» by keyboard filters the request and the list; sta
   assert.deepEqual([Number(cal.searchParams.get('lon')), Number(cal.searchParams.get('lat'))], state.point);
   assert.equal(cal.searchParams.get('minutes'), String(state.minutes));
   assert.equal(cal.searchParams.get('f'), 'ics');
+  assert.equal(cal.searchParams.has('lang'), false, 'Bokmål is the calendar\'s own language');
   assert.equal(await page.textContent('#calendar-link'), NB.calendar.link);
   const ics = await fetch(cal);
   assert.equal(ics.status, 200);
@@ -172,6 +193,11 @@ test('residents: «Åpen nå» by keyboard filters the request and the list; sta
   await q.page.click('#filters > summary');
   assert.equal(await q.page.isChecked('#open-now'), false);
   assert.equal(await q.page.textContent('#calendar-link'), EN.calendar.link);
+  assert.equal(new URL(await q.page.getAttribute('#calendar-link', 'href'), origin).searchParams.get('lang'), 'en', 'the calendar in English');
+  // The week in English: the weekday named in English, the caption's words.
+  await q.page.click(`.result[data-id="${id}"] .result-hours-details > summary`);
+  assert.ok((await q.page.textContent(`.result[data-id="${id}"] .week-caption`)).endsWith(EN.opening_week.caption));
+  assert.ok((await q.page.textContent(`.result[data-id="${id}"] tbody th`)).startsWith(weekday(week[0].date, 'en-GB')));
   assert.deepEqual(await axeViolations(q.page), [], 'axe, en, filters open');
   assertClean(q);
   await q.close();
@@ -219,6 +245,28 @@ test('planner: «Åpent på et tidspunkt» adds open_at to the coverage, its CSV
     assert.equal(new URL(hex).searchParams.get('open_at'), at, 'the hexagons');
     assert.equal(await page.isVisible('#open-at-hint'), true);
 
+    // What counted, as the API's open_at_facilities says (unknown hours counted as open).
+    const said = async () => page.$eval('#open-at-counts', (el) => ({ ...el.dataset, text: el.textContent }));
+    const agrees = (shown, c) => {
+      assert.deepEqual([shown.open, shown.closed, shown.unknown, shown.unknownCountedAs], [c.open, c.closed, c.unknown, c.unknown_counted_as].map(String));
+      const unknown = s.results[`open_at_n_unknown_${c.unknown_counted_as}`][c.unknown === 1 ? 'one' : 'other'].replace('{n}', c.unknown);
+      assert.ok(shown.text.includes(`${c.open + c.closed + c.unknown}`) && shown.text.includes(unknown), shown.text);
+    };
+    agrees(await said(), expected.open_at_facilities);
+    // Unknown hours counted as closed, by keyboard (the group's arrow keys): the request, the CSV, the URL.
+    await page.focus('#unknown-hours input[value=open]');
+    const closedAsked = page.waitForRequest((r) => r.url().includes('/api/coverage?') && new URL(r.url()).searchParams.get('unknown_hours') === 'closed');
+    await page.keyboard.press('ArrowDown');
+    const closedUrl = new URL((await closedAsked).url());
+    await page.waitForFunction(() => !window.app.busy && new URLSearchParams(location.search).get('unknown_hours') === 'closed'
+      && document.getElementById('open-at-counts')?.dataset.unknownCountedAs === 'closed');
+    agrees(await said(), (await api(`${closedUrl.pathname}${closedUrl.search}`)).open_at_facilities);
+    assert.ok((await page.textContent('#open-at-explained')).endsWith(s.results.open_at_unknown_closed.split('{when}')[1]));
+    assert.equal(new URL(await page.getAttribute('#csv-link', 'href'), origin).searchParams.get('unknown_hours'), 'closed', 'the CSV');
+    const tilesTake = await page.evaluate(() => import('/static/planner/url.js').then((m) => m.TILES_TAKE_UNKNOWN_HOURS));
+    const hexClosed = new URL(await page.evaluate(() => window.app.map.getSource('pl-hex').url));
+    assert.equal(hexClosed.searchParams.get('unknown_hours'), tilesTake ? 'closed' : null, 'the hexagons, when their tiles take it');
+
     assert.deepEqual(await axeViolations(page), [], `axe on /planner (${lang}) with a time chosen`);
 
     // A year outside 2000–2100 is the field's error, and nothing is asked while it is there.
@@ -244,11 +292,12 @@ test('planner: «Åpent på et tidspunkt» adds open_at to the coverage, its CSV
     assert.ok((await page.textContent('#open-at-explained')).includes(lang === 'nb' ? 'onsdag 3. februar 2027 kl. 12.00' : 'Wednesday 3 February 2027 at 12:00'));
 
     // Off again: the question without open_at.
-    const third = page.waitForRequest((r) => r.url().includes('/api/coverage?') && !new URL(r.url()).searchParams.has('open_at'));
+    const third = page.waitForRequest((r) => r.url().includes('/api/coverage?') && !new URL(r.url()).searchParams.has('open_at')
+      && !new URL(r.url()).searchParams.has('unknown_hours'));
     await page.focus('#open-at-on');
     await page.keyboard.press('Space');
     await third;
-    await page.waitForFunction(() => !window.app.busy && !document.getElementById('open-at-explained') && !/open_at/.test(location.search));
+    await page.waitForFunction(() => !window.app.busy && !document.getElementById('open-at-explained') && !/open_at|unknown_hours/.test(location.search));
     assertClean(p);
     await p.close();
   }

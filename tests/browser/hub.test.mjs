@@ -1,7 +1,8 @@
 // A knutepunkt's page (/knutepunkt/{id}, issue 18) in a real browser, as a resident uses it:
 // the two invented hubs of fixtures/hours/knutepunkter.geojson imported into the running
 // server, then «Prøve knutepunkt Grünerløkka»'s page: every service of the API with its label
-// and a state that agrees with services_now, contacts as links, the week's activities and the
+// and a state that agrees with services_now, its hours and each service's as a table of the
+// next seven days equal to the API's weeks (opening_hours_week, services_now[i].week), contacts as links, the week's activities and the
 // volunteer needs as the API has them, the walking time from an address chosen by keyboard
 // equal to /api/reach's (a search without a match clears it; an address off the walking
 // network, the server's 422, gets the residents' map's kind of words), the embed (?embed=1: no
@@ -27,6 +28,8 @@ const ADDRESS = 'Thorvald Meyers gate 10';
 const strings = (lang) => JSON.parse(readFileSync(join(REPO, 'web/i18n/hub', `${lang}.json`), 'utf8'));
 const NB = strings('nb');
 const EN = strings('en');
+/** The shared words of the weekly table (kit/week.js). */
+const WEEK = JSON.parse(readFileSync(join(REPO, 'web/i18n/nb.json'), 'utf8')).opening_week;
 
 let server;
 let browser;
@@ -147,6 +150,18 @@ test('the hub\'s page lists every service of the API with its label, name, state
     assert.ok(agrees(shown[i], props.services_now[i], 'nb') || agrees(shown[i], after.properties.services_now[i], 'nb'),
       `service ${s.service}: the page shows ${JSON.stringify(shown[i])}, the API ${JSON.stringify(props.services_now[i])}`);
   });
+  // The hours of the hub and of each service: a table row per day of the API's week, with its
+  // open times (or «Stengt») and comments; no raw text beside a week.
+  const weeks = await page.$$eval('#facts, #services li.service', (els) => els.map((el) => [...el.querySelectorAll('.week-table tbody tr')]
+    .map((tr) => [tr.dataset.date, tr.querySelector('.week-hours').textContent, [...tr.querySelectorAll('.week-comment')].map((c) => c.textContent)])));
+  const expectedWeek = (week) => (week ?? []).map((d) => [d.date, d.unknown.length ? null
+    : d.open.map(([a, b]) => `${a.replace(':', '.')}–${b.replace(':', '.')}`).join(', ') || WEEK.closed, d.comments]);
+  [props.opening_hours_week, ...props.services_now.map((n) => n.week)].forEach((week, i) => {
+    const want = expectedWeek(week);
+    assert.deepEqual(weeks[i].map((r, j) => (want[j]?.[1] === null ? [r[0], null, r[2]] : r)), want, `the week of ${i ? `service ${i - 1}` : 'the hub'}`);
+  });
+  assert.ok(weeks[3].some((r) => r[2].includes('timebestilling')), 'the health station\'s comment');
+  assert.equal(await page.$('#facts .opening-hours, #services .opening-hours'), null, 'no raw text beside a week');
   // Contacts: a phone number, an email address and a web address become links.
   const hrefs = shown.map((s) => s.href).filter(Boolean);
   assert.deepEqual(hrefs, ['tel:+4721000000', 'mailto:helsestasjon@example.org', 'https://example.org/booking']);
@@ -259,7 +274,9 @@ test('English at 320 px and 320 × 256: labels in English, free text marked Norw
       `service ${s.service} in English: ${JSON.stringify(shown[i])}`);
   });
   assert.equal(await page.$eval('.service-name', (el) => el.lang), 'nb');
-  assert.equal(await page.$eval('#facts .opening-hours', (el) => el.lang), 'nb');
+  assert.equal(await page.$eval('#services .week-comment', (el) => el.lang), 'nb', 'a comment on the hours is marked Norwegian');
+  assert.ok((await page.textContent('#facts .week-table tbody th')).startsWith(new Intl.DateTimeFormat('en-GB', { weekday: 'long', timeZone: 'UTC' })
+    .format(new Date(`${before.properties.opening_hours_week[0].date}T12:00Z`))), 'the days in English');
   // The language switch leads back to Bokmål with the same hub.
   assert.equal(await page.getAttribute('#lang-list a[hreflang=nb]', 'href'), `/knutepunkt/${hubId}`);
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scrolling at 320 px');

@@ -137,6 +137,7 @@ async fn a_residents_nearest_forest_is_the_planners_time_for_that_home() {
         let nature = reach.body["nature"]["features"].as_array().unwrap();
         let classes: Vec<&str> = nature
             .iter()
+            .filter(|n| n["properties"]["nearest_for"].is_null())
             .map(|n| n["properties"]["class"].as_str().unwrap())
             .collect();
         let mut unique = classes.clone();
@@ -155,6 +156,68 @@ async fn a_residents_nearest_forest_is_the_planners_time_for_that_home() {
         compared += 1;
     }
     assert!(compared >= 5, "only {compared} homes compared");
+}
+
+/// A resident whose nearest green is a patch under 0.5 ha is also told the nearest green
+/// area the planners count, at the planners' time for that home.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_residents_green_is_also_the_one_planners_count() {
+    let (_, state) = oslo().await;
+    let gaps = get(state, "/api/coverage/gaps?nature=green&minutes=1&limit=60").await;
+    assert_eq!(gaps.status, 200, "{}", gaps.body);
+    let (mut compared, mut small_first) = (0, 0);
+    for f in gaps.body["features"].as_array().unwrap() {
+        let Some(seconds) = f["properties"]["walk_seconds"].as_f64() else {
+            continue;
+        };
+        if seconds > 15.0 * 60.0 {
+            continue;
+        }
+        let c = &f["geometry"]["coordinates"];
+        let reach = get(
+            state,
+            &format!("/api/reach?lon={}&lat={}&minutes=15", c[0], c[1]),
+        )
+        .await;
+        let nature = reach.body["nature"]["features"].as_array().unwrap();
+        let counted: Vec<&Value> = nature
+            .iter()
+            .filter(|n| {
+                n["properties"]["answers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|a| a == "green")
+            })
+            .collect();
+        let best = counted
+            .iter()
+            .map(|n| n["properties"]["walk_seconds"].as_f64().unwrap())
+            .fold(f64::INFINITY, f64::min);
+        assert!(
+            (best - seconds).abs() <= 1.0,
+            "the reach's nearest counted green is {best} s, coverage {seconds} s for {c}"
+        );
+        let first_green = nature
+            .iter()
+            .find(|n| n["properties"]["class"] == "green")
+            .unwrap();
+        if first_green["properties"]["area_ha"].as_f64().unwrap_or(0.0) < 0.5 {
+            small_first += 1;
+            assert!(
+                nature
+                    .iter()
+                    .any(|n| n["properties"]["nearest_for"] == "green"),
+                "{nature:?}"
+            );
+        }
+        compared += 1;
+    }
+    assert!(compared >= 10, "only {compared} homes compared");
+    assert!(
+        small_first >= 1,
+        "no home had a small green nearest: the case is not tried"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -510,6 +573,43 @@ async fn the_nature_collection_pages_filters_and_refuses() {
         }
     }
     assert_eq!(seen.len(), forests);
+    // The collection's extent holds every coordinate of every item, each given to at most
+    // 7 decimals (1 cm).
+    let extent =
+        get(state, "/api/collections/nature").await.body["extent"]["spatial"]["bbox"][0].clone();
+    let e: Vec<f64> = extent
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let all = get(state, "/api/collections/nature/items?limit=10000").await;
+    fn coordinates(v: &Value, out: &mut Vec<(f64, f64)>) {
+        match v.as_array() {
+            Some(a) if a.len() == 2 && a[0].is_f64() => {
+                out.push((a[0].as_f64().unwrap(), a[1].as_f64().unwrap()))
+            }
+            Some(a) => a.iter().for_each(|x| coordinates(x, out)),
+            None => {}
+        }
+    }
+    let mut points = Vec::new();
+    for f in all.body["features"].as_array().unwrap() {
+        coordinates(&f["geometry"]["coordinates"], &mut points);
+    }
+    assert!(!points.is_empty());
+    for (lon, lat) in points {
+        assert!(
+            lon >= e[0] && lat >= e[1] && lon <= e[2] && lat <= e[3],
+            "({lon}, {lat}) outside {e:?}"
+        );
+        for x in [lon, lat] {
+            assert!(
+                ((x * 1e7).round() / 1e7 - x).abs() < 1e-12,
+                "{x} has more than 7 decimals"
+            );
+        }
+    }
     let one = get(
         state,
         &format!("/api/collections/nature/items/{}", seen.first().unwrap()),
@@ -574,11 +674,58 @@ async fn the_homes_farthest_from_the_forest_come_first() {
 async fn trail_heads_are_where_paths_enter_a_forest() {
     let (_, state) = oslo().await;
     let s = state.snapshot.load();
-    let heads = get(state, "/api/collections/trailheads/items").await;
-    assert_eq!(heads.status, 200, "{}", heads.body);
-    let features = heads.body["features"].as_array().unwrap();
-    assert!(!features.is_empty(), "paths enter the demo's forests");
-    for f in features {
+    // Paged with next links; each trail head once, by a stable id.
+    let mut features: Vec<Value> = Vec::new();
+    let mut uri = "/api/collections/trailheads/items?limit=50".to_string();
+    loop {
+        let page = get(state, &uri).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body["features"].as_array().unwrap().len() <= 50);
+        features.extend(page.body["features"].as_array().unwrap().iter().cloned());
+        match page.body["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["rel"] == "next")
+        {
+            Some(l) => {
+                uri = l["href"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("http://test.local")
+                    .to_string()
+            }
+            None => break,
+        }
+    }
+    assert!(
+        features.len() > 50,
+        "more than one page: {}",
+        features.len()
+    );
+    let ids: std::collections::BTreeSet<&str> =
+        features.iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), features.len(), "ids are unique");
+    // A collection of its own, listed, with queryables (as nature has).
+    let listed = get(state, "/api/collections").await;
+    let listed: Vec<&str> = listed.body["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        listed.contains(&"trailheads") && listed.contains(&"nature"),
+        "{listed:?}"
+    );
+    for path in [
+        "/api/collections/trailheads",
+        "/api/collections/trailheads/queryables",
+        "/api/collections/nature/queryables",
+    ] {
+        assert_eq!(get(state, path).await.status, 200, "{path}");
+    }
+    for f in &features {
         let id = f["properties"]["forest_id"].as_i64().unwrap();
         let forest = s.nature.iter().find(|n| n.id == id).unwrap();
         assert_eq!(forest.class.as_str(), "forest");

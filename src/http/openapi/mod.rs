@@ -3,6 +3,7 @@
 //! checks that every route of `router()` is in it, and that every body has a schema.
 
 mod hours;
+mod nature;
 mod portal;
 pub mod schemas;
 
@@ -437,6 +438,7 @@ pub fn openapi() -> Value {
     let mut doc = document();
     programme_paths(&mut doc);
     hours::hours_paths(&mut doc);
+    nature::nature_paths(&mut doc);
     schemas::add(&mut doc);
     doc
 }
