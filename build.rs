@@ -43,6 +43,7 @@ fn main() {
         }
         writeln!(out, "];").unwrap();
     }
-    let target = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("migrations.rs");
+    let target =
+        Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("migrations.rs");
     std::fs::write(target, out).expect("writing migrations.rs");
 }

@@ -76,7 +76,7 @@ pub fn trailheads_collection_json(s: &Snapshot, base: &str) -> Value {
     let points: Vec<crate::domain::LonLat> = (0..s.nature.len())
         .flat_map(|i| trailheads(s, i).iter().copied())
         .collect();
-    let extent = Bbox::around(points.into_iter())
+    let extent = Bbox::around(points)
         .map(|b| b.as_array().to_vec())
         .unwrap_or_default();
     json!({

@@ -263,9 +263,8 @@ test('planner: «Åpent på et tidspunkt» adds open_at to the coverage, its CSV
     agrees(await said(), (await api(`${closedUrl.pathname}${closedUrl.search}`)).open_at_facilities);
     assert.ok((await page.textContent('#open-at-explained')).endsWith(s.results.open_at_unknown_closed.split('{when}')[1]));
     assert.equal(new URL(await page.getAttribute('#csv-link', 'href'), origin).searchParams.get('unknown_hours'), 'closed', 'the CSV');
-    const tilesTake = await page.evaluate(() => import('/static/planner/url.js').then((m) => m.TILES_TAKE_UNKNOWN_HOURS));
     const hexClosed = new URL(await page.evaluate(() => window.app.map.getSource('pl-hex').url));
-    assert.equal(hexClosed.searchParams.get('unknown_hours'), tilesTake ? 'closed' : null, 'the hexagons, when their tiles take it');
+    assert.equal(hexClosed.searchParams.get('unknown_hours'), 'closed', 'the hexagons');
 
     assert.deepEqual(await axeViolations(page), [], `axe on /planner (${lang}) with a time chosen`);
 

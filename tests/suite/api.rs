@@ -74,7 +74,8 @@ async fn landing_conformance_collections_and_openapi() {
             "activities",
             "volunteer-needs",
             "proposals",
-            "nature"
+            "nature",
+            "trailheads"
         ]
     );
     let extent = &collections.body["collections"][0]["extent"]["spatial"]["bbox"][0];

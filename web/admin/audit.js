@@ -2,6 +2,9 @@
 // as asked for; each row says when (Norway's time), who, what was done to what, and folds out
 // the fields before and after.
 //
+// A facility's row (staff setting its opening hours or a knutepunkt's services, issue 18) is
+// named by the facility's name (asked for once per facility) and its services said in words.
+//
 // The organisation filter also finds the rows about the organisation itself, its members and
 // its tokens: the server keeps those with `org_id` empty (the organisation is the row's item,
 // or named in `before`/`after`), so its `org_id=` filter alone misses them.
@@ -12,9 +15,10 @@ import { api } from '../org/api.js';
 import { selectField, formButtons, fillForm } from '../org/fields.js';
 import { admin, orgName, personName, sortedOrgs } from './context.js';
 import { dataTable, busy, showProblem, osloStamp } from './ui.js';
+import { facilityNames, serviceLabel } from './hours.js';
 
 const COLLECTIONS = ['organisations', 'memberships', 'people', 'api_tokens', 'activities', 'volunteer-needs', 'help_offers', 'sessions',
-  'proposals', 'participation_batches'];
+  'proposals', 'participation_batches', 'facilities'];
 const LIMITS = [20, 50, 100, 500];
 
 export function buildAudit() {
@@ -77,7 +81,22 @@ export async function loadAudit() {
     showProblem('audit-problem', e);
     return;
   }
+  await nameFacilities(rows);
   renderAudit(rows);
+}
+
+/** The names of the facilities the rows are about, asked for once each (at most 50 at a time). */
+async function nameFacilities(rows) {
+  const ids = [...new Set(rows.filter((r) => r.collection === 'facilities' && r.item_id != null).map((r) => r.item_id))]
+    .filter((id) => !facilityNames.has(id)).slice(0, 50);
+  await Promise.all(ids.map(async (id) => {
+    try {
+      const { data } = await api('GET', `/api/collections/facilities/items/${id}`);
+      facilityNames.set(id, data.properties?.name || `#${id}`);
+    } catch {
+      // Unnamed in the list: «nr. {id}».
+    }
+  }));
 }
 
 function who(r) {
@@ -103,6 +122,9 @@ function what(r) {
       const label = obj.label ?? before.label ?? admin.tokens.find((k) => k.id === r.item_id)?.label;
       return label ? t('tokens.named', { id: r.item_id, label }) : t('tokens.unnamed', { id: r.item_id });
     }
+    case 'facilities':
+      return facilityNames.has(r.item_id) ? t('audit.what_item', { title: facilityNames.get(r.item_id) })
+        : t('audit.what_other', { what: collectionLabel(r.collection), id: r.item_id ?? '' });
     case 'activities':
     case 'volunteer-needs':
       return t('audit.what_item', { what: collectionLabel(r.collection), title: obj.title ?? before.title ?? `#${r.item_id}` });
@@ -121,6 +143,16 @@ function actionLabel(r) {
 
 const shown = (v) => (v === undefined ? '–' : typeof v === 'string' ? v : JSON.stringify(v));
 
+/** A facility's field in words: no hours as «–», a knutepunkt's services one a line. */
+function shownFacility(k, v) {
+  if (v == null) return '–';
+  if (k === 'services' && Array.isArray(v)) {
+    return v.length ? v.map((s) => [`${serviceLabel(s.service)}${s.name ? ` (${s.name})` : ''}`, s.opening_hours, s.contact]
+      .filter(Boolean).join(': ')).join('; ') : '–';
+  }
+  return shown(v);
+}
+
 /** Before and after, field by field (the fields that changed first). */
 function changes(r, label) {
   const before = r.before && typeof r.before === 'object' ? r.before : {};
@@ -128,14 +160,15 @@ function changes(r, label) {
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
   if (!keys.length) return h('span', { className: 'hint', textContent: t('audit.no_fields') });
   const differs = (k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]);
+  const show = r.collection === 'facilities' ? shownFacility : (k, v) => shown(v);
   keys.sort((a, b) => Number(differs(b)) - Number(differs(a)));
   return h('details', { className: 'diff' },
     h('summary', {}, t('audit.details'), h('span', { className: 'visually-hidden', textContent: ` ${label}` })),
     h('dl', {}, keys.flatMap((k) => [
       h('dt', { textContent: k, className: differs(k) ? 'changed' : null }),
       h('dd', {},
-        r.before != null ? h('span', { className: 'before' }, h('span', { className: 'which', textContent: `${t('audit.before')}: ` }), shown(before[k])) : null,
-        r.after != null ? h('span', { className: 'after' }, h('span', { className: 'which', textContent: `${t('audit.after')}: ` }), shown(after[k])) : null),
+        r.before != null ? h('span', { className: 'before' }, h('span', { className: 'which', textContent: `${t('audit.before')}: ` }), show(k, before[k])) : null,
+        r.after != null ? h('span', { className: 'after' }, h('span', { className: 'which', textContent: `${t('audit.after')}: ` }), show(k, after[k])) : null),
     ])));
 }
 

@@ -1,6 +1,7 @@
 // The municipality staff's page (/admin, issues 14 and 15): residents' proposals (moderation
 // and answers), participation codes, organisations (create, edit, deactivate, merge, members),
-// people (staff roles, disable, invite staff), API tokens, the audit log and the email outbox.
+// people (staff roles, disable, invite staff), API tokens, facilities' opening hours and a
+// knutepunkt's services (issue 18), the audit log and the email outbox.
 // A staff admin sees every section; a moderator the proposals, the codes and the audit log (when
 // the server lets moderators read it); an organisation's member a short "only the
 // municipality's staff" message, and someone signed out the sign-in form.
@@ -17,6 +18,7 @@ import { buildSignIn } from './signin.js';
 import { buildOrgs, loadOrgs } from './orgs.js';
 import { buildPeople, loadPeople } from './people.js';
 import { buildTokens, loadTokens } from './tokens.js';
+import { buildHours } from './hours.js';
 import { buildAudit, loadAudit } from './audit.js';
 import { buildOutbox, loadOutbox } from './outbox.js';
 import { buildModeration, loadProposals } from './moderation.js';
@@ -126,6 +128,7 @@ async function start() {
   buildOrgs();
   buildPeople();
   buildTokens();
+  buildHours();
   buildAudit();
   buildOutbox();
   buildModeration();

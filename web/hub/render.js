@@ -1,11 +1,13 @@
-// What the page shows of the hub: its name, address, district and state now (the heading's
-// facts), its services with their hours and contact, the next seven days' activities held
+// What the page shows of the hub: its name, address, district, state now and its hours for the
+// next seven days (the heading's facts), its services with their state, hours (the same weekly
+// table, kit/week.js; the text as recorded only where the server could not read it) and contact, the next seven days' activities held
 // there (examples marked «Eksempel», as on the residents' map), and the volunteer needs within
 // 15 minutes' walk. In an iframe, links to other sites open in a new tab.
 
 import { $, h } from '../kit/dom.js';
 import { t, tNodes, freeLang, formatSession, formatClock, formatDate } from '../kit/i18n.js';
 import { withQuery } from '../kit/url.js';
+import { weekTable } from '../kit/week.js';
 import { page } from './context.js';
 import { siteQuery } from './url.js';
 import { stateLine, nb, serviceLabel, hoursCode, contactNode } from './format.js';
@@ -28,6 +30,16 @@ function away(node) {
 
 const fact = (term, ...value) => [h('dt', { textContent: term }), h('dd', {}, ...value)];
 
+/**
+ * Opening hours as a fact: the next seven days as a table (term and table each a whole row),
+ * or, without a week (a text the server could not read), the text as recorded; none without either.
+ */
+function hoursFact(term, week, text, label) {
+  const table = weekTable(week, { label });
+  if (table) return [h('dt', { className: 'week-term', textContent: term }), h('dd', { className: 'week-value' }, table)];
+  return text ? fact(term, hoursCode(text)) : [];
+}
+
 export function renderIdentity() {
   const p = page.hub.properties;
   const heading = $('page-heading');
@@ -44,9 +56,9 @@ export function renderIdentity() {
       : nb(p.district);
     facts.push(...fact(t('facts.district'), link));
   }
-  if (p.opening_hours) facts.push(...fact(t('facts.hours'), hoursCode(p.opening_hours)));
   const now = stateLine('span', 'hub-state', p);
   if (now) facts.push(...fact(t('facts.now'), now));
+  facts.push(...hoursFact(t('facts.hours'), p.opening_hours_week, p.opening_hours, p.name ? nb(p.name) : hubName()));
   $('facts').replaceChildren(...facts);
   $('facts').hidden = facts.length === 0;
 }
@@ -54,8 +66,8 @@ export function renderIdentity() {
 function serviceItem(s, now, i) {
   const label = serviceLabel(s);
   const rows = [];
-  if (s.opening_hours) rows.push(...fact(t('services.hours'), hoursCode(s.opening_hours)));
   if (s.contact) rows.push(...fact(t('services.contact'), away(contactNode(s.contact))));
+  rows.push(...hoursFact(t('services.hours'), now?.week, s.opening_hours, h('span', { lang: label.lang, textContent: label.text })));
   return h('li', { className: 'service', dataset: { service: s.service, index: String(i) } },
     h('h3', { className: 'service-label', lang: label.lang, textContent: label.text }),
     s.name ? nb(s.name, 'p', { className: 'service-name' }) : null,

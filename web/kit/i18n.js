@@ -3,7 +3,8 @@
 // /static/i18n, the planners' page /static/i18n/planner. A language is added by dropping in its
 // file (nn.json) and naming it in languages.json.
 //
-// Shared strings: the kit's own sections (`problems`, kit/problems.js) live once, in
+// Shared strings: the kit's own sections (`problems`, kit/problems.js; `opening_week`,
+// kit/week.js) live once, in
 // /static/i18n/{lang}.json; a page with its own folder gets them from there too.
 // Page-wide values: `{example_address}` (and any `{name}` of a `<meta name="naermiljo-name">`
 // tag the server puts in every page's head) is filled in every string without being passed.
@@ -19,7 +20,7 @@ let missing = 'missing string';
 let shared = {};
 
 const SHARED_DIR = '/static/i18n';
-const SHARED_SECTIONS = ['problems'];
+const SHARED_SECTIONS = ['problems', 'opening_week'];
 
 /**
  * The languages offered: `{ code: name in that language }`, from `{dir}/languages.json`.

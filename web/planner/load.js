@@ -17,7 +17,7 @@ import { renderAll } from './render.js';
 
 const questionKey = () => {
   const s = page.state;
-  return [s.nature ? `nature:${s.nature}` : s.kind, s.minutes, s.profile, s.nature ? '' : s.openAt ?? '', s.level ?? '', s.parent ?? ''].join('|');
+  return [s.nature ? `nature:${s.nature}` : s.kind, s.minutes, s.profile, s.nature ? '' : s.openAt ?? '', s.nature || !s.openAt ? '' : s.unknownHours, s.level ?? '', s.parent ?? ''].join('|');
 };
 
 /** The body of a 200, or an Error with the RFC 9457 problem (`e.problem`: kit/problems.js). */

@@ -1,12 +1,17 @@
 // «Åpent på et tidspunkt» (issue 18): coverage by the facilities open at a chosen time in Oslo
-// (`open_at=2026-12-01T18:00` on /api/coverage, its CSV and the hexagon tiles; facilities
-// without known opening hours count as open). Off by default; a date-time field and quick
-// choices (the next weekday evening at 18, Saturday and Sunday at 12). Years 2000–2100 only:
-// another is the field's error, and nothing is asked until the field holds a good time.
+// (`open_at=2026-12-01T18:00` on /api/coverage, its CSV and the hexagon tiles). Off by default;
+// a date-time field and quick choices (the next weekday evening at 18, Saturday and Sunday at
+// 12). Years 2000–2100 only: another is the field's error, and nothing is asked until the field
+// holds a good time. Facilities without known opening hours count as open, or as closed when
+// chosen («Steder uten kjente åpningstider regnes som: åpne / stengte»: `unknown_hours=closed`);
+// after the answer, what counted in words («Av 8 anlegg (bibliotek): 3 åpne, 1 stengt og 4 uten
+// kjente åpningstider (regnet som åpne)», from the answer's `open_at_facilities`).
 
 import { $, h } from '../kit/dom.js';
-import { t, currentLocale } from '../kit/i18n.js';
+import { t, currentLocale, formatList } from '../kit/i18n.js';
+import { fillChoices } from '../kit/choices.js';
 import { page } from './context.js';
+import { kindLabel } from './format.js';
 
 const PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/;
 /** The years the field takes. */
@@ -62,7 +67,29 @@ export function formatOpenAt(text) {
 
 /** What the numbers mean with a time chosen, or '' without one. */
 export const openAtExplanation = () => (page.state.openAt && !page.state.nature
-  ? t('results.open_at', { when: formatOpenAt(page.state.openAt) }) : '');
+  ? t(page.state.unknownHours === 'closed' ? 'results.open_at_unknown_closed' : 'results.open_at', { when: formatOpenAt(page.state.openAt) }) : '');
+
+/**
+ * What counted at the time, from the answer's `open_at_facilities` ({open, closed, unknown,
+ * unknown_counted_as}): «Av 8 anlegg (bibliotek): 3 åpne, 1 stengt og 4 uten kjente
+ * åpningstider (regnet som åpne).», or null without a time or without the counts.
+ */
+export function openAtCounts(coverage = page.coverage) {
+  const c = coverage?.open_at_facilities;
+  if (!page.state.openAt || page.state.nature || !c) return null;
+  const counted = c.unknown_counted_as === 'closed' ? 'closed' : 'open';
+  const total = c.open + c.closed + c.unknown;
+  return t('results.open_at_counts', {
+    count: total,
+    total,
+    kind: kindLabel(page.state.kind).toLocaleLowerCase(currentLocale()),
+    parts: formatList([
+      t('results.open_at_n_open', { count: c.open, n: c.open }),
+      t('results.open_at_n_closed', { count: c.closed, n: c.closed }),
+      t(`results.open_at_n_unknown_${counted}`, { count: c.unknown, n: c.unknown }),
+    ]),
+  });
+}
 
 /**
  * The control's state from the page's (after a language switch or a change). Opening hours
@@ -74,6 +101,7 @@ export function showOpenAt() {
   $('open-at-on').checked = Boolean(state.openAt);
   $('open-at-panel').hidden = !state.openAt;
   if (state.openAt && $('open-at').value !== state.openAt) $('open-at').value = state.openAt;
+  for (const input of document.querySelectorAll('#unknown-hours input')) input.checked = input.value === state.unknownHours;
   $('scenario-open-at').hidden = !state.openAt || Boolean(state.nature);
 }
 
@@ -107,6 +135,14 @@ export function wireOpenAt(changed) {
     type: 'button', className: 'small', dataset: { quick: key },
     on: { click: () => apply(QUICK[key]()) },
   })));
+  fillChoices($('unknown-hours'), 'radio', 'unknown-hours', ['open', 'closed'].map((value) => ({
+    value, label: t(`question.unknown_hours_${value}`), checked: state.unknownHours === value,
+    onChange: (e) => {
+      if (!e.target.checked || state.unknownHours === value) return;
+      state.unknownHours = value;
+      changed();
+    },
+  })));
   relabelOpenAt();
   showOpenAt();
 }
@@ -114,4 +150,7 @@ export function wireOpenAt(changed) {
 /** The quick choices' names in the current language. */
 export function relabelOpenAt() {
   for (const b of document.querySelectorAll('#open-at-quick button')) b.textContent = t(`question.open_at_${b.dataset.quick}`);
+  for (const input of document.querySelectorAll('#unknown-hours input')) {
+    input.nextElementSibling.textContent = t(`question.unknown_hours_${input.value}`);
+  }
 }

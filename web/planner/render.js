@@ -11,7 +11,7 @@ import { renderLegend, pushDistricts } from './overlay.js';
 import { renderScenarioStatus } from './scenario.js';
 import { renderPlace } from './drill.js';
 import { viewMessage } from './levels.js';
-import { openAtExplanation } from './open-at.js';
+import { openAtExplanation, openAtCounts } from './open-at.js';
 import { renderDistribution } from './distribution.js';
 import { renderAreas } from './areas.js';
 
@@ -30,7 +30,7 @@ export function renderAll() {
   pushDistricts();
   if (!page.coverage) return;
   const explained = openAtExplanation();
-  const msg = [(page.scenario && scenarioResult()) || t('results.announce', { share: fmtShare(page.coverage.total.share) }), explained]
+  const msg = [(page.scenario && scenarioResult()) || t('results.announce', { share: fmtShare(page.coverage.total.share) }), explained, openAtCounts()]
     .filter(Boolean).join(' ');
   if (page.viewChanged) {
     // The level or the drill-down changed: what is shown now, then its coverage.

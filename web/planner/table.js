@@ -10,7 +10,7 @@ import { fmtInt, fmtShare, fmtMinutes, fmtPoints } from './format.js';
 import { questionLabel, questionHint } from './nature.js';
 import { canDrill, levelName, parentFeature, parentName, viewLabel } from './levels.js';
 import { drillInto } from './drill.js';
-import { openAtExplanation } from './open-at.js';
+import { openAtExplanation, openAtCounts } from './open-at.js';
 
 /** The scenario's totals (before and after) for the place shown: the whole area, or the parent. */
 export function totals() {
@@ -278,6 +278,14 @@ export function renderTotals() {
   }));
   const explained = openAtExplanation();
   if (explained) box.append(h('p', { id: 'open-at-explained', className: 'open-at-explained', textContent: explained }));
+  const counts = openAtCounts();
+  if (counts) {
+    const c = coverage.open_at_facilities;
+    box.append(h('p', {
+      id: 'open-at-counts', textContent: counts,
+      dataset: { open: String(c.open), closed: String(c.closed), unknown: String(c.unknown), unknownCountedAs: c.unknown_counted_as },
+    }));
+  }
   if (tot.unreachable > 0) {
     box.append(h('p', { id: 'unreachable-note', textContent: t('results.unreachable', { count: tot.unreachable, n: fmtInt(tot.unreachable) }) }));
   }
@@ -300,7 +308,8 @@ export function renderQuestionLinks() {
   $('kind-hint').textContent = hint;
   $('kind-hint').hidden = !hint;
   $('csv-link').href = `/api/coverage?${coverageQuery({ format: 'csv' })}`;
-  const where = [state.level, state.parent, !state.nature && state.openAt && `open-${state.openAt}`].filter(Boolean).map((x) => `-${x}`).join('');
+  const where = [state.level, state.parent, !state.nature && state.openAt && `open-${state.openAt}`,
+    !state.nature && state.openAt && state.unknownHours === 'closed' && 'unknown-closed'].filter(Boolean).map((x) => `-${x}`).join('');
   const what = state.nature ? `nature-${state.nature}` : state.kind.replace(/,/g, '-');
   $('csv-link').download = `coverage-${what}-${state.minutes}min-${state.profile}${where}.csv`.replace(/[^\w.-]+/g, '_');
 }

@@ -4,6 +4,7 @@
 //   minutes   1–60 (default 10)
 //   profile   walk | slow | wheelchair (default walk)
 //   open_at   2026-12-01T18:00 (Oslo time): only facilities open then (unknown hours count as open)
+//   unknown_hours=closed  with open_at: facilities without known opening hours count as closed
 //   lang      nb | en (default nb)
 //   center    lon,lat; zoom: the map's view
 //   hex=1     the coverage hexagons are shown
@@ -29,7 +30,6 @@ export const MAX_CHANGES = 100; // the API's limit on added + removed facilities
 export const NATURE = ['green', 'green_1ha', 'forest', 'shore'];
 export const MAX_AREAS = 50;
 export const MAX_AREA_POINTS = 500;
-
 /** A ring's points («lon,lat,lon,lat,…») when there are at least three valid ones, else null. */
 function ringOf(text) {
   const n = text.split(',').map(Number);
@@ -61,6 +61,7 @@ export function parseUrl(search) {
     minutes: Number.isInteger(minutes) && minutes >= 1 && minutes <= MAX_MINUTES ? minutes : DEFAULT.minutes,
     profile: PROFILES.includes(q.get('profile')) ? q.get('profile') : DEFAULT.profile,
     openAt: validOpenAt(q.get('open_at')),
+    unknownHours: q.get('unknown_hours') === 'closed' ? 'closed' : 'open',
     lang: q.get('lang') ?? DEFAULT.lang,
     center: validLonLat(center) ? center : null,
     zoom: Number.isFinite(zoom) && zoom >= 0 && zoom <= 22 ? zoom : null,
@@ -83,6 +84,7 @@ function serialize(s, { lang = s.lang } = {}) {
   q.set('minutes', String(s.minutes));
   if (s.profile !== DEFAULT.profile) q.set('profile', s.profile);
   if (s.openAt && !s.nature) q.set('open_at', s.openAt);
+  if (s.openAt && !s.nature && s.unknownHours === 'closed') q.set('unknown_hours', 'closed');
   if (s.level) q.set('level', s.level);
   if (s.parent) q.set('parent', s.parent);
   if (lang !== DEFAULT.lang) q.set('lang', lang);
@@ -119,14 +121,16 @@ export const pageUrl = (changes = {}) => withQuery(location.pathname, serialize(
 
 /**
  * The question as a query (`kind` or `nature`, `minutes`, `profile`, `open_at` (facilities
- * only), `level` and `parent` when chosen, and `extra`).
+ * only) with `unknown_hours=closed` when chosen (`unknownHours`: false for an endpoint that
+ * does not take it), `level` and `parent` when chosen, and `extra`).
  */
-export const coverageQuery = (extra = {}, { where = true } = {}) => {
+export const coverageQuery = (extra = {}, { where = true, unknownHours = true } = {}) => {
   const { state } = page;
   const q = new URLSearchParams(state.nature ? { nature: state.nature } : { kind: state.kind });
   q.set('minutes', String(state.minutes));
   q.set('profile', state.profile);
   if (state.openAt && !state.nature) q.set('open_at', state.openAt);
+  if (unknownHours && state.openAt && !state.nature && state.unknownHours === 'closed') q.set('unknown_hours', 'closed');
   if (where && state.level) q.set('level', state.level);
   if (where && state.parent) q.set('parent', state.parent);
   for (const [k, v] of Object.entries(extra)) q.set(k, v);

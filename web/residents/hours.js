@@ -1,12 +1,14 @@
 // Opening hours in the residents' list (issue 18): a place's state now («Åpen nå · stenger
 // 20.00», «Stengt · åpner man. 08.00»; nothing when its hours are unknown: unknown is never
-// said as closed), its hours as recorded (OpenStreetMap or the operator's file) in a fold-out
-// (from the facility's item, asked for when the fold-out opens; also when the text could not be
-// read, so that the resident can), and the link that subscribes to the next seven days'
-// activities near the chosen point (/api/calendar, iCalendar).
+// said as closed), its hours in a fold-out: the next seven days as a table (kit/week.js, from
+// the reach answer's `opening_hours_week`: nothing to ask for), or, only when the text could not
+// be read (no week), the text as recorded (OpenStreetMap or the operator's file, from the
+// facility's item, asked for when the fold-out opens), and the link that subscribes to the next
+// seven days' activities near the chosen point (/api/calendar, iCalendar, in the page's language).
 
 import { h } from '../kit/dom.js';
-import { t, freeLang, formatChange } from '../kit/i18n.js';
+import { t, freeLang, formatChange, currentLanguage } from '../kit/i18n.js';
+import { weekTable } from '../kit/week.js';
 
 /** «Åpen nå · stenger 20.00» / «Stengt · åpner man. 08.00», or null when the hours are unknown. */
 export function hoursText(p, now = new Date()) {
@@ -39,18 +41,24 @@ function writtenHours(id) {
 }
 
 /**
- * The fold-out «Åpningstider» of a place with opening hours: opened, it shows them as recorded
- * (free text: marked Norwegian in another language), asked for once; also when they have a text
- * but no state (open_now null: the text could not be read). Named by its place for screen
- * readers. Null when the place has no hours.
+ * The fold-out «Åpningstider» of a place with opening hours, named by its place for screen
+ * readers: the next seven days as a table when the answer has them (`opening_hours_week`);
+ * else, opened, the hours as recorded (free text: marked Norwegian in another language), asked
+ * for once: hours whose text could not be read (open_now null, no week) are shown so that the
+ * resident can. Null when the place has no hours.
  */
 export function hoursDetails(f, name) {
   const p = f.properties;
-  if (p.open_now !== true && p.open_now !== false && !p.opening_hours) return null;
+  const week = Array.isArray(p.opening_hours_week) && p.opening_hours_week.length ? p.opening_hours_week : null;
+  if (!week && p.open_now !== true && p.open_now !== false && !p.opening_hours) return null;
+  const summary = h('summary', { textContent: t('hours.more') },
+    h('span', { className: 'visually-hidden' }, ': ', h('span', { lang: p.name ? freeLang() : null, textContent: name })));
+  if (week) {
+    return h('details', { className: 'result-details result-hours-details' }, summary,
+      weekTable(week, { label: h('span', { lang: p.name ? freeLang() : null, textContent: name }) }));
+  }
   const value = h('p', { className: 'opening-hours-value', textContent: t('hours.loading') });
-  const details = h('details', { className: 'result-details result-hours-details' },
-    h('summary', { textContent: t('hours.more') },
-      h('span', { className: 'visually-hidden' }, ': ', h('span', { lang: p.name ? freeLang() : null, textContent: name }))),
+  const details = h('details', { className: 'result-details result-hours-details' }, summary,
     h('p', { className: 'opening-hours-source', textContent: t('hours.recorded') }), value);
   details.addEventListener('toggle', async () => {
     if (!details.open || value.dataset.loaded) return;
@@ -70,7 +78,7 @@ export function hoursDetails(f, name) {
 // The calendar takes the activity filters of the list (not open_now: it lists sessions ahead).
 const CALENDAR_FILTERS = [['category', 'category'], ['age', 'age'], ['weekday', 'weekday'], ['timeOfDay', 'time_of_day']];
 
-/** /api/calendar for the chosen point, walking time, profile and activity filters, as iCalendar. */
+/** /api/calendar for the chosen point, walking time, profile and activity filters, as iCalendar (in English on an English page). */
 export function calendarHref(state) {
   const q = new URLSearchParams({
     lon: String(state.point[0]), lat: String(state.point[1]), minutes: String(state.minutes),
@@ -80,6 +88,7 @@ export function calendarHref(state) {
   if (state.free) q.set('free', 'true');
   if (state.accessibility?.length) q.set('accessibility', state.accessibility.join(','));
   q.set('f', 'ics');
+  if (currentLanguage() === 'en') q.set('lang', 'en');
   return `/api/calendar?${q.toString().replace(/%2C/gi, ',')}`;
 }
 
