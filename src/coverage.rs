@@ -38,9 +38,50 @@ pub struct About {
     /// state then, and how the unknown ones counted (`unknown_hours`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub open_at_facilities: Option<OpenAtCounts>,
+    /// Homes not covered whose walk of the minutes asked could reach the edge of the map
+    /// data (the walking network's extent): outside it nothing is known, so something may
+    /// be nearer for them than shown (`near_data_edge`). `None` without a network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub near_data_edge: Option<usize>,
     pub data_version: i64,
     pub computed_at: String,
     pub notes: Vec<String>,
+}
+
+/// How many homes not covered within `minutes` (`times` per address, seconds) lie closer to
+/// the edge of the walking network's extent (its bounding box) than that walk goes in a
+/// straight line (`minutes` at the profile's speed): for them, a facility or nature just
+/// outside the data could be nearer than anything in it. `None` without a network.
+/// Metres from the box's sides in the local equirectangular approximation (111,320 m a
+/// degree of latitude, times the cosine of the latitude for longitude).
+pub fn near_data_edge(
+    s: &Snapshot,
+    times: &[f64],
+    minutes: u32,
+    profile: crate::routing::Profile,
+) -> Option<usize> {
+    let graph = &s.walk.as_ref()?.network.graph;
+    let extent = Bbox::around(
+        (0..graph.node_count() as u32).map(|n| graph.position(crate::routing::NodeId(n))),
+    )?;
+    let reach_m = f64::from(minutes) * 60.0 * profile.speed_mps();
+    let limit = f64::from(minutes) * 60.0;
+    const M_PER_DEGREE: f64 = 111_320.0;
+    Some(
+        s.addresses
+            .iter()
+            .zip(times)
+            .filter(|(_, t)| **t > limit)
+            .filter(|(a, _)| {
+                let p = a.position;
+                let x = (p.lon - extent.min_lon).min(extent.max_lon - p.lon)
+                    * M_PER_DEGREE
+                    * p.lat.to_radians().cos();
+                let y = (p.lat - extent.min_lat).min(extent.max_lat - p.lat) * M_PER_DEGREE;
+                x.min(y) < reach_m
+            })
+            .count(),
+    )
 }
 
 /// Walking times are computed up to this many seconds; an address farther from every

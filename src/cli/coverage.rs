@@ -46,7 +46,7 @@ pub async fn coverage(settings: &Settings, args: CoverageArgs) -> anyhow::Result
     let times = question.times(&snapshot)?;
     let mut table =
         crate::coverage::aggregate_at(&snapshot, &times, question.minutes, question.profile, view);
-    table.about = question.about(&snapshot);
+    table.about = question.about(&snapshot, &times);
     progress.finish_and_clear();
     for note in &table.about.notes {
         eprintln!("note: {note}");

@@ -294,7 +294,7 @@ impl Question {
     /// What the question asked for, as a table's metadata says it: the kinds (comma-
     /// separated) or the categories, the time asked, the data version and the time now, and
     /// notes on what the data lacks (no activities of a category).
-    pub fn about(&self, s: &crate::index::Snapshot) -> super::About {
+    pub fn about(&self, s: &crate::index::Snapshot, times: &[f64]) -> super::About {
         let (kind, category) = match &self.categories {
             _ if self.nature.is_some() => (None, None),
             Some(c) => (
@@ -341,7 +341,18 @@ impl Question {
                 }
             }
         }
+        if let Some(n) =
+            super::near_data_edge(s, times, self.minutes, self.profile).filter(|&n| n > 0)
+        {
+            notes.push(format!(
+                "{n} homes not covered are less than a {} minutes' walk from the edge of the \
+                 map data: what lies beyond it is not in the data, so something may be nearer \
+                 for them than shown (import a larger area, e.g. the kommune with its 3 km buffer)",
+                self.minutes
+            ));
+        }
         super::About {
+            near_data_edge: super::near_data_edge(s, times, self.minutes, self.profile),
             kind,
             category,
             nature: self.nature.map(|t| t.as_str().to_string()),

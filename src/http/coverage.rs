@@ -136,7 +136,7 @@ pub async fn get_coverage(
     };
     let times = q.times(&s).map_err(coverage_error)?;
     let mut table = coverage::aggregate_at(&s, &times, q.minutes, q.profile, view);
-    table.about = q.about(&s);
+    table.about = q.about(&s, &times);
     let rendered = coverage::render(&table, &s, format);
     let mut r = typed(rendered.content_type, rendered.body);
     if !matches!(format, coverage::Format::Json) {

@@ -177,7 +177,13 @@ fn facility_tile_open(state: &AppState, id: TileId, params: &Params) -> Result<R
 }
 
 const COVERAGE_TILE_PARAMS: &[&str] = &[
-    "kind", "category", "nature", "minutes", "profile", "open_at", "unknown_hours",
+    "kind",
+    "category",
+    "nature",
+    "minutes",
+    "profile",
+    "open_at",
+    "unknown_hours",
 ];
 
 pub async fn get_tile(

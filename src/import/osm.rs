@@ -94,6 +94,9 @@ struct Reader {
     basemap: crate::basemap::Collector,
     boundaries: Vec<super::boundaries::BoundaryRelation>,
     nature: Vec<super::nature::Tagged>,
+    /// The name of the `type=waterway` relation (a whole river) each member way belongs to:
+    /// mappers often name the river only there, not on each of its ways.
+    waterway_names: HashMap<i64, String>,
     elements: u64,
     /// When the file is cut to an area: what to keep (`clip.rs`).
     keep: Option<super::clip::Keep>,
@@ -227,7 +230,7 @@ impl Reader {
                 self.consider(ObjType::Way, w.id(), w.tags());
             }
             Element::Relation(r) => {
-                let members = r
+                let members: Vec<(RelMemberType, i64, String)> = r
                     .members()
                     .map(|m| {
                         (
@@ -237,8 +240,19 @@ impl Reader {
                         )
                     })
                     .collect();
-                self.relations.insert(r.id(), members);
                 let tag = |key: &str| r.tags().find(|(k, _)| *k == key).map(|(_, v)| v);
+                if tag("type") == Some("waterway")
+                    && let Some(name) = tag("name")
+                {
+                    for (kind, id, _) in &members {
+                        if *kind == RelMemberType::Way {
+                            self.waterway_names
+                                .entry(*id)
+                                .or_insert_with(|| name.to_string());
+                        }
+                    }
+                }
+                self.relations.insert(r.id(), members);
                 if tag("boundary") == Some("administrative")
                     && let Some(admin_level) =
                         tag("admin_level").and_then(super::boundaries::level_of)
@@ -478,6 +492,12 @@ pub fn read_within(
         nature_time: Default::default(),
     };
     let started = std::time::Instant::now();
+    // A river's ways without a name of their own take their waterway relation's.
+    for t in &mut reader.nature {
+        if t.name.is_none() && t.obj == "way" {
+            t.name = reader.waterway_names.get(&t.id).cloned();
+        }
+    }
     data.nature = super::nature::assemble(
         &reader.nature,
         &reader.nodes,

@@ -80,7 +80,29 @@ async fn nature_coverage_answers_the_four_questions_in_order() {
             .sum();
         assert_eq!(under_5, total["covered"].as_u64().unwrap(), "{nature}");
         covered.insert(nature, total["covered"].as_u64().unwrap());
+        // Homes not covered near the edge of the data are counted and said in a note.
+        let near = r.body["near_data_edge"]
+            .as_u64()
+            .expect("a count with a network");
+        assert!(
+            near <= homes - total["covered"].as_u64().unwrap(),
+            "{nature}"
+        );
+        let said = r.body["notes"].as_array().unwrap().iter().any(|n| {
+            n.as_str()
+                .unwrap()
+                .starts_with(&format!("{near} homes not covered"))
+        });
+        assert_eq!(said, near > 0, "{nature}: {}", r.body["notes"]);
+        if nature == "forest" {
+            // Ekeberg's homes at the extract's south-east edge (a new user's trial).
+            assert!(
+                near > 0,
+                "forest within 5 minutes: homes at the edge are counted"
+            );
+        }
     }
+
     // Every green area of 1 ha is one of 0.5 ha, and forest of 0.5 ha is green.
     assert!(covered["green"] >= covered["green_1ha"], "{covered:?}");
     assert!(covered["green"] >= covered["forest"], "{covered:?}");
@@ -769,4 +791,74 @@ async fn trail_heads_are_where_paths_enter_a_forest() {
         .map(|f| f["properties"]["trailheads"].as_u64().unwrap())
         .sum();
     assert_eq!(total as usize, features.len());
+}
+
+/// A river named only on its `type=waterway` relation (Akerselva in the extract) is named on
+/// every one of its ways: none of a named waterway relation's member ways (as osmium lists
+/// them) is left an unnamed nature line.
+#[tokio::test(flavor = "multi_thread")]
+async fn rivers_take_the_name_of_their_waterway_relation() {
+    let (_, state) = oslo().await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("waterways.opl");
+    let pbf = oslo_pbf();
+    crate::common::tool(
+        "osmium",
+        &[
+            "tags-filter",
+            "-R",
+            "-O",
+            "-o",
+            out.to_str().unwrap(),
+            pbf.to_str().unwrap(),
+            "r/type=waterway",
+        ],
+        None,
+    );
+    let opl = std::fs::read_to_string(&out).unwrap();
+    // OPL: `r123 v1 … Tname=Akerselva,type=waterway Mw1@main_stream,w2@…`.
+    let mut members: Vec<(String, String)> = Vec::new();
+    for line in opl.lines().filter(|l| l.starts_with('r')) {
+        let field = |c: char| {
+            line.split(' ')
+                .find(|f| f.starts_with(c))
+                .map(|f| f[1..].to_string())
+                .unwrap_or_default()
+        };
+        let tags = field('T');
+        let Some(name) = tags
+            .split(',')
+            .find_map(|t| t.strip_prefix("name="))
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        for m in field('M').split(',').filter(|m| m.starts_with('w')) {
+            let id = m[1..].split('@').next().unwrap();
+            members.push((format!("way/{id}"), name.clone()));
+        }
+    }
+    assert!(
+        !members.is_empty(),
+        "the extract has named waterway relations"
+    );
+    let s = state.snapshot.load();
+    let unnamed: Vec<&str> = s
+        .nature
+        .iter()
+        .filter(|n| n.name.is_none())
+        .map(|n| n.source.source_id.as_str())
+        .filter(|id| members.iter().any(|(m, _)| m == id))
+        .collect();
+    assert_eq!(
+        unnamed,
+        Vec::<&str>::new(),
+        "river ways left without their river's name"
+    );
+    assert!(
+        s.nature
+            .iter()
+            .any(|n| n.name.as_deref() == Some("Akerselva") && n.tag == "waterway=river"),
+        "Akerselva is a named river line"
+    );
 }
