@@ -5,6 +5,10 @@
 //! the edit goes through the store's one transaction with its audit row, and the answer is
 //! the facility as served after it. The edit is kept apart from the imported row, so a new
 //! import does not undo it (`Store::edit_facility`).
+//!
+//! Who: staff admins, for every facility, and they alone name the organisation that runs a
+//! facility (`operator_org`, e.g. the volunteer centre's association); that organisation's
+//! members (editors and admins) then keep its hours and services from their own portal.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -34,6 +38,7 @@ pub fn checked_fields(
     patch: &Value,
     kind: FacilityKind,
     position: crate::domain::LonLat,
+    organisation_exists: &dyn Fn(i64) -> bool,
 ) -> Result<Map<String, Value>, Vec<FieldError>> {
     let Some(patch) = patch.as_object() else {
         return Err(vec![refused(
@@ -100,9 +105,21 @@ pub fn checked_fields(
                     }
                 }
             }
+            "operator_org" => match v {
+                Value::Null => {
+                    fields.insert(k.clone(), Value::Null);
+                }
+                Value::Number(n) if n.as_i64().is_some_and(organisation_exists) => {
+                    fields.insert(k.clone(), v.clone());
+                }
+                _ => errors.push(refused(
+                    k,
+                    "the id of an active organisation (see /api/organisations), or null",
+                )),
+            },
             other => errors.push(refused(
                 other,
-                "not a field staff set here; these are opening_hours and services",
+                "not a field set here; these are opening_hours, services and operator_org",
             )),
         }
     }
@@ -119,9 +136,10 @@ pub fn checked_fields(
     }
 }
 
-/// `PATCH /api/collections/facilities/items/{fid}`: staff admins only (a signed-in session
-/// with its CSRF token). 200 with the facility as served after the edit; 400/404 for an
-/// unknown collection or item; 422 with every refused field.
+/// `PATCH /api/collections/facilities/items/{fid}`: a signed-in session with its CSRF token,
+/// of a staff admin or of a member of the facility's `operator_org` (who may not change
+/// `operator_org`). 200 with the facility as served after the edit; 403 for anyone else;
+/// 404 for an unknown collection or item; 422 with every refused field.
 pub async fn patch_item(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -133,20 +151,39 @@ pub async fn patch_item(
             "{collection:?} is not edited here: only facilities' opening hours and services are"
         )));
     }
-    let person =
-        super::portal::staff_admin(&state, &headers, true, "edit facilities' opening hours")
-            .await?;
+    let person = super::auth::signed_in_person(&state, &headers, true).await?;
     let not_found = || ApiError::NotFound(format!("no item {fid:?} in facilities"));
     let id: i64 = fid.parse().map_err(|_| not_found())?;
-    let (kind, position) = {
+    let (kind, position, operator) = {
         let s = state.snapshot.load();
         let i = s.facility(id).ok_or_else(not_found)?;
         let f = &s.facilities[i as usize];
-        (f.kind, f.position)
+        (f.kind, f.position, operator_of(f))
     };
+    let staff = person.staff_role == Some(crate::store::accounts::StaffRole::Admin);
+    let operates = match operator {
+        Some(org) if !staff => super::portal::member(&state, &person, org, false).await?,
+        _ => false,
+    };
+    if !staff && !operates {
+        return Err(ApiError::Forbidden(
+            "only staff admins, and the members of the organisation that runs this facility, \
+             edit its opening hours"
+                .into(),
+        ));
+    }
     let patch: Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::invalid("body", format!("not JSON: {e}")))?;
-    let fields = checked_fields(&patch, kind, position).map_err(ApiError::InvalidBody)?;
+    if !staff && patch.get("operator_org").is_some() {
+        return Err(ApiError::Forbidden(
+            "only staff admins say which organisation runs a facility".into(),
+        ));
+    }
+    let exists = {
+        let s = state.snapshot.load();
+        move |org: i64| s.programme.organisation(org).is_some()
+    };
+    let fields = checked_fields(&patch, kind, position, &exists).map_err(ApiError::InvalidBody)?;
     state
         .store
         .edit_facility(id, &fields, Some(person.id))
@@ -166,4 +203,40 @@ pub async fn patch_item(
         HeaderValue::from_static("application/geo+json"),
     );
     Ok(r)
+}
+
+/// The organisation that runs facility `f`, as staff set it (`operator_org`).
+pub fn operator_of(f: &crate::domain::Facility) -> Option<i64> {
+    f.properties.get("operator_org").and_then(Value::as_i64)
+}
+
+/// `GET /api/organisations/{id}/facilities`: the facilities the organisation runs
+/// (`operator_org`), for its members and staff admins: `{facilities: [{id, name, kind,
+/// opening_hours}]}`.
+pub async fn get_operated(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(org): Path<i64>,
+) -> Result<Response, ApiError> {
+    let person = super::auth::signed_in_person(&state, &headers, false).await?;
+    super::portal::org_exists(&state, org)?;
+    if !super::portal::member(&state, &person, org, false).await? {
+        return Err(ApiError::Forbidden(
+            "only the organisation's members and staff admins see what it runs".into(),
+        ));
+    }
+    let s = state.snapshot.load();
+    let facilities: Vec<Value> = s
+        .facilities
+        .iter()
+        .filter(|f| operator_of(f) == Some(org))
+        .map(|f| {
+            serde_json::json!({
+                "id": f.id, "name": f.name, "kind": f.kind.as_str(),
+                "kind_label_nb": f.kind.label_nb(), "kind_label_en": f.kind.label_en(),
+                "opening_hours": f.opening_hours,
+            })
+        })
+        .collect();
+    Ok(axum::Json(serde_json::json!({ "facilities": facilities })).into_response())
 }

@@ -116,6 +116,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/organisations/{id}/members", get(portal::get_members))
         .route(
+            "/api/organisations/{id}/facilities",
+            get(facility_edit::get_operated),
+        )
+        .route(
             "/api/organisations/{id}/members/{person}",
             axum::routing::patch(organisations::patch_member).delete(organisations::delete_member),
         )

@@ -43,6 +43,8 @@ pub(super) fn facility(f: &Facility, district: Option<&District>) -> Box<str> {
     let (district_id, district) = district_ref(district);
     let mut details = f.properties.clone();
     details.remove("services");
+    // Set by staff (issue 18): the organisation that runs the facility and keeps its hours.
+    let operator_org = details.remove("operator_org");
     let properties = json!({
         "kind": f.kind,
         "kind_label_nb": f.kind.label_nb(),
@@ -55,6 +57,7 @@ pub(super) fn facility(f: &Facility, district: Option<&District>) -> Box<str> {
         "wheelchair": f.wheelchair,
         "opening_hours": f.opening_hours,
         "services": services(f),
+        "operator_org": operator_org,
         "source": f.source.source,
         "source_id": f.source.source_id,
         "details": details,

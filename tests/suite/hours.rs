@@ -1089,6 +1089,174 @@ async fn staff_edit_hours_and_services(t: TestStore) {
     assert_eq!(services.len(), 2, "{}", r.body);
     assert!(services[0]["week"].is_array() && services[1]["week"].is_null());
 
+    // The organisation that runs a facility keeps its hours from its own portal; only staff
+    // say which organisation that is.
+    let org = t
+        .store
+        .create_organisation(
+            "Frivilligsentralen",
+            OrgKind::VolunteerOrganisation,
+            None,
+            false,
+            None,
+        )
+        .await
+        .unwrap();
+    let other = t
+        .store
+        .create_organisation(
+            "Annen forening",
+            OrgKind::VolunteerOrganisation,
+            None,
+            false,
+            None,
+        )
+        .await
+        .unwrap();
+    for (email, at) in [
+        ("leder@frivillig.example", org),
+        ("annen@forening.example", other),
+    ] {
+        let id = t
+            .store
+            .create_person(email, "Leder", None, "nb", None)
+            .await
+            .unwrap()
+            .unwrap();
+        t.store
+            .set_password(id, &naermiljo::accounts::hash_password(password), None)
+            .await
+            .unwrap();
+        t.store
+            .set_membership(id, at, naermiljo::store::accounts::OrgRole::Editor, None)
+            .await
+            .unwrap();
+    }
+    state.reload.reload().await.unwrap();
+    let (member, member_csrf) = session_of(&state, "leder@frivillig.example", password).await;
+    let (outsider, outsider_csrf) = session_of(&state, "annen@forening.example", password).await;
+    let evening = json!({ "opening_hours": "Mo-Th 17:00-21:00" });
+    let r = send(
+        &state,
+        "PATCH",
+        &item(library),
+        Some(&member),
+        Some(&member_csrf),
+        Some(evening.clone()),
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "not yet theirs: {}",
+        r.text
+    );
+    let r = send(
+        &state,
+        "PATCH",
+        &item(library),
+        Some(&cookie),
+        Some(&csrf),
+        Some(json!({ "operator_org": 999_999 })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let r = send(
+        &state,
+        "PATCH",
+        &item(library),
+        Some(&cookie),
+        Some(&csrf),
+        Some(json!({ "operator_org": org })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["properties"]["operator_org"], org);
+    let r = send(
+        &state,
+        "PATCH",
+        &item(library),
+        Some(&member),
+        Some(&member_csrf),
+        Some(evening.clone()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["properties"]["opening_hours"], "Mo-Th 17:00-21:00");
+    for (who, token, body, why) in [
+        (
+            &member,
+            &member_csrf,
+            json!({ "operator_org": other }),
+            "a member cannot hand it on",
+        ),
+        (
+            &outsider,
+            &outsider_csrf,
+            evening.clone(),
+            "another organisation's member",
+        ),
+    ] {
+        let r = send(
+            &state,
+            "PATCH",
+            &item(library),
+            Some(who),
+            Some(token),
+            Some(body),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{why}: {}", r.text);
+    }
+    let r = send(
+        &state,
+        "PATCH",
+        &item(hub),
+        Some(&member),
+        Some(&member_csrf),
+        Some(evening.clone()),
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "a facility it does not run: {}",
+        r.text
+    );
+    let runs = send(
+        &state,
+        "GET",
+        &format!("/api/organisations/{org}/facilities"),
+        Some(&member),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(runs.status, StatusCode::OK, "{}", runs.text);
+    assert_eq!(runs.body["facilities"][0]["id"], library);
+    assert_eq!(runs.body["facilities"].as_array().unwrap().len(), 1);
+    let r = send(
+        &state,
+        "GET",
+        &format!("/api/organisations/{org}/facilities"),
+        Some(&outsider),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    // Back to what the rest of this test expects.
+    let r = send(
+        &state,
+        "PATCH",
+        &item(library),
+        Some(&cookie),
+        Some(&csrf),
+        Some(hours.clone()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+
     // The audit log has each change with before and after; the refused ones left nothing.
     let audit: Vec<_> = t
         .store
@@ -1098,8 +1266,12 @@ async fn staff_edit_hours_and_services(t: TestStore) {
         .into_iter()
         .filter(|a| a.collection == "facilities")
         .collect();
-    assert_eq!(audit.len(), 2, "{audit:?}");
-    let first = audit.iter().find(|a| a.item_id == library).unwrap();
+    assert_eq!(audit.len(), 5, "{audit:?}");
+    let first = audit
+        .iter()
+        .filter(|a| a.item_id == library)
+        .min_by_key(|a| a.id)
+        .unwrap();
     assert_eq!(first.person_id, Some(admin));
     assert_eq!(first.action, "update");
     assert_eq!(first.before, Some(json!({ "opening_hours": null })));

@@ -107,7 +107,7 @@ pub(super) fn hours_paths(doc: &mut Value) {
         ],
     );
     doc["paths"]["/api/collections/{id}/items/{fid}"]["patch"] = json!({
-        "summary": "Staff admins set a facility's opening hours, and a knutepunkt's services (the facilities collection only; a signed-in session with its X-CSRF-Token). JSON Merge Patch of {opening_hours: OSM syntax (at most 255 characters; empty or null removes), services: [{service, name?, opening_hours?, contact?}] or null}; every field checked first, the edit kept apart from the imported row (a new import does not undo it) and logged in the audit. 200: the facility as served after it",
+        "summary": "Set a facility's opening hours, and a knutepunkt's services (the facilities collection only; a signed-in session with its X-CSRF-Token): staff admins for every facility, and the members of the organisation that runs it (operator_org, which only staff admins set). JSON Merge Patch of {opening_hours: OSM syntax (at most 255 characters; empty or null removes), services: [{service, name?, opening_hours?, contact?}] or null, operator_org: an organisation's id or null}; every field checked first, the edit kept apart from the imported row (a new import does not undo it) and logged in the audit. 200: the facility as served after it",
         "operationId": "editFacilityHours",
         "security": [{ "session": [] }],
         "parameters": [
@@ -119,7 +119,8 @@ pub(super) fn hours_paths(doc: &mut Value) {
             "services": { "type": ["array", "null"], "items": { "type": "object", "required": ["service"], "properties": {
                 "service": { "type": "string", "description": "citizen_service, library, health_station, meeting_rooms, cafe, volunteer_centre, nav, youth_club, other; or the Norwegian word (innbyggertorg, bibliotek, helsestasjon, møterom, kafé, frivilligsentral, nav-veiledning, ungdomsklubb, annet)" },
                 "name": { "type": "string" }, "opening_hours": { "type": "string" }, "contact": { "type": "string" }
-            } } }
+            } } },
+            "operator_org": { "type": ["integer", "null"], "description": "The organisation that runs the facility (staff admins only)" }
         } } } } },
         "responses": {
             "200": { "description": "The facility (GeoJSON Feature)", "content": { "application/geo+json": { "schema": { "type": "object" } } } },
@@ -129,6 +130,18 @@ pub(super) fn hours_paths(doc: &mut Value) {
             "422": { "description": "Invalid fields (problem+json with errors by field: opening_hours, services, services/N/opening_hours)" },
         }
     });
+    doc["paths"]["/api/organisations/{id}/facilities"] = json!({ "get": {
+        "summary": "The facilities an organisation runs (operator_org), for its members and staff admins: {facilities: [{id, name, kind, kind_label_nb, kind_label_en, opening_hours}]}",
+        "operationId": "listOperatedFacilities",
+        "security": [{ "session": [] }],
+        "parameters": [param("id", "path", "The organisation's id", json!({ "type": "integer" }), true)],
+        "responses": {
+            "200": { "description": "The facilities", "content": { "application/json": { "schema": { "type": "object" } } } },
+            "401": { "description": "Not signed in" },
+            "403": { "description": "Not a member or staff admin" },
+            "404": { "description": "No such organisation (problem+json)" },
+        }
+    } });
     let q = |name: &str, description: &str, schema: Value| {
         param(name, "query", description, schema, false)
     };
