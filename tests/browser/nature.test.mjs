@@ -1,12 +1,15 @@
 // Nature in the pages (issue 22), in a real browser: the basemap styles' nature layer (hidden,
 // between the land use and the roads, the styles as web/tools/make-styles.mjs makes them), the
 // residents' «Natur» part of the list (a green area under 0.5 ha said to be small, as the
-// planners' questions count it) and «Vis natur på kartet» (the style's layer shown; URL, embed
-// code, high contrast), the planners' nature questions with the distribution of walking times,
-// and a nature scenario with a pasted polygon, a drawn one, an area too small for the question
-// (said before anything is sent) and one the server refuses (said by its index and reason).
-// Each against the API's own answer for the same question; keyboard only where a person would
-// use it; axe and 320 px.
+// planners' questions count it, with the nearest that counts in its own row; «Skog» / «Forest»
+// throughout; «1 minutt»; at 320 px «vis i kartet» brings the map into view) and «Vis natur på
+// kartet» (the style's layer shown; URL, embed code, high contrast), the planners' nature
+// questions with the distribution of walking times and «Bruk WHO-målet: 5 minutter», and a
+// nature scenario with a pasted polygon (the map goes to it), a drawn one, an area too small
+// for the question (said before anything is sent) and one the server refuses (said by its
+// index and reason); the median before and after, the summary's wording, the CSV's name and
+// columns, areas numbered by place. Each against the API's own answer for the same question;
+// keyboard only where a person would use it; axe and 320 px.
 //
 //   NAERMILJO_BIN=target/debug/naermiljo node --test tests/browser/nature.test.mjs
 //
@@ -62,6 +65,26 @@ async function assertNarrow(page, what) {
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 320, `${what} is ${width} px wide at 320`);
   assert.deepEqual(await axeViolations(page), [], `axe on ${what} at 320 px`);
+}
+
+/** One CSV line's cells (quoted cells with commas and doubled quotes). */
+function csvCells(line) {
+  const out = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i += 1) {
+    const c = line[i];
+    if (quoted && c === '"' && line[i + 1] === '"') {
+      cell += '"';
+      i += 1;
+    } else if (c === '"') quoted = !quoted;
+    else if (c === ',' && !quoted) {
+      out.push(cell);
+      cell = '';
+    } else cell += c;
+  }
+  out.push(cell);
+  return out;
 }
 
 /** A square of `side` metres around a point, as a ring (unclosed) of lon/lat. */
@@ -143,7 +166,8 @@ test('residents: the nearest nature in the list as /api/reach says, shown on the
     const small = f.properties.class === 'green' && !f.properties.answers.includes('green');
     assert.equal(/under 0,5 ha/.test(row.text), small, `${f.properties.class} (${f.properties.area_ha} ha, answers ${f.properties.answers}): ${row.text}`);
   }
-  assert.ok(rows.find((r) => r.cls === 'forest').text.includes('Skogkanten'), 'the forest edge is called so');
+  // Forest is «Skog» in the row, as in the legend (not «Skogkanten»: the intro says the walk is to the edge).
+  assert.equal(await page.textContent('.result[data-nature-class="forest"] .result-kind'), 'Skog', 'the forest row is called «Skog»');
 
   // A row by keyboard: its point (the edge where the walk reaches the forest) on the map.
   const forest = nature.find((f) => f.properties.class === 'forest');
@@ -153,7 +177,10 @@ test('residents: the nearest nature in the list as /api/reach says, shown on the
   assert.equal(shown.length, 1, 'one nature point on the map');
   assert.deepEqual(shown[0].geometry.coordinates, forest.geometry.coordinates, 'the map shows the API\'s point');
   assert.equal(await page.getAttribute(`.result[data-nature-id="${forest.id}"]`, 'aria-current'), 'true');
-  await page.waitForFunction(() => /Skogkanten/.test(document.getElementById('announcer').textContent));
+  // Said with the API's minutes, «1 minutt» in the singular, and without «Skog (Skog)».
+  const forestMinutes = `${forest.properties.walk_minutes} ${forest.properties.walk_minutes === 1 ? 'minutt' : 'minutter'} å gå`;
+  await page.waitForFunction((m) => document.getElementById('announcer').textContent.includes(m), forestMinutes);
+  assert.doesNotMatch(await page.textContent('#announcer'), /Skog \(Skog\)|Skogkanten/);
   await page.evaluate(() => window.app.idle());
   assert.ok(await page.evaluate(() => window.app.map.queryRenderedFeatures({ layers: ['nature-chosen'] }).length === 1), 'the point is drawn');
 
@@ -244,28 +271,103 @@ test('residents: the nearest nature in the list as /api/reach says, shown on the
   await embed.close();
 
   await assertNarrow(page, '/ with nature');
+  // At 320 px the map is above the list: «vis i kartet» brings it into view, focus stays on the button.
+  const forestButton = `.result[data-nature-id="${forest.id}"]:not([data-nature-for]) button`;
+  await page.focus(forestButton);
+  const mapBox = () => page.evaluate(() => {
+    const r = document.querySelector('.map-area').getBoundingClientRect();
+    return { top: Math.round(r.top), bottom: Math.round(r.bottom), height: window.innerHeight };
+  });
+  const before320 = await mapBox();
+  assert.ok(before320.top < 0, `the map is above the window while the row is in view: ${JSON.stringify(before320)}`);
+  await page.keyboard.press('Enter');
+  // (Within a pixel: the layout has fractions of one.)
+  await page.waitForFunction(() => document.querySelector('.map-area').getBoundingClientRect().top > -1);
+  const inView = await mapBox();
+  assert.ok(inView.top >= 0 && inView.bottom <= inView.height, `the map is in view after «vis i kartet»: ${JSON.stringify(inView)}`);
+  assert.ok(await page.evaluate((sel) => document.activeElement === document.querySelector(sel), forestButton), 'focus stays on the row\'s button');
   await page.screenshot({ path: screenshotPath('nature-residents-320.png') });
   assertClean(p);
   await p.close();
 });
 
-test('residents: a nearest green area under 0.5 ha is said to be small, as the planners\' question counts it (nb and en)', async () => {
-  // By Sofienbergparken: the nearest green is a 0.07 ha «Grøntareal», which answers no planners' question.
-  const point = [10.759436, 59.929261];
-  const reach = await api(`/api/reach?lon=${point[0]}&lat=${point[1]}&minutes=15&profile=walk`);
-  const green = reach.nature.features.find((f) => f.properties.class === 'green');
-  assert.ok(green && green.properties.area_ha < 0.5 && !green.properties.answers.includes('green'),
-    `the nearest green there is under 0.5 ha: ${JSON.stringify(green?.properties)}`);
-  for (const [lang, words] of [['nb', `lite grøntområde, under 0,5 ha · ${String(green.properties.area_ha).replace('.', ',')} ha`],
-    ['en', `small green space, under 0.5 ha · ${green.properties.area_ha} ha`]]) {
-    const p = await open(`/?point=${point.join(',')}&lang=${lang}`, { viewport: { width: 1280, height: 800 } });
-    await p.page.waitForFunction(() => window.app.reach && document.querySelector('.list-nature'));
-    const row = await p.page.textContent(`.result[data-nature-id="${green.id}"] .result-meta`);
-    assert.ok(row.includes(words), `${lang}: ${row}`);
+test('residents: a nearest green area under 0.5 ha is said to be small, and the nearest that counts follows it (nb and en)', async () => {
+  // In Kvadraturen (nb, 5 minutes): a 0.04 ha park; by Sofienbergparken (en): a 0.07 ha
+  // «Grøntareal». Neither answers a planners' question, so /api/reach sends the nearest green
+  // area that counts after it (`nearest_for: "green"`), which gets its own row.
+  const words = {
+    nb: { locale: 'nb-NO', park: 'liten park', green: 'lite grøntområde', counted: 'Nærmeste grøntområde på minst 0,5 ha', ha: (x) => String(x).replace('.', ','),
+      forest: 'Skog', tag: { 'leisure=park': 'Park', 'natural=wood': 'Skog' }, minute: (m) => `${m} ${m === 1 ? 'minutt' : 'minutter'} å gå` },
+    en: { locale: 'en-GB', park: 'small park', green: 'small green space', counted: 'Nearest green space of at least 0.5 ha', ha: String,
+      forest: 'Forest', tag: { 'leisure=park': 'Park', 'natural=wood': 'Forest' }, minute: (m) => `${m} ${m === 1 ? 'minute' : 'minutes'} on foot` },
+  };
+  for (const { lang, point, minutes } of [{ lang: 'nb', point: [10.7425, 59.9085], minutes: 5 },
+    { lang: 'en', point: [10.759436, 59.929261], minutes: 15 }]) {
+    const w = words[lang];
+    const reach = await api(`/api/reach?lon=${point[0]}&lat=${point[1]}&minutes=${minutes}&profile=walk`);
+    const features = reach.nature.features;
+    const green = features.find((f) => f.properties.class === 'green' && !f.properties.nearest_for);
+    assert.ok(green && green.properties.area_ha < 0.5 && !green.properties.answers.includes('green'),
+      `${lang}: the nearest green there is under 0.5 ha: ${JSON.stringify(green?.properties)}`);
+    const counted = features.find((f) => f.properties.nearest_for === 'green');
+    assert.ok(counted && counted.properties.answers.includes('green'),
+      `${lang}: the API sends the nearest green area that counts: ${JSON.stringify(counted?.properties)}`);
+    // Its name, else what its tag says (Sofienbergparken has no name in the data).
+    const countedName = counted.properties.name ?? w.tag[counted.properties.tag];
+    assert.deepEqual(features.filter((f) => f.properties.nearest_for).length, 1, 'one nearest_for');
+
+    const p = await open(`/?point=${point.join(',')}&minutes=${minutes}&lang=${lang}`, { viewport: { width: 1280, height: 800 } });
+    const { page } = p;
+    await page.waitForFunction(() => window.app.reach && document.querySelector('.list-nature'));
+    const small = `${green.properties.tag === 'leisure=park' ? w.park : w.green}, under ${w.ha(0.5)} ha · ${w.ha(green.properties.area_ha)} ha`;
+    const row = await page.textContent(`.result[data-nature-id="${green.id}"]:not([data-nature-for]) .result-meta`);
+    assert.ok(row.includes(small), `${lang}: ${row}`);
     // Areas that answer the question are not.
-    for (const f of reach.nature.features.filter((x) => x.properties.answers.length)) {
-      assert.doesNotMatch(await p.page.textContent(`.result[data-nature-id="${f.id}"]`), /under 0[,.]5 ha/);
+    for (const f of features.filter((x) => x.properties.answers.length)) {
+      assert.doesNotMatch(await page.textContent(`.result[data-nature-id="${f.id}"]`), /under 0[,.]5 ha/);
     }
+
+    // The nearest that counts: its own row right after the small one, with the API's name,
+    // size and minutes, and the same «vis i kartet».
+    const shown = await page.$$eval('.list-nature .result', (lis) => lis.map((li) => ({
+      id: li.dataset.natureId ?? null, for: li.dataset.natureFor ?? null, none: li.dataset.natureNone ?? null,
+      kind: li.querySelector('.result-kind').textContent, name: li.querySelector('.result-name')?.textContent ?? null,
+      meta: li.querySelector('.result-meta').textContent, minutes: li.querySelector('.result-minutes')?.dataset.minutes ?? null,
+    })));
+    const at = shown.findIndex((r) => r.for === 'green');
+    assert.ok(at > 0, `${lang}: a row for the nearest green area that counts: ${JSON.stringify(shown)}`);
+    assert.equal(shown[at - 1].id, String(green.id), 'right after the small green area');
+    assert.equal(shown[at].id, String(counted.id));
+    assert.equal(shown[at].kind, w.counted);
+    assert.ok(shown[at].name.startsWith(countedName), `named: ${shown[at].name}`);
+    assert.equal(Number(shown[at].minutes), counted.properties.walk_minutes, 'its minutes as the API says');
+    const ha = counted.properties.area_ha;
+    const size = new Intl.NumberFormat(w.locale, { maximumFractionDigits: ha < 1 ? 2 : ha < 10 ? 1 : 0 }).format(ha);
+    assert.ok(shown[at].meta.endsWith(`${size} ha`), `its size: ${shown[at].meta}`);
+    assert.doesNotMatch(shown[at].meta, /under 0[,.]5 ha/);
+    assert.equal(shown.length, 4, 'the three classes and the one that counts');
+    // Forest is called the same everywhere: «Skog» / «Forest» (not «Forest edge», «Woodland»).
+    assert.equal(await page.$eval('.result[data-nature-class="forest"]:not([data-nature-for]) .result-kind, .result[data-nature-none="forest"] .result-kind',
+      (el) => el.textContent), w.forest);
+    assert.doesNotMatch(await page.textContent('.list-nature'), /Woodland|Forest edge|Skogkanten/);
+
+    await page.focus('.result[data-nature-for="green"] button');
+    await page.keyboard.press('Enter');
+    const chosen = await page.evaluate(async () => (await window.app.map.getSource('nature-chosen').getData()).features);
+    assert.deepEqual(chosen.map((f) => f.geometry.coordinates), [counted.geometry.coordinates], 'its point on the map');
+    assert.equal(await page.getAttribute('.result[data-nature-for="green"]', 'aria-current'), 'true');
+    assert.equal(await page.$$eval('.list-nature .result[aria-current]', (lis) => lis.length), 1, 'only that row is marked');
+    const heard = w.minute(counted.properties.walk_minutes);
+    await page.waitForFunction((m) => document.getElementById('announcer').textContent.includes(m), heard);
+    assert.ok((await page.textContent('#announcer')).startsWith(`${countedName} (${w.counted.toLowerCase()})`), await page.textContent('#announcer'));
+    // The small green area is a minute away: said in the singular.
+    assert.equal(green.properties.walk_minutes, 1, 'the small green area is a minute away');
+    await page.focus(`.result[data-nature-id="${green.id}"]:not([data-nature-for]) button`);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((m) => document.getElementById('announcer').textContent.includes(m), w.minute(1));
+    assert.doesNotMatch(await page.textContent('#announcer'), /\b1 (minutter|minutes)\b/);
+    const forest = features.find((f) => f.properties.class === 'forest');
+    if (forest && !forest.properties.name) assert.equal(await page.textContent(`.result[data-nature-id="${forest.id}"] .result-name span`), w.tag[forest.properties.tag]);
     assertClean(p);
     await p.close();
   }
@@ -317,7 +419,31 @@ test('planner: «Grøntområde på minst 0,5 ha» by keyboard; the table and the
 
   await page.screenshot({ path: screenshotPath('nature-planner.png'), fullPage: true });
   assert.deepEqual(await axeViolations(page), [], 'axe on /planner with a nature question');
-  await assertNarrow(page, '/planner?nature=green');
+
+  // «Bruk WHO-målet: 5 minutter»: none at 5 minutes; at other minutes offered beside the hint,
+  // without changing them; by keyboard (after the chooser), it sets 5 and focus goes to the minutes.
+  assert.equal(await page.isHidden('#who-minutes'), true, 'no WHO button at 5 minutes');
+  await page.focus('#minutes');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('10');
+  await page.keyboard.press('Tab');
+  await page.waitForFunction(() => window.app.state.minutes === 10);
+  await page.evaluate(() => window.app.settled());
+  assert.equal(await page.isVisible('#who-minutes'), true, 'the WHO button at 10 minutes');
+  assert.equal(await page.textContent('#who-minutes'), 'Bruk WHO-målet: 5 minutter');
+  assert.equal(await page.inputValue('#minutes'), '10', 'the minutes are the planner\'s until the button is used');
+  await assertNarrow(page, '/planner?nature=green&minutes=10');
+  await page.focus('#kind');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'who-minutes', 'the button follows the chooser and its hint');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.app.state.minutes === 5);
+  await page.evaluate(() => window.app.settled());
+  assert.equal(await page.inputValue('#minutes'), '5');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'minutes', 'focus on the minutes as the button goes');
+  assert.equal(await page.isHidden('#who-minutes'), true);
+  assert.match(await page.evaluate(() => location.search), /(^\?|&)minutes=5(&|$)/);
+  assert.equal(await page.$eval('#table-foot [data-key="share"]', (td) => Number(td.dataset.value)), expected.total.share, 'the 5-minute answer again');
   assertClean(p);
   await p.close();
 });
@@ -326,9 +452,13 @@ test('planner: a new park pasted as a polygon in a nature scenario, after ≥ be
   const gaps = await api('/api/coverage/gaps?nature=green&minutes=2&limit=1');
   assert.ok(gaps.features.length, 'a home beyond 2 minutes of a green area');
   const home = gaps.features[0].geometry.coordinates;
-  const p = await open(`/planner?nature=green&minutes=2&center=${home[0]},${home[1]}&zoom=16`, { viewport: { width: 1280, height: 900 } });
+  // The city's scale: a pasted 80 m square would be a speck here.
+  const p = await open(`/planner?nature=green&minutes=2&center=${home[0] + 0.01},${home[1] - 0.005}&zoom=13`, { viewport: { width: 1280, height: 900 } });
   const { page } = p;
   await page.evaluate(() => window.app.settled());
+  // 2 minutes is not WHO's target: offered, not set.
+  assert.equal(await page.isVisible('#who-minutes'), true, 'the WHO button at 2 minutes');
+  assert.equal(await page.evaluate(() => window.app.state.minutes), 2);
 
   await page.focus('#scenario-toggle');
   await page.keyboard.press('Enter');
@@ -357,6 +487,12 @@ test('planner: a new park pasted as a polygon in a nature scenario, after ≥ be
   await page.evaluate(() => window.app.idle());
   assert.equal(await page.getAttribute('#area-text', 'aria-invalid'), 'false');
   assert.match(await page.textContent('#area-list'), /^Område 1: 0,6\d ha, 4 punkter/);
+  // The map went to the new area, at a neighbourhood's scale.
+  const view = await page.evaluate(() => ({ zoom: window.app.map.getZoom(), bounds: window.app.map.getBounds().toArray() }));
+  assert.ok(Math.abs(view.zoom - 16) < 0.01, `zoomed to the area: ${view.zoom}`);
+  for (const [x, y] of ring) {
+    assert.ok(x > view.bounds[0][0] && x < view.bounds[1][0] && y > view.bounds[0][1] && y < view.bounds[1][1], `the area is in view: ${JSON.stringify(view)}`);
+  }
   assert.match(await page.evaluate(() => location.search), /[?&]areas=[-\d.,]+(&|$)/);
   assert.ok(await page.evaluate(() => window.app.map.queryRenderedFeatures({ layers: ['pl-area-fill'] }).length > 0), 'the area is drawn');
 
@@ -377,6 +513,32 @@ test('planner: a new park pasted as a polygon in a nature scenario, after ≥ be
   assert.ok(shown.after >= shown.before, `after ${shown.after} ≥ before ${shown.before}`);
   assert.ok(direct.after.total.covered > direct.before.total.covered, 'the home in the gap is now near a green area');
   assert.match(await page.textContent('#totals'), /Etter endringen: .* \+\d/);
+  // An added park only shortens walks: said so, with the API's count.
+  const changedN = new Intl.NumberFormat('nb-NO').format(direct.addresses_changed);
+  assert.ok((await page.textContent('.scenario-summary')).endsWith(`${changedN} ${direct.addresses_changed === 1 ? 'adresse' : 'adresser'} får kortere vei.`),
+    await page.textContent('.scenario-summary'));
+  assert.doesNotMatch(await page.textContent('#totals'), /lengre/);
+  // The median walk before and after, as the API says, per district and in total.
+  assert.deepEqual(await page.$$eval('#table-head th .sort span:first-child', (ss) => ss.map((x) => x.textContent)).then((hs) => hs.filter((x) => /Median/.test(x))),
+    ['Median gangtid før', 'Median gangtid etter']);
+  const medians = await page.$$eval('#table-body tr', (trs) => trs.map((tr) => {
+    const v = (key) => (tr.querySelector(`[data-key="${key}"]`).dataset.value == null ? null : Number(tr.querySelector(`[data-key="${key}"]`).dataset.value));
+    return [tr.dataset.districtId, [v('median_s'), v('median_after')]];
+  }));
+  const apiMedians = new Map(direct.after.districts.map((d) => [d.district_id ?? '', [direct.before.districts.find((b) => b.district_id === d.district_id)?.median_s ?? null, d.median_s ?? null]]));
+  assert.deepEqual(new Map(medians), apiMedians, 'every district\'s median before and after');
+  assert.equal(await page.$eval('#table-foot [data-key="median_after"]', (td) => Number(td.dataset.value)), direct.after.total.median_s, 'the total median after');
+  // The CSV: named as the coverage CSV is, with the question, the minutes and the new area.
+  const csvName = await page.getAttribute('#scenario-csv-link', 'download');
+  assert.equal(csvName, (await page.getAttribute('#csv-link', 'download')).replace(/^coverage-/, 'scenario-'));
+  assert.match(csvName, /^scenario-nature-green-2min-walk[\w-]*\.csv$/);
+  const csv = (await page.evaluate(async () => (await fetch(document.getElementById('scenario-csv-link').href)).text())).trim().split('\n').map(csvCells);
+  const col = (name) => csv[0].indexOf(name);
+  for (const name of ['nature', 'minutes', 'profile', 'median_s_before', 'median_s_after', 'added_areas_ha']) assert.ok(col(name) >= 0, `the CSV has ${name}: ${csv[0]}`);
+  assert.ok(csv.slice(1).every((r) => r[col('nature')] === 'green' && r[col('minutes')] === '2'), 'every row says the question and the minutes');
+  const totalRow = csv.find((r) => r[0] === 'total');
+  assert.equal(Number(totalRow[col('median_s_after')]), Math.round(direct.after.total.median_s));
+  assert.match(totalRow[col('added_areas_ha')], /^0\.6\d$/);
   // The distribution after the new park stands beside today's, and adds up too.
   const after = await page.$$eval('#distribution-body [data-key="addresses_after"]', (tds) => tds.map((td) => Number(td.dataset.value)));
   assert.deepEqual(after, direct.after.distribution.map((b) => b.addresses));
@@ -418,6 +580,7 @@ test('planner: a new park pasted as a polygon in a nature scenario, after ≥ be
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => window.app.areas.length === 3);
   await page.evaluate(() => window.app.settled());
+  assert.ok(await page.evaluate(() => window.app.map.getBounds().contains([4.2, 60.5])), 'the map went to the pasted area');
   assert.equal(await page.textContent('#scenario-status'), 'Ingen gangvei eller sti når kanten av område 3. Legg det der en vei eller sti går forbi.');
   assert.equal(await page.evaluate(() => window.app.scenario), null, 'no result while an area is refused');
   const refused = (f) => /\/api\/coverage\/scenario: HTTP 422$/.test(f);
@@ -444,12 +607,25 @@ test('planner: a new park pasted as a polygon in a nature scenario, after ≥ be
   assert.match(await page.textContent('#area-list'), /^Område 1: 0,6\d ha, 4 punkter Under 1 ha, som spørsmålet teller/);
   assert.equal(asked(), before1ha, 'nothing sent with an area the server would refuse');
   assert.equal(await page.evaluate(() => window.app.scenario), null);
+  // What is said, kept (the scenario's result is said after it).
+  await page.evaluate(() => {
+    const region = document.getElementById('announcer');
+    window.heard = [];
+    new MutationObserver(() => window.heard.push(region.textContent)).observe(region, { childList: true, characterData: true, subtree: true });
+  });
   await page.locator('#area-list button', { hasText: 'Fjern område 1' }).focus();
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => window.app.scenario?.request?.nature === 'green_1ha');
   await page.evaluate(() => window.app.settled());
   assert.equal(await page.evaluate(() => window.app.scenario.request.add_areas.length), 1);
   assert.match(await page.textContent('#totals'), /Etter endringen: /);
+  // Numbered by place: the one left is «Område 1», in the list and on the map, and that is said.
+  assert.match(await page.textContent('#area-list'), /^Område 1: 1,\d+ ha, 4 punkterFjern område 1$/);
+  assert.deepEqual(await page.evaluate(async () => (await window.app.map.getSource('pl-areas').getData()).features.map((f) => f.properties.label)), ['Område 1']);
+  assert.ok((await page.evaluate(() => window.heard)).includes('Område 1 er fjernet. Områdene etter det har fått nye nummer.'),
+    `said: ${await page.evaluate(() => window.heard)}`);
+  await page.evaluate((c) => window.app.map.jumpTo({ center: c, zoom: 16 }), home);
+  await page.evaluate(() => window.app.idle());
 
   await page.screenshot({ path: screenshotPath('nature-scenario.png') });
   assert.deepEqual(await axeViolations(page), [], 'axe on the nature scenario');

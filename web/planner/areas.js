@@ -9,8 +9,9 @@
 // area or forest, 1 ha for «minst 1 ha») so that the words can say what is wrong; the server
 // checks again and refuses an area by its index and a reason (`refusedText`). An area listed
 // before the question changed that is now too small is marked, and the scenario is not asked
-// for until it is removed. The areas are listed (with their size) and drawn on the map, and
-// kept in the URL (`areas`).
+// for until it is removed. The areas are listed (with their size) and drawn on the map, numbered
+// by their place in the list («Område 1» is the first there is, also after one is removed), and
+// kept in the URL (`areas`). A pasted area may lie anywhere: the map goes to it.
 
 import { $, h, announce } from '../kit/dom.js';
 import { t, formatNumber, currentLocale } from '../kit/i18n.js';
@@ -149,18 +150,38 @@ export function parseAreas(text) {
   return { rings, swapped };
 }
 
+/** An area's number: its place in the list, from 1. */
+export const numberOf = (area) => page.areas.indexOf(area) + 1;
+
 /** Adds an area; from the URL, quietly. Returns it, or null when there are as many as allowed. */
 export function addArea(ring, { quiet = false } = {}) {
   if (page.areas.length >= MAX_AREAS) return null;
-  const area = { n: ++page.areaSeq, ring };
+  const area = { ring };
   page.areas.push(area);
-  if (!quiet) changed(t('areas.added', { n: area.n, ha: fmtHa(hectares(ring)) }));
+  if (!quiet) changed(t('areas.added', { n: numberOf(area), ha: fmtHa(hectares(ring)) }));
   return area;
 }
 
-function removeArea(n) {
-  page.areas = page.areas.filter((a) => a.n !== n);
-  changed(t('areas.removed', { n }), { focus: $('draft-center') });
+function removeArea(area) {
+  const n = numberOf(area);
+  page.areas = page.areas.filter((a) => a !== area);
+  // The ones after it move up a place, and their numbers with it: said.
+  const renumbered = n <= page.areas.length ? ` ${t('areas.renumbered')}` : '';
+  changed(`${t('areas.removed', { n })}${renumbered}`, { focus: $('draft-center') });
+}
+
+/** The map shows the rings (a pasted area may lie anywhere, or be a speck at the city's scale). */
+function showRings(rings) {
+  const { map } = page;
+  if (!map || !rings.length) return;
+  const points = rings.flat();
+  const xs = points.map((p) => p[0]);
+  const ys = points.map((p) => p[1]);
+  // At most a neighbourhood's scale: the homes around a small park stay in view.
+  map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], {
+    padding: Math.min(48, map.getContainer().clientWidth / 8), maxZoom: 16,
+    duration: matchMedia('(prefers-reduced-motion: reduce)').matches ? 0 : 600,
+  });
 }
 
 const fmtHa = (ha) => formatNumber(ha, { maximumFractionDigits: ha < 10 ? 2 : 0 });
@@ -174,7 +195,7 @@ const counted = () => (page.state.nature === 'forest' ? 'forest' : 'green');
 export const tooSmall = (ring, min = questionHa()) => min > 0 && hectares(ring) < min;
 
 /** «Område 2 er 0,3 ha; spørsmålet teller grøntområder på minst 0,5 ha.» */
-const smallText = (area, min) => t(`areas.too_small.${counted()}`, { n: area.n, ha: fmtBelow(hectares(area.ring)), min: formatNumber(min) });
+const smallText = (area, min, n = numberOf(area)) => t(`areas.too_small.${counted()}`, { n, ha: fmtBelow(hectares(area.ring)), min: formatNumber(min) });
 
 /**
  * Why the scenario is not asked for, before sending: the listed areas smaller than the question
@@ -185,7 +206,7 @@ export function smallAreasText() {
   const small = page.areas.filter((a) => tooSmall(a.ring, min));
   if (!small.length) return null;
   const which = small.length === 1 ? smallText(small[0], min) : t(`areas.too_small_many.${counted()}`, {
-    list: new Intl.ListFormat(currentLocale(), { type: 'conjunction' }).format(small.map((a) => String(a.n))),
+    list: new Intl.ListFormat(currentLocale(), { type: 'conjunction' }).format(small.map((a) => String(numberOf(a)))),
     min: formatNumber(min),
   });
   return `${which} ${t('areas.too_small_fix')}`;
@@ -206,8 +227,10 @@ export function refusedText(problem, sent) {
   const { index, reason, limit } = problem.body ?? {};
   const area = Number.isInteger(index) ? sent[index] : null;
   if (!area) return null;
-  if (reason === 'too_small') return `${smallText(area, limit ?? questionHa())} ${t('areas.too_small_fix')}`;
-  return t(REFUSED[reason] ?? 'areas.refused_n', { n: area.n, max: formatNumber(limit ?? MAX_HA) });
+  // Its number as it was sent (the list has not changed since: a change asks anew).
+  const n = index + 1;
+  if (reason === 'too_small') return `${smallText(area, limit ?? questionHa(), n)} ${t('areas.too_small_fix')}`;
+  return t(REFUSED[reason] ?? 'areas.refused_n', { n, max: formatNumber(limit ?? MAX_HA) });
 }
 
 /** The drawing: a point more (a click on the map, or the map's centre). */
@@ -258,8 +281,9 @@ function addPasted() {
   $('area-text').value = '';
   const added = rings.map((r) => addArea(r, { quiet: true }));
   const first = added[0];
+  showRings(rings);
   changed([
-    added.length === 1 ? t('areas.added', { n: first.n, ha: fmtHa(hectares(first.ring)) }) : t('areas.added_many', { count: added.length }),
+    added.length === 1 ? t('areas.added', { n: numberOf(first), ha: fmtHa(hectares(first.ring)) }) : t('areas.added_many', { count: added.length }),
     swapped ? t('areas.swapped') : '',
   ].filter(Boolean).join(' '));
 }
@@ -326,7 +350,7 @@ function draftGeoJson() {
 function areaText(a) {
   const ha = hectares(a.ring);
   const min = questionHa();
-  const text = t('areas.item', { n: a.n, ha: tooSmall(a.ring, min) ? fmtBelow(ha) : fmtHa(ha), count: a.ring.length });
+  const text = t('areas.item', { n: numberOf(a), ha: tooSmall(a.ring, min) ? fmtBelow(ha) : fmtHa(ha), count: a.ring.length });
   return tooSmall(a.ring, min) ? `${text} ${t('areas.small', { min: formatNumber(min) })}` : text;
 }
 
@@ -339,7 +363,7 @@ export function renderAreas() {
   if (nature) {
     $('area-list').replaceChildren(...(page.areas.length ? page.areas.map((a) => h('li', {},
       h('span', { textContent: areaText(a) }),
-      h('button', { type: 'button', className: 'small', textContent: t('areas.remove', { n: a.n }), on: { click: () => removeArea(a.n) } })))
+      h('button', { type: 'button', className: 'small', textContent: t('areas.remove', { n: numberOf(a) }), on: { click: () => removeArea(a) } })))
       : [h('li', { className: 'hint', textContent: t('areas.none') })]));
     const n = page.draft.length;
     $('draft-status').textContent = page.draftNote
@@ -349,7 +373,7 @@ export function renderAreas() {
   if (!map?.getSource('pl-areas')) return;
   const shown = nature && state.scenario;
   map.getSource('pl-areas').setData(shown ? {
-    type: 'FeatureCollection', features: page.areas.map((a) => areaFeature(a.ring, { label: t('areas.label', { n: a.n }) })),
+    type: 'FeatureCollection', features: page.areas.map((a, i) => areaFeature(a.ring, { label: t('areas.label', { n: i + 1 }) })),
   } : EMPTY);
   map.getSource('pl-draft').setData(shown ? draftGeoJson() : EMPTY);
 }

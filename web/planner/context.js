@@ -8,9 +8,8 @@ export const page = {
   /** Proposed facilities: { n, lngLat: [lon, lat], marker }. */
   proposals: [],
   proposalSeq: 0,
-  /** A nature scenario's new areas: { n, ring: [[lon, lat], …] (unclosed) } (./areas.js). */
+  /** A nature scenario's new areas: { ring: [[lon, lat], …] (unclosed) }, numbered by their place (./areas.js). */
   areas: [],
-  areaSeq: 0,
   /** The area being drawn on the map: its points so far. */
   draft: [],
   /** Why the drawing could not be added (too small for the question, …), until it changes. */

@@ -37,6 +37,7 @@ import {
   addArea, addAreaOverlay, addDraftPoint, renderAreas, wireAreas,
 } from './areas.js';
 import { loadQuestion } from './load.js';
+import { WHO_MINUTES } from './table.js';
 import { wireDrill, drillInto, opensOnClick, fitToPlace } from './drill.js';
 import { renderAll } from './render.js';
 import { wireOpenAt, showOpenAt } from './open-at.js';
@@ -187,6 +188,14 @@ function buildControls() {
   minutes.setAttribute('aria-invalid', 'false');
   minutes.addEventListener('input', () => readMinutes(false));
   minutes.addEventListener('change', () => readMinutes(true));
+  // «Bruk WHO-målet: 5 minutter» (a green question with other minutes): the minutes set, and
+  // focus on them, as the button goes.
+  $('who-minutes').addEventListener('click', () => {
+    minutes.value = String(WHO_MINUTES);
+    $('who-minutes').hidden = true;
+    minutes.focus();
+    readMinutes(true);
+  });
 
   fillChoices($('profiles'), 'radio', 'profile', PROFILES.map((p) => ({
     value: p, label: t(`profile.${p}`), checked: p === state.profile,

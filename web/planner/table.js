@@ -11,6 +11,10 @@ import { questionLabel, questionHint } from './nature.js';
 import { canDrill, levelName, parentFeature, parentName, viewLabel } from './levels.js';
 import { drillInto } from './drill.js';
 import { openAtExplanation, openAtCounts } from './open-at.js';
+import { hectares } from './areas.js';
+
+/** The walking time of WHO's guideline (a green area of 0.5 ha within 300 m): about 5 minutes. */
+export const WHO_MINUTES = 5;
 
 /** The scenario's totals (before and after) for the place shown: the whole area, or the parent. */
 export function totals() {
@@ -50,6 +54,8 @@ export function rows() {
       change: a && d.addresses > 0 ? a.share - d.share : null,
       median_s: d.median_s,
       p90_s: d.p90_s,
+      median_after: a ? a.median_s : null,
+      p90_after: a ? a.p90_s : null,
       unreachable: d.unreachable ?? null,
       population: d.population,
       resident_share: d.resident_share,
@@ -76,8 +82,16 @@ function columns() {
       { key: 'share_after', label: 'table.share_after', type: 'share' },
       { key: 'change', label: 'table.change', type: 'points' });
   }
-  cols.push({ key: 'median_s', label: 'table.median', type: 'minutes' },
-    { key: 'p90_s', label: 'table.p90', type: 'minutes' });
+  // In a scenario the walking times change too: today's and after, side by side.
+  if (scenario) {
+    cols.push({ key: 'median_s', label: 'table.median_before', type: 'minutes' },
+      { key: 'median_after', label: 'table.median_after', type: 'minutes' },
+      { key: 'p90_s', label: 'table.p90_before', type: 'minutes' },
+      { key: 'p90_after', label: 'table.p90_after', type: 'minutes' });
+  } else {
+    cols.push({ key: 'median_s', label: 'table.median', type: 'minutes' },
+      { key: 'p90_s', label: 'table.p90', type: 'minutes' });
+  }
   if (withUnreachable) cols.push({ key: 'unreachable', label: 'table.unreachable', type: 'int' });
   if (withPopulation) {
     cols.push({ key: 'population', label: 'table.population', type: 'int' },
@@ -221,7 +235,8 @@ export function renderTable() {
     district: coverage.parent_id ? t('table.total_in', { parent: parentName() }) : t('table.total'),
     addresses: tot.addresses, covered: tot.covered, share: tot.share,
     covered_after: after?.covered ?? null, share_after: after?.share ?? null,
-    change: after ? after.share - tot.share : null, median_s: tot.median_s, p90_s: tot.p90_s, unreachable: tot.unreachable ?? null,
+    change: after ? after.share - tot.share : null, median_s: tot.median_s, p90_s: tot.p90_s,
+    median_after: after?.median_s ?? null, p90_after: after?.p90_s ?? null, unreachable: tot.unreachable ?? null,
     population: tot.population, resident_share: tot.resident_share,
     population_sum: Boolean(tot.population_sum), suppressed: Boolean(tot.suppressed),
   }));
@@ -252,14 +267,34 @@ export function renderChart() {
     }))));
 }
 
+/**
+ * Which way the changed addresses' walks went: a new area or facility only shortens walks, a
+ * closed facility only lengthens them; both at once, either. The API's own counts
+ * (`addresses_shorter`, `addresses_longer`) when it sends them.
+ */
+export function changedWay(scenario) {
+  const changed = scenario.addresses_changed ?? 0;
+  if (!changed) return 'none';
+  const { addresses_shorter: shorter, addresses_longer: longer } = scenario;
+  if (Number.isFinite(shorter) && Number.isFinite(longer)) {
+    return longer === 0 ? 'shorter' : shorter === 0 ? 'longer' : 'either';
+  }
+  const r = scenario.request ?? {};
+  const added = (r.add_areas?.length ?? 0) + (r.add?.length ?? 0) > 0;
+  const removed = (r.remove?.length ?? 0) > 0;
+  return added && removed ? 'either' : removed ? 'longer' : 'shorter';
+}
+
 /** The scenario's result in words (also what is announced). */
 export function scenarioResult() {
   const { scenario, coverage, state } = page;
   const { before, after: a } = totals();
   if (!a) return '';
+  const changed = scenario.addresses_changed ?? 0;
+  const moved = t(`scenario.${coverage.parent_id ? 'changed_in_all' : 'changed'}.${changedWay(scenario)}`, { count: changed, n: fmtInt(changed) });
   return t(coverage.parent_id ? 'scenario.result_in' : 'scenario.result', {
     covered: fmtInt(a.covered), addresses: fmtInt(a.addresses), share: fmtShare(a.share), minutes: state.minutes,
-    change: fmtPoints(a.share - before.share), changed: fmtInt(scenario.addresses_changed), parent: parentName(),
+    change: fmtPoints(a.share - before.share), changed: moved, parent: parentName(),
   });
 }
 
@@ -307,11 +342,50 @@ export function renderQuestionLinks() {
   const hint = questionHint();
   $('kind-hint').textContent = hint;
   $('kind-hint').hidden = !hint;
+  // WHO's green area within 300 m is about 5 minutes: offered beside the hint when other
+  // minutes are asked, never set without the planner's word.
+  const who = $('who-minutes');
+  if (who) {
+    who.textContent = t('question.who_target', { minutes: WHO_MINUTES });
+    who.hidden = !(state.nature === 'green' && state.minutes !== WHO_MINUTES);
+  }
   $('csv-link').href = `/api/coverage?${coverageQuery({ format: 'csv' })}`;
-  const where = [state.level, state.parent, !state.nature && state.openAt && `open-${state.openAt}`,
-    !state.nature && state.openAt && state.unknownHours === 'closed' && 'unknown-closed'].filter(Boolean).map((x) => `-${x}`).join('');
-  const what = state.nature ? `nature-${state.nature}` : state.kind.replace(/,/g, '-');
-  $('csv-link').download = `coverage-${what}-${state.minutes}min-${state.profile}${where}.csv`.replace(/[^\w.-]+/g, '_');
+  $('csv-link').download = csvName('coverage');
+}
+
+/**
+ * A downloaded table's file name: what (`coverage`, `scenario`), the question, the minutes, the
+ * profile and where («coverage-nature-green-5min-walk-bydel.csv»).
+ */
+export function csvName(what, { openAt = true } = {}) {
+  const { state } = page;
+  const where = [state.level, state.parent, openAt && !state.nature && state.openAt && `open-${state.openAt}`,
+    openAt && !state.nature && state.openAt && state.unknownHours === 'closed' && 'unknown-closed'].filter(Boolean).map((x) => `-${x}`).join('');
+  const question = state.nature ? `nature-${state.nature}` : state.kind.replace(/,/g, '-');
+  return `${what}-${question}-${state.minutes}min-${state.profile}${where}.csv`.replace(/[^\w.-]+/g, '_');
+}
+
+/**
+ * What the scenario asked, for its CSV: the question (as the coverage CSV says it: `kind`,
+ * `nature`), the minutes, the profile, the level and parent, and the changes (the new areas'
+ * sizes in ha, the proposed facilities' points, the closed facilities' ids), the same on every row.
+ */
+function scenarioAbout() {
+  const { state, coverage, scenario } = page;
+  const r = scenario.request ?? {};
+  const rings = (r.add_areas ?? []).map((g) => g.coordinates?.[0]?.slice(0, -1) ?? []);
+  // As asked (the request), which is what the numbers answer.
+  return {
+    kind: r.kind ?? '',
+    nature: r.nature ?? '',
+    minutes: r.minutes ?? state.minutes,
+    profile: r.profile ?? state.profile,
+    level: coverage.level ?? '',
+    parent_id: coverage.parent_id ?? '',
+    added_areas_ha: rings.map((ring) => hectares(ring).toFixed(2)).join(';'),
+    added_facilities: (r.add ?? []).map(([lon, lat]) => `${lon.toFixed(6)} ${lat.toFixed(6)}`).join(';'),
+    removed_facilities: (r.remove ?? []).join(';'),
+  };
 }
 
 let scenarioCsvUrl = null;
@@ -323,16 +397,25 @@ export function renderScenarioCsv() {
   link.hidden = !scenario;
   if (!scenario) return;
   const q = (s) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const lines = ['district_id,district,addresses,covered_before,share_before,covered_after,share_after,change'];
+  const about = scenarioAbout();
+  const aboutCells = Object.values(about).map((v) => q(String(v)));
+  const secs = (v) => (Number.isFinite(v) ? String(Math.round(v)) : '');
+  const lines = [['district_id', 'district', 'addresses', 'covered_before', 'share_before', 'covered_after', 'share_after', 'change',
+    'median_s_before', 'median_s_after', 'p90_s_before', 'p90_s_after', ...Object.keys(about)].join(',')];
   for (const r of rows()) {
     lines.push([q(r.id ?? ''), q(r.district), r.addresses, r.covered, r.share?.toFixed(4) ?? '',
-      r.covered_after ?? '', r.share_after?.toFixed(4) ?? '', r.change?.toFixed(4) ?? ''].join(','));
+      r.covered_after ?? '', r.share_after?.toFixed(4) ?? '', r.change?.toFixed(4) ?? '',
+      secs(r.median_s), secs(r.median_after), secs(r.p90_s), secs(r.p90_after), ...aboutCells].join(','));
   }
   const { before: b, after: a } = totals();
   if (a) {
     lines.push(['total', q(coverage.parent_id ? parentName() : ''), b.addresses, b.covered, b.share.toFixed(4), a.covered,
-      a.share.toFixed(4), (a.share - b.share).toFixed(4)].join(','));
+      a.share.toFixed(4), (a.share - b.share).toFixed(4), secs(b.median_s), secs(a.median_s), secs(b.p90_s), secs(a.p90_s),
+      ...aboutCells].join(','));
   }
   scenarioCsvUrl = URL.createObjectURL(new Blob([`${lines.join('\n')}\n`], { type: 'text/csv;charset=utf-8' }));
   link.href = scenarioCsvUrl;
+  // Named as the coverage CSV is: «scenario-nature-green-5min-walk.csv». The scenario counts
+  // every facility of the kind (scenario.open_at_note): no opening time in its name.
+  link.download = csvName('scenario', { openAt: false });
 }

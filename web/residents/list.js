@@ -11,7 +11,7 @@ import { activityRow, needRow, nb } from './programme.js';
 import { openHelpForm } from './help-form.js';
 import { renderProposals } from './proposals.js';
 import { hoursLine, hoursDetails, calendarLink } from './hours.js';
-import { natureSection, natureLegendItems } from './nature.js';
+import { natureSection, natureLegendItems, natureRowOf } from './nature.js';
 import {
   shownFacilities, hasProgramme, setStatus, kindLabel, selectFacility, selectProgramme,
 } from './reach.js';
@@ -147,7 +147,9 @@ const ROW_ATTRIBUTE = { facility: 'data-id', activity: 'data-activity-id', need:
 
 /** Highlights the rows of `item` (or of several items: `ids`); returns the first row. */
 export function markSelected(item, scroll, ids = [item.id]) {
-  const rows = ids.map((id) => document.querySelector(`.result[${ROW_ATTRIBUTE[item.type]}="${CSS.escape(String(id))}"]`))
+  // A nature area may have two rows (the nearest of its class, the nearest that counts): the one chosen.
+  const rows = (item.type === 'nature' ? [natureRowOf(item)]
+    : ids.map((id) => document.querySelector(`.result[${ROW_ATTRIBUTE[item.type]}="${CSS.escape(String(id))}"]`)))
     .filter(Boolean);
   markRows(rows);
   if (scroll && rows[0]) rows[0].scrollIntoView({ block: 'nearest' });
