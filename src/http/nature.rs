@@ -52,23 +52,43 @@ fn extent(s: &Snapshot) -> Vec<f64> {
         .unwrap_or_default()
 }
 
-pub fn collection_json(s: &Snapshot, base: &str) -> Value {
-    let extent = extent(s);
+/// An OGC API collection of this module: `id`, its title and description, its extent, and
+/// links to itself, its items, its queryables and the `related` collection.
+fn collection(
+    base: &str,
+    (id, title, description): (&str, &str, &str),
+    extent: Vec<f64>,
+    related: (&str, &str),
+) -> Value {
+    let crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
     json!({
-        "id": "nature",
-        "title": "Natur / Nature",
-        "description": "Green areas (parks, green spaces), forest and shores (lakes, rivers, the sea, beaches, bathing places) from OpenStreetMap, reached at their edge: class (green, forest, shore), the OSM tag, name and size in hectares (adjacent pieces of one class merged). Filter with class=forest, min_ha=0.5 and bbox.",
+        "id": id,
+        "title": title,
+        "description": description,
         "itemType": "feature",
-        "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
-        "extent": { "spatial": { "bbox": [extent], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84" } },
+        "crs": [crs84],
+        "extent": { "spatial": { "bbox": [extent], "crs": crs84 } },
         "attribution": crate::domain::attribution::OSM,
         "links": [
-            { "href": format!("{base}/api/collections/nature"), "rel": "self", "type": "application/json" },
-            { "href": format!("{base}/api/collections/nature/items"), "rel": "items", "type": GEO_JSON },
-            { "href": format!("{base}/api/collections/nature/queryables"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables", "type": "application/schema+json" },
-            { "href": format!("{base}/api/collections/trailheads"), "rel": "related", "type": "application/json", "title": "Trail heads: where paths enter a forest" },
+            { "href": format!("{base}/api/collections/{id}"), "rel": "self", "type": "application/json" },
+            { "href": format!("{base}/api/collections/{id}/items"), "rel": "items", "type": GEO_JSON },
+            { "href": format!("{base}/api/collections/{id}/queryables"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables", "type": "application/schema+json" },
+            { "href": format!("{base}/api/collections/{}", related.0), "rel": "related", "type": "application/json", "title": related.1 },
         ]
     })
+}
+
+pub fn collection_json(s: &Snapshot, base: &str) -> Value {
+    collection(
+        base,
+        (
+            "nature",
+            "Natur / Nature",
+            "Green areas (parks, green spaces), forest and shores (lakes, rivers, the sea, beaches, bathing places) from OpenStreetMap, reached at their edge: class (green, forest, shore), the OSM tag, name and size in hectares (adjacent pieces of one class merged). Filter with class=forest, min_ha=0.5 and bbox.",
+        ),
+        extent(s),
+        ("trailheads", "Trail heads: where paths enter a forest"),
+    )
 }
 
 /// The trail heads' collection: where paths enter a forest of at least 0.5 ha.
@@ -79,21 +99,16 @@ pub fn trailheads_collection_json(s: &Snapshot, base: &str) -> Value {
     let extent = Bbox::around(points)
         .map(|b| b.as_array().to_vec())
         .unwrap_or_default();
-    json!({
-        "id": "trailheads",
-        "title": "Innganger til skogen / Trail heads",
-        "description": "Where a walkable path crosses into a forest of at least 0.5 ha (from OpenStreetMap's paths and forest outlines): a point per entrance, with the forest's id and name. Filter with bbox.",
-        "itemType": "feature",
-        "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
-        "extent": { "spatial": { "bbox": [extent], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84" } },
-        "attribution": crate::domain::attribution::OSM,
-        "links": [
-            { "href": format!("{base}/api/collections/trailheads"), "rel": "self", "type": "application/json" },
-            { "href": format!("{base}/api/collections/trailheads/items"), "rel": "items", "type": GEO_JSON },
-            { "href": format!("{base}/api/collections/trailheads/queryables"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables", "type": "application/schema+json" },
-            { "href": format!("{base}/api/collections/nature"), "rel": "related", "type": "application/json", "title": "Nature: the forests" },
-        ]
-    })
+    collection(
+        base,
+        (
+            "trailheads",
+            "Innganger til skogen / Trail heads",
+            "Where a walkable path crosses into a forest of at least 0.5 ha (from OpenStreetMap's paths and forest outlines): a point per entrance, with the forest's id and name. Filter with bbox.",
+        ),
+        extent,
+        ("nature", "Nature: the forests"),
+    )
 }
 
 pub async fn get_trailheads_collection(State(state): State<AppState>, base: BaseUrl) -> Response {

@@ -35,21 +35,24 @@ fn names(body: &Value) -> Vec<String> {
 async fn world() -> (TestStore, naermiljo::cli::ImportReport) {
     let t = TestStore::new().await;
     t.import(osm(oslo_pbf())).await.unwrap();
-    let report = t
-        .import(ImportCommand::Facilities {
-            file: fixture(),
-            kind: FacilityKind::CommunityCentre,
-            kind_property: Some("kind".into()),
-            id_property: None,
-            name_property: "name".into(),
-            lon_column: None,
-            lat_column: None,
-            crs: None,
-            source: Some("hours-fixture".into()),
-        })
+    let report = fixture_only(&t).await;
+    (t, report)
+}
+
+/// The libraries' coverage within 5 minutes with `removed` closed (a scenario).
+async fn libraries_removed(state: &naermiljo::http::AppState, removed: &[i64]) -> Value {
+    let r = naermiljo::http::router(state.clone())
+        .oneshot(
+            Request::post("/api/coverage/scenario")
+                .header("content-type", "application/json")
+                .body(Body::from(
+                    json!({ "kind": "library", "minutes": 5, "remove": removed }).to_string(),
+                ))
+                .unwrap(),
+        )
         .await
         .unwrap();
-    (t, report)
+    serde_json::from_slice(&r.into_body().collect().await.unwrap().to_bytes()).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -291,19 +294,7 @@ async fn facilities_answer_open_now_and_open_at_in_oslo_time() {
     )
     .await;
     assert_eq!(open_coverage.status, 200, "{}", open_coverage.body);
-    let scenario = naermiljo::http::router(state.clone())
-        .oneshot(
-            Request::post("/api/coverage/scenario")
-                .header("content-type", "application/json")
-                .body(Body::from(
-                    json!({ "kind": "library", "minutes": 5, "remove": closed }).to_string(),
-                ))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let scenario: Value =
-        serde_json::from_slice(&scenario.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let scenario = libraries_removed(&state, &closed).await;
     assert_eq!(
         open_coverage.body["total"], scenario["after"]["total"],
         "{scenario}"
@@ -356,19 +347,7 @@ async fn facilities_answer_open_now_and_open_at_in_oslo_time() {
         "closed"
     );
     let removed: Vec<i64> = closed.iter().chain(&unknown).copied().collect();
-    let scenario = naermiljo::http::router(state.clone())
-        .oneshot(
-            Request::post("/api/coverage/scenario")
-                .header("content-type", "application/json")
-                .body(Body::from(
-                    json!({ "kind": "library", "minutes": 5, "remove": removed }).to_string(),
-                ))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let scenario: Value =
-        serde_json::from_slice(&scenario.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let scenario = libraries_removed(&state, &removed).await;
     assert_eq!(
         strict.body["total"], scenario["after"]["total"],
         "{scenario}"
@@ -912,8 +891,8 @@ async fn knutepunkter_list_their_services_with_their_own_hours() {
     assert_eq!(t.dump().await, before);
 }
 
-/// The hours fixture alone (no walking network), imported into `t`.
-async fn fixture_only(t: &TestStore) {
+/// The hours fixture imported into `t` (alone: no walking network), and the import's report.
+async fn fixture_only(t: &TestStore) -> naermiljo::cli::ImportReport {
     t.import(ImportCommand::Facilities {
         file: fixture(),
         kind: FacilityKind::CommunityCentre,
@@ -926,7 +905,7 @@ async fn fixture_only(t: &TestStore) {
         source: Some("hours-fixture".into()),
     })
     .await
-    .unwrap();
+    .unwrap()
 }
 
 /// Staff set a facility's hours and a knutepunkt's services in the portal (issue 18): every
