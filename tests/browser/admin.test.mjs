@@ -5,10 +5,10 @@
 // makes an API token (shown once; it writes with Authorization: Bearer), revokes it (the same
 // write is refused), makes the invited person a moderator, sets a library's opening hours by
 // keyboard (an unreadable text is the field's error; a good one shows the week, which the
-// residents' API then has), reads the audit log filtered by the organisation and by facilities,
-// and finds the invitation in the outbox. The moderator then signs in and sees
-// no admin controls. axe on every section and dialog, at 1280 and 320 px, in high contrast,
-// in Bokmål and English; no request leaves the server.
+// residents' API then has) and that the organisation runs it («Drives av»), reads the audit
+// log filtered by the organisation and by facilities, and finds the invitation in the outbox.
+// The moderator then signs in and sees no admin controls. axe on every section and dialog,
+// at 1280 and 320 px, in high contrast, in Bokmål and English; no request leaves the server.
 //
 //   NAERMILJO_BIN=target/debug/naermiljo node --test tests/browser/admin.test.mjs
 
@@ -192,7 +192,8 @@ test('a staff admin keeps organisations, people, tokens, and reads the audit log
   // Its first admin, invited by email.
   await row(ORG).getByRole('button', { name: `Medlemmer ${ORG}` }).click();
   await page.locator('#members-heading', { hasText: ORG }).waitFor();
-  assert.equal(await focusedId(page), 'members-heading');
+  // Focus moves there once the members are loaded (slower on a busy machine).
+  await page.waitForFunction(() => document.activeElement?.id === 'members-heading');
   await page.locator('#members').getByText('Ingen medlemmer ennå.').waitFor();
   const invite = page.locator('#invite-form');
   await invite.getByLabel('E-post', { exact: true }).fill(LEADER.email);
@@ -338,6 +339,7 @@ test('a staff admin keeps organisations, people, tokens, and reads the audit log
   const libraryId = (await (await fetch(`${origin}/api/collections/facilities/items?q=${encodeURIComponent(LIBRARY)}`)).json()).features[0].id;
   assert.equal(await page.locator('#hours-oh').inputValue(), (await (await fetch(`${origin}/api/collections/facilities/items/${libraryId}`)).json()).properties.opening_hours ?? '');
   assert.equal(await page.locator('#hours-oh-hint a').getAttribute('href'), 'https://wiki.openstreetmap.org/wiki/Key:opening_hours');
+  assert.equal(await page.locator('#hours-operator').inputValue(), '', '«Drives av»: Ingen');
   while (await focusedId(page) !== 'hours-oh') await page.keyboard.press('Tab');
   await page.keyboard.press('Control+A');
   await page.keyboard.type('kl 10-14');
@@ -351,10 +353,19 @@ test('a staff admin keeps organisations, people, tokens, and reads the audit log
   assert.equal(await focusedId(page), 'hours-oh');
   await page.keyboard.press('Control+A');
   await page.keyboard.type(HOURS);
+  // «Drives av» (typed to choose, as a select takes it), then «Lagre endringene».
+  await page.keyboard.press('Tab');
+  assert.equal(await focusedId(page), 'hours-operator');
+  await page.keyboard.type('Str');
+  assert.equal(await page.locator('#hours-operator').inputValue(), String(orgId));
+  await page.keyboard.press('Tab');
+  assert.equal(await focusedId(page), 'hours-save');
   await page.keyboard.press('Enter');
   await announced(page, `Endringene for «${LIBRARY}» er lagret.`);
   const saved = (await (await fetch(`${origin}/api/collections/facilities/items/${libraryId}`)).json()).properties;
   assert.equal(saved.opening_hours, HOURS, 'the residents\' API has the new hours');
+  assert.equal(saved.operator_org, orgId, 'run by the organisation');
+  assert.equal(await page.locator('#hours-operator').inputValue(), String(orgId));
   const shownWeek = await page.locator('#hours-week-table tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.dataset.date, tr.querySelector('.week-hours').textContent]));
   assert.deepEqual(shownWeek, saved.opening_hours_week.map((d) => [d.date,
     d.open.map(([a, b]) => `${a.replace(':', '.')}–${b.replace(':', '.')}`).join(', ') || 'Stengt']), 'the new week, as the API has it');
@@ -392,6 +403,7 @@ test('a staff admin keeps organisations, people, tokens, and reads the audit log
   const hoursRows = await audit.evaluateAll((trs) => trs.map((tr) => tr.textContent));
   assert.equal(hoursRows.length, 1, hoursRows.join('\n'));
   assert.match(hoursRows[0], new RegExp(`Ada Admin.*Endret.*Anlegg «${LIBRARY}».*opening_hours.*Etter: ${HOURS}`));
+  assert.match(hoursRows[0], new RegExp(`operator_org.*Etter: ${RENAMED}`), 'the organisation by name');
 
   // The outbox: the leader's invitation, sent.
   await page.getByRole('button', { name: 'Oppdater listen' }).click();

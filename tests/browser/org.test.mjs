@@ -3,7 +3,8 @@
 // printed link, chooses a password, invites a member to a demo organisation; the member gets
 // the invitation by email, chooses a password, adds an activity with two weekly sessions at a
 // facility (shown in the public API); a resident offers help on one of the organisation's
-// needs; the member gets that by email, sees it in the offers inbox and marks it contacted.
+// needs; the member gets that by email, sees it in the offers inbox and marks it contacted,
+// and keeps the opening hours of a place staff say the organisation runs (issue 18).
 // Also: a wrong password says nothing about whether the address exists, a lockout is said in
 // minutes with the sign-in link as the way on, a write without the CSRF token is refused, a
 // session that ends mid-form keeps what was typed and saves after signing in again, a double
@@ -186,6 +187,10 @@ test('from the first admin to an answered offer of help', async () => {
   const card = admin.page.locator('#member-list li', { hasText: MEMBER.name });
   await card.getByText('Invitert – ikke svart ennå').waitFor();
   const orgId = await admin.page.evaluate(() => window.app.page.org);
+  // Staff say the organisation runs a place (as /admin's «Drives av» does).
+  const PLACE = 'Sentralen';
+  const placeId = (await (await fetch(`${origin}/api/collections/facilities/items?q=${PLACE}&limit=50`)).json()).features.find((f) => f.properties.name === PLACE).id;
+  assert.equal((await write(admin.page, 'PATCH', `/api/collections/facilities/items/${placeId}`, { body: { operator_org: orgId } })).status, 200);
   assertClean(admin, { allowed: [FAVICON, /\/api\/me: HTTP 401/, /401 \(Unauthorized\)/, /\/auth\/password: HTTP 422/, /422/] });
   await admin.close();
   // The treasurer opens the emailed link and chooses a password.
@@ -283,6 +288,32 @@ test('from the first admin to an answered offer of help', async () => {
   const states = await page.evaluate(async (id) => (await (await fetch(`/api/collections/volunteer-needs/items/${id}/offers`)).json()).offers.map((o) => o.state), need.id);
   assert.deepEqual(states, ['contacted']);
   await needCard.locator('dd.new-offers', { hasText: '0 nye' }).waitFor();
+  // «Stedene dere driver»: an unreadable text is the field's error; a good one is saved (the
+  // button disabled and «Lagrer …» meanwhile) and shown as the week the API has.
+  const place = page.locator(`#runs-list li[data-id="${placeId}"]`);
+  await place.locator('h3', { hasText: PLACE }).waitFor();
+  const hoursField = place.getByLabel('Åpningstider (slik OpenStreetMap skriver dem)');
+  await hoursField.fill('kl 10-14');
+  await hoursField.press('Enter');
+  await place.locator('.field-error', { hasText: 'Åpningstidene kan ikke leses' }).waitFor();
+  assert.equal(await hoursField.getAttribute('aria-invalid'), 'true');
+  assert.deepEqual(await axeViolations(page, { context: '#runs' }), [], 'axe: a place the organisation runs, with an error');
+  let release;
+  const held = new Promise((ok) => { release = ok; });
+  await page.route(`**/api/collections/facilities/items/${placeId}`, async (r) => { if (r.request().method() === 'PATCH') await held; await r.continue(); });
+  const HOURS = 'Mo-Fr 08:00-16:00; Sa 10:00-14:00; PH off';
+  await hoursField.fill(HOURS);
+  await hoursField.press('Enter');
+  await place.getByText('Lagrer …').waitFor();
+  assert.ok(await place.getByRole('button', { name: `Lagre åpningstidene ${PLACE}` }).isDisabled(), 'one save at a time');
+  release();
+  await place.getByText(`Åpningstidene for «${PLACE}» er lagret.`).waitFor();
+  await page.unroute(`**/api/collections/facilities/items/${placeId}`);
+  const saved = (await (await fetch(`${origin}/api/collections/facilities/items/${placeId}`)).json()).properties;
+  assert.equal(saved.opening_hours, HOURS, 'the facility has the new hours');
+  const week = await place.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.dataset.date, tr.querySelector('.week-hours').textContent]));
+  assert.deepEqual(week, saved.opening_hours_week.map((d) => [d.date, d.open.map(([a, b]) => `${a.replace(':', '.')}–${b.replace(':', '.')}`).join(', ') || 'Stengt']));
+  assert.deepEqual(await axeViolations(page, { context: '#runs' }), [], 'axe: the places the organisation runs');
   // 320 px wide: everything reflows without sideways scrolling, and axe is still clean.
   await page.setViewportSize({ width: 320, height: 640 });
   await page.getByRole('button', { name: 'Ny aktivitet' }).press('Enter');

@@ -143,9 +143,10 @@ function actionLabel(r) {
 
 const shown = (v) => (v === undefined ? '–' : typeof v === 'string' ? v : JSON.stringify(v));
 
-/** A facility's field in words: no hours as «–», a knutepunkt's services one a line. */
+/** A facility's field in words: no hours as «–», a knutepunkt's services one a line, the organisation that runs it by name. */
 function shownFacility(k, v) {
   if (v == null) return '–';
+  if (k === 'operator_org' && typeof v === 'number') return orgName(v);
   if (k === 'services' && Array.isArray(v)) {
     return v.length ? v.map((s) => [`${serviceLabel(s.service)}${s.name ? ` (${s.name})` : ''}`, s.opening_hours, s.contact]
       .filter(Boolean).join(': ')).join('; ') : '–';

@@ -2,10 +2,12 @@
 // combobox over /api/collections/facilities/items?q=), see its hours for the next seven days
 // (kit/week.js) and its hours as OpenStreetMap writes them in a text field (a hint with an
 // example and a link to the syntax), and for a knutepunkt its services as rows (service from the
-// fixed list, own name, hours, contact; add and remove). «Lagre» sends what changed as
-// PATCH /api/collections/facilities/items/{id} ({opening_hours}, {services}); the 422's field
-// errors (`opening_hours`, `services`, `services/0/opening_hours`) stand beside their fields and
-// in the focused error summary, in the page's words; a success is announced and the new week shown.
+// fixed list, own name, hours, contact; add and remove), and «Drives av»: the organisation that
+// runs it (`operator_org`; its members then keep the hours on /org). «Lagre» sends what changed
+// as PATCH /api/collections/facilities/items/{id} ({opening_hours}, {services}, {operator_org});
+// the 422's field errors (`opening_hours`, `services`, `services/0/opening_hours`,
+// `operator_org`) stand beside their fields and in the focused error summary, in the page's
+// words; a success is announced and the new week shown.
 
 import { $, h } from '../kit/dom.js';
 import { t, tNodes, currentLanguage, applyStatic } from '../kit/i18n.js';
@@ -13,6 +15,7 @@ import { Combobox } from '../kit/combobox.js';
 import { weekTable } from '../kit/week.js';
 import { api, ApiError } from '../org/api.js';
 import { inputField, selectField, formButtons, fillForm } from '../org/fields.js';
+import { admin, orgName, sortedOrgs } from './context.js';
 import { busy, showProblem, showFieldErrors, showClientErrors, clearFieldErrors, say, freeText, rowButton } from './ui.js';
 
 /** The services of a knutepunkt (src/domain/hub.rs), in the server's order. */
@@ -65,6 +68,7 @@ export function buildHours() {
       h('p', { id: 'hours-services-hint', className: 'hint', dataset: { i18n: 'hours.services_hint' } }),
       h('ol', { id: 'hours-service-rows', className: 'service-rows' }),
       h('div', { className: 'buttons' }, h('button', { type: 'button', id: 'hours-service-add', dataset: { i18n: 'hours.add_service' } }))),
+    selectField({ id: 'hours-operator', name: 'operator_org', label: 'hours.operator', hint: 'hours.operator_hint' }),
     formButtons(h('button', { type: 'submit', id: 'hours-save', className: 'primary', dataset: { i18n: 'hours.save' } })));
   // The hint: the syntax by example, and where it is described.
   $('hours-oh-hint').replaceWith(hint);
@@ -74,6 +78,18 @@ export function buildHours() {
   $('hours-oh').spellcheck = false;
   $('hours-service-add').addEventListener('click', addRow);
   $('hours-form').addEventListener('submit', (e) => { e.preventDefault(); busy($('hours-save'), save); });
+  // «Drives av» follows the organisations' list (the choice kept).
+  admin.listeners.push((what) => { if (what === 'orgs' && facility) fillOperators($('hours-operator').value); });
+}
+
+/** «Drives av»: «Ingen», the active organisations, and the one chosen (`value`, an id) even when deactivated. */
+function fillOperators(value) {
+  const chosen = value === '' || value == null ? null : Number(value);
+  const list = sortedOrgs().filter((o) => o.active !== false || o.id === chosen);
+  const options = list.map((o) => new Option(o.name, String(o.id)));
+  if (chosen != null && !list.some((o) => o.id === chosen)) options.push(new Option(orgName(chosen), String(chosen)));
+  $('hours-operator').replaceChildren(new Option(t('hours.operator_none'), ''), ...options);
+  $('hours-operator').value = chosen == null ? '' : String(chosen);
 }
 
 /** Shows facility `id` (asked for anew). */
@@ -106,6 +122,7 @@ function show(f) {
   })) : [];
   $('hours-services').hidden = !isHub(f);
   renderRows();
+  fillOperators(p.operator_org);
 }
 
 /** The facility's hours as shown to residents: the week, or the text that could not be read, or none. */
@@ -196,6 +213,7 @@ const servedServices = () => (facility.properties.services ?? []).map((s) => {
 /** The input for a server field name: `opening_hours`, `services`, `services/0/opening_hours`. */
 function fieldId(field) {
   if (field === 'opening_hours') return 'hours-oh';
+  if (field === 'operator_org') return 'hours-operator';
   const m = /^services\/(\d+)\/(service|name|opening_hours|contact)$/.exec(field ?? '');
   if (m && rows[+m[1]]) return rowId(rows[+m[1]], m[2]);
   if (field === 'services' && rows.length) return rowId(rows[0], 'service');
@@ -224,6 +242,8 @@ async function save() {
     const services = servicesBody();
     if (JSON.stringify(services) !== JSON.stringify(servedServices())) body.services = services;
   }
+  const operator = $('hours-operator').value === '' ? null : Number($('hours-operator').value);
+  if (operator !== (facility.properties.operator_org ?? null)) body.operator_org = operator;
   // Too long for the server (it counts bytes: æ, ø and å are two).
   const long = [['hours-oh', hours], ...rows.map((r) => [rowId(r, 'opening_hours'), r.opening_hours.trim()])]
     .filter(([, v]) => bytes(v) > MAX_HOURS_BYTES).map(([field]) => ({ field, text: t('errors.opening_hours_long') }));

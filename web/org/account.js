@@ -12,6 +12,7 @@ import { signInError } from './session.js';
 import { loadActivities } from './activities.js';
 import { loadNeeds } from './needs.js';
 import { loadMembers } from './members.js';
+import { loadRuns } from './runs.js';
 import { showProfile } from './profile.js';
 import { showAccount } from './password.js';
 
@@ -175,7 +176,7 @@ export async function showSignedIn() {
   await chooseOrg(page.orgs.some((o) => o.id === wanted) ? wanted : page.orgs[0]?.id ?? null);
 }
 
-/** Shows organisation `id`'s activities, needs and (for its admins) profile and members. */
+/** Shows organisation `id`'s activities, needs, the places it runs and (for its admins) profile and members. */
 export async function chooseOrg(id) {
   page.org = id;
   $('org-select').value = id == null ? '' : String(id);
@@ -187,11 +188,14 @@ export async function chooseOrg(id) {
   $('profile').hidden = $('members').hidden;
   $('members-link').hidden = $('members').hidden;
   $('profile-link').hidden = $('members').hidden;
+  // The places it runs: shown once GET …/facilities has found one (runs.js).
+  $('runs').hidden = true;
+  $('runs-link').hidden = true;
   showAccount();
   if (!org) return;
   const q = new URLSearchParams(location.search);
   if (page.orgs.length > 1) q.set('org', String(id));
   history.replaceState(null, '', q.size ? `/org?${q}` : '/org');
   if (runsOrg()) showProfile();
-  await Promise.all([loadActivities(), loadNeeds(), runsOrg() ? loadMembers() : null]);
+  await Promise.all([loadActivities(), loadNeeds(), loadRuns(), runsOrg() ? loadMembers() : null]);
 }
