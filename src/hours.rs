@@ -91,9 +91,14 @@ impl Hours {
     ///
     /// Errors: the parser's message, for a value the syntax does not allow.
     pub fn parse(text: &str, at: Option<LonLat>) -> Result<Hours, String> {
-        let oh: OpeningHours = weekday_lists(text.trim())
-            .parse()
-            .map_err(|e| format!("{e}"))?;
+        let oh: OpeningHours = match weekday_lists(text.trim()).parse() {
+            Ok(oh) => oh,
+            // Norwegian mappers write Norwegian days (`Ma-Fr 10:00-16:00, Lø 10:00-14:00`):
+            // read as their OSM names when the value is not valid as it stands.
+            Err(e) => norwegian_days(text.trim())
+                .and_then(|t| weekday_lists(&t).parse().ok())
+                .ok_or_else(|| format!("{e}"))?,
+        };
         let place = at.and_then(|p| Coordinates::new(p.lat, p.lon));
         let context = Context::default()
             .with_holidays(HOLIDAYS_NO.clone())
@@ -222,6 +227,68 @@ impl WeekCache {
             })
             .clone()
     }
+}
+
+/// Norwegian day abbreviations and their OSM names; `Fr` is the same in both.
+const NORWEGIAN_DAYS: [(&str, &str); 6] = [
+    ("ma", "Mo"),
+    ("ti", "Tu"),
+    ("on", "We"),
+    ("to", "Th"),
+    ("lø", "Sa"),
+    ("sø", "Su"),
+];
+
+/// `Ma-Fr 10:00-16:00, Lø 10:00-14:00` → `Mo-Fr 10:00-16:00, Sa 10:00-14:00`: each word
+/// that is a Norwegian day abbreviation (any case, also with a full stop, `Man`, `Tir`,
+/// `Ons`, `Tor`, `Fre`, `Lør`, `Søn` and the whole names) becomes its OSM name. `None` when
+/// there was none, so that only a value with Norwegian days is read again.
+fn norwegian_days(text: &str) -> Option<String> {
+    let mut changed = false;
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String, changed: &mut bool| {
+        let lower = word.to_lowercase();
+        let stem: String = lower.chars().take(2).collect();
+        let is_day = NORWEGIAN_DAYS
+            .iter()
+            .find(|(no, _)| *no == stem)
+            .filter(|_| {
+                let full = [
+                    "mandag", "tirsdag", "onsdag", "torsdag", "lørdag", "søndag", "fredag",
+                ];
+                lower.chars().count() == 2
+                    || full
+                        .iter()
+                        .any(|f| f.starts_with(lower.as_str()) && lower.chars().count() >= 3)
+            });
+        match (is_day, lower.as_str()) {
+            (Some((_, osm)), _) => {
+                out.push_str(osm);
+                *changed = true;
+            }
+            (None, "fre" | "fredag") => {
+                out.push_str("Fr");
+                *changed = true;
+            }
+            _ => out.push_str(word),
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_alphabetic() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out, &mut changed);
+            // A full stop after an abbreviated day (`man.-fre.`) goes with it.
+            if c == '.' && out.ends_with(|d: char| d.is_ascii_alphabetic()) && changed {
+                continue;
+            }
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out, &mut changed);
+    changed.then_some(out)
 }
 
 /// Day names that a comma and a space may join into one list.
@@ -438,6 +505,33 @@ mod tests {
             week("24/7", "2026-11-30")[3].open,
             [["00:00".to_string(), "24:00".to_string()]]
         );
+    }
+
+    #[test]
+    fn norwegian_day_names_are_read() {
+        use OpenState::*;
+        for (hours, time, want) in [
+            ("Ma-Fr 10:00-16:00", "2026-11-30T11:00", Open), // a Monday
+            (
+                "Ma-Fr 10:00-16:00, Lø 10:00-14:00",
+                "2026-12-05T11:00",
+                Open,
+            ),
+            (
+                "man-fre 08:00-16:00; lør 10:00-14:00",
+                "2026-12-05T15:00",
+                Closed,
+            ),
+            ("Man.-Fre. 08:00-16:00", "2026-12-02T09:00", Open),
+            ("Ti,To 12:00-18:00", "2026-12-01T13:00", Open), // Tuesday
+            ("Ti,To 12:00-18:00", "2026-12-02T13:00", Closed), // Wednesday
+            ("Søndag 12:00-15:00", "2026-12-06T13:00", Open),
+        ] {
+            assert_eq!(state(hours, time), want, "{hours:?} at {time}");
+        }
+        // OSM syntax is read as it stands: `off` and `PH` are not days.
+        assert_eq!(norwegian_days("Mo-Fr 08:00-16:00; PH off"), None);
+        assert!(Hours::parse("etter avtale", None).is_err());
     }
 
     #[test]

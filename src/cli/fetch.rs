@@ -47,11 +47,19 @@ async fn fetch_into(
         .out
         .clone()
         .unwrap_or_else(|| settings.data_dir.join(format!("kommune-{}", args.kommune)));
-    let result = fetch_to(out.clone(), args).await;
+    let osm_cache = args
+        .osm_cache
+        .clone()
+        .unwrap_or_else(|| settings.data_dir.join("osm-cache"));
+    let result = fetch_to(out.clone(), osm_cache, args).await;
     (out, result)
 }
 
-async fn fetch_to(out: std::path::PathBuf, args: FetchArgs) -> anyhow::Result<()> {
+async fn fetch_to(
+    out: std::path::PathBuf,
+    osm_cache: std::path::PathBuf,
+    args: FetchArgs,
+) -> anyhow::Result<()> {
     let mut endpoints = Endpoints::default();
     for e in &args.endpoints {
         endpoints.set(e).map_err(anyhow::Error::msg)?;
@@ -62,7 +70,9 @@ async fn fetch_to(out: std::path::PathBuf, args: FetchArgs) -> anyhow::Result<()
         endpoints,
         sources: {
             let mut sources = if args.sources.is_empty() {
-                Source::ALL.to_vec()
+                let mut all = Source::ALL.to_vec();
+                all.push(Source::Osm);
+                all
             } else {
                 args.sources
             };
@@ -74,6 +84,7 @@ async fn fetch_to(out: std::path::PathBuf, args: FetchArgs) -> anyhow::Result<()
         poll_interval: Duration::from_secs(5),
         poll_timeout: Duration::from_secs(args.max_seconds.max(60)),
         osm: args.osm,
+        osm_cache,
     };
     let retry = RetryPolicy {
         total: Duration::from_secs(args.max_seconds.max(1)),

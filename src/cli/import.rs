@@ -808,7 +808,12 @@ pub async fn import_guarded(
         planned = Some(plan);
     }
     progress.set_message("writing to the store");
-    let mut outcome = store.apply_import(batch).await?;
+    let mut outcome = store.apply_import(batch).await.map_err(|e| {
+        ImportError::file(
+            &file,
+            format!("not imported, the store is as it was before: {e}"),
+        )
+    })?;
     if let Some(plan) = &planned {
         // "updated" counts the rows that changed, not every row written.
         for (table, change) in [

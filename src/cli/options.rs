@@ -135,11 +135,13 @@ pub struct FetchArgs {
     /// The folder to fetch into (default: DATA/kommune-KNR).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Only these sources (default: all); repeat or separate with commas.
+    /// Only these sources (default: all, OpenStreetMap included); repeat or separate with
+    /// commas.
     #[arg(long = "source", value_enum, value_delimiter = ',')]
     pub sources: Vec<crate::fetch::Source>,
     /// Another base URL for a publisher, for a mirror: NAME=URL, NAME one of kommuneinfo,
-    /// address-feed, nsr, nbr, anlegg, ssb, geonorge-download, klass. Repeatable.
+    /// address-feed, nsr, nbr, anlegg, ssb, geonorge-download, klass, osm-country.
+    /// Repeatable.
     #[arg(long = "endpoint", value_name = "NAME=URL")]
     pub endpoints: Vec<String>,
     /// The most time one download may take with its retries, in seconds.
@@ -147,8 +149,14 @@ pub struct FetchArgs {
     pub max_seconds: u64,
     /// An OpenStreetMap extract holding the kommune (a region's or Norway's .osm.pbf):
     /// linked into the folder and cut to the kommune (and 3 km around) when imported.
+    /// Without it, Norway's extract is downloaded from Geofabrik (about 1.3 GB) into
+    /// --osm-cache once, and asked for again only if it changed.
     #[arg(long)]
     pub osm: Option<PathBuf>,
+    /// Where the downloaded country extract is kept for every kommune (default:
+    /// DATA/osm-cache).
+    #[arg(long)]
+    pub osm_cache: Option<PathBuf>,
 }
 
 pub(crate) fn parse_kommune(s: &str) -> Result<String, String> {

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use sha2::Digest;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::Mutex;
 
@@ -80,6 +79,7 @@ impl Http {
             ))
             .connect_timeout(Duration::from_secs(20))
             .timeout(retry.timeout)
+            .read_timeout(retry.timeout)
             .build()
             .map_err(|e| format!("cannot make an HTTP client: {e}"))?;
         Ok(Http {
@@ -228,9 +228,11 @@ impl Http {
         parse_json(source, url, &bytes)
     }
 
-    /// Downloads `url` to `dest`: resumes a partial `dest.part` with `Range`, and with
-    /// `earlier` validators answers 304 by leaving `dest` as it is. The file appears at
-    /// `dest` only when complete.
+    /// Downloads `url` to `dest`: resumes a partial `dest.part` with `Range` (also within
+    /// one run, when the body breaks off: up to the policy's attempts), and with `earlier`
+    /// validators answers 304 by leaving `dest` as it is. The file appears at `dest` only
+    /// when complete. A body may take as long as it needs; each read waits at most the
+    /// policy's timeout. The file is hashed in pieces, never held in memory.
     pub async fn download(
         &self,
         source: Source,
@@ -240,113 +242,141 @@ impl Http {
     ) -> Result<Downloaded, FetchError> {
         let error = |reason: String| FetchError::new(source, url, reason);
         let part = dest.with_extension("part");
-        let have = tokio::fs::metadata(&part).await.map_or(0, |m| m.len());
         let earlier = earlier.filter(|_| dest.exists());
-        let response = self
-            .send(
-                source,
-                url,
-                |c| {
-                    let mut r = c.get(url);
-                    if have > 0 {
-                        r = r.header(reqwest::header::RANGE, format!("bytes={have}-"));
-                    }
-                    if let Some(v) = earlier {
-                        if let Some(etag) = &v.etag {
-                            r = r.header(reqwest::header::IF_NONE_MATCH, etag);
+        let mut broke_off = 0;
+        let (etag, last_modified) = loop {
+            let have = tokio::fs::metadata(&part).await.map_or(0, |m| m.len());
+            let response = self
+                .send(
+                    source,
+                    url,
+                    |c| {
+                        // The client's whole-request limit is for small answers; a country
+                        // file may take an hour. Reads still time out (`read_timeout`).
+                        let mut r = c.get(url).timeout(Duration::from_secs(24 * 3600));
+                        if have > 0 {
+                            r = r.header(reqwest::header::RANGE, format!("bytes={have}-"));
                         }
-                        if let Some(lm) = &v.last_modified {
-                            r = r.header(reqwest::header::IF_MODIFIED_SINCE, lm);
+                        if let Some(v) = earlier {
+                            if let Some(etag) = &v.etag {
+                                r = r.header(reqwest::header::IF_NONE_MATCH, etag);
+                            }
+                            if let Some(lm) = &v.last_modified {
+                                r = r.header(reqwest::header::IF_MODIFIED_SINCE, lm);
+                            }
                         }
-                    }
-                    r
-                },
-                |s| {
-                    s == reqwest::StatusCode::OK
-                        || s == reqwest::StatusCode::PARTIAL_CONTENT
-                        || s == reqwest::StatusCode::NOT_MODIFIED
-                },
-            )
-            .await?;
-        let header = |name| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
-                .map(str::to_string)
+                        r
+                    },
+                    |s| {
+                        s == reqwest::StatusCode::OK
+                            || s == reqwest::StatusCode::PARTIAL_CONTENT
+                            || s == reqwest::StatusCode::NOT_MODIFIED
+                    },
+                )
+                .await?;
+            let header = |name| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                    .map(str::to_string)
+            };
+            let etag = header(reqwest::header::ETAG);
+            let last_modified = header(reqwest::header::LAST_MODIFIED);
+            if response.status() == reqwest::StatusCode::NOT_MODIFIED {
+                let (bytes, sha256) = hash_file(dest.to_path_buf())
+                    .await
+                    .map_err(|e| error(format!("the earlier {}: {e}", dest.display())))?;
+                return Ok(Downloaded {
+                    bytes,
+                    sha256,
+                    etag: etag.or_else(|| earlier.and_then(|v| v.etag.clone())),
+                    last_modified: last_modified
+                        .or_else(|| earlier.and_then(|v| v.last_modified.clone())),
+                    not_modified: true,
+                });
+            }
+            match self.receive(source, url, response, &part, have).await {
+                Ok(()) => break (etag, last_modified),
+                Err(Received::Broke(reason)) if broke_off + 1 < self.retry.attempts => {
+                    broke_off += 1;
+                    tracing::info!(%url, broke_off, "{reason}; resuming");
+                }
+                Err(Received::Broke(reason) | Received::Failed(reason)) => {
+                    return Err(error(reason));
+                }
+            }
         };
-        let etag = header(reqwest::header::ETAG);
-        let last_modified = header(reqwest::header::LAST_MODIFIED);
-        if response.status() == reqwest::StatusCode::NOT_MODIFIED {
-            let bytes = tokio::fs::read(dest)
-                .await
-                .map_err(|e| error(format!("cannot read the earlier {}: {e}", dest.display())))?;
-            return Ok(Downloaded {
-                bytes: bytes.len() as u64,
-                sha256: hex(&sha2::Sha256::digest(&bytes)),
-                etag: etag.or_else(|| earlier.and_then(|v| v.etag.clone())),
-                last_modified: last_modified
-                    .or_else(|| earlier.and_then(|v| v.last_modified.clone())),
-                not_modified: true,
-            });
+        let (bytes, sha256) = hash_file(part.clone())
+            .await
+            .map_err(|e| error(format!("{}: {e}", part.display())))?;
+        tokio::fs::rename(&part, dest)
+            .await
+            .map_err(|e| error(format!("cannot write {}: {e}", dest.display())))?;
+        if !self.terminal {
+            eprintln!("{}: {} ({bytes} bytes)", source.name(), dest.display());
         }
+        Ok(Downloaded {
+            bytes,
+            sha256,
+            etag,
+            last_modified,
+            not_modified: false,
+        })
+    }
+
+    /// Writes an answer's body to `part` (appended when it answers a range from `have`).
+    /// A body that breaks off or ends short is `Broke` (worth resuming); a file that cannot
+    /// be written is `Failed`.
+    async fn receive(
+        &self,
+        source: Source,
+        url: &str,
+        mut response: reqwest::Response,
+        part: &Path,
+        have: u64,
+    ) -> Result<(), Received> {
         let resumed = response.status() == reqwest::StatusCode::PARTIAL_CONTENT;
-        let total = response
-            .content_length()
-            .map(|n| n + if resumed { have } else { 0 });
+        let start = if resumed { have } else { 0 };
+        let total = response.content_length().map(|n| n + start);
+        let cannot_write =
+            |e: std::io::Error| Received::Failed(format!("cannot write {}: {e}", part.display()));
         let mut file = tokio::fs::OpenOptions::new()
             .create(true)
             .write(true)
             .append(resumed)
             .truncate(!resumed)
-            .open(&part)
+            .open(part)
             .await
-            .map_err(|e| error(format!("cannot write {}: {e}", part.display())))?;
-        let progress = self.progress(source, total, if resumed { have } else { 0 });
-        let mut response = response;
+            .map_err(cannot_write)?;
+        let progress = self.progress(source, total, start);
+        let mut lines = PlainProgress::new(self.terminal, source, url, total, start);
+        let mut written = start;
         loop {
-            let chunk = response
-                .chunk()
-                .await
-                .map_err(|e| error(format!("the download broke off: {e}; run again to resume")))?;
-            let Some(chunk) = chunk else { break };
-            file.write_all(&chunk)
-                .await
-                .map_err(|e| error(format!("cannot write {}: {e}", part.display())))?;
+            let chunk = match response.chunk().await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(e) => {
+                    file.flush().await.map_err(cannot_write)?;
+                    return Err(Received::Broke(format!(
+                        "the download broke off after {written} bytes ({e}); run again to resume"
+                    )));
+                }
+            };
+            file.write_all(&chunk).await.map_err(cannot_write)?;
+            written += chunk.len() as u64;
             progress.inc(chunk.len() as u64);
+            lines.at(written);
         }
-        file.flush()
-            .await
-            .map_err(|e| error(format!("cannot write {}: {e}", part.display())))?;
-        drop(file);
+        file.flush().await.map_err(cannot_write)?;
+        file.sync_all().await.map_err(cannot_write)?;
         progress.finish_and_clear();
-        let bytes = tokio::fs::read(&part)
-            .await
-            .map_err(|e| error(format!("cannot read {}: {e}", part.display())))?;
-        if let Some(total) = total.filter(|&t| t != bytes.len() as u64) {
-            return Err(error(format!(
-                "got {} of {total} bytes; run again to resume",
-                bytes.len()
-            )));
+        match total {
+            Some(t) if t != written => Err(Received::Broke(format!(
+                "got {written} of {t} bytes; run again to resume"
+            ))),
+            _ => Ok(()),
         }
-        tokio::fs::rename(&part, dest)
-            .await
-            .map_err(|e| error(format!("cannot write {}: {e}", dest.display())))?;
-        if !self.terminal {
-            eprintln!(
-                "{}: {} ({} bytes)",
-                source.name(),
-                dest.display(),
-                bytes.len()
-            );
-        }
-        Ok(Downloaded {
-            bytes: bytes.len() as u64,
-            sha256: hex(&sha2::Sha256::digest(&bytes)),
-            etag,
-            last_modified,
-            not_modified: false,
-        })
     }
 
     /// A bar with bytes, rate and time left on a terminal; hidden otherwise (plain lines
@@ -384,6 +414,65 @@ fn parse_json<T: serde::de::DeserializeOwned>(
             format!("the answer is not the expected JSON ({e}): has the format changed?"),
         )
     })
+}
+
+/// How one answer's body went.
+enum Received {
+    Broke(String),
+    Failed(String),
+}
+
+/// Off a terminal, a line at every tenth of a large download (bytes, rate, time left).
+struct PlainProgress {
+    on: bool,
+    name: &'static str,
+    url: String,
+    total: u64,
+    next_tenth: u64,
+    started: Instant,
+    start: u64,
+}
+
+impl PlainProgress {
+    /// Lines only for downloads over 50 MB of known length.
+    fn new(terminal: bool, source: Source, url: &str, total: Option<u64>, start: u64) -> Self {
+        let total = total.unwrap_or(0);
+        PlainProgress {
+            on: !terminal && total > 50_000_000,
+            name: source.name(),
+            url: url.to_string(),
+            total,
+            next_tenth: start * 10 / total.max(1) + 1,
+            started: Instant::now(),
+            start,
+        }
+    }
+
+    fn at(&mut self, written: u64) {
+        if !self.on || written * 10 < self.next_tenth * self.total {
+            return;
+        }
+        self.next_tenth = written * 10 / self.total + 1;
+        let secs = self.started.elapsed().as_secs_f64().max(0.001);
+        let rate = (written - self.start) as f64 / secs;
+        let left = (self.total - written.min(self.total)) as f64 / rate.max(1.0);
+        eprintln!(
+            "{}: {} MB of {} MB, {:.1} MB/s, {:.0} s left ({})",
+            self.name,
+            written / 1_000_000,
+            self.total / 1_000_000,
+            rate / 1e6,
+            left,
+            self.url
+        );
+    }
+}
+
+/// A file's length and SHA-256, read off the async runtime's threads.
+async fn hash_file(path: std::path::PathBuf) -> Result<(u64, String), String> {
+    tokio::task::spawn_blocking(move || super::osm::sha256_file(&path))
+        .await
+        .map_err(|e| format!("cannot read: {e}"))?
 }
 
 /// Lower-case hex.

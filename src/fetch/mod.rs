@@ -43,11 +43,13 @@ pub enum Source {
     SportsFacilities,
     /// Residents per grunnkrets: SSB table 04317.
     Population,
-    /// An OpenStreetMap extract (today only the demo region's, for `serve --demo`).
+    /// OpenStreetMap: the extract named with `--osm`, or Norway's (Geofabrik), downloaded
+    /// once and cached.
     Osm,
 }
 
 impl Source {
+    /// The registers' sources; the command line adds [`Source::Osm`] to them by default.
     pub const ALL: [Source; 7] = [
         Source::Kommune,
         Source::Grunnkretser,
@@ -119,6 +121,9 @@ pub struct Endpoints {
     pub ssb: String,
     pub geonorge_download: String,
     pub klass: String,
+    /// The country's OpenStreetMap extract, downloaded once into the cache when no `--osm`
+    /// file is named.
+    pub osm_country: String,
 }
 
 impl Default for Endpoints {
@@ -134,12 +139,13 @@ impl Default for Endpoints {
             ssb: "https://data.ssb.no/api/pxwebapi/v2".into(),
             geonorge_download: "https://nedlasting.geonorge.no/api".into(),
             klass: "https://data.ssb.no/api/klass/v1".into(),
+            osm_country: "https://download.geofabrik.de/europe/norway-latest.osm.pbf".into(),
         }
     }
 }
 
 impl Endpoints {
-    pub const NAMES: [&'static str; 8] = [
+    pub const NAMES: [&'static str; 9] = [
         "kommuneinfo",
         "address-feed",
         "nsr",
@@ -148,6 +154,7 @@ impl Endpoints {
         "ssb",
         "geonorge-download",
         "klass",
+        "osm-country",
     ];
 
     /// Sets one from `NAME=URL`.
@@ -168,6 +175,7 @@ impl Endpoints {
             "ssb" => &mut self.ssb,
             "geonorge-download" => &mut self.geonorge_download,
             "klass" => &mut self.klass,
+            "osm-country" => &mut self.osm_country,
             other => {
                 return Err(format!(
                     "--endpoint {other}: unknown; names: {}",
@@ -192,8 +200,12 @@ pub struct FetchOptions {
     pub poll_interval: std::time::Duration,
     /// How long an order may take to be ready.
     pub poll_timeout: std::time::Duration,
-    /// The OpenStreetMap extract (region or country) the kommune is cut from.
+    /// The OpenStreetMap extract (region or country) the kommune is cut from; `None`: the
+    /// country's, from `endpoints.osm_country`, kept in `osm_cache`.
     pub osm: Option<PathBuf>,
+    /// Where the downloaded country extract is kept, for every kommune fetched on this
+    /// machine (`DATA/osm-cache` from the command line).
+    pub osm_cache: PathBuf,
 }
 
 /// A four-digit kommune number, or why not.

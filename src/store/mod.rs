@@ -23,8 +23,10 @@ use crate::domain::{Address, District, Facility, NewAddress, NewDistrict, NewFac
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    /// Said once: the database's own message (no `source`, so a chain of causes does not
+    /// repeat it), with a full disk named as such.
+    #[error("database error: {}", describe(.0))]
+    Database(sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored row {table}/{id} is corrupt: {reason}")]
@@ -39,6 +41,26 @@ pub enum StoreError {
     /// import names facilities source id "x" twice`).
     #[error("{0}")]
     Invalid(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> StoreError {
+        StoreError::Database(e)
+    }
+}
+
+/// A database error as an operator reads it: a full disk (SQLite's `SQLITE_FULL`, code 13;
+/// PostgreSQL's `disk_full`, SQLSTATE 53100) says so first.
+fn describe(e: &sqlx::Error) -> String {
+    let full = e
+        .as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|code| code == "13" || code == "53100");
+    if full {
+        format!("the disk is full ({e})")
+    } else {
+        e.to_string()
+    }
 }
 
 impl ImportBatch {

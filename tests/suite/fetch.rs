@@ -38,13 +38,13 @@ struct ServerState {
 }
 
 #[derive(Clone)]
-struct FixtureServer {
+pub(crate) struct FixtureServer {
     state: Arc<Mutex<ServerState>>,
     base: String,
 }
 
 impl FixtureServer {
-    async fn start() -> FixtureServer {
+    pub(crate) async fn start() -> FixtureServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let state = Arc::new(Mutex::new(ServerState {
@@ -62,7 +62,7 @@ impl FixtureServer {
         FixtureServer { state, base }
     }
 
-    fn endpoints(&self) -> Endpoints {
+    pub(crate) fn endpoints(&self) -> Endpoints {
         let b = &self.base;
         Endpoints {
             kommuneinfo: format!("{b}/kommuneinfo/v1"),
@@ -73,6 +73,7 @@ impl FixtureServer {
             ssb: format!("{b}/ssb/pxwebapi/v2"),
             geonorge_download: format!("{b}/download/api"),
             klass: format!("{b}/klass/v1"),
+            osm_country: format!("{b}/osm/norway-latest.osm.pbf"),
         }
     }
 
@@ -173,7 +174,7 @@ async fn answer(
         return respond(StatusCode::NOT_FOUND, StatusCode::NOT_FOUND.into_response());
     };
     let mut bytes = std::fs::read(&file).unwrap();
-    let binary = rel.ends_with(".zip");
+    let binary = rel.ends_with(".zip") || rel.ends_with(".pbf");
     if !binary {
         bytes = String::from_utf8(bytes)
             .unwrap()
@@ -183,6 +184,8 @@ async fn answer(
     // The ATOM feed comes with the wrong type, as the real one does.
     let content_type = if rel.ends_with(".xml") {
         "application/gml+xml"
+    } else if rel.ends_with(".pbf") {
+        "application/octet-stream"
     } else if binary {
         "application/zip"
     } else {
@@ -245,6 +248,7 @@ async fn run(server: &FixtureServer, out: &Path, sources: &[Source]) -> FetchRep
         poll_interval: Duration::from_millis(10),
         poll_timeout: Duration::from_secs(5),
         osm: None,
+        osm_cache: out.join("../osm-cache"),
     };
     naermiljo::fetch::fetch(&opts, &quick_http()).await.unwrap()
 }
@@ -695,6 +699,68 @@ async fn a_cut_off_download_resumes_where_it_stopped() {
     assert_eq!(std::fs::read(&dest).unwrap(), whole);
     assert_eq!(got.bytes, whole.len() as u64);
     assert_eq!(server.count("/files/", 206), 1, "asked for the rest only");
+}
+
+/// Without `--osm`, the country's extract is downloaded once into the shared cache, asked
+/// for again conditionally (304, no body), and hard-linked into each kommune's folder, so a
+/// later download (or a refused one) does not change a folder that has it.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_country_extract_is_downloaded_once_and_cached() {
+    let server = FixtureServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = std::fs::read(fixtures().join("osm/norway-latest.osm.pbf")).unwrap();
+    let first = dir.path().join("first");
+    let report = run(&server, &first, &[Source::Osm]).await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!(std::fs::read(first.join("osm.pbf")).unwrap(), fixture);
+    let entry = &Manifest::read(&first).unwrap().sources["osm"];
+    let url = format!("{}/osm/norway-latest.osm.pbf", server.base);
+    assert_eq!(entry.urls, [url.clone()]);
+    assert_eq!(entry.files[0].bytes, fixture.len() as u64);
+    assert_eq!(
+        entry.files[0].sha256,
+        naermiljo::fetch::http::hex(&<sha2::Sha256 as sha2::Digest>::digest(&fixture))
+    );
+    assert!(entry.files[0].etag.is_some(), "the validator is kept");
+    assert_eq!(entry.licence, "ODbL 1.0");
+    let cached = dir.path().join("osm-cache/norway-latest.osm.pbf");
+    assert_eq!(std::fs::read(&cached).unwrap(), fixture);
+    assert_eq!(server.count("/osm/", 200), 1);
+
+    // Another folder on the same machine: asked conditionally, answered 304, not sent again.
+    let second = dir.path().join("second");
+    let report = run(&server, &second, &[Source::Osm]).await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!(server.count("/osm/", 200), 1, "downloaded once");
+    assert_eq!(server.count("/osm/", 304), 1);
+    assert_eq!(std::fs::read(second.join("osm.pbf")).unwrap(), fixture);
+    assert!(
+        report.fetched[0].1.notes[0].contains("unchanged"),
+        "{:?}",
+        report.fetched[0].1.notes
+    );
+
+    // The publisher now answers something that is not a PBF: refused, named, nothing of
+    // either folder changes, and the cache does not keep it.
+    server.alias(
+        "/osm/norway-latest.osm.pbf",
+        "nsr/v4/enheter/kommune/3301.json",
+    );
+    let before = Manifest::read(&first).unwrap();
+    let report = run(&server, &first, &[Source::Osm]).await;
+    assert_eq!(report.failed.len(), 1);
+    let message = report.failed[0].to_string();
+    assert!(
+        message.starts_with("osm: ")
+            && message.contains(&url)
+            && message.contains("not an OSM PBF"),
+        "{message}"
+    );
+    assert_eq!(Manifest::read(&first).unwrap(), before);
+    for folder in [&first, &second] {
+        assert_eq!(std::fs::read(folder.join("osm.pbf")).unwrap(), fixture);
+    }
+    assert!(!cached.exists(), "a refused download is not cached");
 }
 
 #[test]

@@ -9,6 +9,7 @@ mod basemap;
 mod cli;
 mod common;
 mod coverage;
+mod disk_full;
 mod districts;
 mod fetch;
 mod hours;
