@@ -326,24 +326,33 @@ async fn import_kommune(
     guard: ImportGuard,
 ) -> anyhow::Result<()> {
     let mut failed = Vec::new();
+    // The basemap is cut and written on another thread while the other sources import.
+    let mut basemap_job = None;
     for (name, cmd) in kommune_imports(dir)? {
         match import_guarded(store, cmd, &progress_bar(), guard).await {
             Ok(Imported::DryRun(plan)) => println!("{name}: {plan}"),
-            Ok(Imported::Done(report)) => {
+            Ok(Imported::Done(mut report)) => {
                 println!("{name}: {report}");
                 if !report.basemap.is_empty() {
-                    match write_basemap(&report.basemap, basemap) {
-                        Ok(built) => println!("{built}"),
-                        Err(e) => {
-                            eprintln!("error: the basemap could not be written: {e:#}");
-                            failed.push("basemap");
-                        }
-                    }
+                    let features = std::mem::take(&mut report.basemap);
+                    let path = basemap.to_path_buf();
+                    basemap_job = Some(tokio::task::spawn_blocking(move || {
+                        write_basemap(&features, &path)
+                    }));
                 }
             }
             Err(e) => {
                 eprintln!("error: {name}: {e}");
                 failed.push(name);
+            }
+        }
+    }
+    if let Some(job) = basemap_job {
+        match job.await.map_err(anyhow::Error::from).and_then(|r| r) {
+            Ok(built) => println!("{built}"),
+            Err(e) => {
+                eprintln!("error: the basemap could not be written: {e:#}");
+                failed.push("basemap");
             }
         }
     }
