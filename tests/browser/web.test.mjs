@@ -297,7 +297,7 @@ test('one search box: areas, places and addresses under their group headings; th
   await typeSearch(page, 'sagene skole');
   await chooseByKeyboard(page, 'Sagene skole');
   await page.waitForSelector(`.result[data-id="${place.properties.id}"].selected`);
-  await heard(page, /Sagene skole, Skole, \d+ minutter å gå\./);
+  await heard(page, /Sagene skole, Skole, \d+ minutt(er)? å gå\./);
   assert.equal(await page.evaluate((id) => map.getFeatureState({ source: 'reach-facilities', id }).selected, place.properties.id), true);
   view = await mapView(page);
   assert.ok(Math.abs(view.center[0] - lon) < 1e-5 && Math.abs(view.center[1] - lat) < 1e-5);
@@ -645,7 +645,7 @@ test('activities: filters in the URL and the API query; the list equals /api/rea
 
   // A row shows its activity on the map and says so.
   await page.click('.result[data-activity-id] .result-name');
-  await page.waitForFunction(() => /minutter å gå/.test(document.getElementById('announcer').textContent));
+  await page.waitForFunction(() => /minutt(er)? å gå/.test(document.getElementById('announcer').textContent));
   await page.evaluate(() => window.app.idle());
   await page.click('#filters > summary'); // fold the filters: the list gets the room
   await page.click('.result[data-activity-id] .result-details > summary');

@@ -175,7 +175,7 @@ export function selectFacility(id, { from }) {
   follow(f, markSelected(page.selected, from !== 'search'), from, 'button');
   if (f) {
     const p = f.properties;
-    announce(t('list.selected', { name: p.name || kindLabel(p.kind), kind: kindLabel(p.kind), minutes: p.walk_minutes }));
+    announce(t('list.selected', { name: p.name || kindLabel(p.kind), kind: kindLabel(p.kind), count: p.walk_minutes }));
   }
 }
 
@@ -202,7 +202,7 @@ export function selectProgramme(type, id, { from }) {
     announce(t('list.selected_many', { count: items.length, titles: items.map((f) => f.properties.title).join(', ') }));
   } else {
     announce(t('list.selected', {
-      name: p.title, kind: type === 'activity' ? categoryLabel(p) : t('need.kind'), minutes: p.walk_minutes,
+      name: p.title, kind: type === 'activity' ? categoryLabel(p) : t('need.kind'), count: p.walk_minutes,
     }));
   }
 }
