@@ -407,52 +407,66 @@ pub fn read_within(
         progress.set_message("reading");
     }
     let mut saw_header = false;
-    for blob in blobs {
-        let blob = blob.map_err(damaged)?;
-        if let Some(offset) = blob.offset() {
+    // Blocks are decompressed in parallel, a batch at a time, and read in file order (the
+    // reader keeps state across blocks): most of this pass is decompression.
+    let batch_len = 4 * rayon::current_num_threads().max(1);
+    let mut blobs = blobs.peekable();
+    while blobs.peek().is_some() {
+        let batch = blobs
+            .by_ref()
+            .take(batch_len)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(damaged)?;
+        if let Some(offset) = batch.last().and_then(|b| b.offset()) {
             progress.set_position(offset.0);
         }
-        match blob.decode().map_err(damaged)? {
-            BlobDecode::OsmHeader(header) => {
-                if let Some(feature) = header
-                    .required_features()
-                    .iter()
-                    .find(|f| !matches!(f.as_str(), "OsmSchema-V0.6" | "DenseNodes"))
-                {
-                    return Err(ImportError::file(
-                        path,
-                        format!("needs the unsupported PBF feature {feature:?}"),
-                    ));
+        let decoded: Vec<_> = {
+            use rayon::prelude::*;
+            batch.par_iter().map(|b| b.decode()).collect()
+        };
+        for decoded in decoded {
+            match decoded.map_err(damaged)? {
+                BlobDecode::OsmHeader(header) => {
+                    if let Some(feature) = header
+                        .required_features()
+                        .iter()
+                        .find(|f| !matches!(f.as_str(), "OsmSchema-V0.6" | "DenseNodes"))
+                    {
+                        return Err(ImportError::file(
+                            path,
+                            format!("needs the unsupported PBF feature {feature:?}"),
+                        ));
+                    }
+                    saw_header = true;
+                    if let Some(clip) = clip {
+                        reader.basemap.bounds = Some(crate::basemap::coast::Bounds {
+                            min: clip.bounds.min(),
+                            max: clip.bounds.max(),
+                        });
+                    } else if let Some(b) = header.bbox() {
+                        reader.basemap.bounds = Some(crate::basemap::coast::Bounds {
+                            min: geo::Coord {
+                                x: b.left.min(b.right),
+                                y: b.top.min(b.bottom),
+                            },
+                            max: geo::Coord {
+                                x: b.left.max(b.right),
+                                y: b.top.max(b.bottom),
+                            },
+                        });
+                    }
                 }
-                saw_header = true;
-                if let Some(clip) = clip {
-                    reader.basemap.bounds = Some(crate::basemap::coast::Bounds {
-                        min: clip.bounds.min(),
-                        max: clip.bounds.max(),
-                    });
-                } else if let Some(b) = header.bbox() {
-                    reader.basemap.bounds = Some(crate::basemap::coast::Bounds {
-                        min: geo::Coord {
-                            x: b.left.min(b.right),
-                            y: b.top.min(b.bottom),
-                        },
-                        max: geo::Coord {
-                            x: b.left.max(b.right),
-                            y: b.top.max(b.bottom),
-                        },
-                    });
+                BlobDecode::OsmData(block) => {
+                    if !saw_header {
+                        return Err(ImportError::file(
+                            path,
+                            "data before the OSM header: not a valid PBF file",
+                        ));
+                    }
+                    block.elements().for_each(|e| reader.element(e));
                 }
+                BlobDecode::Unknown(_) => {}
             }
-            BlobDecode::OsmData(block) => {
-                if !saw_header {
-                    return Err(ImportError::file(
-                        path,
-                        "data before the OSM header: not a valid PBF file",
-                    ));
-                }
-                block.elements().for_each(|e| reader.element(e));
-            }
-            BlobDecode::Unknown(_) => {}
         }
     }
     progress.set_position(size);
