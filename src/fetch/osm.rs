@@ -95,7 +95,14 @@ async fn country(ctx: &Ctx<'_>) -> Result<Fetched, FetchError> {
     let got = ctx
         .http
         .download(ctx.source, url, &dest, validators.as_ref())
-        .await?;
+        .await
+        .map_err(|mut e| {
+            e.reason.push_str(
+                "; or download it (or a region's extract holding the kommune) yourself and \
+                 name it with --osm FILE.osm.pbf",
+            );
+            e
+        })?;
     if let Err(e) = check_header(&dest) {
         // Not kept: the next run downloads it again instead of trusting it.
         let _ = std::fs::remove_file(&dest);

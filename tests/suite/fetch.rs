@@ -715,7 +715,8 @@ async fn the_country_extract_is_downloaded_once_and_cached() {
     assert_eq!(std::fs::read(first.join("osm.pbf")).unwrap(), fixture);
     let entry = &Manifest::read(&first).unwrap().sources["osm"];
     let url = format!("{}/osm/norway-latest.osm.pbf", server.base);
-    assert_eq!(entry.urls, [url.clone()]);
+    assert_eq!(entry.urls.len(), 1);
+    assert_eq!(entry.urls[0], url);
     assert_eq!(entry.files[0].bytes, fixture.len() as u64);
     assert_eq!(
         entry.files[0].sha256,
@@ -761,6 +762,16 @@ async fn the_country_extract_is_downloaded_once_and_cached() {
         assert_eq!(std::fs::read(folder.join("osm.pbf")).unwrap(), fixture);
     }
     assert!(!cached.exists(), "a refused download is not cached");
+
+    // The publisher is down: the message says how to go on without it.
+    server.script("/osm/norway-latest.osm.pbf", &[(500, "down", 0); 3]);
+    let report = run(&server, &first, &[Source::Osm]).await;
+    let message = report.failed[0].to_string();
+    assert!(
+        message.contains("HTTP 500") && message.contains("--osm FILE"),
+        "{message}"
+    );
+    assert_eq!(Manifest::read(&first).unwrap(), before);
 }
 
 #[test]
