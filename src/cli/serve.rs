@@ -58,11 +58,25 @@ pub async fn status(settings: &Settings) -> anyhow::Result<()> {
     let counts = store.counts().await?;
     let last = store.last_imports().await?;
     // The store read once: the district levels and the sources come from one snapshot.
-    let s = crate::index::Snapshot::build(store.load().await?);
+    let contents = store.load().await?;
+    let population_areas = contents.population.len();
+    let s = crate::index::Snapshot::build(contents);
+    // Register points replace OpenStreetMap's for the same place (`index::conflate`): the
+    // rows stored and the facilities shown differ by those.
+    let replaced = (counts.facilities as usize).saturating_sub(s.facilities.len());
+    let facilities = if replaced > 0 {
+        format!(
+            "{} facilities ({} shown: {replaced} OpenStreetMap {} replaced by the registers')",
+            counts.facilities,
+            s.facilities.len(),
+            if replaced == 1 { "point" } else { "points" }
+        )
+    } else {
+        format!("{} facilities", counts.facilities)
+    };
     let text = format!(
-        "{}: {} facilities, {} addresses, {} district {} stored (data version {})\n{}\n",
+        "{}: {facilities}, {} addresses, {} district {} stored (data version {})\n{}\n",
         settings.backend(),
-        counts.facilities,
         counts.addresses,
         counts.districts,
         if counts.districts == 1 {
@@ -72,7 +86,7 @@ pub async fn status(settings: &Settings) -> anyhow::Result<()> {
         },
         s.data_version,
         super::import::district_levels_of(&s)
-    ) + &sources(settings, store.as_ref(), &s, &last).await?;
+    ) + &sources(settings, store.as_ref(), &s, &last, population_areas).await?;
     // A reader that stops early (`status | head -1`) is not an error.
     use std::io::Write;
     match std::io::stdout().lock().write_all(text.as_bytes()) {
@@ -89,6 +103,7 @@ async fn sources(
     store: &dyn crate::store::Store,
     s: &crate::index::Snapshot,
     last: &[crate::store::LastImport],
+    population_areas: usize,
 ) -> anyhow::Result<String> {
     let rows = s.rows_by_source();
     let mut out = String::from("sources:\n");
@@ -101,7 +116,14 @@ async fn sources(
                     .collect::<Vec<_>>()
                     .join(", ")
             })
-            .unwrap_or_else(|| "no rows".into());
+            .unwrap_or_else(|| {
+                // Population figures are stored by area code, not as rows of their own.
+                if l.importer == "population" && population_areas > 0 {
+                    format!("residents of {population_areas} areas")
+                } else {
+                    "no rows".into()
+                }
+            });
         out.push_str(&format!(
             "  {}: {held}; last imported {} by `import {}` from {}\n",
             l.source, l.finished_at, l.importer, l.file

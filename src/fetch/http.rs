@@ -470,9 +470,31 @@ impl PlainProgress {
 
 /// A file's length and SHA-256, read off the async runtime's threads.
 async fn hash_file(path: std::path::PathBuf) -> Result<(u64, String), String> {
-    tokio::task::spawn_blocking(move || super::osm::sha256_file(&path))
+    tokio::task::spawn_blocking(move || sha256_file(&path))
         .await
         .map_err(|e| format!("cannot read: {e}"))?
+}
+
+/// Its length and SHA-256 (hex), read in 1 MiB pieces: a country file is not held in
+/// memory.
+pub fn sha256_file(path: &Path) -> Result<(u64, String), String> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut bytes = 0u64;
+    loop {
+        let n = file
+            .read(&mut buffer)
+            .map_err(|e| format!("cannot read: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        bytes += n as u64;
+        hasher.update(&buffer[..n]);
+    }
+    Ok((bytes, hex(&hasher.finalize())))
 }
 
 /// Lower-case hex.

@@ -9,7 +9,6 @@
 //! `import::clip`), so the file itself is never rewritten and one country file serves every
 //! kommune.
 
-use std::io::Read;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -30,7 +29,7 @@ fn named(ctx: &Ctx<'_>, source: &Path) -> Result<Fetched, FetchError> {
     let shown = source.display().to_string();
     let source = std::fs::canonicalize(source)
         .map_err(|e| ctx.error(&shown, format!("cannot open the extract: {e}")))?;
-    let (bytes, sha256) = sha256_file(&source).map_err(|e| ctx.error(&shown, e))?;
+    let (bytes, sha256) = super::http::sha256_file(&source).map_err(|e| ctx.error(&shown, e))?;
     check_header(&source).map_err(|e| ctx.error(&shown, e))?;
     let to = ctx.staging.join(FILE);
     symlink_or_copy(&source, &to).map_err(|e| ctx.error(&shown, e))?;
@@ -144,27 +143,6 @@ async fn country(ctx: &Ctx<'_>) -> Result<Fetched, FetchError> {
             cut_note()
         )],
     })
-}
-
-/// Its length and SHA-256 (hex), read in 1 MiB pieces: a country file is not held in
-/// memory.
-pub(crate) fn sha256_file(path: &Path) -> Result<(u64, String), String> {
-    use sha2::Digest;
-    let mut file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
-    let mut hasher = sha2::Sha256::new();
-    let mut buffer = vec![0u8; 1 << 20];
-    let mut bytes = 0u64;
-    loop {
-        let n = file
-            .read(&mut buffer)
-            .map_err(|e| format!("cannot read: {e}"))?;
-        if n == 0 {
-            break;
-        }
-        bytes += n as u64;
-        hasher.update(&buffer[..n]);
-    }
-    Ok((bytes, super::http::hex(&hasher.finalize())))
 }
 
 /// That the file starts as an OSM PBF does.

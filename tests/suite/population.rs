@@ -92,6 +92,13 @@ async fn bad_population_files_say_where_and_change_nothing() {
         .unwrap()
         .population;
     assert_eq!(before.len(), 3);
+    // `status` says what the source holds: figures by area, not rows of their own.
+    let status = run_ok({
+        let mut c = naermiljo(data);
+        c.arg("status");
+        c
+    });
+    assert!(status.contains("residents of 3 areas"), "{status}");
     for (name, text, want) in cases {
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
