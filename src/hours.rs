@@ -229,65 +229,56 @@ impl WeekCache {
     }
 }
 
-/// Norwegian day abbreviations and their OSM names; `Fr` is the same in both.
-const NORWEGIAN_DAYS: [(&str, &str); 6] = [
-    ("ma", "Mo"),
-    ("ti", "Tu"),
-    ("on", "We"),
-    ("to", "Th"),
-    ("lø", "Sa"),
-    ("sø", "Su"),
+/// Norwegian day names and their OSM names.
+const NORWEGIAN_DAYS: [(&str, &str); 7] = [
+    ("mandag", "Mo"),
+    ("tirsdag", "Tu"),
+    ("onsdag", "We"),
+    ("torsdag", "Th"),
+    ("fredag", "Fr"),
+    ("lørdag", "Sa"),
+    ("søndag", "Su"),
 ];
 
 /// `Ma-Fr 10:00-16:00, Lø 10:00-14:00` → `Mo-Fr 10:00-16:00, Sa 10:00-14:00`: each word
-/// that is a Norwegian day abbreviation (any case, also with a full stop, `Man`, `Tir`,
-/// `Ons`, `Tor`, `Fre`, `Lør`, `Søn` and the whole names) becomes its OSM name. `None` when
-/// there was none, so that only a value with Norwegian days is read again.
+/// of two letters or more that begins a Norwegian day name (any case: `Ma`, `Man`, `Tir`,
+/// `Lør`, `søndag`), with the full stop after an abbreviated one (`man.-fre.`), becomes its
+/// OSM name. `None` when nothing changed, so that only a value with Norwegian days is read
+/// again.
 fn norwegian_days(text: &str) -> Option<String> {
+    let osm_day = |word: &str| {
+        let lower = word.to_lowercase();
+        (lower.chars().count() >= 2)
+            .then(|| NORWEGIAN_DAYS.iter().find(|(no, _)| no.starts_with(&lower)))
+            .flatten()
+            .map(|(_, osm)| *osm)
+    };
     let mut changed = false;
     let mut out = String::with_capacity(text.len());
     let mut word = String::new();
-    let flush = |word: &mut String, out: &mut String, changed: &mut bool| {
-        let lower = word.to_lowercase();
-        let stem: String = lower.chars().take(2).collect();
-        let is_day = NORWEGIAN_DAYS
-            .iter()
-            .find(|(no, _)| *no == stem)
-            .filter(|_| {
-                let full = [
-                    "mandag", "tirsdag", "onsdag", "torsdag", "lørdag", "søndag", "fredag",
-                ];
-                lower.chars().count() == 2
-                    || full
-                        .iter()
-                        .any(|f| f.starts_with(lower.as_str()) && lower.chars().count() >= 3)
-            });
-        match (is_day, lower.as_str()) {
-            (Some((_, osm)), _) => {
-                out.push_str(osm);
-                *changed = true;
-            }
-            (None, "fre" | "fredag") => {
-                out.push_str("Fr");
-                *changed = true;
-            }
-            _ => out.push_str(word),
-        }
-        word.clear();
-    };
-    for c in text.chars() {
+    // A space after the text ends its last word; it is taken off again at the end.
+    for c in text.chars().chain([' ']) {
         if c.is_alphabetic() {
             word.push(c);
-        } else {
-            flush(&mut word, &mut out, &mut changed);
-            // A full stop after an abbreviated day (`man.-fre.`) goes with it.
-            if c == '.' && out.ends_with(|d: char| d.is_ascii_alphabetic()) && changed {
-                continue;
+            continue;
+        }
+        let was_day = match osm_day(&word) {
+            Some(osm) => {
+                changed |= osm != word;
+                out.push_str(osm);
+                true
             }
+            None => {
+                out.push_str(&word);
+                false
+            }
+        };
+        word.clear();
+        if !(c == '.' && was_day) {
             out.push(c);
         }
     }
-    flush(&mut word, &mut out, &mut changed);
+    out.pop();
     changed.then_some(out)
 }
 
