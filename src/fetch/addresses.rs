@@ -112,6 +112,8 @@ pub(crate) async fn fetch(ctx: &Ctx<'_>) -> Result<Fetched, FetchError> {
         .map(|f| Validators {
             etag: f.etag.clone(),
             last_modified: f.last_modified.clone(),
+            // The manifest's hash is the unzipped file's, not the zip's.
+            content: None,
         });
     let got = ctx
         .http

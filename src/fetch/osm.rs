@@ -90,6 +90,7 @@ async fn country(ctx: &Ctx<'_>) -> Result<Fetched, FetchError> {
     let validators = earlier.as_ref().map(|c| Validators {
         etag: c.etag.clone(),
         last_modified: c.last_modified.clone(),
+        content: Some((c.bytes, c.sha256.clone())),
     });
     let got = ctx
         .http

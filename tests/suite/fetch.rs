@@ -735,6 +735,10 @@ async fn the_country_extract_is_downloaded_once_and_cached() {
     assert_eq!(server.count("/osm/", 200), 1, "downloaded once");
     assert_eq!(server.count("/osm/", 304), 1);
     assert_eq!(std::fs::read(second.join("osm.pbf")).unwrap(), fixture);
+    assert_eq!(
+        report.fetched[0].1.files[0].sha256, entry.files[0].sha256,
+        "the cache's recorded hash, for the same file"
+    );
     assert!(
         report.fetched[0].1.notes[0].contains("unchanged"),
         "{:?}",
