@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 
 use crate::basemap::Basemap;
 use crate::config::{Backend, Settings};
-use crate::http::{AppState, Assets, router};
+use crate::http::{AppState, Assets, PublicBase, router};
 use crate::index::{Snapshot, SnapshotCell};
 use crate::reload::Reloader;
 use crate::store::{PostgisStore, SqliteStore, Store};
@@ -95,6 +95,12 @@ pub async fn build_state(settings: &Settings, store: Arc<dyn Store>) -> anyhow::
     let state = AppState {
         reload: Reloader::new(store.clone(), snapshot.clone()),
         public_url: Arc::new(arc_swap::ArcSwap::from_pointee(settings.public_url())),
+        public_base: match &settings.public_url {
+            Some(url) => Some(Arc::new(
+                PublicBase::parse(url).map_err(|e| anyhow::anyhow!("--public-url {e}"))?,
+            )),
+            None => None,
+        },
         snapshot,
         store,
         limits: Arc::new(settings.limits.clone()),
@@ -238,9 +244,21 @@ pub async fn serve(settings: &Settings, state: AppState) -> anyhow::Result<()> {
     };
 
     println!("listening on http://{addr}");
+    // Routing happens after `Router::layer`s, so a prefix left in the path is stripped outside.
+    let prefix = state
+        .public_base
+        .as_ref()
+        .map(|b| b.prefix.clone())
+        .unwrap_or_default();
+    let app = tower::Layer::layer(
+        &tower::util::MapRequestLayer::new(move |r| crate::http::base::strip_prefix(&prefix, r)),
+        router(state),
+    );
     let result = axum::serve(
         listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+            std::net::SocketAddr,
+        >(app),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await;

@@ -42,8 +42,11 @@ pub struct Cli {
     /// (TLS). Without one, email waits in the outbox (`naermiljo outbox`).
     #[arg(long, global = true, env = "NAERMILJO_SMTP_URL")]
     pub smtp_url: Option<String>,
-    /// The address residents and staff open the service at, for links in email
-    /// (default: the address the server listens on).
+    /// The address residents and staff open the service at, e.g.
+    /// `https://www.example-kommune.no/kart`: for links in email, and, when given, for every
+    /// link, page, style and tile URL (its path is the prefix the service lives under; headers
+    /// from a proxy are then not consulted). Default: the address the server listens on, and
+    /// links follow `Forwarded` / `X-Forwarded-*` from a trusted proxy.
     #[arg(long, global = true, env = "NAERMILJO_PUBLIC_URL")]
     pub public_url: Option<String>,
     /// The From: address of every email.

@@ -4,8 +4,8 @@
 //! `/auth/sign-out-everywhere`, and `/api/me` (who is signed in, and the CSRF token the
 //! pages' scripts send back as `X-CSRF-Token`).
 //!
-//! The session cookie is `HttpOnly`, `SameSite=Lax`, `Path=/`; `Secure` and named `__Host-…` when
-//! the public address is HTTPS. It holds a random secret whose SHA-256 is the stored session. Requests
+//! The session cookie is `HttpOnly`, `SameSite=Lax`, `Path=/` (or the `--public-url`'s path);
+//! `Secure` and named `__Host-…` (`__Secure-…` under a path) when the public address is HTTPS. It holds a random secret whose SHA-256 is the stored session. Requests
 //! that change something need the session's CSRF token, and a foreign `Origin` is refused.
 
 use std::collections::HashMap;
@@ -29,15 +29,32 @@ pub const COOKIE: &str = "naermiljo_session";
 /// is `Secure`, from this very host and for `Path=/`, so a sibling subdomain cannot plant
 /// one (RFC 6265bis §4.1.3.2).
 pub const SECURE_COOKIE: &str = "__Host-naermiljo_session";
+/// Its name over TLS under a path (`--public-url https://host/kart`): `__Host-` requires
+/// `Path=/`, so the cookie is `__Secure-` (it must be `Secure`) with `Path=/kart`.
+pub const SECURE_PATH_COOKIE: &str = "__Secure-naermiljo_session";
 
 /// The session cookie's name for this server: [`SECURE_COOKIE`] when its public address
-/// is `https://`, else [`COOKIE`].
+/// is `https://` at the host's root, [`SECURE_PATH_COOKIE`] under a path, else [`COOKIE`].
 fn cookie_name(state: &AppState) -> &'static str {
-    if state.public_url().starts_with("https://") {
-        SECURE_COOKIE
-    } else {
-        COOKIE
+    match (
+        state.public_url().starts_with("https://"),
+        cookie_path(state),
+    ) {
+        (false, _) => COOKIE,
+        (true, "/") => SECURE_COOKIE,
+        (true, _) => SECURE_PATH_COOKIE,
     }
+}
+
+/// The cookie's `Path`: the configured `--public-url`'s path, else `/` (a prefix only sent by
+/// a proxy's headers is not trusted with the cookie's scope).
+fn cookie_path(state: &AppState) -> &str {
+    state
+        .public_base
+        .as_deref()
+        .map(|b| b.prefix.as_str())
+        .filter(|p| !p.is_empty())
+        .unwrap_or("/")
 }
 /// The header the pages' scripts send the CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -125,7 +142,7 @@ async fn session_of(
 fn same_origin(headers: &HeaderMap, base: &BaseUrl) -> Result<(), ApiError> {
     match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         None => Ok(()),
-        Some(origin) if origin == base.0 => Ok(()),
+        Some(origin) if origin == base.origin() => Ok(()),
         Some(origin) => Err(ApiError::Forbidden(format!(
             "a request from {origin} may not do this here"
         ))),
@@ -192,13 +209,10 @@ fn required<'a>(f: &'a HashMap<String, String>, name: &str) -> Result<&'a str, A
 
 fn set_cookie(r: &mut Response, value: &str, state: &AppState, max_age_s: i64) {
     let name = cookie_name(state);
-    let secure = if name == SECURE_COOKIE {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = if name == COOKIE { "" } else { "; Secure" };
+    let path = cookie_path(state);
     let cookie =
-        format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}");
+        format!("{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}");
     r.headers_mut().append(
         header::SET_COOKIE,
         HeaderValue::from_str(&cookie).expect("hex and ASCII"),

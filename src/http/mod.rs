@@ -2,7 +2,9 @@
 //! they never wait on the store.
 
 pub mod auth;
+pub mod base;
 mod coverage;
+pub mod crs;
 mod districts;
 pub mod error;
 mod etag;
@@ -25,9 +27,8 @@ mod web;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::State;
 use axum::http::Method;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -39,6 +40,7 @@ use crate::config::Limits;
 use crate::index::SnapshotCell;
 use crate::store::Store;
 
+pub use base::{BaseUrl, PublicBase};
 pub use features::Collection;
 
 impl AppState {
@@ -58,6 +60,9 @@ pub struct AppState {
     /// `http://` and the address the server is bound to. Never taken from a request's
     /// headers, which anyone can set.
     pub public_url: Arc<arc_swap::ArcSwap<String>>,
+    /// `--public-url` split into origin and path prefix, when it was configured: then every
+    /// link, page and cookie follows it and request headers are not consulted ([`BaseUrl`]).
+    pub public_base: Option<Arc<PublicBase>>,
     pub limits: Arc<Limits>,
     /// The basemap archive, when one has been built; reopened when it is rebuilt.
     pub basemap: Arc<arc_swap::ArcSwapOption<crate::basemap::Basemap>>,
@@ -72,31 +77,8 @@ pub struct Assets {
     pub basemap: std::path::PathBuf,
 }
 
-/// The scheme and host the client used, for absolute links: `http://127.0.0.1:8080`.
-/// Honours `X-Forwarded-Proto` and `X-Forwarded-Host` from a reverse proxy.
-pub struct BaseUrl(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for BaseUrl {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let header = |name: &str| {
-            parts
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let proto = header("x-forwarded-proto").unwrap_or_else(|| "http".into());
-        let host = header("x-forwarded-host")
-            .or_else(|| header("host"))
-            .or_else(|| parts.uri.authority().map(|a| a.to_string()))
-            .unwrap_or_else(|| "localhost".into());
-        Ok(BaseUrl(format!("{proto}://{host}")))
-    }
-}
-
 pub fn router(state: AppState) -> Router {
+    let prefix_links = axum::middleware::from_fn_with_state(state.clone(), base::prefix_links);
     web::routes(&state.assets)
         .route("/healthz", get(get_health))
         .route("/readyz", get(get_ready))
@@ -305,6 +287,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::get_tile))
         .layer(DefaultBodyLimit::max(64 * 1024))
         .layer(axum::middleware::map_response(error::ensure_problem_json))
+        .layer(prefix_links)
         // Any site may read, and write with an API token (`Authorization: Bearer`: no cookie
         // is involved, so a foreign page can only do what its own token allows). The portal's
         // cookie-authenticated writes stay same-origin: `*` never carries credentials, and

@@ -74,6 +74,8 @@ pub fn document() -> Value {
                     param("bbox", "query", "minlon,minlat,maxlon,maxlat in WGS84; edges included", json!({ "type": "array", "items": { "type": "number" }, "minItems": 4, "maxItems": 6 }), false),
                     param("filter", "query", "A CQL2 condition on the queryables (/api/collections/{id}/queryables): comparisons, AND/OR/NOT, IS NULL, LIKE, IN, S_INTERSECTS with BBOX or a geometry; facilities, addresses and districts", json!({ "type": "string" }), false),
                     param("filter-lang", "query", "cql2-text (default) or cql2-json", json!({ "type": "string", "enum": ["cql2-text", "cql2-json"] }), false),
+                    param("crs", "query", "Facilities, addresses and districts: the CRS of the answer's coordinates (OGC API – Features Part 2), in that CRS's axis order; default CRS84 (lon/lat). The answer's Content-Crs header names it", json!({ "type": "string", "format": "uri", "enum": crate::http::crs::Crs::offered_uris() }), false),
+                    param("bbox-crs", "query", "Facilities, addresses and districts: the CRS bbox is given in (its axis order); default CRS84", json!({ "type": "string", "format": "uri", "enum": crate::http::crs::Crs::offered_uris() }), false),
                     param("limit", "query", "Page size, 1 to 10000 (larger values are clamped to 10000)", json!({ "type": "integer", "minimum": 1, "default": 100 }), false),
                     param("offset", "query", "Features to skip", json!({ "type": "integer", "minimum": 0, "default": 0 }), false),
                     param("kind", "query", "Facilities only: comma-separated kinds, or naermiljoanlegg", json!({ "type": "string" }), false),
@@ -87,7 +89,7 @@ pub fn document() -> Value {
             "/api/collections/{id}/items/{fid}": { "get": {
                 "summary": "One feature",
                 "operationId": "getItem",
-                "parameters": [collection_id, param("fid", "path", "Feature id", json!({ "type": "string" }), true), f],
+                "parameters": [collection_id, param("fid", "path", "Feature id", json!({ "type": "string" }), true), param("crs", "query", "Facilities, addresses and districts: the CRS of the answer's coordinates; default CRS84", json!({ "type": "string", "format": "uri", "enum": crate::http::crs::Crs::offered_uris() }), false), f],
                 "responses": ok("The feature", "application/geo+json", json!({ "$ref": "#/components/schemas/Feature" }))
             } },
             "/api/addresses/search": { "get": {
@@ -443,8 +445,11 @@ pub fn openapi() -> Value {
     doc
 }
 
-pub async fn get_openapi() -> Response {
-    let doc = openapi();
+/// `GET /api/openapi.json`: [`openapi`] with `servers` = this request's base (origin and path
+/// prefix), so that clients behind a proxy's path resolve `/api/…` under it.
+pub async fn get_openapi(base: crate::http::BaseUrl) -> Response {
+    let mut doc = openapi();
+    doc["servers"] = serde_json::json!([{ "url": base.0, "description": "this server" }]);
     let mut r = doc.to_string().into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -13,7 +13,7 @@ async fn staff(state: &AppState, headers: &HeaderMap, changes: bool) -> Result<P
     Ok(p)
 }
 
-fn moderation_json(s: &crate::index::Snapshot, r: &ProposalRow) -> Value {
+fn moderation_json(s: &crate::index::Snapshot, r: &ProposalRow, base: &BaseUrl) -> Value {
     let at = LonLat::new(r.lon, r.lat);
     let (district, kommunedel) = crate::index::proposals::districts_at(s, at);
     let catchment = s
@@ -53,7 +53,7 @@ fn moderation_json(s: &crate::index::Snapshot, r: &ProposalRow) -> Value {
         "via": r.via,
         "batch": r.batch_label,
         "has_email": r.email.is_some(),
-        "photo": r.has_photo.then(|| format!("/api/moderation/proposals/{}/photo", r.id)),
+        "photo": r.has_photo.then(|| format!("{}/api/moderation/proposals/{}/photo", base.0, r.id)),
         "version": r.version,
     })
 }
@@ -61,6 +61,7 @@ fn moderation_json(s: &crate::index::Snapshot, r: &ProposalRow) -> Value {
 /// `GET /api/moderation/proposals?state=…`.
 pub async fn get_moderation(
     State(state): State<AppState>,
+    base: BaseUrl,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
@@ -79,7 +80,7 @@ pub async fn get_moderation(
     let rows = state.store.proposals(filter).await?;
     let s = state.snapshot.load();
     Ok(private(axum::Json(json!({
-        "proposals": rows.iter().map(|r| moderation_json(&s, r)).collect::<Vec<_>>(),
+        "proposals": rows.iter().map(|r| moderation_json(&s, r, &base)).collect::<Vec<_>>(),
     }))))
 }
 
@@ -100,6 +101,7 @@ struct ModerationBody {
 /// `POST /api/moderation/proposals/{id}`: publish, reject, edit, answer or merge.
 pub async fn post_moderation(
     State(state): State<AppState>,
+    base: BaseUrl,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
@@ -217,7 +219,7 @@ pub async fn post_moderation(
     }
     reload(&state).await;
     let s = state.snapshot.load();
-    Ok(private(axum::Json(moderation_json(&s, &row))))
+    Ok(private(axum::Json(moderation_json(&s, &row, &base))))
 }
 
 #[derive(Deserialize)]

@@ -1,0 +1,432 @@
+//! Where the service lives, as its clients see it: scheme, host and a path prefix
+//! (`https://www.example-kommune.no/kart`), for every absolute link, style, TileJSON and page
+//! asset behind a reverse proxy.
+//!
+//! The base is decided per request, in this order:
+//! 1. `--public-url`, when configured: used whole, and headers are ignored;
+//! 2. from a trusted proxy (`--trusted-proxy`, default loopback) only: scheme and host from
+//!    `Forwarded` (RFC 7239 §4, the first element), else `X-Forwarded-Proto`/`-Host`; the path
+//!    prefix from `X-Forwarded-Prefix` (RFC 7239 has no prefix parameter);
+//! 3. the `Host` header (or the request's authority) over plain HTTP.
+//!
+//! Header values are checked before use (they end up in HTML): a scheme other than
+//! `http`/`https`, a host with other than host characters, or a prefix that is not a plain
+//! path is ignored. Pages keep root paths in their files (`href="/static/…"`);
+//! [`prefix_links`] puts the prefix in front of them on the way out, and the pages' scripts
+//! take it from where their modules were loaded (`web/kit/base.js`).
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use super::AppState;
+
+/// A configured public address, split: `origin` = `https://host[:port]`, `prefix` = `""` or
+/// `/kart` (no final `/`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicBase {
+    pub origin: String,
+    pub prefix: String,
+}
+
+impl PublicBase {
+    /// Reads `--public-url`: an `http` or `https` URL with a host, no query and no fragment;
+    /// its path (a final `/` dropped) is the prefix.
+    ///
+    /// # Errors
+    /// A sentence saying what is wrong with the value.
+    pub fn parse(value: &str) -> Result<PublicBase, String> {
+        let url = url::Url::parse(value.trim()).map_err(|e| {
+            format!("{value:?} is not a URL ({e}); say e.g. https://www.example-kommune.no/kart")
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(format!("{value:?}: the scheme must be http or https"));
+        }
+        let Some(host) = url.host_str() else {
+            return Err(format!("{value:?} has no host"));
+        };
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(format!(
+                "{value:?}: a public URL has no query (?…) or fragment (#…)"
+            ));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(format!("{value:?}: a public URL has no user or password"));
+        }
+        let prefix = url.path().trim_end_matches('/').to_string();
+        if !prefix.is_empty() && !is_prefix(&prefix) {
+            return Err(format!(
+                "{value:?}: the path {prefix:?} must be plain segments, e.g. /kart"
+            ));
+        }
+        let origin = match url.port() {
+            Some(port) => format!("{}://{host}:{port}", url.scheme()),
+            None => format!("{}://{host}", url.scheme()),
+        };
+        Ok(PublicBase { origin, prefix })
+    }
+}
+
+/// The base of absolute links for this request: origin and path prefix without a final `/`,
+/// e.g. `http://127.0.0.1:8080` or `https://www.example-kommune.no/kart`.
+pub struct BaseUrl(pub String);
+
+impl BaseUrl {
+    /// `scheme://host[:port]`, without the prefix: what a browser sends as `Origin`.
+    pub fn origin(&self) -> &str {
+        let after_scheme = self.0.find("://").map_or(0, |i| i + 3);
+        match self.0[after_scheme..].find('/') {
+            Some(i) => &self.0[..after_scheme + i],
+            None => &self.0,
+        }
+    }
+
+    /// The path prefix: `""` or `/kart`.
+    pub fn prefix(&self) -> &str {
+        &self.0[self.origin().len()..]
+    }
+}
+
+impl FromRequestParts<AppState> for BaseUrl {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(BaseUrl(base_of(parts, state)))
+    }
+}
+
+/// See the module's documentation for the order.
+fn base_of(parts: &Parts, state: &AppState) -> String {
+    if let Some(base) = &state.public_base {
+        return format!("{}{}", base.origin, base.prefix);
+    }
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let first = |name: &str| {
+        header(name)
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+    };
+    let authority = header("host")
+        .map(str::to_string)
+        .or_else(|| parts.uri.authority().map(|a| a.to_string()))
+        .filter(|h| is_host(h))
+        .unwrap_or_else(|| "localhost".into());
+    if !from_trusted_proxy(parts, state) {
+        return format!("http://{authority}");
+    }
+    let forwarded = header("forwarded").map(first_forwarded).unwrap_or_default();
+    let proto = forwarded
+        .proto
+        .or_else(|| first("x-forwarded-proto").map(str::to_ascii_lowercase))
+        .filter(|p| p == "http" || p == "https")
+        .unwrap_or_else(|| "http".into());
+    let host = forwarded
+        .host
+        .or_else(|| first("x-forwarded-host").map(str::to_string))
+        .filter(|h| is_host(h))
+        .unwrap_or(authority);
+    let prefix = first("x-forwarded-prefix")
+        .map(|p| p.trim_end_matches('/'))
+        .filter(|p| is_prefix(p))
+        .unwrap_or("");
+    format!("{proto}://{host}{prefix}")
+}
+
+/// Whether the request came through a proxy whose headers count: its peer is in
+/// `--trusted-proxy` (default loopback), or there is no peer (a request made in-process).
+fn from_trusted_proxy(parts: &Parts, state: &AppState) -> bool {
+    match parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+        None => true,
+        Some(ConnectInfo(peer)) => state
+            .limits
+            .trusted_proxies
+            .iter()
+            .any(|n| n.contains(&peer.ip().to_canonical())),
+    }
+}
+
+/// `proto` and `host` of a `Forwarded` header's first element (the client-facing proxy's).
+#[derive(Default)]
+struct Forwarded {
+    proto: Option<String>,
+    host: Option<String>,
+}
+
+/// Reads the first element of `Forwarded: for=…;proto=https;host="k.example:8443", for=…`
+/// (RFC 7239 §4: `;`-separated `token=value` pairs, values a token or a quoted-string,
+/// parameter names case-insensitive). Written here because the two crates for it are
+/// unmaintained (`rfc7239` is archived) and only two parameters are read.
+fn first_forwarded(value: &str) -> Forwarded {
+    let mut out = Forwarded::default();
+    let mut chars = value.chars().peekable();
+    loop {
+        // One pair: name, '=', value.
+        let name: String = chars
+            .by_ref()
+            .skip_while(|c| c.is_whitespace() || *c == ';')
+            .take_while(|c| *c != '=')
+            .collect();
+        let mut val = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => val.extend(chars.next()),
+                    '"' => break,
+                    c => val.push(c),
+                }
+            }
+        }
+        let mut end_of_element = false;
+        for c in chars.by_ref() {
+            match c {
+                ';' => break,
+                ',' => {
+                    end_of_element = true;
+                    break;
+                }
+                c if !c.is_whitespace() => val.push(c),
+                _ => {}
+            }
+        }
+        match name.trim().to_ascii_lowercase().as_str() {
+            "proto" => out.proto = Some(val.to_ascii_lowercase()),
+            "host" => out.host = Some(val),
+            "" => break,
+            _ => {}
+        }
+        if end_of_element || chars.peek().is_none() {
+            break;
+        }
+    }
+    out
+}
+
+/// A host and optional port: letters, digits, `.`, `-`, and `[ ] :` for IPv6 and the port.
+fn is_host(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 255
+        && h.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'))
+}
+
+/// A path prefix: `/seg[/seg…]`, each segment URL path characters (RFC 3986 `pchar`), none
+/// `.` or `..`, and no `//` (which a browser would read as another host).
+fn is_prefix(p: &str) -> bool {
+    p.is_empty()
+        || (p.starts_with('/')
+            && p.len() <= 200
+            && p[1..].split('/').all(|seg| {
+                !seg.is_empty()
+                    && seg != "."
+                    && seg != ".."
+                    && seg
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-._~%!$&'()*+,;=:@".contains(c))
+            }))
+}
+
+/// Puts the path prefix in front of root paths in what the server sends: a `Location`
+/// beginning with one `/`, and ` href="/`, ` src="/`, ` action="/` in HTML bodies (the pages,
+/// the sign-in and confirmation pages). Without a prefix it does nothing, so the pages are
+/// served byte for byte as written. Runs inside the compression layer (it reads the plain
+/// body); fragments (`href="#main"`) and other hosts are left alone.
+pub async fn prefix_links(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let prefix = BaseUrl(base_of(&parts, &state)).prefix().to_string();
+    let response = next.run(Request::from_parts(parts, body)).await;
+    if prefix.is_empty() {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    if let Some(location) = parts
+        .headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .filter(|l| l.starts_with('/') && !l.starts_with("//"))
+        && let Ok(v) = HeaderValue::from_str(&format!("{prefix}{location}"))
+    {
+        parts.headers.insert(header::LOCATION, v);
+    }
+    let html = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("text/html"));
+    if !html {
+        return Response::from_parts(parts, body);
+    }
+    // Pages are small; one that is not (or cannot be read) goes out as it is.
+    let Ok(bytes) = axum::body::to_bytes(body, 8 << 20).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let rewritten = prefix_root_paths(text, &prefix);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(rewritten))
+}
+
+/// ` href="/x`, ` src="/x`, ` action="/x` (double or single quotes) become
+/// ` href="{prefix}/x`; `"//host"` and everything else stays.
+pub fn prefix_root_paths(html: &str, prefix: &str) -> String {
+    let mut out = String::with_capacity(html.len() + 64 * prefix.len());
+    let mut rest = html;
+    'scan: while !rest.is_empty() {
+        for attr in [" href=", " src=", " action="] {
+            if let Some(after) = rest.strip_prefix(attr) {
+                let quote = after.chars().next().filter(|q| *q == '"' || *q == '\'');
+                if let Some(q) = quote {
+                    let value = &after[1..];
+                    if value.starts_with('/') && !value.starts_with("//") {
+                        out.push_str(attr);
+                        out.push(q);
+                        out.push_str(prefix);
+                        rest = value;
+                        continue 'scan;
+                    }
+                }
+            }
+        }
+        let c = rest.chars().next().expect("not empty");
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// With a configured prefix, a request the proxy passed on with the prefix still in its path
+/// (`proxy_pass http://backend;` without a final `/`) is routed as if it had been stripped:
+/// `/kart/api?x` → `/api?x`, `/kart` → `/`. Other paths are left as they are.
+pub fn strip_prefix(prefix: &str, mut request: Request) -> Request {
+    if prefix.is_empty() {
+        return request;
+    }
+    let path = request.uri().path();
+    let rest = match path.strip_prefix(prefix) {
+        Some("") => "/",
+        Some(rest) if rest.starts_with('/') => rest,
+        _ => return request,
+    };
+    let path_and_query = match request.uri().query() {
+        Some(q) => format!("{rest}?{q}"),
+        None => rest.to_string(),
+    };
+    if let Ok(uri) = axum::http::Uri::builder()
+        .path_and_query(path_and_query)
+        .build()
+    {
+        *request.uri_mut() = uri;
+    }
+    request
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_urls_split_into_origin_and_prefix_and_bad_ones_say_why() {
+        let b = PublicBase::parse("https://www.example-kommune.no/kart/").unwrap();
+        assert_eq!(b.origin, "https://www.example-kommune.no");
+        assert_eq!(b.prefix, "/kart");
+        let b = PublicBase::parse("http://127.0.0.1:8080").unwrap();
+        assert_eq!(
+            (b.origin.as_str(), b.prefix.as_str()),
+            ("http://127.0.0.1:8080", "")
+        );
+        for bad in [
+            "kart",
+            "ftp://x/",
+            "https://x/kart?y=1",
+            "https://x/#a",
+            "https://u:p@x/",
+        ] {
+            assert!(PublicBase::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn forwarded_takes_the_first_elements_proto_and_quoted_host() {
+        let f = first_forwarded(
+            r#"for=1.2.3.4;Proto=HTTPS;host="k.example:8443", proto=http;host=inner"#,
+        );
+        assert_eq!(f.proto.as_deref(), Some("https"));
+        assert_eq!(f.host.as_deref(), Some("k.example:8443"));
+        let f = first_forwarded("for=192.0.2.60;proto=http;by=203.0.113.43");
+        assert_eq!((f.proto.as_deref(), f.host), (Some("http"), None));
+        let f = first_forwarded(r#"host="a\"b""#);
+        assert_eq!(f.host.as_deref(), Some("a\"b"));
+        assert!(first_forwarded("").host.is_none());
+    }
+
+    #[test]
+    fn a_configured_prefix_left_in_the_path_is_stripped() {
+        let strip = |uri: &str| {
+            let r = Request::builder().uri(uri).body(Body::empty()).unwrap();
+            strip_prefix("/kart", r).uri().to_string()
+        };
+        assert_eq!(strip("/kart/api?x=1"), "/api?x=1");
+        assert_eq!(strip("/kart"), "/");
+        assert_eq!(strip("/kartverket/x"), "/kartverket/x");
+        assert_eq!(strip("/api"), "/api");
+    }
+
+    #[test]
+    fn only_plain_paths_are_prefixes() {
+        for good in ["", "/kart", "/a/b-c/d_e.f", "/%C3%A6"] {
+            assert!(is_prefix(good), "{good}");
+        }
+        for bad in [
+            "kart",
+            "//evil.example",
+            "/a\"><x",
+            "/../x",
+            "/a//b",
+            "/a/./b",
+            "/ø",
+        ] {
+            assert!(!is_prefix(bad), "{bad}");
+        }
+        assert!(!is_host("a b"));
+        assert!(!is_host("x\"y"));
+        assert!(is_host("[::1]:8080"));
+    }
+
+    #[test]
+    fn root_paths_in_html_get_the_prefix_and_the_rest_stays() {
+        let html = r##"<a href="/org">x</a><link href='/static/a.css'><a href="#main">
+<img src="//cdn.example/x"><form action="/auth/link/ab"><a href="https://x/"><a data-href="/no">"##;
+        assert_eq!(
+            prefix_root_paths(html, "/kart"),
+            r##"<a href="/kart/org">x</a><link href='/kart/static/a.css'><a href="#main">
+<img src="//cdn.example/x"><form action="/kart/auth/link/ab"><a href="https://x/"><a data-href="/no">"##
+        );
+        let base = BaseUrl("https://k.example/kart".into());
+        assert_eq!(
+            (base.origin(), base.prefix()),
+            ("https://k.example", "/kart")
+        );
+        let base = BaseUrl("http://127.0.0.1:8080".into());
+        assert_eq!(
+            (base.origin(), base.prefix()),
+            ("http://127.0.0.1:8080", "")
+        );
+    }
+}
