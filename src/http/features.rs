@@ -28,9 +28,11 @@ const ITEMS_PARAMS: &[&str] = &[
     "open_at",
     "filter",
     "filter-lang",
+    "crs",
+    "bbox-crs",
 ];
 const NO_PARAMS: &[&str] = &["f"];
-const ITEM_PARAMS: &[&str] = &["f", "open_at"];
+const ITEM_PARAMS: &[&str] = &["f", "open_at", "crs"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Collection {
@@ -139,6 +141,7 @@ pub async fn get_conformance(RawQuery(q): RawQuery) -> Result<Response, ApiError
             "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
             "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
             "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+            super::crs::CONFORMANCE,
             "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
             "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
             "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
@@ -161,7 +164,8 @@ fn collection_json(c: Collection, snapshot: &Snapshot, base: &str) -> Value {
         "title": c.title(),
         "description": c.description(),
         "itemType": "feature",
-        "crs": [CRS84],
+        "crs": super::crs::Crs::offered_uris(),
+        "storageCrs": CRS84,
         "extent": { "spatial": { "bbox": [extent], "crs": CRS84 } },
         "attribution": snapshot.attribution(),
         "links": [
@@ -219,7 +223,8 @@ pub async fn list_items(
     f_json(&params)?;
     let limits = &state.limits;
     let (limit, offset) = params.page(limits)?;
-    let bbox = params.bbox()?;
+    let bbox = super::crs::bbox(&params)?;
+    let out = super::crs::output(&params)?;
     let words: Vec<String> = params
         .text("q", limits.max_query_chars)?
         .map(|q| fold(q).split_whitespace().map(str::to_string).collect())
@@ -294,14 +299,16 @@ pub async fn list_items(
     let mut matched: Vec<u32> = match c {
         Collection::Facilities => {
             let candidates = match &bbox {
-                Some(b) => s.facilities_in(b),
+                Some(b) => s.facilities_in(&b.lonlat),
                 None => (0..s.facilities.len() as u32).collect(),
             };
             candidates
                 .into_iter()
                 .filter(|&i| {
                     let f = &s.facilities[i as usize];
-                    kinds.as_ref().is_none_or(|k| k.matches(f.kind))
+                    bbox.as_ref()
+                        .is_none_or(|b| b.holds(f.position.lon, f.position.lat))
+                        && kinds.as_ref().is_none_or(|k| k.matches(f.kind))
                         && open.keeps(&s, i)
                         && (words.is_empty()
                             || text_matches(
@@ -319,22 +326,26 @@ pub async fn list_items(
         }
         Collection::Addresses => {
             let candidates = match &bbox {
-                Some(b) => s.addresses_in(b),
+                Some(b) => s.addresses_in(&b.lonlat),
                 None => (0..s.addresses.len() as u32).collect(),
             };
             candidates
                 .into_iter()
                 .filter(|&i| {
-                    words.is_empty() || text_matches(&words, &s.addresses[i as usize].label())
+                    let a = &s.addresses[i as usize];
+                    bbox.as_ref()
+                        .is_none_or(|b| b.holds(a.position.lon, a.position.lat))
+                        && (words.is_empty() || text_matches(&words, &a.label()))
                 })
                 .collect()
         }
         Collection::Districts => {
             let candidates = match &bbox {
+                // A box in another CRS is met as the lon/lat box that holds it.
                 Some(b) => s
-                    .districts_in(b)
+                    .districts_in(&b.lonlat)
                     .into_iter()
-                    .filter(|&i| district_meets(&s, i, b))
+                    .filter(|&i| district_meets(&s, i, &b.lonlat))
                     .collect(),
                 None => (0..s.districts.len() as u32).collect::<Vec<_>>(),
             };
@@ -354,7 +365,11 @@ pub async fn list_items(
         matched.retain(|&i| f.keeps(&feature_text(&s, c, i, &open)));
     }
     let page: Vec<u32> = matched.iter().skip(offset).take(limit).copied().collect();
-    let features = page.iter().map(|&i| feature_text(&s, c, i, &open));
+    let features = page
+        .iter()
+        .map(|&i| out.feature_text(&feature_text(&s, c, i, &open)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ApiError::invalid("crs", e))?;
 
     let page_url = |offset: usize| {
         let mut pairs: Vec<(&str, String)> = Vec::new();
@@ -368,6 +383,8 @@ pub async fn list_items(
             "open_at",
             "filter",
             "filter-lang",
+            "crs",
+            "bbox-crs",
         ] {
             if let Some(v) = params.get(key) {
                 pairs.push((key, v.to_string()));
@@ -388,12 +405,9 @@ pub async fn list_items(
     if offset > 0 {
         links.push(json!({ "href": page_url(offset.saturating_sub(limit)), "rel": "prev", "type": GEO_JSON }));
     }
-    Ok(feature_collection(
-        Some(matched.len()),
-        &links,
-        page.len(),
-        features,
-    ))
+    let mut r = feature_collection(Some(matched.len()), &links, page.len(), features.iter());
+    super::crs::content_crs(&mut r, out.crs());
+    Ok(r)
 }
 
 /// The stored GeoJSON text of item `i` of collection `c`.
@@ -485,6 +499,7 @@ pub async fn get_item(
         ));
     }
     let open = super::open::OpenQuery::parse(&params)?;
+    let out = super::crs::output(&params)?;
     let s = state.snapshot.load();
     let not_found = || ApiError::NotFound(format!("no item {fid:?} in {}", c.id()));
     let index = match c {
@@ -493,16 +508,26 @@ pub async fn get_item(
         Collection::Districts => s.district(&fid),
     }
     .ok_or_else(not_found)?;
+    let self_query = match params.get("crs") {
+        Some(crs) => format!(
+            "?{}",
+            serde_urlencoded::to_string([("crs", crs)]).expect("a string pair")
+        ),
+        None => String::new(),
+    };
     let links = json!([
-        { "href": format!("{}/api/collections/{}/items/{fid}", base.0, c.id()), "rel": "self", "type": GEO_JSON },
+        { "href": format!("{}/api/collections/{}/items/{fid}{self_query}", base.0, c.id()), "rel": "self", "type": GEO_JSON },
         { "href": format!("{}/api/collections/{}", base.0, c.id()), "rel": "collection", "type": "application/json" },
     ]);
     // The stored text is one JSON object: the links go in before its closing brace.
-    let feature = feature_text(&s, c, index, &open);
+    let feature = out
+        .feature_text(&feature_text(&s, c, index, &open))
+        .map_err(|e| ApiError::invalid("crs", e))?;
     let body = format!("{},\"links\":{links}}}", &feature[..feature.len() - 1]);
     let mut r = body.into_response();
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(GEO_JSON));
+    super::crs::content_crs(&mut r, out.crs());
     Ok(r)
 }
 

@@ -16,7 +16,9 @@ use crate::domain::Bbox;
 use crate::domain::nature::{NatureArea, NatureClass, NatureGeometry};
 use crate::index::Snapshot;
 
-const ITEMS_PARAMS: &[&str] = &["f", "limit", "offset", "bbox", "class", "min_ha"];
+const ITEMS_PARAMS: &[&str] = &[
+    "f", "limit", "offset", "bbox", "class", "min_ha", "crs", "bbox-crs",
+];
 
 fn json_response(content_type: &'static str, body: &Value) -> Response {
     let mut r = body.to_string().into_response();
@@ -66,7 +68,8 @@ fn collection(
         "title": title,
         "description": description,
         "itemType": "feature",
-        "crs": [crs84],
+        "crs": super::crs::Crs::offered_uris(),
+        "storageCrs": crs84,
         "extent": { "spatial": { "bbox": [extent], "crs": crs84 } },
         "attribution": crate::domain::attribution::OSM,
         "links": [
@@ -247,7 +250,8 @@ pub async fn list_items(
     }
     let limits = &state.limits;
     let (limit, offset) = params.page(limits)?;
-    let bbox = params.bbox()?;
+    let bbox = super::crs::bbox(&params)?.map(|b| b.lonlat);
+    let out = super::crs::output(&params)?;
     let class = params
         .get("class")
         .map(|c| {
@@ -279,8 +283,8 @@ pub async fn list_items(
         .iter()
         .skip(offset)
         .take(limit)
-        .map(|&i| feature(&s, i))
-        .collect();
+        .map(|&i| projected(&out, feature(&s, i)))
+        .collect::<Result<_, _>>()?;
     let mut links = vec![
         json!({ "href": format!("{}/api/collections/nature/items", base.0), "rel": "self", "type": GEO_JSON }),
     ];
@@ -289,7 +293,7 @@ pub async fn list_items(
             ("limit", limit.to_string()),
             ("offset", (offset + limit).to_string()),
         ];
-        for name in ["bbox", "class", "min_ha"] {
+        for name in ["bbox", "class", "min_ha", "crs", "bbox-crs"] {
             if let Some(v) = params.get(name) {
                 pairs.push((name, v.to_string()));
             }
@@ -298,7 +302,7 @@ pub async fn list_items(
         let next = format!("{}/api/collections/nature/items?{query}", base.0);
         links.push(json!({ "href": next, "rel": "next", "type": GEO_JSON }));
     }
-    Ok(json_response(
+    let mut r = json_response(
         GEO_JSON,
         &json!({
             "type": "FeatureCollection",
@@ -308,20 +312,35 @@ pub async fn list_items(
             "links": links,
             "attribution": crate::domain::attribution::OSM,
         }),
-    ))
+    );
+    super::crs::content_crs(&mut r, out.crs());
+    Ok(r)
+}
+
+/// A feature's geometry in the CRS asked for.
+fn projected(out: &super::crs::Projector, mut f: Value) -> Result<Value, ApiError> {
+    if let Some(g) = f.get_mut("geometry") {
+        out.geometry(g).map_err(|e| ApiError::invalid("crs", e))?;
+    }
+    Ok(f)
 }
 
 pub async fn get_item(
     State(state): State<AppState>,
     Path(fid): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
+    let params = Params::parse(raw.as_deref(), &["f", "crs"])?;
+    let out = super::crs::output(&params)?;
     let s = state.snapshot.load();
     let i = fid
         .parse::<i64>()
         .ok()
         .and_then(|id| s.nature.iter().position(|n| n.id == id))
         .ok_or_else(|| ApiError::NotFound(format!("no nature area {fid:?}")))?;
-    Ok(json_response(GEO_JSON, &feature(&s, i)))
+    let mut r = json_response(GEO_JSON, &projected(&out, feature(&s, i))?);
+    super::crs::content_crs(&mut r, out.crs());
+    Ok(r)
 }
 
 /// `GET /api/collections/trailheads/items`: where paths enter a forest (of at least 0.5 ha),
@@ -332,7 +351,10 @@ pub async fn list_trailheads(
     base: BaseUrl,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(raw.as_deref(), &["f", "bbox", "limit", "offset"])?;
+    let params = Params::parse(
+        raw.as_deref(),
+        &["f", "bbox", "limit", "offset", "crs", "bbox-crs"],
+    )?;
     if let Some(f) = params
         .get("f")
         .filter(|f| !matches!(*f, "json" | "geojson"))
@@ -343,12 +365,13 @@ pub async fn list_trailheads(
         ));
     }
     let (limit, offset) = params.page(&state.limits)?;
-    let bbox = params.bbox()?;
+    let bbox = super::crs::bbox(&params)?;
+    let out = super::crs::output(&params)?;
     let s = state.snapshot.load();
     let mut matched = Vec::new();
     for (i, n) in s.nature.iter().enumerate() {
         for (k, p) in trailheads(&s, i).iter().enumerate() {
-            if bbox.is_none_or(|b| b.contains(*p)) {
+            if bbox.as_ref().is_none_or(|b| b.holds(p.lon, p.lat)) {
                 matched.push((n, k, *p));
             }
         }
@@ -359,15 +382,15 @@ pub async fn list_trailheads(
         .take(limit)
         .map(|(n, k, p)| {
             let id = format!("{}-{k}", n.id);
-            json!({
+            projected(&out, json!({
                 "type": "Feature",
                 "id": id,
                 "geometry": { "type": "Point", "coordinates": [round7(p.lon), round7(p.lat)] },
                 "properties": { "forest_id": n.id, "forest_name": n.name },
                 "links": [{ "href": format!("{}/api/collections/nature/items/{}", base.0, n.id), "rel": "related", "type": GEO_JSON, "title": "The forest" }],
-            })
+            }))
         })
-        .collect();
+        .collect::<Result<_, _>>()?;
     let mut links = vec![
         json!({ "href": format!("{}/api/collections/trailheads/items", base.0), "rel": "self", "type": GEO_JSON }),
     ];
@@ -376,13 +399,15 @@ pub async fn list_trailheads(
             ("limit", limit.to_string()),
             ("offset", (offset + limit).to_string()),
         ];
-        if let Some(v) = params.get("bbox") {
-            pairs.push(("bbox", v.to_string()));
+        for name in ["bbox", "crs", "bbox-crs"] {
+            if let Some(v) = params.get(name) {
+                pairs.push((name, v.to_string()));
+            }
         }
         let query = serde_urlencoded::to_string(&pairs).expect("pairs of strings always encode");
         links.push(json!({ "href": format!("{}/api/collections/trailheads/items?{query}", base.0), "rel": "next", "type": GEO_JSON }));
     }
-    Ok(json_response(
+    let mut r = json_response(
         GEO_JSON,
         &json!({
             "type": "FeatureCollection",
@@ -392,5 +417,7 @@ pub async fn list_trailheads(
             "links": links,
             "attribution": crate::domain::attribution::OSM,
         }),
-    ))
+    );
+    super::crs::content_crs(&mut r, out.crs());
+    Ok(r)
 }

@@ -110,11 +110,10 @@ impl Params {
         }
     }
 
-    /// `bbox=minlon,minlat,maxlon,maxlat` in WGS84 (a 6-number 3D box is accepted, heights ignored).
-    pub fn bbox(&self) -> Result<Option<Bbox>, ApiError> {
-        let Some(s) = self.get("bbox") else {
-            return Ok(None);
-        };
+    /// `bbox=`'s four numbers as given (a 6-number 3D box's heights dropped), in whatever CRS
+    /// they are: `crs::bbox` reads them in `bbox-crs`.
+    pub fn bbox_numbers(&self) -> Result<[f64; 4], ApiError> {
+        let s = self.get("bbox").unwrap_or_default();
         let bad = |detail: String| ApiError::invalid("bbox", detail);
         let numbers: Vec<f64> = s
             .split(',')
@@ -125,16 +124,23 @@ impl Params {
                     "{s:?} is not four numbers minlon,minlat,maxlon,maxlat"
                 ))
             })?;
-        let [min_lon, min_lat, max_lon, max_lat] = match numbers[..] {
-            [a, b, c, d] => [a, b, c, d],
-            [a, b, _, d, e, _] => [a, b, d, e],
-            _ => {
-                return Err(bad(format!(
-                    "has {} numbers; expected minlon,minlat,maxlon,maxlat",
-                    numbers.len()
-                )));
-            }
-        };
+        match numbers[..] {
+            [a, b, c, d] => Ok([a, b, c, d]),
+            [a, b, _, d, e, _] => Ok([a, b, d, e]),
+            _ => Err(bad(format!(
+                "has {} numbers; expected minlon,minlat,maxlon,maxlat",
+                numbers.len()
+            ))),
+        }
+    }
+
+    /// `bbox=minlon,minlat,maxlon,maxlat` in WGS84 (a 6-number 3D box is accepted, heights ignored).
+    pub fn bbox(&self) -> Result<Option<Bbox>, ApiError> {
+        if self.get("bbox").is_none() {
+            return Ok(None);
+        }
+        let bad = |detail: String| ApiError::invalid("bbox", detail);
+        let [min_lon, min_lat, max_lon, max_lat] = self.bbox_numbers()?;
         if !(-180.0..=180.0).contains(&min_lon) || !(-180.0..=180.0).contains(&max_lon) {
             return Err(bad("longitudes must lie within -180..180".into()));
         }

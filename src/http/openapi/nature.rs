@@ -5,6 +5,17 @@ use serde_json::{Value, json};
 
 use super::param;
 
+/// `crs`: OGC API – Features Part 2.
+fn crs_param() -> Value {
+    param(
+        "crs",
+        "query",
+        "The CRS of the answer's coordinates, in its axis order (Content-Crs names it); default CRS84",
+        json!({ "type": "string", "format": "uri", "enum": crate::http::crs::Crs::offered_uris() }),
+        false,
+    )
+}
+
 pub(super) fn nature_paths(doc: &mut Value) {
     let page = [
         param(
@@ -33,6 +44,14 @@ pub(super) fn nature_paths(doc: &mut Value) {
             "query",
             "json (the only format)",
             json!({ "type": "string", "enum": ["json", "geojson"] }),
+            false,
+        ),
+        crs_param(),
+        param(
+            "bbox-crs",
+            "query",
+            "The CRS bbox is given in (its axis order); default CRS84",
+            json!({ "type": "string", "format": "uri", "enum": crate::http::crs::Crs::offered_uris() }),
             false,
         ),
     ];
@@ -70,7 +89,7 @@ pub(super) fn nature_paths(doc: &mut Value) {
     paths.insert("/api/collections/nature/items/{fid}".into(), json!({ "get": {
         "summary": "One nature area",
         "operationId": "getNature",
-        "parameters": [param("fid", "path", "The area's id", json!({ "type": "integer" }), true)],
+        "parameters": [param("fid", "path", "The area's id", json!({ "type": "integer" }), true), crs_param()],
         "responses": { "200": { "description": "A GeoJSON Feature", "content": { "application/geo+json": { "schema": { "type": "object" } } } }, "404": problem.clone() }
     } }));
     paths.insert(

@@ -1,0 +1,244 @@
+//! OGC API – Features Part 2 (CRS by reference), issue 17 item 1: the offered CRSs, `crs=`
+//! in each CRS's axis order, `bbox-crs=`, `Content-Crs`; positions compared with PROJ's
+//! `cs2cs` (Debian `proj-bin`), the independent oracle.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use naermiljo::http::AppState;
+use tower::ServiceExt;
+
+use crate::common::{oslo, tool};
+
+const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+
+fn epsg(code: u32) -> String {
+    format!("http://www.opengis.net/def/crs/EPSG/0/{code}")
+}
+
+/// GET `uri`: status, `Content-Crs`, JSON body.
+async fn get(state: &AppState, uri: &str) -> (StatusCode, String, serde_json::Value) {
+    let r = naermiljo::http::router(state.clone())
+        .oneshot(
+            Request::get(uri)
+                .header("host", "test.local")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = r.status();
+    let crs = r
+        .headers()
+        .get("content-crs")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let bytes = r.into_body().collect().await.unwrap().to_bytes();
+    (status, crs, serde_json::from_slice(&bytes).unwrap())
+}
+
+fn enc(s: &str) -> String {
+    s.replace(':', "%3A").replace('/', "%2F")
+}
+
+/// `(id, [x, y])` of every point feature of a page.
+fn points(page: &serde_json::Value) -> Vec<(i64, [f64; 2])> {
+    page["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["geometry"]["type"] == "Point")
+        .map(|f| {
+            let c = &f["geometry"]["coordinates"];
+            (
+                f["id"].as_i64().unwrap(),
+                [c[0].as_f64().unwrap(), c[1].as_f64().unwrap()],
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn collections_offer_the_norwegian_crss_and_answer_in_them_as_proj_does() {
+    let (_, state) = oslo().await;
+    let (status, _, c) = get(state, "/api/collections/facilities").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(c["storageCrs"], CRS84);
+    let offered: Vec<&str> = c["crs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for code in [4326, 4258, 25832, 25833, 25835, 3857] {
+        assert!(
+            offered.contains(&epsg(code).as_str()),
+            "{code} not in {offered:?}"
+        );
+    }
+    assert!(offered.contains(&CRS84));
+    let (_, _, conf) = get(state, "/api/conformance").await;
+    assert!(
+        conf["conformsTo"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs")
+    );
+
+    let (_, crs, lonlat) = get(state, "/api/collections/facilities/items?limit=20").await;
+    assert_eq!(crs, format!("<{CRS84}>"));
+    let lonlat = points(&lonlat);
+    assert_eq!(lonlat.len(), 20, "20 point facilities to compare");
+
+    // EPSG:4326 is latitude first: the same numbers, swapped.
+    let (_, crs, swapped) = get(
+        state,
+        &format!(
+            "/api/collections/facilities/items?limit=20&crs={}",
+            enc(&epsg(4326))
+        ),
+    )
+    .await;
+    assert_eq!(crs, format!("<{}>", epsg(4326)));
+    for ((id, [lon, lat]), (id2, [a, b])) in lonlat.iter().zip(points(&swapped)) {
+        assert_eq!((*id, *lat, *lon), (id2, a, b));
+    }
+
+    // UTM 32 and 33 and Web Mercator against cs2cs, to a millimetre.
+    let input: String = lonlat
+        .iter()
+        .map(|(_, [lon, lat])| format!("{lat} {lon}\n"))
+        .collect();
+    for code in [25832, 25833, 3857] {
+        let (status, crs, page) = get(
+            state,
+            &format!("/api/collections/facilities/items?limit=20&crs=%5BEPSG%3A{code}%5D"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(crs, format!("<{}>", epsg(code)));
+        let ours = points(&page);
+        let proj = tool(
+            "cs2cs",
+            &["-f", "%.6f", "EPSG:4326", &format!("EPSG:{code}")],
+            Some(&input),
+        );
+        let theirs: Vec<[f64; 2]> = proj
+            .lines()
+            .map(|l| {
+                let v: Vec<f64> = l
+                    .split_whitespace()
+                    .take(2)
+                    .map(|x| x.parse().unwrap())
+                    .collect();
+                [v[0], v[1]]
+            })
+            .collect();
+        assert_eq!(ours.len(), theirs.len());
+        for ((id, [x, y]), [px, py]) in ours.iter().zip(&theirs) {
+            let d = ((x - px).powi(2) + (y - py).powi(2)).sqrt();
+            assert!(
+                d < 0.001,
+                "EPSG:{code}, facility {id}: ours ({x}, {y}), PROJ ({px}, {py}): {d} m apart"
+            );
+        }
+    }
+
+    // One item, in UTM 32, and its self link keeps the CRS.
+    let (id, _) = lonlat[0];
+    let (status, crs, item) = get(
+        state,
+        &format!("/api/collections/facilities/items/{id}?crs=%5BEPSG%3A25832%5D"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(crs, format!("<{}>", epsg(25832)));
+    assert!(
+        item["geometry"]["coordinates"][0].as_f64().unwrap() > 100_000.0,
+        "{item}"
+    );
+    assert!(item["links"][0]["href"].as_str().unwrap().contains("crs="));
+}
+
+#[tokio::test]
+async fn a_box_in_utm_selects_exactly_the_points_inside_it_in_utm() {
+    let (_, state) = oslo().await;
+    let (_, _, all) = get(
+        state,
+        "/api/collections/facilities/items?limit=10000&crs=%5BEPSG%3A25832%5D",
+    )
+    .await;
+    let all = points(&all);
+    assert!(all.len() > 100);
+    // A box around the middle of the data, 800 m × 600 m.
+    let mut xs: Vec<f64> = all.iter().map(|(_, p)| p[0]).collect();
+    let mut ys: Vec<f64> = all.iter().map(|(_, p)| p[1]).collect();
+    xs.sort_by(f64::total_cmp);
+    ys.sort_by(f64::total_cmp);
+    let (cx, cy) = (xs[xs.len() / 2], ys[ys.len() / 2]);
+    let b = [cx - 400.0, cy - 300.0, cx + 400.0, cy + 300.0];
+    let mut expected: Vec<i64> = all
+        .iter()
+        .filter(|(_, [x, y])| (b[0]..=b[2]).contains(x) && (b[1]..=b[3]).contains(y))
+        .map(|(id, _)| *id)
+        .collect();
+    expected.sort();
+    assert!(
+        expected.len() >= 3,
+        "the box holds {} facilities",
+        expected.len()
+    );
+    let (status, _, page) = get(
+        state,
+        &format!(
+            "/api/collections/facilities/items?limit=10000&bbox-crs=%5BEPSG%3A25832%5D&bbox={},{},{},{}",
+            b[0], b[1], b[2], b[3]
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let mut got: Vec<i64> = points(&page).iter().map(|(id, _)| *id).collect();
+    got.sort();
+    assert_eq!(got, expected);
+    // The next link keeps both.
+    let far = get(state, "/api/collections/facilities/items?bbox-crs=%5BEPSG%3A25832%5D&bbox=100000,6000000,100100,6000100").await;
+    assert_eq!(far.2["numberMatched"], 0);
+}
+
+#[tokio::test]
+async fn unknown_crss_and_a_bbox_crs_without_a_box_are_400_problems() {
+    let (_, state) = oslo().await;
+    for (uri, param) in [
+        (
+            "/api/collections/facilities/items?crs=%5BEPSG%3A2154%5D",
+            "crs",
+        ),
+        ("/api/collections/facilities/items?crs=EPSG:25832", "crs"),
+        ("/api/collections/facilities/items/1?crs=foo", "crs"),
+        (
+            "/api/collections/districts/items?bbox-crs=%5BEPSG%3A99999%5D&bbox=1,2,3,4",
+            "bbox-crs",
+        ),
+        (
+            "/api/collections/facilities/items?bbox-crs=%5BEPSG%3A25832%5D",
+            "bbox-crs",
+        ),
+        (
+            "/api/collections/facilities/items?bbox-crs=%5BEPSG%3A25832%5D&bbox=600000,6650000,590000,6660000",
+            "bbox",
+        ),
+        (
+            "/api/collections/facilities/items?bbox-crs=%5BEPSG%3A3857%5D&bbox=1e12,1e12,2e12,2e12",
+            "bbox",
+        ),
+    ] {
+        let (status, _, body) = get(state, uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+        let text = body.to_string();
+        assert!(
+            text.contains(param),
+            "{uri}: the problem does not name {param}: {text}"
+        );
+    }
+}
