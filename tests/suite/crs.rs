@@ -242,3 +242,80 @@ async fn unknown_crss_and_a_bbox_crs_without_a_box_are_400_problems() {
         );
     }
 }
+
+/// OWSLib (PyPI, pinned in tests/requirements.txt) against the service over HTTP: what it
+/// finds equals what the API says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owslib_reads_collections_queryables_a_cql2_filter_and_utm_items() {
+    let python = std::env::var("NAERMILJO_TEST_PYTHON").unwrap_or_else(|_| {
+        panic!(
+            "NAERMILJO_TEST_PYTHON is not set: run the tests with scripts/test, which makes a \
+             virtual environment with tests/requirements.txt (OWSLib)"
+        )
+    });
+    let (_, state) = oslo().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = naermiljo::http::router(state.clone());
+    let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/owslib_features.py");
+    let out = tokio::task::spawn_blocking({
+        let url = url.clone();
+        move || tool(&python, &[script.to_str().unwrap(), &url], None)
+    })
+    .await
+    .unwrap();
+    server.abort();
+    let said: serde_json::Value =
+        serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
+
+    let (_, _, ours) = get(state, "/api/collections").await;
+    let ids: Vec<&serde_json::Value> = ours["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["id"])
+        .collect();
+    assert_eq!(
+        said["collections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .collect::<Vec<_>>(),
+        ids
+    );
+    assert!(
+        said["queryables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|q| q == "kind"),
+        "{said}"
+    );
+    let (_, _, schools) = get(
+        state,
+        "/api/collections/facilities/items?limit=10000&filter=kind%20%3D%20%27school%27",
+    )
+    .await;
+    assert!(schools["numberMatched"].as_u64().unwrap() > 0);
+    assert_eq!(said["schools"], schools["numberMatched"]);
+    assert_eq!(said["schools_returned"], schools["numberMatched"]);
+
+    // The first school in UTM 32 is where cs2cs puts it.
+    assert_eq!(said["utm_first_id"], schools["features"][0]["id"]);
+    let c = &schools["features"][0]["geometry"]["coordinates"];
+    let proj = tool(
+        "cs2cs",
+        &["-f", "%.6f", "EPSG:4326", "EPSG:25832"],
+        Some(&format!("{} {}\n", c[1], c[0])),
+    );
+    let v: Vec<f64> = proj
+        .split_whitespace()
+        .take(2)
+        .map(|x| x.parse().unwrap())
+        .collect();
+    let got = &said["utm_first"];
+    let d = (got[0].as_f64().unwrap() - v[0]).hypot(got[1].as_f64().unwrap() - v[1]);
+    assert!(d < 0.001, "OWSLib got {got}, PROJ says {v:?}");
+}
