@@ -77,6 +77,33 @@ async fn collections_offer_the_norwegian_crss_and_answer_in_them_as_proj_does() 
         );
     }
     assert!(offered.contains(&CRS84));
+    // Every collection, not only the three above.
+    let (_, _, all) = get(state, "/api/collections").await;
+    let all = all["collections"].as_array().unwrap();
+    assert!(all.len() >= 8, "{all:?}");
+    for c in all {
+        assert_eq!(c["storageCrs"], CRS84, "{}", c["id"]);
+        assert_eq!(c["crs"].as_array().unwrap().len(), 7, "{}", c["id"]);
+        let id = c["id"].as_str().unwrap();
+        if id == "addresses" {
+            continue; // 13,000 items; the facilities' check covers the same code
+        }
+        let (status, crs, page) = get(
+            state,
+            &format!("/api/collections/{id}/items?limit=5&crs=%5BEPSG%3A25833%5D&bbox-crs=%5BEPSG%3A25833%5D&bbox=-100000,6400000,600000,7000000"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{id}: {page}");
+        assert_eq!(crs, format!("<{}>", epsg(25833)), "{id}");
+        for f in page["features"].as_array().unwrap() {
+            let first = &f["geometry"]["coordinates"];
+            let mut x = first;
+            while x[0].is_array() {
+                x = &x[0];
+            }
+            assert!(x[0].as_f64().unwrap() > 100_000.0, "{id}: {f}");
+        }
+    }
     let (_, _, conf) = get(state, "/api/conformance").await;
     assert!(
         conf["conformsTo"]

@@ -300,6 +300,18 @@ fn programme_paths(doc: &mut Value) {
         ),
     ];
     activity_params.extend(walk.iter().cloned());
+    let crs = |what: &str| {
+        q(
+            what,
+            if what == "crs" {
+                "The CRS of the answer's coordinates, in its axis order (Content-Crs names it); default CRS84"
+            } else {
+                "The CRS bbox is given in (its axis order); default CRS84"
+            },
+            json!({ "type": "string", "format": "uri", "enum": crate::http::crs::Crs::offered_uris() }),
+        )
+    };
+    activity_params.extend([crs("crs"), crs("bbox-crs")]);
     let mut need_params = vec![
         q(
             "bbox",
@@ -316,6 +328,7 @@ fn programme_paths(doc: &mut Value) {
         q("org", "Organisation id", json!({ "type": "integer" })),
     ];
     need_params.extend(walk.iter().cloned());
+    need_params.extend([crs("crs"), crs("bbox-crs")]);
     let created = |what: &str| {
         let mut r = write_problems.clone();
         r.insert("201".into(), json!({ "description": format!("{what} created; Location and ETag headers"), "content": { "application/geo+json": { "schema": feature.clone() } } }));
@@ -366,7 +379,7 @@ fn programme_paths(doc: &mut Value) {
             "post": { "summary": format!("Create a {what} (token: editor of the organisation, or admin); body: the document, or a GeoJSON Feature"), "operationId": format!("create-{collection}"), "security": bearer.clone(), "requestBody": written.clone(), "responses": created(what) },
         }));
         paths.insert(format!("/api/collections/{collection}/items/{{fid}}"), json!({
-            "get": { "summary": format!("One {what}; ETag header{}", if collection == "activities" { "; f=jsonld or Accept: application/ld+json for schema.org/OpenActive" } else { "" }), "operationId": format!("get-{collection}"), "parameters": [fid.clone(), q("f", "json or jsonld", json!({ "type": "string" }))], "responses": ok("The item", "application/geo+json", feature.clone()) },
+            "get": { "summary": format!("One {what}; ETag header{}", if collection == "activities" { "; f=jsonld or Accept: application/ld+json for schema.org/OpenActive" } else { "" }), "operationId": format!("get-{collection}"), "parameters": [fid.clone(), q("f", "json or jsonld", json!({ "type": "string" })), crs("crs")], "responses": ok("The item", "application/geo+json", feature.clone()) },
             "put": { "summary": format!("Replace a {what}"), "operationId": format!("replace-{collection}"), "security": bearer.clone(), "parameters": [fid.clone(), if_match.clone()], "requestBody": written, "responses": replaced(what) },
             "patch": { "summary": format!("Change fields of a {what} (JSON Merge Patch, RFC 7396)"), "operationId": format!("patch-{collection}"), "security": bearer.clone(), "parameters": [fid.clone(), if_match.clone()], "requestBody": patched, "responses": replaced(what) },
             "delete": { "summary": format!("Delete a {what}"), "operationId": format!("delete-{collection}"), "security": bearer.clone(), "parameters": [fid.clone(), if_match.clone()], "responses": deleted.clone() },

@@ -24,6 +24,7 @@ pub(super) fn portal_paths(paths: &mut serde_json::Map<String, serde_json::Value
     let problems = json!({ "401": { "description": "Not signed in" }, "403": { "description": "Not allowed, or no CSRF token" }, "422": { "description": "Invalid fields (problem+json with errors)" } });
     let list_params: Vec<serde_json::Value> = [
         "bbox", "limit", "offset", "status", "category", "district", "from", "to", "sort", "f",
+        "crs", "bbox-crs",
     ]
     .iter()
     .map(|n| param(n, "query", n, s.clone(), false))
@@ -173,7 +174,7 @@ pub(super) fn portal_paths(paths: &mut serde_json::Map<String, serde_json::Value
         ),
         (
             "/api/collections/proposals/items/{fid}",
-            json!({ "get": { "summary": "One published proposal: its districts, catchment (homes within 10 minutes, and those without such a facility) and answers", "operationId": "getProposal", "parameters": [param("fid", "path", "Proposal id", int.clone(), true)], "responses": { "200": { "description": "Feature" }, "404": { "description": "No published proposal" } } } }),
+            json!({ "get": { "summary": "One published proposal: its districts, catchment (homes within 10 minutes, and those without such a facility) and answers", "operationId": "getProposal", "parameters": [param("fid", "path", "Proposal id", int.clone(), true), param("crs", "query", "The CRS of the answer's coordinates (OGC API – Features Part 2); default CRS84", s.clone(), false)], "responses": { "200": { "description": "Feature" }, "404": { "description": "No published proposal" } } } }),
         ),
         (
             "/api/collections/proposals/items/{fid}/photo",

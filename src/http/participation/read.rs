@@ -52,7 +52,8 @@ fn feature(
 }
 
 const LIST_PARAMS: &[&str] = &[
-    "bbox", "limit", "offset", "status", "category", "district", "from", "to", "sort", "f",
+    "bbox", "limit", "offset", "status", "category", "district", "from", "to", "sort", "f", "crs",
+    "bbox-crs",
 ];
 
 fn list_of<T>(
@@ -85,7 +86,8 @@ pub async fn list_proposals(
     let params = Params::parse(raw.as_deref(), LIST_PARAMS)?;
     let limits = &state.limits;
     let (limit, offset) = params.page(limits)?;
-    let bbox = params.bbox()?;
+    let bbox = crate::http::crs::bbox(&params)?;
+    let out = crate::http::crs::output(&params)?;
     let statuses = list_of(&params, "status", Status::parse, Status::ids())?;
     let categories = list_of(&params, "category", Category::parse, Category::ids())?;
     let date = |name: &str| -> Result<Option<String>, ApiError> {
@@ -126,7 +128,7 @@ pub async fn list_proposals(
     };
     let ps = &s.proposals;
     let candidates: Vec<u32> = match &bbox {
-        Some(b) => ps.in_bbox(b),
+        Some(b) => ps.in_bbox(&b.lonlat),
         None => (0..ps.len() as u32).collect(),
     };
     let mut chosen: Vec<u32> = candidates
@@ -134,7 +136,8 @@ pub async fn list_proposals(
         .filter(|&i| {
             let p = &ps.items[i as usize];
             let published = date_oslo(p.published_ms);
-            statuses.as_ref().is_none_or(|v| v.contains(&p.status))
+            bbox.as_ref().is_none_or(|b| b.holds(p.lon, p.lat))
+                && statuses.as_ref().is_none_or(|v| v.contains(&p.status))
                 && categories.as_ref().is_none_or(|v| v.contains(&p.category))
                 && from.as_ref().is_none_or(|f| &published >= f)
                 && to.as_ref().is_none_or(|t| &published <= t)
@@ -176,8 +179,14 @@ pub async fn list_proposals(
         .iter()
         .skip(offset)
         .take(limit)
-        .map(|&i| feature(&s, &catchments, i, &base.0))
-        .collect();
+        .map(|&i| {
+            let mut f = feature(&s, &catchments, i, &base.0);
+            if let Some(g) = f.get_mut("geometry") {
+                out.geometry(g).map_err(|e| ApiError::invalid("crs", e))?;
+            }
+            Ok(f)
+        })
+        .collect::<Result<_, ApiError>>()?;
     let mut body = crate::http::programme::collection_page(
         &base.0,
         "proposals",
@@ -188,7 +197,9 @@ pub async fn list_proposals(
         limit,
     );
     body["attribution"] = json!(s.attribution());
-    Ok(json_response(StatusCode::OK, GEO_JSON, &body))
+    let mut r = json_response(StatusCode::OK, GEO_JSON, &body);
+    crate::http::crs::content_crs(&mut r, out.crs());
+    Ok(r)
 }
 
 fn csv_field(s: &str) -> String {
@@ -293,22 +304,32 @@ pub async fn get_proposal(
     State(state): State<AppState>,
     base: BaseUrl,
     Path(fid): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
+    let params = Params::parse(raw.as_deref(), &["f", "crs"])?;
+    if let Some(f) = params
+        .get("f")
+        .filter(|f| !matches!(*f, "json" | "geojson"))
+    {
+        return Err(ApiError::invalid("f", format!("{f:?}: json")));
+    }
+    let out = crate::http::crs::output(&params)?;
     let s = state.snapshot.load();
     let i = fid
         .parse::<i64>()
         .ok()
         .and_then(|id| s.proposals.index_of(id))
         .ok_or_else(|| ApiError::NotFound(format!("no published proposal {fid:?}")))?;
-    let mut r = (
-        StatusCode::OK,
-        feature(&s, &proposal_catchments(&s), i, &base.0).to_string(),
-    )
-        .into_response();
+    let mut f = feature(&s, &proposal_catchments(&s), i, &base.0);
+    if let Some(g) = f.get_mut("geometry") {
+        out.geometry(g).map_err(|e| ApiError::invalid("crs", e))?;
+    }
+    let mut r = (StatusCode::OK, f.to_string()).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         header::HeaderValue::from_static(GEO_JSON),
     );
+    crate::http::crs::content_crs(&mut r, out.crs());
     Ok(r)
 }
 
@@ -323,8 +344,9 @@ pub fn collection_json(s: &crate::index::Snapshot, base: &str) -> Value {
         "title": "Forslag / Proposals",
         "description": "Residents' published proposals for their neighbourhood (medvirkning): category, status with the municipality's answers, supports, district and kommunedel, and the homes within a 10-minute walk. Filter by status, category, district, from/to; sort=-supports or -published; f=csv. Propose with POST /api/proposals.",
         "itemType": "feature",
-        "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
-        "extent": { "spatial": { "bbox": [extent], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84" } },
+        "crs": crate::http::crs::Crs::offered_uris(),
+        "storageCrs": crate::http::crs::CRS84,
+        "extent": { "spatial": { "bbox": [extent], "crs": crate::http::crs::CRS84 } },
         "links": [
             { "href": format!("{base}/api/collections/proposals"), "rel": "self", "type": "application/json" },
             { "href": format!("{base}/api/collections/proposals/items"), "rel": "items", "type": GEO_JSON },

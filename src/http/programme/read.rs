@@ -41,9 +41,12 @@ const ACTIVITY_PARAMS: &[&str] = &[
     "minutes",
     "profile",
     "f",
+    "crs",
+    "bbox-crs",
 ];
 const NEED_PARAMS: &[&str] = &[
-    "bbox", "limit", "offset", "q", "org", "lon", "lat", "minutes", "profile", "f",
+    "bbox", "limit", "offset", "q", "org", "lon", "lat", "minutes", "profile", "f", "crs",
+    "bbox-crs",
 ];
 
 fn text_matches(words: &[String], text: &str) -> bool {
@@ -103,6 +106,9 @@ pub(crate) fn add_walk(feature: &mut Value, seconds: f64) {
     feature["properties"]["walk_minutes"] = json!((seconds / 60.0).ceil() as u64);
 }
 
+/// One page of `features` (all that matched, in order), kept to those whose point lies in
+/// `bbox` as asked (in its `bbox-crs`), with this page's geometries in the CRS `out`.
+#[allow(clippy::too_many_arguments)]
 fn page(
     base: &str,
     collection: &str,
@@ -110,10 +116,32 @@ fn page(
     mut features: Vec<Value>,
     offset: usize,
     limit: usize,
-) -> Value {
+    bbox: Option<&crate::http::crs::QueryBox>,
+    out: &crate::http::crs::Projector,
+) -> Result<Value, ApiError> {
+    if let Some(b) = bbox {
+        features.retain(|f| {
+            let c = &f["geometry"]["coordinates"];
+            matches!((c[0].as_f64(), c[1].as_f64()), (Some(lon), Some(lat)) if b.holds(lon, lat))
+        });
+    }
     let matched = features.len();
-    let features: Vec<Value> = features.drain(offset.min(matched)..).take(limit).collect();
-    collection_page(base, collection, raw, matched, features, offset, limit)
+    let mut features: Vec<Value> = features.drain(offset.min(matched)..).take(limit).collect();
+    for f in &mut features {
+        if let Some(g) = f.get_mut("geometry") {
+            out.geometry(g).map_err(|e| ApiError::invalid("crs", e))?;
+        }
+    }
+    Ok(collection_page(
+        base, collection, raw, matched, features, offset, limit,
+    ))
+}
+
+/// `features` as a GeoJSON response in the CRS `out` (with `Content-Crs`).
+fn geojson_page(page: Value, out: &crate::http::crs::Projector) -> Response {
+    let mut r = json_response(StatusCode::OK, GEO_JSON, &page);
+    crate::http::crs::content_crs(&mut r, out.crs());
+    r
 }
 
 /// One page of an OGC API – Features items response: `features` (this page's, from
@@ -158,7 +186,8 @@ pub async fn list_activities(
     let filter = ActivityFilter::parse(&params)?;
     let limits = &state.limits;
     let (limit, offset) = params.page(limits)?;
-    let bbox = params.bbox()?;
+    let bbox = crate::http::crs::bbox(&params)?;
+    let out = crate::http::crs::output(&params)?;
     let words: Vec<String> = params
         .text("q", limits.max_query_chars)?
         .map(|q| fold(q).split_whitespace().map(str::to_string).collect())
@@ -167,7 +196,7 @@ pub async fn list_activities(
     let s = state.snapshot.load();
     let p = &s.programme.activities;
     let candidates: Vec<u32> = match &bbox {
-        Some(b) => p.in_bbox(b),
+        Some(b) => p.in_bbox(&b.lonlat),
         None => (0..p.len() as u32).collect(),
     };
     let mut chosen: Vec<(u32, Option<f64>)> = candidates
@@ -201,17 +230,18 @@ pub async fn list_activities(
             f
         })
         .collect();
-    Ok(json_response(
-        StatusCode::OK,
-        GEO_JSON,
-        &page(
+    Ok(geojson_page(
+        page(
             &base.0,
             "activities",
             raw.as_deref(),
             features,
             offset,
             limit,
-        ),
+            bbox.as_ref(),
+            &out,
+        )?,
+        &out,
     ))
 }
 
@@ -224,7 +254,8 @@ pub async fn list_needs(
     only_json(&params)?;
     let limits = &state.limits;
     let (limit, offset) = params.page(limits)?;
-    let bbox = params.bbox()?;
+    let bbox = crate::http::crs::bbox(&params)?;
+    let out = crate::http::crs::output(&params)?;
     let org = org_param(&params)?;
     let words: Vec<String> = params
         .text("q", limits.max_query_chars)?
@@ -235,7 +266,7 @@ pub async fn list_needs(
     let today = today(Timestamp::now());
     let p = &s.programme.needs;
     let candidates: Vec<u32> = match &bbox {
-        Some(b) => p.in_bbox(b),
+        Some(b) => p.in_bbox(&b.lonlat),
         None => (0..p.len() as u32).collect(),
     };
     let mut chosen: Vec<(u32, Option<f64>)> = candidates
@@ -270,17 +301,18 @@ pub async fn list_needs(
             f
         })
         .collect();
-    Ok(json_response(
-        StatusCode::OK,
-        GEO_JSON,
-        &page(
+    Ok(geojson_page(
+        page(
             &base.0,
             "volunteer-needs",
             raw.as_deref(),
             features,
             offset,
             limit,
-        ),
+            bbox.as_ref(),
+            &out,
+        )?,
+        &out,
     ))
 }
 
@@ -301,7 +333,8 @@ pub async fn get_activity(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(raw.as_deref(), &["f"])?;
+    let params = Params::parse(raw.as_deref(), &["f", "crs"])?;
+    let out = crate::http::crs::output(&params)?;
     let s = state.snapshot.load();
     let i = parse_id(&fid)
         .and_then(|id| s.programme.activities.index_of(id))
@@ -321,14 +354,22 @@ pub async fn get_activity(
         }
     };
     let version = s.programme.activities.items[i as usize].version;
+    if wants_ld && params.get("crs").is_some() {
+        return Err(ApiError::invalid(
+            "crs",
+            "JSON-LD gives schema.org latitude and longitude; crs is for GeoJSON",
+        ));
+    }
     let mut r = if wants_ld {
         json_response(StatusCode::OK, JSON_LD, &activity_jsonld(&s, i, &base.0))
     } else {
-        json_response(
-            StatusCode::OK,
-            GEO_JSON,
-            &activity_feature(&s, i, Timestamp::now(), &base.0),
-        )
+        let mut f = activity_feature(&s, i, Timestamp::now(), &base.0);
+        if let Some(g) = f.get_mut("geometry") {
+            out.geometry(g).map_err(|e| ApiError::invalid("crs", e))?;
+        }
+        let mut r = json_response(StatusCode::OK, GEO_JSON, &f);
+        crate::http::crs::content_crs(&mut r, out.crs());
+        r
     };
     r.headers_mut().insert(
         header::ETAG,
@@ -345,14 +386,21 @@ pub async fn get_need(
     Path(fid): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    only_json(&Params::parse(raw.as_deref(), &["f"])?)?;
+    let params = Params::parse(raw.as_deref(), &["f", "crs"])?;
+    only_json(&params)?;
+    let out = crate::http::crs::output(&params)?;
     let s = state.snapshot.load();
     let i = parse_id(&fid)
         .and_then(|id| s.programme.needs.index_of(id))
         .filter(|&i| s.programme.needs.items[i as usize].doc.valid_until >= today(Timestamp::now()))
         .ok_or_else(|| ApiError::NotFound(format!("no current volunteer need {fid:?}")))?;
     let version = s.programme.needs.items[i as usize].version;
-    let mut r = json_response(StatusCode::OK, GEO_JSON, &need_feature(&s, i, &base.0));
+    let mut f = need_feature(&s, i, &base.0);
+    if let Some(g) = f.get_mut("geometry") {
+        out.geometry(g).map_err(|e| ApiError::invalid("crs", e))?;
+    }
+    let mut r = json_response(StatusCode::OK, GEO_JSON, &f);
+    crate::http::crs::content_crs(&mut r, out.crs());
     r.headers_mut().insert(
         header::ETAG,
         HeaderValue::from_str(&etag(version)).expect("ascii"),

@@ -194,8 +194,9 @@ pub fn collections_json(s: &Snapshot, base: &str) -> Vec<Value> {
             "title": title,
             "description": description,
             "itemType": "feature",
-            "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
-            "extent": { "spatial": { "bbox": [extent], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84" } },
+            "crs": crate::http::crs::Crs::offered_uris(),
+            "storageCrs": crate::http::crs::CRS84,
+            "extent": { "spatial": { "bbox": [extent], "crs": crate::http::crs::CRS84 } },
             "links": [
                 { "href": format!("{base}/api/collections/{id}"), "rel": "self", "type": "application/json" },
                 { "href": format!("{base}/api/collections/{id}/items"), "rel": "items", "type": GEO_JSON },
