@@ -8,6 +8,7 @@
 // batch with what its codes have used (GET /api/participation/batches; never the codes).
 
 import { $, h, copyText } from '../kit/dom.js';
+import { abs } from '../kit/base.js';
 import { t, formatDate, formatNumber, currentLanguage } from '../kit/i18n.js';
 import { api, osloDate } from '../org/api.js';
 import { inputField, formButtons, fillForm, updateCounts } from '../org/fields.js';
@@ -157,7 +158,7 @@ async function create() {
 
 /** Where the pupils go: this site's front page (in the page's language when not Bokmål). */
 function siteAddress() {
-  return currentLanguage() === 'nb' ? `${location.origin}/` : `${location.origin}/?lang=${currentLanguage()}`;
+  return abs(currentLanguage() === 'nb' ? '/' : `/?lang=${currentLanguage()}`);
 }
 
 function showSheet(batch, codes) {

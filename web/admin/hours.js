@@ -10,6 +10,7 @@
 // words; a success is announced and the new week shown.
 
 import { $, h } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { t, tNodes, currentLanguage, applyStatic } from '../kit/i18n.js';
 import { Combobox } from '../kit/combobox.js';
 import { weekTable } from '../kit/week.js';
@@ -49,7 +50,7 @@ export function buildHours() {
     t: (key, vars) => t(key.replace(/^search\./, 'hours.search_'), vars),
     search: async (text, signal) => {
       const q = new URLSearchParams({ q: text, limit: '10' });
-      const r = await fetch(`/api/collections/facilities/items?${q}`, { signal });
+      const r = await fetch(at(`/api/collections/facilities/items?${q}`), { signal });
       if (!r.ok) throw new Error(`HTTP ${r.status}`);
       const body = await r.json();
       return body.features.map((f) => {

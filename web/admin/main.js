@@ -8,6 +8,7 @@
 // Strings: /static/i18n/admin/. Writes go through ../org/api.js (session cookie, X-CSRF-Token).
 
 import { $, h, announce, jumpTo } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { loadLanguages, setLanguage, currentLanguage, availableLanguages, t, applyStatic } from '../kit/i18n.js';
 import { includeParts } from '../kit/parts.js';
 import { initialContrast, showContrast, wireContrast } from '../kit/contrast.js';
@@ -37,13 +38,13 @@ window.app = {
 
 /** The page's URL with its parameters (`lang`, `contrast`). */
 function writeUrl() {
-  history.replaceState(null, '', params.size ? `/admin?${params}` : '/admin');
+  history.replaceState(null, '', at(params.size ? `/admin?${params}` : '/admin'));
 }
 
 function hrefFor(code) {
   const q = new URLSearchParams(params);
   q.set('lang', code);
-  return `/admin?${q}`;
+  return at(`/admin?${q}`);
 }
 
 function showOnly(id) {
@@ -114,7 +115,7 @@ async function start() {
   document.title = t('page.title');
   applyStatic();
   renderLanguageLinks(availableLanguages(), currentLanguage(), { href: hrefFor });
-  $('link-elsewhere').href = currentLanguage() === 'nb' ? '/org' : `/org?lang=${currentLanguage()}`;
+  $('link-elsewhere').href = at(currentLanguage() === 'nb' ? '/org' : `/org?lang=${currentLanguage()}`);
   showContrast(contrast);
   wireContrast(() => contrast, (next) => {
     contrast = next;

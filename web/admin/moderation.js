@@ -12,6 +12,7 @@
 // proposal that took its place, else the section's heading.
 
 import { $, h } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { t, has, formatNumber, formatPoint, formatDate, formatList } from '../kit/i18n.js';
 import { PROPOSAL_STATUSES } from '../kit/domain.js';
 import { api, ApiError } from '../org/api.js';
@@ -35,7 +36,6 @@ let acting = null;
 const dialogs = {};
 
 const label = (group, v) => (has(`${group}.${v}`) ? t(`${group}.${v}`) : v);
-const path = (p) => `/api/moderation/proposals/${p.id}`;
 
 export async function loadProposals() {
   showProblem('proposals-problem', null);
@@ -112,7 +112,7 @@ function where(p) {
     ...parts.flatMap((x, i) => (i ? [', ', x] : [x])),
     lonLat ? h('span', { className: 'point' }, ` (${formatPoint(p.lon, p.lat)})`) : null,
     lonLat ? h('a', {
-      href: `/?point=${p.lon.toFixed(6)},${p.lat.toFixed(6)}&zoom=16`, className: 'map-link',
+      href: at(`/?point=${p.lon.toFixed(6)},${p.lat.toFixed(6)}&zoom=16`), className: 'map-link',
     }, t('proposals.on_map'), h('span', { className: 'visually-hidden', textContent: `: ${p.title}` })) : null);
 }
 
@@ -176,7 +176,7 @@ function card(p) {
     ...fact('via', via(p)),
     ...fact('email', t(p.has_email ? 'proposals.email_yes' : 'proposals.email_no')),
     ...fact('catchment', catchment(p)),
-    ...(p.photo ? fact('photo', h('img', { src: p.photo, className: 'proposal-photo', alt: t('proposals.photo_alt', { title: p.title }), loading: 'lazy' })) : []),
+    ...(p.photo ? fact('photo', h('img', { src: at(p.photo), className: 'proposal-photo', alt: t('proposals.photo_alt', { title: p.title }), loading: 'lazy' })) : []),
     ...fact('supports', formatNumber(p.supports ?? 0)),
     ...(p.reject_reason ? fact('reason', freeText('span', p.reject_reason)) : []),
     ...(p.merged_into != null ? fact('merged', t('proposals.merged_into', { id: p.merged_into })) : []),
@@ -273,7 +273,7 @@ function begin(opener, p) {
 async function send(body) {
   const p = acting.proposal;
   try {
-    const { data } = await api('POST', path(p), { body: { ...body, version: p.version } });
+    const { data } = await api('POST', `/api/moderation/proposals/${p.id}`, { body: { ...body, version: p.version } });
     return data;
   } catch (e) {
     if (e instanceof ApiError && e.status === 409) {

@@ -4,6 +4,7 @@
 // submit, not a change of the select, so that arrowing through the options fetches nothing.
 
 import { $ } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { t, currentLocale } from '../kit/i18n.js';
 import { fillSelect } from '../kit/choices.js';
 import { page } from './context.js';
@@ -18,7 +19,7 @@ export async function loadSiblings() {
   const d = page.profile.district;
   const q = new URLSearchParams({ level: d.level, limit: '10000' });
   if (d.parent) q.set('parent', d.parent.id);
-  const r = await fetch(`/api/collections/districts/items?${q}`);
+  const r = await fetch(at(`/api/collections/districts/items?${q}`));
   if (!r.ok) throw new Error(`HTTP ${r.status}`);
   const fc = await r.json();
   for (const f of fc.features) page.features.set(String(f.id), f);

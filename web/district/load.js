@@ -4,6 +4,7 @@
 // unknown district gets a page of its own words instead of a blank one.
 
 import { $ } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { t } from '../kit/i18n.js';
 import { problemError, problemText } from '../kit/problems.js';
 import { page } from './context.js';
@@ -18,7 +19,7 @@ let controller = null;
 /** GET /api/districts/{id}/profile for the page's minutes and profile. Errors carry `status` and `problem`. */
 async function fetchProfile(id, signal) {
   const q = new URLSearchParams({ minutes: String(page.state.minutes), profile: page.state.profile });
-  const r = await fetch(`/api/districts/${encodeURIComponent(id)}/profile?${q}`, { signal });
+  const r = await fetch(at(`/api/districts/${encodeURIComponent(id)}/profile?${q}`), { signal });
   if (!r.ok) throw await problemError(r);
   return r.json();
 }

@@ -11,6 +11,7 @@
 // Shared with every page: ../kit/.
 
 import { $, announce } from '../kit/dom.js';
+import { appPath } from '../kit/base.js';
 import { loadLanguages, setLanguage, currentLanguage, availableLanguages, t, applyStatic } from '../kit/i18n.js';
 import { includeParts } from '../kit/parts.js';
 import { problemText } from '../kit/problems.js';
@@ -27,7 +28,7 @@ import { levelName } from './format.js';
 import { startMap, setMapContrast, preparePrint, showCompare } from './map.js';
 import { loadSiblings, fillCompare, wireCompare, showCompareControl } from './compare.js';
 
-page.state = parseUrl(location.search, idFromPath(location.pathname));
+page.state = parseUrl(location.search, idFromPath(appPath()));
 const { state } = page;
 
 let resolveReady;

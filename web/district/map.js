@@ -4,6 +4,7 @@
 // goes on without it. For print, the drawn map becomes a picture (a WebGL canvas prints blank).
 
 import { $, h } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { t } from '../kit/i18n.js';
 import { createMap, nextStyleLoad, styleUrl, themeOf, boundsOf } from '../kit/map.js';
 import { EMPTY } from '../kit/domain.js';
@@ -19,7 +20,7 @@ const collection = (f) => (f ? { type: 'FeatureCollection', features: [f] } : EM
 /** The district's outline as a GeoJSON feature (cached), or null when it cannot be had. */
 export async function featureOf(id) {
   if (page.features.has(id)) return page.features.get(id);
-  const r = await fetch(`/api/collections/districts/items/${encodeURIComponent(id)}`);
+  const r = await fetch(at(`/api/collections/districts/items/${encodeURIComponent(id)}`));
   if (!r.ok) throw new Error(`HTTP ${r.status}`);
   const f = await r.json();
   page.features.set(id, f);

@@ -7,6 +7,7 @@
 //   contrast=high  the kit's high-contrast mode and basemap
 
 import { $ } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { replaceQuery, withQuery } from '../kit/url.js';
 import { updateLanguageLinks } from '../kit/languages.js';
 import { PROFILES } from '../kit/domain.js';
@@ -17,7 +18,7 @@ export const MAX_MINUTES = 60;
 
 const ID = /^[\w.:-]{1,100}$/;
 
-/** The district id of `/omrade/{id}`, or null. */
+/** The district id of `/omrade/{id}` (the app path: kit/base.js `appPath()`), or null. */
 export function idFromPath(pathname) {
   const m = /^\/omrade\/([^/]+)\/?$/.exec(pathname);
   if (!m) return null;
@@ -56,7 +57,7 @@ export function serialize(s, changes = {}) {
 }
 
 /** Another district's profile with the same walking time, language and contrast (no comparison). */
-export const profileHref = (id, s) => withQuery(`/omrade/${encodeURIComponent(id)}`, serialize(s, { med: null }));
+export const profileHref = (id, s) => withQuery(at(`/omrade/${encodeURIComponent(id)}`), serialize(s, { med: null }));
 
 /** Language and contrast only, for the other pages' links. */
 function siteQuery(s) {
@@ -71,8 +72,8 @@ export function writeUrl(s) {
   replaceQuery(serialize(s));
   updateLanguageLinks((code) => withQuery(location.pathname, serialize(s, { lang: code })));
   const site = siteQuery(s);
-  for (const [id, path] of [['residents-link', '/'], ['planner-link', '/planner'],
-    ['not-found-residents', '/'], ['not-found-planner', '/planner'], ['needs-link', '/']]) {
+  for (const [id, path] of [['residents-link', at('/')], ['planner-link', at('/planner')],
+    ['not-found-residents', at('/')], ['not-found-planner', at('/planner')], ['needs-link', at('/')]]) {
     const a = $(id);
     if (a) a.href = withQuery(path, site);
   }
@@ -81,6 +82,6 @@ export function writeUrl(s) {
   if (proposals) {
     const q = new URLSearchParams(site);
     if (s.id) q.set('omrade', s.id);
-    proposals.href = withQuery('/medvirkning', q.toString());
+    proposals.href = withQuery(at('/medvirkning'), q.toString());
   }
 }

@@ -5,6 +5,7 @@
 // a search that finds no address clears the last result.
 
 import { $, h, announce } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { t, tNodes } from '../kit/i18n.js';
 import { withQuery } from '../kit/url.js';
 import { Combobox } from '../kit/combobox.js';
@@ -45,7 +46,7 @@ export async function measureFrom({ lon, lat, label }) {
     lon: String(lon), lat: String(lat), minutes: String(MAX_MINUTES), kind: 'community_centre',
   });
   try {
-    const r = await fetch(`/api/reach?${q}`, { signal });
+    const r = await fetch(at(`/api/reach?${q}`), { signal });
     if (!r.ok) {
       const p = await readProblem(r);
       throw Object.assign(new Error(p.detail), { key: failedKey(p) });
@@ -60,7 +61,7 @@ export async function measureFrom({ lon, lat, label }) {
       showResult(tNodes('distance.beyond', { ...vars, max: String(MAX_MINUTES) }), -1);
     }
     // The residents' map from the same address, for the way there and what else is near.
-    const link = withQuery('/', `${siteQuery(page.state) ? `${siteQuery(page.state)}&` : ''}point=${lon},${lat}&address=${encodeURIComponent(label)}`);
+    const link = withQuery(at('/'), `${siteQuery(page.state) ? `${siteQuery(page.state)}&` : ''}point=${lon},${lat}&address=${encodeURIComponent(label)}`);
     $('distance-result').append(' ', h('a', {
       id: 'distance-map-link', href: link, textContent: t('distance.map_link'), ...(page.state.embed ? { target: '_top' } : {}),
     }));
@@ -79,7 +80,7 @@ export function wireDistance() {
     announce,
     t,
     search: async (text, signal) => {
-      const r = await fetch(`/api/addresses/search?limit=8&q=${encodeURIComponent(text)}`, { signal });
+      const r = await fetch(at(`/api/addresses/search?limit=8&q=${encodeURIComponent(text)}`), { signal });
       if (!r.ok) throw new Error(`HTTP ${r.status}`);
       const fc = await r.json();
       if (!fc.features.length) clearResult();

@@ -4,6 +4,7 @@
 // (role=status) says what is going on.
 
 import { $, announce } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { t, tNodes } from '../kit/i18n.js';
 import { problemError, problemText } from '../kit/problems.js';
 import { page } from './context.js';
@@ -12,7 +13,7 @@ import { hubName, renderIdentity, renderServices, renderWeek, renderNeeds, NEEDS
 
 /** GET `path` as JSON; errors carry `status` and the `problem` (kit/problems.js). */
 async function getJson(path) {
-  const r = await fetch(path);
+  const r = await fetch(at(path));
   if (!r.ok) throw await problemError(r);
   return r.json();
 }

@@ -11,6 +11,7 @@
 // /static/i18n/hub/{lang}.json. Shared with every page: ../kit/.
 
 import { $ } from '../kit/dom.js';
+import { appPath } from '../kit/base.js';
 import { loadLanguages, setLanguage, currentLanguage, availableLanguages, t, applyStatic } from '../kit/i18n.js';
 import { includeParts } from '../kit/parts.js';
 import { problemText } from '../kit/problems.js';
@@ -24,7 +25,7 @@ import { wireDistance } from './distance.js';
 import { startMap } from './map.js';
 import { renderEmbed, wireEmbed } from './embed.js';
 
-page.state = parseUrl(location.search, idFromPath(location.pathname));
+page.state = parseUrl(location.search, idFromPath(appPath()));
 const { state } = page;
 
 let resolveReady;

@@ -5,6 +5,7 @@
 // 15 minutes' walk. In an iframe, links to other sites open in a new tab.
 
 import { $, h } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { t, tNodes, freeLang, formatSession, formatClock, formatDate } from '../kit/i18n.js';
 import { withQuery } from '../kit/url.js';
 import { weekTable } from '../kit/week.js';
@@ -50,7 +51,7 @@ export function renderIdentity() {
   if (p.district) {
     const link = p.district_id != null
       ? h('a', {
-        id: 'district-link', href: withQuery(`/omrade/${encodeURIComponent(p.district_id)}`, siteQuery(page.state)),
+        id: 'district-link', href: withQuery(at(`/omrade/${encodeURIComponent(p.district_id)}`), siteQuery(page.state)),
         lang: freeLang(), textContent: p.district, ...leaving(),
       })
       : nb(p.district);
@@ -144,7 +145,7 @@ export function renderNeeds(retry) {
   const q = new URLSearchParams(siteQuery(page.state));
   q.set('point', `${lon},${lat}`);
   q.set('minutes', String(NEEDS_MINUTES));
-  Object.assign($('needs-link'), { href: withQuery('/', q.toString().replace(/%2C/gi, ',')), ...leaving() });
+  Object.assign($('needs-link'), { href: withQuery(at('/'), q.toString().replace(/%2C/gi, ',')), ...leaving() });
   if (!n) {
     $('needs').replaceChildren(h('p', { className: 'hint', textContent: t('needs.loading') }));
     return;

@@ -5,12 +5,13 @@
 //   embed=1   for an iframe on the municipality's site: no site header or footer
 
 import { $ } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { replaceQuery, withQuery } from '../kit/url.js';
 import { updateLanguageLinks } from '../kit/languages.js';
 
 export const DEFAULT_LANG = 'nb';
 
-/** The id of `/knutepunkt/{id}`, or null. */
+/** The id of `/knutepunkt/{id}` (the app path: kit/base.js `appPath()`), or null. */
 export function idFromPath(pathname) {
   const m = /^\/knutepunkt\/([^/]+)\/?$/.exec(pathname);
   if (!m) return null;
@@ -56,6 +57,6 @@ export function writeUrl(s) {
   updateLanguageLinks((code) => withQuery(location.pathname, serialize(s, { lang: code })));
   for (const id of ['residents-link', 'not-found-residents']) {
     const a = $(id);
-    if (a) a.href = withQuery('/', siteQuery(s));
+    if (a) a.href = withQuery(at('/'), siteQuery(s));
   }
 }

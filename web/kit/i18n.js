@@ -1,13 +1,16 @@
 // Strings and formats, for every page. A page's strings live in one folder, one file per
 // language ({dir}/{lang}.json) and a languages.json that names them; the residents' pages use
 // /static/i18n, the planners' page /static/i18n/planner. A language is added by dropping in its
-// file (nn.json) and naming it in languages.json.
+// file (nn.json) and naming it in languages.json. The folders are app paths: kit/base.js adds the
+// prefix when the service lives under a path.
 //
 // Shared strings: the kit's own sections (`problems`, kit/problems.js; `opening_week`,
 // kit/week.js) live once, in
 // /static/i18n/{lang}.json; a page with its own folder gets them from there too.
 // Page-wide values: `{example_address}` (and any `{name}` of a `<meta name="naermiljo-name">`
 // tag the server puts in every page's head) is filled in every string without being passed.
+
+import { at } from './base.js';
 
 const DEFAULT_LANG = 'nb';
 let strings = {};
@@ -30,7 +33,7 @@ export async function loadLanguages(options = {}) {
   ({ dir = dir, onlyListed = onlyListed, missing = missing } = options);
   if (options.fallback) languages = options.fallback;
   try {
-    const r = await fetch(`${dir}/languages.json`);
+    const r = await fetch(at(`${dir}/languages.json`));
     if (r.ok) languages = await r.json();
   } catch {
     // keep the default: Bokmål only
@@ -50,8 +53,8 @@ export async function setLanguage(code) {
   const known = onlyListed ? Object.hasOwn(languages, code ?? '') : /^[a-z]{2,3}$/.test(code ?? '');
   const wanted = known ? code : DEFAULT_LANG;
   const own = dir === SHARED_DIR ? null : sharedStrings(wanted);
-  let r = await fetch(`${dir}/${wanted}.json`);
-  if (!r.ok && wanted !== DEFAULT_LANG) r = await fetch(`${dir}/${DEFAULT_LANG}.json`);
+  let r = await fetch(at(`${dir}/${wanted}.json`));
+  if (!r.ok && wanted !== DEFAULT_LANG) r = await fetch(at(`${dir}/${DEFAULT_LANG}.json`));
   if (!r.ok) throw new Error(`language file ${wanted}.json: HTTP ${r.status}`);
   strings = await r.json();
   shared = (await own) ?? {};
@@ -65,8 +68,8 @@ export async function setLanguage(code) {
 /** The shared sections of /static/i18n/{code}.json (Bokmål's when there is no such file); none when it fails. */
 async function sharedStrings(code) {
   try {
-    let r = await fetch(`${SHARED_DIR}/${code}.json`);
-    if (!r.ok && code !== DEFAULT_LANG) r = await fetch(`${SHARED_DIR}/${DEFAULT_LANG}.json`);
+    let r = await fetch(at(`${SHARED_DIR}/${code}.json`));
+    if (!r.ok && code !== DEFAULT_LANG) r = await fetch(at(`${SHARED_DIR}/${DEFAULT_LANG}.json`));
     if (!r.ok) return {};
     const all = await r.json();
     return Object.fromEntries(SHARED_SECTIONS.filter((k) => Object.hasOwn(all, k)).map((k) => [k, all[k]]));

@@ -5,11 +5,12 @@
 
 import {
   MapLibreMap, NavigationControl, AttributionControl, ScaleControl,
-} from '/vendor/maplibre-gl/maplibre-gl.mjs';
+} from '../../vendor/maplibre-gl/maplibre-gl.mjs';
+import { abs } from './base.js';
 import { t, has } from './i18n.js';
 import { SHAPES, shapeOfImage } from './legend.js';
 
-export * from '/vendor/maplibre-gl/maplibre-gl.mjs';
+export * from '../../vendor/maplibre-gl/maplibre-gl.mjs';
 
 /** Whose data the page shows: the server puts it in `<meta name="naermiljo-attribution">`
  * from the data it holds (one text per publisher); OpenStreetMap's basemap always. */
@@ -19,8 +20,8 @@ export const ATTRIBUTION = [...new Set([
   '© OpenStreetMap contributors (ODbL)',
 ])];
 
-/** The basemap style: `/styles/high-contrast.json` when `contrast` is 'high'. */
-export const styleUrl = (contrast) => `/styles/${contrast === 'high' ? 'high-contrast' : 'default'}.json`;
+/** The basemap style's whole URL (kit/base.js): `…/styles/high-contrast.json` when `contrast` is 'high'. */
+export const styleUrl = (contrast) => abs(`/styles/${contrast === 'high' ? 'high-contrast' : 'default'}.json`);
 
 /** The theme a style says it is (its metadata), for the page's own overlay colours. */
 export const themeOf = (style) => (style?.metadata?.['naermiljo:theme'] === 'high-contrast' ? 'high-contrast' : 'default');

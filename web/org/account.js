@@ -3,6 +3,7 @@
 // (?account=password), who is signed in, and which organisation they work for.
 
 import { $, h, announce, jumpTo } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { t } from '../kit/i18n.js';
 import { markField } from '../kit/forms.js';
 import { api, setCsrf } from './api.js';
@@ -195,7 +196,7 @@ export async function chooseOrg(id) {
   if (!org) return;
   const q = new URLSearchParams(location.search);
   if (page.orgs.length > 1) q.set('org', String(id));
-  history.replaceState(null, '', q.size ? `/org?${q}` : '/org');
+  history.replaceState(null, '', at(q.size ? `/org?${q}` : '/org'));
   if (runsOrg()) showProfile();
   await Promise.all([loadActivities(), loadNeeds(), loadRuns(), runsOrg() ? loadMembers() : null]);
 }

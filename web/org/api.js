@@ -5,6 +5,8 @@
 // out in another tab, or idle for 30 minutes): `whenSessionEnds(fn)` hears of it, so the page
 // can ask the person to sign in again without losing what they typed.
 
+import { at } from '../kit/base.js';
+
 let csrf = '';
 let onSessionEnded = null;
 
@@ -34,7 +36,8 @@ export class ApiError extends Error {
  * `api(method, path, { body, version })` → `{ status, data, etag }`; throws ApiError when the
  * answer is not 2xx (status 0 when the server could not be reached). `version`: the item's
  * version, sent as If-Match "vN". `file` (a File or Blob) is sent as it is instead of a JSON
- * `body`, with `type` as its Content-Type.
+ * `body`, with `type` as its Content-Type. `path` is an app path ('/api/…'): the prefix of a
+ * service under a path is added here (kit/base.js).
  */
 export async function api(method, path, { body, file, type, version, csrf: withCsrf = true } = {}) {
   const headers = { Accept: 'application/json' };
@@ -44,7 +47,7 @@ export async function api(method, path, { body, file, type, version, csrf: withC
   if (version != null) headers['If-Match'] = `"v${version}"`;
   let r;
   try {
-    r = await fetch(path, {
+    r = await fetch(at(path), {
       method, headers, credentials: 'same-origin', body: file ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
   } catch {

@@ -12,6 +12,7 @@
 // losing what was typed (session.js). Strings: /static/i18n/org/.
 
 import { $, announce } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { loadLanguages, setLanguage, currentLanguage, availableLanguages, t, applyStatic } from '../kit/i18n.js';
 import { includeParts } from '../kit/parts.js';
 import { initialContrast, showContrast, wireContrast } from '../kit/contrast.js';
@@ -43,7 +44,7 @@ window.app = {
 function hrefFor(code) {
   const q = new URLSearchParams(location.search);
   q.set('lang', code);
-  return `/org?${q}`;
+  return at(`/org?${q}`);
 }
 
 /** Shows what fits who is (or is not) signed in. */
@@ -64,7 +65,7 @@ export async function route() {
 /** After the password is chosen: the address bar loses ?account=password. */
 export function leavePasswordStep() {
   params.delete('account');
-  history.replaceState(null, '', params.size ? `/org?${params}` : '/org');
+  history.replaceState(null, '', at(params.size ? `/org?${params}` : '/org'));
 }
 
 async function start() {
@@ -77,7 +78,7 @@ async function start() {
   wireContrast(() => contrast, (next) => {
     contrast = next;
     if (next) params.set('contrast', 'high'); else params.delete('contrast');
-    history.replaceState(null, '', params.size ? `/org?${params}` : '/org');
+    history.replaceState(null, '', at(params.size ? `/org?${params}` : '/org'));
     announce(t(next ? 'who.contrast_on' : 'who.contrast_off'));
   });
   initConfirm();

@@ -9,6 +9,7 @@
 // /static/i18n/participation/{lang}.json. Shared with every page: ../kit/. No map.
 
 import { $, h, announce } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import {
   loadLanguages, setLanguage, currentLanguage, availableLanguages, t, has, applyStatic, formatDate,
 } from '../kit/i18n.js';
@@ -47,7 +48,7 @@ const levelName = (level) => (has(`levels.${level}`) ? t(`levels.${level}`) : St
 const lower = (s) => s.toLocaleLowerCase(document.documentElement.lang || 'nb');
 
 async function getJson(url, signal) {
-  const r = await fetch(url, { signal, headers: { Accept: 'application/json' } });
+  const r = await fetch(at(url), { signal, headers: { Accept: 'application/json' } });
   if (!r.ok) throw await problemError(r);
   return r.json();
 }
@@ -77,7 +78,7 @@ function showProblem(text) {
 /** The links to the other pages and languages, with this page's language and contrast. */
 function updateLinks() {
   updateLanguageLinks((code) => pageHref(state, { lang: code }));
-  $('residents-link').href = withQuery('/', siteQuery(state));
+  $('residents-link').href = withQuery(at('/'), siteQuery(state));
   $('all-link').href = pageHref(state, { omrade: null, status: null, category: null, from: null, to: null });
   if (state.omrade) $('all-link').removeAttribute('aria-current');
   else $('all-link').setAttribute('aria-current', 'page');
@@ -191,7 +192,7 @@ function renderProposals() {
   const list = page.proposals ?? [];
   $('filter-summary').textContent = filterSummary();
   const csv = $('csv-link');
-  csv.href = `/api/collections/proposals/items?${apiQuery(state, { f: 'csv' })}`;
+  csv.href = at(`/api/collections/proposals/items?${apiQuery(state, { f: 'csv' })}`);
   csv.setAttribute('download', csvName());
   const caption = t('table.caption', { count: list.length, name: districtName() });
   $('table-box').replaceChildren(list.length

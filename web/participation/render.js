@@ -3,6 +3,7 @@
 // the districts to choose from. Titles, texts and answers are Norwegian: lang="nb" in English.
 
 import { h } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { t, has, currentLanguage, formatNumber, formatDate } from '../kit/i18n.js';
 import { KINDS } from '../kit/domain.js';
 import { pageHref, siteQuery } from './url.js';
@@ -49,7 +50,7 @@ function mapHref(f, state) {
   const q = new URLSearchParams(siteQuery(state));
   q.set('center', `${Number(c[0].toFixed(5))},${Number(c[1].toFixed(5))}`);
   q.set('zoom', '16');
-  return withQuery('/', q.toString().replace(/%2C/gi, ','));
+  return withQuery(at('/'), q.toString().replace(/%2C/gi, ','));
 }
 
 function cells(f) {

@@ -8,6 +8,7 @@
 //   contrast  high: the kit's high-contrast colours
 
 import { replaceQuery, withQuery, readable } from '../kit/url.js';
+import { at } from '../kit/base.js';
 import { PROPOSAL_CATEGORIES, PROPOSAL_STATUSES } from '../kit/domain.js';
 
 export const DEFAULT_LANG = 'nb';
@@ -57,7 +58,7 @@ export function apiQuery(s, extra = {}) {
 }
 
 /** This page with another district (or none), the same filters, language and contrast. */
-export const pageHref = (s, changes = {}) => withQuery('/medvirkning', serialize(s, changes));
+export const pageHref = (s, changes = {}) => withQuery(at('/medvirkning'), serialize(s, changes));
 
 /** Language and contrast only, for the other pages' links. */
 export function siteQuery(s) {

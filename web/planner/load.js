@@ -4,6 +4,7 @@
 // the scenario again, and everything drawn.
 
 import { $ } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { t } from '../kit/i18n.js';
 import { EMPTY } from '../kit/domain.js';
 import { problemError, problemText } from '../kit/problems.js';
@@ -22,7 +23,7 @@ const questionKey = () => {
 
 /** The body of a 200, or an Error with the RFC 9457 problem (`e.problem`: kit/problems.js). */
 async function json(url, signal) {
-  const r = await fetch(url, { signal });
+  const r = await fetch(at(url), { signal });
   if (r.ok) return r.json();
   throw await problemError(r);
 }

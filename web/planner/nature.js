@@ -6,6 +6,7 @@
 // NatureTarget; the page's own layers, in its colours) with a legend entry.
 
 import { t } from '../kit/i18n.js';
+import { abs } from '../kit/base.js';
 import { setVisible } from '../kit/map.js';
 import { page } from './context.js';
 import { NATURE } from './url.js';
@@ -54,7 +55,7 @@ export function addNatureOverlay(map, before) {
   let source = 'nature';
   if (!map.getSource(source)) {
     source = 'pl-nature';
-    map.addSource(source, { type: 'vector', url: `${location.origin}/tiles/nature.json` });
+    map.addSource(source, { type: 'vector', url: abs('/tiles/nature.json') });
   }
   const base = { source, 'source-layer': 'nature', layout: { visibility: 'none' } };
   map.addLayer({ id: 'pl-nature-fill', type: 'fill', ...base, filter: geometry('Polygon', 'MultiPolygon'), paint: { 'fill-opacity': 0.5 } }, before);

@@ -5,6 +5,7 @@
 // numbers in a popup; the legend.
 
 import { $, h } from '../kit/dom.js';
+import { abs } from '../kit/base.js';
 import { t } from '../kit/i18n.js';
 import { Popup, setVisible } from '../kit/map.js';
 import { legendItem } from '../kit/legend.js';
@@ -126,7 +127,7 @@ export function pushFacilities() {
   });
 }
 
-const hexUrl = () => `${location.origin}/tiles/coverage.json?${coverageQuery({}, { where: false })}`;
+const hexUrl = () => abs(`/tiles/coverage.json?${coverageQuery({}, { where: false })}`);
 
 export function updateHexSource() {
   const src = page.map?.getSource('pl-hex');

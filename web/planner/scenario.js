@@ -4,6 +4,7 @@
 // table shows (the question itself: ./load.js).
 
 import { $, h, announce } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { t, currentLocale } from '../kit/i18n.js';
 import { Marker } from '../kit/map.js';
 import { readProblem, problemText } from '../kit/problems.js';
@@ -67,7 +68,7 @@ export async function runScenario() {
   if (page.coverage.level) request.level = page.coverage.level;
   $('scenario-status').textContent = t('scenario.working');
   try {
-    const r = await fetch('/api/coverage/scenario', {
+    const r = await fetch(at('/api/coverage/scenario'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(request),

@@ -3,6 +3,7 @@
 // CSV links (the API's, and the scenario's own).
 
 import { $, h } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { t, currentLocale, currentLanguage } from '../kit/i18n.js';
 import { page } from './context.js';
 import { writeUrl, coverageQuery } from './url.js';
@@ -197,7 +198,7 @@ function tableRow(cols, r) {
         // The district's printable profile, in the page's language.
         const lang = currentLanguage();
         th.append(h('a', {
-          className: 'profile small', href: `/omrade/${encodeURIComponent(r.id)}${lang === 'nb' ? '' : `?lang=${lang}`}`,
+          className: 'profile small', href: at(`/omrade/${encodeURIComponent(r.id)}${lang === 'nb' ? '' : `?lang=${lang}`}`),
           'aria-label': t('drill.profile', { name: r.district }),
         }, t('drill.profile_short')));
       }
@@ -349,7 +350,7 @@ export function renderQuestionLinks() {
     who.textContent = t('question.who_target', { minutes: WHO_MINUTES });
     who.hidden = !(state.nature === 'green' && state.minutes !== WHO_MINUTES);
   }
-  $('csv-link').href = `/api/coverage?${coverageQuery({ format: 'csv' })}`;
+  $('csv-link').href = at(`/api/coverage?${coverageQuery({ format: 'csv' })}`);
   $('csv-link').download = csvName('coverage');
 }
 

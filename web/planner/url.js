@@ -16,6 +16,7 @@
 //   parent    a district's id: only the districts inside it, at the level below it (drill-down)
 
 import { $ } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { numbers, validLonLat, fixed, readable, replaceQuery, withQuery } from '../kit/url.js';
 import { updateLanguageLinks } from '../kit/languages.js';
 import { KINDS, PROFILES } from '../kit/domain.js';
@@ -112,7 +113,7 @@ export function writeUrl() {
   const residents = new URLSearchParams();
   if (state.lang !== DEFAULT.lang) residents.set('lang', state.lang);
   if (state.contrast === 'high') residents.set('contrast', 'high');
-  $('residents-link').href = withQuery('/', residents.size ? String(residents) : '');
+  $('residents-link').href = withQuery(at('/'), residents.size ? String(residents) : '');
   updateLanguageLinks((code) => withQuery(location.pathname, serialize(state, { lang: code })));
 }
 

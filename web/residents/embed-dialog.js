@@ -1,6 +1,7 @@
 // "Bygg inn kartet" (only on /): the iframe code for the current view, in a modal dialog.
 
 import { $, copyText } from '../kit/dom.js';
+import { at, abs } from '../kit/base.js';
 import { t, defaultLanguage } from '../kit/i18n.js';
 import { modal } from '../kit/dialog.js';
 import { withQuery } from '../kit/url.js';
@@ -32,14 +33,14 @@ function embedHeight() {
 function embedCode() {
   const title = $('embed-frame-title').value.trim() || t('embed.default_title');
   const height = embedHeight();
-  const src = `${location.origin}${withQuery('/embed', embedQuery())}`;
+  const src = withQuery(abs('/embed'), embedQuery());
   const esc = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   return `<iframe title="${esc(title)}" src="${esc(src)}" width="100%" height="${height}" style="border:0" loading="lazy"></iframe>`;
 }
 
 export function updateEmbedCode() {
   $('embed-code').value = embedCode();
-  $('embed-preview').href = withQuery('/embed', embedQuery());
+  $('embed-preview').href = withQuery(at('/embed'), embedQuery());
 }
 
 export function wireEmbedDialog() {

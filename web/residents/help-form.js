@@ -8,6 +8,7 @@
 // field to fix. Focus returns to the button that opened the dialog when it closes.
 
 import { t, tNodes, applyStatic } from '../kit/i18n.js';
+import { at } from '../kit/base.js';
 import { $, h } from '../kit/dom.js';
 import { modal } from '../kit/dialog.js';
 import { chars, textField, markField as markInput, showErrorSummary } from '../kit/forms.js';
@@ -171,7 +172,7 @@ async function submit() {
   let status = 0;
   let problem = null;
   try {
-    const r = await fetch(`/api/collections/volunteer-needs/items/${encodeURIComponent(need.id)}/offers`, {
+    const r = await fetch(at(`/api/collections/volunteer-needs/items/${encodeURIComponent(need.id)}/offers`), {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify(body),

@@ -7,6 +7,7 @@
 // seven days' activities near the chosen point (/api/calendar, iCalendar, in the page's language).
 
 import { h } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { t, freeLang, formatChange, currentLanguage } from '../kit/i18n.js';
 import { weekTable } from '../kit/week.js';
 
@@ -31,7 +32,7 @@ const written = new Map();
 
 function writtenHours(id) {
   if (!written.has(id)) {
-    const p = fetch(`/api/collections/facilities/items/${encodeURIComponent(id)}`)
+    const p = fetch(at(`/api/collections/facilities/items/${encodeURIComponent(id)}`))
       .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`))))
       .then((f) => f.properties?.opening_hours ?? null);
     written.set(id, p);
@@ -89,7 +90,7 @@ export function calendarHref(state) {
   if (state.accessibility?.length) q.set('accessibility', state.accessibility.join(','));
   q.set('f', 'ics');
   if (currentLanguage() === 'en') q.set('lang', 'en');
-  return `/api/calendar?${q.toString().replace(/%2C/gi, ',')}`;
+  return at(`/api/calendar?${q.toString().replace(/%2C/gi, ',')}`);
 }
 
 /** «Abonner på aktivitetene de neste sju dagene i kalenderen din»: a plain link, with what it gives. */

@@ -2,6 +2,7 @@
 // walking band, activities, volunteer needs; the proposals are ./proposals.js's), and the map's legend.
 
 import { $, h, mark } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { listSection, listNav } from '../kit/list.js';
 import { t, has, freeLang, formatDistance, weekdayName } from '../kit/i18n.js';
 import { legendItem, fillLegend } from '../kit/legend.js';
@@ -138,7 +139,7 @@ function hubLink(f, name) {
   if (page.state.lang && page.state.lang !== 'nb') q.set('lang', page.state.lang);
   if (page.state.contrast === 'high') q.set('contrast', 'high');
   const query = q.toString();
-  return h('a', { className: 'result-hub-link', href: `/knutepunkt/${encodeURIComponent(f.id)}${query ? `?${query}` : ''}`,
+  return h('a', { className: 'result-hub-link', href: at(`/knutepunkt/${encodeURIComponent(f.id)}${query ? `?${query}` : ''}`),
     target: page.mode === 'embed' ? '_top' : null, style: { alignSelf: 'flex-start', fontSize: '.9rem' } },
     t('list.hub_page'), h('span', { className: 'visually-hidden' }, ': ', h('span', { lang: f.properties.name ? freeLang() : null, textContent: name })));
 }

@@ -12,6 +12,7 @@
 // layer). Shared with every page: ../kit/.
 
 import { $, announce, copyText, keepFocus } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import {
   loadLanguages, setLanguage, currentLanguage, availableLanguages, defaultLanguage, t, applyStatic,
 } from '../kit/i18n.js';
@@ -175,7 +176,7 @@ async function relabel(code) {
 /** Optional parts that wait for data the API may not have (activities, volunteer needs: issue 6). */
 async function detectCollections() {
   try {
-    const r = await fetch('/api/collections');
+    const r = await fetch(at('/api/collections'));
     if (!r.ok) return;
     page.collections = (await r.json()).collections.map((c) => c.id);
   } catch {

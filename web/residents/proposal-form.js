@@ -17,6 +17,7 @@
 // (in the page's language); the server's own `detail` (English) is never shown.
 
 import { t, applyStatic, currentLanguage, formatPoint } from '../kit/i18n.js';
+import { at } from '../kit/base.js';
 import { $, h, announce } from '../kit/dom.js';
 import { modal } from '../kit/dialog.js';
 import { chars, textField, markField, showErrorSummary } from '../kit/forms.js';
@@ -52,7 +53,7 @@ async function problemOf(r) {
 /** POSTs JSON: `{ status, body }` when it went well, else the problem (status 0: no answer, `problem` the error). */
 export async function post(path, body) {
   try {
-    const r = await fetch(path, {
+    const r = await fetch(at(path), {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify(body),

@@ -9,6 +9,7 @@
 // Proposal titles, texts and answers are Norwegian: marked lang="nb" in another language.
 
 import { $, h, mark, announce } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { t, has, currentLanguage, formatNumber, formatDate, formatDistance, formatPoint } from '../kit/i18n.js';
 import { KINDS, EMPTY } from '../kit/domain.js';
 import { page, showsProposals, markRows } from './context.js';
@@ -58,7 +59,7 @@ export async function loadProposals() {
   const mine = (controller = new AbortController());
   page.proposalsBusy = true;
   try {
-    const r = await fetch(`/api/collections/proposals/items?bbox=${bbox}&limit=${LIMIT}`,
+    const r = await fetch(at(`/api/collections/proposals/items?bbox=${bbox}&limit=${LIMIT}`),
       { signal: mine.signal, headers: { Accept: 'application/geo+json' } });
     if (!r.ok) throw new Error(`HTTP ${r.status}`);
     const fc = await r.json();

@@ -2,6 +2,7 @@
 // place, an activity or a volunteer need (on the map and in the list).
 
 import { $, announce } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { t, has, formatPoint } from '../kit/i18n.js';
 import { boundsOf } from '../kit/map.js';
 import { EMPTY } from '../kit/domain.js';
@@ -88,7 +89,7 @@ export async function refreshReach({ fit = false } = {}) {
   let body;
   const query = reachQuery();
   try {
-    const r = await fetch(`/api/reach?${query}`, { signal: mine.signal });
+    const r = await fetch(at(`/api/reach?${query}`), { signal: mine.signal });
     body = await r.json().catch(() => null);
     if (!r.ok) throw Object.assign(new Error(body?.detail ?? `HTTP ${r.status}`), { key: errorKey(r.status, body) });
   } catch (e) {

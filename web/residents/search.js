@@ -4,6 +4,7 @@
 // map there (a place in the reach is selected as from the list), and the origin stays.
 
 import { $, announce } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { t, has } from '../kit/i18n.js';
 import { Combobox } from '../kit/combobox.js';
 import { page } from './context.js';
@@ -57,7 +58,7 @@ export function wireSearch() {
     announce,
     t,
     search: async (text, signal) => {
-      const r = await fetch(`/api/search?limit=5&q=${encodeURIComponent(text)}`, { signal });
+      const r = await fetch(at(`/api/search?limit=5&q=${encodeURIComponent(text)}`), { signal });
       if (!r.ok) throw new Error(`HTTP ${r.status}`);
       const fc = await r.json();
       return fc.features.filter((f) => f.geometry).map(suggestion);

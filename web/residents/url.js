@@ -3,6 +3,7 @@
 // every change.
 
 import { $ } from '../kit/dom.js';
+import { at } from '../kit/base.js';
 import { defaultLanguage } from '../kit/i18n.js';
 import { replaceQuery, withQuery } from '../kit/url.js';
 import { updateLanguageLinks } from '../kit/languages.js';
@@ -16,11 +17,11 @@ const queryOf = (state) => serializeState(state, { embed: page.mode === 'embed',
 export function writeUrl() {
   replaceQuery(queryOf(page.state));
   const big = $('open-full');
-  if (big) big.href = withQuery('/', serializeState(page.state, { layers: true, defaultLang: defaultLanguage }));
+  if (big) big.href = withQuery(at('/'), serializeState(page.state, { layers: true, defaultLang: defaultLanguage }));
   // The nærutvalg's page, in this page's language (outside the frame when embedded).
   const all = $('proposals-all');
   if (all) {
-    all.href = page.state.lang && page.state.lang !== defaultLanguage ? `/medvirkning?lang=${page.state.lang}` : '/medvirkning';
+    all.href = at(page.state.lang && page.state.lang !== defaultLanguage ? `/medvirkning?lang=${page.state.lang}` : '/medvirkning');
     if (page.mode === 'embed') all.target = '_top';
   }
   updateLanguageLinks(languageHref);
