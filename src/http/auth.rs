@@ -36,10 +36,14 @@ pub const SECURE_PATH_COOKIE: &str = "__Secure-naermiljo_session";
 /// The session cookie's name for this server: [`SECURE_COOKIE`] when its public address
 /// is `https://` at the host's root, [`SECURE_PATH_COOKIE`] under a path, else [`COOKIE`].
 fn cookie_name(state: &AppState) -> &'static str {
-    match (
-        state.public_url().starts_with("https://"),
-        cookie_path(state),
-    ) {
+    let https = match state.public_base.as_deref() {
+        Some(b) => b.origin.starts_with("https://"),
+        None => state
+            .public_url()
+            .to_ascii_lowercase()
+            .starts_with("https://"),
+    };
+    match (https, cookie_path(state)) {
         (false, _) => COOKIE,
         (true, "/") => SECURE_COOKIE,
         (true, _) => SECURE_PATH_COOKIE,

@@ -5,7 +5,7 @@
 //! The base is decided per request, in this order:
 //! 1. `--public-url`, when configured: used whole, and headers are ignored;
 //! 2. from a trusted proxy (`--trusted-proxy`, default loopback) only: scheme and host from
-//!    `Forwarded` (RFC 7239 §4, the first element), else `X-Forwarded-Proto`/`-Host`; the path
+//!    `Forwarded` (RFC 7239 §4, the last element: the nearest proxy's), else `X-Forwarded-Proto`/`-Host`; the path
 //!    prefix from `X-Forwarded-Prefix` (RFC 7239 has no prefix parameter);
 //! 3. the `Host` header (or the request's authority) over plain HTTP.
 //!
@@ -116,10 +116,22 @@ fn base_of(parts: &Parts, state: &AppState) -> String {
             .map(str::trim)
             .filter(|v| !v.is_empty())
     };
-    let first = |name: &str| {
-        header(name)
-            .and_then(|v| v.split(',').next())
+    // Every line of a header, joined: proxies append, so the nearest one's value is last.
+    let all = |name: &str| {
+        parts
+            .headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let last = |name: &str| {
+        all(name)
+            .rsplit(',')
             .map(str::trim)
+            .find(|v| !v.is_empty())
+            .map(str::to_string)
     };
     let authority = header("host")
         .map(str::to_string)
@@ -129,21 +141,21 @@ fn base_of(parts: &Parts, state: &AppState) -> String {
     if !from_trusted_proxy(parts, state) {
         return format!("http://{authority}");
     }
-    let forwarded = header("forwarded").map(first_forwarded).unwrap_or_default();
+    let forwarded = last_forwarded(&all("forwarded"));
     let proto = forwarded
         .proto
-        .or_else(|| first("x-forwarded-proto").map(str::to_ascii_lowercase))
+        .or_else(|| last("x-forwarded-proto").map(|p| p.to_ascii_lowercase()))
         .filter(|p| p == "http" || p == "https")
         .unwrap_or_else(|| "http".into());
     let host = forwarded
         .host
-        .or_else(|| first("x-forwarded-host").map(str::to_string))
+        .or_else(|| last("x-forwarded-host"))
         .filter(|h| is_host(h))
         .unwrap_or(authority);
-    let prefix = first("x-forwarded-prefix")
-        .map(|p| p.trim_end_matches('/'))
+    let prefix = last("x-forwarded-prefix")
+        .map(|p| p.trim_end_matches('/').to_string())
         .filter(|p| is_prefix(p))
-        .unwrap_or("");
+        .unwrap_or_default();
     format!("{proto}://{host}{prefix}")
 }
 
@@ -160,27 +172,48 @@ fn from_trusted_proxy(parts: &Parts, state: &AppState) -> bool {
     }
 }
 
-/// `proto` and `host` of a `Forwarded` header's first element (the client-facing proxy's).
+/// `proto` and `host` of one element of a `Forwarded` header.
 #[derive(Default)]
 struct Forwarded {
     proto: Option<String>,
     host: Option<String>,
 }
 
-/// Reads the first element of `Forwarded: for=…;proto=https;host="k.example:8443", for=…`
-/// (RFC 7239 §4: `;`-separated `token=value` pairs, values a token or a quoted-string,
-/// parameter names case-insensitive). Written here because the two crates for it are
-/// unmaintained (`rfc7239` is archived) and only two parameters are read.
-fn first_forwarded(value: &str) -> Forwarded {
-    let mut out = Forwarded::default();
+/// Reads the last element of `Forwarded: for=…;proto=https;host="k.example:8443", for=…`:
+/// proxies append theirs, so the last is the trusted proxy's own, and whatever a client sent
+/// comes before it (RFC 7239 §4: elements separated by `,`, `;`-separated `token=value` pairs,
+/// values a token or a quoted-string, parameter names case-insensitive). Written here because
+/// the two crates for it are unmaintained (`rfc7239` is archived) and two parameters are read.
+fn last_forwarded(value: &str) -> Forwarded {
     let mut chars = value.chars().peekable();
+    let mut last = Forwarded::default();
+    while chars.peek().is_some() {
+        last = forwarded_element(&mut chars);
+    }
+    last
+}
+
+/// One element, up to and including its `,` (or the end).
+fn forwarded_element(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Forwarded {
+    let mut out = Forwarded::default();
     loop {
-        // One pair: name, '=', value.
-        let name: String = chars
-            .by_ref()
-            .skip_while(|c| c.is_whitespace() || *c == ';')
-            .take_while(|c| *c != '=')
-            .collect();
+        // Leading space and `;` dropped; the name runs to `=`, or to the element's end.
+        while chars.peek().is_some_and(|c| c.is_whitespace() || *c == ';') {
+            chars.next();
+        }
+        let mut name = String::new();
+        let mut at_end = false;
+        loop {
+            match chars.next() {
+                None => {
+                    at_end = true;
+                    break;
+                }
+                Some('=') => break,
+                Some(',') => return out,
+                Some(c) => name.push(c),
+            }
+        }
         let mut val = String::new();
         if chars.peek() == Some(&'"') {
             chars.next();
@@ -192,7 +225,7 @@ fn first_forwarded(value: &str) -> Forwarded {
                 }
             }
         }
-        let mut end_of_element = false;
+        let mut end_of_element = at_end;
         for c in chars.by_ref() {
             match c {
                 ';' => break,
@@ -207,14 +240,12 @@ fn first_forwarded(value: &str) -> Forwarded {
         match name.trim().to_ascii_lowercase().as_str() {
             "proto" => out.proto = Some(val.to_ascii_lowercase()),
             "host" => out.host = Some(val),
-            "" => break,
             _ => {}
         }
         if end_of_element || chars.peek().is_none() {
-            break;
+            return out;
         }
     }
-    out
 }
 
 /// A host and optional port: letters, digits, `.`, `-`, and `[ ] :` for IPv6 and the port.
@@ -225,8 +256,9 @@ fn is_host(h: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'))
 }
 
-/// A path prefix: `/seg[/seg…]`, each segment URL path characters (RFC 3986 `pchar`), none
-/// `.` or `..`, and no `//` (which a browser would read as another host).
+/// A path prefix: `/seg[/seg…]`, each segment RFC 3986 unreserved characters or `%`-escapes
+/// (nothing that could close an HTML attribute or a cookie's `Path`), none `.` or `..`, and no
+/// `//` (which a browser would read as another host).
 fn is_prefix(p: &str) -> bool {
     p.is_empty()
         || (p.starts_with('/')
@@ -237,7 +269,7 @@ fn is_prefix(p: &str) -> bool {
                     && seg != ".."
                     && seg
                         .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "-._~%!$&'()*+,;=:@".contains(c))
+                        .all(|c| c.is_ascii_alphanumeric() || "-._~%".contains(c))
             }))
 }
 
@@ -249,6 +281,7 @@ fn is_prefix(p: &str) -> bool {
 pub async fn prefix_links(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     let prefix = BaseUrl(base_of(&parts, &state)).prefix().to_string();
+    let head = parts.method == axum::http::Method::HEAD;
     let response = next.run(Request::from_parts(parts, body)).await;
     if prefix.is_empty() {
         return response;
@@ -268,11 +301,19 @@ pub async fn prefix_links(State(state): State<AppState>, request: Request, next:
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|c| c.starts_with("text/html"));
-    if !html {
+    // Only whole, plain pages of a known, small size are read and rewritten; a HEAD, a range,
+    // an encoded or a streamed body goes out as it is.
+    const MAX_PAGE: u64 = 8 << 20;
+    let whole = !head
+        && parts.status != axum::http::StatusCode::PARTIAL_CONTENT
+        && !parts.headers.contains_key(header::CONTENT_ENCODING)
+        && axum::body::HttpBody::size_hint(&body)
+            .upper()
+            .is_some_and(|n| n <= MAX_PAGE);
+    if !html || !whole {
         return Response::from_parts(parts, body);
     }
-    // Pages are small; one that is not (or cannot be read) goes out as it is.
-    let Ok(bytes) = axum::body::to_bytes(body, 8 << 20).await else {
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_PAGE as usize).await else {
         return Response::from_parts(parts, Body::empty());
     };
     let Ok(text) = std::str::from_utf8(&bytes) else {
@@ -363,17 +404,20 @@ mod tests {
     }
 
     #[test]
-    fn forwarded_takes_the_first_elements_proto_and_quoted_host() {
-        let f = first_forwarded(
-            r#"for=1.2.3.4;Proto=HTTPS;host="k.example:8443", proto=http;host=inner"#,
+    fn forwarded_takes_the_last_elements_proto_and_quoted_host() {
+        // What a client sent comes first; the trusted proxy's own element is last.
+        let f = last_forwarded(
+            r#"proto=http;host=client-says.example, for=1.2.3.4;Proto=HTTPS;host="k.example:8443""#,
         );
         assert_eq!(f.proto.as_deref(), Some("https"));
         assert_eq!(f.host.as_deref(), Some("k.example:8443"));
-        let f = first_forwarded("for=192.0.2.60;proto=http;by=203.0.113.43");
+        let f = last_forwarded("for=192.0.2.60;proto=http;by=203.0.113.43");
         assert_eq!((f.proto.as_deref(), f.host), (Some("http"), None));
-        let f = first_forwarded(r#"host="a\"b""#);
-        assert_eq!(f.host.as_deref(), Some("a\"b"));
-        assert!(first_forwarded("").host.is_none());
+        let f = last_forwarded(r#"host="a\"b;c""#);
+        assert_eq!(f.host.as_deref(), Some("a\"b;c"));
+        let f = last_forwarded(",,host=x");
+        assert_eq!(f.host.as_deref(), Some("x"));
+        assert!(last_forwarded("").host.is_none());
     }
 
     #[test]

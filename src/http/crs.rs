@@ -326,17 +326,17 @@ impl QueryBox {
 /// A 400 problem for an unknown `bbox-crs`, a malformed box, or one outside the CRS's range.
 pub fn bbox(params: &Params) -> Result<Option<QueryBox>, ApiError> {
     let crs = crs_param(params, "bbox-crs")?;
+    if params.get("bbox-crs").is_some() && params.get("bbox").is_none() {
+        return Err(ApiError::invalid(
+            "bbox-crs",
+            "is only meaningful with bbox",
+        ));
+    }
     if crs == Crs::Crs84 {
         return Ok(params.bbox()?.map(|lonlat| QueryBox {
             lonlat,
             exact: None,
         }));
-    }
-    if params.get("bbox").is_none() {
-        return Err(ApiError::invalid(
-            "bbox-crs",
-            "is only meaningful with bbox",
-        ));
     }
     let [a0, b0, a1, b1] = params.bbox_numbers()?;
     if a0 > a1 || b0 > b1 {
@@ -356,12 +356,15 @@ pub fn bbox(params: &Params) -> Result<Option<QueryBox>, ApiError> {
             .map_err(|e| ApiError::invalid("bbox", format!("{e} ({})", crs.uri())))?;
         env.add(lon, lat);
     }
+    // Sampled edges can miss a curved edge's extreme by metres: widened by about 100 m, the
+    // envelope holds the whole box, and `holds` decides exactly.
+    const PAD_DEG: f64 = 1e-3;
     Ok(Some(QueryBox {
         lonlat: Bbox {
-            min_lon: env.min_a,
-            min_lat: env.min_b,
-            max_lon: env.max_a,
-            max_lat: env.max_b,
+            min_lon: (env.min_a - PAD_DEG).max(-180.0),
+            min_lat: (env.min_b - PAD_DEG).max(-90.0),
+            max_lon: (env.max_a + PAD_DEG).min(180.0),
+            max_lat: (env.max_b + PAD_DEG).min(90.0),
         },
         exact: Some((p, [a0, b0, a1, b1])),
     }))

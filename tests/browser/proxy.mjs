@@ -32,6 +32,8 @@ export const xForwarded = (prefix) => ({
     'X-Forwarded-Host': '$http_host',
     'X-Forwarded-Prefix': prefix,
     'X-Forwarded-For': '$proxy_add_x_forwarded_for',
+    // Not used on this route: cleared, so that a client's own cannot pass (README's example).
+    Forwarded: '',
   },
 });
 

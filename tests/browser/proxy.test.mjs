@@ -79,8 +79,8 @@ async function direct(path) {
 }
 
 /** GET through nginx: status and body (JSON when it is). */
-async function get(url) {
-  const r = await fetch(url);
+async function get(url, headers = {}) {
+  const r = await fetch(url, { headers });
   const text = await r.text();
   const json = /json/.test(r.headers.get('content-type') ?? '') ? JSON.parse(text) : null;
   return { status: r.status, type: r.headers.get('content-type'), text, json, headers: r.headers };
@@ -209,6 +209,13 @@ test('X-Forwarded-* on /kart/: the API\'s links, the style and the TileJSON carr
   assert.deepEqual(urls.filter((u) => !u.startsWith(`${kart}/`)), [], 'the style\'s sources and fonts are under /kart/');
   const tiles = await get(`${kart}/tiles/facilities.json`);
   assert.equal(tiles.json.tiles[0], `${kart}/tiles/facilities/{z}/{x}/{y}.mvt`);
+  // A client's own headers do not pass the proxy configured as the README says.
+  const forged = await get(`${kart}/api`, {
+    Forwarded: 'proto=https;host=evil.example',
+    'X-Forwarded-Host': 'evil.example',
+    'X-Forwarded-Prefix': '/evil',
+  });
+  assert.deepEqual(forged.json.links.map((l) => l.href), hrefs, 'links as without the forged headers');
 });
 
 test('Forwarded on /kommune/: it wins over a wrong X-Forwarded-Host, and the prefix comes from X-Forwarded-Prefix', async () => {

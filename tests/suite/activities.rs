@@ -854,6 +854,64 @@ async fn activities_filter_carry_next_session_and_json_ld() {
     )
     .await;
     assert_eq!(negotiated.body, ld.body);
+
+    // The list as JSON-LD: a schema.org ItemList of the same SessionSeries, in the list's
+    // order, as many as the GeoJSON list matches.
+    let geo = send(
+        &w.state,
+        "GET",
+        "/api/collections/activities/items?limit=1",
+        &[],
+        None,
+    )
+    .await;
+    for (uri, accept) in [
+        ("/api/collections/activities/items?f=jsonld&limit=1", None),
+        (
+            "/api/collections/activities/items?limit=1",
+            Some("application/ld+json"),
+        ),
+    ] {
+        let headers: Vec<(&str, &str)> = accept.map(|a| ("accept", a)).into_iter().collect();
+        let list = send(&w.state, "GET", uri, &headers, None).await;
+        assert_eq!(list.headers["content-type"], "application/ld+json", "{uri}");
+        assert_eq!(list.body["@type"], "ItemList", "{}", list.body);
+        assert_eq!(list.body["numberOfItems"], geo.body["numberMatched"]);
+        let first = &list.body["itemListElement"][0];
+        assert_eq!(first["position"], 1);
+        let one = send(
+            &w.state,
+            "GET",
+            &format!(
+                "/api/collections/activities/items/{}?f=jsonld",
+                geo.body["features"][0]["id"]
+            ),
+            &[],
+            None,
+        )
+        .await;
+        let mut expected = one.body.clone();
+        expected.as_object_mut().unwrap().remove("@context");
+        assert_eq!(first["item"], expected);
+        // More than one page: `next` in a Link header, asking for JSON-LD again.
+        assert!(geo.body["numberMatched"].as_u64().unwrap() > 1);
+        let link = list.headers["link"].to_str().unwrap();
+        assert!(
+            link.contains("rel=\"next\"") && link.contains("f=jsonld") && link.contains("offset=1"),
+            "{link}"
+        );
+    }
+    for bad in ["f=jsonld&crs=%5BEPSG%3A25832%5D", "f=xml"] {
+        let r = send(
+            &w.state,
+            "GET",
+            &format!("/api/collections/activities/items?{bad}"),
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 400, "{bad}");
+    }
     let collections = send(&w.state, "GET", "/api/collections", &[], None).await;
     let ids: Vec<&str> = collections.body["collections"]
         .as_array()

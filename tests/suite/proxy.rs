@@ -144,11 +144,12 @@ async fn links_follow_a_trusted_proxys_headers_with_its_path_prefix() {
         "https://kommune.example/kart"
     );
 
-    // RFC 7239 wins over X-Forwarded-Host; only its first element counts.
+    // RFC 7239 wins over X-Forwarded-Host; only its last element (the proxy's) counts.
     let forwarded = [
         (
             "forwarded",
-            r#"for=192.0.2.60;proto=https;host="k.example:8443", proto=http;host=inner"#,
+            // A client's own element first, the trusted proxy's appended last.
+            r#"proto=http;host=evil.example, for=192.0.2.60;proto=https;host="k.example:8443""#,
         ),
         ("x-forwarded-host", "wrong.invalid"),
     ];

@@ -312,6 +312,11 @@ fn programme_paths(doc: &mut Value) {
         )
     };
     activity_params.extend([crs("crs"), crs("bbox-crs")]);
+    activity_params.push(q(
+        "f",
+        "json (GeoJSON, the default) or jsonld: a schema.org ItemList of OpenActive SessionSeries (also for Accept: application/ld+json)",
+        json!({ "type": "string", "enum": ["json", "geojson", "jsonld"] }),
+    ));
     let mut need_params = vec![
         q(
             "bbox",

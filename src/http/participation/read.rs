@@ -105,6 +105,12 @@ pub async fn list_proposals(
     let (from, to) = (date("from")?, date("to")?);
     let csv = match params.get("f") {
         None | Some("json") | Some("geojson") => false,
+        Some("csv") if params.get("crs").is_some() => {
+            return Err(ApiError::invalid(
+                "crs",
+                "the CSV gives longitude and latitude; crs is for GeoJSON",
+            ));
+        }
         Some("csv") => true,
         Some(f) => return Err(ApiError::invalid("f", format!("{f:?}: json or csv"))),
     };

@@ -156,16 +156,13 @@ pub(in crate::http) fn collection_page(
     offset: usize,
     limit: usize,
 ) -> Value {
-    let mut links = vec![
-        json!({ "href": format!("{base}/api/collections/{collection}/items{}", raw.map(|q| format!("?{q}")).unwrap_or_default()), "rel": "self", "type": GEO_JSON }),
-    ];
-    if offset + features.len() < matched {
-        let mut q: Vec<(String, String)> =
-            serde_urlencoded::from_str(raw.unwrap_or_default()).unwrap_or_default();
-        q.retain(|(k, _)| k != "offset");
-        q.push(("offset".into(), (offset + limit).to_string()));
-        links.push(json!({ "href": format!("{base}/api/collections/{collection}/items?{}", serde_urlencoded::to_string(&q).unwrap_or_default()), "rel": "next", "type": GEO_JSON }));
-    }
+    let links = page_links(
+        (base, collection, raw),
+        matched,
+        features.len(),
+        (offset, limit),
+        GEO_JSON,
+    );
     json!({
         "type": "FeatureCollection",
         "numberMatched": matched,
@@ -176,13 +173,130 @@ pub(in crate::http) fn collection_page(
     })
 }
 
+/// `self` (the query `raw` as asked) and, when more matched, `next` (the same query from
+/// `offset + limit`), of media type `media`.
+fn page_links(
+    (base, collection, raw): (&str, &str, Option<&str>),
+    matched: usize,
+    returned: usize,
+    (offset, limit): (usize, usize),
+    media: &str,
+) -> Vec<Value> {
+    let mut links = vec![
+        json!({ "href": format!("{base}/api/collections/{collection}/items{}", raw.map(|q| format!("?{q}")).unwrap_or_default()), "rel": "self", "type": media }),
+    ];
+    if offset + returned < matched {
+        let mut q: Vec<(String, String)> =
+            serde_urlencoded::from_str(raw.unwrap_or_default()).unwrap_or_default();
+        q.retain(|(k, _)| k != "offset");
+        q.push(("offset".into(), (offset + limit).to_string()));
+        links.push(json!({ "href": format!("{base}/api/collections/{collection}/items?{}", serde_urlencoded::to_string(&q).unwrap_or_default()), "rel": "next", "type": media }));
+    }
+    links
+}
+
+/// Whether the answer is to be JSON-LD: `f=jsonld`, or no `f` and `Accept` naming
+/// `application/ld+json`; `f=json`/`geojson` is GeoJSON.
+///
+/// # Errors
+/// Any other `f`.
+fn wants_jsonld(params: &Params, headers: &HeaderMap) -> Result<bool, ApiError> {
+    match params.get("f") {
+        Some("jsonld") => Ok(true),
+        None => Ok(headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains(JSON_LD))),
+        Some("json") | Some("geojson") => Ok(false),
+        Some(other) => Err(ApiError::invalid(
+            "f",
+            format!("{other:?}: use json or jsonld"),
+        )),
+    }
+}
+
+/// One page of activities as JSON-LD (`f=jsonld` on the list): a schema.org `ItemList` whose
+/// elements are the OpenActive `SessionSeries` that `f=jsonld` gives for one item, in the
+/// list's order, with the same `self` and `next` links.
+fn jsonld_page(
+    s: &Snapshot,
+    (base, raw): (&str, Option<&str>),
+    chosen: &[u32],
+    (offset, limit): (usize, usize),
+) -> Response {
+    let items: Vec<Value> = chosen
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .enumerate()
+        .map(|(k, &i)| {
+            let mut item = activity_jsonld(s, i, base);
+            if let Some(o) = item.as_object_mut() {
+                o.remove("@context");
+            }
+            json!({ "@type": "ListItem", "position": offset + k + 1, "item": item })
+        })
+        .collect();
+    // The pages' links as JSON-LD would read them as nodes: they go in a `Link` header
+    // (RFC 8288), and `next` asks for JSON-LD again whether or not this page was chosen by
+    // `Accept`.
+    let mut query: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.unwrap_or_default()).unwrap_or_default();
+    query.retain(|(k, _)| k != "f");
+    query.push(("f".into(), "jsonld".into()));
+    let as_ld = serde_urlencoded::to_string(&query).unwrap_or_default();
+    let links = page_links(
+        (base, "activities", Some(&as_ld)),
+        chosen.len(),
+        items.len(),
+        (offset, limit),
+        JSON_LD,
+    );
+    let mut r = json_response(
+        StatusCode::OK,
+        JSON_LD,
+        &json!({
+            "@context": ["https://schema.org/", "https://openactive.io/"],
+            "@type": "ItemList",
+            "@id": links[0]["href"],
+            "name": "Aktiviteter / Activities",
+            "numberOfItems": chosen.len(),
+            "itemListElement": items,
+        }),
+    );
+    let link_header = links
+        .iter()
+        .filter_map(|l| {
+            Some(format!(
+                "<{}>; rel=\"{}\"",
+                l["href"].as_str()?,
+                l["rel"].as_str()?
+            ))
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    if let Ok(v) = HeaderValue::from_str(&link_header) {
+        r.headers_mut().insert(header::LINK, v);
+    }
+    r.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept"));
+    r
+}
+
 pub async fn list_activities(
     State(state): State<AppState>,
     base: BaseUrl,
     RawQuery(raw): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref(), ACTIVITY_PARAMS)?;
-    only_json(&params)?;
+    let ld = wants_jsonld(&params, &headers)?;
+    if ld && params.get("crs").is_some() {
+        return Err(ApiError::invalid(
+            "crs",
+            "JSON-LD gives schema.org latitude and longitude; crs is for GeoJSON",
+        ));
+    }
     let filter = ActivityFilter::parse(&params)?;
     let limits = &state.limits;
     let (limit, offset) = params.page(limits)?;
@@ -219,6 +333,23 @@ pub async fn list_activities(
     if let Some(w) = &walk {
         chosen = within_walk(&s, w, &p.snaps, limits.max_snap_m, chosen)?;
     }
+    if ld {
+        let held: Vec<u32> = chosen
+            .iter()
+            .map(|&(i, _)| i)
+            .filter(|&i| {
+                bbox.as_ref().is_none_or(|b| {
+                    p.positions[i as usize].is_some_and(|pos| b.holds(pos.lon, pos.lat))
+                })
+            })
+            .collect();
+        return Ok(jsonld_page(
+            &s,
+            (&base.0, raw.as_deref()),
+            &held,
+            (offset, limit),
+        ));
+    }
     let now = Timestamp::now();
     let features = chosen
         .into_iter()
@@ -230,7 +361,7 @@ pub async fn list_activities(
             f
         })
         .collect();
-    Ok(geojson_page(
+    let mut r = geojson_page(
         page(
             &base.0,
             "activities",
@@ -242,7 +373,10 @@ pub async fn list_activities(
             &out,
         )?,
         &out,
-    ))
+    );
+    r.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept"));
+    Ok(r)
 }
 
 pub async fn list_needs(
@@ -339,20 +473,7 @@ pub async fn get_activity(
     let i = parse_id(&fid)
         .and_then(|id| s.programme.activities.index_of(id))
         .ok_or_else(|| ApiError::NotFound(format!("no activity {fid:?}")))?;
-    let wants_ld = match params.get("f") {
-        Some("jsonld") => true,
-        None => headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|a| a.contains(JSON_LD)),
-        Some("json") | Some("geojson") => false,
-        Some(other) => {
-            return Err(ApiError::invalid(
-                "f",
-                format!("{other:?}: use json or jsonld"),
-            ));
-        }
-    };
+    let wants_ld = wants_jsonld(&params, &headers)?;
     let version = s.programme.activities.items[i as usize].version;
     if wants_ld && params.get("crs").is_some() {
         return Err(ApiError::invalid(
