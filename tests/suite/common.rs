@@ -141,7 +141,18 @@ pub fn addresses(file: PathBuf) -> ImportCommand {
 pub struct Reply {
     pub status: StatusCode,
     pub content_type: String,
+    pub headers: axum::http::HeaderMap,
     pub body: serde_json::Value,
+}
+
+impl Reply {
+    /// A response header's value, or `""`.
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
 }
 
 /// One GET through the router, as a client would see it.
@@ -156,6 +167,7 @@ pub async fn get(state: &AppState, uri: &str) -> Reply {
         .await
         .unwrap();
     let status = response.status();
+    let headers = response.headers().clone();
     let content_type = response
         .headers()
         .get("content-type")
@@ -166,6 +178,7 @@ pub async fn get(state: &AppState, uri: &str) -> Reply {
     Reply {
         status,
         content_type,
+        headers,
         body,
     }
 }

@@ -2,11 +2,8 @@
 //! in each CRS's axis order, `bbox-crs=`, `Content-Crs`; positions compared with PROJ's
 //! `cs2cs` (Debian `proj-bin`), the independent oracle.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
 use naermiljo::http::AppState;
-use tower::ServiceExt;
 
 use crate::common::{oslo, tool};
 
@@ -18,23 +15,8 @@ fn epsg(code: u32) -> String {
 
 /// GET `uri`: status, `Content-Crs`, JSON body.
 async fn get(state: &AppState, uri: &str) -> (StatusCode, String, serde_json::Value) {
-    let r = naermiljo::http::router(state.clone())
-        .oneshot(
-            Request::get(uri)
-                .header("host", "test.local")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let status = r.status();
-    let crs = r
-        .headers()
-        .get("content-crs")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let bytes = r.into_body().collect().await.unwrap().to_bytes();
-    (status, crs, serde_json::from_slice(&bytes).unwrap())
+    let r = crate::common::get(state, uri).await;
+    (r.status, r.header("content-crs").to_string(), r.body)
 }
 
 fn enc(s: &str) -> String {
