@@ -87,18 +87,9 @@ impl FromRequestParts<AppState> for ClientAddr {
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty());
         Ok(ClientAddr(match (peer, forwarded) {
-            (Some(ip), Some(f))
-                if state
-                    .limits
-                    .trusted_proxies
-                    .iter()
-                    .any(|n| n.contains(&ip.to_canonical())) =>
-            {
-                f
-            }
+            (_, Some(f)) if super::base::from_trusted_proxy(parts, state) => f,
             (Some(ip), _) => ip.to_string(),
-            (None, Some(f)) => f,
-            (None, None) => "unknown".into(),
+            (None, _) => "unknown".into(),
         }))
     }
 }

@@ -181,6 +181,18 @@ impl Projector {
         }
     }
 
+    /// A GeoJSON Feature's geometry (if any) projected in place; a position that cannot be
+    /// projected is a 400 problem naming `crs`.
+    ///
+    /// # Errors
+    /// [`ApiError::InvalidParameter`] for `crs`.
+    pub fn feature(&self, f: &mut Value) -> Result<(), ApiError> {
+        match f.get_mut("geometry") {
+            Some(g) => self.geometry(g).map_err(|e| ApiError::invalid("crs", e)),
+            None => Ok(()),
+        }
+    }
+
     fn positions(&self, v: &mut Value) -> Result<(), String> {
         let Some(items) = v.as_array_mut() else {
             return Ok(());

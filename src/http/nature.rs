@@ -319,9 +319,7 @@ pub async fn list_items(
 
 /// A feature's geometry in the CRS asked for.
 fn projected(out: &super::crs::Projector, mut f: Value) -> Result<Value, ApiError> {
-    if let Some(g) = f.get_mut("geometry") {
-        out.geometry(g).map_err(|e| ApiError::invalid("crs", e))?;
-    }
+    out.feature(&mut f)?;
     Ok(f)
 }
 

@@ -187,9 +187,7 @@ pub async fn list_proposals(
         .take(limit)
         .map(|&i| {
             let mut f = feature(&s, &catchments, i, &base.0);
-            if let Some(g) = f.get_mut("geometry") {
-                out.geometry(g).map_err(|e| ApiError::invalid("crs", e))?;
-            }
+            out.feature(&mut f)?;
             Ok(f)
         })
         .collect::<Result<_, ApiError>>()?;
@@ -327,9 +325,7 @@ pub async fn get_proposal(
         .and_then(|id| s.proposals.index_of(id))
         .ok_or_else(|| ApiError::NotFound(format!("no published proposal {fid:?}")))?;
     let mut f = feature(&s, &proposal_catchments(&s), i, &base.0);
-    if let Some(g) = f.get_mut("geometry") {
-        out.geometry(g).map_err(|e| ApiError::invalid("crs", e))?;
-    }
+    out.feature(&mut f)?;
     let mut r = (StatusCode::OK, f.to_string()).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -128,9 +128,7 @@ fn page(
     let matched = features.len();
     let mut features: Vec<Value> = features.drain(offset.min(matched)..).take(limit).collect();
     for f in &mut features {
-        if let Some(g) = f.get_mut("geometry") {
-            out.geometry(g).map_err(|e| ApiError::invalid("crs", e))?;
-        }
+        out.feature(f)?;
     }
     Ok(collection_page(
         base, collection, raw, matched, features, offset, limit,
@@ -485,9 +483,7 @@ pub async fn get_activity(
         json_response(StatusCode::OK, JSON_LD, &activity_jsonld(&s, i, &base.0))
     } else {
         let mut f = activity_feature(&s, i, Timestamp::now(), &base.0);
-        if let Some(g) = f.get_mut("geometry") {
-            out.geometry(g).map_err(|e| ApiError::invalid("crs", e))?;
-        }
+        out.feature(&mut f)?;
         let mut r = json_response(StatusCode::OK, GEO_JSON, &f);
         crate::http::crs::content_crs(&mut r, out.crs());
         r
@@ -517,9 +513,7 @@ pub async fn get_need(
         .ok_or_else(|| ApiError::NotFound(format!("no current volunteer need {fid:?}")))?;
     let version = s.programme.needs.items[i as usize].version;
     let mut f = need_feature(&s, i, &base.0);
-    if let Some(g) = f.get_mut("geometry") {
-        out.geometry(g).map_err(|e| ApiError::invalid("crs", e))?;
-    }
+    out.feature(&mut f)?;
     let mut r = json_response(StatusCode::OK, GEO_JSON, &f);
     crate::http::crs::content_crs(&mut r, out.crs());
     r.headers_mut().insert(
