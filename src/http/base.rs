@@ -161,8 +161,8 @@ fn base_of(parts: &Parts, state: &AppState) -> String {
 
 /// Whether the request came through a proxy whose headers count: its peer is in
 /// `--trusted-proxy` (default loopback), or there is no peer (a request made in-process).
-/// The one rule for every header a proxy sets (links here, `X-Forwarded-For` in
-/// [`super::auth::ClientAddr`]).
+/// The one rule for every header a proxy sets (links here, and `X-Forwarded-For` for the
+/// client address the rate limits count).
 pub(super) fn from_trusted_proxy(parts: &Parts, state: &AppState) -> bool {
     match parts.extensions.get::<ConnectInfo<SocketAddr>>() {
         None => true,
