@@ -186,6 +186,32 @@ pub struct Organisation {
     /// When it was added, in milliseconds since 1970 (UTC); for staff lists, not served.
     #[serde(skip_serializing)]
     pub created_ms: i64,
+    /// Its admins agreed that its activities are published as open data (CC BY 4.0) in the
+    /// OpenActive feed; `false` until they do, and again once they withdraw.
+    pub open_data: bool,
+    /// When `open_data` or `active` last changed (milliseconds since 1970, UTC; 0: never):
+    /// an activity of it that is not published is a tombstone in the feed only when this
+    /// is set (it may have been published before).
+    #[serde(skip_serializing)]
+    pub feed_changed_ms: i64,
+}
+
+/// What orders the open feed of activities: the audit log's number (its row id, which
+/// rises with every change, in the order the changes were committed) of the last change of
+/// each activity and of each organisation, and the activities deleted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedChanges {
+    pub activities: std::collections::HashMap<i64, i64>,
+    pub organisations: std::collections::HashMap<i64, i64>,
+    pub deleted: Vec<Tombstone>,
+}
+
+/// An activity that was deleted: its id (never given to another) and the change number of
+/// its deletion. The OpenActive feed sends it as a `deleted` item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tombstone {
+    pub id: i64,
+    pub change: i64,
 }
 
 /// Where something happens: at a facility (it moves with the facility), or at a point.

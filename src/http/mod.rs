@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod base;
+mod browse;
 mod coverage;
 pub mod crs;
 mod districts;
@@ -274,6 +275,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/search", get(search::search))
         .route("/api/reach", get(reach::get_reach))
         .route("/api/calendar", get(programme::get_calendar))
+        .route("/api/feeds", get(programme::get_dataset))
+        .route(
+            "/api/feeds/session-series",
+            get(programme::get_session_series),
+        )
+        .route(
+            "/api/feeds/activity-categories",
+            get(programme::get_activity_categories),
+        )
         .route("/api/isochrone", get(reach::get_isochrone))
         .route("/api/coverage", get(coverage::get_coverage))
         .route("/api/districts/{id}/profile", get(districts::get_profile))
@@ -285,6 +295,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/openapi.json", get(openapi::get_openapi))
         .route("/tiles/{file}", get(tiles::get_tilejson))
         .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::get_tile))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            browse::html_when_asked,
+        ))
         .layer(DefaultBodyLimit::max(64 * 1024))
         .layer(axum::middleware::map_response(error::ensure_problem_json))
         .layer(prefix_links)

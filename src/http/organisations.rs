@@ -88,6 +88,7 @@ struct Profile {
     #[serde(default, deserialize_with = "present")]
     website: Option<Option<String>>,
     active: Option<bool>,
+    open_data: Option<bool>,
 }
 
 impl Profile {
@@ -148,6 +149,7 @@ impl Profile {
             contact,
             website,
             active: self.active,
+            open_data: self.open_data,
         })
     }
 }
@@ -190,9 +192,10 @@ pub async fn post_organisation(
         )
         .await
         .map_err(|_| invalid("name", "an organisation has this name already"))?;
-    if change.website.is_some() {
+    if change.website.is_some() || change.open_data.is_some() {
         let website = OrgChange {
             website: change.website,
+            open_data: change.open_data,
             ..OrgChange::default()
         };
         store
@@ -207,8 +210,9 @@ pub async fn post_organisation(
         .into_response())
 }
 
-/// `PATCH /api/organisations/{id}` with any of `name`, `kind`, `contact`, `website`
-/// (its own admins and staff admins) and `active` (staff admins: `false` deactivates it,
+/// `PATCH /api/organisations/{id}` with any of `name`, `kind`, `contact`, `website`,
+/// `open_data` (consent to publish its activities in the open OpenActive feed under
+/// CC BY 4.0; `false` withdraws it) (its own admins and staff admins) and `active` (staff admins: `false` deactivates it,
 /// hiding its activities and needs and stopping its members' and tokens' writes).
 pub async fn patch_organisation(
     State(state): State<AppState>,

@@ -96,6 +96,16 @@ async fn pages_only(request: axum::extract::Request, next: axum::middleware::Nex
 }
 
 async fn page(State(state): State<AppState>, file: &'static str) -> Result<Response, ApiError> {
+    let html = render_page(&state, file).await?;
+    let mut r = axum::response::Html(html).into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(r)
+}
+
+/// A page of `web/` as served: its parts put in, the attribution and an example address
+/// from the data held. Errors: the page or a part cannot be read (404 / 500).
+pub(super) async fn render_page(state: &AppState, file: &'static str) -> Result<String, ApiError> {
     let path = state.assets.web_dir.join(file);
     let html = tokio::fs::read_to_string(&path).await.map_err(|e| {
         ApiError::NotFound(format!("the page {} cannot be read: {e}", path.display()))
@@ -117,22 +127,18 @@ async fn page(State(state): State<AppState>, file: &'static str) -> Result<Respo
     let attribution = html_escape(&s.attribution());
     let example = html_escape(&s.example_address().unwrap_or_else(|| "Storgata 1".into()));
     drop(s);
-    let html = html.replace("{attribution}", &attribution).replacen(
+    Ok(html.replace("{attribution}", &attribution).replacen(
         "</head>",
         &format!(
             "<meta name=\"naermiljo-attribution\" content=\"{attribution}\">\
              <meta name=\"naermiljo-example-address\" content=\"{example}\"></head>"
         ),
         1,
-    );
-    let mut r = axum::response::Html(html).into_response();
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    Ok(r)
+    ))
 }
 
 /// Text for HTML content and attribute values.
-fn html_escape(s: &str) -> String {
+pub(super) fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

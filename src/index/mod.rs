@@ -162,6 +162,7 @@ impl Snapshot {
             base_version,
             organisations,
             activities,
+            feed_changes,
             volunteer_needs,
             proposals,
             facilities,
@@ -376,6 +377,7 @@ impl Snapshot {
                 base_version,
                 organisations,
                 activities,
+                feed_changes,
                 volunteer_needs,
                 proposals,
             },
@@ -387,6 +389,7 @@ impl Snapshot {
         let programme = programme::Programme::build(
             p.organisations,
             p.activities,
+            &p.feed_changes,
             p.volunteer_needs,
             &base.facilities,
             &base.facility_by_id,

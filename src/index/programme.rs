@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::domain::activity::{Activity, Organisation, Place, VolunteerNeed};
+use crate::domain::activity::{Activity, FeedChanges, Organisation, Place, VolunteerNeed};
 use crate::domain::{Bbox, Facility, LonLat};
 
 use super::walk::{Placement, WalkIndex};
@@ -98,12 +98,73 @@ pub struct Programme {
     org_by_id: HashMap<i64, u32>,
     pub activities: Placed<Activity>,
     pub needs: Placed<VolunteerNeed>,
+    /// The OpenActive feed of activities, in its order: modified, then id.
+    pub feed: Vec<FeedEntry>,
+}
+
+/// One item of the OpenActive RPDE feed of activities (`/api/feeds/session-series`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedEntry {
+    pub id: i64,
+    /// The change number of the item's last change as the feed sees it (RPDE's `modified`):
+    /// its own last write, its organisation's last change (consent, activation, profile) or
+    /// its deletion, whichever came last ([`FeedChanges`]).
+    pub modified: i64,
+    /// Its index in [`Programme::activities`] while it is published (state `updated`);
+    /// `None` for a tombstone (state `deleted`).
+    pub activity: Option<u32>,
+}
+
+/// Which activities the open feed carries, and since which change each is as it is: an
+/// activity is published while its organisation is active and has agreed to open
+/// publication, it is not an example and it has a place; otherwise it is a tombstone, as is
+/// every deleted one. Examples never appear; an unpublished activity appears (as deleted)
+/// only when its organisation's consent or activation ever changed, so it may have been
+/// published before. Sorted by `modified`, then `id`.
+fn feed(
+    organisations: &[Organisation],
+    activities: &[Activity],
+    changes: &FeedChanges,
+    published: impl Fn(&Activity) -> Option<u32>,
+) -> Vec<FeedEntry> {
+    let orgs: HashMap<i64, &Organisation> = organisations.iter().map(|o| (o.id, o)).collect();
+    let mut feed: Vec<FeedEntry> = activities
+        .iter()
+        .filter(|a| !a.example)
+        .filter_map(|a| {
+            let org = orgs.get(&a.org_id)?;
+            let modified = changes
+                .activities
+                .get(&a.id)
+                .copied()
+                .unwrap_or(0)
+                .max(changes.organisations.get(&org.id).copied().unwrap_or(0));
+            let activity = if org.active && org.open_data {
+                published(a)
+            } else {
+                None
+            };
+            (activity.is_some() || org.feed_changed_ms > 0).then_some(FeedEntry {
+                id: a.id,
+                modified,
+                activity,
+            })
+        })
+        .chain(changes.deleted.iter().map(|t| FeedEntry {
+            id: t.id,
+            modified: t.change,
+            activity: None,
+        }))
+        .collect();
+    feed.sort_by_key(|e| (e.modified, e.id));
+    feed
 }
 
 impl Programme {
     pub fn build(
         organisations: Vec<Organisation>,
         activities: Vec<Activity>,
+        changes: &FeedChanges,
         needs: Vec<VolunteerNeed>,
         facilities: &[Facility],
         facility_index: &HashMap<i64, u32>,
@@ -116,28 +177,37 @@ impl Programme {
             .filter(|o| !o.active)
             .map(|o| o.id)
             .collect();
-        let activities: Vec<Activity> = activities
-            .into_iter()
+        let all_activities = activities;
+        let activities: Vec<Activity> = all_activities
+            .iter()
             .filter(|a| !inactive.contains(&a.org_id))
+            .cloned()
             .collect();
         let needs: Vec<VolunteerNeed> = needs
             .into_iter()
             .filter(|n| !inactive.contains(&n.org_id))
             .collect();
+        let activities = Placed::build(
+            activities,
+            |a: &Activity| (&a.doc.place, a.id),
+            facilities,
+            facility_index,
+            walk,
+        );
+        let feed = feed(&organisations, &all_activities, changes, |a| {
+            activities
+                .index_of(a.id)
+                .filter(|&i| activities.positions[i as usize].is_some())
+        });
         Programme {
+            feed,
             org_by_id: organisations
                 .iter()
                 .enumerate()
                 .map(|(i, o)| (o.id, i as u32))
                 .collect(),
             organisations,
-            activities: Placed::build(
-                activities,
-                |a: &Activity| (&a.doc.place, a.id),
-                facilities,
-                facility_index,
-                walk,
-            ),
+            activities,
             needs: Placed::build(
                 needs,
                 |n: &VolunteerNeed| (&n.doc.place, n.id),

@@ -332,6 +332,8 @@ pub struct OrgChange {
     pub contact: Option<Option<String>>,
     pub website: Option<Option<String>>,
     pub active: Option<bool>,
+    /// The organisation's consent to open publication of its activities.
+    pub open_data: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -350,6 +352,9 @@ pub struct ProgrammeContents {
     pub base_version: i64,
     pub organisations: Vec<crate::domain::activity::Organisation>,
     pub activities: Vec<crate::domain::activity::Activity>,
+    /// The last change of each activity and organisation, and the activities deleted, from
+    /// the audit log (what orders the open feed).
+    pub feed_changes: crate::domain::activity::FeedChanges,
     pub volunteer_needs: Vec<crate::domain::activity::VolunteerNeed>,
     /// Residents' proposals that are published (issue 15).
     pub proposals: Vec<super::proposal_rows::PublishedProposal>,
@@ -370,6 +375,11 @@ macro_rules! editing_impl {
             by: Option<i64>,
         ) -> Result<i64, StoreError> {
             let mut tx = self.pool.begin_with($begin_write).await?;
+            // Editing writes one at a time (PostgreSQL: the data version's row lock, taken
+            // first): the audit log's ids then rise in commit order, the feed's change numbers.
+            sqlx::query(concat!("SELECT value FROM meta WHERE key = 'data_version'", $lock))
+                .execute(&mut *tx)
+                .await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO organisations (name, kind, contact, example, created_ms)
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -396,8 +406,14 @@ macro_rules! editing_impl {
         ) -> Result<crate::store::editing::OrgOutcome, StoreError> {
             use crate::store::editing::OrgOutcome;
             let mut tx = self.pool.begin_with($begin_write).await?;
+            // Editing writes one at a time (PostgreSQL: the data version's row lock, taken
+            // first): the audit log's ids then rise in commit order, the feed's change numbers.
+            sqlx::query(concat!("SELECT value FROM meta WHERE key = 'data_version'", $lock))
+                .execute(&mut *tx)
+                .await?;
             let Some(row) = sqlx::query(
-                "SELECT name, kind, contact, website, deactivated_ms FROM organisations WHERE id = $1",
+                "SELECT name, kind, contact, website, deactivated_ms, open_data_ms, feed_changed_ms
+                 FROM organisations WHERE id = $1",
             )
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -427,6 +443,19 @@ macro_rules! editing_impl {
                 Some(true) => None,
                 Some(false) => was.or(Some(crate::store::editing::now_ms())),
             };
+            let consent_was: Option<i64> = row.try_get("open_data_ms")?;
+            let consent: Option<i64> = match change.open_data {
+                None => consent_was,
+                Some(false) => None,
+                Some(true) => consent_was.or(Some(crate::store::editing::now_ms())),
+            };
+            let feed_changed: i64 = if consent.is_some() != consent_was.is_some()
+                || deactivated.is_some() != was.is_some()
+            {
+                crate::store::editing::now_ms()
+            } else {
+                row.try_get("feed_changed_ms")?
+            };
             let taken: Option<i64> =
                 sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1 AND id <> $2")
                     .bind(&name)
@@ -437,14 +466,17 @@ macro_rules! editing_impl {
                 return Ok(OrgOutcome::NameTaken);
             }
             sqlx::query(
-                "UPDATE organisations SET name = $1, kind = $2, contact = $3, website = $4, deactivated_ms = $5
-                 WHERE id = $6",
+                "UPDATE organisations SET name = $1, kind = $2, contact = $3, website = $4, deactivated_ms = $5,
+                        open_data_ms = $6, feed_changed_ms = $7
+                 WHERE id = $8",
             )
             .bind(&name)
             .bind(&kind)
             .bind(&contact)
             .bind(&website)
             .bind(deactivated)
+            .bind(consent)
+            .bind(feed_changed)
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -452,10 +484,11 @@ macro_rules! editing_impl {
                 "name": row.try_get::<String, _>("name")?, "kind": row.try_get::<String, _>("kind")?,
                 "contact": row.try_get::<Option<String>, _>("contact")?,
                 "website": row.try_get::<Option<String>, _>("website")?, "active": was.is_none(),
+                "open_data": consent_was.is_some(),
             });
             let after = serde_json::json!({
                 "name": name, "kind": kind, "contact": contact, "website": website,
-                "active": deactivated.is_none(),
+                "active": deactivated.is_none(), "open_data": consent.is_some(),
             });
             crate::store::editing::audit!(tx, $json, by, "replace", "organisations", id, Some(before), Some(after), org: Some(id));
             bump(&mut tx).await?;
@@ -474,6 +507,11 @@ macro_rules! editing_impl {
                 return Ok(OrgOutcome::NotFound);
             }
             let mut tx = self.pool.begin_with($begin_write).await?;
+            // Editing writes one at a time (PostgreSQL: the data version's row lock, taken
+            // first): the audit log's ids then rise in commit order, the feed's change numbers.
+            sqlx::query(concat!("SELECT value FROM meta WHERE key = 'data_version'", $lock))
+                .execute(&mut *tx)
+                .await?;
             let found: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM organisations WHERE id = $1 OR id = $2",
             )
@@ -487,10 +525,14 @@ macro_rules! editing_impl {
             let mut moved = serde_json::Map::new();
             for table in ["activities", "volunteer_needs", "api_tokens"] {
                 let n = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "UPDATE {table} SET org_id = $1 WHERE org_id = $2"
+                    "UPDATE {table} SET org_id = $1{} WHERE org_id = $2",
+                    // A moved item has a new organiser: the feed sends it again.
+                    if table == "api_tokens" { "" } else { ", updated_ms = $3" }
                 )))
                 .bind(into)
-                .bind(from)
+                .bind(from);
+                let n = if table == "api_tokens" { n } else { n.bind(crate::store::editing::now_ms()) };
+                let n = n
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -537,6 +579,11 @@ macro_rules! editing_impl {
             by: Option<i64>,
         ) -> Result<i64, StoreError> {
             let mut tx = self.pool.begin_with($begin_write).await?;
+            // Editing writes one at a time (PostgreSQL: the data version's row lock, taken
+            // first): the audit log's ids then rise in commit order, the feed's change numbers.
+            sqlx::query(concat!("SELECT value FROM meta WHERE key = 'data_version'", $lock))
+                .execute(&mut *tx)
+                .await?;
             let exists: Option<i64> =
                 sqlx::query_scalar("SELECT id FROM organisations WHERE id = $1")
                     .bind(org_id)
@@ -626,6 +673,11 @@ macro_rules! editing_impl {
 
         async fn revoke_token(&self, id: i64, by: Option<i64>) -> Result<bool, StoreError> {
             let mut tx = self.pool.begin_with($begin_write).await?;
+            // Editing writes one at a time (PostgreSQL: the data version's row lock, taken
+            // first): the audit log's ids then rise in commit order, the feed's change numbers.
+            sqlx::query(concat!("SELECT value FROM meta WHERE key = 'data_version'", $lock))
+                .execute(&mut *tx)
+                .await?;
             let revoked = sqlx::query(
                 "UPDATE api_tokens SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL
                  RETURNING org_id, role, label",
@@ -659,6 +711,11 @@ macro_rules! editing_impl {
             // SQLite: take the write lock at BEGIN, so that two writers queue instead of
             // both reading and then failing to upgrade. PostgreSQL: lock the row read.
             let mut tx = self.pool.begin_with($begin_write).await?;
+            // Editing writes one at a time (PostgreSQL: the data version's row lock, taken
+            // first): the audit log's ids then rise in commit order, the feed's change numbers.
+            sqlx::query(concat!("SELECT value FROM meta WHERE key = 'data_version'", $lock))
+                .execute(&mut *tx)
+                .await?;
             let mut done = Vec::with_capacity(writes.len());
             for (index, write) in writes.into_iter().enumerate() {
             let replace_action = if matches!(write, ItemWrite::Update { .. }) {
@@ -889,6 +946,11 @@ macro_rules! editing_impl {
             person_id: Option<i64>,
         ) -> Result<bool, StoreError> {
             let mut tx = self.pool.begin_with($begin_write).await?;
+            // Editing writes one at a time (PostgreSQL: the data version's row lock, taken
+            // first): the audit log's ids then rise in commit order, the feed's change numbers.
+            sqlx::query(concat!("SELECT value FROM meta WHERE key = 'data_version'", $lock))
+                .execute(&mut *tx)
+                .await?;
             let before: Option<String> =
                 sqlx::query_scalar("SELECT state FROM help_offers WHERE id = $1")
                     .bind(offer_id)
@@ -940,7 +1002,7 @@ macro_rules! editing_impl {
             // Every table and both versions from one moment.
             let mut tx = self.pool.begin_with($begin_read).await?;
             let (data_version, base_version) = crate::store::editing::versions!(tx);
-            let (organisations, activities, volunteer_needs, proposals) =
+            let (organisations, activities, volunteer_needs, proposals, feed_changes) =
                 crate::store::editing::load_editing!(tx, $text);
             tx.commit().await?;
             Ok(crate::store::editing::ProgrammeContents {
@@ -948,6 +1010,7 @@ macro_rules! editing_impl {
                 base_version,
                 organisations,
                 activities,
+                feed_changes,
                 volunteer_needs,
                 proposals,
             })
@@ -993,6 +1056,11 @@ macro_rules! editing_impl {
             by: Option<i64>,
         ) -> Result<Option<i64>, StoreError> {
             let mut tx = self.pool.begin_with($begin_write).await?;
+            // Editing writes one at a time (PostgreSQL: the data version's row lock, taken
+            // first): the audit log's ids then rise in commit order, the feed's change numbers.
+            sqlx::query(concat!("SELECT value FROM meta WHERE key = 'data_version'", $lock))
+                .execute(&mut *tx)
+                .await?;
             let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT source, source_id, opening_hours, properties{t} AS properties
                  FROM facilities WHERE id = $1",
@@ -1126,7 +1194,8 @@ macro_rules! load_editing {
         };
         let mut organisations = Vec::new();
         for r in sqlx::query(
-            "SELECT id, name, kind, contact, website, example, deactivated_ms, created_ms FROM organisations ORDER BY id",
+            "SELECT id, name, kind, contact, website, example, deactivated_ms, created_ms, open_data_ms,
+                    feed_changed_ms FROM organisations ORDER BY id",
         )
             .fetch_all(&mut *$tx)
             .await?
@@ -1143,6 +1212,8 @@ macro_rules! load_editing {
                 example: r.try_get("example")?,
                 active: r.try_get::<Option<i64>, _>("deactivated_ms")?.is_none(),
                 created_ms: r.try_get("created_ms")?,
+                open_data: r.try_get::<Option<i64>, _>("open_data_ms")?.is_some(),
+                feed_changed_ms: r.try_get("feed_changed_ms")?,
             });
         }
         // One table of items (activities or volunteer needs) with their documents.
@@ -1175,7 +1246,33 @@ macro_rules! load_editing {
         let activities = items!("activities");
         let needs = items!("volunteer_needs");
         let proposals = crate::store::proposal_rows::load_published!($tx);
-        (organisations, activities, needs, proposals)
+        // Ids are never reused, so every activity the audit log saw deleted is gone.
+        let mut changes = crate::domain::activity::FeedChanges::default();
+        for r in sqlx::query(
+            "SELECT collection, item_id, MAX(id) AS change,
+                    MAX(CASE WHEN action = 'delete' THEN 1 ELSE 0 END) AS deleted
+             FROM audit_log WHERE collection IN ('activities', 'organisations')
+             GROUP BY collection, item_id",
+        )
+        .fetch_all(&mut *$tx)
+        .await?
+        {
+            let id: i64 = r.try_get("item_id")?;
+            let change: i64 = r.try_get("change")?;
+            let deleted: i32 = r.try_get("deleted")?;
+            match r.try_get::<String, _>("collection")?.as_str() {
+                "organisations" => {
+                    changes.organisations.insert(id, change);
+                }
+                _ if deleted == 1 => changes
+                    .deleted
+                    .push(crate::domain::activity::Tombstone { id, change }),
+                _ => {
+                    changes.activities.insert(id, change);
+                }
+            }
+        }
+        (organisations, activities, needs, proposals, changes)
     }};
 }
 

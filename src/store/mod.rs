@@ -114,6 +114,9 @@ pub struct StoreContents {
     pub base_version: i64,
     pub organisations: Vec<crate::domain::activity::Organisation>,
     pub activities: Vec<crate::domain::activity::Activity>,
+    /// The last change of each activity and organisation, and the activities deleted, from
+    /// the audit log (what orders the open feed).
+    pub feed_changes: crate::domain::activity::FeedChanges,
     pub volunteer_needs: Vec<crate::domain::activity::VolunteerNeed>,
     /// Residents' proposals that are published (issue 15).
     pub proposals: Vec<proposal_rows::PublishedProposal>,

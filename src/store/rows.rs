@@ -288,7 +288,7 @@ macro_rules! store_impl {
                 .fetch_all(&mut *tx)
                 .await?;
                 crate::store::rows::apply_facility_edits(&mut facilities, &edits)?;
-                let (organisations, activities, volunteer_needs, proposals) =
+                let (organisations, activities, volunteer_needs, proposals, feed_changes) =
                     crate::store::editing::load_editing!(tx, $text);
                 tx.commit().await?;
                 Ok(crate::store::StoreContents {
@@ -296,6 +296,7 @@ macro_rules! store_impl {
                     base_version,
                     organisations,
                     activities,
+                    feed_changes,
                     volunteer_needs,
                     proposals,
                     facilities,

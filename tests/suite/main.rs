@@ -12,6 +12,7 @@ mod coverage;
 mod crs;
 mod disk_full;
 mod districts;
+mod feed;
 mod fetch;
 mod hours;
 mod import_addresses;

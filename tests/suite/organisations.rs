@@ -17,17 +17,17 @@ const PASSWORD: &str = "et passord som er langt nok";
 
 /// A club (org A) with its admin and an editor, another club (B) with an editor, and a
 /// staff admin; each signed in.
-struct Clubs {
-    t: TestStore,
-    state: AppState,
-    a: i64,
-    b: i64,
+pub(crate) struct Clubs {
+    pub(crate) t: TestStore,
+    pub(crate) state: AppState,
+    pub(crate) a: i64,
+    pub(crate) b: i64,
     /// (person id, cookie, CSRF token) of: A's admin, A's editor, B's editor, staff admin.
-    people: Vec<(i64, String, String)>,
+    pub(crate) people: Vec<(i64, String, String)>,
 }
 
 impl Clubs {
-    async fn new() -> Clubs {
+    pub(crate) async fn new() -> Clubs {
         let t = TestStore::new().await;
         let store = t.store.as_ref();
         one_facility(store, FacilityKind::Pitch, "Marienlyst").await;
@@ -78,7 +78,7 @@ impl Clubs {
     }
 
     /// A request as person `who` (index into `people`), with the CSRF token.
-    async fn call(
+    pub(crate) async fn call(
         &self,
         who: usize,
         method: &str,
@@ -102,7 +102,7 @@ impl Clubs {
     }
 
     /// A weekly activity at the facility, written by person `who`; its id.
-    async fn activity(&self, who: usize, title: &str) -> i64 {
+    pub(crate) async fn activity(&self, who: usize, title: &str) -> i64 {
         let facility_id = self.state.snapshot.load().facilities[0].id;
         let r = self
             .call(

@@ -9,6 +9,7 @@
 //! offers of help.
 
 mod calendar;
+mod feed;
 mod filter;
 mod offers;
 mod read;
@@ -26,6 +27,7 @@ use crate::store::editing::{Actor, Role};
 
 pub use crate::store::editing::token_sha256;
 pub use calendar::get_calendar;
+pub use feed::{get_activity_categories, get_dataset, get_session_series};
 pub use filter::ActivityFilter;
 pub use offers::{MAX_OFFERS_PER_ADDRESS, get_offers, post_offer};
 pub(crate) use read::add_walk;
