@@ -328,3 +328,73 @@ async fn owslib_reads_collections_queryables_a_cql2_filter_and_utm_items() {
     let d = (got[0].as_f64().unwrap() - v[0]).hypot(got[1].as_f64().unwrap() - v[1]);
     assert!(d < 0.001, "OWSLib got {got}, PROJ says {v:?}");
 }
+
+/// GDAL's OGR (its OAPIF driver, from pyogrio's wheel pinned in tests/requirements.txt) reads
+/// the facilities in ETRS89 UTM 33 through the driver's `CRS` open option, whole, with an
+/// attribute filter, with a spatial filter in UTM metres and with both: its counts are the
+/// API's own, and its first point is the API's `crs=` output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gdal_reads_facilities_in_utm_33_with_attribute_and_spatial_filters() {
+    let python = std::env::var("NAERMILJO_TEST_PYTHON").unwrap_or_else(|_| {
+        panic!(
+            "NAERMILJO_TEST_PYTHON is not set: run the tests with scripts/test, which makes a \
+             virtual environment with tests/requirements.txt (pyogrio, which bundles GDAL)"
+        )
+    });
+    let (_, state) = oslo().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = naermiljo::http::router(state.clone());
+    let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/gdal_oapif.py");
+    let out = tokio::task::spawn_blocking({
+        let url = url.clone();
+        move || tool(&python, &[script.to_str().unwrap(), &url], None)
+    })
+    .await
+    .unwrap();
+    server.abort();
+    let said: serde_json::Value =
+        serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(said["layer_epsg"], 25833, "{said}");
+
+    const UTM33: &str = "http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F25833";
+    let b: Vec<f64> = said["bbox"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let bbox = format!("bbox={},{},{},{}&bbox-crs={UTM33}", b[0], b[1], b[2], b[3]);
+    let school = "filter=kind%20%3D%20%27school%27";
+    for (read, query) in [
+        ("all", String::new()),
+        ("where", school.to_string()),
+        ("bbox", bbox.clone()),
+        ("where_bbox", format!("{school}&{bbox}")),
+    ] {
+        let (_, _, ours) = get(
+            state,
+            &format!("/api/collections/facilities/items?limit=10000&crs={UTM33}&{query}"),
+        )
+        .await;
+        let n = ours["numberMatched"].as_u64().unwrap();
+        assert!(n > 0, "{read}: the API matched nothing for {query}");
+        let got = &said["reads"][read];
+        assert_eq!(got["count"], n, "{read}: GDAL {got}, API {n}");
+        assert_eq!(got["first_id"], ours["features"][0]["id"], "{read}");
+        let c = &ours["features"][0]["geometry"]["coordinates"];
+        let xy = &got["first_xy"];
+        let d = (xy[0].as_f64().unwrap() - c[0].as_f64().unwrap())
+            .hypot(xy[1].as_f64().unwrap() - c[1].as_f64().unwrap());
+        assert!(d < 0.001, "{read}: GDAL has {xy}, the API {c}");
+    }
+    // The filters narrowed, and the spatial one and the CRS went to the server.
+    assert!(
+        said["reads"]["where_bbox"]["count"].as_u64() < said["reads"]["bbox"]["count"].as_u64()
+    );
+    let requests = said["reads"]["bbox"]["items_requests"].to_string();
+    assert!(requests.contains("bbox-crs"), "{requests}");
+    assert!(requests.contains("25833"), "{requests}");
+}
