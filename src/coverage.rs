@@ -14,6 +14,7 @@ use crate::routing::search::Seed;
 use crate::routing::snap::Snapped;
 use crate::routing::{EdgeId, Profile, WalkGraph};
 
+pub mod gpkg;
 pub mod nature;
 mod output;
 mod question;

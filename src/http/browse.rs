@@ -118,7 +118,11 @@ pub async fn html_when_asked(
     let meta = format!(
         "<meta name=\"naermiljo-api-kind\" content=\"{kind}\">{}</head>",
         content_crs
-            .and_then(|v| v.to_str().ok().map(super::web::html_escape))
+            .and_then(|v| {
+                v.to_str()
+                    .ok()
+                    .map(|c| super::web::html_escape(c.trim_matches(['<', '>'])))
+            })
             .map(|c| format!("<meta name=\"naermiljo-content-crs\" content=\"{c}\">"))
             .unwrap_or_default()
     );
@@ -137,11 +141,16 @@ pub async fn html_when_asked(
     with_vary(r)
 }
 
-/// The URI without its `f` parameter, so the JSON handler answers.
+/// The URI without `f` (so the JSON handler answers) and the page's own `lang` and
+/// `contrast`.
 fn without_f(uri: &Uri) -> Result<Uri, ApiError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(uri.query().unwrap_or(""))
         .map_err(|e| ApiError::invalid("query", e.to_string()))?;
-    let kept: Vec<&(String, String)> = pairs.iter().filter(|(k, _)| k != "f").collect();
+    // `lang` and `contrast` are the page's own (as on every page), not the API's.
+    let kept: Vec<&(String, String)> = pairs
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "f" | "lang" | "contrast"))
+        .collect();
     let query =
         serde_urlencoded::to_string(&kept).map_err(|e| ApiError::Internal(e.to_string()))?;
     let path_and_query = if query.is_empty() {
@@ -156,8 +165,16 @@ fn without_f(uri: &Uri) -> Result<Uri, ApiError> {
 
 /// The same URL answers JSON or HTML by `Accept`, so caches must key on it.
 fn with_vary(mut r: Response) -> Response {
-    r.headers_mut()
-        .append(header::VARY, HeaderValue::from_static("accept"));
+    let h = r.headers_mut();
+    let named = h
+        .get_all(header::VARY)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|token| token.trim().eq_ignore_ascii_case("accept"));
+    if !named {
+        h.append(header::VARY, HeaderValue::from_static("accept"));
+    }
     r
 }
 

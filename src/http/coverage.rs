@@ -27,6 +27,7 @@ const COVERAGE_PARAMS: &[&str] = &[
     "unknown_hours",
     "csv_dialect",
     "total",
+    "crs",
 ];
 const GAPS_PARAMS: &[&str] = &[
     "kind",
@@ -40,6 +41,8 @@ const GAPS_PARAMS: &[&str] = &[
     "open_at",
     "unknown_hours",
     "sort",
+    "format",
+    "crs",
 ];
 
 /// The districts asked for by `level=` and `parent=`.
@@ -115,8 +118,10 @@ pub async fn get_coverage(
     let q = query_question(&params, state.limits.max_walk_minutes)?;
     let s = state.snapshot.load();
     let view = view(&s, params.get("level"), params.get("parent"))?;
+    let gpkg = gpkg_crs(&params)?;
     let format = match params.get("format").unwrap_or("json") {
         "json" => coverage::Format::Json,
+        "gpkg" => coverage::Format::Geojson,
         "geojson" => coverage::Format::Geojson,
         "csv" => coverage::Format::Csv(coverage::CsvOptions {
             dialect: match params.get("csv_dialect") {
@@ -130,7 +135,7 @@ pub async fn get_coverage(
         other => {
             return Err(ApiError::invalid(
                 "format",
-                format!("{other:?} is not offered; use json, csv or geojson"),
+                format!("{other:?} is not offered; use json, csv, geojson or gpkg"),
             ));
         }
     };
@@ -138,6 +143,25 @@ pub async fn get_coverage(
     let mut table = coverage::aggregate_at(&s, &times, q.minutes, q.profile, view);
     table.about = q.about(&s, &times);
     let rendered = coverage::render(&table, &s, format);
+    if let Some(projector) = gpkg {
+        let collection: serde_json::Value =
+            serde_json::from_str(&rendered.body).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let name = rendered.file_name.replace(".geojson", ".gpkg");
+        let layer = coverage::gpkg::Layer {
+            name: "coverage",
+            description: format!(
+                "Share of homes within {} minutes, per district. Data: {}",
+                q.minutes,
+                s.attribution()
+            ),
+            features: collection["features"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default(),
+        };
+        drop(s);
+        return geopackage(layer, &projector, &name).await;
+    }
     let mut r = typed(rendered.content_type, rendered.body);
     if !matches!(format, coverage::Format::Json) {
         let disposition = format!("attachment; filename=\"{}\"", rendered.file_name);
@@ -155,6 +179,16 @@ pub async fn get_gaps(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref(), GAPS_PARAMS)?;
+    let gpkg = match params.get("format") {
+        None | Some("geojson") => gpkg_crs(&params)?,
+        Some("gpkg") => gpkg_crs(&params)?,
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "format",
+                format!("{other:?} is not offered; use geojson or gpkg"),
+            ));
+        }
+    };
     let q = query_question(&params, state.limits.max_walk_minutes)?;
     let limit = params
         .integer("limit", state.limits.max_limit, 1)?
@@ -207,11 +241,66 @@ pub async fn get_gaps(
             })
         })
         .collect();
+    if let Some(projector) = gpkg {
+        let layer = coverage::gpkg::Layer {
+            name: "gaps",
+            description: format!(
+                "Homes beyond {} minutes' walk. Data: {}",
+                q.minutes,
+                s.attribution()
+            ),
+            features,
+        };
+        drop(s);
+        return geopackage(layer, &projector, &format!("gaps-{}min.gpkg", q.minutes)).await;
+    }
     Ok(typed(
         super::features::GEO_JSON,
         json!({ "type": "FeatureCollection", "numberMatched": gaps.len(), "numberReturned": features.len(), "features": features })
             .to_string(),
     ))
+}
+
+/// `format=gpkg`'s CRS (`crs=`, default CRS84), or `None` for another format; `crs=` with
+/// another format is a 400.
+fn gpkg_crs(params: &Params) -> Result<Option<super::crs::Projector>, ApiError> {
+    match (params.get("format"), params.get("crs")) {
+        (Some("gpkg"), _) => super::crs::output(params).map(Some),
+        (_, Some(_)) => Err(ApiError::invalid(
+            "crs",
+            "a CRS is chosen for format=gpkg; the other formats are in CRS84 (lon/lat)",
+        )),
+        _ => Ok(None),
+    }
+}
+
+/// One layer as a GeoPackage download, its coordinates in the projector's CRS.
+async fn geopackage(
+    mut layer: coverage::gpkg::Layer,
+    projector: &super::crs::Projector,
+    file_name: &str,
+) -> Result<Response, ApiError> {
+    for f in &mut layer.features {
+        projector
+            .geometry_xy(&mut f["geometry"])
+            .map_err(|e| ApiError::invalid("crs", e))?;
+    }
+    let bytes = coverage::gpkg::write(std::slice::from_ref(&layer), projector.epsg())
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/geopackage+sqlite3"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
+            .map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    super::crs::content_crs(&mut r, projector.crs());
+    Ok(r)
 }
 
 #[derive(Debug, Deserialize)]

@@ -181,6 +181,28 @@ impl Projector {
         }
     }
 
+    /// The EPSG code for a GeoPackage's `srs_id` (CRS84: 4326, which a GeoPackage reads as
+    /// longitude, latitude).
+    pub fn epsg(&self) -> i32 {
+        match self.crs {
+            Crs::Crs84 => 4326,
+            Crs::Epsg(code) => code as i32,
+        }
+    }
+
+    /// As [`Projector::geometry`], but x (easting or longitude) first whatever the CRS's
+    /// axis order, as a GeoPackage stores coordinates.
+    ///
+    /// # Errors
+    /// The first position that cannot be projected.
+    pub fn geometry_xy(&self, geometry: &mut Value) -> Result<(), String> {
+        if self.crs.lat_first() {
+            // Geographic: the same numbers as lon/lat (WGS84 and ETRS89 agree here).
+            return Ok(());
+        }
+        self.geometry(geometry)
+    }
+
     /// A GeoJSON Feature's geometry (if any) projected in place; a position that cannot be
     /// projected is a 400 problem naming `crs`.
     ///

@@ -52,7 +52,7 @@ test('every language file has exactly the keys of nb.json, and languages.json na
     v && typeof v === 'object' && !['one', 'other'].some((f) => f in v)
       ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
   // The residents', the planners' and the organisations' strings.
-  for (const folder of ['web/i18n', 'web/i18n/planner', 'web/i18n/org', 'web/i18n/district', 'web/i18n/participation', 'web/i18n/hub']) {
+  for (const folder of ['web/i18n', 'web/i18n/planner', 'web/i18n/org', 'web/i18n/district', 'web/i18n/participation', 'web/i18n/hub', 'web/i18n/api']) {
     const dir = join(REPO, folder);
     const read = (f) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
     const nb = keys(read('nb.json')).sort();

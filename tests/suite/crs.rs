@@ -398,3 +398,127 @@ async fn gdal_reads_facilities_in_utm_33_with_attribute_and_spatial_filters() {
     assert!(requests.contains("bbox-crs"), "{requests}");
     assert!(requests.contains("25833"), "{requests}");
 }
+
+/// A planner's downloads (issue 17 item 5): coverage per district and the homes beyond the
+/// walk as GeoPackages in UTM 33 and UTM 32, opened by GDAL's GeoPackage driver (the library
+/// behind ogrinfo): the layers, counts and CRSs are what the API's GeoJSON says, and a point
+/// lies in the zone asked for; bad input is a 400.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn coverage_and_gaps_as_geopackages_open_in_gdal_in_the_crs_asked_for() {
+    let python = std::env::var("NAERMILJO_TEST_PYTHON").unwrap_or_else(|_| {
+        panic!(
+            "NAERMILJO_TEST_PYTHON is not set: run the tests with scripts/test, which makes a \
+             virtual environment with tests/requirements.txt (pyogrio, which bundles GDAL)"
+        )
+    });
+    let (_, state) = oslo().await;
+    const Q: &str = "kind=school&minutes=5";
+    let utm = |code: u32| format!("http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F{code}");
+
+    let said = gpkg_of(
+        state,
+        &python,
+        format!("/api/coverage?{Q}&format=gpkg&crs={}", utm(25833)),
+    )
+    .await;
+    let layer = &said["layers"]["coverage"];
+    let (_, _, ours) = get(state, &format!("/api/coverage?{Q}&format=geojson")).await;
+    let districts = ours["features"].as_array().unwrap();
+    assert!(!districts.is_empty());
+    assert_eq!(layer["features"], districts.len(), "{said}");
+    assert_eq!(layer["crs"], "EPSG:25833");
+    assert_eq!(layer["geometry_type"], "MultiPolygon", "{said}");
+    assert_eq!(
+        layer["first"]["district"],
+        districts[0]["properties"]["district"]
+    );
+    assert_eq!(
+        layer["first"]["covered"],
+        districts[0]["properties"]["covered"]
+    );
+    // UTM 33 metres around Oslo: eastings near 262 km, northings near 6650 km.
+    let b = &layer["total_bounds"];
+    assert!(
+        (250_000.0..280_000.0).contains(&b[0].as_f64().unwrap()),
+        "{b}"
+    );
+    assert!(
+        (6_640_000.0..6_660_000.0).contains(&b[1].as_f64().unwrap()),
+        "{b}"
+    );
+
+    let said = gpkg_of(
+        state,
+        &python,
+        format!(
+            "/api/coverage/gaps?{Q}&limit=100000&format=gpkg&crs={}",
+            utm(25832)
+        ),
+    )
+    .await;
+    let layer = &said["layers"]["gaps"];
+    let (_, _, ours) = get(state, &format!("/api/coverage/gaps?{Q}&limit=100000")).await;
+    assert!(ours["numberReturned"].as_u64().unwrap() > 0);
+    assert_eq!(layer["features"], ours["numberReturned"], "{said}");
+    assert_eq!(layer["crs"], "EPSG:25832");
+    assert_eq!(
+        layer["first"]["label"],
+        ours["features"][0]["properties"]["label"]
+    );
+    let b = &layer["total_bounds"];
+    assert!(
+        (590_000.0..605_000.0).contains(&b[0].as_f64().unwrap()),
+        "{b}"
+    );
+
+    // Bad input: an unknown CRS, a CRS with another format, an unknown format.
+    for uri in [
+        format!("/api/coverage?{Q}&format=gpkg&crs=EPSG:9999"),
+        format!("/api/coverage?{Q}&format=csv&crs={}", utm(25833)),
+        format!("/api/coverage/gaps?{Q}&format=shp"),
+    ] {
+        let (status, _, body) = get(state, &uri).await;
+        assert_eq!(status, 400, "{uri}: {body}");
+    }
+}
+
+/// Downloads a GeoPackage through the router and has GDAL say what it holds.
+async fn gpkg_of(state: &AppState, python: &str, uri: String) -> serde_json::Value {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let r = naermiljo::http::router(state.clone())
+        .oneshot(
+            axum::http::Request::get(&uri)
+                .header("host", "test.local")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{uri}");
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/geopackage+sqlite3"
+    );
+    let bytes = r.into_body().collect().await.unwrap().to_bytes();
+    let path = std::env::temp_dir().join(format!(
+        "naermiljo-test-{}-{}.gpkg",
+        std::process::id(),
+        jiff::Timestamp::now().as_nanosecond()
+    ));
+    std::fs::write(&path, &bytes).unwrap();
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/gpkg_info.py");
+    let (python, p) = (python.to_string(), path.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        tool(
+            &python,
+            &[script.to_str().unwrap(), p.to_str().unwrap()],
+            None,
+        )
+    })
+    .await
+    .unwrap();
+    std::fs::remove_file(&path).ok();
+    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"))
+}

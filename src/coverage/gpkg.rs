@@ -1,0 +1,256 @@
+//! GeoPackage files of coverage and gaps for planners (issue 17 item 5): OGC GeoPackage
+//! 1.4 (OGC 12-128r19), one feature table per layer, written with SQLite (sqlx, as the
+//! store) and the `geopackage-core` crate's table definitions, spatial reference systems
+//! and geometry encoding (the GeoPackage binary header before ISO WKB).
+//!
+//! Features come as GeoJSON `Feature` values whose coordinates are already in the target
+//! CRS, x first (easting, or longitude: a GeoPackage is always x/y, whatever axis order the
+//! CRS's definition gives). Properties become columns: integers `INTEGER`, other numbers
+//! `REAL`, booleans `BOOLEAN`, strings `TEXT`, anything else its JSON as `TEXT`.
+
+use serde_json::Value;
+use sqlx::Connection;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+
+/// One feature table.
+pub struct Layer {
+    /// The table's name and identifier (`[a-z_]+`).
+    pub name: &'static str,
+    pub description: String,
+    /// GeoJSON Features, in the file's CRS, x first.
+    pub features: Vec<Value>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GpkgError {
+    #[error("no definition of EPSG:{0} for a GeoPackage")]
+    UnknownSrs(i32),
+    #[error("feature {index} of {layer}: {reason}")]
+    Geometry {
+        layer: &'static str,
+        index: usize,
+        reason: String,
+    },
+    #[error("writing the GeoPackage: {0}")]
+    Sqlite(#[from] sqlx::Error),
+    #[error("the GeoPackage's temporary file: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The GeoPackage file's bytes: `layers` in the CRS `srs_id` (an EPSG code; 4326 for
+/// CRS84 longitude/latitude).
+///
+/// # Errors
+/// An EPSG code without a vendored definition, a geometry that is not valid GeoJSON or
+/// cannot be encoded, or SQLite or the temporary file failing.
+pub async fn write(layers: &[Layer], srs_id: i32) -> Result<Vec<u8>, GpkgError> {
+    let srs = if srs_id == 4326 {
+        None
+    } else {
+        Some(geopackage_core::srs::epsg_definition(srs_id).ok_or(GpkgError::UnknownSrs(srs_id))?)
+    };
+    let path = std::env::temp_dir().join(format!(
+        "naermiljo-{}-{}.gpkg",
+        std::process::id(),
+        jiff::Timestamp::now().as_nanosecond()
+    ));
+    let result = async {
+        let mut db = SqliteConnection::connect_with(
+            &SqliteConnectOptions::new()
+                .filename(&path)
+                .create_if_missing(true),
+        )
+        .await?;
+        fill(&mut db, layers, srs_id, srs).await?;
+        db.close().await?;
+        Ok::<_, GpkgError>(tokio::fs::read(&path).await?)
+    }
+    .await;
+    tokio::fs::remove_file(&path).await.ok();
+    result
+}
+
+async fn fill(
+    db: &mut SqliteConnection,
+    layers: &[Layer],
+    srs_id: i32,
+    srs: Option<geopackage_core::srs::SrsDefinition>,
+) -> Result<(), GpkgError> {
+    use sqlx::AssertSqlSafe;
+    let mut tx = db.begin().await?;
+    sqlx::query(AssertSqlSafe(format!(
+        "PRAGMA application_id = {}",
+        geopackage_core::version::APPLICATION_ID_GPKG
+    )))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("PRAGMA user_version = 10400")
+        .execute(&mut *tx)
+        .await?;
+    for ddl in [
+        geopackage_core::ddl::CREATE_GPKG_SPATIAL_REF_SYS,
+        geopackage_core::ddl::CREATE_GPKG_CONTENTS,
+        geopackage_core::ddl::CREATE_GPKG_GEOMETRY_COLUMNS,
+    ]
+    .into_iter()
+    .chain(geopackage_core::ddl::SEED_SPATIAL_REF_SYS)
+    {
+        sqlx::raw_sql(AssertSqlSafe(ddl)).execute(&mut *tx).await?;
+    }
+    if let Some(d) = &srs {
+        sqlx::query(
+            "INSERT INTO gpkg_spatial_ref_sys
+             (srs_name, srs_id, organization, organization_coordsys_id, definition)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(d.name.as_ref())
+        .bind(srs_id)
+        .bind(d.organization.as_ref())
+        .bind(d.organization_coordsys_id)
+        .bind(d.definition.as_ref())
+        .execute(&mut *tx)
+        .await?;
+    }
+    for layer in layers {
+        let columns = columns(&layer.features);
+        let geometry_type = geometry_type(&layer.features);
+        let definition: String = columns
+            .iter()
+            .map(|(name, ty)| format!(", \"{}\" {ty}", name.replace('"', "\"\"")))
+            .collect();
+        sqlx::query(AssertSqlSafe(format!(
+            "CREATE TABLE \"{}\" (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom {geometry_type}{definition})",
+            layer.name
+        )))
+        .execute(&mut *tx)
+        .await?;
+        let placeholders: String = (0..columns.len())
+            .map(|k| format!(", ${}", k + 2))
+            .collect();
+        let names: String = columns
+            .iter()
+            .map(|(name, _)| format!(", \"{}\"", name.replace('"', "\"\"")))
+            .collect();
+        let insert = format!(
+            "INSERT INTO \"{}\" (geom{names}) VALUES ($1{placeholders})",
+            layer.name
+        );
+        let mut extent: Option<[f64; 4]> = None;
+        for (index, feature) in layer.features.iter().enumerate() {
+            let bad = |reason: String| GpkgError::Geometry {
+                layer: layer.name,
+                index,
+                reason,
+            };
+            let geometry: geojson::Geometry = serde_json::from_value(feature["geometry"].clone())
+                .map_err(|e| bad(e.to_string()))?;
+            let geometry: geo::Geometry<f64> = geometry
+                .try_into()
+                .map_err(|e: geojson::Error| bad(e.to_string()))?;
+            let (blob, envelope) = geopackage_core::geometry::encode_gpb(&geometry, srs_id)
+                .map_err(|e| bad(e.to_string()))?;
+            if let Some([min_x, max_x, min_y, max_y]) = envelope {
+                let e = extent.get_or_insert([min_x, min_y, max_x, max_y]);
+                *e = [
+                    e[0].min(min_x),
+                    e[1].min(min_y),
+                    e[2].max(max_x),
+                    e[3].max(max_y),
+                ];
+            }
+            let mut q = sqlx::query(AssertSqlSafe(insert.as_str())).bind(blob);
+            for (name, ty) in &columns {
+                let v = &feature["properties"][name.as_str()];
+                q = match (*ty, v) {
+                    (_, Value::Null) => q.bind(None::<String>),
+                    ("INTEGER", v) => q.bind(v.as_i64()),
+                    ("REAL", v) => q.bind(v.as_f64()),
+                    ("BOOLEAN", v) => q.bind(v.as_bool()),
+                    (_, Value::String(s)) => q.bind(s.clone()),
+                    (_, v) => q.bind(v.to_string()),
+                };
+            }
+            q.execute(&mut *tx).await?;
+        }
+        let [min_x, min_y, max_x, max_y] = extent.map_or([None; 4], |e| e.map(Some));
+        sqlx::query(
+            "INSERT INTO gpkg_contents
+             (table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id)
+             VALUES ($1, 'features', $1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(layer.name)
+        .bind(&layer.description)
+        .bind(min_x)
+        .bind(min_y)
+        .bind(max_x)
+        .bind(max_y)
+        .bind(srs_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO gpkg_geometry_columns
+             (table_name, column_name, geometry_type_name, srs_id, z, m)
+             VALUES ($1, 'geom', $2, $3, 0, 0)",
+        )
+        .bind(layer.name)
+        .bind(geometry_type)
+        .bind(srs_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every property of the features, in the order first seen, with its column type.
+fn columns(features: &[Value]) -> Vec<(String, &'static str)> {
+    let mut columns: Vec<(String, &'static str)> = Vec::new();
+    for f in features {
+        let Some(properties) = f["properties"].as_object() else {
+            continue;
+        };
+        for (name, v) in properties {
+            let ty = match v {
+                Value::Null => None,
+                Value::Bool(_) => Some("BOOLEAN"),
+                Value::Number(n) if n.is_i64() => Some("INTEGER"),
+                Value::Number(_) => Some("REAL"),
+                _ => Some("TEXT"),
+            };
+            match columns.iter_mut().find(|(n, _)| n == name) {
+                // A column that held only integers (or nothing yet) and meets a fraction.
+                Some((_, t)) => match (*t, ty) {
+                    ("NULL" | "INTEGER", Some("REAL")) | ("NULL", Some(_)) => *t = ty.unwrap(),
+                    _ => {}
+                },
+                None => columns.push((name.clone(), ty.unwrap_or("NULL"))),
+            }
+        }
+    }
+    for (_, t) in &mut columns {
+        if *t == "NULL" {
+            *t = "TEXT";
+        }
+    }
+    columns
+}
+
+/// The one geometry type of the layer's features, or `GEOMETRY` when they differ.
+fn geometry_type(features: &[Value]) -> &'static str {
+    let mut types = features
+        .iter()
+        .map(|f| f["geometry"]["type"].as_str().unwrap_or(""));
+    let first = types.next().unwrap_or("");
+    if !types.all(|t| t == first) {
+        return "GEOMETRY";
+    }
+    match first {
+        "Point" => "POINT",
+        "MultiPoint" => "MULTIPOINT",
+        "LineString" => "LINESTRING",
+        "MultiLineString" => "MULTILINESTRING",
+        "Polygon" => "POLYGON",
+        "MultiPolygon" => "MULTIPOLYGON",
+        _ => "GEOMETRY",
+    }
+}

@@ -1,0 +1,34 @@
+"""GDAL's GeoPackage driver (pyogrio's wheel, the library behind ogrinfo) opens a GeoPackage the
+service wrote (issue 17 item 5) and says what it holds: per layer the feature count, CRS,
+geometry type, fields, and the first feature's bounds and fields.
+
+Usage: gpkg_info.py FILE.gpkg
+Prints one JSON object for the Rust test.
+"""
+
+import json
+import sys
+
+import pyogrio
+from pyogrio.raw import read
+
+path = sys.argv[1]
+out = {"gdal_version": pyogrio.__gdal_version_string__, "layers": {}}
+for name, geometry_type in pyogrio.list_layers(path):
+    info = pyogrio.read_info(path, layer=name)
+    meta, _fids, geometry, fields = read(path, layer=name, max_features=1, return_fids=True)
+    first = {}
+    if len(fields) and len(fields[0]):
+        first = {
+            field: (value.item() if hasattr(value, "item") else value)
+            for field, value in zip(meta["fields"], (column[0] for column in fields))
+        }
+    out["layers"][name] = {
+        "features": int(info["features"]),
+        "crs": info["crs"],
+        "geometry_type": geometry_type,
+        "fields": list(info["fields"]),
+        "total_bounds": [float(b) for b in info["total_bounds"]],
+        "first": first,
+    }
+print(json.dumps(out, default=str))
