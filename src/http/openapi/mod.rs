@@ -2,6 +2,7 @@
 //! with the written documents' schemas generated from their Rust types (`schemas`). A test
 //! checks that every route of `router()` is in it, and that every body has a schema.
 
+mod feeds;
 mod hours;
 mod nature;
 mod portal;
@@ -459,6 +460,7 @@ pub fn openapi() -> Value {
     programme_paths(&mut doc);
     hours::hours_paths(&mut doc);
     nature::nature_paths(&mut doc);
+    feeds::feeds_paths(&mut doc);
     schemas::add(&mut doc);
     doc
 }

@@ -20,6 +20,7 @@ pub(super) fn portal_paths(paths: &mut serde_json::Map<String, serde_json::Value
         "contact": { "type": ["string", "null"], "maxLength": 200 },
         "website": { "type": ["string", "null"], "format": "uri", "maxLength": 300 },
         "active": { "type": "boolean" },
+        "open_data": { "type": "boolean", "description": "Consent to publish the organisation's activities in the open OpenActive feed (CC BY 4.0); false withdraws it" },
     });
     let problems = json!({ "401": { "description": "Not signed in" }, "403": { "description": "Not allowed, or no CSRF token" }, "422": { "description": "Invalid fields (problem+json with errors)" } });
     let list_params: Vec<serde_json::Value> = [
