@@ -118,6 +118,9 @@ pub async fn build_state(settings: &Settings, store: Arc<dyn Store>) -> anyhow::
 /// Opens the basemap archive when it appeared or was rebuilt since it was last opened.
 /// A missing archive is not an error: the map then draws without a basemap.
 pub async fn reopen_basemap(state: &AppState) {
+    if let Err(e) = fetch_stored_basemap(state).await {
+        tracing::warn!(error = %format!("{e:#}"), "cannot fetch the basemap from the store");
+    }
     let path = &state.assets.basemap;
     let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
     let current = state.basemap.load();
@@ -134,6 +137,33 @@ pub async fn reopen_basemap(state: &AppState) {
         }
         Err(e) => tracing::warn!(error = %format!("{e:#}"), "cannot open the basemap"),
     }
+}
+
+/// Where the store keeps the basemap (PostgreSQL), copies it to this instance's archive
+/// file when it changed: the file is replaced atomically, and `FILE.sha256` beside it says
+/// which archive it holds, so a copy is made once per change.
+async fn fetch_stored_basemap(state: &AppState) -> anyhow::Result<()> {
+    let Some(digest) = state.store.basemap_digest().await? else {
+        return Ok(());
+    };
+    let path = &state.assets.basemap;
+    let marker = path.with_extension("pmtiles.sha256");
+    let held = tokio::fs::read_to_string(&marker).await.unwrap_or_default();
+    if held.trim() == digest && tokio::fs::try_exists(path).await.unwrap_or(false) {
+        return Ok(());
+    }
+    let Some((digest, archive)) = state.store.basemap_archive().await? else {
+        return Ok(());
+    };
+    if let Some(folder) = path.parent() {
+        tokio::fs::create_dir_all(folder).await?;
+    }
+    let partial = path.with_extension("pmtiles.part");
+    tokio::fs::write(&partial, &archive).await?;
+    tokio::fs::rename(&partial, path).await?;
+    tokio::fs::write(&marker, &digest).await?;
+    tracing::info!(path = %path.display(), bytes = archive.len(), "basemap copied from the store");
+    Ok(())
 }
 
 /// Rebuilds the snapshot when the store's data version moved. Returns whether it did.

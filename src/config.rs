@@ -76,11 +76,28 @@ pub struct Settings {
     pub public_url: Option<String>,
 }
 
-/// Where the checkout's folders are, for defaults that work from any working directory.
-pub const SOURCE_DIR: &str = env!("CARGO_MANIFEST_DIR");
+/// The folder that holds the pages (`web/`, with `web/index.html`) and the style templates
+/// (`tiles/styles/`), found at run time, never from where the binary was built (issue 16
+/// item 3): the working directory; then `../share/naermiljo` beside the executable (an
+/// installed binary); then the executable's folder and each folder above it (a checkout's
+/// `target/debug/naermiljo` finds the checkout). `None` when none holds `web/index.html`:
+/// then `--web-dir` and `--styles-dir` (or their environment variables) say where they are.
+pub fn find_asset_root() -> Option<PathBuf> {
+    let holds = |d: &std::path::Path| d.join("web/index.html").is_file();
+    let mut candidates: Vec<PathBuf> = std::env::current_dir().into_iter().collect();
+    let exe = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.canonicalize().ok());
+    if let Some(folder) = exe.as_deref().and_then(std::path::Path::parent) {
+        candidates.push(folder.join("../share/naermiljo"));
+        candidates.extend(folder.ancestors().map(std::path::Path::to_path_buf));
+    }
+    candidates.into_iter().find(|d| holds(d))
+}
 
 impl Settings {
     pub fn new(data_dir: PathBuf) -> Settings {
+        let asset_root = find_asset_root().unwrap_or_else(|| PathBuf::from("."));
         Settings {
             data_dir: data_dir.clone(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
@@ -89,8 +106,8 @@ impl Settings {
             refresh_interval: Duration::from_secs(1),
             limits: Limits::default(),
             basemap: data_dir.join("basemap.pmtiles"),
-            web_dir: PathBuf::from(SOURCE_DIR).join("web"),
-            styles_dir: PathBuf::from(SOURCE_DIR).join("tiles/styles"),
+            web_dir: asset_root.join("web"),
+            styles_dir: asset_root.join("tiles/styles"),
             smtp_url: None,
             mail_from: "Nærmiljø <noreply@localhost>".into(),
             mail_interval: Duration::from_secs(2),

@@ -104,6 +104,7 @@ pub(super) async fn import_demo_if_empty(
             eprintln!("Building the demo basemap from {}", pbf.display());
             let data = importers::osm::read(&pbf, &ProgressBar::hidden())?;
             eprintln!("{}", write_basemap(&data.basemap, basemap)?);
+            super::import::publish_basemap(store, basemap).await?;
         }
         return Ok(());
     }
@@ -114,6 +115,7 @@ pub(super) async fn import_demo_if_empty(
     let report = import(store, ImportCommand::osm(pbf), &progress_bar()).await?;
     eprintln!("{report}");
     eprintln!("{}", write_basemap(&report.basemap, basemap)?);
+    super::import::publish_basemap(store, basemap).await?;
     eprintln!("{}", write_demo_programme(store, 2026).await?);
     Ok(())
 }

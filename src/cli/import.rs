@@ -62,6 +62,20 @@ pub async fn run(settings: &Settings, args: super::options::ImportArgs) -> anyho
             )
         })?;
         println!("{built}");
+        publish_basemap(store.as_ref(), &settings.basemap).await?;
+    }
+    Ok(())
+}
+
+/// Keeps a basemap archive just written with the store, where the store keeps one
+/// (PostgreSQL: every instance on the database then serves it).
+pub async fn publish_basemap(store: &dyn crate::store::Store, path: &Path) -> anyhow::Result<()> {
+    if store.keeps_basemap() {
+        let archive = tokio::fs::read(path)
+            .await
+            .with_context(|| format!("reading the basemap {}", path.display()))?;
+        store.put_basemap(&archive).await?;
+        println!("basemap kept in the database ({} bytes)", archive.len());
     }
     Ok(())
 }
@@ -349,7 +363,10 @@ async fn import_kommune(
     }
     if let Some(job) = basemap_job {
         match job.await.map_err(anyhow::Error::from).and_then(|r| r) {
-            Ok(built) => println!("{built}"),
+            Ok(built) => {
+                println!("{built}");
+                publish_basemap(store, basemap).await?;
+            }
             Err(e) => {
                 eprintln!("error: the basemap could not be written: {e:#}");
                 failed.push("basemap");
@@ -405,6 +422,10 @@ pub async fn build_basemap(settings: &Settings, file: PathBuf) -> anyhow::Result
     let built =
         tokio::task::spawn_blocking(move || write_basemap(&data.basemap, &target)).await??;
     println!("{built}");
+    if matches!(settings.backend(), crate::config::Backend::Postgis(_)) {
+        let store = app::open_store(settings, "naermiljo-import").await?;
+        publish_basemap(store.as_ref(), &settings.basemap).await?;
+    }
     Ok(())
 }
 

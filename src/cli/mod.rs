@@ -34,6 +34,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(dir) = cli.web_dir {
         settings.web_dir = dir;
     }
+    if let Some(dir) = cli.styles_dir {
+        settings.styles_dir = dir;
+    }
     settings.smtp_url = cli.smtp_url;
     settings.mail_from = cli.mail_from;
     settings.public_url = cli.public_url;

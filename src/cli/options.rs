@@ -34,10 +34,14 @@ pub struct Cli {
     /// by `serve` (default: basemap.pmtiles in the data folder, beside the store).
     #[arg(long, global = true, env = "NAERMILJO_BASEMAP")]
     pub basemap: Option<PathBuf>,
-    /// The web pages' folder (default: web/ in the checkout; `npm ci --prefix web` fills
-    /// web/node_modules).
+    /// The web pages' folder (default: `web/` in the working directory, or in
+    /// `../share/naermiljo` beside the binary, or in a folder above the binary, as in a
+    /// checkout; `npm ci --prefix web` fills web/node_modules).
     #[arg(long, global = true, env = "NAERMILJO_WEB_DIR")]
     pub web_dir: Option<PathBuf>,
+    /// The map style templates' folder (default: `tiles/styles/` found as `web/` is).
+    #[arg(long, global = true, env = "NAERMILJO_STYLES_DIR")]
+    pub styles_dir: Option<PathBuf>,
     /// The SMTP relay for email: `smtp://user:pass@host:587` (STARTTLS), `smtps://host:465`
     /// (TLS). Without one, email waits in the outbox (`naermiljo outbox`).
     #[arg(long, global = true, env = "NAERMILJO_SMTP_URL")]

@@ -44,17 +44,20 @@ pub enum GpkgError {
 /// An EPSG code without a vendored definition, a geometry that is not valid GeoJSON or
 /// cannot be encoded, or SQLite or the temporary file failing.
 pub async fn write(layers: &[Layer], srs_id: i32) -> Result<Vec<u8>, GpkgError> {
-    let srs = if srs_id == 4326 {
-        None
-    } else {
-        Some(geopackage_core::srs::epsg_definition(srs_id).ok_or(GpkgError::UnknownSrs(srs_id))?)
+    let srs = match srs_id {
+        4326 => None,
+        25835 => Some(utm35()),
+        _ => Some(
+            geopackage_core::srs::epsg_definition(srs_id).ok_or(GpkgError::UnknownSrs(srs_id))?,
+        ),
     };
-    let path = std::env::temp_dir().join(format!(
-        "naermiljo-{}-{}.gpkg",
-        std::process::id(),
-        jiff::Timestamp::now().as_nanosecond()
-    ));
-    let result = async {
+    let mut nonce = [0u8; 12];
+    getrandom::fill(&mut nonce).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let nonce: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+    let path = std::env::temp_dir().join(format!("naermiljo-{nonce}.gpkg"));
+    // Gone however this ends, a client that hangs up mid-way included.
+    let _remove = RemoveOnDrop(path.clone());
+    async {
         let mut db = SqliteConnection::connect_with(
             &SqliteConnectOptions::new()
                 .filename(&path)
@@ -65,9 +68,16 @@ pub async fn write(layers: &[Layer], srs_id: i32) -> Result<Vec<u8>, GpkgError> 
         db.close().await?;
         Ok::<_, GpkgError>(tokio::fs::read(&path).await?)
     }
-    .await;
-    tokio::fs::remove_file(&path).await.ok();
-    result
+    .await
+}
+
+/// Removes a temporary file when dropped.
+struct RemoveOnDrop(std::path::PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 async fn fill(
@@ -200,6 +210,29 @@ async fn fill(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// ETRS89 / UTM zone 35N (EPSG:25835, Finnmark's), which `geopackage-core` does not carry:
+/// its zone 33 definition with zone 35's central meridian (27° E) and code.
+fn utm35() -> geopackage_core::srs::SrsDefinition {
+    let zone33 = geopackage_core::srs::epsg_definition(25833).expect("EPSG:25833 is vendored");
+    geopackage_core::srs::SrsDefinition {
+        name: "ETRS89 / UTM zone 35N".into(),
+        organization: "EPSG".into(),
+        organization_coordsys_id: 25835,
+        definition: zone33
+            .definition
+            .replace("UTM zone 33N", "UTM zone 35N")
+            .replace(
+                "PARAMETER[\"central_meridian\",15]",
+                "PARAMETER[\"central_meridian\",27]",
+            )
+            .replace(
+                "AUTHORITY[\"EPSG\",\"25833\"]",
+                "AUTHORITY[\"EPSG\",\"25835\"]",
+            )
+            .into(),
+    }
 }
 
 /// Every property of the features, in the order first seen, with its column type.

@@ -189,11 +189,6 @@ pub struct Organisation {
     /// Its admins agreed that its activities are published as open data (CC BY 4.0) in the
     /// OpenActive feed; `false` until they do, and again once they withdraw.
     pub open_data: bool,
-    /// When `open_data` or `active` last changed (milliseconds since 1970, UTC; 0: never):
-    /// an activity of it that is not published is a tombstone in the feed only when this
-    /// is set (it may have been published before).
-    #[serde(skip_serializing)]
-    pub feed_changed_ms: i64,
 }
 
 /// What orders the open feed of activities: the audit log's number (its row id, which

@@ -97,6 +97,9 @@ pub async fn html_when_asked(
     parts
         .headers
         .insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+    // The JSON's validators are not the page's: no 304 for a page never sent.
+    parts.headers.remove(header::IF_NONE_MATCH);
+    parts.headers.remove(header::IF_MODIFIED_SINCE);
     let inner = next.run(Request::from_parts(parts, body)).await;
     if !inner.status().is_success() {
         return with_vary(inner);

@@ -162,6 +162,11 @@ pub async fn post_organisation(
 ) -> Result<Response, ApiError> {
     let admin = staff_admin(&state, &headers, true, "add organisations").await?;
     let profile: Profile = json_body(&body)?;
+    if profile.open_data.is_some() {
+        return Err(ApiError::Forbidden(
+            "an organisation's own admins agree to open publication, once it has them".into(),
+        ));
+    }
     let missing = |field: &str| FieldError {
         field: field.into(),
         reason: "required".into(),
@@ -192,10 +197,9 @@ pub async fn post_organisation(
         )
         .await
         .map_err(|_| invalid("name", "an organisation has this name already"))?;
-    if change.website.is_some() || change.open_data.is_some() {
+    if change.website.is_some() {
         let website = OrgChange {
             website: change.website,
-            open_data: change.open_data,
             ..OrgChange::default()
         };
         store
@@ -229,9 +233,22 @@ pub async fn patch_organisation(
             "only staff admins deactivate or reactivate organisations".into(),
         ));
     }
-    if !staff && !member(&state, &p, org, true).await? {
+    // Its own admins: a membership as org admin (`member` counts staff admins in).
+    let own_admin = state
+        .store
+        .memberships(p.id)
+        .await?
+        .iter()
+        .any(|m| m.org_id == org && m.role == crate::store::accounts::OrgRole::OrgAdmin);
+    if !staff && !own_admin {
         return Err(ApiError::Forbidden(
             "only the organisation's admins edit its profile".into(),
+        ));
+    }
+    // Consent to open publication is the organisation's own to give; staff may withdraw it.
+    if profile.open_data == Some(true) && !own_admin {
+        return Err(ApiError::Forbidden(
+            "only the organisation's own admins agree to open publication of its activities".into(),
         ));
     }
     let change = profile.change(|n| name_taken(&state, n, Some(org)))?;

@@ -27,7 +27,12 @@ pub fn routes(assets: &Assets) -> Router<AppState> {
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-cache"),
     );
-    if !assets.web_dir.join(MAPLIBRE_DIST).is_dir() {
+    if !assets.web_dir.join("index.html").is_file() {
+        tracing::warn!(
+            "no pages at {}: pass --web-dir (or NAERMILJO_WEB_DIR) with the web/ folder of naermiljo",
+            assets.web_dir.display()
+        );
+    } else if !assets.web_dir.join(MAPLIBRE_DIST).is_dir() {
         tracing::warn!(
             "{} is missing: the map pages cannot load MapLibre; run `npm ci --prefix web`",
             assets.web_dir.join(MAPLIBRE_DIST).display()

@@ -116,11 +116,11 @@ pub struct FeedEntry {
 }
 
 /// Which activities the open feed carries, and since which change each is as it is: an
-/// activity is published while its organisation is active and has agreed to open
-/// publication, it is not an example and it has a place; otherwise it is a tombstone, as is
-/// every deleted one. Examples never appear; an unpublished activity appears (as deleted)
-/// only when its organisation's consent or activation ever changed, so it may have been
-/// published before. Sorted by `modified`, then `id`.
+/// activity is published while its organisation is active, not an example, and has agreed
+/// to open publication, and the activity is not an example and has a place; every other
+/// activity is a tombstone (its id and change number only: a harvester that had it learns
+/// it is gone, whatever the reason), as is every deleted one. Examples never appear.
+/// Sorted by `modified`, then `id`.
 fn feed(
     organisations: &[Organisation],
     activities: &[Activity],
@@ -139,12 +139,12 @@ fn feed(
                 .copied()
                 .unwrap_or(0)
                 .max(changes.organisations.get(&org.id).copied().unwrap_or(0));
-            let activity = if org.active && org.open_data {
+            let activity = if org.active && org.open_data && !org.example {
                 published(a)
             } else {
                 None
             };
-            (activity.is_some() || org.feed_changed_ms > 0).then_some(FeedEntry {
+            Some(FeedEntry {
                 id: a.id,
                 modified,
                 activity,

@@ -12,8 +12,13 @@ use serde::Serialize;
 /// The stored form of an API token: SHA-256, hex. Only this is kept; the token itself is
 /// shown once when it is made.
 pub fn token_sha256(token: &str) -> String {
+    bytes_sha256(token.as_bytes())
+}
+
+/// The SHA-256 of `bytes`, as 64 lowercase hex digits.
+pub fn bytes_sha256(bytes: &[u8]) -> String {
     use sha2::Digest;
-    let digest = sha2::Sha256::digest(token.as_bytes());
+    let digest = sha2::Sha256::digest(bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -412,7 +417,7 @@ macro_rules! editing_impl {
                 .execute(&mut *tx)
                 .await?;
             let Some(row) = sqlx::query(
-                "SELECT name, kind, contact, website, deactivated_ms, open_data_ms, feed_changed_ms
+                "SELECT name, kind, contact, website, deactivated_ms, open_data_ms
                  FROM organisations WHERE id = $1",
             )
             .bind(id)
@@ -449,13 +454,7 @@ macro_rules! editing_impl {
                 Some(false) => None,
                 Some(true) => consent_was.or(Some(crate::store::editing::now_ms())),
             };
-            let feed_changed: i64 = if consent.is_some() != consent_was.is_some()
-                || deactivated.is_some() != was.is_some()
-            {
-                crate::store::editing::now_ms()
-            } else {
-                row.try_get("feed_changed_ms")?
-            };
+
             let taken: Option<i64> =
                 sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1 AND id <> $2")
                     .bind(&name)
@@ -467,8 +466,8 @@ macro_rules! editing_impl {
             }
             sqlx::query(
                 "UPDATE organisations SET name = $1, kind = $2, contact = $3, website = $4, deactivated_ms = $5,
-                        open_data_ms = $6, feed_changed_ms = $7
-                 WHERE id = $8",
+                        open_data_ms = $6
+                 WHERE id = $7",
             )
             .bind(&name)
             .bind(&kind)
@@ -476,7 +475,6 @@ macro_rules! editing_impl {
             .bind(&website)
             .bind(deactivated)
             .bind(consent)
-            .bind(feed_changed)
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -564,7 +562,10 @@ macro_rules! editing_impl {
             let after = serde_json::json!({ "merged_into": into, "moved": moved });
             // The audit log's actions are create, replace and delete: a merge deletes `from`,
             // and says where its contents went.
-            crate::store::editing::audit!(tx, $json, by, "delete", "organisations", from, Some(before), Some(after), org: Some(from));
+            crate::store::editing::audit!(tx, $json, by, "delete", "organisations", from, Some(before), Some(after.clone()), org: Some(from));
+            // And `into` took them: its activities are changed for the open feed (a new
+            // organiser for the moved ones) from this row on.
+            crate::store::editing::audit!(tx, $json, by, "replace", "organisations", into, None, Some(serde_json::json!({ "merged_from": from, "moved": after["moved"] })), org: Some(into));
             bump(&mut tx).await?;
             tx.commit().await?;
             Ok(OrgOutcome::Done)
@@ -1194,8 +1195,8 @@ macro_rules! load_editing {
         };
         let mut organisations = Vec::new();
         for r in sqlx::query(
-            "SELECT id, name, kind, contact, website, example, deactivated_ms, created_ms, open_data_ms,
-                    feed_changed_ms FROM organisations ORDER BY id",
+            "SELECT id, name, kind, contact, website, example, deactivated_ms, created_ms, open_data_ms
+             FROM organisations ORDER BY id",
         )
             .fetch_all(&mut *$tx)
             .await?
@@ -1213,7 +1214,6 @@ macro_rules! load_editing {
                 active: r.try_get::<Option<i64>, _>("deactivated_ms")?.is_none(),
                 created_ms: r.try_get("created_ms")?,
                 open_data: r.try_get::<Option<i64>, _>("open_data_ms")?.is_some(),
-                feed_changed_ms: r.try_get("feed_changed_ms")?,
             });
         }
         // One table of items (activities or volunteer needs) with their documents.

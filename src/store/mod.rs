@@ -233,6 +233,28 @@ pub trait Store:
         None
     }
 
+    /// Keeps the basemap archive (PMTiles bytes) with the store, so that every instance on
+    /// it serves the same one (PostgreSQL: a row). The embedded store's archive is a file
+    /// beside it in the data folder already, so there this does nothing.
+    async fn put_basemap(&self, _archive: &[u8]) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// Whether [`Store::put_basemap`] keeps the archive (PostgreSQL).
+    fn keeps_basemap(&self) -> bool {
+        false
+    }
+
+    /// The SHA-256 (hex) of the basemap archive the store keeps, if it keeps one.
+    async fn basemap_digest(&self) -> Result<Option<String>, StoreError> {
+        Ok(None)
+    }
+
+    /// The basemap archive the store keeps, with its SHA-256 (hex).
+    async fn basemap_archive(&self) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        Ok(None)
+    }
+
     /// All rows, from one consistent read.
     async fn load(&self) -> Result<StoreContents, StoreError>;
 

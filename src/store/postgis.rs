@@ -116,6 +116,7 @@ super::rows::store_impl!(
     migrations: crate::store::migrations::postgres(),
     begin_read: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
     begin_write: "BEGIN",
+    lock: " FOR UPDATE",
     json_text: "::text",
     selects: (
         "SELECT id, source, source_id, kind, name, ST_X(geom) AS lon, ST_Y(geom) AS lat, address, wheelchair,
@@ -140,6 +141,41 @@ super::rows::store_impl!(
     json_cast: "::jsonb",
     fn changes(&self) -> Option<Arc<Notify>> {
         Some(self.changes.clone())
+    }
+
+    fn keeps_basemap(&self) -> bool {
+        true
+    }
+
+    async fn put_basemap(&self, archive: &[u8]) -> Result<(), StoreError> {
+        let sha256 = crate::store::editing::bytes_sha256(archive);
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO basemap (id, sha256, archive, written_ms) VALUES (1, $1, $2, $3)
+             ON CONFLICT (id) DO UPDATE SET sha256 = excluded.sha256, archive = excluded.archive,
+                                            written_ms = excluded.written_ms",
+        )
+        .bind(&sha256)
+        .bind(archive)
+        .bind(crate::store::editing::now_ms())
+        .execute(&mut *tx)
+        .await?;
+        // Other instances hear of it as of any write, and fetch the new archive.
+        bump(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn basemap_digest(&self) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT sha256 FROM basemap WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    async fn basemap_archive(&self) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        Ok(sqlx::query_as("SELECT sha256, archive FROM basemap WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?)
     }
 );
 

@@ -248,6 +248,7 @@ macro_rules! store_impl {
         migrations: $migrations:expr,
         begin_read: $begin_read:literal,
         begin_write: $begin_write:literal,
+        lock: $lock:literal,
         json_text: $text:literal,
         selects: ($facilities:literal, $addresses:literal, $districts:literal, $nature:literal),
         new_import: $new_import:literal,
@@ -386,7 +387,7 @@ macro_rules! store_impl {
                 if let Some(rows) = &batch.facilities {
                     outcome.facilities = sync!("facilities", insert_facilities, rows, {
                         outcome.relocated = crate::store::rows::keep_items_of_removed!(
-                            tx, source, import_id, $removed_facilities, $text, $json_cast
+                            tx, source, import_id, $removed_facilities, $text, $json_cast, $lock
                         );
                     });
                 }
@@ -494,7 +495,7 @@ pub(crate) fn multipolygon_from_wkb(blob: &[u8]) -> Result<geo::MultiPolygon<f64
 /// on the map, in reach and editable. Each gets a new version and an audit row (`replace`,
 /// no person: the import). Evaluates to how many were moved.
 macro_rules! keep_items_of_removed {
-    ($tx:ident, $source:ident, $import_id:ident, $removed:literal, $text:literal, $json_cast:literal) => {{
+    ($tx:ident, $source:ident, $import_id:ident, $removed:literal, $text:literal, $json_cast:literal, $lock:literal) => {{
         let removed: std::collections::HashMap<i64, (f64, f64)> =
             sqlx::query_as::<_, (i64, f64, f64)>($removed)
                 .bind($source)
@@ -506,6 +507,13 @@ macro_rules! keep_items_of_removed {
                 .collect();
         let mut moved = 0u64;
         if !removed.is_empty() {
+            // Editing writes wait from here to the import's commit (PostgreSQL: the data
+            // version's row lock, which they take first too): the audit rows below then
+            // number in commit order for the open feed, and the locks are taken in one
+            // order, so an edit and an import cannot deadlock.
+            sqlx::query(concat!("SELECT value FROM meta WHERE key = 'data_version'", $lock))
+                .execute(&mut *$tx)
+                .await?;
             use crate::store::editing::ItemCollection;
             for collection in [ItemCollection::Activities, ItemCollection::VolunteerNeeds] {
                 let table = collection.table();

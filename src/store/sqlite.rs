@@ -65,6 +65,7 @@ super::rows::store_impl!(
     // A write takes the lock as it begins: a deferred transaction that read first cannot
     // wait for the lock when it comes to write (SQLite answers SQLITE_BUSY at once).
     begin_write: "BEGIN IMMEDIATE",
+    lock: "",
     json_text: "",
     selects: (
         "SELECT id, source, source_id, kind, name, lon, lat, address, wheelchair, opening_hours, properties, area

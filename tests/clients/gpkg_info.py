@@ -1,12 +1,14 @@
 """GDAL's GeoPackage driver (pyogrio's wheel, the library behind ogrinfo) opens a GeoPackage the
 service wrote (issue 17 item 5) and says what it holds: per layer the feature count, CRS,
-geometry type, fields, and the first feature's bounds and fields.
+geometry type, fields, and the first feature's bounds and fields; and, read with Python's
+sqlite3, the file's application_id, user_version and integrity check.
 
 Usage: gpkg_info.py FILE.gpkg
 Prints one JSON object for the Rust test.
 """
 
 import json
+import sqlite3
 import sys
 
 import pyogrio
@@ -31,4 +33,10 @@ for name, geometry_type in pyogrio.list_layers(path):
         "total_bounds": [float(b) for b in info["total_bounds"]],
         "first": first,
     }
+# The container itself, read with Python's own SQLite: GeoPackage 1.4's application_id
+# ("GPKG") and user_version (10400), and SQLite's integrity check.
+with sqlite3.connect(path) as db:
+    out["application_id"] = db.execute("PRAGMA application_id").fetchone()[0]
+    out["user_version"] = db.execute("PRAGMA user_version").fetchone()[0]
+    out["integrity"] = db.execute("PRAGMA integrity_check").fetchone()[0]
 print(json.dumps(out, default=str))

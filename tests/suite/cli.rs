@@ -821,3 +821,61 @@ fn a_client_generated_from_the_openapi_document_posts_an_activity() {
     assert_eq!(status, 200);
     assert!(created.contains("Sjakk for nybegynnere"), "{created}");
 }
+
+/// Issue 16 item 3: no path from where the binary was built is used at run time. A copy of
+/// the binary in an empty folder, started from another empty folder, finds no pages and
+/// says how to give them; with `--web-dir` and `--styles-dir` it serves them; started in
+/// the checkout (as `scripts/demo` does) it finds them by itself.
+#[test]
+fn pages_and_styles_are_found_at_run_time_not_from_the_build() {
+    let data = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let bin = elsewhere.path().join("naermiljo");
+    std::fs::copy(env!("CARGO_BIN_EXE_naermiljo"), &bin).unwrap();
+    let checkout = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cmd = |cwd: &std::path::Path| {
+        let mut c = std::process::Command::new(&bin);
+        c.current_dir(cwd)
+            .arg("--data")
+            .arg(data.path())
+            .env_remove("NAERMILJO_DB")
+            .env_remove("NAERMILJO_WEB_DIR")
+            .env_remove("NAERMILJO_STYLES_DIR")
+            .env("RUST_LOG", "warn");
+        c
+    };
+
+    run_ok({
+        let mut c = cmd(elsewhere.path());
+        c.arg("migrate");
+        c
+    });
+    let alone = Server::start(cmd(elsewhere.path()), &[]);
+    let (status, body) = alone.get("/");
+    assert_eq!(status, 404, "{body}");
+    let (status, _) = alone.get("/styles/default.json");
+    assert_eq!(status, 404);
+    drop(alone);
+
+    let told = Server::start(
+        cmd(elsewhere.path()),
+        &[
+            "--web-dir",
+            checkout.join("web").to_str().unwrap(),
+            "--styles-dir",
+            checkout.join("tiles/styles").to_str().unwrap(),
+        ],
+    );
+    let (status, body) = told.get("/");
+    assert_eq!(status, 200);
+    assert!(body.contains("<html"), "{body}");
+    let (status, body) = told.get("/styles/default.json");
+    assert_eq!(status, 200, "{body}");
+    drop(told);
+
+    let in_checkout = Server::start(cmd(checkout), &[]);
+    let (status, _) = in_checkout.get("/");
+    assert_eq!(status, 200);
+    let (status, _) = in_checkout.get("/styles/high-contrast.json");
+    assert_eq!(status, 200);
+}

@@ -392,7 +392,8 @@ async fn gdal_reads_facilities_in_utm_33_with_attribute_and_spatial_filters() {
     }
     // The filters narrowed, and the spatial one and the CRS went to the server.
     assert!(
-        said["reads"]["where_bbox"]["count"].as_u64() < said["reads"]["bbox"]["count"].as_u64()
+        said["reads"]["where_bbox"]["count"].as_u64().unwrap()
+            < said["reads"]["bbox"]["count"].as_u64().unwrap()
     );
     let requests = said["reads"]["bbox"]["items_requests"].to_string();
     assert!(requests.contains("bbox-crs"), "{requests}");
@@ -427,6 +428,9 @@ async fn coverage_and_gaps_as_geopackages_open_in_gdal_in_the_crs_asked_for() {
     assert!(!districts.is_empty());
     assert_eq!(layer["features"], districts.len(), "{said}");
     assert_eq!(layer["crs"], "EPSG:25833");
+    assert_eq!(said["application_id"], 0x4750_4B47, "GPKG");
+    assert_eq!(said["user_version"], 10400);
+    assert_eq!(said["integrity"], "ok");
     assert_eq!(layer["geometry_type"], "MultiPolygon", "{said}");
     assert_eq!(
         layer["first"]["district"],
@@ -470,6 +474,15 @@ async fn coverage_and_gaps_as_geopackages_open_in_gdal_in_the_crs_asked_for() {
         (590_000.0..605_000.0).contains(&b[0].as_f64().unwrap()),
         "{b}"
     );
+
+    // Finnmark's zone, which the GeoPackage crate does not carry.
+    let said = gpkg_of(
+        state,
+        &python,
+        format!("/api/coverage?{Q}&format=gpkg&crs={}", utm(25835)),
+    )
+    .await;
+    assert_eq!(said["layers"]["coverage"]["crs"], "EPSG:25835", "{said}");
 
     // Bad input: an unknown CRS, a CRS with another format, an unknown format.
     for uri in [

@@ -28,7 +28,11 @@ pub(crate) struct Clubs {
 
 impl Clubs {
     pub(crate) async fn new() -> Clubs {
-        let t = TestStore::new().await;
+        Clubs::on(TestStore::new().await).await
+    }
+
+    /// The same on a given store (PostGIS, for the tests that run on both).
+    pub(crate) async fn on(t: TestStore) -> Clubs {
         let store = t.store.as_ref();
         one_facility(store, FacilityKind::Pitch, "Marienlyst").await;
         let a = store

@@ -363,3 +363,54 @@ async fn the_pool_never_exceeds_the_servers_max_connections() {
         .unwrap();
     assert_eq!(small.pool_size(), 3);
 }
+
+/// Issue 16 item 3: what an import derives lives with the store. Two instances on one
+/// database, each with its own data folder: a basemap built from another folder (as an
+/// import job on a third machine would) is served by both, the same bytes, without a
+/// restart; each keeps its copy in its own folder.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_instances_on_one_database_serve_the_basemap_built_anywhere() {
+    let url = fresh_pg_database("basemap").await;
+    let (a_dir, b_dir, job_dir) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    run_ok({
+        let mut c = on_db(&url, job_dir.path());
+        c.arg("migrate");
+        c
+    });
+    let a = Server::start(on_db(&url, a_dir.path()), &[]);
+    let b = Server::start(on_db(&url, b_dir.path()), &[]);
+    for server in [&a, &b] {
+        let (status, _) = server.get("/tiles/basemap.json");
+        assert_eq!(status, 404, "no basemap yet");
+    }
+    let said = run_ok({
+        let mut c = on_db(&url, job_dir.path());
+        c.arg("build-basemap").arg(oslo_pbf());
+        c
+    });
+    assert!(said.contains("kept in the database"), "{said}");
+    let built = std::fs::read(job_dir.path().join("basemap.pmtiles")).unwrap();
+    for (server, dir) in [(&a, &a_dir), (&b, &b_dir)] {
+        within(
+            Duration::from_secs(10),
+            "an instance serves the new basemap",
+            || server.get("/tiles/basemap.json").0 == 200,
+        );
+        let copy = std::fs::read(dir.path().join("basemap.pmtiles")).unwrap();
+        assert!(
+            copy == built,
+            "the instance's copy differs from the archive built"
+        );
+        let (status, tile) = server.get("/tiles/basemap/12/2170/1189.mvt");
+        assert!(status == 200 || status == 204, "{status}: {tile}");
+    }
+    // The same tile from both.
+    assert_eq!(
+        a.get("/tiles/basemap/13/4340/2379.mvt"),
+        b.get("/tiles/basemap/13/4340/2379.mvt")
+    );
+}

@@ -153,6 +153,18 @@ fn session_series(s: &Snapshot, i: u32, base: &str) -> Value {
         "{base}/api/collections/activities/items?org={}",
         a.org_id
     ));
+    // The organisation's contact is free text that may name a person's phone or address:
+    // the open feed gives its website instead.
+    if let Some(o) = d["organizer"].as_object_mut() {
+        o.remove("email");
+        if let Some(url) = s
+            .programme
+            .organisation(a.org_id)
+            .and_then(|o| o.website.clone())
+        {
+            o.insert("url".into(), json!(url));
+        }
+    }
     if let Some(place) = d["location"].as_object_mut() {
         let id = match a.doc.place {
             crate::domain::activity::Place::Facility { facility_id } => {
