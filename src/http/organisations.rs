@@ -47,6 +47,7 @@ pub async fn get_organisations(
             json!({
                 "id": o.id, "name": o.name, "kind": o.kind.as_str(), "contact": o.contact,
                 "website": o.website, "example": o.example, "active": o.active,
+                "open_data": o.open_data,
             })
         })
         .collect();
@@ -214,9 +215,10 @@ pub async fn post_organisation(
         .into_response())
 }
 
-/// `PATCH /api/organisations/{id}` with any of `name`, `kind`, `contact`, `website`,
-/// `open_data` (consent to publish its activities in the open OpenActive feed under
-/// CC BY 4.0; `false` withdraws it) (its own admins and staff admins) and `active` (staff admins: `false` deactivates it,
+/// `PATCH /api/organisations/{id}` with any of `name`, `kind`, `contact`, `website`
+/// (its own admins and staff admins), `open_data` (consent to publish its activities in
+/// the open OpenActive feed under CC BY 4.0: `true` from its own admins only, `false`,
+/// withdrawing it, from staff admins too) and `active` (staff admins: `false` deactivates it,
 /// hiding its activities and needs and stopping its members' and tokens' writes).
 pub async fn patch_organisation(
     State(state): State<AppState>,

@@ -117,7 +117,7 @@ pub struct FeedEntry {
 
 /// Which activities the open feed carries, and since which change each is as it is: an
 /// activity is published while its organisation is active, not an example, and has agreed
-/// to open publication, and the activity is not an example and has a place; every other
+/// to open publication, and the activity is not an example, not paused and has a place; every other
 /// activity is a tombstone (its id and change number only: a harvester that had it learns
 /// it is gone, whatever the reason), as is every deleted one. Examples never appear.
 /// Sorted by `modified`, then `id`.
@@ -139,7 +139,7 @@ fn feed(
                 .copied()
                 .unwrap_or(0)
                 .max(changes.organisations.get(&org.id).copied().unwrap_or(0));
-            let activity = if org.active && org.open_data && !org.example {
+            let activity = if org.active && org.open_data && !org.example && !a.doc.paused {
                 published(a)
             } else {
                 None

@@ -91,14 +91,16 @@ async function demoTemplate(bin, timeoutMs) {
   if (ready()) return dir;
   const lock = `${dir}.lock`;
   mkdirSync(dirname(dir), { recursive: true });
-  const deadline = Date.now() + timeoutMs;
+  // Importing the demo takes a minute or two on a busy machine; another file waits for it.
+  const templateMs = Math.max(timeoutMs, 300_000);
+  const deadline = Date.now() + templateMs;
   for (;;) {
     try {
       mkdirSync(lock);
       break;
     } catch (e) {
       if (e.code !== 'EEXIST') throw e;
-      if (Date.now() > deadline) throw new Error(`${lock} was held for ${timeoutMs / 1000} s: remove it if no test is running`);
+      if (Date.now() > deadline) throw new Error(`${lock} was held for ${templateMs / 1000} s: remove it if no test is running`);
       // Another test process is making it: wait for its lock to go, then look again.
       await new Promise((ok) => setTimeout(ok, 200));
       if (ready()) return dir;
@@ -108,7 +110,7 @@ async function demoTemplate(bin, timeoutMs) {
     if (!ready()) {
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir);
-      const server = await serve(bin, dir, [], timeoutMs);
+      const server = await serve(bin, dir, [], templateMs);
       await server.stop();
       writeFileSync(stampFile, stamp);
     }
@@ -200,6 +202,10 @@ export async function openPage(browser, origin, { viewport = { width: 1024, heig
     if (r.failure()?.errorText !== 'net::ERR_ABORTED') failures.push(`${r.url()}: ${r.failure()?.errorText}`);
   });
   context.on('response', (r) => { if (r.status() >= 400) failures.push(`${r.url()}: HTTP ${r.status()}`); });
+  // Two test files run at once beside the Rust suite (scripts/test): on a busy machine a page
+  // can take longer than playwright's 30 s default to reach a state; a failing wait still
+  // fails, later.
+  context.setDefaultTimeout(90_000);
   const page = await context.newPage();
   const watch = (p) => {
     p.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));

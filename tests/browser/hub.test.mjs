@@ -45,7 +45,7 @@ before(async () => {
       join(REPO, 'fixtures/hours/knutepunkter.geojson'), '--kind', 'knutepunkt', '--source', 'knutepunkter'], { cwd: REPO });
   }
   // The running server follows the store: ask until the hub is there (polled, not a fixed wait).
-  const deadline = Date.now() + 40_000;
+  const deadline = Date.now() + 120_000;
   const q = `/api/collections/facilities/items?kind=community_centre&q=${encodeURIComponent('Grünerløkka')}`;
   while (!hubId) {
     const found = (await api(q)).features.find((f) => f.properties.name === NAME);

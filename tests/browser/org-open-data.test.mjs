@@ -2,16 +2,18 @@
 // page (/org), end to end on a real server that sends email to an SMTP server in this test:
 // the first staff admin (CLI) makes a club and invites its admin and an editor (through the
 // API, as /admin does); the club's admin adds an activity (API). Before the consent the
-// activity is not in the OpenActive feed (/api/feeds/session-series). The admin, keyboard
-// only, ticks «Publiser aktivitetene våre som åpne data» and saves with the profile's own
-// button: the PATCH carries `open_data: true` (and the CSRF token), the section's status line
-// says it, GET /api/organisations has `open_data: true` and the feed carries the activity
-// (CC BY 4.0). The explanation says what, where (the feed's whole URL), the licence and how to
-// stop. The editor sees the consent ticked and disabled, with who may change it, and the
-// server refuses her PATCH (403); a staff admin may change it. A failed save is said in the
-// focused error summary and keeps the tick as chosen; unticking and saving takes the activity
-// out of the feed (a deleted item). axe at 1024 and 320 px (no sideways scrolling), in high
-// contrast and in English; no request leaves the server.
+// activity is not published in the OpenActive feed (/api/feeds/session-series). The consent
+// is the organisation's own: the staff admin sees it disabled. The admin, keyboard only,
+// ticks «Publiser aktivitetene våre som åpne data» and saves with the profile's own button:
+// the PATCH carries `open_data: true` (and the CSRF token), the section's status line says
+// it, GET /api/organisations has `open_data: true` and the feed carries the activity (CC BY
+// 4.0, without the organisation's contact). The explanation says what, where (the feed's
+// whole URL), the licence and how to stop. The staff admin may now untick it (withdraw only).
+// The editor sees the consent ticked and disabled, with who may change it, and the server
+// refuses her PATCH (403). A failed save is said in the focused error summary and keeps the
+// tick as chosen; unticking and saving takes the activity out of the feed (a deleted item).
+// axe at 1024 and 320 px (no sideways scrolling), in high contrast and in English; no request
+// leaves the server.
 //
 //   NAERMILJO_BIN=target/debug/naermiljo node --test tests/browser/org-open-data.test.mjs
 
@@ -167,14 +169,16 @@ test('an organisation publishes its activities as open data, and withdraws', asy
     assert.ok([200, 201, 202].includes(invited.status), JSON.stringify(invited));
     invitations.push(await mail);
   }
-  // A staff admin may change the consent too (the club is in her list once the page is drawn anew).
+  // The consent is the club's own to give: a staff admin sees it disabled, and why (the club
+  // is in her list once the page is drawn anew).
   await openOrg(staff, `/org?org=${orgId}`);
   assert.equal(await staff.page.evaluate(() => window.app.page.org), orgId);
   const staffBox = staff.page.getByRole('checkbox', { name: CONSENT });
-  assert.equal(await staffBox.isEnabled(), true, 'enabled for a staff admin');
   assert.equal(await staffBox.isChecked(), false);
-  assertClean(staff);
-  await staff.close();
+  assert.equal(await staffBox.isDisabled(), true, 'a staff admin cannot give the consent');
+  assert.equal(await staff.page.locator('#profile-open-data-hint').textContent(), 'Bare organisasjonens egne administratorer kan gi samtykket.');
+  assert.equal(await staff.page.locator('#profile-fields').isVisible(), true, 'the rest of the profile is hers to edit');
+  assert.equal((await write(staff.page, 'PATCH', `/api/organisations/${orgId}`, { open_data: true })).status, 403, 'the server refuses her too');
 
   // The club's admin chooses a password (and is signed in), then adds an activity.
   const a = await openPage(browser, origin);
@@ -189,7 +193,8 @@ test('an organisation publishes its activities as open data, and withdraws', asy
   assert.equal(added.status, 201, JSON.stringify(added.body));
   const actId = added.body.id ?? added.body.properties?.id;
   assert.ok(Number.isInteger(actId), `the new activity's id in ${JSON.stringify(added.body)}`);
-  assert.equal((await feed()).has(actId), false, 'without consent the activity is not in the feed');
+  const unpublished = (await feed()).get(actId);
+  assert.ok(!unpublished || unpublished.state === 'deleted', `without consent the activity is not published: ${JSON.stringify(unpublished)}`);
 
   // The consent, in the profile: what, where, licence and how to stop, then the checkbox.
   const section = page.locator('#open-data');
@@ -199,7 +204,7 @@ test('an organisation publishes its activities as open data, and withdraws', asy
   assert.deepEqual(facts, ['Hva som deles', 'Hvor', 'Lisens', 'Angre']);
   const text = await section.textContent();
   assert.match(text, /Tittel, beskrivelse, kategori, alder, pris, tider, sted og påmeldingsadresse/);
-  assert.match(text, /Ingen personopplysninger om medlemmene deres\./);
+  assert.match(text, /navnet og nettsiden til organisasjonen\. Ikke kontaktopplysningene deres, og ingen personopplysninger om medlemmene\./);
   assert.match(text, /OpenActive/);
   assert.match(text, /forsvinner aktivitetene fra strømmen/);
   const feedLink = section.getByRole('link', { name: `${origin}/api/feeds/session-series` });
@@ -228,6 +233,7 @@ test('an organisation publishes its activities as open data, and withdraws', asy
   assert.equal(item.kind, 'SessionSeries');
   assert.equal(item.data.name, TITLE);
   assert.equal(item.data.organizer.name, ORG);
+  assert.equal(item.data.organizer.email, undefined, 'not the organisation\'s contact');
   await assertAxe(page, 'the consent given');
 
   // 320 px: no sideways scrolling, the feed's URL breaks inside the section; high contrast.
@@ -244,6 +250,15 @@ test('an organisation publishes its activities as open data, and withdraws', asy
   await page.locator('#contrast').press('Enter');
   await page.setViewportSize({ width: 1024, height: 640 });
   await page.locator('#profile').screenshot({ path: screenshotPath('org-open-data.png') });
+
+  // Given, the staff admin may withdraw it (not give it again): enabled while ticked.
+  await openOrg(staff, `/org?org=${orgId}`);
+  assert.equal(await staffBox.isChecked(), true);
+  assert.equal(await staffBox.isEnabled(), true, 'a staff admin may withdraw the consent');
+  assert.equal(await staff.page.locator('#profile-open-data-hint').textContent(), 'Samtykket er organisasjonens eget. Som ansatt i kommunen kan du trekke det tilbake, men ikke gi det.');
+  await assertAxe(staff.page, 'the consent, for a staff admin');
+  assertClean(staff);
+  await staff.close();
 
   // The editor sees the consent as it is, and may not change it.
   const e = await openPage(browser, origin);
@@ -267,7 +282,7 @@ test('an organisation publishes its activities as open data, and withdraws', asy
   await ep.locator('#open-data').waitFor({ state: 'visible' });
   assert.equal(await ep.getByRole('checkbox', { name: 'Publish our activities as open data' }).isDisabled(), true);
   assert.equal(await ep.locator('#profile-open-data-hint').textContent(), 'Only the organisation\'s admins can change this.');
-  assert.match(await ep.locator('#open-data').textContent(), /No personal data about your members\./);
+  assert.match(await ep.locator('#open-data').textContent(), /Not your contact details, and no personal data about your members\./);
   await assertAxe(ep, 'the consent, read-only, English');
   assertClean(e);
   await e.close();

@@ -177,7 +177,8 @@ export async function showSignedIn() {
   await chooseOrg(page.orgs.some((o) => o.id === wanted) ? wanted : page.orgs[0]?.id ?? null);
 }
 
-/** Shows organisation `id`'s activities, needs, the places it runs and (for its admins) profile and members. */
+/** Shows organisation `id`'s activities, needs, the places it runs, its profile (for an editor only the
+ * open-data consent) and (for its admins) members. */
 export async function chooseOrg(id) {
   page.org = id;
   $('org-select').value = id == null ? '' : String(id);
@@ -186,9 +187,10 @@ export async function chooseOrg(id) {
   for (const s of ['activities', 'needs']) $(s).hidden = !org;
   for (const s of ['activities', 'needs']) $(`${s}-link`).hidden = !org;
   $('members').hidden = !org || !runsOrg();
-  $('profile').hidden = $('members').hidden;
   $('members-link').hidden = $('members').hidden;
-  $('profile-link').hidden = $('members').hidden;
+  // The profile: editable for its admins; an editor sees only the open-data consent.
+  $('profile').hidden = !org;
+  $('profile-link').hidden = !org;
   // The places it runs: shown once GET …/facilities has found one (runs.js).
   $('runs').hidden = true;
   $('runs-link').hidden = true;
@@ -197,6 +199,6 @@ export async function chooseOrg(id) {
   const q = new URLSearchParams(location.search);
   if (page.orgs.length > 1) q.set('org', String(id));
   history.replaceState(null, '', at(q.size ? `/org?${q}` : '/org'));
-  if (runsOrg()) showProfile();
+  showProfile();
   await Promise.all([loadActivities(), loadNeeds(), loadRuns(), runsOrg() ? loadMembers() : null]);
 }

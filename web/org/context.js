@@ -9,7 +9,7 @@ export const page = {
   org: null,
   /** The facilities `[{ id, label }]`, loaded once when a form first needs them. */
   facilities: null,
-  /** GET /api/organisations by id: name, kind, contact, website, active. */
+  /** GET /api/organisations by id: name, kind, contact, website, active, open_data. */
   orgInfo: new Map(),
 };
 
@@ -21,6 +21,12 @@ export const currentOrg = () => page.orgs.find((o) => o.id === page.org) ?? null
 
 /** Whether the person runs the chosen organisation: its org_admin, or a staff admin. */
 export const runsOrg = () => page.me?.staff_role === 'admin' || currentOrg()?.role === 'org_admin';
+
+/**
+ * Whether the person is the chosen organisation's own org_admin (a membership, not a staff
+ * role): only they may give its consent to open data; a staff admin may withdraw it.
+ */
+export const ownAdmin = () => page.me?.memberships?.some((m) => m.org_id === page.org && m.role === 'org_admin') ?? false;
 
 /** `org_id` for a new item: needed when the person could write for several organisations. */
 export const orgField = () => ({ org_id: page.org });

@@ -85,6 +85,7 @@ const REASONS = [
   [/has this name/, 'errors.name_taken'],
   [/current password/, 'errors.current_password'],
   [/must keep an admin/, 'members.last_admin'],
+  [/agree to open publication/, 'profile.open_data_staff_give'],
 ];
 
 const reasonKey = (text) => REASONS.find(([re]) => re.test(text ?? ''))?.[1] ?? null;

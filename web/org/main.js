@@ -6,8 +6,9 @@
 // Signed in: who, sign out, the organisation (when several), its activities (account.js,
 // activities.js and activity-editor.js with schedule.js and place.js, a season's CSV file in
 // season.js), volunteer needs with
-// their offers (needs.js, need-editor.js, offers.js) and, for its admins, its profile
-// (profile.js) and members and invitations (members.js); the person's own account
+// their offers (needs.js, need-editor.js, offers.js), its profile with the consent to open
+// data (profile.js; editors see only the consent, read-only) and, for its admins, members
+// and invitations (members.js); the person's own account
 // (password.js). A session that ends while the page is open asks to sign in again without
 // losing what was typed (session.js). Strings: /static/i18n/org/.
 

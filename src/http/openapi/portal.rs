@@ -71,13 +71,13 @@ pub(super) fn portal_paths(paths: &mut serde_json::Map<String, serde_json::Value
         (
             "/api/organisations",
             json!({
-                "get": { "summary": "The active organisations by name: {organisations: [{id, name, kind, contact, website, example, active}]}; staff admins also see deactivated ones", "operationId": "listOrganisations", "responses": { "200": { "description": "Organisations" } } },
+                "get": { "summary": "The active organisations by name: {organisations: [{id, name, kind, contact, website, example, active, open_data}]}; staff admins also see deactivated ones", "operationId": "listOrganisations", "responses": { "200": { "description": "Organisations" } } },
                 "post": { "summary": "Add an organisation (staff admin); names are unique whatever their case", "operationId": "createOrganisation", "security": session, "requestBody": body(&["name", "kind"], profile.clone()), "responses": with(json!({ "201": { "description": "Added: {id, name}" } }), problems.clone()) },
             }),
         ),
         (
             "/api/organisations/{id}",
-            json!({ "patch": { "summary": "Change an organisation's profile (its org_admins, staff admins); `active: false` deactivates it (staff admins): its activities and needs are hidden and its members and tokens cannot write until reactivated", "operationId": "updateOrganisation", "security": session, "parameters": [id.clone()], "requestBody": body(&[], profile), "responses": with(json!({ "204": { "description": "Changed" } }), problems.clone()) } }),
+            json!({ "patch": { "summary": "Change an organisation's profile (its org_admins, staff admins); `open_data: true` (its own org_admins only) publishes its activities in the open feed /api/feeds/session-series under CC BY 4.0, `false` withdraws them (staff admins too); `active: false` deactivates it (staff admins): its activities and needs are hidden and its members and tokens cannot write until reactivated", "operationId": "updateOrganisation", "security": session, "parameters": [id.clone()], "requestBody": body(&[], profile), "responses": with(json!({ "204": { "description": "Changed" } }), problems.clone()) } }),
         ),
         (
             "/api/organisations/{id}/merge",
