@@ -21,26 +21,17 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
-import { axeViolations, launchBrowser, openPage, screenshotPath, settle, startServer } from './harness.mjs';
-import { startSmtp } from './smtp.mjs';
+import { axeViolations, openPage, screenshotPath, settle } from './harness.mjs';
+import { startPortal, stopPortal } from './portal.mjs';
 
 let server;
 let browser;
 let origin;
 let smtp;
 
-before(async () => {
-  smtp = await startSmtp();
-  server = await startServer({ extraArgs: ['--smtp-url', `smtp://127.0.0.1:${smtp.port}`] });
-  origin = server.url;
-  browser = await launchBrowser();
-});
+before(async () => ({ smtp, server, browser, origin } = await startPortal()));
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  await smtp?.close();
-});
+after(() => stopPortal({ smtp, server, browser }));
 
 const ADMIN = { email: 'ada@drammen.kommune.no', name: 'Ada Admin', password: 'fire ord er lett å huske' };
 const MODERATOR = { email: 'mona@drammen.kommune.no', name: 'Mona Moderator', password: 'moderatoren leser hvert forslag' };

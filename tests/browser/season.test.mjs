@@ -19,32 +19,20 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 
-import { axeViolations, launchBrowser, openPage, screenshotPath, startServer } from './harness.mjs';
-import { startSmtp } from './smtp.mjs';
+import { axeViolations, openPage, screenshotPath } from './harness.mjs';
+import { signInLink, startPortal, stopPortal } from './portal.mjs';
 
 let server;
 let browser;
 let origin;
 let smtp;
 
-function linkIn(text) {
-  const m = /https?:\/\/[^\s/]+(\/auth\/link\/[0-9a-f]{64})/.exec(text);
-  assert.ok(m, `a sign-in link in:\n${text}`);
-  return `${origin}${m[1]}`;
-}
+/** The sign-in link in an email's text, on this server's origin. */
+const linkIn = (text) => signInLink(origin, text);
 
-before(async () => {
-  smtp = await startSmtp();
-  server = await startServer({ extraArgs: ['--smtp-url', `smtp://127.0.0.1:${smtp.port}`] });
-  origin = server.url;
-  browser = await launchBrowser();
-});
+before(async () => ({ smtp, server, browser, origin } = await startPortal()));
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  await smtp?.close();
-});
+after(() => stopPortal({ smtp, server, browser }));
 
 // The link page has no icon (a favicon 404 after it); a signed-out /api/me is 401; a file
 // with mistakes is a 422.

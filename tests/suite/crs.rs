@@ -256,28 +256,8 @@ async fn unknown_crss_and_a_bbox_crs_without_a_box_are_400_problems() {
 /// finds equals what the API says.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn owslib_reads_collections_queryables_a_cql2_filter_and_utm_items() {
-    let python = std::env::var("NAERMILJO_TEST_PYTHON").unwrap_or_else(|_| {
-        panic!(
-            "NAERMILJO_TEST_PYTHON is not set: run the tests with scripts/test, which makes a \
-             virtual environment with tests/requirements.txt (OWSLib)"
-        )
-    });
     let (_, state) = oslo().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let app = naermiljo::http::router(state.clone());
-    let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/owslib_features.py");
-    let out = tokio::task::spawn_blocking({
-        let url = url.clone();
-        move || tool(&python, &[script.to_str().unwrap(), &url], None)
-    })
-    .await
-    .unwrap();
-    server.abort();
-    let said: serde_json::Value =
-        serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let said = client_over_http(state, "owslib_features.py").await;
 
     let (_, _, ours) = get(state, "/api/collections").await;
     let ids: Vec<&serde_json::Value> = ours["collections"]
@@ -335,28 +315,8 @@ async fn owslib_reads_collections_queryables_a_cql2_filter_and_utm_items() {
 /// API's own, and its first point is the API's `crs=` output.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gdal_reads_facilities_in_utm_33_with_attribute_and_spatial_filters() {
-    let python = std::env::var("NAERMILJO_TEST_PYTHON").unwrap_or_else(|_| {
-        panic!(
-            "NAERMILJO_TEST_PYTHON is not set: run the tests with scripts/test, which makes a \
-             virtual environment with tests/requirements.txt (pyogrio, which bundles GDAL)"
-        )
-    });
     let (_, state) = oslo().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let app = naermiljo::http::router(state.clone());
-    let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/gdal_oapif.py");
-    let out = tokio::task::spawn_blocking({
-        let url = url.clone();
-        move || tool(&python, &[script.to_str().unwrap(), &url], None)
-    })
-    .await
-    .unwrap();
-    server.abort();
-    let said: serde_json::Value =
-        serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let said = client_over_http(state, "gdal_oapif.py").await;
     assert_eq!(said["layer_epsg"], 25833, "{said}");
 
     const UTM33: &str = "http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F25833";
@@ -406,12 +366,7 @@ async fn gdal_reads_facilities_in_utm_33_with_attribute_and_spatial_filters() {
 /// lies in the zone asked for; bad input is a 400.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn coverage_and_gaps_as_geopackages_open_in_gdal_in_the_crs_asked_for() {
-    let python = std::env::var("NAERMILJO_TEST_PYTHON").unwrap_or_else(|_| {
-        panic!(
-            "NAERMILJO_TEST_PYTHON is not set: run the tests with scripts/test, which makes a \
-             virtual environment with tests/requirements.txt (pyogrio, which bundles GDAL)"
-        )
-    });
+    let python = test_python();
     let (_, state) = oslo().await;
     const Q: &str = "kind=school&minutes=5";
     let utm = |code: u32| format!("http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F{code}");
@@ -533,5 +488,34 @@ async fn gpkg_of(state: &AppState, python: &str, uri: String) -> serde_json::Val
     .await
     .unwrap();
     std::fs::remove_file(&path).ok();
+    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+/// The tests' Python (scripts/test makes a virtual environment with tests/requirements.txt).
+fn test_python() -> String {
+    std::env::var("NAERMILJO_TEST_PYTHON").unwrap_or_else(|_| {
+        panic!(
+            "NAERMILJO_TEST_PYTHON is not set: run the tests with scripts/test, which makes a \
+             virtual environment with tests/requirements.txt (OWSLib, pyogrio)"
+        )
+    })
+}
+
+/// Runs `tests/clients/SCRIPT URL` against the service served on a loopback port, and reads
+/// the one JSON object it prints.
+async fn client_over_http(state: &AppState, script: &str) -> serde_json::Value {
+    let python = test_python();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = naermiljo::http::router(state.clone());
+    let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/clients")
+        .join(script);
+    let out =
+        tokio::task::spawn_blocking(move || tool(&python, &[script.to_str().unwrap(), &url], None))
+            .await
+            .unwrap();
+    server.abort();
     serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"))
 }
