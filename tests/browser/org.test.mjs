@@ -586,7 +586,7 @@ test('an admin keeps the profile and the members; activities pause and resume; p
   await m.page.waitForURL(/\/org/);
   await m.page.waitForFunction(() => window.app?.view === 'signed-in');
   const offer = m.page.locator('#password-offer');
-  assert.ok(await offer.isVisible(), 'a link session is offered a new password');
+  await offer.waitFor({ state: 'visible' }); // a link session is offered a new password
   await offer.getByRole('link', { name: 'Velg nytt passord' }).press('Enter');
   assert.equal(await m.page.locator('#change-password-heading').textContent(), 'Velg nytt passord');
   assert.ok(await m.page.locator('#current-password').isHidden(), 'no current password asked');

@@ -58,8 +58,9 @@ export async function route() {
     window.app.view = 'password';
     showSetPassword();
   } else {
-    window.app.view = 'signed-in';
     await showSignedIn();
+    // Set once the page is drawn, so a reader (or a test) waiting on it sees the whole view.
+    window.app.view = 'signed-in';
   }
 }
 
