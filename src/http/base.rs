@@ -22,9 +22,10 @@ use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use super::AppState;
+use super::error::ApiError;
 
 /// A configured public address, split: `origin` = `https://host[:port]`, `prefix` = `""` or
 /// `/kart` (no final `/`).
@@ -273,6 +274,24 @@ fn is_prefix(p: &str) -> bool {
                         .chars()
                         .all(|c| c.is_ascii_alphanumeric() || "-._~%".contains(c))
             }))
+}
+
+/// Requests no route matches: a path with a trailing slash is sent to the same path without it
+/// (308, the query kept), as OWSLib and people typing addresses ask for `/api/`; anything
+/// else is a 404 problem.
+pub async fn without_trailing_slash(base: BaseUrl, uri: axum::http::Uri) -> Response {
+    let path = uri.path();
+    match path
+        .strip_suffix('/')
+        .filter(|p| !p.is_empty() && !p.ends_with('/'))
+    {
+        Some(trimmed) => {
+            let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+            axum::response::Redirect::permanent(&format!("{}{trimmed}{query}", base.0))
+                .into_response()
+        }
+        None => ApiError::NotFound(format!("nothing at {path}")).into_response(),
+    }
 }
 
 /// Puts the path prefix in front of root paths in what the server sends: a `Location`

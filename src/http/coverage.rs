@@ -242,17 +242,32 @@ pub async fn get_gaps(
         })
         .collect();
     if let Some(projector) = gpkg {
+        // What the file is about, in its description and its name, so that two downloads
+        // are told apart (as coverage's are).
+        let what = ["kind", "category", "nature"]
+            .into_iter()
+            .find_map(|n| params.get(n))
+            .unwrap_or("facilities");
         let layer = coverage::gpkg::Layer {
             name: "gaps",
             description: format!(
-                "Homes beyond {} minutes' walk. Data: {}",
+                "Homes beyond {} minutes ({}) from {what}. Data: {}",
                 q.minutes,
+                q.profile.as_str(),
                 s.attribution()
             ),
             features,
         };
         drop(s);
-        return geopackage(layer, &projector, &format!("gaps-{}min.gpkg", q.minutes)).await;
+        let name: String = format!("gaps-{what}-{}min-{}.gpkg", q.minutes, q.profile.as_str())
+            .chars()
+            .map(|ch| match ch.to_ascii_lowercase() {
+                ch @ ('a'..='z' | '0'..='9' | '_' | '-' | '.') => ch,
+                ',' => '+',
+                _ => '-',
+            })
+            .collect();
+        return geopackage(layer, &projector, &name).await;
     }
     Ok(typed(
         super::features::GEO_JSON,

@@ -125,7 +125,7 @@ pub async fn get_landing(
             "attribution": attribution,
             "links": [
                 { "href": format!("{b}/api"), "rel": "self", "type": "application/json", "title": "This document" },
-                { "href": format!("{b}/api/openapi.json"), "rel": "service-desc", "type": "application/vnd.oai.openapi+json;version=3.0", "title": "The API definition" },
+                { "href": format!("{b}/api/openapi.json"), "rel": "service-desc", "type": "application/vnd.oai.openapi+json;version=3.1", "title": "The API definition" },
                 { "href": format!("{b}/api/conformance"), "rel": "conformance", "type": "application/json", "title": "Conformance classes" },
                 { "href": format!("{b}/api/collections"), "rel": "data", "type": "application/json", "title": "Collections" },
             ]
@@ -171,6 +171,7 @@ fn collection_json(c: Collection, snapshot: &Snapshot, base: &str) -> Value {
         "links": [
             { "href": format!("{base}/api/collections/{}", c.id()), "rel": "self", "type": "application/json" },
             { "href": format!("{base}/api/collections/{}/items", c.id()), "rel": "items", "type": GEO_JSON },
+            { "href": format!("{base}/api/collections/{}/queryables", c.id()), "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables", "type": "application/schema+json" },
         ]
     })
 }
@@ -538,6 +539,13 @@ pub async fn get_queryables(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
+    if ["activities", "volunteer-needs", "proposals"].contains(&id.as_str()) {
+        return Err(ApiError::NotFound(format!(
+            "{id} takes no CQL2 filter, so it has no queryables: filter it with its own \
+             parameters (see /api/openapi.json). Facilities, addresses, districts, nature and \
+             trailheads have queryables"
+        )));
+    }
     let c = Collection::parse(&id)?;
     f_json(&Params::parse(raw.as_deref(), NO_PARAMS)?)?;
     Ok(json_response(

@@ -295,6 +295,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/openapi.json", get(openapi::get_openapi))
         .route("/tiles/{file}", get(tiles::get_tilejson))
         .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::get_tile))
+        .fallback(base::without_trailing_slash)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             browse::html_when_asked,

@@ -210,6 +210,9 @@ pub async fn get_tile(
         if !params.is_empty() {
             return facility_tile_open(&state, id, &params);
         }
+    } else {
+        // The other layers take no parameters: one asked for is said, not ignored.
+        Params::parse(raw.as_deref(), &[])?;
     }
     let s = state.snapshot.load();
     let caches = if layer == Layer::Proposals {

@@ -371,3 +371,14 @@ pub fn run_ok(mut c: Command) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// The Python of the tests' virtual environment (`NAERMILJO_TEST_PYTHON`), where
+/// tests/requirements.txt is installed (OWSLib, pyogrio, schemathesis, …).
+pub fn test_python() -> String {
+    std::env::var("NAERMILJO_TEST_PYTHON").unwrap_or_else(|_| {
+        panic!(
+            "NAERMILJO_TEST_PYTHON is not set: run the tests with scripts/test, which makes a \
+             virtual environment with tests/requirements.txt (OWSLib, pyogrio, schemathesis)"
+        )
+    })
+}

@@ -366,7 +366,7 @@ async fn gdal_reads_facilities_in_utm_33_with_attribute_and_spatial_filters() {
 /// lies in the zone asked for; bad input is a 400.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn coverage_and_gaps_as_geopackages_open_in_gdal_in_the_crs_asked_for() {
-    let python = test_python();
+    let python = crate::common::test_python();
     let (_, state) = oslo().await;
     const Q: &str = "kind=school&minutes=5";
     let utm = |code: u32| format!("http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F{code}");
@@ -492,19 +492,10 @@ async fn gpkg_of(state: &AppState, python: &str, uri: String) -> serde_json::Val
 }
 
 /// The tests' Python (scripts/test makes a virtual environment with tests/requirements.txt).
-fn test_python() -> String {
-    std::env::var("NAERMILJO_TEST_PYTHON").unwrap_or_else(|_| {
-        panic!(
-            "NAERMILJO_TEST_PYTHON is not set: run the tests with scripts/test, which makes a \
-             virtual environment with tests/requirements.txt (OWSLib, pyogrio)"
-        )
-    })
-}
-
 /// Runs `tests/clients/SCRIPT URL` against the service served on a loopback port, and reads
 /// the one JSON object it prints.
 async fn client_over_http(state: &AppState, script: &str) -> serde_json::Value {
-    let python = test_python();
+    let python = crate::common::test_python();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let app = naermiljo::http::router(state.clone());

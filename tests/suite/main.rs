@@ -25,6 +25,7 @@ mod participation;
 mod population;
 mod postgis_ops;
 mod proxy;
+mod schemathesis;
 mod store_contract;
 mod tiles;
 mod walking;

@@ -38,7 +38,7 @@ pub fn feeds_paths(doc: &mut Value) {
     let crs = q(
         "crs",
         "With format=gpkg: the CRS of the file (an OGC URI, as a collection's `crs` lists them; default CRS84)",
-        json!({ "type": "string", "format": "uri" }),
+        json!({ "type": "string", "format": "uri", "enum": crate::http::crs::Crs::offered_uris() }),
     );
     if let Some(parameters) = doc["paths"]["/api/coverage"]["get"]["parameters"].as_array_mut() {
         for p in parameters.iter_mut().filter(|p| p["name"] == "format") {
@@ -57,6 +57,9 @@ pub fn feeds_paths(doc: &mut Value) {
         ));
         parameters.push(crs);
     }
+    let coverage = &mut doc["paths"]["/api/coverage"]["get"]["responses"]["200"]["content"];
+    coverage["text/csv"] = json!({ "schema": { "type": "string" } });
+    coverage["application/geo+json"] = json!({ "schema": { "type": "object" } });
     for path in ["/api/coverage", "/api/coverage/gaps"] {
         doc["paths"][path]["get"]["responses"]["200"]["content"]["application/geopackage+sqlite3"] =
             json!({ "schema": { "type": "string", "format": "binary" } });

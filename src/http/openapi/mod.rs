@@ -2,6 +2,7 @@
 //! with the written documents' schemas generated from their Rust types (`schemas`). A test
 //! checks that every route of `router()` is in it, and that every body has a schema.
 
+mod complete;
 mod feeds;
 mod hours;
 mod nature;
@@ -72,7 +73,7 @@ pub fn document() -> Value {
                 "operationId": "listItems",
                 "parameters": [
                     collection_id.clone(),
-                    param("bbox", "query", "minlon,minlat,maxlon,maxlat in WGS84; edges included", json!({ "type": "array", "items": { "type": "number" }, "minItems": 4, "maxItems": 6 }), false),
+                    param("bbox", "query", "minlon,minlat,maxlon,maxlat in WGS84; edges included", json!({ "type": "array", "items": { "type": "number" }, "anyOf": [{ "minItems": 4, "maxItems": 4 }, { "minItems": 6, "maxItems": 6 }] }), false),
                     param("filter", "query", "A CQL2 condition on the queryables (/api/collections/{id}/queryables): comparisons, AND/OR/NOT, IS NULL, LIKE, IN, S_INTERSECTS with BBOX or a geometry; facilities, addresses and districts", json!({ "type": "string" }), false),
                     param("filter-lang", "query", "cql2-text (default) or cql2-json", json!({ "type": "string", "enum": ["cql2-text", "cql2-json"] }), false),
                     param("crs", "query", "Facilities, addresses and districts: the CRS of the answer's coordinates (OGC API – Features Part 2), in that CRS's axis order; default CRS84 (lon/lat). The answer's Content-Crs header names it", json!({ "type": "string", "format": "uri", "enum": crate::http::crs::Crs::offered_uris() }), false),
@@ -80,7 +81,7 @@ pub fn document() -> Value {
                     param("limit", "query", "Page size, 1 to 10000 (larger values are clamped to 10000)", json!({ "type": "integer", "minimum": 1, "default": 100 }), false),
                     param("offset", "query", "Features to skip", json!({ "type": "integer", "minimum": 0, "default": 0 }), false),
                     param("kind", "query", "Facilities only: comma-separated kinds, or naermiljoanlegg", json!({ "type": "string" }), false),
-                    param("q", "query", "Words that must all occur in the name or label (case, accents and æøå ignored), up to 200 characters", json!({ "type": "string", "maxLength": 200 }), false),
+                    param("q", "query", "Words that must all occur in the name or label (case, accents and æøå ignored), up to 200 characters; empty: no filter", json!({ "type": "string", "minLength": 0, "maxLength": 200 }), false),
                     param("level", "query", "Districts only: one level (kommune, kommunedel, bydel, delomrade, grunnkrets, postcode, …)", json!({ "type": "string" }), false),
                     param("parent", "query", "Districts only: the districts inside this district (its id), at any depth", json!({ "type": "string" }), false),
                     f.clone(),
@@ -97,7 +98,7 @@ pub fn document() -> Value {
                 "summary": "Address autocomplete: tolerant of case, æøå written ae/o/a, prefixes and one typo per word",
                 "operationId": "searchAddresses",
                 "parameters": [
-                    param("q", "query", "The start of an address, up to 200 characters", json!({ "type": "string", "maxLength": 200 }), true),
+                    param("q", "query", "The start of an address, up to 200 characters, not only spaces", json!({ "type": "string", "maxLength": 200, "pattern": complete::NOT_BLANK }), true),
                     param("limit", "query", "Results, 1 to 50 (larger values are clamped)", json!({ "type": "integer", "minimum": 1, "default": 10 }), false),
                 ],
                 "responses": ok("Best matches first", "application/geo+json", feature_collection)
@@ -265,8 +266,8 @@ fn programme_paths(doc: &mut Value) {
         q("offset", "Skip this many", json!({ "type": "integer" })),
         q(
             "q",
-            "Words in the title or description",
-            json!({ "type": "string" }),
+            "Words in the title or description; empty: no filter",
+            json!({ "type": "string", "minLength": 0 }),
         ),
         q(
             "category",
@@ -328,8 +329,8 @@ fn programme_paths(doc: &mut Value) {
         q("offset", "Skip this many", json!({ "type": "integer" })),
         q(
             "q",
-            "Words in the title, description or skills",
-            json!({ "type": "string" }),
+            "Words in the title, description or skills; empty: no filter",
+            json!({ "type": "string", "minLength": 0 }),
         ),
         q("org", "Organisation id", json!({ "type": "integer" })),
     ];
@@ -367,6 +368,20 @@ fn programme_paths(doc: &mut Value) {
     ] {
         let (fields, feature_form, patch) = schemas::names(items);
         let reference = |name: &str| json!({ "$ref": format!("#/components/schemas/{name}") });
+        // Activities are served as schema.org/OpenActive JSON-LD too; needs only as GeoJSON.
+        let jsonld = items == ItemCollection::Activities;
+        let (formats, formats_said) = if jsonld {
+            (json!(["json", "jsonld"]), "json or jsonld")
+        } else {
+            (json!(["json"]), "json")
+        };
+        let with_jsonld = |mut responses: Value| {
+            if jsonld {
+                responses["200"]["content"]["application/ld+json"] =
+                    json!({ "schema": { "type": "object" } });
+            }
+            responses
+        };
         let mut as_fields = json!({ "schema": reference(fields) });
         if items == ItemCollection::Activities {
             as_fields["example"] = schemas::activity_example();
@@ -381,11 +396,11 @@ fn programme_paths(doc: &mut Value) {
             "application/merge-patch+json": { "schema": reference(patch) },
         } });
         paths.insert(format!("/api/collections/{collection}/items"), json!({
-            "get": { "summary": format!("List {collection}, filtered"), "operationId": format!("list-{collection}"), "parameters": params, "responses": ok("Items", "application/geo+json", fc.clone()) },
+            "get": { "summary": format!("List {collection}, filtered"), "operationId": format!("list-{collection}"), "parameters": params, "responses": with_jsonld(ok("Items", "application/geo+json", fc.clone())) },
             "post": { "summary": format!("Create a {what} (token: editor of the organisation, or admin); body: the document, or a GeoJSON Feature"), "operationId": format!("create-{collection}"), "security": bearer.clone(), "requestBody": written.clone(), "responses": created(what) },
         }));
         paths.insert(format!("/api/collections/{collection}/items/{{fid}}"), json!({
-            "get": { "summary": format!("One {what}; ETag header{}", if collection == "activities" { "; f=jsonld or Accept: application/ld+json for schema.org/OpenActive" } else { "" }), "operationId": format!("get-{collection}"), "parameters": [fid.clone(), q("f", "json or jsonld", json!({ "type": "string" })), crs("crs")], "responses": ok("The item", "application/geo+json", feature.clone()) },
+            "get": { "summary": format!("One {what}; ETag header{}", if collection == "activities" { "; f=jsonld or Accept: application/ld+json for schema.org/OpenActive" } else { "" }), "operationId": format!("get-{collection}"), "parameters": [fid.clone(), q("f", formats_said, json!({ "type": "string", "enum": formats })), crs("crs")], "responses": with_jsonld(ok("The item", "application/geo+json", feature.clone())) },
             "put": { "summary": format!("Replace a {what}"), "operationId": format!("replace-{collection}"), "security": bearer.clone(), "parameters": [fid.clone(), if_match.clone()], "requestBody": written, "responses": replaced(what) },
             "patch": { "summary": format!("Change fields of a {what} (JSON Merge Patch, RFC 7396)"), "operationId": format!("patch-{collection}"), "security": bearer.clone(), "parameters": [fid.clone(), if_match.clone()], "requestBody": patched, "responses": replaced(what) },
             "delete": { "summary": format!("Delete a {what}"), "operationId": format!("delete-{collection}"), "security": bearer.clone(), "parameters": [fid.clone(), if_match.clone()], "responses": deleted.clone() },
@@ -401,7 +416,7 @@ fn programme_paths(doc: &mut Value) {
         "summary": "The one search box: addresses, facilities by name and districts by name, grouped (feature property `group`: address, facility, district; `label`), groups ranked for the query (a number: addresses first; a place named exactly as asked leads); districts carry a `bbox` to fit",
         "operationId": "search",
         "parameters": [
-            param("q", "query", "What to look for, up to 200 characters", json!({ "type": "string", "maxLength": 200, "minLength": 1 }), true),
+            param("q", "query", "What to look for, up to 200 characters, not only spaces", json!({ "type": "string", "maxLength": 200, "pattern": complete::NOT_BLANK }), true),
             param("limit", "query", "Results per group, 1 to 50 (larger values are clamped)", json!({ "type": "integer", "minimum": 1, "default": 5 }), false),
         ],
         "responses": with_coverage_problems(ok("The places found, grouped", "application/geo+json", json!({ "$ref": "#/components/schemas/FeatureCollection" })))
@@ -462,6 +477,7 @@ pub fn openapi() -> Value {
     nature::nature_paths(&mut doc);
     feeds::feeds_paths(&mut doc);
     schemas::add(&mut doc);
+    complete::complete(&mut doc);
     doc
 }
 

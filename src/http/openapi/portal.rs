@@ -9,7 +9,8 @@ use super::param;
 /// and invitations, offers' states, the outbox.
 pub(super) fn portal_paths(paths: &mut serde_json::Map<String, serde_json::Value>) {
     let session = json!([{ "session": [] }]);
-    let body = |required: &[&str], props: serde_json::Value| json!({ "required": true, "content": { "application/json": { "schema": { "type": "object", "required": required, "properties": props } } } });
+    // The server refuses a field it does not know (serde's deny_unknown_fields).
+    let body = |required: &[&str], props: serde_json::Value| json!({ "required": true, "content": { "application/json": { "schema": { "type": "object", "required": required, "properties": props, "additionalProperties": false } } } });
     let s = json!({ "type": "string" });
     let int = json!({ "type": "integer" });
     let id = json!({ "name": "id", "in": "path", "required": true, "schema": int });
@@ -23,12 +24,25 @@ pub(super) fn portal_paths(paths: &mut serde_json::Map<String, serde_json::Value
         "open_data": { "type": "boolean", "description": "Consent to publish the organisation's activities in the open OpenActive feed (CC BY 4.0); false withdraws it" },
     });
     let problems = json!({ "401": { "description": "Not signed in" }, "403": { "description": "Not allowed, or no CSRF token" }, "422": { "description": "Invalid fields (problem+json with errors)" } });
+    let crs =
+        json!({ "type": "string", "format": "uri", "enum": crate::http::crs::Crs::offered_uris() });
+    let date = json!({ "type": "string", "format": "date" });
     let list_params: Vec<serde_json::Value> = [
-        "bbox", "limit", "offset", "status", "category", "district", "from", "to", "sort", "f",
-        "crs", "bbox-crs",
+        ("bbox", "minlon,minlat,maxlon,maxlat (in bbox-crs)", json!({ "type": "string", "pattern": super::complete::BBOX_PATTERN })),
+        ("limit", "Page size", json!({ "type": "integer", "minimum": 1 })),
+        ("offset", "Skip this many", json!({ "type": "integer", "minimum": 0 })),
+        ("status", "Statuses, comma-separated", json!({ "type": "string", "pattern": super::complete::comma_list(&crate::participation::Status::ids()) })),
+        ("category", "Categories (facility kinds and others), comma-separated", json!({ "type": "string", "pattern": super::complete::comma_list(&crate::participation::Category::ids()) })),
+        ("district", "A district's id, of any level", json!({ "type": "string", "minLength": 1 })),
+        ("from", "Published on or after (YYYY-MM-DD)", date.clone()),
+        ("to", "Published on or before (YYYY-MM-DD)", date),
+        ("sort", "-supports (default) or -published", json!({ "type": "string", "enum": ["-supports", "-published"] })),
+        ("f", "json (GeoJSON) or csv (not with crs)", json!({ "type": "string", "enum": ["json", "geojson", "csv"] })),
+        ("crs", "The CRS of the answer's coordinates; default CRS84", crs.clone()),
+        ("bbox-crs", "The CRS bbox is given in; default CRS84", crs),
     ]
-    .iter()
-    .map(|n| param(n, "query", n, s.clone(), false))
+    .into_iter()
+    .map(|(n, d, schema)| param(n, "query", d, schema, false))
     .collect();
     let with = |mut r: serde_json::Value, extra: serde_json::Value| {
         if let (Some(r), serde_json::Value::Object(e)) = (r.as_object_mut(), extra) {
@@ -161,8 +175,8 @@ pub(super) fn portal_paths(paths: &mut serde_json::Map<String, serde_json::Value
         (
             "/delta/bekreft/{secret}",
             json!({
-                "get": { "summary": "The page of an emailed confirmation link: one button (a mail scanner confirms nothing)", "operationId": "confirmPage", "parameters": [param("secret", "path", "The link's secret", s.clone(), true)], "responses": { "200": { "description": "HTML" } } },
-                "post": { "summary": "Confirm: a proposal goes to moderation, a support counts, answers go to the address; 404 page when used or older than 48 hours", "operationId": "confirm", "parameters": [param("secret", "path", "The link's secret", s.clone(), true)], "responses": { "200": { "description": "HTML" }, "404": { "description": "HTML: the link no longer works" } } },
+                "get": { "summary": "The page of an emailed confirmation link: one button (a mail scanner confirms nothing)", "operationId": "confirmPage", "parameters": [param("secret", "path", "The link's secret", s.clone(), true)], "responses": { "200": { "description": "HTML", "content": { "text/html": {} } }, "404": { "description": "HTML: the link no longer works", "content": { "text/html": {} } } } },
+                "post": { "summary": "Confirm: a proposal goes to moderation, a support counts, answers go to the address; 404 page when used or older than 48 hours", "operationId": "confirm", "parameters": [param("secret", "path", "The link's secret", s.clone(), true)], "responses": { "200": { "description": "HTML", "content": { "text/html": {} } }, "404": { "description": "HTML: the link no longer works", "content": { "text/html": {} } } } },
             }),
         ),
         (

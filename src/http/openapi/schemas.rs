@@ -116,7 +116,7 @@ pub fn add(doc: &mut Value) {
                 "status": { "type": "integer" },
                 "detail": { "type": "string" },
                 "parameter": { "type": "string", "description": "The query parameter or header at fault (invalid-parameter, unknown-parameter, limit-exceeded)." },
-                "limit": { "type": "integer", "description": "The largest value served (limit-exceeded)." },
+                "limit": { "type": ["integer", "null"], "description": "The largest value served (limit-exceeded)." },
                 "current_etag": { "type": ["string", "null"], "description": "The item's ETag now (stale-write): read it again and reapply the change." },
                 "errors": {
                     "type": "array",

@@ -208,22 +208,8 @@ pub(super) struct WalkFrom {
 }
 
 pub(super) fn walk_from(params: &Params, max_minutes: u32) -> Result<Option<WalkFrom>, ApiError> {
-    let (Some(lon), Some(lat)) = (params.get("lon"), params.get("lat")) else {
-        if params.get("lon").is_some() || params.get("lat").is_some() {
-            return Err(ApiError::invalid(
-                "lon/lat",
-                "give both lon and lat, or neither",
-            ));
-        }
-        return Ok(None);
-    };
-    let number = |name: &str, s: &str, range: std::ops::RangeInclusive<f64>| {
-        s.trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|v| range.contains(v))
-            .ok_or_else(|| ApiError::invalid(name, format!("{s:?} is not within {range:?}")))
-    };
+    // minutes and profile are checked whether or not a point is given: a bad value is
+    // said, not ignored.
     let minutes = match params.get("minutes") {
         None => 15,
         Some(m) => {
@@ -246,6 +232,22 @@ pub(super) fn walk_from(params: &Params, max_minutes: u32) -> Result<Option<Walk
         Some(p) => Profile::parse(p).ok_or_else(|| {
             ApiError::invalid("profile", format!("{p:?}: use walk, slow or wheelchair"))
         })?,
+    };
+    let number = |name: &str, s: &str, range: std::ops::RangeInclusive<f64>| {
+        s.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| range.contains(v))
+            .ok_or_else(|| ApiError::invalid(name, format!("{s:?} is not within {range:?}")))
+    };
+    let (Some(lon), Some(lat)) = (params.get("lon"), params.get("lat")) else {
+        if params.get("lon").is_some() || params.get("lat").is_some() {
+            return Err(ApiError::invalid(
+                "lon/lat",
+                "give both lon and lat, or neither",
+            ));
+        }
+        return Ok(None);
     };
     Ok(Some(WalkFrom {
         at: LonLat::new(

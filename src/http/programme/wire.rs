@@ -197,6 +197,8 @@ pub fn collections_json(s: &Snapshot, base: &str) -> Vec<Value> {
             "crs": crate::http::crs::Crs::offered_uris(),
             "storageCrs": crate::http::crs::CRS84,
             "extent": { "spatial": { "bbox": [extent], "crs": crate::http::crs::CRS84 } },
+            // The organisations write these; the places are the facilities' (their sources).
+            "attribution": format!("Organisasjonene selv / the organisations themselves; steder / places: {}", s.attribution()),
             "links": [
                 { "href": format!("{base}/api/collections/{id}"), "rel": "self", "type": "application/json" },
                 { "href": format!("{base}/api/collections/{id}/items"), "rel": "items", "type": GEO_JSON },
