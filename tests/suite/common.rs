@@ -330,6 +330,11 @@ impl Server {
         (status, body)
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn health(&self) -> serde_json::Value {
         let (status, body) = self.get("/healthz");
         assert_eq!(status, 200);

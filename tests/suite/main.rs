@@ -19,6 +19,7 @@ mod import_addresses;
 mod import_csv;
 mod import_files;
 mod import_osm;
+mod load;
 mod nature;
 mod organisations;
 mod participation;
