@@ -330,6 +330,12 @@ impl Server {
         (status, body)
     }
 
+    /// Kills the server at once (SIGKILL), as a crash or the OOM killer would.
+    pub fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
     /// The server's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()

@@ -12,6 +12,7 @@ mod coverage;
 mod crs;
 mod disk_full;
 mod districts;
+mod faults;
 mod feed;
 mod fetch;
 mod hours;
