@@ -12,6 +12,7 @@ pub mod demo;
 pub mod domain;
 pub mod edit;
 pub mod fetch;
+pub mod fuzz;
 pub mod hours;
 pub mod http;
 pub mod import;

@@ -15,6 +15,7 @@ mod districts;
 mod faults;
 mod feed;
 mod fetch;
+mod fuzz_corpus;
 mod hours;
 mod import_addresses;
 mod import_csv;
