@@ -6,7 +6,9 @@
 //! Features come as GeoJSON `Feature` values whose coordinates are already in the target
 //! CRS, x first (easting, or longitude: a GeoPackage is always x/y, whatever axis order the
 //! CRS's definition gives). Properties become columns: integers `INTEGER`, other numbers
-//! `REAL`, booleans `BOOLEAN`, strings `TEXT`, anything else its JSON as `TEXT`.
+//! `REAL`, booleans `BOOLEAN`, strings `TEXT`, anything else its JSON as `TEXT`; a layer
+//! declares the columns it always has (`Layer::columns`), so that their types do not depend
+//! on the values of one download.
 
 use serde_json::Value;
 use sqlx::Connection;
@@ -19,6 +21,12 @@ pub struct Layer {
     pub description: String,
     /// GeoJSON Features, in the file's CRS, x first.
     pub features: Vec<Value>,
+    /// The columns every file of this layer has, in this order, with their types (`INTEGER`,
+    /// `REAL`, `BOOLEAN`, `TEXT`), whatever the features hold: a saved style or model keeps
+    /// working when a column is all NULL or the layer is empty. Other properties follow.
+    pub columns: &'static [(&'static str, &'static str)],
+    /// The geometry type when there are no features to tell it (`POINT`, `MULTIPOLYGON`).
+    pub geometry: &'static str,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -122,8 +130,12 @@ async fn fill(
         .await?;
     }
     for layer in layers {
-        let columns = columns(&layer.features);
-        let geometry_type = geometry_type(&layer.features);
+        let columns = columns(layer.columns, &layer.features);
+        let geometry_type = if layer.features.is_empty() {
+            layer.geometry
+        } else {
+            geometry_type(&layer.features)
+        };
         let definition: String = columns
             .iter()
             .map(|(name, ty)| format!(", \"{}\" {ty}", name.replace('"', "\"\"")))
@@ -235,9 +247,13 @@ fn utm35() -> geopackage_core::srs::SrsDefinition {
     }
 }
 
-/// Every property of the features, in the order first seen, with its column type.
-fn columns(features: &[Value]) -> Vec<(String, &'static str)> {
-    let mut columns: Vec<(String, &'static str)> = Vec::new();
+/// The declared columns, then every other property of the features in the order first
+/// seen, with its column type.
+fn columns(declared: &[(&str, &'static str)], features: &[Value]) -> Vec<(String, &'static str)> {
+    let mut columns: Vec<(String, &'static str)> = declared
+        .iter()
+        .map(|(name, ty)| (name.to_string(), *ty))
+        .collect();
     for f in features {
         let Some(properties) = f["properties"].as_object() else {
             continue;
@@ -250,6 +266,9 @@ fn columns(features: &[Value]) -> Vec<(String, &'static str)> {
                 Value::Number(_) => Some("REAL"),
                 _ => Some("TEXT"),
             };
+            if declared.iter().any(|(n, _)| n == name) {
+                continue;
+            }
             match columns.iter_mut().find(|(n, _)| n == name) {
                 // A column that held only integers (or nothing yet) and meets a fraction.
                 Some((_, t)) => match (*t, ty) {

@@ -158,6 +158,32 @@ pub async fn get_coverage(
                 .as_array()
                 .cloned()
                 .unwrap_or_default(),
+            columns: &[
+                ("district_id", "TEXT"),
+                ("district", "TEXT"),
+                ("level", "TEXT"),
+                ("code", "TEXT"),
+                ("parent_id", "TEXT"),
+                ("addresses", "INTEGER"),
+                ("covered", "INTEGER"),
+                ("share", "REAL"),
+                ("unreachable", "INTEGER"),
+                ("median_s", "REAL"),
+                ("p90_s", "REAL"),
+                ("population", "INTEGER"),
+                ("residents_covered", "INTEGER"),
+                ("resident_share", "REAL"),
+                ("population_sum", "BOOLEAN"),
+                ("suppressed", "BOOLEAN"),
+                ("kind", "TEXT"),
+                ("category", "TEXT"),
+                ("nature", "TEXT"),
+                ("minutes", "INTEGER"),
+                ("profile", "TEXT"),
+                ("open_at", "TEXT"),
+                ("data_version", "INTEGER"),
+            ],
+            geometry: "MULTIPOLYGON",
         };
         drop(s);
         return geopackage(layer, &projector, &name).await;
@@ -257,6 +283,13 @@ pub async fn get_gaps(
                 s.attribution()
             ),
             features,
+            columns: &[
+                ("label", "TEXT"),
+                ("district", "TEXT"),
+                ("district_id", "TEXT"),
+                ("walk_seconds", "REAL"),
+            ],
+            geometry: "POINT",
         };
         drop(s);
         let name: String = format!("gaps-{what}-{}min-{}.gpkg", q.minutes, q.profile.as_str())

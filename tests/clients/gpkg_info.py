@@ -8,6 +8,7 @@ Prints one JSON object for the Rust test.
 """
 
 import json
+import math
 import sqlite3
 import sys
 
@@ -25,12 +26,15 @@ for name, geometry_type in pyogrio.list_layers(path):
             field: (value.item() if hasattr(value, "item") else value)
             for field, value in zip(meta["fields"], (column[0] for column in fields))
         }
+        # A NULL in a number column reads as NaN; JSON has null for it.
+        first = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in first.items()}
     out["layers"][name] = {
         "features": int(info["features"]),
         "crs": info["crs"],
         "geometry_type": geometry_type,
         "fields": list(info["fields"]),
-        "total_bounds": [float(b) for b in info["total_bounds"]],
+        "dtypes": [str(t) for t in info["dtypes"]],
+        "total_bounds": [float(b) for b in info["total_bounds"]] if info["total_bounds"] is not None else None,
         "first": first,
     }
 # The container itself, read with Python's own SQLite: GeoPackage 1.4's application_id

@@ -395,6 +395,21 @@ async fn coverage_and_gaps_as_geopackages_open_in_gdal_in_the_crs_asked_for() {
         layer["first"]["covered"],
         districts[0]["properties"]["covered"]
     );
+    // Column types come from the layer, not from one download's values: population is all
+    // NULL here (no SSB figures) and still a number column.
+    let dtype = |field: &str| {
+        let i = layer["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|f| f == field)
+            .unwrap_or_else(|| panic!("no field {field}: {said}"));
+        layer["dtypes"][i].as_str().unwrap().to_string()
+    };
+    assert!(layer["first"]["population"].is_null(), "{said}");
+    assert!(dtype("population").starts_with("int"), "{said}");
+    assert_eq!(dtype("share"), "float64", "{said}");
+    assert_eq!(dtype("suppressed"), "bool", "{said}");
     // UTM 33 metres around Oslo: eastings near 262 km, northings near 6650 km.
     let b = &layer["total_bounds"];
     assert!(
@@ -428,6 +443,21 @@ async fn coverage_and_gaps_as_geopackages_open_in_gdal_in_the_crs_asked_for() {
     assert!(
         (590_000.0..605_000.0).contains(&b[0].as_f64().unwrap()),
         "{b}"
+    );
+    // A question with no gaps gives the same columns and geometry type, with no rows.
+    let said = gpkg_of(
+        state,
+        &python,
+        "/api/coverage/gaps?kind=library,school,kindergarten,playground,park&minutes=60&format=gpkg"
+            .into(),
+    )
+    .await;
+    let empty = &said["layers"]["gaps"];
+    assert_eq!(empty["features"], 0, "{said}");
+    assert_eq!(empty["geometry_type"], "Point", "{said}");
+    assert_eq!(
+        empty["fields"],
+        serde_json::json!(["label", "district", "district_id", "walk_seconds"])
     );
 
     // Finnmark's zone, which the GeoPackage crate does not carry.
