@@ -226,6 +226,30 @@ fn with_bbox_as_polygons(expr: cql2::Expr) -> cql2::Expr {
     serde_json::from_value(json).unwrap_or(expr)
 }
 
+/// The first position of a geometry in `v` that lies outside -180..180, -90..90: a filter
+/// written in projected metres would otherwise match nothing, silently.
+fn outside_lonlat(v: &Value) -> Option<(f64, f64)> {
+    fn positions(c: &Value) -> Option<(f64, f64)> {
+        let a = c.as_array()?;
+        if let (Some(x), Some(y)) = (
+            a.first().and_then(Value::as_f64),
+            a.get(1).and_then(Value::as_f64),
+        ) {
+            return (!(-180.0..=180.0).contains(&x) || !(-90.0..=90.0).contains(&y))
+                .then_some((x, y));
+        }
+        a.iter().find_map(positions)
+    }
+    match v {
+        Value::Object(o) => match o.get("coordinates") {
+            Some(c) if o.contains_key("type") => positions(c),
+            _ => o.values().find_map(outside_lonlat),
+        },
+        Value::Array(a) => a.iter().find_map(outside_lonlat),
+        _ => None,
+    }
+}
+
 /// A parsed `filter=`.
 #[derive(Debug, Clone)]
 pub struct Filter(cql2::Expr);
@@ -263,6 +287,16 @@ impl Filter {
         let expr = with_bbox_as_polygons(expr);
         let json = serde_json::to_value(&expr)
             .map_err(|e| ApiError::invalid("filter", format!("not a CQL2 expression: {e}")))?;
+        if let Some((x, y)) = outside_lonlat(&json) {
+            return Err(ApiError::invalid(
+                "filter",
+                format!(
+                    "the position ({x}, {y}) is not a longitude and latitude: a filter's \
+                     geometries are in CRS84 (lon/lat); filter-crs is not offered, so transform \
+                     UTM coordinates first, or use bbox with bbox-crs"
+                ),
+            ));
+        }
         let mut used = Vec::new();
         properties_in(&json, &mut used);
         let known = queryable_list(c);

@@ -799,6 +799,15 @@ async fn cql2_filters_agree_with_the_plain_parameters() {
             format!("{items}&filter-lang=sql&filter=x"),
             "cql2-text or cql2-json",
         ),
+        // UTM 32 metres where lon/lat belong: said, not an empty answer.
+        (
+            format!("{items}&filter=S_INTERSECTS(geometry,BBOX(598000,6643000,599000,6644000))"),
+            "(598000, 6643000) is not a longitude and latitude",
+        ),
+        (
+            format!("{items}&filter=S_INTERSECTS(geometry,POINT(10.75+6643000))"),
+            "is not a longitude and latitude",
+        ),
     ] {
         let r = get(state, &uri).await;
         let detail = assert_problem(&r, 400);
