@@ -126,6 +126,12 @@ impl PrivateCluster {
     }
 
     fn pg_ctl(&self, action: &str) {
+        self.pg_ctl_mode(action, "fast");
+    }
+
+    /// `pg_ctl ACTION` with shutdown mode `mode` (`fast`: a clean checkpoint; `immediate`:
+    /// as a crash, recovered from the write-ahead log at the next start).
+    fn pg_ctl_mode(&self, action: &str, mode: &str) {
         let data = self.dir.path().join("data");
         let options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
@@ -140,7 +146,7 @@ impl PrivateCluster {
                 self.dir.path().join("log").to_str().unwrap(),
                 "-w",
                 "-m",
-                "fast",
+                mode,
                 "-o",
                 &options,
                 action,
@@ -413,4 +419,131 @@ async fn two_instances_on_one_database_serve_the_basemap_built_anywhere() {
         a.get("/tiles/basemap/13/4340/2379.mvt"),
         b.get("/tiles/basemap/13/4340/2379.mvt")
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_database_crashed_and_restarted_under_writes_keeps_every_acknowledged_one() {
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    let pg = PrivateCluster::start();
+    let url = pg.url();
+    let dir = tempfile::tempdir().unwrap();
+    run_ok({
+        let mut c = on_db(&url, dir.path());
+        c.args(["import", "facilities", "--kind", "kindergarten"])
+            .arg(kindergartens());
+        c
+    });
+    let cli = |args: &[&str]| {
+        let mut c = on_db(&url, dir.path());
+        c.args(args);
+        run_ok(c).trim().lines().last().unwrap().to_string()
+    };
+    let org = cli(&[
+        "org",
+        "create",
+        "--name",
+        "Omstart IL",
+        "--kind",
+        "sports_club",
+    ]);
+    let token = cli(&["token", "create", "--org", &org, "--role", "editor"]);
+    let server = Server::start(on_db(&url, dir.path()), &[]);
+    let base = format!("http://{}", server.addr);
+    let (_, body) = server.get("/api/collections/facilities/items?limit=1");
+    let first: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let place = first["features"][0]["geometry"]["coordinates"].clone();
+
+    let client = reqwest::Client::new();
+    let acknowledged: Arc<Mutex<BTreeMap<i64, String>>> = Arc::default();
+    let refused = Arc::new(Mutex::new(Vec::<u16>::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let (client, base, token) = (client.clone(), base.clone(), token.clone());
+            let (acknowledged, refused, stop) =
+                (acknowledged.clone(), refused.clone(), stop.clone());
+            let place = place.clone();
+            tokio::spawn(async move {
+                let mut i = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    i += 1;
+                    let title = format!("Omstart {w}-{i}");
+                    let body = serde_json::json!({
+                        "title": title, "category": "sport", "price_nok": 0,
+                        "place": { "lon": place[0], "lat": place[1] },
+                        "schedule": { "sessions": [{ "weekday": 3, "start": "18:00", "end": "20:00" }] },
+                    });
+                    let r = client
+                        .post(format!("{base}/api/collections/activities/items"))
+                        .header("Authorization", format!("Bearer {token}"))
+                        .header("Content-Type", "application/json")
+                        .body(body.to_string())
+                        .send()
+                        .await
+                        .expect("the server stays up while its database restarts");
+                    let status = r.status().as_u16();
+                    let bytes = r.bytes().await.unwrap();
+                    if status == 201 {
+                        let stored: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+                        acknowledged
+                            .lock()
+                            .unwrap()
+                            .insert(stored["id"].as_i64().unwrap(), title);
+                    } else {
+                        refused.lock().unwrap().push(status);
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                }
+            })
+        })
+        .collect();
+    let acks = || acknowledged.lock().unwrap().len();
+    let waited = Instant::now();
+    while acks() < 20 {
+        assert!(waited.elapsed() < Duration::from_secs(60), "no writes");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // A crash of the database (immediate: no checkpoint), then its restart, under the writes.
+    let before_crash = acks();
+    tokio::task::block_in_place(|| {
+        pg.pg_ctl_mode("stop", "immediate");
+        pg.pg_ctl("start");
+    });
+    let after = Instant::now();
+    while acks() < before_crash + 20 {
+        assert!(
+            after.elapsed() < Duration::from_secs(60),
+            "writes did not resume after the restart: {:?}",
+            refused.lock().unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    for w in writers {
+        w.await.unwrap();
+    }
+    // Refusals during the outage are 503 problems, nothing else.
+    assert!(
+        refused.lock().unwrap().iter().all(|s| *s == 503),
+        "{:?}",
+        refused.lock().unwrap()
+    );
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    let store = PostgisStore::connect(&url, 2, "naermiljo-test")
+        .await
+        .unwrap();
+    let stored: BTreeMap<i64, String> = store
+        .load()
+        .await
+        .unwrap()
+        .activities
+        .into_iter()
+        .map(|a| (a.id, a.doc.title))
+        .collect();
+    for (id, title) in &acknowledged {
+        assert_eq!(stored.get(id), Some(title), "acknowledged write {id} lost");
+    }
+    assert!(stored.len() <= acknowledged.len() + 4, "{stored:?}");
 }
