@@ -118,6 +118,14 @@ pub fn merge_patch(data: &[u8]) {
     }
 }
 
+/// Removes this process's temporary folder (the files and the small store the harnesses
+/// made); a driver calls it when it is done.
+pub fn clean_up() {
+    let _ = std::fs::remove_dir_all(
+        std::env::temp_dir().join(format!("naermiljo-fuzz-{}", std::process::id())),
+    );
+}
+
 /// The endpoints whose query strings are read; the first byte of the input picks one.
 const ENDPOINTS: [&str; 18] = [
     "/api/collections/facilities/items",

@@ -185,7 +185,10 @@ async fn fill(
                 let v = &feature["properties"][name.as_str()];
                 q = match (*ty, v) {
                     (_, Value::Null) => q.bind(None::<String>),
-                    ("INTEGER", v) => q.bind(v.as_i64()),
+                    // A whole number written as a float (`2.0`) is still that number.
+                    ("INTEGER", v) => {
+                        q.bind(v.as_i64().or_else(|| v.as_f64().map(|f| f.round() as i64)))
+                    }
                     ("REAL", v) => q.bind(v.as_f64()),
                     ("BOOLEAN", v) => q.bind(v.as_bool()),
                     (_, Value::String(s)) => q.bind(s.clone()),

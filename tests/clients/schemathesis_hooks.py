@@ -9,8 +9,10 @@ rule is also said in the parameter's description in the document.
 
 import json
 import os
+import re
 import urllib.request
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 from functools import cache
 
 import schemathesis
@@ -18,10 +20,20 @@ from schemathesis.generation import GenerationMode
 
 
 @cache
+def _kind_pattern():
+    """`kind=`'s pattern, as the served OpenAPI document gives it (for a body's `kind`)."""
+    url = os.environ["NAERMILJO_URL"].rstrip("/") + "/api/openapi.json"
+    with urllib.request.urlopen(url, timeout=60) as r:
+        doc = json.load(r)
+    kind = next(p for p in doc["paths"]["/api/coverage"]["get"]["parameters"] if p["name"] == "kind")
+    return re.compile(kind["schema"]["pattern"])
+
+
+@cache
 def _districts():
     """The districts' ids and levels, read once from the server under test (NAERMILJO_URL)."""
     url = os.environ["NAERMILJO_URL"].rstrip("/") + "/api/collections/districts/items?limit=10000"
-    with urllib.request.urlopen(url) as r:
+    with urllib.request.urlopen(url, timeout=60) as r:
         features = json.load(r)["features"]
     return {str(f["id"]) for f in features}, {f["properties"]["level"] for f in features}
 
@@ -35,26 +47,41 @@ def _numbers(value):
         return None
 
 
-def _bbox_ok(value):
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+LAT_FIRST = ("http://www.opengis.net/def/crs/EPSG/0/4326", "http://www.opengis.net/def/crs/EPSG/0/4258")
+
+
+def _bbox_ok(value, crs):
+    """The corners in order, and within the world in lon/lat (in the axis order of `crs`)."""
     n = _numbers(value)
     if n is None or len(n) not in (4, 6):
         return True  # the document's own schema speaks to these
     if len(n) == 6:
         n = [n[0], n[1], n[3], n[4]]
-    min_lon, min_lat, max_lon, max_lat = n
-    return (
-        -180 <= min_lon <= max_lon <= 180
-        and -90 <= min_lat <= max_lat <= 90
-    )
+    a_min, b_min, a_max, b_max = n
+    if not (a_min <= a_max and b_min <= b_max):
+        return False
+    if crs in (None, "", CRS84):
+        return -180 <= a_min and a_max <= 180 and -90 <= b_min and b_max <= 90
+    if crs in LAT_FIRST:
+        return -90 <= a_min and a_max <= 90 and -180 <= b_min and b_max <= 180
+    # Projected metres: the corners must project back into lon/lat, which only the
+    # server knows; a box within a UTM zone's usual range passes.
+    return all(-1e7 <= v <= 1e7 for v in n)
 
 
 def _date_ok(value):
-    """`open_at`'s pattern admits 2026-02-31; the calendar does not."""
+    """`open_at`'s pattern admits 2026-02-31, the calendar does not; and the last hours of
+    9999 lie past the largest time there is once Oslo's offset is applied."""
     try:
-        date.fromisoformat(str(value).strip()[:10])
-        return True
+        d = date.fromisoformat(str(value).strip()[:10])
     except ValueError:
         return False
+    return d.year < 9999
+
+
+def _oslo_today():
+    return datetime.now(ZoneInfo("Europe/Oslo")).date()
 
 
 def _minutes(value):
@@ -63,7 +90,7 @@ def _minutes(value):
 
 def _query_ok(path, query):
     present = lambda name: query.get(name) not in (None, "")  # noqa: E731
-    if "bbox" in query and not _bbox_ok(query["bbox"]):
+    if "bbox" in query and not _bbox_ok(query["bbox"], query.get("bbox-crs")):
         return False
     if "open_at" in query and not _date_ok(query["open_at"]):
         return False
@@ -75,16 +102,16 @@ def _query_ok(path, query):
         return False
     if present("unknown_hours") and not present("open_at"):
         return False  # how unknown hours count, at a time asked
-    if present("crs") and query.get("f") == "jsonld":
-        return False  # JSON-LD has schema.org latitude and longitude, no CRS
+    if present("crs") and query.get("f") in ("jsonld", "csv"):
+        return False  # JSON-LD and CSV give latitude and longitude, no CRS
     if path == "/api/calendar":
-        # The days run forward from `from` (default today), at most 62 of them.
-        start = str(query.get("from") or date.today().isoformat())
+        # The days run forward from `from` (default today in Oslo), at most 62 of them.
+        start = str(query.get("from") or _oslo_today().isoformat())
         if present("to"):
             if not (_date_ok(query["to"]) and _date_ok(start)):
                 return False
             days = (date.fromisoformat(str(query["to"])[:10]) - date.fromisoformat(start[:10])).days
-            if not 0 <= days <= 62:
+            if not 0 <= days <= 61:
                 return False
     if present("lon") != present("lat"):
         return False  # a point is both or neither
@@ -147,6 +174,17 @@ def _body_ok(path, body):
         if "nature" in asked and (body.get("add") or body.get("remove")):
             return False
         if "kind" in asked and body.get("add_areas"):
+            return False
+        # The facilities to remove, the level and the parent district must exist; kinds are
+        # the document's vocabulary, which a body's schema does not spell out.
+        if body.get("remove"):
+            return False
+        ids, levels = _districts()
+        if body.get("level") not in (None, "") and str(body["level"]) not in levels:
+            return False
+        if body.get("parent") not in (None, "") and str(body["parent"]) not in ids:
+            return False
+        if "kind" in asked and not _kind_pattern().search(str(body["kind"])):
             return False
     return True
 

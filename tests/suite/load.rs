@@ -105,8 +105,6 @@ async fn round(run: &Run, n: usize, i: usize) {
             Ok(r) if [200, 204].contains(&r.status().as_u16()) => {
                 let _ = r.bytes().await;
             }
-            // A point more than 500 m from the network is told so, and is not an error.
-            Ok(r) if r.status() == 422 && path.starts_with("/api/reach") => {}
             Ok(r) => fail(format!("GET {path}: {}", r.status())),
             Err(e) => fail(format!("GET {path}: {e}")),
         }
@@ -180,6 +178,7 @@ async fn ten_connections_of_mixed_work_get_no_errors_and_memory_stays_flat() {
         .ok()
         .map(|s| s.parse().expect("NAERMILJO_LOAD_SECONDS: whole seconds"))
         .unwrap_or(12);
+    assert!(seconds >= 3, "NAERMILJO_LOAD_SECONDS: at least 3");
     let dir = tempfile::tempdir().unwrap();
     let mut import = naermiljo(dir.path());
     import.args(["import", "osm"]).arg(oslo_pbf());
@@ -210,16 +209,27 @@ async fn ten_connections_of_mixed_work_get_no_errors_and_memory_stays_flat() {
             .unwrap(),
     )
     .await;
-    let points: Vec<(f64, f64)> = facilities["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|f| {
-            let c = &f["geometry"]["coordinates"];
-            Some((c[0].as_f64()?, c[1].as_f64()?))
-        })
-        .collect();
-    assert!(points.len() > 100, "{} facilities", points.len());
+    // Points to stand at: 120 facilities' places, those on the walking network (a point
+    // more than 500 m from it is rightly a 422, which is not what this run measures). A
+    // fixed set: once every answer about them is cached, memory must stay flat.
+    let mut points: Vec<(f64, f64)> = Vec::new();
+    for f in facilities["features"].as_array().unwrap().iter().take(120) {
+        let c = &f["geometry"]["coordinates"];
+        let (lon, lat) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
+        let r = client
+            .get(format!("{base}/api/reach?lon={lon}&lat={lat}&minutes=1"))
+            .send()
+            .await
+            .unwrap();
+        if r.status() == 200 {
+            points.push((lon, lat));
+        }
+    }
+    assert!(
+        points.len() > 60,
+        "{} facilities on the network",
+        points.len()
+    );
     let run = Arc::new(Run {
         client: client.clone(),
         base: base.clone(),

@@ -4,22 +4,34 @@
 
 use serde_json::{Value, json};
 
+/// White space as Rust's `trim` removes it (Unicode's White_Space), as the body of a regular
+/// expression's character class: ECMA-262's `\s` differs from it in U+0085 and U+FEFF, and
+/// Python's (which schemathesis draws with) in U+001C–U+001F.
+macro_rules! ws {
+    () => {
+        "\\t\\n\\u000B\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000"
+    };
+}
+const WS: &str = ws!();
+
+/// Text with something besides white space.
+pub(super) const NOT_BLANK: &str = concat!("[^", ws!(), "]");
+
 /// The pattern of a comma-separated list of `words`, each item trimmed as the server trims it.
 pub(super) fn comma_list(words: &[&str]) -> String {
     let item = format!("({})", words.join("|"));
-    format!("^\\s*{item}\\s*(,\\s*{item}\\s*)*$")
+    format!("^[{WS}]*{item}[{WS}]*(,[{WS}]*{item}[{WS}]*)*$")
 }
 
-/// `bbox=` as text: four numbers, or six (a 3D box), comma-separated. The order of the
-/// corners (min before max) is a rule between values that a pattern cannot state.
-pub(super) const BBOX_PATTERN: &str = "^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*(,\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*){3}((,\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*){2})?$";
+/// `bbox=` as text: four numbers, or six (a 3D box), comma-separated, each finite. The order
+/// of the corners (min before max) is a rule between values that a pattern cannot state.
+pub(super) fn bbox_pattern() -> String {
+    let n = format!("[{WS}]*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]{{1,2}})?[{WS}]*");
+    format!("^{n}(,{n}){{3}}((,{n}){{2}})?$")
+}
 
-/// Text with something besides white space (Unicode's White_Space, which Rust's `trim`
-/// removes; ECMA-262's `\\s` differs from it in U+0085 and U+FEFF, so they are listed).
-pub(super) const NOT_BLANK: &str = "[^\\t\\n\\u000B\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]";
-
-/// A whole number of minutes, 1 to 60 (leading zeros read as the server reads them).
-const MINUTES: &str = "0*([1-9]|[1-5][0-9]|60)";
+/// A whole number of minutes, 1 to 60, as the server reads integers (a sign, leading zeros).
+const MINUTES: &str = "\\+?0*([1-9]|[1-5][0-9]|60)";
 
 /// The pattern of a query parameter whose values come from a vocabulary, by its name (one
 /// name means one thing across the API): comma-separated lists of categories, kinds,
@@ -37,18 +49,34 @@ fn vocabulary_pattern(name: &str) -> Option<String> {
             "sign_language",
             "easy_language",
         ]),
-        "weekday" => comma_list(&["[1-7]", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]),
-        "bbox" => BBOX_PATTERN.into(),
+        "weekday" => comma_list(&[
+            "\\+?0*[1-7]",
+            "mon",
+            "tue",
+            "wed",
+            "thu",
+            "fri",
+            "sat",
+            "sun",
+        ]),
+        "bbox" => bbox_pattern(),
         "kind" => {
+            // Items trimmed, empty ones skipped; `knutepunkt` is Drammen's word for a
+            // community centre.
             let mut kinds = FacilityKind::ALL.map(FacilityKind::as_str).to_vec();
-            kinds.push("naermiljoanlegg");
+            kinds.extend(["naermiljoanlegg", "knutepunkt"]);
             let k = words(&kinds);
-            format!("^[\\s,]*{k}(\\s*,[\\s,]*{k})*[\\s,]*$")
+            format!("^[{WS},]*{k}([{WS}]*,[{WS},]*{k})*[{WS},]*$")
         }
         // Isochrone bands: at most six (`minutes` of /api/isochrone is such a list).
-        "bands" | "minutes" => format!("^\\s*{MINUTES}\\s*(,\\s*{MINUTES}\\s*){{0,5}}$"),
-        // RFC 3339 with an offset, or an Oslo wall time without one (seconds optional).
-        "open_at" => "^\\s*[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?\\s*$".into(),
+        "bands" | "minutes" => {
+            format!("^[{WS}]*{MINUTES}[{WS}]*(,[{WS}]*{MINUTES}[{WS}]*){{0,5}}$")
+        }
+        // RFC 3339 with an offset, or an Oslo wall time without one (seconds optional; jiff
+        // reads up to nine digits of a fraction).
+        "open_at" => format!(
+            "^[{WS}]*[0-9]{{4}}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{{1,9}})?)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?[{WS}]*$"
+        ),
         _ => return None,
     })
 }
@@ -140,7 +168,9 @@ pub(super) fn complete(doc: &mut Value) {
                 }
                 match (name.as_str(), kind) {
                     ("If-Match", _) => {
-                        schema.insert("pattern".into(), json!("^(W/)?\"[^\"]*\"$"));
+                        // etagc (RFC 9110 §8.8.3): visible ASCII but `"`; the server reads a header
+                        // of other bytes as no If-Match (428).
+                        schema.insert("pattern".into(), json!("^(W/)?\"[\\x21\\x23-\\x7E]*\"$"));
                     }
                     ("lon", "number") => {
                         schema.entry("minimum").or_insert(json!(-180));

@@ -371,9 +371,12 @@ fn programme_paths(doc: &mut Value) {
         // Activities are served as schema.org/OpenActive JSON-LD too; needs only as GeoJSON.
         let jsonld = items == ItemCollection::Activities;
         let (formats, formats_said) = if jsonld {
-            (json!(["json", "jsonld"]), "json or jsonld")
+            (
+                json!(["json", "geojson", "jsonld"]),
+                "json (GeoJSON) or jsonld",
+            )
         } else {
-            (json!(["json"]), "json")
+            (json!(["json", "geojson"]), "json (GeoJSON)")
         };
         let with_jsonld = |mut responses: Value| {
             if jsonld {
