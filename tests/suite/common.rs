@@ -372,6 +372,14 @@ pub async fn oslo() -> &'static (TestStore, AppState) {
     .await
 }
 
+/// Runs the binary on data folder `data` with `args`, which must succeed; returns its
+/// standard output trimmed (an id or a token is its last line).
+pub fn run_naermiljo(data: &Path, args: &[&str]) -> String {
+    let mut c = naermiljo(data);
+    c.args(args);
+    run_ok(c).trim().to_string()
+}
+
 /// Runs a command that must succeed; returns its standard output, or fails with its errors.
 pub fn run_ok(mut c: Command) -> String {
     let out = c.output().unwrap();

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use naermiljo::store::{SqliteStore, Store};
 use serde_json::{Value, json};
 
-use crate::common::{Server, dump, elverum_csv, naermiljo, oslo_pbf, run_ok};
+use crate::common::{Server, dump, elverum_csv, naermiljo, oslo_pbf, run_naermiljo};
 
 /// SQLite's own check of the file: `ok`, or what is broken.
 async fn integrity(path: &std::path::Path) -> String {
@@ -28,11 +28,10 @@ async fn integrity(path: &std::path::Path) -> String {
 async fn an_import_killed_half_way_leaves_the_sqlite_store_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("naermiljo.sqlite");
-    run_ok({
-        let mut c = naermiljo(dir.path());
-        c.args(["import", "addresses"]).arg(elverum_csv());
-        c
-    });
+    run_naermiljo(
+        dir.path(),
+        &["import", "addresses", &elverum_csv().to_string_lossy()],
+    );
     let before = {
         let store = SqliteStore::open(&db).await.unwrap();
         dump(&store).await
@@ -40,16 +39,14 @@ async fn an_import_killed_half_way_leaves_the_sqlite_store_as_it_was() {
     // What the import gives when it is not killed, on a copy: on a loaded machine the kill
     // may come after the commit, and then this is what must be there.
     let reference = tempfile::tempdir().unwrap();
-    run_ok({
-        let mut c = naermiljo(reference.path());
-        c.args(["import", "addresses"]).arg(elverum_csv());
-        c
-    });
-    run_ok({
-        let mut c = naermiljo(reference.path());
-        c.args(["import", "osm"]).arg(oslo_pbf());
-        c
-    });
+    run_naermiljo(
+        reference.path(),
+        &["import", "addresses", &elverum_csv().to_string_lossy()],
+    );
+    run_naermiljo(
+        reference.path(),
+        &["import", "osm", &oslo_pbf().to_string_lossy()],
+    );
     let after = {
         let store = SqliteStore::open(&reference.path().join("naermiljo.sqlite"))
             .await
@@ -91,45 +88,39 @@ async fn an_import_killed_half_way_leaves_the_sqlite_store_as_it_was() {
         eprintln!("the import committed before the kill landed; nothing half-written either way");
     }
     // And the next import runs as if nothing had happened.
-    run_ok({
-        let mut c = naermiljo(dir.path());
-        c.args(["import", "osm"]).arg(oslo_pbf());
-        c
-    });
+    run_naermiljo(
+        dir.path(),
+        &["import", "osm", &oslo_pbf().to_string_lossy()],
+    );
     assert!(store.counts().await.unwrap().facilities > 100);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_server_killed_during_writes_keeps_every_acknowledged_one_whole() {
     let dir = tempfile::tempdir().unwrap();
-    run_ok({
-        let mut c = naermiljo(dir.path());
-        c.args(["import", "osm"]).arg(oslo_pbf());
-        c
-    });
-    let org = run_ok({
-        let mut c = naermiljo(dir.path());
-        c.args([
+    run_naermiljo(
+        dir.path(),
+        &["import", "osm", &oslo_pbf().to_string_lossy()],
+    );
+    let org = run_naermiljo(
+        dir.path(),
+        &[
             "org",
             "create",
             "--name",
             "Kill IL",
             "--kind",
             "sports_club",
-        ]);
-        c
-    })
-    .trim()
+        ],
+    )
     .lines()
     .last()
     .unwrap()
     .to_string();
-    let token = run_ok({
-        let mut c = naermiljo(dir.path());
-        c.args(["token", "create", "--org", &org, "--role", "editor"]);
-        c
-    })
-    .trim()
+    let token = run_naermiljo(
+        dir.path(),
+        &["token", "create", "--org", &org, "--role", "editor"],
+    )
     .lines()
     .last()
     .unwrap()
@@ -209,11 +200,7 @@ async fn a_server_killed_during_writes_keeps_every_acknowledged_one_whole() {
     // At most the writes in flight when it died are there unacknowledged, each whole: its
     // audit row was written in the same transaction.
     assert!(stored.len() <= acknowledged.len() + 4, "{stored:?}");
-    let audit = run_ok({
-        let mut c = naermiljo(dir.path());
-        c.args(["audit", "--limit", "10000"]);
-        c
-    });
+    let audit = run_naermiljo(dir.path(), &["audit", "--limit", "10000"]);
     for id in stored.keys() {
         assert!(
             audit.lines().any(|l| {

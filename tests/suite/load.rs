@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::common::{Server, naermiljo, oslo_pbf, run_ok};
+use crate::common::{Server, naermiljo, oslo_pbf, run_naermiljo};
 
 const CONNECTIONS: usize = 10;
 
@@ -180,17 +180,21 @@ async fn ten_connections_of_mixed_work_get_no_errors_and_memory_stays_flat() {
         .unwrap_or(12);
     assert!(seconds >= 3, "NAERMILJO_LOAD_SECONDS: at least 3");
     let dir = tempfile::tempdir().unwrap();
-    let mut import = naermiljo(dir.path());
-    import.args(["import", "osm"]).arg(oslo_pbf());
-    run_ok(import);
-    let mut demo = naermiljo(dir.path());
-    demo.arg("demo-programme");
-    run_ok(demo);
-    let mut token = naermiljo(dir.path());
-    token.args([
-        "token", "create", "--org", "1", "--role", "admin", "--label", "load",
-    ]);
-    let token = run_ok(token).trim().lines().last().unwrap().to_string();
+    run_naermiljo(
+        dir.path(),
+        &["import", "osm", &oslo_pbf().to_string_lossy()],
+    );
+    run_naermiljo(dir.path(), &["demo-programme"]);
+    let token = run_naermiljo(
+        dir.path(),
+        &[
+            "token", "create", "--org", "1", "--role", "admin", "--label", "load",
+        ],
+    )
+    .lines()
+    .last()
+    .unwrap()
+    .to_string();
     let server = Server::start(naermiljo(dir.path()), &[]);
     let base = format!("http://{}", server.addr);
     let client = reqwest::Client::builder()
