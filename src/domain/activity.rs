@@ -493,29 +493,45 @@ pub const MAX_RANGE_DAYS: usize = 400;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActivityDoc {
+    /// 3–120 characters, leading and trailing white space not counted towards the minimum.
+    #[schemars(length(min = 3, max = 120))]
     pub title: String,
+    /// Up to 2,000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 2000))]
     pub description: Option<String>,
     pub category: Category,
+    /// The youngest admitted, in years (0–120).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 120))]
     pub age_min: Option<u8>,
+    /// The oldest admitted, in years (0–120, not below `age_min`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 120))]
     pub age_max: Option<u8>,
-    /// Price per session or per term in NOK; 0 is free of charge.
+    /// Price per session or per term in NOK (0–100,000); 0 is free of charge.
+    #[schemars(range(min = 0, max = 100_000))]
     pub price_nok: f64,
+    /// Up to 200 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 200))]
     pub price_note: Option<String>,
     /// Languages spoken, as ISO 639-1 codes (`nb`, `nn`, `en`, `ar`, …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(inner(pattern(r"^[a-z]{2}$")))]
     pub languages: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accessibility: Vec<Accessibility>,
     pub place: Place,
     pub schedule: Schedule,
+    /// An http(s) address of up to 500 bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 500))]
     pub signup_url: Option<String>,
-    /// A public contact for questions: an e-mail address, a phone number or a web page.
+    /// A public contact for questions: an e-mail address, a phone number or a web page
+    /// (up to 200 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 200))]
     pub contact: Option<String>,
     /// Paused by its organisation (e.g. between seasons): kept, but not listed, reached or
     /// counted until resumed.
@@ -527,14 +543,20 @@ pub struct ActivityDoc {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NeedDoc {
-    /// What is needed, e.g. "Trenerassistent for G12".
+    /// What is needed, e.g. "Trenerassistent for G12" (3–120 characters).
+    #[schemars(length(min = 3, max = 120))]
     pub title: String,
+    /// Up to 2,000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 2000))]
     pub description: Option<String>,
     pub place: Place,
-    /// E.g. "2 timer i uka, hele sesongen".
+    /// E.g. "2 timer i uka, hele sesongen" (2–200 characters).
+    #[schemars(length(min = 2, max = 200))]
     pub time_commitment: String,
+    /// Up to 20 skills of up to 80 characters each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 20), inner(length(min = 1, max = 80)))]
     pub skills: Vec<String>,
     /// The last day the need is shown; offers of help are deleted after it.
     #[schemars(schema_with = "date_schema")]
@@ -571,9 +593,12 @@ pub trait PlaceCheck {
     fn inside_area(&self, p: LonLat) -> bool;
 }
 
+/// `value` has `min..=max` characters: white space at either end does not count towards
+/// `min` (a blank title is no title) but does towards `max`, as the schema's `maxLength`.
 fn text(errors: &mut Vec<FieldError>, field: &str, value: &str, min: usize, max: usize) {
-    let n = value.trim().chars().count();
-    if n < min || n > max {
+    let (trimmed, all) = (value.trim().chars().count(), value.chars().count());
+    let n = if all > max { all } else { trimmed };
+    if trimmed < min || all > max {
         errors.push(FieldError {
             field: field.into(),
             reason: format!("must be {min}–{max} characters (is {n})"),
@@ -825,6 +850,100 @@ mod tests {
             }],
             ..Default::default()
         }
+    }
+
+    struct Anywhere;
+    impl PlaceCheck for Anywhere {
+        fn facility_exists(&self, _: i64) -> bool {
+            true
+        }
+        fn inside_area(&self, _: LonLat) -> bool {
+            true
+        }
+    }
+
+    /// Each string's `maxLength`/`minLength` in the served schema (of `T`, from schemars),
+    /// with the JSON pointer of the field in a document.
+    fn string_limits<T: schemars::JsonSchema>() -> Vec<(String, u64, u64)> {
+        let schema = serde_json::to_value(schemars::schema_for!(T)).unwrap();
+        let mut out = Vec::new();
+        for (name, p) in schema["properties"].as_object().unwrap() {
+            let (item, pointer) = match p["type"].as_str() {
+                Some("array") => (&p["items"], format!("/{name}/0")),
+                _ => (p, format!("/{name}")),
+            };
+            if let Some(max) = item["maxLength"].as_u64() {
+                out.push((pointer, item["minLength"].as_u64().unwrap_or(0), max));
+            }
+        }
+        out
+    }
+
+    /// The write path takes exactly what the OpenAPI document's limits allow: for every
+    /// string with a `maxLength`, that many characters are taken and one more is refused,
+    /// naming the field; `minLength` likewise. Checked against a valid document of each kind.
+    #[test]
+    fn schema_string_limits_are_the_write_paths() {
+        let activity = serde_json::json!({
+            "title": "Fotball", "description": "x", "category": "sport", "price_nok": 0,
+            "price_note": "x", "contact": "post@example.no", "languages": ["nb"],
+            "signup_url": "https://example.no/p", "place": { "lon": 10.2, "lat": 59.7 },
+            "schedule": { "sessions": [{ "weekday": 1, "start": "17:00", "end": "18:00" }] },
+        });
+        let need = serde_json::json!({
+            "title": "Trenerassistent", "description": "x", "time_commitment": "2 t",
+            "skills": ["x"], "place": { "lon": 10.2, "lat": 59.7 }, "valid_until": "2099-01-01",
+        });
+        let today = date(2026, 12, 1);
+        let check = |doc: &serde_json::Value, need_kind: bool| -> Vec<FieldError> {
+            if need_kind {
+                serde_json::from_value::<NeedDoc>(doc.clone())
+                    .unwrap()
+                    .validate(&Anywhere, today)
+            } else {
+                serde_json::from_value::<ActivityDoc>(doc.clone())
+                    .unwrap()
+                    .validate(&Anywhere)
+            }
+        };
+        // A value of `n` characters that each check reads as itself: a web address where
+        // the field wants one (a contact may be one), letters elsewhere.
+        let of_length = |pointer: &str, n: usize| -> String {
+            match pointer {
+                "/signup_url" | "/contact" => {
+                    format!("https://example.no/{}", "a".repeat(n - 19))
+                }
+                _ => "a".repeat(n),
+            }
+        };
+        let mut checked = 0;
+        for (base, need_kind, limits) in [
+            (&activity, false, string_limits::<ActivityDoc>()),
+            (&need, true, string_limits::<NeedDoc>()),
+        ] {
+            assert!(check(base, need_kind).is_empty(), "{base}");
+            for (pointer, min, max) in limits {
+                let field = pointer.trim_start_matches('/').replace("/0", "[0]");
+                let with = |n: usize| {
+                    let mut doc = base.clone();
+                    *doc.pointer_mut(&pointer).unwrap() = of_length(&pointer, n).into();
+                    check(&doc, need_kind)
+                };
+                assert_eq!(with(max as usize), vec![], "{pointer}: {max} characters");
+                let over = with(max as usize + 1);
+                assert!(over.iter().any(|e| e.field == field), "{pointer}: {over:?}");
+                if min > 1 {
+                    assert_eq!(with(min as usize), vec![], "{pointer}: {min} characters");
+                    let under = with(min as usize - 1);
+                    assert!(
+                        under.iter().any(|e| e.field == field),
+                        "{pointer}: {under:?}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 9, "{checked} limits checked");
     }
 
     #[test]

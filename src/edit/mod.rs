@@ -341,14 +341,27 @@ fn checked_doc<D: serde::de::DeserializeOwned + serde::Serialize>(
     validate: impl Fn(&D) -> Vec<FieldError>,
 ) -> Result<(Value, Option<i64>), EditError> {
     let fields_value = Value::Object(fields);
-    let shape = schema::check(collection, &fields_value);
-    if !shape.is_empty() {
-        return Err(EditError::Invalid(shape));
-    }
+    let mut shape = schema::check(collection, &fields_value);
     let Value::Object(f) = fields_value else {
         unreachable!("made an object above")
     };
     fields = f;
+    if !shape.is_empty() {
+        // Where the document still reads (a title one character short is a shape error
+        // and still a string), its content is checked too, so that every error is told at
+        // once: the content's errors at fields the shape did not already refuse.
+        let mut doc = fields.clone();
+        doc.remove("org_id");
+        if let Ok(doc) = serde_json::from_value::<D>(Value::Object(doc)) {
+            for e in validate(&doc) {
+                if !shape.iter().any(|s| s.field == e.field) {
+                    shape.push(e);
+                }
+            }
+            shape.sort_by(|a, b| a.field.cmp(&b.field));
+        }
+        return Err(EditError::Invalid(shape));
+    }
     let invalid = |field: &str, reason: String| {
         EditError::Invalid(vec![FieldError {
             field: field.into(),
