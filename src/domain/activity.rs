@@ -524,7 +524,7 @@ pub struct ActivityDoc {
     pub accessibility: Vec<Accessibility>,
     pub place: Place,
     pub schedule: Schedule,
-    /// An http(s) address of up to 500 bytes.
+    /// An http(s) address of up to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 500))]
     pub signup_url: Option<String>,
@@ -617,7 +617,7 @@ fn check_url(errors: &mut Vec<FieldError>, field: &str, value: &Option<String>) 
         let ok = url::Url::parse(v)
             .ok()
             .is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
-        if !ok || v.len() > 500 {
+        if !ok || v.chars().count() > 500 {
             errors.push(FieldError {
                 field: field.into(),
                 reason: "must be an http(s) address such as https://example.no/påmelding".into(),

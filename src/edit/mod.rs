@@ -187,7 +187,10 @@ fn replacement(
     }
     let fields = body_fields(&body)?;
     let fields = if patch {
+        // A document stored before texts were trimmed is trimmed first, so that a patch
+        // of another field is not refused for white space its author never sent.
         let mut merged = current_doc;
+        trim_text(&mut merged);
         merge_patch(&mut merged, Value::Object(fields));
         match merged {
             Value::Object(m) => m,
@@ -347,18 +350,18 @@ fn checked_doc<D: serde::de::DeserializeOwned + serde::Serialize>(
     };
     fields = f;
     if !shape.is_empty() {
-        // Where the document still reads (a title one character short is a shape error
-        // and still a string), its content is checked too, so that every error is told at
-        // once: the content's errors at fields the shape did not already refuse.
+        // Where the document still reads (a title one character short breaks the schema
+        // and is still a string), its content is checked too, so that every error is told
+        // at once, in the content check's words where both speak of a field (they name the
+        // rule; the schema's repeat the value).
         let mut doc = fields.clone();
         doc.remove("org_id");
         if let Ok(doc) = serde_json::from_value::<D>(Value::Object(doc)) {
-            for e in validate(&doc) {
-                if !shape.iter().any(|s| s.field == e.field) {
-                    shape.push(e);
-                }
-            }
-            shape.sort_by(|a, b| a.field.cmp(&b.field));
+            let mut errors = validate(&doc);
+            shape.retain(|s| !errors.iter().any(|e| e.field == s.field));
+            errors.append(&mut shape);
+            errors.sort_by(|a, b| a.field.cmp(&b.field));
+            shape = errors;
         }
         return Err(EditError::Invalid(shape));
     }
@@ -383,8 +386,31 @@ fn checked_doc<D: serde::de::DeserializeOwned + serde::Serialize>(
         errors.sort_by(|a, b| a.field.cmp(&b.field));
         return Err(EditError::Invalid(errors));
     }
-    let value = serde_json::to_value(&doc).expect("a document always serialises");
+    let mut value = serde_json::to_value(&doc).expect("a document always serialises");
+    trim_text(&mut value);
     Ok((value, org_id))
+}
+
+/// Trims white space from both ends of a document's texts (its top-level strings and
+/// lists of strings), as stored: `" Fotball "` is kept as `"Fotball"`. The checks count
+/// a text's minimum without that white space and its maximum with it (as the schema's
+/// `maxLength`), so a trimmed document is as valid as the one written.
+fn trim_text(doc: &mut Value) {
+    let trim = |v: &mut Value| {
+        if let Value::String(s) = v
+            && s.trim().len() != s.len()
+        {
+            *s = s.trim().to_string();
+        }
+    };
+    if let Value::Object(fields) = doc {
+        for v in fields.values_mut() {
+            match v {
+                Value::Array(items) => items.iter_mut().for_each(trim),
+                v => trim(v),
+            }
+        }
+    }
 }
 
 /// A volunteer need's last day, kept in its own column for expiry.
@@ -400,7 +426,23 @@ fn valid_until_of(collection: ItemCollection, doc: &Value) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{body_fields, merge_patch};
+    use super::{body_fields, merge_patch, trim_text};
+
+    #[test]
+    fn texts_are_stored_without_white_space_at_their_ends() {
+        let mut doc = json!({
+            "title": " Fotball\t", "skills": [" a ", "b"], "price_nok": 0,
+            "schedule": { "sessions": [] }, "description": "midt i  teksten",
+        });
+        trim_text(&mut doc);
+        assert_eq!(
+            doc,
+            json!({
+                "title": "Fotball", "skills": ["a", "b"], "price_nok": 0,
+                "schedule": { "sessions": [] }, "description": "midt i  teksten",
+            })
+        );
+    }
 
     #[test]
     fn a_patch_of_the_feature_served_is_a_patch_of_its_fields() {

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use geo::{BoundingRect, Buffer, Contains, MultiPolygon};
-use osmpbf::{Element, ElementReader, RelMemberType};
+use osmpbf::{BlobDecode, BlobReader, Element, RelMemberType};
 
 use super::ImportError;
 use crate::index::partition::LocalMetres;
@@ -67,87 +67,251 @@ impl Clip {
     }
 }
 
+/// The ids one blob of the file holds, seen in the first pass: the smallest and largest id
+/// of its nodes, of its ways and of its relations (`None` where it holds none; the header
+/// blob holds none).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BlobIds {
+    nodes: Option<(i64, i64)>,
+    ways: Option<(i64, i64)>,
+    relations: Option<(i64, i64)>,
+}
+
+impl BlobIds {
+    fn is_empty(&self) -> bool {
+        self.nodes.is_none() && self.ways.is_none() && self.relations.is_none()
+    }
+}
+
+fn widen(range: &mut Option<(i64, i64)>, id: i64) {
+    *range = Some(match *range {
+        None => (id, id),
+        Some((lo, hi)) => (lo.min(id), hi.max(id)),
+    });
+}
+
+/// Whether `sorted` holds an id in `range`.
+fn any_in(sorted: &[i64], range: Option<(i64, i64)>) -> bool {
+    range.is_some_and(|(lo, hi)| {
+        let i = sorted.partition_point(|&id| id < lo);
+        sorted.get(i).is_some_and(|&id| id <= hi)
+    })
+}
+
 /// What to keep of the file.
 #[derive(Debug, Default)]
 pub struct Keep {
     pub nodes: HashSet<i64>,
     pub ways: HashSet<i64>,
     pub relations: HashSet<i64>,
+    /// Per blob of the file, in file order: the ids it holds (first pass).
+    blobs: Vec<BlobIds>,
+    /// The kept ids, sorted, for [`Keep::wants_blob`].
+    sorted: [Vec<i64>; 3],
 }
 
-/// The first two passes: the ids of the nodes, ways and relations to keep.
+impl Keep {
+    /// Whether the blob at `index` (in file order, the header's included) may hold anything
+    /// kept: the reading pass decompresses only these. A blob the first pass did not see,
+    /// the header and an empty blob are always wanted.
+    pub fn wants_blob(&self, index: usize) -> bool {
+        let Some(ids) = self.blobs.get(index) else {
+            return true;
+        };
+        ids.is_empty()
+            || any_in(&self.sorted[0], ids.nodes)
+            || any_in(&self.sorted[1], ids.ways)
+            || any_in(&self.sorted[2], ids.relations)
+    }
+}
+
+/// Every blob of the PBF file at `path`, in file order, decompressed a batch at a time in
+/// parallel (rayon) and its data block given to `read`, when `wanted(index)`; `None` for a
+/// blob not wanted or not a data block (the header). Errors: the file's, unread.
+pub fn each_block<T: Send>(
+    path: &Path,
+    wanted: impl Fn(usize) -> bool + Sync,
+    read: impl Fn(&osmpbf::PrimitiveBlock) -> T + Sync,
+) -> Result<Vec<Option<T>>, osmpbf::Error> {
+    use rayon::prelude::*;
+    let batch_len = 4 * rayon::current_num_threads().max(1);
+    let mut blobs = BlobReader::from_path(path)?.peekable();
+    let mut out = Vec::new();
+    while blobs.peek().is_some() {
+        let batch = blobs
+            .by_ref()
+            .take(batch_len)
+            .collect::<Result<Vec<_>, _>>()?;
+        let first = out.len();
+        let read: Vec<Result<Option<T>, osmpbf::Error>> = batch
+            .par_iter()
+            .enumerate()
+            .map(|(k, blob)| {
+                if !wanted(first + k) {
+                    return Ok(None);
+                }
+                Ok(match blob.decode()? {
+                    BlobDecode::OsmData(block) => Some(read(&block)),
+                    _ => None,
+                })
+            })
+            .collect();
+        for r in read {
+            out.push(r?);
+        }
+    }
+    Ok(out)
+}
+
+/// The first two passes: the ids of the nodes, ways and relations to keep, and which blobs
+/// hold them. The first decompresses every blob; the second only those with ways or
+/// relations (in a sorted file, the last few).
 pub fn select(path: &Path, clip: &Clip) -> Result<Keep, ImportError> {
     let damaged =
         |e: osmpbf::Error| ImportError::file(path, format!("not a readable OSM PBF file: {e}"));
-    // Pass 1: the nodes inside.
-    let inside: HashSet<i64> = ElementReader::from_path(path)
-        .map_err(damaged)?
-        .par_map_reduce(
-            |e| match e {
-                Element::Node(n) if clip.contains(n.lon(), n.lat()) => vec![n.id()],
-                Element::DenseNode(n) if clip.contains(n.lon(), n.lat()) => vec![n.id()],
-                _ => Vec::new(),
-            },
-            Vec::new,
-            |mut a, b| {
-                a.extend(b);
-                a
-            },
-        )
-        .map_err(damaged)?
-        .into_iter()
-        .collect();
+    // Pass 1: the nodes inside, and the ids each blob holds.
+    let first = each_block(
+        path,
+        |_| true,
+        |block| {
+            let (mut ids, mut inside) = (BlobIds::default(), Vec::new());
+            for e in block.elements() {
+                match e {
+                    Element::Node(n) => {
+                        widen(&mut ids.nodes, n.id());
+                        if clip.contains(n.lon(), n.lat()) {
+                            inside.push(n.id());
+                        }
+                    }
+                    Element::DenseNode(n) => {
+                        widen(&mut ids.nodes, n.id());
+                        if clip.contains(n.lon(), n.lat()) {
+                            inside.push(n.id());
+                        }
+                    }
+                    Element::Way(w) => widen(&mut ids.ways, w.id()),
+                    Element::Relation(r) => widen(&mut ids.relations, r.id()),
+                }
+            }
+            (ids, inside)
+        },
+    )
+    .map_err(damaged)?;
+    let mut blobs = Vec::with_capacity(first.len());
+    let mut inside = HashSet::new();
+    for block in first {
+        let (ids, nodes) = block.unwrap_or_default();
+        blobs.push(ids);
+        inside.extend(nodes);
+    }
     // Pass 2: the ways with a node inside (with all their nodes), and the relations with a
     // kept member: kept at once when a node member is inside (an empty list), else listed
     // with their way members and kept when one of those is kept.
-    let (ways, way_nodes, relations) = ElementReader::from_path(path)
-        .map_err(damaged)?
-        .par_map_reduce(
-            |e| match e {
-                Element::Way(w) if w.refs().any(|r| inside.contains(&r)) => {
-                    (vec![w.id()], w.refs().collect::<Vec<_>>(), Vec::new())
-                }
-                Element::Relation(r)
-                    if r.members().any(|m| {
-                        m.member_type == RelMemberType::Node && inside.contains(&m.member_id)
-                    }) =>
-                {
-                    (Vec::new(), Vec::new(), vec![(r.id(), Vec::new())])
-                }
-                Element::Relation(r) => {
-                    let ways: Vec<i64> = r
-                        .members()
-                        .filter(|m| m.member_type == RelMemberType::Way)
-                        .map(|m| m.member_id)
-                        .collect();
-                    if ways.is_empty() {
-                        (Vec::new(), Vec::new(), Vec::new())
-                    } else {
-                        (Vec::new(), Vec::new(), vec![(r.id(), ways)])
+    type Found = (Vec<i64>, Vec<i64>, Vec<(i64, Vec<i64>)>);
+    let second = each_block(
+        path,
+        |i| {
+            blobs
+                .get(i)
+                .is_none_or(|b| b.ways.is_some() || b.relations.is_some())
+        },
+        |block| {
+            let mut found: Found = Default::default();
+            for e in block.elements() {
+                match e {
+                    Element::Way(w) if w.refs().any(|r| inside.contains(&r)) => {
+                        found.0.push(w.id());
+                        found.1.extend(w.refs());
                     }
+                    Element::Relation(r)
+                        if r.members().any(|m| {
+                            m.member_type == RelMemberType::Node && inside.contains(&m.member_id)
+                        }) =>
+                    {
+                        found.2.push((r.id(), Vec::new()));
+                    }
+                    Element::Relation(r) => {
+                        let ways: Vec<i64> = r
+                            .members()
+                            .filter(|m| m.member_type == RelMemberType::Way)
+                            .map(|m| m.member_id)
+                            .collect();
+                        if !ways.is_empty() {
+                            found.2.push((r.id(), ways));
+                        }
+                    }
+                    _ => {}
                 }
-                _ => (Vec::new(), Vec::new(), Vec::new()),
-            },
-            || (Vec::new(), Vec::new(), Vec::new()),
-            |mut a, b| {
-                a.0.extend(b.0);
-                a.1.extend(b.1);
-                a.2.extend(b.2);
-                a
-            },
-        )
-        .map_err(damaged)?;
-    let ways: HashSet<i64> = ways.into_iter().collect();
-    let relations = relations
+            }
+            found
+        },
+    )
+    .map_err(damaged)?;
+    let (mut ways, mut way_nodes, mut relations) = (HashSet::new(), Vec::new(), Vec::new());
+    for (w, n, r) in second.into_iter().flatten() {
+        ways.extend(w);
+        way_nodes.extend(n);
+        relations.extend(r);
+    }
+    let relations: HashSet<i64> = relations
         .into_iter()
         .filter(|(_, members)| members.is_empty() || members.iter().any(|w| ways.contains(w)))
         .map(|(id, _)| id)
         .collect();
     let mut nodes = inside;
     nodes.extend(way_nodes);
+    let sorted = |set: &HashSet<i64>| {
+        let mut v: Vec<i64> = set.iter().copied().collect();
+        v.sort_unstable();
+        v
+    };
     Ok(Keep {
+        sorted: [sorted(&nodes), sorted(&ways), sorted(&relations)],
         nodes,
         ways,
         relations,
+        blobs,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_blob_is_wanted_when_a_kept_id_falls_in_its_range() {
+        let kept = [3, 10, 20];
+        assert!(!any_in(&kept, None));
+        assert!(!any_in(&kept, Some((0, 2))), "below all");
+        assert!(!any_in(&kept, Some((21, 90))), "above all");
+        assert!(!any_in(&kept, Some((4, 9))), "between two");
+        assert!(any_in(&kept, Some((4, 10))), "at the upper end");
+        assert!(any_in(&kept, Some((20, 20))), "one id, kept");
+        assert!(!any_in(&[], Some((0, 100))));
+        let keep = Keep {
+            blobs: vec![
+                BlobIds::default(),
+                BlobIds {
+                    nodes: Some((0, 2)),
+                    ..Default::default()
+                },
+                BlobIds {
+                    ways: Some((5, 9)),
+                    ..Default::default()
+                },
+                BlobIds {
+                    relations: Some((1, 1)),
+                    ..Default::default()
+                },
+            ],
+            sorted: [vec![3], vec![5], vec![2]],
+            ..Default::default()
+        };
+        let wanted: Vec<bool> = (0..5).map(|i| keep.wants_blob(i)).collect();
+        assert_eq!(
+            wanted,
+            [true, false, true, false, true],
+            "header, nodes, ways, relations, unseen"
+        );
+    }
 }

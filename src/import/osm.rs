@@ -409,8 +409,10 @@ pub fn read_within(
     let mut saw_header = false;
     // Blocks are decompressed in parallel, a batch at a time, and read in file order (the
     // reader keeps state across blocks): most of this pass is decompression.
+    // A cut file's blobs that hold nothing kept are not decompressed at all.
     let batch_len = 4 * rayon::current_num_threads().max(1);
     let mut blobs = blobs.peekable();
+    let mut index = 0;
     while blobs.peek().is_some() {
         let batch = blobs
             .by_ref()
@@ -420,9 +422,18 @@ pub fn read_within(
         if let Some(offset) = batch.last().and_then(|b| b.offset()) {
             progress.set_position(offset.0);
         }
+        let wanted: Vec<bool> = (index..index + batch.len())
+            .map(|i| reader.keep.as_ref().is_none_or(|keep| keep.wants_blob(i)))
+            .collect();
+        index += batch.len();
         let decoded: Vec<_> = {
             use rayon::prelude::*;
-            batch.par_iter().map(|b| b.decode()).collect()
+            batch
+                .par_iter()
+                .zip(wanted)
+                .filter(|(_, wanted)| *wanted)
+                .map(|(b, _)| b.decode())
+                .collect()
         };
         for decoded in decoded {
             match decoded.map_err(damaged)? {
