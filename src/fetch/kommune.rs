@@ -99,7 +99,7 @@ fn strip_crs(mut v: Value) -> Value {
 
 /// A Polygon or MultiPolygon as a `geo` MultiPolygon (lon/lat).
 pub(crate) fn boundary_of(g: &geojson::Geometry) -> Option<geo::MultiPolygon<f64>> {
-    match geo::Geometry::<f64>::try_from(g.clone()).ok()? {
+    match crate::import::geo_geometry(g).ok()? {
         geo::Geometry::Polygon(p) => Some(geo::MultiPolygon(vec![p])),
         geo::Geometry::MultiPolygon(m) => Some(m),
         _ => None,

@@ -127,7 +127,7 @@ pub fn read(path: &Path, options: &DistrictFileOptions) -> Result<Vec<NewDistric
             .geometry
             .ok_or_else(|| at("has no geometry".into()))?;
         let geometry: geo::Geometry<f64> =
-            geo::Geometry::try_from(&geometry).map_err(|e| at(format!("bad geometry: {e}")))?;
+            super::geo_geometry(&geometry).map_err(|e| at(format!("bad geometry: {e}")))?;
         let geometry = match geometry {
             geo::Geometry::Polygon(p) => geo::MultiPolygon(vec![p]),
             geo::Geometry::MultiPolygon(mp) => mp,
@@ -210,7 +210,7 @@ pub fn read_boundary(path: &Path) -> Result<geo::MultiPolygon<f64>, ImportError>
             continue;
         };
         let geometry: geo::Geometry<f64> =
-            geo::Geometry::try_from(&geometry).map_err(|e| at(format!("bad geometry: {e}")))?;
+            super::geo_geometry(&geometry).map_err(|e| at(format!("bad geometry: {e}")))?;
         let mp = match geometry {
             geo::Geometry::Polygon(p) => geo::MultiPolygon(vec![p]),
             geo::Geometry::MultiPolygon(mp) => mp,

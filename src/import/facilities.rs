@@ -259,7 +259,7 @@ fn read_geojson(path: &Path, options: &FacilityFileOptions) -> Result<FacilityFi
             .geometry
             .ok_or_else(|| at("has no geometry".into()))?;
         let geometry: geo::Geometry<f64> =
-            geo::Geometry::try_from(&geometry).map_err(|e| at(format!("bad geometry: {e}")))?;
+            super::geo_geometry(&geometry).map_err(|e| at(format!("bad geometry: {e}")))?;
         let position = geometry
             .interior_point()
             .map(|p| LonLat::new(p.x(), p.y()).rounded())

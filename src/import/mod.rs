@@ -51,6 +51,37 @@ impl ImportError {
     }
 }
 
+/// A GeoJSON geometry as a `geo` geometry (lon/lat, as in the file). Errors: a position
+/// with fewer than two numbers (RFC 7946 §3.1.1 asks for at least two; geojson's own
+/// conversion indexes them unchecked and panics, as coverage-guided fuzzing found), or a
+/// geometry `geo` cannot hold.
+pub fn geo_geometry(g: &geojson::Geometry) -> Result<geo::Geometry<f64>, String> {
+    fn short(v: &geojson::GeometryValue) -> Option<usize> {
+        use geojson::GeometryValue as V;
+        let first_short =
+            |ps: &mut dyn Iterator<Item = &geojson::Position>| ps.map(|p| p.len()).find(|&n| n < 2);
+        match v {
+            V::Point { coordinates } => first_short(&mut std::iter::once(coordinates)),
+            V::MultiPoint { coordinates } | V::LineString { coordinates } => {
+                first_short(&mut coordinates.iter())
+            }
+            V::MultiLineString { coordinates } | V::Polygon { coordinates } => {
+                first_short(&mut coordinates.iter().flatten())
+            }
+            V::MultiPolygon { coordinates } => {
+                first_short(&mut coordinates.iter().flatten().flatten())
+            }
+            V::GeometryCollection { geometries } => geometries.iter().find_map(|g| short(&g.value)),
+        }
+    }
+    if let Some(n) = short(&g.value) {
+        return Err(format!(
+            "a position has {n} number(s); each needs a longitude and a latitude"
+        ));
+    }
+    geo::Geometry::try_from(g).map_err(|e| e.to_string())
+}
+
 /// The default source name for a file: its name without folders and extensions, so that
 /// `barnehager.geojson` and `barnehager.csv` update the same rows.
 pub fn default_source(file: &Path) -> String {
