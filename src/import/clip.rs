@@ -111,6 +111,16 @@ pub struct Keep {
 }
 
 impl Keep {
+    /// Whether `element` is kept.
+    pub fn keeps(&self, element: &Element<'_>) -> bool {
+        match element {
+            Element::Node(n) => self.nodes.contains(&n.id()),
+            Element::DenseNode(n) => self.nodes.contains(&n.id()),
+            Element::Way(w) => self.ways.contains(&w.id()),
+            Element::Relation(r) => self.relations.contains(&r.id()),
+        }
+    }
+
     /// Whether the blob at `index` (in file order, the header's included) may hold anything
     /// kept: the reading pass decompresses only these. A blob the first pass did not see,
     /// the header and an empty blob are always wanted.
@@ -125,56 +135,63 @@ impl Keep {
     }
 }
 
-/// Every blob of the PBF file at `path`, in file order, decompressed a batch at a time in
-/// parallel (rayon) and its data block given to `read`, when `wanted(index)`; `None` for a
-/// blob not wanted or not a data block (the header). Errors: the file's, unread.
-pub fn each_block<T: Send>(
+/// Every blob of the PBF file at `path` that is `wanted(index)` (its place in the file,
+/// the header's included), in file order, a batch at a time: the batch's wanted blobs are
+/// decompressed and given to `map` in parallel (rayon), then each result to `sink` in file
+/// order. `at` hears the byte offset reached before each batch (for a progress bar).
+/// Errors: a damaged or truncated file ("not a readable OSM PBF file"), or the first
+/// error `sink` returns; nothing after it is read.
+pub fn each_blob<T: Send>(
     path: &Path,
     wanted: impl Fn(usize) -> bool + Sync,
-    read: impl Fn(&osmpbf::PrimitiveBlock) -> T + Sync,
-) -> Result<Vec<Option<T>>, osmpbf::Error> {
+    map: impl Fn(BlobDecode<'_>) -> T + Sync,
+    mut sink: impl FnMut(T) -> Result<(), ImportError>,
+    mut at: impl FnMut(u64),
+) -> Result<(), ImportError> {
     use rayon::prelude::*;
+    let damaged =
+        |e: osmpbf::Error| ImportError::file(path, format!("not a readable OSM PBF file: {e}"));
     let batch_len = 4 * rayon::current_num_threads().max(1);
-    let mut blobs = BlobReader::from_path(path)?.peekable();
-    let mut out = Vec::new();
+    let mut blobs = BlobReader::from_path(path).map_err(damaged)?.peekable();
+    let mut index = 0;
     while blobs.peek().is_some() {
         let batch = blobs
             .by_ref()
             .take(batch_len)
-            .collect::<Result<Vec<_>, _>>()?;
-        let first = out.len();
-        let read: Vec<Result<Option<T>, osmpbf::Error>> = batch
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(damaged)?;
+        if let Some(offset) = batch.last().and_then(|b| b.offset()) {
+            at(offset.0);
+        }
+        let first = index;
+        index += batch.len();
+        let mapped: Vec<Result<T, osmpbf::Error>> = batch
             .par_iter()
             .enumerate()
-            .map(|(k, blob)| {
-                if !wanted(first + k) {
-                    return Ok(None);
-                }
-                Ok(match blob.decode()? {
-                    BlobDecode::OsmData(block) => Some(read(&block)),
-                    _ => None,
-                })
-            })
+            .filter(|(k, _)| wanted(first + k))
+            .map(|(_, blob)| blob.decode().map(&map))
             .collect();
-        for r in read {
-            out.push(r?);
+        for m in mapped {
+            sink(m.map_err(damaged)?)?;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The first two passes: the ids of the nodes, ways and relations to keep, and which blobs
 /// hold them. The first decompresses every blob; the second only those with ways or
 /// relations (in a sorted file, the last few).
 pub fn select(path: &Path, clip: &Clip) -> Result<Keep, ImportError> {
-    let damaged =
-        |e: osmpbf::Error| ImportError::file(path, format!("not a readable OSM PBF file: {e}"));
-    // Pass 1: the nodes inside, and the ids each blob holds.
-    let first = each_block(
+    // Pass 1: the nodes inside, and the ids each blob holds (in file order, every blob).
+    let (mut blobs, mut inside) = (Vec::new(), HashSet::new());
+    each_blob(
         path,
         |_| true,
-        |block| {
+        |decoded| {
             let (mut ids, mut inside) = (BlobIds::default(), Vec::new());
+            let BlobDecode::OsmData(block) = decoded else {
+                return (ids, inside);
+            };
             for e in block.elements() {
                 match e {
                     Element::Node(n) => {
@@ -195,28 +212,30 @@ pub fn select(path: &Path, clip: &Clip) -> Result<Keep, ImportError> {
             }
             (ids, inside)
         },
-    )
-    .map_err(damaged)?;
-    let mut blobs = Vec::with_capacity(first.len());
-    let mut inside = HashSet::new();
-    for block in first {
-        let (ids, nodes) = block.unwrap_or_default();
-        blobs.push(ids);
-        inside.extend(nodes);
-    }
+        |(ids, nodes)| {
+            blobs.push(ids);
+            inside.extend(nodes);
+            Ok(())
+        },
+        |_| {},
+    )?;
     // Pass 2: the ways with a node inside (with all their nodes), and the relations with a
     // kept member: kept at once when a node member is inside (an empty list), else listed
     // with their way members and kept when one of those is kept.
     type Found = (Vec<i64>, Vec<i64>, Vec<(i64, Vec<i64>)>);
-    let second = each_block(
+    let (mut ways, mut way_nodes, mut relations) = (HashSet::new(), Vec::new(), Vec::new());
+    each_blob(
         path,
         |i| {
             blobs
                 .get(i)
                 .is_none_or(|b| b.ways.is_some() || b.relations.is_some())
         },
-        |block| {
+        |decoded| {
             let mut found: Found = Default::default();
+            let BlobDecode::OsmData(block) = decoded else {
+                return found;
+            };
             for e in block.elements() {
                 match e {
                     Element::Way(w) if w.refs().any(|r| inside.contains(&r)) => {
@@ -245,14 +264,14 @@ pub fn select(path: &Path, clip: &Clip) -> Result<Keep, ImportError> {
             }
             found
         },
-    )
-    .map_err(damaged)?;
-    let (mut ways, mut way_nodes, mut relations) = (HashSet::new(), Vec::new(), Vec::new());
-    for (w, n, r) in second.into_iter().flatten() {
-        ways.extend(w);
-        way_nodes.extend(n);
-        relations.extend(r);
-    }
+        |(w, n, r)| {
+            ways.extend(w);
+            way_nodes.extend(n);
+            relations.extend(r);
+            Ok(())
+        },
+        |_| {},
+    )?;
     let relations: HashSet<i64> = relations
         .into_iter()
         .filter(|(_, members)| members.is_empty() || members.iter().any(|w| ways.contains(w)))

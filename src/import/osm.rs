@@ -11,7 +11,7 @@ use std::path::Path;
 
 use geo::{Area, InteriorPoint};
 use indicatif::ProgressBar;
-use osmpbf::{BlobDecode, BlobReader, Element, RelMemberType};
+use osmpbf::{BlobDecode, Element, RelMemberType};
 
 use super::ImportError;
 use crate::domain::{FacilityKind, LonLat, NewAddress, NewFacility};
@@ -98,8 +98,6 @@ struct Reader {
     /// mappers often name the river only there, not on each of its ways.
     waterway_names: HashMap<i64, String>,
     elements: u64,
-    /// When the file is cut to an area: what to keep (`clip.rs`).
-    keep: Option<super::clip::Keep>,
 }
 
 /// Which facility kind these tags describe, if any. `amenity` wins over `leisure`.
@@ -197,17 +195,6 @@ impl Reader {
     }
 
     fn element(&mut self, element: Element<'_>) {
-        if let Some(keep) = &self.keep {
-            let kept = match &element {
-                Element::Node(n) => keep.nodes.contains(&n.id()),
-                Element::DenseNode(n) => keep.nodes.contains(&n.id()),
-                Element::Way(w) => keep.ways.contains(&w.id()),
-                Element::Relation(r) => keep.relations.contains(&r.id()),
-            };
-            if !kept {
-                return;
-            }
-        }
         self.elements += 1;
         match element {
             Element::Node(n) => {
@@ -392,52 +379,41 @@ pub fn read_within(
     clip: Option<&super::clip::Clip>,
     progress: &ProgressBar,
 ) -> Result<OsmData, ImportError> {
-    let damaged =
-        |e: osmpbf::Error| ImportError::file(path, format!("not a readable OSM PBF file: {e}"));
     let size = std::fs::metadata(path)
         .map_err(|e| ImportError::file(path, format!("cannot read: {e}")))?
         .len();
     progress.set_length(size);
-    let blobs = BlobReader::from_path(path).map_err(damaged)?;
 
     let mut reader = Reader::default();
-    if let Some(clip) = clip {
-        progress.set_message("choosing what lies in the area");
-        reader.keep = Some(super::clip::select(path, clip)?);
-        progress.set_message("reading");
+    let keep = match clip {
+        Some(clip) => {
+            progress.set_message("choosing what lies in the area");
+            let keep = super::clip::select(path, clip)?;
+            progress.set_message("reading");
+            Some(keep)
+        }
+        None => None,
+    };
+    // What the reading pass takes from a blob.
+    enum Read {
+        Header(Box<osmpbf::HeaderBlock>),
+        Data(osmpbf::PrimitiveBlock),
     }
     let mut saw_header = false;
     // Blocks are decompressed in parallel, a batch at a time, and read in file order (the
-    // reader keeps state across blocks): most of this pass is decompression.
-    // A cut file's blobs that hold nothing kept are not decompressed at all.
-    let batch_len = 4 * rayon::current_num_threads().max(1);
-    let mut blobs = blobs.peekable();
-    let mut index = 0;
-    while blobs.peek().is_some() {
-        let batch = blobs
-            .by_ref()
-            .take(batch_len)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(damaged)?;
-        if let Some(offset) = batch.last().and_then(|b| b.offset()) {
-            progress.set_position(offset.0);
-        }
-        let wanted: Vec<bool> = (index..index + batch.len())
-            .map(|i| reader.keep.as_ref().is_none_or(|keep| keep.wants_blob(i)))
-            .collect();
-        index += batch.len();
-        let decoded: Vec<_> = {
-            use rayon::prelude::*;
-            batch
-                .par_iter()
-                .zip(wanted)
-                .filter(|(_, wanted)| *wanted)
-                .map(|(b, _)| b.decode())
-                .collect()
-        };
-        for decoded in decoded {
-            match decoded.map_err(damaged)? {
-                BlobDecode::OsmHeader(header) => {
+    // reader keeps state across blocks): most of this pass is decompression. A cut file's
+    // blobs that hold nothing kept are not decompressed at all.
+    super::clip::each_blob(
+        path,
+        |i| keep.as_ref().is_none_or(|keep| keep.wants_blob(i)),
+        |decoded| match decoded {
+            BlobDecode::OsmHeader(header) => Some(Read::Header(header)),
+            BlobDecode::OsmData(block) => Some(Read::Data(block)),
+            BlobDecode::Unknown(_) => None,
+        },
+        |decoded| {
+            match decoded {
+                Some(Read::Header(header)) => {
                     if let Some(feature) = header
                         .required_features()
                         .iter()
@@ -467,19 +443,24 @@ pub fn read_within(
                         });
                     }
                 }
-                BlobDecode::OsmData(block) => {
+                Some(Read::Data(block)) => {
                     if !saw_header {
                         return Err(ImportError::file(
                             path,
                             "data before the OSM header: not a valid PBF file",
                         ));
                     }
-                    block.elements().for_each(|e| reader.element(e));
+                    block
+                        .elements()
+                        .filter(|e| keep.as_ref().is_none_or(|keep| keep.keeps(e)))
+                        .for_each(|e| reader.element(e));
                 }
-                BlobDecode::Unknown(_) => {}
+                None => {}
             }
-        }
-    }
+            Ok(())
+        },
+        |offset| progress.set_position(offset),
+    )?;
     progress.set_position(size);
     if !saw_header {
         return Err(ImportError::file(
