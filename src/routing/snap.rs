@@ -7,8 +7,8 @@
 //! and a segment of a large part is at most [`ISLAND_DETOUR_M`] farther, the point is placed
 //! on the large part. A point that still lands on a small part is marked `isolated`.
 
-use rstar::RTree;
 use rstar::primitives::{GeomWithData, Line};
+use rstar::{PointDistance, RTree};
 
 use super::search::Seed;
 use super::{EdgeId, Profile, WalkGraph};
@@ -30,6 +30,9 @@ pub struct Snapped {
     /// [`ISLAND_DETOUR_M`] farther) was chosen instead.
     pub off_fragment: bool,
 }
+
+/// A segment of the network in local metres, with its edge.
+type Segment = GeomWithData<Line<[f64; 2]>, EdgeId>;
 
 /// How much farther than the nearest segment (on a small part) a segment of a large part
 /// may be and still be chosen, in metres.
@@ -147,7 +150,7 @@ impl Snapped {
 /// parts for walking and for step-free travel.
 #[derive(Debug)]
 pub struct Snapper {
-    tree: RTree<GeomWithData<Line<[f64; 2]>, EdgeId>>,
+    tree: RTree<Segment>,
     walk_parts: Components,
     step_free_parts: Components,
 }
@@ -198,8 +201,7 @@ impl Snapper {
             .take_while(|(_, d2)| *d2 <= max_distance_m * max_distance_m)
             .filter(|(seg, _)| profile.allows(g.flags(seg.data)));
         let nearest = allowed.next()?;
-        let on_large =
-            |seg: &GeomWithData<Line<[f64; 2]>, EdgeId>| parts.is_large_at(g.tail(seg.data));
+        let on_large = |seg: &Segment| parts.is_large_at(g.tail(seg.data));
         let (candidate, isolated, off_fragment) = if on_large(nearest.0) {
             (nearest, false, false)
         } else {
@@ -227,17 +229,36 @@ impl Snapper {
         max_distance_m: f64,
     ) -> Vec<Snapped> {
         let xy = g.projection().project(p);
-        self.tree
-            .nearest_neighbor_iter_with_distance_2(xy)
-            .take_while(|(_, d2)| *d2 <= max_distance_m * max_distance_m)
-            .filter(|(seg, _)| profile.allows(g.flags(seg.data)))
+        self.near(g, xy, profile, max_distance_m)
+            .into_iter()
             .map(|(seg, d2)| Self::point_on(g, seg, xy, d2, false, false))
             .collect()
     }
 
+    /// The segments `profile` may use within `radius_m` of `xy` (local metres) with their
+    /// squared distances, nearest first, equal distances by edge id. An envelope query:
+    /// cheaper than the tree's nearest-neighbour heap for all within a small radius (for the
+    /// nearest alone, the heap is cheaper: it stops at the first).
+    fn near(
+        &self,
+        g: &WalkGraph,
+        xy: [f64; 2],
+        profile: Profile,
+        radius_m: f64,
+    ) -> Vec<(&Segment, f64)> {
+        let mut near: Vec<_> = self
+            .tree
+            .locate_within_distance(xy, radius_m * radius_m)
+            .filter(|seg| profile.allows(g.flags(seg.data)))
+            .map(|seg| (seg, seg.distance_2(&xy)))
+            .collect();
+        near.sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.data.0.cmp(&b.0.data.0)));
+        near
+    }
+
     fn point_on(
         g: &WalkGraph,
-        seg: &GeomWithData<Line<[f64; 2]>, EdgeId>,
+        seg: &Segment,
         xy: [f64; 2],
         d2: f64,
         isolated: bool,
