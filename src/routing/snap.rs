@@ -7,7 +7,7 @@
 //! and a segment of a large part is at most [`ISLAND_DETOUR_M`] farther, the point is placed
 //! on the large part. A point that still lands on a small part is marked `isolated`.
 
-use rstar::primitives::{GeomWithData, Line};
+use rstar::primitives::{CachedEnvelope, GeomWithData, Line};
 use rstar::{PointDistance, RTree};
 
 use super::search::Seed;
@@ -31,8 +31,9 @@ pub struct Snapped {
     pub off_fragment: bool,
 }
 
-/// A segment of the network in local metres, with its edge.
-type Segment = GeomWithData<Line<[f64; 2]>, EdgeId>;
+/// A segment of the network in local metres, with its edge. Its bounding box is kept beside
+/// it: loading the tree and each search compare boxes many times per segment.
+type Segment = GeomWithData<CachedEnvelope<Line<[f64; 2]>>, EdgeId>;
 
 /// How much farther than the nearest segment (on a small part) a segment of a large part
 /// may be and still be chosen, in metres.
@@ -165,7 +166,7 @@ impl Snapper {
                     p.project(g.position(g.tail(e))),
                     p.project(g.position(g.head(e))),
                 );
-                GeomWithData::new(line, e)
+                GeomWithData::new(CachedEnvelope::new(line), e)
             })
             .collect();
         Snapper {

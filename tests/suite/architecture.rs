@@ -247,3 +247,68 @@ fn http_handlers_and_pages_are_short_enough_to_read_at_once() {
         "split these by responsibility (under {MOST} lines each): {long:?}"
     );
 }
+
+/// The build units (`cargo … --unit-graph`, nightly output read with `RUSTC_BOOTSTRAP=1`) that
+/// `args` asks cargo for, each as (package id, target, platform, features). One package may
+/// be built more than once (for the build scripts' host and for the target). Nothing is
+/// compiled.
+fn build_units(args: &[&str]) -> BTreeSet<(String, String, String, Vec<String>)> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(args)
+        .args(["--locked", "--unit-graph", "-Z", "unstable-options"])
+        .env("RUSTC_BOOTSTRAP", "1")
+        .current_dir(REPO)
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "cargo {args:?} --unit-graph: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let graph: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a unit graph");
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    graph["units"]
+        .as_array()
+        .expect("units")
+        .iter()
+        .filter(|u| u["mode"] == "build")
+        .map(|u| {
+            let features = u["features"].as_array().expect("features");
+            (
+                text(&u["pkg_id"]),
+                text(&u["target"]["name"]),
+                u["platform"].to_string(),
+                features.iter().map(text).collect(),
+            )
+        })
+        .collect()
+}
+
+/// scripts/test builds the server binary first and starts the browser tests while the test
+/// binaries compile. That saves time only if the test build reuses what the first built: a
+/// dependency's features must not differ between them (the dev-dependencies turned on
+/// bitflags' `std`, and png, image, sqlx and our library were compiled twice; Cargo.toml's
+/// `bitflags` line mends it).
+#[test]
+fn the_server_binary_and_the_tests_share_one_build() {
+    let server = build_units(&["build", "--bin", "naermiljo"]);
+    let tests = build_units(&["test", "--all-targets", "--no-run"]);
+    let differ: Vec<String> = server
+        .difference(&tests)
+        .map(|(pkg, target, _, features)| {
+            let theirs: Vec<_> = tests
+                .iter()
+                .filter(|(p, t, _, _)| p == pkg && t == target)
+                .map(|u| &u.3)
+                .collect();
+            format!("{pkg} ({target}): {features:?} for the binary, {theirs:?} for the tests")
+        })
+        .collect();
+    assert!(
+        server.len() > 100,
+        "the binary's build has {} units",
+        server.len()
+    );
+    assert!(differ.is_empty(), "built twice:\n{}", differ.join("\n"));
+}
