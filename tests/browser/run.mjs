@@ -16,8 +16,8 @@ import { tap } from 'node:test/reporters';
 import { fileURLToPath } from 'node:url';
 
 const LONGEST_FIRST = [
-  'proposals', 'org', 'nature', 'web', 'audit', 'district', 'admin', 'planner', 'api-html',
-  'participation', 'hub', 'proxy', 'hours', 'season', 'org-open-data', 'problems', 'symbols',
+  'web', 'proposals', 'org', 'audit', 'nature', 'planner', 'admin', 'district', 'api-html',
+  'participation', 'hours', 'hub', 'proxy', 'problems', 'season', 'org-open-data', 'symbols',
 ].map((name) => `${name}.test.mjs`);
 
 const here = dirname(fileURLToPath(import.meta.url));
