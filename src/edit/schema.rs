@@ -80,9 +80,9 @@ pub fn check(collection: ItemCollection, fields: &Value) -> Vec<FieldError> {
     };
     let mut errors: Vec<FieldError> = Vec::new();
     for e in validator.iter_errors(fields) {
-        let at = field_of(e.instance_path().as_str());
-        let instance = e.instance().to_string();
-        let (field, reason) = match e.kind() {
+        let at = field_of(e.instance_path.as_str());
+        let instance = e.instance.to_string();
+        let (field, reason) = match &e.kind {
             ValidationErrorKind::Required { property } => (
                 join(&at, property.as_str().unwrap_or_default()),
                 "is required".to_string(),
@@ -100,7 +100,7 @@ pub fn check(collection: ItemCollection, fields: &Value) -> Vec<FieldError> {
                 let expected = match kind {
                     jsonschema::error::TypeKind::Single(t) => t.to_string(),
                     jsonschema::error::TypeKind::Multiple(ts) => ts
-                        .into_iter()
+                        .iter()
                         .map(|t| t.to_string())
                         .collect::<Vec<_>>()
                         .join(" or "),
