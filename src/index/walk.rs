@@ -70,29 +70,48 @@ impl Entrances {
         }
         // Every path within `touch_m` of a sample, not only the nearest: a pavement beside
         // a park's own edge path reaches the park too (found by the independent oracle,
-        // tests/clients/nature_shares.py). One entrance per tenth of a segment.
-        let along = |profile: Profile| {
-            let mut out: Vec<Snapped> = Vec::new();
-            let mut seen: std::collections::HashMap<u32, Vec<f64>> = Default::default();
-            for p in &samples {
-                for snap in network.within(*p, profile, touch_m) {
-                    let near = seen.entry(snap.edge.0).or_default();
-                    if near.iter().any(|f| (f - snap.fraction).abs() < 0.1) {
-                        continue;
-                    }
-                    if out.len() >= max {
-                        return out;
-                    }
-                    near.push(snap.fraction);
-                    out.push(snap);
+        // tests/clients/nature_shares.py). One entrance per tenth of a segment. The tree is
+        // asked once per sample for every segment (walking may use them all); the wheelchair
+        // profile keeps those it may use, in the same order (nearest first).
+        let mut any = Kept::default();
+        let mut step_free = Kept::default();
+        for p in &samples {
+            if any.out.len() >= max && step_free.out.len() >= max {
+                break;
+            }
+            for snap in network.within(*p, Profile::Walk, touch_m) {
+                any.keep(snap, max);
+                if Profile::Wheelchair.allows(network.graph.flags(snap.edge)) {
+                    step_free.keep(snap, max);
                 }
             }
-            out
-        };
-        Entrances {
-            any: along(Profile::Walk),
-            step_free: along(Profile::Wheelchair),
         }
+        Entrances {
+            any: any.out,
+            step_free: step_free.out,
+        }
+    }
+}
+
+/// Entrances of one profile as they are found: at most one per tenth of a segment, at most
+/// `max` in all.
+#[derive(Default)]
+struct Kept {
+    out: Vec<Snapped>,
+    seen: std::collections::HashMap<u32, Vec<f64>>,
+}
+
+impl Kept {
+    fn keep(&mut self, snap: Snapped, max: usize) {
+        if self.out.len() >= max {
+            return;
+        }
+        let near = self.seen.entry(snap.edge.0).or_default();
+        if near.iter().any(|f| (f - snap.fraction).abs() < 0.1) {
+            return;
+        }
+        near.push(snap.fraction);
+        self.out.push(snap);
     }
 }
 
