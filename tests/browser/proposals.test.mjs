@@ -576,20 +576,34 @@ test('/medvirkning: the districts, a bydel\'s proposals by support, a filter in 
 test('every page: axe in nb and en, at 320 px, in high contrast; Norwegian text marked in English', async () => {
   const bydel = (await publicProposal(mine)).properties.kommunedel.id;
   const pages = [
-    ['/?center=10.7594,59.9293&zoom=15', openResidents],
-    ['/embed?center=10.7594,59.9293&zoom=15&proposals=1', openResidents],
-    ['/medvirkning', openParticipation],
-    [`/medvirkning?omrade=${encodeURIComponent(bydel)}`, openParticipation],
+    ['/?center=10.7594,59.9293&zoom=15', openResidents, residentsSettled],
+    ['/embed?center=10.7594,59.9293&zoom=15&proposals=1', openResidents, residentsSettled],
+    ['/medvirkning', openParticipation, participationSettled],
+    [`/medvirkning?omrade=${encodeURIComponent(bydel)}`, openParticipation, participationSettled],
   ];
-  for (const [path, open] of pages) {
+  // One load per page and language, as a resident would meet it: wide, then narrowed to 320 px,
+  // then the page's own high-contrast switch (its first load in high contrast: web.test.mjs).
+  for (const [path, open, settled] of pages) {
     for (const lang of ['nb', 'en']) {
+      const url = lang === 'en' ? `${path}${path.includes('?') ? '&' : '?'}lang=en` : path;
+      const p = await open(url, { viewport: { width: 1280, height: 800 } });
       for (const [width, contrast] of [[1280, false], [320, false], [320, true]]) {
-        const q = [lang === 'en' ? 'lang=en' : '', contrast ? 'contrast=high' : ''].filter(Boolean).join('&');
-        const url = q ? `${path}${path.includes('?') ? '&' : '?'}${q}` : path;
-        const p = await open(url, { viewport: { width, height: 800 } });
-        const what = `${url} at ${width} px`;
+        if (width !== p.page.viewportSize().width) {
+          await p.page.setViewportSize({ width, height: 800 });
+          await settled(p.page);
+        }
+        if (contrast) {
+          // The embed keeps its switch in the filters' fold-out: opened first, as a reader would.
+          const fold = p.page.locator('details:not([open]):has(#contrast) > summary');
+          if (await fold.count()) await fold.click();
+          await p.page.click('#contrast');
+          await p.page.waitForFunction(() => document.body.classList.contains('high-contrast'));
+          await settled(p.page);
+          if (path.startsWith('/?')) assert.match(p.page.url(), /contrast=high/, 'the switch writes the URL');
+        }
+        const what = `${url} at ${width} px${contrast ? ' in high contrast' : ''}`;
         assert.equal(await p.page.evaluate(() => document.documentElement.lang), lang, what);
-        if (contrast) assert.equal(await p.page.evaluate(() => document.body.classList.contains('high-contrast')), true);
+        assert.equal(await p.page.evaluate(() => document.body.classList.contains('high-contrast')), contrast, what);
         assert.deepEqual(await axeViolations(p.page), [], `axe: ${what}`);
         await noSideScroll(p.page, what);
         if (lang === 'en') {
@@ -612,11 +626,12 @@ test('every page: axe in nb and en, at 320 px, in high contrast; Norwegian text 
           assert.deepEqual(await axeViolations(p.page), [], `axe: the form on ${what}`);
           await p.page.screenshot({ path: screenshotPath(`proposals-form-${lang}${contrast ? '-contrast' : ''}-320.png`) });
           await p.page.keyboard.press('Escape');
+          await p.page.waitForSelector('#proposal-dialog[open]', { state: 'detached' });
         }
         if (width === 320 && contrast) await p.page.screenshot({ path: screenshotPath(`proposals-${lang}-320${path.replace(/\W+/g, '-').slice(0, 20)}.png`), fullPage: path.startsWith('/medvirkning') });
-        assertClean(p);
-        await p.close();
       }
+      assertClean(p);
+      await p.close();
     }
   }
 });
