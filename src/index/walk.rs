@@ -127,6 +127,18 @@ pub struct Placement {
 }
 
 impl Placement {
+    /// `p` placed for walking and for step-free travel (within [`MAX_FACILITY_SNAP_M`]),
+    /// from one walk of the segment index.
+    pub fn at(network: &Network, p: LonLat) -> Placement {
+        let [any, step_free] =
+            network.snap_each(p, [Profile::Walk, Profile::Wheelchair], MAX_FACILITY_SNAP_M);
+        Placement {
+            facility: None,
+            any,
+            step_free,
+        }
+    }
+
     pub fn for_profile(&self, profile: Profile) -> Option<&Snapped> {
         match profile {
             Profile::Wheelchair => self.step_free.as_ref(),
@@ -319,22 +331,12 @@ impl WalkIndex {
     }
 
     pub fn place(&self, p: LonLat) -> Placement {
-        Placement {
-            facility: None,
-            any: self.network.snap(p, Profile::Walk, MAX_FACILITY_SNAP_M),
-            step_free: self
-                .network
-                .snap(p, Profile::Wheelchair, MAX_FACILITY_SNAP_M),
-        }
+        Placement::at(&self.network, p)
     }
 
     pub fn new(graph: WalkGraph, facilities: &[Facility], addresses: &[Address]) -> WalkIndex {
         let network = Network::new(graph);
-        let place = |p: LonLat| Placement {
-            facility: None,
-            any: network.snap(p, Profile::Walk, MAX_FACILITY_SNAP_M),
-            step_free: network.snap(p, Profile::Wheelchair, MAX_FACILITY_SNAP_M),
-        };
+        let place = |p: LonLat| Placement::at(&network, p);
         let facility_snaps = facilities
             .iter()
             .enumerate()

@@ -27,6 +27,17 @@ impl Network {
         self.snapper.snap(&self.graph, p, profile, max_distance_m)
     }
 
+    /// [`Network::snap`] for each of `profiles`, in one walk of the segment index.
+    pub fn snap_each<const N: usize>(
+        &self,
+        p: LonLat,
+        profiles: [Profile; N],
+        max_distance_m: f64,
+    ) -> [Option<Snapped>; N] {
+        self.snapper
+            .snap_each(&self.graph, p, profiles, max_distance_m)
+    }
+
     /// Every segment `profile` may use within `max_distance_m` of `p`, nearest first.
     pub fn within(&self, p: LonLat, profile: Profile, max_distance_m: f64) -> Vec<Snapped> {
         self.snapper.within(&self.graph, p, profile, max_distance_m)

@@ -147,6 +147,62 @@ impl Snapped {
     }
 }
 
+/// One profile's pick among the segments offered nearest first ([`Snapper::snap`]): the
+/// nearest it may use if that is on a large part; else the first on a large part at most
+/// [`ISLAND_DETOUR_M`] farther (`off_fragment`); else the nearest (`isolated`).
+struct Choice<'a> {
+    parts: &'a Components,
+    profile: Profile,
+    nearest: Option<(&'a Segment, f64)>,
+    /// Segment, squared distance, isolated, off_fragment.
+    chosen: Option<(&'a Segment, f64, bool, bool)>,
+}
+
+impl<'a> Choice<'a> {
+    fn new(parts: &'a Components, profile: Profile) -> Choice<'a> {
+        Choice {
+            parts,
+            profile,
+            nearest: None,
+            chosen: None,
+        }
+    }
+
+    fn decided(&self) -> bool {
+        self.chosen.is_some()
+    }
+
+    /// The next segment, at squared distance `d2`, no nearer than any offered before.
+    fn offer(&mut self, g: &WalkGraph, seg: &'a Segment, d2: f64) {
+        if self.decided() || !self.profile.allows(g.flags(seg.data)) {
+            return;
+        }
+        let on_large = self.parts.is_large_at(g.tail(seg.data));
+        match self.nearest {
+            None => {
+                self.nearest = Some((seg, d2));
+                if on_large {
+                    self.chosen = Some((seg, d2, false, false));
+                }
+            }
+            Some((nearest, nearest_d2)) => {
+                let reach = nearest_d2.sqrt() + ISLAND_DETOUR_M;
+                if d2 > reach * reach {
+                    self.chosen = Some((nearest, nearest_d2, true, false));
+                } else if on_large {
+                    self.chosen = Some((seg, d2, false, true));
+                }
+            }
+        }
+    }
+
+    /// The pick once every segment within reach was offered; `None` if none was usable.
+    fn finish(self) -> Option<(&'a Segment, f64, bool, bool)> {
+        self.chosen
+            .or(self.nearest.map(|(seg, d2)| (seg, d2, true, false)))
+    }
+}
+
 /// An R-tree over the network's segments in local metres, and the network's connected
 /// parts for walking and for step-free travel.
 #[derive(Debug)]
@@ -193,30 +249,39 @@ impl Snapper {
         profile: Profile,
         max_distance_m: f64,
     ) -> Option<Snapped> {
-        let proj = g.projection();
-        let xy = proj.project(p);
-        let parts = self.parts(profile);
-        let mut allowed = self
+        let [snapped] = self.snap_each(g, p, [profile], max_distance_m);
+        snapped
+    }
+
+    /// [`Snapper::snap`] for each of `profiles`, from one walk of the tree's segments nearest
+    /// first (a home is placed for walking and for step-free travel alike): the same answers
+    /// as one call per profile, for about the price of one.
+    pub fn snap_each<const N: usize>(
+        &self,
+        g: &WalkGraph,
+        p: LonLat,
+        profiles: [Profile; N],
+        max_distance_m: f64,
+    ) -> [Option<Snapped>; N] {
+        let xy = g.projection().project(p);
+        let mut choices = profiles.map(|profile| Choice::new(self.parts(profile), profile));
+        for (seg, d2) in self
             .tree
             .nearest_neighbor_iter_with_distance_2(xy)
             .take_while(|(_, d2)| *d2 <= max_distance_m * max_distance_m)
-            .filter(|(seg, _)| profile.allows(g.flags(seg.data)));
-        let nearest = allowed.next()?;
-        let on_large = |seg: &Segment| parts.is_large_at(g.tail(seg.data));
-        let (candidate, isolated, off_fragment) = if on_large(nearest.0) {
-            (nearest, false, false)
-        } else {
-            let reach = nearest.1.sqrt() + ISLAND_DETOUR_M;
-            match allowed
-                .take_while(|(_, d2)| *d2 <= reach * reach)
-                .find(|(seg, _)| on_large(seg))
-            {
-                Some(large) => (large, false, true),
-                None => (nearest, true, false),
+        {
+            for choice in &mut choices {
+                choice.offer(g, seg, d2);
             }
-        };
-        let (seg, d2) = candidate;
-        Some(Self::point_on(g, seg, xy, d2, isolated, off_fragment))
+            if choices.iter().all(Choice::decided) {
+                break;
+            }
+        }
+        choices.map(|choice| {
+            choice.finish().map(|(seg, d2, isolated, off_fragment)| {
+                Self::point_on(g, seg, xy, d2, isolated, off_fragment)
+            })
+        })
     }
 
     /// Every segment `profile` may use within `max_distance_m` of `p`, each at its point

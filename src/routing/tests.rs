@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::search::{Search, Seed};
-use super::snap::Snapper;
+use super::snap::{ISLAND_DETOUR_M, Snapped, Snapper};
 use super::{EdgeFlags, GraphBuilder, LocalMetres, NodeId, Profile, WalkGraph, isochrone};
 use crate::domain::LonLat;
 
@@ -354,4 +354,87 @@ a-----b-----c-----d-----e
         )
         .unwrap();
     assert!(!snapped.isolated && !snapped.off_fragment, "{snapped:?}");
+}
+
+#[test]
+fn one_walk_of_the_index_snaps_each_profile_by_the_island_rule() {
+    // Steps (`=`, `H`) that wheelchairs may not use, a street and a fragment: the nearest
+    // usable segment differs by profile at many of the points below.
+    let map = draw(
+        10.0,
+        "
+a-----b=====c-----d
+.
+      e---f
+      H   |
+      g   h
+",
+    );
+    let g = &map.graph;
+    let snapper = Snapper::new(g);
+    let proj = g.projection();
+    // What a snap is, stated on every usable segment within reach (an envelope query, not
+    // the nearest-neighbour walk `snap_each` makes): the nearest if it is on a large part,
+    // else the first on a large part at most ISLAND_DETOUR_M farther, else the nearest.
+    let rule = |p: LonLat, profile: Profile, max: f64| {
+        let near = snapper.within(g, p, profile, max);
+        let large = |s: &&Snapped| snapper.parts(profile).is_large_at(g.tail(s.edge));
+        let nearest = near.first()?;
+        let (s, isolated, off_fragment) = if large(&nearest) {
+            (nearest, false, false)
+        } else {
+            match near
+                .iter()
+                .take_while(|s| s.distance_m <= nearest.distance_m + ISLAND_DETOUR_M)
+                .find(large)
+            {
+                Some(s) => (s, false, true),
+                None => (nearest, true, false),
+            }
+        };
+        Some((s.point, s.distance_m, isolated, off_fragment))
+    };
+    let close =
+        |a: Option<(LonLat, f64, bool, bool)>, b: Option<(LonLat, f64, bool, bool)>| match (a, b) {
+            (None, None) => true,
+            (Some(a), Some(b)) => {
+                (a.0.lon - b.0.lon).abs() < 1e-9
+                    && (a.0.lat - b.0.lat).abs() < 1e-9
+                    && (a.1 - b.1).abs() < 1e-6
+                    && (a.2, a.3) == (b.2, b.3)
+            }
+            _ => false,
+        };
+    let [ax, ay] = proj.project(g.position(map.nodes[&'a']));
+    let (mut differ, mut moved) = (0, 0);
+    for i in -2..22 {
+        for j in -8..3 {
+            let p = proj.unproject([ax + 9.0 * i as f64 + 0.3, ay + 7.0 * j as f64 + 0.2]);
+            for max in [15.0, 500.0] {
+                let profiles = [Profile::Walk, Profile::Wheelchair];
+                let both = snapper.snap_each(g, p, profiles, max);
+                let got = both
+                    .each_ref()
+                    .map(|s| s.map(|s| (s.point, s.distance_m, s.isolated, s.off_fragment)));
+                for (k, profile) in profiles.into_iter().enumerate() {
+                    let want = rule(p, profile, max);
+                    assert!(
+                        close(got[k], want),
+                        "{profile:?} at {p:?} within {max} m: {:?}, not {want:?}",
+                        got[k]
+                    );
+                }
+                differ += usize::from(!close(got[0], got[1]));
+                moved += got.iter().flatten().filter(|s| s.3).count();
+            }
+        }
+    }
+    assert!(
+        differ > 20,
+        "the profiles chose differently at only {differ} points"
+    );
+    assert!(
+        moved > 5,
+        "a home moved off the fragment at only {moved} points"
+    );
 }
