@@ -112,6 +112,9 @@ test('from the first admin to an answered offer of help', async () => {
   await assertAxe(vp, 'signed out');
   const signInForm = vp.locator('#sign-in-form');
   const tryPassword = async (email) => {
+    // The form sends once at a time: its button is disabled until the page has handled the
+    // last answer, and Enter does nothing meanwhile (a reader would wait for it too).
+    await vp.waitForFunction(() => !document.querySelector('#sign-in-form [type=submit]').disabled);
     await signInForm.getByLabel('E-postadresse').fill(email);
     await signInForm.getByLabel('Passord', { exact: true }).fill('not the password at all');
     const answered = vp.waitForResponse((r) => r.url().endsWith('/auth/sign-in'));
