@@ -174,9 +174,6 @@ export async function launchBrowser() {
     executablePath: CHROMIUM,
     args: [
       '--headless=new', '--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-      // WebGL stays on SwiftShader; the page is composited in software, which costs the GPU
-      // process about 40 % less per load of the map (docs/BENCHMARKS.md).
-      '--disable-gpu-compositing',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--no-first-run', '--disable-quic',
       '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1', // nothing resolves but loopback
