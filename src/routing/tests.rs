@@ -358,44 +358,48 @@ a-----b-----c-----d-----e
 
 #[test]
 fn one_walk_of_the_index_snaps_each_profile_by_the_island_rule() {
-    // Steps (`=`, `H`) that wheelchairs may not use, a street and a fragment: the nearest
-    // usable segment differs by profile at many of the points below.
-    let map = draw(
-        10.0,
-        "
-a-----b=====c-----d
+    // A street and, three rows below it, a courtyard path that joins nothing, entered by
+    // steps (`=`) that wheelchairs may not use: a small part for both profiles, and near the
+    // steps the nearest usable segment differs by profile. At 10 m a cell the street is near
+    // enough to leave the fragment for it; at 60 m it is beyond the detour allowed.
+    let drawing = "
+a---b---c---d---e---f
 .
-      e---f
-      H   |
-      g   h
-",
-    );
-    let g = &map.graph;
-    let snapper = Snapper::new(g);
-    let proj = g.projection();
-    // What a snap is, stated on every usable segment within reach (an envelope query, not
-    // the nearest-neighbour walk `snap_each` makes): the nearest if it is on a large part,
-    // else the first on a large part at most ISLAND_DETOUR_M farther, else the nearest.
-    let rule = |p: LonLat, profile: Profile, max: f64| {
-        let near = snapper.within(g, p, profile, max);
-        let large = |s: &&Snapped| snapper.parts(profile).is_large_at(g.tail(s.edge));
-        let nearest = near.first()?;
-        let (s, isolated, off_fragment) = if large(&nearest) {
-            (nearest, false, false)
-        } else {
-            match near
-                .iter()
-                .take_while(|s| s.distance_m <= nearest.distance_m + ISLAND_DETOUR_M)
-                .find(large)
-            {
-                Some(s) => (s, false, true),
-                None => (nearest, true, false),
-            }
+.
+    g===h---i
+            |
+            j
+";
+    let (mut differ, mut moved, mut isolated_beside_street) = (0, 0, 0);
+    for cell in [10.0, 60.0] {
+        let map = draw(cell, drawing);
+        let g = &map.graph;
+        let snapper = Snapper::new(g);
+        let proj = g.projection();
+        // What a snap is, stated on every usable segment within reach (an envelope query,
+        // not the nearest-neighbour walk `snap_each` makes): the nearest if it is on a large
+        // part, else the first on a large part at most ISLAND_DETOUR_M farther, else the
+        // nearest.
+        let rule = |p: LonLat, profile: Profile, max: f64| {
+            let near = snapper.within(g, p, profile, max);
+            let large = |s: &&Snapped| snapper.parts(profile).is_large_at(g.tail(s.edge));
+            let nearest = near.first()?;
+            let (s, isolated, off_fragment) = if large(&nearest) {
+                (nearest, false, false)
+            } else {
+                match near
+                    .iter()
+                    .take_while(|s| s.distance_m <= nearest.distance_m + ISLAND_DETOUR_M)
+                    .find(large)
+                {
+                    Some(s) => (s, false, true),
+                    None => (nearest, true, false),
+                }
+            };
+            Some((s.point, s.distance_m, isolated, off_fragment))
         };
-        Some((s.point, s.distance_m, isolated, off_fragment))
-    };
-    let close =
-        |a: Option<(LonLat, f64, bool, bool)>, b: Option<(LonLat, f64, bool, bool)>| match (a, b) {
+        type Pick = Option<(LonLat, f64, bool, bool)>;
+        let close = |a: Pick, b: Pick| match (a, b) {
             (None, None) => true,
             (Some(a), Some(b)) => {
                 (a.0.lon - b.0.lon).abs() < 1e-9
@@ -405,27 +409,33 @@ a-----b=====c-----d
             }
             _ => false,
         };
-    let [ax, ay] = proj.project(g.position(map.nodes[&'a']));
-    let (mut differ, mut moved) = (0, 0);
-    for i in -2..22 {
-        for j in -8..3 {
-            let p = proj.unproject([ax + 9.0 * i as f64 + 0.3, ay + 7.0 * j as f64 + 0.2]);
-            for max in [15.0, 500.0] {
-                let profiles = [Profile::Walk, Profile::Wheelchair];
-                let both = snapper.snap_each(g, p, profiles, max);
-                let got = both
-                    .each_ref()
-                    .map(|s| s.map(|s| (s.point, s.distance_m, s.isolated, s.off_fragment)));
-                for (k, profile) in profiles.into_iter().enumerate() {
-                    let want = rule(p, profile, max);
-                    assert!(
-                        close(got[k], want),
-                        "{profile:?} at {p:?} within {max} m: {:?}, not {want:?}",
-                        got[k]
-                    );
+        let [ax, ay] = proj.project(g.position(map.nodes[&'a']));
+        for i in -2..25 {
+            for j in -9..3 {
+                let xy = [
+                    ax + 0.9 * cell * i as f64 + 0.3,
+                    ay + 0.7 * cell * j as f64 + 0.2,
+                ];
+                let p = proj.unproject(xy);
+                for max in [15.0, 500.0] {
+                    let profiles = [Profile::Walk, Profile::Wheelchair];
+                    let got = snapper
+                        .snap_each(g, p, profiles, max)
+                        .map(|s| s.map(|s| (s.point, s.distance_m, s.isolated, s.off_fragment)));
+                    for (k, profile) in profiles.into_iter().enumerate() {
+                        let want = rule(p, profile, max);
+                        assert!(
+                            close(got[k], want),
+                            "{profile:?} at {p:?} within {max} m, {cell} m a cell: {:?}, not {want:?}",
+                            got[k]
+                        );
+                    }
+                    differ += usize::from(!close(got[0], got[1]));
+                    moved += got.iter().flatten().filter(|s| s.3).count();
+                    if cell == 60.0 && max == 500.0 {
+                        isolated_beside_street += got.iter().flatten().filter(|s| s.2).count();
+                    }
                 }
-                differ += usize::from(!close(got[0], got[1]));
-                moved += got.iter().flatten().filter(|s| s.3).count();
             }
         }
     }
@@ -433,8 +443,9 @@ a-----b=====c-----d
         differ > 20,
         "the profiles chose differently at only {differ} points"
     );
+    assert!(moved > 5, "moved off the fragment at only {moved} points");
     assert!(
-        moved > 5,
-        "a home moved off the fragment at only {moved} points"
+        isolated_beside_street > 5,
+        "kept on the fragment with the street beyond the detour at only {isolated_beside_street} points"
     );
 }
