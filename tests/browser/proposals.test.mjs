@@ -581,57 +581,61 @@ test('every page: axe in nb and en, at 320 px, in high contrast; Norwegian text 
     ['/medvirkning', openParticipation, participationSettled],
     [`/medvirkning?omrade=${encodeURIComponent(bydel)}`, openParticipation, participationSettled],
   ];
-  // One load per page and language, as a resident would meet it: wide, then narrowed to 320 px,
-  // then the page's own high-contrast switch (its first load in high contrast: web.test.mjs).
+  const withQuery = (path, q) => (q ? `${path}${path.includes('?') ? '&' : '?'}${q}` : path);
+  /** Everything this test asks of a page in one state. */
+  async function check(p, path, lang, width, contrast) {
+    const what = `${p.page.url()} at ${width} px${contrast ? ' in high contrast' : ''}`;
+    assert.equal(await p.page.evaluate(() => document.documentElement.lang), lang, what);
+    assert.equal(await p.page.evaluate(() => document.body.classList.contains('high-contrast')), contrast, what);
+    assert.deepEqual(await axeViolations(p.page), [], `axe: ${what}`);
+    await noSideScroll(p.page, what);
+    if (lang === 'en') {
+      // Proposal titles and texts are Norwegian: marked so.
+      const marked = await p.page.$$eval('#proposal-list .result-name, #proposal-table .proposal-title > *',
+        (els) => els.map((el) => el.getAttribute('lang')));
+      assert.ok(path === '/medvirkning' || marked.length > 0, `titles listed on ${what}`);
+      assert.ok(marked.every((l) => l === 'nb'), `titles lang="nb" on ${what}`);
+    }
+    // The marker: not a facility kind's colour in either theme.
+    if (path.startsWith('/?')) await assertMarker(p.page, contrast ? '#000000' : '#111111');
+    if (width === 320 && path.startsWith('/?')) {
+      // The form at 320 px, in this language and contrast.
+      await p.page.evaluate(() => {
+        window.app.state.point = [10.759436, 59.929261];
+      });
+      await p.page.focus('#propose-open');
+      await p.page.keyboard.press('Enter');
+      await p.page.waitForSelector('#proposal-dialog[open]');
+      assert.deepEqual(await axeViolations(p.page), [], `axe: the form on ${what}`);
+      await p.page.screenshot({ path: screenshotPath(`proposals-form-${lang}${contrast ? '-contrast' : ''}-320.png`) });
+      await p.page.keyboard.press('Escape');
+      await p.page.waitForSelector('#proposal-dialog[open]', { state: 'detached' });
+    }
+    if (width === 320 && contrast) await p.page.screenshot({ path: screenshotPath(`proposals-${lang}-320${path.replace(/\W+/g, '-').slice(0, 20)}.png`), fullPage: path.startsWith('/medvirkning') });
+  }
   for (const [path, open, settled] of pages) {
     for (const lang of ['nb', 'en']) {
-      const url = lang === 'en' ? `${path}${path.includes('?') ? '&' : '?'}lang=en` : path;
-      const p = await open(url, { viewport: { width: 1280, height: 800 } });
-      for (const [width, contrast] of [[1280, false], [320, false], [320, true]]) {
-        if (width !== p.page.viewportSize().width) {
-          await p.page.setViewportSize({ width, height: 800 });
-          await settled(p.page);
-        }
-        if (contrast) {
-          // The embed keeps its switch in the filters' fold-out: opened first, as a reader would.
-          const fold = p.page.locator('details:not([open]):has(#contrast) > summary');
-          if (await fold.count()) await fold.click();
-          await p.page.click('#contrast');
-          await p.page.waitForFunction(() => document.body.classList.contains('high-contrast'));
-          await settled(p.page);
-          if (path.startsWith('/?')) assert.match(p.page.url(), /contrast=high/, 'the switch writes the URL');
-        }
-        const what = `${url} at ${width} px${contrast ? ' in high contrast' : ''}`;
-        assert.equal(await p.page.evaluate(() => document.documentElement.lang), lang, what);
-        assert.equal(await p.page.evaluate(() => document.body.classList.contains('high-contrast')), contrast, what);
-        assert.deepEqual(await axeViolations(p.page), [], `axe: ${what}`);
-        await noSideScroll(p.page, what);
-        if (lang === 'en') {
-          // Proposal titles and texts are Norwegian: marked so.
-          const marked = await p.page.$$eval('#proposal-list .result-name, #proposal-table .proposal-title > *',
-            (els) => els.map((el) => el.getAttribute('lang')));
-          assert.ok(path === '/medvirkning' || marked.length > 0, `titles listed on ${what}`);
-          assert.ok(marked.every((l) => l === 'nb'), `titles lang="nb" on ${what}`);
-        }
-        // The marker: not a facility kind's colour in either theme.
-        if (path.startsWith('/?')) await assertMarker(p.page, contrast ? '#000000' : '#111111');
-        if (width === 320 && path.startsWith('/?')) {
-          // The form at 320 px, in this language and contrast.
-          await p.page.evaluate(() => {
-            window.app.state.point = [10.759436, 59.929261];
-          });
-          await p.page.focus('#propose-open');
-          await p.page.keyboard.press('Enter');
-          await p.page.waitForSelector('#proposal-dialog[open]');
-          assert.deepEqual(await axeViolations(p.page), [], `axe: the form on ${what}`);
-          await p.page.screenshot({ path: screenshotPath(`proposals-form-${lang}${contrast ? '-contrast' : ''}-320.png`) });
-          await p.page.keyboard.press('Escape');
-          await p.page.waitForSelector('#proposal-dialog[open]', { state: 'detached' });
-        }
-        if (width === 320 && contrast) await p.page.screenshot({ path: screenshotPath(`proposals-${lang}-320${path.replace(/\W+/g, '-').slice(0, 20)}.png`), fullPage: path.startsWith('/medvirkning') });
-      }
-      assertClean(p);
-      await p.close();
+      const url = withQuery(path, lang === 'en' ? 'lang=en' : '');
+      const wide = await open(url, { viewport: { width: 1280, height: 800 } });
+      await check(wide, path, lang, 1280, false);
+      assertClean(wide);
+      await wide.close();
+      // Loaded at 320 px (the residents' map folds its legend then): in Bokmål in the
+      // default colours, then high contrast by the page's own switch; in English loaded in
+      // high contrast, then switched back. Both ways in, and both states, for every page.
+      const high = lang === 'en';
+      const narrow = await open(withQuery(url, high ? 'contrast=high' : ''), { viewport: { width: 320, height: 800 } });
+      await check(narrow, path, lang, 320, high);
+      // The embed keeps its switch in the filters' fold-out: opened first, as a reader would.
+      const fold = narrow.page.locator('details:not([open]):has(#contrast) > summary');
+      if (await fold.count()) await fold.click();
+      await narrow.page.click('#contrast');
+      await narrow.page.waitForFunction((on) => document.body.classList.contains('high-contrast') === on, !high);
+      await settled(narrow.page);
+      if (path.startsWith('/?')) assert.equal(/contrast=high/.test(narrow.page.url()), !high, 'the switch writes the URL');
+      await check(narrow, path, lang, 320, !high);
+      assertClean(narrow);
+      await narrow.close();
     }
   }
 });
