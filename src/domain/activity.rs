@@ -193,11 +193,15 @@ pub struct Organisation {
 
 /// What orders the open feed of activities: the audit log's number (its row id, which
 /// rises with every change, in the order the changes were committed) of the last change of
-/// each activity and of each organisation, and the activities deleted.
+/// each activity and of each organisation, the last import that renamed or moved each
+/// facility (an activity held there is shown with the facility's name and position), and the
+/// activities deleted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FeedChanges {
     pub activities: std::collections::HashMap<i64, i64>,
     pub organisations: std::collections::HashMap<i64, i64>,
+    /// Facility id → the change number of the last import that renamed or moved it.
+    pub facilities: std::collections::HashMap<i64, i64>,
     pub deleted: Vec<Tombstone>,
 }
 

@@ -107,8 +107,9 @@ pub struct Programme {
 pub struct FeedEntry {
     pub id: i64,
     /// The change number of the item's last change as the feed sees it (RPDE's `modified`):
-    /// its own last write, its organisation's last change (consent, activation, profile) or
-    /// its deletion, whichever came last ([`FeedChanges`]).
+    /// its own last write, its organisation's last change (consent, activation, profile), an
+    /// import that renamed or moved its facility, or its deletion, whichever came last
+    /// ([`FeedChanges`]).
     pub modified: i64,
     /// Its index in [`Programme::activities`] while it is published (state `updated`);
     /// `None` for a tombstone (state `deleted`).
@@ -138,7 +139,13 @@ fn feed(
                 .get(&a.id)
                 .copied()
                 .unwrap_or(0)
-                .max(changes.organisations.get(&org.id).copied().unwrap_or(0));
+                .max(changes.organisations.get(&org.id).copied().unwrap_or(0))
+                .max(match a.doc.place {
+                    Place::Facility { facility_id } => {
+                        changes.facilities.get(&facility_id).copied().unwrap_or(0)
+                    }
+                    Place::Point { .. } => 0,
+                });
             let activity = if org.active && org.open_data && !org.example && !a.doc.paused {
                 published(a)
             } else {

@@ -1272,6 +1272,17 @@ macro_rules! load_editing {
                 }
             }
         }
+        for r in sqlx::query(
+            "SELECT item_id, MAX(id) AS change FROM audit_log
+             WHERE collection = 'facilities' AND role = 'import' GROUP BY item_id",
+        )
+        .fetch_all(&mut *$tx)
+        .await?
+        {
+            changes
+                .facilities
+                .insert(r.try_get("item_id")?, r.try_get("change")?);
+        }
         (organisations, activities, needs, proposals, changes)
     }};
 }

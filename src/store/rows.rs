@@ -255,6 +255,7 @@ macro_rules! store_impl {
         set_summary: $set_summary:literal,
         last_imports: $last_imports:literal,
         removed_facilities: $removed_facilities:literal,
+        facility_places: $facility_places:literal,
         json_cast: $json_cast:literal,
         $($own:tt)*
     ) => {
@@ -385,6 +386,14 @@ macro_rules! store_impl {
                     }};
                 }
                 if let Some(rows) = &batch.facilities {
+                    let places_before: Vec<(i64, String, Option<String>, f64, f64)> =
+                        sqlx::query_as($facility_places)
+                            .bind(source)
+                            .fetch_all(&mut *tx)
+                            .await?;
+                    crate::store::rows::audit_renamed_and_moved!(
+                        tx, places_before, rows, $json_cast, $lock
+                    );
                     outcome.facilities = sync!("facilities", insert_facilities, rows, {
                         outcome.relocated = crate::store::rows::keep_items_of_removed!(
                             tx, source, import_id, $removed_facilities, $text, $json_cast, $lock
@@ -570,3 +579,56 @@ macro_rules! keep_items_of_removed {
     }};
 }
 pub(crate) use keep_items_of_removed;
+
+/// An audit row (role `import`, action `update`, collection `facilities`) for each facility
+/// this import renames or moves by more than [`MOVED_DEGREES`]: `before` and `after` hold
+/// `name`, `lon` and `lat`. The open feed reads these rows: an activity held at the facility
+/// is changed for a harvester from then on, since its `location` names and places it.
+/// `$before`: `(id, source_id, name, lon, lat)` of the source's facilities before the import.
+macro_rules! audit_renamed_and_moved {
+    ($tx:ident, $before:ident, $rows:ident, $json_cast:literal, $lock:literal) => {{
+        let incoming: std::collections::HashMap<&str, &crate::domain::NewFacility> =
+            $rows.iter().map(|f| (f.source_id.as_str(), f)).collect();
+        let changed: Vec<(i64, serde_json::Value, serde_json::Value)> = $before
+            .iter()
+            .filter_map(|(id, source_id, name, lon, lat)| {
+                let f = incoming.get(source_id.as_str())?;
+                let moved = (f.position.lon - lon).abs() > crate::store::rows::MOVED_DEGREES
+                    || (f.position.lat - lat).abs() > crate::store::rows::MOVED_DEGREES;
+                (moved || f.name != *name).then(|| {
+                    (
+                        *id,
+                        serde_json::json!({ "name": name, "lon": lon, "lat": lat }),
+                        serde_json::json!({
+                            "name": f.name, "lon": f.position.lon, "lat": f.position.lat
+                        }),
+                    )
+                })
+            })
+            .collect();
+        if !changed.is_empty() {
+            // In commit order with the editing writes, as in keep_items_of_removed.
+            sqlx::query(concat!("SELECT value FROM meta WHERE key = 'data_version'", $lock))
+                .execute(&mut *$tx)
+                .await?;
+            for (id, before, after) in changed {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "INSERT INTO audit_log (at_ms, role, action, collection, item_id, before, after) \
+                     VALUES ($1, 'import', 'update', 'facilities', $2, $3{c}, $4{c})",
+                    c = $json_cast
+                )))
+                .bind(crate::store::editing::now_ms())
+                .bind(id)
+                .bind(before.to_string())
+                .bind(after.to_string())
+                .execute(&mut *$tx)
+                .await?;
+            }
+        }
+    }};
+}
+pub(crate) use audit_renamed_and_moved;
+
+/// A facility whose position changes by more than this (degrees of longitude or latitude;
+/// about 0.1 m) has moved for the audit log and the open feed; less is a file's rounding.
+pub(crate) const MOVED_DEGREES: f64 = 1e-6;

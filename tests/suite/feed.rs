@@ -218,6 +218,32 @@ async fn harvest(c: Clubs) {
         "no contact text in the open feed"
     );
 
+    // An import renames the facility where all three are held: a harvester gets each again,
+    // with the new name in its location; the same file once more changes nothing.
+    let (_, _, cursor) = walk(&c, &cursor).await;
+    for name in ["Marienlyst kunstgress", "Marienlyst kunstgress"] {
+        crate::accounts::one_facility(
+            c.t.store.as_ref(),
+            naermiljo::domain::FacilityKind::Pitch,
+            name,
+        )
+        .await;
+    }
+    c.state.reload.reload().await.unwrap();
+    let (items, _, cursor) = walk(&c, &cursor).await;
+    assert_eq!(states(&items), updated(&[a1, a3, b1]), "the rename");
+    assert!(
+        items
+            .iter()
+            .all(|i| i["data"]["location"]["name"] == "Marienlyst kunstgress"),
+        "{items:?}"
+    );
+    let (items, _, _) = walk(&c, &cursor).await;
+    assert!(
+        items.is_empty(),
+        "an unchanged import is no change: {items:?}"
+    );
+
     // The dataset description names the licence and how consent is given.
     let r = get(&c.state, "/api/feeds").await;
     assert_eq!(r.status, 200);

@@ -599,3 +599,72 @@ async fn items_at_a_removed_facility_stay_at_its_last_position() {
     })
     .await;
 }
+
+/// A re-import that renames one facility and moves another writes an audit row for each
+/// (role `import`, name and position before and after), and the open feed's change numbers
+/// of those facilities rise past the activity held there; the same file again, or a shift
+/// below 0.1 m, changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rename_or_a_move_by_an_import_is_audited_for_the_open_feed() {
+    use naermiljo::domain::activity::OrgKind;
+    use naermiljo::store::editing::{Actor, ItemCollection, ItemWrite, Role};
+    each_backend(|store, backend| async move {
+        let one = |f: Vec<NewFacility>| ImportBatch {
+            importer: "test".into(),
+            source: "lekeplasser".into(),
+            file: "contract".into(),
+            facilities: Some(f),
+            ..Default::default()
+        };
+        let first = || vec![facility("a", 10.2, 59.74), facility("b", 10.21, 59.75), facility("c", 10.22, 59.76)];
+        store.apply_import(one(first())).await.unwrap();
+        let stored = store.load().await.unwrap().facilities;
+        let id_of = |s: &str| stored.iter().find(|f| f.source.source_id == s).unwrap().id;
+        let (a, b, c) = (id_of("a"), id_of("b"), id_of("c"));
+        let org = store.create_organisation("Lag A", OrgKind::SportsClub, None, false, None).await.unwrap();
+        let actor = Actor { token_id: None, person_id: None, org_id: org, role: Role::Editor };
+        let doc = serde_json::json!({
+            "title": "Fotball på A", "category": "sport", "price_nok": 0, "place": { "facility_id": a },
+            "schedule": { "sessions": [{ "weekday": 2, "start": "18:00", "end": "19:00" }] }
+        });
+        store
+            .write_item(ItemCollection::Activities, &actor, ItemWrite::Create { org_id: org, example: false, doc, valid_until: None })
+            .await
+            .unwrap();
+        let written = store.load().await.unwrap().feed_changes;
+        let activity_change = *written.activities.values().next().unwrap();
+
+        // The same file, and c shifted by 0.05 m: no change for the log or the feed.
+        store.apply_import(one(first())).await.unwrap();
+        let mut shifted = first();
+        shifted[2].position = LonLat::new(10.22 + 5e-7, 59.76);
+        store.apply_import(one(shifted)).await.unwrap();
+        let c1 = store.load().await.unwrap();
+        assert!(c1.feed_changes.facilities.is_empty(), "{backend}: {:?}", c1.feed_changes.facilities);
+        assert!(!store.audit_log(20).await.unwrap().iter().any(|r| r.collection == "facilities"), "{backend}");
+
+        // a renamed, b moved by about 11 m, c as it was.
+        let mut next = first();
+        next[0].name = Some("Lekeplass a (ny)".into());
+        next[1].position = LonLat::new(10.21, 59.7501);
+        store.apply_import(one(next)).await.unwrap();
+        let c2 = store.load().await.unwrap();
+        let changes = &c2.feed_changes.facilities;
+        assert_eq!(changes.keys().copied().collect::<std::collections::BTreeSet<_>>(), [a, b].into(), "{backend}: {changes:?}");
+        assert!(changes[&a] > activity_change, "{backend}: the rename comes after the activity's write");
+        let audit = store.audit_log(20).await.unwrap();
+        let rows: Vec<_> = audit.iter().filter(|r| r.collection == "facilities").collect();
+        assert_eq!(rows.len(), 2, "{backend}: {rows:?}");
+        for r in &rows {
+            assert_eq!((r.role.as_deref(), r.action.as_str(), r.person_id, r.token_id), (Some("import"), "update", None, None), "{backend}");
+            assert_ne!(r.item_id, c, "{backend}");
+        }
+        let renamed = rows.iter().find(|r| r.item_id == a).unwrap();
+        assert_eq!(renamed.before.as_ref().unwrap()["name"], "Lekeplass a", "{backend}");
+        assert_eq!(renamed.after.as_ref().unwrap()["name"], "Lekeplass a (ny)", "{backend}");
+        let moved = rows.iter().find(|r| r.item_id == b).unwrap();
+        assert_eq!(moved.before.as_ref().unwrap()["lat"], 59.75, "{backend}");
+        assert_eq!(moved.after.as_ref().unwrap()["lat"], 59.7501, "{backend}");
+    })
+    .await;
+}

@@ -102,6 +102,7 @@ async function nameFacilities(rows) {
 function who(r) {
   if (r.person_id != null) return personName(r.person_id);
   if (r.token_id != null) return t('audit.by_token', { id: r.token_id });
+  if (r.role === 'import') return t('audit.by_import');
   return t('audit.by_system');
 }
 

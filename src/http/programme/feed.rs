@@ -4,7 +4,8 @@
 //!
 //! The feed follows RPDE 1.0 (<https://openactive.io/realtime-paged-data-exchange/1.0/>)
 //! with the "modified and id" ordering: items ordered by `modified`, then `id`. `modified`
-//! is a change number (the audit log's row id of the item's last change, an integer that
+//! is a change number (the audit log's row id of the item's last change, of its
+//! organisation's, or of an import that renamed or moved its facility: an integer that
 //! rises in the order changes are committed: SQLite has one writer, and PostgreSQL's
 //! editing writes take the data version's row lock first), not a clock, so two changes in
 //! one millisecond cannot hide one another; `afterTimestamp` and `afterId` continue after an
