@@ -26,6 +26,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use super::error::ApiError;
+use super::prefix_links::PrefixedBody;
 
 /// A configured public address, split: `origin` = `https://host[:port]`, `prefix` = `""` or
 /// `/kart` (no final `/`).
@@ -322,55 +323,17 @@ pub async fn prefix_links(State(state): State<AppState>, request: Request, next:
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|c| c.starts_with("text/html"));
-    // Only whole, plain pages of a known, small size are read and rewritten; a HEAD, a range,
-    // an encoded or a streamed body goes out as it is.
-    const MAX_PAGE: u64 = 8 << 20;
-    let whole = !head
-        && parts.status != axum::http::StatusCode::PARTIAL_CONTENT
-        && !parts.headers.contains_key(header::CONTENT_ENCODING)
-        && axum::body::HttpBody::size_hint(&body)
-            .upper()
-            .is_some_and(|n| n <= MAX_PAGE);
-    if !html || !whole {
+    // A HEAD, a range or an encoded body goes out as it is; every other page is rewritten
+    // as it streams, whatever its size.
+    if !html
+        || head
+        || parts.status == axum::http::StatusCode::PARTIAL_CONTENT
+        || parts.headers.contains_key(header::CONTENT_ENCODING)
+    {
         return Response::from_parts(parts, body);
     }
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_PAGE as usize).await else {
-        return Response::from_parts(parts, Body::empty());
-    };
-    let Ok(text) = std::str::from_utf8(&bytes) else {
-        return Response::from_parts(parts, Body::from(bytes));
-    };
-    let rewritten = prefix_root_paths(text, &prefix);
     parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(rewritten))
-}
-
-/// ` href="/x`, ` src="/x`, ` action="/x` (double or single quotes) become
-/// ` href="{prefix}/x`; `"//host"` and everything else stays.
-pub fn prefix_root_paths(html: &str, prefix: &str) -> String {
-    let mut out = String::with_capacity(html.len() + 64 * prefix.len());
-    let mut rest = html;
-    'scan: while !rest.is_empty() {
-        for attr in [" href=", " src=", " action="] {
-            if let Some(after) = rest.strip_prefix(attr) {
-                let quote = after.chars().next().filter(|q| *q == '"' || *q == '\'');
-                if let Some(q) = quote {
-                    let value = &after[1..];
-                    if value.starts_with('/') && !value.starts_with("//") {
-                        out.push_str(attr);
-                        out.push(q);
-                        out.push_str(prefix);
-                        rest = value;
-                        continue 'scan;
-                    }
-                }
-            }
-        }
-        let c = rest.chars().next().expect("not empty");
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
-    }
-    out
+    Response::from_parts(parts, Body::new(PrefixedBody::new(body, &prefix)))
 }
 
 /// With a configured prefix, a request the proxy passed on with the prefix still in its path
@@ -475,14 +438,7 @@ mod tests {
     }
 
     #[test]
-    fn root_paths_in_html_get_the_prefix_and_the_rest_stays() {
-        let html = r##"<a href="/org">x</a><link href='/static/a.css'><a href="#main">
-<img src="//cdn.example/x"><form action="/auth/link/ab"><a href="https://x/"><a data-href="/no">"##;
-        assert_eq!(
-            prefix_root_paths(html, "/kart"),
-            r##"<a href="/kart/org">x</a><link href='/kart/static/a.css'><a href="#main">
-<img src="//cdn.example/x"><form action="/kart/auth/link/ab"><a href="https://x/"><a data-href="/no">"##
-        );
+    fn a_base_splits_into_origin_and_prefix() {
         let base = BaseUrl("https://k.example/kart".into());
         assert_eq!(
             (base.origin(), base.prefix()),

@@ -19,6 +19,7 @@ mod organisations;
 mod params;
 mod participation;
 mod portal;
+mod prefix_links;
 pub mod programme;
 mod reach;
 mod search;
