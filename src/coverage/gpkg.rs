@@ -8,7 +8,8 @@
 //! CRS's definition gives). Properties become columns: integers `INTEGER`, other numbers
 //! `REAL`, booleans `BOOLEAN`, strings `TEXT`, anything else its JSON as `TEXT`; a layer
 //! declares the columns it always has (`Layer::columns`), so that their types do not depend
-//! on the values of one download.
+//! on the values of one download. A property named as a column the table has already
+//! (`fid`, `geom`, or another but for case, as SQLite compares names) is `NAME_2`.
 
 use serde_json::Value;
 use sqlx::Connection;
@@ -138,7 +139,7 @@ async fn fill(
         };
         let definition: String = columns
             .iter()
-            .map(|(name, ty)| format!(", \"{}\" {ty}", name.replace('"', "\"\"")))
+            .map(|c| format!(", \"{}\" {}", c.name.replace('"', "\"\""), c.ty))
             .collect();
         sqlx::query(AssertSqlSafe(format!(
             "CREATE TABLE \"{}\" (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom {geometry_type}{definition})",
@@ -151,7 +152,7 @@ async fn fill(
             .collect();
         let names: String = columns
             .iter()
-            .map(|(name, _)| format!(", \"{}\"", name.replace('"', "\"\"")))
+            .map(|c| format!(", \"{}\"", c.name.replace('"', "\"\"")))
             .collect();
         let insert = format!(
             "INSERT INTO \"{}\" (geom{names}) VALUES ($1{placeholders})",
@@ -181,9 +182,9 @@ async fn fill(
                 ];
             }
             let mut q = sqlx::query(AssertSqlSafe(insert.as_str())).bind(blob);
-            for (name, ty) in &columns {
-                let v = &feature["properties"][name.as_str()];
-                q = match (*ty, v) {
+            for c in &columns {
+                let v = &feature["properties"][c.key.as_str()];
+                q = match (c.ty, v) {
                     (_, Value::Null) => q.bind(None::<String>),
                     // A whole number written as a float (`2.0`) is still that number.
                     ("INTEGER", v) => {
@@ -250,18 +251,32 @@ fn utm35() -> geopackage_core::srs::SrsDefinition {
     }
 }
 
+/// A column of a layer's table: the property it holds, its name and its type.
+#[derive(Debug, PartialEq)]
+struct Column {
+    key: String,
+    /// The key, unless that names another column as SQLite compares names (ASCII case
+    /// ignored): `fid` and `geom` are the table's own, so a property `fid` is `fid_2`.
+    name: String,
+    ty: &'static str,
+}
+
 /// The declared columns, then every other property of the features in the order first
 /// seen, with its column type.
-fn columns(declared: &[(&str, &'static str)], features: &[Value]) -> Vec<(String, &'static str)> {
-    let mut columns: Vec<(String, &'static str)> = declared
+fn columns(declared: &[(&str, &'static str)], features: &[Value]) -> Vec<Column> {
+    let mut columns: Vec<Column> = declared
         .iter()
-        .map(|(name, ty)| (name.to_string(), *ty))
+        .map(|(name, ty)| Column {
+            key: name.to_string(),
+            name: name.to_string(),
+            ty,
+        })
         .collect();
     for f in features {
         let Some(properties) = f["properties"].as_object() else {
             continue;
         };
-        for (name, v) in properties {
+        for (key, v) in properties {
             let ty = match v {
                 Value::Null => None,
                 Value::Bool(_) => Some("BOOLEAN"),
@@ -269,22 +284,38 @@ fn columns(declared: &[(&str, &'static str)], features: &[Value]) -> Vec<(String
                 Value::Number(_) => Some("REAL"),
                 _ => Some("TEXT"),
             };
-            if declared.iter().any(|(n, _)| n == name) {
+            if declared.iter().any(|(n, _)| n == key) {
                 continue;
             }
-            match columns.iter_mut().find(|(n, _)| n == name) {
+            match columns.iter_mut().find(|c| c.key == *key) {
                 // A column that held only integers (or nothing yet) and meets a fraction.
-                Some((_, t)) => match (*t, ty) {
-                    ("NULL" | "INTEGER", Some("REAL")) | ("NULL", Some(_)) => *t = ty.unwrap(),
+                Some(c) => match (c.ty, ty) {
+                    ("NULL" | "INTEGER", Some("REAL")) | ("NULL", Some(_)) => c.ty = ty.unwrap(),
                     _ => {}
                 },
-                None => columns.push((name.clone(), ty.unwrap_or("NULL"))),
+                None => {
+                    let taken = |name: &str| {
+                        ["fid", "geom"]
+                            .into_iter()
+                            .chain(columns.iter().map(|c| c.name.as_str()))
+                            .any(|n| n.eq_ignore_ascii_case(name))
+                    };
+                    let name = std::iter::once(key.clone())
+                        .chain((2..).map(|k| format!("{key}_{k}")))
+                        .find(|n| !taken(n))
+                        .expect("a free name");
+                    columns.push(Column {
+                        key: key.clone(),
+                        name,
+                        ty: ty.unwrap_or("NULL"),
+                    })
+                }
             }
         }
     }
-    for (_, t) in &mut columns {
-        if *t == "NULL" {
-            *t = "TEXT";
+    for c in &mut columns {
+        if c.ty == "NULL" {
+            c.ty = "TEXT";
         }
     }
     columns
@@ -307,5 +338,63 @@ fn geometry_type(features: &[Value]) -> &'static str {
         "Polygon" => "POLYGON",
         "MultiPolygon" => "MULTIPOLYGON",
         _ => "GEOMETRY",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Properties named as the table's own columns, or as another column but for case, get
+    /// a name of their own; the file is still written, each value in its column.
+    #[tokio::test]
+    async fn a_property_named_fid_or_geom_gets_a_column_of_its_own() {
+        let features = vec![json!({
+            "type": "Feature",
+            "geometry": { "type": "Point", "coordinates": [10.2, 59.74] },
+            "properties": { "fid": 7, "GEOM": "x", "label": "a", "Label": "b", "fid_2": 1.5 }
+        })];
+        let names: Vec<(String, String)> = columns(&[("label", "TEXT")], &features)
+            .into_iter()
+            .map(|c| (c.key, c.name))
+            .collect();
+        let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            names,
+            pairs(&[
+                ("label", "label"),
+                ("fid", "fid_2"),
+                ("GEOM", "GEOM_2"),
+                ("Label", "Label_2"),
+                ("fid_2", "fid_2_2"),
+            ])
+        );
+        let layer = Layer {
+            name: "test",
+            description: String::new(),
+            features,
+            columns: &[("label", "TEXT")],
+            geometry: "POINT",
+        };
+        let bytes = write(&[layer], 4326)
+            .await
+            .expect("a property fid is no error");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.gpkg");
+        std::fs::write(&path, bytes).unwrap();
+        let mut db = SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        let row: (i64, i64, String, String, f64) =
+            sqlx::query_as("SELECT fid, fid_2, GEOM_2, Label_2, fid_2_2 FROM test")
+                .fetch_one(&mut db)
+                .await
+                .unwrap();
+        assert_eq!(row, (1, 7, "x".into(), "b".into(), 1.5));
     }
 }
