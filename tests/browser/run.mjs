@@ -16,8 +16,8 @@ import { tap } from 'node:test/reporters';
 import { fileURLToPath } from 'node:url';
 
 const LONGEST_FIRST = [
-  'web', 'proposals', 'org', 'audit', 'nature', 'planner', 'admin', 'district', 'api-html',
-  'participation', 'hours', 'hub', 'proxy', 'problems', 'season', 'org-open-data', 'symbols',
+  'web', 'proposals', 'nature', 'org', 'audit', 'district', 'planner', 'admin', 'participation',
+  'api-html', 'hours', 'hub', 'proxy', 'problems', 'season', 'org-open-data', 'symbols',
 ].map((name) => `${name}.test.mjs`);
 
 const here = dirname(fileURLToPath(import.meta.url));
