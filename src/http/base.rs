@@ -324,7 +324,11 @@ pub async fn prefix_links(State(state): State<AppState>, request: Request, next:
         .and_then(|v| v.to_str().ok())
         .is_some_and(|c| c.starts_with("text/html"));
     // A HEAD, a range or an encoded body goes out as it is; every other page is rewritten
-    // as it streams, whatever its size.
+    // as it streams, whatever its size. A page's HEAD goes without a length, as its GET does
+    // (the body is longer by the prefixes).
+    if html && head {
+        parts.headers.remove(header::CONTENT_LENGTH);
+    }
     if !html
         || head
         || parts.status == axum::http::StatusCode::PARTIAL_CONTENT

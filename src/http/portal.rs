@@ -498,16 +498,12 @@ pub async fn get_audit(
     axum::extract::Query(q): axum::extract::Query<AuditQuery>,
 ) -> Result<Response, ApiError> {
     staff_admin(&state, &headers, false, "read the audit log").await?;
-    let limit = q.limit.unwrap_or(100).clamp(1, 1000) as usize;
-    let rows: Vec<_> = state
-        .store
-        .audit_log(10_000)
-        .await?
-        .into_iter()
-        .filter(|r| q.collection.as_ref().is_none_or(|c| &r.collection == c))
-        .filter(|r| q.person_id.is_none_or(|p| r.person_id == Some(p)))
-        .filter(|r| q.org_id.is_none_or(|o| r.org_id == Some(o)))
-        .take(limit)
-        .collect();
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let filter = crate::store::editing::AuditFilter {
+        collection: q.collection,
+        person_id: q.person_id,
+        org_id: q.org_id,
+    };
+    let rows = state.store.audit_log_where(&filter, limit).await?;
     Ok(private(axum::Json(json!({ "rows": rows }))))
 }

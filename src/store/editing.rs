@@ -161,6 +161,14 @@ pub struct StoredOffer {
     pub state: String,
 }
 
+/// Which audit rows to read: each field that is set must match.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuditFilter {
+    pub collection: Option<String>,
+    pub person_id: Option<i64>,
+    pub org_id: Option<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditRow {
     pub id: i64,
@@ -294,7 +302,17 @@ pub trait Editing: Send + Sync {
     async fn purge_expired_offers(&self, today: &str) -> Result<u64, super::StoreError>;
 
     /// The newest audit rows first.
-    async fn audit_log(&self, limit: i64) -> Result<Vec<AuditRow>, super::StoreError>;
+    async fn audit_log(&self, limit: i64) -> Result<Vec<AuditRow>, super::StoreError> {
+        self.audit_log_where(&AuditFilter::default(), limit).await
+    }
+
+    /// The newest audit rows that match `filter` (each field that is set), first; at most
+    /// `limit`.
+    async fn audit_log_where(
+        &self,
+        filter: &AuditFilter,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, super::StoreError>;
 
     /// Only organisations, activities and volunteer needs, with both versions: what a
     /// server reloads after an edit when no import came in between.
@@ -1017,17 +1035,24 @@ macro_rules! editing_impl {
             })
         }
 
-        async fn audit_log(
+        async fn audit_log_where(
             &self,
+            filter: &crate::store::editing::AuditFilter,
             limit: i64,
         ) -> Result<Vec<crate::store::editing::AuditRow>, StoreError> {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT id, at_ms, token_id, person_id, org_id, role, action, collection, item_id,
                         before{t} AS before, after{t} AS after
-                 FROM audit_log ORDER BY id DESC LIMIT $1",
+                 FROM audit_log
+                 WHERE ($2 IS NULL OR collection = $2) AND ($3 IS NULL OR person_id = $3)
+                   AND ($4 IS NULL OR org_id = $4)
+                 ORDER BY id DESC LIMIT $1",
                 t = $text
             )))
             .bind(limit)
+            .bind(filter.collection.as_deref())
+            .bind(filter.person_id)
+            .bind(filter.org_id)
             .fetch_all(&self.pool)
             .await?;
             rows.into_iter()

@@ -662,6 +662,14 @@ async fn a_rename_or_a_move_by_an_import_is_audited_for_the_open_feed() {
         let renamed = rows.iter().find(|r| r.item_id == a).unwrap();
         assert_eq!(renamed.before.as_ref().unwrap()["name"], "Lekeplass a", "{backend}");
         assert_eq!(renamed.after.as_ref().unwrap()["name"], "Lekeplass a (ny)", "{backend}");
+        // The log read by collection and organisation in the store (the admin page's filters).
+        use naermiljo::store::editing::AuditFilter;
+        let only = |collection: &str, org_id: Option<i64>| AuditFilter { collection: Some(collection.into()), person_id: None, org_id };
+        let facilities = store.audit_log_where(&only("facilities", None), 1).await.unwrap();
+        assert_eq!(facilities.iter().map(|r| r.item_id).collect::<Vec<_>>(), [rows[0].item_id], "{backend}: the newest one");
+        let activities = store.audit_log_where(&only("activities", Some(org)), 10).await.unwrap();
+        assert_eq!(activities.iter().map(|r| (r.action.as_str(), r.org_id)).collect::<Vec<_>>(), [("create", Some(org))], "{backend}");
+        assert!(store.audit_log_where(&only("activities", Some(org + 1)), 10).await.unwrap().is_empty(), "{backend}");
         let moved = rows.iter().find(|r| r.item_id == b).unwrap();
         assert_eq!(moved.before.as_ref().unwrap()["lat"], 59.75, "{backend}");
         assert_eq!(moved.after.as_ref().unwrap()["lat"], 59.7501, "{backend}");

@@ -2,8 +2,9 @@
 // as asked for; each row says when (Norway's time), who, what was done to what, and folds out
 // the fields before and after.
 //
-// A facility's row (staff setting its opening hours or a knutepunkt's services, issue 18) is
-// named by the facility's name (asked for once per facility) and its services said in words.
+// A facility's row (staff setting its opening hours or a knutepunkt's services, issue 18; an
+// import renaming or moving it) is named by the facility's name (the row's own, else asked for
+// once per facility) and its services said in words.
 //
 // The organisation filter also finds the rows about the organisation itself, its members and
 // its tokens: the server keeps those with `org_id` empty (the organisation is the row's item,
@@ -87,7 +88,9 @@ export async function loadAudit() {
 
 /** The names of the facilities the rows are about, asked for once each (at most 50 at a time). */
 async function nameFacilities(rows) {
-  const ids = [...new Set(rows.filter((r) => r.collection === 'facilities' && r.item_id != null).map((r) => r.item_id))]
+  const named = (r) => r.after?.name != null || r.before?.name != null;
+  const ids = [...new Set(rows.filter((r) => r.collection === 'facilities' && r.item_id != null && !named(r))
+    .map((r) => r.item_id))]
     .filter((id) => !facilityNames.has(id)).slice(0, 50);
   await Promise.all(ids.map(async (id) => {
     try {
@@ -123,9 +126,11 @@ function what(r) {
       const label = obj.label ?? before.label ?? admin.tokens.find((k) => k.id === r.item_id)?.label;
       return label ? t('tokens.named', { id: r.item_id, label }) : t('tokens.unnamed', { id: r.item_id });
     }
-    case 'facilities':
-      return facilityNames.has(r.item_id) ? t('audit.what_item', { title: facilityNames.get(r.item_id) })
+    case 'facilities': {
+      const name = obj.name ?? before.name ?? facilityNames.get(r.item_id);
+      return name ? t('audit.what_item', { title: name })
         : t('audit.what_other', { what: collectionLabel(r.collection), id: r.item_id ?? '' });
+    }
     case 'activities':
     case 'volunteer-needs':
       return t('audit.what_item', { what: collectionLabel(r.collection), title: obj.title ?? before.title ?? `#${r.item_id}` });
