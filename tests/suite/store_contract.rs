@@ -529,6 +529,17 @@ async fn each_sources_last_import_is_listed() {
     .await;
 }
 
+/// An import of `f` as the source `lekeplasser`.
+fn lekeplasser(f: Vec<NewFacility>) -> ImportBatch {
+    ImportBatch {
+        importer: "test".into(),
+        source: "lekeplasser".into(),
+        file: "contract".into(),
+        facilities: Some(f),
+        ..Default::default()
+    }
+}
+
 /// Issue 20 item 3: a re-import that removes a facility where an organisation holds an
 /// activity and a volunteer need keeps both at the facility's last position (as points), with
 /// a new version and an audit row each; items at facilities that stay are not touched.
@@ -537,15 +548,8 @@ async fn items_at_a_removed_facility_stay_at_its_last_position() {
     use naermiljo::domain::activity::{OrgKind, Place};
     use naermiljo::store::editing::{Actor, ItemCollection, ItemWrite, Role};
     each_backend(|store, backend| async move {
-        let one = |f: Vec<NewFacility>| ImportBatch {
-            importer: "test".into(),
-            source: "lekeplasser".into(),
-            file: "contract".into(),
-            facilities: Some(f),
-            ..Default::default()
-        };
         store
-            .apply_import(one(vec![facility("a", 10.2, 59.74), facility("b", 10.21, 59.75)]))
+            .apply_import(lekeplasser(vec![facility("a", 10.2, 59.74), facility("b", 10.21, 59.75)]))
             .await
             .unwrap();
         let stored = store.load().await.unwrap().facilities;
@@ -576,7 +580,7 @@ async fn items_at_a_removed_facility_stay_at_its_last_position() {
         }
 
         // The next file has only b.
-        let outcome = store.apply_import(one(vec![facility("b", 10.21, 59.75)])).await.unwrap();
+        let outcome = store.apply_import(lekeplasser(vec![facility("b", 10.21, 59.75)])).await.unwrap();
         assert_eq!(outcome.relocated, 2, "{backend}");
         let c = store.load().await.unwrap();
         assert_eq!(c.facilities.len(), 1);
@@ -603,21 +607,14 @@ async fn items_at_a_removed_facility_stay_at_its_last_position() {
 /// A re-import that renames one facility and moves another writes an audit row for each
 /// (role `import`, name and position before and after), and the open feed's change numbers
 /// of those facilities rise past the activity held there; the same file again, or a shift
-/// below 0.1 m, changes nothing.
+/// of 3 cm, changes nothing.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rename_or_a_move_by_an_import_is_audited_for_the_open_feed() {
     use naermiljo::domain::activity::OrgKind;
     use naermiljo::store::editing::{Actor, ItemCollection, ItemWrite, Role};
     each_backend(|store, backend| async move {
-        let one = |f: Vec<NewFacility>| ImportBatch {
-            importer: "test".into(),
-            source: "lekeplasser".into(),
-            file: "contract".into(),
-            facilities: Some(f),
-            ..Default::default()
-        };
         let first = || vec![facility("a", 10.2, 59.74), facility("b", 10.21, 59.75), facility("c", 10.22, 59.76)];
-        store.apply_import(one(first())).await.unwrap();
+        store.apply_import(lekeplasser(first())).await.unwrap();
         let stored = store.load().await.unwrap().facilities;
         let id_of = |s: &str| stored.iter().find(|f| f.source.source_id == s).unwrap().id;
         let (a, b, c) = (id_of("a"), id_of("b"), id_of("c"));
@@ -634,11 +631,11 @@ async fn a_rename_or_a_move_by_an_import_is_audited_for_the_open_feed() {
         let written = store.load().await.unwrap().feed_changes;
         let activity_change = *written.activities.values().next().unwrap();
 
-        // The same file, and c shifted by 0.05 m: no change for the log or the feed.
-        store.apply_import(one(first())).await.unwrap();
+        // The same file, and c shifted by 3 cm (5e-7° of longitude): no change for the log or the feed.
+        store.apply_import(lekeplasser(first())).await.unwrap();
         let mut shifted = first();
         shifted[2].position = LonLat::new(10.22 + 5e-7, 59.76);
-        store.apply_import(one(shifted)).await.unwrap();
+        store.apply_import(lekeplasser(shifted)).await.unwrap();
         let c1 = store.load().await.unwrap();
         assert!(c1.feed_changes.facilities.is_empty(), "{backend}: {:?}", c1.feed_changes.facilities);
         assert!(!store.audit_log(20).await.unwrap().iter().any(|r| r.collection == "facilities"), "{backend}");
@@ -647,7 +644,7 @@ async fn a_rename_or_a_move_by_an_import_is_audited_for_the_open_feed() {
         let mut next = first();
         next[0].name = Some("Lekeplass a (ny)".into());
         next[1].position = LonLat::new(10.21, 59.7501);
-        store.apply_import(one(next)).await.unwrap();
+        store.apply_import(lekeplasser(next)).await.unwrap();
         let c2 = store.load().await.unwrap();
         let changes = &c2.feed_changes.facilities;
         assert_eq!(changes.keys().copied().collect::<std::collections::BTreeSet<_>>(), [a, b].into(), "{backend}: {changes:?}");
