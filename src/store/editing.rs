@@ -1277,6 +1277,7 @@ macro_rules! load_editing {
             "SELECT collection, item_id, MAX(id) AS change,
                     MAX(CASE WHEN action = 'delete' THEN 1 ELSE 0 END) AS deleted
              FROM audit_log WHERE collection IN ('activities', 'organisations')
+                OR (collection = 'facilities' AND role = 'import')
              GROUP BY collection, item_id",
         )
         .fetch_all(&mut *$tx)
@@ -1289,6 +1290,10 @@ macro_rules! load_editing {
                 "organisations" => {
                     changes.organisations.insert(id, change);
                 }
+                // An import that renamed or moved the facility.
+                "facilities" => {
+                    changes.facilities.insert(id, change);
+                }
                 _ if deleted == 1 => changes
                     .deleted
                     .push(crate::domain::activity::Tombstone { id, change }),
@@ -1296,17 +1301,6 @@ macro_rules! load_editing {
                     changes.activities.insert(id, change);
                 }
             }
-        }
-        for r in sqlx::query(
-            "SELECT item_id, MAX(id) AS change FROM audit_log
-             WHERE collection = 'facilities' AND role = 'import' GROUP BY item_id",
-        )
-        .fetch_all(&mut *$tx)
-        .await?
-        {
-            changes
-                .facilities
-                .insert(r.try_get("item_id")?, r.try_get("change")?);
         }
         (organisations, activities, needs, proposals, changes)
     }};

@@ -137,7 +137,6 @@ super::rows::store_impl!(
     last_imports: "SELECT source, importer, file,
                           to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS finished_at
                    FROM imports WHERE id IN (SELECT MAX(id) FROM imports GROUP BY source) ORDER BY source",
-    removed_facilities: "SELECT id, ST_X(geom), ST_Y(geom) FROM facilities WHERE source = $1 AND import_id <> $2",
     facility_places: "SELECT id, source_id, name, ST_X(geom), ST_Y(geom) FROM facilities WHERE source = $1",
     json_cast: "::jsonb",
     fn changes(&self) -> Option<Arc<Notify>> {

@@ -254,7 +254,6 @@ macro_rules! store_impl {
         new_import: $new_import:literal,
         set_summary: $set_summary:literal,
         last_imports: $last_imports:literal,
-        removed_facilities: $removed_facilities:literal,
         facility_places: $facility_places:literal,
         json_cast: $json_cast:literal,
         $($own:tt)*
@@ -392,11 +391,12 @@ macro_rules! store_impl {
                             .bind(source)
                             .fetch_all(&mut *tx)
                             .await?;
-                    renamed_or_moved =
-                        crate::store::rows::renamed_or_moved(&places_before, rows);
+                    let places = crate::store::rows::FacilityPlaces::compare(&places_before, rows);
+                    renamed_or_moved = places.renamed_or_moved;
+                    let removed = places.removed;
                     outcome.facilities = sync!("facilities", insert_facilities, rows, {
                         outcome.relocated = crate::store::rows::keep_items_of_removed!(
-                            tx, source, import_id, $removed_facilities, $text, $json_cast, $lock
+                            tx, removed, $text, $json_cast, $lock
                         );
                     });
                 }
@@ -428,7 +428,7 @@ macro_rules! store_impl {
                     .await?;
                     outcome.walk_graph = Some((graph.nodes, graph.edges));
                 }
-                crate::store::rows::audit_renamed_and_moved!(tx, renamed_or_moved, $json_cast, $lock);
+                crate::store::rows::audit_renamed_and_moved!(tx, $db, renamed_or_moved, $json_cast, $lock);
                 outcome.data_version = bump(&mut tx).await?;
                 // An import changes the base data: servers rebuild their whole snapshot.
                 sqlx::query("UPDATE meta SET value = (SELECT value FROM meta WHERE key = 'data_version') WHERE key = 'base_version'")
@@ -505,16 +505,8 @@ pub(crate) fn multipolygon_from_wkb(blob: &[u8]) -> Result<geo::MultiPolygon<f64
 /// on the map, in reach and editable. Each gets a new version and an audit row (`replace`,
 /// no person: the import). Evaluates to how many were moved.
 macro_rules! keep_items_of_removed {
-    ($tx:ident, $source:ident, $import_id:ident, $removed:literal, $text:literal, $json_cast:literal, $lock:literal) => {{
-        let removed: std::collections::HashMap<i64, (f64, f64)> =
-            sqlx::query_as::<_, (i64, f64, f64)>($removed)
-                .bind($source)
-                .bind($import_id)
-                .fetch_all(&mut *$tx)
-                .await?
-                .into_iter()
-                .map(|(id, lon, lat)| (id, (lon, lat)))
-                .collect();
+    ($tx:ident, $removed:ident, $text:literal, $json_cast:literal, $lock:literal) => {{
+        let removed: &std::collections::HashMap<i64, (f64, f64)> = &$removed;
         let mut moved = 0u64;
         if !removed.is_empty() {
             // Editing writes wait from here to the import's commit (PostgreSQL: the data
@@ -581,68 +573,74 @@ macro_rules! keep_items_of_removed {
 }
 pub(crate) use keep_items_of_removed;
 
-/// The facilities of a source that an import renames or moves by more than
-/// [`MOVED_DEGREES`]: `(id, before, after)`, each side `{name, lon, lat}`. `before`:
-/// `(id, source_id, name, lon, lat)` of the source's facilities before the import.
-pub(crate) fn renamed_or_moved(
-    before: &[(i64, String, Option<String>, f64, f64)],
-    rows: &[crate::domain::NewFacility],
-) -> Vec<(i64, serde_json::Value, serde_json::Value)> {
-    let incoming: std::collections::HashMap<&str, &crate::domain::NewFacility> =
-        rows.iter().map(|f| (f.source_id.as_str(), f)).collect();
-    before
-        .iter()
-        .filter_map(|(id, source_id, name, lon, lat)| {
-            let f = incoming.get(source_id.as_str())?;
+/// What an import of a source's facilities changes of those stored before it:
+/// `(id, source_id, name, lon, lat)` of each, against the file's rows.
+pub(crate) struct FacilityPlaces {
+    /// Each one renamed or moved by more than [`MOVED_DEGREES`]: `(id, before, after)`, each
+    /// side `{name, lon, lat}`.
+    pub renamed_or_moved: Vec<(i64, serde_json::Value, serde_json::Value)>,
+    /// Each one the file no longer has: id → its last position (lon, lat).
+    pub removed: std::collections::HashMap<i64, (f64, f64)>,
+}
+
+impl FacilityPlaces {
+    pub(crate) fn compare(
+        before: &[(i64, String, Option<String>, f64, f64)],
+        rows: &[crate::domain::NewFacility],
+    ) -> FacilityPlaces {
+        let incoming: std::collections::HashMap<&str, &crate::domain::NewFacility> =
+            rows.iter().map(|f| (f.source_id.as_str(), f)).collect();
+        let mut places = FacilityPlaces {
+            renamed_or_moved: Vec::new(),
+            removed: std::collections::HashMap::new(),
+        };
+        for (id, source_id, name, lon, lat) in before {
+            let Some(f) = incoming.get(source_id.as_str()) else {
+                places.removed.insert(*id, (*lon, *lat));
+                continue;
+            };
             let moved = (f.position.lon - lon).abs() > MOVED_DEGREES
                 || (f.position.lat - lat).abs() > MOVED_DEGREES;
-            (moved || f.name != *name).then(|| {
-                (
+            if moved || f.name != *name {
+                places.renamed_or_moved.push((
                     *id,
                     serde_json::json!({ "name": name, "lon": lon, "lat": lat }),
                     serde_json::json!({ "name": f.name, "lon": f.position.lon, "lat": f.position.lat }),
-                )
-            })
-        })
-        .collect()
+                ));
+            }
+        }
+        places
+    }
 }
 
 /// An audit row (role `import`, action `update`, collection `facilities`) for each facility
-/// of [`renamed_or_moved`], a thousand rows a statement. The open feed reads these rows: an
+/// of [`FacilityPlaces::renamed_or_moved`], a thousand rows a statement. The open feed reads these rows: an
 /// activity held at the facility is changed for a harvester from then on, since its
 /// `location` names and places it. Called last before the import bumps the data version:
 /// editing writes wait from here to the commit (PostgreSQL: the data version's row lock,
 /// which they take first too), so the rows number in commit order for the feed, and the
 /// lock is held no longer than the bump holds it anyway.
 macro_rules! audit_renamed_and_moved {
-    ($tx:ident, $changed:ident, $json_cast:literal, $lock:literal) => {{
+    ($tx:ident, $db:ty, $changed:ident, $json_cast:literal, $lock:literal) => {{
         if !$changed.is_empty() {
             sqlx::query(concat!("SELECT value FROM meta WHERE key = 'data_version'", $lock))
                 .execute(&mut *$tx)
                 .await?;
             let at_ms = crate::store::editing::now_ms();
             for chunk in $changed.chunks(1000) {
-                let values: Vec<String> = (0..chunk.len())
-                    .map(|k| {
-                        format!(
-                            "(${}, 'import', 'update', 'facilities', ${}, ${}{c}, ${}{c})",
-                            4 * k + 1,
-                            4 * k + 2,
-                            4 * k + 3,
-                            4 * k + 4,
-                            c = $json_cast
-                        )
-                    })
-                    .collect();
-                let sql = format!(
-                    "INSERT INTO audit_log (at_ms, role, action, collection, item_id, before, after) VALUES {}",
-                    values.join(", ")
+                let mut q = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO audit_log (at_ms, role, action, collection, item_id, before, after) ",
                 );
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for (id, before, after) in chunk {
-                    q = q.bind(at_ms).bind(*id).bind(before.to_string()).bind(after.to_string());
-                }
-                q.execute(&mut *$tx).await?;
+                q.push_values(chunk, |mut b, (id, before, after)| {
+                    b.push_bind(at_ms)
+                        .push("'import', 'update', 'facilities'")
+                        .push_bind(*id)
+                        .push_bind(before.to_string())
+                        .push_unseparated($json_cast)
+                        .push_bind(after.to_string())
+                        .push_unseparated($json_cast);
+                });
+                q.build().execute(&mut *$tx).await?;
             }
         }
     }};

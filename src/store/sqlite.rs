@@ -82,7 +82,6 @@ super::rows::store_impl!(
     set_summary: "UPDATE imports SET summary = $1 WHERE id = $2",
     last_imports: "SELECT source, importer, file, finished_at FROM imports
                    WHERE id IN (SELECT MAX(id) FROM imports GROUP BY source) ORDER BY source",
-    removed_facilities: "SELECT id, lon, lat FROM facilities WHERE source = $1 AND import_id <> $2",
     facility_places: "SELECT id, source_id, name, lon, lat FROM facilities WHERE source = $1",
     json_cast: "",
 );
