@@ -916,6 +916,7 @@ fn read_import(
                 .map(|c| import::clip::Clip::from_file(&c, buffer_m))
                 .transpose()?;
             let data = import::osm::read_within(&file, clip.as_ref(), progress)?;
+            notes.push(data.read_note.clone());
             notes.push(nature_note(&data.nature));
             let walk_graph =
                 (data.walk_graph.edge_count() > 0).then(|| graph_blob(&data.walk_graph));

@@ -108,6 +108,9 @@ pub struct Keep {
     blobs: Vec<BlobIds>,
     /// The kept ids, sorted, for [`Keep::wants_blob`].
     sorted: [Vec<i64>; 3],
+    /// How long the first pass (every blob) and the second (the blobs with ways or
+    /// relations) took.
+    pub passes: [std::time::Duration; 2],
 }
 
 impl Keep {
@@ -183,6 +186,7 @@ pub fn each_blob<T: Send>(
 /// relations (in a sorted file, the last few).
 pub fn select(path: &Path, clip: &Clip) -> Result<Keep, ImportError> {
     // Pass 1: the nodes inside, and the ids each blob holds (in file order, every blob).
+    let started = std::time::Instant::now();
     let (mut blobs, mut inside) = (Vec::new(), HashSet::new());
     each_blob(
         path,
@@ -219,6 +223,7 @@ pub fn select(path: &Path, clip: &Clip) -> Result<Keep, ImportError> {
         },
         |_| {},
     )?;
+    let first = started.elapsed();
     // Pass 2: the ways with a node inside (with all their nodes), and the relations with a
     // kept member: kept at once when a node member is inside (an empty list), else listed
     // with their way members and kept when one of those is kept.
@@ -290,6 +295,7 @@ pub fn select(path: &Path, clip: &Clip) -> Result<Keep, ImportError> {
         ways,
         relations,
         blobs,
+        passes: [first, started.elapsed() - first],
     })
 }
 
