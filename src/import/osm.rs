@@ -88,6 +88,72 @@ struct Tagged {
     tags: BTreeMap<String, String>,
 }
 
+/// One element of the file, owned: the reading pass decodes and filters blocks in parallel,
+/// and only what is kept goes, in file order, to the one [`Reader`].
+enum Owned {
+    Node {
+        id: i64,
+        /// Lon, lat.
+        at: [f64; 2],
+        tags: Vec<(String, String)>,
+    },
+    Way {
+        id: i64,
+        refs: Vec<i64>,
+        tags: Vec<(String, String)>,
+    },
+    Relation {
+        id: i64,
+        /// (type, id, role).
+        members: Vec<(RelMemberType, i64, String)>,
+        tags: Vec<(String, String)>,
+    },
+}
+
+impl Owned {
+    fn of(element: Element<'_>) -> Owned {
+        fn owned<'a>(tags: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<(String, String)> {
+            tags.map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        }
+        match element {
+            Element::Node(n) => Owned::Node {
+                id: n.id(),
+                at: [n.lon(), n.lat()],
+                tags: owned(n.tags()),
+            },
+            Element::DenseNode(n) => Owned::Node {
+                id: n.id(),
+                at: [n.lon(), n.lat()],
+                tags: owned(n.tags()),
+            },
+            Element::Way(w) => Owned::Way {
+                id: w.id(),
+                refs: w.refs().collect(),
+                tags: owned(w.tags()),
+            },
+            Element::Relation(r) => Owned::Relation {
+                id: r.id(),
+                members: r
+                    .members()
+                    .map(|m| {
+                        (
+                            m.member_type.clone(),
+                            m.member_id,
+                            m.role().unwrap_or_default().to_string(),
+                        )
+                    })
+                    .collect(),
+                tags: owned(r.tags()),
+            },
+        }
+    }
+}
+
+/// An owned element's tags as the readers of tags take them.
+fn pairs(tags: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> + Clone {
+    tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+}
+
 #[derive(Default)]
 struct Reader {
     nodes: HashMap<i64, [f64; 2]>,
@@ -200,65 +266,49 @@ impl Reader {
         }
     }
 
-    fn element(&mut self, element: Element<'_>) {
+    fn element(&mut self, element: Owned) {
         self.elements += 1;
         match element {
-            Element::Node(n) => {
-                self.nodes.insert(n.id(), [n.lon(), n.lat()]);
-                self.basemap.node(n.id(), n.tags());
-                self.consider(ObjType::Node, n.id(), n.tags());
+            Owned::Node { id, at, tags } => {
+                self.nodes.insert(id, at);
+                self.basemap.node(id, pairs(&tags));
+                self.consider(ObjType::Node, id, pairs(&tags));
             }
-            Element::DenseNode(n) => {
-                self.nodes.insert(n.id(), [n.lon(), n.lat()]);
-                self.basemap.node(n.id(), n.tags());
-                self.consider(ObjType::Node, n.id(), n.tags());
-            }
-            Element::Way(w) => {
-                let refs: Vec<i64> = w.refs().collect();
-                self.basemap.way(w.id(), &refs, w.tags());
-                self.ways.insert(w.id(), refs);
-                if let Some(flags) = walk_flags(w.tags()) {
-                    self.walkways.push((w.id(), flags));
+            Owned::Way { id, refs, tags } => {
+                self.basemap.way(id, &refs, pairs(&tags));
+                self.ways.insert(id, refs);
+                if let Some(flags) = walk_flags(pairs(&tags)) {
+                    self.walkways.push((id, flags));
                 }
-                self.consider(ObjType::Way, w.id(), w.tags());
+                self.consider(ObjType::Way, id, pairs(&tags));
             }
-            Element::Relation(r) => {
-                let members: Vec<(RelMemberType, i64, String)> = r
-                    .members()
-                    .map(|m| {
-                        (
-                            m.member_type.clone(),
-                            m.member_id,
-                            m.role().unwrap_or_default().to_string(),
-                        )
-                    })
-                    .collect();
-                let tag = |key: &str| r.tags().find(|(k, _)| *k == key).map(|(_, v)| v);
+            Owned::Relation { id, members, tags } => {
+                let tag = |key: &str| pairs(&tags).find(|(k, _)| *k == key).map(|(_, v)| v);
                 if tag("type") == Some("waterway")
                     && let Some(name) = tag("name")
                 {
-                    for (kind, id, _) in &members {
+                    for (kind, member, _) in &members {
                         if *kind == RelMemberType::Way {
                             self.waterway_names
-                                .entry(*id)
+                                .entry(*member)
                                 .or_insert_with(|| name.to_string());
                         }
                     }
                 }
-                self.relations.insert(r.id(), members);
+                self.relations.insert(id, members);
                 if tag("boundary") == Some("administrative")
                     && let Some(admin_level) =
                         tag("admin_level").and_then(super::boundaries::level_of)
                     && let Some(name) = tag("name")
                 {
                     self.boundaries.push(super::boundaries::BoundaryRelation {
-                        id: r.id(),
+                        id,
                         name: name.to_string(),
                         admin_level,
                     });
                 }
-                self.basemap.relation(r.id(), r.tags());
-                self.consider(ObjType::Relation, r.id(), r.tags());
+                self.basemap.relation(id, pairs(&tags));
+                self.consider(ObjType::Relation, id, pairs(&tags));
             }
         }
     }
@@ -406,7 +456,7 @@ pub fn read_within(
     // What the reading pass takes from a blob.
     enum Read {
         Header(Box<osmpbf::HeaderBlock>),
-        Data(osmpbf::PrimitiveBlock),
+        Data(Vec<Owned>),
     }
     let mut saw_header = false;
     // Blocks are decompressed in parallel, a batch at a time, and read in file order (the
@@ -422,7 +472,16 @@ pub fn read_within(
         },
         |decoded| match decoded {
             BlobDecode::OsmHeader(header) => Some(Read::Header(header)),
-            BlobDecode::OsmData(block) => Some(Read::Data(block)),
+            BlobDecode::OsmData(block) => {
+                let mut filter = keep.as_ref().map(super::clip::Keep::block_filter);
+                Some(Read::Data(
+                    block
+                        .elements()
+                        .filter(|e| filter.as_mut().is_none_or(|f| f.keeps(e)))
+                        .map(Owned::of)
+                        .collect(),
+                ))
+            }
             BlobDecode::Unknown(_) => None,
         },
         |decoded| {
@@ -457,17 +516,14 @@ pub fn read_within(
                         });
                     }
                 }
-                Some(Read::Data(block)) => {
+                Some(Read::Data(elements)) => {
                     if !saw_header {
                         return Err(ImportError::file(
                             path,
                             "data before the OSM header: not a valid PBF file",
                         ));
                     }
-                    block
-                        .elements()
-                        .filter(|e| keep.as_ref().is_none_or(|keep| keep.keeps(e)))
-                        .for_each(|e| reader.element(e));
+                    elements.into_iter().for_each(|e| reader.element(e));
                 }
                 None => {}
             }
