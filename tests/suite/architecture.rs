@@ -253,17 +253,30 @@ fn http_handlers_and_pages_are_short_enough_to_read_at_once() {
 /// be built more than once (for the build scripts' host and for the target). Nothing is
 /// compiled.
 fn build_units(args: &[&str]) -> BTreeSet<(String, String, String, Vec<String>)> {
+    unit_graph(Path::new(REPO), args)
+        .into_iter()
+        .map(|(pkg, target, platform, features, _)| (pkg, target, platform, features))
+        .collect()
+}
+
+/// [`build_units`] in the workspace at `dir`, each with its profile (as JSON: optimisation,
+/// debug info, assertions…), which also decides whether cargo can reuse what it built.
+fn unit_graph(
+    dir: &Path,
+    args: &[&str],
+) -> BTreeSet<(String, String, String, Vec<String>, String)> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = std::process::Command::new(cargo)
         .args(args)
         .args(["--locked", "--unit-graph", "-Z", "unstable-options"])
         .env("RUSTC_BOOTSTRAP", "1")
-        .current_dir(REPO)
+        .current_dir(dir)
         .output()
         .expect("cargo runs");
     assert!(
         out.status.success(),
-        "cargo {args:?} --unit-graph: {}",
+        "cargo {args:?} --unit-graph in {}: {}",
+        dir.display(),
         String::from_utf8_lossy(&out.stderr)
     );
     let graph: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a unit graph");
@@ -280,9 +293,58 @@ fn build_units(args: &[&str]) -> BTreeSet<(String, String, String, Vec<String>)>
                 text(&u["target"]["name"]),
                 u["platform"].to_string(),
                 features.iter().map(text).collect(),
+                u["profile"].to_string(),
             )
         })
         .collect()
+}
+
+/// The name in a cargo package id: `registry+https://…#cc@1.2.3` or `path+file:///…/x#y@0.1.0`
+/// give `cc` and `y`; `path+file:///…/x#0.1.0` (a package named as its folder) gives `x`.
+fn package_name(pkg_id: &str) -> &str {
+    let (path, fragment) = pkg_id.rsplit_once('#').unwrap_or((pkg_id, ""));
+    match fragment.split_once('@') {
+        Some((name, _)) => name,
+        None => path.rsplit('/').next().unwrap_or(path),
+    }
+}
+
+/// scripts/fuzz-short builds the fuzz targets (fuzz/, a workspace of its own) into target/
+/// after `cargo build --bin naermiljo`, instrumenting only our library and the targets. That
+/// costs one compile of our library only if every dependency is built as the server's build
+/// built it: the same version (fuzz/Cargo.lock agrees with Cargo.lock), features (Cargo.toml's
+/// `cc` line) and profile (fuzz/Cargo.toml copies the debug profile). Only libFuzzer's own
+/// crates and our library (debug assertions on, so a file of its own) may differ.
+#[test]
+fn the_fuzz_build_shares_the_servers_build() {
+    let server = unit_graph(Path::new(REPO), &["build", "--bin", "naermiljo"]);
+    let fuzz = unit_graph(&Path::new(REPO).join("fuzz"), &["build", "--bins"]);
+    let own = |pkg: &str| {
+        ["naermiljo", "naermiljo-fuzz", "libfuzzer-sys", "arbitrary"].contains(&package_name(pkg))
+    };
+    assert!(
+        fuzz.iter().filter(|u| own(&u.0)).count() >= 10,
+        "the fuzz build's own units (the nine targets, our library) not found: {:?}",
+        fuzz.iter().filter(|u| own(&u.0)).collect::<Vec<_>>()
+    );
+    let again: Vec<String> = fuzz
+        .iter()
+        .filter(|u| !own(&u.0) && !server.contains(u))
+        .map(|(pkg, target, _, features, profile)| {
+            let theirs: Vec<_> = server
+                .iter()
+                .filter(|s| s.1 == *target && package_name(&s.0) == package_name(pkg))
+                .map(|s| format!("{} {:?} {}", s.0, s.3, s.4))
+                .collect();
+            format!("{pkg} ({target}): {features:?} {profile} for the fuzz build, {theirs:?} for the server's")
+        })
+        .collect();
+    assert!(
+        again.is_empty(),
+        "compiled again for the fuzz build (if only versions differ: cp Cargo.lock fuzz/ and run \
+         `cargo metadata --manifest-path fuzz/Cargo.toml` to add libFuzzer's crates back):\n{}",
+        again.join("\n")
+    );
 }
 
 /// scripts/test builds the server binary first and starts the browser tests while the test

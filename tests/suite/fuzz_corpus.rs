@@ -3,7 +3,8 @@
 //! and everything libFuzzer found and kept in `fuzz/corpus/TARGET`, each as it is and in a
 //! fixed set of mutations (truncated, bytes overwritten, spliced with another seed). An
 //! input that once crashed stays here for good. The coverage-guided runs are
-//! `scripts/bench-fuzz` (cargo-fuzz on nightly; figures in docs/BENCHMARKS.md).
+//! `scripts/fuzz-short` (ten seconds a target in the test command) and `scripts/bench-fuzz`
+//! (cargo-fuzz on nightly, ten million executions; figures in docs/BENCHMARKS.md).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
