@@ -150,9 +150,12 @@ pub struct Keep {
     blobs: Vec<BlobIds>,
     /// The kept ids of nodes, ways and relations, sorted (no duplicates).
     sorted: [Vec<i64>; 3],
-    /// How long the first pass (every blob) and the second (the blobs with ways or
-    /// relations) took.
+    /// How long the first pass (the blobs before the first way or relation) and the second
+    /// (the rest, and in a file not sorted by type the ways and relations again) took.
     pub passes: [std::time::Duration; 2],
+    /// Whether every node inside came before the first way or relation (else the second
+    /// pass read the ways and relations a second time).
+    pub sorted_by_type: bool,
 }
 
 impl Keep {
@@ -185,14 +188,14 @@ impl Keep {
 /// Every blob of the PBF file at `path` that is `wanted(index)` (its place in the file,
 /// the header's included), in file order, a batch at a time: the batch's wanted blobs are
 /// decompressed and given to `map` in parallel (rayon), then each result to `sink` in file
-/// order. `at` hears the byte offset reached before each batch (for a progress bar).
-/// Errors: a damaged or truncated file ("not a readable OSM PBF file"), or the first
-/// error `sink` returns; nothing after it is read.
+/// order, until `sink` answers `Break`. `at` hears the byte offset reached before each batch
+/// (for a progress bar). Errors: a damaged or truncated file ("not a readable OSM PBF
+/// file"), or the first error `sink` returns; nothing after it is read.
 pub fn each_blob<T: Send>(
     path: &Path,
     wanted: impl Fn(usize) -> bool + Sync,
     map: impl Fn(BlobDecode<'_>) -> T + Sync,
-    mut sink: impl FnMut(T) -> Result<(), ImportError>,
+    mut sink: impl FnMut(T) -> Result<std::ops::ControlFlow<()>, ImportError>,
     mut at: impl FnMut(u64),
 ) -> Result<(), ImportError> {
     use rayon::prelude::*;
@@ -219,108 +222,164 @@ pub fn each_blob<T: Send>(
             .map(|(_, blob)| blob.decode().map(&map))
             .collect();
         for m in mapped {
-            sink(m.map_err(damaged)?)?;
+            if sink(m.map_err(damaged)?)?.is_break() {
+                return Ok(());
+            }
         }
     }
     Ok(())
 }
 
-/// The first two passes: the ids of the nodes, ways and relations to keep, and which blobs
-/// hold them. The first decompresses every blob; the second only those with ways or
-/// relations (in a sorted file, the last few).
+/// What the second pass finds in one blob: the ways with a node inside, the nodes of those
+/// ways, and the relations with a kept member, each with its way members to check once every
+/// kept way is known (an empty list: kept already, for a node member inside).
+type Found = (Vec<i64>, Vec<i64>, Vec<(i64, Vec<i64>)>);
+
+/// The first pass's work on one block: the ids it holds, and its nodes inside the area.
+fn ids_and_nodes_inside(block: &osmpbf::PrimitiveBlock, clip: &Clip) -> (BlobIds, Vec<i64>) {
+    let (mut ids, mut inside) = (BlobIds::default(), Vec::new());
+    for e in block.elements() {
+        match e {
+            Element::Node(n) => {
+                widen(&mut ids.nodes, n.id());
+                if clip.contains(n.lon(), n.lat()) {
+                    inside.push(n.id());
+                }
+            }
+            Element::DenseNode(n) => {
+                widen(&mut ids.nodes, n.id());
+                if clip.contains(n.lon(), n.lat()) {
+                    inside.push(n.id());
+                }
+            }
+            Element::Way(w) => widen(&mut ids.ways, w.id()),
+            Element::Relation(r) => widen(&mut ids.relations, r.id()),
+        }
+    }
+    (ids, inside)
+}
+
+/// The second pass's work on one block, given the nodes inside the area.
+fn ways_and_relations(block: &osmpbf::PrimitiveBlock, inside: &HashSet<i64>) -> Found {
+    let mut found: Found = Default::default();
+    for e in block.elements() {
+        match e {
+            Element::Way(w) if w.refs().any(|r| inside.contains(&r)) => {
+                found.0.push(w.id());
+                found.1.extend(w.refs());
+            }
+            Element::Relation(r)
+                if r.members().any(|m| {
+                    m.member_type == RelMemberType::Node && inside.contains(&m.member_id)
+                }) =>
+            {
+                found.2.push((r.id(), Vec::new()));
+            }
+            Element::Relation(r) => {
+                let ways: Vec<i64> = r
+                    .members()
+                    .filter(|m| m.member_type == RelMemberType::Way)
+                    .map(|m| m.member_id)
+                    .collect();
+                if !ways.is_empty() {
+                    found.2.push((r.id(), ways));
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// The two passes before the reading: the ids of the nodes, ways and relations to keep, and
+/// which blobs hold them. Each blob is decompressed once (but the one where nodes end and
+/// ways begin) in a file sorted by type as osmium and Geofabrik write them (every node before
+/// the first way): the first pass reads the blobs from the start and stops at the first with
+/// ways or relations and no node; the second reads from the first with a way or relation to
+/// the end. A file not sorted so, which the second pass sees as nodes inside the area after
+/// the first pass stopped, costs a third pass: the ways and relations again, with every node
+/// known.
 pub fn select(path: &Path, clip: &Clip) -> Result<Keep, ImportError> {
-    // Pass 1: the nodes inside, and the ids each blob holds (in file order, every blob).
+    use std::ops::ControlFlow::{Break, Continue};
+    // Pass 1: the nodes inside, and the ids each blob holds, up to the first blob with ways
+    // or relations and no node (a blob where the nodes end and the ways begin holds both).
     let started = std::time::Instant::now();
-    let (mut blobs, mut inside) = (Vec::new(), HashSet::default());
+    let (mut blobs, mut inside) = (Vec::<BlobIds>::new(), HashSet::default());
+    let with_ways = |b: &BlobIds| b.ways.is_some() || b.relations.is_some();
     each_blob(
         path,
         |_| true,
-        |decoded| {
-            let (mut ids, mut inside) = (BlobIds::default(), Vec::new());
-            let BlobDecode::OsmData(block) = decoded else {
-                return (ids, inside);
-            };
-            for e in block.elements() {
-                match e {
-                    Element::Node(n) => {
-                        widen(&mut ids.nodes, n.id());
-                        if clip.contains(n.lon(), n.lat()) {
-                            inside.push(n.id());
-                        }
-                    }
-                    Element::DenseNode(n) => {
-                        widen(&mut ids.nodes, n.id());
-                        if clip.contains(n.lon(), n.lat()) {
-                            inside.push(n.id());
-                        }
-                    }
-                    Element::Way(w) => widen(&mut ids.ways, w.id()),
-                    Element::Relation(r) => widen(&mut ids.relations, r.id()),
-                }
-            }
-            (ids, inside)
+        |decoded| match decoded {
+            BlobDecode::OsmData(block) => ids_and_nodes_inside(&block, clip),
+            _ => Default::default(),
         },
         |(ids, nodes)| {
+            if ids.nodes.is_none() && with_ways(&ids) {
+                return Ok(Break(()));
+            }
             blobs.push(ids);
             inside.extend(nodes);
-            Ok(())
+            Ok(Continue(()))
         },
         |_| {},
     )?;
     let first = started.elapsed();
-    // Pass 2: the ways with a node inside (with all their nodes), and the relations with a
-    // kept member: kept at once when a node member is inside (an empty list), else listed
-    // with their way members and kept when one of those is kept.
-    type Found = (Vec<i64>, Vec<i64>, Vec<(i64, Vec<i64>)>);
-    let (mut ways, mut way_nodes, mut relations) = (HashSet::default(), Vec::new(), Vec::new());
+    // Pass 2, from the first blob with a way or relation to the end: the ways with a node
+    // inside (with all their nodes) and the relations with a kept member; and the ids of
+    // each blob pass 1 did not reach.
+    let rest = blobs.len();
+    let from = blobs.iter().position(with_ways).unwrap_or(rest);
+    let mut late = Vec::new();
+    // What pass 2 keeps of every blob's `Found`: the ways as a set (relations look them up).
+    type Kept = (HashSet<i64>, Vec<i64>, Vec<(i64, Vec<i64>)>);
+    let mut kept: Kept = Default::default();
+    let add = |kept: &mut Kept, (w, n, r): Found| {
+        kept.0.extend(w);
+        kept.1.extend(n);
+        kept.2.extend(r);
+    };
+    let mut index = from;
     each_blob(
         path,
-        |i| {
-            blobs
-                .get(i)
-                .is_none_or(|b| b.ways.is_some() || b.relations.is_some())
+        |i| i >= from,
+        |decoded| match decoded {
+            BlobDecode::OsmData(block) => (
+                ids_and_nodes_inside(&block, clip),
+                ways_and_relations(&block, &inside),
+            ),
+            _ => Default::default(),
         },
-        |decoded| {
-            let mut found: Found = Default::default();
-            let BlobDecode::OsmData(block) = decoded else {
-                return found;
-            };
-            for e in block.elements() {
-                match e {
-                    Element::Way(w) if w.refs().any(|r| inside.contains(&r)) => {
-                        found.0.push(w.id());
-                        found.1.extend(w.refs());
-                    }
-                    Element::Relation(r)
-                        if r.members().any(|m| {
-                            m.member_type == RelMemberType::Node && inside.contains(&m.member_id)
-                        }) =>
-                    {
-                        found.2.push((r.id(), Vec::new()));
-                    }
-                    Element::Relation(r) => {
-                        let ways: Vec<i64> = r
-                            .members()
-                            .filter(|m| m.member_type == RelMemberType::Way)
-                            .map(|m| m.member_id)
-                            .collect();
-                        if !ways.is_empty() {
-                            found.2.push((r.id(), ways));
-                        }
-                    }
-                    _ => {}
-                }
+        |((ids, nodes), found)| {
+            if index >= rest {
+                blobs.push(ids);
+                late.extend(nodes);
             }
-            found
-        },
-        |(w, n, r)| {
-            ways.extend(w);
-            way_nodes.extend(n);
-            relations.extend(r);
-            Ok(())
+            index += 1;
+            add(&mut kept, found);
+            Ok(Continue(()))
         },
         |_| {},
     )?;
+    let sorted_by_type = late.is_empty();
+    if !sorted_by_type {
+        // Nodes inside after a way: not sorted by type. Every way and relation again.
+        inside.extend(late);
+        kept = Default::default();
+        each_blob(
+            path,
+            |i| blobs.get(i).is_some_and(with_ways),
+            |decoded| match decoded {
+                BlobDecode::OsmData(block) => ways_and_relations(&block, &inside),
+                _ => Default::default(),
+            },
+            |found| {
+                add(&mut kept, found);
+                Ok(Continue(()))
+            },
+            |_| {},
+        )?;
+    }
+    let (ways, way_nodes, relations) = kept;
     let relations: HashSet<i64> = relations
         .into_iter()
         .filter(|(_, members)| members.is_empty() || members.iter().any(|w| ways.contains(w)))
@@ -337,6 +396,7 @@ pub fn select(path: &Path, clip: &Clip) -> Result<Keep, ImportError> {
         sorted: [sorted(&nodes), sorted(&ways), sorted(&relations)],
         blobs,
         passes: [first, started.elapsed() - first],
+        sorted_by_type,
     })
 }
 

@@ -527,22 +527,28 @@ pub fn read_within(
                 }
                 None => {}
             }
-            Ok(())
+            Ok(std::ops::ControlFlow::Continue(()))
         },
         |offset| progress.set_position(offset),
     )?;
     progress.set_position(size);
     let read_note = match &keep {
         Some(keep) => format!(
-            "cut to the area in {:.2} s: {:.2} s over every blob (the nodes inside), {:.2} s \
-             over the blobs with ways or relations, then {:.2} s reading {} of the file's {} \
-             blobs",
+            "cut to the area in {:.2} s: {:.2} s over the blobs of nodes (those inside), {:.2} s \
+             over the rest (the ways and relations with one), then {:.2} s reading {} of the \
+             file's {} blobs{}",
             reading.elapsed().as_secs_f64(),
             keep.passes[0].as_secs_f64(),
             keep.passes[1].as_secs_f64(),
             (reading.elapsed() - chosen).as_secs_f64(),
             decompressed.into_inner(),
-            blobs.into_inner()
+            blobs.into_inner(),
+            if keep.sorted_by_type {
+                ""
+            } else {
+                " (the file is not sorted by type, nodes after ways: its ways and relations \
+                 were read twice)"
+            }
         ),
         None => format!("read in {:.2} s", reading.elapsed().as_secs_f64()),
     };

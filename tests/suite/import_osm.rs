@@ -279,3 +279,96 @@ async fn a_clipped_import_equals_osmium_complete_ways() {
         .to_string();
     assert!(e.contains("nothing in the file lies in the area"), "{e}");
 }
+
+/// A file not sorted by type (its ways and relations before its nodes, as `osmium cat` of
+/// two files writes it) is cut exactly as the sorted original: the id passes find nodes
+/// inside after the first way and read the ways and relations again, and say so.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_extract_not_sorted_by_type_is_cut_as_the_sorted_one() {
+    use naermiljo::cli::ImportCommand;
+    let dir = tempfile::tempdir().unwrap();
+    let polygon = dir.path().join("area.geojson");
+    std::fs::write(
+        &polygon,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[10.735,59.905],[10.765,59.908],[10.77,59.93],[10.74,59.925],[10.735,59.905]]]}}]}"#,
+    )
+    .unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let oslo = oslo_pbf().to_str().unwrap().to_string();
+    let osmium = |args: &[&str]| crate::common::tool("osmium", args, None);
+    osmium(&[
+        "cat",
+        "-t",
+        "way",
+        "-t",
+        "relation",
+        &oslo,
+        "-o",
+        &path("wr.osm.pbf"),
+    ]);
+    osmium(&["cat", "-t", "node", &oslo, "-o", &path("n.osm.pbf")]);
+    let unsorted = path("unsorted.osm.pbf");
+    osmium(&[
+        "cat",
+        &path("wr.osm.pbf"),
+        &path("n.osm.pbf"),
+        "-o",
+        &unsorted,
+    ]);
+    let ordered = osmium(&["fileinfo", "-e", "-g", "data.objects_ordered", &unsorted]);
+    assert_eq!(
+        ordered.trim(),
+        "no",
+        "osmium cat wrote a sorted file: the test tests nothing"
+    );
+
+    let mut seen = Vec::new();
+    for file in [oslo_pbf(), unsorted.into()] {
+        let t = TestStore::new().await;
+        let report = t
+            .import(ImportCommand::Osm {
+                file,
+                source: "osm".into(),
+                clip: Some(polygon.clone()),
+                buffer_m: 0.0,
+                no_addresses: false,
+            })
+            .await
+            .unwrap();
+        let c = t.store.load().await.unwrap();
+        let ids = |f: &dyn Fn(&naermiljo::store::StoreContents) -> Vec<String>| {
+            f(&c).into_iter().collect::<std::collections::BTreeSet<_>>()
+        };
+        seen.push((
+            ids(&|c| {
+                c.facilities
+                    .iter()
+                    .map(|f| f.source.source_id.clone())
+                    .collect()
+            }),
+            ids(&|c| {
+                c.addresses
+                    .iter()
+                    .map(|a| a.source.source_id.clone())
+                    .collect()
+            }),
+            c.walk_graph.as_ref().map(Vec::len),
+            report
+                .notes
+                .iter()
+                .any(|n| n.contains("not sorted by type")),
+        ));
+    }
+    let (sorted, unsorted) = (&seen[0], &seen[1]);
+    assert!(
+        sorted.0.len() > 100 && sorted.1.len() > 3000,
+        "{} {}",
+        sorted.0.len(),
+        sorted.1.len()
+    );
+    assert_eq!(sorted.0, unsorted.0, "facilities differ");
+    assert_eq!(sorted.1, unsorted.1, "addresses differ");
+    assert_eq!(sorted.2, unsorted.2, "walking graphs differ");
+    assert!(!sorted.3, "the sorted file was reported as not sorted");
+    assert!(unsorted.3, "the file not sorted by type was not reported");
+}
