@@ -339,6 +339,21 @@ fn the_fuzz_build_shares_the_servers_build() {
             format!("{pkg} ({target}): {features:?} {profile} for the fuzz build, {theirs:?} for the server's")
         })
         .collect();
+    // Our library itself must be built differently there: cargo does not hash the wrapper
+    // that instruments it, so the same profile would give the instrumented and the plain
+    // library one file, and each build would take the other's as fresh.
+    let library = |units: &BTreeSet<(String, String, String, Vec<String>, String)>| {
+        units
+            .iter()
+            .find(|u| package_name(&u.0) == "naermiljo" && u.1 == "naermiljo")
+            .map(|u| u.4.clone())
+            .expect("our library among the units")
+    };
+    assert_ne!(
+        library(&fuzz),
+        library(&server),
+        "fuzz/Cargo.toml must build our library with a profile of its own"
+    );
     assert!(
         again.is_empty(),
         "compiled again for the fuzz build (if only versions differ: cp Cargo.lock fuzz/ and run \
