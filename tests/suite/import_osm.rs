@@ -181,19 +181,25 @@ async fn a_truncated_pbf_fails_and_changes_nothing() {
     assert_eq!(t.dump().await, before);
 }
 
+/// A skewed quadrilateral across central Oslo (not a box: the cut is by polygon), written as
+/// `area.geojson` in `dir`.
+fn oslo_area(dir: &std::path::Path) -> std::path::PathBuf {
+    let polygon = dir.join("area.geojson");
+    std::fs::write(
+        &polygon,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[10.735,59.905],[10.765,59.908],[10.77,59.93],[10.74,59.925],[10.735,59.905]]]}}]}"#,
+    )
+    .unwrap();
+    polygon
+}
+
 /// Cutting the extract to a polygon while reading gives what `osmium extract --strategy
 /// complete_ways` cuts with the same polygon: the same facilities, addresses and network.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_clipped_import_equals_osmium_complete_ways() {
     use naermiljo::cli::ImportCommand;
     let dir = tempfile::tempdir().unwrap();
-    // A skewed quadrilateral across central Oslo (not a box: the cut is by polygon).
-    let polygon = dir.path().join("area.geojson");
-    std::fs::write(
-        &polygon,
-        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[10.735,59.905],[10.765,59.908],[10.77,59.93],[10.74,59.925],[10.735,59.905]]]}}]}"#,
-    )
-    .unwrap();
+    let polygon = oslo_area(dir.path());
     let cut = dir.path().join("cut.osm.pbf");
     crate::common::tool(
         "osmium",
@@ -287,12 +293,7 @@ async fn a_clipped_import_equals_osmium_complete_ways() {
 async fn an_extract_not_sorted_by_type_is_cut_as_the_sorted_one() {
     use naermiljo::cli::ImportCommand;
     let dir = tempfile::tempdir().unwrap();
-    let polygon = dir.path().join("area.geojson");
-    std::fs::write(
-        &polygon,
-        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[10.735,59.905],[10.765,59.908],[10.77,59.93],[10.74,59.925],[10.735,59.905]]]}}]}"#,
-    )
-    .unwrap();
+    let polygon = oslo_area(dir.path());
     let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
     let oslo = oslo_pbf().to_str().unwrap().to_string();
     let osmium = |args: &[&str]| crate::common::tool("osmium", args, None);
