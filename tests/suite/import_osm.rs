@@ -193,6 +193,17 @@ fn oslo_area(dir: &std::path::Path) -> std::path::PathBuf {
     polygon
 }
 
+/// `import osm FILE --clip POLYGON --buffer-m 0`.
+fn clipped(file: std::path::PathBuf, polygon: &std::path::Path) -> naermiljo::cli::ImportCommand {
+    naermiljo::cli::ImportCommand::Osm {
+        file,
+        source: "osm".into(),
+        clip: Some(polygon.to_path_buf()),
+        buffer_m: 0.0,
+        no_addresses: false,
+    }
+}
+
 /// Cutting the extract to a polygon while reading gives what `osmium extract --strategy
 /// complete_ways` cuts with the same polygon: the same facilities, addresses and network.
 #[tokio::test(flavor = "multi_thread")]
@@ -217,16 +228,7 @@ async fn a_clipped_import_equals_osmium_complete_ways() {
         None,
     );
     let ours = TestStore::new().await;
-    let report = ours
-        .import(ImportCommand::Osm {
-            file: oslo_pbf(),
-            source: "osm".into(),
-            clip: Some(polygon.clone()),
-            buffer_m: 0.0,
-            no_addresses: false,
-        })
-        .await
-        .unwrap();
+    let report = ours.import(clipped(oslo_pbf(), &polygon)).await.unwrap();
     let theirs = TestStore::new().await;
     theirs.import(osm(cut)).await.unwrap();
     let (a, b) = (
@@ -291,7 +293,6 @@ async fn a_clipped_import_equals_osmium_complete_ways() {
 /// inside after the first way and read the ways and relations again, and say so.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_extract_not_sorted_by_type_is_cut_as_the_sorted_one() {
-    use naermiljo::cli::ImportCommand;
     let dir = tempfile::tempdir().unwrap();
     let polygon = oslo_area(dir.path());
     let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
@@ -326,16 +327,7 @@ async fn an_extract_not_sorted_by_type_is_cut_as_the_sorted_one() {
     let mut seen = Vec::new();
     for file in [oslo_pbf(), unsorted.into()] {
         let t = TestStore::new().await;
-        let report = t
-            .import(ImportCommand::Osm {
-                file,
-                source: "osm".into(),
-                clip: Some(polygon.clone()),
-                buffer_m: 0.0,
-                no_addresses: false,
-            })
-            .await
-            .unwrap();
+        let report = t.import(clipped(file, &polygon)).await.unwrap();
         let c = t.store.load().await.unwrap();
         let ids = |f: &dyn Fn(&naermiljo::store::StoreContents) -> Vec<String>| {
             f(&c).into_iter().collect::<std::collections::BTreeSet<_>>()
