@@ -170,19 +170,16 @@ fn properties_in(v: &Value, out: &mut Vec<String>) {
 /// in characters from 1.
 fn concatenation_at(text: &str) -> Option<usize> {
     let mut quote = None;
-    let mut previous = None;
+    let mut after_bar = false;
     for (i, c) in text.chars().enumerate() {
-        match (quote, c) {
-            (None, '\'' | '"') => quote = Some(c),
-            (Some(q), _) if c == q => quote = None,
-            (None, '|') if previous == Some('|') => return Some(i),
-            _ => {}
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '|' && after_bar => return Some(i),
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None => {}
         }
-        previous = if quote.is_none() && c == '|' && previous != Some('|') {
-            Some('|')
-        } else {
-            None
-        };
+        after_bar = quote.is_none() && c == '|';
     }
     None
 }
