@@ -166,94 +166,38 @@ fn properties_in(v: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// Where `||` first stands outside a quoted string ('…', with '' inside, or "…"), counted
-/// in characters from 1.
-fn concatenation_at(text: &str) -> Option<usize> {
-    let mut quote = None;
-    let mut after_bar = false;
-    for (i, c) in text.chars().enumerate() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == '|' && after_bar => return Some(i),
-            None if c == '\'' || c == '"' => quote = Some(c),
-            None => {}
-        }
-        after_bar = quote.is_none() && c == '|';
-    }
-    None
-}
-
-/// Parses CQL2 text, all of it. The cql2 crate (0.5) reads the longest expression at the
-/// start and ignores the rest (`kind = 'school' AND (` reads as `kind = 'school'`), so the
-/// text is also read in parentheses, where the rest must fit: the error then says where
-/// the expression stops making sense, counted from 1 in the text as given.
+/// Parses CQL2 text, all of it. A syntax error says where the expression stops making
+/// sense, counted in characters from 1 in the text as given (pest's byte offset, turned
+/// into characters), and what is left from there.
 ///
-/// Errors: also `||` outside a string literal, which cql2 0.5.7's grammar reads as
-/// concatenation but its operator table lacks, so that it panics (found by the
-/// query_strings fuzz target; kept in `fuzz/corpus/query_strings`).
+/// cql2 0.5 read the longest expression at the start and ignored the rest, and panicked on
+/// `||` outside a string (found by the query_strings fuzz target; the input is kept in
+/// `fuzz/corpus/query_strings`); 0.6 anchors its grammar at both ends and has no `||`.
 fn parse_text(text: &str) -> Result<cql2::Expr, String> {
-    if let Some(c) = concatenation_at(text) {
-        return Err(format!(
-            "«||» (string concatenation) at character {c} is not supported"
-        ));
-    }
-    let expr = cql2::parse_text(text).map_err(|e| e.to_string())?;
-    match cql2::parse_text(&format!("({text})")) {
-        Ok(_) => Ok(expr),
-        Err(e) => {
-            // pest's message starts ` --> 1:COLUMN`; the parenthesis moved it by one.
-            let column = e
-                .to_string()
-                .split("-->")
-                .nth(1)
-                .and_then(|at| at.trim().split(':').nth(1))
-                .and_then(|c| c.split_whitespace().next()?.parse::<usize>().ok())
-                .map(|c| c.saturating_sub(1).max(1));
-            Err(match column {
-                Some(c) => {
-                    let rest: String = text.chars().skip(c - 1).collect();
-                    if rest.trim().is_empty() {
-                        format!("it ends too early (at character {c})")
-                    } else {
-                        format!("it stops making sense at character {c}: «{rest}»")
-                    }
-                }
-                None => "it does not read to its end".into(),
-            })
+    cql2::parse_text(text).map_err(|e| {
+        let cql2::Error::Pest(e) = e else {
+            return e.to_string();
+        };
+        let byte = match e.location {
+            pest::error::InputLocation::Pos(p) | pest::error::InputLocation::Span((p, _)) => p,
+        };
+        let Some(before) = text.get(..byte) else {
+            return "it does not read to its end".into();
+        };
+        let read = before.chars().count();
+        let rest = &text[byte..];
+        if text.trim().is_empty() {
+            "it is empty".into()
+        } else if rest.trim().is_empty() {
+            format!("it ends too early (after character {read})")
+        } else {
+            format!("it stops making sense at character {}: «{rest}»", read + 1)
         }
-    }
+    })
 }
 
-/// `BBOX(…)` as the polygon it stands for: the cql2 crate (0.5) does not evaluate a spatial
-/// operator on a bbox argument, only on geometries.
-fn with_bbox_as_polygons(expr: cql2::Expr) -> cql2::Expr {
-    fn rewrite(v: &mut Value) {
-        match v {
-            Value::Object(o) => {
-                if o.len() == 1
-                    && let Some(Value::Array(b)) = o.get("bbox")
-                    && let [w, s, e, n] = b.as_slice()
-                    && let (Some(w), Some(s), Some(e), Some(n)) =
-                        (w.as_f64(), s.as_f64(), e.as_f64(), n.as_f64())
-                {
-                    *v = json!({ "type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]] });
-                    return;
-                }
-                o.values_mut().for_each(rewrite);
-            }
-            Value::Array(a) => a.iter_mut().for_each(rewrite),
-            _ => {}
-        }
-    }
-    let Ok(mut json) = serde_json::to_value(&expr) else {
-        return expr;
-    };
-    rewrite(&mut json);
-    serde_json::from_value(json).unwrap_or(expr)
-}
-
-/// The first position of a geometry in `v` that lies outside -180..180, -90..90: a filter
+/// The first position of a geometry or a `BBOX` (its corners: `[w, s, e, n]` or
+/// `[w, s, bottom, e, n, top]`) in `v` that lies outside -180..180, -90..90: a filter
 /// written in projected metres would otherwise match nothing, silently.
 fn outside_lonlat(v: &Value) -> Option<(f64, f64)> {
     fn positions(c: &Value) -> Option<(f64, f64)> {
@@ -268,8 +212,12 @@ fn outside_lonlat(v: &Value) -> Option<(f64, f64)> {
         a.iter().find_map(positions)
     }
     match v {
-        Value::Object(o) => match o.get("coordinates") {
-            Some(c) if o.contains_key("type") => positions(c),
+        Value::Object(o) => match (o.get("coordinates"), o.get("bbox")) {
+            (Some(c), _) if o.contains_key("type") => positions(c),
+            (_, Some(Value::Array(b))) if o.len() == 1 => {
+                let (low, high) = b.split_at(b.len() / 2);
+                positions(&Value::Array(vec![low.into(), high.into()]))
+            }
             _ => o.values().find_map(outside_lonlat),
         },
         Value::Array(a) => a.iter().find_map(outside_lonlat),
@@ -311,7 +259,6 @@ impl Filter {
                 "not a CQL2 expression: it must be a condition, e.g. kind = 'school'",
             ));
         }
-        let expr = with_bbox_as_polygons(expr);
         let json = serde_json::to_value(&expr)
             .map_err(|e| ApiError::invalid("filter", format!("not a CQL2 expression: {e}")))?;
         if let Some((x, y)) = outside_lonlat(&json) {
