@@ -173,7 +173,17 @@ fn properties_in(v: &Value, out: &mut Vec<String>) {
 /// cql2 0.5 read the longest expression at the start and ignored the rest, and panicked on
 /// `||` outside a string (found by the query_strings fuzz target; the input is kept in
 /// `fuzz/corpus/query_strings`); 0.6 anchors its grammar at both ends and has no `||`.
+///
+/// Parentheses nested deeper than [`MAX_NESTING`] are refused before cql2 sees the text:
+/// its PEG grammar tries alternatives that each read a parenthesised group again, so the
+/// time doubles with every level (about 10 s at 20 levels of `f(` without an end, a case
+/// the query_strings fuzz target found).
 fn parse_text(text: &str) -> Result<cql2::Expr, String> {
+    if let Some(at) = too_deep(text) {
+        return Err(format!(
+            "it nests parentheses more than {MAX_NESTING} deep (at character {at})"
+        ));
+    }
     cql2::parse_text(text).map_err(|e| {
         let cql2::Error::Pest(e) = e else {
             return e.to_string();
@@ -194,6 +204,34 @@ fn parse_text(text: &str) -> Result<cql2::Expr, String> {
             format!("it stops making sense at character {}: «{rest}»", read + 1)
         }
     })
+}
+
+/// How deep parentheses may nest in CQL2 text. A geometry collection of multipolygons
+/// inside a function call needs 5; ten leaves room for hand-written grouping.
+pub const MAX_NESTING: usize = 10;
+
+/// The character (counted from 1) of the first `(` that opens a level deeper than
+/// [`MAX_NESTING`], outside 'string literals' and "quoted identifiers"; `None` if there is
+/// none. A `)` without its `(` is left to the parser to report.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote = None;
+    for (i, c) in text.chars().enumerate() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i + 1);
+                }
+            }
+            (None, ')') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The first position of a geometry or a `BBOX` (its corners: `[w, s, e, n]` or

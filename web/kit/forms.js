@@ -9,6 +9,19 @@
 
 import { $, h } from './dom.js';
 
+/**
+ * A double click on a submit button submits once. Each form disables its button while its
+ * request runs, but a quick server can answer between the two clicks, and the second would
+ * then send the (reset) form again. The second click of a double click (`detail` 2 and up)
+ * never submits; keys (detail 0) and separate clicks do. Installed once, on import, for the
+ * whole document, since every page with a form imports this module.
+ */
+if (typeof document !== 'undefined') {
+  document.addEventListener('click', (e) => {
+    if (e.detail > 1 && e.target instanceof Element && e.target.closest('button[type="submit"], input[type="submit"]')) e.preventDefault();
+  }, true);
+}
+
 /** Characters as a person counts them (not UTF-16 units), without the ends' white space. */
 export const chars = (s) => [...s.trim()].length;
 
