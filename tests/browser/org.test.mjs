@@ -500,6 +500,21 @@ test('an admin keeps the profile and the members; activities pause and resume; p
   await invite.getByRole('button', { name: 'Send invitasjon' }).dblclick();
   await page.locator('#member-list li', { hasText: 'Nils Ny' }).getByText('Invitert – ikke svart ennå').waitFor();
   assert.equal(posts(), 1, 'one invitation for a double click');
+  // Also when the answer comes between the two clicks (a quick server; CI saw two): the
+  // second click of a double click (detail 2) does not submit the form at all.
+  await invite.getByLabel('E-post', { exact: true }).fill('rask@example.no');
+  await invite.getByLabel('Navn', { exact: true }).fill('Rask Ny');
+  const submits = await page.evaluate(() => {
+    const form = document.getElementById('invite-form');
+    let n = 0;
+    const count = () => { n += 1; };
+    form.addEventListener('submit', count);
+    form.querySelector('button[type="submit"]').dispatchEvent(new MouseEvent('click', { detail: 2, bubbles: true, cancelable: true }));
+    form.removeEventListener('submit', count);
+    return n;
+  });
+  assert.equal(submits, 0, 'the second click of a double click submits nothing');
+  assert.equal(posts(), 1);
   // A name over 120 characters is not cut: the hint counts, the save says the limit.
   const long = 'Kari '.repeat(25).trim();
   await invite.getByLabel('Navn', { exact: true }).fill(long);
