@@ -790,6 +790,9 @@ async fn cql2_filters_agree_with_the_plain_parameters() {
     assert_eq!(matched(format!("{items}&filter={ten}")).await, schools);
     let in_string = format!("name+%3D+%27{}%27", "(".repeat(20));
     assert_eq!(matched(format!("{items}&filter={in_string}")).await, 0);
+    // Twenty operations deep are read (the comparison under twenty NOTs).
+    let twenty = format!("{}kind+%3D+%27school%27", "NOT+".repeat(20));
+    assert_eq!(matched(format!("{items}&filter={twenty}")).await, schools);
     for (uri, says) in [
         (
             format!("{items}&filter=kind+%3D+%27school%27+AND+(name"),
@@ -807,6 +810,28 @@ async fn cql2_filters_agree_with_the_plain_parameters() {
         (
             format!("{items}&filter=r%3Dmq50(((mq50((((((((((((-00%3D"),
             "it nests parentheses more than 10 deep (at character 21)",
+        ),
+        // Refused before evaluation, by the server's own check (cql2's JSON Schema check
+        // grew the process for good with each new shape of expression).
+        (
+            format!("{items}&filter={}kind+%3D+%27school%27", "NOT+".repeat(21)),
+            "it nests operations more than 20 deep",
+        ),
+        (
+            format!("{items}&filter=kind"),
+            "it must be a condition, e.g. kind = 'school'",
+        ),
+        (
+            format!("{items}&filter=kind+%3D+%27school%27+AND+5"),
+            "it must be a condition",
+        ),
+        (
+            format!("{items}&filter=name+%2B+1"),
+            "+ gives a value, not a condition",
+        ),
+        (
+            format!("{items}&filter=nearest(geometry)+%3D+1"),
+            "nearest() is not a function this server offers",
         ),
         (
             format!("{items}&filter=colour+%3D+1"),
