@@ -74,7 +74,7 @@ pub fn document() -> Value {
                 "parameters": [
                     collection_id.clone(),
                     param("bbox", "query", "minlon,minlat,maxlon,maxlat in WGS84; edges included", json!({ "type": "array", "items": { "type": "number" }, "anyOf": [{ "minItems": 4, "maxItems": 4 }, { "minItems": 6, "maxItems": 6 }] }), false),
-                    param("filter", "query", "A CQL2 condition on the queryables (/api/collections/{id}/queryables): comparisons, AND/OR/NOT, IS NULL, LIKE, IN, S_INTERSECTS with BBOX or a geometry; facilities, addresses and districts", json!({ "type": "string" }), false),
+                    param("filter", "query", "A CQL2 condition on the queryables (/api/collections/{id}/queryables): comparisons, AND/OR/NOT, IS NULL, LIKE, IN, S_INTERSECTS with BBOX or a geometry; facilities, addresses and districts. At most 10 levels of parentheses and 20 of operations (a 400 problem beyond)", json!({ "type": "string" }), false),
                     param("filter-lang", "query", "cql2-text (default) or cql2-json", json!({ "type": "string", "enum": ["cql2-text", "cql2-json"] }), false),
                     param("crs", "query", "Facilities, addresses and districts: the CRS of the answer's coordinates (OGC API – Features Part 2), in that CRS's axis order; default CRS84 (lon/lat). The answer's Content-Crs header names it", json!({ "type": "string", "format": "uri", "enum": crate::http::crs::Crs::offered_uris() }), false),
                     param("bbox-crs", "query", "Facilities, addresses and districts: the CRS bbox is given in (its axis order); default CRS84", json!({ "type": "string", "format": "uri", "enum": crate::http::crs::Crs::offered_uris() }), false),
