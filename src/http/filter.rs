@@ -253,9 +253,7 @@ fn condition(e: &cql2::Expr, depth: usize) -> Result<(), String> {
     use cql2::Expr;
     let (op, args) = match e {
         Expr::Bool(_) => return Ok(()),
-        Expr::Operation { .. } if depth > MAX_DEPTH => {
-            return Err(format!("it nests operations more than {MAX_DEPTH} deep"));
-        }
+        Expr::Operation { .. } if depth > MAX_DEPTH => return Err(too_deep_operations()),
         Expr::Operation { op, args } => (op.as_str(), args),
         _ => return Err("it must be a condition, e.g. kind = 'school'".into()),
     };
@@ -263,7 +261,12 @@ fn condition(e: &cql2::Expr, depth: usize) -> Result<(), String> {
         "and" | "or" => {
             return args.iter().try_for_each(|a| condition(a, depth + 1));
         }
-        "not" if args.len() == 1 => return condition(&args[0], depth + 1),
+        "not" => {
+            return match args.as_slice() {
+                [a] => condition(a, depth + 1),
+                _ => Err(format!("not takes 1 operand, not {}", args.len())),
+            };
+        }
         "isNull" => 1,
         "between" => 3,
         "=" | "<>" | "<" | "<=" | ">" | ">=" | "like" | "in" => 2,
@@ -273,7 +276,7 @@ fn condition(e: &cql2::Expr, depth: usize) -> Result<(), String> {
         {
             2
         }
-        _ if cql2::ARITHOPS.contains(&op) || op == "casei" || op == "accenti" => {
+        _ if gives_value(op) => {
             return Err(format!(
                 "{op} gives a value, not a condition; compare it, e.g. kind = 'school'"
             ));
@@ -292,22 +295,26 @@ fn condition(e: &cql2::Expr, depth: usize) -> Result<(), String> {
 fn operand(e: &cql2::Expr, depth: usize) -> Result<(), String> {
     use cql2::Expr;
     match e {
-        Expr::Operation { .. } if depth > MAX_DEPTH => {
-            Err(format!("it nests operations more than {MAX_DEPTH} deep"))
+        Expr::Operation { .. } if depth > MAX_DEPTH => Err(too_deep_operations()),
+        Expr::Operation { op, args } if gives_value(op) => {
+            args.iter().try_for_each(|a| operand(a, depth + 1))
         }
-        Expr::Operation { op, args } => {
-            if cql2::ARITHOPS.contains(&op.as_str()) || op == "casei" || op == "accenti" {
-                args.iter().try_for_each(|a| operand(a, depth + 1))
-            } else {
-                condition(e, depth)
-            }
-        }
+        Expr::Operation { .. } => condition(e, depth),
         Expr::Array(items) | Expr::Interval { interval: items } | Expr::BBox { bbox: items } => {
             items.iter().try_for_each(|a| operand(a, depth + 1))
         }
         Expr::Timestamp { timestamp: t } | Expr::Date { date: t } => operand(t, depth + 1),
         _ => Ok(()),
     }
+}
+
+/// Arithmetic and the string functions CQL2 defines: operations whose result is a value.
+fn gives_value(op: &str) -> bool {
+    cql2::ARITHOPS.contains(&op) || op == "casei" || op == "accenti"
+}
+
+fn too_deep_operations() -> String {
+    format!("it nests operations more than {MAX_DEPTH} deep")
 }
 
 /// The first position of a geometry or a `BBOX` (its corners: `[w, s, e, n]` or
@@ -366,9 +373,8 @@ impl Filter {
                 ));
             }
         }
+        .and_then(|expr| condition(&expr, 0).map(|()| expr))
         .map_err(|e| ApiError::invalid("filter", format!("not a CQL2 expression: {e}")))?;
-        condition(&expr, 0)
-            .map_err(|e| ApiError::invalid("filter", format!("not a CQL2 expression: {e}")))?;
         let json = serde_json::to_value(&expr)
             .map_err(|e| ApiError::invalid("filter", format!("not a CQL2 expression: {e}")))?;
         if let Some((x, y)) = outside_lonlat(&json) {
